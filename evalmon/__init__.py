@@ -1,0 +1,3 @@
+"""evalmon: a terminal dashboard for LLM evaluation jobs on GPUs."""
+
+__version__ = "0.1.0"
