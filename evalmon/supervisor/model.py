@@ -1,0 +1,92 @@
+"""What a running supervisor shows the world: plain frozen dataclasses, no behaviour.
+
+The dashboard polls ``Supervisor.status()`` and draws a :class:`SupervisorStatus`; the
+attempt record (``record.py``) persists the same :class:`Attempt` fields as JSON lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+AttemptOutcome = Literal[
+    "running",  # still going
+    "succeeded",  # exit code 0
+    "oom",  # stopped (or died) because of a GPU OOM a smaller batch can cure
+    "failed",  # any other failure: non-zero exit, OOM at load, host OOM ...
+    "cancelled",  # stopped by the user / by evalmon shutting down
+    "adopted",  # found running after a restart of evalmon, now watched again
+    "lost",  # was running when evalmon died and is gone without a known result
+]
+
+SupervisorState = Literal[
+    "launching",
+    "running",
+    "stopping",
+    "relaunching",
+    "succeeded",
+    "gave_up",  # OOM again, but the limits (attempts, min batch size) forbid another try
+    "failed",  # a failure no relaunch can cure, or a launcher error
+    "cancelled",  # stopped by the user
+]
+
+TERMINAL_STATES: frozenset[str] = frozenset({"succeeded", "gave_up", "failed", "cancelled"})
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One launch of the job at one batch size."""
+
+    number: int  # 1-based
+    batch_size: int | None
+    started_at: float  # unix time
+    ended_at: float | None = None
+    launcher: Literal["local", "slurm"] = "local"
+    pid: int | None = None  # local: the process-group leader
+    pid_create_time: float | None = None  # psutil create_time, so a recycled pid is not adopted
+    slurm_job_id: str | None = None
+    state: str = ""  # launcher's view: "RUNNING", "PENDING", "COMPLETED", "exited 1" ...
+    outcome: AttemptOutcome = "running"
+    reason: str = ""  # one line: why it ended the way it did
+    exit_code: int | None = None
+    samples_per_s: float | None = None
+    peak_gpu_bytes: int | None = None
+    log_files: tuple[str, ...] = ()
+    oom_file: str | None = None  # where the OOM that ended it was read
+    oom_line: int | None = None
+
+    @property
+    def duration_s(self) -> float | None:
+        return None if self.ended_at is None else max(0.0, self.ended_at - self.started_at)
+
+    @property
+    def job_label(self) -> str:
+        """``pid 1234`` or ``job 56``: what the user would look for in ps or squeue."""
+        if self.slurm_job_id:
+            return f"job {self.slurm_job_id}"
+        return f"pid {self.pid}" if self.pid is not None else "-"
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisorStatus:
+    """A consistent snapshot of the supervisor: cheap to make, safe to hand to another thread."""
+
+    command: tuple[str, ...]
+    log_dir: str
+    state: SupervisorState
+    attempts: tuple[Attempt, ...] = ()
+    next_batch_size: int | None = None
+    message: str = ""
+    launcher: Literal["local", "slurm"] = "local"
+    max_attempts: int | None = None
+    min_batch_size: int | None = None
+    updated_at: float = 0.0
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def current(self) -> Attempt | None:
+        return self.attempts[-1] if self.attempts else None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in TERMINAL_STATES
