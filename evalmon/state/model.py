@@ -1,0 +1,176 @@
+"""Immutable views of the state: what widgets and the report read.
+
+A :class:`Snapshot` is built by :meth:`evalmon.state.EvalState.snapshot` a few times a
+second; nothing in it is shared with the reducer, so a widget may keep it as long as it
+likes and read it from any thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from evalmon.events import (
+    Alert,
+    CacheStatus,
+    GpuSample,
+    GpuUnavailable,
+    JobSignal,
+    OutOfMemory,
+    ProcSample,
+    PythonException,
+    ResultRow,
+    RunConfig,
+)
+
+#: What a progress bar counts, which decides how its count turns into samples.
+BarCounts = str  # "requests" | "batches" | "items"
+
+
+@dataclass(frozen=True, slots=True)
+class BarView:
+    """The latest state of one progress bar, with samples derived from it."""
+
+    file: str
+    desc: str
+    n: float
+    total: float | None
+    unit: str
+    rate: float | None  # the bar's own rate, in unit/s
+    elapsed_s: float | None
+    remaining_s: float | None
+    postfix: str
+    counts: BarCounts  # "batches" when lm-eval's Requesting API bar counts batches
+    samples_per_unit: float  # 1, or the batch size when the bar counts batches
+    samples_done: float | None  # None for bars that do not count requests
+    samples_per_s: float | None
+    is_request_bar: bool
+    finished: bool
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total:
+            return None
+        return min(1.0, self.n / self.total)
+
+
+@dataclass(frozen=True, slots=True)
+class OomRecord:
+    file: str
+    line: int
+    event: OutOfMemory
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionRecord:
+    file: str
+    line: int
+    event: PythonException
+
+
+@dataclass(frozen=True, slots=True)
+class SignalRecord:
+    file: str
+    line: int
+    event: JobSignal
+
+
+@dataclass(frozen=True, slots=True)
+class EngineBatchStats:
+    count: int
+    min: int | None
+    median: float | None
+    max: int | None
+    #: engine calls that reached the client's batch size (None when that size is unknown)
+    at_client_batch: int | None
+    #: size -> number of engine calls, ascending by size
+    histogram: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """Everything known about one run (the files of one job)."""
+
+    id: str
+    files: tuple[str, ...]
+    status: str  # "running" | "finished" | "failed" | "oom" | "cancelled" | "timeout"
+    status_reason: str
+    config: RunConfig
+    engine_max_batch: int | None
+    bars: tuple[BarView, ...]
+    samples_per_s: float | None  # exact, from the bars' own counts and elapsed times
+    samples_done: float | None
+    eta_s: float | None
+    #: (run time in seconds, windowed samples/s) points, from the bars' elapsed times
+    throughput_series: tuple[tuple[float, float], ...]
+    engine_batches: EngineBatchStats
+    #: the most recent engine batch sizes, oldest first (bounded)
+    engine_series: tuple[int, ...]
+    http: dict[int, int]
+    ooms: tuple[OomRecord, ...]
+    exceptions: tuple[ExceptionRecord, ...]
+    signals: tuple[SignalRecord, ...]
+    api_failures: int
+    retries: int
+    server_exceptions: int
+    cache: tuple[CacheStatus, ...]
+    results: tuple[ResultRow, ...]
+    alerts: tuple[Alert, ...]
+    #: monotonic time (the reducer's clock argument) of the last progress change, if any
+    last_progress_at: float | None
+    lines: int  # lines read over all files of the run
+
+    @property
+    def batch_size(self) -> int | None:
+        return parse_int(self.config.batch_size)
+
+    def time_for(self, samples: int) -> float | None:
+        """Seconds needed for ``samples`` samples at this run's samples/s."""
+        if not self.samples_per_s:
+            return None
+        return samples / self.samples_per_s
+
+
+@dataclass(frozen=True, slots=True)
+class GpuView:
+    host: str
+    index: int
+    latest: GpuSample
+    #: (timestamp, memory used bytes) oldest first, bounded
+    memory_history: tuple[tuple[float, int], ...]
+    peak_memory_used: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanProgress:
+    path: str
+    scanned_bytes: int
+    size_bytes: int
+
+    @property
+    def fraction(self) -> float:
+        return 1.0 if self.size_bytes <= 0 else min(1.0, self.scanned_bytes / self.size_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    runs: tuple[RunView, ...]
+    gpus: tuple[GpuView, ...]
+    gpu_unavailable: tuple[GpuUnavailable, ...]
+    processes: tuple[ProcSample, ...]
+    scanning: tuple[ScanProgress, ...]  # files whose history is still being scanned
+    warnings: tuple[str, ...]  # e.g. "binary file skipped: logs/core.bin"
+    generated_at: float = 0.0
+    alerts: tuple[Alert, ...] = field(default=())  # not tied to one run (e.g. "no GPU")
+
+    def run(self, run_id: str) -> RunView | None:
+        return next((r for r in self.runs if r.id == run_id), None)
+
+
+def parse_int(text: str | None) -> int | None:
+    """``"16"`` -> 16; ``"auto"``, ``"auto:4"``, None -> None."""
+    if text is None:
+        return None
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        return None
