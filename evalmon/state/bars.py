@@ -1,0 +1,125 @@
+"""Progress bars and the samples they stand for.
+
+The exact samples/s of a run comes from the bars' own counts and elapsed times, never
+from the reader's wall clock, so an old log replayed gives the same figure as a live one.
+A bar's count is not always a count of samples: lm-eval's ``Requesting API`` bar counts
+*batches* when ``num_concurrent > 1`` (0/50 for 800 requests at batch 16) and *requests*
+when ``num_concurrent == 1`` (0/800, jumping by 16). See ``shared/notes/lm-eval-facts.md``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from evalmon.events import Progress, RunConfig
+from evalmon.state.model import BarView, parse_int
+
+#: Bars whose count is requests sent to a model: the ones samples/s is computed from.
+REQUEST_BAR_DESCS = frozenset(
+    {
+        "Requesting API",
+        "Running loglikelihood requests",
+        "Running generate_until requests",
+        "Running loglikelihood_rolling requests",
+    }
+)
+#: lm-eval's set-up bars: they count documents or contexts, not requests to the model.
+SETUP_BAR_DESCS = frozenset(
+    {"", "Generating test split", "Checking cached requests", "Tokenizing inputs", "Map", "Filter"}
+)
+
+THROUGHPUT_WINDOW_S = 30.0  # bar-time window for the "current" samples/s
+MAX_SERIES_POINTS = 600
+MAX_BARS_PER_RUN = 64
+
+
+@dataclass(slots=True)
+class TrackedBar:
+    file: str
+    desc: str
+    latest: Progress
+    ordinal: int  # arrival order, to tell the most recent bar
+    #: (elapsed_s, n) points of this bar, bounded, for the windowed rate
+    points: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=256))
+
+    def starts_new_bar(self, update: Progress) -> bool:
+        """A new bar with the same description (lm-eval runs one per request type)."""
+        old = self.latest
+        if update.total != old.total:
+            return True
+        if update.n < old.n:
+            return True
+        return (
+            update.elapsed_s is not None
+            and old.elapsed_s is not None
+            and update.elapsed_s + 1.0 < old.elapsed_s
+        )
+
+
+def is_request_bar(desc: str, has_request_bars: bool) -> bool:
+    """Whether a bar's count stands for samples sent to the model.
+
+    Known lm-eval request bars always do. When a log has none of them (another eval
+    client), every bar except lm-eval's set-up bars is taken as counting samples.
+    """
+    if desc in REQUEST_BAR_DESCS:
+        return True
+    return not has_request_bars and desc not in SETUP_BAR_DESCS
+
+
+def samples_per_unit(desc: str, config: RunConfig) -> tuple[str, float | None]:
+    """What one unit of a bar's count is worth in samples: ("batches", 16) or ("requests", 1)."""
+    if desc == "Requesting API" and (config.num_concurrent or 1) > 1:
+        batch = parse_int(config.batch_size)
+        return "batches", (float(batch) if batch else None)
+    if desc in REQUEST_BAR_DESCS:
+        return "requests", 1.0
+    return "items", 1.0
+
+
+def windowed_rate(points: deque[tuple[float, float]], scale: float) -> float | None:
+    """Samples/s over the last THROUGHPUT_WINDOW_S of bar time."""
+    if len(points) < 2:
+        return None
+    end_t, end_n = points[-1]
+    start_t, start_n = points[0]
+    for t, n in points:
+        if end_t - t <= THROUGHPUT_WINDOW_S:
+            start_t, start_n = t, n
+            break
+    if end_t - start_t <= 0:
+        return None
+    return (end_n - start_n) * scale / (end_t - start_t)
+
+
+def bar_view(bar: TrackedBar, config: RunConfig, request_bar: bool) -> BarView:
+    p = bar.latest
+    counts, scale = samples_per_unit(p.desc, config)
+    done = p.n * scale if (request_bar and scale) else None
+    finished = p.total is not None and p.n >= p.total
+    if done is not None and finished and p.total is not None and counts == "batches":
+        # the last batch may be partial: never claim more than was counted
+        done = min(done, p.total * (scale or 1.0))
+    rate: float | None = None
+    if done is not None and p.elapsed_s:
+        rate = done / p.elapsed_s
+    elif done is not None and p.rate and scale:
+        rate = p.rate * scale
+    return BarView(
+        file=bar.file,
+        desc=p.desc,
+        n=p.n,
+        total=p.total,
+        unit=p.unit,
+        rate=p.rate,
+        elapsed_s=p.elapsed_s,
+        remaining_s=p.remaining_s,
+        postfix=p.postfix,
+        counts=counts,
+        samples_per_unit=scale or 1.0,
+        samples_done=done,
+        samples_per_s=rate,
+        is_request_bar=request_bar,
+        finished=finished,
+    )

@@ -1,0 +1,185 @@
+"""The pure reducer: file batches and samples in, snapshots out.
+
+``EvalState`` holds no threads and reads no clock: callers pass ``now`` (monotonic
+seconds). A lock makes it safe to apply batches from a follower thread while the UI
+thread takes snapshots.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from evalmon.events import (
+    Alert,
+    FileBatch,
+    GpuSample,
+    GpuUnavailable,
+    ProcSample,
+)
+from evalmon.state.advice import run_alerts, run_status
+from evalmon.state.grouping import RunKey, display_ids, is_gpu_log, run_key
+from evalmon.state.model import GpuView, RunView, ScanProgress, Snapshot
+from evalmon.state.run import RunAccumulator
+
+MAX_GPU_HISTORY = 600
+MAX_WARNINGS = 50
+
+
+@dataclass(slots=True)
+class _GpuTrack:
+    latest: GpuSample
+    history: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=MAX_GPU_HISTORY))
+    peak: int | None = None
+
+    def add(self, sample: GpuSample) -> None:
+        self.latest = sample
+        if sample.memory_used is not None:
+            self.history.append((sample.timestamp, sample.memory_used))
+            self.peak = max(self.peak or 0, sample.memory_used)
+
+
+class EvalState:
+    """Every run, GPU and process evalmon knows of."""
+
+    def __init__(self, *, stall_after_s: float = 120.0) -> None:
+        self.stall_after_s = stall_after_s
+        self._lock = threading.Lock()
+        self._runs: dict[RunKey, RunAccumulator] = {}
+        self._gpus: dict[tuple[str, int], _GpuTrack] = {}
+        self._gpu_unavailable: dict[str, GpuUnavailable] = {}
+        self._processes: tuple[ProcSample, ...] = ()
+        self._scanning: dict[str, ScanProgress] = {}
+        self._warnings: deque[str] = deque(maxlen=MAX_WARNINGS)
+
+    # ------------------------------------------------------------------ ingest
+
+    def apply_batch(self, batch: FileBatch, now: float = 0.0) -> None:
+        with self._lock:
+            self._apply_batch(batch, now)
+
+    def apply_batches(self, batches: Iterable[FileBatch], now: float = 0.0) -> None:
+        with self._lock:
+            for batch in batches:
+                self._apply_batch(batch, now)
+
+    def _apply_batch(self, batch: FileBatch, now: float) -> None:
+        if batch.warning:
+            message = f"{batch.path}: {batch.warning}"
+            if message not in self._warnings:
+                self._warnings.append(message)
+        if batch.history:
+            if batch.scanned_bytes >= batch.size_bytes:
+                self._scanning.pop(batch.path, None)
+            else:
+                self._scanning[batch.path] = ScanProgress(
+                    batch.path, batch.scanned_bytes, batch.size_bytes
+                )
+        gpu_file = is_gpu_log(batch.path)
+        run: RunAccumulator | None = None
+        if not gpu_file:
+            run = self._run_for(batch.path)
+            if batch.line_shift:
+                run.shift_lines(batch.path, batch.line_shift)
+                self._scanning.pop(batch.path, None)
+        for located in batch.events:
+            event = located.event
+            if isinstance(event, GpuSample):
+                self._add_gpu(event)
+            elif isinstance(event, GpuUnavailable):
+                self._gpu_unavailable[event.host] = event
+            elif run is not None:
+                run.apply(batch.path, located.line, event, now, batch.history)
+        if run is not None and batch.events:
+            last = batch.events[-1].line
+            if not batch.history and not batch.relative_lines:
+                run.lines_by_file[batch.path] = max(run.lines_by_file.get(batch.path, 0), last)
+
+    def _run_for(self, path: str) -> RunAccumulator:
+        key = run_key(path)
+        run = self._runs.get(key)
+        if run is None:
+            run = self._runs[key] = RunAccumulator(id=key.name)
+        if path not in run.files:
+            run.files.append(path)
+        return run
+
+    def apply_samples(
+        self, samples: Sequence[GpuSample | GpuUnavailable | ProcSample], now: float = 0.0
+    ) -> None:
+        with self._lock:
+            procs = [s for s in samples if isinstance(s, ProcSample)]
+            if procs:
+                self._processes = tuple(procs)
+            for sample in samples:
+                if isinstance(sample, GpuSample):
+                    self._add_gpu(sample)
+                    self._gpu_unavailable.pop(sample.host, None)
+                elif isinstance(sample, GpuUnavailable):
+                    self._gpu_unavailable[sample.host] = sample
+
+    def set_processes(self, processes: Sequence[ProcSample]) -> None:
+        with self._lock:
+            self._processes = tuple(processes)
+
+    def _add_gpu(self, sample: GpuSample) -> None:
+        key = (sample.host, sample.index)
+        track = self._gpus.get(key)
+        if track is None:
+            track = self._gpus[key] = _GpuTrack(latest=sample)
+        track.add(sample)
+        self._gpu_unavailable.pop(sample.host, None)
+
+    # ------------------------------------------------------------------ views
+
+    def snapshot(self, now: float = 0.0) -> Snapshot:
+        with self._lock:
+            gpus = tuple(
+                GpuView(
+                    host=host,
+                    index=index,
+                    latest=track.latest,
+                    memory_history=tuple(track.history),
+                    peak_memory_used=track.peak,
+                )
+                for (host, index), track in sorted(self._gpus.items())
+            )
+            alive = (
+                any(p.status not in ("zombie", "dead") for p in self._processes)
+                if self._processes
+                else None
+            )
+            ids = display_ids(list(self._runs))
+            runs: list[RunView] = []
+            for key, acc in self._runs.items():
+                status = run_status(acc)
+                alerts = run_alerts(acc, status[0], now, self.stall_after_s, gpus, alive)
+                view = acc.view(alerts, status)
+                if ids[key] != view.id:
+                    view = _with_id(view, ids[key])
+                runs.append(view)
+            global_alerts: tuple[Alert, ...] = ()
+            return Snapshot(
+                runs=tuple(sorted(runs, key=_run_order)),
+                gpus=gpus,
+                gpu_unavailable=tuple(self._gpu_unavailable.values()),
+                processes=self._processes,
+                scanning=tuple(self._scanning.values()),
+                warnings=tuple(self._warnings),
+                generated_at=now,
+                alerts=global_alerts,
+            )
+
+
+def _run_order(run: RunView) -> tuple[int, int | str, str]:
+    """Numeric job ids in numeric order, then named runs alphabetically."""
+    tail = run.id.rsplit("/", 1)[-1].split("_", 1)[0]
+    return (0, int(tail), run.id) if tail.isdigit() else (1, 0, run.id)
+
+
+def _with_id(view: RunView, run_id: str) -> RunView:
+    from dataclasses import replace
+
+    return replace(view, id=run_id)

@@ -1,0 +1,282 @@
+"""One run's mutable accumulator: events in, a :class:`RunView` out."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+from evalmon.events import (
+    Alert,
+    ApiFailure,
+    CacheStatus,
+    EngineBatch,
+    EngineConfig,
+    Event,
+    HttpRequest,
+    JobSignal,
+    OutOfMemory,
+    Progress,
+    PythonException,
+    ResultRow,
+    RetryAttempt,
+    RunConfig,
+    ServerException,
+)
+from evalmon.state.bars import (
+    MAX_BARS_PER_RUN,
+    MAX_SERIES_POINTS,
+    TrackedBar,
+    bar_view,
+    is_request_bar,
+    samples_per_unit,
+    windowed_rate,
+)
+from evalmon.state.model import (
+    BarView,
+    EngineBatchStats,
+    ExceptionRecord,
+    OomRecord,
+    RunView,
+    SignalRecord,
+    parse_int,
+)
+
+MAX_RECORDS = 200  # OOMs, exceptions, signals kept per run
+MAX_ENGINE_SERIES = 2000
+
+
+def merge_config(old: RunConfig, new: RunConfig) -> RunConfig:
+    """Fill what ``old`` left empty from ``new``: the init line and the summary agree or add."""
+    changes = {
+        f.name: getattr(new, f.name)
+        for f in dataclasses.fields(RunConfig)
+        if f.name != "source" and getattr(old, f.name) is None and getattr(new, f.name) is not None
+    }
+    return dataclasses.replace(old, **changes) if changes else old
+
+
+@dataclass(slots=True)
+class RunAccumulator:
+    id: str
+    files: list[str] = field(default_factory=list)
+    config: RunConfig = field(default_factory=RunConfig)
+    engine_config: EngineConfig = field(default_factory=EngineConfig)
+    bars: dict[tuple[str, str], TrackedBar] = field(default_factory=dict)
+    finished_bars: deque[TrackedBar] = field(default_factory=lambda: deque(maxlen=MAX_BARS_PER_RUN))
+    bar_ordinal: int = 0
+    has_request_bars: bool = False
+    engine_hist: Counter[int] = field(default_factory=Counter)
+    engine_series: deque[int] = field(default_factory=lambda: deque(maxlen=MAX_ENGINE_SERIES))
+    http: Counter[int] = field(default_factory=Counter)
+    ooms: RecordLog = field(default_factory=lambda: RecordLog())
+    exceptions: RecordLog = field(default_factory=lambda: RecordLog())
+    signals: RecordLog = field(default_factory=lambda: RecordLog())
+    #: bars read from a file's history (tail-first reading): older than ``bars``
+    history_bars: dict[tuple[str, str], TrackedBar] = field(default_factory=dict)
+    history_finished_bars: deque[TrackedBar] = field(
+        default_factory=lambda: deque(maxlen=MAX_BARS_PER_RUN)
+    )
+    api_failures: int = 0
+    retries: int = 0
+    server_exceptions: int = 0
+    cache: list[CacheStatus] = field(default_factory=list)
+    results: list[ResultRow] = field(default_factory=list)
+    #: (run time, samples/s) points; run time = finished request bars' elapsed + current
+    series: deque[tuple[float, float]] = field(
+        default_factory=lambda: deque(maxlen=MAX_SERIES_POINTS)
+    )
+    last_progress_at: float | None = None
+    lines_by_file: dict[str, int] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ ingest
+
+    def apply(self, file: str, line: int, event: Event, now: float, history: bool) -> None:
+        if isinstance(event, Progress):
+            self._progress(file, event, now, history)
+        elif isinstance(event, EngineBatch):
+            self.engine_hist[event.prompts] += 1
+            if not history:
+                self.engine_series.append(event.prompts)
+        elif isinstance(event, HttpRequest):
+            self.http[event.status] += 1
+        elif isinstance(event, RunConfig):
+            self.config = merge_config(self.config, event)
+        elif isinstance(event, EngineConfig):
+            self.engine_config = EngineConfig(
+                max_batch_size=self.engine_config.max_batch_size or event.max_batch_size,
+                max_requests=self.engine_config.max_requests or event.max_requests,
+            )
+        elif isinstance(event, OutOfMemory):
+            self.ooms.add(OomRecord(file, line, event), history)
+        elif isinstance(event, PythonException):
+            self.exceptions.add(ExceptionRecord(file, line, event), history)
+        elif isinstance(event, JobSignal):
+            self.signals.add(SignalRecord(file, line, event), history)
+        elif isinstance(event, ApiFailure):
+            self.api_failures += 1
+        elif isinstance(event, RetryAttempt):
+            self.retries += 1
+        elif isinstance(event, ServerException):
+            self.server_exceptions += 1
+        elif isinstance(event, CacheStatus):
+            self.cache.append(event)
+            del self.cache[:-MAX_RECORDS]
+        elif isinstance(event, ResultRow) and len(self.results) < 10_000:
+            self.results.append(event)
+
+    def _progress(self, file: str, update: Progress, now: float, history: bool) -> None:
+        key = (file, update.desc)
+        bars, finished = (
+            (self.history_bars, self.history_finished_bars)
+            if history
+            else (self.bars, self.finished_bars)
+        )
+        bar = bars.get(key)
+        if bar is not None and bar.starts_new_bar(update):
+            finished.append(bar)
+            bar = None
+        if bar is None:
+            self.bar_ordinal += 1
+            # history bars are older than every live bar: order them first
+            ordinal = self.bar_ordinal - (1 << 40 if history else 0)
+            bar = TrackedBar(file=file, desc=update.desc, latest=update, ordinal=ordinal)
+            bars[key] = bar
+        changed = update.n != bar.latest.n or update is bar.latest
+        bar.latest = update
+        if update.elapsed_s is not None:
+            bar.points.append((update.elapsed_s, update.n))
+        if update.desc and is_request_bar(update.desc, True):
+            self.has_request_bars = True
+        if changed and not history:
+            self.last_progress_at = now
+        if not history:
+            self._add_series_point(bar)
+
+    def _add_series_point(self, bar: TrackedBar) -> None:
+        if not is_request_bar(bar.desc, self.has_request_bars) or bar.latest.elapsed_s is None:
+            return
+        _, scale = samples_per_unit(bar.desc, self.config)
+        rate = windowed_rate(bar.points, scale or 1.0)
+        if rate is None:
+            return
+        offset = sum(
+            b.latest.elapsed_s or 0.0
+            for b in self.finished_bars
+            if is_request_bar(b.desc, self.has_request_bars)
+        )
+        self.series.append((offset + bar.latest.elapsed_s, rate))
+
+    def shift_lines(self, file: str, shift: int) -> None:
+        """The tail's line numbers of ``file`` were relative: make them absolute."""
+        for log in (self.ooms, self.exceptions, self.signals):
+            log.new = [
+                dataclasses.replace(rec, line=rec.line + shift) if rec.file == file else rec
+                for rec in log.new
+            ]
+
+    # ------------------------------------------------------------------ views
+
+    def all_bar_views(self) -> list[BarView]:
+        older = [*self.history_finished_bars]
+        for key, bar in self.history_bars.items():
+            live = self.bars.get(key)
+            # the live bar may be this very bar, seen later: then the history copy is stale
+            if live is not None and not bar.starts_new_bar(live.latest):
+                continue
+            older.append(bar)
+        bars = sorted([*older, *self.finished_bars, *self.bars.values()], key=lambda b: b.ordinal)
+        return [
+            bar_view(b, self.config, is_request_bar(b.desc, self.has_request_bars)) for b in bars
+        ]
+
+    def view(self, alerts: tuple[Alert, ...], status: tuple[str, str]) -> RunView:
+        bars = self.all_bar_views()
+        request_bars = [b for b in bars if b.samples_done is not None]
+        done = sum(b.samples_done or 0.0 for b in request_bars) if request_bars else None
+        elapsed = sum(b.elapsed_s or 0.0 for b in request_bars)
+        samples_per_s = done / elapsed if (done is not None and elapsed > 0) else None
+        return RunView(
+            id=self.id,
+            files=tuple(self.files),
+            status=status[0],
+            status_reason=status[1],
+            config=self.config,
+            engine_max_batch=self.engine_config.max_batch_size or self.engine_config.max_requests,
+            bars=tuple(bars),
+            samples_per_s=samples_per_s,
+            samples_done=done,
+            eta_s=self._eta(bars),
+            throughput_series=tuple(self.series),
+            engine_batches=self.engine_stats(),
+            engine_series=tuple(self.engine_series),
+            http=dict(sorted(self.http.items())),
+            ooms=self.ooms.all(),
+            exceptions=self.exceptions.all(),
+            signals=self.signals.all(),
+            api_failures=self.api_failures,
+            retries=self.retries,
+            server_exceptions=self.server_exceptions,
+            cache=tuple(self.cache),
+            results=tuple(self.results),
+            alerts=alerts,
+            last_progress_at=self.last_progress_at,
+            lines=sum(self.lines_by_file.values()),
+        )
+
+    def _eta(self, bars: list[BarView]) -> float | None:
+        live = [b for b in bars if b.is_request_bar and not b.finished and b.total]
+        if not live:
+            return None
+        bar = max(live, key=lambda b: (b.elapsed_s or 0.0))
+        return bar.remaining_s
+
+    def engine_stats(self) -> EngineBatchStats:
+        count = sum(self.engine_hist.values())
+        if not count:
+            return EngineBatchStats(count=0, min=None, median=None, max=None, at_client_batch=None)
+        sizes = sorted(self.engine_hist.items())
+        client = parse_int(self.config.batch_size)
+        return EngineBatchStats(
+            count=count,
+            min=sizes[0][0],
+            median=_histogram_median(sizes, count),
+            max=sizes[-1][0],
+            at_client_batch=(
+                sum(c for s, c in sizes if s >= client) if client is not None else None
+            ),
+            histogram=tuple(sizes),
+        )
+
+
+def _histogram_median(sizes: list[tuple[int, int]], count: int) -> float:
+    def nth(k: int) -> int:
+        seen = 0
+        for size, c in sizes:
+            seen += c
+            if seen > k:
+                return size
+        return sizes[-1][0]
+
+    if count % 2:
+        return float(nth(count // 2))
+    return (nth(count // 2 - 1) + nth(count // 2)) / 2
+
+
+@dataclass(slots=True)
+class RecordLog:
+    """Bounded records in file order: history (older, scanned later) before live ones."""
+
+    old: list = field(default_factory=list)
+    new: list = field(default_factory=list)
+
+    def add(self, record: object, history: bool) -> None:
+        if history:
+            if len(self.old) < MAX_RECORDS:
+                self.old.append(record)
+            return
+        self.new.append(record)
+        del self.new[:-MAX_RECORDS]
+
+    def all(self) -> tuple:
+        return (*self.old, *self.new)
