@@ -1,0 +1,244 @@
+"""Write the synthetic logs of sample_logs/: the seed's tuning story, run by run.
+
+The logs are SYNTHETIC but built from the real formats: tqdm's own ``format_meter``
+renders every bar update, lm-eval's own ``make_table`` renders the results, and the
+server lines follow Megatron-LM's text generation server (werkzeug access lines,
+``[BATCHING DEBUG]`` prints, Megatron's argument dump). Deterministic: run it again and
+the files come out byte for byte the same.
+
+    python sample_logs/generate.py            # rewrites sample_logs/*.out, *.log
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from tqdm import tqdm
+
+HERE = Path(__file__).resolve().parent
+REQUESTS = 4000  # hellaswag, --limit 1000, 4 choices each
+START = datetime(2026, 11, 20, 9, 0, 0)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    job: int
+    batch: int
+    engine_max: int
+    concurrency: int
+    tokenized: bool
+    samples_per_s: float
+    oom_at_batch: int | None = None  # the server runs out of memory on the first such call
+    start: datetime = START
+
+
+RUNS = (
+    RunSpec(101, batch=8, engine_max=32, concurrency=1, tokenized=False, samples_per_s=0.75),
+    RunSpec(102, batch=64, engine_max=32, concurrency=1, tokenized=False, samples_per_s=5.25,
+            start=START + timedelta(hours=1)),
+    RunSpec(103, batch=256, engine_max=256, concurrency=4, tokenized=True, samples_per_s=13.0,
+            oom_at_batch=0, start=START + timedelta(hours=2)),
+    RunSpec(104, batch=128, engine_max=128, concurrency=4, tokenized=True, samples_per_s=11.8,
+            start=START + timedelta(hours=3)),
+)
+
+
+def lm_eval_time(t: datetime) -> str:
+    return t.strftime("%Y-%m-%d:%H:%M:%S")
+
+
+def werkzeug_time(t: datetime) -> str:
+    return t.strftime("%d/%b/%Y %H:%M:%S")
+
+
+def model_args(spec: RunSpec) -> dict[str, object]:
+    return {
+        "model": "megatron-8b",
+        "base_url": "http://localhost:5000/completions",
+        "num_concurrent": spec.concurrency,
+        "max_retries": 3,
+        "tokenized_requests": spec.tokenized,
+        "tokenizer": "/models/megatron-8b/tokenizer",
+        "tokenizer_backend": "huggingface",
+    }
+
+
+def client_log(spec: RunSpec, rng: random.Random) -> str:
+    t = spec.start + timedelta(seconds=95)  # the server loads first
+    out: list[str] = []
+
+    def log(level: str, where: str, message: str) -> None:
+        out.append(f"{lm_eval_time(t)} {level:<8} [{where}] {message}\n")
+
+    out.append(f"+ BATCH_SIZE={spec.batch} NUM_CONCURRENT={spec.concurrency}\n")
+    log("INFO", "__main__:446", "Selected Tasks: ['hellaswag']")
+    log("INFO", "evaluator:202", "Setting random seed to 0 | Setting numpy seed to 1234 | "
+        "Setting torch manual seed to 1234 | Setting fewshot manual seed to 1234")
+    log("INFO", "evaluator:240", f"Initializing local-completions model, with arguments: "
+        f"{model_args(spec)}")
+    log("INFO", "models.api_models:172", "Using max length 2048 - 1")
+    log("INFO", "models.api_models:193", "Using tokenizer huggingface")
+    out.append(bar_burst("Generating test split", 10042, 10042, 0.8, steps=3) + "\n")
+    log("INFO", "api.task:434", "Building contexts for hellaswag on rank 0...")
+    out.append(bar_burst("", 100, 100, 0.05, steps=4) + "\n")
+    log("INFO", "evaluator:589", "Running loglikelihood requests")
+
+    per_unit = spec.batch if spec.concurrency > 1 else 1
+    total_units = math.ceil(REQUESTS / spec.batch) if spec.concurrency > 1 else REQUESTS
+    if spec.oom_at_batch is not None:
+        # lm-eval sends its longest batch first, so it fails at once: every request gets HTTP 500 until retries run out
+        done_units = spec.oom_at_batch if spec.concurrency > 1 else spec.oom_at_batch * spec.batch
+        elapsed = done_units * per_unit / spec.samples_per_s
+        out.append(bar_burst("Requesting API", done_units, total_units, elapsed, steps=done_units,
+                             unit_step=1 if spec.concurrency > 1 else spec.batch))
+        t += timedelta(seconds=elapsed)
+        for attempt in range(1, 4):
+            log("WARNING", "models.api_models:521", "API request failed! Status code: 500, "
+                "Response text: <!doctype html>\\n<html lang=en>\\n<title>500 Internal Server "
+                "Error</title>. Retrying...")
+            log("INFO", "models.api_models:608", f"Retry attempt {attempt}")
+            t += timedelta(seconds=2 * attempt)
+        out.append(client_crash())
+        return "".join(out)
+
+    elapsed = REQUESTS / spec.samples_per_s * rng.uniform(0.99, 1.01)
+    out.append(bar_burst("Requesting API", total_units, total_units, elapsed, steps=total_units,
+                         unit_step=1 if spec.concurrency > 1 else spec.batch) + "\n")
+    t += timedelta(seconds=elapsed + 3)
+    out.append(results_block(spec, rng))
+    return "".join(out)
+
+
+def bar_burst(desc: str, n_final: int, total: int, elapsed: float, steps: int,
+              unit_step: int = 1) -> str:
+    """A tqdm bar as it lands in a file: ``\\r``-separated updates on one physical line."""
+    updates = [tqdm.format_meter(0, total, 0, prefix=desc)]
+    n = 0
+    step = unit_step if unit_step > 1 else max(1, n_final // max(1, steps))
+    while n < n_final:
+        n = min(n_final, n + step)
+        updates.append(tqdm.format_meter(n, total, elapsed * n / n_final, prefix=desc))
+    return "\r" + "\r".join(updates)
+
+
+def client_crash() -> str:
+    return (
+        "\nTraceback (most recent call last):\n"
+        '  File "/opt/venv/bin/lm_eval", line 8, in <module>\n'
+        "    sys.exit(cli_evaluate())\n"
+        '  File "/opt/venv/lib/python3.11/site-packages/lm_eval/models/api_models.py", line 633, '
+        "in get_batched_requests\n"
+        "    return await tqdm_asyncio.gather(*tasks, desc=\"Requesting API\")\n"
+        '  File "/opt/venv/lib/python3.11/site-packages/aiohttp/client_reqrep.py", line 1161, in '
+        "raise_for_status\n"
+        "    raise ClientResponseError(\n"
+        "aiohttp.client_exceptions.ClientResponseError: 500, message='INTERNAL SERVER ERROR', "
+        "url='http://localhost:5000/completions'\n"
+    )
+
+
+def results_block(spec: RunSpec, rng: random.Random) -> str:
+    from lm_eval.utils import make_table
+
+    acc = 0.41 + rng.uniform(-0.01, 0.01)
+    acc_norm = 0.53 + rng.uniform(-0.01, 0.01)
+    result = {
+        "results": {
+            "hellaswag": {
+                "alias": "hellaswag",
+                "acc,none": acc,
+                "acc_stderr,none": 0.0494,
+                "acc_norm,none": acc_norm,
+                "acc_norm_stderr,none": 0.0502,
+            }
+        },
+        "versions": {"hellaswag": 1.0},
+        "n-shot": {"hellaswag": 0},
+        "higher_is_better": {"hellaswag": {"acc": True, "acc_norm": True}},
+    }
+    summary = (
+        f"local-completions ({model_args(spec)}), gen_kwargs: ({{}}), limit: 1000.0, "
+        f"num_fewshot: None, batch_size: {spec.batch}\n"
+    )
+    return summary + make_table(result) + "\n"
+
+
+def server_log(spec: RunSpec, rng: random.Random) -> str:
+    t = spec.start
+    out: list[str] = [
+        f"+ python tools/run_text_generation_server.py --port 5000 "
+        f"--inference-max-batch-size {spec.engine_max} --inference-max-requests {spec.engine_max}\n",
+        "------------------------ arguments ------------------------\n",
+        "  hidden_size ..................................... 4096\n",
+        f"  inference_max_batch_size ........................ {spec.engine_max}\n",
+        f"  inference_max_requests .......................... {spec.engine_max}\n",
+        "  micro_batch_size ................................ 1\n",
+        "  num_layers ...................................... 32\n",
+        "-------------------- end of arguments ---------------------\n",
+        " loading checkpoint from /models/megatron-8b at iteration 1000\n",
+        " successfully loaded checkpoint from /models/megatron-8b [ t 1/1, p 1/1 ] at iteration 1000\n",
+        " * Serving Flask app 'megatron.inference.text_generation_server'\n",
+        " * Debug mode: off\n",
+        "WARNING: This is a development server. Do not use it in a production deployment. "
+        "Use a production WSGI server instead.\n",
+        " * Running on http://127.0.0.1:5000\n",
+        "Press CTRL+C to quit\n",
+    ]
+    t += timedelta(seconds=100)
+    requests = math.ceil(REQUESTS / spec.batch)
+    seconds_per_request = spec.batch / spec.samples_per_s
+    for i in range(requests):
+        prompts = min(spec.batch, REQUESTS - i * spec.batch)
+        if spec.oom_at_batch is not None and i >= spec.oom_at_batch:
+            for _ in range(3):  # lm-eval's three attempts at the same request
+                out.append(f"[BATCHING DEBUG] run_mcore_engine called with {prompts} prompts\n")
+                out.append(server_oom(t))
+                out.append(f'127.0.0.1 - - [{werkzeug_time(t)}] "POST /completions HTTP/1.1" 500 -\n')
+                t += timedelta(seconds=2)
+            return "".join(out)
+        while prompts > 0:
+            engine = min(prompts, spec.engine_max)
+            out.append(f"[BATCHING DEBUG] run_mcore_engine called with {engine} prompts\n")
+            prompts -= engine
+        t += timedelta(seconds=seconds_per_request * rng.uniform(0.97, 1.03))
+        out.append(f'127.0.0.1 - - [{werkzeug_time(t)}] "POST /completions HTTP/1.1" 200 -\n')
+    return "".join(out)
+
+
+def server_oom(t: datetime) -> str:
+    stamp = t.strftime("%Y-%m-%d %H:%M:%S") + ",412"
+    return (
+        f"[{stamp}] ERROR in app: Exception on /completions [POST]\n"
+        "Traceback (most recent call last):\n"
+        '  File "/opt/venv/lib/python3.11/site-packages/flask/app.py", line 1511, in wsgi_app\n'
+        "    response = self.full_dispatch_request()\n"
+        '  File "/workspace/megatron/inference/endpoints/completions.py", line 143, in post\n'
+        "    result = run_mcore_engine(self.engine, prompts, temperature, top_k, top_p)\n"
+        '  File "/workspace/megatron/inference/text_generation/mcore_engine_server.py", line 101, '
+        "in run_mcore_engine\n"
+        "    result = engine.generate(prompts=prompts, sampling_params=sampling_params)\n"
+        '  File "/workspace/megatron/core/transformer/attention.py", line 512, in forward\n'
+        "    core_attn_out = self.core_attention(query, key, value, attention_mask)\n"
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 12.50 GiB. GPU 0 has a "
+        "total capacity of 79.15 GiB of which 6.31 GiB is free. Including non-PyTorch memory, "
+        "this process has 72.83 GiB memory in use. Of the allocated memory 70.12 GiB is "
+        "allocated by PyTorch, and 1.97 GiB is reserved by PyTorch but unallocated. If reserved "
+        "but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True "
+        "to avoid fragmentation.  See documentation for Memory Management  "
+        "(https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)\n"
+    )
+
+
+def main() -> None:
+    for spec in RUNS:
+        rng = random.Random(spec.job)
+        (HERE / f"server-{spec.job}.log").write_text(server_log(spec, rng), encoding="utf-8")
+        (HERE / f"eval-{spec.job}.out").write_text(client_log(spec, rng), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
