@@ -1,0 +1,851 @@
+"""Follow every log under some paths: appended bytes in, :class:`FileBatch` out.
+
+One reader thread owns every live file: it wakes when inotify (watchdog) says something
+changed, or every ``poll_interval_s`` anyway (inotify is blind on NFS/Lustre to writes made
+by other nodes). A burst of inotify events costs one read, not one read per event: the
+watchdog handler only sets an ``Event``, and after each read the reader waits
+``min_read_gap_s`` before it looks again, so writes arriving meanwhile are read together.
+
+A file bigger than ``tail_first_bytes`` is read tail first: its last bytes (from a line
+boundary) are parsed at once with line numbers relative to the tail, then a history thread
+scans the rest and ends with a ``line_shift`` batch (see :class:`FileBatch`). From that
+batch on, live batches of that file carry absolute line numbers again.
+
+Sources never parse: bytes go to one ``LogParser`` per file (``parser_factory``).
+``on_batch`` is called from the reader and history threads, one call at a time; it must be
+quick (post to a queue or a Textual message) and must not call back into the follower.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import glob
+import os
+import queue
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from evalmon.events import FileBatch, Located
+
+DEFAULT_PATTERNS: tuple[str, ...] = ("*.out", "*.log", "*.err", "*.txt", "*.jsonl")
+_SNIFF_BYTES = 8192
+_SIGNATURE_BYTES = 32  # bytes before the read offset remembered to spot in-place rewrites
+_BOUNDARY_SEARCH_BYTES = 4 << 20  # how far tail-first looks for a line start
+_BINARY_MAGIC = (b"\x1f\x8b", b"\x7fELF", b"PK\x03\x04", b"\x28\xb5\x2f\xfd", b"BZh", b"\xfd7zXZ")
+
+
+class LineParser(Protocol):
+    """What the follower needs from ``evalmon.parsers.stream.LogParser``."""
+
+    def feed(self, data: bytes) -> list[Located]: ...
+
+    def flush(self) -> list[Located]: ...
+
+    def finish(self) -> list[Located]: ...
+
+    def reset(self) -> None: ...
+
+
+def _default_parser() -> LineParser:
+    from evalmon.parsers.stream import LogParser  # late: parsers must not be needed to import us
+
+    return LogParser()
+
+
+@dataclass
+class FollowOptions:
+    patterns: tuple[str, ...] = DEFAULT_PATTERNS
+    poll_interval_s: float = 0.25
+    recursive: bool = True
+    use_inotify: bool = True
+    tail_first_bytes: int = 8 << 20  # 0 disables tail-first reading
+    read_chunk_bytes: int = 1 << 20
+    max_files: int = 512  # each followed file keeps one descriptor open
+    rescan_interval_s: float = 1.0  # look for new files (inotify also triggers a rescan)
+    min_read_gap_s: float = 0.005  # coalesce inotify bursts into one read
+    max_bytes_per_pass: int = 16 << 20  # per file and pass, so one busy file cannot starve others
+    parser_factory: Callable[[], LineParser] = _default_parser
+
+
+@dataclass(frozen=True)
+class FileProgress:
+    """A followed file and how far reading it has got (for "scanning history 43%")."""
+
+    path: str
+    size_bytes: int
+    offset: int  # next live byte to read
+    history_total: int = 0  # bytes before the tail that the history scan covers (0: none)
+    history_scanned: int = 0
+
+    @property
+    def history_done(self) -> bool:
+        return self.history_scanned >= self.history_total
+
+    @property
+    def fraction(self) -> float:
+        """How much of the file has been read, 0..1 (history and live together)."""
+        if self.size_bytes <= 0:
+            return 1.0
+        read = self.history_scanned + max(0, self.offset - self.history_total)
+        return min(1.0, read / self.size_bytes)
+
+
+# --------------------------------------------------------------------------- path resolution
+
+
+def _has_magic(path: str) -> bool:
+    return any(c in path for c in "*?[")
+
+
+def _skip_dir(name: str) -> bool:
+    # .evalmon/ holds the supervisor's record and lm-eval's cache, .git/ and friends no logs
+    return name.startswith(".") or name == "__pycache__"
+
+
+def _walk(root: str, patterns: Sequence[str], recursive: bool, errors: list[str]) -> list[str]:
+    found: list[str] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if recursive and not _skip_dir(entry.name):
+                                stack.append(entry.path)
+                        elif entry.is_file() and any(
+                            fnmatch.fnmatch(entry.name, p) for p in patterns
+                        ):
+                            found.append(entry.path)
+                    except OSError:
+                        continue  # vanished while we looked
+        except PermissionError:
+            errors.append(f"permission denied: {folder}")
+        except FileNotFoundError:
+            if folder == root:
+                errors.append(f"no such file or directory: {root}")
+        except OSError as exc:
+            errors.append(f"cannot list {folder}: {exc.strerror or exc}")
+    return found
+
+
+def _glob_root(pattern: str) -> str:
+    """The deepest folder of a glob pattern without wildcards (what inotify can watch)."""
+    parts = pattern.split(os.sep)
+    static: list[str] = []
+    for part in parts[:-1]:
+        if _has_magic(part):
+            break
+        static.append(part)
+    root = os.sep.join(static)
+    if pattern.startswith(os.sep) and not root:
+        return os.sep
+    return root or "."
+
+
+def resolve_paths(
+    paths: Iterable[str],
+    patterns: Sequence[str] = DEFAULT_PATTERNS,
+    recursive: bool = True,
+) -> tuple[list[str], list[str]]:
+    """Expand files, folders and glob patterns into the log files to follow.
+
+    A file named explicitly is followed whatever its name; a folder contributes the files
+    matching ``patterns`` (recursively, skipping hidden folders); a glob pattern
+    (``logs/**/eval-*.out``) contributes what it matches. Returns ``(files, errors)`` where
+    each error is one line for the user; nothing here raises.
+    """
+    files: list[str] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            files.append(os.path.normpath(path))
+
+    for raw in paths:
+        path = os.path.expanduser(raw)
+        if _has_magic(path):
+            matches = sorted(glob.glob(path, recursive=True))
+            hit = False
+            for match in matches:
+                if os.path.isdir(match):
+                    for f in sorted(_walk(match, patterns, recursive, errors)):
+                        add(f)
+                        hit = True
+                elif os.path.isfile(match):
+                    add(match)
+                    hit = True
+            if not hit:
+                errors.append(f"no files match: {raw}")
+            continue
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            errors.append(f"no such file or directory: {raw}")
+            continue
+        except PermissionError:
+            errors.append(f"permission denied: {raw}")
+            continue
+        except OSError as exc:
+            errors.append(f"cannot access {raw}: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            for f in sorted(_walk(path, patterns, recursive, errors)):
+                add(f)
+        elif stat.S_ISREG(st.st_mode):
+            add(path)
+        else:
+            errors.append(f"not a regular file (skipped): {raw}")
+    return files, errors
+
+
+def watch_roots(paths: Iterable[str]) -> list[tuple[str, bool]]:
+    """The folders to watch with inotify for ``paths``: ``(folder, recursive)`` pairs."""
+    roots: dict[str, bool] = {}
+    for raw in paths:
+        path = os.path.expanduser(raw)
+        if _has_magic(path):
+            folder, rec = _glob_root(path), True
+        elif os.path.isdir(path):
+            folder, rec = path, True
+        else:
+            folder, rec = os.path.dirname(path) or ".", False
+        folder = os.path.normpath(folder)
+        roots[folder] = roots.get(folder, False) or rec
+    return sorted(roots.items())
+
+
+# --------------------------------------------------------------------------- sniffing
+
+
+def looks_binary(head: bytes) -> bool:
+    """True for data that is not a log: compressed/executable magic, NULs, mostly control bytes.
+
+    A few NULs or undecodable bytes in a log are tolerated (the parser copes with them).
+    """
+    if not head:
+        return False
+    if head.startswith(_BINARY_MAGIC):
+        return True
+    sample = head[:_SNIFF_BYTES]
+    nuls = sample.count(0)
+    if nuls > len(sample) // 10:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 11, 12, 13, 8, 27))
+    if (control - nuls) + nuls > len(sample) * 0.3:
+        return True
+    undecodable = sample.decode("utf-8", errors="replace").count("\ufffd")
+    return undecodable > len(sample) * 0.3
+
+
+# --------------------------------------------------------------------------- per-file state
+
+
+@dataclass
+class _History:
+    """The background scan of ``[0, end)`` of a file that was read tail first."""
+
+    fd: int
+    end: int
+    scanned: int = 0
+    newlines: int = 0
+    cancelled: bool = False
+
+
+@dataclass
+class _File:
+    path: str
+    fd: int
+    identity: tuple[int, int]
+    parser: LineParser
+    offset: int = 0
+    size: int = 0
+    sniffed: bool = False
+    flushed: bool = True
+    relative: bool = False  # live line numbers count from the tail start (history pending)
+    line_shift: int = 0  # added to live line numbers once the history is done
+    pending_truncated: bool = False
+    signature: bytes = b""  # the bytes just before ``offset``
+    history: _History | None = None
+
+
+@dataclass
+class _Stats:
+    reads: int = 0
+    bytes_read: int = 0
+    passes: int = 0
+    wakeups: int = 0
+
+
+class Follower:
+    """Follows logs under ``paths`` and hands each file's events to ``on_batch``."""
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        on_batch: Callable[[FileBatch], None],
+        options: FollowOptions | None = None,
+    ) -> None:
+        self.paths = list(paths)
+        self.options = options or FollowOptions()
+        self._on_batch = on_batch
+        self._files: dict[str, _File] = {}
+        self._skipped: dict[str, tuple[int, int] | None] = {}  # path -> identity warned about
+        self._gone: set[str] = set()  # paths whose file vanished (re-creation = replacement)
+        self._errors: list[str] = []
+        self._lock = threading.RLock()  # files dict + delivery order
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._rescan_needed = True
+        self._last_rescan = 0.0
+        self._history_jobs: queue.Queue[_File | None] = queue.Queue()
+        self._reader: threading.Thread | None = None
+        self._historian: threading.Thread | None = None
+        self._observer: object | None = None
+        self._watched: set[str] = set()
+        self._started = False
+        self._stopped = False
+        self.stats = _Stats()
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def errors(self) -> list[str]:
+        """One-line problems with the given paths as of the last scan (missing paths...)."""
+        return list(self._errors)
+
+    @property
+    def files(self) -> list[FileProgress]:
+        with self._lock:
+            out = []
+            for f in self._files.values():
+                h = f.history
+                out.append(
+                    FileProgress(
+                        path=f.path,
+                        size_bytes=max(f.size, f.offset),
+                        offset=f.offset,
+                        history_total=h.end if h else 0,
+                        history_scanned=h.scanned if h else 0,
+                    )
+                )
+            return sorted(out, key=lambda p: p.path)
+
+    def start(self) -> None:
+        """Start the reader (and history) threads; returns at once."""
+        if self._started or self._stopped:
+            return
+        self._started = True
+        if self.options.use_inotify:
+            self._start_observer()
+        self._historian = threading.Thread(
+            target=self._history_loop, name="evalmon-history", daemon=True
+        )
+        self._historian.start()
+        self._reader = threading.Thread(target=self._read_loop, name="evalmon-follow", daemon=True)
+        self._reader.start()
+
+    def stop(self) -> None:
+        """Stop the threads, close every file. Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._stop.set()
+        self._wake.set()
+        self._history_jobs.put(None)
+        if self._observer is not None:
+            with contextlib.suppress(Exception):
+                self._observer.stop()  # type: ignore[attr-defined]
+                self._observer.join(timeout=2)  # type: ignore[attr-defined]
+        for thread in (self._reader, self._historian):
+            if thread is not None:
+                thread.join(timeout=5)
+        with self._lock:
+            for f in self._files.values():
+                self._close_file(f)
+            self._files.clear()
+
+    def poll_once(self) -> None:
+        """One synchronous pass: find files, read everything new, flush idle files.
+
+        Without :meth:`start`, pending history scans run here too, so after one call every
+        byte present has been delivered (tail first, then history).
+        """
+        self._pass(cap=None, force_rescan=True)
+        if not self._started:
+            while True:
+                try:
+                    job = self._history_jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is not None:
+                    self._scan_history(job)
+
+    # ------------------------------------------------------------------ threads
+
+    def _read_loop(self) -> None:
+        opts = self.options
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                more = self._pass(cap=opts.max_bytes_per_pass, force_rescan=False)
+            except Exception as exc:  # never let the reader die silently
+                self._deliver(FileBatch(path="", warning=f"follower error: {exc!r}"))
+                more = False
+            if more:
+                continue
+            woken = self._wake.wait(timeout=opts.poll_interval_s)
+            if woken:
+                self.stats.wakeups += 1
+                # let the rest of a burst of writes land, then read it all at once
+                self._stop.wait(opts.min_read_gap_s)
+
+    def _history_loop(self) -> None:
+        while not self._stop.is_set():
+            job = self._history_jobs.get()
+            if job is None:
+                return
+            try:
+                self._scan_history(job)
+            except Exception as exc:
+                self._deliver(FileBatch(path=job.path, warning=f"history scan failed: {exc!r}"))
+
+    def _start_observer(self) -> None:
+        try:
+            from watchdog.events import (
+                DirCreatedEvent,
+                DirDeletedEvent,
+                DirMovedEvent,
+                FileCreatedEvent,
+                FileDeletedEvent,
+                FileModifiedEvent,
+                FileMovedEvent,
+                FileSystemEvent,
+                FileSystemEventHandler,
+            )
+            from watchdog.observers import Observer
+        except ImportError:
+            return
+        follower = self
+
+        class _Waker(FileSystemEventHandler):
+            def on_any_event(self, event: FileSystemEvent) -> None:
+                if event.event_type != "modified":
+                    follower._rescan_needed = True
+                follower._wake.set()
+
+        self._event_filter = [
+            FileModifiedEvent,
+            FileCreatedEvent,
+            FileMovedEvent,
+            FileDeletedEvent,
+            DirCreatedEvent,
+            DirMovedEvent,
+            DirDeletedEvent,
+        ]
+        self._waker = _Waker()
+        observer = Observer()
+        observer.daemon = True
+        try:
+            observer.start()
+        except Exception:
+            return
+        self._observer = observer
+        self._add_watches()
+
+    def _add_watches(self) -> None:
+        """Watch the folders of the given paths; retried at rescans (they may appear later)."""
+        if self._observer is None:
+            return
+        for folder, recursive in watch_roots(self.paths):
+            if folder in self._watched or not os.path.isdir(folder):
+                continue
+            try:
+                self._observer.schedule(  # type: ignore[attr-defined]
+                    self._waker, folder, recursive=recursive, event_filter=self._event_filter
+                )
+                self._watched.add(folder)
+            except Exception:
+                continue  # e.g. out of inotify watches: stat polling still works
+
+    # ------------------------------------------------------------------ one pass
+
+    def _pass(self, cap: int | None, force_rescan: bool) -> bool:
+        """Rescan if due, then read every file; True if some file has more to read now."""
+        self.stats.passes += 1
+        now = time.monotonic()
+        if (
+            force_rescan
+            or self._rescan_needed
+            or now - self._last_rescan >= self.options.rescan_interval_s
+        ):
+            self._rescan_needed = False
+            self._last_rescan = now
+            self._rescan()
+        more = False
+        for f in list(self._files.values()):
+            if self._stop.is_set() and self._started:
+                break
+            more = self._service(f, cap) or more
+        return more
+
+    def _rescan(self) -> None:
+        files, errors = resolve_paths(self.paths, self.options.patterns, self.options.recursive)
+        self._errors = errors
+        if self._observer is not None:
+            self._add_watches()
+        for path in files:
+            if path in self._files:
+                continue
+            self._discover(path)
+
+    def _discover(self, path: str) -> None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return
+        identity = (st.st_dev, st.st_ino)
+        if path in self._skipped and self._skipped[path] in (identity, None):
+            return
+        if not stat.S_ISREG(st.st_mode):
+            self._skip(path, identity, "not a regular file (skipped)")
+            return
+        # a followed file renamed to another followed name: keep reading it, do not restart
+        for other in list(self._files.values()):
+            if other.identity == identity and other.path != path and not _same_file(other):
+                with self._lock:
+                    del self._files[other.path]
+                    other.path = path
+                    self._files[path] = other
+                return
+        if len(self._files) >= self.options.max_files:
+            self._skip(path, identity, f"not followed: more than {self.options.max_files} files")
+            return
+        self._open(path, replaced=path in self._gone)
+
+    def _skip(self, path: str, identity: tuple[int, int] | None, warning: str) -> None:
+        self._skipped[path] = identity
+        self._deliver(FileBatch(path=path, warning=warning))
+
+    def _open(self, path: str, replaced: bool) -> _File | None:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return  # vanished between listing and opening
+        except PermissionError:
+            self._skip(path, _identity_or_none(path), "permission denied")
+            return
+        except OSError as exc:
+            self._skip(path, _identity_or_none(path), f"cannot read: {exc.strerror or exc}")
+            return
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            self._skip(path, (st.st_dev, st.st_ino), "not a regular file (skipped)")
+            return
+        f = _File(
+            path=path,
+            fd=fd,
+            identity=(st.st_dev, st.st_ino),
+            parser=self.options.parser_factory(),
+            size=st.st_size,
+            pending_truncated=replaced,
+        )
+        self._gone.discard(path)
+        if not self._sniff(f):
+            return
+        limit = self.options.tail_first_bytes
+        if limit > 0 and st.st_size > limit:
+            tail_start = self._line_start_after(fd, st.st_size - limit, st.st_size)
+            if tail_start is not None and tail_start > 0:
+                f.offset = tail_start
+                f.relative = True
+                f.signature = os.pread(fd, _SIGNATURE_BYTES, max(0, tail_start - _SIGNATURE_BYTES))
+                try:
+                    f.history = _History(fd=os.dup(fd), end=tail_start)
+                except OSError:
+                    f.history = None
+                    f.offset, f.relative, f.signature = 0, False, b""
+        with self._lock:
+            self._files[path] = f
+        if replaced:
+            self._deliver_live(f, [])  # a new file at a known path: line numbers restart
+        if f.history is not None:
+            self._history_jobs.put(f)
+        return f
+
+    def _sniff(self, f: _File) -> bool:
+        """Skip binary files; False if the file was skipped."""
+        if f.sniffed:
+            return True
+        try:
+            head = os.pread(f.fd, _SNIFF_BYTES, 0)
+        except OSError:
+            head = b""
+        if not head:
+            return True  # empty so far: sniff when the first bytes arrive
+        f.sniffed = True
+        if looks_binary(head):
+            self._close_file(f)
+            with self._lock:
+                self._files.pop(f.path, None)
+            self._skip(f.path, f.identity, "binary file skipped")
+            return False
+        return True
+
+    @staticmethod
+    def _line_start_after(fd: int, pos: int, size: int) -> int | None:
+        """The offset just after the first newline at or after ``pos - 1`` (a line start)."""
+        start = max(0, pos - 1)
+        searched = 0
+        while start < size and searched < _BOUNDARY_SEARCH_BYTES:
+            block = os.pread(fd, 64 << 10, start)
+            if not block:
+                return None
+            nl = block.find(b"\n")
+            if nl >= 0:
+                return start + nl + 1
+            start += len(block)
+            searched += len(block)
+        return None
+
+    # ------------------------------------------------------------------ live reading
+
+    def _service(self, f: _File, cap: int | None) -> bool:
+        """Read what is new in one file; True if more remains than ``cap`` allowed."""
+        try:
+            st = os.stat(f.path)
+        except OSError:
+            st = None
+        if st is None or (st.st_dev, st.st_ino) != f.identity:
+            successor = self._replaced(f, st)
+            return self._service(successor, cap) if successor is not None else False
+        size = st.st_size
+        f.size = size
+        if not f.sniffed and size > 0 and not self._sniff(f):
+            return False
+        if size < f.offset or (size > f.offset and not self._signature_holds(f)):
+            self._truncated(f)
+        if size > f.offset:
+            events, more = self._read_new(f, size, cap)
+            f.flushed = False
+            if events or f.pending_truncated:
+                self._deliver_live(f, events)
+            return more
+        if not f.flushed:
+            f.flushed = True
+            events = f.parser.flush()
+            if events:
+                self._deliver_live(f, events)
+        return False
+
+    def _signature_holds(self, f: _File) -> bool:
+        """The bytes before our offset are unchanged (else the file was rewritten in place)."""
+        if not f.signature:
+            return True
+        try:
+            now = os.pread(f.fd, len(f.signature), f.offset - len(f.signature))
+        except OSError:
+            return True
+        return now == f.signature
+
+    def _read_new(self, f: _File, size: int, cap: int | None) -> tuple[list[Located], bool]:
+        chunk = self.options.read_chunk_bytes
+        events: list[Located] = []
+        end = size if cap is None else min(size, f.offset + cap)
+        last = b""
+        while f.offset < end:
+            try:
+                data = os.pread(f.fd, min(chunk, end - f.offset), f.offset)
+            except OSError:
+                break
+            if not data:
+                break  # shrank while we read: the next pass sees the truncation
+            self.stats.reads += 1
+            self.stats.bytes_read += len(data)
+            f.offset += len(data)
+            last = data
+            events.extend(f.parser.feed(data))
+        if last:
+            if len(last) >= _SIGNATURE_BYTES:
+                f.signature = last[-_SIGNATURE_BYTES:]
+            else:
+                f.signature = (f.signature + last)[-_SIGNATURE_BYTES:]
+        return events, f.offset < size
+
+    def _truncated(self, f: _File) -> None:
+        """copytruncate (or an in-place rewrite): restart at 0 with a fresh line count."""
+        pending = f.parser.finish()
+        if pending:
+            self._deliver_live(f, pending)
+        f.parser.reset()
+        if f.history is not None:
+            f.history.cancelled = True  # its bytes are gone
+        with self._lock:
+            f.relative = False
+            f.line_shift = 0
+        f.offset = 0
+        f.signature = b""
+        f.pending_truncated = True
+        self._deliver_live(f, [])  # tell the consumer now, even before new bytes arrive
+
+    def _replaced(self, f: _File, st: os.stat_result | None) -> _File | None:
+        """The path no longer names our file: rotated (renamed), or deleted.
+
+        Returns the file now at the path, if any, so the caller reads it in the same pass.
+        """
+        # finish the old file to its end first: its descriptor still reads it
+        try:
+            end = os.fstat(f.fd).st_size
+        except OSError:
+            end = f.offset
+        if end > f.offset:
+            events, _ = self._read_new(f, end, None)
+            if events or f.pending_truncated:
+                self._deliver_live(f, events)
+        # renamed into another name we follow: keep following it there
+        files, _ = resolve_paths(self.paths, self.options.patterns, self.options.recursive)
+        for path in files:
+            if path == f.path or path in self._files:
+                continue
+            try:
+                other = os.stat(path)
+            except OSError:
+                continue
+            if (other.st_dev, other.st_ino) == f.identity:
+                with self._lock:
+                    self._files.pop(f.path, None)
+                    old = f.path
+                    f.path = path
+                    self._files[path] = f
+                if st is not None:
+                    return self._open(old, replaced=True)
+                self._gone.add(old)
+                return None
+        events = f.parser.finish()
+        if events:
+            self._deliver_live(f, events)
+        with self._lock:
+            self._files.pop(f.path, None)
+        self._close_file(f, keep_history=True)
+        if st is not None and stat.S_ISREG(st.st_mode):
+            return self._open(f.path, replaced=True)
+        self._gone.add(f.path)
+        return None
+
+    def _close_file(self, f: _File, keep_history: bool = False) -> None:
+        with contextlib.suppress(OSError):
+            os.close(f.fd)
+        f.fd = -1
+        if f.history is not None and not keep_history:
+            f.history.cancelled = True
+
+    # ------------------------------------------------------------------ history scan
+
+    def _scan_history(self, f: _File) -> None:
+        h = f.history
+        if h is None:
+            return
+        parser = self.options.parser_factory()
+        chunk = max(self.options.read_chunk_bytes, 4 << 20)
+        try:
+            while h.scanned < h.end and not h.cancelled:
+                if self._stop.is_set() and self._started:
+                    return
+                data = os.pread(h.fd, min(chunk, h.end - h.scanned), h.scanned)
+                if not data:
+                    h.cancelled = True  # truncated under us: the live side restarts
+                    break
+                h.scanned += len(data)
+                h.newlines += data.count(b"\n")
+                events = parser.feed(data)
+                self._deliver(
+                    FileBatch(
+                        path=f.path,
+                        events=tuple(events),
+                        history=True,
+                        scanned_bytes=h.scanned,
+                        size_bytes=h.end,
+                    )
+                )
+            if h.cancelled:
+                return
+            events = parser.finish()
+            with self._lock:
+                if h.cancelled:
+                    return
+                f.line_shift = h.newlines
+                f.relative = False
+                self._deliver(
+                    FileBatch(
+                        path=f.path,
+                        events=tuple(events),
+                        history=True,
+                        line_shift=h.newlines,
+                        scanned_bytes=h.end,
+                        size_bytes=h.end,
+                    )
+                )
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(h.fd)
+
+    # ------------------------------------------------------------------ delivery
+
+    def _deliver_live(self, f: _File, events: list[Located]) -> None:
+        with self._lock:
+            shift = f.line_shift
+            if shift and not f.relative:
+                events = [Located(e.line + shift, e.event) for e in events]
+            batch = FileBatch(
+                path=f.path,
+                events=tuple(events),
+                relative_lines=f.relative,
+                truncated=f.pending_truncated,
+                size_bytes=f.size,
+                scanned_bytes=f.offset,
+            )
+            f.pending_truncated = False
+            self._deliver(batch)
+
+    def _deliver(self, batch: FileBatch) -> None:
+        with self._lock:
+            self._on_batch(batch)
+
+
+def _same_file(f: _File) -> bool:
+    """Does ``f.path`` still name the file ``f`` has open?"""
+    try:
+        st = os.stat(f.path)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == f.identity
+
+
+def _identity_or_none(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+__all__ = [
+    "DEFAULT_PATTERNS",
+    "FileProgress",
+    "FollowOptions",
+    "Follower",
+    "LineParser",
+    "looks_binary",
+    "resolve_paths",
+    "watch_roots",
+]

@@ -1,0 +1,511 @@
+"""The folder follower on real files and real threads: no sleep-and-hope, deadlines only."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from evalmon.events import EngineBatch, FileBatch, Located
+from evalmon.sources import follow as follow_mod
+from evalmon.sources.follow import (
+    Follower,
+    FollowOptions,
+    looks_binary,
+    resolve_paths,
+    watch_roots,
+)
+
+try:
+    from evalmon.parsers.stream import LogParser as _RealParser
+except ImportError:  # pragma: no cover - only while the parser is being written
+    _RealParser = None
+
+
+class _StandInParser:
+    """Only used while evalmon.parsers.stream does not exist yet (same contract)."""
+
+    def __init__(self) -> None:
+        self.buf = b""
+        self.lines = 0
+
+    def _line(self, raw: bytes) -> list[Located]:
+        self.lines += 1
+        text = raw.decode("utf-8", "replace")
+        key = "run_mcore_engine called with "
+        if key in text:
+            n = int(text.split(key, 1)[1].split()[0])
+            return [Located(self.lines, EngineBatch(n))]
+        return []
+
+    def feed(self, data: bytes) -> list[Located]:
+        self.buf += data
+        *done, self.buf = self.buf.split(b"\n")
+        out: list[Located] = []
+        for raw in done:
+            out.extend(self._line(raw))
+        return out
+
+    def flush(self) -> list[Located]:
+        return []
+
+    def finish(self) -> list[Located]:
+        if not self.buf:
+            return []
+        raw, self.buf = self.buf, b""
+        return self._line(raw)
+
+    def reset(self) -> None:
+        self.buf, self.lines = b"", 0
+
+
+def parser_factory():
+    return _RealParser() if _RealParser is not None else _StandInParser()
+
+
+def line(n: int) -> str:
+    return f"[BATCHING DEBUG] run_mcore_engine called with {n} prompts\n"
+
+
+def write(path: Path, text: str, mode: str = "a") -> None:
+    with open(path, mode) as fh:
+        fh.write(text)
+
+
+class Collector:
+    def __init__(self) -> None:
+        self.batches: list[FileBatch] = []
+        self.cond = threading.Condition()
+
+    def __call__(self, batch: FileBatch) -> None:
+        with self.cond:
+            self.batches.append(batch)
+            self.cond.notify_all()
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not predicate():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"condition not met; batches: {self.batches[-5:]}")
+                self.cond.wait(left)
+
+    def prompts(self, path: Path | None = None) -> list[int]:
+        return [
+            loc.event.prompts
+            for b in self.batches
+            if path is None or b.path == str(path)
+            for loc in b.events
+            if isinstance(loc.event, EngineBatch)
+        ]
+
+    def lines(self, path: Path) -> list[int]:
+        return [
+            loc.line
+            for b in self.batches
+            if b.path == str(path)
+            for loc in b.events
+            if isinstance(loc.event, EngineBatch)
+        ]
+
+    def warnings(self) -> dict[str, str]:
+        return {b.path: b.warning for b in self.batches if b.warning}
+
+
+def make(paths: list[Path | str], **opts) -> tuple[Follower, Collector]:
+    sink = Collector()
+    options = FollowOptions(parser_factory=parser_factory, **opts)
+    return Follower([str(p) for p in paths], sink, options), sink
+
+
+# --------------------------------------------------------------------------- resolve_paths
+
+
+def test_resolve_folders_patterns_globs_and_errors(tmp_path: Path) -> None:
+    (tmp_path / "logs" / "sub").mkdir(parents=True)
+    (tmp_path / "logs" / ".evalmon").mkdir()
+    for name in ["eval-1.out", "server-1.log", "sub/eval-2.out", "notes.md", ".evalmon/a.jsonl",
+                 "gpu-node1.jsonl"]:
+        write(tmp_path / "logs" / name, "x\n")
+    files, errors = resolve_paths([str(tmp_path / "logs")])
+    names = sorted(os.path.relpath(f, tmp_path / "logs") for f in files)
+    assert names == ["eval-1.out", "gpu-node1.jsonl", "server-1.log", "sub/eval-2.out"]
+    assert errors == []
+
+    files, errors = resolve_paths([str(tmp_path / "logs" / "**" / "eval-*.out")])
+    assert sorted(os.path.basename(f) for f in files) == ["eval-1.out", "eval-2.out"]
+
+    files, _ = resolve_paths([str(tmp_path / "logs")], recursive=False)
+    assert "eval-2.out" not in {os.path.basename(f) for f in files}
+
+    # a file named explicitly is followed whatever its name; duplicates collapse
+    md = str(tmp_path / "logs" / "notes.md")
+    files, _ = resolve_paths([md, md, str(tmp_path / "logs" / "notes.md")])
+    assert files == [md]
+
+    files, errors = resolve_paths(["nope/", str(tmp_path / "logs" / "*.zzz")])
+    assert files == []
+    assert errors == ["no such file or directory: nope/",
+                      f"no files match: {tmp_path / 'logs' / '*.zzz'}"]
+
+
+def test_resolve_skips_fifo_and_watch_roots(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.log"
+    os.mkfifo(fifo)
+    files, errors = resolve_paths([str(fifo)])
+    assert files == [] and errors == [f"not a regular file (skipped): {fifo}"]
+    files, errors = resolve_paths([str(tmp_path)])  # in a folder a FIFO is silently ignored
+    assert files == [] and errors == []
+    roots = dict(watch_roots([str(tmp_path), str(tmp_path / "a.log"), "logs/**/eval-*.out"]))
+    assert roots[str(tmp_path)] is True and roots["logs"] is True
+
+
+def test_looks_binary() -> None:
+    assert looks_binary(b"\x1f\x8b\x08\x00" + b"abc" * 100)
+    assert looks_binary(bytes(range(256)) * 8)
+    assert looks_binary(b"\0" * 100 + b"text")
+    assert not looks_binary(b"hello\x00 world\n" * 100)  # a stray NUL is still a log
+    assert not looks_binary("Grüße ✓ 100%|██████████| 56/56\r\n".encode() * 50)
+    assert not looks_binary(b"\x1b[31mred\x1b[0m\n" * 50)
+    assert not looks_binary(b"")
+
+
+# --------------------------------------------------------------------------- poll_once
+
+
+def test_reads_only_appended_bytes_and_holds_incomplete_lines(tmp_path: Path) -> None:
+    log = tmp_path / "server-1.log"
+    write(log, line(1) + line(2) + "[BATCHING DEBUG] run_mcore_engine called with 3")
+    f, sink = make([tmp_path])
+    f.poll_once()
+    assert sink.prompts() == [1, 2]
+    write(log, " prompts\n" + line(4))
+    f.poll_once()
+    assert sink.prompts() == [1, 2, 3, 4]
+    assert sink.lines(log) == [1, 2, 3, 4]
+    f.poll_once()
+    assert sink.prompts() == [1, 2, 3, 4]  # nothing new, nothing repeated
+    f.stop()
+    f.stop()  # idempotent
+
+
+def test_new_files_are_discovered(tmp_path: Path) -> None:
+    f, sink = make([tmp_path])
+    f.poll_once()
+    assert sink.batches == [] and f.errors == []
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    write(tmp_path / "deep" / "er" / "eval-7.out", line(7))
+    write(tmp_path / "ignored.bin", line(99))
+    f.poll_once()
+    assert sink.prompts() == [7]
+    assert [p.path for p in f.files] == [str(tmp_path / "deep" / "er" / "eval-7.out")]
+    f.stop()
+
+
+def test_copytruncate_loses_nothing_counts_nothing_twice(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    write(log, "".join(line(i) for i in range(10)))
+    f, sink = make([log])
+    f.poll_once()
+    shutil.copyfile(log, tmp_path / "server.log.1")  # logrotate copytruncate
+    with open(log, "r+") as fh:
+        fh.truncate(0)
+    f.poll_once()
+    assert sink.batches[-1].truncated and sink.batches[-1].events == ()
+    write(log, line(10) + line(11))
+    f.poll_once()
+    assert sink.prompts() == list(range(12))
+    assert sink.lines(log)[-2:] == [1, 2]  # line numbers restart with the file
+    f.stop()
+
+
+def test_truncate_and_rewrite_past_old_offset_is_noticed(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    write(log, line(1) + line(2))
+    f, sink = make([log])
+    f.poll_once()
+    # truncated and rewritten to a larger size before we looked again
+    write(log, "".join(line(100 + i) for i in range(5)), mode="w")
+    f.poll_once()
+    assert sink.prompts() == [1, 2, 100, 101, 102, 103, 104]
+    assert any(b.truncated for b in sink.batches)
+    f.stop()
+
+
+def test_rotation_finishes_old_file_first(tmp_path: Path) -> None:
+    log = tmp_path / "eval-5.out"
+    write(log, line(1) + line(2))
+    f, sink = make([tmp_path])
+    f.poll_once()
+    write(log, line(3) + "[BATCHING DEBUG] run_mcore_engine called with 4 prompts")  # no \n
+    os.rename(log, tmp_path / "eval-5.out.1")  # not a followed name
+    write(log, line(5))
+    f.poll_once()
+    assert sink.prompts() == [1, 2, 3, 4, 5]
+    replaced = [i for i, b in enumerate(sink.batches) if b.truncated]
+    assert len(replaced) == 1
+    # everything after the replacement marker is the new file
+    after = [loc.event.prompts for b in sink.batches[replaced[0]:] for loc in b.events]
+    assert after == [5]
+    assert sink.lines(log)[-1] == 1
+    f.stop()
+
+
+def test_rename_into_a_followed_name_is_not_read_twice(tmp_path: Path) -> None:
+    log = tmp_path / "eval-5.out"
+    write(log, line(1) + line(2))
+    f, sink = make([tmp_path])
+    f.poll_once()
+    os.rename(log, tmp_path / "eval-5-old.out")
+    write(tmp_path / "eval-5-old.out", line(3))
+    write(log, line(4))
+    f.poll_once()
+    write(tmp_path / "eval-5-old.out", line(6))
+    f.poll_once()
+    assert sorted(sink.prompts()) == [1, 2, 3, 4, 6]
+    f.stop()
+
+
+def test_delete_and_recreate(tmp_path: Path) -> None:
+    log = tmp_path / "eval-1.out"
+    write(log, line(1))
+    f, sink = make([tmp_path])
+    f.poll_once()
+    write(log, line(2))
+    os.unlink(log)  # written, then deleted before we looked: still read via our descriptor
+    f.poll_once()
+    assert sink.prompts() == [1, 2]
+    assert f.files == []
+    write(log, line(3))
+    f.poll_once()
+    assert sink.prompts() == [1, 2, 3]
+    mine = [b for b in sink.batches if b.path == str(log)]
+    assert mine[-2].truncated and mine[-2].events == ()  # "a new file here" comes first
+    assert sink.lines(log)[-1] == 1
+    f.stop()
+
+
+def test_flush_is_called_once_when_a_file_goes_idle(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    class Spy(_StandInParser):
+        def flush(self) -> list[Located]:
+            calls.append("flush")
+            return [Located(self.lines, EngineBatch(-1))]
+
+    log = tmp_path / "a.log"
+    write(log, line(1))
+    sink = Collector()
+    f = Follower([str(log)], sink, FollowOptions(parser_factory=Spy))
+    f.poll_once()  # reads
+    assert calls == []
+    f.poll_once()  # idle: flush
+    f.poll_once()  # still idle: no second flush
+    assert calls == ["flush"]
+    assert sink.prompts() == [1, -1]
+    f.stop()
+
+
+def test_binary_and_empty_then_binary_files_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "core.log").write_bytes(b"\x7fELF" + bytes(range(256)) * 40)
+    empty = tmp_path / "later.log"
+    empty.touch()
+    f, sink = make([tmp_path])
+    f.poll_once()
+    assert sink.warnings() == {str(tmp_path / "core.log"): "binary file skipped"}
+    empty.write_bytes(b"\0" * 5000)
+    f.poll_once()
+    f.poll_once()
+    assert sink.warnings()[str(empty)] == "binary file skipped"
+    assert [b.warning for b in sink.batches].count("binary file skipped") == 2  # warned once each
+    assert f.files == []
+    f.stop()
+
+
+def test_permission_denied_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # tests run as root, which reads a chmod-000 file anyway: simulate EACCES at open
+    secret = tmp_path / "secret.log"
+    write(secret, line(1))
+    write(tmp_path / "ok.log", line(2))
+    real_open = os.open
+
+    def fake_open(path, flags, *args, **kwargs):
+        if str(path) == str(secret):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(follow_mod.os, "open", fake_open)
+    f, sink = make([tmp_path])
+    f.poll_once()
+    f.poll_once()
+    assert sink.warnings() == {str(secret): "permission denied"}
+    assert sink.prompts() == [2]
+    f.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    shutil.which("setpriv") is None or os.geteuid() != 0, reason="needs root and setpriv"
+)
+def test_permission_denied_for_real_as_another_user() -> None:
+    """As root chmod 000 does not stop us: drop to nobody in a child process to see real EACCES."""
+    tmp_path = Path(tempfile.mkdtemp(prefix="evalmon-eacces-"))  # pytest's tmp is root-only
+    try:
+        _check_eacces_as_nobody(tmp_path)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def _check_eacces_as_nobody(tmp_path: Path) -> None:
+    tmp_path.chmod(0o755)
+    secret = tmp_path / "secret.log"
+    write(secret, line(1))
+    secret.chmod(0)
+    write(tmp_path / "ok.log", line(2))
+    (tmp_path / "ok.log").chmod(0o644)
+    repo = Path(__file__).resolve().parents[1]
+    code = (
+        "import sys; from evalmon.sources.follow import Follower, FollowOptions\n"
+        "sys.path.insert(0, sys.argv[2]); from test_follow import parser_factory\n"
+        "out = []\n"
+        "f = Follower([sys.argv[1]], out.append, FollowOptions(parser_factory=parser_factory))\n"
+        "f.poll_once(); f.stop()\n"
+        "print(sorted((b.path.rsplit('/', 1)[1], b.warning, len(b.events)) for b in out))\n"
+        "print(f.errors)\n"
+    )
+    res = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", code,
+         str(tmp_path), str(repo / "tests")],
+        capture_output=True, text=True, timeout=60, cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+    )
+    if res.returncode != 0 and "Permission denied" in res.stderr and "python" in res.stderr:
+        pytest.skip("nobody cannot run the venv's python here")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines() == [
+        "[('ok.log', '', 1), ('secret.log', 'permission denied', 0)]",
+        "[]",
+    ]
+
+
+def test_fifo_in_folder_never_blocks(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.log")
+    write(tmp_path / "real.log", line(3))
+    f, sink = make([tmp_path])
+    done = threading.Event()
+    t = threading.Thread(target=lambda: (f.poll_once(), done.set()), daemon=True)
+    t.start()
+    assert done.wait(5), "poll_once blocked on a FIFO"
+    assert sink.prompts() == [3]
+    f.stop()
+
+
+def test_missing_path_is_an_error_string_and_may_appear_later(tmp_path: Path) -> None:
+    later = tmp_path / "later"
+    f, sink = make([later])
+    f.poll_once()
+    assert f.errors == [f"no such file or directory: {later}"]
+    later.mkdir()
+    write(later / "eval-1.out", line(1))
+    f.poll_once()
+    assert f.errors == [] and sink.prompts() == [1]
+    f.stop()
+
+
+def test_too_many_files(tmp_path: Path) -> None:
+    for i in range(4):
+        write(tmp_path / f"f{i}.log", line(i))
+    f, sink = make([tmp_path], max_files=3)
+    f.poll_once()
+    assert len(f.files) == 3
+    assert list(sink.warnings().values()) == ["not followed: more than 3 files"]
+    f.stop()
+
+
+# --------------------------------------------------------------------------- threads
+
+
+@pytest.mark.parametrize("inotify", [True, False])
+def test_live_follow_in_threads(tmp_path: Path, inotify: bool) -> None:
+    f, sink = make([tmp_path], use_inotify=inotify, poll_interval_s=0.05)
+    f.start()
+    try:
+        log = tmp_path / "eval-9.out"
+        expected: list[int] = []
+        for i in range(20):
+            write(log, line(i))
+            expected.append(i)
+            sink.wait_for(lambda: sink.prompts() == expected, timeout=5)
+        assert sink.lines(log) == list(range(1, 21))
+    finally:
+        f.stop()
+    f.stop()
+    assert f.files == []
+
+
+@pytest.mark.slow
+def test_tail_first_on_a_50mb_file(tmp_path: Path) -> None:
+    log = tmp_path / "server-big.log"
+    filler = "x" * 90 + "\n"
+    n_lines = 0
+    with open(log, "w") as fh:
+        block = (filler * 99 + "{}")
+        for i in range(5500):  # ~50 MB: 100 lines per block, one of them an event
+            fh.write(block.replace("{}", line(i)))
+            n_lines += 100
+    size = log.stat().st_size
+    assert size > 45e6
+    first_tail: list[float] = []
+    sink = Collector()
+
+    history_seen = threading.Event()
+
+    def on_batch(batch: FileBatch) -> None:
+        if batch.events and not batch.history and not first_tail:
+            first_tail.append(time.monotonic())
+            # the tail must arrive before the history is done
+            assert not history_seen.is_set() or all(not b.line_shift for b in sink.batches)
+        if batch.history:
+            history_seen.set()
+        sink(batch)
+
+    opts = FollowOptions(parser_factory=parser_factory, tail_first_bytes=1 << 20)
+    f = Follower([str(log)], on_batch, opts)
+    t0 = time.monotonic()
+    f.start()
+    try:
+        sink.wait_for(lambda: any(b.line_shift for b in sink.batches), timeout=120)
+        tail_batches = [b for b in sink.batches if b.events and not b.history]
+        assert tail_batches[0].relative_lines
+        assert first_tail[0] - t0 < 2.0
+        shift_index = next(i for i, b in enumerate(sink.batches) if b.line_shift)
+        assert all(not b.line_shift for b in sink.batches[:shift_index])
+        assert sink.batches[shift_index].history
+        shift = sink.batches[shift_index].line_shift
+        # live appends while (and after) the history scan are absolute after the shift
+        write(log, line(99999))
+        sink.wait_for(lambda: 99999 in sink.prompts(), timeout=10)
+        events: dict[int, int] = {}
+        for b in sink.batches:
+            for loc in b.events:
+                ln = loc.line + (shift if b.relative_lines else 0)
+                assert loc.event.prompts not in events, "event delivered twice"
+                events[loc.event.prompts] = ln
+        assert sorted(events) == [*range(5500), 99999]
+        for i in range(5500):
+            assert events[i] == 100 * i + 100, i  # the event is the last line of its block
+        assert events[99999] == n_lines + 1
+        progress = [b for b in sink.batches if b.history and not b.line_shift]
+        assert progress and progress[-1].scanned_bytes <= progress[-1].size_bytes
+        assert progress[0].scanned_bytes < progress[-1].scanned_bytes
+    finally:
+        f.stop()
