@@ -1,0 +1,76 @@
+"""A tiny byte-level BPE tokenizer, trained at first use, so lm-eval runs with no network.
+
+lm-eval's ``local-completions`` needs a tokenizer to split loglikelihood requests into
+context and continuation; ``tokenizer=DIR,tokenizer_backend=huggingface`` loads it from here.
+The simulated server reads the same ``tokenizer.json`` (with the light ``tokenizers``
+package) to turn token ids back into text.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from evalmon.demo.tasks import data_files
+
+VERSION = "v1"  # bump when the training recipe or data changes
+VOCAB_SIZE = 600
+EOS = "<|endoftext|>"
+_EXTRA_TEXT = "Question: What is the answer?\nAnswer: I do not know.\n"
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "evalmon" / f"tokenizer-{VERSION}"
+
+
+def _training_text() -> list[str]:
+    lines: list[str] = []
+    for path in data_files():
+        lines.extend(path.read_text(encoding="utf-8").splitlines())
+    lines.append(_EXTRA_TEXT)
+    return lines
+
+
+def _train(out_dir: Path) -> None:
+    # Imported here: transformers is heavy and only needed on first use.
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=VOCAB_SIZE,
+        special_tokens=[EOS],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(_training_text(), trainer=trainer)
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS, bos_token=EOS)
+    fast.save_pretrained(str(out_dir))
+
+
+def ensure_tokenizer(cache_dir: Path | None = None) -> Path:
+    """Return a directory holding the demo tokenizer, training it once if needed.
+
+    Built in a temporary sibling and renamed into place, so concurrent first uses and an
+    interrupted build never leave a half-written tokenizer behind.
+    """
+    target = (cache_dir or default_cache_dir()).resolve()
+    if (target / "tokenizer.json").is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tokenizer-", dir=target.parent))
+    try:
+        _train(tmp)
+        try:
+            tmp.rename(target)
+        except OSError:
+            if not (target / "tokenizer.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
