@@ -1,0 +1,315 @@
+"""Headless renderings of the state: a terminal table, markdown and JSON.
+
+One row per run: its configuration, exact samples/s, speedup, time for N samples, engine
+batch sizes, OOMs, status and key metrics — the seed's "Performance Table", computed.
+Pure: a :class:`Snapshot` in, text out.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from evalmon.state.model import RunView, Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    baseline: float | None = None  # samples/s of a reference (e.g. 127 for HF); else the slowest
+    samples: int = 1000  # the N of "time for N samples"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    run: RunView
+    speedup: float | None
+    time_for_n_s: float | None
+
+
+def report_runs(snapshot: Snapshot) -> list[RunView]:
+    """Runs worth a row: anything that produced events."""
+    return [r for r in snapshot.runs if r.status != "waiting"]
+
+
+def build_rows(snapshot: Snapshot, options: ReportOptions) -> list[ReportRow]:
+    runs = report_runs(snapshot)
+    reference = options.baseline
+    if reference is None:
+        rates = [r.samples_per_s for r in runs if r.samples_per_s]
+        reference = min(rates) if rates else None
+    return [
+        ReportRow(
+            run=run,
+            speedup=(run.samples_per_s / reference) if (run.samples_per_s and reference) else None,
+            time_for_n_s=run.time_for(options.samples),
+        )
+        for run in runs
+    ]
+
+
+# ---------------------------------------------------------------------------- formatting
+
+
+def fmt_rate(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def fmt_speedup(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f}x" if value >= 10 else f"{value:.1f}x"
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def fmt_bool(value: bool | None) -> str:
+    return "—" if value is None else ("yes" if value else "no")
+
+
+def fmt_config(run: RunView) -> str:
+    parts = [f"batch={run.config.batch_size or '?'}"]
+    if run.engine_max_batch:
+        parts.append(f"engine≤{run.engine_max_batch}")
+    if run.config.num_concurrent is not None:
+        parts.append(f"concurrency={run.config.num_concurrent}")
+    if run.config.tokenized_requests is not None:
+        parts.append(f"tokenized={fmt_bool(run.config.tokenized_requests)}")
+    return ", ".join(parts)
+
+
+def fmt_engine(run: RunView) -> str:
+    stats = run.engine_batches
+    if not stats.count:
+        return "—"
+    median = f"{stats.median:g}" if stats.median is not None else "?"
+    return f"median {median}, max {stats.max} ({stats.count} calls)"
+
+
+def fmt_ooms(run: RunView) -> str:
+    if not run.ooms:
+        return "0"
+    fatal = sum(1 for o in run.ooms if o.event.fatal)
+    first = run.ooms[0]
+    where = f"{first.file.rsplit('/', 1)[-1]}:{first.line}"
+    return f"{len(run.ooms)} ({fatal} fatal, first {where})"
+
+
+def fmt_metrics(run: RunView, limit: int = 3) -> str:
+    shown = [
+        f"{r.task} {r.metric} {r.value:.4g}" if r.value is not None else f"{r.task} {r.metric} N/A"
+        for r in run.results[:limit]
+    ]
+    if len(run.results) > limit:
+        shown.append(f"+{len(run.results) - limit} more")
+    return "; ".join(shown) or "—"
+
+
+def fmt_status(run: RunView) -> str:
+    return run.status if not run.status_reason else f"{run.status}: {run.status_reason}"
+
+
+HEADERS = (
+    "Run",
+    "Configuration",
+    "Samples/s",
+    "Speedup",
+    "Time for {n} samples",
+    "Engine batches",
+    "OOMs",
+    "Status",
+    "Metrics",
+)
+
+
+def _cells(row: ReportRow) -> list[str]:
+    run = row.run
+    return [
+        run.id,
+        fmt_config(run),
+        fmt_rate(run.samples_per_s),
+        fmt_speedup(row.speedup),
+        fmt_duration(row.time_for_n_s),
+        fmt_engine(run),
+        fmt_ooms(run),
+        fmt_status(run),
+        fmt_metrics(run),
+    ]
+
+
+def _baseline_cells(options: ReportOptions) -> list[str] | None:
+    if options.baseline is None:
+        return None
+    return [
+        "baseline",
+        "--baseline",
+        fmt_rate(options.baseline),
+        "1.0x",
+        fmt_duration(options.samples / options.baseline if options.baseline else None),
+        "",
+        "",
+        "",
+        "",
+    ]
+
+
+def _headers(options: ReportOptions) -> list[str]:
+    return [h.format(n=options.samples) for h in HEADERS]
+
+
+# ---------------------------------------------------------------------------- renderers
+
+
+def render_markdown(snapshot: Snapshot, options: ReportOptions) -> str:
+    rows = [_cells(r) for r in build_rows(snapshot, options)]
+    baseline = _baseline_cells(options)
+    if baseline:
+        rows.append(baseline)
+    headers = _headers(options)
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    for cells in rows:
+        out.append("| " + " | ".join(_md_escape(c) for c in cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def _md_escape(cell: str) -> str:
+    return cell.replace("|", "\\|").replace("\n", " ")
+
+
+def render_table(snapshot: Snapshot, options: ReportOptions, *, width: int | None = None) -> str:
+    """A terminal table. Log text goes in as ``Text`` (never markup), so it stays inert."""
+    table = Table(title="evalmon report", title_justify="left", expand=False)
+    for i, header in enumerate(_headers(options)):
+        table.add_column(header, justify="right" if i in (2, 3, 4) else "left", overflow="fold")
+    for row in build_rows(snapshot, options):
+        table.add_row(*(Text(c) for c in _cells(row)), style=_row_style(row.run))
+    baseline = _baseline_cells(options)
+    if baseline:
+        table.add_row(*(Text(c) for c in baseline), style="dim")
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 200, force_terminal=False, color_system=None)
+    console.print(table)
+    for run in report_runs(snapshot):
+        for alert in run.alerts:
+            console.print(Text(f"run {run.id}: {alert.level}: {alert.message}"))
+    return buffer.getvalue()
+
+
+def _row_style(run: RunView) -> str:
+    return {"oom": "red", "failed": "red", "finished": "green"}.get(run.status, "")
+
+
+def to_json(snapshot: Snapshot, options: ReportOptions) -> dict[str, Any]:
+    rows = build_rows(snapshot, options)
+    return {
+        "samples": options.samples,
+        "baseline_samples_per_s": options.baseline,
+        "runs": [_run_json(row, options) for row in rows],
+        "warnings": list(snapshot.warnings),
+    }
+
+
+def render_json(snapshot: Snapshot, options: ReportOptions) -> str:
+    return json.dumps(to_json(snapshot, options), indent=2, ensure_ascii=False) + "\n"
+
+
+def _run_json(row: ReportRow, options: ReportOptions) -> dict[str, Any]:
+    run = row.run
+    stats = run.engine_batches
+    return {
+        "id": run.id,
+        "files": list(run.files),
+        "status": run.status,
+        "status_reason": run.status_reason,
+        "config": {
+            "batch_size": run.batch_size if run.batch_size is not None else run.config.batch_size,
+            "num_concurrent": run.config.num_concurrent,
+            "tokenized_requests": run.config.tokenized_requests,
+            "engine_max_batch": run.engine_max_batch,
+            "model_type": run.config.model_type,
+            "model": run.config.model,
+            "base_url": run.config.base_url,
+        },
+        "progress": [
+            {
+                "desc": b.desc,
+                "n": _num(b.n),
+                "total": _num(b.total),
+                "rate": b.rate,
+                "unit": b.unit,
+                "elapsed_s": b.elapsed_s,
+                "remaining_s": b.remaining_s,
+                "counts": b.counts,
+                "samples_done": _num(b.samples_done),
+                "file": b.file,
+            }
+            for b in run.bars
+        ],
+        "samples_per_s": run.samples_per_s,
+        "samples_done": _num(run.samples_done),
+        "speedup": row.speedup,
+        "time_for_n_s": row.time_for_n_s,
+        "engine_batches": {
+            "count": stats.count,
+            "min": stats.min,
+            "median": stats.median,
+            "max": stats.max,
+            "at_client_batch": stats.at_client_batch,
+            "histogram": {str(size): count for size, count in stats.histogram},
+        },
+        "http": {str(status): count for status, count in run.http.items()},
+        "api_failures": run.api_failures,
+        "retries": run.retries,
+        "cache": [{"cached": c.cached, "remaining": c.remaining} for c in run.cache],
+        "ooms": [
+            {
+                "file": o.file,
+                "line": o.line,
+                "kind": o.event.kind,
+                "origin": o.event.origin,
+                "message": o.event.message,
+                "fatal": o.event.fatal,
+                "batch_helps": o.event.batch_helps,
+                "bytes_tried": o.event.bytes_tried,
+                "gpu_index": o.event.gpu_index,
+            }
+            for o in run.ooms
+        ],
+        "results": [
+            {
+                "task": r.task,
+                "metric": r.metric,
+                "value": r.value,
+                "stderr": r.stderr,
+                "filter": r.filter,
+                "n_shot": r.n_shot,
+            }
+            for r in run.results
+        ],
+        "alerts": [{"level": a.level, "kind": a.kind, "message": a.message} for a in run.alerts],
+    }
+
+
+def _num(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
