@@ -1,0 +1,215 @@
+"""``evalmon run``: the command line of the supervisor.
+
+    evalmon run [options] -- COMMAND [ARGS ...]
+    evalmon run --slurm [options] [--sbatch-arg ARG ...] -- SCRIPT.sbatch [SCRIPT ARGS ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+
+from evalmon.supervisor import argv as argv_mod
+from evalmon.supervisor.launchers import Launcher, LocalLauncher
+from evalmon.supervisor.model import SupervisorStatus
+from evalmon.supervisor.policy import Policy, PolicyError, parse_schedule
+from evalmon.supervisor.supervisor import Supervisor, SupervisorOptions
+
+EPILOG = """\
+examples:
+  evalmon run --batch-size 256 --headless -- lm_eval run --model local-completions \\
+      --model_args model=m,base_url=http://127.0.0.1:5000/v1/completions --tasks t
+  evalmon run --schedule 256,192,128,64 -- python train_eval.py --bs {batch_size}
+  evalmon run --slurm --batch-env BATCH_SIZE --batch-env INFERENCE_MAX_BATCH \\
+      --batch-size 256 --log-dir logs -- scripts/evals/eval.sbatch
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="evalmon run",
+        description="Run an eval job under watch; on a GPU out-of-memory, relaunch it with a "
+        "smaller batch size and resume its work.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--batch-size", type=int, help="first batch size (default: from the command)")
+    p.add_argument("--min-batch-size", type=int, default=1, help="never go below this (default 1)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--backoff", type=float, default=0.5,
+                       help="multiply the batch size by this after an OOM (default 0.5)")
+    group.add_argument("--schedule", help="explicit sizes to try, e.g. 256,192,128,64")
+    p.add_argument("--max-attempts", type=int, default=5, help="launches in all (default 5)")
+    p.add_argument("--batch-env", action="append", default=[], metavar="NAME",
+                   help="environment variable that carries the batch size (repeatable)")
+    p.add_argument("--log-dir", default=None,
+                   help="where job output and the attempt record go (default ./evalmon-logs)")
+    p.add_argument("--headless", action="store_true", help="plain lines instead of the dashboard")
+    p.add_argument("--no-resume", action="store_true",
+                   help="do not add --use_cache to lm-eval (a relaunch starts from scratch)")
+    p.add_argument("--grace", type=float, default=10.0,
+                   help="seconds between SIGTERM and SIGKILL when stopping a job (default 10)")
+    p.add_argument("--slurm", action="store_true", help="submit the script with sbatch")
+    p.add_argument("--sbatch-arg", action="append", default=[], metavar="ARG",
+                   help="extra sbatch argument, e.g. --sbatch-arg=--partition=gpu (repeatable)")
+    p.add_argument("--watch", action="append", default=[], metavar="PATH",
+                   help="another log file or folder to watch (e.g. the server's logs)")
+    p.add_argument("--poll-interval", type=float, default=None, help=argparse.SUPPRESS)
+    return p
+
+
+def split_command(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Options before the first ``--``, the job's command after it (never parsed by us)."""
+    argv = list(argv)
+    if "--" in argv:
+        i = argv.index("--")
+        return argv[:i], argv[i + 1 :]
+    return argv, []
+
+
+def _policy(ns: argparse.Namespace, command: list[str]) -> Policy:
+    schedule = parse_schedule(ns.schedule) if ns.schedule else ()
+    first = ns.batch_size
+    if first is None and not schedule:
+        first = argv_mod.initial_batch_size(command, ns.batch_env, os.environ)
+    return Policy(
+        initial_batch_size=first,
+        min_batch_size=ns.min_batch_size,
+        backoff=ns.backoff,
+        schedule=schedule,
+        max_attempts=ns.max_attempts,
+    ).validate()
+
+
+def _launcher(ns: argparse.Namespace, log_dir: str) -> Launcher:
+    if ns.slurm:
+        from evalmon.supervisor.slurm import SlurmLauncher
+
+        return SlurmLauncher(
+            log_dir, sbatch_args=tuple(ns.sbatch_arg), env_names=tuple(ns.batch_env)
+        )
+    return LocalLauncher(log_dir)
+
+
+def summary_table(status: SupervisorStatus) -> str:
+    """The attempts table printed at the end (plain text, fixed columns)."""
+    rows = [("#", "batch", "job", "duration", "samples/s", "peak GPU", "outcome", "reason")]
+    for a in status.attempts:
+        rows.append(
+            (
+                str(a.number),
+                "-" if a.batch_size is None else str(a.batch_size),
+                a.job_label,
+                "-" if a.duration_s is None else f"{a.duration_s:.1f} s",
+                "-" if a.samples_per_s is None else f"{a.samples_per_s:.2f}",
+                "-" if a.peak_gpu_bytes is None else f"{a.peak_gpu_bytes / 2**30:.1f} GiB",
+                a.outcome,
+                a.reason,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    lines = []
+    for r in rows:
+        cells = [c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)]
+        lines.append("  ".join([*cells, r[-1]]).rstrip())
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    own, command = split_command(argv)
+    parser = build_parser()
+    ns = parser.parse_args(own)
+    if not command:
+        parser.error("no command: put it after --, e.g. evalmon run -- lm_eval run ...")
+    try:
+        argv_mod.check_env_names(ns.batch_env)
+        policy = _policy(ns, command)
+    except (PolicyError, argv_mod.ArgvError) as exc:
+        parser.error(str(exc))
+    if policy.first_batch_size() is None and not argv_mod.has_placeholder(command):
+        print(
+            "evalmon run: note: no batch size known (give --batch-size or --schedule): "
+            "the job is watched, but an OOM cannot be cured by a relaunch",
+            file=sys.stderr,
+        )
+    if ns.batch_env and policy.first_batch_size() is None:
+        parser.error("--batch-env needs a batch size: give --batch-size or --schedule")
+    log_dir = ns.log_dir or os.path.join(os.getcwd(), "evalmon-logs")
+    options = SupervisorOptions(
+        command=command,
+        log_dir=log_dir,
+        policy=policy,
+        batch_env=tuple(ns.batch_env),
+        resume=not ns.no_resume,
+        grace=ns.grace,
+        watch_paths=tuple(ns.watch),
+    )
+    if ns.poll_interval:
+        options.poll_interval = ns.poll_interval
+    try:
+        launcher = _launcher(ns, log_dir)
+    except Exception as exc:  # e.g. sbatch missing: one line, no traceback
+        print(f"evalmon run: error: {exc}", file=sys.stderr)
+        return 2
+    headless = ns.headless
+    if not headless:
+        try:
+            from evalmon.widgets.app import run_dashboard  # type: ignore[attr-defined]
+        except ImportError:
+            print("evalmon run: the dashboard is not available; running headless", file=sys.stderr)
+            headless = True
+    if headless:
+        return _run_headless(options, launcher)
+    return _run_with_dashboard(options, launcher, run_dashboard)
+
+
+def _printer(line: str) -> None:
+    print(line, flush=True)
+
+
+def _run_headless(options: SupervisorOptions, launcher: Launcher) -> int:
+    supervisor = Supervisor(options, launcher, printer=_printer)
+    # Ctrl-C / SIGTERM: the job is in its own session and does not get them; the loop
+    # stops it properly (SIGTERM to its group, SIGKILL after --grace) and records it.
+    handled = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.getsignal(s) for s in handled}
+
+    def on_signal(signum: int, frame: object) -> None:
+        supervisor.stop()
+
+    for s in handled:
+        signal.signal(s, on_signal)
+    try:
+        code = supervisor.run()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    _print_summary(supervisor.status())
+    return code
+
+
+def _print_summary(status: SupervisorStatus) -> None:
+    if status.attempts:
+        print(summary_table(status), flush=True)
+    print(f"evalmon: {status.state}: {status.message}", flush=True)
+
+
+def _run_with_dashboard(
+    options: SupervisorOptions, launcher: Launcher, run_dashboard: Callable[..., int]
+) -> int:
+    supervisor = Supervisor(options, launcher)
+    result: list[int] = []
+    worker = threading.Thread(target=lambda: result.append(supervisor.run()), daemon=True)
+    worker.start()
+    try:
+        run_dashboard([options.log_dir, *options.watch_paths], supervisor=supervisor)
+    finally:
+        if not supervisor.status().finished:
+            supervisor.stop()
+        worker.join()
+    _print_summary(supervisor.status())
+    return result[0] if result else 1

@@ -1,0 +1,448 @@
+"""The supervisor loop: launch an attempt, watch its logs, react to the first curable OOM.
+
+Threading: :meth:`Supervisor.run` blocks (the command runs it in the main thread when
+headless, in a worker thread under the dashboard). :meth:`status` and :meth:`stop` may be
+called from any thread; status is a prebuilt frozen snapshot swapped under a lock.
+
+Which OOMs count: only those read from bytes that were written during the current attempt.
+The run's logs are polled synchronously, so everything read before a launch is old; on a
+restart (adoption) the adopted attempt's own stdout/stderr files count from their start.
+One attempt reacts to one OOM: several ranks or files reporting the same failure are one event.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from evalmon.events import GpuSample, OutOfMemory, Progress, RunConfig
+from evalmon.supervisor import argv as argv_mod
+from evalmon.supervisor.launchers import Job, Launcher, LocalJobView
+from evalmon.supervisor.local import LaunchError
+from evalmon.supervisor.model import Attempt, SupervisorState, SupervisorStatus
+from evalmon.supervisor.policy import Decision, Policy, decide_on_exit, decide_on_oom
+from evalmon.supervisor.record import RecordWriter, Session, read_record
+from evalmon.supervisor.watch import LogEvent, RunLogs
+
+Printer = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class SupervisorOptions:
+    command: list[str]
+    log_dir: str
+    policy: Policy
+    batch_env: tuple[str, ...] = ()
+    resume: bool = True
+    grace: float = 10.0
+    poll_interval: float = 0.05
+    lm_eval_aware: bool = True
+    progress_every_s: float = 5.0  # headless: at most one progress line per this interval
+    watch_paths: tuple[str, ...] = ()  # more logs to watch besides the log dir
+
+
+@dataclass(slots=True)
+class _AttemptWatch:
+    """What the loop learns about the running attempt from its logs."""
+
+    oom_decision: Decision | None = None
+    oom_where: tuple[str, int] | None = None
+    ignored_ooms: int = 0
+    last_progress: Progress | None = None
+    num_concurrent: int | None = None
+    peak_gpu: dict[tuple[str, int], int] = field(default_factory=dict)
+    own_files: frozenset[str] = frozenset()
+    count_history_of_own_files: bool = False
+
+
+def _inert(text: str, limit: int = 300) -> str:
+    """Log text for a plain terminal line: no control characters, bounded length."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+class Supervisor:
+    def __init__(
+        self,
+        options: SupervisorOptions,
+        launcher: Launcher,
+        printer: Printer | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.options = options
+        self.launcher = launcher
+        self._print = printer or (lambda line: None)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._stop_requested = threading.Event()
+        self._attempts: list[Attempt] = []
+        self._state: SupervisorState = "launching"
+        self._message = ""
+        self._next_batch: int | None = options.policy.first_batch_size()
+        self._status = self._make_status()
+        self.run_key = argv_mod.run_key(options.command, launcher.kind, options.batch_env)
+        self._session_id = ""
+        self._record: RecordWriter | None = None
+        self._last_progress_print = 0.0
+
+    # ---------------------------------------------------------------- public, any thread
+
+    def status(self) -> SupervisorStatus:
+        with self._lock:
+            return self._status
+
+    def stop(self) -> None:
+        """Ask the loop to stop the job (SIGTERM, SIGKILL after grace) and end as cancelled."""
+        self._stop_requested.set()
+
+    # ---------------------------------------------------------------- status plumbing
+
+    def _make_status(self) -> SupervisorStatus:
+        return SupervisorStatus(
+            command=tuple(self.options.command),
+            log_dir=self.options.log_dir,
+            state=self._state,
+            attempts=tuple(self._attempts),
+            next_batch_size=self._next_batch,
+            message=self._message,
+            launcher=self.launcher.kind,
+            max_attempts=self.options.policy.max_attempts,
+            min_batch_size=self.options.policy.min_batch_size,
+            updated_at=self._clock(),
+        )
+
+    def _publish(self, state: SupervisorState | None = None, message: str | None = None) -> None:
+        with self._lock:
+            if state is not None:
+                self._state = state
+            if message is not None:
+                self._message = message
+            self._status = self._make_status()
+
+    def _set_attempt(self, attempt: Attempt, persist: bool = True) -> None:
+        with self._lock:
+            for i, old in enumerate(self._attempts):
+                if old.number == attempt.number:
+                    self._attempts[i] = attempt
+                    break
+            else:
+                self._attempts.append(attempt)
+            self._status = self._make_status()
+        if persist and self._record is not None:
+            self._record.attempt(self._session_id, attempt)
+
+    def _say(self, text: str) -> None:
+        self._print(f"evalmon: {text}")
+
+    # ---------------------------------------------------------------- the loop
+
+    def run(self) -> int:
+        """Run until success (0), or until no relaunch can help (1); 2 on a setup error."""
+        opts = self.options
+        try:
+            os.makedirs(opts.log_dir, exist_ok=True)
+            self._record = RecordWriter(opts.log_dir).open()
+        except Exception as exc:  # RecordError, OSError: one clear line
+            self._publish("failed", str(exc))
+            self._say(f"error: {exc}")
+            return 2
+        logs = RunLogs([opts.log_dir, *opts.watch_paths])
+        try:
+            return self._run(logs)
+        except _Finished as fin:
+            return self._finish(fin.decision, fin.state)
+        finally:
+            logs.close()
+            self._record.close()
+
+    def _run(self, logs: RunLogs) -> int:
+        job, watch = self._resume_or_start(logs)
+        while True:
+            if job is None:
+                size = self._next_batch
+                job, watch = self._launch(logs, size)
+                if job is None:
+                    return 2
+            decision = self._follow(job, watch, logs)
+            if decision.action == "relaunch":
+                self._next_batch = decision.batch_size
+                self._publish("relaunching", decision.reason)
+                logs.poll()  # whatever the old attempt wrote is old from here on
+                job = None
+                continue
+            return self._finish(decision)
+
+    # ---------------------------------------------------------------- start / adopt
+
+    def _resume_or_start(self, logs: RunLogs) -> tuple[Job | None, _AttemptWatch]:
+        """Continue an unfinished session of the same command (adopting its job) or start one."""
+        assert self._record is not None
+        contents = read_record(self.options.log_dir)
+        if contents.skipped_lines:
+            self._say(f"warning: skipped {contents.skipped_lines} unreadable line(s) of the record")
+        session = contents.last_session(self.run_key)
+        now = self._clock()
+        if session is None or session.finished:
+            self._session_id = uuid.uuid4().hex[:12]
+            self._record.session(self._session_id, self.run_key, list(self.options.command), now)
+            logs.poll()  # existing log content belongs to earlier runs
+            return None, _AttemptWatch()
+        return self._resume(session, logs)
+
+    def _resume(self, session: Session, logs: RunLogs) -> tuple[Job | None, _AttemptWatch]:
+        self._session_id = session.session_id
+        for attempt in session.ordered_attempts():
+            self._set_attempt(attempt, persist=False)
+        last = self._attempts[-1] if self._attempts else None
+        self._say(f"resuming session {session.session_id} ({len(self._attempts)} attempt(s))")
+        if last is None or last.outcome not in ("running", "adopted"):
+            self._next_batch = self._size_after(last)
+            logs.poll()
+            return None, _AttemptWatch()
+        job = self.launcher.adopt(last)
+        watch = _AttemptWatch(own_files=frozenset(last.log_files), count_history_of_own_files=True)
+        if job is not None:
+            adopted = replace(last, outcome="adopted", state=job.state)
+            self._set_attempt(adopted)
+            self._next_batch = last.batch_size
+            self._say(f"adopted attempt {last.number} ({job.label}), batch size {last.batch_size}")
+            self._publish("running", f"adopted attempt {last.number} ({job.label})")
+            self._scan(logs.poll(), watch, initial=True)
+            return job, watch
+        # it ended while evalmon was away: learn how from its exit file and its logs
+        self._scan(logs.poll(), watch, initial=True)
+        code = self.launcher.ended_exit_code(last)
+        decision = decide_on_exit(code, watch.oom_decision)
+        self._end_attempt(last, decision, code, watch, note=" (ended while evalmon was away)")
+        if decision.action == "relaunch":
+            self._next_batch = decision.batch_size
+            return None, _AttemptWatch()
+        raise _Finished(decision)
+
+    def _size_after(self, last: Attempt | None) -> int | None:
+        if last is None:
+            return self.options.policy.first_batch_size()
+        if last.outcome == "oom" and last.batch_size is not None:
+            from evalmon.supervisor.policy import next_batch_size
+
+            return next_batch_size(self.options.policy, last.batch_size)
+        return last.batch_size
+
+    def _launch(self, logs: RunLogs, size: int | None) -> tuple[Job | None, _AttemptWatch]:
+        opts = self.options
+        number = len(self._attempts) + 1
+        cache = self._cache_path() if opts.resume else None
+        rewritten = argv_mod.rewrite(
+            opts.command, size, opts.batch_env, cache, lm_eval_aware=opts.lm_eval_aware
+        )
+        self._publish("launching", f"launching attempt {number} at batch size {size}")
+        try:
+            job = self.launcher.launch(rewritten.argv, rewritten.env, number)
+        except (LaunchError, OSError) as exc:
+            msg = f"cannot launch attempt {number}: {exc}"
+            self._publish("failed", msg)
+            self._say(f"error: {msg}")
+            assert self._record is not None
+            self._record.finish(self._session_id, "failed", msg, self._clock())
+            return None, _AttemptWatch()
+        attempt = Attempt(
+            number=number,
+            batch_size=size,
+            started_at=self._clock(),
+            launcher=self.launcher.kind,
+            state=job.state,
+            log_files=job.log_files(),
+            **job.identity(),  # type: ignore[arg-type]
+        )
+        self._set_attempt(attempt)
+        self._say(f"attempt {number} started: batch size {size}, {job.label}")
+        self._publish("running", f"attempt {number} running at batch size {size}")
+        return job, _AttemptWatch(own_files=frozenset(attempt.log_files))
+
+    def _cache_path(self) -> str | None:
+        if argv_mod.find_lm_eval(self.options.command) is None:
+            return None
+        return os.path.join(
+            os.path.abspath(self.options.log_dir), ".evalmon", "cache", self.run_key
+        )
+
+    # ---------------------------------------------------------------- following one attempt
+
+    def _follow(self, job: Job, watch: _AttemptWatch, logs: RunLogs) -> Decision:
+        attempt = self._attempts[-1]
+        stopping_for: Decision | None = None
+        while True:
+            events = logs.poll()
+            self._scan(events, watch)
+            oom = watch.oom_decision
+            if stopping_for is None and oom is not None and oom.action in ("relaunch", "give_up"):
+                stopping_for = oom
+                self._publish("stopping", oom.reason)
+                how = job.stop(self.options.grace)
+                self._say(f"attempt {attempt.number} stopped ({how})")
+            self._update_running(attempt, job, watch)
+            if self._stop_requested.is_set() and stopping_for is None:
+                self._publish("stopping", "stop requested")
+                how = job.stop(self.options.grace)
+                self._say(f"attempt {attempt.number} stopped on request ({how})")
+                code = job.exit_code
+                cancelled = Decision("fail", "stopped by the user")
+                self._end_attempt(
+                    self._attempts[-1], cancelled, code, watch, outcome="cancelled"
+                )
+                raise _Finished(Decision("fail", "stopped by the user"), state="cancelled")
+            if job.poll():
+                break
+            time.sleep(self.options.poll_interval)
+        if isinstance(job, LocalJobView):
+            job.reap_stragglers(self.options.grace)
+        if job.exit_code != 0 and watch.oom_decision is None:
+            self._drain_for_oom(logs, watch)
+        decision = decide_on_exit(job.exit_code, watch.oom_decision)
+        self._end_attempt(self._attempts[-1], decision, job.exit_code, watch)
+        return decision
+
+    def _drain_for_oom(self, logs: RunLogs, watch: _AttemptWatch, wait_s: float = 1.0) -> None:
+        """The job failed before we saw why: read its last bytes (held OOM candidates too)."""
+        deadline = time.monotonic() + wait_s
+        while watch.oom_decision is None and time.monotonic() < deadline:
+            self._scan(logs.poll(), watch)
+            if watch.oom_decision is None:
+                time.sleep(self.options.poll_interval)
+
+    def _scan(
+        self, events: Sequence[LogEvent], watch: _AttemptWatch, initial: bool = False
+    ) -> None:
+        attempt = self._attempts[-1] if self._attempts else None
+        for ev in events:
+            if initial and not (watch.count_history_of_own_files and ev.path in watch.own_files):
+                continue  # content from before this evalmon started, not of this attempt
+            if ev.history and ev.path not in watch.own_files:
+                continue
+            item = ev.located.event
+            if isinstance(item, OutOfMemory):
+                self._on_oom(item, ev, watch, attempt)
+            elif isinstance(item, Progress):
+                watch.last_progress = item
+                self._maybe_print_progress(item, attempt)
+            elif isinstance(item, RunConfig) and item.num_concurrent is not None:
+                watch.num_concurrent = item.num_concurrent
+            elif isinstance(item, GpuSample) and item.memory_used is not None:
+                key = (item.host, item.index)
+                watch.peak_gpu[key] = max(watch.peak_gpu.get(key, 0), item.memory_used)
+
+    def _on_oom(
+        self, oom: OutOfMemory, ev: LogEvent, watch: _AttemptWatch, attempt: Attempt | None
+    ) -> None:
+        where = f"{os.path.basename(ev.path)}:{ev.located.line}"
+        if watch.oom_decision is not None:
+            watch.ignored_ooms += 1  # the same failure seen by another rank / file
+            return
+        used = len(self._attempts)
+        size = attempt.batch_size if attempt is not None else None
+        decision = decide_on_oom(self.options.policy, oom, size, used)
+        self._say(
+            f"OOM at {where}: {oom.kind} {oom.origin}: {_inert(oom.message, 160)} -> "
+            f"{decision.action}: {decision.reason}"
+        )
+        if decision.action == "ignore":
+            return
+        watch.oom_decision = decision
+        watch.oom_where = (ev.path, ev.located.line)
+
+    def _maybe_print_progress(self, progress: Progress, attempt: Attempt | None) -> None:
+        now = time.monotonic()
+        if now - self._last_progress_print < self.options.progress_every_s:
+            return
+        self._last_progress_print = now
+        total = f"/{progress.total:g}" if progress.total is not None else ""
+        rate = f" {progress.rate:.3g} {progress.unit}/s" if progress.rate else ""
+        label = f"attempt {attempt.number}" if attempt else "run"
+        desc = _inert(progress.desc, 60) or "progress"
+        self._say(f"[{label}] {desc} {progress.n:g}{total}{rate}")
+
+    # ---------------------------------------------------------------- bookkeeping
+
+    def _samples_per_s(self, attempt: Attempt, watch: _AttemptWatch) -> float | None:
+        """From the last bar's own rate; ``Requesting API`` counts batches when concurrent."""
+        bar = watch.last_progress
+        if bar is None or not bar.rate:
+            return None
+        if (
+            "Requesting API" in bar.desc
+            and (watch.num_concurrent or 1) > 1
+            and attempt.batch_size is not None
+        ):
+            return bar.rate * attempt.batch_size
+        return bar.rate
+
+    def _update_running(self, attempt: Attempt, job: Job, watch: _AttemptWatch) -> None:
+        current = self._attempts[-1]
+        new = replace(
+            current,
+            state=job.state,
+            samples_per_s=self._samples_per_s(attempt, watch),
+            peak_gpu_bytes=max(watch.peak_gpu.values()) if watch.peak_gpu else None,
+        )
+        if new != current:
+            self._set_attempt(new, persist=new.state != current.state)
+
+    def _end_attempt(
+        self,
+        attempt: Attempt,
+        decision: Decision,
+        code: int | None,
+        watch: _AttemptWatch,
+        note: str = "",
+        outcome: str | None = None,
+    ) -> None:
+        if outcome is None:
+            outcome = {
+                "relaunch": "oom",
+                "give_up": "oom",
+                "succeed": "succeeded",
+            }.get(decision.action, "failed")
+        oom_file, oom_line = watch.oom_where or (None, None)
+        ended = replace(
+            attempt,
+            ended_at=self._clock(),
+            outcome=outcome,  # type: ignore[arg-type]
+            reason=decision.reason + note,
+            exit_code=code,
+            state="ended" if code is None else f"exited {code}",
+            samples_per_s=self._samples_per_s(attempt, watch) or attempt.samples_per_s,
+            peak_gpu_bytes=(
+                max(watch.peak_gpu.values()) if watch.peak_gpu else attempt.peak_gpu_bytes
+            ),
+            oom_file=oom_file,
+            oom_line=oom_line,
+        )
+        self._set_attempt(ended)
+        self._say(f"attempt {attempt.number} ended: {outcome}: {ended.reason}")
+
+    def _finish(self, decision: Decision, state: SupervisorState | None = None) -> int:
+        if state is None:
+            state = {"succeed": "succeeded", "give_up": "gave_up"}.get(  # type: ignore[assignment]
+                decision.action, "failed"
+            )
+        assert state is not None
+        message = decision.reason
+        if state == "gave_up":
+            message = f"gave up: {decision.reason}"
+        self._next_batch = None if state != "succeeded" else self._next_batch
+        self._publish(state, message)
+        assert self._record is not None
+        self._record.finish(self._session_id, state, message, self._clock())
+        return 0 if state == "succeeded" else 1
+
+
+class _Finished(Exception):  # control flow: the session ends early
+    def __init__(self, decision: Decision, state: SupervisorState | None = None) -> None:
+        super().__init__(decision.reason)
+        self.decision = decision
+        self.state = state
+

@@ -1,0 +1,169 @@
+# ruff: noqa: E501 - real tracebacks have long lines
+"""A small eval-like program for the supervisor tests (stdlib only, starts fast).
+
+Behaves like an lm-eval client on a GPU: lm-eval-style log lines and tqdm ``\\r`` bars on
+stderr, a results line on stdout, and a realistic PyTorch CUDA OOM traceback (exit 1) when
+its batch size is above ``--oom-above``. The batch size comes from ``--batch_size N`` /
+``--batch-size N`` or, failing that, from the environment variable ``--size-env`` names.
+
+Other failure modes: ``--crash`` (a non-OOM traceback), ``--oom-at-load`` (OOM while
+loading the weights), ``--ignore-sigterm``, ``--echo TEXT`` (print a line as is: injection
+tests), ``--server-log PATH`` (write the OOM there, as a server would, and fail on stderr
+only with an HTTP 500 like lm-eval does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import signal
+import sys
+import time
+
+
+def log(msg: str, level: str = "INFO") -> None:
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d:%H:%M:%S")
+    sys.stderr.write(f"{stamp} {level:<8} [evaluator:589] {msg}\n")
+    sys.stderr.flush()
+
+
+def bar(desc: str, n: int, total: int, elapsed: float) -> str:
+    rate = n / elapsed if elapsed > 0 and n else 0.0
+    pct = int(100 * n / total) if total else 0
+    filled = int(10 * n / total) if total else 0
+    remaining = (total - n) / rate if rate else 0.0
+    fmt = lambda s: f"{int(s) // 60:02d}:{int(s) % 60:02d}"  # noqa: E731
+    rate_text = f"{rate:.2f}it/s" if rate else "?it/s"
+    return (
+        f"{desc}: {pct:3d}%|{'█' * filled}{' ' * (10 - filled)}| {n}/{total} "
+        f"[{fmt(elapsed)}<{fmt(remaining)}, {rate_text}]"
+    )
+
+
+OOM_TRACEBACK = """Traceback (most recent call last):
+  File "/opt/eval/fake_eval.py", line 211, in <module>
+    main()
+  File "/opt/eval/fake_eval.py", line 187, in main
+    logits = model(input_ids)
+  File "/usr/local/lib/python3.11/site-packages/torch/nn/modules/module.py", line 1736, in _wrapped_call_impl
+    return self._call_impl(*args, **kwargs)
+  File "/usr/local/lib/python3.11/site-packages/transformers/models/llama/modeling_llama.py", line 1190, in forward
+    logits = self.lm_head(hidden_states)
+torch.OutOfMemoryError: CUDA out of memory. Tried to allocate {tried:.2f} GiB. GPU 0 has a total capacity of 79.15 GiB of which 1.06 GiB is free. Including non-PyTorch memory, this process has 78.08 GiB memory in use. Of the allocated memory 76.30 GiB is allocated by PyTorch, and 1.27 GiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)
+"""
+
+LOAD_OOM_TRACEBACK = """Loading checkpoint shards:  50%|█████     | 1/2 [00:03<00:03,  3.10s/it]
+Traceback (most recent call last):
+  File "/opt/eval/fake_eval.py", line 150, in <module>
+    model = AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.bfloat16).to("cuda")
+  File "/usr/local/lib/python3.11/site-packages/transformers/modeling_utils.py", line 4225, in from_pretrained
+    ) = cls._load_pretrained_model(
+  File "/usr/local/lib/python3.11/site-packages/transformers/modeling_utils.py", line 4728, in _load_pretrained_model
+    new_error_msgs, offload_index, state_dict_index = _load_state_dict_into_meta_model(
+  File "/usr/local/lib/python3.11/site-packages/accelerate/utils/modeling.py", line 329, in set_module_tensor_to_device
+    new_value = value.to(device)
+torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 448.00 MiB. GPU 0 has a total capacity of 79.15 GiB of which 212.56 MiB is free. Process 2283 has 78.93 GiB memory in use. Of the allocated memory 78.41 GiB is allocated by PyTorch, and 12.31 MiB is reserved by PyTorch but unallocated.
+"""
+
+CRASH_TRACEBACK = """Traceback (most recent call last):
+  File "/opt/eval/fake_eval.py", line 187, in main
+    results = evaluate(model, tasks)
+KeyError: 'acc_norm'
+"""
+
+
+def batch_size_from(args: argparse.Namespace) -> int:
+    if args.batch_size is not None:
+        return int(args.batch_size)
+    value = os.environ.get(args.size_env, "")
+    if value.isdigit():
+        return int(value)
+    sys.stderr.write(f"fake_eval: no batch size (--batch_size or ${args.size_env})\n")
+    sys.exit(2)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--batch_size", "--batch-size", dest="batch_size")
+    p.add_argument("--size-env", default="BATCH_SIZE")
+    p.add_argument("--oom-above", type=int, default=None)
+    p.add_argument("--oom-after", type=int, default=2, help="steps before the OOM")
+    p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--step-s", type=float, default=0.05)
+    p.add_argument("--crash", action="store_true")
+    p.add_argument("--oom-at-load", action="store_true")
+    p.add_argument("--ignore-sigterm", action="store_true")
+    p.add_argument("--echo", action="append", default=[])
+    p.add_argument("--server-log", default=None)
+    p.add_argument("--pid-file", default=None)
+    args = p.parse_args()
+
+    if args.ignore_sigterm:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if args.pid_file:
+        with open(args.pid_file, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+    size = batch_size_from(args)
+    for text in args.echo:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    log(f"Initializing fake model, with arguments: {{'batch_size': {size}}}")
+    if args.oom_at_load:
+        sys.stderr.write(LOAD_OOM_TRACEBACK)
+        sys.stderr.flush()
+        return 1
+    log("Running loglikelihood requests")
+    start = time.monotonic()
+    will_oom = args.oom_above is not None and size > args.oom_above
+    for n in range(args.steps + 1):
+        sys.stderr.write("\r" + bar("Requesting API", n, args.steps, time.monotonic() - start))
+        sys.stderr.flush()
+        if will_oom and n >= args.oom_after:
+            sys.stderr.write("\n")
+            return oom(args, size)
+        if args.crash and n >= args.oom_after:
+            sys.stderr.write("\n" + CRASH_TRACEBACK)
+            sys.stderr.flush()
+            return 1
+        if n < args.steps:
+            time.sleep(args.step_s)
+    sys.stderr.write("\n")
+    log("Finished")
+    print(f"fake-model (batch_size={size}), limit: None, num_fewshot: None, batch_size: {size}")
+    print("|Tasks|Version|Filter|n-shot|Metric|   |Value|   |Stderr|")
+    print("|-----|------:|------|-----:|------|---|----:|---|-----:|")
+    print("|fake |      1|none  |     0|acc   |↑  |0.500|±  |0.0100|")
+    sys.stdout.flush()
+    if args.ignore_sigterm:
+        # linger so that a test can see SIGTERM ignored; evalmon must SIGKILL after grace
+        time.sleep(3600)
+    return 0
+
+
+def oom(args: argparse.Namespace, size: int) -> int:
+    text = OOM_TRACEBACK.replace("{tried:.2f}", f"{size / 64:.2f}")
+    if args.server_log:
+        with open(args.server_log, "a") as fh:
+            fh.write('127.0.0.1 - - [24/Nov/2026 03:00:02] "POST /completions HTTP/1.1" 500 -\n')
+            fh.write(text)
+            fh.flush()
+        log(
+            "API request failed! Status code: 500, Response text: Internal Server Error. "
+            "Retrying...",
+            "WARNING",
+        )
+        sys.stderr.write(
+            "requests.exceptions.HTTPError: 500 Server Error: INTERNAL SERVER ERROR for url: "
+            "http://127.0.0.1:5000/completions\n"
+        )
+    else:
+        sys.stderr.write(text)
+    sys.stderr.flush()
+    if args.ignore_sigterm:
+        time.sleep(3600)  # a hung process after an OOM: evalmon must stop it
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
