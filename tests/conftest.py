@@ -1,0 +1,33 @@
+"""Shared fixtures: where the repository and its sample logs are."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_LOGS = REPO / "sample_logs"
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture
+def sample_logs() -> Path:
+    """The committed synthetic logs (read-only: copy before appending)."""
+    return SAMPLE_LOGS
+
+
+@pytest.fixture
+def sample_logs_copy(tmp_path: Path) -> Path:
+    """A private copy of the sample logs that a test may append to."""
+    target = tmp_path / "logs"
+    target.mkdir()
+    for path in SAMPLE_LOGS.iterdir():
+        if path.suffix in (".out", ".log"):
+            shutil.copy2(path, target / path.name)
+    return target
