@@ -1,0 +1,123 @@
+"""Argument rewriting on real lm-eval invocations; lm-eval 0.4.13's own parser must accept them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from evalmon.supervisor.argv import (
+    ArgvError,
+    find_lm_eval,
+    initial_batch_size,
+    rewrite,
+    rewrite_model_args,
+    run_key,
+)
+
+MODEL_ARGS = (
+    "model=tiny,base_url=http://127.0.0.1:5000/v1/completions,num_concurrent=4,"
+    "max_retries=3,tokenized_requests=True,tokenizer=/tmp/tok,tokenizer_backend=huggingface"
+)
+
+
+def lm_eval_parse(argv: list[str]) -> argparse.Namespace:
+    """Parse an lm-eval argv exactly as the lm-eval 0.4.13 CLI does (legacy form too)."""
+    from lm_eval._cli.harness import HarnessCLI
+
+    cli = HarnessCLI()
+    args = argv[1:] if argv[0] in ("lm_eval", "lm-eval") else argv[3:]  # python -m lm_eval
+    if args and args[0] not in cli._subparsers.choices:
+        args = ["run", *args]  # what HarnessCLI.parse_args does for the legacy form
+    return cli._parser.parse_args(args)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["lm_eval", "run", "--model", "local-completions", "--model_args", MODEL_ARGS,
+         "--tasks", "arith", "--batch_size", "256", "--output_path", "out"],
+        ["lm_eval", "--model", "local-completions", "--model_args", MODEL_ARGS,
+         "--tasks", "arith", "--batch_size=256"],
+        ["lm-eval", "run", "--model", "local-completions", "--model_args", MODEL_ARGS,
+         "--tasks", "arith", "-b", "256"],
+        ["python", "-m", "lm_eval", "--model", "local-completions", "--model_args", MODEL_ARGS,
+         "--tasks", "arith", "--batch_size", "256"],
+    ],
+)
+def test_batch_size_flag_rewritten_and_cache_added(argv: list[str]) -> None:
+    assert initial_batch_size(argv, (), {}) == 256
+    out = rewrite(argv, 128, cache_path="/logs/.evalmon/cache/run-x")
+    ns = lm_eval_parse(out.argv)
+    assert ns.batch_size == "128"
+    assert ns.use_cache == "/logs/.evalmon/cache/run-x"
+    assert ns.model_args["num_concurrent"] == 4  # everything else untouched
+    assert ns.model_args["base_url"] == "http://127.0.0.1:5000/v1/completions"
+    assert out.argv.count("--use_cache") == 1
+    assert "256" not in out.argv
+
+
+def test_missing_batch_size_is_added() -> None:
+    argv = ["lm_eval", "run", "--model", "local-completions", "--model_args", MODEL_ARGS,
+            "--tasks", "arith"]
+    ns = lm_eval_parse(rewrite(argv, 64).argv)
+    assert ns.batch_size == "64" and ns.use_cache is None
+
+
+def test_batch_size_inside_model_args_key_value_and_multi_value() -> None:
+    argv = ["lm_eval", "run", "--model", "hf", "--model_args",
+            "pretrained=gpt2,batch_size=32", "dtype=float32", "--tasks", "arith"]
+    assert initial_batch_size(argv, (), {}) == 32
+    out = rewrite(argv, 16).argv
+    ns = lm_eval_parse(out)
+    assert ns.model_args == {"pretrained": "gpt2", "batch_size": 16, "dtype": "float32"}
+    assert "--batch_size" not in out  # the size lives in model_args; do not add a second one
+
+
+def test_batch_size_inside_json_model_args() -> None:
+    args_json = json.dumps({"pretrained": "gpt2", "batch_size": 32, "gen": {"a": [1, 2]}})
+    argv = ["lm_eval", "run", "--model", "hf", "--model_args", args_json, "--tasks", "t",
+            "--batch_size", "32"]
+    ns = lm_eval_parse(rewrite(argv, 8).argv)
+    assert ns.model_args == {"pretrained": "gpt2", "batch_size": 8, "gen": {"a": [1, 2]}}
+    assert ns.batch_size == "8"
+
+
+def test_model_args_values_with_brackets_keep_their_commas() -> None:
+    value = "pretrained=gpt2,stop=['a,b'],batch_size=4,x=1"
+    new, found = rewrite_model_args(value, 2)
+    assert found and new == "pretrained=gpt2,stop=['a,b'],batch_size=2,x=1"
+    with pytest.raises(ArgvError, match="JSON"):
+        rewrite_model_args("{not json", 2)
+
+
+def test_user_cache_is_kept() -> None:
+    argv = ["lm_eval", "--model", "hf", "--tasks", "t", "--use_cache", "/mine", "-b", "4"]
+    ns = lm_eval_parse(rewrite(argv, 2, cache_path="/ours").argv)
+    assert ns.use_cache == "/mine"
+
+
+def test_placeholders_and_env_for_any_command() -> None:
+    argv = ["python", "train.py", "--bs={batch_size}", "--name", "x{batch_size}y", "{keep}"]
+    out = rewrite(argv, 96, env_names=("BATCH_SIZE", "INFERENCE_MAX_BATCH"), cache_path="/c")
+    assert out.argv == ["python", "train.py", "--bs=96", "--name", "x96y", "{keep}"]
+    assert out.env == {"BATCH_SIZE": "96", "INFERENCE_MAX_BATCH": "96"}
+    # not lm-eval: nothing added
+    assert "--use_cache" not in out.argv and "--batch_size" not in out.argv
+    assert initial_batch_size(argv, ("BATCH_SIZE",), {"BATCH_SIZE": "256"}) == 256
+
+
+def test_not_lm_eval() -> None:
+    assert find_lm_eval(["python", "script.py", "-m", "lm_eval"]) is None
+    assert find_lm_eval(["bash", "eval.sbatch"]) is None
+    assert find_lm_eval(["/opt/venv/bin/lm_eval", "run"]).subcommand == "run"  # type: ignore[union-attr]
+    assert initial_batch_size(["lm_eval", "--batch_size", "auto:4"], (), {}) is None
+
+
+def test_run_key_ignores_batch_size_only() -> None:
+    a = ["lm_eval", "--model", "hf", "--batch_size", "256"]
+    b = ["lm_eval", "--model", "hf", "--batch_size", "128"]
+    c = ["lm_eval", "--model", "vllm", "--batch_size", "256"]
+    assert run_key(a, "local") == run_key(b, "local") != run_key(c, "local")
+    assert run_key(a, "local") != run_key(a, "slurm")
