@@ -93,14 +93,20 @@ def windowed_rate(points: deque[tuple[float, float]], scale: float) -> float | N
     return (end_n - start_n) * scale / (end_t - start_t)
 
 
-def bar_view(bar: TrackedBar, config: RunConfig, request_bar: bool) -> BarView:
+def bar_view(
+    bar: TrackedBar, config: RunConfig, request_bar: bool, request_counts: tuple[int, ...] = ()
+) -> BarView:
+    """``request_counts``: requests lm-eval said it would send (``Requests remaining: Y``)."""
     p = bar.latest
     counts, scale = samples_per_unit(p.desc, config)
     done = p.n * scale if (request_bar and scale) else None
     finished = p.total is not None and p.n >= p.total
-    if done is not None and finished and p.total is not None and counts == "batches":
-        # the last batch may be partial: never claim more than was counted
-        done = min(done, p.total * (scale or 1.0))
+    if done is not None and finished and p.total and scale and counts == "batches":
+        # the last batch may be partial; when lm-eval told us how many requests it sent
+        # (only with --use_cache), count exactly those
+        exact = [r for r in request_counts if (p.total - 1) * scale < r <= p.total * scale]
+        if exact:
+            done = float(exact[-1])
     rate: float | None = None
     if done is not None and p.elapsed_s:
         rate = done / p.elapsed_s

@@ -186,8 +186,10 @@ class RunAccumulator:
                 continue
             older.append(bar)
         bars = sorted([*older, *self.finished_bars, *self.bars.values()], key=lambda b: b.ordinal)
+        sent = tuple(c.remaining for c in self.cache)
         return [
-            bar_view(b, self.config, is_request_bar(b.desc, self.has_request_bars)) for b in bars
+            bar_view(b, self.config, is_request_bar(b.desc, self.has_request_bars), sent)
+            for b in bars
         ]
 
     def view(self, alerts: tuple[Alert, ...], status: tuple[str, str]) -> RunView:
