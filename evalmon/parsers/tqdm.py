@@ -1,0 +1,194 @@
+"""tqdm progress bars as they reach a log file -> :class:`Progress`.
+
+Shapes come from tqdm's own ``format_meter`` (tqdm/std.py):
+
+* with a total: ``{desc}: {pct:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate}{postfix}]``
+  (``ncols=0`` / notebook fallback drops the bar: ``desc:  45% 360/800 [...]``);
+* without a total: ``{desc}: {n_fmt}{unit} [{elapsed}, {rate}{postfix}]``;
+* ``rate`` is ``4.98it/s``, ``2.00s/it`` (inverse, when slower than one unit a second),
+  ``?it/s`` (unknown) or, with ``unit_scale``, SI-scaled (``1.23kit/s``, ``5.00MB/s``);
+* ``elapsed``/``remaining`` come from ``format_interval``: ``MM:SS`` or ``H:MM:SS`` with the
+  hours unbounded (``123:04:05``). tqdm never prints days.
+
+Descriptions: the text before ``": "`` that precedes the bar, stripped. When the bar is
+glued after other text that does not end in ``":"`` (``WARNING something happened 45%|...``)
+the description is ``""``: a glued log line is never taken for one. A leading lm-eval log
+prefix (``2026-11-24:03:08:06 INFO     [x:1] ``) or ``[rank0]:`` tag is dropped, and a
+description keeps at most its last 200 characters.
+"""
+
+from __future__ import annotations
+
+import re
+
+from evalmon.events import Event, Progress
+from evalmon.parsers.lines import LM_EVAL_PREFIX, strip_ansi, to_float
+
+# Every bar has ``[elapsed<`` or ``[elapsed,`` with elapsed = ``M+:SS`` or ``H+:MM:SS``.
+CANDIDATE: re.Pattern[bytes] = re.compile(rb"\[\d+:\d\d[<,:]")
+
+_NUM = r"\d+(?:\.\d+)?(?:e[+-]?\d+)?[kMGTPEZY]?"
+_TIME = r"\d+:\d\d(?::\d\d)?"
+# A postfix may hold one level of brackets: ``{'loss': [0.1, 0.2]}``.
+_RATE_AND_POSTFIX = (
+    r", (?P<rate>[^,\[\]]{1,60})"
+    r"(?:, (?P<postfix>(?:[^\[\]]|\[[^\[\]]*\]){0,2000}))?\]"
+)
+_TAIL_WITH_ETA = (
+    r"\[(?P<elapsed>" + _TIME + r")(?:<(?P<remaining>-?" + _TIME + r"|\?))?" + _RATE_AND_POSTFIX
+)
+_TAIL_NO_ETA = r"\[(?P<elapsed>" + _TIME + r")" + _RATE_AND_POSTFIX
+_WITH_TOTAL = re.compile(
+    r"(?:(?P<pct>\d{1,4})%(?:\|(?P<bar>[^|]{0,400})\|)?)?"
+    r" *(?P<n>" + _NUM + r")/(?P<total>" + _NUM + r"|\?) " + _TAIL_WITH_ETA
+)
+_NO_TOTAL = re.compile(
+    r"(?<![\w.\-/])(?P<n>" + _NUM + r")(?P<unit>[^\[\]\d/][^\[\]/]{0,60}?)? " + _TAIL_NO_ETA
+)
+_RATE = re.compile(
+    r"(?P<value>\?|\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?P<unit>.*)/s"  # 4.98it/s, ?it/s
+    r"|(?P<inv>\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?P<inv_prefix>[kMGTPEZY]?)s/(?P<inv_unit>.+)"
+)
+# format_sizeof output: always three significant digits, then an SI prefix.
+_SIZEOF = re.compile(r"(?:\d\.\d\d|\d\d\.\d|\d{3})[kMGTPEZY]")
+_SI = {"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18, "Z": 1e21, "Y": 1e24}
+_RANK_TAG = re.compile(r"^\[(?:rank|default)\d+\]:? ?")
+_MAX_DESC = 200
+
+
+def parse(segment: str) -> list[Event]:
+    """Every tqdm bar found in one segment (usually zero or one)."""
+    try:
+        if "[" not in segment or ":" not in segment:
+            return []
+        text = strip_ansi(segment)
+        events: list[Event] = []
+        pos = 0
+        while True:
+            found = _next_bar(text, pos)
+            if found is None:
+                return events
+            event, pos = found
+            events.append(event)
+    except Exception:  # a parser never raises: an odd line is simply not a bar
+        return []
+
+
+def _next_bar(text: str, pos: int) -> tuple[Progress, int] | None:
+    with_total = _WITH_TOTAL.search(text, pos)
+    no_total = _NO_TOTAL.search(text, pos)
+    candidates = [m for m in (with_total, no_total) if m is not None]
+    while candidates:
+        match = min(candidates, key=lambda m: m.start())
+        candidates.remove(match)
+        event = _progress(text, match, has_total=match.re is _WITH_TOTAL)
+        if event is not None:
+            return event, match.end()
+        # Not a real bar here: look for the next one of this kind after its start.
+        retry = match.re.search(text, match.start() + 1)
+        if retry is not None:
+            candidates.append(retry)
+    return None
+
+
+def _progress(text: str, match: re.Match[str], *, has_total: bool) -> Progress | None:
+    rate_parsed = _parse_rate(match["rate"].strip())
+    if rate_parsed is None:
+        return None
+    rate_value, rate_prefix, inverse, rate_unit = rate_parsed
+
+    n_text = match["n"]
+    total_text = match["total"] if has_total else None
+    unit_text = None if has_total else (match["unit"] or "").strip()
+    scaled = bool(_SIZEOF.fullmatch(n_text)) or bool(
+        total_text and _SIZEOF.fullmatch(total_text)
+    )
+    if not has_total and not scaled and n_text[-1:] in _SI:
+        # ``5MB [...]`` unscaled: the letter belongs to the unit, not to the number.
+        unit_text = n_text[-1] + (unit_text or "")
+        n_text = n_text[:-1]
+
+    n = _scaled_number(n_text)
+    if n is None:
+        return None
+    total = None
+    if total_text is not None and total_text != "?":
+        total = _scaled_number(total_text)
+        if total is None:
+            return None
+
+    unit = rate_unit
+    if scaled and not inverse and rate_prefix == "" and len(unit) > 1 and unit[0] in _SI:
+        rate_prefix, unit = unit[0], unit[1:]
+    if not unit and unit_text:
+        unit = unit_text
+    if unit_text and not has_total and unit != unit_text and not unit_text.endswith(unit):
+        return None  # ``123it [..., 4.0B/s]``: the two units disagree, not one bar
+
+    rate: float | None = None
+    if rate_value is not None:
+        value = rate_value * _SI.get(rate_prefix, 1.0)
+        rate = (1.0 / value if value else None) if inverse else value
+
+    elapsed = _seconds(match["elapsed"])
+    remaining_text = match["remaining"] if has_total else None
+    remaining = None if remaining_text in (None, "?") else _seconds(remaining_text)
+    postfix = (match["postfix"] or "").strip()
+    start = match.start("pct") if has_total and match["pct"] is not None else match.start()
+    return Progress(
+        desc=_description(text[:start]),
+        n=n,
+        total=total,
+        unit=unit or "it",
+        rate=rate,
+        elapsed_s=elapsed,
+        remaining_s=remaining,
+        postfix=postfix,
+    )
+
+
+def _parse_rate(text: str) -> tuple[float | None, str, bool, str] | None:
+    """(value, SI prefix, inverse?, unit) from ``4.98it/s`` / ``2.00s/it`` / ``?it/s``."""
+    match = _RATE.fullmatch(text)
+    if match is None:
+        return None
+    if match["inv"] is not None:
+        value = to_float(match["inv"])
+        if value is None:
+            return None
+        return value, match["inv_prefix"], True, match["inv_unit"].strip()
+    raw = match["value"]
+    value = None if raw == "?" else to_float(raw)
+    if raw != "?" and value is None:
+        return None
+    return value, "", False, match["unit"].strip()
+
+
+def _scaled_number(text: str) -> float | None:
+    if text and text[-1] in _SI:
+        base = to_float(text[:-1])
+        return None if base is None else base * _SI[text[-1]]
+    return to_float(text)
+
+
+def _seconds(text: str) -> float | None:
+    negative = text.startswith("-")
+    parts = text.lstrip("-").split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() and len(p) < 12 for p in parts):
+        return None
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + int(part)
+    return float(-seconds if negative else seconds)
+
+
+def _description(before: str) -> str:
+    before = before.rstrip()
+    if not before.endswith(":"):
+        return ""  # tqdm always writes ``desc: ``; anything else is glued text
+    desc = before[:-1].strip()
+    prefix = LM_EVAL_PREFIX.match(desc)
+    if prefix:
+        desc = desc[prefix.end() :]
+    desc = _RANK_TAG.sub("", desc)
+    return desc[-_MAX_DESC:].strip()
