@@ -1,0 +1,118 @@
+"""Events of the selected run: alerts with their reason, OOMs (file:line, kind, bytes tried),
+HTTP 5xx bursts, retries, crashes, SLURM signals, stalls."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from evalmon.state.model import RunView
+from evalmon.widgets import fmt
+from evalmon.widgets.inert import inert, inert_text
+from evalmon.widgets.view import DashboardView
+
+LEVEL_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
+LEVEL_ICONS = {"error": "✖", "warning": "▲", "info": "●"}
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    level: str  # "error" | "warning" | "info"
+    what: str
+    where: str
+    detail: str
+
+
+def where(path: str, line: int) -> str:
+    return f"{os.path.basename(path)}:{line}"
+
+
+def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
+    """Most important first: alerts (advice), OOMs, crashes, HTTP errors, retries."""
+    rows: list[EventRow] = []
+    for alert in (*run.alerts, *global_alerts):
+        rows.append(EventRow(alert.level, alert.kind.replace("_", " "), "", alert.message))
+    for rec in run.ooms:
+        oom = rec.event
+        bits = [f"{oom.kind} OOM ({oom.origin})"]
+        if oom.bytes_tried is not None:
+            bits.append(f"tried {fmt.size(oom.bytes_tried)}")
+        if oom.gpu_index is not None:
+            bits.append(f"GPU {oom.gpu_index}")
+        if oom.free_bytes is not None:
+            bits.append(f"free {fmt.size(oom.free_bytes)}")
+        if oom.capacity_bytes is not None:
+            bits.append(f"of {fmt.size(oom.capacity_bytes)}")
+        if not oom.fatal:
+            bits.append("recovered")
+        elif not oom.batch_helps:
+            bits.append("a smaller batch will not help")
+        rows.append(EventRow("error" if oom.fatal else "warning", "OOM", where(rec.file, rec.line),
+                             ", ".join(bits) + " — " + oom.message))
+    for rec in run.signals:
+        sig = rec.event
+        rows.append(EventRow("error", sig.kind.replace("_", " "), where(rec.file, rec.line),
+                             sig.message or f"job {sig.job_id or '?'}"))
+    for rec in run.exceptions:
+        exc = rec.event
+        rows.append(EventRow("error", "exception", where(rec.file, rec.line),
+                             f"{exc.type}: {exc.message}"))
+    errors_5xx = {s: c for s, c in sorted(run.http.items()) if s >= 500}
+    if errors_5xx:
+        total = sum(run.http.values())
+        text = ", ".join(f"{c}× HTTP {s}" for s, c in errors_5xx.items())
+        rows.append(EventRow("error", "HTTP 5xx", "server", f"{text} of {total} requests"))
+    if run.server_exceptions:
+        rows.append(EventRow("error", "server error", "server",
+                             f"{run.server_exceptions} 'Exception on /completions' tracebacks"))
+    if run.api_failures:
+        rows.append(EventRow("warning", "API failures", "client",
+                             f"{run.api_failures} failed requests seen by lm-eval"))
+    if run.retries:
+        rows.append(EventRow("warning", "retries", "client", f"{run.retries} retry attempts"))
+    return rows
+
+
+class EventsTable(DataTable):
+    BORDER_TITLE = "Events & advice"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+        self._last: object = None
+
+    def on_mount(self) -> None:
+        self.add_column("", key="level", width=1)
+        self.add_column("What", key="what")
+        self.add_column("Where", key="where")
+        self.add_column("Detail", key="detail")
+
+    def update_view(self, view: DashboardView) -> None:
+        run = view.run
+        rows = event_rows(run, view.snapshot.alerts) if run else [
+            EventRow(a.level, a.kind.replace("_", " "), "", a.message)
+            for a in view.snapshot.alerts
+        ]
+        for warning in view.snapshot.warnings:
+            rows.append(EventRow("warning", "warning", "", warning))
+        if rows == self._last:
+            return
+        self._last = rows
+        self.clear()
+        for row in rows:
+            style = LEVEL_STYLES.get(row.level, "")
+            self.add_row(
+                Text(LEVEL_ICONS.get(row.level, "·"), style=style),
+                Text(row.what, style=style),
+                inert_text(row.where, style="dim", max_chars=60),
+                inert_text(row.detail, max_chars=400),
+            )
+        n_err = sum(1 for r in rows if r.level == "error")
+        self.border_subtitle = f"{len(rows)} · {n_err} errors" if rows else "all quiet"
+
+
+def describe(row: EventRow) -> str:
+    """Plain one-line form (for tests and the tmux view)."""
+    return " ".join(x for x in (row.what, row.where, inert(row.detail, 200)) if x)
