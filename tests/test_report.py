@@ -1,0 +1,141 @@
+"""`evalmon report` on the seed's logs prints the seed's performance table, computed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evalmon.cli import main
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "evalmon", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def report_json(sample_logs: Path, capsys) -> dict:
+    assert main(["report", str(sample_logs), "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_one_row_per_run_with_the_seeds_figures(report_json):
+    runs = {r["id"]: r for r in report_json["runs"]}
+    assert list(runs) == ["101", "102", "103", "104"]
+    assert runs["101"]["samples_per_s"] == pytest.approx(0.75, rel=0.03)
+    assert runs["102"]["samples_per_s"] == pytest.approx(5.25, rel=0.03)
+    assert runs["104"]["samples_per_s"] == pytest.approx(11.8, rel=0.05)
+    assert runs["103"]["samples_per_s"] is None  # it failed on its first request
+    # speedup against the slowest run: the seed's "7x" for batch 64
+    assert runs["102"]["speedup"] == pytest.approx(7.0, rel=0.05)
+    assert runs["101"]["time_for_n_s"] == pytest.approx(1000 / 0.75, rel=0.03)
+
+
+def test_configuration_is_read_from_the_client_and_the_server(report_json):
+    runs = {r["id"]: r for r in report_json["runs"]}
+    assert runs["101"]["config"] == runs["101"]["config"] | {
+        "batch_size": 8,
+        "num_concurrent": 1,
+        "tokenized_requests": False,
+        "engine_max_batch": 32,
+    }
+    assert runs["104"]["config"]["num_concurrent"] == 4
+    assert runs["104"]["config"]["tokenized_requests"] is True
+    # batch 64 against an engine capped at 32: every request became two engine calls
+    assert runs["102"]["engine_batches"]["max"] == 32
+    assert runs["102"]["engine_batches"]["at_client_batch"] == 0
+    assert any(a["kind"] == "engine_cap" for a in runs["102"]["alerts"])
+
+
+def test_bars_know_what_they_count(report_json):
+    runs = {r["id"]: r for r in report_json["runs"]}
+    api = [p for p in runs["104"]["progress"] if p["desc"] == "Requesting API"]
+    assert api and api[-1]["counts"] == "batches" and api[-1]["total"] == 32
+    api = [p for p in runs["101"]["progress"] if p["desc"] == "Requesting API"]
+    assert api and api[-1]["counts"] == "requests" and api[-1]["total"] == 4000
+
+
+def test_the_oom_run_is_an_oom_with_its_place(report_json):
+    run = next(r for r in report_json["runs"] if r["id"] == "103")
+    assert run["status"] == "oom"
+    assert run["ooms"], "the server's OOM tracebacks are found"
+    first = run["ooms"][0]
+    assert first["file"].endswith("server-103.log")
+    assert first["kind"] == "gpu" and first["fatal"] is True
+    assert first["line"] > 0
+    assert run["http"].get("500", 0) >= 1
+    assert run["api_failures"] >= 1
+
+
+def test_finished_run_has_its_metrics(report_json):
+    run = next(r for r in report_json["runs"] if r["id"] == "104")
+    assert run["status"] == "finished"
+    metrics = {(r["task"], r["metric"]): r for r in run["results"]}
+    assert metrics[("hellaswag", "acc")]["value"] == pytest.approx(0.41, abs=0.02)
+    assert metrics[("hellaswag", "acc_norm")]["stderr"] == pytest.approx(0.0502)
+
+
+def test_markdown_is_the_performance_table(sample_logs: Path, capsys):
+    assert main(["report", str(sample_logs), "--format", "markdown", "--baseline", "127"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("| Run | Configuration | Samples/s | Speedup | Time for 1000")
+    row_101 = next(line for line in lines if line.startswith("| 101 "))
+    assert "batch=8" in row_101 and "| 0.75 |" in row_101 and " min |" in row_101
+    baseline = next(line for line in lines if line.startswith("| baseline "))
+    assert "| 127 |" in baseline and "| 8 s |" in baseline
+
+
+def test_table_format_is_readable_text(sample_logs: Path, capsys):
+    assert main(["report", str(sample_logs)]) == 0
+    out = capsys.readouterr().out
+    assert "evalmon report" in out
+    assert "oom" in out and "finished" in out
+    assert "\x1b[" not in out  # plain text when not a terminal
+
+
+def test_samples_option_changes_the_time_column(sample_logs: Path, capsys):
+    assert main(["report", str(sample_logs), "--format", "json", "--samples", "100"]) == 0
+    runs = {r["id"]: r for r in json.loads(capsys.readouterr().out)["runs"]}
+    assert runs["101"]["time_for_n_s"] == pytest.approx(100 / 0.75, rel=0.03)
+
+
+def test_bad_path_is_one_line_and_non_zero(tmp_path: Path):
+    result = run_cli("report", str(tmp_path / "nope"))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "nope" in result.stderr
+
+
+def test_empty_folder_reports_nothing_found(tmp_path: Path):
+    result = run_cli("report", str(tmp_path))
+    assert "Traceback" not in result.stderr
+    assert "no log files" in result.stderr
+
+
+def test_bad_option_value_is_a_usage_error(sample_logs: Path):
+    result = run_cli("report", str(sample_logs), "--baseline", "fast")
+    assert result.returncode == 2
+    assert "not a number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_hostile_and_binary_files_do_not_break_the_report(tmp_path: Path):
+    (tmp_path / "eval-1.out").write_bytes(
+        b"\x1b]0;pwned\x07[bold red]x[/] \xff\xfe\x00\x00 Requesting API:  50%|#####     | "
+        b"5/10 [00:05<00:05,  1.00it/s]\n" + b"A" * (3 << 20) + b"\n"
+    )
+    (tmp_path / "core.log").write_bytes(bytes(range(256)) * 64)
+    result = run_cli("report", str(tmp_path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    run = next(r for r in data["runs"] if r["id"] == "1")
+    assert run["progress"][0]["n"] == 5
+    assert "binary" in result.stderr
+    assert "Traceback" not in result.stderr
