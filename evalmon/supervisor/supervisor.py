@@ -204,6 +204,7 @@ class Supervisor:
             logs.poll()
             return None, _AttemptWatch()
         job = self.launcher.adopt(last)
+        self._watch_job_files(logs, last.log_files)
         watch = _AttemptWatch(own_files=frozenset(last.log_files), count_history_of_own_files=True)
         if job is not None:
             adopted = replace(last, outcome="adopted", state=job.state)
@@ -259,6 +260,7 @@ class Supervisor:
             **job.identity(),  # type: ignore[arg-type]
         )
         self._set_attempt(attempt)
+        self._watch_job_files(logs, attempt.log_files)
         self._say(f"attempt {number} started: batch size {size}, {job.label}")
         self._publish("running", f"attempt {number} running at batch size {size}")
         return job, _AttemptWatch(own_files=frozenset(attempt.log_files))
@@ -284,7 +286,7 @@ class Supervisor:
                 self._publish("stopping", oom.reason)
                 how = job.stop(self.options.grace)
                 self._say(f"attempt {attempt.number} stopped ({how})")
-            self._update_running(attempt, job, watch)
+            self._update_running(attempt, job, watch, logs)
             if self._stop_requested.is_set() and stopping_for is None:
                 self._publish("stopping", "stop requested")
                 how = job.stop(self.options.grace)
@@ -380,10 +382,21 @@ class Supervisor:
             return bar.rate * attempt.batch_size
         return bar.rate
 
-    def _update_running(self, attempt: Attempt, job: Job, watch: _AttemptWatch) -> None:
+    def _watch_job_files(self, logs: RunLogs, files: Sequence[str]) -> None:
+        root = os.path.abspath(self.options.log_dir) + os.sep
+        logs.add_paths([f for f in files if not os.path.abspath(f).startswith(root)])
+
+    def _update_running(
+        self, attempt: Attempt, job: Job, watch: _AttemptWatch, logs: RunLogs
+    ) -> None:
         current = self._attempts[-1]
+        files = job.log_files() if not current.log_files else current.log_files
+        if files != current.log_files:  # a SLURM job's StdOut/StdErr became known
+            self._watch_job_files(logs, files)
+            watch.own_files = frozenset(files)
         new = replace(
             current,
+            log_files=files,
             state=job.state,
             samples_per_s=self._samples_per_s(attempt, watch),
             peak_gpu_bytes=max(watch.peak_gpu.values()) if watch.peak_gpu else None,

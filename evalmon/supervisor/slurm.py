@@ -1,0 +1,289 @@
+"""SLURM launcher: sbatch / squeue / scontrol / sacct / scancel, as argv lists only.
+
+Submission never duplicates a job: every submission carries a unique token in
+``--comment``; when sbatch fails or times out (the controller may have accepted the job
+before the answer was lost), squeue is asked for a job with that token before trying again.
+State: ``squeue -j ID -t all`` while the controller remembers the job, ``sacct -c`` (the
+jobcomp file) after it was purged. Only our own job id is ever cancelled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from evalmon.supervisor.local import LaunchError
+from evalmon.supervisor.model import Attempt
+
+TERMINAL = frozenset(
+    {
+        "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL",
+        "PREEMPTED", "BOOT_FAIL", "DEADLINE", "REVOKED", "SPECIAL_EXIT",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SlurmCommands:
+    """How long each client call may take and how often a failed submission is retried."""
+
+    timeout_s: float = 30.0
+    submit_retries: int = 3
+    retry_delay_s: float = 2.0
+    poll_every_s: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class CmdResult:
+    code: int
+    out: str
+    err: str
+
+
+def _run(argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None) -> CmdResult:
+    try:
+        proc = subprocess.run(
+            list(argv),
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+            env=None if env is None else {**os.environ, **env},
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return CmdResult(124, "", f"{argv[0]} timed out after {timeout:g} s")
+    except OSError as exc:
+        return CmdResult(127, "", f"{argv[0]}: {exc.strerror}")
+    return CmdResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"
+
+
+def parse_scontrol(line: str) -> dict[str, str]:
+    """``scontrol -o show job`` prints one ``Key=Value`` line; values may contain spaces
+    only in a few keys (Command, WorkDir...), which we do not need, so split on spaces."""
+    out: dict[str, str] = {}
+    for item in line.split():
+        key, sep, value = item.partition("=")
+        if sep and key not in out:
+            out[key] = value
+    return out
+
+
+def parse_exit_code(text: str) -> int | None:
+    """``1:0`` -> 1, ``0:15`` -> -15 (signal, as subprocess reports it), junk -> None."""
+    m = re.fullmatch(r"\s*(\d+):(\d+)\s*", text or "")
+    if not m:
+        return None
+    code, sig = int(m.group(1)), int(m.group(2))
+    return -sig if sig else code
+
+
+def script_declares_output(script: str) -> bool:
+    """Does the batch script set its own ``#SBATCH --output`` / ``-o``?"""
+    try:
+        with open(script, errors="replace") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return False
+    return bool(re.search(r"^#SBATCH\s+(--output[=\s]|-o\s?)", head, re.MULTILINE))
+
+
+class SlurmJob:
+    def __init__(self, job_id: str, commands: SlurmCommands, env: Mapping[str, str] | None = None):
+        self.job_id = job_id
+        self.commands = commands
+        self._env = env
+        self._state = "PENDING"
+        self._exit_code: int | None = None
+        self._ended = False
+        self._last_poll = 0.0
+        self._log_files: tuple[str, ...] = ()
+        self.reason = ""
+        self.node = ""
+        self.unreachable = ""
+
+    @property
+    def label(self) -> str:
+        return f"job {self.job_id}"
+
+    @property
+    def state(self) -> str:
+        return self._state + (f" ({self.unreachable})" if self.unreachable else "")
+
+    @property
+    def exit_code(self) -> int | None:
+        return self._exit_code
+
+    def identity(self) -> dict[str, object]:
+        return {"slurm_job_id": self.job_id}
+
+    def log_files(self) -> tuple[str, ...]:
+        if not self._log_files:
+            self._query_scontrol()
+        return self._log_files
+
+    # ---------------------------------------------------------------- state
+
+    def poll(self, force: bool = False) -> bool:
+        if self._ended:
+            return True
+        now = time.monotonic()
+        if not force and now - self._last_poll < self.commands.poll_every_s:
+            return False
+        self._last_poll = now
+        info = self._query_scontrol()
+        if info is None:
+            self._query_sacct()
+        return self._ended
+
+    def _query_scontrol(self) -> dict[str, str] | None:
+        res = _run(["scontrol", "-o", "show", "job", self.job_id], self.commands.timeout_s)
+        if res.code != 0 or "JobState=" not in res.out:
+            if "Invalid job id" not in res.err:
+                self.unreachable = _one_line(res.err)
+            return None
+        self.unreachable = ""
+        info = parse_scontrol(res.out.strip().splitlines()[0])
+        files = [info.get("StdOut", ""), info.get("StdErr", "")]
+        self._log_files = tuple(dict.fromkeys(f for f in files if f and f != "(null)"))
+        self._state = info.get("JobState", self._state)
+        self.reason = info.get("Reason", "")
+        self.node = info.get("NodeList", "")
+        if self._state in TERMINAL:
+            self._exit_code = parse_exit_code(info.get("ExitCode", ""))
+            self._ended = True
+        return info
+
+    def _query_sacct(self) -> None:
+        res = _run(
+            ["sacct", "-c", "-n", "-j", self.job_id, "-P", "-o", "jobid,state,exitcode,end"],
+            self.commands.timeout_s,
+        )
+        if res.code != 0:
+            self.unreachable = _one_line(res.err)
+            return
+        for line in res.out.splitlines():
+            parts = line.split("|")
+            if len(parts) >= 3 and parts[0] == self.job_id:
+                state = parts[1].split()[0] if parts[1] else ""
+                if state in TERMINAL:
+                    self._state = state
+                    self._exit_code = parse_exit_code(parts[2])
+                    self._ended = True
+                return
+
+    def wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self.poll(force=True):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(self.commands.poll_every_s)
+        return True
+
+    def stop(self, grace: float) -> str:
+        """scancel our job; SLURM sends SIGTERM, then SIGKILL after its KillWait."""
+        if self.poll(force=True):
+            return "already ended"
+        res = _run(["scancel", self.job_id], self.commands.timeout_s)
+        if res.code != 0:
+            return f"scancel failed: {_one_line(res.err)}"
+        if self.wait(grace + 60.0):
+            return f"cancelled ({self._state})"
+        return "cancel requested; job still not ended"
+
+
+class SlurmLauncher:
+    kind = "slurm"
+
+    def __init__(
+        self,
+        log_dir: str,
+        sbatch_args: Sequence[str] = (),
+        env_names: Sequence[str] = (),
+        commands: SlurmCommands | None = None,
+    ) -> None:
+        for tool in ("sbatch", "squeue", "scontrol", "scancel"):
+            if shutil.which(tool) is None:
+                raise LaunchError(f"{tool} not found: --slurm needs the SLURM client commands")
+        self.log_dir = log_dir
+        self.sbatch_args = tuple(sbatch_args)
+        self.env_names = tuple(env_names)
+        self.commands = commands or SlurmCommands()
+
+    def sbatch_argv(self, argv: Sequence[str], env: Mapping[str, str], token: str) -> list[str]:
+        script = argv[0]
+        cmd = ["sbatch", "--parsable", f"--comment=evalmon:{token}"]
+        export = ",".join(["ALL", *(f"{k}={v}" for k, v in env.items())])
+        cmd.append(f"--export={export}")
+        own_output = any(
+            a.startswith(("--output", "-o")) for a in self.sbatch_args
+        ) or script_declares_output(script)
+        if not own_output:
+            cmd.append(f"--output={os.path.abspath(os.path.join(self.log_dir, 'slurm-%j.out'))}")
+        return [*cmd, *self.sbatch_args, *argv]
+
+    def launch(self, argv: Sequence[str], env: Mapping[str, str], number: int) -> SlurmJob:
+        if not argv:
+            raise LaunchError("no batch script given")
+        if not os.path.isfile(argv[0]):
+            raise LaunchError(f"batch script not found: {argv[0]}")
+        token = uuid.uuid4().hex[:16]
+        cmd = self.sbatch_argv(argv, env, token)
+        last_error = ""
+        for attempt in range(self.commands.submit_retries):
+            if attempt:
+                time.sleep(self.commands.retry_delay_s)
+                found = self.find_by_token(token)
+                if found:  # an earlier sbatch got through after all
+                    return SlurmJob(found, self.commands)
+            res = _run(cmd, self.commands.timeout_s, env)
+            job_id = res.out.strip().split(";")[0] if res.code == 0 else ""
+            if job_id.isdigit():
+                return SlurmJob(job_id, self.commands)
+            last_error = _one_line(res.err or res.out)
+        found = self.find_by_token(token)
+        if found:
+            return SlurmJob(found, self.commands)
+        raise LaunchError(
+            f"sbatch failed {self.commands.submit_retries} times "
+            f"(is slurmctld up?): {last_error}"
+        )
+
+    def find_by_token(self, token: str) -> str | None:
+        res = _run(["squeue", "-h", "-t", "all", "-o", "%i|%k"], self.commands.timeout_s)
+        if res.code != 0:
+            return None
+        for line in res.out.splitlines():
+            job_id, _, comment = line.partition("|")
+            if comment.strip() == f"evalmon:{token}":
+                return job_id.strip()
+        return None
+
+    def adopt(self, attempt: Attempt) -> SlurmJob | None:
+        if not attempt.slurm_job_id:
+            return None
+        job = SlurmJob(attempt.slurm_job_id, self.commands)
+        with contextlib.suppress(Exception):
+            if not job.poll(force=True) and not job.unreachable:
+                return job
+        return None
+
+    def ended_exit_code(self, attempt: Attempt) -> int | None:
+        if not attempt.slurm_job_id:
+            return None
+        job = SlurmJob(attempt.slurm_job_id, self.commands)
+        job.poll(force=True)
+        return job.exit_code
