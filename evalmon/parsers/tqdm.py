@@ -2,7 +2,8 @@
 
 Shapes come from tqdm's own ``format_meter`` (tqdm/std.py):
 
-* with a total: ``{desc}: {pct:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate}{postfix}]``
+* with a total:
+  ``{desc}: {pct:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate}{postfix}]``
   (``ncols=0`` / notebook fallback drops the bar: ``desc:  45% 360/800 [...]``);
 * without a total: ``{desc}: {n_fmt}{unit} [{elapsed}, {rate}{postfix}]``;
 * ``rate`` is ``4.98it/s``, ``2.00s/it`` (inverse, when slower than one unit a second),
@@ -100,9 +101,7 @@ def _progress(text: str, match: re.Match[str], *, has_total: bool) -> Progress |
     n_text = match["n"]
     total_text = match["total"] if has_total else None
     unit_text = None if has_total else (match["unit"] or "").strip()
-    scaled = bool(_SIZEOF.fullmatch(n_text)) or bool(
-        total_text and _SIZEOF.fullmatch(total_text)
-    )
+    scaled = bool(_SIZEOF.fullmatch(n_text)) or bool(total_text and _SIZEOF.fullmatch(total_text))
     if not has_total and not scaled and n_text[-1:] in _SI:
         # ``5MB [...]`` unscaled: the letter belongs to the unit, not to the number.
         unit_text = n_text[-1] + (unit_text or "")

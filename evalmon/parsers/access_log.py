@@ -1,0 +1,74 @@
+"""HTTP access-log lines -> :class:`HttpRequest`.
+
+* werkzeug (Flask's development server, Megatron's server):
+  ``127.0.0.1 - - [24/Nov/2026 03:00:01] "POST /completions HTTP/1.1" 500 -``.
+  On a tty werkzeug colours the quoted request line (``"\\x1b[35m\\x1b[1mPOST ...\\x1b[0m"``):
+  escapes are stripped first. Other common-log-format servers (``[24/Nov/2026:03:00:01
+  +0000]``) parse the same way and are labelled ``server="clf"``.
+* uvicorn (vLLM, SGLang, FastAPI servers):
+  ``INFO:     127.0.0.1:53420 - "POST /v1/completions HTTP/1.1" 200 OK``, possibly behind a
+  process tag such as ``(APIServer pid=12) ``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from evalmon.events import Event, HttpRequest
+from evalmon.parsers.lines import strip_ansi
+
+# Both formats quote ``METHOD PATH HTTP/x.y`` and follow it with a three-digit status.
+CANDIDATE: re.Pattern[bytes] = re.compile(rb" HTTP/\d(?:\.\d)?(?:\x1b\[[0-9;]*m)*\" ")
+
+_METHOD = r"(?P<method>[A-Z]{3,10})"
+_REQUEST = _METHOD + r" (?P<path>[^\s\"]{1,8000}) HTTP/\d(?:\.\d)?"
+_WERKZEUG = re.compile(
+    r"(?P<client>[0-9A-Za-z:.%\-\[\]_]{1,100}) - (?:\S{1,200}) \[(?P<when>[^\]]{1,64})\] "
+    r"\"" + _REQUEST + r"\" (?P<status>\d{3})\b"
+)
+_UVICORN = re.compile(
+    r"(?:^|(?<=[\s)\]:]))(?:INFO|WARNING|ERROR|DEBUG):? +"
+    r"(?P<client>[0-9A-Za-z:.%\-\[\]_]{1,100}) - \"" + _REQUEST + r"\" (?P<status>\d{3})\b"
+)
+_WERKZEUG_DATE = re.compile(r"\d\d/[A-Z][a-z]{2}/\d{4} \d\d:\d\d:\d\d")
+
+
+def _without_port(client: str) -> str:
+    """uvicorn prints ``host:port`` (``::1:53420`` for IPv6): keep the host."""
+    host, sep, port = client.rpartition(":")
+    return host if sep and host and port.isdigit() else client
+
+
+def parse(segment: str) -> list[Event]:
+    """The request of one access-log line, if it is one; never raises."""
+    try:
+        if "HTTP/" not in segment:
+            return []
+        text = strip_ansi(segment)
+        match = _UVICORN.search(text)
+        if match:
+            return [
+                HttpRequest(
+                    method=match["method"],
+                    path=match["path"],
+                    status=int(match["status"]),
+                    client=_without_port(match["client"]),
+                    server="uvicorn",
+                )
+            ]
+        match = _WERKZEUG.search(text)
+        if match:
+            when = match["when"]
+            return [
+                HttpRequest(
+                    method=match["method"],
+                    path=match["path"],
+                    status=int(match["status"]),
+                    client=match["client"],
+                    server="werkzeug" if _WERKZEUG_DATE.fullmatch(when) else "clf",
+                    when=when,
+                )
+            ]
+        return []
+    except Exception:
+        return []
