@@ -79,9 +79,9 @@ def build_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
             "TRANSFORMERS_OFFLINE": "1",
             "HF_HUB_DISABLE_TELEMETRY": "1",
             "TOKENIZERS_PARALLELISM": "false",
+            "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",  # "PyTorch was not found": not needed
             "PYTHONUNBUFFERED": "1",
             "OPENAI_API_KEY": env.get("OPENAI_API_KEY", "") or "demo-no-key",
         }
     )
-    # a private datasets cache per run would re-generate splits each time; share one
     return env

@@ -680,6 +680,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-prompt-s", type=float, default=GpuModel.per_prompt_s)
     p.add_argument("--per-token-s", type=float, default=GpuModel.per_token_s)
     p.add_argument("--time-scale", type=float, default=1.0, help="0 makes engine calls instant")
+    p.add_argument("--parent-pid", type=int, help="exit when this process (the demo) is gone")
     return p
 
 
@@ -797,7 +798,8 @@ def main(argv: list[str] | None = None) -> int:
         _write_port_file(args.port_file, server.port)
     print(f"evalmon demo server listening on {server.base_url}", flush=True)
     while not stopping.wait(0.2):
-        pass
+        if args.parent_pid is not None and os.getppid() != args.parent_pid:
+            break  # the demo that started us died without stopping us: do not linger
     server.stop()
     return 0
 

@@ -35,7 +35,9 @@ def _training_text() -> list[str]:
 
 
 def _train(out_dir: Path) -> None:
-    # Imported here: transformers is heavy and only needed on first use.
+    # Imported here: transformers is heavy and only needed on first use. It has no torch here
+    # on purpose; its advice to install torch is noise in the demo's output.
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 

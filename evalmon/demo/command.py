@@ -1,0 +1,275 @@
+"""``evalmon demo``: the whole story on any machine, no GPU.
+
+A simulated Megatron-like server, the real lm-eval client under ``evalmon run`` at a batch
+size the simulated GPU cannot hold: an OOM in the server log, a relaunch at a smaller size
+that reuses every cached request, a finished run with results, and the run comparison.
+
+Folder layout (``evalmon report FOLDER`` groups files by the number in their names):
+    attempt-N.out / attempt-N.err   lm-eval's stdout / stderr for attempt N (written by evalmon run)
+    server-N.log                    the server's log while attempt N ran
+    gpu-<host>.jsonl                the simulated GPU's samples
+    .evalmon/                       evalmon run's attempt record and lm-eval's request cache
+    .lm-eval/                       the materialized tasks and lm-eval's results files
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from evalmon.demo.lm_eval_cmd import LmEvalSettings, build_argv, build_env
+from evalmon.demo.tasks import materialize
+from evalmon.demo.tokenizer import ensure_tokenizer
+
+SERVER_START_TIMEOUT_S = 30.0
+SERVER_STOP_GRACE_S = 5.0
+
+
+class DemoError(RuntimeError):
+    """A setup failure, shown to the user as one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="evalmon demo",
+        description="The whole story with no GPU: a simulated Megatron-like server, the real "
+        "lm-eval client under `evalmon run`, an out-of-memory, a relaunch at a smaller batch "
+        "size that resumes from lm-eval's cache, the results and the run comparison.",
+    )
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="plain lines instead of the dashboard (CI, no terminal)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=256,
+        help="lm-eval's first batch size (default 256: too large for the simulated GPU)",
+    )
+    p.add_argument(
+        "--dir",
+        type=Path,
+        help="folder for the logs (default ./evalmon-demo-<timestamp>; must be new or empty)",
+    )
+    p.add_argument(
+        "--num-concurrent",
+        type=_positive_int,
+        default=4,
+        help="lm-eval's num_concurrent (default 4, as in the seed's tuned script)",
+    )
+    p.add_argument(
+        "--inference-max-batch-size",
+        type=_positive_int,
+        default=256,
+        help="the simulated engine's max batch (default 256)",
+    )
+    p.add_argument(
+        "--max-attempts",
+        type=_positive_int,
+        default=4,
+        help="launches in all before giving up (default 4)",
+    )
+    p.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="multiply the simulated GPU's service times (default 1.0)",
+    )
+    p.add_argument("--tokenizer-dir", type=Path, help=argparse.SUPPRESS)
+    return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def _say(text: str) -> None:
+    print(f"evalmon demo: {text}", flush=True)
+
+
+def demo_folder(requested: Path | None) -> Path:
+    """A new folder for this demo's logs (an existing one must be empty: runs would mix)."""
+    folder = requested or Path.cwd() / time.strftime("evalmon-demo-%Y%m%d-%H%M%S")
+    folder = folder.resolve()
+    if folder.exists():
+        if not folder.is_dir():
+            raise DemoError(f"{folder} exists and is not a folder")
+        if any(folder.iterdir()):
+            raise DemoError(f"{folder} is not empty; give a new folder with --dir")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DemoError(f"cannot create {folder}: {exc.strerror}") from None
+    return folder
+
+
+# --------------------------------------------------------------------------- the server
+
+
+def server_argv(
+    folder: Path, tokenizer: Path, port_file: Path, ns: argparse.Namespace
+) -> list[str]:
+    return [
+        sys.executable, "-m", "evalmon.demo.server",
+        "--port", "0",
+        "--port-file", str(port_file),
+        # one log per attempt of `evalmon run`: server-N.log next to attempt-N.out
+        "--log", str(folder / "server-{attempt}.log"),
+        "--attempt-dir", str(folder),
+        "--gpu-log-dir", str(folder),
+        "--tokenizer", str(tokenizer),
+        "--inference-max-batch-size", str(ns.inference_max_batch_size),
+        "--time-scale", str(ns.time_scale),
+        "--parent-pid", str(os.getpid()),
+    ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def running_server(argv: list[str], port_file: Path, stderr_path: Path) -> Iterator[int]:
+    """Start the server in its own session, yield its port, always stop it (SIGTERM, SIGKILL)."""
+    with open(stderr_path, "ab") as err:
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not port_file.exists():
+            if proc.poll() is not None:
+                detail = stderr_path.read_text(encoding="utf-8", errors="replace").strip()
+                last = detail.splitlines()[-1] if detail else f"exit code {proc.returncode}"
+                raise DemoError(f"the simulated server did not start: {last}")
+            if time.monotonic() > deadline:
+                raise DemoError("the simulated server did not start within 30 s")
+            time.sleep(0.05)
+        yield int(port_file.read_text(encoding="utf-8").strip())
+    finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)  # only our own child, by its pid
+    try:
+        proc.wait(timeout=SERVER_STOP_GRACE_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# --------------------------------------------------------------------------- main
+
+
+def supervisor_argv(folder: Path, ns: argparse.Namespace, lm_eval_argv: list[str]) -> list[str]:
+    argv = [
+        "--batch-size", str(ns.batch_size),
+        "--backoff", "0.5",
+        "--max-attempts", str(ns.max_attempts),
+        "--log-dir", str(folder),
+        "--grace", "5",
+    ]  # fmt: skip
+    if ns.headless:
+        argv.append("--headless")
+    return [*argv, "--", *lm_eval_argv]
+
+
+def _run(ns: argparse.Namespace) -> int:
+    from evalmon.supervisor import command as supervisor_command
+
+    folder = demo_folder(ns.dir)
+    work = folder / ".lm-eval"  # hidden: evalmon's folder scan skips it (data, results JSON)
+    work.mkdir()
+    _say(f"logs go to {folder}")
+    _say("building the offline tokenizer (first use only)...")
+    tokenizer = ensure_tokenizer(ns.tokenizer_dir)
+    tasks = materialize(work / "tasks")
+    port_file = work / "server.port"
+    argv = server_argv(folder, tokenizer, port_file, ns)
+    with running_server(argv, port_file, work / "server.stderr") as port:
+        base_url = f"http://127.0.0.1:{port}"
+        _say(
+            f"simulated Megatron-LM server on {base_url} (engine max batch "
+            f"{ns.inference_max_batch_size}, a simulated 80 GB GPU; log: server-N.log)"
+        )
+        settings = LmEvalSettings(
+            base_url=base_url,
+            tokenizer_dir=tokenizer,
+            tasks=tasks,
+            output_path=work / "output",
+            batch_size=ns.batch_size,
+            num_concurrent=ns.num_concurrent,
+        )
+        _say(
+            f"running the real lm-eval client under `evalmon run` at batch size {ns.batch_size}; "
+            "the simulated GPU cannot hold the generation batch, so expect an OOM and a relaunch"
+        )
+        # lm-eval must never reach for the network; the supervisor passes our environment on
+        with _environment(build_env({})):
+            code = supervisor_command.main(supervisor_argv(folder, ns, build_argv(settings)))
+    _print_comparison(folder)
+    return code
+
+
+@contextlib.contextmanager
+def _environment(extra: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in extra}
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _print_comparison(folder: Path) -> None:
+    from evalmon import cli
+
+    print(flush=True)
+    _say("the run comparison (`evalmon report` on the demo folder):")
+    sys.stdout.flush()
+    cli.main(["report", str(folder)])
+    shown = _shown_path(folder)
+    print(flush=True)
+    print("Try it yourself on the logs this demo left behind:", flush=True)
+    print(f"  evalmon report {shown}                 # the table above", flush=True)
+    print(f"  evalmon report {shown} --format json   # for scripts and CI", flush=True)
+    print(f"  evalmon {shown}                        # the live dashboard", flush=True)
+
+
+def _shown_path(folder: Path) -> str:
+    try:
+        rel = folder.relative_to(Path.cwd())
+    except ValueError:
+        return str(folder)
+    return str(rel) if str(rel) != "." else "."
+
+
+def main(argv: list[str]) -> int:
+    ns = build_parser().parse_args(argv)
+    try:
+        return _run(ns)
+    except DemoError as exc:
+        print(f"evalmon demo: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        # the server was stopped on the way out; evalmon run stops its own job
+        print("evalmon demo: interrupted; everything it started has been stopped", file=sys.stderr)
+        return 130
