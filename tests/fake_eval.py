@@ -83,7 +83,15 @@ def batch_size_from(args: argparse.Namespace) -> int:
     sys.exit(2)
 
 
+def stamp(path: str | None, what: str) -> None:
+    """Benchmarks: when did this process start, when did it write its OOM (unix time)."""
+    if path:
+        with open(path, "a") as fh:
+            fh.write(f"{what} {os.getpid()} {time.time():.6f}\n")
+
+
 def main() -> int:
+    started = time.time()
     p = argparse.ArgumentParser()
     p.add_argument("--batch_size", "--batch-size", dest="batch_size")
     p.add_argument("--size-env", default="BATCH_SIZE")
@@ -97,7 +105,12 @@ def main() -> int:
     p.add_argument("--echo", action="append", default=[])
     p.add_argument("--server-log", default=None)
     p.add_argument("--pid-file", default=None)
+    p.add_argument("--hang-after-oom", action="store_true", help="hang instead of exiting")
+    p.add_argument("--stamp-file", default=None)
     args = p.parse_args()
+    if args.stamp_file:
+        with open(args.stamp_file, "a") as fh:
+            fh.write(f"start {os.getpid()} {started:.6f}\n")
 
     if args.ignore_sigterm:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -135,14 +148,12 @@ def main() -> int:
     print("|-----|------:|------|-----:|------|---|----:|---|-----:|")
     print("|fake |      1|none  |     0|acc   |↑  |0.500|±  |0.0100|")
     sys.stdout.flush()
-    if args.ignore_sigterm:
-        # linger so that a test can see SIGTERM ignored; evalmon must SIGKILL after grace
-        time.sleep(3600)
     return 0
 
 
 def oom(args: argparse.Namespace, size: int) -> int:
     text = OOM_TRACEBACK.replace("{tried:.2f}", f"{size / 64:.2f}")
+    stamp(args.stamp_file, "oom")
     if args.server_log:
         with open(args.server_log, "a") as fh:
             fh.write('127.0.0.1 - - [24/Nov/2026 03:00:02] "POST /completions HTTP/1.1" 500 -\n')
@@ -160,7 +171,7 @@ def oom(args: argparse.Namespace, size: int) -> int:
     else:
         sys.stderr.write(text)
     sys.stderr.flush()
-    if args.ignore_sigterm:
+    if args.ignore_sigterm or args.hang_after_oom:
         time.sleep(3600)  # a hung process after an OOM: evalmon must stop it
     return 1
 

@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--slurm", action="store_true", help="submit the script with sbatch")
     p.add_argument("--sbatch-arg", action="append", default=[], metavar="ARG",
                    help="extra sbatch argument, e.g. --sbatch-arg=--partition=gpu (repeatable)")
+    p.add_argument("--submit-retries", type=int, default=3, metavar="N",
+                   help="--slurm: sbatch tries before giving up (default 3; never duplicates)")
     p.add_argument("--watch", action="append", default=[], metavar="PATH",
                    help="another log file or folder to watch (e.g. the server's logs)")
     p.add_argument("--poll-interval", type=float, default=None, help=argparse.SUPPRESS)
@@ -87,10 +89,13 @@ def _policy(ns: argparse.Namespace, command: list[str]) -> Policy:
 
 def _launcher(ns: argparse.Namespace, log_dir: str) -> Launcher:
     if ns.slurm:
-        from evalmon.supervisor.slurm import SlurmLauncher
+        from evalmon.supervisor.slurm import SlurmCommands, SlurmLauncher
 
         return SlurmLauncher(
-            log_dir, sbatch_args=tuple(ns.sbatch_arg), env_names=tuple(ns.batch_env)
+            log_dir,
+            sbatch_args=tuple(ns.sbatch_arg),
+            env_names=tuple(ns.batch_env),
+            commands=SlurmCommands(submit_retries=max(1, ns.submit_retries)),
         )
     return LocalLauncher(log_dir)
 
@@ -213,3 +218,7 @@ def _run_with_dashboard(
         worker.join()
     _print_summary(supervisor.status())
     return result[0] if result else 1
+
+
+if __name__ == "__main__":  # python -m evalmon.supervisor.command ... (tests, no cli needed)
+    sys.exit(main(sys.argv[1:]))

@@ -294,7 +294,8 @@ class Supervisor:
                 code = job.exit_code
                 cancelled = Decision("fail", "stopped by the user")
                 self._end_attempt(
-                    self._attempts[-1], cancelled, code, watch, outcome="cancelled"
+                    self._attempts[-1], cancelled, code, watch, outcome="cancelled",
+                    job_state=job.state,
                 )
                 raise _Finished(Decision("fail", "stopped by the user"), state="cancelled")
             if job.poll():
@@ -305,7 +306,7 @@ class Supervisor:
         if job.exit_code != 0 and watch.oom_decision is None:
             self._drain_for_oom(logs, watch)
         decision = decide_on_exit(job.exit_code, watch.oom_decision)
-        self._end_attempt(self._attempts[-1], decision, job.exit_code, watch)
+        self._end_attempt(self._attempts[-1], decision, job.exit_code, watch, job_state=job.state)
         return decision
 
     def _drain_for_oom(self, logs: RunLogs, watch: _AttemptWatch, wait_s: float = 1.0) -> None:
@@ -412,6 +413,7 @@ class Supervisor:
         watch: _AttemptWatch,
         note: str = "",
         outcome: str | None = None,
+        job_state: str = "",
     ) -> None:
         if outcome is None:
             outcome = {
@@ -426,7 +428,7 @@ class Supervisor:
             outcome=outcome,  # type: ignore[arg-type]
             reason=decision.reason + note,
             exit_code=code,
-            state="ended" if code is None else f"exited {code}",
+            state=job_state or ("ended" if code is None else f"exited {code}"),
             samples_per_s=self._samples_per_s(attempt, watch) or attempt.samples_per_s,
             peak_gpu_bytes=(
                 max(watch.peak_gpu.values()) if watch.peak_gpu else attempt.peak_gpu_bytes

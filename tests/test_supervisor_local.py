@@ -1,0 +1,192 @@
+"""`evalmon run` on real local processes (tests/fake_eval.py), end to end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+import pytest
+
+from evalmon.supervisor.record import read_record
+
+FAKE = str(Path(__file__).with_name("fake_eval.py"))
+ROOT = str(Path(__file__).resolve().parents[1])
+
+pytestmark = pytest.mark.slow
+
+
+def evalmon_run(opts: list[str], command: list[str]) -> list[str]:
+    return [sys.executable, "-m", "evalmon.supervisor.command", "--headless", *opts, "--", *command]
+
+
+def run(opts: list[str], command: list[str], timeout: float = 60.0) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        evalmon_run(opts, command), capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        check=False,
+    )
+
+
+def fake(*args: str) -> list[str]:
+    return [sys.executable, FAKE, "--batch_size", "{batch_size}", *args]
+
+
+def attempts(log_dir: Path):
+    contents = read_record(str(log_dir))
+    assert contents.skipped_lines == 0
+    assert contents.sessions, "no session recorded"
+    return contents.sessions[-1].ordered_attempts()
+
+
+def wait_for(cond: Callable[[], object], timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = cond()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def test_oom_relaunches_256_128_64_until_success(tmp_path: Path) -> None:
+    res = run(["--batch-size", "256", "--log-dir", str(tmp_path), "--grace", "2"],
+              fake("--oom-above", "64", "--steps", "3"))
+    assert res.returncode == 0, res.stdout + res.stderr
+    tried = attempts(tmp_path)
+    assert [(a.batch_size, a.outcome) for a in tried] == [
+        (256, "oom"), (128, "oom"), (64, "succeeded")
+    ]
+    assert tried[0].oom_file and tried[0].oom_file.endswith("attempt-1.err")
+    assert "relaunching with 128" in tried[0].reason
+    assert all(a.ended_at is not None for a in tried)
+    # the job got each size through {batch_size} and its output landed in the log dir
+    assert "batch_size: 64" in (tmp_path / "attempt-3.out").read_text()
+    assert "Tried to allocate 4.00 GiB" in (tmp_path / "attempt-1.err").read_text()
+    # the summary table
+    table = res.stdout[res.stdout.index("#  batch"):]
+    assert "256" in table and "oom" in table and "succeeded" in table
+    assert res.stdout.rstrip().splitlines()[-1].startswith("evalmon: succeeded")
+
+
+def test_schedule_and_env_vars_move_together(tmp_path: Path) -> None:
+    command = [sys.executable, FAKE, "--size-env", "INFERENCE_MAX_BATCH", "--oom-above", "100",
+               "--steps", "2"]
+    res = run(["--schedule", "256,192,96", "--batch-env", "BATCH_SIZE",
+               "--batch-env", "INFERENCE_MAX_BATCH", "--log-dir", str(tmp_path)], command)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert [a.batch_size for a in attempts(tmp_path)] == [256, 192, 96]
+
+
+@pytest.mark.parametrize(
+    ("opts", "n_attempts", "words"),
+    [
+        (["--batch-size", "256", "--max-attempts", "2"], 2, "max attempts (2) reached"),
+        (["--batch-size", "256", "--min-batch-size", "128"], 2, "--min-batch-size 128"),
+    ],
+)
+def test_limits_stop_with_nonzero_exit(tmp_path: Path, opts, n_attempts, words) -> None:
+    res = run([*opts, "--log-dir", str(tmp_path)], fake("--oom-above", "16"))
+    assert res.returncode == 1, res.stdout + res.stderr
+    tried = attempts(tmp_path)
+    assert len(tried) == n_attempts and all(a.outcome == "oom" for a in tried)
+    assert words in res.stdout
+    assert "evalmon: gave_up" in res.stdout
+
+
+def test_non_oom_crash_is_not_relaunched(tmp_path: Path) -> None:
+    res = run(["--batch-size", "256", "--log-dir", str(tmp_path)], fake("--crash"))
+    assert res.returncode == 1
+    (only,) = attempts(tmp_path)
+    assert only.outcome == "failed" and only.exit_code == 1
+    assert "no GPU OOM" in only.reason
+
+
+def test_oom_while_loading_is_not_relaunched(tmp_path: Path) -> None:
+    res = run(["--batch-size", "256", "--log-dir", str(tmp_path)], fake("--oom-at-load"))
+    assert res.returncode == 1, res.stdout + res.stderr
+    (only,) = attempts(tmp_path)
+    assert only.outcome == "failed" and "loading" in only.reason
+
+
+def test_server_log_oom_is_read_from_the_server_log(tmp_path: Path) -> None:
+    server_log = tmp_path / "server-1.log"
+    res = run(["--batch-size", "256", "--log-dir", str(tmp_path)],
+              fake("--oom-above", "128", "--server-log", str(server_log)))
+    assert res.returncode == 0, res.stdout + res.stderr
+    first, second = attempts(tmp_path)
+    assert first.outcome == "oom" and first.oom_file == str(server_log)
+    assert second.batch_size == 128 and second.outcome == "succeeded"
+
+
+def test_sigterm_ignoring_job_is_killed_after_grace(tmp_path: Path) -> None:
+    pids = tmp_path / "pids.txt"
+    res = run(["--batch-size", "128", "--log-dir", str(tmp_path), "--grace", "1"],
+              fake("--oom-above", "64", "--ignore-sigterm", "--pid-file", str(pids)))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "killed (ignored SIGTERM for 1 s)" in res.stdout
+    first_pid = int(pids.read_text().split()[0])
+    assert not psutil.pid_exists(first_pid) or psutil.Process(first_pid).status() == "zombie"
+    assert [a.outcome for a in attempts(tmp_path)] == ["oom", "succeeded"]
+
+
+def test_log_text_with_shell_metacharacters_changes_nothing(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    nasty = [
+        f"$(touch {marker}) `touch {marker}`; touch {marker} && rm -rf {tmp_path} | tee {marker}",
+        f"RuntimeError: $(touch {marker}) CUDA error: {{batch_size}} %s %n \x1b[31m[bold]x[/bold]",
+        "'; DROP TABLE attempts; -- \" ${IFS} > /dev/null 2>&1 &",
+    ]
+    echo: list[str] = []
+    for line in nasty:
+        echo += ["--echo", line]
+    res = run(["--batch-size", "128", "--log-dir", str(tmp_path)],
+              fake("--oom-above", "64", *echo))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert not marker.exists()
+    tried = [(a.batch_size, a.outcome) for a in attempts(tmp_path)]
+    assert tried == [(128, "oom"), (64, "succeeded")]
+    assert "\x1b" not in res.stdout  # nothing from the logs reaches the terminal raw
+
+
+def test_second_supervisor_on_the_same_log_dir_is_refused(tmp_path: Path) -> None:
+    first = subprocess.Popen(
+        evalmon_run(["--batch-size", "8", "--log-dir", str(tmp_path)],
+                    fake("--steps", "40", "--step-s", "0.1")),
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        wait_for(lambda: (tmp_path / "attempt-1.err").exists(), 20, "first attempt")
+        res = run(["--batch-size", "8", "--log-dir", str(tmp_path)], fake())
+        assert res.returncode == 2
+        assert "already running" in res.stdout + res.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=30)
+    assert first.returncode == 1
+    assert attempts(tmp_path)[-1].outcome == "cancelled"
+
+
+def test_evalmon_killed_and_restarted_adopts_the_running_attempt(tmp_path: Path) -> None:
+    pids = tmp_path / "pids.txt"
+    opts = ["--batch-size", "64", "--log-dir", str(tmp_path)]
+    command = fake("--steps", "30", "--step-s", "0.1", "--pid-file", str(pids))
+    first = subprocess.Popen(evalmon_run(opts, command), cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: pids.exists() and pids.read_text().strip(), 20, "the job to start")
+    job_pid = int(pids.read_text().split()[0])
+    wait_for(lambda: attempts(tmp_path) and attempts(tmp_path)[0].pid, 10, "attempt recorded")
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    assert psutil.pid_exists(job_pid)  # the job lives on in its own session
+    res = run(opts, command, timeout=60)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "adopted attempt 1" in res.stdout
+    assert pids.read_text().split() == [str(job_pid)]  # no second process was started
+    (only,) = attempts(tmp_path)
+    assert only.outcome == "succeeded" and only.exit_code == 0
+    assert len(read_record(str(tmp_path)).sessions) == 1
