@@ -1,0 +1,721 @@
+"""Out-of-memory classifier: does a line report an OOM, which kind, can a smaller batch help?
+
+Pure: text in, :class:`~evalmon.events.OutOfMemory` out; no I/O, no clocks. The stream calls
+:func:`classify` for each line where :data:`CANDIDATE` matched, with up to
+:data:`CONTEXT_BEFORE` preceding and :data:`CONTEXT_AFTER` following lines of the same file.
+
+Precision matters as much as recall: a false GPU OOM relaunches a healthy job. So a line is
+an OOM report only when the OOM text is *the message of the line* (an exception line such as
+``torch.OutOfMemoryError: ...``, a known log message such as ``slurmstepd: error: Detected 1
+oom_kill event``), or a long, specific allocator message (``CUDA out of memory. Tried to
+allocate 2.00 GiB``) that is not quoted by a command, a comment or code. Indented lines
+(traceback source lines, help texts), ``grep`` echoes and grep output, memory reports and
+KV-cache usage percentages are never OOM reports.
+
+Rules the supervisor and the dashboard can rely on:
+
+* **One failure, one event.** The first line of a failure reports it; a later line of the same
+  source (same rank prefix) is a repeat when an earlier OOM of the same kind (gpu / host) is
+  inside ``before`` with no *boundary* between them (an HTTP access-log line, Flask's
+  ``Exception on /completions``, a progress bar, an INFO log line, a batch-size change...).
+  Chained tracebacks, ``CUDA kernel errors might be asynchronously reported``, NCCL's
+  ``NCCL WARN`` + ``DistBackendError`` + ``Cuda failure 'out of memory'``, a message logged and
+  then raised, ``Killed`` followed by ``slurmstepd ... oom_kill``: one event each.
+* **Ranks are separate events.** ``[rank3]: ...``, ``[default3]:``, ``[1,3]<stderr>:``, srun's
+  ``3: `` labels, vLLM's ``(VllmWorker rank=3 pid=..)`` and SGLang's ``TP3`` set ``rank``; each
+  rank's report is its own event. The supervisor merges events close in time into one failure.
+* **Whether a line reports an OOM never depends on ``after``** (which may still be short while a
+  file is being written). ``after`` only adds details: the rest of a hard-wrapped message,
+  recovery lines (``fatal``), a better message (``Killed`` followed by slurmstepd's line).
+* **fatal** is True unless the context shows recovery: the line says the caller retries
+  (``... out of memory, retrying in 5 s``), an automatic batch-size search is running (lm-eval's
+  ``Detecting largest batch size`` with no ``Determined ... batch size`` yet), or a following
+  line reduces the batch size. A recovered OOM whose message is printed is returned with
+  ``fatal=False`` (never None) so the dashboard can show it; the supervisor ignores it.
+  accelerate's ``No executable batch size found, reached zero`` is always fatal.
+* **batch_helps** is False for host OOMs, for vLLM/SGLang start-up memory errors (KV cache too
+  small, ``gpu_memory_utilization``, ``--mem-fraction-static``), for accelerate's search reaching
+  zero, and for a GPU OOM while loading weights (the traceback shows ``from_pretrained``,
+  ``load_state_dict``, ``load_checkpoint``, ``_load_...``, ``model.to(``, ``Module._apply``, vLLM's
+  ``profile_run`` / KV-cache set-up, or a ``Loading checkpoint`` line is the nearest phase
+  marker). When the phase is unknown a GPU OOM counts as curable: an eval job spends nearly all
+  its time generating, where memory grows with the batch, and a wrong guess costs one short
+  attempt, bounded by the supervisor's attempt limit.
+* A client that quotes a REMOTE server's OOM (``API request failed ... CUDA out of memory.
+  Tried to allocate ... Retrying``) yields a GPU OOM of that server, non-fatal because the
+  client retries; the fatal event comes from the server's own log.
+* SGLang's ``Decode out of memory happened. #retracted_reqs`` is scheduler pressure that SGLang
+  handles itself (like a KV-cache usage figure): not an OOM.
+* A bare ``Killed`` (bash reporting SIGKILL) is the kernel OOM killer unless the lines before
+  show a cancellation, a time limit or a deliberate kill; srun's ``task 0: Killed`` is never
+  taken as an OOM (it is also how cancellations end), its ``task 0: Out Of Memory`` is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from evalmon.events import OomKind, OutOfMemory
+
+__all__ = ["CANDIDATE", "CONTEXT_AFTER", "CONTEXT_BEFORE", "classify"]
+
+CONTEXT_BEFORE = 60  # a chained traceback repeats the message ~30-50 lines later
+CONTEXT_AFTER = 4  # hard-wrapped message continuations, recovery lines
+_MAX_CHARS = 16_384  # analyse at most this much of a line (OOM messages are < 2 KB)
+_MESSAGE_CHARS = 300
+
+# Every line classify() can accept contains one of these literals (checked by the fuzz test).
+CANDIDATE: re.Pattern[bytes] = re.compile(
+    rb"out of memory|Out of memory|Out Of Memory|OutOfMemory|MemoryError|OUT_OF_MEMORY"
+    rb"|RESOURCE_EXHAUSTED|ALLOC_FAILED|oom[-_]kill|Killed|KV cache|cache blocks"
+    rb"|GPU memory utilization|runs out of memory|Not enough memory|not enough memory"
+    rb"|can't allocate memory|No executable batch size|Failed to CUDA calloc"
+    rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
+)
+_CANDIDATE_STR = re.compile(CANDIDATE.pattern.decode())
+
+# --------------------------------------------------------------------------- prefixes
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
+_LEVEL = r"(?:TRACE|DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|CRITICAL|FATAL)"
+_TIMESTAMP = (
+    r"\[?\d{4}-\d\d-\d\d[T :_]\d\d:\d\d:\d\d(?:[.,:]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+    r"(?P<par>(?: (?:TP|DP|PP|EP)\d+)*)\]?"
+)
+# Each prefix is consumed with exactly one trailing separator so that the indentation of a
+# traceback source line survives (an indented line is never an OOM report).
+_PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("rank", re.compile(r"\[rank(?P<rank>\d{1,6})\]: ?")),
+    ("rank", re.compile(r"\[default(?P<rank>\d{1,6})\]: ?")),
+    ("rank", re.compile(r"\[\d{1,6},(?P<rank>\d{1,6})\]<std(?:out|err)>: ?")),
+    ("rank", re.compile(r" {0,4}(?P<rank>\d{1,5}): (?=\S|  )")),
+    ("tag", re.compile(r"(?P<tag>\[?[A-Za-z][\w.\-]{0,60}\]?) *\| ")),
+    (
+        "tag",
+        re.compile(
+            r"\((?P<tag>[A-Za-z_][\w.\-]{0,40}(?:,? +(?:pid|ip|rank|node|tp|dp)=[\w.:\-]+)*"
+            r"|(?:pid|rank)=[\w.:\-]+(?:,? +(?:pid|ip|rank|node)=[\w.:\-]+)*)\) "
+        ),
+    ),
+    (
+        "header",
+        re.compile(_LEVEL + r" +\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? +(?:\[[^\]]{0,80}\] ?)?"),
+    ),
+    (
+        "header",
+        re.compile(
+            _TIMESTAMP
+            + r"(?:(?: - | +| *\| *| *: *)(?:"
+            + _LEVEL
+            + r"\b|\[[^\]]{0,80}\]|[\w.\-]{1,60}(?= - )))*(?: - |: | |:)?"
+        ),
+    ),
+    ("header", re.compile(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w./\-]+:\d+\] ?")),
+    ("header", re.compile(_LEVEL + r":[\w.\-]*:")),
+    ("header", re.compile(r"\[" + _LEVEL + r"\] ?")),
+    ("group", re.compile(r" *[|] (?=\S)")),  # Python 3.11 exception-group tracebacks
+)
+_RANK_IN_TAG = re.compile(r"\brank=(\d{1,6})\b|\bTP(\d{1,6})\b")
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    raw: str  # normalised (no escapes, capped)
+    body: str  # without rank labels, process tags and log headers
+    rank: int | None
+    source: str  # identity of the prefixes: lines of one process share it
+    header: bool  # a log header was stripped: the line starts a new record
+
+
+def _normalise(text: str) -> str:
+    text = text[:_MAX_CHARS]
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    return text.replace("\r", "").rstrip()
+
+
+def _split(text: str) -> _Line:
+    raw = _normalise(text)
+    body = raw
+    rank: int | None = None
+    source: list[str] = []
+    header = False
+    for _ in range(8):
+        for kind, pattern in _PREFIXES:
+            match = pattern.match(body)
+            if match is None or match.end() == 0:
+                continue
+            groups = match.groupdict()
+            if kind == "rank":
+                rank = int(groups["rank"])
+                source.append(f"r{rank}")
+            elif kind == "tag":
+                tag = groups["tag"]
+                source.append(tag)
+                found = _RANK_IN_TAG.search(tag)
+                if found:
+                    rank = int(found.group(1) or found.group(2))
+            elif kind == "header":
+                header = True
+                par = groups.get("par")
+                if par:
+                    source.append(par.strip())
+                    found = _RANK_IN_TAG.search(par)
+                    if found:
+                        rank = int(found.group(2))
+            body = body[match.end() :]
+            break
+        else:
+            break
+    return _Line(raw, body, rank, "/".join(source), header)
+
+
+# --------------------------------------------------------------------------- recognition
+
+_SIZE = r"(\d+(?:\.\d+)?)\s*(bytes|[KMGTP]i?B|B|[KMGTP](?![A-Za-z]))"
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    pattern: re.Pattern[str]
+    kind: OomKind
+    origin: str
+    batch_helps: bool | None = None  # None: decided by the phase
+    always_fatal: bool = False
+
+
+def _rule(
+    pattern: str,
+    kind: OomKind,
+    origin: str,
+    batch_helps: bool | None = None,
+    always_fatal: bool = False,
+) -> _Rule:
+    return _Rule(re.compile(pattern), kind, origin, batch_helps, always_fatal)
+
+
+# Specific messages: recognised anywhere in the line (unless quoted, see _QUOTING).
+_STRONG: tuple[_Rule, ...] = (
+    _rule(r"\bHIP out of memory\.\s*Tried\s*to\s*allocate", "gpu", "hip"),
+    _rule(r"\bMPS backend out of memory\b", "gpu", "mps"),
+    _rule(r"\b(?:CUDA|XPU|NPU|MUSA|MLU) out of memory\.\s*Tried\s*to\s*allocate", "gpu", "pytorch"),
+    _rule(r"\bhipErrorOutOfMemory\b", "gpu", "hip"),
+    _rule(r"\bCUBLAS_STATUS_ALLOC_FAILED\b", "gpu", "cublas"),
+    _rule(r"\bCUDNN_STATUS_ALLOC_FAILED\b", "gpu", "cudnn"),
+    _rule(r"\bcudaErrorMemoryAllocation\b|\bCUDA_ERROR_OUT_OF_MEMORY\b", "gpu", "cuda"),
+    _rule(r"\bNCCL WARN Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"),
+    _rule(r"\bNCCL WARN Failed to CUDA calloc\b", "gpu", "nccl"),
+    _rule(r"\bRESOURCE_EXHAUSTED: Out of memory while trying to allocate\b", "gpu", "xla"),
+    _rule(r"\bRESOURCE_EXHAUSTED:.{0,80}\b[Rr]an out of memory in memory space\b", "gpu", "xla"),
+    _rule(
+        r"\bmax seq len \(\d+\) is larger than the maximum number of\s*tokens that can be"
+        r"\s*stored in KV\s*cache\b",
+        "gpu",
+        "vllm-kv",
+        batch_helps=False,
+    ),
+    _rule(r"\bNo available memory for the cache\s*blocks\b", "gpu", "vllm-kv", batch_helps=False),
+    _rule(
+        r"\bKV cache is needed, which is larger than the available\s*KV\s*cache memory\b",
+        "gpu",
+        "vllm-kv",
+        batch_helps=False,
+    ),
+    _rule(
+        r"\bFree memory on device .{0,40}on startup is less than desired\s*GPU memory utilization",
+        "gpu",
+        "vllm",
+        batch_helps=False,
+    ),
+    _rule(r"\b(?:Prefill|Decode) out of memory\. Try to lower your batch size\b", "gpu", "sglang"),
+    _rule(r"\balloc_req_slots runs out of memory\b", "gpu", "sglang"),
+    _rule(
+        r"\bNot enough memory\. Please try to increase --mem-fraction-static\b",
+        "gpu",
+        "sglang",
+        batch_helps=False,
+    ),
+    _rule(
+        r"\bNo executable batch size found, reached zero\b",
+        "gpu",
+        "accelerate",
+        batch_helps=False,
+        always_fatal=True,
+    ),
+    _rule(
+        r"\bDefaultCPUAllocator: (?:can't allocate memory|not enough memory)\b", "host", "pytorch"
+    ),
+    _rule(r"^slurmstepd(?:-[\w.\-]+)?: error: Detected \d+ oom[-_]kill event", "host", "slurm"),
+    _rule(
+        r"^slurmstepd(?:-[\w.\-]+)?: error: .{0,60}exceeded memory limit .{0,60}being killed",
+        "host",
+        "slurm",
+    ),
+    _rule(r"^srun: error: [\w.\-]+: tasks? [\d,\-]+: Out Of Memory\b", "host", "slurm"),
+    _rule(
+        r"\b(?:Memory cgroup out of memory|Out of memory): Kill(?:ed)? process \d+",
+        "host",
+        "kernel",
+    ),
+    _rule(r"\bTask was killed due to the node running low on memory\b", "host", "ray"),
+    _rule(r"\bReason:\s*OOMKilled\b|\bOOMKilled:\s*true\b", "host", "kernel"),
+)
+
+# Short messages: an OOM only when they ARE the message (start of the text after an
+# exception type or a short label), followed by punctuation or the end of the line.
+_END = r"(?=\s*(?:$|[.,;:!(]))"
+_WEAK: tuple[_Rule, ...] = (
+    _rule(r"(?:CUDA|XPU|NPU) out of memory" + _END, "gpu", "pytorch"),
+    _rule(r"HIP out of memory" + _END, "gpu", "hip"),
+    _rule(
+        r"(?:CUDA error|CUDA driver error|Triton Error \[CUDA\]): out of memory" + _END,
+        "gpu",
+        "pytorch",
+    ),
+    _rule(r"HIP error: out of memory" + _END, "gpu", "hip"),
+    _rule(r"cuda runtime error \(2\) : out of memory\b", "gpu", "pytorch"),
+    _rule(r"Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"),
+    _rule(r"RESOURCE_EXHAUSTED: .{0,60}\b(?:[Oo]ut of memory|memory space hbm)", "gpu", "xla"),
+)
+_KILLED: tuple[re.Pattern[str], ...] = (
+    re.compile(r"Killed$"),
+    re.compile(r"\S*: line \d+: +\d+ Killed(?: |$)"),  # bash: "script: line 3: 123 Killed  cmd"
+    re.compile(r"\[\d+\][+-]? +Killed +\S"),  # bash job control
+)
+_EXCEPTION_LINE = re.compile(
+    r"(?P<etype>(?:[A-Za-z_]\w*\.){0,8}[A-Za-z_]\w*(?:\([\w.]{1,80}\))?)(?::\s*(?P<msg>.*))?$"
+)
+_EXCEPTION_NAME = re.compile(r"(?:Error|Exception|Exhausted|Failure|Exit)(?:\([\w.]+\))?$")
+_LABEL = re.compile(r"(?P<label>[A-Za-z][\w\-]*(?: [\w\-]+){0,4}): (?P<msg>.*)$")
+_RETRYING = re.compile(r"\b[Rr]etry(?:ing)?\b|\bwill retry\b|\bRETRYING\b")
+
+# A command, a comment, code or prose quoting an OOM message: never a report.
+_QUOTING = re.compile(
+    r"(?i)(?:^|[\s\"'`(=;|])(?:grep|egrep|fgrep|zgrep|rg|ag|awk|sed|echo|printf|assert\w*"
+    r"|expect\w*|except|raise|catch|if|elif|def|class|import|re\.\w+|pattern|regex|test_\w*"
+    r"|e\.g|example|such as|like|contains?|startswith|endswith|search(?:es|ing)?)\b"
+    r"|(?:^|\s)#(?:\s|$)|^\s*//|^\$ |^>>> |^\+ |^In \[\d+\]"
+)
+_GREP_OUTPUT = re.compile(r"^[\w./\-]+\.(?:log|out|err|txt|md|py|json|jsonl)[:-]\d+[:-]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    kind: OomKind
+    origin: str
+    text: str  # the message text (body, possibly joined with the previous wrapped line)
+    source: str
+    rank: int | None
+    batch_helps: bool | None
+    always_fatal: bool
+    retrying: bool
+    killed: bool = False
+
+
+def _quoted(prefix: str) -> bool:
+    return _QUOTING.search(prefix) is not None
+
+
+def _match_rules(text: str, rules: Sequence[_Rule], anchored: bool) -> _Rule | None:
+    for rule in rules:
+        match = rule.pattern.match(text) if anchored else rule.pattern.search(text)
+        if match is None:
+            continue
+        if anchored or not _quoted(text[: match.start()]):
+            return rule
+    return None
+
+
+def _match_text(text: str) -> _Rule | None:
+    """The rule a message body satisfies, or None. ``text`` is a prefix-stripped body."""
+    if not text or text[0].isspace() or _GREP_OUTPUT.match(text):
+        return None
+    if _QUOTING.match(text):
+        return None
+    rule = _match_rules(text, _STRONG, anchored=False)
+    if rule is not None:
+        return rule
+    exception = _EXCEPTION_LINE.match(text)
+    if exception is not None:
+        etype = exception.group("etype")
+        message = exception.group("msg") or ""
+        if _EXCEPTION_NAME.search(etype) or "." in etype:
+            if "OutOfMemoryError" in etype:
+                if etype.startswith("ray.") or "running low on memory" in message:
+                    return _Rule(_EXCEPTION_LINE, "host", "ray")
+                if message.startswith("HIP"):
+                    return _Rule(_EXCEPTION_LINE, "gpu", "hip")
+                return _Rule(_EXCEPTION_LINE, "gpu", "pytorch")
+            if etype.endswith("MemoryError"):
+                if "cuMemAlloc" in message or "CUDA" in message:
+                    return _Rule(_EXCEPTION_LINE, "gpu", "cuda")
+                return _Rule(_EXCEPTION_LINE, "host", "python")
+            return _match_rules(message, _WEAK, anchored=True)
+    rule = _match_rules(text, _WEAK, anchored=True)
+    if rule is not None:
+        return rule
+    label = _LABEL.match(text)
+    if label is not None and not _quoted(label.group("label")):
+        return _match_rules(label.group("msg"), _WEAK, anchored=True)
+    return None
+
+
+_RECORD_START = re.compile(
+    r"(?:Traceback \(most recent call last\)|During handling of|The above exception"
+    r"|File \"|(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Warning)\b)"
+)
+
+
+def _continues(previous: _Line, line: _Line) -> bool:
+    """Is ``line`` the hard-wrapped continuation of ``previous`` (same process)?"""
+    return (
+        line.source == previous.source
+        and not line.header
+        and bool(line.body.strip())
+        and len(previous.raw) >= 60
+        and _RECORD_START.match(line.body.lstrip()) is None
+    )
+
+
+def _join(left: str, right: str, left_raw_len: int) -> str:
+    if left.endswith(" ") or (left_raw_len >= 78 and not right.startswith(" ")):
+        return left + right.lstrip()
+    return left.rstrip() + " " + right.lstrip()
+
+
+def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
+    """Does line ``i`` report an OOM, judged from itself and the lines BEFORE it only?"""
+    line = window[i]
+    if not _CANDIDATE_STR.search(line.raw):
+        return None
+    body = line.body
+    rule = _match_text(body)
+    text = body
+    killed = False
+    if rule is None and i > 0 and _continues(window[i - 1], line):
+        previous = window[i - 1]
+        if _match_text(previous.body) is None:
+            joined = _join(previous.body, body, len(previous.raw))
+            rule = _match_text(joined)
+            text = joined
+    if rule is None and any(p.match(body) for p in _KILLED):
+        if _deliberate_kill(window, i):
+            return None
+        rule = _Rule(_KILLED[0], "host", "kernel")
+        killed = True
+    if rule is None:
+        return None
+    return _Hit(
+        kind=rule.kind,
+        origin=rule.origin,
+        text=text,
+        source=line.source,
+        rank=line.rank,
+        batch_helps=rule.batch_helps,
+        always_fatal=rule.always_fatal,
+        retrying=_RETRYING.search(body) is not None,
+        killed=killed,
+    )
+
+
+_DELIBERATE = re.compile(
+    r"CANCELLED AT|DUE TO TIME LIMIT|DUE TO PREEMPTION|\bscancel\b|Terminated\b|\bkill -9\b"
+    r"|sending signal (?:KILL|SIGKILL)|timeout: the monitored command|received signal|SIGTERM"
+)
+
+
+def _deliberate_kill(window: Sequence[_Line], i: int) -> bool:
+    """A ``Killed`` right after a cancellation, a time limit or an explicit kill."""
+    return any(_DELIBERATE.search(window[k].raw) for k in range(i - 1, max(-1, i - 11), -1))
+
+
+# --------------------------------------------------------------------------- context
+
+_BOUNDARY = re.compile(
+    r"\"(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) \S+ HTTP/[\d.]+\" \d{3}\b"  # access logs
+    r"|\bException on /\S* \[[A-Z]+\]"  # Flask: a new request's traceback follows
+    r"|\d+%\|"  # progress bars
+    r"|\d+(?:\.\d+)?(?:it|s)/(?:s|it)\]"
+    r"|Detecting largest batch size|Determined [Ll]argest batch size"
+    r"|[Rr]educing batch size|[Rr]etrying with (?:a )?(?:smaller )?batch|[Dd]ecreasing batch size"
+    r"|\[BATCHING DEBUG\]|\brequest IP:|Running (?:loglikelihood|generate_until) requests"
+)
+_INFO_HEADER = re.compile(r"\b(?:INFO|DEBUG)\b")
+_RECOVERY = re.compile(
+    r"[Rr]educing batch size|[Rr]etrying with (?:a )?(?:smaller )?batch(?: size)?"
+    r"|[Dd]ecreasing batch size|batch size (?:reduced|decreased|halved)|[Hh]alving batch size"
+    r"|Determined [Ll]argest batch size|[Tt]rying (?:again )?with batch size"
+)
+_SEARCH_START = re.compile(r"Detecting largest batch size")
+_SEARCH_END = re.compile(r"Determined [Ll]argest batch size")
+_FRAME = re.compile(r"\s*File \"[^\"]*\", line \d+, in (?P<func><?[\w.]+>?)")
+_LOAD_FRAME = re.compile(
+    r"from_pretrained|load_state_dict|load_checkpoint|_load_|^load_model$|load_weights"
+    r"|^_apply$|profile_run|determine_num_available_blocks|determine_available_memory"
+    r"|_initialize_kv_caches|initialize_cache|_init_cache|capture_model|init_device"
+    r"|allocate_kv_cache|initialize_from_config|load_megatron|set_module_tensor_to_device"
+    r"|dispatch_model"
+)
+_LOAD_SOURCE = re.compile(
+    r"\.from_pretrained\(|load_state_dict\(|load_checkpoint\(|\bmodel\.(?:to|cuda|half|bfloat16)\("
+)
+_RUN_FRAME = re.compile(
+    r"^(?:generate|generate_until|forward|_model_call|_model_generate|loglikelihood\w*"
+    r"|_loglikelihood_tokens|run_mcore_engine|completions|dispatch_request|full_dispatch_request"
+    r"|execute_model|step|_run_engine|generate_and_post_process|handle_request|process_request"
+    r"|run_batch|run_one_batch|forward_batch_generation|_forward|decode|prefill)$"
+)
+_LOAD_LOG = re.compile(
+    r"Loading checkpoint|[Ll]oading (?:model )?weights|loading checkpoint|Loading model\b"
+    r"|Starting to load model|Load weight begin|loading state dict"
+)
+_RUN_LOG = re.compile(
+    r"Running (?:loglikelihood|generate_until) requests|\[BATCHING DEBUG\]|Requesting API"
+    r"|\"(?:GET|POST|PUT) \S+ HTTP/[\d.]+\" \d{3}|Application startup complete"
+    r"|Running on http|Uvicorn running on|request IP:|Avg prompt throughput"
+)
+
+
+def _is_boundary(line: _Line) -> bool:
+    if _BOUNDARY.search(line.raw):
+        return True
+    if line.header:
+        head = line.raw[: max(0, len(line.raw) - len(line.body))]
+        return _INFO_HEADER.search(head) is not None
+    return False
+
+
+def _same_family(earlier: _Hit, hit: _Hit) -> bool:
+    return earlier.kind == hit.kind and earlier.source == hit.source
+
+
+def _is_repeat(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
+    for k in range(i - 1, -1, -1):
+        line = window[k]
+        if line.source != hit.source:
+            continue
+        earlier = _recognise(window, k)
+        if earlier is not None and _same_family(earlier, hit):
+            # accelerate giving up after a search is the fatal verdict, not a repeat
+            return not (hit.always_fatal and not earlier.always_fatal)
+        if _is_boundary(line):
+            return False
+    return False
+
+
+def _in_batch_search(window: Sequence[_Line], i: int) -> bool:
+    for k in range(i - 1, -1, -1):
+        raw = window[k].raw
+        if _SEARCH_END.search(raw):
+            return False
+        if _SEARCH_START.search(raw):
+            return True
+    return False
+
+
+_TRACEBACK_LINE = re.compile(
+    r"Traceback \(most recent call last\)|During handling of|The above exception"
+    r"|-- Process \d+ terminated|(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception)\b"
+)
+
+
+def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
+    """Phase "load", "run" or None, from the traceback frames and log lines before line ``i``.
+
+    Any loading frame in the traceback wins (vLLM's profile run calls ``forward`` at start-up);
+    without frames, the nearest phase marker among the log lines decides.
+    """
+    load = run = False
+    for k in range(i - 1, -1, -1):
+        line = window[k]
+        if line.source != source:
+            continue
+        body = line.body
+        frame = _FRAME.match(body)
+        if frame is not None:
+            func = frame.group("func")
+            load = load or _LOAD_FRAME.search(func) is not None
+            run = run or _RUN_FRAME.match(func) is not None
+            continue
+        if not body or body[0].isspace():
+            load = load or _LOAD_SOURCE.search(body) is not None
+            continue
+        if _TRACEBACK_LINE.match(body):
+            continue
+        if load or run:
+            break
+        if _LOAD_LOG.search(line.raw):
+            return "load"
+        if _RUN_LOG.search(line.raw):
+            return "run"
+        if _is_boundary(line):
+            return None
+    if load:
+        return "load"
+    return "run" if run else None
+
+
+def _following(window: Sequence[_Line], i: int, source: str) -> list[_Line]:
+    return [line for line in window[i + 1 :] if line.source == source]
+
+
+def _full_text(window: Sequence[_Line], i: int, hit: _Hit) -> str:
+    """The hit's text with the hard-wrapped continuation lines that follow it."""
+    text = hit.text
+    previous = window[i]
+    for line in _following(window, i, hit.source):
+        if not _continues(previous, line):
+            break
+        text = _join(text, line.body, len(previous.raw))
+        previous = line
+    return text
+
+
+_SLURM_OOM = re.compile(r"^slurmstepd(?:-[\w.\-]+)?: error: Detected \d+ oom[-_]kill event")
+
+
+def _better_message(window: Sequence[_Line], i: int, hit: _Hit) -> tuple[str, str] | None:
+    """For a bare ``Killed``: slurmstepd's oom_kill line right after it names the cause."""
+    if not hit.killed:
+        return None
+    for line in window[i + 1 :]:
+        if _SLURM_OOM.match(line.body):
+            return line.body, "slurm"
+    return None
+
+
+# --------------------------------------------------------------------------- extraction
+
+_UNITS = {
+    "": 1, "B": 1, "BYTES": 1,
+    "K": 1 << 10, "KIB": 1 << 10, "KB": 10**3,
+    "M": 1 << 20, "MIB": 1 << 20, "MB": 10**6,
+    "G": 1 << 30, "GIB": 1 << 30, "GB": 10**9,
+    "T": 1 << 40, "TIB": 1 << 40, "TB": 10**12,
+    "P": 1 << 50, "PIB": 1 << 50, "PB": 10**15,
+}  # fmt: skip
+
+
+def _bytes(number: str, unit: str) -> int | None:
+    if len(number) > 24:
+        return None
+    try:
+        value = float(number)
+    except ValueError:
+        return None
+    factor = _UNITS.get(unit.upper())
+    if factor is None or value != value or value == float("inf"):
+        return None
+    return round(value * factor)
+
+
+_TRIED = (
+    re.compile(r"[Tt]ried\s*to\s*allocate\s*" + _SIZE),
+    re.compile(r"while\s*trying\s*to\s*allocate\s*" + _SIZE),
+    re.compile(r"Failed to CUDA calloc\s*" + _SIZE),
+    re.compile(r"Unable to allocate\s*" + _SIZE),
+    re.compile(r"\(\s*" + _SIZE + r"\s*KV\s*cache\s*is\s*needed"),
+    re.compile(r"desired\s*GPU\s*memory\s*utilization\s*\(\s*[\d.]+\s*,\s*" + _SIZE),
+)
+_GPU = (
+    re.compile(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
+    re.compile(r"\(GPU\s*(\d{1,4})\s*;"),
+    re.compile(r"^[\w.\-]+:\d+:\d+ \[(\d{1,4})\] "),  # NCCL: host:pid:tid [cudaDev]
+)
+_CAPACITY = (
+    re.compile(r"total\s*capac(?:i)?ty\s*of\s*" + _SIZE),
+    re.compile(_SIZE + r"\s*total\s*capacity"),
+    re.compile(r"Free memory on device\s*\(\s*[\d.]+\s*/\s*" + _SIZE),
+    re.compile(r"\bUsed\s*[\d.]+\s*[KMGT]?i?B?\s*of\s*" + _SIZE + r"\s*hbm"),
+)
+_FREE = (
+    re.compile(r"of\s*which\s*" + _SIZE + r"\s*is\s*free"),
+    re.compile(_SIZE + r"\s*free\s*;"),
+    re.compile(r"available\s*KV\s*cache\s*memory\s*\(\s*" + _SIZE),
+    re.compile(r"Free memory on device\s*\(\s*(\d+(?:\.\d+)?)\s*/\s*[\d.]+\s*([KMGT]i?B)"),
+)
+
+
+def _first_size(patterns: Sequence[re.Pattern[str]], text: str) -> int | None:
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match is not None:
+            return _bytes(match.group(1), match.group(2))
+    return None
+
+
+def _first_int(patterns: Sequence[re.Pattern[str]], text: str) -> int | None:
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match is not None:
+            return int(match.group(1))
+    return None
+
+
+def _message(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > _MESSAGE_CHARS:
+        return text[: _MESSAGE_CHARS - 1] + "…"
+    return text
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMemory | None:
+    if not _CANDIDATE_STR.search(line[:_MAX_CHARS]):
+        return None
+    before = list(before)[-CONTEXT_BEFORE:]
+    after = list(after)[:CONTEXT_AFTER]
+    window = [_split(text) for text in (*before, line, *after)]
+    i = len(before)
+    hit = _recognise(window, i)
+    if hit is None or _is_repeat(window, i, hit):
+        return None
+    text = _full_text(window, i, hit)
+    origin = hit.origin
+    better = _better_message(window, i, hit)
+    if better is not None:
+        text, origin = better
+    following = _following(window, i, hit.source)
+    recovered = (
+        hit.retrying
+        or _in_batch_search(window, i)
+        or any(_RECOVERY.search(other.raw) for other in following)
+    )
+    fatal = hit.always_fatal or not recovered
+    if hit.kind == "host":
+        batch_helps = False
+    elif hit.batch_helps is not None:
+        batch_helps = hit.batch_helps
+    else:
+        batch_helps = _phase(window, i, hit.source) != "load"
+    first = window[i]
+    gpu_text = first.body if hit.origin == "nccl" else text
+    return OutOfMemory(
+        kind=hit.kind,
+        origin=origin,
+        message=_message(text),
+        fatal=fatal,
+        batch_helps=batch_helps,
+        bytes_tried=_first_size(_TRIED, text),
+        gpu_index=_first_int(_GPU, gpu_text) if hit.kind == "gpu" else None,
+        capacity_bytes=_first_size(_CAPACITY, text),
+        free_bytes=_first_size(_FREE, text),
+        rank=hit.rank,
+    )
+
+
+def classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMemory | None:
+    """The OOM that ``line`` reports, or None (not an OOM, or a repeat of one in ``before``).
+
+    ``line`` matched :data:`CANDIDATE`; ``before`` holds up to :data:`CONTEXT_BEFORE`
+    preceding lines (oldest first), ``after`` up to :data:`CONTEXT_AFTER` following ones.
+    Never raises: log text is data, and a parser bug must not take the dashboard down.
+    """
+    try:
+        return _classify(line, before, after)
+    except Exception:  # pragma: no cover - defensive; the fuzz tests call _classify directly
+        return None
