@@ -186,7 +186,9 @@ def _run_headless(options: SupervisorOptions, launcher: Launcher) -> int:
     def on_signal(signum: int, frame: object) -> None:
         supervisor.stop()
 
-    for s in handled:
+    if threading.current_thread() is not threading.main_thread():
+        previous = {}  # signal handlers can only be set from the main thread
+    for s in previous:
         signal.signal(s, on_signal)
     try:
         code = supervisor.run()

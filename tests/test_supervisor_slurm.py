@@ -1,0 +1,109 @@
+"""`evalmon run --slurm` against a real single-node SLURM cluster (tests/slurm_cluster.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evalmon.supervisor.record import read_record
+from tests.slurm_cluster import SlurmCluster, slurm_cluster  # noqa: F401
+
+FAKE = str(Path(__file__).with_name("fake_eval.py"))
+ROOT = str(Path(__file__).resolve().parents[1])
+
+pytestmark = [pytest.mark.slow, pytest.mark.slurm]
+
+
+def write_script(path: Path, *fake_args: str) -> Path:
+    """An eval.sbatch-like script: BATCH_SIZE comes from the environment (--export)."""
+    args = " ".join(fake_args)
+    path.write_text(
+        "#!/bin/bash\n"
+        "#SBATCH --job-name=eval\n"
+        'echo "batch size $BATCH_SIZE, engine max batch $INFERENCE_MAX_BATCH"\n'
+        f"exec {sys.executable} -u {FAKE} --size-env BATCH_SIZE {args}\n"
+    )
+    path.chmod(0o755)
+    return path
+
+
+def evalmon_slurm(cluster: SlurmCluster, opts: list[str], script: Path, timeout: float = 180):
+    argv = [sys.executable, "-m", "evalmon.supervisor.command", "--slurm", "--headless", *opts,
+            "--", str(script)]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                          env=cluster.env, check=False)
+
+
+def test_oom_scancel_and_resubmit_smaller_until_success(
+    slurm_cluster: SlurmCluster, tmp_path: Path  # noqa: F811
+) -> None:
+    logs = tmp_path / "logs"
+    # above 64 the job prints a CUDA OOM and then hangs: only scancel can end it
+    script = write_script(tmp_path / "eval.sbatch", "--oom-above", "64", "--hang-after-oom",
+                          "--steps", "3")
+    res = evalmon_slurm(
+        slurm_cluster,
+        ["--batch-size", "256", "--batch-env", "BATCH_SIZE", "--batch-env",
+         "INFERENCE_MAX_BATCH", "--log-dir", str(logs), "--grace", "2"],
+        script,
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+    session = read_record(str(logs)).sessions[-1]
+    tried = session.ordered_attempts()
+    assert [(a.batch_size, a.outcome) for a in tried] == [
+        (256, "oom"), (128, "oom"), (64, "succeeded")
+    ]
+    job_ids = [a.slurm_job_id for a in tried]
+    assert all(job_ids) and len(set(job_ids)) == 3
+    # the OOM'd jobs were cancelled by evalmon, the last one completed
+    for a in tried[:2]:
+        state = slurm_cluster.run("sacct", "-c", "-n", "-j", str(a.slurm_job_id), "-P",
+                                  "-o", "jobid,state").stdout
+        assert "CANCELLED" in state, state
+    assert tried[2].state.startswith("COMPLETED")
+    # both variables moved together, through --export
+    out = Path(tried[2].log_files[0]).read_text()
+    assert "batch size 64, engine max batch 64" in out
+    assert f"job {job_ids[0]}" in res.stdout
+
+
+def test_non_oom_failure_is_not_resubmitted(
+    slurm_cluster: SlurmCluster, tmp_path: Path  # noqa: F811
+) -> None:
+    logs = tmp_path / "logs"
+    script = write_script(tmp_path / "eval.sbatch", "--crash")
+    res = evalmon_slurm(slurm_cluster, ["--batch-size", "32", "--batch-env", "BATCH_SIZE",
+                                        "--log-dir", str(logs)], script)
+    assert res.returncode == 1, res.stdout + res.stderr
+    (only,) = read_record(str(logs)).sessions[-1].ordered_attempts()
+    assert only.outcome == "failed" and only.state.startswith("FAILED") and only.exit_code == 1
+
+
+def test_controller_down_is_a_clear_error_without_duplicates(
+    slurm_cluster: SlurmCluster, tmp_path: Path  # noqa: F811
+) -> None:
+    logs = tmp_path / "logs"
+    script = write_script(tmp_path / "eval.sbatch")
+    before = slurm_cluster.run("squeue", "-h", "-t", "all", "-o", "%i").stdout.split()
+    slurm_cluster.stop_controller()
+    try:
+        res = evalmon_slurm(
+            slurm_cluster,
+            ["--batch-size", "8", "--batch-env", "BATCH_SIZE", "--log-dir", str(logs),
+             "--submit-retries", "2"],
+            script,
+        )
+    finally:
+        slurm_cluster.start_controller()
+    out = res.stdout + res.stderr
+    assert res.returncode == 2, out
+    assert "sbatch failed 2 times (is slurmctld up?)" in out
+    assert "Traceback" not in out
+    after = slurm_cluster.run("squeue", "-h", "-t", "all", "-o", "%i").stdout.split()
+    assert after == before  # nothing was submitted behind our back
+    session = read_record(str(logs)).sessions[-1]
+    assert session.finished and session.final_state == "failed"
+    assert session.attempts == {}
