@@ -104,20 +104,29 @@ class TailReader:
         """Read what was appended to the selected files; True when any line was added."""
         with self._lock:
             tails = list(self._files.values())
+        fresh: list[tuple[_FileTail, list[str]]] = []
         changed = False
         for tail in tails:
             try:
-                changed |= self._poll_file(tail)
+                first_read = not tail.started
+                texts = self._poll_file(tail)
                 tail.error = ""
             except OSError as exc:
                 tail.error = exc.strerror or type(exc).__name__
+                continue
+            if first_read and texts:
+                fresh.append((tail, texts))
+            elif texts:
+                changed |= self._store([(tail, text) for text in texts])
+        if fresh:
+            changed |= self._store(interleave(fresh, self.max_lines))
         return changed
 
-    def _poll_file(self, tail: _FileTail) -> bool:
+    def _poll_file(self, tail: _FileTail) -> list[str]:
         try:
             st = os.stat(tail.path)
         except FileNotFoundError:
-            return False
+            return []
         replaced = tail.inode is not None and st.st_ino != tail.inode
         if replaced or st.st_size < tail.offset:
             # Rotated or truncated: start again from the new file's end.
@@ -133,7 +142,7 @@ class TailReader:
         else:
             skip_first = False
         if st.st_size == tail.offset:
-            return False
+            return []
         if st.st_size - tail.offset > self.max_read_bytes:
             # Far behind (a huge burst): only the end can still be among the last lines.
             tail.offset = st.st_size - self.initial_bytes
@@ -146,7 +155,7 @@ class TailReader:
         tail.offset += len(data)
         return self._take(tail, data, skip_first)
 
-    def _take(self, tail: _FileTail, data: bytes, skip_first: bool) -> bool:
+    def _take(self, tail: _FileTail, data: bytes, skip_first: bool) -> list[str]:
         pieces = data.split(b"\n")
         complete = pieces[:-1]
         rest = pieces[-1]
@@ -165,18 +174,22 @@ class TailReader:
             else:
                 texts.append(self._decode(piece, 0))
         self._append_partial(tail, rest)
-        if not texts:
-            return False
+        return texts
+
+    def _store(self, items: Sequence[tuple[_FileTail, str]]) -> bool:
         with self._lock:
-            if self._files.get(tail.path) is not tail:
-                return False  # deselected while we read
-            for text in texts:
+            stored = False
+            for tail, text in items:
+                if self._files.get(tail.path) is not tail:
+                    continue  # deselected while we read
                 self._seq += 1
                 tail.lines.append(TailLine(self._seq, tail.path, text))
-            while len(tail.lines) > self.max_lines:
-                tail.lines.popleft()
-            self._version += 1
-        return True
+                while len(tail.lines) > self.max_lines:
+                    tail.lines.popleft()
+                stored = True
+            if stored:
+                self._version += 1
+            return stored
 
     def _append_partial(self, tail: _FileTail, rest: bytes) -> None:
         room = self.max_line_chars * 4 - len(tail.partial)
@@ -214,3 +227,23 @@ class TailReader:
         if dropped:
             text += f"… (+{dropped:,} bytes)"
         return text
+
+
+def interleave(
+    reads: Sequence[tuple[_FileTail, list[str]]], keep: int
+) -> list[tuple[_FileTail, str]]:
+    """Merge the first reads of several files by relative position in what was read.
+
+    Lines read on later polls are merged in true arrival order; the tails read at selection
+    carry no common clock, so lines at the same fraction of their file's tail are taken
+    as contemporary (two logs written over the same period end up interleaved, not stacked).
+    """
+    keyed: list[tuple[float, int, _FileTail, str]] = []
+    for order, (tail, texts) in enumerate(reads):
+        texts = texts[-keep:]
+        n = len(texts)
+        for i, text in enumerate(texts):
+            keyed.append(((i + 1) / n, order, tail, text))
+    keyed.sort(key=lambda item: (item[0], item[1]))
+    return [(tail, text) for _, _, tail, text in keyed]
+

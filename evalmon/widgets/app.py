@@ -145,6 +145,7 @@ class EvalmonApp(App[int]):
         self._latest: FeedData | None = None
         self._view: DashboardView | None = None
         self._wake = threading.Event()
+        self._side_wanted = True
 
     # ------------------------------------------------------------------ layout
 
@@ -244,8 +245,13 @@ class EvalmonApp(App[int]):
         self._view = view
         attempts = self.query_one("#attempts")
         attempts.display = view.supervisor is not None
+        # processes and attempts only exist for a supervised job: give their room to the log
+        side = self.query_one("#side")
+        side.display = self._side_wanted and (
+            view.supervisor is not None or bool(view.snapshot.processes)
+        )
         for panel in self._panels():
-            if not panel.display and panel.id != "attempts":
+            if not panel.display and panel.id not in ("attempts", "processes"):
                 continue
             try:
                 panel.update_view(view)  # type: ignore[attr-defined]
@@ -318,6 +324,8 @@ class EvalmonApp(App[int]):
             self.notify("GPU sampling is off (--no-gpu)", severity="warning")
             return
         panel.display = not panel.display
+        if panel_id == "side":
+            self._side_wanted = panel.display
         if panel.display:
             self._redraw()
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from rich.console import RenderableType
+from rich.table import Table
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
 
 from evalmon.state.model import RunView
 from evalmon.widgets import fmt
-from evalmon.widgets.inert import inert, inert_text
+from evalmon.widgets.inert import inert
 from evalmon.widgets.view import DashboardView
 
 LEVEL_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
@@ -76,18 +80,40 @@ def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
     return rows
 
 
-class EventsTable(DataTable):
+def render_events(rows: list[EventRow]) -> RenderableType:
+    if not rows:
+        return Text("no errors, no advice: all quiet", style="dim italic")
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column("icon", no_wrap=True, width=1)
+    table.add_column("what", no_wrap=True, max_width=18)
+    table.add_column("detail", ratio=1, overflow="fold")
+    for row in rows:
+        style = LEVEL_STYLES.get(row.level, "")
+        detail = Text()
+        if row.where:
+            detail.append(inert(row.where, 60), style="bold")
+            detail.append("  ")
+        detail.append(inert(row.detail, 600))
+        table.add_row(
+            Text(LEVEL_ICONS.get(row.level, "·"), style=style),
+            Text(row.what, style=style),
+            detail,
+        )
+    return table
+
+
+class EventsTable(VerticalScroll):
+    """Events and advice, most important first; wraps long messages instead of cutting them."""
+
     BORDER_TITLE = "Events & advice"
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)  # type: ignore[arg-type]
         self._last: object = None
+        self.rows: list[EventRow] = []
 
-    def on_mount(self) -> None:
-        self.add_column("", key="level", width=1)
-        self.add_column("What", key="what")
-        self.add_column("Where", key="where")
-        self.add_column("Detail", key="detail")
+    def compose(self) -> ComposeResult:
+        yield Static("", id="events-body")
 
     def update_view(self, view: DashboardView) -> None:
         run = view.run
@@ -100,15 +126,8 @@ class EventsTable(DataTable):
         if rows == self._last:
             return
         self._last = rows
-        self.clear()
-        for row in rows:
-            style = LEVEL_STYLES.get(row.level, "")
-            self.add_row(
-                Text(LEVEL_ICONS.get(row.level, "·"), style=style),
-                Text(row.what, style=style),
-                inert_text(row.where, style="dim", max_chars=60),
-                inert_text(row.detail, max_chars=400),
-            )
+        self.rows = rows
+        self.query_one("#events-body", Static).update(render_events(rows))
         n_err = sum(1 for r in rows if r.level == "error")
         self.border_subtitle = f"{len(rows)} · {n_err} errors" if rows else "all quiet"
 

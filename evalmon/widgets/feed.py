@@ -9,7 +9,6 @@ snapshot, which is how tests and screenshots get a deterministic screen.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import threading
 import time
@@ -17,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from evalmon.events import FileBatch, GpuSample, GpuUnavailable, ProcSample
+from evalmon.events import FileBatch, GpuSample, GpuUnavailable
 from evalmon.sources.tail import TailLine, TailReader
 from evalmon.state.model import Snapshot
 from evalmon.supervisor.model import SupervisorStatus
@@ -116,7 +115,12 @@ class LiveFeed:
             self.gpu_poller = GpuPoller(self._on_gpu, interval_s=gpu_interval_s)
         self._stop = threading.Event()
         self._side = threading.Thread(target=self._side_loop, name="evalmon-tail", daemon=True)
-        self._proc_sampler = _process_sampler()
+        self.proc_poller: Any = None
+        if supervisor is not None:
+            with contextlib.suppress(ImportError):
+                from evalmon.sources.procs import ProcPoller
+
+                self.proc_poller = ProcPoller(self._root_pids, self.state.set_processes)
 
     # ------------------------------------------------------------------ sources -> state
 
@@ -130,30 +134,17 @@ class LiveFeed:
         self.state.apply_samples(samples, self.clock())
 
     def _side_loop(self) -> None:
-        """The raw tail of the selected files, and the job's process tree once a second."""
-        next_procs = 0.0
+        """The raw tail of the selected files: a stat per file per poll, reads only appends."""
         while not self._stop.wait(self.poll_interval_s):
             with contextlib.suppress(Exception):
                 self.tail.poll()
-            now = self.clock()
-            if now >= next_procs:
-                next_procs = now + 1.0
-                with contextlib.suppress(Exception):
-                    self._sample_processes()
 
-    def _sample_processes(self) -> None:
-        root = self._root_pid()
-        if root is None or self._proc_sampler is None:
-            return
-        procs: Sequence[ProcSample] = self._proc_sampler(root)
-        self.state.set_processes(procs)
-
-    def _root_pid(self) -> int | None:
+    def _root_pids(self) -> list[int]:
+        """The supervised job's process-group leader, if it runs locally."""
         if self.supervisor is None:
-            return None
-        status = self.supervisor.status()
-        current = status.current
-        return current.pid if current is not None else None
+            return []
+        current = self.supervisor.status().current
+        return [current.pid] if current is not None and current.pid is not None else []
 
     # ------------------------------------------------------------------ Feed
 
@@ -162,12 +153,15 @@ class LiveFeed:
         if self.gpu_poller is not None:
             self.gpu_poller.start()
         self._side.start()
+        if self.proc_poller is not None:
+            self.proc_poller.start()
 
     def stop(self) -> None:
         self._stop.set()
         self.follower.stop()
-        if self.gpu_poller is not None:
-            self.gpu_poller.stop()
+        for poller in (self.gpu_poller, self.proc_poller):
+            if poller is not None:
+                poller.stop()
         if self._side.is_alive():
             self._side.join(timeout=2)
 
@@ -203,15 +197,3 @@ class LiveFeed:
                 waiting.append(path)
         return tuple(waiting) or tuple(self.paths)
 
-
-def _process_sampler() -> Callable[[int], Sequence[ProcSample]] | None:
-    """The process-tree sampler from ``evalmon.sources.procs`` when it is installed."""
-    try:
-        module = importlib.import_module("evalmon.sources.procs")
-    except ImportError:
-        return None
-    for name in ("sample_tree", "process_tree", "sample_process_tree"):
-        fn = getattr(module, name, None)
-        if callable(fn):
-            return fn  # type: ignore[no-any-return]
-    return None

@@ -28,11 +28,13 @@ def headline(run: RunView, baseline: float | None) -> Text:
         text.append("  ·  ", style="dim")
         text.append(fmt.speedup(run.samples_per_s, baseline), style="bold")
         text.append(f" vs baseline {fmt.rate(baseline)}/s", style="dim")
+    text.append("\n")
     if run.status == "running" and run.eta_s is not None:
-        text.append("  ·  ETA ", style="dim")
+        text.append("ETA ", style="dim")
         text.append(fmt.duration(run.eta_s), style="bold")
     if run.samples_done is not None:
-        text.append("  ·  ", style="dim")
+        if not text.plain.endswith("\n"):
+            text.append("  ·  ", style="dim")
         text.append(fmt.count(run.samples_done))
         text.append(" samples done", style="dim")
     return text
@@ -58,7 +60,8 @@ def config_line(run: RunView) -> Text:
     if run.status_reason:
         if text:
             text.append("  ")
-        text.append(inert(run.status_reason, 200), style="italic yellow")
+        bad = run.status in ("failed", "oom", "cancelled", "timeout")
+        text.append(inert(run.status_reason, 200), style="italic yellow" if bad else "italic dim")
     return text
 
 
@@ -97,7 +100,7 @@ def render_progress(view: DashboardView) -> RenderableType:
     if run is None:
         return _placeholder(view)
     table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column("bar", ratio=3, no_wrap=True, overflow="ellipsis", max_width=32)
+    table.add_column("bar", ratio=3, no_wrap=True, overflow="ellipsis", min_width=20, max_width=32)
     table.add_column("meter", ratio=4, min_width=10)
     table.add_column("n", no_wrap=True)
     table.add_column("rate", no_wrap=True)

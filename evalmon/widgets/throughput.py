@@ -37,21 +37,20 @@ class ThroughputChart(PlotextPlot):
             return
         xs = [t / 60.0 for t, _ in series]
         ys = [v for _, v in series]
-        plt.plot(xs, ys, marker="braille", color="green", label="samples/s")
         top = max(ys)
-        log_scale = False
+        positive = [v for v in ys if v > 0]
+        log_scale = bool(view.baseline and positive
+                         and view.baseline / max(positive) >= LOG_SCALE_RATIO)
+        if log_scale:
+            plt.yscale("log")  # (plotext draws nothing on a log axis with an explicit ylim)
+        plt.plot(xs, ys, marker="hd", color="green", label="samples/s")
         if view.baseline:
             x_end = xs[-1] if xs[-1] > xs[0] else xs[0] + 1.0
-            plt.plot([xs[0], x_end], [view.baseline] * 2, marker="braille", color="red",
+            plt.plot([xs[0], x_end], [view.baseline] * 2, marker="hd", color="red",
                      label=f"baseline {view.baseline:g}/s")
-            positive = [v for v in ys if v > 0]
-            log_scale = bool(positive) and view.baseline / max(positive) >= LOG_SCALE_RATIO
             top = max(top, view.baseline)
-        plt.xlabel("run time (min)")
-        if log_scale:
-            plt.yscale("log")
-            plt.ylim(min(v for v in ys if v > 0) * 0.5, top * 2)
-        else:
+        plt.xlabel("run time (min)" + (" · log scale" if log_scale else ""))
+        if not log_scale:
             plt.ylim(0, top * 1.1 if top > 0 else 1.0)
         self.refresh()
 
@@ -82,17 +81,48 @@ class EngineBatchChart(PlotextPlot):
             self.refresh()
             return
         xs = list(range(1, len(series) + 1))
-        plt.plot(xs, list(series), marker="braille", color="cyan", label="prompts per call")
         top = max(series)
         x_end = xs[-1] if len(xs) > 1 else 2
+        # limits first, the calls last: where a call reaches the limit the call is drawn
         if client:
-            plt.plot([1, x_end], [client, client], marker="braille", color="yellow",
+            plt.plot([1, x_end], [client, client], marker="hd", color="yellow",
                      label=f"client batch {client}")
             top = max(top, client)
         if engine_max and engine_max != client:
-            plt.plot([1, x_end], [engine_max, engine_max], marker="braille", color="magenta",
+            plt.plot([1, x_end], [engine_max, engine_max], marker="hd", color="magenta",
                      label=f"engine max {engine_max}")
             top = max(top, engine_max)
-        plt.xlabel("engine call")
+        plt.plot(xs, list(series), marker="hd", color="cyan", label="prompts per call")
+        plt.xticks(integer_ticks(len(series)))
+        plt.xlabel("engine call (oldest → newest)")
         plt.ylim(0, top * 1.15)
+        plt.yticks(nice_ticks(top))
         self.refresh()
+
+
+def nice_ticks(top: float, count: int = 5) -> list[float]:
+    """Round tick values from 0 to at least ``top``: 0, 32, 64, 96, 128."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / (count - 1)
+    magnitude = 10 ** (len(str(int(raw))) - 1) if raw >= 1 else 1
+    step = next((m * magnitude for m in (1, 2, 2.5, 4, 5, 8, 10) if m * magnitude >= raw), raw)
+    if top in (8, 16, 32, 64, 128, 256, 512, 1024):
+        step = top / 4
+    ticks = [0.0]
+    while ticks[-1] < top:
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+def integer_ticks(n: int, count: int = 5) -> list[int]:
+    """Whole-number x ticks from 1 to ``n``."""
+    if n <= count:
+        return list(range(1, n + 1))
+    step = max(1, round((n - 1) / (count - 1)))
+    ticks = list(range(1, n + 1, step))
+    if n - ticks[-1] < step / 2:
+        ticks[-1] = n
+    else:
+        ticks.append(n)
+    return ticks

@@ -1,0 +1,178 @@
+"""``evalmon [PATH ...]`` (the live dashboard) and ``evalmon serve`` (the same in a browser).
+
+A user mistake (a missing path, a negative interval) ends in one line and exit status 2,
+never a traceback. An empty folder is not a mistake: the dashboard opens and waits for logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import shlex
+import sys
+from collections.abc import Sequence
+
+DEFAULT_PORT = 8000
+LOOPBACK = "127.0.0.1"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (no usage dump) and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
+    return value
+
+
+def add_dashboard_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help="log files, folders (searched recursively) or glob patterns; default: .",
+    )
+    parser.add_argument(
+        "--baseline", type=_positive, metavar="SAMPLES_PER_S",
+        help="samples/s to compare with, e.g. 127 for the HuggingFace baseline",
+    )
+    parser.add_argument(
+        "--stall-after", type=_positive, default=120.0, metavar="S",
+        help="warn when a running job makes no progress for S seconds (default 120)",
+    )
+    parser.add_argument(
+        "--poll-interval", type=_positive, default=0.25, metavar="S",
+        help="how often files are checked for new lines when inotify is blind (default 0.25)",
+    )
+    parser.add_argument("--no-gpu", action="store_true", help="do not sample GPUs (NVML)")
+    parser.add_argument(
+        "--gpu-interval", type=_positive, default=1.0, metavar="S",
+        help="seconds between GPU samples (default 1)",
+    )
+
+
+def dashboard_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="evalmon",
+        description="Live dashboard over LLM evaluation logs: runs, exact samples/s, engine "
+        "batch sizes, GPU memory, OOMs and advice. Keys: q quit, p pause, / filter the log, "
+        "n/N next/previous run, ? help, ctrl+p command palette.",
+    )
+    add_dashboard_options(parser)
+    return parser
+
+
+def check_paths(paths: Sequence[str], prog: str = "evalmon") -> list[str] | None:
+    """The paths to watch, or None after printing one line per unusable path."""
+    from evalmon.sources.follow import resolve_paths
+
+    _, errors = resolve_paths(list(paths))
+    fatal = [e for e in errors if not e.startswith("not a regular file")]
+    for error in fatal:
+        print(f"{prog}: {error}", file=sys.stderr)
+    return None if fatal else list(paths)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``evalmon [PATH ...] [--baseline X] [--stall-after S] [--poll-interval S] [--no-gpu]
+    [--gpu-interval S]``."""
+    args = dashboard_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    paths = check_paths(args.paths or ["."])
+    if paths is None:
+        return 2
+    if not _has_terminal():
+        print("evalmon: the dashboard needs a terminal; for a headless summary use "
+              "`evalmon report PATH`", file=sys.stderr)
+        return 2
+    from evalmon.widgets.app import run_dashboard
+
+    return run_dashboard(
+        paths,
+        baseline=args.baseline,
+        stall_after_s=args.stall_after,
+        poll_interval_s=args.poll_interval,
+        gpu=not args.no_gpu,
+        gpu_interval_s=args.gpu_interval,
+    )
+
+
+def _has_terminal() -> bool:
+    # textual-serve runs the app without a tty and says so through TEXTUAL_DRIVER
+    return sys.stdout.isatty() or bool(os.environ.get("TEXTUAL_DRIVER"))
+
+
+# ---------------------------------------------------------------------------- serve
+
+
+def serve_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="evalmon serve",
+        description="Serve the dashboard to a web browser (textual-serve). Loopback only by "
+        "default: whoever reaches the port sees the logs.",
+    )
+    add_dashboard_options(parser)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="default 8000")
+    parser.add_argument("--host", default=LOOPBACK, help="address to listen on (default 127.0.0.1)")
+    return parser
+
+
+def dashboard_command(args: argparse.Namespace, paths: Sequence[str]) -> str:
+    """The shell command textual-serve runs for each browser session: every argument quoted,
+    paths after ``--``, so no path can become an option or shell syntax."""
+    argv = [sys.executable, "-m", "evalmon.widgets.command"]
+    if args.baseline is not None:
+        argv += ["--baseline", repr(args.baseline)]
+    argv += ["--stall-after", repr(args.stall_after), "--poll-interval", repr(args.poll_interval),
+             "--gpu-interval", repr(args.gpu_interval)]
+    if args.no_gpu:
+        argv.append("--no-gpu")
+    argv += ["--", *(os.path.abspath(p) for p in paths)]
+    return " ".join(shlex.quote(a) for a in argv)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve_main(argv: Sequence[str] | None = None) -> int:
+    """``evalmon serve [PATH ...] [--port 8000] [--host 127.0.0.1]``."""
+    args = serve_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if not 0 < args.port < 65536:
+        print(f"evalmon serve: port out of range: {args.port}", file=sys.stderr)
+        return 2
+    paths = check_paths(args.paths or ["."], prog="evalmon serve")
+    if paths is None:
+        return 2
+    from textual_serve.server import Server
+
+    if not is_loopback(args.host):
+        print(f"evalmon serve: listening on {args.host}: anyone who can reach port {args.port} "
+              "can read these logs", file=sys.stderr)
+    print(f"evalmon serve: http://{args.host}:{args.port}  (Ctrl+C to stop)", file=sys.stderr)
+    server = Server(dashboard_command(args, paths), host=args.host, port=args.port,
+                    title="evalmon")
+    try:
+        server.serve()
+    except OSError as exc:
+        print(f"evalmon serve: cannot listen on {args.host}:{args.port}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":  # what `evalmon serve` runs for each browser session
+    raise SystemExit(main(sys.argv[1:]))
