@@ -1,0 +1,622 @@
+"""Incremental parser for one log file: bytes in, :class:`Located` events out.
+
+Pure (no I/O, no clocks). Speed matters here: this is the engine behind ``evalmon report``
+and the live follower, and logs of inference servers run to gigabytes. So the parser works
+on the raw bytes of big chunks and never splits a chunk into a Python list of lines:
+
+* one pass of a multi-pattern matcher finds where any module's ``CANDIDATE`` can match
+  (Hyperscan when installed, else each ``CANDIDATE`` with ``finditer``);
+* each hit is mapped to its segment (text between ``\\n``/``\\r`` separators) with
+  ``rfind``/``find``, and its line number by counting ``\\n`` between hits;
+* only matched segments are decoded, re-checked with the module's own ``CANDIDATE`` and
+  parsed; of a burst of ``\\r`` tqdm updates on one physical line, only the last update of
+  each bar is parsed.
+
+Memory stays bounded whatever the input: an incomplete segment carried between feeds keeps
+at most ``max_line_bytes`` (its head), longer segments are cut the same way and the bytes
+beyond the cap are counted in ``dropped_bytes``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import deque
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+from evalmon.events import Event, Located, OutOfMemory, Progress, ResultRow
+
+try:  # a native multi-pattern matcher: one pass over the chunk for every module
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - exercised when the package is absent
+    _hs = None
+
+_DEFAULT_NAMES = (
+    "tqdm",
+    "lm_eval",
+    "python_exc",
+    "megatron",
+    "access_log",
+    "vllm",
+    "sglang",
+    "slurm",
+    "gpu_jsonl",
+    "oom",
+)
+
+
+def _default_modules() -> tuple[ModuleType, ...]:
+    # TEMPORARY while the format modules are being written: skip the missing ones.
+    import importlib
+
+    found = []
+    for name in _DEFAULT_NAMES:
+        try:
+            found.append(importlib.import_module(f"evalmon.parsers.{name}"))
+        except ImportError:
+            continue
+    return tuple(found)
+
+
+DEFAULT_MODULES: tuple[ModuleType, ...] = _default_modules()
+
+_NL = b"\n"
+_CR = b"\r"
+_MAX_MODULES = 32  # a hit is stored as (position << 5) | module index
+_UNLABELLED_BAR = re.compile(rb"[ \t]*\d")  # an update of a bar without description
+_OOM_MARK = object()  # placeholder returned by _parse_segment for an OOM candidate
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def count_newlines(data: bytes, start: int, end: int) -> int:
+    """``data.count(b"\\n", start, end)``, faster when lines are long.
+
+    ``bytes.count`` walks every byte (about 1.7 GB/s here) while ``find`` jumps with
+    ``memchr`` (over 10 GB/s) but costs a Python call per line. Probe a few lines with
+    ``find``; where they are short, let ``count`` take a block.
+    """
+    n = 0
+    pos = start
+    find = data.find
+    while pos < end:
+        probe_start = pos
+        for _ in range(8):
+            i = find(_NL, pos, end)
+            if i < 0:
+                return n
+            n += 1
+            pos = i + 1
+        if pos - probe_start < 8 * 512:
+            block_end = min(end, pos + (1 << 18))
+            n += data.count(_NL, pos, block_end)
+            pos = block_end
+    return n
+
+
+def _relaxed_source(pattern: re.Pattern[bytes]) -> bytes:
+    """The pattern without a leading ``^``/``\\A`` or trailing ``$``/``\\Z``.
+
+    Anchors mean "segment start/end" to a module, but a scan runs over a whole chunk where
+    segments also start after ``\\r``. The relaxed pattern matches a superset; every hit is
+    re-checked with the module's own pattern on its segment.
+    """
+    src = pattern.pattern
+    for head in (b"^", b"\\A"):
+        if src.startswith(head):
+            src = src[len(head) :]
+    for tail in (b"\\Z", b"$"):
+        if src.endswith(tail) and not src.endswith(b"\\" + tail):
+            src = src[: -len(tail)]
+    return src
+
+
+class _Scanner:
+    """Finds hits of many byte patterns over a region of a buffer, sorted by position."""
+
+    def __init__(self, patterns: Sequence[re.Pattern[bytes]]) -> None:
+        self._python: list[tuple[int, re.Pattern[bytes]]] = []
+        self._db: Any = None
+        native: list[int] = []
+        if _hs is not None:
+            native = [i for i, p in enumerate(patterns) if self._hs_compiles(p)]
+            if native:
+                self._db = self._hs_database([patterns[i] for i in native], native)
+            if self._db is None:
+                native = []
+        for i, p in enumerate(patterns):
+            if i not in native:
+                self._python.append((i, re.compile(_relaxed_source(p), p.flags)))
+        self.native = bool(native)
+
+    # Hyperscan -----------------------------------------------------------------------
+    @staticmethod
+    def _hs_flags(pattern: re.Pattern[bytes]) -> int:
+        flags = _hs.HS_FLAG_PREFILTER
+        if pattern.flags & re.IGNORECASE:
+            flags |= _hs.HS_FLAG_CASELESS
+        if pattern.flags & re.DOTALL:
+            flags |= _hs.HS_FLAG_DOTALL
+        if pattern.flags & re.MULTILINE:
+            flags |= _hs.HS_FLAG_MULTILINE
+        return flags
+
+    @classmethod
+    def _hs_database(cls, patterns: Sequence[re.Pattern[bytes]], ids: Sequence[int]) -> Any:
+        try:
+            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+            db.compile(
+                expressions=[_relaxed_source(p) for p in patterns],
+                ids=list(ids),
+                elements=len(patterns),
+                flags=[cls._hs_flags(p) for p in patterns],
+            )
+        except Exception:  # hyperscan.error and friends: fall back to Python
+            return None
+        return db
+
+    @classmethod
+    def _hs_compiles(cls, pattern: re.Pattern[bytes]) -> bool:
+        return cls._hs_database([pattern], [0]) is not None
+
+    # -----------------------------------------------------------------------------------
+    def new_scratch(self) -> Any:
+        return _hs.Scratch(self._db) if self._db is not None else None
+
+    def hits(self, data: bytes, start: int, end: int, scratch: Any) -> list[int]:
+        """Sorted ``(q << 5) | module`` where ``q`` is the last byte of a match."""
+        out: list[int] = []
+        if self._db is not None:
+            append = out.append
+
+            def on_match(ident: int, _frm: int, to: int, _flags: int, _ctx: Any) -> None:
+                append(((start + to - 1) << 5) | ident)
+
+            view = memoryview(data)[start:end]
+            self._db.scan(view, match_event_handler=on_match, scratch=scratch)
+        for i, pattern in self._python:
+            out.extend(
+                ((max(m.end() - 1, m.start())) << 5) | i for m in pattern.finditer(data, start, end)
+            )
+        out.sort()
+        return out
+
+
+_SCANNERS: dict[tuple[tuple[bytes, int], ...], _Scanner] = {}
+
+
+def _scanner_for(patterns: Sequence[re.Pattern[bytes]]) -> _Scanner:
+    """Compiling a Hyperscan database takes milliseconds: share one per pattern set."""
+    key = tuple((p.pattern, p.flags) for p in patterns)
+    scanner = _SCANNERS.get(key)
+    if scanner is None:
+        scanner = _SCANNERS[key] = _Scanner(patterns)
+    return scanner
+
+
+@dataclasses.dataclass(eq=False)
+class _PendingOom:
+    """An OOM candidate waiting for the lines after it."""
+
+    line: int
+    text: str
+    before: list[str]
+    after: list[bytes] = dataclasses.field(default_factory=list)
+    done: bool = False
+    result: Located | None = None
+
+
+# --------------------------------------------------------------------------- the parser
+
+
+class LogParser:
+    """Incremental parser for ONE file: feed it bytes as they are appended, get Located events.
+
+    ``lines`` counts the lines read so far (``\\n``; an unterminated last line counts after
+    :meth:`finish`), ``dropped_bytes`` the bytes cut by the line cap, ``parse_errors`` the
+    segments a module raised on (a parser bug must not stop the stream).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_line_bytes: int = 64 * 1024,
+        modules: Sequence[ModuleType] = DEFAULT_MODULES,
+    ) -> None:
+        if max_line_bytes < 1:
+            raise ValueError("max_line_bytes must be positive")
+        line_modules = [m for m in modules if hasattr(m, "parse")]
+        oom_module = next((m for m in modules if hasattr(m, "classify")), None)
+        self._mods: list[ModuleType] = line_modules + ([oom_module] if oom_module else [])
+        if len(self._mods) > _MAX_MODULES:
+            raise ValueError(f"at most {_MAX_MODULES} parser modules")
+        self._patterns: list[re.Pattern[bytes]] = [m.CANDIDATE for m in self._mods]
+        self._oom_module = oom_module
+        self._oom_index = len(self._mods) - 1 if oom_module else -1
+        self._bar_bit = 0
+        for i, m in enumerate(line_modules):
+            if m.__name__.rsplit(".", 1)[-1] == "tqdm":
+                self._bar_bit = 1 << i
+        self._all_bits = (1 << len(self._mods)) - 1
+        self._ctx_before = int(getattr(oom_module, "CONTEXT_BEFORE", 0))
+        self._ctx_after = int(getattr(oom_module, "CONTEXT_AFTER", 0))
+        self._cap = max_line_bytes
+        self._scanner = _scanner_for(self._patterns)
+        self._scratch = self._scanner.new_scratch()
+        self.reset()
+
+    # ------------------------------------------------------------------ public API
+    def reset(self) -> None:
+        """The file starts over (truncation). Held events are dropped: flush() first."""
+        self.lines = 0
+        self.dropped_bytes = 0
+        self.parse_errors = 0
+        self._carry = bytearray()  # head (<= cap) of the incomplete segment
+        self._carry_len = 0  # its full length so far
+        self._line_open = False  # bytes seen since the last \n
+        self._open_line_tail = b""  # last non-empty complete segment of the open line
+        self._ring: deque[bytes] = deque(maxlen=max(self._ctx_before, 1))
+        self._queue: list[Any] = []  # Located and _PendingOom, in file order
+        self._pending: list[_PendingOom] = []
+        self._last_task = ""
+
+    def feed(self, data: bytes | bytearray) -> list[Located]:
+        """Parse newly appended bytes. ``data`` is not kept: a reused buffer is fine."""
+        if not data:
+            return self._release()
+        if not isinstance(data, (bytes, bytearray)):
+            data = bytes(data)
+        size = len(data)
+        nl = data.find(_NL)
+        cr = data.find(_CR, 0, nl if nl >= 0 else size)
+        first = cr if cr >= 0 else nl
+        if first < 0:  # still inside one segment
+            self._extend_carry(data, 0, size)
+            self._line_open = True
+            return self._release()
+
+        # The segment that started in an earlier feed ends here.
+        self._extend_carry(data, 0, first)
+        seg = bytes(self._carry)
+        self._carry = bytearray()
+        self._carry_len = 0
+        if seg:
+            self._parse_lone_segment(seg, self.lines + 1)
+        if data[first] == 10:
+            self._complete_line(seg or self._open_line_tail)
+        elif seg:
+            self._open_line_tail = seg
+
+        # Every segment between the first and the last separator is complete.
+        start = first + 1
+        last_nl = data.rfind(_NL, start)
+        last_cr = data.rfind(_CR, last_nl + 1 if last_nl >= 0 else start)
+        end = max(last_nl, last_cr) + 1
+        if end > start:
+            self._scan_region(data, start, end, last_nl)
+        tail = max(end, start)
+        self._extend_carry(data, tail, size)
+        self._line_open = data[-1] != 10
+        self._resolve_ready()
+        return self._release()
+
+    def flush(self) -> list[Located]:
+        """The file is idle: release OOM candidates with the context that exists."""
+        for p in self._pending:
+            self._resolve(p)
+        self._pending.clear()
+        return self._release()
+
+    def finish(self) -> list[Located]:
+        """The file is complete: parse its unterminated last line too, then flush."""
+        if self._line_open:
+            seg = bytes(self._carry)
+            self._carry = bytearray()
+            self._carry_len = 0
+            if seg:
+                self._parse_lone_segment(seg, self.lines + 1)
+            self._complete_line(seg or self._open_line_tail)
+            self._line_open = False
+        return self.flush()
+
+    # ------------------------------------------------------------------ carrying
+    def _extend_carry(self, data: bytes, start: int, end: int) -> None:
+        n = end - start
+        if n <= 0:
+            return
+        room = self._cap - len(self._carry)
+        if room > 0:
+            self._carry += data[start : start + min(n, room)]
+        if n > room:
+            self.dropped_bytes += n - max(room, 0)
+        self._carry_len += n
+
+    def _complete_line(self, last_segment: bytes) -> None:
+        """A line ended outside a scanned region (first segment of a feed, or finish)."""
+        self.lines += 1
+        self._ring.append(last_segment)
+        for p in self._pending:
+            if p.line < self.lines and len(p.after) < self._ctx_after:
+                p.after.append(last_segment)
+        self._open_line_tail = b""
+
+    # ------------------------------------------------------------------ scanning
+    def _scan_region(self, data: bytes, start: int, end: int, last_nl: int) -> None:
+        """Parse every complete segment in ``data[start:end]`` (it ends with a separator)."""
+        first_line = self.lines + 1
+        for p in self._pending:
+            self._collect_after(p, data, start, first_line, end)
+
+        cap = self._cap
+        rfind = data.rfind
+        find = data.find
+        counted = start
+        line_start = line_end = -1
+        seg_start = seg_end = -1
+        line_no = 0
+        group: list[list[int]] = []
+        for hit in self._scanner.hits(data, start, end, self._scratch):
+            q = hit >> 5
+            if q > line_end:
+                if group:
+                    self._finish_line(data, group, line_start, line_end, line_no, start, end)
+                    group = []
+                i = rfind(_NL, start, q)
+                line_start = i + 1 if i >= 0 else start
+                line_end = find(_NL, q, end)
+                if line_end < 0:
+                    line_end = end
+                self.lines += count_newlines(data, counted, line_start)
+                counted = line_start
+                line_no = self.lines + 1
+                seg_end = -1
+            if q >= seg_end:
+                i = rfind(_CR, line_start, q)
+                seg_start = i + 1 if i >= 0 else line_start
+                seg_end = find(_CR, q, line_end)
+                if seg_end < 0:
+                    seg_end = line_end
+            if q >= seg_start + cap:
+                continue  # beyond the kept head of a capped segment
+            if group and group[-1][0] == seg_start:
+                group[-1][2] |= 1 << (hit & 31)
+            else:
+                group.append([seg_start, seg_end, 1 << (hit & 31)])
+        if group:
+            self._finish_line(data, group, line_start, line_end, line_no, start, end)
+        self.lines += count_newlines(data, counted, end)
+
+        self.dropped_bytes += self._overflow(data, start, end)
+        if last_nl >= start:
+            self._ring.extend(self._lines_before(data, start, last_nl + 1, self._ring.maxlen or 1))
+            self._open_line_tail = b""
+        if data[end - 1] == 13:  # the last line is still open: remember its last segment
+            tail = self._last_segment(data, max(last_nl + 1, start), end)
+            if tail:
+                self._open_line_tail = tail
+
+    def _finish_line(
+        self,
+        data: bytes,
+        group: list[list[int]],
+        line_start: int,
+        line_end: int,
+        line_no: int,
+        region_start: int,
+        region_end: int,
+    ) -> None:
+        """Parse the matched segments of one physical line, emit their events in order."""
+        cap = self._cap
+        bar_bit = self._bar_bit
+        results: list[list[Any]] = [[]] * len(group)
+        bar_keys: list[bytes] = []
+        unlabelled_seen = False
+        # Backwards, so that of each bar only the last update is parsed.
+        for idx in range(len(group) - 1, -1, -1):
+            seg_start, seg_end, bits = group[idx]
+            if bits & bar_bit and (
+                (unlabelled_seen and _UNLABELLED_BAR.match(data, seg_start))
+                or any(data.startswith(key, seg_start) for key in bar_keys)
+            ):
+                bits &= ~bar_bit
+                if not bits:
+                    continue
+            head = data[seg_start : min(seg_end, seg_start + cap)]
+            events = self._parse_segment(head, bits)
+            if bits & bar_bit:
+                for ev in events:
+                    if isinstance(ev, Progress):
+                        if ev.desc:
+                            bar_keys.append(ev.desc.encode("utf-8", "replace") + b":")
+                        else:
+                            unlabelled_seen = True
+            results[idx] = events
+        for idx, events in enumerate(results):
+            for ev in events:
+                if ev is _OOM_MARK:
+                    seg_start, seg_end, _ = group[idx]
+                    text = data[seg_start : min(seg_end, seg_start + cap)]
+                    before = self._lines_before(
+                        data, region_start, line_start, self._ctx_before, ring=True
+                    )
+                    pending = self._new_pending(text, line_no, before)
+                    if line_end < region_end:
+                        self._collect_after(pending, data, line_end + 1, line_no + 1, region_end)
+                else:
+                    self._emit(line_no, ev)
+
+    def _parse_lone_segment(self, seg: bytes, line_no: int) -> None:
+        """A segment that spanned feeds: check every module's CANDIDATE on it."""
+        for ev in self._parse_segment(seg, self._all_bits):
+            if ev is _OOM_MARK:
+                self._new_pending(seg, line_no, [bytes(x) for x in self._ring_tail()])
+            else:
+                self._emit(line_no, ev)
+
+    def _parse_segment(self, head: bytes, bits: int) -> list[Any]:
+        out: list[Any] = []
+        text: str | None = None
+        while bits:
+            low = bits & -bits
+            bits ^= low
+            i = low.bit_length() - 1
+            if self._patterns[i].search(head) is None:
+                continue
+            if i == self._oom_index:
+                out.append(_OOM_MARK)
+                continue
+            if text is None:
+                text = head.decode("utf-8", "replace")
+            try:
+                out.extend(self._mods[i].parse(text))
+            except Exception:  # a parser bug must not stop the stream
+                self.parse_errors += 1
+        return out
+
+    # ------------------------------------------------------------------ context lines
+    def _last_segment(self, data: bytes, line_start: int, line_end: int) -> bytes:
+        """What a terminal shows of a line: its last non-empty ``\\r`` segment (capped)."""
+        while line_end > line_start and data[line_end - 1] == 13:
+            line_end -= 1
+        i = data.rfind(_CR, line_start, line_end)
+        seg_start = i + 1 if i >= 0 else line_start
+        return data[seg_start : min(line_end, seg_start + self._cap)]
+
+    def _lines_before(
+        self, data: bytes, lo: int, pos: int, k: int, *, ring: bool = False
+    ) -> list[bytes]:
+        """Up to ``k`` complete lines ending just before ``pos`` (a line start), oldest first.
+
+        ``lo`` is the start of the scanned region: a line that began before it in an earlier
+        feed still has its last segment inside it. With ``ring``, lines completed before the
+        region complete the count.
+        """
+        out: list[bytes] = []
+        end = pos
+        while len(out) < k and end > lo and data[end - 1] == 10:
+            i = data.rfind(_NL, lo, end - 1)
+            line_start = i + 1 if i >= 0 else lo
+            out.append(self._last_segment(data, line_start, end - 1))
+            end = line_start
+        out.reverse()
+        if ring and len(out) < k:
+            out = self._ring_tail(k - len(out)) + out
+        return out
+
+    def _ring_tail(self, k: int | None = None) -> list[bytes]:
+        k = self._ctx_before if k is None else k
+        if k <= 0:
+            return []
+        return list(self._ring)[-k:]
+
+    def _collect_after(self, p: _PendingOom, data: bytes, pos: int, line_no: int, end: int) -> None:
+        while len(p.after) < self._ctx_after:
+            nl = data.find(_NL, pos, end)
+            if nl < 0:
+                return
+            if line_no > p.line:
+                p.after.append(self._last_segment(data, pos, nl))
+            pos = nl + 1
+            line_no += 1
+
+    def _overflow(self, data: bytes, start: int, end: int) -> int:
+        """Bytes beyond the cap in the complete segments of ``data[start:end]``.
+
+        Any segment longer than ``cap`` contains a whole window of ``cap // 2`` bytes of a
+        grid; a window with a separator costs one ``memchr`` that stops early.
+        """
+        cap = self._cap
+        width = max(cap // 2, 1)
+        find = data.find
+        rfind = data.rfind
+        dropped = 0
+        x = start
+        while x + width <= end:
+            if find(_NL, x, x + width) >= 0 or find(_CR, x, x + width) >= 0:
+                x += width
+                continue
+            # The window before this one held a separator, so the segment starts after it.
+            lo = max(start, x - width)
+            seg_start = max(rfind(_NL, lo, x), rfind(_CR, lo, x), start - 1) + 1
+            nl = find(_NL, x + width, end)
+            if nl < 0:
+                nl = end
+            seg_end = find(_CR, x + width, nl)
+            if seg_end < 0:
+                seg_end = nl
+            if seg_end - seg_start > cap:
+                dropped += seg_end - seg_start - cap
+            x = seg_end + 1
+        return dropped
+
+    # ------------------------------------------------------------------ output
+    def _emit(self, line_no: int, ev: Event) -> None:
+        if isinstance(ev, ResultRow):
+            if ev.task:
+                self._last_task = ev.task
+            elif self._last_task:
+                ev = dataclasses.replace(ev, task=self._last_task)
+        self._queue.append(Located(line_no, ev))
+
+    def _new_pending(self, text: bytes, line_no: int, before: list[bytes]) -> _PendingOom:
+        p = _PendingOom(
+            line=line_no,
+            text=text.decode("utf-8", "replace"),
+            before=[b.decode("utf-8", "replace") for b in before],
+        )
+        self._queue.append(p)
+        self._pending.append(p)
+        return p
+
+    def _resolve(self, p: _PendingOom) -> None:
+        if p.done:
+            return
+        p.done = True
+        after = [b.decode("utf-8", "replace") for b in p.after]
+        try:
+            ev = self._oom_module.classify(p.text, p.before, after)  # type: ignore[union-attr]
+        except Exception:
+            self.parse_errors += 1
+            ev = None
+        if isinstance(ev, OutOfMemory):
+            p.result = Located(p.line, ev)
+
+    def _resolve_ready(self) -> None:
+        if not self._pending:
+            return
+        still: list[_PendingOom] = []
+        for p in self._pending:
+            if len(p.after) >= self._ctx_after:
+                self._resolve(p)
+            else:
+                still.append(p)
+        self._pending = still
+
+    def _release(self) -> list[Located]:
+        """Events in file order, up to the first OOM candidate still waiting for context."""
+        queue = self._queue
+        if not queue:
+            return []
+        out: list[Located] = []
+        for n, item in enumerate(queue):
+            if isinstance(item, Located):
+                out.append(item)
+            elif item.done:
+                if item.result is not None:
+                    out.append(item.result)
+            else:
+                self._queue = queue[n:]
+                return out
+        self._queue = []
+        return out
+
+
+def parse_text(text: str) -> list[Event]:
+    """Every event of a whole text (convenience for tests and docs)."""
+    parser = LogParser()
+    located = parser.feed(text.encode("utf-8", "replace"))
+    located += parser.finish()
+    return [loc.event for loc in located]
