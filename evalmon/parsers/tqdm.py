@@ -43,9 +43,7 @@ _WITH_TOTAL = re.compile(
     r"(?:(?P<pct>\d{1,4})%(?:\|(?P<bar>[^|]{0,400})\|)?)?"
     r" *(?P<n>" + _NUM + r")/(?P<total>" + _NUM + r"|\?) " + _TAIL_WITH_ETA
 )
-_NO_TOTAL = re.compile(
-    r"(?<![\w.\-/])(?P<n>" + _NUM + r")(?P<unit>[^\[\]\d/][^\[\]/]{0,60}?)? " + _TAIL_NO_ETA
-)
+_NO_TOTAL = re.compile(r"(?<!\S)(?P<n>" + _NUM + r")(?P<unit>[^\[\]\d/:]{1,60}?)? " + _TAIL_NO_ETA)
 _RATE = re.compile(
     r"(?P<value>\?|\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?P<unit>.*)/s"  # 4.98it/s, ?it/s
     r"|(?P<inv>\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?P<inv_prefix>[kMGTPEZY]?)s/(?P<inv_unit>.+)"
@@ -53,6 +51,37 @@ _RATE = re.compile(
 # format_sizeof output: always three significant digits, then an SI prefix.
 _SIZEOF = re.compile(r"(?:\d\.\d\d|\d\d\.\d|\d{3})[kMGTPEZY]")
 _SI = {"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18, "Z": 1e21, "Y": 1e24}
+# Units that tqdm users count in; a leading SI letter before one of these is a prefix.
+_BASE_UNITS = frozenset(
+    {
+        "it",
+        "B",
+        "b",
+        "bit",
+        "tok",
+        "token",
+        "tokens",
+        "ex",
+        "examples",
+        "samples",
+        "sample",
+        "ba",
+        "batch",
+        "batches",
+        "req",
+        "reqs",
+        "requests",
+        "files",
+        "file",
+        "rows",
+        "docs",
+        "lines",
+        "steps",
+        "step",
+        "img",
+        "images",
+    }
+)
 _RANK_TAG = re.compile(r"^\[(?:rank|default)\d+\]:? ?")
 _MAX_DESC = 200
 
@@ -82,7 +111,7 @@ def _next_bar(text: str, pos: int) -> tuple[Progress, int] | None:
     while candidates:
         match = min(candidates, key=lambda m: m.start())
         candidates.remove(match)
-        event = _progress(text, match, has_total=match.re is _WITH_TOTAL)
+        event = _progress(text, match, pos, has_total=match.re is _WITH_TOTAL)
         if event is not None:
             return event, match.end()
         # Not a real bar here: look for the next one of this kind after its start.
@@ -92,7 +121,9 @@ def _next_bar(text: str, pos: int) -> tuple[Progress, int] | None:
     return None
 
 
-def _progress(text: str, match: re.Match[str], *, has_total: bool) -> Progress | None:
+def _progress(
+    text: str, match: re.Match[str], desc_from: int, *, has_total: bool
+) -> Progress | None:
     rate_parsed = _parse_rate(match["rate"].strip())
     if rate_parsed is None:
         return None
@@ -116,13 +147,13 @@ def _progress(text: str, match: re.Match[str], *, has_total: bool) -> Progress |
         if total is None:
             return None
 
-    unit = rate_unit
-    if scaled and not inverse and rate_prefix == "" and len(unit) > 1 and unit[0] in _SI:
-        rate_prefix, unit = unit[0], unit[1:]
-    if not unit and unit_text:
-        unit = unit_text
-    if unit_text and not has_total and unit != unit_text and not unit_text.endswith(unit):
+    prefix_and_unit = _rate_unit(rate_unit, unit_text, scaled=scaled, inverse=inverse)
+    if prefix_and_unit is None:
         return None  # ``123it [..., 4.0B/s]``: the two units disagree, not one bar
+    if not inverse:
+        rate_prefix, unit = prefix_and_unit
+    else:
+        unit = rate_unit
 
     rate: float | None = None
     if rate_value is not None:
@@ -135,7 +166,7 @@ def _progress(text: str, match: re.Match[str], *, has_total: bool) -> Progress |
     postfix = (match["postfix"] or "").strip()
     start = match.start("pct") if has_total and match["pct"] is not None else match.start()
     return Progress(
-        desc=_description(text[:start]),
+        desc=_description(text[desc_from:start]),
         n=n,
         total=total,
         unit=unit or "it",
@@ -144,6 +175,31 @@ def _progress(text: str, match: re.Match[str], *, has_total: bool) -> Progress |
         remaining_s=remaining,
         postfix=postfix,
     )
+
+
+def _rate_unit(
+    rate_unit: str, count_unit: str | None, *, scaled: bool, inverse: bool
+) -> tuple[str, str] | None:
+    """Split an SI prefix off the rate's unit when ``unit_scale`` put one there.
+
+    ``1.00kit/s`` is 1000 it/s under ``unit_scale`` but could be 1 "kit"/s otherwise. The
+    count's own unit decides when the bar prints one (``250it [...]``); else a scaled count
+    (``12.3M/45.6M``) or a familiar base unit after the letter (``kit`` -> ``it``) does.
+    """
+    if inverse or not rate_unit:
+        return "", rate_unit or (count_unit or "")
+    has_prefix = len(rate_unit) > 1 and rate_unit[0] in _SI
+    if count_unit:
+        if rate_unit == count_unit:
+            return "", rate_unit
+        if has_prefix and rate_unit[1:].strip() == count_unit:
+            return rate_unit[0], count_unit
+        return None
+    if has_prefix and (
+        scaled or (rate_unit[1:].strip() in _BASE_UNITS and rate_unit not in _BASE_UNITS)
+    ):
+        return rate_unit[0], rate_unit[1:].strip()
+    return "", rate_unit
 
 
 def _parse_rate(text: str) -> tuple[float | None, str, bool, str] | None:
