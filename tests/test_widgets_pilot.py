@@ -1,0 +1,505 @@
+"""The dashboard driven through Textual's Pilot with hand-made snapshots.
+
+Each test feeds the app a known :class:`Snapshot` through a ``StaticFeed`` and asserts what
+a panel shows, or that a key binding does what the footer says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import io
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rich.console import Console
+from textual.widgets import DataTable, RichLog, Static
+
+from evalmon.events import (
+    Alert,
+    GpuProcess,
+    GpuSample,
+    GpuUnavailable,
+    OutOfMemory,
+    ProcSample,
+    PythonException,
+    RunConfig,
+)
+from evalmon.sources.tail import TailLine
+from evalmon.state.model import (
+    BarView,
+    EngineBatchStats,
+    ExceptionRecord,
+    GpuView,
+    OomRecord,
+    RunView,
+    ScanProgress,
+    Snapshot,
+)
+from evalmon.supervisor.model import Attempt, SupervisorStatus
+from evalmon.widgets.app import EvalmonApp
+from evalmon.widgets.feed import StaticFeed
+
+GIB = 1 << 30
+
+# --------------------------------------------------------------------------- hand-made state
+
+
+def bar(file: str, desc: str, n: float, total: float | None, *, rate: float | None = None,
+        counts: str = "requests", per_unit: float = 1.0, samples_per_s: float | None = None,
+        finished: bool = False, request: bool = False, remaining: float | None = None) -> BarView:
+    return BarView(
+        file=file, desc=desc, n=n, total=total, unit="it", rate=rate, elapsed_s=None,
+        remaining_s=remaining, postfix="", counts=counts, samples_per_unit=per_unit,
+        samples_done=n * per_unit if request else None, samples_per_s=samples_per_s,
+        is_request_bar=request, finished=finished,
+    )
+
+
+def run(run_id: str, status: str, batch: int, concurrent: int, engine_max: int,
+        samples_per_s: float | None, *, engine: tuple[int, ...] = (), **extra: Any) -> RunView:
+    histogram: dict[int, int] = {}
+    for size in engine:
+        histogram[size] = histogram.get(size, 0) + 1
+    ordered = sorted(engine)
+    stats = EngineBatchStats(
+        count=len(engine),
+        min=ordered[0] if ordered else None,
+        median=ordered[len(ordered) // 2] if ordered else None,
+        max=ordered[-1] if ordered else None,
+        at_client_batch=sum(1 for s in engine if s == batch),
+        histogram=tuple(sorted(histogram.items())),
+    )
+    fields: dict[str, Any] = dict(
+        id=run_id,
+        files=(f"logs/eval-{run_id}.out", f"logs/server-{run_id}.log"),
+        status=status,
+        status_reason="",
+        config=RunConfig(model_type="local-completions", model="megatron-gpt",
+                         batch_size=str(batch), num_concurrent=concurrent,
+                         tokenized_requests=concurrent > 1),
+        engine_max_batch=engine_max,
+        bars=(),
+        samples_per_s=samples_per_s,
+        samples_done=None,
+        eta_s=120.0 if status == "running" else None,
+        throughput_series=(),
+        engine_batches=stats,
+        engine_series=tuple(engine),
+        http={200: 10},
+        ooms=(),
+        exceptions=(),
+        signals=(),
+        api_failures=0,
+        retries=0,
+        server_exceptions=0,
+        cache=(),
+        results=(),
+        alerts=(),
+        last_progress_at=None,
+        lines=100,
+    )
+    fields.update(extra)
+    return RunView(**fields)
+
+
+OOM = OutOfMemory(
+    kind="gpu", origin="pytorch",
+    message="torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 GiB",
+    bytes_tried=20 * GIB, gpu_index=0, capacity_bytes=80 * GIB, free_bytes=3 * GIB,
+)
+
+
+def story(*, gpu: bool = True, scanning: bool = False, running: bool = True) -> Snapshot:
+    """The seed's story: 101 (batch 8), 102 (64, engine cap), 103 (256, OOM), 104 (128)."""
+    r101 = run("101", "finished", 8, 1, 32, 0.75, engine=(8,) * 40,
+               throughput_series=tuple((i * 60.0, 0.7 + 0.01 * (i % 5)) for i in range(20)),
+               bars=(bar("logs/eval-101.out", "Requesting API", 4000, 4000, rate=0.75,
+                         samples_per_s=0.75, finished=True, request=True),))
+    r102 = run("102", "finished", 64, 1, 32, 5.25, engine=(32,) * 60,
+               alerts=(Alert("warning", "engine_cap", "the engine caps batches at 32; raise "
+                             "--inference-max-batch-size / --inference-max-requests"),))
+    r103 = run("103", "oom", 256, 4, 256, None, engine=(256,),
+               ooms=(OomRecord("logs/server-103.log", 187, OOM),),
+               http={200: 3, 500: 12}, retries=9, api_failures=12,
+               exceptions=(ExceptionRecord("logs/eval-103.out", 77, PythonException(
+                   "aiohttp.client_exceptions.ClientResponseError",
+                   "500, message='Internal Server Error'")),),
+               status_reason="GPU out of memory in server-103.log:187")
+    r104 = run("104", "running" if running else "finished", 128, 4, 128, 11.8,
+               engine=(128,) * 24 + (96, 64),
+               throughput_series=tuple((i * 10.0, 10 + (i % 4) * 0.6) for i in range(30)),
+               alerts=(Alert("warning", "concurrency_lock",
+                             "num_concurrent=4: concurrency only queues requests on this "
+                             "server"),),
+               bars=(bar("logs/eval-104.out", "Tokenizing inputs", 4000, 4000, rate=2100.0,
+                         finished=True),
+                     bar("logs/eval-104.out", "Requesting API", 21, 32, rate=0.092,
+                         counts="batches", per_unit=128, samples_per_s=11.8, request=True,
+                         remaining=120.0)))
+    gpus: tuple[GpuView, ...] = ()
+    unavailable: tuple[GpuUnavailable, ...] = ()
+    if gpu:
+        sample = GpuSample(
+            host="node01", index=0, name="NVIDIA H100 80GB HBM3", memory_used=49 * GIB,
+            memory_total=80 * GIB, utilization_pct=97, temperature_c=64, power_w=512,
+            power_limit_w=700, timestamp=1000.0,
+            processes=(GpuProcess(4242, 48 * GIB, "python"), GpuProcess(999, GIB, "Xorg")),
+            simulated=True,
+        )
+        history = tuple((float(i), (20 + i % 30) * GIB) for i in range(60))
+        gpus = (GpuView("node01", 0, sample, history, 61 * GIB),)
+    else:
+        unavailable = (GpuUnavailable("node01", "NVML library not found (libnvidia-ml.so.1)"),)
+    procs = (
+        ProcSample(4200, 1, "bash", "bash eval.sbatch", 0.0, 3 << 20, "sleeping", 100.0, 1000.0),
+        ProcSample(4242, 4200, "python", "python tools/run_text_generation_server.py", 98.0,
+                   6 * GIB, "running", 110.0, 1000.0),
+    )
+    return Snapshot(
+        runs=(r101, r102, r103, r104), gpus=gpus, gpu_unavailable=unavailable, processes=procs,
+        scanning=(ScanProgress("logs/server-103.log", 43, 100),) if scanning else (),
+        warnings=(), generated_at=1000.0,
+    )
+
+
+TAIL = tuple(
+    TailLine(i, path, text)
+    for i, (path, text) in enumerate(
+        [
+            ("logs/eval-104.out", "INFO     [evaluator:589] Running loglikelihood requests"),
+            ("logs/server-104.log", "[BATCHING DEBUG] run_mcore_engine called with 128 prompts"),
+            ("logs/server-104.log", '127.0.0.1 - - [24/Nov/2026 03:00:01] "POST /completions '
+                                    'HTTP/1.1" 200 -'),
+            ("logs/eval-104.out", "WARNING  [models.api_models:521] API request failed! "
+                                  "Status code: 500"),
+            ("logs/server-104.log", "[BATCHING DEBUG] run_mcore_engine called with 96 prompts"),
+        ],
+        start=1,
+    )
+)
+
+# --------------------------------------------------------------------------- helpers
+
+
+def plain(renderable: Any, width: int = 160) -> str:
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def text_of(app: EvalmonApp, selector: str) -> str:
+    """What a panel shows, as plain text."""
+    widget = app.query_one(selector)
+    parts: list[str] = []
+    if isinstance(widget, DataTable):
+        for row_key in widget.rows:
+            parts.append(" ".join(str(cell) for cell in widget.get_row(row_key)))
+    for static in ([widget] if isinstance(widget, Static) else list(widget.query(Static))):
+        parts.append(plain(static.content))
+    for log in [widget] if isinstance(widget, RichLog) else list(widget.query(RichLog)):
+        parts.extend(strip.text for strip in log.lines)
+    return "\n".join(parts)
+
+
+def drive(snapshot: Snapshot, body: Callable[[Any, EvalmonApp, StaticFeed], Awaitable[None]],
+          *, size: tuple[int, int] = (200, 50), **app_args: Any) -> None:
+    """Run ``body(pilot, app, feed)`` against an app showing ``snapshot``."""
+    feed_args = {k: app_args.pop(k) for k in ("tail", "supervisor", "waiting_for")
+                 if k in app_args}
+    feed = StaticFeed(snapshot, now=1000.0, **feed_args)
+    app = EvalmonApp(feed, pump=False, **app_args)
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            app.pull()
+            await pilot.pause()
+            await body(pilot, app, feed)
+
+    asyncio.run(main())
+
+
+# --------------------------------------------------------------------------- panels
+
+
+def test_runs_table_lists_every_run_with_status_and_samples_per_s() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        shown = text_of(app, "#runs")
+        for expected in ("101", "102", "103", "104", "finished", "oom", "running",
+                         "0.750", "5.25", "11.8", "1 OOM", "12×5xx"):
+            assert expected in shown, expected
+        assert app.selected_run == "104"  # the running run is selected first
+
+    drive(story(), body)
+
+
+def test_progress_shows_samples_per_s_time_for_1000_and_speedup_vs_baseline() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        shown = text_of(app, "#progress")
+        assert "11.8 samples/s" in shown
+        assert "1000 samples in 1m25s" in shown  # 1000 / 11.8 = 84.7 s
+        assert "0.09× vs baseline 127/s" in shown
+        assert "Requesting API" in shown and "21/32" in shown and "×128" in shown
+        assert "ETA 2m00s" in shown
+
+    drive(story(), body, baseline=127.0)
+
+
+def test_events_show_oom_with_file_line_and_bytes_tried() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        app.select_run("103")
+        await pilot.pause()
+        shown = text_of(app, "#events")
+        assert "server-103.log:187" in shown
+        assert "gpu OOM (pytorch)" in shown and "tried 20.0 GiB" in shown
+        assert "12× HTTP 500" in shown
+        assert "9 retry attempts" in shown
+        assert "eval-103.out:77" in shown and "ClientResponseError" in shown
+
+    drive(story(), body)
+
+
+def test_events_show_advice_with_its_reason() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        app.select_run("102")
+        await pilot.pause()
+        shown = text_of(app, "#events")
+        assert "engine cap" in shown
+        assert "--inference-max-batch-size" in shown
+
+    drive(story(), body)
+
+
+def test_histogram_marks_the_client_batch_size() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        shown = text_of(app, "#histogram")
+        assert "26 engine calls" in shown
+        assert "reached client batch 128: 24 (92%)" in shown
+        line_128 = next(line for line in shown.splitlines() if line.strip().startswith("128"))
+        assert "◀ client" in line_128 and "24" in line_128
+
+    drive(story(), body)
+
+
+def test_engine_cap_shows_that_no_call_reached_the_client_batch() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        app.select_run("102")
+        await pilot.pause()
+        shown = text_of(app, "#histogram")
+        assert "reached client batch 64: 0 (0%)" in shown
+        assert "no call reached the client batch (64)" in shown
+
+    drive(story(), body)
+
+
+def test_gpu_panel_shows_memory_vitals_and_marks_the_jobs_process() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        await pilot.pause()
+        shown = text_of(app, "#gpu")
+        assert "node01:0" in shown and "NVIDIA H100" in shown and "(simulated)" in shown
+        assert "49.0 GiB / 80.0 GiB (61%)" in shown
+        assert "util 97%" in shown and "temp 64°C" in shown and "power 512/700 W" in shown
+        assert "★ 4242 python" in shown  # the job's own process (in the process tree)
+        own = next(line for line in shown.splitlines() if "999" in line)
+        assert "★" not in own
+
+    drive(story(), body)
+
+
+def test_gpu_panel_says_why_there_is_no_gpu() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        shown = text_of(app, "#gpu")
+        assert "no GPU on node01: NVML library not found (libnvidia-ml.so.1)" in shown
+        assert app.query_one("#gpu").display
+
+    drive(story(gpu=False), body)
+
+
+def test_no_gpu_option_hides_the_gpu_panel() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        assert not app.query_one("#gpu").display
+        await pilot.press("g")  # cannot be turned back on without sampling
+        assert not app.query_one("#gpu").display
+
+    drive(story(), body, gpu_enabled=False)
+
+
+def test_processes_panel_shows_the_tree_with_cpu_rss_state_age() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        shown = text_of(app, "#processes")
+        lines = shown.splitlines()
+        assert lines[0].startswith("4200") and "bash eval.sbatch" in lines[0]
+        assert "└ python tools/run_text_generation_server.py" in lines[1]
+        assert "98" in lines[1] and "6.0 GiB" in lines[1] and "running" in lines[1]
+        assert lines[1].endswith("14m50s")  # 1000 - 110 s
+
+    drive(story(), body)
+
+
+def test_log_tail_merges_files_and_highlights_errors() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        shown = text_of(app, "#log")
+        assert "eval   │ INFO     [evaluator:589]" in shown
+        assert "server │ [BATCHING DEBUG] run_mcore_engine called with 128 prompts" in shown
+        log = app.query_one("#log-lines", RichLog)
+        warning = next(s for s in log.lines if "Status code: 500" in s.text)
+        assert any(seg.style and seg.style.color and seg.style.color.name == "red"
+                   for seg in warning if "Status" in seg.text)
+
+    drive(story(), body, tail=TAIL)
+
+
+def test_status_line_shows_history_scan_progress() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        assert "scanning history: server-103.log 43%" in text_of(app, "#status")
+
+    drive(story(scanning=True), body)
+
+
+def test_empty_folder_says_waiting_for_logs() -> None:
+    empty = Snapshot(runs=(), gpus=(), gpu_unavailable=(), processes=(), scanning=(),
+                     warnings=())
+
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        assert "waiting for logs in /data/logs" in text_of(app, "#progress")
+        assert "waiting for logs in /data/logs" in text_of(app, "#status")
+
+    drive(empty, body, waiting_for=("/data/logs",))
+
+
+def test_supervisor_attempts_panel() -> None:
+    status = SupervisorStatus(
+        command=("lm_eval", "run"), log_dir="logs", state="running", max_attempts=4,
+        attempts=(
+            Attempt(1, 256, started_at=0.0, ended_at=95.0, pid=11, outcome="oom",
+                    reason="GPU OOM in server-103.log:27", state="exited 1"),
+            Attempt(2, 128, started_at=100.0, pid=4200, outcome="running", state="running"),
+        ),
+    )
+
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        assert app.query_one("#attempts").display
+        shown = text_of(app, "#attempts")
+        first, second = shown.splitlines()[:2]
+        assert first.split()[:2] == ["1", "256"] and "oom" in first
+        assert "GPU OOM in server-103.log:27" in first and "1m35s" in first
+        assert second.split()[:2] == ["2", "128"] and "running" in second
+        assert "supervisor: running · attempt 2/4" in text_of(app, "#status")
+
+    drive(story(), body, supervisor=status)
+
+
+# --------------------------------------------------------------------------- key bindings
+
+
+def test_n_and_shift_n_switch_run_and_the_panels_follow() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        assert app.selected_run == "104"
+        await pilot.press("n")
+        assert app.selected_run == "101"  # wraps around
+        assert feed.selected == ("logs/eval-101.out", "logs/server-101.log")
+        assert "0.750 samples/s" in text_of(app, "#progress")
+        await pilot.press("N")
+        await pilot.press("N")
+        assert app.selected_run == "103"
+        await pilot.pause()
+        assert "server-103.log:187" in text_of(app, "#events")
+
+    drive(story(), body)
+
+
+def test_clicking_a_run_selects_it() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        await pilot.click("#runs", offset=(4, 3))  # border, header, 101, 102
+        await pilot.pause()
+        assert app.selected_run == "102"
+
+    drive(story(), body)
+
+
+def test_pause_freezes_the_screen_and_resume_catches_up() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        await pilot.press("p")
+        assert app.paused
+        assert "PAUSED" in text_of(app, "#status")
+        before = story()
+        faster = dataclasses.replace(
+            before, runs=(*before.runs[:3], run("104", "running", 128, 4, 128, 13.9))
+        )
+        feed.set(snapshot=faster)
+        app.pull()
+        await pilot.pause()
+        assert "11.8" in text_of(app, "#runs") and "13.9" not in text_of(app, "#runs")
+        await pilot.press("p")
+        await pilot.pause()
+        assert not app.paused
+        assert "13.9" in text_of(app, "#runs")
+
+    drive(story(), body)
+
+
+def test_slash_filters_the_log_and_escape_clears_it() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        await pilot.press("slash")
+        await pilot.press(*"batching")
+        await pilot.pause()
+        log = app.query_one("#log")
+        assert log.visible_text() == [  # type: ignore[attr-defined]
+            "[BATCHING DEBUG] run_mcore_engine called with 128 prompts",
+            "[BATCHING DEBUG] run_mcore_engine called with 96 prompts",
+        ]
+        shown = text_of(app, "#log-lines")
+        assert "evaluator" not in shown and "96 prompts" in shown
+        await pilot.press("q")  # typing in the filter box does not quit
+        assert app.is_running
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(log.visible_text()) == len(TAIL)  # type: ignore[attr-defined]
+
+    drive(story(), body, tail=TAIL)
+
+
+def test_toggle_panels_with_keys() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        for key, panel in (("l", "#log"), ("e", "#events"), ("c", "#charts")):
+            assert app.query_one(panel).display
+            await pilot.press(key)
+            assert not app.query_one(panel).display
+            await pilot.press(key)
+            assert app.query_one(panel).display
+
+    drive(story(), body)
+
+
+def test_command_palette_offers_switch_run_and_panel_toggles() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {"Switch to run 101", "Switch to run 103", "Toggle panel: GPU"} <= set(commands)
+        commands["Switch to run 101"].callback()
+        await pilot.pause()
+        assert app.selected_run == "101"
+        commands["Toggle panel: log"].callback()
+        assert not app.query_one("#log").display
+
+    drive(story(), body)
+
+
+def test_q_quits() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+    drive(story(), body)
+
+
+def test_help_key_opens_the_keys_panel() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")
+
+    drive(story(), body)
