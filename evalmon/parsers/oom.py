@@ -159,12 +159,11 @@ def _split(text: str) -> _Line:
                     rank = int(found.group(1) or found.group(2))
             elif kind == "header":
                 header = True
-                par = groups.get("par")
-                if par:
-                    source.append(par.strip())
-                    found = _RANK_IN_TAG.search(par)
-                    if found:
-                        rank = int(found.group(2))
+                # SGLang's "[time TP1]" header: a rank, but not part of the source, because
+                # the lines of a multi-line log message that follow carry no header.
+                found = _RANK_IN_TAG.search(groups.get("par") or "")
+                if found:
+                    rank = int(found.group(2))
             body = body[match.end() :]
             break
         else:
@@ -207,6 +206,9 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bcudaErrorMemoryAllocation\b|\bCUDA_ERROR_OUT_OF_MEMORY\b", "gpu", "cuda"),
     _rule(r"\bNCCL WARN Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"),
     _rule(r"\bNCCL WARN Failed to CUDA calloc\b", "gpu", "nccl"),
+    _rule(
+        r"\bunhandled cuda error\b.{0,200}\bCuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"
+    ),
     _rule(r"\bRESOURCE_EXHAUSTED: Out of memory while trying to allocate\b", "gpu", "xla"),
     _rule(r"\bRESOURCE_EXHAUSTED:.{0,80}\b[Rr]an out of memory in memory space\b", "gpu", "xla"),
     _rule(
@@ -488,7 +490,8 @@ def _is_boundary(line: _Line) -> bool:
 
 
 def _same_family(earlier: _Hit, hit: _Hit) -> bool:
-    return earlier.kind == hit.kind and earlier.source == hit.source
+    ranks_agree = earlier.rank is None or hit.rank is None or earlier.rank == hit.rank
+    return earlier.kind == hit.kind and earlier.source == hit.source and ranks_agree
 
 
 def _is_repeat(window: Sequence[_Line], i: int, hit: _Hit) -> bool:

@@ -1,0 +1,846 @@
+"""The OOM classifier on real-looking logs: what it reports, what it must ignore, one event each.
+
+Samples are shaped after real messages (PyTorch's caching allocator, NCCL, XLA, vLLM V0/V1,
+SGLang, SLURM, bash) collected from public issues and source; numbers are made up.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+import pytest
+
+from evalmon.events import OutOfMemory
+from evalmon.parsers.oom import CANDIDATE, CONTEXT_AFTER, CONTEXT_BEFORE, classify
+
+GIB = 1 << 30
+MIB = 1 << 20
+
+
+def scan(text: str, *, live: bool = False) -> list[tuple[int, OutOfMemory]]:
+    """Feed every CANDIDATE line to classify() the way the stream does: (1-based line, event).
+
+    ``live=True`` gives no ``after`` at all, as when a line is the last one written so far.
+    """
+    lines = text.split("\n")
+    found: list[tuple[int, OutOfMemory]] = []
+    for index, line in enumerate(lines):
+        if not CANDIDATE.search(line.encode("utf-8", "surrogatepass")):
+            continue
+        before = lines[max(0, index - CONTEXT_BEFORE) : index]
+        after = [] if live else lines[index + 1 : index + 1 + CONTEXT_AFTER]
+        event = classify(line, before, after)
+        if event is not None:
+            found.append((index + 1, event))
+    return found
+
+
+def events(text: str, *, live: bool = False) -> list[OutOfMemory]:
+    return [event for _, event in scan(text, live=live)]
+
+
+def only(text: str) -> OutOfMemory:
+    found = events(text)
+    assert len(found) == 1, found
+    # the verdict never depends on `after`: the same text read live gives the same count
+    assert len(events(text, live=True)) == 1
+    return found[0]
+
+
+def log(text: str) -> str:
+    return textwrap.dedent(text).strip("\n")
+
+
+# --------------------------------------------------------------------------- samples
+
+MEGATRON_GENERATE_OOM = log(
+    """
+    [BATCHING DEBUG] run_mcore_engine called with 256 prompts
+    [2026-11-24 03:00:02,123] ERROR in app: Exception on /completions [POST]
+    Traceback (most recent call last):
+      File "/usr/local/lib/python3.12/dist-packages/flask/app.py", line 1511, in wsgi_app
+        response = self.full_dispatch_request()
+      File "/usr/local/lib/python3.12/dist-packages/flask/app.py", line 919, in full_dispatch_request
+        rv = self.handle_user_exception(e)
+      File "/workspace/megatron/inference/endpoints/completions.py", line 141, in completions
+        result = run_mcore_engine(engine, prompts, temperature, top_k, top_p)
+      File "/workspace/megatron/inference/text_generation/mcore_engine_server.py", line 52, in run_mcore_engine
+        result = engine.generate(prompts=prompts, sampling_params=sampling_params)
+      File "/workspace/megatron/core/transformer/attention.py", line 512, in forward
+        core_attn_out = self.core_attention(query, key, value, attention_mask)
+    torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 1.06 GiB is free. Process 12345 has 78.08 GiB memory in use. Of the allocated memory 76.30 GiB is allocated by PyTorch, and 1.27 GiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)
+    127.0.0.1 - - [24/Nov/2026 03:00:02] "POST /completions HTTP/1.1" 500 -
+    """
+)
+
+HF_GENERATE_OLD_OOM = log(
+    """
+    Running generate_until requests:   3%|▎         | 42/1319 [00:41<21:03,  1.01it/s]
+    Traceback (most recent call last):
+      File "/opt/lm-evaluation-harness/lm_eval/models/huggingface.py", line 1345, in generate_until
+        cont = self._model_generate(
+      File "/opt/lm-evaluation-harness/lm_eval/models/huggingface.py", line 912, in _model_generate
+        return self.model.generate(
+      File "/usr/lib/python3/dist-packages/transformers/generation/utils.py", line 1622, in generate
+        result = self._sample(
+      File "/usr/lib/python3/dist-packages/transformers/models/llama/modeling_llama.py", line 1190, in forward
+        logits = self.lm_head(hidden_states)
+    torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 79.15 GiB total capacity; 77.20 GiB already allocated; 5.69 MiB free; 78.00 GiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.  See documentation for Memory Management and PYTORCH_CUDA_ALLOC_CONF
+    """
+)
+
+HF_LOAD_OOM = log(
+    """
+    Loading checkpoint shards:  50%|█████     | 1/2 [00:03<00:03,  3.10s/it]
+    Traceback (most recent call last):
+      File "/opt/lm-evaluation-harness/lm_eval/models/huggingface.py", line 203, in __init__
+        self._create_model(
+      File "/usr/lib/python3/dist-packages/transformers/modeling_utils.py", line 3916, in from_pretrained
+        ) = cls._load_pretrained_model(
+      File "/usr/lib/python3/dist-packages/transformers/modeling_utils.py", line 4390, in _load_pretrained_model
+        new_error_msgs, offload_index, state_dict_index = _load_state_dict_into_meta_model(
+      File "/usr/lib/python3/dist-packages/accelerate/utils/modeling.py", line 329, in set_module_tensor_to_device
+        new_value = value.to(device)
+    torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 448.00 MiB. GPU 0 has a total capacity of 23.65 GiB of which 212.56 MiB is free. Process 2283 has 23.43 GiB memory in use.
+    """
+)
+
+MODULE_TO_OOM = log(
+    """
+    Traceback (most recent call last):
+      File "/srv/serve.py", line 40, in <module>
+        model = model.to("cuda")
+      File "/usr/lib/python3/dist-packages/torch/nn/modules/module.py", line 1355, in to
+        return self._apply(convert)
+      File "/usr/lib/python3/dist-packages/torch/nn/modules/module.py", line 927, in _apply
+        param_applied = fn(param)
+      File "/usr/lib/python3/dist-packages/torch/nn/modules/module.py", line 1341, in convert
+        return t.to(
+    torch.OutOfMemoryError: HIP out of memory. Tried to allocate 978.00 MiB. GPU 0 has a total capacity of 15.98 GiB of which 630.00 MiB is free. Of the allocated memory 0 bytes is allocated by PyTorch, and 0 bytes is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_HIP_ALLOC_CONF=expandable_segments:True to avoid fragmentation.
+    """
+)
+
+VLLM_PROFILE_OOM = log(
+    """
+    INFO 11-24 03:00:01 [gpu_model_runner.py:1595] Model loading took 14.99 GiB and 7.1 seconds
+    ERROR 11-24 03:00:09 [core.py:387] EngineCore failed to start.
+    ERROR 11-24 03:00:09 [core.py:387] Traceback (most recent call last):
+    ERROR 11-24 03:00:09 [core.py:387]   File "/usr/lib/python3/dist-packages/vllm/v1/engine/core.py", line 378, in run_engine_core
+    ERROR 11-24 03:00:09 [core.py:387]     engine_core = EngineCoreProc(*args, **kwargs)
+    ERROR 11-24 03:00:09 [core.py:387]   File "/usr/lib/python3/dist-packages/vllm/v1/engine/core.py", line 73, in _initialize_kv_caches
+    ERROR 11-24 03:00:09 [core.py:387]     available_gpu_memory = self.model_executor.determine_available_memory()
+    ERROR 11-24 03:00:09 [core.py:387]   File "/usr/lib/python3/dist-packages/vllm/v1/worker/gpu_worker.py", line 180, in determine_available_memory
+    ERROR 11-24 03:00:09 [core.py:387]     self.model_runner.profile_run()
+    ERROR 11-24 03:00:09 [core.py:387]   File "/usr/lib/python3/dist-packages/vllm/model_executor/models/llama.py", line 360, in forward
+    ERROR 11-24 03:00:09 [core.py:387]     hidden_states = self.mlp(hidden_states)
+    ERROR 11-24 03:00:09 [core.py:387] torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 3.50 GiB. GPU 0 has a total capacity of 39.38 GiB of which 1.20 GiB is free.
+    """
+)
+
+VLLM_V0_KV = log(
+    """
+      File "/usr/local/lib/python3.12/dist-packages/vllm/worker/worker.py", line 483, in raise_if_cache_size_invalid
+        raise ValueError(
+    ValueError: The model's max seq len (32768) is larger than the maximum number of tokens that can be stored in KV cache (20000). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.
+    """
+)
+
+VLLM_V0_KV_WRAPPED = log(
+    """
+    ValueError: The model's max seq len (32768) is larger than the maximum number of
+    tokens that can be stored in KV cache (20000). Try increasing
+    `gpu_memory_utilization` or decreasing `max_model_len` when initializing the
+    engine.
+    """
+)
+
+VLLM_V1_KV = log(
+    """
+    (EngineCore_DP0 pid=18799) ERROR 10-08 20:33:48 [core.py:708]   File "/usr/local/lib/python3.12/dist-packages/vllm/v1/core/kv_cache_utils.py", line 545, in check_enough_kv_cache_memory
+    (EngineCore_DP0 pid=18799) ERROR 10-08 20:33:48 [core.py:708]     raise ValueError(
+    (EngineCore_DP0 pid=18799) ERROR 10-08 20:33:48 [core.py:708] ValueError: To serve at least one request with the models's max seq len (40960), (5.62 GiB KV cache is needed, which is larger than the available KV cache memory (4.50 GiB). Based on the available memory, the estimated maximum model length is 32768. Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.
+    (EngineCore_DP0 pid=18799) ERROR 10-08 20:33:48 [core.py:708]
+    (APIServer pid=18650) Traceback (most recent call last):
+    (APIServer pid=18650)   File "/usr/local/bin/vllm", line 8, in <module>
+    (APIServer pid=18650) RuntimeError: Engine core initialization failed. See root cause above. Failed core proc(s): {}
+    """
+)
+
+VLLM_CACHE_BLOCKS = log(
+    """
+    INFO 11-24 03:00:05 [worker.py:267] Memory profiling takes 4.21 seconds
+    ERROR 11-24 03:00:05 [engine.py:400] No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.
+    Traceback (most recent call last):
+      File "/usr/local/lib/python3.12/dist-packages/vllm/engine/llm_engine.py", line 470, in _initialize_kv_caches
+        self.model_executor.initialize_cache(num_gpu_blocks, num_cpu_blocks)
+    ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.
+    """
+)
+
+VLLM_STARTUP_FREE = (
+    "ValueError: Free memory on device (6.9/8.0 GiB) on startup is less than desired GPU "
+    "memory utilization (0.9, 7.2 GiB). Decrease GPU memory utilization or reduce GPU memory "
+    "used by other processes."
+)
+
+CHAINED = log(
+    """
+    Traceback (most recent call last):
+      File "/srv/server.py", line 88, in generate
+        out = model(tokens)
+      File "/srv/model.py", line 12, in forward
+        return self.net(x)
+    torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.50 GiB. GPU 1 has a total capacity of 79.15 GiB of which 900.00 MiB is free.
+
+    During handling of the above exception, another exception occurred:
+
+    Traceback (most recent call last):
+      File "/srv/server.py", line 90, in generate
+        raise RuntimeError(f"generation failed: {exc}") from exc
+    RuntimeError: generation failed: CUDA out of memory. Tried to allocate 1.50 GiB. GPU 1 has a total capacity of 79.15 GiB of which 900.00 MiB is free.
+    """
+)
+
+CUDA_ERROR_ASYNC = log(
+    """
+    Traceback (most recent call last):
+      File "/srv/server.py", line 88, in generate
+        out = model.generate(tokens)
+    RuntimeError: CUDA error: out of memory
+    CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be incorrect.
+    For debugging consider passing CUDA_LAUNCH_BLOCKING=1
+    Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions.
+    """
+)
+
+NCCL_OOM = log(
+    """
+    node01:2619531:2620804 [3] include/alloc.h:228 NCCL WARN Cuda failure 2 'out of memory'
+    node01:2619531:2620804 [3] NCCL INFO transport/p2p.cc:218 -> 1
+    node01:2619531:2620804 [3] include/alloc.h:228 NCCL WARN Cuda failure 2 'out of memory'
+    Traceback (most recent call last):
+      File "/srv/eval.py", line 20, in <module>
+        dist.all_gather_object(out, obj)
+    torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1970, unhandled cuda error (run with NCCL_DEBUG=INFO for details), NCCL version 2.20.5
+    ncclUnhandledCudaError: Call to CUDA function failed.
+    Last error:
+    Cuda failure 2 'out of memory'
+    """
+)
+
+NCCL_WITHOUT_WARN = log(
+    """
+    torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1970, unhandled cuda error (run with NCCL_DEBUG=INFO for details), NCCL version 2.19.3
+    ncclUnhandledCudaError: Call to CUDA function failed.
+    Last error:
+    Cuda failure 'out of memory'
+    """
+)
+
+XLA_OOM = log(
+    """
+    E1021 12:44:24.533946   48213 pjrt_stream_executor_client.cc:2985] Execution of replica 0 failed: RESOURCE_EXHAUSTED: Out of memory while trying to allocate 33762398024 bytes.
+    Traceback (most recent call last):
+      File "/srv/run.py", line 12, in <module>
+        out = step(params, batch)
+    jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying to allocate 33762398024 bytes.
+    """
+)
+
+SLURM_KILLED = log(
+    """
+    Running loglikelihood requests
+    /var/spool/slurmd/job22207649/slurm_script: line 22: 443552 Killed                  python -m lm_eval --model hf
+    slurmstepd: error: Detected 1 oom-kill event(s) in StepId=22207649.batch. Some of your processes may have been killed by the cgroup out-of-memory handler.
+    """
+)
+
+SLURM_SRUN = log(
+    """
+    slurmstepd: error: Detected 1 oom_kill event in StepId=706.0. Some of the step tasks have been OOM Killed.
+    srun: error: c-8-42: task 0: Out Of Memory
+    srun: launch/slurm: _step_signal: Terminating StepId=706.0
+    """
+)
+
+LM_EVAL_AUTO_BATCH = log(
+    """
+    Passed argument batch_size = auto. Detecting largest batch size
+    torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 8.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 3.00 GiB is free.
+    Determined Largest batch size: 16
+    Running loglikelihood requests:   0%|          | 0/56168 [00:00<?, ?it/s]
+    """
+)
+
+ACCELERATE_GIVES_UP = log(
+    """
+    Passed argument batch_size = auto. Detecting largest batch size
+    torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 8.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 3.00 GiB is free.
+    Traceback (most recent call last):
+      File "/usr/lib/python3/dist-packages/accelerate/utils/memory.py", line 150, in decorator
+        raise RuntimeError("No executable batch size found, reached zero.")
+    RuntimeError: No executable batch size found, reached zero.
+    """
+)
+
+CLIENT_REMOTE = (
+    "2026-11-24:03:08:06 WARNING  [models.api_models:521] API request failed! Status code: 500, "
+    'Response text: {"detail":"CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total '
+    'capacity of 79.15 GiB of which 1.06 GiB is free."}. Retrying...'
+)
+
+SGLANG_PREFILL = log(
+    """
+    [2025-03-07 21:49:33 TP1] Prefill out of memory. Try to lower your batch size.
+    Try to allocate 18000 tokens.
+    Available tokens: 1200
+    [2025-03-07 21:49:33 TP1] Scheduler hit an exception: Traceback (most recent call last):
+      File "/sgl-workspace/sglang/python/sglang/srt/managers/scheduler.py", line 2300, in run_scheduler_process
+    RuntimeError: Prefill out of memory. Try to lower your batch size.
+    """
+)
+
+RANKS_INTERLEAVED = log(
+    """
+    [rank0]: Traceback (most recent call last):
+    [rank1]: Traceback (most recent call last):
+    [rank0]:   File "/srv/eval.py", line 55, in <module>
+    [rank1]:   File "/srv/eval.py", line 55, in <module>
+    [rank0]:     out = model.generate(**batch)
+    [rank1]:     out = model.generate(**batch)
+    [rank0]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 4.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 2.00 GiB is free.
+    [rank1]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 4.00 GiB. GPU 1 has a total capacity of 79.15 GiB of which 2.50 GiB is free.
+    [rank0]:[W1124 03:00:02.123456 ProcessGroupNCCL.cpp:1250] Warning: WARNING: process group has NOT been destroyed before we destruct ProcessGroupNCCL.
+    """
+)
+
+# `fold -w 80` of a PyTorch message: words are cut anywhere.
+_LONG = (
+    "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 12.50 GiB. GPU 2 has a "
+    "total capacity of 79.15 GiB of which 6.31 GiB is free. Including non-PyTorch memory, this "
+    "process has 72.83 GiB memory in use."
+)
+HARD_WRAPPED = "\n".join(_LONG[i : i + 80] for i in range(0, len(_LONG), 80))
+
+
+# --------------------------------------------------------------------------- positives
+
+
+@dataclass(frozen=True)
+class Expect:
+    kind: str = "gpu"
+    origin: str = "pytorch"
+    fatal: bool = True
+    batch_helps: bool = True
+    bytes_tried: int | None = None
+    gpu_index: int | None = None
+    capacity_bytes: int | None = None
+    free_bytes: int | None = None
+    rank: int | None = None
+    message_has: str = ""
+
+
+POSITIVES: dict[str, tuple[str, Expect]] = {
+    "megatron generate, PyTorch 2.x": (
+        MEGATRON_GENERATE_OOM,
+        Expect(
+            bytes_tried=2 * GIB,
+            gpu_index=0,
+            capacity_bytes=round(79.15 * GIB),
+            free_bytes=round(1.06 * GIB),
+            message_has="torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
+        ),
+    ),
+    "hf generate, old message": (
+        HF_GENERATE_OLD_OOM,
+        Expect(
+            bytes_tried=20 * MIB,
+            gpu_index=0,
+            capacity_bytes=round(79.15 * GIB),
+            free_bytes=round(5.69 * MIB),
+        ),
+    ),
+    "hf from_pretrained: loading": (
+        HF_LOAD_OOM,
+        Expect(batch_helps=False, bytes_tried=448 * MIB, free_bytes=round(212.56 * MIB)),
+    ),
+    "module.to on ROCm: loading": (
+        MODULE_TO_OOM,
+        Expect(origin="hip", batch_helps=False, bytes_tried=978 * MIB, free_bytes=630 * MIB),
+    ),
+    "vllm profile run at start-up": (
+        VLLM_PROFILE_OOM,
+        Expect(batch_helps=False, bytes_tried=round(3.5 * GIB), capacity_bytes=round(39.38 * GIB)),
+    ),
+    "vllm V0 KV cache too small": (
+        VLLM_V0_KV,
+        Expect(origin="vllm-kv", batch_helps=False, message_has="stored in KV cache (20000)"),
+    ),
+    "vllm V0 KV cache, hard-wrapped": (
+        VLLM_V0_KV_WRAPPED,
+        Expect(origin="vllm-kv", batch_helps=False, message_has="max seq len (32768)"),
+    ),
+    "vllm V1 KV cache, engine-core prefix": (
+        VLLM_V1_KV,
+        Expect(
+            origin="vllm-kv",
+            batch_helps=False,
+            bytes_tried=round(5.62 * GIB),
+            free_bytes=round(4.5 * GIB),
+            message_has="ValueError: To serve at least one request",
+        ),
+    ),
+    "vllm no memory for cache blocks (logged, then raised)": (
+        VLLM_CACHE_BLOCKS,
+        Expect(origin="vllm-kv", batch_helps=False),
+    ),
+    "vllm free memory below gpu_memory_utilization": (
+        VLLM_STARTUP_FREE,
+        Expect(
+            origin="vllm",
+            batch_helps=False,
+            bytes_tried=round(7.2 * GIB),
+            capacity_bytes=8 * GIB,
+            free_bytes=round(6.9 * GIB),
+        ),
+    ),
+    "chained traceback repeats the message": (
+        CHAINED,
+        Expect(bytes_tried=round(1.5 * GIB), gpu_index=1, free_bytes=900 * MIB),
+    ),
+    "CUDA error: out of memory + async advice": (
+        CUDA_ERROR_ASYNC,
+        Expect(message_has="RuntimeError: CUDA error: out of memory"),
+    ),
+    "cuBLAS handle allocation": (
+        "RuntimeError: CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`",
+        Expect(origin="cublas"),
+    ),
+    "cuDNN allocation": (
+        "RuntimeError: cuDNN error: CUDNN_STATUS_ALLOC_FAILED",
+        Expect(origin="cudnn"),
+    ),
+    "NCCL warn + DistBackendError + last error": (
+        NCCL_OOM,
+        Expect(origin="nccl", gpu_index=3, message_has="NCCL WARN Cuda failure 2 'out of memory'"),
+    ),
+    "NCCL error without NCCL_DEBUG": (
+        NCCL_WITHOUT_WARN,
+        Expect(origin="nccl", message_has="Cuda failure 'out of memory'"),
+    ),
+    "NCCL from JAX in one line": (
+        "jaxlib.xla_extension.XlaRuntimeError: INTERNAL: external/xla/xla/service/gpu/"
+        "nccl_utils.cc:297: NCCL operation ncclGroupEnd() failed: unhandled cuda error (run with "
+        "NCCL_DEBUG=INFO for details). Last NCCL warning(error) log entry (may be unrelated) "
+        "'Cuda failure 'out of memory''.",
+        Expect(origin="nccl"),
+    ),
+    "ROCm hipErrorOutOfMemory": (
+        "RuntimeError: HIP error: hipErrorOutOfMemory",
+        Expect(origin="hip"),
+    ),
+    "XLA glog line then Python exception": (
+        XLA_OOM,
+        Expect(origin="xla", bytes_tried=33762398024),
+    ),
+    "XLA GiB without a space": (
+        "jax.errors.JaxRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying to allocate "
+        "19.59GiB. [executable_name='jit_concatenate']",
+        Expect(origin="xla", bytes_tried=round(19.59 * GIB)),
+    ),
+    "TPU compile: out of HBM": (
+        "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: XLA:TPU compile permanent "
+        "error. Ran out of memory in memory space hbm. Used 20.25G of 15.48G hbm. Exceeded hbm "
+        "capacity by 4.77G.",
+        Expect(origin="xla", capacity_bytes=round(15.48 * GIB)),
+    ),
+    "MPS backend": (
+        "RuntimeError: MPS backend out of memory (MPS allocated: 18.13 GB, other allocations: "
+        "256.00 KB, max allowed: 18.13 GB). Tried to allocate 256 bytes on shared pool.",
+        Expect(origin="mps", bytes_tried=256),
+    ),
+    "torch.OutOfMemoryError on its own": ("torch.OutOfMemoryError", Expect()),
+    "old cuda runtime error (2)": (
+        "RuntimeError: cuda runtime error (2) : out of memory at "
+        "/pytorch/aten/src/THC/generic/THCStorage.cu:58",
+        Expect(),
+    ),
+    "Triton kernel load": ("RuntimeError: Triton Error [CUDA]: out of memory", Expect()),
+    "SGLang prefill: logged then raised, TP rank": (
+        SGLANG_PREFILL,
+        Expect(origin="sglang", rank=1, message_has="Prefill out of memory"),
+    ),
+    "SGLang request slots": (
+        "RuntimeError: alloc_req_slots runs out of memory. Please set a smaller number for "
+        "`--max-running-requests`. req_to_token_pool.available_size()=6, num_reqs=16",
+        Expect(origin="sglang"),
+    ),
+    "SGLang mem-fraction at start-up": (
+        "RuntimeError: Not enough memory. Please try to increase --mem-fraction-static.",
+        Expect(origin="sglang", batch_helps=False),
+    ),
+    "Python exception group": (
+        log(
+            """
+              + Exception Group Traceback (most recent call last):
+              |   File "/srv/worker.py", line 10, in run
+              | ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)
+              +-+---------------- 1 ----------------
+                | Traceback (most recent call last):
+                |   File "/srv/worker.py", line 30, in generate
+                | torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 64.00 MiB. GPU 0 has a total capacity of 23.65 GiB of which 12.00 MiB is free.
+            """
+        ),
+        Expect(bytes_tried=64 * MIB, free_bytes=12 * MIB),
+    ),
+    "vLLM V1 line with ANSI colours and a docker-compose prefix": (
+        "vllm-1  | \x1b[1;36m(EngineCore_DP0 pid=7)\x1b[0;0m ERROR 06-02 05:17:18 [core.py:387] "
+        "ValueError: To serve at least one request with the models's max seq len (40960), "
+        "(10.00 GiB KV cache is needed, which is larger than the available KV cache memory "
+        "(1.25 GiB). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when "
+        "initializing the engine.",
+        Expect(origin="vllm-kv", batch_helps=False, bytes_tried=10 * GIB),
+    ),
+    "Python logging a caught OOM": (
+        "2026-11-24 03:00:02,123 - server - ERROR - Generation failed: CUDA out of memory. Tried "
+        "to allocate 512.00 MiB. GPU 0 has a total capacity of 79.15 GiB of which 100.00 MiB is "
+        "free.",
+        Expect(bytes_tried=512 * MIB, free_bytes=100 * MIB),
+    ),
+    "label then short message": ("ERROR: CUDA error: out of memory", Expect()),
+    "MPI-tagged output": (
+        "[1,3]<stderr>:torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.00 GiB. "
+        "GPU 3 has a total capacity of 79.15 GiB of which 0 bytes is free.",
+        Expect(rank=3, gpu_index=3, free_bytes=0, bytes_tried=GIB),
+    ),
+    "srun --label output": (
+        "2: RuntimeError: CUDA out of memory. Tried to allocate 36.00 MiB (GPU 2; 7.93 GiB total "
+        "capacity; 130.35 MiB already allocated; 47.06 MiB free; 188.00 MiB reserved in total by "
+        "PyTorch)",
+        Expect(rank=2, gpu_index=2, bytes_tried=36 * MIB, capacity_bytes=round(7.93 * GIB)),
+    ),
+    "torchrun --tee prefix": (
+        "[default5]:torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.",
+        Expect(rank=5, bytes_tried=2 * GIB),
+    ),
+    "PyTorch 2.1 typo 'capacty', KiB and 0 bytes": (
+        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 982.50 KiB. GPU 0 has a "
+        "total capacty of 23.69 GiB of which 0 bytes is free.",
+        Expect(bytes_tried=round(982.5 * 1024), capacity_bytes=round(23.69 * GIB), free_bytes=0),
+    ),
+    "accelerate search reaches zero": (
+        "RuntimeError: No executable batch size found, reached zero.",
+        Expect(origin="accelerate", batch_helps=False),
+    ),
+    # ----------------------------------------------------------------- host memory
+    "slurm script Killed, then slurmstepd": (
+        SLURM_KILLED,
+        Expect(kind="host", origin="slurm", batch_helps=False, message_has="oom-kill event"),
+    ),
+    "slurmstepd then srun Out Of Memory": (
+        SLURM_SRUN,
+        Expect(kind="host", origin="slurm", batch_helps=False, message_has="oom_kill event"),
+    ),
+    "srun Out Of Memory alone": (
+        "srun: error: nid002680: task 0: Out Of Memory",
+        Expect(kind="host", origin="slurm", batch_helps=False),
+    ),
+    "bare Killed": (
+        "Running loglikelihood requests\nKilled",
+        Expect(kind="host", origin="kernel", batch_helps=False, message_has="Killed"),
+    ),
+    "bash reports a killed command": (
+        "/bin/bash: line 1: 12345 Killed                  python -m lm_eval --model hf",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
+    "Python MemoryError": (
+        log(
+            """
+            Traceback (most recent call last):
+              File "/srv/prep.py", line 3, in <module>
+                data = [0] * (10**12)
+            MemoryError
+            """
+        ),
+        Expect(kind="host", origin="python", batch_helps=False, message_has="MemoryError"),
+    ),
+    "numpy array MemoryError": (
+        "numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.81 GiB for an array with "
+        "shape (1024, 1000000) and data type float32",
+        Expect(kind="host", origin="python", batch_helps=False, bytes_tried=round(3.81 * GIB)),
+    ),
+    "PyTorch CPU allocator": (
+        "RuntimeError: [enforce fail at alloc_cpu.cpp:114] data. DefaultCPUAllocator: not enough "
+        "memory: you tried to allocate 34359738368 bytes.",
+        Expect(kind="host", origin="pytorch", batch_helps=False),
+    ),
+    "kernel OOM killer line": (
+        "[12345.678901] Out of memory: Killed process 4242 (python) total-vm:123456kB, "
+        "anon-rss:98765kB",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
+    "Ray host OOM": (
+        "ray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory.",
+        Expect(kind="host", origin="ray", batch_helps=False),
+    ),
+    # ----------------------------------------------------------------- recovered (fatal=False)
+    "lm-eval auto batch search recovers": (
+        LM_EVAL_AUTO_BATCH,
+        Expect(fatal=False, bytes_tried=8 * GIB),
+    ),
+    "reducing batch size right after": (
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.00 GiB.\n"
+        "WARNING: Reducing batch size to 64 and retrying",
+        Expect(fatal=False, bytes_tried=GIB),
+    ),
+    "client quoting a remote server's OOM, retrying": (
+        CLIENT_REMOTE,
+        Expect(fatal=False, bytes_tried=2 * GIB, gpu_index=0),
+    ),
+    "HTTP client warning about a remote OOM": (
+        "2026-11-24 03:00:02 WARNING client: CUDA out of memory, retrying in 5 s",
+        Expect(fatal=False),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(POSITIVES))
+def test_positive_samples_give_exactly_one_event(name: str) -> None:
+    text, expect = POSITIVES[name]
+    event = only(text)
+    assert event.kind == expect.kind
+    assert event.origin == expect.origin
+    assert event.fatal is expect.fatal
+    assert event.batch_helps is expect.batch_helps
+    assert event.rank == expect.rank
+    assert expect.message_has in event.message
+    assert len(event.message) <= 300
+    for field in ("bytes_tried", "gpu_index", "capacity_bytes", "free_bytes"):
+        wanted = getattr(expect, field)
+        if wanted is not None:
+            assert getattr(event, field) == wanted, field
+
+
+def test_host_events_carry_no_gpu_index() -> None:
+    for event in events(SLURM_KILLED) + events("MemoryError"):
+        assert event.kind == "host" and event.gpu_index is None
+
+
+# --------------------------------------------------------------------------- one failure, one event
+
+
+def test_each_failed_request_of_a_server_is_its_own_event() -> None:
+    second = MEGATRON_GENERATE_OOM.replace("03:00:02", "03:00:04")
+    found = scan(MEGATRON_GENERATE_OOM + "\n" + second)
+    assert len(found) == 2
+    assert found[1][0] - found[0][0] == len(MEGATRON_GENERATE_OOM.split("\n"))
+
+
+def test_interleaved_ranks_are_separate_events_with_their_rank() -> None:
+    found = events(RANKS_INTERLEAVED)
+    assert [(e.rank, e.gpu_index) for e in found] == [(0, 0), (1, 1)]
+    assert found[1].free_bytes == round(2.5 * GIB)
+
+
+def test_hard_wrapped_message_is_one_event_with_numbers_from_following_lines() -> None:
+    assert len(HARD_WRAPPED.split("\n")) >= 3
+    event = only(HARD_WRAPPED)
+    assert event.bytes_tried == round(12.5 * GIB)
+    assert event.gpu_index == 2
+    assert event.capacity_bytes == round(79.15 * GIB)
+    assert event.free_bytes == round(6.31 * GIB)
+    assert "GPU 2 has a total capacity" in event.message
+
+
+def test_hard_wrapped_read_live_still_reports_once() -> None:
+    """With no following lines yet the numbers are partial, but the failure is reported."""
+    found = events(HARD_WRAPPED, live=True)
+    assert len(found) == 1
+    assert found[0].bytes_tried == round(12.5 * GIB)
+
+
+def test_the_search_giving_up_is_fatal_even_after_a_recovered_oom() -> None:
+    found = events(ACCELERATE_GIVES_UP)
+    assert [(e.origin, e.fatal, e.batch_helps) for e in found] == [
+        ("pytorch", False, True),
+        ("accelerate", True, False),
+    ]
+
+
+def test_a_gpu_and_a_host_oom_are_two_events() -> None:
+    text = MEGATRON_GENERATE_OOM + "\nKilled"
+    assert [e.kind for e in events(text)] == ["gpu", "host"]
+
+
+def test_an_oom_far_beyond_the_context_is_a_new_event() -> None:
+    filler = "\n".join(f"INFO step {n}" for n in range(CONTEXT_BEFORE + 5))
+    line = "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.00 GiB."
+    assert len(events(f"{line}\n{filler}\n{line}")) == 2
+
+
+def test_progress_between_two_ooms_separates_them() -> None:
+    line = "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.00 GiB."
+    bar = "Requesting API:  40%|████      | 20/50 [00:10<00:15,  2.00it/s]"
+    assert len(events(f"{line}\n{bar}\n{line}")) == 2
+
+
+# --------------------------------------------------------------------------- phase
+
+
+def test_phase_unknown_counts_as_curable() -> None:
+    event = only("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.00 GiB.")
+    assert event.batch_helps is True
+
+
+def test_loading_log_line_just_before_means_loading() -> None:
+    text = (
+        "Loading checkpoint shards:  25%|██▌       | 1/4 [00:05<00:15,  5.00s/it]\n"
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.00 GiB."
+    )
+    assert only(text).batch_helps is False
+
+
+def test_serving_started_after_loading_means_running() -> None:
+    text = (
+        "Loading checkpoint shards: 100%|██████████| 4/4 [00:20<00:00,  5.00s/it]\n"
+        " * Running on http://127.0.0.1:5000\n"
+        '127.0.0.1 - - [24/Nov/2026 03:00:01] "PUT /api HTTP/1.1" 200 -\n'
+        "[BATCHING DEBUG] run_mcore_engine called with 256 prompts\n"
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.00 GiB."
+    )
+    assert only(text).batch_helps is True
+
+
+def test_generation_frames_mean_running() -> None:
+    assert only(HF_GENERATE_OLD_OOM).batch_helps is True
+    assert only(MEGATRON_GENERATE_OOM).batch_helps is True
+
+
+# --------------------------------------------------------------------------- negatives
+
+NEGATIVES: dict[str, str] = {
+    "advice text alone": "If reserved but unallocated memory is large try setting "
+    "PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.",
+    "cuDNN not supported": "RuntimeError: cuDNN error: CUDNN_STATUS_NOT_SUPPORTED. This error may "
+    "appear if you passed in a non-contiguous input.",
+    "vLLM KV cache usage": "INFO 11-24 03:00:10 [loggers.py:116] Engine 000: Avg prompt "
+    "throughput: 1200.0 tokens/s, Avg generation throughput: 80.0 tokens/s, Running: 64 reqs, "
+    "Waiting: 3 reqs, GPU KV cache usage: 98.0%, Prefix cache hit rate: 12.5%",
+    "vLLM KV cache size": "INFO 11-24 03:00:05 [kv_cache_utils.py:716] GPU KV cache size: "
+    "10,944 tokens",
+    "vLLM available KV cache memory": "INFO 11-24 03:00:05 [gpu_worker.py:227] Available KV cache "
+    "memory: 0.65 GiB",
+    "SGLang decode retraction": "[2025-03-07 21:49:33 TP13] Decode out of memory happened. "
+    "#retracted_reqs: 1, #new_token_ratio: 0.1474 -> 0.1845",
+    "memory summary": "|===========================================================================|\n"
+    "|                  PyTorch CUDA memory summary, device ID: 0                 |\n"
+    "|---------------------------------------------------------------------------|\n"
+    "|            CUDA OOMs: 1            |        cudaMalloc retries: 3        |\n"
+    "| Allocated memory      |  76.30 GiB |  78.00 GiB |  12.00 TiB |  11.90 TiB |",
+    "nvidia-smi": "|  0  NVIDIA H100 80GB HBM3   On  | 00000000:18:00.0 Off |    0 |\n"
+    "| N/A   45C    P0   310W / 700W |  78000MiB / 81920MiB |    98%      Default |",
+    "memory report": "Memory: 78000MiB / 81920MiB\nmax_memory_allocated: 76.3 GiB",
+    "comment": "# handle CUDA out of memory errors",
+    "except clause": "except torch.cuda.OutOfMemoryError:",
+    "string test": 'if "out of memory" in str(e):',
+    "traceback source line": '    raise OutOfMemoryError("CUDA out of memory. Tried to allocate 1 GiB")',
+    "vllm-prefixed source line": "ERROR 06-02 05:17:18 [core.py:387]     raise ValueError(",
+    "grep echo": '$ grep "out of memory" logs/server-*.log',
+    "grep in a script trace": "+ grep -c 'CUDA out of memory. Tried to allocate' logs/server-1.log",
+    "grep output": "logs/server-103.log:27:torch.OutOfMemoryError: CUDA out of memory. Tried to "
+    "allocate 12.50 GiB.",
+    "help text": "  --relaunch-on-oom     relaunch when the log says CUDA out of memory.",
+    "usage line": "usage: evalmon run [--max-attempts N] -- CMD   (relaunches after out of memory)",
+    "test name": "tests/test_oom.py::test_cuda_out_of_memory_is_detected PASSED",
+    "no OOM": "no OOM detected; no out of memory errors found",
+    "counter": "CUDA out of memory errors: 0",
+    "oom_score_adj": "oom_score_adj: 0",
+    "slurm option": "  --oom-kill-step[=0|1]   set the OOMKillStep behaviour",
+    "docker": "OOMKilled: false",
+    "torch config print": "expandable_segments: True, oom_retries: 0",
+    "srun killed (cancel or time limit)": "srun: error: node01: task 0: Killed",
+    "bash Terminated": "/bin/bash: line 1: 12345 Terminated              python serve.py",
+    "Killed after cancel": "slurmstepd: error: *** JOB 2 ON localhost CANCELLED AT "
+    "2026-11-24T03:07:11 ***\nKilled",
+    "Killed after time limit": "slurmstepd: error: *** JOB 9 ON n1 CANCELLED AT "
+    "2026-11-24T03:07:11 DUE TO TIME LIMIT ***\n/bin/bash: line 1: 77 Killed  python x.py",
+    "Killed in prose": "The process was Killed by the user.",
+    "docs quoting the message": "Errors like CUDA out of memory. Tried to allocate 2.00 GiB mean "
+    "the batch is too large.",
+    "example in docs": "Example: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate "
+    "2.00 GiB",
+    "python -c echo": ">>> print('CUDA out of memory. Tried to allocate 1 GiB')",
+    "assertion message": "AssertionError: expected 'CUDA out of memory' in the log",
+    "NCCL warn other failure": "node01:1:2 [0] transport/nvls.cc:621 NCCL WARN Cuda failure 1 "
+    "'invalid argument'",
+    "XLA allocator warning": "W1124 03:00:01.000000 1 bfc_allocator.cc:291] Allocator (GPU_0_bfc) "
+    "ran out of memory trying to allocate 1.10GiB with freed_by_count=0. The caller indicates "
+    "that this is not a failure, but this may mean that there could be performance gains if more "
+    "memory were available.",
+    "KV cache config": "INFO 11-24 03:00:05 [config.py:1200] Using fp8 data type to store kv cache. "
+    "It reduces the GPU memory footprint and boosts the performance.",
+    "werkzeug access line": '127.0.0.1 - - [24/Nov/2026 03:00:02] "POST /completions HTTP/1.1" 500 -',
+    "lm-eval summary with memory words": "hf (pretrained=x,max_memory_per_gpu=70GiB), gen_kwargs: "
+    "(None), limit: None, num_fewshot: None, batch_size: auto (16)",
+    "OutOfMemoryError in a sentence": "We catch OutOfMemoryError and retry with a smaller batch.",
+    "markdown table": "| `Cuda failure 'out of memory'` | GPU OOM | Reduce batch, enable AMP |",
+    "shell variable": 'OOM_PATTERN="CUDA out of memory"',
+}
+
+
+@pytest.mark.parametrize("name", list(NEGATIVES))
+def test_near_misses_are_not_ooms(name: str) -> None:
+    assert events(NEGATIVES[name]) == []
+
+
+def test_near_misses_inside_a_healthy_log_are_not_ooms() -> None:
+    healthy = "\n".join(
+        [
+            "2026-11-24:03:08:06 INFO     [evaluator:589] Running loglikelihood requests",
+            *NEGATIVES.values(),
+            "Requesting API: 100%|██████████| 50/50 [01:40<00:00,  2.00s/it]",
+        ]
+    )
+    assert events(healthy) == []
+
+
+def test_a_help_text_block_is_not_an_oom() -> None:
+    text = log(
+        """
+        evalmon run: relaunch an eval job after an out-of-memory failure.
+
+        It reacts to lines such as:
+            torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB
+            slurmstepd: error: Detected 1 oom_kill event in StepId=1.batch
+        """
+    )
+    assert events(text) == []
+
+
+# --------------------------------------------------------------------------- contract
+
+
+def test_every_accepted_line_matches_candidate() -> None:
+    for text, _ in POSITIVES.values():
+        for number, _event in scan(text):
+            line = text.split("\n")[number - 1]
+            assert CANDIDATE.search(line.encode())
+
+
+def test_non_candidate_lines_are_refused() -> None:
+    assert classify("all good here", ["torch.OutOfMemoryError"], []) is None
+
+
+def test_context_sizes_are_what_the_stream_should_hold() -> None:
+    assert 40 <= CONTEXT_BEFORE <= 100
+    assert 2 <= CONTEXT_AFTER <= 8
+
+
+def test_long_and_hostile_lines_do_not_break_it() -> None:
+    noisy = "\x1b[31m" + "A" * 50_000 + " torch.OutOfMemoryError\x00\udcff"
+    assert classify(noisy, ["x" * 100_000] * 3, ["\x1b]0;title\x07"]) is None
+    message = "[bold red]torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1 GiB"
+    event = classify("x: " + message, [], [])
+    assert event is not None
+    assert "[bold red]" in event.message  # markup is text, kept inert for the widgets
