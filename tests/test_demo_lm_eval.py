@@ -69,6 +69,9 @@ def run_client(folder: Path, job: int, tokenizer: Path, batch: int, concurrent: 
             output_path=folder / ".work" / f"out-{job}",
             batch_size=batch,
             num_concurrent=concurrent,
+            # a fresh cache: lm-eval then prints how many requests it sends, which makes the
+            # count of a partial last batch exact when the bar counts batches
+            use_cache=folder / ".work" / f"cache-{job}",
         )
         env = build_env()
         env["HF_HOME"] = str(folder / ".work" / "hf")  # hermetic: no shared datasets cache
@@ -94,7 +97,7 @@ def report_json(folder: Path) -> dict:
 
 
 def test_real_lm_eval_runs_offline_and_gets_real_metrics(tmp_path: Path, tokenizer_dir: Path):
-    run = run_client(tmp_path, 1, tokenizer_dir, batch=64, concurrent=1)
+    run = run_client(tmp_path, 1, tokenizer_dir, batch=64, concurrent=1, time_scale=0.1)
     assert run.code == 0, run.stderr[-3000:]
     assert "local-completions (" in run.stdout and "batch_size: 64" in run.stdout
     table = results_table(run.stdout)
@@ -110,7 +113,12 @@ def test_real_lm_eval_runs_offline_and_gets_real_metrics(tmp_path: Path, tokeniz
 
 
 def test_samples_per_s_agree_at_num_concurrent_1_and_4(tmp_path: Path, tokenizer_dir: Path):
-    runs = {nc: run_client(tmp_path, nc, tokenizer_dir, batch=64, concurrent=nc) for nc in (1, 4)}
+    # default time model: every request bar lasts 10+ s, so tqdm's whole-second elapsed
+    # times give rates to a few percent
+    runs = {
+        nc: run_client(tmp_path, nc, tokenizer_dir, batch=64, concurrent=nc, time_scale=1.0)
+        for nc in (1, 4)
+    }
     for nc, run in runs.items():
         assert run.code == 0, f"num_concurrent={nc}: {run.stderr[-3000:]}"
     report = report_json(tmp_path)

@@ -255,11 +255,12 @@ def _print_comparison(folder: Path) -> None:
 
 
 def _shown_path(folder: Path) -> str:
+    """Relative to here when inside it, with ``./`` so ``evalmon ./run`` is not a command."""
     try:
         rel = folder.relative_to(Path.cwd())
     except ValueError:
         return str(folder)
-    return str(rel) if str(rel) != "." else "."
+    return "." if str(rel) == "." else f"./{rel}"
 
 
 def main(argv: list[str]) -> int:

@@ -1,10 +1,16 @@
 """The simulated GPU: how long an engine call takes and how much memory it needs. Pure.
 
 The shape follows a real inference GPU (the seed's table: batch 8 -> 64 -> 256 gets faster):
-each engine call pays a fixed cost (kernel launches, scheduling, Python), then a cost per
-prompt and per token, so samples/s rises with the batch size and saturates. Memory is the
-model weights plus KV cache / activations per token of the padded batch; a call that does
-not fit raises a modelled CUDA out-of-memory error.
+each engine call pays a fixed cost (kernel launches, scheduling, Python), a cost per prompt
+and per prompt token (prefill), then one decode step per generated token whose cost grows
+only slowly with the batch, so samples/s rises with the batch size and saturates. Like
+Megatron's static engine, a call decodes all ``max_tokens`` steps (stop strings are applied
+afterwards). Memory is the model weights plus KV cache / activations per token of the padded
+batch; a call that does not fit raises a modelled CUDA out-of-memory error.
+
+The default costs are chosen so the demo's bars last several seconds each (tqdm prints elapsed
+times in whole seconds: a bar of one second cannot give an exact rate) while the whole demo
+stays well under a minute.
 """
 
 from __future__ import annotations
@@ -19,25 +25,36 @@ MIB = 1024**2
 class GpuModel:
     """Costs in seconds, sizes in GiB/MiB as a user would type them on the command line."""
 
-    call_overhead_s: float = 0.15
-    per_prompt_s: float = 0.002
-    per_token_s: float = 0.00002
+    call_overhead_s: float = 1.0
+    per_prompt_s: float = 0.006
+    per_token_s: float = 0.0001
+    decode_step_s: float = 0.03
+    decode_step_per_prompt_s: float = 0.0002
     capacity_gib: float = 79.15  # an 80 GB H100 as PyTorch reports it
     weights_gib: float = 62.0
     kv_mib_per_token: float = 1.25
     runtime_overhead_gib: float = 0.9  # CUDA context, NCCL and allocator slack beside the weights
     time_scale: float = 1.0  # 0 makes every call instant (tests)
 
-    def service_time_s(self, prompts: int, tokens: int) -> float:
-        """Modelled wall time of one engine call over ``prompts`` prompts and ``tokens`` tokens."""
+    def service_time_s(self, prompts: int, prompt_tokens: int, decode_steps: int = 1) -> float:
+        """Modelled wall time of one engine call.
+
+        ``prompt_tokens``: tokens prefilled (the padded batch); ``decode_steps``: generated
+        tokens per sequence (1 for a loglikelihood request: ``echo`` with ``max_tokens=1``).
+        """
         if prompts <= 0:
             return 0.0
-        raw = self.call_overhead_s + prompts * self.per_prompt_s + tokens * self.per_token_s
+        raw = (
+            self.call_overhead_s
+            + prompts * self.per_prompt_s
+            + prompt_tokens * self.per_token_s
+            + max(0, decode_steps) * (self.decode_step_s + prompts * self.decode_step_per_prompt_s)
+        )
         return raw * self.time_scale
 
-    def samples_per_s(self, batch: int, tokens_per_prompt: int) -> float:
+    def samples_per_s(self, batch: int, tokens_per_prompt: int, decode_steps: int = 1) -> float:
         """Throughput of back-to-back engine calls of ``batch`` prompts (for tuning and tests)."""
-        t = self.service_time_s(batch, batch * tokens_per_prompt)
+        t = self.service_time_s(batch, batch * tokens_per_prompt, decode_steps)
         return batch / t if t > 0 else float("inf")
 
     @property

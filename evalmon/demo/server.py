@@ -221,18 +221,15 @@ class Engine:
                 busy += time.monotonic() - self.activity.busy_since
             return self.activity.memory_used, busy
 
-    def run(self, prompts: list[list[str]], max_new_tokens: int, new_tokens: list[int]) -> None:
+    def run(self, prompts: list[list[str]], max_new_tokens: int) -> None:
         """Serve one request's prompts in engine calls of at most ``max_batch`` prompts.
 
-        ``new_tokens[i]``: tokens actually generated for prompt i (for the time model).
         Must be called with ``self.lock`` held.
         """
         for start in range(0, len(prompts), self.max_batch):
-            chunk = prompts[start : start + self.max_batch]
-            generated = new_tokens[start : start + self.max_batch]
-            self._engine_call(chunk, max_new_tokens, generated)
+            self._engine_call(prompts[start : start + self.max_batch], max_new_tokens)
 
-    def _engine_call(self, chunk: list[list[str]], max_new: int, generated: list[int]) -> None:
+    def _engine_call(self, chunk: list[list[str]], max_new: int) -> None:
         self.engine_calls += 1
         self.log.write(f"[BATCHING DEBUG] run_mcore_engine called with {len(chunk)} prompts")
         lengths = [len(p) for p in chunk]
@@ -242,10 +239,9 @@ class Engine:
             self._busy(self.model.capacity_bytes - self.model.idle_bytes)
             self._idle()
             raise SimulatedOutOfMemory(oom_message(self.model, padded))
-        work_tokens = len(chunk) * max(lengths) + sum(generated)
         self._busy(self.model.activation_bytes(padded))
         try:
-            time.sleep(self.model.service_time_s(len(chunk), work_tokens))
+            time.sleep(self.model.service_time_s(len(chunk), len(chunk) * max(lengths), max_new))
         finally:
             self._idle()
 
@@ -337,9 +333,8 @@ class DemoServer:
             raise BadRequest("cannot return top-k unless tokens_to_generate=0 at this time")
         texts = ["".join(p) for p in prompts]
         if echo:
-            new_tokens = [min(1, max_tokens)] * len(prompts)
             with self.engine.lock:
-                self.engine.run(prompts, max(1, max_tokens), new_tokens)
+                self.engine.run(prompts, max(1, max_tokens))
             choices = []
             for i, pieces in enumerate(prompts):
                 scored = toy_model.score(pieces)
@@ -355,7 +350,7 @@ class DemoServer:
         else:
             generations = [_generate(t, max_tokens, stop, self.vocab) for t in texts]
             with self.engine.lock:
-                self.engine.run(prompts, max_tokens, [g[2] for g in generations])
+                self.engine.run(prompts, max_tokens)
             choices = [
                 {"index": i, "text": g[0], "logprobs": None, "finish_reason": g[1]}
                 for i, g in enumerate(generations)
@@ -394,7 +389,7 @@ class DemoServer:
         prompts = [self.vocab.split(p) for p in raw]
         generations = [_generate(p, tokens_to_generate, [], self.vocab) for p in raw]
         with self.engine.lock:
-            self.engine.run(prompts, max(1, tokens_to_generate), [g[2] for g in generations])
+            self.engine.run(prompts, max(1, tokens_to_generate))
         texts = [p + g[0] for p, g in zip(raw, generations, strict=True)]
         payload: dict[str, object] = {
             "text": texts,
@@ -679,6 +674,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--call-overhead-s", type=float, default=GpuModel.call_overhead_s)
     p.add_argument("--per-prompt-s", type=float, default=GpuModel.per_prompt_s)
     p.add_argument("--per-token-s", type=float, default=GpuModel.per_token_s)
+    p.add_argument("--decode-step-s", type=float, default=GpuModel.decode_step_s)
     p.add_argument("--time-scale", type=float, default=1.0, help="0 makes engine calls instant")
     p.add_argument("--parent-pid", type=int, help="exit when this process (the demo) is gone")
     return p
@@ -689,6 +685,7 @@ def gpu_model_from_args(args: argparse.Namespace) -> GpuModel:
         call_overhead_s=args.call_overhead_s,
         per_prompt_s=args.per_prompt_s,
         per_token_s=args.per_token_s,
+        decode_step_s=args.decode_step_s,
         capacity_gib=args.memory_gib,
         weights_gib=args.weights_gib,
         kv_mib_per_token=args.kv_mib_per_token,
