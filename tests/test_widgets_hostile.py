@@ -1,0 +1,171 @@
+"""Hostile log text is shown inert: no escape sequence reaches the terminal, no Rich markup is
+interpreted, and a 100 KB line neither slows the screen down nor breaks the layout."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import RichLog
+
+from evalmon.events import Alert, GpuProcess, OutOfMemory
+from evalmon.sources.tail import TailLine, TailReader
+from evalmon.state.model import OomRecord
+from evalmon.widgets.app import EvalmonApp
+from evalmon.widgets.feed import StaticFeed
+from evalmon.widgets.inert import MAX_DRAWN_CHARS, inert
+from tests.test_widgets_pilot import story, text_of
+
+MARKUP = "[bold red]x[/] [link=https://evil.example]click[/link] [@click=app.quit]q[/]"
+ANSI = "\x1b[31mred\x1b[0m \x1b[2J\x1b[H\x1b[?1049h cleared"
+OSC = "\x1b]0;pwned-title\x07 \x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\ after"
+DCS = "\x1bP+q544e\x1b\\ \x9b31m c1 \x1bc reset \x00nul\x07bell\x08bs"
+HUGE = "A" * 100_000
+
+
+# --------------------------------------------------------------------------- inert()
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (ANSI, "red  cleared"),
+        (OSC, " link after"),
+        (DCS, "  c1  reset nulbellbs"),
+        (MARKUP, MARKUP),
+        ("tab\there", "tab    here"),
+        ("\x1b[", ""),  # cut-off sequence
+        ("\x1b]0;no terminator", ""),
+    ],
+)
+def test_inert_removes_escapes_and_keeps_markup_literal(raw: str, shown: str) -> None:
+    assert inert(raw) == shown
+
+
+def test_inert_caps_a_huge_line_and_says_how_much_was_cut() -> None:
+    out = inert(HUGE)
+    assert out.startswith("A" * MAX_DRAWN_CHARS)
+    assert out.endswith(f"… (+{100_000 - MAX_DRAWN_CHARS:,} chars)")
+    assert len(out) < MAX_DRAWN_CHARS + 40
+
+
+# --------------------------------------------------------------------------- the raw tail
+
+
+def test_tail_reader_bounds_a_100kb_line_without_newline(tmp_path: Path) -> None:
+    log = tmp_path / "eval-1.out"
+    log.write_bytes(b"first line\n" + HUGE.encode() + b"\x00\xff\xfe tail")
+    reader = TailReader(max_line_chars=4000, initial_bytes=1 << 20)
+    reader.select([str(log)])
+    reader.poll()
+    assert [line.text for line in reader.lines()] == ["first line"]  # the rest is incomplete
+    with log.open("ab") as fh:
+        fh.write(b"\nnext\r50%\r100% done\n")
+    reader.poll()
+    texts = [line.text for line in reader.lines()]
+    assert texts[0] == "first line"
+    assert texts[1].startswith("A" * 4000) and texts[1].endswith("bytes)")
+    assert len(texts[1]) < 4100
+    assert texts[2] == "100% done"  # the last of the \r updates
+
+
+def test_tail_reader_follows_truncation_and_keeps_the_last_lines(tmp_path: Path) -> None:
+    log = tmp_path / "server-1.log"
+    log.write_text("".join(f"line {i}\n" for i in range(1000)))
+    reader = TailReader(max_lines=10)
+    reader.select([str(log)])
+    assert reader.poll()
+    assert [line.text for line in reader.lines()] == [f"line {i}" for i in range(990, 1000)]
+    version = reader.version
+    assert not reader.poll() and reader.version == version  # nothing new: nothing changes
+    log.write_text("fresh start\n")  # copytruncate
+    assert reader.poll()
+    assert reader.lines()[-1].text == "fresh start"
+
+
+# --------------------------------------------------------------------------- on screen
+
+
+def hostile_snapshot() -> Any:
+    base = story()
+    r104 = base.runs[-1]
+    oom = OutOfMemory(kind="gpu", origin="pytorch", message=f"{MARKUP} {ANSI}")
+    hostile_run = dataclasses.replace(
+        r104,
+        ooms=(OomRecord("logs/server-104.log", 9, oom),),
+        alerts=(Alert("warning", "stall", f"{OSC} {MARKUP}"),),
+    )
+    gpu = base.gpus[0]
+    sample = dataclasses.replace(
+        gpu.latest, processes=(GpuProcess(4242, 1 << 30, f"{MARKUP}{ANSI}"),)
+    )
+    return dataclasses.replace(
+        base,
+        runs=(*base.runs[:3], hostile_run),
+        gpus=(dataclasses.replace(gpu, latest=sample),),
+        warnings=(f"{DCS} {MARKUP}",),
+    )
+
+
+HOSTILE_TAIL = tuple(
+    TailLine(i, "logs/eval-104.out", text)
+    for i, text in enumerate([MARKUP, ANSI, OSC, DCS, HUGE, "the last line"], start=1)
+)
+
+
+def screen_text(app: EvalmonApp) -> str:
+    """Every character Textual would draw, from its own SVG export."""
+    svg = app.export_screenshot()
+    texts = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
+    return html.unescape("".join(texts)).replace("\xa0", " ")
+
+
+def test_hostile_text_is_shown_literally_and_never_reaches_the_terminal() -> None:
+    feed = StaticFeed(hostile_snapshot(), now=1000.0, tail=HOSTILE_TAIL)
+    app = EvalmonApp(feed, pump=False)
+
+    async def main() -> None:
+        async with app.run_test(size=(200, 50)) as pilot:
+            app.pull()
+            await pilot.pause()
+            assert app.is_running and not app.problems
+            log_text = text_of(app, "#log-lines")
+            assert "[bold red]x[/] [link=https://evil.example]click[/link]" in log_text
+            assert "red  cleared" in log_text and "pwned" not in log_text
+            assert "the last line" in log_text
+            events = text_of(app, "#events")
+            assert "[bold red]x[/]" in events and "pwned" not in events
+            assert "[bold red]x[/]" in text_of(app, "#gpu")
+            drawn = screen_text(app)
+            assert "\x1b" not in drawn and "\x9b" not in drawn and "\x07" not in drawn
+            assert "pwned" not in drawn
+            assert "[bold red]x[/]" in drawn
+
+    asyncio.run(main())
+
+
+def test_a_100kb_line_does_not_break_the_layout() -> None:
+    async def regions(tail: tuple[TailLine, ...]) -> dict[str, Any]:
+        app = EvalmonApp(StaticFeed(story(), now=1000.0, tail=tail), pump=False)
+        async with app.run_test(size=(160, 45)) as pilot:
+            app.pull()
+            await pilot.pause()
+            log = app.query_one("#log-lines", RichLog)
+            return {
+                **{sel: app.query_one(sel).region for sel in
+                   ("#status", "#runs", "#progress", "#log", "#events", "Footer")},
+                "log_width": log.virtual_size.width,
+                "lines": len(log.lines),
+            }
+
+    calm = asyncio.run(regions(HOSTILE_TAIL[-1:]))
+    wild = asyncio.run(regions(HOSTILE_TAIL))
+    for selector in ("#status", "#runs", "#progress", "#log", "#events", "Footer"):
+        assert wild[selector] == calm[selector], selector
+    assert wild["lines"] == len(HOSTILE_TAIL)  # one line each, none wrapped into many
+    assert wild["log_width"] <= MAX_DRAWN_CHARS + 100  # capped, not 100 000 columns
