@@ -49,6 +49,8 @@ def parse(segment: str) -> list[Event]:
         usage = _TOKEN_USAGE.search(rest)
         throughput = _GEN_THROUGHPUT.search(rest)
         running = ints.get("running-req", opening["mixed"])
+        if not ints and usage is None and throughput is None and running is None:
+            return []  # e.g. source code quoting the format string
         phase = "prefill" if opening["phase"] == "Prefill" else "decode"
         return [
             SglangBatch(
