@@ -208,16 +208,27 @@ def _print_summary(status: SupervisorStatus) -> None:
 def _run_with_dashboard(
     options: SupervisorOptions, launcher: Launcher, run_dashboard: Callable[..., int]
 ) -> int:
+    """The supervisor in a worker thread, the dashboard in front of it.
+
+    Quitting the dashboard does not abandon the job: supervision goes on with plain lines
+    until the run ends; Ctrl-C (or SIGTERM) then stops the job and the supervisor.
+    """
     supervisor = Supervisor(options, launcher)
     result: list[int] = []
     worker = threading.Thread(target=lambda: result.append(supervisor.run()), daemon=True)
     worker.start()
     try:
         run_dashboard([options.log_dir, *options.watch_paths], supervisor=supervisor)
-    finally:
-        if not supervisor.status().finished:
-            supervisor.stop()
-        worker.join()
+    except Exception as exc:  # the dashboard failing must not take the job down with it
+        print(f"evalmon run: dashboard error: {exc}", file=sys.stderr)
+    if worker.is_alive() and not supervisor.status().finished:
+        print("evalmon: dashboard closed; still supervising the job (Ctrl-C stops it)", flush=True)
+        supervisor.set_printer(_printer)
+        if threading.current_thread() is threading.main_thread():
+            for s in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(s, lambda signum, frame: supervisor.stop())
+    while worker.is_alive():
+        worker.join(timeout=0.2)  # short joins: signal handlers run in between
     _print_summary(supervisor.status())
     return result[0] if result else 1
 

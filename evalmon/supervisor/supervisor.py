@@ -95,6 +95,10 @@ class Supervisor:
         with self._lock:
             return self._status
 
+    def set_printer(self, printer: Printer) -> None:
+        """Where plain progress lines go from now on (e.g. after the dashboard closed)."""
+        self._print = printer
+
     def stop(self) -> None:
         """Ask the loop to stop the job (SIGTERM, SIGKILL after grace) and end as cancelled."""
         self._stop_requested.set()
