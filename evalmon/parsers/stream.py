@@ -27,40 +27,36 @@ from types import ModuleType
 from typing import Any
 
 from evalmon.events import Event, Located, OutOfMemory, Progress, ResultRow
+from evalmon.parsers import (
+    access_log,
+    gpu_jsonl,
+    lm_eval,
+    megatron,
+    oom,
+    python_exc,
+    sglang,
+    slurm,
+    tqdm,
+    vllm,
+)
 
 try:  # a native multi-pattern matcher: one pass over the chunk for every module
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - exercised when the package is absent
     _hs = None
 
-_DEFAULT_NAMES = (
-    "tqdm",
-    "lm_eval",
-    "python_exc",
-    "megatron",
-    "access_log",
-    "vllm",
-    "sglang",
-    "slurm",
-    "gpu_jsonl",
-    "oom",
+DEFAULT_MODULES: tuple[ModuleType, ...] = (
+    tqdm,
+    lm_eval,
+    python_exc,
+    megatron,
+    access_log,
+    vllm,
+    sglang,
+    slurm,
+    gpu_jsonl,
+    oom,
 )
-
-
-def _default_modules() -> tuple[ModuleType, ...]:
-    # TEMPORARY while the format modules are being written: skip the missing ones.
-    import importlib
-
-    found = []
-    for name in _DEFAULT_NAMES:
-        try:
-            found.append(importlib.import_module(f"evalmon.parsers.{name}"))
-        except ImportError:
-            continue
-    return tuple(found)
-
-
-DEFAULT_MODULES: tuple[ModuleType, ...] = _default_modules()
 
 _NL = b"\n"
 _CR = b"\r"
