@@ -107,6 +107,10 @@ def main() -> int:
     p.add_argument("--pid-file", default=None)
     p.add_argument("--hang-after-oom", action="store_true", help="hang instead of exiting")
     p.add_argument("--stamp-file", default=None)
+    p.add_argument("--rank-logs", type=int, default=0,
+                   help="also report the OOM in DIR-of-server-log/rank-K.log for K < N")
+    p.add_argument("--late-oom-log", default=None,
+                   help="a detached 'server' appends one more OOM here 0.3 s after we die")
     args = p.parse_args()
     if args.stamp_file:
         with open(args.stamp_file, "a") as fh:
@@ -154,6 +158,12 @@ def main() -> int:
 def oom(args: argparse.Namespace, size: int) -> int:
     text = OOM_TRACEBACK.replace("{tried:.2f}", f"{size / 64:.2f}")
     stamp(args.stamp_file, "oom")
+    for rank in range(args.rank_logs):
+        folder = os.path.dirname(os.path.abspath(args.server_log or args.late_oom_log or "."))
+        with open(os.path.join(folder, f"rank-{rank}.log"), "a") as fh:
+            fh.write(f"[rank{rank}]: " + text.replace("\n", f"\n[rank{rank}]: ").rstrip(" :"))
+    if args.late_oom_log:
+        late_writer(args.late_oom_log, text)
     if args.server_log:
         with open(args.server_log, "a") as fh:
             fh.write('127.0.0.1 - - [24/Nov/2026 03:00:02] "POST /completions HTTP/1.1" 500 -\n')
@@ -174,6 +184,16 @@ def oom(args: argparse.Namespace, size: int) -> int:
     if args.ignore_sigterm or args.hang_after_oom:
         time.sleep(3600)  # a hung process after an OOM: evalmon must stop it
     return 1
+
+
+def late_writer(path: str, text: str) -> None:
+    """Like a server still finishing a request of a client that is gone: not in our group."""
+    if os.fork() == 0:
+        os.setsid()
+        time.sleep(0.3)
+        with open(path, "a") as fh:
+            fh.write(text)
+        os._exit(0)
 
 
 if __name__ == "__main__":

@@ -190,3 +190,18 @@ def test_evalmon_killed_and_restarted_adopts_the_running_attempt(tmp_path: Path)
     (only,) = attempts(tmp_path)
     assert only.outcome == "succeeded" and only.exit_code == 0
     assert len(read_record(str(tmp_path)).sessions) == 1
+
+
+def test_one_oom_reported_by_many_ranks_and_late_server_lines_is_one_relaunch(
+    tmp_path: Path,
+) -> None:
+    server_log = tmp_path / "server.log"
+    server_log.write_text("server started\n")
+    res = run(["--batch-size", "256", "--log-dir", str(tmp_path)],
+              fake("--oom-above", "128", "--rank-logs", "4", "--late-oom-log", str(server_log)))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert [(a.batch_size, a.outcome) for a in attempts(tmp_path)] == [
+        (256, "oom"), (128, "succeeded")
+    ]
+    assert (tmp_path / "rank-3.log").exists()
+    assert server_log.read_text().count("CUDA out of memory") == 1  # the late one did land

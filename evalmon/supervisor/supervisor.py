@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from evalmon.events import GpuSample, OutOfMemory, Progress, RunConfig
+from evalmon.events import GpuSample, GpuUnavailable, OutOfMemory, Progress, RunConfig
 from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor.launchers import Job, Launcher, LocalJobView
 from evalmon.supervisor.local import LaunchError
@@ -29,6 +29,8 @@ from evalmon.supervisor.record import RecordWriter, Session, read_record
 from evalmon.supervisor.watch import LogEvent, RunLogs
 
 Printer = Callable[[str], None]
+# written continuously by samplers (gpu-log): never a sign that a job is still talking
+_SAMPLER_EVENTS = (GpuSample, GpuUnavailable)
 
 
 @dataclass(slots=True)
@@ -57,6 +59,7 @@ class _AttemptWatch:
     peak_gpu: dict[tuple[str, int], int] = field(default_factory=dict)
     own_files: frozenset[str] = frozenset()
     count_history_of_own_files: bool = False
+    shared_active: bool = False  # a log not of this attempt alone (a server's) was written
 
 
 def _inert(text: str, limit: int = 300) -> str:
@@ -175,7 +178,7 @@ class Supervisor:
             if decision.action == "relaunch":
                 self._next_batch = decision.batch_size
                 self._publish("relaunching", decision.reason)
-                logs.poll()  # whatever the old attempt wrote is old from here on
+                self._settle(logs, watch)  # whatever the old attempt caused is old from here on
                 job = None
                 continue
             return self._finish(decision)
@@ -313,6 +316,23 @@ class Supervisor:
         self._end_attempt(self._attempts[-1], decision, job.exit_code, watch, job_state=job.state)
         return decision
 
+    def _settle(self, logs: RunLogs, watch: _AttemptWatch) -> None:
+        """Read the old attempt's last words before the next one starts.
+
+        A server that outlives the client (its own job, or the demo's) may still be finishing
+        requests of the stopped attempt and log more OOMs: wait until shared logs are quiet
+        so those are not taken for an OOM of the next attempt (one OOM, one relaunch).
+        """
+        logs.poll()
+        if not watch.shared_active:
+            return
+        quiet_s, deadline = 0.5, time.monotonic() + 5.0
+        last_event = time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - last_event < quiet_s:
+            if any(not isinstance(e.located.event, _SAMPLER_EVENTS) for e in logs.poll()):
+                last_event = time.monotonic()
+            time.sleep(self.options.poll_interval)
+
     def _drain_for_oom(self, logs: RunLogs, watch: _AttemptWatch, wait_s: float = 1.0) -> None:
         """The job failed before we saw why: read its last bytes (held OOM candidates too)."""
         deadline = time.monotonic() + wait_s
@@ -331,6 +351,8 @@ class Supervisor:
             if ev.history and ev.path not in watch.own_files:
                 continue
             item = ev.located.event
+            if ev.path not in watch.own_files and not isinstance(item, _SAMPLER_EVENTS):
+                watch.shared_active = True
             if isinstance(item, OutOfMemory):
                 self._on_oom(item, ev, watch, attempt)
             elif isinstance(item, Progress):
