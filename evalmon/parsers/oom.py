@@ -56,6 +56,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from evalmon.events import OomKind, OutOfMemory
 
@@ -127,6 +128,31 @@ class _Line:
     rank: int | None
     source: str  # identity of the prefixes: lines of one process share it
     header: bool  # a log header was stripped: the line starts a new record
+
+
+class _Window(Sequence[_Line]):
+    """The lines around a candidate, split into prefix and body only when looked at."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._texts = texts
+        self._lines: list[_Line | None] = [None] * len(texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, index: int) -> _Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_Line]: ...
+
+    def __getitem__(self, index: int | slice) -> _Line | list[_Line]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        line = self._lines[index]
+        if line is None:
+            line = self._lines[index] = _split(self._texts[index])
+        return line
 
 
 def _normalise(text: str) -> str:
@@ -672,7 +698,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         return None
     before = list(before)[-CONTEXT_BEFORE:]
     after = list(after)[:CONTEXT_AFTER]
-    window = [_split(text) for text in (*before, line, *after)]
+    window = _Window((*before, line, *after))
     i = len(before)
     hit = _recognise(window, i)
     if hit is None or _is_repeat(window, i, hit):
