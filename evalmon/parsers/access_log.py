@@ -15,22 +15,22 @@ from __future__ import annotations
 import re
 
 from evalmon.events import Event, HttpRequest
-from evalmon.parsers.lines import strip_ansi
+from evalmon.parsers.lines import ascii_re, strip_ansi
 
 # Both formats quote ``METHOD PATH HTTP/x.y`` and follow it with a three-digit status.
 CANDIDATE: re.Pattern[bytes] = re.compile(rb" HTTP/\d(?:\.\d)?(?:\x1b\[[0-9;]*m)*\" ")
 
 _METHOD = r"(?P<method>[A-Z]{3,10})"
 _REQUEST = _METHOD + r" (?P<path>[^\s\"]{1,8000}) HTTP/\d(?:\.\d)?"
-_WERKZEUG = re.compile(
+_WERKZEUG = ascii_re(
     r"(?P<client>[0-9A-Za-z:.%\-\[\]_]{1,100}) - (?:\S{1,200}) \[(?P<when>[^\]]{1,64})\] "
     r"\"" + _REQUEST + r"\" (?P<status>\d{3})\b"
 )
-_UVICORN = re.compile(
+_UVICORN = ascii_re(
     r"(?:^|(?<=[\s)\]:]))(?:INFO|WARNING|ERROR|DEBUG):? +"
     r"(?P<client>[0-9A-Za-z:.%\-\[\]_]{1,100}) - \"" + _REQUEST + r"\" (?P<status>\d{3})\b"
 )
-_WERKZEUG_DATE = re.compile(r"\d\d/[A-Z][a-z]{2}/\d{4} \d\d:\d\d:\d\d")
+_WERKZEUG_DATE = ascii_re(r"\d\d/[A-Z][a-z]{2}/\d{4} \d\d:\d\d:\d\d")
 
 
 def _without_port(client: str) -> str:

@@ -29,7 +29,7 @@ def to_int(text: str | None) -> int | None:
     if text is None:
         return None
     text = text.strip()
-    if not text or len(text) > 30:
+    if not text or len(text) > 30 or not text.isascii():
         return None
     try:
         return int(text)
@@ -42,7 +42,7 @@ def to_float(text: str | None) -> float | None:
     if text is None:
         return None
     text = text.strip()
-    if not text or len(text) > 40:
+    if not text or len(text) > 40 or not text.isascii():
         return None
     try:
         value = float(text)
@@ -58,7 +58,8 @@ def to_float(text: str | None) -> float | None:
 LM_EVAL_PREFIX = re.compile(
     r"(?P<when>\d{4}-\d\d-\d\d:\d\d:\d\d:\d\d(?:,\d+)?) +"
     r"(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) +"
-    r"\[(?P<where>[^\]\s]*)\] "
+    r"\[(?P<where>[^\]\s]*)\] ",
+    re.ASCII,
 )
 
 
@@ -66,3 +67,9 @@ def lm_eval_message(segment: str) -> str:
     """The message part of an lm-eval log line, or ``segment`` itself if it has no prefix."""
     match = LM_EVAL_PREFIX.search(segment)
     return segment[match.end() :] if match else segment
+
+
+def ascii_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile`` with ASCII classes: ``\\d`` must not take ``٣`` for a digit, so a
+    parser accepts exactly what its bytes ``CANDIDATE`` can see."""
+    return re.compile(pattern, flags | re.ASCII)

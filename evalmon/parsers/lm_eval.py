@@ -28,7 +28,7 @@ from evalmon.events import (
     RetryAttempt,
     RunConfig,
 )
-from evalmon.parsers.lines import lm_eval_message, strip_ansi, to_float, to_int
+from evalmon.parsers.lines import ascii_re, lm_eval_message, strip_ansi, to_float, to_int
 
 CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"model, with arguments: "
@@ -42,10 +42,10 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Running \w+ requests"
 )
 
-_INIT = re.compile(r"Initializing (?P<model_type>[\w.\-]+) model, with arguments: (?P<args>.*)")
+_INIT = ascii_re(r"Initializing (?P<model_type>[\w.\-]+) model, with arguments: (?P<args>.*)")
 # ``local-completions ({...}), gen_kwargs: ({}), limit: None, num_fewshot: None, batch_size: 16``
 # and the older ``hf (pretrained=x,dtype=y), gen_kwargs: (None), ...`` (0.3: no gen_kwargs).
-_SUMMARY = re.compile(
+_SUMMARY = ascii_re(
     r"(?<![\w.\-])(?P<model_type>[\w.\-]+) \((?P<args>.*?)\), "
     r"(?:gen_kwargs: \((?P<gen>.*?)\), )?"
     r"limit: (?P<limit>[^,]*), "
@@ -54,7 +54,7 @@ _SUMMARY = re.compile(
     r"batch_size: (?P<batch_size>[^\s(,]+)"
 )
 # One ``'key': value`` of a printed dict; the value is a quoted string or a bare literal.
-_DICT_ITEM = re.compile(
+_DICT_ITEM = ascii_re(
     r"""['"](?P<key>\w+)['"]\s*:\s*(?:'(?P<sq>[^']*)'|"(?P<dq>[^"]*)"|(?P<bare>[^,{}'"\s]+))"""
 )
 _CONFIG_KEYS = (
@@ -66,22 +66,22 @@ _CONFIG_KEYS = (
     "base_url",
     "max_retries",
 )
-_STATUS_FAILURE = re.compile(
+_STATUS_FAILURE = ascii_re(
     r"API request failed! Status code: (?P<status>\d{3}), Response text: (?P<text>.*)"
 )
-_MESSAGE_FAILURE = re.compile(r"API request failed with error message: (?P<text>.*)")
-_RETRY = re.compile(r"(?:^|\] )Retry attempt (?P<n>\d{1,6})\s*$")
-_CACHE = re.compile(r"Cached requests: (?P<cached>\d{1,15}), Requests remaining: (?P<rem>\d{1,15})")
-_AUTO_START = re.compile(
+_MESSAGE_FAILURE = ascii_re(r"API request failed with error message: (?P<text>.*)")
+_RETRY = ascii_re(r"(?:^|\] )Retry attempt (?P<n>\d{1,6})\s*$")
+_CACHE = ascii_re(r"Cached requests: (?P<cached>\d{1,15}), Requests remaining: (?P<rem>\d{1,15})")
+_AUTO_START = ascii_re(
     r"Passed argument batch_size = auto(?::(?P<schedule>\d+))?\. Detecting largest batch size"
 )
-_AUTO_DONE = re.compile(r"Determined [Ll]argest batch size: (?P<size>\d{1,9})")
-_STAGE = re.compile(
+_AUTO_DONE = ascii_re(r"Determined [Ll]argest batch size: (?P<size>\d{1,9})")
+_STAGE = ascii_re(
     r"(?:^|\] )Running (?P<kind>loglikelihood_rolling|loglikelihood|generate_until"
     r"|multiple_choice) requests\s*$"
 )
-_DASHES = re.compile(r":?-+:?")
-_TREE_MARK = re.compile(r"^(?:-\s+)+")
+_DASHES = ascii_re(r":?-+:?")
+_TREE_MARK = ascii_re(r"^(?:-\s+)+")
 _HEADER_FIRST_CELLS = {"Tasks", "Groups", "Task", "Group"}
 
 

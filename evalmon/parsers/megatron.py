@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from evalmon.events import EngineBatch, EngineConfig, Event, ServerException, ServerRequestStart
-from evalmon.parsers.lines import strip_ansi, to_int
+from evalmon.parsers.lines import ascii_re, strip_ansi, to_int
 
 CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"run_mcore_engine called with"
@@ -26,20 +26,20 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|inference[_-]max[_-](?:batch[_-]size|requests)"
 )
 
-_BATCH = re.compile(r"\[BATCHING DEBUG\] run_mcore_engine called with (?P<n>\d{1,9}) prompts?\b")
-_REQUEST_IP = re.compile(r"(?:^|(?<=\s))request IP: (?P<ip>[0-9A-Fa-f:.%\w\-\[\]]{1,80})\s*$")
-_START_TIME = re.compile(
+_BATCH = ascii_re(r"\[BATCHING DEBUG\] run_mcore_engine called with (?P<n>\d{1,9}) prompts?\b")
+_REQUEST_IP = ascii_re(r"(?:^|(?<=\s))request IP: (?P<ip>[0-9A-Fa-f:.%\w\-\[\]]{1,80})\s*$")
+_START_TIME = ascii_re(
     r"(?:^|(?<=\s))start time: +(?P<when>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})?)\s*$"
 )
-_FLASK_EXCEPTION = re.compile(
+_FLASK_EXCEPTION = ascii_re(
     r"(?:\[(?P<when>[^\]]{1,64})\] )?ERROR in [\w.]+: Exception on (?P<path>\S{1,2000}) "
     r"\[(?P<method>[A-Z]{3,10})\]"
 )
-_ARG_DUMP = re.compile(
+_ARG_DUMP = ascii_re(
     r"^\s*(?:\[rank\d+\]:\s*)?(?P<name>inference_max_batch_size|inference_max_requests) "
     r"\.+ (?P<value>\d{1,9}|None)\s*$"
 )
-_CLI_FLAG = re.compile(
+_CLI_FLAG = ascii_re(
     r"(?<![\w-])--inference[-_]max[-_](?P<name>batch[-_]size|requests)"
     r"(?:=| +)['\"]?(?P<value>\d{1,9})\b"
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from evalmon.events import Event, PythonException
-from evalmon.parsers.lines import strip_ansi
+from evalmon.parsers.lines import ascii_re, strip_ansi
 
 CANDIDATE: re.Pattern[bytes] = re.compile(rb"(?:Error|Exception|Interrupt|Exit|ExceptionGroup)\b")
 
@@ -26,7 +26,7 @@ _PREFIXES = (
     r"|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)? "  # collector timestamp
     r")"
 )
-_EXCEPTION = re.compile(
+_EXCEPTION = ascii_re(
     r"(?:" + _PREFIXES + r"){0,3}"
     r"(?P<type>(?:[A-Za-z_]\w*\.){0,12}"
     r"(?:[A-Za-z_]\w*(?:Error|Exception|Interrupt|Exit)|(?:Base)?ExceptionGroup))"

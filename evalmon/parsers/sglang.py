@@ -18,20 +18,18 @@ from __future__ import annotations
 import re
 
 from evalmon.events import Event, SglangBatch
-from evalmon.parsers.lines import to_float, to_int
+from evalmon.parsers.lines import ascii_re, to_float, to_int
 
 CANDIDATE: re.Pattern[bytes] = re.compile(rb"(?:Prefill|Decode) batch")
 
-_OPENING = re.compile(
+_OPENING = ascii_re(
     r"(?P<phase>Prefill|Decode) batch"
     r"(?:\(mixed #running-req: (?P<mixed>\d{1,9})\))?"
     r"(?: \[\d{1,12}\])?[.,] #"
 )
-_INT_FIELD = re.compile(r"#(?P<key>new-seq|new-token|running-req|queue-req): (?P<value>\d{1,12})")
-_TOKEN_USAGE = re.compile(
-    r"(?:(?<=[,.] )|(?<=\]))(?:full )?token usage: (?P<value>\d{1,6}\.\d{1,6})"
-)
-_GEN_THROUGHPUT = re.compile(r"gen throughput \(token/s\): (?P<value>\d{1,12}(?:\.\d{1,9})?)")
+_INT_FIELD = ascii_re(r"#(?P<key>new-seq|new-token|running-req|queue-req): (?P<value>\d{1,12})")
+_TOKEN_USAGE = ascii_re(r"(?:(?<=[,.] )|(?<=\]))(?:full )?token usage: (?P<value>\d{1,6}\.\d{1,6})")
+_GEN_THROUGHPUT = ascii_re(r"gen throughput \(token/s\): (?P<value>\d{1,12}(?:\.\d{1,9})?)")
 
 
 def parse(segment: str) -> list[Event]:

@@ -22,25 +22,26 @@ from __future__ import annotations
 import re
 
 from evalmon.events import Event, JobSignal
+from evalmon.parsers.lines import ascii_re
 
 CANDIDATE: re.Pattern[bytes] = re.compile(rb"\*\*\* (?:JOB|STEP) |srun: error: |(?i:requeue)")
 
-_BANNER = re.compile(
+_BANNER = ascii_re(
     r"\*\*\* (?:JOB|STEP) (?P<id>\d[\w.+]{0,40})(?: ON (?P<host>\S{1,200}))? "
     r"CANCELLED AT (?P<when>\S{1,40})"
     r"(?: DUE TO (?P<reason>.{1,120}?))?(?: on (?P<host_late>\S{1,200}))? \*\*\*"
     r"(?: on (?P<host_after>\S{1,200}))?"
 )
-_SRUN_TASK = re.compile(
+_SRUN_TASK = ascii_re(
     r"srun: error: (?P<host>[\w.\-]{1,200}): tasks? [\d,\-\[\]]{1,200}: (?P<what>.{1,500})"
 )
-_SRUN_ERROR = re.compile(r"srun: error: (?P<what>.{1,500})")
+_SRUN_ERROR = ascii_re(r"srun: error: (?P<what>.{1,500})")
 # A SLURM tool speaking (not the user's program): ``slurmstepd-node01: error: ...``.
-_SLURM_TOOL = re.compile(
+_SLURM_TOOL = ascii_re(
     r"(?:^|(?<=\s))(?:slurmstepd|slurmd|srun|sbatch|salloc|scontrol)(?:-[\w.\-]+)?: "
 )
-_REQUEUE_WORD = re.compile(r"\brequeu(?:e|ed|ing)\b", re.IGNORECASE)
-_JOB_ID = re.compile(r"\b(?:JOB|[Jj]ob|JobId=)\s?(?P<id>\d{1,12})\b")
+_REQUEUE_WORD = ascii_re(r"\brequeu(?:e|ed|ing)\b", re.IGNORECASE)
+_JOB_ID = ascii_re(r"\b(?:JOB|[Jj]ob|JobId=)\s?(?P<id>\d{1,12})\b")
 
 
 def parse(segment: str) -> list[Event]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from evalmon.events import Event, Progress
-from evalmon.parsers.lines import LM_EVAL_PREFIX, strip_ansi, to_float
+from evalmon.parsers.lines import LM_EVAL_PREFIX, ascii_re, strip_ansi, to_float
 
 # Every bar has ``[elapsed<`` or ``[elapsed,`` with elapsed = ``M+:SS`` or ``H+:MM:SS``.
 CANDIDATE: re.Pattern[bytes] = re.compile(rb"\[\d+:\d\d[<,:]")
@@ -39,17 +39,17 @@ _TAIL_WITH_ETA = (
     r"\[(?P<elapsed>" + _TIME + r")(?:<(?P<remaining>-?" + _TIME + r"|\?))?" + _RATE_AND_POSTFIX
 )
 _TAIL_NO_ETA = r"\[(?P<elapsed>" + _TIME + r")" + _RATE_AND_POSTFIX
-_WITH_TOTAL = re.compile(
+_WITH_TOTAL = ascii_re(
     r"(?:(?P<pct>\d{1,4})%(?:\|(?P<bar>[^|]{0,400})\|)?)?"
     r" *(?P<n>" + _NUM + r")/(?P<total>" + _NUM + r"|\?) " + _TAIL_WITH_ETA
 )
-_NO_TOTAL = re.compile(r"(?<!\S)(?P<n>" + _NUM + r")(?P<unit>[^\[\]\d/:]{1,60}?)? " + _TAIL_NO_ETA)
-_RATE = re.compile(
+_NO_TOTAL = ascii_re(r"(?<!\S)(?P<n>" + _NUM + r")(?P<unit>[^\[\]\d/:]{1,60}?)? " + _TAIL_NO_ETA)
+_RATE = ascii_re(
     r"(?P<value>\?|\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?P<unit>.*)/s"  # 4.98it/s, ?it/s
     r"|(?P<inv>\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?P<inv_prefix>[kMGTPEZY]?)s/(?P<inv_unit>.+)"
 )
 # format_sizeof output: always three significant digits, then an SI prefix.
-_SIZEOF = re.compile(r"(?:\d\.\d\d|\d\d\.\d|\d{3})[kMGTPEZY]")
+_SIZEOF = ascii_re(r"(?:\d\.\d\d|\d\d\.\d|\d{3})[kMGTPEZY]")
 _SI = {"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18, "Z": 1e21, "Y": 1e24}
 # Units that tqdm users count in; a leading SI letter before one of these is a prefix.
 _BASE_UNITS = frozenset(
@@ -82,7 +82,7 @@ _BASE_UNITS = frozenset(
         "images",
     }
 )
-_RANK_TAG = re.compile(r"^\[(?:rank|default)\d+\]:? ?")
+_RANK_TAG = ascii_re(r"^\[(?:rank|default)\d+\]:? ?")
 _MAX_DESC = 200
 
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 import re
 
 from evalmon.events import EngineStats, Event
-from evalmon.parsers.lines import to_float, to_int
+from evalmon.parsers.lines import ascii_re, to_float, to_int
 
 CANDIDATE: re.Pattern[bytes] = re.compile(rb"Avg (?:prompt|generation) throughput: ")
 
-_FIELD = re.compile(
+_FIELD = ascii_re(
     r"(?P<key>Avg prompt throughput|Avg generation throughput|Running|Waiting|Pending|Swapped"
     r"|(?:GPU )?(?<!CPU )KV cache usage|Prefix cache hit rate): "
     r"(?P<value>\d{1,15}(?:\.\d{1,9})?)"
