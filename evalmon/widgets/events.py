@@ -20,6 +20,7 @@ from evalmon.widgets.view import DashboardView
 
 LEVEL_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 LEVEL_ICONS = {"error": "✖", "warning": "▲", "info": "●"}
+LEVEL_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
         elif not oom.batch_helps:
             bits.append("a smaller batch will not help")
         rows.append(EventRow("error" if oom.fatal else "warning", "OOM", where(rec.file, rec.line),
-                             ", ".join(bits) + " — " + oom.message))
+                             ", ".join(bits) + " — " + inert(oom.message, 160)))
     for rec in run.signals:
         sig = rec.event
         rows.append(EventRow("error", sig.kind.replace("_", " "), where(rec.file, rec.line),
@@ -77,7 +78,7 @@ def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
                              f"{run.api_failures} failed requests seen by lm-eval"))
     if run.retries:
         rows.append(EventRow("warning", "retries", "client", f"{run.retries} retry attempts"))
-    return rows
+    return sorted(rows, key=lambda row: LEVEL_ORDER.get(row.level, 3))  # stable: kept in kind
 
 
 def render_events(rows: list[EventRow]) -> RenderableType:

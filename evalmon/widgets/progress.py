@@ -20,6 +20,10 @@ MAX_BARS = 6
 def headline(run: RunView, baseline: float | None) -> Text:
     """``12.4 samples/s · 1000 samples in 1m21s · 0.10× baseline · ETA 3m``."""
     text = Text()
+    if run.samples_per_s is None:
+        text.append("no samples/s yet", style="dim italic")
+        text.append(" (no request finished)" if run.status != "running" else "", style="dim")
+        return text
     text.append(fmt.rate(run.samples_per_s), style="bold green")
     text.append(" samples/s", style="dim")
     text.append("  ·  1000 samples in ", style="dim")

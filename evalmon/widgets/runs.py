@@ -25,7 +25,7 @@ COLUMNS = (
     ("status", "Status"),
     ("batch", "Batch"),
     ("conc", "Conc"),
-    ("engine", "Eng max"),
+    ("engine", "Engine"),
     ("rate", "Samples/s"),
     ("speedup", "Speedup"),
     ("progress", "Done"),
@@ -70,7 +70,7 @@ def run_cells(run: RunView, reference: float | None) -> tuple[Text, ...]:
         _right(done),
         _right(fmt.duration(run.eta_s) if run.status == "running" else fmt.DASH),
         _right(fmt.duration(run.time_for(1000))),
-        Text(", ".join(issues) or fmt.DASH, style=issue_style),
+        Text(" ".join(issues) or fmt.DASH, style=issue_style, no_wrap=True),
     )
 
 
