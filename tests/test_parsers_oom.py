@@ -531,6 +531,17 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "total capacty of 23.69 GiB of which 0 bytes is free.",
         Expect(bytes_tried=round(982.5 * 1024), capacity_bytes=round(23.69 * GIB), free_bytes=0),
     ),
+    "TGI warm-up": (
+        "RuntimeError: Not enough memory to handle 4096 prefill tokens. You need to decrease "
+        "`--max-batch-prefill-tokens`",
+        Expect(origin="tgi", batch_helps=False),
+    ),
+    "TGI JSON log line": (
+        '{"timestamp":"2026-11-24T03:00:02.123Z","level":"ERROR","fields":{"message":"Server '
+        "error: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of "
+        '79.15 GiB of which 1.06 GiB is free."},"target":"text_generation_client"}',
+        Expect(bytes_tried=2 * GIB, gpu_index=0),
+    ),
     "accelerate search reaches zero": (
         "RuntimeError: No executable batch size found, reached zero.",
         Expect(origin="accelerate", batch_helps=False),
@@ -670,6 +681,14 @@ def test_the_search_giving_up_is_fatal_even_after_a_recovered_oom() -> None:
     ]
 
 
+def test_sglang_tensor_parallel_ranks_are_separate_events() -> None:
+    text = (
+        "[2025-03-07 21:49:33 TP0] Prefill out of memory. Try to lower your batch size.\n"
+        "[2025-03-07 21:49:33 TP1] Prefill out of memory. Try to lower your batch size."
+    )
+    assert [e.rank for e in events(text)] == [0, 1]
+
+
 def test_a_gpu_and_a_host_oom_are_two_events() -> None:
     text = MEGATRON_GENERATE_OOM + "\nKilled"
     assert [e.kind for e in events(text)] == ["gpu", "host"]
@@ -788,6 +807,11 @@ NEGATIVES: dict[str, str] = {
     "OutOfMemoryError in a sentence": "We catch OutOfMemoryError and retry with a smaller batch.",
     "markdown table": "| `Cuda failure 'out of memory'` | GPU OOM | Reduce batch, enable AMP |",
     "shell variable": 'OOM_PATTERN="CUDA out of memory"',
+    "slurm end-of-job memory warning": "slurmstepd: error: Exceeded job memory limit at some point.",
+    "python warning about OOM": "/usr/lib/python3/dist-packages/torch/cuda/memory.py:365: "
+    "UserWarning: CUDA out of memory. Tried to allocate 1 GiB; retrying after emptying cache",
+    "tenacity retry wrapper": "tenacity.RetryError: RetryError[<Future at 0x7f3 state=finished "
+    "raised OutOfMemoryError>]",
 }
 
 

@@ -78,7 +78,7 @@ any_lines = st.one_of(fragment_lines, st.text(max_size=200))
 contexts_before = st.lists(any_lines, max_size=CONTEXT_BEFORE)
 contexts_after = st.lists(any_lines, max_size=CONTEXT_AFTER)
 
-FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _matches_candidate(line: str) -> bool:

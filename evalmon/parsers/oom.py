@@ -266,6 +266,12 @@ _STRONG: tuple[_Rule, ...] = (
         batch_helps=False,
     ),
     _rule(
+        r"\bNot enough memory to handle \d+ (?:prefill|total) tokens\b",  # TGI warm-up
+        "gpu",
+        "tgi",
+        batch_helps=False,
+    ),
+    _rule(
         r"\bNo executable batch size found, reached zero\b",
         "gpu",
         "accelerate",
