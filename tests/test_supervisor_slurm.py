@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,12 +20,12 @@ ROOT = str(Path(__file__).resolve().parents[1])
 pytestmark = [pytest.mark.slow, pytest.mark.slurm]
 
 
-def write_script(path: Path, *fake_args: str) -> Path:
+def write_script(path: Path, *fake_args: str, name: str = "eval") -> Path:
     """An eval.sbatch-like script: BATCH_SIZE comes from the environment (--export)."""
     args = " ".join(fake_args)
     path.write_text(
         "#!/bin/bash\n"
-        "#SBATCH --job-name=eval\n"
+        f"#SBATCH --job-name={name}\n"
         'echo "batch size $BATCH_SIZE, engine max batch $INFERENCE_MAX_BATCH"\n'
         f"exec {sys.executable} -u {FAKE} --size-env BATCH_SIZE {args}\n"
     )
@@ -80,6 +83,37 @@ def test_non_oom_failure_is_not_resubmitted(
     assert res.returncode == 1, res.stdout + res.stderr
     (only,) = read_record(str(logs)).sessions[-1].ordered_attempts()
     assert only.outcome == "failed" and only.state.startswith("FAILED") and only.exit_code == 1
+
+
+def test_evalmon_killed_and_restarted_adopts_the_slurm_job(
+    slurm_cluster: SlurmCluster, tmp_path: Path  # noqa: F811
+) -> None:
+    logs = tmp_path / "logs"
+    script = write_script(tmp_path / "eval.sbatch", "--steps", "40", "--step-s", "0.1",
+                          name="adopt-me")
+    argv = [sys.executable, "-m", "evalmon.supervisor.command", "--slurm", "--headless",
+            "--batch-size", "16", "--batch-env", "BATCH_SIZE", "--log-dir", str(logs),
+            "--", str(script)]
+    first = subprocess.Popen(argv, cwd=ROOT, env=slurm_cluster.env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    job_id = None
+    while time.monotonic() < deadline and job_id is None:
+        sessions = read_record(str(logs)).sessions
+        if sessions and sessions[-1].attempts:
+            job_id = sessions[-1].ordered_attempts()[0].slurm_job_id
+        time.sleep(0.1)
+    assert job_id, "no SLURM job recorded"
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    res = subprocess.run(argv, cwd=ROOT, env=slurm_cluster.env, capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert f"adopted attempt 1 (job {job_id})" in res.stdout
+    jobs = slurm_cluster.run("squeue", "-h", "-t", "all", "-n", "adopt-me", "-o", "%i").stdout
+    assert jobs.split() == [job_id]  # never a second submission
+    (only,) = read_record(str(logs)).sessions[-1].ordered_attempts()
+    assert only.outcome == "succeeded" and only.state.startswith("COMPLETED")
 
 
 def test_controller_down_is_a_clear_error_without_duplicates(
