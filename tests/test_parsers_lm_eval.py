@@ -335,3 +335,49 @@ def test_fill_result_tasks_keeps_named_rows_and_leading_blank() -> None:
         ("a", "2"),
         ("b", ""),
     ]
+
+
+def test_init_line_wrapped_by_lm_evals_wrap_text_gives_every_field() -> None:
+    """lm-eval wraps a string-args init message at 140 columns with an 8-space indent."""
+    from lm_eval.utils import wrap_text
+
+    args = {
+        "model": "meta-llama/Llama-3.1-8B-Instruct",
+        "base_url": "http://gpu-node-017.cluster.internal:5000/v1/completions",
+        "num_concurrent": 4,
+        "max_retries": 3,
+        "tokenized_requests": True,
+        "tokenizer_backend": "huggingface",
+    }
+    message = wrap_text(f"Initializing local-completions model, with arguments: {args}")
+    lines = message.splitlines()
+    assert len(lines) > 1 and lines[1].startswith("        '")
+    lines[0] = "2024-08-01:10:00:00,123 INFO     [evaluator.py:180] " + lines[0]
+    configs = []
+    for line in lines:
+        found = parse(line)
+        if found:
+            assert CANDIDATE.search(line.encode())
+        configs.extend(found)
+    assert len(configs) >= 2
+    merged: dict[str, object] = {}
+    for config in configs:
+        assert isinstance(config, RunConfig) and config.source == "init"
+        for key in ("model_type", "model", "num_concurrent", "max_retries", "tokenized_requests"):
+            if getattr(config, key) is not None:
+                merged.setdefault(key, getattr(config, key))
+        if config.base_url is not None:
+            merged.setdefault("base_url", config.base_url)
+    assert merged == {
+        "model_type": "local-completions",
+        "model": "meta-llama/Llama-3.1-8B-Instruct",
+        "base_url": "http://gpu-node-017.cluster.internal:5000/v1/completions",
+        "num_concurrent": 4,
+        "max_retries": 3,
+        "tokenized_requests": True,
+    }
+
+
+def test_indented_text_without_config_keys_is_not_a_continuation() -> None:
+    assert parse("        'foo': 1, 'bar': 2}") == []
+    assert parse("        return {'x': 1}") == []

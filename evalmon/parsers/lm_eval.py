@@ -40,6 +40,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|batch_size = auto"
     rb"|argest batch size: "
     rb"|Running \w+ requests"
+    rb"|['\"](?:model|pretrained|batch_size|num_concurrent|tokenized_requests|base_url"
+    rb"|max_retries)['\"]\s*:"
 )
 
 _INIT = ascii_re(r"Initializing (?P<model_type>[\w.\-]+) model, with arguments: (?P<args>.*)")
@@ -99,6 +101,8 @@ def _parse(text: str) -> list[Event]:
         return [row] if row is not None else []
     if "with arguments: " in text:
         return _init_config(text)
+    if text.startswith("        '"):
+        return _init_continuation(text)
     if ", num_fewshot: " in text:
         return _summary_config(text)
     if "API request failed" in text:
@@ -130,6 +134,15 @@ def _init_config(text: str) -> list[Event]:
     return [_config(match["model_type"], match["args"], source="init")]
 
 
+def _init_continuation(text: str) -> list[Event]:
+    """A continuation of an init line that lm-eval's ``wrap_text`` broke at 140 columns
+    (8-space indent): ``        'num_concurrent': 4, 'max_retries': 3}``."""
+    values = _dict_args(text)
+    if not values:
+        return []
+    return [_config_from_values(None, values, source="init")]
+
+
 def _summary_config(text: str) -> list[Event]:
     match = _SUMMARY.search(text)
     if match is None:
@@ -147,6 +160,12 @@ def _summary_config(text: str) -> list[Event]:
 
 def _config(model_type: str, args: str, *, source: str) -> RunConfig:
     values = _dict_args(args) if args.lstrip().startswith("{") else _kv_args(args)
+    return _config_from_values(model_type, values, source=source)
+
+
+def _config_from_values(
+    model_type: str | None, values: dict[str, str], *, source: str
+) -> RunConfig:
     return RunConfig(
         model_type=model_type,
         model=values.get("model") or values.get("pretrained"),
