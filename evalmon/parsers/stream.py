@@ -110,6 +110,26 @@ def _relaxed_source(pattern: re.Pattern[bytes]) -> bytes:
     return src
 
 
+def _last_of_each_bar(events: list[Any], seen: set[str], keys: list[bytes]) -> list[Any]:
+    """Drop every Progress of a bar already in ``seen`` (a later update); record new bars.
+
+    ``keys`` gets the bytes a segment of each labelled bar starts with (``desc:``).
+    """
+    if not any(isinstance(ev, Progress) for ev in events):
+        return events
+    kept: list[Any] = []
+    for ev in reversed(events):
+        if isinstance(ev, Progress):
+            if ev.desc in seen:
+                continue
+            seen.add(ev.desc)
+            if ev.desc:
+                keys.append(ev.desc.encode("utf-8", "replace") + b":")
+        kept.append(ev)
+    kept.reverse()
+    return kept
+
+
 class _Scanner:
     """Finds hits of many byte patterns over a region of a buffer, sorted by position."""
 
@@ -344,7 +364,7 @@ class LogParser:
         """Parse every complete segment in ``data[start:end]`` (it ends with a separator)."""
         first_line = self.lines + 1
         for p in self._pending:
-            self._collect_after(p, data, start, first_line, end)
+            self._collect_after(p, data, start, start, first_line, end)
 
         cap = self._cap
         rfind = data.rfind
@@ -408,13 +428,13 @@ class LogParser:
         cap = self._cap
         bar_bit = self._bar_bit
         results: list[list[Any]] = [[]] * len(group)
+        seen_bars: set[str] = set()
         bar_keys: list[bytes] = []
-        unlabelled_seen = False
         # Backwards, so that of each bar only the last update is parsed.
         for idx in range(len(group) - 1, -1, -1):
             seg_start, seg_end, bits = group[idx]
             if bits & bar_bit and (
-                (unlabelled_seen and _UNLABELLED_BAR.match(data, seg_start))
+                ("" in seen_bars and _UNLABELLED_BAR.match(data, seg_start))
                 or any(data.startswith(key, seg_start) for key in bar_keys)
             ):
                 bits &= ~bar_bit
@@ -423,12 +443,7 @@ class LogParser:
             head = data[seg_start : min(seg_end, seg_start + cap)]
             events = self._parse_segment(head, bits)
             if bits & bar_bit:
-                for ev in events:
-                    if isinstance(ev, Progress):
-                        if ev.desc:
-                            bar_keys.append(ev.desc.encode("utf-8", "replace") + b":")
-                        else:
-                            unlabelled_seen = True
+                events = _last_of_each_bar(events, seen_bars, bar_keys)
             results[idx] = events
         for idx, events in enumerate(results):
             for ev in events:
@@ -440,13 +455,16 @@ class LogParser:
                     )
                     pending = self._new_pending(text, line_no, before)
                     if line_end < region_end:
-                        self._collect_after(pending, data, line_end + 1, line_no + 1, region_end)
+                        self._collect_after(
+                            pending, data, region_start, line_end + 1, line_no + 1, region_end
+                        )
                 else:
                     self._emit(line_no, ev)
 
     def _parse_lone_segment(self, seg: bytes, line_no: int) -> None:
         """A segment that spanned feeds: check every module's CANDIDATE on it."""
-        for ev in self._parse_segment(seg, self._all_bits):
+        events = _last_of_each_bar(self._parse_segment(seg, self._all_bits), set(), [])
+        for ev in events:
             if ev is _OOM_MARK:
                 self._new_pending(seg, line_no, [bytes(x) for x in self._ring_tail()])
             else:
@@ -481,6 +499,17 @@ class LogParser:
         seg_start = i + 1 if i >= 0 else line_start
         return data[seg_start : min(line_end, seg_start + self._cap)]
 
+    def _region_line(self, data: bytes, lo: int, line_start: int, line_end: int) -> bytes:
+        """The context text of a line of the region starting at ``lo``.
+
+        The region's first line may have begun in an earlier feed with nothing but
+        separators left here (``\r`` then ``\n`` across feeds): its text was kept then.
+        """
+        text = self._last_segment(data, line_start, line_end)
+        if not text and line_start == lo:
+            return self._open_line_tail
+        return text
+
     def _lines_before(
         self, data: bytes, lo: int, pos: int, k: int, *, ring: bool = False
     ) -> list[bytes]:
@@ -495,7 +524,7 @@ class LogParser:
         while len(out) < k and end > lo and data[end - 1] == 10:
             i = data.rfind(_NL, lo, end - 1)
             line_start = i + 1 if i >= 0 else lo
-            out.append(self._last_segment(data, line_start, end - 1))
+            out.append(self._region_line(data, lo, line_start, end - 1))
             end = line_start
         out.reverse()
         if ring and len(out) < k:
@@ -508,13 +537,16 @@ class LogParser:
             return []
         return list(self._ring)[-k:]
 
-    def _collect_after(self, p: _PendingOom, data: bytes, pos: int, line_no: int, end: int) -> None:
+    def _collect_after(
+        self, p: _PendingOom, data: bytes, start: int, pos: int, line_no: int, end: int
+    ) -> None:
+        """Give ``p`` the complete lines from ``pos`` on (``start``: the region's start)."""
         while len(p.after) < self._ctx_after:
             nl = data.find(_NL, pos, end)
             if nl < 0:
                 return
             if line_no > p.line:
-                p.after.append(self._last_segment(data, pos, nl))
+                p.after.append(self._region_line(data, start, pos, nl))
             pos = nl + 1
             line_no += 1
 
