@@ -47,7 +47,9 @@ def bar(n: int, total: int = 50, desc: str = "Requesting API") -> bytes:
     return f"{prefix}{pct:3d}%|#         | {n}/{total} [00:{n % 60:02d}<00:10,  2.00it/s]".encode()
 
 
-def feed_all(data: bytes, step: int | None = None, parser: LogParser | None = None) -> list[Located]:
+def feed_all(
+    data: bytes, step: int | None = None, parser: LogParser | None = None
+) -> list[Located]:
     parser = parser or LogParser()
     step = step or max(len(data), 1)
     out: list[Located] = []
@@ -136,7 +138,9 @@ def test_burst_keeps_only_the_last_update_of_each_bar() -> None:
         [bar(1), bar(2), bar(1, 20, desc=""), bar(3), bar(2, 20, desc=""), bar(4)]
     )
     out = feed_all(line + b"\n" + BATCH % 1 + b"\n")
-    progress = [(loc.line, loc.event.desc, loc.event.n) for loc in out if isinstance(loc.event, Progress)]
+    progress = [
+        (loc.line, loc.event.desc, loc.event.n) for loc in out if isinstance(loc.event, Progress)
+    ]
     assert progress == [(1, "", 2.0), (1, "Requesting API", 4.0)]
 
 
@@ -205,7 +209,9 @@ def test_undecodable_bytes_become_replacement_characters() -> None:
 def test_oom_waits_for_following_lines_and_keeps_file_order() -> None:
     parser = LogParser()
     after = stream.oom.CONTEXT_AFTER
-    out = parser.feed(b"Traceback (most recent call last):\n" + OOM_LINE + b"\n" + BATCH % 1 + b"\n")
+    out = parser.feed(
+        b"Traceback (most recent call last):\n" + OOM_LINE + b"\n" + BATCH % 1 + b"\n"
+    )
     # The PythonException of the same line comes first; the OOM and what follows it wait.
     assert kinds(out) == [(2, "PythonException")]
     for i in range(after - 2):
