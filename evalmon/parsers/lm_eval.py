@@ -42,6 +42,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Running \w+ requests"
     rb"|['\"](?:model|pretrained|batch_size|num_concurrent|tokenized_requests|base_url"
     rb"|max_retries)['\"]\s*:"
+    rb"| {8}'https?://"
 )
 
 _INIT = ascii_re(r"Initializing (?P<model_type>[\w.\-]+) model, with arguments: (?P<args>.*)")
@@ -82,6 +83,7 @@ _STAGE = ascii_re(
     r"(?:^|\] )Running (?P<kind>loglikelihood_rolling|loglikelihood|generate_until"
     r"|multiple_choice) requests\s*$"
 )
+_ORPHAN_URL = ascii_re(r" {8}'(?P<url>https?://[^'\s]{1,2000})'\s*[,}]")
 _DASHES = ascii_re(r":?-+:?")
 _TREE_MARK = ascii_re(r"^(?:-\s+)+")
 _HEADER_FIRST_CELLS = {"Tasks", "Groups", "Task", "Group"}
@@ -138,6 +140,10 @@ def _init_continuation(text: str) -> list[Event]:
     """A continuation of an init line that lm-eval's ``wrap_text`` broke at 140 columns
     (8-space indent): ``        'num_concurrent': 4, 'max_retries': 3}``."""
     values = _dict_args(text)
+    orphan = _ORPHAN_URL.match(text)
+    if orphan and "base_url" not in values:
+        # ``'base_url':`` ended the line above; its value opens this one.
+        values["base_url"] = orphan["url"]
     if not values:
         return []
     return [_config_from_values(None, values, source="init")]
