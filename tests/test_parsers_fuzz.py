@@ -52,6 +52,8 @@ FRAGMENTS = [
     "local-completions ({'model': 'm'}), gen_kwargs: ({}), limit: None, num_fewshot: None, "
     "batch_size: 16",
     "|tinygen|Yaml   |none  |     0|exact_match|↑  |    1|±  |     0|",
+    "        'http://h:5000/v1/completions', ",
+    "        'num_concurrent': 4}",
     "|±  |",
     "API request failed! Status code: 500, Response text: ",
     "API request failed with error message: ",
@@ -112,6 +114,11 @@ def _check(module: ModuleType, segment: str) -> None:
     if result:
         encoded = segment.encode("utf-8")
         assert module.CANDIDATE.search(encoded), (module.__name__, segment, result)
+        # As the stream runs it: over a chunk where the segment sits between other lines.
+        chunk = b"previous line\n" + encoded + b"\rnext update\n"
+        start = len(b"previous line\n")
+        hit = module.CANDIDATE.search(chunk, start)
+        assert hit is not None and hit.start() < start + len(encoded), (module.__name__, segment)
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.__name__.rsplit(".", 1)[-1] for m in MODULES])
