@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from dataclasses import dataclass, field
 
 from evalmon.events import Located
@@ -28,18 +29,21 @@ class ScanResult:
 
 
 def looks_binary(sample: bytes) -> bool:
-    """Many NULs or mostly non-text bytes in the first few KB.
+    """Many NULs, control bytes or invalid UTF-8 in the first few KB.
 
-    A log may hold a few NULs (a crash can leave a zero-filled block) and any amount of
-    UTF-8 or terminal escapes: those stay text. Bytes >= 0x80 count as text (UTF-8).
+    A log may hold a few NULs (a crash can leave a zero-filled block), terminal escapes and
+    some undecodable bytes: those stay text. Compressed or executable data does not.
     """
     if not sample:
         return False
     nuls = sample.count(0)
     if nuls * 10 > len(sample):
         return True
-    controls = sum(1 for b in sample if b < 32 and b not in _TEXT_CONTROLS) - nuls
-    return (controls + nuls) * 3 > len(sample)
+    controls = sum(1 for b in sample if b < 32 and b not in _TEXT_CONTROLS)
+    if controls * 3 > len(sample):
+        return True
+    text = sample.decode("utf-8", "replace")
+    return text.count("\ufffd", 0, len(text) - 1) * 10 > 3 * len(text)
 
 
 def scan_file(path: str | os.PathLike[str], *, chunk_bytes: int = 16 << 20) -> ScanResult:
@@ -47,12 +51,16 @@ def scan_file(path: str | os.PathLike[str], *, chunk_bytes: int = 16 << 20) -> S
     name = os.fspath(path)
     result = ScanResult(path=name)
     try:
+        info = os.stat(name)
+        if stat.S_ISDIR(info.st_mode):
+            result.warning = "is a directory"
+            return result
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, a device never ends
+            result.warning = "not a regular file"
+            return result
         handle = open(name, "rb", buffering=0)  # noqa: SIM115 - closed below, after the loop
     except FileNotFoundError:
         result.warning = "file not found"
-        return result
-    except IsADirectoryError:
-        result.warning = "is a directory"
         return result
     except PermissionError:
         result.warning = "permission denied"
@@ -60,11 +68,11 @@ def scan_file(path: str | os.PathLike[str], *, chunk_bytes: int = 16 << 20) -> S
     except OSError as exc:
         result.warning = f"cannot open: {exc.strerror or exc}"
         return result
+    except ValueError:  # e.g. a NUL byte in the path
+        result.warning = "invalid path"
+        return result
     with handle:
         try:
-            if not os.path.isfile(name):
-                result.warning = "not a regular file"
-                return result
             sample = os.pread(handle.fileno(), SNIFF_BYTES, 0)
             if looks_binary(sample):
                 result.warning = "binary file skipped"
