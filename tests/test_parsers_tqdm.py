@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -130,6 +133,10 @@ CASES: list[tuple[str, list[Progress]]] = [
         ],
     ),
     # old ASCII bars (ascii=True, and what tqdm writes to a non-UTF file)
+    (
+        "eval:  46%|####6     | 46/100 [00:05<00:06,  9.00it/s]",
+        [P("eval", 46, 100, rate=9.0, elapsed=5, remaining=6)],
+    ),
     (
         "x:  45%|####5     | 45/100 [00:05<00:06,  9.00it/s]",
         [P("x", 45, 100, rate=9.0, elapsed=5, remaining=6)],
@@ -324,6 +331,32 @@ def test_format_meter_roundtrip(
         assert got.rate == pytest.approx(rate, rel=0.011, abs=0.006), text
     assert got.unit == unit.strip() or (unit_scale and got.unit.endswith(unit.strip()))
     assert CANDIDATE.search(text.encode())
+
+
+def test_bars_written_by_a_real_process_into_a_log_file(tmp_path: Path) -> None:
+    """A child process whose stderr is a file, as under sbatch: ``\r`` updates, then ``\n``."""
+    log = tmp_path / "eval.err"
+    program = (
+        "from tqdm import tqdm\n"
+        "for _ in tqdm(range(200), desc='Requesting API', mininterval=0, miniters=1):\n"
+        "    pass\n"
+        "for _ in tqdm(iter(range(37)), desc='Generating test split', unit=' examples',"
+        " mininterval=0):\n"
+        "    pass\n"
+    )
+    with log.open("wb") as err:
+        subprocess.run([sys.executable, "-c", program], stderr=err, check=True, timeout=60)
+    data = log.read_bytes()
+    assert b"\r" in data
+    segments = [s.decode() for s in data.replace(b"\r", b"\n").split(b"\n") if s.strip()]
+    bars = [e for s in segments for e in parse(s)]
+    assert len(bars) == len(segments)  # every update is one bar, nothing else
+    requesting = [b for b in bars if b.desc == "Requesting API"]
+    assert requesting[-1].n == 200 and requesting[-1].total == 200
+    assert [b.n for b in requesting] == sorted(b.n for b in requesting)
+    generating = [b for b in bars if b.desc == "Generating test split"]
+    assert generating[-1].n == 37 and generating[-1].total is None
+    assert generating[-1].unit == "examples"
 
 
 def test_module_contract() -> None:
