@@ -176,6 +176,30 @@ CASES: list[tuple[str, list[Progress]]] = [
         "[rank0]: Requesting API:  50%|█████     | 1/2 [00:01<00:01, 1.00it/s]",
         [P("Requesting API", 1, 2, rate=1.0, elapsed=1, remaining=1)],
     ),
+    # vLLM: a custom bar_format, and a postfix with colons
+    (
+        "Loading safetensors checkpoint shards: 100% Completed | 4/4 [00:02<00:00,  1.51it/s]",
+        [P("Loading safetensors checkpoint shards", 4, 4, rate=1.51, elapsed=2, remaining=0)],
+    ),
+    (
+        "Processed prompts: 100%|██████████| 1000/1000 [00:30<00:00, 33.10it/s, est. speed "
+        "input: 1234.56 toks/s, output: 567.89 toks/s]",
+        [
+            P(
+                "Processed prompts",
+                1000,
+                1000,
+                rate=33.1,
+                elapsed=30,
+                remaining=0,
+                postfix="est. speed input: 1234.56 toks/s, output: 567.89 toks/s",
+            )
+        ],
+    ),
+    (
+        "Downloading readme: 100%|██████████| 7.81k/7.81k [00:00<00:00, 29.6kB/s]",
+        [P("Downloading readme", 7810, 7810, unit="B", rate=29600, elapsed=0, remaining=0)],
+    ),
     # trailing padding written by tqdm to blank the previous, longer update
     (
         "gen: 36 examples [00:00, 524288.00 examples/s]   ",

@@ -82,6 +82,7 @@ _BASE_UNITS = frozenset(
         "images",
     }
 )
+_CUSTOM_PERCENT_TAIL = ascii_re(r"\s*\d{1,4}%[^:%|]{0,40}\|$")
 _RANK_TAG = ascii_re(r"^\[(?:rank|default)\d+\]:? ?")
 _MAX_DESC = 200
 
@@ -239,6 +240,9 @@ def _seconds(text: str) -> float | None:
 
 def _description(before: str) -> str:
     before = before.rstrip()
+    if before.endswith("|") and "%" in before:
+        # A custom bar_format such as vLLM's ``{desc}: {percentage:3.0f}% Completed | {n}/...``
+        before = _CUSTOM_PERCENT_TAIL.sub("", before)
     if not before.endswith(":"):
         return ""  # tqdm always writes ``desc: ``; anything else is glued text
     desc = before[:-1].strip()
