@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from evalmon.events import GpuSample, GpuUnavailable, OutOfMemory, Progress, RunConfig
+from evalmon.state.bars import REQUEST_BAR_DESCS, is_request_bar, samples_per_unit
 from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor.launchers import Job, Launcher, LocalJobView
 from evalmon.supervisor.local import LaunchError
@@ -54,7 +55,8 @@ class _AttemptWatch:
     oom_decision: Decision | None = None
     oom_where: tuple[str, int] | None = None
     ignored_ooms: int = 0
-    last_progress: Progress | None = None
+    last_progress: Progress | None = None  # of the last bar that counts samples
+    has_request_bars: bool = False
     num_concurrent: int | None = None
     peak_gpu: dict[tuple[str, int], int] = field(default_factory=dict)
     own_files: frozenset[str] = frozenset()
@@ -356,7 +358,9 @@ class Supervisor:
             if isinstance(item, OutOfMemory):
                 self._on_oom(item, ev, watch, attempt)
             elif isinstance(item, Progress):
-                watch.last_progress = item
+                watch.has_request_bars |= item.desc in REQUEST_BAR_DESCS
+                if is_request_bar(item.desc, watch.has_request_bars):
+                    watch.last_progress = item
                 self._maybe_print_progress(item, attempt)
             elif isinstance(item, RunConfig) and item.num_concurrent is not None:
                 watch.num_concurrent = item.num_concurrent
@@ -397,17 +401,17 @@ class Supervisor:
     # ---------------------------------------------------------------- bookkeeping
 
     def _samples_per_s(self, attempt: Attempt, watch: _AttemptWatch) -> float | None:
-        """From the last bar's own rate; ``Requesting API`` counts batches when concurrent."""
+        """The last request bar's own rate, in samples (the state's rule: ``Requesting API``
+        counts batches when num_concurrent > 1)."""
         bar = watch.last_progress
         if bar is None or not bar.rate:
             return None
-        if (
-            "Requesting API" in bar.desc
-            and (watch.num_concurrent or 1) > 1
-            and attempt.batch_size is not None
-        ):
-            return bar.rate * attempt.batch_size
-        return bar.rate
+        config = RunConfig(
+            batch_size=None if attempt.batch_size is None else str(attempt.batch_size),
+            num_concurrent=watch.num_concurrent,
+        )
+        _, scale = samples_per_unit(bar.desc, config)
+        return None if scale is None else bar.rate * scale
 
     def _watch_job_files(self, logs: RunLogs, files: Sequence[str]) -> None:
         root = os.path.abspath(self.options.log_dir) + os.sep
@@ -430,6 +434,8 @@ class Supervisor:
         )
         if new != current:
             self._set_attempt(new, persist=new.state != current.state)
+            if new.state != current.state and self.launcher.kind == "slurm":
+                self._say(f"attempt {new.number} ({job.label}): {_inert(new.state, 80)}")
 
     def _end_attempt(
         self,
