@@ -666,6 +666,37 @@ def test_hard_wrapped_message_is_one_event_with_numbers_from_following_lines() -
     assert "GPU 2 has a total capacity" in event.message
 
 
+def test_wrapped_message_repeating_the_vllm_header_on_every_line() -> None:
+    head = "(EngineCore_DP0 pid=1) ERROR 10-08 20:33:48 [core.py:708] "
+    text = "\n".join(
+        head + part
+        for part in (
+            "ValueError: To serve at least one request with the model's max seq len",
+            "(131072), (5.07 GiB KV cache is needed, which is larger than the available",
+            "KV cache memory (4.34 GiB). Try increasing `gpu_memory_utilization` or decreasing",
+            "`max_model_len` when initializing the engine.",
+        )
+    )
+    event = only(text)
+    assert (event.origin, event.batch_helps) == ("vllm-kv", False)
+    assert event.bytes_tried == round(5.07 * GIB)
+    assert event.free_bytes == round(4.34 * GIB)
+    assert event.message.startswith("ValueError: To serve at least one request")
+
+
+def test_wrapped_log_line_whose_continuation_has_no_header() -> None:
+    whole = (
+        "2026-11-24:03:08:06 ERROR    [serve.py:88] RuntimeError: CUDA out of memory. Tried to "
+        "allocate 2.00 GiB (GPU 1; 79.15 GiB total capacity; 77.20 GiB already allocated; "
+        "5.69 MiB free; 78.00 GiB reserved in total by PyTorch)"
+    )
+    text = whole[:120] + "\n" + whole[120:]  # `fold -w 120` cuts inside "GiB"
+    assert text.split("\n")[0].endswith("79.15 Gi")
+    event = only(text)
+    assert (event.gpu_index, event.capacity_bytes) == (1, round(79.15 * GIB))
+    assert event.free_bytes == round(5.69 * MIB)
+
+
 def test_hard_wrapped_read_live_still_reports_once() -> None:
     """With no following lines yet the numbers are partial, but the failure is reported."""
     found = events(HARD_WRAPPED, live=True)
@@ -870,3 +901,21 @@ def test_long_and_hostile_lines_do_not_break_it() -> None:
     event = classify("x: " + message, [], [])
     assert event is not None
     assert "[bold red]" in event.message  # markup is text, kept inert for the widgets
+
+
+# --------------------------------------------------------------------------- project logs
+
+
+def test_the_sample_logs_show_the_oom_of_run_103_only(sample_logs) -> None:  # type: ignore[no-untyped-def]
+    """The committed synthetic logs: the batch-256 server OOMs on its failed requests."""
+    for path in sorted(sample_logs.glob("*.*")):
+        if path.suffix not in (".log", ".out"):
+            continue
+        text = path.read_text(errors="replace").replace("\r", "\n")
+        found = events(text)
+        if path.name == "server-103.log":
+            assert found, path
+            assert all(e.kind == "gpu" and e.fatal and e.batch_helps for e in found)
+            assert all(e.bytes_tried and e.gpu_index == 0 for e in found)
+        else:
+            assert found == [], path

@@ -127,7 +127,7 @@ class _Line:
     body: str  # without rank labels, process tags and log headers
     rank: int | None
     source: str  # identity of the prefixes: lines of one process share it
-    header: bool  # a log header was stripped: the line starts a new record
+    head: str  # the log header stripped ("" if none); a new header starts a new record
 
 
 class _Window(Sequence[_Line]):
@@ -167,7 +167,7 @@ def _split(text: str) -> _Line:
     body = raw
     rank: int | None = None
     source: list[str] = []
-    header = False
+    head = ""
     for _ in range(8):
         for kind, pattern in _PREFIXES:
             match = pattern.match(body)
@@ -184,7 +184,7 @@ def _split(text: str) -> _Line:
                 if found:
                     rank = int(found.group(1) or found.group(2))
             elif kind == "header":
-                header = True
+                head += match.group(0)
                 # SGLang's "[time TP1]" header: a rank, but not part of the source, because
                 # the lines of a multi-line log message that follow carry no header.
                 found = _RANK_IN_TAG.search(groups.get("par") or "")
@@ -194,7 +194,7 @@ def _split(text: str) -> _Line:
             break
         else:
             break
-    return _Line(raw, body, rank, "/".join(source), header)
+    return _Line(raw, body, rank, "/".join(source), head)
 
 
 # --------------------------------------------------------------------------- recognition
@@ -406,15 +406,23 @@ def _continues(previous: _Line, line: _Line) -> bool:
     """Is ``line`` the hard-wrapped continuation of ``previous`` (same process)?"""
     return (
         line.source == previous.source
-        and not line.header
+        and line.head in ("", previous.head)  # vLLM repeats the header on every line
         and bool(line.body.strip())
         and len(previous.raw) >= 60
         and _RECORD_START.match(line.body.lstrip()) is None
     )
 
 
+_WRAP_LINES = 3
+_MID_SENTENCE = re.compile(r"[a-z0-9(`'\"]")
+
+
+_WRAP_WIDTHS = frozenset((80, 100, 120, 132, 160, 200, 240, 256))
+
+
 def _join(left: str, right: str, left_raw_len: int) -> str:
-    if left.endswith(" ") or (left_raw_len >= 78 and not right.startswith(" ")):
+    """Join a wrapped line: ``fold -w 80`` cuts words (a full-width line), word wrap does not."""
+    if left.endswith(" ") or (left_raw_len in _WRAP_WIDTHS and not right.startswith(" ")):
         return left + right.lstrip()
     return left.rstrip() + " " + right.lstrip()
 
@@ -428,11 +436,20 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     rule = _match_text(body)
     text = body
     killed = False
-    if rule is None and i > 0 and _continues(window[i - 1], line):
-        previous = window[i - 1]
-        if _match_text(previous.body) is None:
-            joined = _join(previous.body, body, len(previous.raw))
+    # A hard-wrapped message whose start is on the previous line(s): join back up to
+    # _WRAP_LINES lines (never past a line that reports an OOM on its own) until the rule
+    # matches, then on while the text still starts mid-sentence (for the message).
+    joined, k = body, i
+    while k > 0 and i - k < _WRAP_LINES and _continues(window[k - 1], window[k]):
+        previous = window[k - 1]
+        if _match_text(previous.body) is not None:
+            break
+        if rule is not None and not _MID_SENTENCE.match(joined):
+            break
+        joined, k = _join(previous.body, joined, len(previous.raw)), k - 1
+        if rule is None:
             rule = _match_text(joined)
+        if rule is not None:
             text = joined
     if rule is None and any(p.match(body) for p in _KILLED):
         if _deliberate_kill(window, i):
@@ -515,10 +532,7 @@ _RUN_LOG = re.compile(
 def _is_boundary(line: _Line) -> bool:
     if _BOUNDARY.search(line.raw):
         return True
-    if line.header:
-        head = line.raw[: max(0, len(line.raw) - len(line.body))]
-        return _INFO_HEADER.search(head) is not None
-    return False
+    return _INFO_HEADER.search(line.head) is not None
 
 
 def _same_family(earlier: _Hit, hit: _Hit) -> bool:
@@ -667,7 +681,7 @@ _CAPACITY = (
 )
 _FREE = (
     re.compile(r"of\s*which\s*" + _SIZE + r"\s*is\s*free"),
-    re.compile(_SIZE + r"\s*free\s*;"),
+    re.compile(_SIZE + r"\s*free\s*[;,)]"),
     re.compile(r"available\s*KV\s*cache\s*memory\s*\(\s*" + _SIZE),
     re.compile(r"Free memory on device\s*\(\s*(\d+(?:\.\d+)?)\s*/\s*[\d.]+\s*([KMGT]i?B)"),
 )
