@@ -122,7 +122,7 @@ def _check(module: ModuleType, segment: str) -> None:
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.__name__.rsplit(".", 1)[-1] for m in MODULES])
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(segment=SEGMENTS)
 def test_parse_never_raises_and_candidate_covers_events(module: ModuleType, segment: str) -> None:
     _check(module, segment.replace("\r", "").replace("\n", ""))
