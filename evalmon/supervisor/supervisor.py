@@ -359,8 +359,8 @@ class Supervisor:
                 self._on_oom(item, ev, watch, attempt)
             elif isinstance(item, Progress):
                 watch.has_request_bars |= item.desc in REQUEST_BAR_DESCS
-                if is_request_bar(item.desc, watch.has_request_bars):
-                    watch.last_progress = item
+                if item.rate and is_request_bar(item.desc, watch.has_request_bars):
+                    watch.last_progress = item  # a bar's first update has no rate yet
                 self._maybe_print_progress(item, attempt)
             elif isinstance(item, RunConfig) and item.num_concurrent is not None:
                 watch.num_concurrent = item.num_concurrent
