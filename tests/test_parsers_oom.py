@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -510,6 +511,35 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "free.",
         Expect(bytes_tried=512 * MIB, free_bytes=100 * MIB),
     ),
+    "older vLLM engine: repr logged, traceback, then raised": (
+        log(
+            """
+            ERROR 10-11 12:27:29 engine.py:157] OutOfMemoryError('CUDA out of memory. Tried to allocate 138.00 MiB. GPU 0 has a total capacity of 79.15 GiB of which 2.19 MiB is free. Including non-PyTorch memory, this process has 79.12 GiB memory in use. Of the allocated memory 71.57 GiB is allocated by PyTorch, with 39.77 MiB allocated in private pools (e.g., CUDA Graphs), and 611.60 MiB is reserved by PyTorch but unallocated.')
+            ERROR 10-11 12:27:29 engine.py:157] Traceback (most recent call last):
+            ERROR 10-11 12:27:29 engine.py:157]   File "/srv/vllm/vllm/engine/multiprocessing/engine.py", line 218, in run_engine_loop
+            ERROR 10-11 12:27:29 engine.py:157]     request_outputs = self.engine_step()
+            ERROR 10-11 12:27:29 engine.py:157] torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 138.00 MiB. GPU 0 has a total capacity of 79.15 GiB of which 2.19 MiB is free.
+            """
+        ),
+        Expect(bytes_tried=138 * MIB, free_bytes=round(2.19 * MIB), gpu_index=0),
+    ),
+    "vLLM Ray worker, KiB free": (
+        log(
+            """
+            (RayWorkerWrapper pid=206994, ip=192.168.10.25) ERROR 03-27 10:29:13 [worker_base.py:620]   File "/srv/vllm/model_executor/models/deepseek_v2.py", line 646, in forward
+            (RayWorkerWrapper pid=206994, ip=192.168.10.25) ERROR 03-27 10:29:13 [worker_base.py:620]     hidden_states, residual = layer(positions, hidden_states, residual)
+            (RayWorkerWrapper pid=206994, ip=192.168.10.25) ERROR 03-27 10:29:13 [worker_base.py:620]                               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+            (RayWorkerWrapper pid=206994, ip=192.168.10.25) ERROR 03-27 10:29:13 [worker_base.py:620] torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 MiB. GPU 6 has a total capacity of 44.53 GiB of which 448.00 KiB is free.
+            """
+        ),
+        Expect(bytes_tried=2 * MIB, gpu_index=6, free_bytes=448 * 1024),
+    ),
+    "vLLM V1 worker rank": (
+        "(VllmWorker rank=1 pid=477) ERROR 07-22 12:55:39 [multiproc_executor.py:618] "
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 786.00 MiB. GPU 1 has a "
+        "total capacity of 79.11 GiB of which 140.75 MiB is free.",
+        Expect(rank=1, gpu_index=1, bytes_tried=786 * MIB),
+    ),
     "label then short message": ("ERROR: CUDA error: out of memory", Expect()),
     "MPI-tagged output": (
         "[1,3]<stderr>:torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.00 GiB. "
@@ -906,7 +936,7 @@ def test_long_and_hostile_lines_do_not_break_it() -> None:
 # --------------------------------------------------------------------------- project logs
 
 
-def test_the_sample_logs_show_the_oom_of_run_103_only(sample_logs) -> None:  # type: ignore[no-untyped-def]
+def test_the_sample_logs_show_the_oom_of_run_103_only(sample_logs: Path) -> None:
     """The committed synthetic logs: the batch-256 server OOMs on its failed requests."""
     for path in sorted(sample_logs.glob("*.*")):
         if path.suffix not in (".log", ".out"):

@@ -102,7 +102,11 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "header",
-        re.compile(_LEVEL + r" +\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? +(?:\[[^\]]{0,80}\] ?)?"),
+        # vLLM: "ERROR 10-08 20:33:48 [core.py:708] ", older "ERROR 10-11 12:27:29 engine.py:157] "
+        re.compile(
+            _LEVEL
+            + r" +\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? +(?:\[[^\]]{0,80}\] ?|[\w.\-]+:\d+\] ?)?"
+        ),
     ),
     (
         "header",
