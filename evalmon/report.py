@@ -69,7 +69,9 @@ def fmt_rate(value: float | None) -> str:
 def fmt_speedup(value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{value:.0f}x" if value >= 10 else f"{value:.1f}x"
+    if value >= 10:
+        return f"{value:.0f}x"
+    return f"{value:.1f}x" if value >= 0.1 else f"{value:.2g}x"
 
 
 def fmt_duration(seconds: float | None) -> str:

@@ -33,6 +33,7 @@ class RunSpec:
     tokenized: bool
     samples_per_s: float
     oom_at_batch: int | None = None  # the server runs out of memory on the first such call
+    cached: bool = False  # run under `evalmon run`, which adds lm-eval's --use_cache
     start: datetime = START
 
 
@@ -41,9 +42,9 @@ RUNS = (
     RunSpec(102, batch=64, engine_max=32, concurrency=1, tokenized=False, samples_per_s=5.25,
             start=START + timedelta(hours=1)),
     RunSpec(103, batch=256, engine_max=256, concurrency=4, tokenized=True, samples_per_s=13.0,
-            oom_at_batch=0, start=START + timedelta(hours=2)),
+            oom_at_batch=0, cached=True, start=START + timedelta(hours=2)),
     RunSpec(104, batch=128, engine_max=128, concurrency=4, tokenized=True, samples_per_s=11.8,
-            start=START + timedelta(hours=3)),
+            cached=True, start=START + timedelta(hours=3)),
 )
 
 
@@ -74,7 +75,11 @@ def client_log(spec: RunSpec, rng: random.Random) -> str:
     def log(level: str, where: str, message: str) -> None:
         out.append(f"{lm_eval_time(t)} {level:<8} [{where}] {message}\n")
 
-    out.append(f"+ BATCH_SIZE={spec.batch} NUM_CONCURRENT={spec.concurrency}\n")
+    # the job script runs under `set -x`, so the shell echoes the command it runs
+    margs = ",".join(f"{k}={v}" for k, v in model_args(spec).items())
+    cache = f" --use_cache /scratch/evalmon/cache/eval-{spec.job}" if spec.cached else ""
+    out.append(f"+ lm_eval --model local-completions --model_args {margs} --tasks hellaswag "
+               f"--limit 1000 --batch_size {spec.batch}{cache}\n")
     log("INFO", "__main__:446", "Selected Tasks: ['hellaswag']")
     log("INFO", "evaluator:202", "Setting random seed to 0 | Setting numpy seed to 1234 | "
         "Setting torch manual seed to 1234 | Setting fewshot manual seed to 1234")
@@ -85,7 +90,15 @@ def client_log(spec: RunSpec, rng: random.Random) -> str:
     out.append(bar_burst("Generating test split", 10042, 10042, 0.8, steps=3) + "\n")
     log("INFO", "api.task:434", "Building contexts for hellaswag on rank 0...")
     out.append(bar_burst("", 100, 100, 0.05, steps=4) + "\n")
-    log("INFO", "evaluator:589", "Running loglikelihood requests")
+    if spec.cached:
+        log("INFO", "evaluator:278", f"Using cache at /scratch/evalmon/cache/eval-{spec.job}_rank0.db")
+        log("INFO", "evaluator:589", "Running loglikelihood requests")
+        log("INFO", "model:305", "Loading 'loglikelihood' responses from cache "
+            f"'/scratch/evalmon/cache/eval-{spec.job}_rank0.db' where possible...")
+        out.append(bar_burst("Checking cached requests", REQUESTS, REQUESTS, 0.4, steps=4) + "\n")
+        log("INFO", "model:330", f"Cached requests: 0, Requests remaining: {REQUESTS}")
+    else:
+        log("INFO", "evaluator:589", "Running loglikelihood requests")
 
     per_unit = spec.batch if spec.concurrency > 1 else 1
     total_units = math.ceil(REQUESTS / spec.batch) if spec.concurrency > 1 else REQUESTS
@@ -105,7 +118,7 @@ def client_log(spec: RunSpec, rng: random.Random) -> str:
         out.append(client_crash())
         return "".join(out)
 
-    elapsed = REQUESTS / spec.samples_per_s * rng.uniform(0.99, 1.01)
+    elapsed = REQUESTS / spec.samples_per_s
     out.append(bar_burst("Requesting API", total_units, total_units, elapsed, steps=total_units,
                          unit_step=1 if spec.concurrency > 1 else spec.batch) + "\n")
     t += timedelta(seconds=elapsed + 3)
