@@ -229,7 +229,36 @@ CASES: list[tuple[ModuleType, str, list[object]]] = [
             )
         ],
     ),
+    # engine cap from the start-up arguments
+    (
+        vllm,
+        "INFO 06-01 10:00:00 [utils.py:326] non-default args: {'model': 'meta/llama', "
+        "'max_num_seqs': 128, 'max_model_len': 4096}",
+        [EngineConfig(max_batch_size=128)],
+    ),
+    (
+        vllm,
+        "INFO 05-01 12:00:00 api_server.py:583] args: Namespace(host=None, port=8000, "
+        "max_num_seqs=256, max_num_batched_tokens=None)",
+        [EngineConfig(max_batch_size=256)],
+    ),
+    (
+        vllm,
+        "+ vllm serve meta/llama --max-num-seqs  64 --port 8000",
+        [EngineConfig(max_batch_size=64)],
+    ),
     # ------------------------------------------------------------------ SGLang
+    (
+        sglang,
+        "[2026-11-24 03:00:00] server_args=ServerArgs(model_path='x', max_running_requests=128, "
+        "max_total_tokens=None)",
+        [EngineConfig(max_requests=128)],
+    ),
+    (
+        sglang,
+        "python -m sglang.launch_server --model-path x --max-running-requests 32",
+        [EngineConfig(max_requests=32)],
+    ),
     (
         sglang,
         "[2026-11-24 03:00:00 TP0] Prefill batch. #new-seq: 1, #new-token: 7, #cached-token: 0, "
@@ -317,6 +346,9 @@ NEAR_MISSES: list[tuple[ModuleType, str]] = [
     (vllm, "Throughput: 12.3 requests/s, 4567.8 tokens/s"),
     (vllm, "Avg prompt throughput: fast"),
     (sglang, "Prefill batch size list:[1, 2, 4]"),
+    (sglang, "server_args=ServerArgs(max_running_requests=None)"),
+    (vllm, "args: Namespace(max_num_seqs=None)"),
+    (vllm, "--max-num-seqs $MAX_SEQS"),
     (sglang, "Decode batch size: 64"),
     (sglang, "logger.info(f'Decode batch. #running-req: {n}')"),
 ]

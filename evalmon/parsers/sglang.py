@@ -11,16 +11,21 @@ Real variants (``sglang/srt/managers/scheduler*.py`` over releases), usually beh
   6.73, #queue-req: 0`` and the same ``, `` / `` [N], `` openings.
 
 Fields are read by name. ``token usage`` is a fraction (0..1) as SGLang prints it.
+
+The scheduler's cap ``max_running_requests`` -> ``EngineConfig(max_requests=N)``, from
+``server_args=ServerArgs(..., max_running_requests=128, ...)`` or ``--max-running-requests 128``.
 """
 
 from __future__ import annotations
 
 import re
 
-from evalmon.events import Event, SglangBatch
+from evalmon.events import EngineConfig, Event, SglangBatch
 from evalmon.parsers.lines import ascii_re, to_float, to_int
 
-CANDIDATE: re.Pattern[bytes] = re.compile(rb"(?:Prefill|Decode) batch")
+CANDIDATE: re.Pattern[bytes] = re.compile(
+    rb"(?:Prefill|Decode) batch|max[_-]running[_-]requests(?:=| +)\d"
+)
 
 _OPENING = ascii_re(
     r"(?P<phase>Prefill|Decode) batch"
@@ -30,11 +35,19 @@ _OPENING = ascii_re(
 _INT_FIELD = ascii_re(r"#(?P<key>new-seq|new-token|running-req|queue-req): (?P<value>\d{1,12})")
 _TOKEN_USAGE = ascii_re(r"(?:(?<=[,.] )|(?<=\]))(?:full )?token usage: (?P<value>\d{1,6}\.\d{1,6})")
 _GEN_THROUGHPUT = ascii_re(r"gen throughput \(token/s\): (?P<value>\d{1,12}(?:\.\d{1,9})?)")
+_MAX_RUNNING = ascii_re(
+    r"(?:(?<![\w-])max_running_requests=|(?<![\w-])--max[-_]running[-_]requests(?:=| +))"
+    r"(?P<value>\d{1,9})\b"
+)
 
 
 def parse(segment: str) -> list[Event]:
-    """The batch of one SGLang Prefill/Decode line; never raises."""
+    """The batch of one SGLang Prefill/Decode line, or its request cap; never raises."""
     try:
+        if "running" in segment and "requests" in segment:
+            cap = _MAX_RUNNING.search(segment)
+            if cap:
+                return [EngineConfig(max_requests=int(cap["value"]))]
         if " batch" not in segment:
             return []
         opening = _OPENING.search(segment)

@@ -13,16 +13,22 @@ Formats (``vllm/engine/metrics.py`` for the V0 engine, ``vllm/v1/metrics/loggers
 Fields are read by name, so added or reordered fields do not break the parse. ``Pending``
 (V0) and ``Waiting`` (V1) both mean queued requests. The separate V0 line ``Prefix cache
 hit rate: GPU: x%, CPU: y%`` is not a statistics line and gives nothing.
+
+The engine's batch cap ``max_num_seqs`` -> ``EngineConfig(max_batch_size=N)``, read from the
+start-up dump (``non-default args: {..., 'max_num_seqs': 256}``, older
+``args: Namespace(..., max_num_seqs=256, ...)``) or a command line with ``--max-num-seqs 256``.
 """
 
 from __future__ import annotations
 
 import re
 
-from evalmon.events import EngineStats, Event
+from evalmon.events import EngineConfig, EngineStats, Event
 from evalmon.parsers.lines import ascii_re, to_float, to_int
 
-CANDIDATE: re.Pattern[bytes] = re.compile(rb"Avg (?:prompt|generation) throughput: ")
+CANDIDATE: re.Pattern[bytes] = re.compile(
+    rb"Avg (?:prompt|generation) throughput: |max[_-]num[_-]seqs['\"]?(?:=|:? +)\d"
+)
 
 _FIELD = ascii_re(
     r"(?P<key>Avg prompt throughput|Avg generation throughput|Running|Waiting|Pending|Swapped"
@@ -30,11 +36,19 @@ _FIELD = ascii_re(
     r"(?P<value>\d{1,15}(?:\.\d{1,9})?)"
     r"(?P<suffix> tokens/s| reqs|%)"
 )
+_MAX_NUM_SEQS = ascii_re(
+    r"(?:'max_num_seqs': |(?<![\w-])max_num_seqs=|(?<![\w-])--max[-_]num[-_]seqs(?:=| +))"
+    r"(?P<value>\d{1,9})\b"
+)
 
 
 def parse(segment: str) -> list[Event]:
-    """The statistics of one vLLM stats line; never raises."""
+    """The statistics of one vLLM stats line, or its engine's batch cap; never raises."""
     try:
+        if "num" in segment and "seqs" in segment:
+            cap = _MAX_NUM_SEQS.search(segment)
+            if cap:
+                return [EngineConfig(max_batch_size=int(cap["value"]))]
         if "throughput: " not in segment:
             return []
         found: dict[str, str] = {}
