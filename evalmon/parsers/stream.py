@@ -427,24 +427,36 @@ class LogParser:
         """Parse the matched segments of one physical line, emit their events in order."""
         cap = self._cap
         bar_bit = self._bar_bit
-        results: list[list[Any]] = [[]] * len(group)
-        seen_bars: set[str] = set()
-        bar_keys: list[bytes] = []
-        # Backwards, so that of each bar only the last update is parsed.
-        for idx in range(len(group) - 1, -1, -1):
-            seg_start, seg_end, bits = group[idx]
-            if bits & bar_bit and (
-                ("" in seen_bars and _UNLABELLED_BAR.match(data, seg_start))
-                or any(data.startswith(key, seg_start) for key in bar_keys)
-            ):
-                bits &= ~bar_bit
-                if not bits:
-                    continue
-            head = data[seg_start : min(seg_end, seg_start + cap)]
-            events = self._parse_segment(head, bits)
+        if len(group) == 1:  # the common case: one matched segment on the line
+            seg_start, seg_end, bits = group[0]
+            events = self._parse_segment(data[seg_start : min(seg_end, seg_start + cap)], bits)
             if bits & bar_bit:
-                events = _last_of_each_bar(events, seen_bars, bar_keys)
-            results[idx] = events
+                events = _last_of_each_bar(events, set(), [])
+            results = [events]
+        else:
+            results = [[]] * len(group)
+            seen_bars: set[str] = set()
+            bar_keys: list[bytes] = []
+            # Backwards, so that of each bar only the last update is parsed.
+            for idx in range(len(group) - 1, -1, -1):
+                seg_start, seg_end, bits = group[idx]
+                if (
+                    bits & bar_bit
+                    and seen_bars
+                    and (
+                        ("" in seen_bars and _UNLABELLED_BAR.match(data, seg_start))
+                        or any(data.startswith(key, seg_start) for key in bar_keys)
+                    )
+                ):
+                    bits &= ~bar_bit
+                    if not bits:
+                        continue
+                head = data[seg_start : min(seg_end, seg_start + cap)]
+                events = self._parse_segment(head, bits)
+                if bits & bar_bit:
+                    events = _last_of_each_bar(events, seen_bars, bar_keys)
+                results[idx] = events
+        queue = self._queue
         for idx, events in enumerate(results):
             for ev in events:
                 if ev is _OOM_MARK:
@@ -458,8 +470,10 @@ class LogParser:
                         self._collect_after(
                             pending, data, region_start, line_end + 1, line_no + 1, region_end
                         )
-                else:
+                elif type(ev) is ResultRow:
                     self._emit(line_no, ev)
+                else:
+                    queue.append(Located(line_no, ev))
 
     def _parse_lone_segment(self, seg: bytes, line_no: int) -> None:
         """A segment that spanned feeds: check every module's CANDIDATE on it."""
