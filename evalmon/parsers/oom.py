@@ -59,6 +59,7 @@ from dataclasses import dataclass
 from typing import overload
 
 from evalmon.events import OomKind, OutOfMemory
+from evalmon.parsers.lines import ascii_re, strip_ansi
 
 __all__ = ["CANDIDATE", "CONTEXT_AFTER", "CONTEXT_BEFORE", "classify"]
 
@@ -75,11 +76,10 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|can't allocate memory|No executable batch size|Failed to CUDA calloc"
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
 )
-_CANDIDATE_STR = re.compile(CANDIDATE.pattern.decode())
+_CANDIDATE_STR = ascii_re(CANDIDATE.pattern.decode())
 
 # --------------------------------------------------------------------------- prefixes
 
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
 _LEVEL = r"(?:TRACE|DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|CRITICAL|FATAL)"
 _TIMESTAMP = (
     r"\[?\d{4}-\d\d-\d\d[T :_]\d\d:\d\d:\d\d(?:[.,:]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
@@ -88,14 +88,14 @@ _TIMESTAMP = (
 # Each prefix is consumed with exactly one trailing separator so that the indentation of a
 # traceback source line survives (an indented line is never an OOM report).
 _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("rank", re.compile(r"\[rank(?P<rank>\d{1,6})\]: ?")),
-    ("rank", re.compile(r"\[default(?P<rank>\d{1,6})\]: ?")),
-    ("rank", re.compile(r"\[\d{1,6},(?P<rank>\d{1,6})\]<std(?:out|err)>: ?")),
-    ("rank", re.compile(r" {0,4}(?P<rank>\d{1,5}): (?=\S|  )")),
-    ("tag", re.compile(r"(?P<tag>\[?[A-Za-z][\w.\-]{0,60}\]?) *\| ")),
+    ("rank", ascii_re(r"\[rank(?P<rank>\d{1,6})\]: ?")),
+    ("rank", ascii_re(r"\[default(?P<rank>\d{1,6})\]: ?")),
+    ("rank", ascii_re(r"\[\d{1,6},(?P<rank>\d{1,6})\]<std(?:out|err)>: ?")),
+    ("rank", ascii_re(r" {0,4}(?P<rank>\d{1,5}): (?=\S|  )")),
+    ("tag", ascii_re(r"(?P<tag>\[?[A-Za-z][\w.\-]{0,60}\]?) *\| ")),
     (
         "tag",
-        re.compile(
+        ascii_re(
             r"\((?P<tag>[A-Za-z_][\w.\-]{0,40}(?:,? +(?:pid|ip|rank|node|tp|dp)=[\w.:\-]+)*"
             r"|(?:pid|rank)=[\w.:\-]+(?:,? +(?:pid|ip|rank|node)=[\w.:\-]+)*)\) "
         ),
@@ -103,26 +103,26 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "header",
         # vLLM: "ERROR 10-08 20:33:48 [core.py:708] ", older "ERROR 10-11 12:27:29 engine.py:157] "
-        re.compile(
+        ascii_re(
             _LEVEL
             + r" +\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? +(?:\[[^\]]{0,80}\] ?|[\w.\-]+:\d+\] ?)?"
         ),
     ),
     (
         "header",
-        re.compile(
+        ascii_re(
             _TIMESTAMP
             + r"(?:(?: - | +| *\| *| *: *)(?:"
             + _LEVEL
             + r"\b|\[[^\]]{0,80}\]|[\w.\-]{1,60}(?= - )))*(?: - |: | |:)?"
         ),
     ),
-    ("header", re.compile(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w./\-]+:\d+\] ?")),
-    ("header", re.compile(_LEVEL + r":[\w.\-]*:")),
-    ("header", re.compile(r"\[" + _LEVEL + r"\] ?")),
-    ("group", re.compile(r" *[|] (?=\S)")),  # Python 3.11 exception-group tracebacks
+    ("header", ascii_re(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w./\-]+:\d+\] ?")),
+    ("header", ascii_re(_LEVEL + r":[\w.\-]*:")),
+    ("header", ascii_re(r"\[" + _LEVEL + r"\] ?")),
+    ("group", ascii_re(r" *[|] (?=\S)")),  # Python 3.11 exception-group tracebacks
 )
-_RANK_IN_TAG = re.compile(r"\brank=(\d{1,6})\b|\bTP(\d{1,6})\b")
+_RANK_IN_TAG = ascii_re(r"\brank=(\d{1,6})\b|\bTP(\d{1,6})\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +161,7 @@ class _Window(Sequence[_Line]):
 
 def _normalise(text: str) -> str:
     text = text[:_MAX_CHARS]
-    if "\x1b" in text:
-        text = _ANSI.sub("", text)
-    return text.replace("\r", "").rstrip()
+    return strip_ansi(text).replace("\r", "").rstrip()
 
 
 def _split(text: str) -> _Line:
@@ -222,7 +220,7 @@ def _rule(
     batch_helps: bool | None = None,
     always_fatal: bool = False,
 ) -> _Rule:
-    return _Rule(re.compile(pattern), kind, origin, batch_helps, always_fatal)
+    return _Rule(ascii_re(pattern), kind, origin, batch_helps, always_fatal)
 
 
 # Specific messages: recognised anywhere in the line (unless quoted, see _QUOTING).
@@ -318,25 +316,25 @@ _WEAK: tuple[_Rule, ...] = (
     _rule(r"RESOURCE_EXHAUSTED: .{0,60}\b(?:[Oo]ut of memory|memory space hbm)", "gpu", "xla"),
 )
 _KILLED: tuple[re.Pattern[str], ...] = (
-    re.compile(r"Killed$"),
-    re.compile(r"\S*: line \d+: +\d+ Killed(?: |$)"),  # bash: "script: line 3: 123 Killed  cmd"
-    re.compile(r"\[\d+\][+-]? +Killed +\S"),  # bash job control
+    ascii_re(r"Killed$"),
+    ascii_re(r"\S*: line \d+: +\d+ Killed(?: |$)"),  # bash: "script: line 3: 123 Killed  cmd"
+    ascii_re(r"\[\d+\][+-]? +Killed +\S"),  # bash job control
 )
-_EXCEPTION_LINE = re.compile(
+_EXCEPTION_LINE = ascii_re(
     r"(?P<etype>(?:[A-Za-z_]\w*\.){0,8}[A-Za-z_]\w*(?:\([\w.]{1,80}\))?)(?::\s*(?P<msg>.*))?$"
 )
-_EXCEPTION_NAME = re.compile(r"(?:Error|Exception|Exhausted|Failure|Exit)(?:\([\w.]+\))?$")
-_LABEL = re.compile(r"(?P<label>[A-Za-z][\w\-]*(?: [\w\-]+){0,4}): (?P<msg>.*)$")
-_RETRYING = re.compile(r"\b[Rr]etry(?:ing)?\b|\bwill retry\b|\bRETRYING\b")
+_EXCEPTION_NAME = ascii_re(r"(?:Error|Exception|Exhausted|Failure|Exit)(?:\([\w.]+\))?$")
+_LABEL = ascii_re(r"(?P<label>[A-Za-z][\w\-]*(?: [\w\-]+){0,4}): (?P<msg>.*)$")
+_RETRYING = ascii_re(r"\b[Rr]etry(?:ing)?\b|\bwill retry\b|\bRETRYING\b")
 
 # A command, a comment, code or prose quoting an OOM message: never a report.
-_QUOTING = re.compile(
+_QUOTING = ascii_re(
     r"(?i)(?:^|[\s\"'`(=;|])(?:grep|egrep|fgrep|zgrep|rg|ag|awk|sed|echo|printf|assert\w*"
     r"|expect\w*|except|raise|catch|if|elif|def|class|import|re\.\w+|pattern|regex|test_\w*"
     r"|e\.g|example|such as|like|contains?|startswith|endswith|search(?:es|ing)?)\b"
     r"|(?:^|\s)#(?:\s|$)|^\s*//|^\$ |^>>> |^\+ |^In \[\d+\]"
 )
-_GREP_OUTPUT = re.compile(r"^[\w./\-]+\.(?:log|out|err|txt|md|py|json|jsonl)[:-]\d+[:-]")
+_GREP_OUTPUT = ascii_re(r"^[\w./\-]+\.(?:log|out|err|txt|md|py|json|jsonl)[:-]\d+[:-]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,7 +398,7 @@ def _match_text(text: str) -> _Rule | None:
     return None
 
 
-_RECORD_START = re.compile(
+_RECORD_START = ascii_re(
     r"(?:Traceback \(most recent call last\)|During handling of|The above exception"
     r"|File \"|(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Warning)\b)"
 )
@@ -418,7 +416,7 @@ def _continues(previous: _Line, line: _Line) -> bool:
 
 
 _WRAP_LINES = 3
-_MID_SENTENCE = re.compile(r"[a-z0-9(`'\"]")
+_MID_SENTENCE = ascii_re(r"[a-z0-9(`'\"]")
 
 
 _WRAP_WIDTHS = frozenset((80, 100, 120, 132, 160, 200, 240, 256))
@@ -475,7 +473,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     )
 
 
-_DELIBERATE = re.compile(
+_DELIBERATE = ascii_re(
     r"CANCELLED AT|DUE TO TIME LIMIT|DUE TO PREEMPTION|\bscancel\b|Terminated\b|\bkill -9\b"
     r"|sending signal (?:KILL|SIGKILL)|timeout: the monitored command|received signal|SIGTERM"
 )
@@ -488,7 +486,7 @@ def _deliberate_kill(window: Sequence[_Line], i: int) -> bool:
 
 # --------------------------------------------------------------------------- context
 
-_BOUNDARY = re.compile(
+_BOUNDARY = ascii_re(
     r"\"(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) \S+ HTTP/[\d.]+\" \d{3}\b"  # access logs
     r"|\bException on /\S* \[[A-Z]+\]"  # Flask: a new request's traceback follows
     r"|\d+%\|"  # progress bars
@@ -497,36 +495,36 @@ _BOUNDARY = re.compile(
     r"|[Rr]educing batch size|[Rr]etrying with (?:a )?(?:smaller )?batch|[Dd]ecreasing batch size"
     r"|\[BATCHING DEBUG\]|\brequest IP:|Running (?:loglikelihood|generate_until) requests"
 )
-_INFO_HEADER = re.compile(r"\b(?:INFO|DEBUG)\b")
-_RECOVERY = re.compile(
+_INFO_HEADER = ascii_re(r"\b(?:INFO|DEBUG)\b")
+_RECOVERY = ascii_re(
     r"[Rr]educing batch size|[Rr]etrying with (?:a )?(?:smaller )?batch(?: size)?"
     r"|[Dd]ecreasing batch size|batch size (?:reduced|decreased|halved)|[Hh]alving batch size"
     r"|Determined [Ll]argest batch size|[Tt]rying (?:again )?with batch size"
 )
-_SEARCH_START = re.compile(r"Detecting largest batch size")
-_SEARCH_END = re.compile(r"Determined [Ll]argest batch size")
-_FRAME = re.compile(r"\s*File \"[^\"]*\", line \d+, in (?P<func><?[\w.]+>?)")
-_LOAD_FRAME = re.compile(
+_SEARCH_START = ascii_re(r"Detecting largest batch size")
+_SEARCH_END = ascii_re(r"Determined [Ll]argest batch size")
+_FRAME = ascii_re(r"\s*File \"[^\"]*\", line \d+, in (?P<func><?[\w.]+>?)")
+_LOAD_FRAME = ascii_re(
     r"from_pretrained|load_state_dict|load_checkpoint|_load_|^load_model$|load_weights"
     r"|^_apply$|profile_run|determine_num_available_blocks|determine_available_memory"
     r"|_initialize_kv_caches|initialize_cache|_init_cache|capture_model|init_device"
     r"|allocate_kv_cache|initialize_from_config|load_megatron|set_module_tensor_to_device"
     r"|dispatch_model"
 )
-_LOAD_SOURCE = re.compile(
+_LOAD_SOURCE = ascii_re(
     r"\.from_pretrained\(|load_state_dict\(|load_checkpoint\(|\bmodel\.(?:to|cuda|half|bfloat16)\("
 )
-_RUN_FRAME = re.compile(
+_RUN_FRAME = ascii_re(
     r"^(?:generate|generate_until|forward|_model_call|_model_generate|loglikelihood\w*"
     r"|_loglikelihood_tokens|run_mcore_engine|completions|dispatch_request|full_dispatch_request"
     r"|execute_model|step|_run_engine|generate_and_post_process|handle_request|process_request"
     r"|run_batch|run_one_batch|forward_batch_generation|_forward|decode|prefill)$"
 )
-_LOAD_LOG = re.compile(
+_LOAD_LOG = ascii_re(
     r"Loading checkpoint|[Ll]oading (?:model )?weights|loading checkpoint|Loading model\b"
     r"|Starting to load model|Load weight begin|loading state dict"
 )
-_RUN_LOG = re.compile(
+_RUN_LOG = ascii_re(
     r"Running (?:loglikelihood|generate_until) requests|\[BATCHING DEBUG\]|Requesting API"
     r"|\"(?:GET|POST|PUT) \S+ HTTP/[\d.]+\" \d{3}|Application startup complete"
     r"|Running on http|Uvicorn running on|request IP:|Avg prompt throughput"
@@ -568,7 +566,7 @@ def _in_batch_search(window: Sequence[_Line], i: int) -> bool:
     return False
 
 
-_TRACEBACK_LINE = re.compile(
+_TRACEBACK_LINE = ascii_re(
     r"Traceback \(most recent call last\)|During handling of|The above exception"
     r"|-- Process \d+ terminated|(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception)\b"
 )
@@ -626,7 +624,7 @@ def _full_text(window: Sequence[_Line], i: int, hit: _Hit) -> str:
     return text
 
 
-_SLURM_OOM = re.compile(r"^slurmstepd(?:-[\w.\-]+)?: error: Detected \d+ oom[-_]kill event")
+_SLURM_OOM = ascii_re(r"^slurmstepd(?:-[\w.\-]+)?: error: Detected \d+ oom[-_]kill event")
 
 
 def _better_message(window: Sequence[_Line], i: int, hit: _Hit) -> tuple[str, str] | None:
@@ -665,29 +663,29 @@ def _bytes(number: str, unit: str) -> int | None:
 
 
 _TRIED = (
-    re.compile(r"[Tt]ried\s*to\s*allocate\s*" + _SIZE),
-    re.compile(r"while\s*trying\s*to\s*allocate\s*" + _SIZE),
-    re.compile(r"Failed to CUDA calloc\s*" + _SIZE),
-    re.compile(r"Unable to allocate\s*" + _SIZE),
-    re.compile(r"\(\s*" + _SIZE + r"\s*KV\s*cache\s*is\s*needed"),
-    re.compile(r"desired\s*GPU\s*memory\s*utilization\s*\(\s*[\d.]+\s*,\s*" + _SIZE),
+    ascii_re(r"[Tt]ried\s*to\s*allocate\s*" + _SIZE),
+    ascii_re(r"while\s*trying\s*to\s*allocate\s*" + _SIZE),
+    ascii_re(r"Failed to CUDA calloc\s*" + _SIZE),
+    ascii_re(r"Unable to allocate\s*" + _SIZE),
+    ascii_re(r"\(\s*" + _SIZE + r"\s*KV\s*cache\s*is\s*needed"),
+    ascii_re(r"desired\s*GPU\s*memory\s*utilization\s*\(\s*[\d.]+\s*,\s*" + _SIZE),
 )
 _GPU = (
-    re.compile(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
-    re.compile(r"\(GPU\s*(\d{1,4})\s*;"),
-    re.compile(r"^[\w.\-]+:\d+:\d+ \[(\d{1,4})\] "),  # NCCL: host:pid:tid [cudaDev]
+    ascii_re(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
+    ascii_re(r"\(GPU\s*(\d{1,4})\s*;"),
+    ascii_re(r"^[\w.\-]+:\d+:\d+ \[(\d{1,4})\] "),  # NCCL: host:pid:tid [cudaDev]
 )
 _CAPACITY = (
-    re.compile(r"total\s*capac(?:i)?ty\s*of\s*" + _SIZE),
-    re.compile(_SIZE + r"\s*total\s*capacity"),
-    re.compile(r"Free memory on device\s*\(\s*[\d.]+\s*/\s*" + _SIZE),
-    re.compile(r"\bUsed\s*[\d.]+\s*[KMGT]?i?B?\s*of\s*" + _SIZE + r"\s*hbm"),
+    ascii_re(r"total\s*capac(?:i)?ty\s*of\s*" + _SIZE),
+    ascii_re(_SIZE + r"\s*total\s*capacity"),
+    ascii_re(r"Free memory on device\s*\(\s*[\d.]+\s*/\s*" + _SIZE),
+    ascii_re(r"\bUsed\s*[\d.]+\s*[KMGT]?i?B?\s*of\s*" + _SIZE + r"\s*hbm"),
 )
 _FREE = (
-    re.compile(r"of\s*which\s*" + _SIZE + r"\s*is\s*free"),
-    re.compile(_SIZE + r"\s*free\s*[;,)]"),
-    re.compile(r"available\s*KV\s*cache\s*memory\s*\(\s*" + _SIZE),
-    re.compile(r"Free memory on device\s*\(\s*(\d+(?:\.\d+)?)\s*/\s*[\d.]+\s*([KMGT]i?B)"),
+    ascii_re(r"of\s*which\s*" + _SIZE + r"\s*is\s*free"),
+    ascii_re(_SIZE + r"\s*free\s*[;,)]"),
+    ascii_re(r"available\s*KV\s*cache\s*memory\s*\(\s*" + _SIZE),
+    ascii_re(r"Free memory on device\s*\(\s*(\d+(?:\.\d+)?)\s*/\s*[\d.]+\s*([KMGT]i?B)"),
 )
 
 
