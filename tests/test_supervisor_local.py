@@ -43,6 +43,12 @@ def attempts(log_dir: Path):
     return contents.sessions[-1].ordered_attempts()
 
 
+def recorded_pid(log_dir: Path) -> int | None:
+    sessions = read_record(str(log_dir)).sessions
+    tried = sessions[-1].ordered_attempts() if sessions else ()
+    return tried[0].pid if tried else None
+
+
 def wait_for(cond: Callable[[], object], timeout: float, what: str) -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -179,7 +185,7 @@ def test_evalmon_killed_and_restarted_adopts_the_running_attempt(tmp_path: Path)
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(lambda: pids.exists() and pids.read_text().strip(), 20, "the job to start")
     job_pid = int(pids.read_text().split()[0])
-    wait_for(lambda: attempts(tmp_path) and attempts(tmp_path)[0].pid, 10, "attempt recorded")
+    wait_for(lambda: recorded_pid(tmp_path), 10, "attempt recorded")
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
     assert psutil.pid_exists(job_pid)  # the job lives on in its own session
@@ -205,3 +211,23 @@ def test_one_oom_reported_by_many_ranks_and_late_server_lines_is_one_relaunch(
     ]
     assert (tmp_path / "rank-3.log").exists()
     assert server_log.read_text().count("CUDA out of memory") == 1  # the late one did land
+
+
+def test_attempt_that_ooms_while_evalmon_is_dead_is_relaunched_on_restart(tmp_path: Path) -> None:
+    pids = tmp_path / "pids.txt"
+    opts = ["--batch-size", "256", "--log-dir", str(tmp_path)]
+    command = fake("--oom-above", "128", "--oom-after", "8", "--steps", "10", "--step-s", "0.1",
+                   "--pid-file", str(pids))
+    first = subprocess.Popen(evalmon_run(opts, command), cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: recorded_pid(tmp_path), 20, "attempt recorded")
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    job_pid = int(wait_for(lambda: pids.exists() and pids.read_text().split(), 10, "pid")[0])
+    wait_for(lambda: not psutil.pid_exists(job_pid), 20, "the job to die of its OOM")
+    res = run(opts, command)
+    assert res.returncode == 0, res.stdout + res.stderr
+    first_attempt, second = attempts(tmp_path)
+    assert first_attempt.outcome == "oom" and first_attempt.exit_code == 1
+    assert "ended while evalmon was away" in first_attempt.reason
+    assert (second.batch_size, second.outcome) == (128, "succeeded")

@@ -25,7 +25,13 @@ from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor.launchers import Job, Launcher, LocalJobView
 from evalmon.supervisor.local import LaunchError
 from evalmon.supervisor.model import Attempt, SupervisorState, SupervisorStatus
-from evalmon.supervisor.policy import Decision, Policy, decide_on_exit, decide_on_oom
+from evalmon.supervisor.policy import (
+    Decision,
+    Policy,
+    decide_on_exit,
+    decide_on_oom,
+    next_batch_size,
+)
 from evalmon.supervisor.record import RecordWriter, Session, read_record
 from evalmon.supervisor.watch import LogEvent, RunLogs
 
@@ -164,6 +170,14 @@ class Supervisor:
             return self._run(logs)
         except _Finished as fin:
             return self._finish(fin.decision, fin.state)
+        except Exception as exc:  # a bug must not leave a traceback and a silent job
+            msg = (
+                f"internal error: {type(exc).__name__}: {exc}; the job (if any) keeps running: "
+                "run the same command again to adopt it"
+            )
+            self._publish("failed", msg)
+            self._say(msg)
+            return 2
         finally:
             logs.close()
             self._record.close()
@@ -198,7 +212,7 @@ class Supervisor:
         if session is None or session.finished:
             self._session_id = uuid.uuid4().hex[:12]
             self._record.session(self._session_id, self.run_key, list(self.options.command), now)
-            logs.poll()  # existing log content belongs to earlier runs
+            logs.poll(flush=True)  # existing log content belongs to earlier runs
             return None, _AttemptWatch()
         return self._resume(session, logs)
 
@@ -209,8 +223,8 @@ class Supervisor:
         last = self._attempts[-1] if self._attempts else None
         self._say(f"resuming session {session.session_id} ({len(self._attempts)} attempt(s))")
         if last is None or last.outcome not in ("running", "adopted"):
-            self._next_batch = self._size_after(last)
-            logs.poll()
+            logs.poll(flush=True)
+            self._after_ended(last)
             return None, _AttemptWatch()
         job = self.launcher.adopt(last)
         self._watch_job_files(logs, last.log_files)
@@ -221,10 +235,10 @@ class Supervisor:
             self._next_batch = last.batch_size
             self._say(f"adopted attempt {last.number} ({job.label}), batch size {last.batch_size}")
             self._publish("running", f"adopted attempt {last.number} ({job.label})")
-            self._scan(logs.poll(), watch, initial=True)
+            self._scan(logs.poll(flush=True), watch, initial=True)
             return job, watch
         # it ended while evalmon was away: learn how from its exit file and its logs
-        self._scan(logs.poll(), watch, initial=True)
+        self._scan(logs.poll(flush=True), watch, initial=True)
         code = self.launcher.ended_exit_code(last)
         decision = decide_on_exit(code, watch.oom_decision)
         self._end_attempt(last, decision, code, watch, note=" (ended while evalmon was away)")
@@ -233,14 +247,20 @@ class Supervisor:
             return None, _AttemptWatch()
         raise _Finished(decision)
 
-    def _size_after(self, last: Attempt | None) -> int | None:
+    def _after_ended(self, last: Attempt | None) -> None:
+        """evalmon died after an attempt ended but before it acted on it: act now."""
         if last is None:
-            return self.options.policy.first_batch_size()
-        if last.outcome == "oom" and last.batch_size is not None:
-            from evalmon.supervisor.policy import next_batch_size
-
-            return next_batch_size(self.options.policy, last.batch_size)
-        return last.batch_size
+            self._next_batch = self.options.policy.first_batch_size()
+            return
+        if last.outcome == "succeeded":
+            raise _Finished(Decision("succeed", last.reason or "exited 0"))
+        if last.outcome != "oom" or last.batch_size is None:
+            raise _Finished(Decision("fail", last.reason or f"attempt {last.number} failed"))
+        policy = self.options.policy
+        size = next_batch_size(policy, last.batch_size)
+        if size is None or len(self._attempts) >= policy.max_attempts:
+            raise _Finished(Decision("give_up", last.reason or "no attempt left"))
+        self._next_batch = size
 
     def _launch(self, logs: RunLogs, size: int | None) -> tuple[Job | None, _AttemptWatch]:
         opts = self.options
@@ -325,7 +345,7 @@ class Supervisor:
         requests of the stopped attempt and log more OOMs: wait until shared logs are quiet
         so those are not taken for an OOM of the next attempt (one OOM, one relaunch).
         """
-        logs.poll()
+        logs.poll(flush=True)
         if not watch.shared_active:
             return
         quiet_s, deadline = 0.5, time.monotonic() + 5.0

@@ -39,8 +39,12 @@ class RunLogs:
             if path not in self._follower.paths:
                 self._follower.paths.append(path)
 
-    def poll(self) -> list[LogEvent]:
+    def poll(self, flush: bool = False) -> list[LogEvent]:
+        """Everything new. ``flush``: a second pass, so files that are now idle release the
+        OOM candidates their parser holds for context (a dead job's last lines)."""
         self._follower.poll_once()
+        if flush:
+            self._follower.poll_once()
         batches, self._pending[:] = list(self._pending), []
         out: list[LogEvent] = []
         for batch in batches:
