@@ -949,3 +949,23 @@ def test_the_sample_logs_show_the_oom_of_run_103_only(sample_logs: Path) -> None
             assert all(e.bytes_tried and e.gpu_index == 0 for e in found)
         else:
             assert found == [], path
+
+
+def test_through_the_real_stream_whatever_the_chunking() -> None:
+    """The stream holds each candidate for its context: same events for any feed size."""
+    from evalmon.parsers.stream import LogParser
+
+    filler = "\n" + "\n".join(f"INFO filler {n}" for n in range(CONTEXT_BEFORE + 10)) + "\n"
+    samples = [MEGATRON_GENERATE_OOM, NCCL_OOM, SLURM_KILLED, VLLM_V1_KV, HARD_WRAPPED]
+    samples += [RANKS_INTERLEAVED, LM_EVAL_AUTO_BATCH]
+    data = filler.join(samples).encode()
+    expected = [(e.origin, e.rank, e.fatal) for e in events(data.decode())]
+    assert len(expected) == 8
+    for step in (len(data), 4096, 7):
+        parser = LogParser()
+        out = []
+        for start in range(0, len(data), step):
+            out += parser.feed(data[start : start + step])
+        out += parser.flush()
+        ooms = [loc.event for loc in out if isinstance(loc.event, OutOfMemory)]
+        assert [(e.origin, e.rank, e.fatal) for e in ooms] == expected, step
