@@ -40,9 +40,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|batch_size = auto"
     rb"|argest batch size: "
     rb"|Running \w+ requests"
-    rb"|['\"](?:model|pretrained|batch_size|num_concurrent|tokenized_requests|base_url"
-    rb"|max_retries)['\"]\s*:"
-    rb"| {8}'https?://"
+    rb"| {8}'"  # a continuation line of a wrapped init message
 )
 
 _INIT = ascii_re(r"Initializing (?P<model_type>[\w.\-]+) model, with arguments: (?P<args>.*)")
