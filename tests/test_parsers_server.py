@@ -371,3 +371,33 @@ def test_other_servers_lines_are_ignored(module: ModuleType) -> None:
     for other, segment, _ in CASES:
         if other is not module:
             assert module.parse(segment) == [], (module.__name__, segment)
+
+
+def test_frequent_lines_wake_only_their_own_parser() -> None:
+    """A CANDIDATE that matches other modules' hot lines costs scan speed (decode + parse)."""
+    from evalmon.parsers import lm_eval, python_exc, slurm, tqdm
+
+    modules = {
+        "tqdm": tqdm,
+        "lm_eval": lm_eval,
+        "python_exc": python_exc,
+        "megatron": megatron,
+        "access_log": access_log,
+        "vllm": vllm,
+        "sglang": sglang,
+        "slurm": slurm,
+    }
+    hot_lines = {
+        # Megatron PUT /api prints the JSON request body on one (often huge) line
+        '{"prompts": ["The model said: \\"yes\\"", "Question: 2+2?"], "tokens_to_generate": 1, '
+        '"logprobs": true, "model": "m", "temperature": 0, "batch_size": 16}': set(),
+        "[BATCHING DEBUG] run_mcore_engine called with 32 prompts": {"megatron"},
+        '127.0.0.1 - - [20/Nov/2026 10:01:51] "POST /completions HTTP/1.1" 200 -': {"access_log"},
+        "request IP: 127.0.0.1": {"megatron"},
+        "start time:  2026-11-24 03:00:01.123456": {"megatron"},
+        "Requesting API:  45%|████▌     | 360/800 [01:12<01:28,  4.98it/s]": {"tqdm"},
+        'INFO:     127.0.0.1:53420 - "POST /v1/completions HTTP/1.1" 200 OK': {"access_log"},
+    }
+    for line, expected in hot_lines.items():
+        woken = {name for name, m in modules.items() if m.CANDIDATE.search(line.encode())}
+        assert woken == expected, line
