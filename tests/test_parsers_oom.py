@@ -750,6 +750,20 @@ def test_sglang_tensor_parallel_ranks_are_separate_events() -> None:
     assert [e.rank for e in events(text)] == [0, 1]
 
 
+def test_vllm_engine_core_rereporting_a_worker_oom_is_not_a_new_event() -> None:
+    text = log(
+        """
+        (VllmWorker rank=0 pid=550) ERROR 03-20 02:29:07 [multiproc_executor.py:375]     logits = apply_top_k_top_p(logits, k, p)
+        (VllmWorker rank=0 pid=550) ERROR 03-20 02:29:07 [multiproc_executor.py:375] torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 3.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 1.00 GiB is free.
+        (EngineCore_DP0 pid=400) ERROR 03-20 02:29:07 [core.py:938]     raise RuntimeError(
+        (EngineCore_DP0 pid=400) ERROR 03-20 02:29:07 [core.py:938] RuntimeError: Worker failed with error 'CUDA out of memory. Tried to allocate 3.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 1.00 GiB is free.', please check the stack trace above for the root cause
+        """
+    )
+    assert [(e.rank, e.bytes_tried) for e in events(text)] == [(0, 3 * GIB)]
+    alone = text.split("\n")[-1]
+    assert only(alone).rank is None  # the worker's lines are gone: the re-report is the event
+
+
 def test_a_gpu_and_a_host_oom_are_two_events() -> None:
     text = MEGATRON_GENERATE_OOM + "\nKilled"
     assert [e.kind for e in events(text)] == ["gpu", "host"]

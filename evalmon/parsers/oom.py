@@ -542,7 +542,17 @@ def _same_family(earlier: _Hit, hit: _Hit) -> bool:
     return earlier.kind == hit.kind and earlier.source == hit.source and ranks_agree
 
 
+# vLLM's engine core re-raising a worker's error: "Worker failed with error 'CUDA out of
+# memory. ...', please check the stack trace above for the root cause".
+_REFERS_ABOVE = ascii_re(r"stack trace above|root cause above|stack trace \(above\)")
+
+
 def _is_repeat(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
+    if _REFERS_ABOVE.search(window[i].raw):
+        for k in range(i - 1, -1, -1):  # the original may come from another process
+            earlier = _recognise(window, k)
+            if earlier is not None and earlier.kind == hit.kind:
+                return True
     for k in range(i - 1, -1, -1):
         line = window[k]
         if line.source != hit.source:
