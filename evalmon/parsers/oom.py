@@ -20,7 +20,9 @@ Rules the supervisor and the dashboard can rely on:
   ``Exception on /completions``, a progress bar, an INFO log line, a batch-size change...).
   Chained tracebacks, ``CUDA kernel errors might be asynchronously reported``, NCCL's
   ``NCCL WARN`` + ``DistBackendError`` + ``Cuda failure 'out of memory'``, a message logged and
-  then raised, ``Killed`` followed by ``slurmstepd ... oom_kill``: one event each.
+  then raised, ``Killed`` followed by ``slurmstepd ... oom_kill``: one event each. A line that
+  points back (vLLM's ``Worker failed with error 'CUDA out of memory ...', please check the
+  stack trace above``) repeats an earlier OOM of any process in ``before``.
 * **Ranks are separate events.** ``[rank3]: ...``, ``[default3]:``, ``[1,3]<stderr>:``, srun's
   ``3: `` labels, vLLM's ``(VllmWorker rank=3 pid=..)`` and SGLang's ``TP3`` set ``rank``; each
   rank's report is its own event. The supervisor merges events close in time into one failure.
@@ -49,6 +51,15 @@ Rules the supervisor and the dashboard can rely on:
 * A bare ``Killed`` (bash reporting SIGKILL) is the kernel OOM killer unless the lines before
   show a cancellation, a time limit or a deliberate kill; srun's ``task 0: Killed`` is never
   taken as an OOM (it is also how cancellations end), its ``task 0: Out Of Memory`` is.
+
+``origin`` names the reporter: ``pytorch`` (CUDA caching allocator, ``CUDA error: out of
+memory``), ``hip``, ``mps``, ``cuda`` (driver/runtime error names), ``cublas``, ``cudnn``,
+``nccl``, ``xla`` (JAX/XLA, TPU HBM), ``vllm-kv`` (KV cache too small), ``vllm`` (free memory
+below ``gpu_memory_utilization`` at start), ``sglang``, ``tgi``, ``accelerate`` (gpu); ``python``
+(``MemoryError``), ``pytorch`` (CPU allocator), ``slurm``, ``kernel``, ``ray`` (host).
+Sizes are bytes: ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are binary, ``KB/MB/GB`` decimal.
+``bytes_tried`` is the failed request (for vLLM's KV check: the KV cache needed) and
+``free_bytes`` what was free (for vLLM's KV check: the KV cache memory available).
 """
 
 from __future__ import annotations
