@@ -182,21 +182,28 @@ class _Scanner:
     def new_scratch(self) -> Any:
         return _hs.Scratch(self._db) if self._db is not None else None
 
-    def hits(self, data: bytes, start: int, end: int, scratch: Any) -> list[int]:
-        """Sorted ``(q << 5) | module`` where ``q`` is the last byte of a match."""
+    def hits(self, data: bytes, ranges: Sequence[tuple[int, int]], scratch: Any) -> list[int]:
+        """Sorted ``(q << 5) | module`` where ``q`` is the last byte of a match.
+
+        Only ``ranges`` of ``data`` are searched (a match never spans two of them).
+        """
         out: list[int] = []
         if self._db is not None:
             append = out.append
 
-            def on_match(ident: int, _frm: int, to: int, _flags: int, _ctx: Any) -> None:
-                append(((start + to - 1) << 5) | ident)
+            def on_match(ident: int, _frm: int, to: int, _flags: int, base: int) -> None:
+                append(((base + to - 1) << 5) | ident)
 
-            view = memoryview(data)[start:end]
-            self._db.scan(view, match_event_handler=on_match, scratch=scratch)
+            view = memoryview(data)
+            scan = self._db.scan
+            for start, end in ranges:
+                scan(view[start:end], match_event_handler=on_match, context=start, scratch=scratch)
         for i, pattern in self._python:
-            out.extend(
-                ((max(m.end() - 1, m.start())) << 5) | i for m in pattern.finditer(data, start, end)
-            )
+            for start, end in ranges:
+                out.extend(
+                    (max(m.end() - 1, m.start()) << 5) | i
+                    for m in pattern.finditer(data, start, end)
+                )
         out.sort()
         return out
 
@@ -374,7 +381,10 @@ class LogParser:
         seg_start = seg_end = -1
         line_no = 0
         group: list[list[int]] = []
-        for hit in self._scanner.hits(data, start, end, self._scratch):
+        # Bytes beyond the cap of a long segment are dropped: not even searched.
+        ranges, dropped = self._kept_ranges(data, start, end)
+        self.dropped_bytes += dropped
+        for hit in self._scanner.hits(data, ranges, self._scratch):
             q = hit >> 5
             if q > line_end:
                 if group:
@@ -405,7 +415,6 @@ class LogParser:
             self._finish_line(data, group, line_start, line_end, line_no, start, end)
         self.lines += count_newlines(data, counted, end)
 
-        self.dropped_bytes += self._overflow(data, start, end)
         if last_nl >= start:
             self._ring.extend(self._lines_before(data, start, last_nl + 1, self._ring.maxlen or 1))
             self._open_line_tail = b""
@@ -564,8 +573,8 @@ class LogParser:
             pos = nl + 1
             line_no += 1
 
-    def _overflow(self, data: bytes, start: int, end: int) -> int:
-        """Bytes beyond the cap in the complete segments of ``data[start:end]``.
+    def _kept_ranges(self, data: bytes, start: int, end: int) -> tuple[list[tuple[int, int]], int]:
+        """``data[start:end]`` less the bytes beyond the cap of long segments, and their count.
 
         Any segment longer than ``cap`` contains a whole window of ``cap // 2`` bytes of a
         grid; a window with a separator costs one ``memchr`` that stops early.
@@ -575,6 +584,8 @@ class LogParser:
         find = data.find
         rfind = data.rfind
         dropped = 0
+        ranges: list[tuple[int, int]] = []
+        kept_from = start
         x = start
         while x + width <= end:
             if find(_NL, x, x + width) >= 0 or find(_CR, x, x + width) >= 0:
@@ -591,8 +602,11 @@ class LogParser:
                 seg_end = nl
             if seg_end - seg_start > cap:
                 dropped += seg_end - seg_start - cap
+                ranges.append((kept_from, seg_start + cap))
+                kept_from = seg_end
             x = seg_end + 1
-        return dropped
+        ranges.append((kept_from, end))
+        return ranges, dropped
 
     # ------------------------------------------------------------------ output
     def _emit(self, line_no: int, ev: Event) -> None:
