@@ -228,6 +228,10 @@ def _scaled_number(text: str) -> float | None:
 
 
 def _seconds(text: str) -> float | None:
+    if len(text) == 5 and text[2] == ":" and text.isascii():  # the common ``MM:SS``
+        minutes, seconds = text[:2], text[3:]
+        if minutes.isdigit() and seconds.isdigit():
+            return float(int(minutes) * 60 + int(seconds))
     negative = text.startswith("-")
     parts = text.lstrip("-").split(":")
     if len(parts) not in (2, 3) or not all(p.isdigit() and len(p) < 12 for p in parts):
@@ -246,8 +250,10 @@ def _description(before: str) -> str:
     if not before.endswith(":"):
         return ""  # tqdm always writes ``desc: ``; anything else is glued text
     desc = before[:-1].strip()
-    prefix = LM_EVAL_PREFIX.match(desc)
-    if prefix:
-        desc = desc[prefix.end() :]
-    desc = _RANK_TAG.sub("", desc)
+    if desc[:1].isdigit():
+        prefix = LM_EVAL_PREFIX.match(desc)
+        if prefix:
+            desc = desc[prefix.end() :]
+    if desc.startswith("["):
+        desc = _RANK_TAG.sub("", desc)
     return desc[-_MAX_DESC:].strip()
