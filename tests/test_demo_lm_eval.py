@@ -45,21 +45,15 @@ def tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ensure_tokenizer(tmp_path_factory.mktemp("tok") / "tokenizer")
 
 
-def run_client(folder: Path, job: int, tokenizer: Path, batch: int, concurrent: int) -> ClientRun:
+def run_client(
+    folder: Path, job: int, tokenizer: Path, batch: int, concurrent: int, time_scale: float
+) -> ClientRun:
     """One job = one server + one lm-eval client, logged as a SLURM job would be."""
     folder.mkdir(parents=True, exist_ok=True)
     args = build_parser().parse_args(
-        [
-            "--port",
-            "0",
-            "--log",
-            str(folder / f"server-{job}.log"),
-            "--tokenizer",
-            str(tokenizer),
-            "--inference-max-batch-size",
-            "256",
-        ]
-    )
+        ["--port", "0", "--log", str(folder / f"server-{job}.log"), "--tokenizer",
+         str(tokenizer), "--inference-max-batch-size", "256", "--time-scale", str(time_scale)]
+    )  # fmt: skip
     server = RunningServer(args).start()
     try:
         settings = LmEvalSettings(
@@ -107,7 +101,7 @@ def test_real_lm_eval_runs_offline_and_gets_real_metrics(tmp_path: Path, tokeniz
     assert 0.6 < acc < 0.97 and 0.6 < exact < 0.97
     server_log = (tmp_path / "server-1.log").read_text()
     calls = re.findall(r"\[BATCHING DEBUG\] run_mcore_engine called with (\d+) prompts", server_log)
-    assert sum(map(int, calls)) == 600 + 200  # 150 docs x 4 choices, 200 generations
+    assert sum(map(int, calls)) == 600 + 400  # 150 docs x 4 choices, 400 generations
     assert max(map(int, calls)) == 64
     assert "Requesting API" in run.stderr
 

@@ -3,10 +3,11 @@
 The shape follows a real inference GPU (the seed's table: batch 8 -> 64 -> 256 gets faster):
 each engine call pays a fixed cost (kernel launches, scheduling, Python), a cost per prompt
 and per prompt token (prefill), then one decode step per generated token whose cost grows
-only slowly with the batch, so samples/s rises with the batch size and saturates. Like
-Megatron's static engine, a call decodes all ``max_tokens`` steps (stop strings are applied
-afterwards). Memory is the model weights plus KV cache / activations per token of the padded
-batch; a call that does not fit raises a modelled CUDA out-of-memory error.
+only slowly with the batch, so samples/s rises with the batch size and saturates. A call
+decodes until its longest generation stops, but its KV cache is allocated up front for
+``max_tokens`` (a static engine): memory is the model weights plus KV cache / activations per
+token of the padded batch (prompts padded to the longest, plus ``max_tokens``); a call that
+does not fit raises a modelled CUDA out-of-memory error.
 
 The default costs are chosen so the demo's bars last several seconds each (tqdm prints elapsed
 times in whole seconds: a bar of one second cannot give an exact rate) while the whole demo

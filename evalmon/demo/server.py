@@ -221,15 +221,18 @@ class Engine:
                 busy += time.monotonic() - self.activity.busy_since
             return self.activity.memory_used, busy
 
-    def run(self, prompts: list[list[str]], max_new_tokens: int) -> None:
+    def run(self, prompts: list[list[str]], max_new_tokens: int, steps: list[int]) -> None:
         """Serve one request's prompts in engine calls of at most ``max_batch`` prompts.
 
-        Must be called with ``self.lock`` held.
+        ``max_new_tokens`` sizes the KV cache (allocated up front, as a static engine does);
+        ``steps[i]`` is how many tokens prompt i really decodes before it stops: a call ends
+        when its longest generation does. Must be called with ``self.lock`` held.
         """
         for start in range(0, len(prompts), self.max_batch):
-            self._engine_call(prompts[start : start + self.max_batch], max_new_tokens)
+            end = start + self.max_batch
+            self._engine_call(prompts[start:end], max_new_tokens, max(steps[start:end]))
 
-    def _engine_call(self, chunk: list[list[str]], max_new: int) -> None:
+    def _engine_call(self, chunk: list[list[str]], max_new: int, decode_steps: int) -> None:
         self.engine_calls += 1
         self.log.write(f"[BATCHING DEBUG] run_mcore_engine called with {len(chunk)} prompts")
         lengths = [len(p) for p in chunk]
@@ -241,7 +244,8 @@ class Engine:
             raise SimulatedOutOfMemory(oom_message(self.model, padded))
         self._busy(self.model.activation_bytes(padded))
         try:
-            time.sleep(self.model.service_time_s(len(chunk), len(chunk) * max(lengths), max_new))
+            prefill = len(chunk) * max(lengths)
+            time.sleep(self.model.service_time_s(len(chunk), prefill, decode_steps))
         finally:
             self._idle()
 
@@ -292,12 +296,12 @@ def _stop_list(value: Any) -> list[str]:
 
 
 def _generate(text: str, max_tokens: int, stop: list[str], vocab: Vocab) -> tuple[str, str, int]:
-    """(text, finish_reason, generated token count) for one prompt."""
+    """(text, finish_reason, decode steps) for one prompt: the stop sequence costs a step too."""
     out, stopped = toy_model.apply_stop(toy_model.complete(text), stop)
     pieces = vocab.split(out) if out else []
-    if len(pieces) > max_tokens:
+    if len(pieces) >= max_tokens:
         return "".join(pieces[:max_tokens]), "length", max_tokens
-    return out, "stop" if stopped else "length", len(pieces)
+    return out, "stop" if stopped else "length", len(pieces) + (1 if stopped else 0)
 
 
 @dataclass
@@ -334,7 +338,7 @@ class DemoServer:
         texts = ["".join(p) for p in prompts]
         if echo:
             with self.engine.lock:
-                self.engine.run(prompts, max(1, max_tokens))
+                self.engine.run(prompts, max(1, max_tokens), [1] * len(prompts))
             choices = []
             for i, pieces in enumerate(prompts):
                 scored = toy_model.score(pieces)
@@ -350,7 +354,7 @@ class DemoServer:
         else:
             generations = [_generate(t, max_tokens, stop, self.vocab) for t in texts]
             with self.engine.lock:
-                self.engine.run(prompts, max_tokens)
+                self.engine.run(prompts, max_tokens, [g[2] for g in generations])
             choices = [
                 {"index": i, "text": g[0], "logprobs": None, "finish_reason": g[1]}
                 for i, g in enumerate(generations)
@@ -389,7 +393,7 @@ class DemoServer:
         prompts = [self.vocab.split(p) for p in raw]
         generations = [_generate(p, tokens_to_generate, [], self.vocab) for p in raw]
         with self.engine.lock:
-            self.engine.run(prompts, max(1, tokens_to_generate))
+            self.engine.run(prompts, max(1, tokens_to_generate), [g[2] for g in generations] or [1])
         texts = [p + g[0] for p, g in zip(raw, generations, strict=True)]
         payload: dict[str, object] = {
             "text": texts,

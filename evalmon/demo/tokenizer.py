@@ -8,6 +8,7 @@ package) to turn token ids back into text.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -15,15 +16,23 @@ from pathlib import Path
 
 from evalmon.demo.tasks import data_files
 
-VERSION = "v1"  # bump when the training recipe or data changes
+VERSION = "v1"  # bump when the training recipe changes (data changes are hashed)
 VOCAB_SIZE = 600
 EOS = "<|endoftext|>"
 _EXTRA_TEXT = "Question: What is the answer?\nAnswer: I do not know.\n"
 
 
+def _fingerprint() -> str:
+    """Recipe version + training data: a changed dataset never reuses a stale tokenizer."""
+    digest = hashlib.sha256(f"{VERSION}:{VOCAB_SIZE}:{_EXTRA_TEXT}".encode())
+    for path in data_files():
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "evalmon" / f"tokenizer-{VERSION}"
+    return Path(base) / "evalmon" / f"tokenizer-{_fingerprint()}"
 
 
 def _training_text() -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CHOICE_DOCS = 150
-GEN_DOCS = 200
+GEN_DOCS = 400
 
 
 def _question(rng: random.Random) -> tuple[str, int]:
