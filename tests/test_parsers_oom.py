@@ -882,6 +882,12 @@ NEGATIVES: dict[str, str] = {
     "OutOfMemoryError in a sentence": "We catch OutOfMemoryError and retry with a smaller batch.",
     "markdown table": "| `Cuda failure 'out of memory'` | GPU OOM | Reduce batch, enable AMP |",
     "shell variable": 'OOM_PATTERN="CUDA out of memory"',
+    "markdown heading": "### `HIP out of memory. Tried to allocate ... MiB. GPU 0 has a total "
+    "capacity of 40.00 GiB of which 36.16 MiB is free`",
+    "markdown inline code": "**Error**: `ValueError: No available memory for the cache blocks. "
+    "Try increasing gpu_memory_utilization when initializing the engine.`",
+    "advice in prose": "If you hit `ValueError: No available memory for the cache blocks`, check "
+    "nvidia-smi.",
     "slurm end-of-job memory warning": "slurmstepd: error: Exceeded job memory limit at some point.",
     "python warning about OOM": "/usr/lib/python3/dist-packages/torch/cuda/memory.py:365: "
     "UserWarning: CUDA out of memory. Tried to allocate 1 GiB; retrying after emptying cache",

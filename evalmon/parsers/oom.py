@@ -343,7 +343,7 @@ _QUOTING = ascii_re(
     r"(?i)(?:^|[\s\"'`(=;|])(?:grep|egrep|fgrep|zgrep|rg|ag|awk|sed|echo|printf|assert\w*"
     r"|expect\w*|except|raise|catch|if|elif|def|class|import|re\.\w+|pattern|regex|test_\w*"
     r"|e\.g|example|such as|like|contains?|startswith|endswith|search(?:es|ing)?)\b"
-    r"|(?:^|\s)#(?:\s|$)|^\s*//|^\$ |^>>> |^\+ |^In \[\d+\]"
+    r"|(?:^|\s)#+(?:\s|$)|^\s*//|^\$ |^>>> |^\+ |^In \[\d+\]"
 )
 _GREP_OUTPUT = ascii_re(r"^[\w./\-]+\.(?:log|out|err|txt|md|py|json|jsonl)[:-]\d+[:-]")
 
@@ -362,7 +362,8 @@ class _Hit:
 
 
 def _quoted(prefix: str) -> bool:
-    return _QUOTING.search(prefix) is not None
+    """Is a message after ``prefix`` quoted (command, code, prose, inside markdown `code`)?"""
+    return prefix.count("`") % 2 == 1 or _QUOTING.search(prefix) is not None
 
 
 def _match_rules(text: str, rules: Sequence[_Rule], anchored: bool) -> _Rule | None:
