@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from evalmon.state.model import RunView
+from evalmon.state.model import OomRecord, RunView
 from evalmon.widgets import fmt
 from evalmon.widgets.inert import inert
 from evalmon.widgets.view import DashboardView
@@ -31,6 +31,16 @@ class EventRow:
     detail: str
 
 
+def group_ooms(records: tuple[OomRecord, ...]) -> list[list[OomRecord]]:
+    """The same failure read several times (a retried request, several ranks) is one row."""
+    groups: dict[tuple[object, ...], list[OomRecord]] = {}
+    for rec in records:
+        e = rec.event
+        key = (rec.file, e.kind, e.origin, e.bytes_tried, e.gpu_index, e.fatal, e.batch_helps)
+        groups.setdefault(key, []).append(rec)
+    return list(groups.values())
+
+
 def where(path: str, line: int) -> str:
     return f"{os.path.basename(path)}:{line}"
 
@@ -40,9 +50,11 @@ def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
     rows: list[EventRow] = []
     for alert in (*run.alerts, *global_alerts):
         rows.append(EventRow(alert.level, alert.kind.replace("_", " "), "", alert.message))
-    for rec in run.ooms:
-        oom = rec.event
+    for group in group_ooms(run.ooms):
+        rec, oom = group[0], group[0].event
         bits = [f"{oom.kind} OOM ({oom.origin})"]
+        if len(group) > 1:
+            bits[0] = f"{len(group)}× " + bits[0]
         if oom.bytes_tried is not None:
             bits.append(f"tried {fmt.size(oom.bytes_tried)}")
         if oom.gpu_index is not None:
@@ -55,7 +67,11 @@ def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
             bits.append("recovered")
         elif not oom.batch_helps:
             bits.append("a smaller batch will not help")
-        rows.append(EventRow("error" if oom.fatal else "warning", "OOM", where(rec.file, rec.line),
+        place = where(rec.file, rec.line)
+        if len(group) > 1:
+            more = "…" if len(group) > 4 else ""
+            place += "," + ",".join(str(r.line) for r in group[1:4]) + more
+        rows.append(EventRow("error" if oom.fatal else "warning", "OOM", place,
                              ", ".join(bits) + " — " + inert(oom.message, 160)))
     for rec in run.signals:
         sig = rec.event
