@@ -121,3 +121,54 @@ def test_run_key_ignores_batch_size_only() -> None:
     c = ["lm_eval", "--model", "vllm", "--batch_size", "256"]
     assert run_key(a, "local") == run_key(b, "local") != run_key(c, "local")
     assert run_key(a, "local") != run_key(a, "slurm")
+
+
+# ---------------------------------------------------------------- evalmon run's own command line
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--batch-size", "8"], "no command: put it after --"),
+        (["--backoff", "1.5", "--", "x"], "--backoff must be between 0 and 1"),
+        (["--schedule", "64,128", "--", "x"], "strictly decreasing"),
+        (["--batch-env", "BAD-NAME", "--batch-size", "8", "--", "x"], "not a valid environment"),
+        (["--batch-env", "BATCH_SIZE", "--", "x"], "--batch-env needs a batch size"),
+        (["--schedule", "8,4", "--backoff", "0.5", "--", "x"], "not allowed with argument"),
+    ],
+)
+def test_bad_options_are_one_line_errors(argv, message, capsys) -> None:
+    from evalmon.supervisor.command import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_everything_after_the_double_dash_belongs_to_the_job() -> None:
+    from evalmon.supervisor.command import split_command
+
+    own, command = split_command(["--headless", "--", "lm_eval", "--", "--headless"])
+    assert own == ["--headless"] and command == ["lm_eval", "--", "--headless"]
+
+
+def test_summary_table() -> None:
+    from evalmon.supervisor.command import summary_table
+    from evalmon.supervisor.model import Attempt, SupervisorStatus
+
+    status = SupervisorStatus(
+        command=("x",), log_dir="d", state="succeeded",
+        attempts=(
+            Attempt(1, 256, 0.0, 12.5, pid=7, outcome="oom", reason="GPU OOM",
+                    peak_gpu_bytes=79 * 2**30, samples_per_s=10.0),
+            Attempt(2, 128, 13.0, 20.0, slurm_job_id="42", outcome="succeeded"),
+        ),
+    )
+    lines = summary_table(status).splitlines()
+    assert lines[0].split() == ["#", "batch", "job", "duration", "samples/s", "peak", "GPU",
+                                "outcome", "reason"]
+    assert lines[1].split() == ["1", "256", "pid", "7", "12.5", "s", "10.00", "79.0", "GiB",
+                                "oom", "GPU", "OOM"]
+    assert lines[2].split()[:5] == ["2", "128", "job", "42", "7.0"]

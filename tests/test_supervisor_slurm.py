@@ -27,6 +27,7 @@ def write_script(path: Path, *fake_args: str, name: str = "eval") -> Path:
         "#!/bin/bash\n"
         f"#SBATCH --job-name={name}\n"
         'echo "batch size $BATCH_SIZE, engine max batch $INFERENCE_MAX_BATCH"\n'
+        'echo "evalmon attempt $EVALMON_ATTEMPT, cache $EVALMON_CACHE"\n'
         f"exec {sys.executable} -u {FAKE} --size-env BATCH_SIZE {args}\n"
     )
     path.chmod(0o755)
@@ -70,6 +71,7 @@ def test_oom_scancel_and_resubmit_smaller_until_success(
     # both variables moved together, through --export
     out = Path(tried[2].log_files[0]).read_text()
     assert "batch size 64, engine max batch 64" in out
+    assert f"evalmon attempt 3, cache {logs}/.evalmon/cache/run-" in out
     assert f"job {job_ids[0]}" in res.stdout
 
 

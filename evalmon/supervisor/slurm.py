@@ -9,7 +9,6 @@ jobcomp file) after it was purged. Only our own job id is ever cancelled.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -276,10 +275,14 @@ class SlurmLauncher:
         if not attempt.slurm_job_id:
             return None
         job = SlurmJob(attempt.slurm_job_id, self.commands)
-        with contextlib.suppress(Exception):
-            if not job.poll(force=True) and not job.unreachable:
-                return job
-        return None
+        ended = job.poll(force=True)
+        if job.unreachable and not ended:
+            # never conclude "gone" from a silent controller: that would abandon a live job
+            raise LaunchError(
+                f"cannot check SLURM job {attempt.slurm_job_id} ({job.unreachable}); "
+                "run the same command again when slurmctld answers"
+            )
+        return None if ended else job
 
     def ended_exit_code(self, attempt: Attempt) -> int | None:
         if not attempt.slurm_job_id:

@@ -170,6 +170,10 @@ class Supervisor:
             return self._run(logs)
         except _Finished as fin:
             return self._finish(fin.decision, fin.state)
+        except _Abort as abort:  # the session stays open: the next evalmon picks it up
+            self._publish("failed", str(abort))
+            self._say(f"error: {abort}")
+            return 2
         except Exception as exc:  # a bug must not leave a traceback and a silent job
             msg = (
                 f"internal error: {type(exc).__name__}: {exc}; the job (if any) keeps running: "
@@ -226,7 +230,10 @@ class Supervisor:
             logs.poll(flush=True)
             self._after_ended(last)
             return None, _AttemptWatch()
-        job = self.launcher.adopt(last)
+        try:
+            job = self.launcher.adopt(last)
+        except LaunchError as exc:
+            raise _Abort(str(exc)) from None
         self._watch_job_files(logs, last.log_files)
         watch = _AttemptWatch(own_files=frozenset(last.log_files), count_history_of_own_files=True)
         if job is not None:
@@ -269,9 +276,10 @@ class Supervisor:
         rewritten = argv_mod.rewrite(
             opts.command, size, opts.batch_env, cache, lm_eval_aware=opts.lm_eval_aware
         )
+        env = {**rewritten.env, **self._job_env(number, size)}
         self._publish("launching", f"launching attempt {number} at batch size {size}")
         try:
-            job = self.launcher.launch(rewritten.argv, rewritten.env, number)
+            job = self.launcher.launch(rewritten.argv, env, number)
         except (LaunchError, OSError) as exc:
             msg = f"cannot launch attempt {number}: {exc}"
             self._publish("failed", msg)
@@ -293,6 +301,17 @@ class Supervisor:
         self._say(f"attempt {number} started: batch size {size}, {job.label}")
         self._publish("running", f"attempt {number} running at batch size {size}")
         return job, _AttemptWatch(own_files=frozenset(attempt.log_files))
+
+    def _job_env(self, number: int, size: int | None) -> dict[str, str]:
+        """What every attempt can read, e.g. a batch script: ``--use_cache $EVALMON_CACHE``."""
+        env = {"EVALMON_ATTEMPT": str(number), "EVALMON_RUN": self.run_key}
+        if size is not None:
+            env["EVALMON_BATCH_SIZE"] = str(size)
+        if self.options.resume:
+            env["EVALMON_CACHE"] = os.path.join(
+                os.path.abspath(self.options.log_dir), ".evalmon", "cache", self.run_key
+            )
+        return env
 
     def _cache_path(self) -> str | None:
         if argv_mod.find_lm_eval(self.options.command) is None:
@@ -513,3 +532,6 @@ class _Finished(Exception):  # control flow: the session ends early
         self.decision = decision
         self.state = state
 
+
+class _Abort(Exception):
+    """Stop this evalmon without closing the session (its job may still be alive)."""
