@@ -134,6 +134,7 @@ def test_run_key_ignores_batch_size_only() -> None:
         (["--schedule", "64,128", "--", "x"], "strictly decreasing"),
         (["--batch-env", "BAD-NAME", "--batch-size", "8", "--", "x"], "not a valid environment"),
         (["--batch-env", "BATCH_SIZE", "--", "x"], "--batch-env needs a batch size"),
+        (["--", "python", "x.py", "--bs", "{batch_size}"], "uses {batch_size}: give --batch-size"),
         (["--schedule", "8,4", "--backoff", "0.5", "--", "x"], "not allowed with argument"),
     ],
 )

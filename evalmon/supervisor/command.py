@@ -135,7 +135,9 @@ def main(argv: list[str]) -> int:
         policy = _policy(ns, command)
     except (PolicyError, argv_mod.ArgvError) as exc:
         parser.error(str(exc))
-    if policy.first_batch_size() is None and not argv_mod.has_placeholder(command):
+    if policy.first_batch_size() is None and argv_mod.has_placeholder(command):
+        parser.error("the command uses {batch_size}: give --batch-size or --schedule")
+    if policy.first_batch_size() is None:
         print(
             "evalmon run: note: no batch size known (give --batch-size or --schedule): "
             "the job is watched, but an OOM cannot be cured by a relaunch",
