@@ -316,9 +316,9 @@ class Supervisor:
     def _cache_path(self) -> str | None:
         if argv_mod.find_lm_eval(self.options.command) is None:
             return None
-        return os.path.join(
-            os.path.abspath(self.options.log_dir), ".evalmon", "cache", self.run_key
-        )
+        folder = os.path.join(os.path.abspath(self.options.log_dir), ".evalmon", "cache")
+        os.makedirs(folder, exist_ok=True)
+        return os.path.join(folder, self.run_key)  # lm-eval adds _rank<N>.db
 
     # ---------------------------------------------------------------- following one attempt
 
