@@ -61,7 +61,9 @@ DEFAULT_MODULES: tuple[ModuleType, ...] = (
 _NL = b"\n"
 _CR = b"\r"
 _MAX_MODULES = 32  # a hit is stored as (position << 5) | module index
-_UNLABELLED_BAR = re.compile(rb"[ \t]*\d")  # an update of a bar without description
+# How an update of a bar without description starts: `` 45%|`` or ``123it [``.
+_UNLABELLED_BAR = re.compile(rb"[ \t]*\d+(?:%[|\s]|(?:\.\d+)?[kMGTPEZY]?[A-Za-z/]* \[)")
+_CONTEXT_LINE_BYTES = 16 * 1024  # of a context line for oom.classify (it reads no more)
 _OOM_MARK = object()  # placeholder returned by _parse_segment for an OOM candidate
 
 
@@ -128,6 +130,28 @@ def _last_of_each_bar(events: list[Any], seen: set[str], keys: list[bytes]) -> l
         kept.append(ev)
     kept.reverse()
     return kept
+
+
+def _count_kept_newlines(
+    data: bytes, start: int, end: int, ranges: Sequence[tuple[int, int]], ri: int
+) -> tuple[int, int]:
+    """Newlines in ``data[start:end]``, looking only inside ``ranges`` from index ``ri``.
+
+    The gaps between ranges are the dropped tails of long segments: they hold no newline.
+    Returns the count and the index to resume from.
+    """
+    n = 0
+    while ri < len(ranges):
+        lo, hi = ranges[ri]
+        if lo >= end:
+            break
+        lo = max(lo, start)
+        if lo < min(hi, end):
+            n += count_newlines(data, lo, min(hi, end))
+        if hi > end:
+            break
+        ri += 1
+    return n, ri
 
 
 class _Scanner:
@@ -267,6 +291,7 @@ class LogParser:
         self._ctx_before = int(getattr(oom_module, "CONTEXT_BEFORE", 0))
         self._ctx_after = int(getattr(oom_module, "CONTEXT_AFTER", 0))
         self._cap = max_line_bytes
+        self._context_cap = min(max_line_bytes, _CONTEXT_LINE_BYTES)
         self._scanner = _scanner_for(self._patterns)
         self._scratch = self._scanner.new_scratch()
         self.reset()
@@ -374,6 +399,7 @@ class LogParser:
             self._collect_after(p, data, start, start, first_line, end)
 
         cap = self._cap
+        bar_bit = self._bar_bit
         rfind = data.rfind
         find = data.find
         counted = start
@@ -384,6 +410,7 @@ class LogParser:
         # Bytes beyond the cap of a long segment are dropped: not even searched.
         ranges, dropped = self._kept_ranges(data, start, end)
         self.dropped_bytes += dropped
+        ri = 0  # the first range that may still hold uncounted newlines
         for hit in self._scanner.hits(data, ranges, self._scratch):
             q = hit >> 5
             if q > line_end:
@@ -395,7 +422,8 @@ class LogParser:
                 line_end = find(_NL, q, end)
                 if line_end < 0:
                     line_end = end
-                self.lines += count_newlines(data, counted, line_start)
+                n, ri = _count_kept_newlines(data, counted, line_start, ranges, ri)
+                self.lines += n
                 counted = line_start
                 line_no = self.lines + 1
                 seg_end = -1
@@ -407,13 +435,18 @@ class LogParser:
                     seg_end = line_end
             if q >= seg_start + cap:
                 continue  # beyond the kept head of a capped segment
+            bit = 1 << (hit & 31)
             if group and group[-1][0] == seg_start:
-                group[-1][2] |= 1 << (hit & 31)
+                entry = group[-1]
+                entry[2] |= bit
             else:
-                group.append([seg_start, seg_end, 1 << (hit & 31)])
+                entry = [seg_start, seg_end, bit, 0]
+                group.append(entry)
+            if bit == bar_bit:
+                entry[3] += 1  # bars in this segment: one can be judged by its start
         if group:
             self._finish_line(data, group, line_start, line_end, line_no, start, end)
-        self.lines += count_newlines(data, counted, end)
+        self.lines += _count_kept_newlines(data, counted, end, ranges, ri)[0]
 
         if last_nl >= start:
             self._ring.extend(self._lines_before(data, start, last_nl + 1, self._ring.maxlen or 1))
@@ -437,7 +470,7 @@ class LogParser:
         cap = self._cap
         bar_bit = self._bar_bit
         if len(group) == 1:  # the common case: one matched segment on the line
-            seg_start, seg_end, bits = group[0]
+            seg_start, seg_end, bits, _ = group[0]
             events = self._parse_segment(data[seg_start : min(seg_end, seg_start + cap)], bits)
             if bits & bar_bit:
                 events = _last_of_each_bar(events, set(), [])
@@ -448,9 +481,9 @@ class LogParser:
             bar_keys: list[bytes] = []
             # Backwards, so that of each bar only the last update is parsed.
             for idx in range(len(group) - 1, -1, -1):
-                seg_start, seg_end, bits = group[idx]
+                seg_start, seg_end, bits, bars = group[idx]
                 if (
-                    bits & bar_bit
+                    bars == 1
                     and seen_bars
                     and (
                         ("" in seen_bars and _UNLABELLED_BAR.match(data, seg_start))
@@ -469,7 +502,7 @@ class LogParser:
         for idx, events in enumerate(results):
             for ev in events:
                 if ev is _OOM_MARK:
-                    seg_start, seg_end, _ = group[idx]
+                    seg_start, seg_end = group[idx][:2]
                     text = data[seg_start : min(seg_end, seg_start + cap)]
                     before = self._lines_before(
                         data, region_start, line_start, self._ctx_before, ring=True
@@ -520,7 +553,7 @@ class LogParser:
             line_end -= 1
         i = data.rfind(_CR, line_start, line_end)
         seg_start = i + 1 if i >= 0 else line_start
-        return data[seg_start : min(line_end, seg_start + self._cap)]
+        return data[seg_start : min(line_end, seg_start + self._context_cap)]
 
     def _region_line(self, data: bytes, lo: int, line_start: int, line_end: int) -> bytes:
         """The context text of a line of the region starting at ``lo``.
