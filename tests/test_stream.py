@@ -144,6 +144,27 @@ def test_burst_keeps_only_the_last_update_of_each_bar() -> None:
     assert progress == [(1, "", 2.0), (1, "Requesting API", 4.0)]
 
 
+@pytest.mark.parametrize(
+    ("segments", "expected"),
+    [
+        # two bars glued in one segment: both are read, not judged by the segment's start
+        ([bar(4, desc="") + bar(3), bar(5, desc="")], ["Progress", "Progress"]),
+        # a log line glued before a bar starts with a digit but is not an unlabelled bar
+        (
+            [bar(4, desc=""), WARNING + bar(3), bar(5, desc="")],
+            ["Progress", "ApiFailure", "Progress"],
+        ),
+    ],
+)
+def test_burst_dedupe_is_exact(segments: list[bytes], expected: list[str]) -> None:
+    line = b"\r" + b"\r".join(segments) + b"\n"
+    whole = feed_all(line)
+    assert [type(loc.event).__name__ for loc in whole] == expected
+    assert whole[-1].event.n == 5.0
+    for step in (1, 5, 64):
+        assert collapse(feed_all(line, step)) == collapse(whole)
+
+
 def test_text_glued_mid_burst_is_still_parsed() -> None:
     line = b"\r" + bar(1) + b"\r" + bar(2) + WARNING + b"\r" + bar(3) + b"\n"
     out = feed_all(line)
