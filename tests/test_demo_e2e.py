@@ -16,8 +16,6 @@ import pytest
 
 from evalmon.demo.tasks import CHOICE_TASK, GEN_TASK
 
-pytestmark = pytest.mark.slow
-
 
 def demo_env(tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
@@ -65,6 +63,7 @@ def demo_run(
     return proc, folder, time.monotonic() - t0
 
 
+@pytest.mark.slow
 def test_demo_ooms_relaunches_smaller_resumes_and_finishes(demo_run):
     proc, folder, wall = demo_run
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -89,6 +88,7 @@ def test_demo_ooms_relaunches_smaller_resumes_and_finishes(demo_run):
     assert wall < 120, f"the demo took {wall:.0f} s"
 
 
+@pytest.mark.slow
 def test_report_json_shows_both_attempts_the_oom_rates_and_metrics(demo_run):
     proc, folder, _ = demo_run
     assert proc.returncode == 0
@@ -121,6 +121,7 @@ def test_report_json_shows_both_attempts_the_oom_rates_and_metrics(demo_run):
         assert {f"attempt-{number}.err", f"server-{number}.log"} <= names, names
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_everything_the_demo_started(tmp_path: Path):
     folder = tmp_path / "demo"
     proc = subprocess.Popen(
@@ -145,3 +146,26 @@ def test_ctrl_c_stops_everything_the_demo_started(tmp_path: Path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+# --------------------------------------------------------------------------- fast: bad input
+
+
+def test_a_non_empty_folder_is_refused_with_one_line(tmp_path: Path, capsys):
+    from evalmon.demo.command import main
+
+    (tmp_path / "eval-1.out").write_text("someone else's run\n")
+    assert main(["--headless", "--dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not empty" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["eval-1.out"]  # nothing started
+
+
+@pytest.mark.parametrize("args", [["--batch-size", "0"], ["--batch-size", "many"]])
+def test_bad_options_are_usage_errors(args: list[str], capsys):
+    from evalmon.demo.command import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err

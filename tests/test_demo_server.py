@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evalmon.demo import toy_model
 from evalmon.demo.gpu_model import GpuModel, padded_tokens
@@ -272,10 +274,14 @@ def test_gpu_samples_are_written_and_marked_simulated(tmp_path: Path):
     finally:
         srv.stop()
     assert path.name.startswith("gpu-") and path.suffix == ".jsonl"
-    rows = [json.loads(line) for line in path.read_text().splitlines()]
-    assert all(r["simulated"] is True for r in rows)
-    assert rows[0]["memory_used"] == srv.model.idle_bytes
-    assert rows[0]["memory_total"] == srv.model.capacity_bytes
+    from evalmon.events import GpuSample
+    from evalmon.parsers import gpu_jsonl
+
+    # read back with the parser the dashboard uses for `evalmon gpu-log` files
+    samples = [e for line in path.read_text().splitlines() for e in gpu_jsonl.parse(line)]
+    assert samples and all(isinstance(s, GpuSample) and s.simulated for s in samples)
+    assert samples[0].memory_used == srv.model.idle_bytes
+    assert samples[0].memory_total == srv.model.capacity_bytes
 
 
 # --------------------------------------------------------------------------- time model
@@ -355,3 +361,26 @@ def test_bad_configuration_is_one_line_not_a_traceback(tmp_path: Path):
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=8), min_size=1, max_size=30))
+def test_scoring_any_token_texts_gives_aligned_well_formed_logprobs(pieces: list[str]):
+    scored = toy_model.score(pieces)
+    n = len(pieces) + 1
+    assert len(scored.tokens) == len(scored.token_logprobs) == len(scored.top_logprobs) == n
+    assert scored.text_offset == sorted(scored.text_offset)
+    for lp, top in zip(scored.token_logprobs[1:], scored.top_logprobs[1:], strict=True):
+        assert lp is not None and lp < 0 and top and max(top.values()) >= lp
+    json.dumps(scored.as_json())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200), st.lists(st.text(max_size=3), max_size=3))
+def test_generation_of_any_text_never_raises(text: str, stop: list[str]):
+    out, _ = toy_model.apply_stop(toy_model.complete(text), stop)
+    assert isinstance(out, str)
+    assert not any(s and s in out for s in stop)
