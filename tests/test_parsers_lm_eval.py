@@ -381,3 +381,45 @@ def test_init_line_wrapped_by_lm_evals_wrap_text_gives_every_field() -> None:
 def test_indented_text_without_config_keys_is_not_a_continuation() -> None:
     assert parse("        'foo': 1, 'bar': 2}") == []
     assert parse("        return {'x': 1}") == []
+
+
+# ---------------------------------------------------------------------------- command lines
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "+ lm_eval --model local-completions --model_args model=m,num_concurrent=4,"
+            "tokenized_requests=True --tasks hellaswag --batch_size 256 --use_cache /c",
+            ("local-completions", "256", 4, True),
+        ),
+        ("python -m lm_eval run --model=hf --batch-size=auto:4", ("hf", "auto:4", None, None)),
+        (
+            "srun lm-eval --model_args '{\"model\": \"x\", \"num_concurrent\": 2}' --batch_size 8",
+            (None, "8", 2, None),
+        ),
+    ],
+)
+def test_echoed_command_line_gives_the_client_batch_size(line, expected):
+    (config,) = parse(line)
+    assert isinstance(config, RunConfig) and config.source == "command"
+    assert (
+        config.model_type,
+        config.batch_size,
+        config.num_concurrent,
+        config.tokenized_requests,
+    ) == expected
+    assert CANDIDATE.search(line.encode())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "usage: lm_eval [-h] [--model MODEL] [--batch_size BATCH_SIZE]",  # argparse usage
+        "echo --batch_size 5",  # not lm-eval
+        "lm_eval --batch_size",  # cut off
+    ],
+)
+def test_not_a_command_line(line):
+    assert parse(line) == []

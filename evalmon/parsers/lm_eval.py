@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shlex
 from collections.abc import Iterable
 
 from evalmon.events import (
@@ -41,6 +42,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|argest batch size: "
     rb"|Running \w+ requests"
     rb"| {8}'"  # a continuation line of a wrapped init message
+    rb"|--batch[_-]size"  # the lm_eval command line, echoed by `set -x` or a launcher
 )
 
 _INIT = ascii_re(r"Initializing (?P<model_type>[\w.\-]+) model, with arguments: (?P<args>.*)")
@@ -81,6 +83,8 @@ _STAGE = ascii_re(
     r"(?:^|\] )Running (?P<kind>loglikelihood_rolling|loglikelihood|generate_until"
     r"|multiple_choice) requests\s*$"
 )
+_COMMAND = ascii_re(r"(?:^|[\s/+])(?:lm_eval|lm-eval)(?:\s|$)")
+_BATCH_VALUE = ascii_re(r"^(?:\d{1,9}|auto(?::\d{1,9})?)$")
 _ORPHAN_URL = ascii_re(r" {8}'(?P<url>https?://[^'\s]{1,2000})'\s*[,}]")
 _DASHES = ascii_re(r":?-+:?")
 _TREE_MARK = ascii_re(r"^(?:-\s+)+")
@@ -105,6 +109,8 @@ def _parse(text: str) -> list[Event]:
         return _init_continuation(text)
     if ", num_fewshot: " in text:
         return _summary_config(text)
+    if "--batch" in text and _COMMAND.search(text):
+        return _command_config(text)
     if "API request failed" in text:
         return _api_failure(text)
     if "Retry attempt " in text:
@@ -145,6 +151,32 @@ def _init_continuation(text: str) -> list[Event]:
     if not values:
         return []
     return [_config_from_values(None, values, source="init")]
+
+
+def _command_config(text: str) -> list[Event]:
+    """An echoed ``lm_eval ... --model_args k=v,... --batch_size N`` command line.
+
+    lm-eval logs its client batch size only in the closing summary, so for a run that
+    crashed the command line (a ``set -x`` echo, a launcher's log) is the only witness.
+    """
+    try:
+        words = shlex.split(text)
+    except ValueError:  # an unbalanced quote in a cut-off line
+        words = text.split()
+    options: dict[str, str] = {}
+    for i, word in enumerate(words):
+        name, eq, value = word.partition("=")
+        if name in ("--model", "--model_args", "--model-args", "--batch_size", "--batch-size"):
+            if not eq:
+                value = words[i + 1] if i + 1 < len(words) else ""
+            options.setdefault(name.replace("-", "_").lstrip("_"), value)
+    batch = options.get("batch_size", "")
+    if not _BATCH_VALUE.match(batch):
+        return []  # usage text (``--batch_size BATCH_SIZE``) or a cut-off line
+    args = options.get("model_args", "")
+    values = _dict_args(args) if args.lstrip().startswith("{") else _kv_args(args)
+    config = _config_from_values(options.get("model") or None, values, source="command")
+    return [dataclasses.replace(config, batch_size=batch)]
 
 
 def _summary_config(text: str) -> list[Event]:
