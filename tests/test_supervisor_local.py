@@ -180,7 +180,7 @@ def test_second_supervisor_on_the_same_log_dir_is_refused(tmp_path: Path) -> Non
 def test_evalmon_killed_and_restarted_adopts_the_running_attempt(tmp_path: Path) -> None:
     pids = tmp_path / "pids.txt"
     opts = ["--batch-size", "64", "--log-dir", str(tmp_path)]
-    command = fake("--steps", "30", "--step-s", "0.1", "--pid-file", str(pids))
+    command = fake("--steps", "60", "--step-s", "0.1", "--pid-file", str(pids))
     first = subprocess.Popen(evalmon_run(opts, command), cwd=ROOT,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(lambda: pids.exists() and pids.read_text().strip(), 20, "the job to start")

@@ -91,7 +91,7 @@ def test_evalmon_killed_and_restarted_adopts_the_slurm_job(
     slurm_cluster: SlurmCluster, tmp_path: Path  # noqa: F811
 ) -> None:
     logs = tmp_path / "logs"
-    script = write_script(tmp_path / "eval.sbatch", "--steps", "40", "--step-s", "0.1",
+    script = write_script(tmp_path / "eval.sbatch", "--steps", "80", "--step-s", "0.1",
                           name="adopt-me")
     argv = [sys.executable, "-m", "evalmon.supervisor.command", "--slurm", "--headless",
             "--batch-size", "16", "--batch-env", "BATCH_SIZE", "--log-dir", str(logs),
