@@ -169,3 +169,14 @@ def test_bad_options_are_usage_errors(args: list[str], capsys):
         main(args)
     assert exit_info.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_missing_demo_extras_are_one_line(tmp_path: Path, capsys, monkeypatch):
+    from evalmon.demo import command
+
+    real = command.find_spec
+    monkeypatch.setattr(command, "find_spec", lambda m: None if m == "lm_eval" else real(m))
+    assert command.main(["--headless", "--dir", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert "lm_eval" in err and "evalmon[demo]" in err and err.count("\n") == 1
+    assert not (tmp_path / "d").exists()

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from importlib.util import find_spec
 from pathlib import Path
 
 from evalmon.demo.lm_eval_cmd import LmEvalSettings, build_argv, build_env
@@ -189,9 +190,20 @@ def supervisor_argv(folder: Path, ns: argparse.Namespace, lm_eval_argv: list[str
     return [*argv, "--", *lm_eval_argv]
 
 
+def check_dependencies() -> None:
+    """The demo's extra packages, checked before anything is started."""
+    missing = [m for m in ("lm_eval", "transformers", "tokenizers") if find_spec(m) is None]
+    if missing:
+        raise DemoError(
+            f"missing {', '.join(missing)}: install the demo's extras with "
+            "pip install 'evalmon[demo]'"
+        )
+
+
 def _run(ns: argparse.Namespace) -> int:
     from evalmon.supervisor import command as supervisor_command
 
+    check_dependencies()
     folder = demo_folder(ns.dir)
     work = folder / ".lm-eval"  # hidden: evalmon's folder scan skips it (data, results JSON)
     work.mkdir()
