@@ -173,6 +173,7 @@ def test_megatron_put_api(server: RunningServer, tmp_path: Path):
         {"prompt": []},
         {"prompt": [[1, "a"]]},
         {"prompt": "x", "max_tokens": -1},
+        {"prompt": "x", "max_tokens": 4, "logprobs": 1},
         {"prompt": "x", "stop": 3},
         {"prompt": [[10**9]]},
     ],

@@ -133,10 +133,17 @@ class ServerLog:
             if target is None or target == self._path:
                 return
             previous = self._path
+            try:
+                new = open(target, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+            except OSError as exc:
+                if self._file is None:
+                    raise  # at start: the caller reports it in one line
+                self._file.write(f"evalmon demo: cannot switch the log to {target}: {exc}\n")
+                self._path = target  # do not retry on every request
+                return
             if self._file is not None:
                 self._file.close()
-            self._file = open(target, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
-            self._path = target
+            self._file, self._path = new, target
             if previous is not None:
                 self._file.write(f"(evalmon demo: the same server continues from {previous})\n")
             for line in self._banner:
@@ -333,7 +340,8 @@ class DemoServer:
         echo = bool(body.get("echo", False))
         logprobs = body.get("logprobs")
         stop = _stop_list(body.get("stop"))
-        if logprobs is not None and not echo and max_tokens > 0 and body.get("top_k"):
+        if logprobs and not echo and max_tokens > 0:
+            # Megatron's completions endpoint refuses this combination in the same words
             raise BadRequest("cannot return top-k unless tokens_to_generate=0 at this time")
         texts = ["".join(p) for p in prompts]
         if echo:
