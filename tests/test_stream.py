@@ -315,35 +315,52 @@ def test_a_module_that_raises_is_counted_not_fatal() -> None:
     assert parser.parse_errors == 1
 
 
-def test_anchored_candidates_match_after_carriage_returns(monkeypatch: pytest.MonkeyPatch) -> None:
+ENGINES = ["hyperscan", "re2", "python"]
+
+
+def use_engine(monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
+    """Make new LogParsers scan with ``engine`` (the best one installed by default)."""
+    monkeypatch.setattr(stream, "_SCANNERS", {})
+    if engine == "hyperscan":
+        pytest.importorskip("hyperscan")
+    else:
+        monkeypatch.setattr(stream, "_hs", None)
+    if engine == "python":
+        monkeypatch.setattr(stream, "_re2", None)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_anchored_candidates_match_after_carriage_returns(
+    monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    use_engine(monkeypatch, engine)
     anchored = types.SimpleNamespace(
         __name__="fake.anchored",
         CANDIDATE=re.compile(rb"^GO (\d+)$"),
         parse=lambda seg: [EngineBatch(int(seg.split()[1]))],
     )
     data = b"GO 1\nxGO 2\nGO 3\rGO 4\r\nGO 5 x\n"
-    for native in (True, False):
-        if not native:
-            monkeypatch.setattr(stream, "_hs", None)
-            monkeypatch.setattr(stream, "_SCANNERS", {})
-        for step in (None, 1):
-            out = feed_all(data, step, LogParser(modules=(anchored,)))
-            assert [(loc.line, loc.event.prompts) for loc in out] == [(1, 1), (3, 3), (3, 4)]
+    for step in (None, 1):
+        out = feed_all(data, step, LogParser(modules=(anchored,)))
+        assert [(loc.line, loc.event.prompts) for loc in out] == [(1, 1), (3, 3), (3, 4)]
 
 
-def test_python_fallback_finds_the_same_events(monkeypatch: pytest.MonkeyPatch) -> None:
-    data = SAMPLE
+@pytest.mark.parametrize("engine", ["re2", "python"])
+def test_fallback_engines_find_the_same_events(
+    monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    data = SAMPLE + b"\n".join(FRAGMENTS) * 3
     native = feed_all(data)
-    monkeypatch.setattr(stream, "_hs", None)
-    monkeypatch.setattr(stream, "_SCANNERS", {})
+    use_engine(monkeypatch, engine)
     parser = LogParser()
-    assert not parser._scanner.native
+    assert parser._scanner.engine == engine
     assert feed_all(data, parser=parser) == native
+    assert collapse(feed_all(data, 7)) == collapse(native)
 
 
 def test_hyperscan_is_used_when_installed() -> None:
     pytest.importorskip("hyperscan")
-    assert LogParser()._scanner.native
+    assert LogParser()._scanner.engine == "hyperscan"
 
 
 def test_parse_text_returns_bare_events() -> None:

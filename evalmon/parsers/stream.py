@@ -45,6 +45,11 @@ try:  # a native multi-pattern matcher: one pass over the chunk for every module
 except ImportError:  # pragma: no cover - exercised when the package is absent
     _hs = None
 
+try:  # without Hyperscan: one RE2 DFA over the alternation of every pattern
+    import re2 as _re2
+except ImportError:  # pragma: no cover
+    _re2 = None
+
 DEFAULT_MODULES: tuple[ModuleType, ...] = (
     tqdm,
     lm_eval,
@@ -155,11 +160,20 @@ def _count_kept_newlines(
 
 
 class _Scanner:
-    """Finds hits of many byte patterns over a region of a buffer, sorted by position."""
+    """Finds hits of many byte patterns over a region of a buffer, sorted by position.
+
+    Hyperscan (if installed) reports every match of every pattern in one pass. Patterns it
+    cannot take go to one RE2 DFA over their alternation (one pass too; a hit there stands
+    for all of them, re-checked one by one on its segment), or, without RE2, to Python's
+    ``finditer`` pattern by pattern (slow: ten patterns, ten passes).
+    """
 
     def __init__(self, patterns: Sequence[re.Pattern[bytes]]) -> None:
         self._python: list[tuple[int, re.Pattern[bytes]]] = []
         self._db: Any = None
+        self._re2: Any = None
+        self._re2_ids: list[int] = []
+        self._bar_id = -1
         native: list[int] = []
         if _hs is not None:
             native = [i for i, p in enumerate(patterns) if self._hs_compiles(p)]
@@ -167,10 +181,54 @@ class _Scanner:
                 self._db = self._hs_database([patterns[i] for i in native], native)
             if self._db is None:
                 native = []
-        for i, p in enumerate(patterns):
-            if i not in native:
-                self._python.append((i, re.compile(_relaxed_source(p), p.flags)))
+        rest = [i for i in range(len(patterns)) if i not in native]
+        if rest and _re2 is not None:
+            self._re2 = self._re2_alternation([patterns[i] for i in rest])
+            if self._re2 is not None:
+                self._re2_ids = rest
+                rest = []
+        for i in rest:
+            p = patterns[i]
+            self._python.append((i, re.compile(_relaxed_source(p), p.flags)))
         self.native = bool(native)
+        self.engine = "hyperscan" if native else "re2" if self._re2 is not None else "python"
+
+    def set_bar_module(self, index: int) -> None:
+        """A hit from the RE2 alternation counts twice for it: never judged by its start."""
+        self._bar_id = index
+
+    # RE2 -------------------------------------------------------------------------------
+    @staticmethod
+    def _re2_parts(patterns: Sequence[re.Pattern[bytes]]) -> list[bytes]:
+        parts = []
+        for p in patterns:
+            flags = ""
+            if p.flags & re.IGNORECASE:
+                flags += "i"
+            if p.flags & re.DOTALL:
+                flags += "s"
+            if p.flags & re.MULTILINE:
+                flags += "m"
+            src = _relaxed_source(p)
+            parts.append(b"(?%s:%s)" % (flags.encode(), src) if flags else b"(?:%s)" % src)
+        return parts
+
+    @classmethod
+    def _re2_alternation(cls, patterns: Sequence[re.Pattern[bytes]]) -> Any:
+        """The alternation (to find the next matched segment) and a Set (which ones)."""
+        try:
+            options = _re2.Options()
+            options.encoding = _re2.Options.Encoding.LATIN1  # bytes are bytes, not UTF-8
+            options.never_capture = True
+            options.log_errors = False
+            parts = cls._re2_parts(patterns)
+            which = _re2.Set.SearchSet(options)
+            for part in parts:
+                which.Add(part)
+            which.Compile()
+            return _re2.compile(b"|".join(parts), options=options), which
+        except Exception:
+            return None
 
     # Hyperscan -----------------------------------------------------------------------
     @staticmethod
@@ -222,6 +280,8 @@ class _Scanner:
             scan = self._db.scan
             for start, end in ranges:
                 scan(view[start:end], match_event_handler=on_match, context=start, scratch=scratch)
+        if self._re2 is not None:
+            self._re2_hits(data, ranges, out)
         for i, pattern in self._python:
             for start, end in ranges:
                 out.extend(
@@ -230,6 +290,31 @@ class _Scanner:
                 )
         out.sort()
         return out
+
+    def _re2_hits(self, data: bytes, ranges: Sequence[tuple[int, int]], out: list[int]) -> None:
+        """For each segment the alternation matches: a hit for each module the Set names."""
+        alternation, which = self._re2
+        search = alternation.search
+        find = data.find
+        rfind = data.rfind
+        ids = self._re2_ids
+        for start, end in ranges:
+            pos = start
+            while pos < end:
+                m = search(data, pos, end)
+                if m is None:
+                    break
+                q = m.start()
+                seg_start = max(rfind(_NL, pos, q), rfind(_CR, pos, q), pos - 1) + 1
+                nl = find(_NL, q, end)
+                cr = find(_CR, q, nl if nl >= 0 else end)
+                seg_end = cr if cr >= 0 else nl if nl >= 0 else end
+                for k in which.Match(data[seg_start:seg_end]) or ():
+                    i = ids[k]
+                    out.append((q << 5) | i)
+                    if i == self._bar_id:
+                        out.append((q << 5) | i)  # count as two bars: no dedupe by start
+                pos = seg_end + 1
 
 
 _SCANNERS: dict[tuple[tuple[bytes, int], ...], _Scanner] = {}
@@ -293,6 +378,8 @@ class LogParser:
         self._cap = max_line_bytes
         self._context_cap = min(max_line_bytes, _CONTEXT_LINE_BYTES)
         self._scanner = _scanner_for(self._patterns)
+        if self._bar_bit:
+            self._scanner.set_bar_module(self._bar_bit.bit_length() - 1)
         self._scratch = self._scanner.new_scratch()
         self.reset()
 
