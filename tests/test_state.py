@@ -98,8 +98,9 @@ def test_samples_per_s_is_the_same_at_concurrency_1_and_4():
     )
     snap = state.snapshot()
     one, four = snap.run("1"), snap.run("2")
-    assert one.samples_per_s == pytest.approx(8.0)
-    assert four.samples_per_s == pytest.approx(8.0)
+    # tqdm printed 00:40, i.e. 40 <= t < 41 s: the midpoint is the unbiased estimate
+    assert one.samples_per_s == pytest.approx(320 / 40.5)
+    assert four.samples_per_s == pytest.approx(320 / 40.5)
     assert four.bars[0].counts == "batches"
     assert four.bars[0].samples_done == 320
     assert one.bars[0].counts == "requests"
@@ -129,7 +130,7 @@ def test_two_request_bars_with_one_description_are_two_bars():
     run = state.snapshot().run("1")
     assert [b.total for b in run.bars] == [100, 50]
     assert run.samples_done == 150
-    assert run.samples_per_s == pytest.approx(150 / 25.0)
+    assert run.samples_per_s == pytest.approx(150 / (10.5 + 15.5))
 
 
 def test_setup_bars_do_not_count_as_samples():
@@ -144,14 +145,14 @@ def test_setup_bars_do_not_count_as_samples():
         )
     )
     run = state.snapshot().run("1")
-    assert run.samples_per_s == pytest.approx(5.0)
+    assert run.samples_per_s == pytest.approx(40 / 8.5)
     assert [b.is_request_bar for b in run.bars] == [False, False, True]
 
 
 def test_other_clients_bars_count_when_no_lm_eval_bar_exists():
     state = EvalState()
     state.apply_batch(batch("job.log", Progress(desc="eval", n=50, total=100, elapsed_s=10.0)))
-    assert state.snapshot().run("job").samples_per_s == pytest.approx(5.0)
+    assert state.snapshot().run("job").samples_per_s == pytest.approx(50 / 10.5)
 
 
 def test_finished_batch_bar_uses_cached_request_count_for_the_partial_last_batch():
@@ -284,3 +285,13 @@ def test_throughput_series_uses_bar_time():
     series = state.snapshot().run("1").throughput_series
     assert [t for t, _ in series] == [10.0, 20.0, 30.0]
     assert series[1][1] == pytest.approx(8.0)
+
+
+def test_whole_second_elapsed_times_are_read_as_their_midpoint():
+    """tqdm truncates elapsed to whole seconds: a short bar must not read 12% fast."""
+    state = EvalState()
+    state.apply_batch(batch("eval-1.out", Progress(desc="eval", n=80, total=80, elapsed_s=8.0)))
+    state.apply_batch(batch("eval-2.out", Progress(desc="eval", n=80, total=80, elapsed_s=8.25)))
+    snap = state.snapshot()
+    assert snap.run("1").samples_per_s == pytest.approx(80 / 8.5)
+    assert snap.run("2").samples_per_s == pytest.approx(80 / 8.25)  # not a truncated value

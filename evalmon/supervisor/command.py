@@ -178,11 +178,15 @@ def _printer(line: str) -> None:
     print(line, flush=True)
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def _run_headless(options: SupervisorOptions, launcher: Launcher) -> int:
     supervisor = Supervisor(options, launcher, printer=_printer)
-    # Ctrl-C / SIGTERM: the job is in its own session and does not get them; the loop
-    # stops it properly (SIGTERM to its group, SIGKILL after --grace) and records it.
-    handled = (signal.SIGINT, signal.SIGTERM)
+    # Ctrl-C / SIGTERM / a closed terminal (SIGHUP): the job is in its own session and does
+    # not get them; the loop stops it properly (SIGTERM to its group, SIGKILL after --grace)
+    # and records it, instead of leaving it running unwatched.
+    handled = STOP_SIGNALS
     previous = {s: signal.getsignal(s) for s in handled}
 
     def on_signal(signum: int, frame: object) -> None:
@@ -227,7 +231,7 @@ def _run_with_dashboard(
         print("evalmon: dashboard closed; still supervising the job (Ctrl-C stops it)", flush=True)
         supervisor.set_printer(_printer)
         if threading.current_thread() is threading.main_thread():
-            for s in (signal.SIGINT, signal.SIGTERM):
+            for s in STOP_SIGNALS:
                 signal.signal(s, lambda signum, frame: supervisor.stop())
     while worker.is_alive():
         worker.join(timeout=0.2)  # short joins: signal handlers run in between

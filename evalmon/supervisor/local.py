@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -224,6 +225,16 @@ def _is_zombie(pid: int) -> bool:
         return True
 
 
+def command_echo(argv: Sequence[str], env: Mapping[str, str]) -> str:
+    """The command as ``set -x`` would echo it, first line of the attempt's stdout file.
+
+    lm-eval prints its batch size only in its closing summary; for an attempt that crashes
+    this line is the log's only witness of the configuration (the parsers read it).
+    """
+    assignments = [f"{name}={shlex.quote(value)}" for name, value in sorted(env.items())]
+    return "+ " + " ".join([*assignments, shlex.join(argv)]) + "\n"
+
+
 def launch(
     argv: Sequence[str],
     env: Mapping[str, str],
@@ -244,6 +255,8 @@ def launch(
     full_env.setdefault("PYTHONUNBUFFERED", "1")
     try:
         with open(paths.stdout, "ab") as out, open(paths.stderr, "ab") as err:
+            out.write(command_echo(argv, env).encode("utf-8", "replace"))
+            out.flush()
             popen = subprocess.Popen(
                 [sys.executable, "-I", "-S", "-c", _REAPER, paths.exit_file, *argv],
                 stdin=subprocess.DEVNULL,
