@@ -11,7 +11,7 @@ Events that come from a log line travel wrapped in :class:`Located`, which adds 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 # --------------------------------------------------------------------------- client side
 
@@ -292,28 +292,28 @@ class Alert:
     message: str
 
 
-Event = Union[
-    Progress,
-    RunConfig,
-    ResultRow,
-    ApiFailure,
-    RetryAttempt,
-    CacheStatus,
-    AutoBatchSize,
-    LmEvalStage,
-    PythonException,
-    EngineBatch,
-    EngineConfig,
-    HttpRequest,
-    ServerException,
-    ServerRequestStart,
-    EngineStats,
-    SglangBatch,
-    OutOfMemory,
-    JobSignal,
-    GpuSample,
-    GpuUnavailable,
-]
+Event = (
+    Progress
+    | RunConfig
+    | ResultRow
+    | ApiFailure
+    | RetryAttempt
+    | CacheStatus
+    | AutoBatchSize
+    | LmEvalStage
+    | PythonException
+    | EngineBatch
+    | EngineConfig
+    | HttpRequest
+    | ServerException
+    | ServerRequestStart
+    | EngineStats
+    | SglangBatch
+    | OutOfMemory
+    | JobSignal
+    | GpuSample
+    | GpuUnavailable
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,10 +91,11 @@ def client_log(spec: RunSpec, rng: random.Random) -> str:
     log("INFO", "api.task:434", "Building contexts for hellaswag on rank 0...")
     out.append(bar_burst("", 100, 100, 0.05, steps=4) + "\n")
     if spec.cached:
-        log("INFO", "evaluator:278", f"Using cache at /scratch/evalmon/cache/eval-{spec.job}_rank0.db")
+        db = f"/scratch/evalmon/cache/eval-{spec.job}_rank0.db"
+        log("INFO", "evaluator:278", f"Using cache at {db}")
         log("INFO", "evaluator:589", "Running loglikelihood requests")
         log("INFO", "model:305", "Loading 'loglikelihood' responses from cache "
-            f"'/scratch/evalmon/cache/eval-{spec.job}_rank0.db' where possible...")
+            f"'{db}' where possible...")
         out.append(bar_burst("Checking cached requests", REQUESTS, REQUESTS, 0.4, steps=4) + "\n")
         log("INFO", "model:330", f"Cached requests: 0, Requests remaining: {REQUESTS}")
     else:
@@ -103,7 +104,8 @@ def client_log(spec: RunSpec, rng: random.Random) -> str:
     per_unit = spec.batch if spec.concurrency > 1 else 1
     total_units = math.ceil(REQUESTS / spec.batch) if spec.concurrency > 1 else REQUESTS
     if spec.oom_at_batch is not None:
-        # lm-eval sends its longest batch first, so it fails at once: every request gets HTTP 500 until retries run out
+        # lm-eval sends its longest batch first, so it fails at once: every request gets
+        # HTTP 500 until the retries run out
         done_units = spec.oom_at_batch if spec.concurrency > 1 else spec.oom_at_batch * spec.batch
         elapsed = done_units * per_unit / spec.samples_per_s
         out.append(bar_burst("Requesting API", done_units, total_units, elapsed, steps=done_units,
@@ -184,7 +186,8 @@ def server_log(spec: RunSpec, rng: random.Random) -> str:
     t = spec.start
     out: list[str] = [
         f"+ python tools/run_text_generation_server.py --port 5000 "
-        f"--inference-max-batch-size {spec.engine_max} --inference-max-requests {spec.engine_max}\n",
+        f"--inference-max-batch-size {spec.engine_max} "
+        f"--inference-max-requests {spec.engine_max}\n",
         "------------------------ arguments ------------------------\n",
         "  hidden_size ..................................... 4096\n",
         f"  inference_max_batch_size ........................ {spec.engine_max}\n",
@@ -193,7 +196,8 @@ def server_log(spec: RunSpec, rng: random.Random) -> str:
         "  num_layers ...................................... 32\n",
         "-------------------- end of arguments ---------------------\n",
         " loading checkpoint from /models/megatron-8b at iteration 1000\n",
-        " successfully loaded checkpoint from /models/megatron-8b [ t 1/1, p 1/1 ] at iteration 1000\n",
+        " successfully loaded checkpoint from /models/megatron-8b [ t 1/1, p 1/1 ] "
+        "at iteration 1000\n",
         " * Serving Flask app 'megatron.inference.text_generation_server'\n",
         " * Debug mode: off\n",
         "WARNING: This is a development server. Do not use it in a production deployment. "
@@ -210,7 +214,8 @@ def server_log(spec: RunSpec, rng: random.Random) -> str:
             for _ in range(3):  # lm-eval's three attempts at the same request
                 out.append(f"[BATCHING DEBUG] run_mcore_engine called with {prompts} prompts\n")
                 out.append(server_oom(t))
-                out.append(f'127.0.0.1 - - [{werkzeug_time(t)}] "POST /completions HTTP/1.1" 500 -\n')
+                stamp = werkzeug_time(t)
+                out.append(f'127.0.0.1 - - [{stamp}] "POST /completions HTTP/1.1" 500 -\n')
                 t += timedelta(seconds=2)
             return "".join(out)
         while prompts > 0:
@@ -240,7 +245,8 @@ def server_oom(t: datetime) -> str:
         "total capacity of 79.15 GiB of which 6.31 GiB is free. Including non-PyTorch memory, "
         "this process has 72.83 GiB memory in use. Of the allocated memory 70.12 GiB is "
         "allocated by PyTorch, and 1.97 GiB is reserved by PyTorch but unallocated. If reserved "
-        "but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True "
+        "but unallocated memory is large try setting "
+        "PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True "
         "to avoid fragmentation.  See documentation for Memory Management  "
         "(https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)\n"
     )
