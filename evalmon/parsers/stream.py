@@ -509,8 +509,11 @@ class LogParser:
                 line_end = find(_NL, q, end)
                 if line_end < 0:
                     line_end = end
-                n, ri = _count_kept_newlines(data, counted, line_start, ranges, ri)
-                self.lines += n
+                if line_start - counted < 65536:  # near: one count() beats range bookkeeping
+                    self.lines += data.count(_NL, counted, line_start)
+                else:
+                    n, ri = _count_kept_newlines(data, counted, line_start, ranges, ri)
+                    self.lines += n
                 counted = line_start
                 line_no = self.lines + 1
                 seg_end = -1
@@ -614,6 +617,17 @@ class LogParser:
                 self._emit(line_no, ev)
 
     def _parse_segment(self, head: bytes, bits: int) -> list[Any]:
+        if bits & (bits - 1) == 0:  # one module: the common case
+            i = bits.bit_length() - 1
+            if self._patterns[i].search(head) is None:
+                return []
+            if i == self._oom_index:
+                return [_OOM_MARK]
+            try:
+                return self._mods[i].parse(head.decode("utf-8", "replace"))
+            except Exception:  # a parser bug must not stop the stream
+                self.parse_errors += 1
+                return []
         out: list[Any] = []
         text: str | None = None
         while bits:
