@@ -104,7 +104,7 @@ def render_progress(view: DashboardView) -> RenderableType:
     if run is None:
         return _placeholder(view)
     table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column("bar", ratio=3, no_wrap=True, overflow="ellipsis", min_width=20, max_width=32)
+    table.add_column("bar", ratio=3, no_wrap=True, overflow="ellipsis", min_width=22, max_width=32)
     table.add_column("meter", ratio=4, min_width=10)
     table.add_column("n", no_wrap=True)
     table.add_column("rate", no_wrap=True)
