@@ -117,6 +117,10 @@ def _relaxed_source(pattern: re.Pattern[bytes]) -> bytes:
     return src
 
 
+def _decode_all(lines: Sequence[bytes]) -> list[str]:
+    return [line.decode("utf-8", "replace") for line in lines]
+
+
 def _last_of_each_bar(events: list[Any], seen: set[str], keys: list[bytes]) -> list[Any]:
     """Drop every Progress of a bar already in ``seen`` (a later update); record new bars.
 
@@ -594,9 +598,7 @@ class LogParser:
                 if ev is _OOM_MARK:
                     seg_start, seg_end = group[idx][:2]
                     text = data[seg_start : min(seg_end, seg_start + cap)]
-                    before = self._lines_before(
-                        data, region_start, line_start, self._ctx_before, ring=True
-                    )
+                    before = self._context_before(data, region_start, line_start)
                     pending = self._new_pending(text, line_no, before)
                     if line_end < region_end:
                         self._collect_after(
@@ -612,7 +614,7 @@ class LogParser:
         events = _last_of_each_bar(self._parse_segment(seg, self._all_bits), set(), [])
         for ev in events:
             if ev is _OOM_MARK:
-                self._new_pending(seg, line_no, [bytes(x) for x in self._ring_tail()])
+                self._new_pending(seg, line_no, _decode_all(self._ring_tail()))
             else:
                 self._emit(line_no, ev)
 
@@ -688,6 +690,32 @@ class LogParser:
             out = self._ring_tail(k - len(out)) + out
         return out
 
+    def _context_before(self, data: bytes, lo: int, pos: int) -> list[str]:
+        """The ``CONTEXT_BEFORE`` lines before the line at ``pos``, decoded, oldest first.
+
+        An OOM candidate can be frequent (vLLM prints ``KV cache`` in every stats line), so
+        the common case is one slice, one decode and one split, not a loop per line.
+        """
+        k = self._ctx_before
+        first = pos
+        n = 0
+        while n < k and first > lo and data[first - 1] == 10:
+            i = data.rfind(_NL, lo, first - 1)
+            first = i + 1 if i >= 0 else lo
+            n += 1
+        if n and pos - first <= n * 4096 and data.find(_CR, first, pos) < 0:
+            lines = data[first : pos - 1].decode("utf-8", "replace").split("\n")
+            if first == lo and not lines[0]:  # see _region_line
+                lines[0] = self._open_line_tail.decode("utf-8", "replace")
+            cap = self._context_cap
+            if pos - first > cap:
+                lines = [line[:cap] for line in lines]
+        else:
+            lines = _decode_all(self._lines_before(data, lo, pos, n))
+        if n < k:
+            lines[:0] = _decode_all(self._ring_tail(k - n))
+        return lines
+
     def _ring_tail(self, k: int | None = None) -> list[bytes]:
         k = self._ctx_before if k is None else k
         if k <= 0:
@@ -751,12 +779,8 @@ class LogParser:
                 ev = dataclasses.replace(ev, task=self._last_task)
         self._queue.append(Located(line_no, ev))
 
-    def _new_pending(self, text: bytes, line_no: int, before: list[bytes]) -> _PendingOom:
-        p = _PendingOom(
-            line=line_no,
-            text=text.decode("utf-8", "replace"),
-            before=[b.decode("utf-8", "replace") for b in before],
-        )
+    def _new_pending(self, text: bytes, line_no: int, before: list[str]) -> _PendingOom:
+        p = _PendingOom(line=line_no, text=text.decode("utf-8", "replace"), before=before)
         self._queue.append(p)
         self._pending.append(p)
         return p
