@@ -104,8 +104,10 @@ def render_progress(view: DashboardView) -> RenderableType:
     if run is None:
         return _placeholder(view)
     table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column("bar", ratio=3, no_wrap=True, overflow="ellipsis", min_width=22, max_width=32)
-    table.add_column("meter", ratio=4, min_width=10)
+    names = [len(b.desc or "(unnamed bar)") for b in run.bars[-MAX_BARS:]]
+    table.add_column("bar", width=min(max(names, default=10), 24), no_wrap=True,
+                     overflow="ellipsis")
+    table.add_column("meter", ratio=1, min_width=4)
     table.add_column("n", no_wrap=True)
     table.add_column("rate", no_wrap=True)
     table.add_column("samples/s", no_wrap=True)
