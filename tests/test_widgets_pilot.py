@@ -9,9 +9,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
+import subprocess
+import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.console import Console
 from textual.widgets import DataTable, RichLog, Static
 
@@ -38,7 +42,7 @@ from evalmon.state.model import (
 )
 from evalmon.supervisor.model import Attempt, SupervisorStatus
 from evalmon.widgets.app import EvalmonApp
-from evalmon.widgets.feed import StaticFeed
+from evalmon.widgets.feed import LiveFeed, StaticFeed
 
 GIB = 1 << 30
 
@@ -503,3 +507,51 @@ def test_help_key_opens_the_keys_panel() -> None:
         assert not app.screen.query("HelpPanel")
 
     drive(story(), body)
+
+
+# --------------------------------------------------------------------------- the live feed
+
+
+class FakeSupervisor:
+    """What `evalmon run` hands the dashboard: ``status()`` (and ``stop()``)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def status(self) -> SupervisorStatus:
+        return SupervisorStatus(
+            command=("sleep", "30"), log_dir=".", state="running",
+            attempts=(Attempt(1, 64, started_at=0.0, pid=self.pid),),
+        )
+
+    def stop(self) -> None:
+        pass
+
+
+@pytest.mark.slow
+def test_live_feed_samples_the_supervised_jobs_process_tree(tmp_path: Path) -> None:
+    (tmp_path / "eval-5.out").write_text(
+        "Requesting API:  50%|█████     | 8/16 [00:08<00:08,  1.00it/s]\n"
+    )
+    job = subprocess.Popen(["sleep", "30"])
+    feed = LiveFeed([str(tmp_path)], gpu=False, poll_interval_s=0.05,
+                    supervisor=FakeSupervisor(job.pid))
+    try:
+        feed.start()
+        feed.select_files([str(tmp_path / "eval-5.out")])
+        deadline = time.monotonic() + 20
+        data = feed.view_data()
+        while time.monotonic() < deadline:
+            data = feed.view_data()
+            if data.snapshot.processes and data.snapshot.runs and data.tail:
+                break
+            time.sleep(0.05)
+        assert [p.pid for p in data.snapshot.processes] == [job.pid]
+        assert data.snapshot.processes[0].name == "sleep"
+        assert data.supervisor is not None and data.supervisor.current is not None
+        assert [r.id for r in data.snapshot.runs] == ["5"]
+        assert data.tail[-1].text.startswith("Requesting API:  50%")
+    finally:
+        feed.stop()
+        job.kill()
+        job.wait()
