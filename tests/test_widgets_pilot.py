@@ -412,6 +412,37 @@ def test_n_and_shift_n_switch_run_and_the_panels_follow() -> None:
     drive(story(), body)
 
 
+def test_selection_follows_the_newest_run_until_the_user_picks_one() -> None:
+    full = story()
+    early = dataclasses.replace(full, runs=full.runs[:1])  # tail-first: 101 came in first
+
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        assert app.selected_run == "101"
+        feed.set(snapshot=full)
+        app.pull()
+        assert app.selected_run == "104"  # the running run, once it is known
+        await pilot.press("N")
+        assert app.selected_run == "103"
+        feed.set(snapshot=dataclasses.replace(full, runs=(*full.runs, run("105", "running", 8,
+                                                                          1, 8, 1.0))))
+        app.pull()
+        assert app.selected_run == "103"  # the user's choice sticks
+
+    drive(early, body)
+
+
+def test_a_finished_log_read_whole_charts_its_exact_average() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        chart = app.query_one("#throughput")
+        assert "samples/s (run average)" in plain(chart.render())
+
+    r = run("9", "finished", 8, 1, 8, 0.75, bars=(bar("logs/eval-9.out", "Requesting API", 40,
+                                                       40, rate=0.75, samples_per_s=0.75,
+                                                       finished=True, request=True),))
+    r = dataclasses.replace(r, bars=(dataclasses.replace(r.bars[0], elapsed_s=53.0),))
+    drive(dataclasses.replace(story(), runs=(r,)), body)
+
+
 def test_clicking_a_run_selects_it() -> None:
     async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
         await pilot.click("#runs", offset=(4, 3))  # border, header, 101, 102

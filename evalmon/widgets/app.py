@@ -146,6 +146,7 @@ class EvalmonApp(App[int]):
         self._view: DashboardView | None = None
         self._wake = threading.Event()
         self._side_wanted = True
+        self._user_chose = initial_run is not None
 
     # ------------------------------------------------------------------ layout
 
@@ -221,7 +222,9 @@ class EvalmonApp(App[int]):
 
     def _make_view(self, data: FeedData) -> DashboardView:
         runs = data.snapshot.runs
-        if self.selected_run is None or data.snapshot.run(self.selected_run) is None:
+        if (not self._user_chose or self.selected_run is None
+                or data.snapshot.run(self.selected_run) is None):
+            # until the user picks a run, follow the newest running one as runs appear
             self.selected_run = default_run(runs)
         run = data.snapshot.run(self.selected_run) if self.selected_run else None
         self.feed.select_files(run.files if run else ())
@@ -275,6 +278,7 @@ class EvalmonApp(App[int]):
     # ------------------------------------------------------------------ selection
 
     def select_run(self, run_id: str) -> None:
+        self._user_chose = True
         if run_id == self.selected_run:
             return
         self.selected_run = run_id

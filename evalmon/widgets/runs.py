@@ -100,6 +100,7 @@ class RunsTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self._row_ids: tuple[str, ...] = ()
         self._cells: dict[str, tuple[Text, ...]] = {}
+        self._shown_selection: str | None = None
 
     def on_mount(self) -> None:
         for key, label in COLUMNS:
@@ -125,6 +126,7 @@ class RunsTable(DataTable):
                     if i >= len(old) or old[i] != new_cell:
                         self.update_cell(run.id, key, new_cell)
                 self._cells[run.id] = cells
+        self._shown_selection = view.selected_run
         if view.selected_run in ids:
             row = ids.index(view.selected_run)
             if self.cursor_row != row:
@@ -138,4 +140,6 @@ class RunsTable(DataTable):
             return
         if event.cursor_row != self.cursor_row:
             return  # stale: the table was rebuilt or moved again since
+        if event.row_key.value == self._shown_selection:
+            return  # the app's own selection, not the user's
         self.post_message(self.RunChosen(str(event.row_key.value)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual_plotext import PlotextPlot
 
+from evalmon.state.model import RunView
 from evalmon.widgets.view import DashboardView
 
 #: When the baseline is this many times above the run's best rate, plot on a log scale so
@@ -24,13 +25,18 @@ class ThroughputChart(PlotextPlot):
     def update_view(self, view: DashboardView) -> None:
         run = view.run
         series = run.throughput_series if run else ()
-        key = (series, view.baseline)
+        average = average_series(run) if run is not None and not series else ()
+        key = (series, average, view.baseline)
         if key == self._last:
             return
         self._last = key
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
+        label = "samples/s"
+        if not series and average:
+            # a log read whole keeps only each bar's last update: its average is exact
+            series, label = average, "samples/s (run average)"
         if not series:
             plt.title("no throughput yet")
             self.refresh()
@@ -43,7 +49,7 @@ class ThroughputChart(PlotextPlot):
                          and view.baseline / max(positive) >= LOG_SCALE_RATIO)
         if log_scale:
             plt.yscale("log")  # (plotext draws nothing on a log axis with an explicit ylim)
-        plt.plot(xs, ys, marker="hd", color="green", label="samples/s")
+        plt.plot(xs, ys, marker="hd", color="green", label=label)
         if view.baseline:
             x_end = xs[-1] if xs[-1] > xs[0] else xs[0] + 1.0
             plt.plot([xs[0], x_end], [view.baseline] * 2, marker="hd", color="red",
@@ -53,6 +59,16 @@ class ThroughputChart(PlotextPlot):
         if not log_scale:
             plt.ylim(0, top * 1.1 if top > 0 else 1.0)
         self.refresh()
+
+
+def average_series(run: RunView) -> tuple[tuple[float, float], ...]:
+    """The run's exact average samples/s over its request bars' elapsed time, as two points."""
+    if not run.samples_per_s:
+        return ()
+    elapsed = sum(b.elapsed_s or 0.0 for b in run.bars if b.is_request_bar)
+    if elapsed <= 0:
+        return ()
+    return ((0.0, run.samples_per_s), (elapsed, run.samples_per_s))
 
 
 class EngineBatchChart(PlotextPlot):
