@@ -171,3 +171,33 @@ def test_empty_folder_opens_and_waits_for_logs(tmp_path: Path) -> None:
         tmux.wait_for(lambda s: row(s, "7") != "", "the first run appearing")
     finally:
         tmux.close()
+
+
+def test_hostile_log_text_is_inert_in_a_real_terminal(tmp_path: Path) -> None:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (apt-get install tmux)")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    hostile = (
+        "\x1b]0;pwned-title\x07\x1b]2;pwned-too\x1b\\\x1b[2J\x1b[H\x1b[?1049l"
+        "[bold red]literal markup[/] \x1b[31mred\x1b[0m end-of-hostile-line\n"
+    )
+    (logs / "eval-8.out").write_text(
+        "Requesting API:  50%|█████     | 8/16 [00:08<00:08,  1.00it/s]\n" + hostile
+        + "x" * 100_000 + " tail-of-100kb\n" + "after the long line\n"
+    )
+    tmux = Tmux([sys.executable, "-m", "evalmon.cli", "--no-gpu", str(logs)], cwd=REPO)
+    try:
+        screen = tmux.wait_for(lambda s: "after the long line" in s, "the log tail")
+        assert "[bold red]literal markup[/] red end-of-hostile-line" in screen
+        assert "pwned" not in screen
+        title = subprocess.run(
+            ["tmux", "-L", tmux.socket, "display", "-p", "-t", "dash", "#{pane_title}"],
+            capture_output=True, text=True, timeout=10,
+        ).stdout
+        assert "pwned" not in title
+        lines = screen.splitlines()
+        assert len(lines) == 50 and lines[0].lstrip().startswith("evalmon")  # layout intact
+        assert max(len(line) for line in lines) <= 200
+    finally:
+        tmux.close()
