@@ -4,17 +4,21 @@ Pure (no I/O, no clocks). Speed matters here: this is the engine behind ``evalmo
 and the live follower, and logs of inference servers run to gigabytes. So the parser works
 on the raw bytes of big chunks and never splits a chunk into a Python list of lines:
 
-* one pass of a multi-pattern matcher finds where any module's ``CANDIDATE`` can match
-  (Hyperscan when installed, else each ``CANDIDATE`` with ``finditer``);
-* each hit is mapped to its segment (text between ``\\n``/``\\r`` separators) with
-  ``rfind``/``find``, and its line number by counting ``\\n`` between hits;
+* one pass of a multi-pattern matcher finds where any module's ``CANDIDATE`` can match:
+  Hyperscan when installed; else one RE2 DFA over their alternation; else Python's
+  ``finditer`` per pattern (see ``benchmarks/README.md`` for what each costs);
+* each hit is mapped to its segment (text between ``\n``/``\r`` separators) with
+  ``rfind``/``find``, and its line number by counting ``\n`` between hits;
 * only matched segments are decoded, re-checked with the module's own ``CANDIDATE`` and
-  parsed; of a burst of ``\\r`` tqdm updates on one physical line, only the last update of
+  parsed; of a burst of ``\r`` tqdm updates on one physical line, only the last update of
   each bar is parsed.
 
 Memory stays bounded whatever the input: an incomplete segment carried between feeds keeps
-at most ``max_line_bytes`` (its head), longer segments are cut the same way and the bytes
-beyond the cap are counted in ``dropped_bytes``.
+at most ``max_line_bytes`` (its head), longer segments are cut the same way, the bytes
+beyond the cap are counted in ``dropped_bytes`` and not even searched.
+
+Anchors: a ``CANDIDATE`` may start with ``^`` or end with ``$`` (meaning the segment's
+start or end); anchors elsewhere in a pattern are not supported by the scan.
 """
 
 from __future__ import annotations
