@@ -19,11 +19,14 @@ quick (post to a queue or a Textual message) and must not call back into the fol
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fnmatch
 import glob
 import os
 import queue
+import select
 import stat
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -36,6 +39,7 @@ DEFAULT_PATTERNS: tuple[str, ...] = ("*.out", "*.log", "*.err", "*.txt", "*.json
 _SNIFF_BYTES = 8192
 _SIGNATURE_BYTES = 32  # bytes before the read offset remembered to spot in-place rewrites
 _BOUNDARY_SEARCH_BYTES = 4 << 20  # how far tail-first looks for a line start
+_INOTIFY_HEADER = struct.Struct("iIII")  # wd, mask, cookie, name length
 _BINARY_MAGIC = (b"\x1f\x8b", b"\x7fELF", b"PK\x03\x04", b"\x28\xb5\x2f\xfd", b"BZh", b"\xfd7zXZ")
 
 
@@ -67,7 +71,7 @@ class FollowOptions:
     read_chunk_bytes: int = 1 << 20
     max_files: int = 512  # each followed file keeps one descriptor open
     rescan_interval_s: float = 1.0  # look for new files (inotify also triggers a rescan)
-    min_read_gap_s: float = 0.005  # coalesce inotify bursts into one read
+    min_read_gap_s: float = 0.02  # coalesce inotify bursts into one read (p99 latency ~30 ms)
     max_bytes_per_pass: int = 16 << 20  # per file and pass, so one busy file cannot starve others
     parser_factory: Callable[[], LineParser] = _default_parser
 
@@ -247,6 +251,205 @@ def looks_binary(head: bytes) -> bool:
     return undecodable > len(sample) * 0.3
 
 
+# --------------------------------------------------------------------------- waking up
+
+
+class _Waiter:
+    """Polling only: ``wait`` sleeps until the timeout or :meth:`wake`."""
+
+    kind = "poll"
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.rescan_needed = False
+
+    def watch(self, roots: list[tuple[str, bool]]) -> None:
+        return None
+
+    def wait(self, timeout: float) -> bool:
+        """True if woken by a change (False: timeout)."""
+        woken = self._event.wait(timeout)
+        self._event.clear()
+        return woken
+
+    def drain(self) -> None:
+        """Forget changes seen so far (the coming read covers them)."""
+        self._event.clear()
+
+    def wake(self) -> None:
+        self._event.set()
+
+    def close(self) -> None:
+        self._event.set()
+
+
+class _ObserverWaiter(_Waiter):
+    """watchdog's Observer (any platform): its handler only sets the event.
+
+    Costs a Python call per filesystem event in watchdog's threads, so it is the fallback
+    when raw inotify is not available.
+    """
+
+    kind = "watchdog-observer"
+
+    def __init__(self) -> None:
+        super().__init__()
+        from watchdog.events import (
+            DirCreatedEvent,
+            DirDeletedEvent,
+            DirMovedEvent,
+            FileCreatedEvent,
+            FileDeletedEvent,
+            FileModifiedEvent,
+            FileMovedEvent,
+            FileSystemEvent,
+            FileSystemEventHandler,
+        )
+        from watchdog.observers import Observer
+
+        waiter = self
+
+        class _Handler(FileSystemEventHandler):
+            def on_any_event(self, event: FileSystemEvent) -> None:
+                if event.event_type != "modified":
+                    waiter.rescan_needed = True
+                waiter._event.set()
+
+        self._handler = _Handler()
+        self._filter = [FileModifiedEvent, FileCreatedEvent, FileMovedEvent, FileDeletedEvent,
+                        DirCreatedEvent, DirMovedEvent, DirDeletedEvent]
+        self._watched: set[str] = set()
+        self._observer = Observer()
+        self._observer.daemon = True
+        self._observer.start()
+
+    def watch(self, roots: list[tuple[str, bool]]) -> None:
+        for folder, recursive in roots:
+            if folder in self._watched or not os.path.isdir(folder):
+                continue
+            try:
+                self._observer.schedule(
+                    self._handler, folder, recursive=recursive, event_filter=self._filter
+                )
+                self._watched.add(folder)
+            except Exception:
+                continue  # e.g. out of inotify watches: stat polling still works
+
+    def close(self) -> None:
+        super().close()
+        with contextlib.suppress(Exception):
+            self._observer.stop()
+            self._observer.join(timeout=2)
+
+
+class _InotifyWaiter(_Waiter):
+    """Raw inotify through watchdog's libc bindings, read by the reader thread itself.
+
+    No extra thread and no Python object per event: ``wait`` blocks in ``select`` on the
+    inotify descriptor, and :meth:`drain` reads every queued event in one ``read`` and only
+    looks for folder changes (a file created, moved or deleted means: rescan). Folders are
+    watched, not files, so a new file in a watched folder is seen at once.
+    """
+
+    kind = "inotify"
+    _MAX_DIRS = 4096
+
+    def __init__(self) -> None:
+        super().__init__()
+        from watchdog.observers import inotify_c
+
+        c = inotify_c.InotifyConstants
+        self._add_watch = inotify_c.inotify_add_watch
+        self._mask = (c.IN_MODIFY | c.IN_CREATE | c.IN_DELETE | c.IN_MOVED_FROM | c.IN_MOVED_TO
+                      | c.IN_DELETE_SELF | c.IN_MOVE_SELF | c.IN_ATTRIB | c.IN_ONLYDIR)
+        self._structure = (c.IN_CREATE | c.IN_DELETE | c.IN_MOVED_FROM | c.IN_MOVED_TO
+                           | c.IN_DELETE_SELF | c.IN_MOVE_SELF | c.IN_Q_OVERFLOW | c.IN_IGNORED)
+        fd = inotify_c.inotify_init()
+        if fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init failed")
+        os.set_blocking(fd, False)
+        self._fd = fd
+        self._pipe_r, self._pipe_w = os.pipe()
+        os.set_blocking(self._pipe_r, False)
+        self._dirs: set[str] = set()
+
+    def watch(self, roots: list[tuple[str, bool]]) -> None:
+        for folder, recursive in roots:
+            for d in self._folders(folder, recursive):
+                if d in self._dirs or len(self._dirs) >= self._MAX_DIRS:
+                    continue
+                wd = self._add_watch(self._fd, os.fsencode(d), self._mask)
+                if wd >= 0:
+                    self._dirs.add(d)
+
+    @staticmethod
+    def _folders(root: str, recursive: bool) -> list[str]:
+        if not os.path.isdir(root):
+            return []
+        if not recursive:
+            return [root]
+        out, stack = [], [root]
+        while stack:
+            folder = stack.pop()
+            out.append(folder)
+            try:
+                with os.scandir(folder) as entries:
+                    stack.extend(e.path for e in entries
+                                 if not _skip_dir(e.name) and e.is_dir(follow_symlinks=False))
+            except OSError:
+                continue
+        return out
+
+    def wait(self, timeout: float) -> bool:
+        try:
+            ready, _, _ = select.select([self._fd, self._pipe_r], [], [], timeout)
+        except (OSError, ValueError):
+            return False
+        return bool(ready)
+
+    def drain(self) -> None:
+        while True:
+            try:
+                buf = os.read(self._fd, 1 << 16)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                break
+            if not buf:
+                break
+            i, n = 0, len(buf)
+            while i + 16 <= n:
+                _wd, mask, _cookie, length = _INOTIFY_HEADER.unpack_from(buf, i)
+                if mask & self._structure:
+                    self.rescan_needed = True
+                i += 16 + length
+            if self.rescan_needed:
+                self._dirs.clear()  # folders may be gone or new: watch them again
+        with contextlib.suppress(OSError):
+            while os.read(self._pipe_r, 4096):
+                pass
+
+    def wake(self) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self._pipe_w, b"x")
+
+    def close(self) -> None:
+        self.wake()
+        for fd in (self._fd, self._pipe_r, self._pipe_w):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _make_waiter(use_inotify: bool) -> _Waiter:
+    if use_inotify:
+        for kind in (_InotifyWaiter, _ObserverWaiter):
+            try:
+                return kind()
+            except Exception:
+                continue  # no inotify here (or out of instances): try the next, then poll
+    return _Waiter()
+
+
 # --------------------------------------------------------------------------- per-file state
 
 
@@ -303,15 +506,14 @@ class Follower:
         self._gone: set[str] = set()  # paths whose file vanished (re-creation = replacement)
         self._errors: list[str] = []
         self._lock = threading.RLock()  # files dict + delivery order
-        self._wake = threading.Event()
+        self._waiter: _Waiter = _Waiter()
         self._stop = threading.Event()
         self._rescan_needed = True
         self._last_rescan = 0.0
         self._history_jobs: queue.Queue[_File | None] = queue.Queue()
+        self._new_history: list[_File] = []
         self._reader: threading.Thread | None = None
         self._historian: threading.Thread | None = None
-        self._observer: object | None = None
-        self._watched: set[str] = set()
         self._started = False
         self._stopped = False
         self.stats = _Stats()
@@ -345,8 +547,8 @@ class Follower:
         if self._started or self._stopped:
             return
         self._started = True
-        if self.options.use_inotify:
-            self._start_observer()
+        self._waiter = _make_waiter(self.options.use_inotify)
+        self._waiter.watch(watch_roots(self.paths))
         self._historian = threading.Thread(
             target=self._history_loop, name="evalmon-history", daemon=True
         )
@@ -360,15 +562,12 @@ class Follower:
             return
         self._stopped = True
         self._stop.set()
-        self._wake.set()
+        self._waiter.wake()
         self._history_jobs.put(None)
-        if self._observer is not None:
-            with contextlib.suppress(Exception):
-                self._observer.stop()  # type: ignore[attr-defined]
-                self._observer.join(timeout=2)  # type: ignore[attr-defined]
         for thread in (self._reader, self._historian):
             if thread is not None:
                 thread.join(timeout=5)
+        self._waiter.close()
         with self._lock:
             for f in self._files.values():
                 self._close_file(f)
@@ -392,10 +591,15 @@ class Follower:
 
     # ------------------------------------------------------------------ threads
 
+    @property
+    def wake_mode(self) -> str:
+        """How changes are noticed: "inotify", "watchdog-observer" or "poll"."""
+        return self._waiter.kind
+
     def _read_loop(self) -> None:
         opts = self.options
+        waiter = self._waiter
         while not self._stop.is_set():
-            self._wake.clear()
             try:
                 more = self._pass(cap=opts.max_bytes_per_pass, force_rescan=False)
             except Exception as exc:  # never let the reader die silently
@@ -403,11 +607,14 @@ class Follower:
                 more = False
             if more:
                 continue
-            woken = self._wake.wait(timeout=opts.poll_interval_s)
-            if woken:
+            if waiter.wait(opts.poll_interval_s):
                 self.stats.wakeups += 1
-                # let the rest of a burst of writes land, then read it all at once
+                # let the rest of a burst of writes land, then read it all in one pass
                 self._stop.wait(opts.min_read_gap_s)
+            waiter.drain()
+            if waiter.rescan_needed:
+                waiter.rescan_needed = False
+                self._rescan_needed = True
 
     def _history_loop(self) -> None:
         while not self._stop.is_set():
@@ -418,64 +625,6 @@ class Follower:
                 self._scan_history(job)
             except Exception as exc:
                 self._deliver(FileBatch(path=job.path, warning=f"history scan failed: {exc!r}"))
-
-    def _start_observer(self) -> None:
-        try:
-            from watchdog.events import (
-                DirCreatedEvent,
-                DirDeletedEvent,
-                DirMovedEvent,
-                FileCreatedEvent,
-                FileDeletedEvent,
-                FileModifiedEvent,
-                FileMovedEvent,
-                FileSystemEvent,
-                FileSystemEventHandler,
-            )
-            from watchdog.observers import Observer
-        except ImportError:
-            return
-        follower = self
-
-        class _Waker(FileSystemEventHandler):
-            def on_any_event(self, event: FileSystemEvent) -> None:
-                if event.event_type != "modified":
-                    follower._rescan_needed = True
-                follower._wake.set()
-
-        self._event_filter = [
-            FileModifiedEvent,
-            FileCreatedEvent,
-            FileMovedEvent,
-            FileDeletedEvent,
-            DirCreatedEvent,
-            DirMovedEvent,
-            DirDeletedEvent,
-        ]
-        self._waker = _Waker()
-        observer = Observer()
-        observer.daemon = True
-        try:
-            observer.start()
-        except Exception:
-            return
-        self._observer = observer
-        self._add_watches()
-
-    def _add_watches(self) -> None:
-        """Watch the folders of the given paths; retried at rescans (they may appear later)."""
-        if self._observer is None:
-            return
-        for folder, recursive in watch_roots(self.paths):
-            if folder in self._watched or not os.path.isdir(folder):
-                continue
-            try:
-                self._observer.schedule(  # type: ignore[attr-defined]
-                    self._waker, folder, recursive=recursive, event_filter=self._event_filter
-                )
-                self._watched.add(folder)
-            except Exception:
-                continue  # e.g. out of inotify watches: stat polling still works
 
     # ------------------------------------------------------------------ one pass
 
@@ -496,13 +645,16 @@ class Follower:
             if self._stop.is_set() and self._started:
                 break
             more = self._service(f, cap) or more
+        for f in self._new_history:
+            self._history_jobs.put(f)
+        self._new_history.clear()
         return more
 
     def _rescan(self) -> None:
         files, errors = resolve_paths(self.paths, self.options.patterns, self.options.recursive)
         self._errors = errors
-        if self._observer is not None:
-            self._add_watches()
+        if self._started:
+            self._waiter.watch(watch_roots(self.paths))
         for path in files:
             if path in self._files:
                 continue
@@ -580,7 +732,7 @@ class Follower:
         if replaced:
             self._deliver_live(f, [])  # a new file at a known path: line numbers restart
         if f.history is not None:
-            self._history_jobs.put(f)
+            self._new_history.append(f)  # queued after this pass: the tails come first
         return f
 
     def _sniff(self, f: _File) -> bool:
@@ -636,11 +788,8 @@ class Follower:
         if size < f.offset or (size > f.offset and not self._signature_holds(f)):
             self._truncated(f)
         if size > f.offset:
-            events, more = self._read_new(f, size, cap)
             f.flushed = False
-            if events or f.pending_truncated:
-                self._deliver_live(f, events)
-            return more
+            return self._read_new(f, size, cap)
         if not f.flushed:
             f.flushed = True
             events = f.parser.flush()
@@ -658,9 +807,14 @@ class Follower:
             return True
         return now == f.signature
 
-    def _read_new(self, f: _File, size: int, cap: int | None) -> tuple[list[Located], bool]:
+    def _read_new(self, f: _File, size: int, cap: int | None) -> bool:
+        """Read and deliver ``f`` up to ``size`` (at most ``cap`` bytes), chunk by chunk.
+
+        Each chunk's events are delivered before the next chunk is read: memory stays at
+        one chunk, and the first events of a big read show up at once. True if more
+        remains than ``cap`` allowed.
+        """
         chunk = self.options.read_chunk_bytes
-        events: list[Located] = []
         end = size if cap is None else min(size, f.offset + cap)
         last = b""
         while f.offset < end:
@@ -674,13 +828,15 @@ class Follower:
             self.stats.bytes_read += len(data)
             f.offset += len(data)
             last = data
-            events.extend(f.parser.feed(data))
+            events = f.parser.feed(data)
+            if events:
+                self._deliver_live(f, events)
         if last:
             if len(last) >= _SIGNATURE_BYTES:
                 f.signature = last[-_SIGNATURE_BYTES:]
             else:
                 f.signature = (f.signature + last)[-_SIGNATURE_BYTES:]
-        return events, f.offset < size
+        return f.offset < size
 
     def _truncated(self, f: _File) -> None:
         """copytruncate (or an in-place rewrite): restart at 0 with a fresh line count."""
@@ -709,9 +865,7 @@ class Follower:
         except OSError:
             end = f.offset
         if end > f.offset:
-            events, _ = self._read_new(f, end, None)
-            if events or f.pending_truncated:
-                self._deliver_live(f, events)
+            self._read_new(f, end, None)
         # renamed into another name we follow: keep following it there
         files, _ = resolve_paths(self.paths, self.options.patterns, self.options.recursive)
         for path in files:
