@@ -989,3 +989,17 @@ def test_through_the_real_stream_whatever_the_chunking() -> None:
         out += parser.flush()
         ooms = [loc.event for loc in out if isinstance(loc.event, OutOfMemory)]
         assert [(e.origin, e.rank, e.fatal) for e in ooms] == expected, step
+
+
+def test_an_access_line_after_a_long_oom_message_is_not_its_continuation():
+    """A werkzeug line right after the OOM is a record of its own, not wrapped text."""
+    message = (
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.20 GiB. GPU 0 has a "
+        "total capacity of 79.15 GiB of which 1.20 GiB is free. Including non-PyTorch memory, "
+        "this process has 77.00 GiB memory in use."
+    )
+    access = '127.0.0.1 - - [24/Nov/2026 03:00:01] "POST /v1/completions HTTP/1.1" 500 -'
+    event = classify(message, ["Traceback (most recent call last):"], [access])
+    assert event is not None
+    assert "POST" not in event.message
+    assert event.message.endswith("memory in use.")

@@ -412,7 +412,9 @@ def _match_text(text: str) -> _Rule | None:
 
 _RECORD_START = ascii_re(
     r"(?:Traceback \(most recent call last\)|During handling of|The above exception"
-    r"|File \"|(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Warning)\b)"
+    r"|File \"|(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Warning)\b"
+    # lines that open a record of their own: access logs, timestamped or tagged log lines
+    r"|\d{1,3}(?:\.\d{1,3}){3} - |\[?\d{4}-\d\d-\d\d|\[[A-Z ]{3,}\]|(?:INFO|WARNING|ERROR|DEBUG)\b)"
 )
 
 
@@ -422,7 +424,7 @@ def _continues(previous: _Line, line: _Line) -> bool:
         line.source == previous.source
         and line.head in ("", previous.head)  # vLLM repeats the header on every line
         and bool(line.body.strip())
-        and len(previous.raw) >= 60
+        and 60 <= len(previous.raw) <= _MAX_WRAP_WIDTH
         and _RECORD_START.match(line.body.lstrip()) is None
     )
 
@@ -432,6 +434,7 @@ _MID_SENTENCE = ascii_re(r"[a-z0-9(`'\"]")
 
 
 _WRAP_WIDTHS = frozenset((80, 100, 120, 132, 160, 200, 240, 256))
+_MAX_WRAP_WIDTH = max(_WRAP_WIDTHS)  # a longer line was not wrapped: nothing continues it
 
 
 def _join(left: str, right: str, left_raw_len: int) -> str:
