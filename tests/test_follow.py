@@ -56,7 +56,7 @@ class Collector:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AssertionError(f"condition not met; batches: {self.batches[-5:]}")
-                self.cond.wait(left)
+                self.cond.wait(min(left, 0.05))  # also re-check state changed elsewhere
 
     def prompts(self, path: Path | None = None) -> list[int]:
         return [
@@ -495,3 +495,45 @@ def test_tail_first_on_a_50mb_file(tmp_path: Path) -> None:
         assert progress[0].scanned_bytes < progress[-1].scanned_bytes
     finally:
         f.stop()
+
+
+def test_inotify_notices_new_folders_and_files_without_polling(tmp_path: Path) -> None:
+    # polling and rescans so slow that only inotify can explain a prompt delivery
+    f, sink = make([tmp_path], poll_interval_s=30, rescan_interval_s=60)
+    f.start()
+    try:
+        assert f.wake_mode == "inotify"
+        sink.wait_for(lambda: f.stats.passes >= 1)
+        (tmp_path / "run-2" / "logs").mkdir(parents=True)
+        write(tmp_path / "run-2" / "logs" / "server-2.log", line(5))
+        sink.wait_for(lambda: sink.prompts() == [5], timeout=5)
+        write(tmp_path / "run-2" / "logs" / "server-2.log", line(6))
+        sink.wait_for(lambda: sink.prompts() == [5, 6], timeout=5)
+    finally:
+        f.stop()
+
+
+def test_watchdog_observer_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_inotify() -> None:
+        raise OSError("pretend inotify is unavailable")
+
+    monkeypatch.setattr(follow_mod, "_InotifyWaiter", no_inotify)
+    f, sink = make([tmp_path], poll_interval_s=30, rescan_interval_s=60)
+    f.start()
+    try:
+        assert f.wake_mode == "watchdog-observer"
+        sink.wait_for(lambda: f.stats.passes >= 1)
+        write(tmp_path / "eval-1.out", line(1))
+        sink.wait_for(lambda: sink.prompts() == [1], timeout=5)
+        write(tmp_path / "eval-1.out", line(2))
+        sink.wait_for(lambda: sink.prompts() == [1, 2], timeout=5)
+    finally:
+        f.stop()
+
+
+def test_stop_is_prompt_even_with_a_long_poll_interval(tmp_path: Path) -> None:
+    f, _ = make([tmp_path], poll_interval_s=30, use_inotify=False)
+    f.start()
+    t0 = time.monotonic()
+    f.stop()
+    assert time.monotonic() - t0 < 2
