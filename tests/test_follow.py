@@ -395,7 +395,7 @@ def test_too_many_files(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("inotify", [True, False])
 def test_live_follow_in_threads(tmp_path: Path, inotify: bool) -> None:
-    f, sink = make([tmp_path], use_inotify=inotify, poll_interval_s=0.02)
+    f, sink = make([tmp_path], use_inotify=inotify, poll_interval_s=0.02, rescan_interval_s=0.1)
     f.start()
     try:
         log = tmp_path / "eval-9.out"
@@ -464,6 +464,8 @@ def test_tail_first_on_a_50mb_file(tmp_path: Path) -> None:
     t0 = time.monotonic()
     f.start()
     try:
+        sink.wait_for(lambda: bool(first_tail), timeout=30)
+        write(log, line(99998))  # appended while the history is (most likely) being scanned
         sink.wait_for(lambda: any(b.line_shift for b in sink.batches), timeout=120)
         first_tail_index = next(
             i for i, b in enumerate(sink.batches) if b.events and not b.history
@@ -486,10 +488,11 @@ def test_tail_first_on_a_50mb_file(tmp_path: Path) -> None:
                 ln = loc.line + (shift if b.relative_lines else 0)
                 assert loc.event.prompts not in events, "event delivered twice"
                 events[loc.event.prompts] = ln
-        assert sorted(events) == [*range(5500), 99999]
+        assert sorted(events) == [*range(5500), 99998, 99999]
         for i in range(5500):
             assert events[i] == 100 * i + 100, i  # the event is the last line of its block
-        assert events[99999] == n_lines + 1
+        assert events[99998] == n_lines + 1
+        assert events[99999] == n_lines + 2
         progress = [b for b in sink.batches if b.history and not b.line_shift]
         assert progress and progress[-1].scanned_bytes <= progress[-1].size_bytes
         assert progress[0].scanned_bytes < progress[-1].scanned_bytes
