@@ -231,6 +231,11 @@ def test_rename_into_a_followed_name_is_not_read_twice(tmp_path: Path) -> None:
     write(tmp_path / "eval-5-old.out", line(6))
     f.poll_once()
     assert sorted(sink.prompts()) == [1, 2, 3, 4, 6]
+    # the old file's lines continue under its new name; the new file restarts at line 1
+    assert sink.lines(tmp_path / "eval-5-old.out") == [3, 4]
+    assert sink.lines(log) == [1, 2, 1]
+    new_file = [b for b in sink.batches if b.path == str(log)]
+    assert any(b.truncated for b in new_file)
     f.stop()
 
 
@@ -540,3 +545,26 @@ def test_stop_is_prompt_even_with_a_long_poll_interval(tmp_path: Path) -> None:
     t0 = time.monotonic()
     f.stop()
     assert time.monotonic() - t0 < 2
+
+
+def test_a_failing_consumer_does_not_kill_the_reader(tmp_path: Path) -> None:
+    sink = Collector()
+    calls = [0]
+
+    def flaky(batch: FileBatch) -> None:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise RuntimeError("consumer bug")
+        sink(batch)
+
+    log = tmp_path / "eval-1.out"
+    write(log, line(1))
+    f = Follower([str(tmp_path)], flaky, FollowOptions(parser_factory=parser_factory,
+                                                        poll_interval_s=0.02))
+    f.start()
+    try:
+        sink.wait_for(lambda: any("consumer bug" in b.warning for b in sink.batches))
+        write(log, line(2))
+        sink.wait_for(lambda: 2 in sink.prompts())
+    finally:
+        f.stop()

@@ -603,7 +603,8 @@ class Follower:
             try:
                 more = self._pass(cap=opts.max_bytes_per_pass, force_rescan=False)
             except Exception as exc:  # never let the reader die silently
-                self._deliver(FileBatch(path="", warning=f"follower error: {exc!r}"))
+                with contextlib.suppress(Exception):
+                    self._deliver(FileBatch(path="", warning=f"follower error: {exc!r}"))
                 more = False
             if more:
                 continue
@@ -624,7 +625,10 @@ class Follower:
             try:
                 self._scan_history(job)
             except Exception as exc:
-                self._deliver(FileBatch(path=job.path, warning=f"history scan failed: {exc!r}"))
+                with contextlib.suppress(Exception):
+                    self._deliver(
+                        FileBatch(path=job.path, warning=f"history scan failed: {exc!r}")
+                    )
 
     # ------------------------------------------------------------------ one pass
 
@@ -676,6 +680,7 @@ class Follower:
             if other.identity == identity and other.path != path and not _same_file(other):
                 with self._lock:
                     del self._files[other.path]
+                    self._gone.add(other.path)  # a file there now is a new one
                     other.path = path
                     self._files[path] = other
                 return
