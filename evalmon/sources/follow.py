@@ -704,11 +704,22 @@ class Follower:
         except OSError as exc:
             self._skip(path, _identity_or_none(path), f"cannot read: {exc.strerror or exc}")
             return
+        try:
+            return self._adopt(path, fd, replaced)
+        except OSError as exc:  # an I/O error (EIO on a flaky filesystem) while sizing it up
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            self._files.pop(path, None)
+            self._skip(path, _identity_or_none(path), f"cannot read: {exc.strerror or exc}")
+            return None
+
+    def _adopt(self, path: str, fd: int, replaced: bool) -> _File | None:
+        """Start following the file open on ``fd``: sniff it, plan tail-first reading."""
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             os.close(fd)
             self._skip(path, (st.st_dev, st.st_ino), "not a regular file (skipped)")
-            return
+            return None
         f = _File(
             path=path,
             fd=fd,
@@ -719,7 +730,7 @@ class Follower:
         )
         self._gone.discard(path)
         if not self._sniff(f):
-            return
+            return None
         limit = self.options.tail_first_bytes
         if limit > 0 and st.st_size > limit:
             tail_start = self._line_start_after(fd, st.st_size - limit, st.st_size)
