@@ -450,3 +450,22 @@ def test_byte_by_byte_equals_one_feed_on_the_sample() -> None:
         OutOfMemory,
         ResultRow,
     }
+
+
+def test_progress_samples_keep_a_sparse_history_of_a_burst_in_file_order():
+    """The dashboard asks for earlier updates too, so a log read whole still has a rate curve."""
+    from tqdm import tqdm
+
+    updates = [tqdm.format_meter(n, 400, n / 4, prefix="Requesting API") for n in range(0, 401, 4)]
+    data = ("\r" + "\r".join(updates) + "\n").encode()
+
+    def bar_updates(**options):
+        parser = LogParser(**options)
+        located = parser.feed(data) + parser.finish()
+        return [e.event.n for e in located if isinstance(e.event, Progress)]
+
+    assert bar_updates() == [400]
+    sampled = bar_updates(progress_samples=10)
+    assert sampled[-1] == 400
+    assert 8 <= len(sampled) <= 14
+    assert sampled == sorted(sampled)  # in file order, oldest first

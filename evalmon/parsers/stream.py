@@ -365,7 +365,11 @@ class LogParser:
         *,
         max_line_bytes: int = 64 * 1024,
         modules: Sequence[ModuleType] = DEFAULT_MODULES,
+        progress_samples: int = 0,
     ) -> None:
+        """``progress_samples``: besides the last update of a bar in a ``\r`` burst, also
+        keep about this many evenly spaced earlier ones, so that a log read whole still
+        shows how its rate moved (the dashboard's throughput chart). 0: only the last."""
         if max_line_bytes < 1:
             raise ValueError("max_line_bytes must be positive")
         line_modules = [m for m in modules if hasattr(m, "parse")]
@@ -384,6 +388,7 @@ class LogParser:
         self._ctx_before = int(getattr(oom_module, "CONTEXT_BEFORE", 0))
         self._ctx_after = int(getattr(oom_module, "CONTEXT_AFTER", 0))
         self._cap = max_line_bytes
+        self._progress_samples = max(0, progress_samples)
         self._context_cap = min(max_line_bytes, _CONTEXT_LINE_BYTES)
         self._scanner = _scanner_for(self._patterns)
         if self._bar_bit:
@@ -577,9 +582,13 @@ class LogParser:
             results = [[]] * len(group)
             seen_bars: set[str] = set()
             bar_keys: list[bytes] = []
-            # Backwards, so that of each bar only the last update is parsed.
+            samples = self._progress_samples
+            stride = max(1, len(group) // samples) if samples else 0
+            # Backwards, so that of each bar only the last update is parsed (and, when
+            # asked, a sparse sample of the earlier ones).
             for idx in range(len(group) - 1, -1, -1):
                 seg_start, seg_end, bits, bars = group[idx]
+                sampled = False
                 if (
                     bars == 1
                     and seen_bars
@@ -588,12 +597,15 @@ class LogParser:
                         or any(data.startswith(key, seg_start) for key in bar_keys)
                     )
                 ):
-                    bits &= ~bar_bit
-                    if not bits:
-                        continue
+                    if stride and idx % stride == 0:
+                        sampled = True
+                    else:
+                        bits &= ~bar_bit
+                        if not bits:
+                            continue
                 head = data[seg_start : min(seg_end, seg_start + cap)]
                 events = self._parse_segment(head, bits)
-                if bits & bar_bit:
+                if bits & bar_bit and not sampled:
                     events = _last_of_each_bar(events, seen_bars, bar_keys)
                 results[idx] = events
         queue = self._queue
