@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from evalmon import __version__
+from evalmon.argtypes import positive_float, positive_int
 
 #: subcommand -> (module, function, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -87,11 +88,11 @@ def report_parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                         help="log files, folders (searched recursively) or glob patterns")
     parser.add_argument("--format", choices=("table", "markdown", "json"), default="table")
-    parser.add_argument("--baseline", type=_positive_float, metavar="SAMPLES_PER_S",
+    parser.add_argument("--baseline", type=positive_float, metavar="SAMPLES_PER_S",
                         help="reference samples/s for the speedup column (else the slowest run)")
-    parser.add_argument("--samples", type=_positive_int, default=1000, metavar="N",
+    parser.add_argument("--samples", type=positive_int, default=1000, metavar="N",
                         help="N for the 'time for N samples' column (default 1000)")
-    parser.add_argument("--width", type=_positive_int, metavar="COLUMNS",
+    parser.add_argument("--width", type=positive_int, metavar="COLUMNS",
                         help="table width (default: 200)")
     return parser
 
@@ -119,26 +120,6 @@ def report_main(argv: list[str]) -> int:
     if not result.files:
         print("evalmon report: no log files found", file=sys.stderr)
     return 0
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
 
 
 if __name__ == "__main__":

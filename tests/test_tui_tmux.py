@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from evalmon import fmt
 from evalmon.sources.follow import Follower
 from evalmon.state import EvalState
-from evalmon.widgets import fmt
 
 pytestmark = pytest.mark.slow
 

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
 
+from evalmon.argtypes import positive_int
 from evalmon.demo.lm_eval_cmd import LmEvalSettings, build_argv, build_env
 from evalmon.demo.tasks import materialize
 from evalmon.demo.tokenizer import ensure_tokenizer
@@ -51,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--batch-size",
-        type=_positive_int,
+        type=positive_int,
         default=256,
         help="lm-eval's first batch size (default 256: too large for the simulated GPU)",
     )
@@ -62,20 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--num-concurrent",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         help="lm-eval's num_concurrent (default 1: its progress bar then counts requests, so "
         "even the attempt that crashes has an exact samples/s)",
     )
     p.add_argument(
         "--inference-max-batch-size",
-        type=_positive_int,
+        type=positive_int,
         default=256,
         help="the simulated engine's max batch (default 256)",
     )
     p.add_argument(
         "--max-attempts",
-        type=_positive_int,
+        type=positive_int,
         default=4,
         help="launches in all before giving up (default 4)",
     )
@@ -87,16 +88,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--tokenizer-dir", type=Path, help=argparse.SUPPRESS)
     return p
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
 
 
 def _say(text: str) -> None:

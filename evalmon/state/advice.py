@@ -6,6 +6,7 @@ Pure functions over a :class:`RunAccumulator` and the GPU views; no clocks but `
 from __future__ import annotations
 
 from evalmon.events import Alert
+from evalmon.fmt import duration
 from evalmon.state.model import GpuView, parse_int
 from evalmon.state.run import RunAccumulator
 
@@ -65,7 +66,7 @@ def run_alerts(
         quiet = now - run.last_progress_at
         tail = " while its processes are alive" if processes_alive else ""
         alerts.append(
-            Alert("warning", "stall", f"no progress for {_duration(quiet)}{tail}")
+            Alert("warning", "stall", f"no progress for {duration(quiet)}{tail}")
         )
 
     engine_limit = run.engine_config.max_batch_size or run.engine_config.max_requests
@@ -144,14 +145,3 @@ def _memory_advice(gpus: tuple[GpuView, ...], client_batch: int | None) -> list[
 
 def _short(path: str) -> str:
     return path.rsplit("/", 1)[-1]
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"

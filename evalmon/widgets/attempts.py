@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
+from evalmon import fmt
 from evalmon.supervisor.model import Attempt, SupervisorStatus
-from evalmon.widgets import fmt
 from evalmon.widgets.inert import inert, inert_text
 from evalmon.widgets.view import DashboardView
 

@@ -13,6 +13,8 @@ import shlex
 import sys
 from collections.abc import Sequence
 
+from evalmon.argtypes import positive_float
+
 DEFAULT_PORT = 8000
 LOOPBACK = "127.0.0.1"
 
@@ -24,36 +26,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
-    return value
-
-
 def add_dashboard_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="*", metavar="PATH",
         help="log files, folders (searched recursively) or glob patterns; default: .",
     )
     parser.add_argument(
-        "--baseline", type=_positive, metavar="SAMPLES_PER_S",
+        "--baseline", type=positive_float, metavar="SAMPLES_PER_S",
         help="samples/s to compare with, e.g. 127 for the HuggingFace baseline",
     )
     parser.add_argument(
-        "--stall-after", type=_positive, default=120.0, metavar="S",
+        "--stall-after", type=positive_float, default=120.0, metavar="S",
         help="warn when a running job makes no progress for S seconds (default 120)",
     )
     parser.add_argument(
-        "--poll-interval", type=_positive, default=0.25, metavar="S",
+        "--poll-interval", type=positive_float, default=0.25, metavar="S",
         help="how often files are checked for new lines when inotify is blind (default 0.25)",
     )
     parser.add_argument("--no-gpu", action="store_true", help="do not sample GPUs (NVML)")
     parser.add_argument(
-        "--gpu-interval", type=_positive, default=1.0, metavar="S",
+        "--gpu-interval", type=positive_float, default=1.0, metavar="S",
         help="seconds between GPU samples (default 1)",
     )
 

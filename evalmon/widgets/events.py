@@ -13,8 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from evalmon import fmt
 from evalmon.state.model import OomRecord, RunView
-from evalmon.widgets import fmt
 from evalmon.widgets.inert import inert
 from evalmon.widgets.view import DashboardView
 

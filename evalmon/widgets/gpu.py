@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Sparkline, Static
 
+from evalmon import fmt
 from evalmon.state.model import GpuView
-from evalmon.widgets import fmt
 from evalmon.widgets.inert import inert, inert_text
 from evalmon.widgets.view import DashboardView
 

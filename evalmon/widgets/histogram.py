@@ -8,8 +8,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from evalmon import fmt
 from evalmon.state.model import EngineBatchStats
-from evalmon.widgets import fmt
 from evalmon.widgets.view import DashboardView
 
 #: Sizes shown at most: the most frequent ones, listed by size.

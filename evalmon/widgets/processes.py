@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
+from evalmon import fmt
 from evalmon.events import ProcSample
-from evalmon.widgets import fmt
 from evalmon.widgets.inert import inert, inert_text
 from evalmon.widgets.view import DashboardView
 

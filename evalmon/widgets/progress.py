@@ -8,8 +8,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from evalmon import fmt
 from evalmon.state.model import BarView, RunView
-from evalmon.widgets import fmt
 from evalmon.widgets.inert import inert, inert_text
 from evalmon.widgets.view import DashboardView
 

@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
+from evalmon import fmt
 from evalmon.state.model import RunView
-from evalmon.widgets import fmt
 from evalmon.widgets.inert import inert_text
 from evalmon.widgets.view import DashboardView
 

@@ -1,4 +1,4 @@
-"""Short, consistent renderings of numbers for the panels (text only, no markup)."""
+"""Short, consistent renderings of numbers (text only, no markup): panels and advice."""
 
 from __future__ import annotations
 
