@@ -295,3 +295,12 @@ def test_whole_second_elapsed_times_are_read_as_their_midpoint():
     snap = state.snapshot()
     assert snap.run("1").samples_per_s == pytest.approx(80 / 8.5)
     assert snap.run("2").samples_per_s == pytest.approx(80 / 8.25)  # not a truncated value
+
+
+def test_a_skipped_file_is_a_warning_not_a_run():
+    state = EvalState()
+    state.apply_batch(FileBatch("logs/core.log", (), warning="binary file skipped"))
+    state.apply_batch(FileBatch("", (), warning="inotify: too many watches"))
+    snap = state.snapshot()
+    assert snap.runs == ()
+    assert len(snap.warnings) == 2

@@ -89,13 +89,17 @@ def bar_seconds(elapsed: float) -> float:
 
 
 def windowed_rate(points: deque[tuple[float, float]], scale: float) -> float | None:
-    """Samples/s over the last THROUGHPUT_WINDOW_S of bar time."""
+    """Samples/s over the most recent stretch of at least THROUGHPUT_WINDOW_S of bar time.
+
+    Updates may be sparse (a log read whole keeps only a sample of each burst): the window
+    then reaches back to the newest point at least the window's length before the last.
+    """
     if len(points) < 2:
         return None
     end_t, end_n = points[-1]
     start_t, start_n = points[0]
-    for t, n in points:
-        if end_t - t <= THROUGHPUT_WINDOW_S:
+    for t, n in reversed(points):
+        if end_t - t >= THROUGHPUT_WINDOW_S:
             start_t, start_n = t, n
             break
     if end_t - start_t <= 0:

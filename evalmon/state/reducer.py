@@ -79,7 +79,9 @@ class EvalState:
                 )
         gpu_file = is_gpu_log(batch.path)
         run: RunAccumulator | None = None
-        if not gpu_file:
+        # a skipped file (binary, unreadable) or a follower error is a warning, not a run
+        skipped = bool(batch.warning) and not batch.events and not batch.line_shift
+        if not gpu_file and batch.path and not skipped:
             run = self._run_for(batch.path)
             if batch.line_shift:
                 run.shift_lines(batch.path, batch.line_shift)

@@ -21,6 +21,8 @@ from evalmon.sources.tail import TailLine, TailReader
 from evalmon.state.model import Snapshot
 from evalmon.supervisor.model import SupervisorStatus
 
+CHART_SAMPLES_PER_BURST = 48
+
 
 @dataclass(frozen=True, slots=True)
 class FeedData:
@@ -106,7 +108,9 @@ class LiveFeed:
         self.state = EvalState(stall_after_s=stall_after_s)
         self.tail = TailReader()
         self.follower = Follower(
-            self.paths, self._on_batch, FollowOptions(poll_interval_s=poll_interval_s)
+            self.paths,
+            self._on_batch,
+            FollowOptions(poll_interval_s=poll_interval_s, parser_factory=_charting_parser),
         )
         self.gpu_poller: Any = None
         if gpu:
@@ -197,3 +201,10 @@ class LiveFeed:
                 waiting.append(path)
         return tuple(waiting) or tuple(self.paths)
 
+
+def _charting_parser() -> Any:
+    """A parser that also keeps a sparse sample of each ``\r`` burst's earlier bar updates,
+    so a log that is already complete when opened still draws its samples/s curve."""
+    from evalmon.parsers.stream import LogParser
+
+    return LogParser(progress_samples=CHART_SAMPLES_PER_BURST)
