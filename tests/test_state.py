@@ -304,3 +304,14 @@ def test_a_skipped_file_is_a_warning_not_a_run():
     snap = state.snapshot()
     assert snap.runs == ()
     assert len(snap.warnings) == 2
+
+
+def test_a_bar_shorter_than_two_seconds_is_timed_by_tqdms_own_rate():
+    """Printed 00:00 only says 0 <= t < 1 s; tqdm's rate came from its sub-second clock."""
+    state = EvalState()
+    quick = Progress(desc="eval", n=3, total=3, elapsed_s=0.0, rate=19.95)
+    state.apply_batch(batch("eval-1.out", quick))
+    state.apply_batch(batch("eval-2.out", Progress(desc="eval", n=0, total=3, elapsed_s=0.0)))
+    snap = state.snapshot()
+    assert snap.run("1").samples_per_s == pytest.approx(19.95)
+    assert snap.run("2").samples_per_s is None  # nothing done is no measurement

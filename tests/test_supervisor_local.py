@@ -231,3 +231,24 @@ def test_attempt_that_ooms_while_evalmon_is_dead_is_relaunched_on_restart(tmp_pa
     assert first_attempt.outcome == "oom" and first_attempt.exit_code == 1
     assert "ended while evalmon was away" in first_attempt.reason
     assert (second.batch_size, second.outcome) == (128, "succeeded")
+
+
+def test_summary_samples_per_s_is_the_reports_figure(tmp_path: Path) -> None:
+    """One number per attempt everywhere: the summary computes it as the report does."""
+    import json
+
+    res = run(["--batch-size", "128", "--log-dir", str(tmp_path), "--grace", "2"],
+              fake("--oom-above", "64", "--steps", "3"))
+    assert res.returncode == 0, res.stdout + res.stderr
+    tried = attempts(tmp_path)
+    report = subprocess.run(
+        [sys.executable, "-m", "evalmon", "report", str(tmp_path), "--format", "json"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, check=True,
+    )
+    by_run = {r["id"]: r for r in json.loads(report.stdout)["runs"]}
+    done = tried[-1]
+    assert done.outcome == "succeeded" and done.samples_per_s
+    assert by_run[str(done.number)]["samples_per_s"] == pytest.approx(done.samples_per_s)
+    # the attempt's own stdout names the command it ran (its batch size among it)
+    first_line = (tmp_path / f"attempt-{done.number}.out").read_text().splitlines()[0]
+    assert first_line.startswith("+ ") and "--batch_size 64" in first_line

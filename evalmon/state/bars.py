@@ -78,13 +78,18 @@ def samples_per_unit(desc: str, config: RunConfig) -> tuple[str, float | None]:
     return "items", 1.0
 
 
-def bar_seconds(elapsed: float) -> float:
-    """The best estimate of a bar's true elapsed time from what tqdm printed.
+def bar_seconds(update: Progress) -> float | None:
+    """The best estimate of how long a bar has run, from what tqdm printed.
 
     tqdm prints elapsed time truncated to whole seconds (``format_interval`` uses
-    ``int(t)``), so a printed ``00:08`` means 8 <= t < 9: the midpoint is unbiased. Without
-    this an 8-second bar would read up to 12% fast; for a long bar it changes nothing.
+    ``int(t)``), so a printed ``00:08`` means 8 <= t < 9: the midpoint is unbiased, and
+    without it an 8-second bar would read up to 12% fast. A bar that ran under two
+    seconds is timed better by tqdm's own rate (measured with its sub-second clock).
     """
+    elapsed = update.elapsed_s
+    from_rate = update.n / update.rate if (update.rate and update.n) else None
+    if elapsed is None or (elapsed < 2 and from_rate is not None):
+        return from_rate
     return elapsed + 0.5 if float(elapsed).is_integer() else elapsed
 
 
@@ -121,11 +126,9 @@ def bar_view(
         exact = [r for r in request_counts if (p.total - 1) * scale < r <= p.total * scale]
         if exact:
             done = float(exact[-1])
-    rate: float | None = None
-    if done is not None and p.elapsed_s:
-        rate = done / bar_seconds(p.elapsed_s)
-    elif done is not None and p.rate and scale:
-        rate = p.rate * scale
+    seconds = bar_seconds(p)
+    # nothing done yet is no measurement (a bar at 0/16 says nothing about speed)
+    rate = done / seconds if (done and seconds) else None
     return BarView(
         file=bar.file,
         desc=p.desc,
@@ -142,4 +145,5 @@ def bar_view(
         samples_per_s=rate,
         is_request_bar=request_bar,
         finished=finished,
+        seconds=seconds,
     )

@@ -45,6 +45,8 @@ class BarView:
     samples_per_s: float | None
     is_request_bar: bool
     finished: bool
+    #: best estimate of the bar's run time (tqdm truncates its printed elapsed time)
+    seconds: float | None = None
 
     @property
     def fraction(self) -> float | None:

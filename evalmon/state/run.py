@@ -27,7 +27,6 @@ from evalmon.state.bars import (
     MAX_BARS_PER_RUN,
     MAX_SERIES_POINTS,
     TrackedBar,
-    bar_seconds,
     bar_view,
     is_request_bar,
     samples_per_unit,
@@ -197,8 +196,8 @@ class RunAccumulator:
         bars = self.all_bar_views()
         request_bars = [b for b in bars if b.samples_done is not None]
         done = sum(b.samples_done or 0.0 for b in request_bars) if request_bars else None
-        elapsed = sum(bar_seconds(b.elapsed_s) for b in request_bars if b.elapsed_s)
-        samples_per_s = done / elapsed if (done is not None and elapsed > 0) else None
+        elapsed = sum(b.seconds or 0.0 for b in request_bars)
+        samples_per_s = done / elapsed if (done and elapsed > 0) else None
         return RunView(
             id=self.id,
             files=tuple(self.files),

@@ -19,8 +19,16 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from evalmon.events import GpuSample, GpuUnavailable, OutOfMemory, Progress, RunConfig
-from evalmon.state.bars import REQUEST_BAR_DESCS, is_request_bar, samples_per_unit
+from evalmon.events import (
+    FileBatch,
+    GpuSample,
+    GpuUnavailable,
+    Located,
+    OutOfMemory,
+    Progress,
+    RunConfig,
+)
+from evalmon.state import EvalState
 from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor.launchers import Job, Launcher, LocalJobView
 from evalmon.supervisor.local import LaunchError
@@ -61,13 +69,14 @@ class _AttemptWatch:
     oom_decision: Decision | None = None
     oom_where: tuple[str, int] | None = None
     ignored_ooms: int = 0
-    last_progress: Progress | None = None  # of the last bar that counts samples
-    has_request_bars: bool = False
-    num_concurrent: int | None = None
     peak_gpu: dict[tuple[str, int], int] = field(default_factory=dict)
     own_files: frozenset[str] = frozenset()
     count_history_of_own_files: bool = False
     shared_active: bool = False  # a log not of this attempt alone (a server's) was written
+    #: the attempt's own logs through the same reducer as the dashboard and the report,
+    #: so the summary's samples/s is the figure they show
+    state: EvalState = field(default_factory=EvalState)
+    seeded: set[str] = field(default_factory=set)
 
 
 def _inert(text: str, limit: int = 300) -> str:
@@ -394,15 +403,12 @@ class Supervisor:
             item = ev.located.event
             if ev.path not in watch.own_files and not isinstance(item, _SAMPLER_EVENTS):
                 watch.shared_active = True
+            if ev.path in watch.own_files and not isinstance(item, _SAMPLER_EVENTS):
+                self._reduce(ev, watch, attempt)
             if isinstance(item, OutOfMemory):
                 self._on_oom(item, ev, watch, attempt)
             elif isinstance(item, Progress):
-                watch.has_request_bars |= item.desc in REQUEST_BAR_DESCS
-                if item.rate and is_request_bar(item.desc, watch.has_request_bars):
-                    watch.last_progress = item  # a bar's first update has no rate yet
                 self._maybe_print_progress(item, attempt)
-            elif isinstance(item, RunConfig) and item.num_concurrent is not None:
-                watch.num_concurrent = item.num_concurrent
             elif isinstance(item, GpuSample) and item.memory_used is not None:
                 key = (item.host, item.index)
                 watch.peak_gpu[key] = max(watch.peak_gpu.get(key, 0), item.memory_used)
@@ -439,18 +445,21 @@ class Supervisor:
 
     # ---------------------------------------------------------------- bookkeeping
 
+    def _reduce(self, ev: LogEvent, watch: _AttemptWatch, attempt: Attempt | None) -> None:
+        batches = []
+        if attempt is not None and attempt.batch_size and ev.path not in watch.seeded:
+            # evalmon chose this attempt's batch size: the one fact no log may state
+            # (lm-eval prints it only in its closing summary)
+            watch.seeded.add(ev.path)
+            seed = RunConfig(batch_size=str(attempt.batch_size), source="evalmon run")
+            batches.append(FileBatch(ev.path, (Located(0, seed),)))
+        batches.append(FileBatch(ev.path, (ev.located,), history=ev.history))
+        watch.state.apply_batches(batches)
+
     def _samples_per_s(self, attempt: Attempt, watch: _AttemptWatch) -> float | None:
-        """The last request bar's own rate, in samples (the state's rule: ``Requesting API``
-        counts batches when num_concurrent > 1)."""
-        bar = watch.last_progress
-        if bar is None or not bar.rate:
-            return None
-        config = RunConfig(
-            batch_size=None if attempt.batch_size is None else str(attempt.batch_size),
-            num_concurrent=watch.num_concurrent,
-        )
-        _, scale = samples_per_unit(bar.desc, config)
-        return None if scale is None else bar.rate * scale
+        """Exact samples/s of the attempt's own logs, computed as the report computes it."""
+        rates = [r.samples_per_s for r in watch.state.snapshot().runs if r.samples_per_s]
+        return max(rates) if rates else None
 
     def _watch_job_files(self, logs: RunLogs, files: Sequence[str]) -> None:
         root = os.path.abspath(self.options.log_dir) + os.sep
