@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 
@@ -116,7 +117,9 @@ def report_main(argv: list[str]) -> int:
     elif args.format == "markdown":
         sys.stdout.write(render_markdown(snapshot, options))
     else:
-        sys.stdout.write(render_table(snapshot, options, width=args.width))
+        # fit the terminal when there is one; a pipe or file gets the full width
+        width = args.width or (shutil.get_terminal_size().columns if sys.stdout.isatty() else None)
+        sys.stdout.write(render_table(snapshot, options, width=width))
     if not result.files:
         print("evalmon report: no log files found", file=sys.stderr)
     return 0

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -127,7 +128,10 @@ def fmt_metrics(run: RunView, limit: int = 3) -> str:
 
 
 def fmt_status(run: RunView) -> str:
-    return run.status if not run.status_reason else f"{run.status}: {run.status_reason}"
+    """The status, with its reason when it explains a problem (an OOM, a crash)."""
+    if not run.status_reason or run.status in ("finished", "running", "waiting"):
+        return run.status
+    return f"{run.status}: {run.status_reason}"
 
 
 HEADERS = (
@@ -197,20 +201,90 @@ def _md_escape(cell: str) -> str:
     return cell.replace("|", "\\|").replace("\n", " ")
 
 
+TABLE_HEADERS = (
+    "Run", "Batch", "Engine\nmax", "Conc", "Tokens", "Samples/s", "Speedup",
+    "Time for\n{n}", "Engine\nmed / max", "OOMs", "Status",
+)  # fmt: skip
+_NUMERIC = frozenset(range(1, 10))
+_OPTIONAL = frozenset((4, 8))  # Tokens, Engine med/max
+
+
+def _table_cells(row: ReportRow) -> list[str]:
+    """The terminal table splits the configuration into narrow columns of its own."""
+    run = row.run
+    return [
+        run.id,
+        run.config.batch_size or "—",
+        str(run.engine_max_batch) if run.engine_max_batch else "—",
+        str(run.config.num_concurrent) if run.config.num_concurrent is not None else "—",
+        fmt_bool(run.config.tokenized_requests),
+        fmt_rate(run.samples_per_s),
+        fmt_speedup(row.speedup),
+        fmt_duration(row.time_for_n_s),
+        _short_engine(run),
+        str(len(run.ooms)),
+        run.status,
+    ]
+
+
+def _short_engine(run: RunView) -> str:
+    stats = run.engine_batches
+    if not stats.count or stats.median is None:
+        return "—"
+    return f"{stats.median:g} / {stats.max}"
+
+
+def _short_metrics(run: RunView, limit: int = 3) -> str:
+    """Metrics without the task name when the run has one task only."""
+    tasks = {r.task for r in run.results}
+    if len(tasks) != 1:
+        return fmt_metrics(run, limit)
+    shown = [
+        f"{r.metric} {r.value:.4g}" if r.value is not None else f"{r.metric} N/A"
+        for r in run.results[:limit]
+    ]
+    return f"{next(iter(tasks))}: " + ", ".join(shown)
+
+
 def render_table(snapshot: Snapshot, options: ReportOptions, *, width: int | None = None) -> str:
     """A terminal table. Log text goes in as ``Text`` (never markup), so it stays inert."""
-    table = Table(title="evalmon report", title_justify="left", expand=False)
-    for i, header in enumerate(_headers(options)):
-        table.add_column(header, justify="right" if i in (2, 3, 4) else "left", overflow="fold")
+    table = Table(
+        title="evalmon report",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+        show_edge=False,
+    )
+    # a narrow terminal drops the least telling columns rather than cutting every cell
+    shown = [i for i in range(len(TABLE_HEADERS)) if not (width and width < 92 and i in _OPTIONAL)]
+    for i in shown:
+        table.add_column(
+            TABLE_HEADERS[i].format(n=options.samples),
+            justify="right" if i in _NUMERIC else "left",
+            no_wrap=True,
+        )
     for row in build_rows(snapshot, options):
-        table.add_row(*(Text(c) for c in _cells(row)), style=_row_style(row.run))
-    baseline = _baseline_cells(options)
-    if baseline:
-        table.add_row(*(Text(c) for c in baseline), style="dim")
+        cells = _table_cells(row)
+        table.add_row(*(Text(cells[i]) for i in shown), style=_row_style(row.run))
+    if options.baseline is not None:
+        reference = [""] * len(TABLE_HEADERS)
+        reference[0] = "baseline"
+        reference[5] = fmt_rate(options.baseline)
+        reference[6] = "1.0x"
+        reference[7] = fmt_duration(options.samples / options.baseline)
+        table.add_row(*(Text(reference[i]) for i in shown), style="dim")
     buffer = io.StringIO()
     console = Console(file=buffer, width=width or 200, force_terminal=False, color_system=None)
     console.print(table)
+    # what does not fit a narrow column: per run, below the table
     for run in report_runs(snapshot):
+        status = fmt_status(run)
+        if status != run.status:
+            console.print(Text(f"run {run.id}: {status}"))
+        if run.results:
+            console.print(Text(f"run {run.id}: {_short_metrics(run, limit=6)}"))
         for alert in run.alerts:
             console.print(Text(f"run {run.id}: {alert.level}: {alert.message}"))
     return buffer.getvalue()

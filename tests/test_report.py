@@ -139,3 +139,16 @@ def test_hostile_and_binary_files_do_not_break_the_report(tmp_path: Path):
     assert run["progress"][0]["n"] == 5
     assert "binary" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+def test_table_fits_the_terminal_without_cutting_cells(sample_logs: Path, capsys, width):
+    assert main(["report", str(sample_logs), "--width", str(width)]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith(("101", "103"))]
+    assert len(rows) == 2
+    assert all(len(line) <= width and "…" not in line for line in rows)
+    assert "0.75" in rows[0] and "finished" in rows[0] and "oom" in rows[1]
+    # what the narrow columns cannot hold is said below the table
+    assert "run 103: oom: out of GPU (pytorch) at server-103.log:" in out
+    assert "run 101: hellaswag: acc 0.4172" in out

@@ -124,7 +124,7 @@ class RunsTable(DataTable):
                 old = self._cells.get(run.id, ())
                 for i, ((key, _), new_cell) in enumerate(zip(COLUMNS, cells, strict=True)):
                     if i >= len(old) or old[i] != new_cell:
-                        self.update_cell(run.id, key, new_cell)
+                        self.update_cell(run.id, key, new_cell, update_width=True)
                 self._cells[run.id] = cells
         self._shown_selection = view.selected_run
         if view.selected_run in ids:
