@@ -426,20 +426,25 @@ class LogParser:
             self._line_open = True
             return self._release()
 
-        # The segment that started in an earlier feed ends here.
-        self._extend_carry(data, 0, first)
-        seg = bytes(self._carry)
-        self._carry = bytearray()
-        self._carry_len = 0
-        if seg:
-            self._parse_lone_segment(seg, self.lines + 1)
-        if data[first] == 10:
-            self._complete_line(seg or self._open_line_tail)
-        elif seg:
-            self._open_line_tail = seg
-
-        # Every segment between the first and the last separator is complete.
-        start = first + 1
+        if not self._line_open and not self._carry_len:
+            # The previous feed ended a line: nothing spans the feeds, so the first
+            # segment is scanned with the rest (the common case of a live follower,
+            # a few whole lines per feed, pays no per-feed parse of all modules).
+            start = 0
+        else:
+            # The segment that started in an earlier feed ends here.
+            self._extend_carry(data, 0, first)
+            seg = bytes(self._carry)
+            self._carry = bytearray()
+            self._carry_len = 0
+            if seg:
+                self._parse_lone_segment(seg, self.lines + 1)
+            if data[first] == 10:
+                self._complete_line(seg or self._open_line_tail)
+            elif seg:
+                self._open_line_tail = seg
+            # Every segment between the first and the last separator is complete.
+            start = first + 1
         last_nl = data.rfind(_NL, start)
         last_cr = data.rfind(_CR, last_nl + 1 if last_nl >= 0 else start)
         end = max(last_nl, last_cr) + 1
