@@ -568,3 +568,20 @@ def test_a_failing_consumer_does_not_kill_the_reader(tmp_path: Path) -> None:
         sink.wait_for(lambda: 2 in sink.prompts())
     finally:
         f.stop()
+
+
+def test_a_100mb_line_without_newline_is_a_warning_with_bounded_memory(tmp_path):
+    """The line cap keeps the head; the user is told once that the rest was not parsed."""
+    from evalmon.sources.follow import LONG_LINE_WARNING, Follower, FollowOptions
+
+    log = tmp_path / "big.log"
+    with open(log, "wb") as fh:
+        for _ in range(100):
+            fh.write(b"A" * (1 << 20))
+    batches = []
+    follower = Follower([str(tmp_path)], batches.append, FollowOptions(tail_first_bytes=0))
+    follower.poll_once()
+    follower.poll_once()
+    warnings = [b.warning for b in batches if b.warning]
+    assert warnings == [LONG_LINE_WARNING]
+    assert not any(b.events for b in batches)

@@ -479,6 +479,22 @@ class _File:
     pending_truncated: bool = False
     signature: bytes = b""  # the bytes just before ``offset``
     history: _History | None = None
+    warned_long_lines: bool = False
+
+
+LONG_LINE_WARNING = "over-long lines were cut: only the first 64 KiB of a line is parsed"
+
+
+def _long_line_warning_due(f: _File) -> bool:
+    return not f.warned_long_lines and bool(getattr(f.parser, "dropped_bytes", 0))
+
+
+def _long_line_warning(f: _File, parser: LineParser) -> str:
+    """Say once per file that the line cap dropped bytes (a 100 MB line with no newline)."""
+    if f.warned_long_lines or not getattr(parser, "dropped_bytes", 0):
+        return ""
+    f.warned_long_lines = True
+    return LONG_LINE_WARNING
 
 
 @dataclass
@@ -845,7 +861,7 @@ class Follower:
             f.offset += len(data)
             last = data
             events = f.parser.feed(data)
-            if events:
+            if events or _long_line_warning_due(f):
                 self._deliver_live(f, events)
         if last:
             if len(last) >= _SIGNATURE_BYTES:
@@ -945,6 +961,7 @@ class Follower:
                         history=True,
                         scanned_bytes=h.scanned,
                         size_bytes=h.end,
+                        warning=_long_line_warning(f, parser),
                     )
                 )
             if h.cancelled:
@@ -983,6 +1000,7 @@ class Follower:
                 truncated=f.pending_truncated,
                 size_bytes=f.size,
                 scanned_bytes=f.offset,
+                warning=_long_line_warning(f, f.parser),
             )
             f.pending_truncated = False
             self._deliver(batch)
