@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evalmon.events import EngineBatch, FileBatch  # noqa: E402
+from evalmon.events import EngineBatch, FileBatch, ServerTraffic  # noqa: E402
 from evalmon.parsers.stream import LogParser  # noqa: E402
 from evalmon.sources.follow import Follower, FollowOptions  # noqa: E402
 
@@ -45,6 +45,17 @@ FILLER = [
     "Requesting API:  42%|████▏     | 168/400 [01:02<01:26,  2.69it/s]\n",
     "INFO:     127.0.0.1:53412 - \"POST /v1/completions HTTP/1.1\" 200 OK\n",
 ]
+
+
+def engine_calls(batch: FileBatch) -> list[int]:
+    """The engine call sizes in a batch, one by one or summarised (ServerTraffic)."""
+    out: list[int] = []
+    for loc in batch.events:
+        if isinstance(loc.event, EngineBatch):
+            out.append(loc.event.prompts)
+        elif isinstance(loc.event, ServerTraffic):
+            out.extend(loc.event.engine_batches)
+    return out
 
 
 def peak_rss_kb() -> int:
@@ -82,9 +93,8 @@ def latency_run(inotify: bool, n_lines: int, files: int) -> list[float]:
     def on_batch(batch: FileBatch) -> None:
         now = time.monotonic()
         with cond:
-            for loc in batch.events:
-                if isinstance(loc.event, EngineBatch):
-                    arrived[loc.event.prompts] = now
+            for prompts in engine_calls(batch):
+                arrived[prompts] = now
             cond.notify_all()
 
     follower = Follower([str(folder)], on_batch, FollowOptions(use_inotify=inotify))
@@ -131,7 +141,7 @@ def parse_only_cpu(lines: int, files: int, reads: int) -> float:
         for k, file_lines in enumerate(per_file)
         for i in range(0, len(file_lines), per_read)
     ]
-    parsers = [LogParser() for _ in range(files)]
+    parsers = [LogParser(summarise=True) for _ in range(files)]  # as the follower's
     c0 = time.process_time()
     for data, k in chunks:
         parsers[k].feed(data)
@@ -174,9 +184,8 @@ def follower_main(folder: str, duration: float, settle: float, out_path: str) ->
 
     def on_batch(batch: FileBatch) -> None:
         now = time.monotonic()
-        for loc in batch.events:
-            if isinstance(loc.event, EngineBatch):
-                arrived.setdefault(loc.event.prompts, now)
+        for prompts in engine_calls(batch):
+            arrived.setdefault(prompts, now)
 
     opts = json.loads(os.environ.get("EVALMON_BENCH_OPTS", "{}"))  # for experiments
     if os.environ.get("EVALMON_BENCH_NOOP_PARSER"):
@@ -317,7 +326,7 @@ def big_child_main(path: str, out_path: str) -> None:
     count = [0]
 
     def on_batch(batch: FileBatch) -> None:
-        count[0] += sum(isinstance(loc.event, EngineBatch) for loc in batch.events)
+        count[0] += len(engine_calls(batch))
         if batch.events and not batch.history and not first:
             first.append(time.monotonic() - t0)
         if batch.line_shift:

@@ -160,6 +160,25 @@ class ServerRequestStart:
 
 
 @dataclass(frozen=True, slots=True)
+class ServerTraffic:
+    """The routine lines of a busy server in one small read, summarised in one event.
+
+    A live server log writes an engine line, an access line and a request-start pair per
+    request, thousands a second; one event per line would cost the follower more than
+    ``tail -F`` spends. A follower's parser therefore folds the lines it recognises by
+    their whole-line shape into this summary, which carries exactly what the state uses of
+    them: engine call sizes in file order (:class:`EngineBatch` one by one), access-log
+    statuses with their counts (:class:`HttpRequest`), and how many ``request IP`` /
+    ``start time`` lines were seen (:class:`ServerRequestStart`). Its line is that of the
+    last line it summarises. Large reads (reports, history scans) keep the per-line events.
+    """
+
+    engine_batches: tuple[int, ...] = ()
+    http_statuses: tuple[tuple[int, int], ...] = ()  # (status, count), ascending status
+    request_starts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class EngineStats:
     """vLLM's periodic engine statistics (old and V1 formats)."""
 
@@ -307,6 +326,7 @@ Event = (
     | HttpRequest
     | ServerException
     | ServerRequestStart
+    | ServerTraffic
     | EngineStats
     | SglangBatch
     | OutOfMemory

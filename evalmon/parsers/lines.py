@@ -6,6 +6,9 @@ Everything here is pure and never raises on any ``str`` input.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
 
 # CSI (colours, cursor moves such as tqdm's ``ESC[A``), OSC (titles, hyperlinks) and the
 # two-byte escapes. Log text is data: these are removed, never interpreted.
@@ -73,3 +76,38 @@ def ascii_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile`` with ASCII classes: ``\\d`` must not take ``٣`` for a digit, so a
     parser accepts exactly what its bytes ``CANDIDATE`` can see."""
     return re.compile(pattern, flags | re.ASCII)
+
+
+@dataclass(frozen=True)
+class WholeLine:
+    """A line shape a parser module recognises whole, for the follower's fast path.
+
+    A live follower reads a few lines per file every few tens of milliseconds; running every
+    module's candidate search and ``parse`` on each routine line costs more CPU than
+    ``tail -F``. Lines that fully match one of these shapes skip that machinery
+    (``parsers/stream.py``). ``pattern`` (bytes regex source) must match the *entire* line
+    and accept only lines for which the module's own ``parse`` gives exactly what ``value``
+    gives, and on which no other module's ``CANDIDATE`` can match (``test_fast_lines.py``
+    checks both against the slow path).
+
+    ``kind``: ``"engine"`` (``value`` gives the engine call size), ``"http"`` (the status),
+    ``"request_start"`` (``value`` unused) or ``"event"`` (``value`` gives the event).
+    ``value`` receives the match and the index of the rule's own group in it: its first
+    group is ``m.group(at + 1)``. ``free``: the rule's group (1-based) holding free text,
+    such as a request path or a bar's description, that is checked once per distinct text
+    for other modules' candidates; 0 if the shape has none.
+    """
+
+    pattern: bytes
+    kind: Literal["engine", "http", "request_start", "event"]
+    value: Callable[[re.Match[bytes], int], Any]
+    free: int = 0
+
+
+def _unused(_match: re.Match[bytes], _at: int) -> None:
+    return None
+
+
+def counted_line(pattern: bytes) -> WholeLine:
+    """A ``request_start`` shape: only counted."""
+    return WholeLine(pattern, "request_start", _unused)

@@ -27,10 +27,11 @@ import dataclasses
 import re
 from collections import deque
 from collections.abc import Sequence
+from itertools import accumulate
 from types import ModuleType
 from typing import Any
 
-from evalmon.events import Event, Located, OutOfMemory, Progress, ResultRow
+from evalmon.events import Event, Located, OutOfMemory, Progress, ResultRow, ServerTraffic
 from evalmon.parsers import (
     access_log,
     gpu_jsonl,
@@ -74,6 +75,11 @@ _MAX_MODULES = 32  # a hit is stored as (position << 5) | module index
 _UNLABELLED_BAR = re.compile(rb"[ \t]*\d+(?:%[|\s]|(?:\.\d+)?[kMGTPEZY]?[A-Za-z/]* \[)")
 _CONTEXT_LINE_BYTES = 16 * 1024  # of a context line for oom.classify (it reads no more)
 _OOM_MARK = object()  # placeholder returned by _parse_segment for an OOM candidate
+# The whole-line fast path takes regions up to this size (a live read of a few lines);
+# bigger ones (reports, history scans) are faster through the one-pass scanner.
+_WHOLE_LINE_REGION = 16 * 1024
+_FREE_TEXT_MEMO = 4096
+_WHOLE_LINE_KINDS = ("engine", "http", "request_start", "event")  # codes 0..3
 
 
 # --------------------------------------------------------------------------- helpers
@@ -337,6 +343,54 @@ def _scanner_for(patterns: Sequence[re.Pattern[bytes]]) -> _Scanner:
     return scanner
 
 
+class _WholeLines:
+    """The modules' :class:`~evalmon.parsers.lines.WholeLine` shapes as one alternation.
+
+    ``fullmatch`` of a line tells in one C call whether it is a routine line and which shape
+    (the rule's own group is the last to close, so ``lastindex`` names it).
+    """
+
+    def __init__(self, modules: Sequence[ModuleType]) -> None:
+        parts: list[bytes] = []
+        # outer group -> (kind code, value, free-text group offset, its memo, module index)
+        self.rules: dict[int, tuple[int, Any, int, dict[bytes, bool], int]] = {}
+        group = 1
+        for index, module in enumerate(modules):
+            for rule in getattr(module, "WHOLE_LINES", ()):
+                parts.append(b"(" + rule.pattern + b")")
+                kind = _WHOLE_LINE_KINDS.index(rule.kind)
+                self.rules[group] = (kind, rule.value, rule.free, {}, index)
+                group += 1 + re.compile(rule.pattern).groups
+        self.fullmatch = re.compile(b"|".join(parts)).fullmatch if parts else None
+        self._others = {
+            index: [m.CANDIDATE for j, m in enumerate(modules) if j != index]
+            for index in {rule[4] for rule in self.rules.values()}
+        }
+
+    def free_text_ok(self, module_index: int, memo: dict[bytes, bool], text: bytes) -> bool:
+        """No other module's candidate in this free text (a path, a bar's description).
+
+        Such texts repeat (a server has a few paths, a run a few bars): the caller looks
+        in ``memo`` first, and this fills it.
+        """
+        ok = not any(p.search(text) for p in self._others[module_index])
+        if len(memo) >= _FREE_TEXT_MEMO:
+            memo.clear()
+        memo[text] = ok
+        return ok
+
+
+_WHOLE_LINE_SETS: dict[tuple[str, ...], _WholeLines] = {}
+
+
+def _whole_lines_for(modules: Sequence[ModuleType]) -> _WholeLines | None:
+    key = tuple(m.__name__ for m in modules)
+    found = _WHOLE_LINE_SETS.get(key)
+    if found is None:
+        found = _WHOLE_LINE_SETS[key] = _WholeLines(modules)
+    return found if found.fullmatch is not None else None
+
+
 @dataclasses.dataclass(eq=False)
 class _PendingOom:
     """An OOM candidate waiting for the lines after it."""
@@ -366,10 +420,16 @@ class LogParser:
         max_line_bytes: int = 64 * 1024,
         modules: Sequence[ModuleType] = DEFAULT_MODULES,
         progress_samples: int = 0,
+        summarise: bool = False,
     ) -> None:
         """``progress_samples``: besides the last update of a bar in a ``\r`` burst, also
         keep about this many evenly spaced earlier ones, so that a log read whole still
-        shows how its rate moved (the dashboard's throughput chart). 0: only the last."""
+        shows how its rate moved (the dashboard's throughput chart). 0: only the last.
+
+        ``summarise``: the live follower's mode. A small read of whole lines is first
+        matched line by line against the modules' whole-line shapes (``WHOLE_LINES``);
+        routine server lines become one :class:`ServerTraffic` per read and plain bar
+        lines their Progress, without the candidate scan. Other lines parse as usual."""
         if max_line_bytes < 1:
             raise ValueError("max_line_bytes must be positive")
         line_modules = [m for m in modules if hasattr(m, "parse")]
@@ -394,6 +454,8 @@ class LogParser:
         if self._bar_bit:
             self._scanner.set_bar_module(self._bar_bit.bit_length() - 1)
         self._scratch = self._scanner.new_scratch()
+        self._whole = _whole_lines_for(self._mods) if summarise else None
+        self._whole_limit = min(_WHOLE_LINE_REGION, max_line_bytes)
         self.reset()
 
     # ------------------------------------------------------------------ public API
@@ -418,6 +480,23 @@ class LogParser:
         if not isinstance(data, (bytes, bytearray)):
             data = bytes(data)
         size = len(data)
+        if (
+            self._whole is not None
+            and not self._line_open
+            and not self._queue
+            and size <= self._whole_limit
+            and data[-1] == 10
+            and data.find(_CR) < 0
+        ):
+            # The live follower's common case: a few whole lines, nothing held back.
+            events, ranges, lines = self._match_whole_lines(data, 0, size)
+            if not ranges:  # every line had a known shape
+                self.lines += len(lines)
+                self._ring.extend(lines)
+                return events
+            self._summarise_region(data, 0, size, size - 1, (events, ranges, lines))
+            self._resolve_ready()
+            return self._release()
         nl = data.find(_NL)
         cr = data.find(_CR, 0, nl if nl >= 0 else size)
         first = cr if cr >= 0 else nl
@@ -449,7 +528,16 @@ class LogParser:
         last_cr = data.rfind(_CR, last_nl + 1 if last_nl >= 0 else start)
         end = max(last_nl, last_cr) + 1
         if end > start:
-            self._scan_region(data, start, end, last_nl)
+            if (
+                self._whole is not None
+                and end - start <= _WHOLE_LINE_REGION
+                and end - start <= self._cap
+                and (start == 0 or data[start - 1] == 10)
+                and data.find(_CR, start, end) < 0
+            ):
+                self._summarise_region(data, start, end, last_nl)
+            else:
+                self._scan_region(data, start, end, last_nl)
         tail = max(end, start)
         self._extend_carry(data, tail, size)
         self._line_open = data[-1] != 10
@@ -497,8 +585,120 @@ class LogParser:
         self._open_line_tail = b""
 
     # ------------------------------------------------------------------ scanning
-    def _scan_region(self, data: bytes, start: int, end: int, last_nl: int) -> None:
-        """Parse every complete segment in ``data[start:end]`` (it ends with a separator)."""
+    def _summarise_region(
+        self,
+        data: bytes,
+        start: int,
+        end: int,
+        last_nl: int,
+        matched: tuple[list[Any], list[tuple[int, int]], list[bytes]] | None = None,
+    ) -> None:
+        """The whole-line fast path over a small region of complete ``\n`` lines.
+
+        Lines of a known shape are turned into events here; the rest of the region (the
+        runs of other lines) goes through the scanner as usual, and the two are merged in
+        line order.
+        """
+        events, ranges, lines = matched or self._match_whole_lines(data, start, end)
+        queued = len(self._queue)
+        self._scan_region(data, start, end, last_nl, ranges, lines)
+        if events:
+            if len(self._queue) > queued:  # lines of both kinds: merge them in line order
+                merged = self._queue[queued:] + events
+                merged.sort(key=_line_of)
+                self._queue[queued:] = merged
+            else:
+                self._queue.extend(events)
+
+    def _match_whole_lines(
+        self, data: bytes, start: int, end: int
+    ) -> tuple[list[Any], list[tuple[int, int]], list[bytes]]:
+        """Events of the region's lines that have a whole-line shape, the ranges of the
+        other lines (for the scanner), and the region's lines."""
+        whole = self._whole
+        assert whole is not None
+        fullmatch = whole.fullmatch
+        rules = whole.rules
+        engine: list[int] = []
+        statuses: list[int] = []
+        starts = 0
+        last = -1
+        events: list[Any] = []
+        others: list[int] = []  # indexes of the lines left to the scanner
+        lines = data[start:end].split(_NL)
+        del lines[-1]  # after the region's final newline
+        for i, line in enumerate(lines):
+            m = fullmatch(line)  # type: ignore[misc]
+            if m is None:
+                others.append(i)
+                continue
+            at = m.lastindex
+            kind, value, free, memo, module_index = rules[at]
+            if free:
+                text = m.group(at + free)
+                ok = memo.get(text)
+                if ok is None:
+                    ok = whole.free_text_ok(module_index, memo, text)
+                if not ok:
+                    others.append(i)
+                    continue
+            if kind == 0:
+                engine.append(value(m, at))
+            elif kind == 1:
+                statuses.append(value(m, at))
+            elif kind == 2:
+                starts += 1
+            else:
+                events.append(Located(self.lines + i + 1, value(m, at)))
+            last = i
+        if last >= 0 and (engine or statuses or starts):
+            counts: dict[int, int] = {}
+            for status in statuses:
+                counts[status] = counts.get(status, 0) + 1
+            events.append(
+                Located(
+                    self.lines + last + 1,
+                    ServerTraffic(tuple(engine), tuple(sorted(counts.items())), starts),
+                )
+            )
+        return events, self._line_ranges(start, lines, others), lines
+
+    @staticmethod
+    def _line_ranges(start: int, lines: list[bytes], indexes: list[int]) -> list[tuple[int, int]]:
+        """Byte ranges (newline included) of ``lines[i]`` for ``i`` in ``indexes``, runs of
+        consecutive lines merged."""
+        if not indexes:
+            return []
+        if len(indexes) == len(lines):
+            return [(start, start + sum(map(len, lines)) + len(lines))]
+        offsets = [start, *accumulate(len(line) + 1 for line in lines)]
+        for k in range(1, len(offsets)):
+            offsets[k] += start
+        ranges: list[tuple[int, int]] = []
+        run_start = prev = indexes[0]
+        for i in indexes[1:]:
+            if i != prev + 1:
+                ranges.append((offsets[run_start], offsets[prev + 1]))
+                run_start = i
+            prev = i
+        ranges.append((offsets[run_start], offsets[prev + 1]))
+        return ranges
+
+    def _scan_region(
+        self,
+        data: bytes,
+        start: int,
+        end: int,
+        last_nl: int,
+        only: list[tuple[int, int]] | None = None,
+        whole_lines: list[bytes] | None = None,
+    ) -> None:
+        """Parse every complete segment in ``data[start:end]`` (it ends with a separator).
+
+        ``only``: search just these ranges (the rest was parsed by the whole-line fast path;
+        no segment in it is longer than the cap); ``whole_lines``: the region's lines, when
+        it holds no ``\r`` (the context ring takes them as they are).
+        """
         first_line = self.lines + 1
         for p in self._pending:
             self._collect_after(p, data, start, start, first_line, end)
@@ -512,11 +712,15 @@ class LogParser:
         seg_start = seg_end = -1
         line_no = 0
         group: list[list[int]] = []
-        # Bytes beyond the cap of a long segment are dropped: not even searched.
-        ranges, dropped = self._kept_ranges(data, start, end)
-        self.dropped_bytes += dropped
+        if only is None:
+            # Bytes beyond the cap of a long segment are dropped: not even searched.
+            ranges, dropped = self._kept_ranges(data, start, end)
+            self.dropped_bytes += dropped
+        else:
+            ranges = only
         ri = 0  # the first range that may still hold uncounted newlines
-        for hit in self._scanner.hits(data, ranges, self._scratch):
+        hits = self._scanner.hits(data, ranges, self._scratch) if ranges else ()
+        for hit in hits:
             q = hit >> 5
             if q > line_end:
                 if group:
@@ -527,7 +731,7 @@ class LogParser:
                 line_end = find(_NL, q, end)
                 if line_end < 0:
                     line_end = end
-                if line_start - counted < 65536:  # near: one count() beats range bookkeeping
+                if only is not None or line_start - counted < 65536:  # near: one count() wins
                     self.lines += data.count(_NL, counted, line_start)
                 else:
                     n, ri = _count_kept_newlines(data, counted, line_start, ranges, ri)
@@ -554,9 +758,15 @@ class LogParser:
                 entry[3] += 1  # bars in this segment: one can be judged by its start
         if group:
             self._finish_line(data, group, line_start, line_end, line_no, start, end)
-        self.lines += _count_kept_newlines(data, counted, end, ranges, ri)[0]
+        if only is None:
+            self.lines += _count_kept_newlines(data, counted, end, ranges, ri)[0]
+        else:
+            self.lines += data.count(_NL, counted, end)
 
-        if last_nl >= start:
+        if whole_lines is not None:
+            self._ring.extend(whole_lines)
+            self._open_line_tail = b""
+        elif last_nl >= start:
             self._ring.extend(self._lines_before(data, start, last_nl + 1, self._ring.maxlen or 1))
             self._open_line_tail = b""
         if data[end - 1] == 13:  # the last line is still open: remember its last segment
@@ -847,6 +1057,10 @@ class LogParser:
                 return out
         self._queue = []
         return out
+
+
+def _line_of(item: Any) -> int:
+    return item.line  # Located and _PendingOom alike
 
 
 def parse_text(text: str) -> list[Event]:

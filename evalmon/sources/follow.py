@@ -26,7 +26,6 @@ import os
 import queue
 import select
 import stat
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -38,8 +37,9 @@ from evalmon.events import FileBatch, Located
 DEFAULT_PATTERNS: tuple[str, ...] = ("*.out", "*.log", "*.err", "*.txt", "*.jsonl")
 _SNIFF_BYTES = 8192
 _SIGNATURE_BYTES = 32  # bytes before the read offset remembered to spot in-place rewrites
+_DRAIN_BYTES = 1 << 16
+_QUICK_READ_BYTES = 60 * 1024  # one small read per changed file (below malloc's mmap size)
 _BOUNDARY_SEARCH_BYTES = 4 << 20  # how far tail-first looks for a line start
-_INOTIFY_HEADER = struct.Struct("iIII")  # wd, mask, cookie, name length
 _BINARY_MAGIC = (b"\x1f\x8b", b"\x7fELF", b"PK\x03\x04", b"\x28\xb5\x2f\xfd", b"BZh", b"\xfd7zXZ")
 
 
@@ -58,7 +58,7 @@ class LineParser(Protocol):
 def _default_parser() -> LineParser:
     from evalmon.parsers.stream import LogParser  # late: parsers must not be needed to import us
 
-    return LogParser()
+    return LogParser(summarise=True)  # a live follower reads small chunks: see ServerTraffic
 
 
 @dataclass
@@ -71,7 +71,11 @@ class FollowOptions:
     read_chunk_bytes: int = 1 << 20
     max_files: int = 512  # each followed file keeps one descriptor open
     rescan_interval_s: float = 1.0  # look for new files (inotify also triggers a rescan)
-    min_read_gap_s: float = 0.02  # coalesce inotify bursts into one read (p99 latency ~30 ms)
+    # After a quiet spell, read this long after the first change (so a burst lands whole);
+    # under sustained writes, read at most once per ``read_period_s``. CPU then grows with
+    # the files that change, not with the lines written, and a line waits at most a period.
+    min_read_gap_s: float = 0.005
+    read_period_s: float = 0.04
     max_bytes_per_pass: int = 16 << 20  # per file and pass, so one busy file cannot starve others
     parser_factory: Callable[[], LineParser] = _default_parser
 
@@ -258,6 +262,8 @@ class _Waiter:
     """Polling only: ``wait`` sleeps until the timeout or :meth:`wake`."""
 
     kind = "poll"
+    #: a wake-up without ``rescan_needed`` means: files were only written to
+    reports_structure = False
 
     def __init__(self) -> None:
         self._event = threading.Event()
@@ -345,13 +351,15 @@ class _ObserverWaiter(_Waiter):
 class _InotifyWaiter(_Waiter):
     """Raw inotify through watchdog's libc bindings, read by the reader thread itself.
 
-    No extra thread and no Python object per event: ``wait`` blocks in ``select`` on the
-    inotify descriptor, and :meth:`drain` reads every queued event in one ``read`` and only
-    looks for folder changes (a file created, moved or deleted means: rescan). Folders are
-    watched, not files, so a new file in a watched folder is seen at once.
+    No extra thread and no Python object per event. Two inotify instances watch the same
+    folders: one for writes only, whose queue is emptied unread (a busy log makes thousands
+    of write events a second and each only says "read again"), and one for what changes the
+    folder (a file created, moved, deleted: rescan), which is parsed. ``wait`` blocks in
+    ``select`` on both. Folders are watched, not files, so a new file is seen at once.
     """
 
     kind = "inotify"
+    reports_structure = True
     _MAX_DIRS = 4096
 
     def __init__(self) -> None:
@@ -360,17 +368,25 @@ class _InotifyWaiter(_Waiter):
 
         c = inotify_c.InotifyConstants
         self._add_watch = inotify_c.inotify_add_watch
-        self._mask = (c.IN_MODIFY | c.IN_CREATE | c.IN_DELETE | c.IN_MOVED_FROM | c.IN_MOVED_TO
-                      | c.IN_DELETE_SELF | c.IN_MOVE_SELF | c.IN_ATTRIB | c.IN_ONLYDIR)
-        self._structure = (c.IN_CREATE | c.IN_DELETE | c.IN_MOVED_FROM | c.IN_MOVED_TO
-                           | c.IN_DELETE_SELF | c.IN_MOVE_SELF | c.IN_Q_OVERFLOW | c.IN_IGNORED)
-        fd = inotify_c.inotify_init()
-        if fd < 0:
-            raise OSError(ctypes.get_errno(), "inotify_init failed")
-        os.set_blocking(fd, False)
-        self._fd = fd
+        self._write_mask = c.IN_MODIFY | c.IN_ATTRIB | c.IN_ONLYDIR
+        self._mask = (c.IN_CREATE | c.IN_DELETE | c.IN_MOVED_FROM | c.IN_MOVED_TO
+                      | c.IN_DELETE_SELF | c.IN_MOVE_SELF | c.IN_ONLYDIR)
+        self._fds: list[int] = []
+        try:
+            for _ in range(2):
+                fd = inotify_c.inotify_init()
+                if fd < 0:
+                    raise OSError(ctypes.get_errno(), "inotify_init failed")
+                os.set_blocking(fd, False)
+                self._fds.append(fd)
+        except OSError:
+            for fd in self._fds:
+                os.close(fd)
+            raise
+        self._fd, self._write_fd = self._fds
         self._pipe_r, self._pipe_w = os.pipe()
         os.set_blocking(self._pipe_r, False)
+        self._watch_on = [self._fd, self._write_fd, self._pipe_r]
         self._dirs: set[str] = set()
 
     def watch(self, roots: list[tuple[str, bool]]) -> None:
@@ -378,8 +394,9 @@ class _InotifyWaiter(_Waiter):
             for d in self._folders(folder, recursive):
                 if d in self._dirs or len(self._dirs) >= self._MAX_DIRS:
                     continue
-                wd = self._add_watch(self._fd, os.fsencode(d), self._mask)
-                if wd >= 0:
+                path = os.fsencode(d)
+                if self._add_watch(self._fd, path, self._mask) >= 0:
+                    self._add_watch(self._write_fd, path, self._write_mask)
                     self._dirs.add(d)
 
     @staticmethod
@@ -402,32 +419,27 @@ class _InotifyWaiter(_Waiter):
 
     def wait(self, timeout: float) -> bool:
         try:
-            ready, _, _ = select.select([self._fd, self._pipe_r], [], [], timeout)
+            ready, _, _ = select.select(self._watch_on, [], [], timeout)
         except (OSError, ValueError):
             return False
         return bool(ready)
 
     def drain(self) -> None:
-        while True:
+        # Only the descriptors with something queued are read (no EAGAIN round trips).
+        try:
+            ready, _, _ = select.select(self._watch_on, [], [], 0)
+        except (OSError, ValueError):
+            ready = self._watch_on
+        for fd in ready:
             try:
-                buf = os.read(self._fd, 1 << 16)
-            except (BlockingIOError, InterruptedError):
-                break
+                while len(os.read(fd, _DRAIN_BYTES)) == _DRAIN_BYTES:
+                    pass
             except OSError:
-                break
-            if not buf:
-                break
-            i, n = 0, len(buf)
-            while i + 16 <= n:
-                _wd, mask, _cookie, length = _INOTIFY_HEADER.unpack_from(buf, i)
-                if mask & self._structure:
-                    self.rescan_needed = True
-                i += 16 + length
-            if self.rescan_needed:
-                self._dirs.clear()  # folders may be gone or new: watch them again
-        with contextlib.suppress(OSError):
-            while os.read(self._pipe_r, 4096):
                 pass
+            if fd == self._fd:
+                # any structure event (or a queue overflow, or a watch removed): rescan
+                self.rescan_needed = True
+                self._dirs.clear()  # folders may be gone or new: watch them again
 
     def wake(self) -> None:
         with contextlib.suppress(OSError):
@@ -435,7 +447,7 @@ class _InotifyWaiter(_Waiter):
 
     def close(self) -> None:
         self.wake()
-        for fd in (self._fd, self._pipe_r, self._pipe_w):
+        for fd in (*self._fds, self._pipe_r, self._pipe_w):
             with contextlib.suppress(OSError):
                 os.close(fd)
 
@@ -615,23 +627,30 @@ class Follower:
     def _read_loop(self) -> None:
         opts = self.options
         waiter = self._waiter
+        quick = False
         while not self._stop.is_set():
+            started = time.monotonic()
             try:
-                more = self._pass(cap=opts.max_bytes_per_pass, force_rescan=False)
+                more = self._pass(cap=opts.max_bytes_per_pass, force_rescan=False, quick=quick)
             except Exception as exc:  # never let the reader die silently
                 with contextlib.suppress(Exception):
                     self._deliver(FileBatch(path="", warning=f"follower error: {exc!r}"))
                 more = False
             if more:
+                quick = False
                 continue
-            if waiter.wait(opts.poll_interval_s):
+            woke = waiter.wait(opts.poll_interval_s)
+            if woke:
                 self.stats.wakeups += 1
-                # let the rest of a burst of writes land, then read it all in one pass
-                self._stop.wait(opts.min_read_gap_s)
+                # let the rest of a burst land; under sustained writes, one pass per period
+                delay = max(opts.min_read_gap_s, started + opts.read_period_s - time.monotonic())
+                self._stop.wait(delay)
             waiter.drain()
             if waiter.rescan_needed:
                 waiter.rescan_needed = False
                 self._rescan_needed = True
+            # inotify saw only writes: no file can have been renamed, replaced or created
+            quick = woke and waiter.reports_structure and not self._rescan_needed
 
     def _history_loop(self) -> None:
         while not self._stop.is_set():
@@ -648,8 +667,13 @@ class Follower:
 
     # ------------------------------------------------------------------ one pass
 
-    def _pass(self, cap: int | None, force_rescan: bool) -> bool:
-        """Rescan if due, then read every file; True if some file has more to read now."""
+    def _pass(self, cap: int | None, force_rescan: bool, quick: bool = False) -> bool:
+        """Rescan if due, then read every file; True if some file has more to read now.
+
+        ``quick``: inotify reported writes and nothing else since the last pass, so each
+        file is read without first checking that its path still names it (a periodic full
+        pass, once per ``rescan_interval_s``, checks anyway).
+        """
         self.stats.passes += 1
         now = time.monotonic()
         if (
@@ -660,10 +684,16 @@ class Follower:
             self._rescan_needed = False
             self._last_rescan = now
             self._rescan()
+            quick = False
         more = False
         for f in list(self._files.values()):
             if self._stop.is_set() and self._started:
                 break
+            if quick:
+                done = self._service_quick(f, cap)
+                if done is not None:
+                    more = done or more
+                    continue
             more = self._service(f, cap) or more
         for f in self._new_history:
             self._history_jobs.put(f)
@@ -827,6 +857,45 @@ class Follower:
             events = f.parser.flush()
             if events:
                 self._deliver_live(f, events)
+        return False
+
+    def _service_quick(self, f: _File, cap: int | None) -> bool | None:
+        """Read what is new in ``f`` with one ``pread``; None: take the full path.
+
+        The read starts at the remembered signature bytes before the offset, so the same
+        call checks that the file was not truncated or rewritten in place.
+        """
+        if not f.sniffed or f.fd < 0:
+            return None
+        sig = f.signature
+        n = len(sig)
+        want = _QUICK_READ_BYTES if cap is None else min(_QUICK_READ_BYTES, cap)
+        try:
+            data = os.pread(f.fd, n + want, f.offset - n)
+        except OSError:
+            return None
+        got = len(data) - n
+        if got < 0 or not data.startswith(sig):
+            return None  # shrank or rewritten: the full path sorts it out
+        if got == 0:
+            if not f.flushed:
+                f.flushed = True
+                events = f.parser.flush()
+                if events:
+                    self._deliver_live(f, events)
+            return False
+        if got >= want:
+            return None  # a big append: the full path reads it chunk by chunk
+        self.stats.reads += 1
+        self.stats.bytes_read += got
+        f.flushed = False
+        f.offset += got
+        f.size = max(f.size, f.offset)
+        new = data[n:]
+        f.signature = data[-_SIGNATURE_BYTES:]
+        events = f.parser.feed(new)
+        if events or _long_line_warning_due(f):
+            self._deliver_live(f, events)
         return False
 
     def _signature_holds(self, f: _File) -> bool:

@@ -22,6 +22,7 @@ from evalmon.events import (
     RetryAttempt,
     RunConfig,
     ServerException,
+    ServerTraffic,
 )
 from evalmon.state.bars import (
     MAX_BARS_PER_RUN,
@@ -100,6 +101,8 @@ class RunAccumulator:
                 self.engine_series.append(event.prompts)
         elif isinstance(event, HttpRequest):
             self.http[event.status] += 1
+        elif isinstance(event, ServerTraffic):
+            self._server_traffic(event, history)
         elif isinstance(event, RunConfig):
             self.config = merge_config(self.config, event)
         elif isinstance(event, EngineConfig):
@@ -124,6 +127,16 @@ class RunAccumulator:
             del self.cache[:-MAX_RECORDS]
         elif isinstance(event, ResultRow) and len(self.results) < 10_000:
             self.results.append(event)
+
+    def _server_traffic(self, traffic: ServerTraffic, history: bool) -> None:
+        """The summary of many routine lines: as if each had come as its own event."""
+        sizes = traffic.engine_batches
+        if sizes:
+            self.engine_hist.update(sizes)
+            if not history:
+                self.engine_series.extend(sizes)
+        for status, count in traffic.http_statuses:
+            self.http[status] += count
 
     def _progress(self, file: str, update: Progress, now: float, history: bool) -> None:
         key = (file, update.desc)

@@ -207,4 +207,4 @@ def _charting_parser() -> Any:
     so a log that is already complete when opened still draws its samples/s curve."""
     from evalmon.parsers.stream import LogParser
 
-    return LogParser(progress_samples=CHART_SAMPLES_PER_BURST)
+    return LogParser(progress_samples=CHART_SAMPLES_PER_BURST, summarise=True)
