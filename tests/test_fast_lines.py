@@ -544,31 +544,39 @@ def request_start_line(draw: st.DrawFn) -> str:
 
 
 def clock(draw: st.DrawFn) -> str:
-    if draw(st.booleans()):
-        return f"{draw(digits)}:{draw(digits)}"
-    return f"{draw(st.integers(1, 12))}:{draw(digits)}:{draw(digits)}"
+    """``MM:SS``, ``H:MM:SS`` or a long ``MMM:SS``, digits not always a valid time."""
+    kind = draw(st.integers(0, 4))
+    if kind == 0:
+        return f"{draw(st.integers(100, 9999))}:{draw(digits)}"
+    if kind == 1:
+        return f"{draw(st.integers(1, 99))}:{draw(digits)}:{draw(digits)}"
+    return f"{draw(digits)}:{draw(digits)}"
+
+
+def spaces(draw: st.DrawFn) -> str:
+    return " " * draw(st.sampled_from([1, 1, 2, 3]))
 
 
 @st.composite
 def bar_line(draw: st.DrawFn) -> str:
+    """A tqdm line, usually of the fast path's plain shape, sometimes just beside it."""
     desc = draw(
         st.one_of(
             st.sampled_from(DESCS),
             st.from_regex(r"[A-Za-z][A-Za-z0-9 _.-]{0,20}", fullmatch=True),
         )
     )
-    total = draw(st.integers(1, 10**6))
+    total = draw(st.one_of(st.integers(1, 10**6), st.integers(1, 10**12 - 1)))
     n = draw(st.integers(0, total + 2))
-    pct = draw(st.integers(0, 100))
+    pct = draw(st.one_of(st.integers(0, 100), st.integers(0, 999)))
     cells = "".join(draw(st.lists(st.sampled_from(BAR_CELLS), min_size=3, max_size=12)))
     remaining = "?" if draw(st.integers(0, 4)) == 0 else clock(draw)
-    rate = draw(st.sampled_from(["?it/s", "{:.2f}it/s", "{:.2f}s/it"])).format(
-        draw(st.floats(0, 20000, allow_nan=False))
-    )
+    value = draw(st.one_of(st.just(0.0), st.floats(0, 20000, allow_nan=False)))
+    rate = draw(st.sampled_from(["?it/s", "{:.2f}it/s", "{:.2f}s/it"])).format(value)
     postfix = draw(st.sampled_from(["", "", "", ", loss=0.1"]))
-    spaces = " " * draw(st.integers(1, 3))
     return (
-        f"{desc}:{spaces}{pct}%|{cells}| {n}/{total} [{clock(draw)}<{remaining}, {rate}{postfix}]"
+        f"{desc}:{spaces(draw)}{pct}%|{cells}|{spaces(draw)}{n}/{total} "
+        f"[{clock(draw)}<{remaining},{spaces(draw)}{rate}{postfix}]"
     )
 
 
