@@ -40,7 +40,6 @@ from evalmon.parsers.stream import DEFAULT_MODULES, LogParser, parse_text
 from evalmon.sources.follow import Follower
 from evalmon.state.reducer import EvalState
 
-ROUTINE = (EngineBatch, HttpRequest, ServerRequestStart, ServerTraffic)
 SMALL_READ = 16 * 1024  # the fast path's region limit (stream._WHOLE_LINE_REGION)
 FLUSH = None  # in a list of feeds: the follower found the file idle and called flush()
 
