@@ -613,8 +613,14 @@ class LogParser:
     def _match_whole_lines(
         self, data: bytes, start: int, end: int
     ) -> tuple[list[Any], list[tuple[int, int]], list[bytes]]:
-        """Events of the region's lines that have a whole-line shape, the ranges of the
-        other lines (for the scanner), and the region's lines."""
+        """Events of the region's lines that have a whole-line shape (in line order), the
+        ranges of the other lines (for the scanner), and the region's lines.
+
+        Routine lines are summed up in one :class:`ServerTraffic` placed at the last of
+        them. Engine call sizes must stay in file order, and a line of another shape may
+        hold an engine call of its own (``[rank0]: [BATCHING DEBUG] ...``), so such a line
+        closes the summary so far and a new one begins after it.
+        """
         whole = self._whole
         assert whole is not None
         fullmatch = whole.fullmatch
@@ -622,46 +628,52 @@ class LogParser:
         engine: list[int] = []
         statuses: list[int] = []
         starts = 0
-        last = -1
+        last = -1  # index of the last routine line in the open summary
+        slot = 0  # where its ServerTraffic goes in ``events`` (keeps them in line order)
         events: list[Any] = []
         others: list[int] = []  # indexes of the lines left to the scanner
         lines = data[start:end].split(_NL)
         del lines[-1]  # after the region's final newline
         for i, line in enumerate(lines):
             m = fullmatch(line)  # type: ignore[misc]
+            if m is not None:
+                at = m.lastindex
+                kind, value, free, memo, module_index = rules[at]
+                if free:
+                    text = m.group(at + free)
+                    ok = memo.get(text)
+                    if ok is None:
+                        ok = whole.free_text_ok(module_index, memo, text)
+                    if not ok:
+                        m = None
             if m is None:
                 others.append(i)
+                if engine:
+                    events.insert(slot, self._traffic(engine, statuses, starts, last))
+                    engine, statuses, starts, last = [], [], 0, -1
                 continue
-            at = m.lastindex
-            kind, value, free, memo, module_index = rules[at]
-            if free:
-                text = m.group(at + free)
-                ok = memo.get(text)
-                if ok is None:
-                    ok = whole.free_text_ok(module_index, memo, text)
-                if not ok:
-                    others.append(i)
-                    continue
+            if kind == 3:
+                events.append(Located(self.lines + i + 1, value(m, at)))
+                continue
             if kind == 0:
                 engine.append(value(m, at))
             elif kind == 1:
                 statuses.append(value(m, at))
-            elif kind == 2:
-                starts += 1
             else:
-                events.append(Located(self.lines + i + 1, value(m, at)))
+                starts += 1
             last = i
-        if last >= 0 and (engine or statuses or starts):
-            counts: dict[int, int] = {}
-            for status in statuses:
-                counts[status] = counts.get(status, 0) + 1
-            events.append(
-                Located(
-                    self.lines + last + 1,
-                    ServerTraffic(tuple(engine), tuple(sorted(counts.items())), starts),
-                )
-            )
+            slot = len(events)
+        if last >= 0:
+            events.insert(slot, self._traffic(engine, statuses, starts, last))
         return events, self._line_ranges(start, lines, others), lines
+
+    def _traffic(self, engine: list[int], statuses: list[int], starts: int, index: int) -> Located:
+        """The ServerTraffic of routine lines whose last is the region's line ``index``."""
+        counts: dict[int, int] = {}
+        for status in statuses:
+            counts[status] = counts.get(status, 0) + 1
+        traffic = ServerTraffic(tuple(engine), tuple(sorted(counts.items())), starts)
+        return Located(self.lines + index + 1, traffic)
 
     @staticmethod
     def _line_ranges(start: int, lines: list[bytes], indexes: list[int]) -> list[tuple[int, int]]:
