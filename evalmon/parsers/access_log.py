@@ -40,13 +40,13 @@ WHOLE_LINES: tuple[WholeLine, ...] = (
         + _FAST_REQUEST
         + rb"(\d{3}) (?:-|\d{1,12})",
         "http",
-        lambda m, at: int(m.group(at + 2)),
+        number=2,
         free=1,
     ),
     WholeLine(  # uvicorn: INFO:     127.0.0.1:53412 - "POST /v1/completions HTTP/1.1" 200 OK
         rb"INFO: +[0-9a-f.:]{1,50}:\d{1,5} - " + _FAST_REQUEST + rb"(\d{3}) (?:" + _REASONS + rb")",
         "http",
-        lambda m, at: int(m.group(at + 2)),
+        number=2,
         free=1,
     ),
 )

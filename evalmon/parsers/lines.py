@@ -86,28 +86,20 @@ class WholeLine:
     module's candidate search and ``parse`` on each routine line costs more CPU than
     ``tail -F``. Lines that fully match one of these shapes skip that machinery
     (``parsers/stream.py``). ``pattern`` (bytes regex source) must match the *entire* line
-    and accept only lines for which the module's own ``parse`` gives exactly what ``value``
+    and accept only lines for which the module's own ``parse`` gives exactly what this shape
     gives, and on which no other module's ``CANDIDATE`` can match (``test_fast_lines.py``
     checks both against the slow path).
 
-    ``kind``: ``"engine"`` (``value`` gives the engine call size), ``"http"`` (the status),
-    ``"request_start"`` (``value`` unused) or ``"event"`` (``value`` gives the event).
-    ``value`` receives the match and the index of the rule's own group in it: its first
-    group is ``m.group(at + 1)``. ``free``: the rule's group (1-based) holding free text,
-    such as a request path or a bar's description, that is checked once per distinct text
-    for other modules' candidates; 0 if the shape has none.
+    ``kind``: ``"engine"`` (group ``number`` holds the engine call size), ``"http"`` (group
+    ``number`` holds the status), ``"request_start"`` (only counted) or ``"event"``
+    (``event`` builds it from the match and the index of the rule's own group in it: the
+    rule's first group is ``m.group(at + 1)``). Groups are numbered within ``pattern``, from 1.
+    ``free``: the group holding free text, such as a request path or a bar's description,
+    that is checked once per distinct text for other modules' candidates; 0 if none.
     """
 
     pattern: bytes
     kind: Literal["engine", "http", "request_start", "event"]
-    value: Callable[[re.Match[bytes], int], Any]
+    number: int = 0
+    event: Callable[[re.Match[bytes], int], Any] | None = None
     free: int = 0
-
-
-def _unused(_match: re.Match[bytes], _at: int) -> None:
-    return None
-
-
-def counted_line(pattern: bytes) -> WholeLine:
-    """A ``request_start`` shape: only counted."""
-    return WholeLine(pattern, "request_start", _unused)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from evalmon.events import EngineBatch, EngineConfig, Event, ServerException, ServerRequestStart
-from evalmon.parsers.lines import WholeLine, ascii_re, counted_line, strip_ansi, to_int
+from evalmon.parsers.lines import WholeLine, ascii_re, strip_ansi, to_int
 
 CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"run_mcore_engine called with"
@@ -28,13 +28,9 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
 
 # Whole-line shapes of the routine lines, for the follower's fast path (see WholeLine).
 WHOLE_LINES: tuple[WholeLine, ...] = (
-    WholeLine(
-        rb"\[BATCHING DEBUG\] run_mcore_engine called with (\d{1,9}) prompts?",
-        "engine",
-        lambda m, at: int(m.group(at + 1)),
-    ),
-    counted_line(rb"request IP: [0-9A-Fa-f:.]{1,80}"),
-    counted_line(rb"start time: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})?"),
+    WholeLine(rb"\[BATCHING DEBUG\] run_mcore_engine called with (\d{1,9}) prompts?", "engine", 1),
+    WholeLine(rb"request IP: [0-9A-Fa-f:.]{1,80}", "request_start"),
+    WholeLine(rb"start time: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})?", "request_start"),
 )
 
 _BATCH = ascii_re(r"\[BATCHING DEBUG\] run_mcore_engine called with (?P<n>\d{1,9}) prompts?\b")

@@ -352,14 +352,15 @@ class _WholeLines:
 
     def __init__(self, modules: Sequence[ModuleType]) -> None:
         parts: list[bytes] = []
-        # outer group -> (kind code, value, free-text group offset, its memo, module index)
+        # outer group -> (kind code, number group or event builder, free-text group, its
+        # memo, module index)
         self.rules: dict[int, tuple[int, Any, int, dict[bytes, bool], int]] = {}
         group = 1
         for index, module in enumerate(modules):
             for rule in getattr(module, "WHOLE_LINES", ()):
                 parts.append(b"(" + rule.pattern + b")")
                 kind = _WHOLE_LINE_KINDS.index(rule.kind)
-                self.rules[group] = (kind, rule.value, rule.free, {}, index)
+                self.rules[group] = (kind, rule.number or rule.event, rule.free, {}, index)
                 group += 1 + re.compile(rule.pattern).groups
         self.fullmatch = re.compile(b"|".join(parts)).fullmatch if parts else None
         self._others = {
@@ -656,23 +657,26 @@ class LogParser:
                 events.append(Located(self.lines + i + 1, value(m, at)))
                 continue
             if kind == 0:
-                engine.append(value(m, at))
+                engine.append(int(m.group(at + value)))
             elif kind == 1:
-                statuses.append(value(m, at))
+                statuses.append(int(m.group(at + value)))
             else:
                 starts += 1
             last = i
             slot = len(events)
         if last >= 0:
             events.insert(slot, self._traffic(engine, statuses, starts, last))
-        return events, self._line_ranges(start, lines, others), lines
+        return events, self._line_ranges(start, lines, others) if others else others, lines
 
     def _traffic(self, engine: list[int], statuses: list[int], starts: int, index: int) -> Located:
         """The ServerTraffic of routine lines whose last is the region's line ``index``."""
-        counts: dict[int, int] = {}
-        for status in statuses:
-            counts[status] = counts.get(status, 0) + 1
-        traffic = ServerTraffic(tuple(engine), tuple(sorted(counts.items())), starts)
+        http: tuple[tuple[int, int], ...] = ()
+        if statuses:
+            counts: dict[int, int] = {}
+            for status in statuses:
+                counts[status] = counts.get(status, 0) + 1
+            http = tuple(sorted(counts.items()))
+        traffic = ServerTraffic(tuple(engine), http, starts)
         return Located(self.lines + index + 1, traffic)
 
     @staticmethod

@@ -109,6 +109,8 @@ def _plain_bar(m: re.Match[bytes], at: int) -> Progress:
 
 def _clock_seconds(text: bytes) -> float:
     """``MM:SS`` or ``H:MM:SS`` (digits only, as the shape guarantees) in seconds."""
+    if len(text) == 5:  # the common MM:SS
+        return float(int(text[:2]) * 60 + int(text[3:]))
     seconds = 0
     for part in text.split(b":"):
         seconds = seconds * 60 + int(part)
@@ -126,7 +128,7 @@ WHOLE_LINES: tuple[WholeLine, ...] = (
         rb" {1,3}(\d{1,12})/(\d{1,12}) \[(\d{1,4}:\d\d(?::\d\d)?)<(\d{1,4}:\d\d(?::\d\d)?|\?),"
         rb" {1,3}(?:(\d{1,9}\.\d\d|\?)it/s|(\d{1,9}\.\d\d)s/it)\]",
         "event",
-        _plain_bar,
+        event=_plain_bar,
         free=1,
     ),
 )

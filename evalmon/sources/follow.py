@@ -1085,10 +1085,10 @@ class Follower:
                 truncated=f.pending_truncated,
                 size_bytes=f.size,
                 scanned_bytes=f.offset,
-                warning=_long_line_warning(f, f.parser),
+                warning=_long_line_warning(f, f.parser) if not f.warned_long_lines else "",
             )
             f.pending_truncated = False
-            self._deliver(batch)
+            self._on_batch(batch)  # the lock is held: _deliver would only take it again
 
     def _deliver(self, batch: FileBatch) -> None:
         with self._lock:
