@@ -7,19 +7,20 @@ import math
 DASH = "–"
 
 
-def rate(value: float | None, digits: int | None = None) -> str:
-    """Samples/s with precision that suits the magnitude: 0.752, 5.25, 12.4, 127."""
+def rate(value: float | None, digits: int | None = None, dash: str = DASH) -> str:
+    """Samples/s with precision that suits the magnitude: 0.75, 5.25, 12.4, 127 (the
+    dashboard and the report print the same figure)."""
     if value is None or not math.isfinite(value):
-        return DASH
+        return dash
     if digits is not None:
         return f"{value:.{digits}f}"
     if value >= 100:
         return f"{value:.0f}"
     if value >= 10:
         return f"{value:.1f}"
-    if value >= 1:
+    if value >= 0.1:
         return f"{value:.2f}"
-    return f"{value:.3f}"
+    return f"{value:.3f}"  # 0.012
 
 
 def duration(seconds: float | None) -> str:

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from evalmon import fmt
 from evalmon.state.model import RunView, Snapshot
 
 
@@ -58,13 +59,7 @@ def build_rows(snapshot: Snapshot, options: ReportOptions) -> list[ReportRow]:
 
 
 def fmt_rate(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if value >= 100:
-        return f"{value:.0f}"
-    if value >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+    return fmt.rate(value, dash="—")
 
 
 def fmt_speedup(value: float | None) -> str:

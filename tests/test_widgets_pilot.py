@@ -230,7 +230,7 @@ def test_runs_table_lists_every_run_with_status_and_samples_per_s() -> None:
     async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
         shown = text_of(app, "#runs")
         for expected in ("101", "102", "103", "104", "finished", "oom", "running",
-                         "0.750", "5.25", "11.8", "1 OOM", "12×5xx"):
+                         "0.75", "5.25", "11.8", "1 OOM", "12×5xx"):
             assert expected in shown, expected
         assert app.selected_run == "104"  # the running run is selected first
 
@@ -402,7 +402,7 @@ def test_n_and_shift_n_switch_run_and_the_panels_follow() -> None:
         await pilot.press("n")
         assert app.selected_run == "101"  # wraps around
         assert feed.selected == ("logs/eval-101.out", "logs/server-101.log")
-        assert "0.750 samples/s" in text_of(app, "#progress")
+        assert "0.75 samples/s" in text_of(app, "#progress")
         await pilot.press("N")
         await pilot.press("N")
         assert app.selected_run == "103"
