@@ -398,6 +398,80 @@ def test_too_many_files(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- threads
 
 
+def quick_pass(f: Follower) -> None:
+    """One pass as the reader thread makes it after inotify reported only writes."""
+    f._pass(cap=None, force_rescan=False, quick=True)
+
+
+def test_quick_pass_reads_appends_with_one_pread_each(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    write(log, line(1))
+    f, sink = make([log])
+    f.poll_once()
+    write(log, line(2) + line(3))
+    quick_pass(f)
+    assert sink.prompts() == [1, 2, 3]
+    assert sink.lines(log) == [1, 2, 3]
+    f.stop()
+
+
+def test_quick_pass_notices_copytruncate(tmp_path: Path) -> None:
+    """logrotate's copytruncate makes only write events: the quick pass must catch it."""
+    log = tmp_path / "server.log"
+    write(log, "".join(line(i) for i in range(10)))
+    f, sink = make([log])
+    f.poll_once()
+    with open(log, "r+") as fh:
+        fh.truncate(0)
+    write(log, line(10))
+    quick_pass(f)
+    assert any(b.truncated for b in sink.batches)
+    assert sink.prompts() == list(range(11))
+    assert sink.lines(log)[-1] == 1  # line numbers restart with the file
+    f.stop()
+
+
+def test_quick_pass_notices_a_rewrite_past_the_old_offset(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    write(log, line(1) + line(2))
+    f, sink = make([log])
+    f.poll_once()
+    write(log, "".join(line(100 + i) for i in range(5)), mode="w")
+    quick_pass(f)
+    assert sink.prompts() == [1, 2, 100, 101, 102, 103, 104]
+    assert any(b.truncated for b in sink.batches)
+    f.stop()
+
+
+def test_quick_pass_hands_a_big_append_to_the_full_path(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    write(log, line(0))
+    f, sink = make([log])
+    f.poll_once()
+    many = [line(i) for i in range(1, 3000)]  # ~170 KB: more than one quick read
+    write(log, "".join(many))
+    quick_pass(f)
+    assert sink.prompts() == list(range(3000))
+    f.stop()
+
+
+def test_live_copytruncate_with_inotify(tmp_path: Path) -> None:
+    f, sink = make([tmp_path], poll_interval_s=5.0, rescan_interval_s=5.0)
+    f.start()
+    try:
+        log = tmp_path / "server.log"
+        write(log, "".join(line(i) for i in range(5)))
+        sink.wait_for(lambda: sink.prompts() == list(range(5)))
+        with open(log, "r+") as fh:
+            fh.truncate(0)
+        write(log, line(5) + line(6))
+        sink.wait_for(lambda: sink.prompts() == list(range(7)), timeout=3)
+        assert any(b.truncated for b in sink.batches)
+        assert sink.lines(log)[-2:] == [1, 2]
+    finally:
+        f.stop()
+
+
 @pytest.mark.parametrize("inotify", [True, False])
 def test_live_follow_in_threads(tmp_path: Path, inotify: bool) -> None:
     f, sink = make([tmp_path], use_inotify=inotify, poll_interval_s=0.02, rescan_interval_s=0.1)
