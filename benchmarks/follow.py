@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/follow.py                 # everything (10 GB file if df allows)
     .venv/bin/python benchmarks/follow.py --big-gb 1      # a smaller big file
     .venv/bin/python benchmarks/follow.py --skip-big --duration 10
+    .venv/bin/python benchmarks/follow.py --skip-big --duration 30 --repeat 3   # median ratio
+    .venv/bin/python benchmarks/follow.py --skip-big --read-period 0.1          # CPU vs latency
 
 1. Latency, line appended -> FileBatch delivered (p50/p99): one line at a time, inotify on
    and off (stat polling only, as on NFS/Lustre).
@@ -23,6 +25,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -122,7 +125,8 @@ def latency_run(inotify: bool, n_lines: int, files: int) -> list[float]:
                 arrived[prompts] = now
             cond.notify_all()
 
-    follower = Follower([str(folder)], on_batch, FollowOptions(use_inotify=inotify))
+    opts = json.loads(os.environ.get("EVALMON_BENCH_OPTS", "{}"))
+    follower = Follower([str(folder)], on_batch, FollowOptions(use_inotify=inotify, **opts))
     follower.start()
     time.sleep(0.5)  # let it discover the files
     written: dict[int, float] = {}
@@ -405,6 +409,9 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=20)
     ap.add_argument("--rate", type=int, default=2000, help="lines/s over all files")
     ap.add_argument("--latency-lines", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=1, help="CPU runs (the median ratio is printed)")
+    ap.add_argument("--read-period", type=float, default=None,
+                    help="the follower's read_period_s (default: FollowOptions')")
     ap.add_argument("--big-gb", type=float, default=10.0)
     ap.add_argument("--skip-big", action="store_true")
     ap.add_argument("--child-follow")
@@ -412,6 +419,9 @@ def main() -> int:
     ap.add_argument("--child-big")
     ap.add_argument("--out")
     args = ap.parse_args()
+    if args.read_period is not None:  # children read it from the environment
+        opts = json.loads(os.environ.get("EVALMON_BENCH_OPTS", "{}"))
+        os.environ["EVALMON_BENCH_OPTS"] = json.dumps({**opts, "read_period_s": args.read_period})
     if args.child_follow:
         follower_main(args.child_follow, args.duration, 2.0, args.out)
         return 0
@@ -432,23 +442,32 @@ def main() -> int:
               f"{1000 * max(lat):>9.1f}")
 
     print(f"\n2. CPU, {args.files} files written at {args.rate} lines/s in total for "
-          f"{args.duration:g} s (separate writer process)")
-    r = cpu_run(args.files, args.rate, args.duration)
-    print(f"  written {r['lines']} lines ({r['lines_per_s']:.0f}/s), events "
-          f"{r['events_delivered']}/{r['events_written']} delivered")
-    print(f"{'':<28}{'CPU % of a core':>16}")
-    print(f"{'tail -F -n0 (same files)':<28}{r['tail_cpu_pct']:>16.2f}")
-    print(f"{'evalmon follower':<28}{r['evalmon_cpu_pct']:>16.2f}")
-    print(f"{'  LogParser alone, same lines':<28}{r['parse_cpu_pct']:>16.2f}")
-    n = cpu_run(args.files, args.rate, args.duration, noop=True)
-    print(f"{'tail -F -n0 (second run)':<28}{n['tail_cpu_pct']:>16.2f}")
-    print(f"{'evalmon follower, no parser':<28}{n['evalmon_cpu_pct']:>16.2f}")
-    tail_cpu = r["tail_cpu_pct"] or float("nan")
-    tail2 = n["tail_cpu_pct"] or float("nan")
-    print(f"  ratio evalmon / tail: {r['evalmon_cpu_pct'] / tail_cpu:.2f}x (target <= 1); "
-          f"following alone (no parser) / tail: {n['evalmon_cpu_pct'] / tail2:.2f}x")
-    print(f"  latency under load: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms; "
-          f"wakeups {r['wakeups']}, reads {r['reads']}; follower peak RSS {r['maxrss_mb']:.0f} MB")
+          f"{args.duration:g} s (separate writer process), {args.repeat} run(s); CPU from the "
+          "scheduler's per-thread counters")
+    ratios: list[float] = []
+    alone: list[float] = []
+    for run in range(1, args.repeat + 1):
+        r = cpu_run(args.files, args.rate, args.duration)
+        n = cpu_run(args.files, args.rate, args.duration, noop=True)
+        print(f"  run {run}: written {r['lines']} lines ({r['lines_per_s']:.0f}/s), events "
+              f"{r['events_delivered']}/{r['events_written']} delivered")
+        print(f"{'':<32}{'CPU % of a core':>16}")
+        print(f"{'  tail -F -n0 (same files)':<32}{r['tail_cpu_pct']:>16.2f}")
+        print(f"{'  evalmon follower':<32}{r['evalmon_cpu_pct']:>16.2f}")
+        print(f"{'    LogParser alone, same lines':<32}{r['parse_cpu_pct']:>16.2f}")
+        print(f"{'  tail -F -n0 (second run)':<32}{n['tail_cpu_pct']:>16.2f}")
+        print(f"{'  evalmon follower, no parser':<32}{n['evalmon_cpu_pct']:>16.2f}")
+        ratios.append(r["evalmon_cpu_pct"] / (r["tail_cpu_pct"] or float("nan")))
+        alone.append(n["evalmon_cpu_pct"] / (n["tail_cpu_pct"] or float("nan")))
+        print(f"  ratio evalmon / tail: {ratios[-1]:.2f}x (target <= 1); "
+              f"following alone (no parser) / tail: {alone[-1]:.2f}x")
+        print(f"  latency under load: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms; "
+              f"wakeups {r['wakeups']}, reads {r['reads']}; follower peak RSS "
+              f"{r['maxrss_mb']:.0f} MB")
+    if args.repeat > 1:
+        print(f"  median of {args.repeat}: evalmon / tail {statistics.median(ratios):.2f}x "
+              f"(runs: {', '.join(f'{x:.2f}' for x in ratios)}); following alone / tail "
+              f"{statistics.median(alone):.2f}x")
 
     if not args.skip_big:
         gb = args.big_gb
