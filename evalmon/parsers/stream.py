@@ -687,9 +687,7 @@ class LogParser:
             return []
         if len(indexes) == len(lines):
             return [(start, start + sum(map(len, lines)) + len(lines))]
-        offsets = [start, *accumulate(len(line) + 1 for line in lines)]
-        for k in range(1, len(offsets)):
-            offsets[k] += start
+        offsets = list(accumulate((len(line) + 1 for line in lines), initial=start))
         ranges: list[tuple[int, int]] = []
         run_start = prev = indexes[0]
         for i in indexes[1:]:
