@@ -356,12 +356,18 @@ class _WholeLines:
         # memo, module index)
         self.rules: dict[int, tuple[int, Any, int, dict[bytes, bool], int]] = {}
         group = 1
-        for index, module in enumerate(modules):
-            for rule in getattr(module, "WHOLE_LINES", ()):
-                parts.append(b"(" + rule.pattern + b")")
-                kind = _WHOLE_LINE_KINDS.index(rule.kind)
-                self.rules[group] = (kind, rule.number or rule.event, rule.free, {}, index)
-                group += 1 + re.compile(rule.pattern).groups
+        shapes = [
+            (_WHOLE_LINE_KINDS.index(rule.kind), index, rule)
+            for index, module in enumerate(modules)
+            for rule in getattr(module, "WHOLE_LINES", ())
+        ]
+        # Server shapes first: they start with literals and fail at once on other lines,
+        # while a bar's free description would first run along a "request IP: ..." line.
+        # (No line fits two shapes, so the order changes nothing else.)
+        for kind, index, rule in sorted(shapes, key=lambda shape: shape[0]):
+            parts.append(b"(" + rule.pattern + b")")
+            self.rules[group] = (kind, rule.number or rule.event, rule.free, {}, index)
+            group += 1 + re.compile(rule.pattern).groups
         self.fullmatch = re.compile(b"|".join(parts)).fullmatch if parts else None
         self._others = {
             index: [m.CANDIDATE for j, m in enumerate(modules) if j != index]
