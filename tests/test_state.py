@@ -287,6 +287,36 @@ def test_throughput_series_uses_bar_time():
     assert series[1][1] == pytest.approx(8.0)
 
 
+def test_throughput_series_charts_a_history_scan_before_the_live_tail():
+    """Read tail first: the tail's points arrive first, the history's later; the chart puts
+    the history first and moves the live points after the history's finished bars."""
+    state = EvalState()
+    # the tail: the second request bar from 75 s on (its start is in the history)
+    state.apply_batch(batch("eval-1.out", lm_eval_config(8, 1), relative=True))
+    for n, t in [(250, 62.5), (300, 75.0), (400, 100.0)]:
+        state.apply_batch(batch("eval-1.out", _requesting(n, 400, t), relative=True))
+    assert [t for t, _ in state.snapshot().run("1").throughput_series] == [75.0, 100.0]
+    # the history: a whole first bar (100 s), then the second bar up to 25 s
+    history = [(0, 0.0), (200, 50.0), (400, 100.0), (0, 0.0), (100, 25.0)]
+    for n, t in history:
+        state.apply_batch(batch("eval-1.out", _requesting(n, 400, t), history=True))
+    series = state.snapshot().run("1").throughput_series
+    assert [t for t, _ in series] == [50.0, 100.0, 125.0, 175.0, 200.0]
+    assert all(rate == pytest.approx(4.0) for _, rate in series)  # 400 requests per 100 s
+
+
+def test_live_points_follow_a_history_that_ends_with_a_whole_bar():
+    """The tail starts with a new bar: the history's last bar, complete, comes before it."""
+    state = EvalState()
+    state.apply_batch(batch("eval-1.out", lm_eval_config(8, 1), relative=True))
+    for n, t in [(0, 0.0), (100, 25.0), (200, 50.0)]:
+        state.apply_batch(batch("eval-1.out", _requesting(n, 400, t), relative=True))
+    for n, t in [(0, 0.0), (200, 50.0), (400, 100.0)]:
+        state.apply_batch(batch("eval-1.out", _requesting(n, 400, t), history=True))
+    series = state.snapshot().run("1").throughput_series
+    assert [t for t, _ in series] == [50.0, 100.0, 125.0, 150.0]
+
+
 def test_whole_second_elapsed_times_are_read_as_their_midpoint():
     """tqdm truncates elapsed to whole seconds: a short bar must not read 12% fast."""
     state = EvalState()

@@ -87,6 +87,10 @@ class RunAccumulator:
     series: deque[tuple[float, float]] = field(
         default_factory=lambda: deque(maxlen=MAX_SERIES_POINTS)
     )
+    #: the same for the bars of a history scan (older than every live point)
+    history_series: deque[tuple[float, float]] = field(
+        default_factory=lambda: deque(maxlen=MAX_SERIES_POINTS)
+    )
     last_progress_at: float | None = None
     lines_by_file: dict[str, int] = field(default_factory=dict)
 
@@ -163,22 +167,49 @@ class RunAccumulator:
             self.has_request_bars = True
         if changed and not history:
             self.last_progress_at = now
-        if not history:
-            self._add_series_point(bar)
+        if history:
+            self._add_series_point(bar, self.history_finished_bars, self.history_series)
+        else:
+            self._add_series_point(bar, self.finished_bars, self.series)
 
-    def _add_series_point(self, bar: TrackedBar) -> None:
+    def _add_series_point(
+        self,
+        bar: TrackedBar,
+        finished: deque[TrackedBar],
+        series: deque[tuple[float, float]],
+    ) -> None:
         if not is_request_bar(bar.desc, self.has_request_bars) or bar.latest.elapsed_s is None:
             return
         _, scale = samples_per_unit(bar.desc, self.config)
         rate = windowed_rate(bar.points, scale or 1.0)
         if rate is None:
             return
-        offset = sum(
+        series.append((self._request_seconds(finished) + bar.latest.elapsed_s, rate))
+
+    def _request_seconds(self, bars: deque[TrackedBar]) -> float:
+        return sum(
             b.latest.elapsed_s or 0.0
-            for b in self.finished_bars
+            for b in bars
             if is_request_bar(b.desc, self.has_request_bars)
         )
-        self.series.append((offset + bar.latest.elapsed_s, rate))
+
+    def _throughput_series(self) -> tuple[tuple[float, float], ...]:
+        """History points, then the live ones moved after the history's finished bars.
+
+        A file read tail first delivers its recent bars before the older ones; the live
+        points' run time counts only bars seen live, so the history's finished request bars
+        come before them (a bar cut by the tail's start is the same bar in both: not
+        counted twice).
+        """
+        if not self.history_series:
+            return tuple(self.series)
+        ended = deque(self.history_finished_bars)
+        for key, bar in self.history_bars.items():
+            live = self.bars.get(key)
+            if live is None or bar.starts_new_bar(live.latest):
+                ended.append(bar)  # the live tail does not go on with this bar
+        shift = self._request_seconds(ended)
+        return (*self.history_series, *((t + shift, rate) for t, rate in self.series))
 
     def shift_lines(self, file: str, shift: int) -> None:
         """The tail's line numbers of ``file`` were relative: make them absolute."""
@@ -222,7 +253,7 @@ class RunAccumulator:
             samples_per_s=samples_per_s,
             samples_done=done,
             eta_s=self._eta(bars),
-            throughput_series=tuple(self.series),
+            throughput_series=self._throughput_series(),
             engine_batches=self.engine_stats(),
             engine_series=tuple(self.engine_series),
             http=dict(sorted(self.http.items())),
