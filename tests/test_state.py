@@ -317,6 +317,21 @@ def test_live_points_follow_a_history_that_ends_with_a_whole_bar():
     assert [t for t, _ in series] == [50.0, 100.0, 125.0, 150.0]
 
 
+def test_tail_first_counts_every_bar_when_the_tail_holds_several_of_the_same_name():
+    """History: bars 1-2 whole. Tail: bars 3 and 4, the same size. The live side's latest
+    update (bar 4 done) must not be taken for the continuation of the history's bar 2."""
+    state = EvalState()
+    state.apply_batch(batch("eval-1.out", lm_eval_config(8, 1), relative=True))
+    for n, t in [(0, 0.0), (400, 100.0), (0, 0.0), (400, 100.0)]:  # bars 3 and 4
+        state.apply_batch(batch("eval-1.out", _requesting(n, 400, t), relative=True))
+    for n, t in [(0, 0.0), (400, 100.0), (0, 0.0), (400, 100.0)]:  # bars 1 and 2
+        state.apply_batch(batch("eval-1.out", _requesting(n, 400, t), history=True))
+    run = state.snapshot().run("1")
+    assert run.samples_done == 1600
+    assert len([b for b in run.bars if b.is_request_bar]) == 4
+    assert [t for t, _ in run.throughput_series] == [100.0, 200.0, 300.0, 400.0]
+
+
 def test_whole_second_elapsed_times_are_read_as_their_midpoint():
     """tqdm truncates elapsed to whole seconds: a short bar must not read 12% fast."""
     state = EvalState()

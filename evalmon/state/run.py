@@ -93,6 +93,8 @@ class RunAccumulator:
     )
     last_progress_at: float | None = None
     lines_by_file: dict[str, int] = field(default_factory=dict)
+    #: the first update read live of each bar key: where a file's tail started within it
+    first_live_update: dict[tuple[str, str], Progress] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ ingest
 
@@ -159,6 +161,8 @@ class RunAccumulator:
             ordinal = self.bar_ordinal - (1 << 40 if history else 0)
             bar = TrackedBar(file=file, desc=update.desc, latest=update, ordinal=ordinal)
             bars[key] = bar
+        if not history:
+            self.first_live_update.setdefault(key, update)
         changed = update.n != bar.latest.n or update is bar.latest
         bar.latest = update
         if update.elapsed_s is not None:
@@ -204,10 +208,7 @@ class RunAccumulator:
         if not self.history_series:
             return tuple(self.series)
         ended = deque(self.history_finished_bars)
-        for key, bar in self.history_bars.items():
-            live = self.bars.get(key)
-            if live is None or bar.starts_new_bar(live.latest):
-                ended.append(bar)  # the live tail does not go on with this bar
+        ended.extend(self._history_bars_not_continued())
         shift = self._request_seconds(ended)
         return (*self.history_series, *((t + shift, rate) for t, rate in self.series))
 
@@ -221,14 +222,23 @@ class RunAccumulator:
 
     # ------------------------------------------------------------------ views
 
-    def all_bar_views(self) -> list[BarView]:
-        older = [*self.history_finished_bars]
+    def _history_bars_not_continued(self) -> list[TrackedBar]:
+        """The history's last bar of each key, unless the live tail begins inside it.
+
+        Where a file's tail starts in the middle of a bar, the history holds that bar's
+        beginning and the live side the rest: the live copy is the whole bar. What decides
+        is the first update read live for the key, not the latest (by then the live side
+        may have moved on to later bars of the same description).
+        """
+        out = []
         for key, bar in self.history_bars.items():
-            live = self.bars.get(key)
-            # the live bar may be this very bar, seen later: then the history copy is stale
-            if live is not None and not bar.starts_new_bar(live.latest):
-                continue
-            older.append(bar)
+            first = self.first_live_update.get(key)
+            if first is None or bar.starts_new_bar(first):
+                out.append(bar)
+        return out
+
+    def all_bar_views(self) -> list[BarView]:
+        older = [*self.history_finished_bars, *self._history_bars_not_continued()]
         bars = sorted([*older, *self.finished_bars, *self.bars.values()], key=lambda b: b.ordinal)
         sent = tuple(c.remaining for c in self.cache)
         return [
