@@ -12,8 +12,6 @@ expanded; the same ``lines`` and ``dropped_bytes`` after ``finish()``.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,6 +37,7 @@ from evalmon.events import (
 from evalmon.parsers.stream import DEFAULT_MODULES, LogParser, parse_text
 from evalmon.sources.follow import Follower
 from evalmon.state.reducer import EvalState
+from tests.collector import Collector
 
 SMALL_READ = 16 * 1024  # the fast path's region limit (stream._WHOLE_LINE_REGION)
 FLUSH = None  # in a list of feeds: the follower found the file idle and called flush()
@@ -797,39 +796,6 @@ def test_state_engine_series_with_a_plain_engine_line_inside_a_summarised_read()
 
 
 # --------------------------------------------------------------------------- 5. follower
-
-
-class Collector:
-    def __init__(self) -> None:
-        self.batches: list[FileBatch] = []
-        self.cond = threading.Condition()
-
-    def __call__(self, batch: FileBatch) -> None:
-        with self.cond:
-            self.batches.append(batch)
-            self.cond.notify_all()
-
-    def events(self) -> list[Event]:
-        with self.cond:
-            return [loc.event for b in self.batches for loc in b.events]
-
-    def engine_sizes(self) -> list[int]:
-        sizes: list[int] = []
-        for ev in self.events():
-            if isinstance(ev, ServerTraffic):
-                sizes.extend(ev.engine_batches)
-            elif isinstance(ev, EngineBatch):
-                sizes.append(ev.prompts)
-        return sizes
-
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while not predicate():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"condition not met; last batches: {self.batches[-5:]}")
-                self.cond.wait(min(left, 0.05))
 
 
 def append(path: Path, lines: Sequence[str]) -> None:

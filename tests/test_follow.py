@@ -24,6 +24,7 @@ from evalmon.sources.follow import (
     resolve_paths,
     watch_roots,
 )
+from tests.collector import Collector
 
 
 def parser_factory() -> LogParser:
@@ -37,47 +38,6 @@ def line(n: int) -> str:
 def write(path: Path, text: str, mode: str = "a") -> None:
     with open(path, mode) as fh:
         fh.write(text)
-
-
-class Collector:
-    def __init__(self) -> None:
-        self.batches: list[FileBatch] = []
-        self.cond = threading.Condition()
-
-    def __call__(self, batch: FileBatch) -> None:
-        with self.cond:
-            self.batches.append(batch)
-            self.cond.notify_all()
-
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while not predicate():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"condition not met; batches: {self.batches[-5:]}")
-                self.cond.wait(min(left, 0.05))  # also re-check state changed elsewhere
-
-    def prompts(self, path: Path | None = None) -> list[int]:
-        return [
-            loc.event.prompts
-            for b in self.batches
-            if path is None or b.path == str(path)
-            for loc in b.events
-            if isinstance(loc.event, EngineBatch)
-        ]
-
-    def lines(self, path: Path) -> list[int]:
-        return [
-            loc.line
-            for b in self.batches
-            if b.path == str(path)
-            for loc in b.events
-            if isinstance(loc.event, EngineBatch)
-        ]
-
-    def warnings(self) -> dict[str, str]:
-        return {b.path: b.warning for b in self.batches if b.warning}
 
 
 def make(paths: list[Path | str], **opts) -> tuple[Follower, Collector]:
@@ -170,7 +130,23 @@ def test_new_files_are_discovered(tmp_path: Path) -> None:
     f.stop()
 
 
-def test_copytruncate_loses_nothing_counts_nothing_twice(tmp_path: Path) -> None:
+def full_pass(f: Follower) -> None:
+    f.poll_once()
+
+
+def quick_pass(f: Follower) -> None:
+    """One pass as the reader thread makes it after inotify reported only writes (no path
+    is checked): truncations and rewrites must show anyway."""
+    f._pass(cap=None, force_rescan=False, quick=True)
+
+
+PASSES = pytest.mark.parametrize("next_pass", [full_pass, quick_pass], ids=["full", "quick"])
+
+
+@PASSES
+def test_copytruncate_loses_nothing_counts_nothing_twice(
+    tmp_path: Path, next_pass: Callable[[Follower], None]
+) -> None:
     log = tmp_path / "server.log"
     write(log, "".join(line(i) for i in range(10)))
     f, sink = make([log])
@@ -178,23 +154,26 @@ def test_copytruncate_loses_nothing_counts_nothing_twice(tmp_path: Path) -> None
     shutil.copyfile(log, tmp_path / "server.log.1")  # logrotate copytruncate
     with open(log, "r+") as fh:
         fh.truncate(0)
-    f.poll_once()
+    next_pass(f)
     assert sink.batches[-1].truncated and sink.batches[-1].events == ()
     write(log, line(10) + line(11))
-    f.poll_once()
+    next_pass(f)
     assert sink.prompts() == list(range(12))
     assert sink.lines(log)[-2:] == [1, 2]  # line numbers restart with the file
     f.stop()
 
 
-def test_truncate_and_rewrite_past_old_offset_is_noticed(tmp_path: Path) -> None:
+@PASSES
+def test_truncate_and_rewrite_past_old_offset_is_noticed(
+    tmp_path: Path, next_pass: Callable[[Follower], None]
+) -> None:
     log = tmp_path / "server.log"
     write(log, line(1) + line(2))
     f, sink = make([log])
     f.poll_once()
     # truncated and rewritten to a larger size before we looked again
     write(log, "".join(line(100 + i) for i in range(5)), mode="w")
-    f.poll_once()
+    next_pass(f)
     assert sink.prompts() == [1, 2, 100, 101, 102, 103, 104]
     assert any(b.truncated for b in sink.batches)
     f.stop()
@@ -398,11 +377,6 @@ def test_too_many_files(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- threads
 
 
-def quick_pass(f: Follower) -> None:
-    """One pass as the reader thread makes it after inotify reported only writes."""
-    f._pass(cap=None, force_rescan=False, quick=True)
-
-
 def test_quick_pass_reads_appends_with_one_pread_each(tmp_path: Path) -> None:
     log = tmp_path / "server.log"
     write(log, line(1))
@@ -412,34 +386,6 @@ def test_quick_pass_reads_appends_with_one_pread_each(tmp_path: Path) -> None:
     quick_pass(f)
     assert sink.prompts() == [1, 2, 3]
     assert sink.lines(log) == [1, 2, 3]
-    f.stop()
-
-
-def test_quick_pass_notices_copytruncate(tmp_path: Path) -> None:
-    """logrotate's copytruncate makes only write events: the quick pass must catch it."""
-    log = tmp_path / "server.log"
-    write(log, "".join(line(i) for i in range(10)))
-    f, sink = make([log])
-    f.poll_once()
-    with open(log, "r+") as fh:
-        fh.truncate(0)
-    write(log, line(10))
-    quick_pass(f)
-    assert any(b.truncated for b in sink.batches)
-    assert sink.prompts() == list(range(11))
-    assert sink.lines(log)[-1] == 1  # line numbers restart with the file
-    f.stop()
-
-
-def test_quick_pass_notices_a_rewrite_past_the_old_offset(tmp_path: Path) -> None:
-    log = tmp_path / "server.log"
-    write(log, line(1) + line(2))
-    f, sink = make([log])
-    f.poll_once()
-    write(log, "".join(line(100 + i) for i in range(5)), mode="w")
-    quick_pass(f)
-    assert sink.prompts() == [1, 2, 100, 101, 102, 103, 104]
-    assert any(b.truncated for b in sink.batches)
     f.stop()
 
 
