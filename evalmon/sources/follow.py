@@ -1,10 +1,12 @@
 """Follow every log under some paths: appended bytes in, :class:`FileBatch` out.
 
-One reader thread owns every live file: it wakes when inotify (watchdog) says something
-changed, or every ``poll_interval_s`` anyway (inotify is blind on NFS/Lustre to writes made
-by other nodes). A burst of inotify events costs one read, not one read per event: the
-watchdog handler only sets an ``Event``, and after each read the reader waits
-``min_read_gap_s`` before it looks again, so writes arriving meanwhile are read together.
+One reader thread owns every live file: it wakes when inotify says something changed, or
+every ``poll_interval_s`` anyway (inotify is blind on NFS/Lustre to writes made by other
+nodes). A burst of inotify events costs one pass, not one read per event: after a quiet spell
+the reader looks ``min_read_gap_s`` after the first change, under sustained writes at most
+once per ``read_period_s``, so writes arriving meanwhile are read together. When inotify saw
+only writes, a pass reads each file with one ``pread`` and checks no path (a full pass, which
+notices renames and replacements, runs at least every ``rescan_interval_s``).
 
 A file bigger than ``tail_first_bytes`` is read tail first: its last bytes (from a line
 boundary) are parsed at once with line numbers relative to the tail, then a history thread
