@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePath
 
 _JOB_ID = re.compile(r"^(?P<prefix>.*?)[-_.](?P<id>\d+(?:_\d+)?)$")
@@ -24,10 +25,12 @@ class RunKey:
     name: str  # the job id, or the file's stem when no id is found
 
 
+@lru_cache(maxsize=4096)
 def is_gpu_log(path: str) -> bool:
     return bool(_GPU_LOG.match(PurePath(path).name))
 
 
+@lru_cache(maxsize=4096)  # asked for every batch of every file: a handful of paths
 def run_key(path: str) -> RunKey:
     """The run of ``path``: same folder and same job id means same run."""
     pure = PurePath(path)
