@@ -1087,7 +1087,7 @@ class Follower:
                 truncated=f.pending_truncated,
                 size_bytes=f.size,
                 scanned_bytes=f.offset,
-                warning=_long_line_warning(f, f.parser) if not f.warned_long_lines else "",
+                warning=_long_line_warning(f, f.parser),
             )
             f.pending_truncated = False
             self._on_batch(batch)  # the lock is held: _deliver would only take it again
