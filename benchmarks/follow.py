@@ -207,8 +207,8 @@ def writer_main(folder: str, files: int, rate: int, duration: float, times_out: 
         json.dump({"times": times, "lines": seq, "elapsed": time.monotonic() - start}, out)
 
 
-def follower_main(folder: str, duration: float, settle: float, out_path: str) -> None:
-    """Child: follow ``folder`` for ``duration`` s, then report CPU, arrivals, RSS."""
+def follower_main(folder: str, settle: float, out_path: str) -> None:
+    """Child: follow ``folder`` until told to stop on stdin, then report arrivals, RSS."""
     arrived: dict[int, float] = {}
 
     def on_batch(batch: FileBatch) -> None:
@@ -221,16 +221,19 @@ def follower_main(folder: str, duration: float, settle: float, out_path: str) ->
         opts["parser_factory"] = NoopParser
     follower = Follower([folder], on_batch, FollowOptions(**opts))
     follower.start()
+    # Ready once every file is open: start-up (opening, sniffing, building 20 parsers) is
+    # not following, and tail's start-up is left out of its figure too.
+    expected = len(list(Path(folder).glob("*.log")))
+    deadline = time.monotonic() + 30
+    while len(follower.files) < expected and time.monotonic() < deadline:
+        time.sleep(0.01)
     print("ready", flush=True)
-    t0, c0 = time.monotonic(), cpu_seconds(os.getpid())
-    time.sleep(duration)
-    t1, c1 = time.monotonic(), cpu_seconds(os.getpid())
-    time.sleep(settle)  # let the last lines arrive (not counted in CPU)
+    # The parent measures our CPU from outside over the writer's run, as it does tail's.
+    sys.stdin.readline()  # "stop": the writer is done
+    time.sleep(settle)  # let the last lines arrive
     follower.stop()
-    cpu = c1 - c0
     with open(out_path, "w") as out:
-        json.dump({"cpu_s": cpu, "wall_s": t1 - t0, "arrived": arrived,
-                   "maxrss_kb": peak_rss_kb(),
+        json.dump({"arrived": arrived, "maxrss_kb": peak_rss_kb(),
                    "stats": vars(follower.stats)}, out)
 
 
@@ -259,24 +262,27 @@ def cpu_run(files: int, rate: int, duration: float, noop: bool = False) -> dict[
     fol_out, wr_out = folder / "follower.json", folder / "writer.json"
     # the result files are .json outside the followed patterns
     env = {**os.environ, "EVALMON_BENCH_NOOP_PARSER": "1" if noop else ""}
-    follower = subprocess.Popen([*me, "--child-follow", str(folder), "--duration",
-                                 str(duration + 1.0), "--out", str(fol_out)],
-                                stdout=subprocess.PIPE, text=True, env=env)
-    assert follower.stdout is not None and follower.stdout.readline().strip() == "ready"
+    follower = subprocess.Popen([*me, "--child-follow", str(folder), "--out", str(fol_out)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                env=env)
+    assert follower.stdin is not None and follower.stdout is not None
+    assert follower.stdout.readline().strip() == "ready"
     tail = subprocess.Popen(["tail", "-q", "-F", "-n0", *sorted(map(str, folder.glob("*.log")))],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)
-    tail_c0 = cpu_seconds(tail.pid)
+    # Both CPU figures over the same window, the writer's run, read the same way.
+    tail_c0, fol_c0 = cpu_seconds(tail.pid), cpu_seconds(follower.pid)
     t0 = time.monotonic()
-    writer = subprocess.run([*me, "--child-write", str(folder), "--files", str(files),
-                             "--rate", str(rate), "--duration", str(duration),
-                             "--out", str(wr_out)], check=True)
+    subprocess.run([*me, "--child-write", str(folder), "--files", str(files),
+                    "--rate", str(rate), "--duration", str(duration),
+                    "--out", str(wr_out)], check=True)
     t1 = time.monotonic()
-    tail_c1 = cpu_seconds(tail.pid)
+    tail_c1, fol_c1 = cpu_seconds(tail.pid), cpu_seconds(follower.pid)
     tail.terminate()
     tail.wait(5)
-    follower.wait(duration + 30)
-    _ = writer
+    follower.stdin.write("stop\n")
+    follower.stdin.flush()
+    follower.wait(30)
     fol = json.loads(fol_out.read_text())
     wr = json.loads(wr_out.read_text())
     shutil.rmtree(folder, ignore_errors=True)
@@ -291,7 +297,7 @@ def cpu_run(files: int, rate: int, duration: float, noop: bool = False) -> dict[
         "lines_per_s": wr["lines"] / wr["elapsed"],
         "events_written": len(written),
         "events_delivered": len(arrived),
-        "evalmon_cpu_pct": 100 * fol["cpu_s"] / fol["wall_s"],
+        "evalmon_cpu_pct": 100 * (fol_c1 - fol_c0) / (t1 - t0),
         "tail_cpu_pct": 100 * tail_cpu / (t1 - t0),
         "p50_ms": 1000 * pct(lat, 50),
         "p99_ms": 1000 * pct(lat, 99),
@@ -423,7 +429,7 @@ def main() -> int:
         opts = json.loads(os.environ.get("EVALMON_BENCH_OPTS", "{}"))
         os.environ["EVALMON_BENCH_OPTS"] = json.dumps({**opts, "read_period_s": args.read_period})
     if args.child_follow:
-        follower_main(args.child_follow, args.duration, 2.0, args.out)
+        follower_main(args.child_follow, 2.0, args.out)
         return 0
     if args.child_write:
         writer_main(args.child_write, args.files, args.rate, args.duration, args.out)
