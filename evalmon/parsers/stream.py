@@ -633,7 +633,7 @@ class LogParser:
         fullmatch = whole.fullmatch
         rules = whole.rules
         engine: list[int] = []
-        statuses: list[int] = []
+        statuses: dict[int, int] = {}  # status -> count
         starts = 0
         last = -1  # index of the last routine line in the open summary
         slot = 0  # where its ServerTraffic goes in ``events`` (keeps them in line order)
@@ -657,7 +657,7 @@ class LogParser:
                 others.append(i)
                 if engine:
                     events.insert(slot, self._traffic(engine, statuses, starts, last))
-                    engine, statuses, starts, last = [], [], 0, -1
+                    engine, statuses, starts, last = [], {}, 0, -1
                 continue
             if kind == 3:
                 events.append(Located(self.lines + i + 1, value(m, at)))
@@ -665,7 +665,8 @@ class LogParser:
             if kind == 0:
                 engine.append(int(m.group(at + value)))
             elif kind == 1:
-                statuses.append(int(m.group(at + value)))
+                status = int(m.group(at + value))
+                statuses[status] = statuses.get(status, 0) + 1
             else:
                 starts += 1
             last = i
@@ -674,16 +675,12 @@ class LogParser:
             events.insert(slot, self._traffic(engine, statuses, starts, last))
         return events, self._line_ranges(start, lines, others) if others else others, lines
 
-    def _traffic(self, engine: list[int], statuses: list[int], starts: int, index: int) -> Located:
+    def _traffic(
+        self, engine: list[int], statuses: dict[int, int], starts: int, index: int
+    ) -> Located:
         """The ServerTraffic of routine lines whose last is the region's line ``index``."""
-        http: tuple[tuple[int, int], ...] = ()
-        if statuses:
-            counts: dict[int, int] = {}
-            for status in statuses:
-                counts[status] = counts.get(status, 0) + 1
-            http = tuple(sorted(counts.items()))
-        traffic = ServerTraffic(tuple(engine), http, starts)
-        return Located(self.lines + index + 1, traffic)
+        http = tuple(sorted(statuses.items())) if statuses else ()
+        return Located(self.lines + index + 1, ServerTraffic(tuple(engine), http, starts))
 
     @staticmethod
     def _line_ranges(start: int, lines: list[bytes], indexes: list[int]) -> list[tuple[int, int]]:

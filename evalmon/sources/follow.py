@@ -390,6 +390,7 @@ class _InotifyWaiter(_Waiter):
         os.set_blocking(self._pipe_r, False)
         self._watch_on = [self._fd, self._write_fd, self._pipe_r]
         self._dirs: set[str] = set()
+        self._drain_buffer = [bytearray(_DRAIN_BYTES)]
 
     def watch(self, roots: list[tuple[str, bool]]) -> None:
         for folder, recursive in roots:
@@ -432,9 +433,10 @@ class _InotifyWaiter(_Waiter):
             ready, _, _ = select.select(self._watch_on, [], [], 0)
         except (OSError, ValueError):
             ready = self._watch_on
+        buffer = self._drain_buffer
         for fd in ready:
             try:
-                while len(os.read(fd, _DRAIN_BYTES)) == _DRAIN_BYTES:
+                while os.readv(fd, buffer) == _DRAIN_BYTES:  # no new bytes object per read
                     pass
             except OSError:
                 pass
@@ -911,9 +913,10 @@ class Follower:
         self.stats.reads += len(fed)
         self.stats.bytes_read += sum(len(new) for _, new in fed)
         if out:
+            on_batch, live_batch = self._on_batch, self._live_batch
             with self._lock:
                 for f, events in out:
-                    self._deliver_live(f, events)
+                    on_batch(live_batch(f, events))
         return full
 
     def _signature_holds(self, f: _File) -> bool:
@@ -1077,20 +1080,25 @@ class Follower:
 
     def _deliver_live(self, f: _File, events: list[Located]) -> None:
         with self._lock:
-            shift = f.line_shift
-            if shift and not f.relative:
-                events = [Located(e.line + shift, e.event) for e in events]
-            batch = FileBatch(
-                path=f.path,
-                events=tuple(events),
-                relative_lines=f.relative,
-                truncated=f.pending_truncated,
-                size_bytes=f.size,
-                scanned_bytes=f.offset,
-                warning=_long_line_warning(f, f.parser),
-            )
-            f.pending_truncated = False
-            self._on_batch(batch)  # the lock is held: _deliver would only take it again
+            self._on_batch(self._live_batch(f, events))  # held: _deliver would take it again
+
+    @staticmethod
+    def _live_batch(f: _File, events: list[Located]) -> FileBatch:
+        """The batch of ``f``'s newly parsed events (the caller holds the lock)."""
+        shift = f.line_shift
+        if shift and not f.relative:
+            events = [Located(e.line + shift, e.event) for e in events]
+        truncated = f.pending_truncated
+        f.pending_truncated = False
+        return FileBatch(
+            path=f.path,
+            events=tuple(events),
+            relative_lines=f.relative,
+            truncated=truncated,
+            size_bytes=f.size,
+            scanned_bytes=f.offset,
+            warning="" if f.warned_long_lines else _long_line_warning(f, f.parser),
+        )
 
     def _deliver(self, batch: FileBatch) -> None:
         with self._lock:
