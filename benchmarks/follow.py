@@ -267,19 +267,27 @@ def cpu_run(files: int, rate: int, duration: float, noop: bool = False) -> dict[
                                 env=env)
     assert follower.stdin is not None and follower.stdout is not None
     assert follower.stdout.readline().strip() == "ready"
-    tail = subprocess.Popen(["tail", "-q", "-F", "-n0", *sorted(map(str, folder.glob("*.log")))],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tail_cmd = ["tail", "-q", "-F", "-n0", *sorted(map(str, folder.glob("*.log")))]
+    tail = subprocess.Popen(tail_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The same tail writing into a pipe, as it does into a terminal or a grep (its own CPU).
+    piped = subprocess.Popen(tail_cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    sink = subprocess.Popen(["cat"], stdin=piped.stdout, stdout=subprocess.DEVNULL)
+    assert piped.stdout is not None
+    piped.stdout.close()  # cat holds the read end
     time.sleep(0.5)
-    # Both CPU figures over the same window, the writer's run, read the same way.
+    # Every CPU figure over the same window, the writer's run, read the same way.
     tail_c0, fol_c0 = cpu_seconds(tail.pid), cpu_seconds(follower.pid)
+    piped_c0 = cpu_seconds(piped.pid)
     t0 = time.monotonic()
     subprocess.run([*me, "--child-write", str(folder), "--files", str(files),
                     "--rate", str(rate), "--duration", str(duration),
                     "--out", str(wr_out)], check=True)
     t1 = time.monotonic()
     tail_c1, fol_c1 = cpu_seconds(tail.pid), cpu_seconds(follower.pid)
-    tail.terminate()
-    tail.wait(5)
+    piped_c1 = cpu_seconds(piped.pid)
+    for proc in (tail, piped, sink):
+        proc.terminate()
+        proc.wait(5)
     follower.stdin.write("stop\n")
     follower.stdin.flush()
     follower.wait(30)
@@ -299,6 +307,7 @@ def cpu_run(files: int, rate: int, duration: float, noop: bool = False) -> dict[
         "events_delivered": len(arrived),
         "evalmon_cpu_pct": 100 * (fol_c1 - fol_c0) / (t1 - t0),
         "tail_cpu_pct": 100 * tail_cpu / (t1 - t0),
+        "piped_tail_cpu_pct": 100 * (piped_c1 - piped_c0) / (t1 - t0),
         "p50_ms": 1000 * pct(lat, 50),
         "p99_ms": 1000 * pct(lat, 99),
         "maxrss_mb": fol["maxrss_kb"] / 1024,
@@ -451,6 +460,7 @@ def main() -> int:
           f"{args.duration:g} s (separate writer process), {args.repeat} run(s); CPU from the "
           "scheduler's per-thread counters")
     ratios: list[float] = []
+    piped_ratios: list[float] = []
     alone: list[float] = []
     for run in range(1, args.repeat + 1):
         r = cpu_run(args.files, args.rate, args.duration)
@@ -459,20 +469,24 @@ def main() -> int:
               f"{r['events_delivered']}/{r['events_written']} delivered")
         print(f"{'':<32}{'CPU % of a core':>16}")
         print(f"{'  tail -F -n0 (same files)':<32}{r['tail_cpu_pct']:>16.2f}")
+        print(f"{'  tail -F -n0 | cat (its tail)':<32}{r['piped_tail_cpu_pct']:>16.2f}")
         print(f"{'  evalmon follower':<32}{r['evalmon_cpu_pct']:>16.2f}")
         print(f"{'    LogParser alone, same lines':<32}{r['parse_cpu_pct']:>16.2f}")
         print(f"{'  tail -F -n0 (second run)':<32}{n['tail_cpu_pct']:>16.2f}")
         print(f"{'  evalmon follower, no parser':<32}{n['evalmon_cpu_pct']:>16.2f}")
         ratios.append(r["evalmon_cpu_pct"] / (r["tail_cpu_pct"] or float("nan")))
+        piped_ratios.append(r["evalmon_cpu_pct"] / (r["piped_tail_cpu_pct"] or float("nan")))
         alone.append(n["evalmon_cpu_pct"] / (n["tail_cpu_pct"] or float("nan")))
         print(f"  ratio evalmon / tail: {ratios[-1]:.2f}x (target <= 1); "
+              f"/ piped tail: {piped_ratios[-1]:.2f}x; "
               f"following alone (no parser) / tail: {alone[-1]:.2f}x")
         print(f"  latency under load: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms; "
               f"wakeups {r['wakeups']}, reads {r['reads']}; follower peak RSS "
               f"{r['maxrss_mb']:.0f} MB")
     if args.repeat > 1:
         print(f"  median of {args.repeat}: evalmon / tail {statistics.median(ratios):.2f}x "
-              f"(runs: {', '.join(f'{x:.2f}' for x in ratios)}); following alone / tail "
+              f"(runs: {', '.join(f'{x:.2f}' for x in ratios)}); evalmon / piped tail "
+              f"{statistics.median(piped_ratios):.2f}x; following alone / tail "
               f"{statistics.median(alone):.2f}x")
 
     if not args.skip_big:
