@@ -24,6 +24,7 @@ start or end); anchors elsewhere in a pattern are not supported by the scan.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections import deque
 from collections.abc import Sequence
@@ -54,6 +55,11 @@ try:  # without Hyperscan: one RE2 DFA over the alternation of every pattern
     import re2 as _re2
 except ImportError:  # pragma: no cover
     _re2 = None
+
+try:  # the whole-line fast path compiled (setup.py builds it; optional)
+    from evalmon.parsers import _wholelines
+except ImportError:  # pragma: no cover - exercised where it could not be compiled
+    _wholelines = None
 
 DEFAULT_MODULES: tuple[ModuleType, ...] = (
     tqdm,
@@ -364,9 +370,11 @@ class _WholeLines:
         # Server shapes first: they start with literals and fail at once on other lines,
         # while a bar's free description would first run along a "request IP: ..." line.
         # (No line fits two shapes, so the order changes nothing else.)
+        self.memo_of: dict[bytes, dict[bytes, bool]] = {}  # pattern -> its free-text memo
         for kind, index, rule in sorted(shapes, key=lambda shape: shape[0]):
             parts.append(b"(" + rule.pattern + b")")
-            self.rules[group] = (kind, rule.number or rule.event, rule.free, {}, index)
+            memo = self.memo_of[rule.pattern] = {}
+            self.rules[group] = (kind, rule.number or rule.event, rule.free, memo, index)
             group += 1 + re.compile(rule.pattern).groups
         self.fullmatch = re.compile(b"|".join(parts)).fullmatch if parts else None
         self._others = {
@@ -388,6 +396,47 @@ class _WholeLines:
 
 
 _WHOLE_LINE_SETS: dict[tuple[str, ...], _WholeLines] = {}
+
+
+def whole_line_shapes_digest(modules: Sequence[ModuleType] = DEFAULT_MODULES) -> str:
+    """SHA-256 of the modules' whole-line shapes: what ``_wholelines.c`` mirrors by hand.
+
+    The compiled fast path is used only while this equals its ``SHAPES_SHA256``, so a
+    shape edited in Python without the C switches the C off instead of diverging.
+    """
+    digest = hashlib.sha256()
+    for module in modules:
+        for rule in getattr(module, "WHOLE_LINES", ()):
+            builder = getattr(rule.event, "__qualname__", None)
+            text = repr((module.__name__, rule.pattern, rule.kind, rule.number, rule.free, builder))
+            digest.update(text.encode())
+    return digest.hexdigest()
+
+
+_DEFAULT_SHAPES_DIGEST = whole_line_shapes_digest()
+
+
+def _native_arguments(modules: Sequence[ModuleType], whole: _WholeLines | None) -> tuple | None:
+    """The fixed arguments of ``_wholelines.summarise`` for a parser of ``modules``, or None
+    when the compiled path does not apply (not built, other modules, shapes changed)."""
+    if (
+        _wholelines is None
+        or whole is None
+        or tuple(modules) != DEFAULT_MODULES
+        or _wholelines.SHAPES_SHA256 != _DEFAULT_SHAPES_DIGEST
+    ):
+        return None
+    werkzeug, uvicorn = (rule.pattern for rule in access_log.WHOLE_LINES)
+    memos = whole.memo_of
+    return (
+        Located,
+        ServerTraffic,
+        Progress,
+        "it",
+        memos[werkzeug],
+        memos[uvicorn],
+        memos[tqdm.WHOLE_LINES[0].pattern],
+    )
 
 
 def _whole_lines_for(modules: Sequence[ModuleType]) -> _WholeLines | None:
@@ -463,6 +512,7 @@ class LogParser:
         self._scratch = self._scanner.new_scratch()
         self._whole = _whole_lines_for(self._mods) if summarise else None
         self._whole_limit = min(_WHOLE_LINE_REGION, max_line_bytes)
+        self._native = _native_arguments(modules, self._whole)
         self.reset()
 
     # ------------------------------------------------------------------ public API
@@ -496,6 +546,15 @@ class LogParser:
             and data.find(_CR) < 0
         ):
             # The live follower's common case: a few whole lines, nothing held back.
+            if self._native is not None:  # compiled: every line of a known shape, or None
+                done = _wholelines.summarise(  # type: ignore[union-attr]
+                    data, self.lines, self._ring.maxlen, *self._native
+                )
+                if done is not None:
+                    events, count, last_lines = done
+                    self.lines += count
+                    self._ring.extend(last_lines)
+                    return events
             events, ranges, lines = self._match_whole_lines(data, 0, size)
             if not ranges:  # every line had a known shape
                 self.lines += len(lines)
