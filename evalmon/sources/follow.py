@@ -23,9 +23,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fnmatch
+import functools
 import glob
 import os
 import queue
+import re
 import select
 import stat
 import threading
@@ -117,9 +119,19 @@ def _skip_dir(name: str) -> bool:
     return name.startswith(".") or name == "__pycache__"
 
 
+@functools.lru_cache(maxsize=32)
+def _name_matcher(patterns: tuple[str, ...]) -> Callable[[str], object]:
+    """One regex for every file-name pattern (``fnmatch`` per pattern per entry is most of a
+    folder walk)."""
+    if not patterns:
+        return lambda name: None
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns)).match
+
+
 def _walk(root: str, patterns: Sequence[str], recursive: bool, errors: list[str]) -> list[str]:
     found: list[str] = []
     stack = [root]
+    name_matches = _name_matcher(tuple(patterns))
     while stack:
         folder = stack.pop()
         try:
@@ -129,9 +141,7 @@ def _walk(root: str, patterns: Sequence[str], recursive: bool, errors: list[str]
                         if entry.is_dir(follow_symlinks=False):
                             if recursive and not _skip_dir(entry.name):
                                 stack.append(entry.path)
-                        elif entry.is_file() and any(
-                            fnmatch.fnmatch(entry.name, p) for p in patterns
-                        ):
+                        elif entry.is_file() and name_matches(entry.name):
                             found.append(entry.path)
                     except OSError:
                         continue  # vanished while we looked
@@ -163,6 +173,7 @@ def resolve_paths(
     paths: Iterable[str],
     patterns: Sequence[str] = DEFAULT_PATTERNS,
     recursive: bool = True,
+    realpath: Callable[[str], str] = os.path.realpath,
 ) -> tuple[list[str], list[str]]:
     """Expand files, folders and glob patterns into the log files to follow.
 
@@ -176,7 +187,7 @@ def resolve_paths(
     seen: set[str] = set()
 
     def add(path: str) -> None:
-        key = os.path.realpath(path)
+        key = realpath(path)
         if key not in seen:
             seen.add(key)
             files.append(os.path.normpath(path))
@@ -389,6 +400,7 @@ class _InotifyWaiter(_Waiter):
         self._pipe_r, self._pipe_w = os.pipe()
         os.set_blocking(self._pipe_r, False)
         self._watch_on = [self._fd, self._write_fd, self._pipe_r]
+        self._wake_only = [self._pipe_r]
         self._dirs: set[str] = set()
         self._drain_buffer = [bytearray(_DRAIN_BYTES)]
 
@@ -426,6 +438,16 @@ class _InotifyWaiter(_Waiter):
         except (OSError, ValueError):
             return False
         return bool(ready)
+
+    def pause(self, seconds: float) -> None:
+        """Sleep ``seconds`` whatever the files do; :meth:`wake` (stopping) cuts it short.
+
+        One ``select`` on the wake pipe: ``threading.Event.wait`` with a timeout builds a
+        lock and a condition waiter every time, several times the CPU of the sleep itself.
+        """
+        if seconds > 0:
+            with contextlib.suppress(OSError, ValueError):
+                select.select(self._wake_only, [], [], seconds)
 
     def drain(self) -> None:
         # Only the descriptors with something queued are read (no EAGAIN round trips).
@@ -542,6 +564,7 @@ class Follower:
         self._stop = threading.Event()
         self._rescan_needed = True
         self._last_rescan = 0.0
+        self._realpaths: dict[str, str] = {}  # see _realpath
         self._history_jobs: queue.Queue[_File | None] = queue.Queue()
         self._new_history: list[_File] = []
         self._reader: threading.Thread | None = None
@@ -648,13 +671,22 @@ class Follower:
                 self.stats.wakeups += 1
                 # let the rest of a burst land; under sustained writes, one pass per period
                 delay = max(opts.min_read_gap_s, started + opts.read_period_s - time.monotonic())
-                self._stop.wait(delay)
+                self._sleep(delay)
             waiter.drain()
             if waiter.rescan_needed:
                 waiter.rescan_needed = False
                 self._rescan_needed = True
+                self._realpaths.clear()  # a link may have been made, moved or removed
             # inotify saw only writes: no file can have been renamed, replaced or created
             quick = woke and waiter.reports_structure and not self._rescan_needed
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep, cut short by :meth:`stop`."""
+        pause = getattr(self._waiter, "pause", None)  # inotify's: cheaper than an Event
+        if pause is not None:
+            pause(seconds)
+        else:
+            self._stop.wait(seconds)
 
     def _history_loop(self) -> None:
         while not self._stop.is_set():
@@ -703,7 +735,9 @@ class Follower:
         return more
 
     def _rescan(self) -> None:
-        files, errors = resolve_paths(self.paths, self.options.patterns, self.options.recursive)
+        files, errors = resolve_paths(
+            self.paths, self.options.patterns, self.options.recursive, self._realpath
+        )
         self._errors = errors
         if self._started:
             self._waiter.watch(watch_roots(self.paths))
@@ -711,6 +745,18 @@ class Follower:
             if path in self._files:
                 continue
             self._discover(path)
+
+    def _realpath(self, path: str) -> str:
+        """``os.path.realpath``, remembered between rescans while inotify reports every
+        change of structure (which clears the memory): it is most of a rescan's cost."""
+        if not self._waiter.reports_structure:
+            return os.path.realpath(path)
+        found = self._realpaths.get(path)
+        if found is None:
+            if len(self._realpaths) >= 4 * self.options.max_files:
+                self._realpaths.clear()
+            found = self._realpaths[path] = os.path.realpath(path)
+        return found
 
     def _discover(self, path: str) -> None:
         try:
@@ -875,6 +921,7 @@ class Follower:
         idle: list[_File] = []
         want = _QUICK_READ_BYTES if cap is None else min(_QUICK_READ_BYTES, cap)
         pread = os.pread
+        total = 0
         for f in files:
             sig = f.signature
             n = len(sig)
@@ -897,13 +944,15 @@ class Follower:
             f.offset += got
             f.signature = data[-_SIGNATURE_BYTES:]
             fed.append((f, data[n:]))
+            total += got
         out: list[tuple[_File, list[Located]]] = []
         for f, new in fed:
             f.flushed = False
             if f.offset > f.size:
                 f.size = f.offset
-            events = f.parser.feed(new)
-            if events or _long_line_warning_due(f):
+            parser = f.parser
+            events = parser.feed(new)
+            if events or (not f.warned_long_lines and getattr(parser, "dropped_bytes", 0)):
                 out.append((f, events))
         for f in idle:
             f.flushed = True
@@ -911,7 +960,7 @@ class Follower:
             if events:
                 out.append((f, events))
         self.stats.reads += len(fed)
-        self.stats.bytes_read += sum(len(new) for _, new in fed)
+        self.stats.bytes_read += total
         if out:
             on_batch, live_batch = self._on_batch, self._live_batch
             with self._lock:
