@@ -273,3 +273,44 @@ def test_any_text_any_cuts_same_events_compiled_or_not_quick(
     chunks: list[bytes | None], cap: int
 ) -> None:
     feed_both(chunks, max_line_bytes=cap)
+
+
+# --------------------------------------------------------------------------- the objects
+
+
+def test_built_events_are_whole_dataclasses() -> None:
+    """The C fills the frozen dataclasses' slots directly: they must be indistinguishable
+    from instances made by their __init__ (every field set, equal, same hash and repr)."""
+    import copy
+    import pickle
+
+    data = BAR + SERVER_READ
+    got = answer(data)
+    want = python_answer(data)
+    assert got is not None and want is not None
+    for mine, theirs in zip(got[0], want[0], strict=True):
+        assert mine == theirs and hash(mine) == hash(theirs) and repr(mine) == repr(theirs)
+        assert pickle.loads(pickle.dumps(mine)) == theirs
+        assert copy.copy(mine) == theirs
+        with pytest.raises(AttributeError):
+            mine.line = 0  # type: ignore[misc]  # still frozen
+
+
+def test_no_reference_is_leaked() -> None:
+    import gc
+    import sys
+
+    args = list(LogParser(summarise=True)._native or ())
+    unit = "".join(["i", "t"])  # a string of our own: its reference count is ours to read
+    args[3] = unit
+    data = BAR + SERVER_READ
+    answer(data)  # vet the free texts
+    before = (sys.getrefcount(unit), sys.getrefcount(data), [sys.getrefcount(m) for m in args[4:]])
+    gc.collect()
+    objects = len(gc.get_objects())
+    for _ in range(2000):
+        assert native.summarise(data, 0, 60, *args) is not None
+    gc.collect()
+    after = (sys.getrefcount(unit), sys.getrefcount(data), [sys.getrefcount(m) for m in args[4:]])
+    assert after == before
+    assert len(gc.get_objects()) - objects < 50

@@ -17,6 +17,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <string.h>
 
 #define SHAPES_SHA256 "ec43afe7232337a01a1c4920dcaec48ccc825956bd72d5ca0fcc29949ef93a62"
@@ -361,6 +362,88 @@ static int classify(cp p, cp e, shape_t *s)
     return K_NONE;
 }
 
+/* ------------------------------------------------------------------ building events */
+
+/*
+ * The events are frozen slots dataclasses. Their generated __init__ sets each field
+ * through object.__setattr__ (0.3 us for a Located, 0.8 us for a Progress), which was most
+ * of the cost of a read here. With no __post_init__, an instance is exactly its slots, so
+ * it is built as object.__new__ would and its slots filled directly, by the offsets of
+ * the type's own member descriptors. Anything unexpected about a type (not slots, a field
+ * missing) and its __init__ is called instead.
+ */
+#define MAX_FIELDS 8
+
+typedef struct {
+    PyTypeObject *type; /* borrowed: the caller keeps the type alive */
+    int fields;
+    int direct; /* 1: fill slots; 0: call the type */
+    Py_ssize_t offsets[MAX_FIELDS];
+} maker_t;
+
+static void maker_prepare(maker_t *m, PyObject *type, const char *const *names, int fields)
+{
+    if ((PyObject *)m->type == type)
+        return;
+    m->type = (PyTypeObject *)type;
+    m->fields = fields;
+    m->direct = PyType_Check(type) && ((PyTypeObject *)type)->tp_alloc != NULL;
+    for (int i = 0; i < fields && m->direct; i++) {
+        PyObject *descr = PyObject_GetAttrString(type, names[i]);
+        if (!descr) {
+            PyErr_Clear();
+            m->direct = 0;
+            break;
+        }
+        if (Py_TYPE(descr) != &PyMemberDescr_Type ||
+            ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX)
+            m->direct = 0;
+        else
+            m->offsets[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+        Py_DECREF(descr);
+    }
+    /* the dataclass fields must be exactly these, in this order, and nothing else */
+    if (m->direct) {
+        PyObject *all = PyObject_GetAttrString(type, "__dataclass_fields__");
+        if (!all || !PyDict_Check(all) || PyDict_GET_SIZE(all) != fields ||
+            PyObject_HasAttrString(type, "__post_init__"))
+            m->direct = 0;
+        Py_XDECREF(all);
+        PyErr_Clear();
+    }
+}
+
+/* A new instance from ``values`` (new references, stolen, NULLs allowed after an error). */
+static PyObject *make(maker_t *m, PyObject **values)
+{
+    PyObject *obj = NULL;
+    for (int i = 0; i < m->fields; i++)
+        if (!values[i])
+            goto done;
+    if (m->direct) {
+        obj = m->type->tp_alloc(m->type, 0);
+        if (obj) {
+            for (int i = 0; i < m->fields; i++) {
+                *(PyObject **)((char *)obj + m->offsets[i]) = values[i];
+                values[i] = NULL; /* stolen by the instance */
+            }
+        }
+    } else {
+        obj = PyObject_Vectorcall((PyObject *)m->type, values, m->fields, NULL);
+    }
+done:
+    for (int i = 0; i < m->fields; i++)
+        Py_XDECREF(values[i]);
+    return obj;
+}
+
+static maker_t located_maker, traffic_maker, progress_maker;
+static PyObject *no_postfix; /* "": Progress.postfix's default */
+static const char *const located_fields[] = {"line", "event"};
+static const char *const traffic_fields[] = {"engine_batches", "http_statuses", "request_starts"};
+static const char *const progress_fields[] = {"desc", "n", "total", "unit", "rate",
+                                              "elapsed_s", "remaining_s", "postfix"};
+
 /* ------------------------------------------------------------------ summarise() */
 
 /* The memo dict says this free text was vetted (no other module's candidate in it). */
@@ -376,7 +459,7 @@ static int vetted(PyObject *memo, cp start, cp end)
     return ok == Py_True;
 }
 
-static PyObject *bar_progress(PyObject *progress_type, PyObject *unit, const shape_t *s)
+static PyObject *bar_progress(PyObject *unit, PyObject *no_postfix, const shape_t *s)
 {
     /* the description as parse() gives it: ASCII, stripped of the spaces around it */
     cp d = s->free, de = s->free_end;
@@ -384,41 +467,23 @@ static PyObject *bar_progress(PyObject *progress_type, PyObject *unit, const sha
         d++;
     while (de > d && de[-1] == ' ')
         de--;
-    PyObject *args[7] = {NULL};
-    PyObject *result = NULL;
-    args[0] = PyUnicode_DecodeASCII((const char *)d, de - d, NULL);
-    args[1] = PyFloat_FromDouble((double)s->n);
-    args[2] = PyFloat_FromDouble((double)s->total);
-    args[3] = unit;
-    Py_INCREF(unit);
-    args[4] = s->has_rate ? PyFloat_FromDouble(s->rate) : Py_NewRef(Py_None);
-    args[5] = PyFloat_FromDouble(s->elapsed);
-    args[6] = s->has_remaining ? PyFloat_FromDouble(s->remaining) : Py_NewRef(Py_None);
-    for (int i = 0; i < 7; i++)
-        if (!args[i])
-            goto done;
-    result = PyObject_Vectorcall(progress_type, args, 7, NULL);
-done:
-    for (int i = 0; i < 7; i++)
-        Py_XDECREF(args[i]);
-    return result;
+    PyObject *values[8];
+    values[0] = PyUnicode_DecodeASCII((const char *)d, de - d, NULL);
+    values[1] = PyFloat_FromDouble((double)s->n);
+    values[2] = PyFloat_FromDouble((double)s->total);
+    values[3] = Py_NewRef(unit);
+    values[4] = s->has_rate ? PyFloat_FromDouble(s->rate) : Py_NewRef(Py_None);
+    values[5] = PyFloat_FromDouble(s->elapsed);
+    values[6] = s->has_remaining ? PyFloat_FromDouble(s->remaining) : Py_NewRef(Py_None);
+    values[7] = Py_NewRef(no_postfix);
+    return make(&progress_maker, values);
 }
 
-static PyObject *located(PyObject *located_type, Py_ssize_t line, PyObject *event)
+/* Located(line, event); ``event`` is a new reference (stolen), NULL after an error. */
+static PyObject *located(Py_ssize_t line, PyObject *event)
 {
-    PyObject *args[2];
-    if (!event)
-        return NULL;
-    args[0] = PyLong_FromSsize_t(line);
-    if (!args[0]) {
-        Py_DECREF(event);
-        return NULL;
-    }
-    args[1] = event;
-    PyObject *result = PyObject_Vectorcall(located_type, args, 2, NULL);
-    Py_DECREF(args[0]);
-    Py_DECREF(event);
-    return result;
+    PyObject *values[2] = {PyLong_FromSsize_t(line), event};
+    return make(&located_maker, values);
 }
 
 #define MAX_STATUSES 16
@@ -447,7 +512,9 @@ static PyObject *summarise(PyObject *self, PyObject *const *args, Py_ssize_t nar
     Py_ssize_t ring_size = PyLong_AsSsize_t(args[2]);
     if ((first_line == -1 || ring_size == -1) && PyErr_Occurred())
         return NULL;
-    PyObject *located_type = args[3], *traffic_type = args[4], *progress_type = args[5];
+    maker_prepare(&located_maker, args[3], located_fields, 2);
+    maker_prepare(&traffic_maker, args[4], traffic_fields, 3);
+    maker_prepare(&progress_maker, args[5], progress_fields, 8);
     PyObject *unit = args[6];
     PyObject *memos[3] = {args[7], args[8], args[9]};
     for (int i = 0; i < 3; i++)
@@ -542,8 +609,7 @@ static PyObject *summarise(PyObject *self, PyObject *const *args, Py_ssize_t nar
                 goto fail;
             PyTuple_SET_ITEM(engine_sizes, engine_i++, n);
         } else if (kind == K_BAR) {
-            PyObject *ev = located(located_type, first_line + line + 1,
-                                   bar_progress(progress_type, unit, &s));
+            PyObject *ev = located(first_line + line + 1, bar_progress(unit, no_postfix, &s));
             if (!ev || PyList_Append(events, ev) < 0) {
                 Py_XDECREF(ev);
                 goto fail;
@@ -576,18 +642,12 @@ static PyObject *summarise(PyObject *self, PyObject *const *args, Py_ssize_t nar
             }
             PyTuple_SET_ITEM(http, i, pair);
         }
-        PyObject *targs[3];
-        targs[0] = engine_sizes ? engine_sizes : PyTuple_New(0);
-        targs[1] = http;
-        targs[2] = PyLong_FromSsize_t(starts);
-        PyObject *traffic = NULL;
-        if (targs[0] && targs[2])
-            traffic = PyObject_Vectorcall(traffic_type, targs, 3, NULL);
-        if (!engine_sizes)
-            Py_XDECREF(targs[0]);
-        Py_DECREF(http);
-        Py_XDECREF(targs[2]);
-        PyObject *ev = located(located_type, first_line + routine_last + 1, traffic);
+        PyObject *values[3];
+        values[0] = engine_sizes ? engine_sizes : PyTuple_New(0);
+        engine_sizes = NULL; /* handed on */
+        values[1] = http;
+        values[2] = PyLong_FromSsize_t(starts);
+        PyObject *ev = located(first_line + routine_last + 1, make(&traffic_maker, values));
         if (!ev || PyList_Insert(events, traffic_at, ev) < 0) {
             Py_XDECREF(ev);
             goto fail;
@@ -619,6 +679,9 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__wholelines(void)
 {
+    no_postfix = PyUnicode_FromString("");
+    if (!no_postfix)
+        return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m && PyModule_AddStringConstant(m, "SHAPES_SHA256", SHAPES_SHA256) < 0) {
         Py_DECREF(m);
