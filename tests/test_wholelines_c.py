@@ -71,9 +71,9 @@ def answer(data: bytes, first_line: int = 0) -> tuple[list[Located], int, list[b
     """The compiled path's raw answer for one read (after the Python path has vetted the
     read's free texts, as it has by the time a follower reads a file again)."""
     python_parser()._match_whole_lines(data, 0, len(data))  # fills the free-text memos
-    args = LogParser(summarise=True)._native
-    assert args is not None
-    return native.summarise(data, first_line, 60, *args)
+    fixed = LogParser(summarise=True)._native
+    assert fixed is not None
+    return native.summarise(data, first_line, fixed)
 
 
 def python_answer(data: bytes, first_line: int = 0) -> tuple[list[Located], int, list[bytes]] | None:
@@ -198,9 +198,9 @@ def test_near_misses_go_to_python(line: bytes) -> None:
 
 def test_a_path_not_vetted_yet_goes_to_python() -> None:
     line = b'127.0.0.1 - - [24/Nov/2026 03:00:01] "GET /never/seen/before HTTP/1.1" 200 -\n'
-    args = LogParser(summarise=True)._native
-    assert args is not None
-    assert native.summarise(line, 0, 60, *args) is None  # the memo does not know the path
+    fixed = LogParser(summarise=True)._native
+    assert fixed is not None
+    assert native.summarise(line, 0, fixed) is None  # the memo does not know the path
     assert answer(line) == python_answer(line)  # vetted by the Python path: now it does
 
 
@@ -300,17 +300,33 @@ def test_no_reference_is_leaked() -> None:
     import gc
     import sys
 
-    args = list(LogParser(summarise=True)._native or ())
+    fixed = list(LogParser(summarise=True)._native or ())
     unit = "".join(["i", "t"])  # a string of our own: its reference count is ours to read
-    args[3] = unit
+    fixed[5] = unit
+    args = tuple(fixed)
     data = BAR + SERVER_READ
     answer(data)  # vet the free texts
-    before = (sys.getrefcount(unit), sys.getrefcount(data), [sys.getrefcount(m) for m in args[4:]])
+    before = (sys.getrefcount(unit), sys.getrefcount(data), [sys.getrefcount(m) for m in fixed[6:]])
     gc.collect()
     objects = len(gc.get_objects())
     for _ in range(2000):
-        assert native.summarise(data, 0, 60, *args) is not None
+        assert native.summarise(data, 0, args) is not None
     gc.collect()
-    after = (sys.getrefcount(unit), sys.getrefcount(data), [sys.getrefcount(m) for m in args[4:]])
+    after = (sys.getrefcount(unit), sys.getrefcount(data), [sys.getrefcount(m) for m in fixed[6:]])
     assert after == before
     assert len(gc.get_objects()) - objects < 50
+
+
+def test_too_big_cut_or_odd_reads_go_to_python() -> None:
+    fixed = LogParser(summarise=True)._native
+    assert fixed is not None
+    line = b"request IP: 127.0.0.1\n"
+    assert native.summarise(line * 1000, 0, fixed) is None  # > 16 KiB: not a live read
+    assert native.summarise(line[:-1], 0, fixed) is None  # no final newline
+    assert native.summarise(line.replace(b"\n", b"\r\n"), 0, fixed) is None
+    assert native.summarise(bytearray(line), 0, fixed) is None
+    assert native.summarise(b"", 0, fixed) is None
+    small = LogParser(summarise=True, max_line_bytes=64)._native
+    assert small is not None and native.summarise(line * 3, 0, small) is None  # > 64 bytes
+    with pytest.raises(TypeError):
+        native.summarise(line, 0, fixed[:3])

@@ -489,39 +489,44 @@ static PyObject *located(Py_ssize_t line, PyObject *event)
 #define MAX_STATUSES 16
 
 /*
- * summarise(data, first_line, ring_size, located, server_traffic, progress, unit,
- *           werkzeug_memo, uvicorn_memo, bar_memo)
- *   -> (events, lines, last_lines) | None
+ * summarise(data, first_line, fixed) -> (events, lines, last_lines) | None
  *
- * ``data``: whole ``\n``-terminated lines, no ``\r``. None unless EVERY line has a shape.
- * ``events``: the Located events in line order (a Progress per bar line, one ServerTraffic
- * at the last routine line); ``lines``: how many lines; ``last_lines``: the last
- * ``ring_size`` lines (bytes, without ``\n``) for the parser's context ring.
+ * ``fixed``: (ring_size, max_bytes, Located, ServerTraffic, Progress, unit, werkzeug_memo,
+ * uvicorn_memo, bar_memo), the same for every read of a parser.
+ * ``data``: bytes; None unless it is at most ``max_bytes`` of whole ``\n``-terminated lines
+ * and EVERY line has a shape (a ``\r`` fits none). ``events``: the Located events in line
+ * order (a Progress per bar line, one ServerTraffic at the last routine line); ``lines``:
+ * how many lines; ``last_lines``: the last ``ring_size`` lines (bytes, without ``\n``) for
+ * the parser's context ring.
  */
 static PyObject *summarise(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)self;
-    if (nargs != 10) {
-        PyErr_SetString(PyExc_TypeError, "summarise() takes 10 arguments");
+    if (nargs != 3 || !PyTuple_Check(args[2]) || PyTuple_GET_SIZE(args[2]) != 9) {
+        PyErr_SetString(PyExc_TypeError, "summarise(data, first_line, fixed: 9-tuple)");
         return NULL;
     }
     PyObject *data = args[0];
+    PyObject *const *fixed = &PyTuple_GET_ITEM(args[2], 0);
     if (!PyBytes_CheckExact(data))
         Py_RETURN_NONE;
     Py_ssize_t first_line = PyLong_AsSsize_t(args[1]);
-    Py_ssize_t ring_size = PyLong_AsSsize_t(args[2]);
-    if ((first_line == -1 || ring_size == -1) && PyErr_Occurred())
+    Py_ssize_t ring_size = PyLong_AsSsize_t(fixed[0]);
+    Py_ssize_t max_bytes = PyLong_AsSsize_t(fixed[1]);
+    if ((first_line == -1 || ring_size == -1 || max_bytes == -1) && PyErr_Occurred())
         return NULL;
-    maker_prepare(&located_maker, args[3], located_fields, 2);
-    maker_prepare(&traffic_maker, args[4], traffic_fields, 3);
-    maker_prepare(&progress_maker, args[5], progress_fields, 8);
-    PyObject *unit = args[6];
-    PyObject *memos[3] = {args[7], args[8], args[9]};
+    maker_prepare(&located_maker, fixed[2], located_fields, 2);
+    maker_prepare(&traffic_maker, fixed[3], traffic_fields, 3);
+    maker_prepare(&progress_maker, fixed[4], progress_fields, 8);
+    PyObject *unit = fixed[5];
+    PyObject *memos[3] = {fixed[6], fixed[7], fixed[8]};
     for (int i = 0; i < 3; i++)
         if (!PyDict_Check(memos[i])) {
             PyErr_SetString(PyExc_TypeError, "memos must be dicts");
             return NULL;
         }
+    if (PyBytes_GET_SIZE(data) > max_bytes)
+        Py_RETURN_NONE;
 
     cp base = (cp)PyBytes_AS_STRING(data);
     Py_ssize_t size = PyBytes_GET_SIZE(data);
@@ -666,8 +671,7 @@ fail:
 
 static PyMethodDef methods[] = {
     {"summarise", (PyCFunction)(void (*)(void))summarise, METH_FASTCALL,
-     "summarise(data, first_line, ring_size, located, server_traffic, progress, unit, "
-     "werkzeug_memo, uvicorn_memo, bar_memo) -> (events, lines, last_lines) | None"},
+     "summarise(data, first_line, fixed) -> (events, lines, last_lines) | None"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -416,9 +416,11 @@ def whole_line_shapes_digest(modules: Sequence[ModuleType] = DEFAULT_MODULES) ->
 _DEFAULT_SHAPES_DIGEST = whole_line_shapes_digest()
 
 
-def _native_arguments(modules: Sequence[ModuleType], whole: _WholeLines | None) -> tuple | None:
-    """The fixed arguments of ``_wholelines.summarise`` for a parser of ``modules``, or None
-    when the compiled path does not apply (not built, other modules, shapes changed)."""
+def _native_arguments(
+    modules: Sequence[ModuleType], whole: _WholeLines | None, ring_size: int, max_bytes: int
+) -> tuple | None:
+    """The ``fixed`` argument of ``_wholelines.summarise`` for a parser of ``modules``, or
+    None when the compiled path does not apply (not built, other modules, shapes changed)."""
     if (
         _wholelines is None
         or whole is None
@@ -429,6 +431,8 @@ def _native_arguments(modules: Sequence[ModuleType], whole: _WholeLines | None) 
     werkzeug, uvicorn = (rule.pattern for rule in access_log.WHOLE_LINES)
     memos = whole.memo_of
     return (
+        ring_size,
+        max_bytes,
         Located,
         ServerTraffic,
         Progress,
@@ -512,7 +516,9 @@ class LogParser:
         self._scratch = self._scanner.new_scratch()
         self._whole = _whole_lines_for(self._mods) if summarise else None
         self._whole_limit = min(_WHOLE_LINE_REGION, max_line_bytes)
-        self._native = _native_arguments(modules, self._whole)
+        self._native = _native_arguments(
+            modules, self._whole, max(self._ctx_before, 1), self._whole_limit
+        )
         self.reset()
 
     # ------------------------------------------------------------------ public API
@@ -532,6 +538,16 @@ class LogParser:
 
     def feed(self, data: bytes | bytearray) -> list[Located]:
         """Parse newly appended bytes. ``data`` is not kept: a reused buffer is fine."""
+        native = self._native
+        if native is not None and not self._line_open and not self._queue:
+            # The live follower's common case, compiled: a few whole lines of known shapes
+            # (None: not so; the Python paths below take it).
+            done = _wholelines.summarise(data, self.lines, native)  # type: ignore[union-attr]
+            if done is not None:
+                events, count, last_lines = done
+                self.lines += count
+                self._ring.extend(last_lines)
+                return events
         if not data:
             return self._release()
         if not isinstance(data, (bytes, bytearray)):
@@ -546,15 +562,6 @@ class LogParser:
             and data.find(_CR) < 0
         ):
             # The live follower's common case: a few whole lines, nothing held back.
-            if self._native is not None:  # compiled: every line of a known shape, or None
-                done = _wholelines.summarise(  # type: ignore[union-attr]
-                    data, self.lines, self._ring.maxlen, *self._native
-                )
-                if done is not None:
-                    events, count, last_lines = done
-                    self.lines += count
-                    self._ring.extend(last_lines)
-                    return events
             events, ranges, lines = self._match_whole_lines(data, 0, size)
             if not ranges:  # every line had a known shape
                 self.lines += len(lines)
