@@ -541,6 +541,27 @@ def test_inotify_notices_new_folders_and_files_without_polling(tmp_path: Path) -
         f.stop()
 
 
+def test_a_new_file_is_found_at_once_while_another_streams(tmp_path: Path) -> None:
+    """Under streaming writes the follower makes quick passes and its safety-net rescan is
+    rare: a file created meanwhile must still come in through inotify's create event."""
+    f, sink = make(
+        [tmp_path], poll_interval_s=30, rescan_interval_s=60, inotify_rescan_interval_s=60
+    )
+    f.start()
+    busy = tmp_path / "server-1.log"
+    try:
+        assert f.wake_mode == "inotify"
+        sink.wait_for(lambda: f.stats.passes >= 1)
+        for n in range(1, 6):  # streaming: each line read by a quick pass
+            write(busy, line(n))
+            sink.wait_for(lambda n=n: n in sink.prompts(), timeout=5)
+        write(tmp_path / "server-2.log", line(100))
+        write(busy, line(6))
+        sink.wait_for(lambda: 100 in sink.prompts() and 6 in sink.prompts(), timeout=5)
+    finally:
+        f.stop()
+
+
 def test_watchdog_observer_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_inotify() -> None:
         raise OSError("pretend inotify is unavailable")
