@@ -386,6 +386,14 @@ def test_quick_pass_reads_appends_with_one_pread_each(tmp_path: Path) -> None:
     quick_pass(f)
     assert sink.prompts() == [1, 2, 3]
     assert sink.lines(log) == [1, 2, 3]
+    batch = sink.batches[-1]  # every field of a live batch in its place
+    size = log.stat().st_size
+    assert (batch.path, batch.history, batch.relative_lines, batch.line_shift) == (
+        str(log), False, False, 0
+    )
+    assert (batch.truncated, batch.scanned_bytes, batch.size_bytes, batch.warning) == (
+        False, size, size, ""
+    )
     f.stop()
 
 

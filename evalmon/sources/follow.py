@@ -947,7 +947,8 @@ class Follower:
             f.signature = data[-_SIGNATURE_BYTES:]
             fed.append((f, data[n:]))
             total += got
-        out: list[tuple[_File, list[Located]]] = []
+        batches: list[FileBatch] = []
+        live_batch = self._live_batch
         for f, new in fed:
             f.flushed = False
             if f.offset > f.size:
@@ -955,19 +956,19 @@ class Follower:
             parser = f.parser
             events = parser.feed(new)
             if events or (not f.warned_long_lines and getattr(parser, "dropped_bytes", 0)):
-                out.append((f, events))
+                batches.append(live_batch(f, events))
         for f in idle:
             f.flushed = True
             events = f.parser.flush()
             if events:
-                out.append((f, events))
+                batches.append(live_batch(f, events))
         self.stats.reads += len(fed)
         self.stats.bytes_read += total
-        if out:
-            on_batch, live_batch = self._on_batch, self._live_batch
+        if batches:
+            on_batch = self._on_batch
             with self._lock:
-                for f, events in out:
-                    on_batch(live_batch(f, events))
+                for batch in batches:
+                    on_batch(batch)
         return full
 
     def _signature_holds(self, f: _File) -> bool:
@@ -1140,15 +1141,18 @@ class Follower:
         if shift and not f.relative:
             events = [Located(e.line + shift, e.event) for e in events]
         truncated = f.pending_truncated
-        f.pending_truncated = False
+        if truncated:
+            f.pending_truncated = False
         return FileBatch(
-            path=f.path,
-            events=tuple(events),
-            relative_lines=f.relative,
-            truncated=truncated,
-            size_bytes=f.size,
-            scanned_bytes=f.offset,
-            warning="" if f.warned_long_lines else _long_line_warning(f, f.parser),
+            f.path,
+            tuple(events),
+            False,  # history
+            f.relative,
+            0,  # line_shift
+            truncated,
+            f.offset,  # scanned_bytes
+            f.size,
+            "" if f.warned_long_lines else _long_line_warning(f, f.parser),
         )
 
     def _deliver(self, batch: FileBatch) -> None:
