@@ -42,7 +42,7 @@ def write(path: Path, text: str, mode: str = "a") -> None:
 
 def make(paths: list[Path | str], **opts) -> tuple[Follower, Collector]:
     sink = Collector()
-    options = FollowOptions(parser_factory=parser_factory, **opts)
+    options = FollowOptions(**{"parser_factory": parser_factory, **opts})
     return Follower([str(p) for p in paths], sink, options), sink
 
 
@@ -140,7 +140,28 @@ def quick_pass(f: Follower) -> None:
     f._pass(cap=None, force_rescan=False, quick=True)
 
 
-PASSES = pytest.mark.parametrize("next_pass", [full_pass, quick_pass], ids=["full", "quick"])
+def quick_pass_python(f: Follower) -> None:
+    """The same quick pass with the Python loop instead of the compiled one (_quickpass.c):
+    both must behave alike."""
+    compiled = follow_mod._quickpass
+    follow_mod._quickpass = None
+    try:
+        quick_pass(f)
+    finally:
+        follow_mod._quickpass = compiled
+
+
+QUICK_PASSES = pytest.mark.parametrize(
+    "next_pass", [quick_pass, quick_pass_python], ids=["quick", "quick-python"]
+)
+PASSES = pytest.mark.parametrize(
+    "next_pass", [full_pass, quick_pass, quick_pass_python], ids=["full", "quick", "quick-python"]
+)
+
+
+def test_the_compiled_quick_pass_is_built_where_required() -> None:
+    if os.environ.get("EVALMON_REQUIRE_NATIVE") == "1":
+        assert follow_mod._quickpass is not None, "evalmon/sources/_quickpass.c was not compiled"
 
 
 @PASSES
@@ -377,13 +398,16 @@ def test_too_many_files(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- threads
 
 
-def test_quick_pass_reads_appends_with_one_pread_each(tmp_path: Path) -> None:
+@QUICK_PASSES
+def test_quick_pass_reads_appends_with_one_pread_each(
+    tmp_path: Path, next_pass: Callable[[Follower], None]
+) -> None:
     log = tmp_path / "server.log"
     write(log, line(1))
     f, sink = make([log])
     f.poll_once()
     write(log, line(2) + line(3))
-    quick_pass(f)
+    next_pass(f)
     assert sink.prompts() == [1, 2, 3]
     assert sink.lines(log) == [1, 2, 3]
     batch = sink.batches[-1]  # every field of a live batch in its place
@@ -397,15 +421,57 @@ def test_quick_pass_reads_appends_with_one_pread_each(tmp_path: Path) -> None:
     f.stop()
 
 
-def test_quick_pass_hands_a_big_append_to_the_full_path(tmp_path: Path) -> None:
+@QUICK_PASSES
+def test_quick_pass_hands_a_big_append_to_the_full_path(
+    tmp_path: Path, next_pass: Callable[[Follower], None]
+) -> None:
     log = tmp_path / "server.log"
     write(log, line(0))
     f, sink = make([log])
     f.poll_once()
     many = [line(i) for i in range(1, 3000)]  # ~170 KB: more than one quick read
     write(log, "".join(many))
-    quick_pass(f)
+    next_pass(f)
     assert sink.prompts() == list(range(3000))
+    f.stop()
+
+
+@QUICK_PASSES
+def test_quick_pass_flushes_an_idle_file_and_warns_of_a_cut_line_once(
+    tmp_path: Path, next_pass: Callable[[Follower], None]
+) -> None:
+    log = tmp_path / "server.log"
+    write(log, line(1))
+    f, sink = make([log], parser_factory=lambda: LogParser(max_line_bytes=1024))
+    f.poll_once()
+    write(log, "x" * 2048 + "\n" + line(2))  # a line over the cap, in one quick read
+    reads = f.stats.reads
+    next_pass(f)
+    assert f.stats.reads == reads + 1
+    next_pass(f)  # nothing new: the file is idle
+    assert sink.prompts() == [1, 2]
+    warnings = [b.warning for b in sink.batches if b.warning]
+    assert warnings == [follow_mod.LONG_LINE_WARNING]
+    write(log, line(3))
+    next_pass(f)
+    assert sink.prompts() == [1, 2, 3]
+    assert [b.warning for b in sink.batches if b.warning] == warnings
+    f.stop()
+
+
+@QUICK_PASSES
+def test_quick_pass_shifts_live_lines_once_the_history_is_in(
+    tmp_path: Path, next_pass: Callable[[Follower], None]
+) -> None:
+    log = tmp_path / "server.log"
+    write(log, "".join(line(i) for i in range(2000)))  # > tail_first_bytes: read tail first
+    f, sink = make([log], tail_first_bytes=4096)
+    f.poll_once()  # tail, then the history (poll_once runs it when not started)
+    assert sorted(sink.prompts()) == list(range(2000))
+    write(log, line(2000))
+    next_pass(f)
+    last = sink.batches[-1]
+    assert not last.relative_lines and last.events[-1].line == 2001
     f.stop()
 
 

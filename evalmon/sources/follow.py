@@ -38,6 +38,11 @@ from typing import Protocol
 
 from evalmon.events import FileBatch, Located
 
+try:  # the quick pass compiled (setup.py builds it; optional)
+    from evalmon.sources import _quickpass
+except ImportError:  # pragma: no cover - exercised where it could not be compiled
+    _quickpass = None
+
 DEFAULT_PATTERNS: tuple[str, ...] = ("*.out", "*.log", "*.err", "*.txt", "*.jsonl")
 _SNIFF_BYTES = 8192
 _SIGNATURE_BYTES = 32  # bytes before the read offset remembered to spot in-place rewrites
@@ -914,14 +919,41 @@ class Follower:
         the full path (truncated, rewritten, a big append, not yet sniffed).
 
         Each read starts at the remembered signature bytes before the offset, so the same
-        call checks that the file was not truncated or rewritten in place. The work goes in
-        phases (read every file, parse every read, deliver every batch): a pass wakes up on
-        a cold CPU cache, and running one short loop at a time keeps it warm.
+        call checks that the file was not truncated or rewritten in place. Compiled
+        (``_quickpass.c``) where built; :meth:`_quick_read_python` is the same in Python.
+        """
+        want = _QUICK_READ_BYTES if cap is None else min(_QUICK_READ_BYTES, cap)
+        if _quickpass is not None:
+            full, idle, batches, reads, total = _quickpass.read_and_parse(
+                files, want, self._live_batch, FileBatch
+            )
+        else:
+            full, idle, batches, reads, total = self._quick_read_python(files, want)
+        for f in idle:
+            f.flushed = True
+            events = f.parser.flush()
+            if events:
+                batches.append(self._live_batch(f, events))
+        self.stats.reads += reads
+        self.stats.bytes_read += total
+        if batches:
+            on_batch = self._on_batch
+            with self._lock:
+                for batch in batches:
+                    on_batch(batch)
+        return full
+
+    def _quick_read_python(
+        self, files: list[_File], want: int
+    ) -> tuple[list[_File], list[_File], list[FileBatch], int, int]:
+        """The quick pass's reading and parsing: ``(full, idle, batches, reads, bytes)``.
+
+        The work goes in phases (read every file, parse every read): a pass wakes up on a
+        cold CPU cache, and running one short loop at a time keeps it warm.
         """
         full: list[_File] = []
         fed: list[tuple[_File, bytes]] = []
         idle: list[_File] = []
-        want = _QUICK_READ_BYTES if cap is None else min(_QUICK_READ_BYTES, cap)
         pread = os.pread
         total = 0
         for f in files:
@@ -957,19 +989,7 @@ class Follower:
             events = parser.feed(new)
             if events or (not f.warned_long_lines and getattr(parser, "dropped_bytes", 0)):
                 batches.append(live_batch(f, events))
-        for f in idle:
-            f.flushed = True
-            events = f.parser.flush()
-            if events:
-                batches.append(live_batch(f, events))
-        self.stats.reads += len(fed)
-        self.stats.bytes_read += total
-        if batches:
-            on_batch = self._on_batch
-            with self._lock:
-                for batch in batches:
-                    on_batch(batch)
-        return full
+        return full, idle, batches, len(fed), total
 
     def _signature_holds(self, f: _File) -> bool:
         """The bytes before our offset are unchanged (else the file was rewritten in place)."""
