@@ -6,7 +6,10 @@ nodes). A burst of inotify events costs one pass, not one read per event: after 
 the reader looks ``min_read_gap_s`` after the first change, under sustained writes at most
 once per ``read_period_s``, so writes arriving meanwhile are read together. When inotify saw
 only writes, a pass reads each file with one ``pread`` and checks no path (a full pass, which
-notices renames and replacements, runs at least every ``rescan_interval_s``).
+notices renames and replacements, runs at least every ``rescan_interval_s``, or every
+``inotify_rescan_interval_s`` while inotify reports every change). That quick pass is
+compiled where ``setup.py`` could build ``_quickpass.c``; ``_quick_read_python`` is the same
+loop in Python.
 
 A file bigger than ``tail_first_bytes`` is read tail first: its last bytes (from a line
 boundary) are parsed at once with line numbers relative to the tail, then a history thread
