@@ -208,17 +208,13 @@ def writer_main(folder: str, files: int, rate: int, duration: float, times_out: 
 
 
 def follower_main(folder: str, settle: float, out_path: str) -> None:
-    """Child: follow ``folder`` until told to stop on stdin, then report arrivals, RSS.
-
-    The consumer only notes when each batch came and looks inside after the run: what is
-    measured is the follower, as tail's figure is tail writing into /dev/null.
-    """
-    received: list[tuple[float, FileBatch]] = []
-    note = received.append
-    clock = time.monotonic
+    """Child: follow ``folder`` until told to stop on stdin, then report arrivals, RSS."""
+    arrived: dict[int, float] = {}
 
     def on_batch(batch: FileBatch) -> None:
-        note((clock(), batch))
+        now = time.monotonic()
+        for prompts in engine_calls(batch):
+            arrived.setdefault(prompts, now)
 
     opts = json.loads(os.environ.get("EVALMON_BENCH_OPTS", "{}"))  # for experiments
     if os.environ.get("EVALMON_BENCH_NOOP_PARSER"):
@@ -236,10 +232,6 @@ def follower_main(folder: str, settle: float, out_path: str) -> None:
     sys.stdin.readline()  # "stop": the writer is done
     time.sleep(settle)  # let the last lines arrive
     follower.stop()
-    arrived: dict[int, float] = {}
-    for when, batch in received:
-        for prompts in engine_calls(batch):
-            arrived.setdefault(prompts, when)
     with open(out_path, "w") as out:
         json.dump({"arrived": arrived, "maxrss_kb": peak_rss_kb(),
                    "stats": vars(follower.stats)}, out)
