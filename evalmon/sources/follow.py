@@ -49,6 +49,8 @@ except ImportError:  # pragma: no cover - exercised where it could not be compil
 DEFAULT_PATTERNS: tuple[str, ...] = ("*.out", "*.log", "*.err", "*.txt", "*.jsonl")
 _SNIFF_BYTES = 8192
 _SIGNATURE_BYTES = 32  # bytes before the read offset remembered to spot in-place rewrites
+if _quickpass is not None and _quickpass.SIGNATURE_BYTES != _SIGNATURE_BYTES:
+    _quickpass = None  # a stale build that keeps another signature: the Python pass it is
 _DRAIN_BYTES = 1 << 16
 _QUICK_READ_BYTES = 60 * 1024  # one small read per changed file (below malloc's mmap size)
 _BOUNDARY_SEARCH_BYTES = 4 << 20  # how far tail-first looks for a line start
