@@ -1,0 +1,7 @@
+"""``python -m evalmon.cli`` is ``evalmon``."""
+
+import sys
+
+from evalmon.cli import main
+
+sys.exit(main())
