@@ -37,7 +37,7 @@ def one_run(work: Path, poll_interval: float | None, server_log: bool) -> list[f
     if server_log:  # the OOM is in a log shared across attempts: evalmon lets it settle first
         command += ["--server-log", str(work / "logs" / "server.log")]
     res = subprocess.run(
-        [sys.executable, "-m", "evalmon.supervisor.command", *opts, "--", *command],
+        [sys.executable, "-m", "evalmon.cli.run", *opts, "--", *command],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
     )
     if res.returncode != 0:

@@ -152,7 +152,7 @@ def test_ctrl_c_stops_everything_the_demo_started(tmp_path: Path):
 
 
 def test_a_non_empty_folder_is_refused_with_one_line(tmp_path: Path, capsys):
-    from evalmon.demo.command import main
+    from evalmon.cli.demo import main
 
     (tmp_path / "eval-1.out").write_text("someone else's run\n")
     assert main(["--headless", "--dir", str(tmp_path)]) == 2
@@ -163,7 +163,7 @@ def test_a_non_empty_folder_is_refused_with_one_line(tmp_path: Path, capsys):
 
 @pytest.mark.parametrize("args", [["--batch-size", "0"], ["--batch-size", "many"]])
 def test_bad_options_are_usage_errors(args: list[str], capsys):
-    from evalmon.demo.command import main
+    from evalmon.cli.demo import main
 
     with pytest.raises(SystemExit) as exit_info:
         main(args)
@@ -172,11 +172,11 @@ def test_bad_options_are_usage_errors(args: list[str], capsys):
 
 
 def test_missing_demo_extras_are_one_line(tmp_path: Path, capsys, monkeypatch):
-    from evalmon.demo import command
+    from evalmon.cli import demo
 
-    real = command.find_spec
-    monkeypatch.setattr(command, "find_spec", lambda m: None if m == "lm_eval" else real(m))
-    assert command.main(["--headless", "--dir", str(tmp_path / "d")]) == 2
+    real = demo.find_spec
+    monkeypatch.setattr(demo, "find_spec", lambda m: None if m == "lm_eval" else real(m))
+    assert demo.main(["--headless", "--dir", str(tmp_path / "d")]) == 2
     err = capsys.readouterr().err
     assert "lm_eval" in err and "evalmon[demo]" in err and err.count("\n") == 1
     assert not (tmp_path / "d").exists()

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from evalmon.cli import gpu_log
+from evalmon.cli.gpu_log import main
 from evalmon.events import GpuUnavailable
 from evalmon.parsers.gpu_jsonl import parse
-from evalmon.sources import gpu_log
-from evalmon.sources.gpu_log import log_path, main, run, safe_host
+from evalmon.sources.gpu_log import log_path, run, safe_host
 from evalmon.sources.nvml import GpuSampler
 from tests.nvml_standin import FakeDevice, StandInNvml
 
@@ -149,5 +150,5 @@ def test_real_cli_stops_cleanly_on_signal(tmp_path: Path, sig: int) -> None:
 def test_module_entry_is_what_cli_dispatches() -> None:
     from evalmon.cli import COMMANDS
 
-    assert COMMANDS["gpu-log"][:2] == ("evalmon.sources.gpu_log", "main")
-    assert gpu_log.main is main
+    load, _ = COMMANDS["gpu-log"]
+    assert load() is gpu_log.main is main

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from evalmon.widgets.command import dashboard_command, is_loopback, serve_main, serve_parser
+from evalmon.cli.dashboard import dashboard_command, is_loopback, serve_main, serve_parser
 from evalmon.widgets.inert import inert
 
 REPO = Path(__file__).resolve().parent.parent
@@ -109,7 +109,7 @@ def test_served_command_quotes_every_path() -> None:
     args = serve_parser().parse_args([hostile, "--baseline", "127", "--no-gpu"])
     command = dashboard_command(args, [hostile, "-dash-first"])
     argv = shlex.split(command)
-    assert argv[:3] == [sys.executable, "-m", "evalmon.widgets.command"]
+    assert argv[:3] == [sys.executable, "-m", "evalmon.cli.dashboard"]
     separator = argv.index("--")
     assert argv[separator + 1:] == [os.path.abspath(hostile), os.path.abspath("-dash-first")]
     assert "--no-gpu" in argv[:separator] and argv[argv.index("--baseline") + 1] == "127.0"

@@ -139,7 +139,7 @@ def test_run_key_ignores_batch_size_only() -> None:
     ],
 )
 def test_bad_options_are_one_line_errors(argv, message, capsys) -> None:
-    from evalmon.supervisor.command import main
+    from evalmon.cli.run import main
 
     with pytest.raises(SystemExit) as exc:
         main(argv)
@@ -149,14 +149,14 @@ def test_bad_options_are_one_line_errors(argv, message, capsys) -> None:
 
 
 def test_everything_after_the_double_dash_belongs_to_the_job() -> None:
-    from evalmon.supervisor.command import split_command
+    from evalmon.cli.run import split_command
 
     own, command = split_command(["--headless", "--", "lm_eval", "--", "--headless"])
     assert own == ["--headless"] and command == ["lm_eval", "--", "--headless"]
 
 
 def test_summary_table() -> None:
-    from evalmon.supervisor.command import summary_table
+    from evalmon.cli.run import summary_table
     from evalmon.supervisor.model import Attempt, SupervisorStatus
 
     status = SupervisorStatus(

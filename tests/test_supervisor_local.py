@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 
 def evalmon_run(opts: list[str], command: list[str]) -> list[str]:
-    return [sys.executable, "-m", "evalmon.supervisor.command", "--headless", *opts, "--", *command]
+    return [sys.executable, "-m", "evalmon.cli.run", "--headless", *opts, "--", *command]
 
 
 def run(opts: list[str], command: list[str], timeout: float = 60.0) -> subprocess.CompletedProcess:

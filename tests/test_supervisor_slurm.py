@@ -35,7 +35,7 @@ def write_script(path: Path, *fake_args: str, name: str = "eval") -> Path:
 
 
 def evalmon_slurm(cluster: SlurmCluster, opts: list[str], script: Path, timeout: float = 180):
-    argv = [sys.executable, "-m", "evalmon.supervisor.command", "--slurm", "--headless", *opts,
+    argv = [sys.executable, "-m", "evalmon.cli.run", "--slurm", "--headless", *opts,
             "--", str(script)]
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
                           env=cluster.env, check=False)
@@ -93,7 +93,7 @@ def test_evalmon_killed_and_restarted_adopts_the_slurm_job(
     logs = tmp_path / "logs"
     script = write_script(tmp_path / "eval.sbatch", "--steps", "80", "--step-s", "0.1",
                           name="adopt-me")
-    argv = [sys.executable, "-m", "evalmon.supervisor.command", "--slurm", "--headless",
+    argv = [sys.executable, "-m", "evalmon.cli.run", "--slurm", "--headless",
             "--batch-size", "16", "--batch-env", "BATCH_SIZE", "--log-dir", str(logs),
             "--", str(script)]
     first = subprocess.Popen(argv, cwd=ROOT, env=slurm_cluster.env,

@@ -7,5 +7,5 @@
 - ``local``     own process group, output files, SIGTERM -> SIGKILL, adoption by pid+start time
 - ``slurm``     sbatch / squeue / scontrol / sacct / scancel, deduplicated submission
 - ``watch``     the run's logs through the shared Follower, polled by the loop
-- ``supervisor`` the loop;  ``command``: ``evalmon run``
+- ``supervisor`` the loop (its command line, ``evalmon run``, is :mod:`evalmon.cli.run`)
 """

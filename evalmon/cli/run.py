@@ -239,5 +239,5 @@ def _run_with_dashboard(
     return result[0] if result else 1
 
 
-if __name__ == "__main__":  # python -m evalmon.supervisor.command ... (tests, no cli needed)
+if __name__ == "__main__":  # python -m evalmon.cli.run ... (tests, no cli needed)
     sys.exit(main(sys.argv[1:]))

@@ -13,7 +13,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 
-from evalmon.argtypes import positive_float
+from evalmon.cli.argtypes import positive_float
 
 DEFAULT_PORT = 8000
 LOOPBACK = "127.0.0.1"
@@ -118,7 +118,7 @@ def serve_parser() -> argparse.ArgumentParser:
 def dashboard_command(args: argparse.Namespace, paths: Sequence[str]) -> str:
     """The shell command textual-serve runs for each browser session: every argument quoted,
     paths after ``--``, so no path can become an option or shell syntax."""
-    argv = [sys.executable, "-m", "evalmon.widgets.command"]
+    argv = [sys.executable, "-m", "evalmon.cli.dashboard"]
     if args.baseline is not None:
         argv += ["--baseline", repr(args.baseline)]
     argv += ["--stall-after", repr(args.stall_after), "--poll-interval", repr(args.poll_interval),

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
 
-from evalmon.argtypes import positive_int
+from evalmon.cli.argtypes import positive_int
 from evalmon.demo.lm_eval_cmd import LmEvalSettings, build_argv, build_env
 from evalmon.demo.tasks import materialize
 from evalmon.demo.tokenizer import ensure_tokenizer
@@ -192,7 +192,7 @@ def check_dependencies() -> None:
 
 
 def _run(ns: argparse.Namespace) -> int:
-    from evalmon.supervisor import command as supervisor_command
+    from evalmon.cli.run import main as run_main
 
     check_dependencies()
     folder = demo_folder(ns.dir)
@@ -224,7 +224,7 @@ def _run(ns: argparse.Namespace) -> int:
         )
         # lm-eval must never reach for the network; the supervisor passes our environment on
         with _environment(build_env({})):
-            code = supervisor_command.main(supervisor_argv(folder, ns, build_argv(settings)))
+            code = run_main(supervisor_argv(folder, ns, build_argv(settings)))
     _print_comparison(folder)
     return code
 
