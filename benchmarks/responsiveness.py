@@ -77,8 +77,8 @@ def child(folder: str, deadline_s: float) -> None:
     started = time.monotonic()
     import asyncio
 
-    from evalmon.widgets.app import EvalmonApp
-    from evalmon.widgets.feed import LiveFeed
+    from evalmon.pipeline import LiveFeed
+    from evalmon.ui.app import EvalmonApp
 
     feed = LiveFeed([folder], gpu=False, poll_interval_s=0.25)
     app = EvalmonApp(feed, gpu_enabled=False, refresh_interval_s=0.1)

@@ -2,7 +2,7 @@
 
     .venv/bin/python docs/screenshot.py        # needs rsvg-convert (apt package librsvg2-bin)
 
-The screen is the one the snapshot test checks (tests/test_widgets_snapshot.py): the sample
+The screen is the one the snapshot test checks (tests/test_ui_snapshot.py): the sample
 logs replayed through the real parser and state, a fixed clock, and a stand-in GPU sample
 marked "simulated" (no machine here has a GPU).
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.test_widgets_snapshot import sample_app  # noqa: E402
+from tests.test_ui_snapshot import sample_app  # noqa: E402
 
 SIZE = (200, 50)
 

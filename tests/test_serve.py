@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from evalmon.cli.dashboard import dashboard_command, is_loopback, serve_main, serve_parser
-from evalmon.widgets.inert import inert
+from evalmon.ui.inert import inert
 
 REPO = Path(__file__).resolve().parent.parent
 

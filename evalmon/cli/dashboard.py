@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("evalmon: the dashboard needs a terminal; for a headless summary use "
               "`evalmon report PATH`", file=sys.stderr)
         return 2
-    from evalmon.widgets.app import run_dashboard
+    from evalmon.ui.app import run_dashboard
 
     return run_dashboard(
         paths,

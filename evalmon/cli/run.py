@@ -165,7 +165,7 @@ def main(argv: list[str]) -> int:
     headless = ns.headless
     if not headless:
         try:
-            from evalmon.widgets.app import run_dashboard  # type: ignore[attr-defined]
+            from evalmon.ui.app import run_dashboard  # type: ignore[attr-defined]
         except ImportError:
             print("evalmon run: the dashboard is not available; running headless", file=sys.stderr)
             headless = True

@@ -10,8 +10,8 @@ from textual.widgets import Static
 
 from evalmon import fmt
 from evalmon.state.model import BarView, RunView
-from evalmon.widgets.inert import inert, inert_text
-from evalmon.widgets.view import DashboardView
+from evalmon.ui.inert import inert, inert_text
+from evalmon.ui.view import DashboardView
 
 #: Bars shown at most (the newest; lm-eval opens a few short ones before the real work).
 MAX_BARS = 6

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from evalmon import fmt
 from evalmon.state.model import EngineBatchStats
-from evalmon.widgets.view import DashboardView
+from evalmon.ui.view import DashboardView
 
 #: Sizes shown at most: the most frequent ones, listed by size.
 MAX_ROWS = 10

@@ -13,8 +13,8 @@ from textual.widgets import Sparkline, Static
 
 from evalmon import fmt
 from evalmon.state.model import GpuView
-from evalmon.widgets.inert import inert, inert_text
-from evalmon.widgets.view import DashboardView
+from evalmon.ui.inert import inert, inert_text
+from evalmon.ui.view import DashboardView
 
 #: Points of memory history drawn per device.
 HISTORY_POINTS = 120

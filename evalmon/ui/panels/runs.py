@@ -8,8 +8,8 @@ from textual.widgets import DataTable
 
 from evalmon import fmt
 from evalmon.state.model import RunView
-from evalmon.widgets.inert import inert_text
-from evalmon.widgets.view import DashboardView
+from evalmon.ui.inert import inert_text
+from evalmon.ui.view import DashboardView
 
 STATUS_STYLES = {
     "running": "bold green",

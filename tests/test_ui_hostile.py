@@ -14,12 +14,12 @@ import pytest
 from textual.widgets import RichLog
 
 from evalmon.events import Alert, GpuProcess, OutOfMemory
+from evalmon.pipeline import StaticFeed
 from evalmon.sources.tail import TailLine, TailReader
 from evalmon.state.model import OomRecord
-from evalmon.widgets.app import EvalmonApp
-from evalmon.widgets.feed import StaticFeed
-from evalmon.widgets.inert import MAX_DRAWN_CHARS, inert
-from tests.test_widgets_pilot import story, text_of
+from evalmon.ui.app import EvalmonApp
+from evalmon.ui.inert import MAX_DRAWN_CHARS, inert
+from tests.test_ui_pilot import story, text_of
 
 MARKUP = "[bold red]x[/] [link=https://evil.example]click[/link] [@click=app.quit]q[/]"
 ANSI = "\x1b[31mred\x1b[0m \x1b[2J\x1b[H\x1b[?1049h cleared"

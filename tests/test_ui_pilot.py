@@ -29,6 +29,7 @@ from evalmon.events import (
     PythonException,
     RunConfig,
 )
+from evalmon.pipeline import LiveFeed, StaticFeed
 from evalmon.sources.tail import TailLine
 from evalmon.state.model import (
     BarView,
@@ -41,8 +42,7 @@ from evalmon.state.model import (
     Snapshot,
 )
 from evalmon.supervisor.model import Attempt, SupervisorStatus
-from evalmon.widgets.app import EvalmonApp
-from evalmon.widgets.feed import LiveFeed, StaticFeed
+from evalmon.ui.app import EvalmonApp
 
 GIB = 1 << 30
 

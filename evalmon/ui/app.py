@@ -1,7 +1,7 @@
 """The live dashboard: ``EvalmonApp`` draws snapshots; ``run_dashboard`` wires it to the logs.
 
 Ingest and render are decoupled: sources feed the state on their own threads, and a
-background pump reads one consistent :class:`~evalmon.widgets.feed.FeedData` a few times a
+background pump reads one consistent :class:`~evalmon.pipeline.FeedData` a few times a
 second and hands it to the UI thread, which only draws. Nothing here reads a file or the GPU.
 """
 
@@ -24,19 +24,19 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from evalmon.pipeline import Feed, FeedData, LiveFeed
 from evalmon.state.model import RunView, Snapshot
-from evalmon.widgets.attempts import AttemptsTable, supervisor_line
-from evalmon.widgets.events import EventsTable
-from evalmon.widgets.feed import Feed, FeedData, LiveFeed
-from evalmon.widgets.gpu import GpuPanel
-from evalmon.widgets.histogram import HistogramPanel
-from evalmon.widgets.inert import inert
-from evalmon.widgets.logview import LogPanel
-from evalmon.widgets.processes import ProcessesTable
-from evalmon.widgets.progress import ProgressPanel
-from evalmon.widgets.runs import RunsTable
-from evalmon.widgets.throughput import EngineBatchChart, ThroughputChart
-from evalmon.widgets.view import EMPTY_SNAPSHOT, DashboardView
+from evalmon.ui.inert import inert
+from evalmon.ui.panels.attempts import AttemptsTable, supervisor_line
+from evalmon.ui.panels.events import EventsTable
+from evalmon.ui.panels.gpu import GpuPanel
+from evalmon.ui.panels.histogram import HistogramPanel
+from evalmon.ui.panels.logview import LogPanel
+from evalmon.ui.panels.processes import ProcessesTable
+from evalmon.ui.panels.progress import ProgressPanel
+from evalmon.ui.panels.runs import RunsTable
+from evalmon.ui.panels.throughput import EngineBatchChart, ThroughputChart
+from evalmon.ui.view import EMPTY_SNAPSHOT, DashboardView
 
 #: panel id -> name shown in the command palette; keys toggle them
 PANELS: dict[str, str] = {

@@ -15,8 +15,8 @@ from textual.widgets import Static
 
 from evalmon import fmt
 from evalmon.state.model import OomRecord, RunView
-from evalmon.widgets.inert import inert
-from evalmon.widgets.view import DashboardView
+from evalmon.ui.inert import inert
+from evalmon.ui.view import DashboardView
 
 LEVEL_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 LEVEL_ICONS = {"error": "✖", "warning": "▲", "info": "●"}

@@ -3,7 +3,7 @@
 Deterministic: the logs are replayed through the real parser in fixed pieces (so the
 throughput chart has the points a live follow would have collected), the clock is fixed,
 and the GPU is a stand-in sample marked "simulated". Update after an intended change with
-``pytest tests/test_widgets_snapshot.py --snapshot-update`` and look at the new SVG.
+``pytest tests/test_ui_snapshot.py --snapshot-update`` and look at the new SVG.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any
 
 from evalmon.events import FileBatch, GpuProcess, GpuSample
 from evalmon.parsers.stream import LogParser
+from evalmon.pipeline import StaticFeed
 from evalmon.sources.tail import TailReader
 from evalmon.state import EvalState
-from evalmon.widgets.app import EvalmonApp
-from evalmon.widgets.feed import StaticFeed
+from evalmon.ui.app import EvalmonApp
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_LOGS = REPO / "sample_logs"

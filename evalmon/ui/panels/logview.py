@@ -17,8 +17,8 @@ from textual.message import Message
 from textual.widgets import Input, RichLog
 
 from evalmon.sources.tail import TailLine
-from evalmon.widgets.inert import inert
-from evalmon.widgets.view import DashboardView
+from evalmon.ui.inert import inert
+from evalmon.ui.view import DashboardView
 
 #: Lines kept in the widget (the tail reader bounds what exists; this bounds what is drawn).
 MAX_SHOWN = 1_000

@@ -9,8 +9,8 @@ from textual.widgets import DataTable
 
 from evalmon import fmt
 from evalmon.events import ProcSample
-from evalmon.widgets.inert import inert, inert_text
-from evalmon.widgets.view import DashboardView
+from evalmon.ui.inert import inert, inert_text
+from evalmon.ui.view import DashboardView
 
 COLUMNS = ("PID", "Process", "CPU %", "RSS", "State", "Age")
 

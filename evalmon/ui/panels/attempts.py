@@ -7,8 +7,8 @@ from textual.widgets import DataTable
 
 from evalmon import fmt
 from evalmon.supervisor.model import Attempt, SupervisorStatus
-from evalmon.widgets.inert import inert, inert_text
-from evalmon.widgets.view import DashboardView
+from evalmon.ui.inert import inert, inert_text
+from evalmon.ui.view import DashboardView
 
 OUTCOME_STYLES = {
     "running": "bold green",

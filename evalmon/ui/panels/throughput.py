@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual_plotext import PlotextPlot
 
 from evalmon.state.model import RunView
-from evalmon.widgets.view import DashboardView
+from evalmon.ui.view import DashboardView
 
 #: When the baseline is this many times above the run's best rate, plot on a log scale so
 #: the run's own curve is not flattened against the axis.

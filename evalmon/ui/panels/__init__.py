@@ -1,0 +1,1 @@
+"""evalmon.ui.panels: one panel per module; each draws a slice of a snapshot."""
