@@ -116,30 +116,11 @@ class PythonException:
 
 
 @dataclass(frozen=True, slots=True)
-class EngineBatch:
-    """One engine call: ``[BATCHING DEBUG] run_mcore_engine called with N prompts``."""
-
-    prompts: int
-
-
-@dataclass(frozen=True, slots=True)
 class EngineConfig:
     """Engine limits printed by the server at start (Megatron's argument dump, vLLM args)."""
 
     max_batch_size: int | None = None
     max_requests: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class HttpRequest:
-    """An access-log line (werkzeug or uvicorn)."""
-
-    method: str
-    path: str
-    status: int
-    client: str = ""
-    server: str = ""  # "werkzeug" | "uvicorn"
-    when: str = ""  # the timestamp text as printed
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,49 +132,140 @@ class ServerException:
     when: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ServerRequestStart:
-    """Megatron's ``request IP: ...`` / ``start time: ...`` pair (either field may be empty)."""
+#: how many of the latest engine calls a :class:`ServerTraffic` keeps in order
+RECENT_ENGINE_CALLS = 2000
 
-    client: str = ""
-    when: str = ""
+
+def _add_counts(
+    a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]
+) -> tuple[tuple[int, int], ...]:
+    if not a or not b:
+        return a or b
+    counts = dict(a)
+    for key, count in b:
+        counts[key] = counts.get(key, 0) + count
+    return tuple(sorted(counts.items()))
 
 
 @dataclass(frozen=True, slots=True)
 class ServerTraffic:
-    """The routine lines of a busy server in one small read, summarised in one event.
+    """The routine lines of a server log in one read, summed up: their one representation.
 
-    A live server log writes an engine line, an access line and a request-start pair per
-    request, thousands a second; one event per line would cost the follower more than
-    ``tail -F`` spends. A follower's parser therefore folds the lines it recognises by
-    their whole-line shape into this summary, which carries exactly what the state uses of
-    them: engine call sizes in file order (:class:`EngineBatch` one by one), access-log
-    statuses with their counts (:class:`HttpRequest`), and how many ``request IP`` /
-    ``start time`` lines were seen (:class:`ServerRequestStart`). Its line is that of the
-    last line it summarises. Large reads (reports, history scans) keep the per-line events.
+    A busy server writes an engine line and an access line per request, thousands a
+    second. One event per line would make a scan of a gigabyte log slow and its memory
+    grow with the log, so the parser counts them in bulk over each read, whatever its
+    size, and hands on one of these per read (placed at the read's last line):
+
+    * ``engine_calls``: ``(prompts, calls)`` of Megatron's engine calls
+      (``[BATCHING DEBUG] run_mcore_engine called with N prompts``), ascending prompts;
+    * ``engine_recent``: the prompt counts of the last :data:`RECENT_ENGINE_CALLS` of them,
+      in file order (the dashboard's engine chart);
+    * ``http_statuses``: ``(status, count)`` of access-log lines, ascending status.
+
+    The same bytes cut into reads differently give ServerTraffic that :meth:`merged` into
+    the same totals; the state keeps exactly that merge, so its memory stays bounded.
     """
 
-    engine_batches: tuple[int, ...] = ()
-    http_statuses: tuple[tuple[int, int], ...] = ()  # (status, count), ascending status
-    request_starts: int = 0
+    engine_calls: tuple[tuple[int, int], ...] = ()
+    engine_recent: tuple[int, ...] = ()
+    http_statuses: tuple[tuple[int, int], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.engine_calls or self.http_statuses)
+
+    def merged(self, later: ServerTraffic) -> ServerTraffic:
+        """This read's traffic followed by ``later``'s."""
+        return ServerTraffic(
+            _add_counts(self.engine_calls, later.engine_calls),
+            (self.engine_recent + later.engine_recent)[-RECENT_ENGINE_CALLS:],
+            _add_counts(self.http_statuses, later.http_statuses),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class EngineStats:
-    """vLLM's periodic engine statistics (old and V1 formats)."""
+    """vLLM's periodic engine statistics line (V0 ``metrics.py``, V1 ``loggers.py``).
+
+    Fields are read by name: any the line does not print are None (versions differ, and
+    V1 prints ``Preemptions``, ``Deferred``, ``External prefix cache hit rate`` and
+    ``MM cache hit rate`` only when they have something to say). Rates are per second over
+    vLLM's logging interval; percentages are 0..100 as printed.
+    """
 
     prompt_tokens_per_s: float | None = None
     generation_tokens_per_s: float | None = None
     running: int | None = None
-    waiting: int | None = None
-    swapped: int | None = None
+    waiting: int | None = None  # V0 "Pending", V1 "Waiting" (which counts "Deferred" too)
+    swapped: int | None = None  # V0 only
+    # "GPU KV cache usage"; on a V1 line that prints only "CPU KV cache usage" (the CPU
+    # backend, whose KV cache lives in host memory) that one
     kv_cache_usage_pct: float | None = None
     prefix_cache_hit_pct: float | None = None
+    cpu_kv_cache_usage_pct: float | None = None  # V0: its CPU swap space, beside the GPU cache
+    external_prefix_cache_hit_pct: float | None = None  # KV-connector cache (LMCache, P/D)
+    mm_cache_hit_pct: float | None = None  # multi-modal input cache
+    preemptions: int | None = None  # V1: requests preempted since the previous line
+    deferred: int | None = None  # V1: waiting requests the scheduler skipped (part of waiting)
+    corrupted: int | None = None  # V1 with VLLM_COMPUTE_NANS_IN_LOGITS: requests with NaNs
+    engine: int | None = None  # "Engine 001:" -> 1 (data-parallel engines log one line each)
+    aggregated_engines: int | None = None  # "4 Engines Aggregated:" -> 4 (summed line)
+
+
+@dataclass(frozen=True, slots=True)
+class EnginePrefixCache:
+    """vLLM V0's ``Prefix cache hit rate: GPU: x%, CPU: y%``, printed on a line of its own
+    right after the statistics line when prefix caching is on."""
+
+    gpu_hit_pct: float | None = None
+    cpu_hit_pct: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpecDecodeStats:
+    """vLLM's speculative-decoding line, printed after the statistics line.
+
+    V0 and early V1 (``Speculative metrics:``) print the acceptance rate as a fraction;
+    it is stored as a percentage like V1's ``SpecDecoding metrics: ... 40.0%``. V0 counts
+    are cumulative since start, V1's are over the logging interval.
+    """
+
+    acceptance_rate_pct: float | None = None  # accepted / drafted tokens
+    mean_acceptance_length: float | None = None  # tokens emitted per verification step
+    accepted_tokens: int | None = None
+    drafted_tokens: int | None = None
+    accepted_tokens_per_s: float | None = None
+    drafted_tokens_per_s: float | None = None
+    per_position_acceptance: tuple[float, ...] = ()  # fractions, draft position 0, 1, ...
+    system_efficiency: float | None = None  # V0 only, a fraction
+    emitted_tokens: int | None = None  # V0 only
+    num_speculative_tokens: int | None = None  # V0 only: the draft length k
+
+
+@dataclass(frozen=True, slots=True)
+class EnginePreemption:
+    """vLLM V0's warning that the KV cache ran out and a request was preempted.
+
+    vLLM prints it for the 1st, 51st, 101st... preemption only, so the number of these
+    warnings undercounts; ``cumulative`` (``total_num_cumulative_preemption=N``, absent in
+    the oldest versions) is the exact count since start. V1 reports preemptions in its
+    statistics line instead (:attr:`EngineStats.preemptions`).
+    """
+
+    mode: str  # "RECOMPUTE" | "SWAP"
+    request_id: str = ""
+    cumulative: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SglangBatch:
-    """SGLang ``Prefill batch.`` / ``Decode batch.`` lines."""
+    """SGLang's scheduler lines ``Prefill batch`` / ``Decode batch`` (``.`` or ``,`` forms).
+
+    Fields are read by name and are None when the line does not print them.
+    ``token_usage`` is the KV pool's used fraction (0..1) as SGLang prints it (hybrid
+    models: the full-attention pool's). ``tokens`` is ``#token`` (``#full token``), the
+    KV pool tokens in use. ``cache_hit_pct`` is the old prefill lines' ``cache hit rate``;
+    newer ones print ``#cached-token`` only.
+    """
 
     phase: Literal["prefill", "decode"]
     running_reqs: int | None = None
@@ -202,6 +274,90 @@ class SglangBatch:
     new_tokens: int | None = None
     token_usage: float | None = None
     generation_tokens_per_s: float | None = None
+    tokens: int | None = None
+    cached_tokens: int | None = None
+    cache_hit_pct: float | None = None
+    input_tokens_per_s: float | None = None  # prefill lines of newer versions
+    pending_tokens: int | None = None
+    graph: bool | None = None  # "cuda graph: True" (or npu/cpu graph): decode ran a graph
+    spec_accept_length: float | None = None  # speculative decoding: tokens per step
+    spec_accept_rate: float | None = None  # speculative decoding: fraction of drafts kept
+    prealloc_reqs: int | None = None  # disaggregated prefill/decode queues
+    inflight_reqs: int | None = None
+    transfer_reqs: int | None = None
+    retracted_reqs: int | None = None
+    dp_rank: int | None = None  # from the ``[... DP1 TP1]`` prefix: each rank logs its own
+    tp_rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TgiRequest:
+    """A request text-generation-inference's router served: its ``Success`` line.
+
+    ``route`` is the span that timed it (``generate``, ``generate_stream``,
+    ``chat_completions``, ``completions`` ...); times are in seconds, from the span's
+    ``total_time``/``validation_time``/``queue_time``/``inference_time``/
+    ``time_per_token`` fields.
+    """
+
+    route: str
+    total_s: float | None = None
+    validation_s: float | None = None
+    queue_s: float | None = None
+    inference_s: float | None = None
+    time_per_token_s: float | None = None
+    when: str = ""  # the line's timestamp as printed
+
+
+@dataclass(frozen=True, slots=True)
+class TgiError:
+    """A request TGI's router failed, from its ERROR line.
+
+    ``kind``: ``"generation"`` (``Request failed during generation: ...``, e.g. a shard's
+    CUDA OOM), ``"validation"`` (the request broke a limit, e.g. ``max_new_tokens``),
+    ``"overloaded"`` (``--max-concurrent-requests`` reached), ``"incomplete"`` or
+    ``"other"``.
+    """
+
+    kind: str
+    message: str
+    route: str = ""
+    when: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TgiConfig:
+    """TGI's token and request budgets: from the launcher's ``Args { ... }`` dump and the
+    warm-up's ``Setting max batch total tokens to N`` (which may differ from the args: it
+    is what the KV cache actually holds). None where the line does not say."""
+
+    max_concurrent_requests: int | None = None
+    max_batch_prefill_tokens: int | None = None
+    max_batch_total_tokens: int | None = None
+    max_batch_size: int | None = None
+    max_input_tokens: int | None = None
+    max_total_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerStarted:
+    """An inference server says it serves: vLLM's ``Starting vLLM ... server on URL``,
+    TGI's ``Connected``."""
+
+    server: str  # "vllm" | "tgi"
+    address: str = ""
+    when: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerShutdown:
+    """An inference server stops: ``crashed`` when the log says it crashed (TGI's
+    ``Webserver Crashed`` / ``Shard N crashed``), else an orderly or unexplained stop."""
+
+    server: str  # "vllm" | "tgi"
+    crashed: bool = False
+    message: str = ""
+    when: str = ""
 
 
 # --------------------------------------------------------------------------- failures
@@ -321,14 +477,19 @@ Event = (
     | AutoBatchSize
     | LmEvalStage
     | PythonException
-    | EngineBatch
     | EngineConfig
-    | HttpRequest
     | ServerException
-    | ServerRequestStart
     | ServerTraffic
     | EngineStats
     | SglangBatch
+    | EnginePrefixCache
+    | SpecDecodeStats
+    | EnginePreemption
+    | TgiRequest
+    | TgiError
+    | TgiConfig
+    | ServerStarted
+    | ServerShutdown
     | OutOfMemory
     | JobSignal
     | GpuSample

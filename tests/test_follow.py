@@ -14,17 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from evalmon.events import EngineBatch, FileBatch, Located, OutOfMemory
+from evalmon.events import FileBatch, Located, OutOfMemory, ServerException
 from evalmon.parsers.stream import LogParser
 from evalmon.sources import follow as follow_mod
 from evalmon.sources.follow import (
     Follower,
     FollowOptions,
-    looks_binary,
     resolve_paths,
     watch_roots,
 )
-from tests.collector import Collector
+from evalmon.sources.sniff import looks_binary
+from tests.collector import Collector, mark
 
 
 def parser_factory() -> LogParser:
@@ -32,7 +32,12 @@ def parser_factory() -> LogParser:
 
 
 def line(n: int) -> str:
-    return f"[BATCHING DEBUG] run_mcore_engine called with {n} prompts\n"
+    return mark(n)
+
+
+def mark_number(event: object) -> int:
+    assert isinstance(event, ServerException)
+    return int(event.path.rsplit("/", 1)[1])
 
 
 def write(path: Path, text: str, mode: str = "a") -> None:
@@ -103,16 +108,16 @@ def test_looks_binary() -> None:
 
 def test_reads_only_appended_bytes_and_holds_incomplete_lines(tmp_path: Path) -> None:
     log = tmp_path / "server-1.log"
-    write(log, line(1) + line(2) + "[BATCHING DEBUG] run_mcore_engine called with 3")
+    write(log, line(1) + line(2) + line(3)[:40])
     f, sink = make([tmp_path])
     f.poll_once()
-    assert sink.prompts() == [1, 2]
-    write(log, " prompts\n" + line(4))
+    assert sink.marks() == [1, 2]
+    write(log, line(3)[40:] + line(4))
     f.poll_once()
-    assert sink.prompts() == [1, 2, 3, 4]
-    assert sink.lines(log) == [1, 2, 3, 4]
+    assert sink.marks() == [1, 2, 3, 4]
+    assert sink.mark_lines(log) == [1, 2, 3, 4]
     f.poll_once()
-    assert sink.prompts() == [1, 2, 3, 4]  # nothing new, nothing repeated
+    assert sink.marks() == [1, 2, 3, 4]  # nothing new, nothing repeated
     f.stop()
     f.stop()  # idempotent
 
@@ -125,7 +130,7 @@ def test_new_files_are_discovered(tmp_path: Path) -> None:
     write(tmp_path / "deep" / "er" / "eval-7.out", line(7))
     write(tmp_path / "ignored.bin", line(99))
     f.poll_once()
-    assert sink.prompts() == [7]
+    assert sink.marks() == [7]
     assert [p.path for p in f.files] == [str(tmp_path / "deep" / "er" / "eval-7.out")]
     f.stop()
 
@@ -135,33 +140,13 @@ def full_pass(f: Follower) -> None:
 
 
 def quick_pass(f: Follower) -> None:
-    """One pass as the reader thread makes it after inotify reported only writes (no path
-    is checked): truncations and rewrites must show anyway."""
+    """One pass as the reader thread makes it after inotify reported only writes (the
+    folders are not walked): truncations and rewrites must show anyway."""
     f._pass(cap=None, force_rescan=False, quick=True)
 
 
-def quick_pass_python(f: Follower) -> None:
-    """The same quick pass with the Python loop instead of the compiled one (_quickpass.c):
-    both must behave alike."""
-    compiled = follow_mod._quickpass
-    follow_mod._quickpass = None
-    try:
-        quick_pass(f)
-    finally:
-        follow_mod._quickpass = compiled
-
-
-QUICK_PASSES = pytest.mark.parametrize(
-    "next_pass", [quick_pass, quick_pass_python], ids=["quick", "quick-python"]
-)
-PASSES = pytest.mark.parametrize(
-    "next_pass", [full_pass, quick_pass, quick_pass_python], ids=["full", "quick", "quick-python"]
-)
-
-
-def test_the_compiled_quick_pass_is_built_where_required() -> None:
-    if os.environ.get("EVALMON_REQUIRE_NATIVE") == "1":
-        assert follow_mod._quickpass is not None, "evalmon/sources/_quickpass.c was not compiled"
+QUICK_PASSES = pytest.mark.parametrize("next_pass", [quick_pass], ids=["quick"])
+PASSES = pytest.mark.parametrize("next_pass", [full_pass, quick_pass], ids=["full", "quick"])
 
 
 @PASSES
@@ -179,8 +164,8 @@ def test_copytruncate_loses_nothing_counts_nothing_twice(
     assert sink.batches[-1].truncated and sink.batches[-1].events == ()
     write(log, line(10) + line(11))
     next_pass(f)
-    assert sink.prompts() == list(range(12))
-    assert sink.lines(log)[-2:] == [1, 2]  # line numbers restart with the file
+    assert sink.marks() == list(range(12))
+    assert sink.mark_lines(log)[-2:] == [1, 2]  # line numbers restart with the file
     f.stop()
 
 
@@ -195,7 +180,7 @@ def test_truncate_and_rewrite_past_old_offset_is_noticed(
     # truncated and rewritten to a larger size before we looked again
     write(log, "".join(line(100 + i) for i in range(5)), mode="w")
     next_pass(f)
-    assert sink.prompts() == [1, 2, 100, 101, 102, 103, 104]
+    assert sink.marks() == [1, 2, 100, 101, 102, 103, 104]
     assert any(b.truncated for b in sink.batches)
     f.stop()
 
@@ -205,17 +190,17 @@ def test_rotation_finishes_old_file_first(tmp_path: Path) -> None:
     write(log, line(1) + line(2))
     f, sink = make([tmp_path])
     f.poll_once()
-    write(log, line(3) + "[BATCHING DEBUG] run_mcore_engine called with 4 prompts")  # no \n
+    write(log, line(3) + line(4).rstrip("\n"))  # no \n
     os.rename(log, tmp_path / "eval-5.out.1")  # not a followed name
     write(log, line(5))
     f.poll_once()
-    assert sink.prompts() == [1, 2, 3, 4, 5]
+    assert sink.marks() == [1, 2, 3, 4, 5]
     replaced = [i for i, b in enumerate(sink.batches) if b.truncated]
     assert len(replaced) == 1
     # everything after the replacement marker is the new file
-    after = [loc.event.prompts for b in sink.batches[replaced[0]:] for loc in b.events]
+    after = [mark_number(loc.event) for b in sink.batches[replaced[0]:] for loc in b.events]
     assert after == [5]
-    assert sink.lines(log)[-1] == 1
+    assert sink.mark_lines(log)[-1] == 1
     f.stop()
 
 
@@ -230,10 +215,10 @@ def test_rename_into_a_followed_name_is_not_read_twice(tmp_path: Path) -> None:
     f.poll_once()
     write(tmp_path / "eval-5-old.out", line(6))
     f.poll_once()
-    assert sorted(sink.prompts()) == [1, 2, 3, 4, 6]
+    assert sorted(sink.marks()) == [1, 2, 3, 4, 6]
     # the old file's lines continue under its new name; the new file restarts at line 1
-    assert sink.lines(tmp_path / "eval-5-old.out") == [3, 4]
-    assert sink.lines(log) == [1, 2, 1]
+    assert sink.mark_lines(tmp_path / "eval-5-old.out") == [3, 4]
+    assert sink.mark_lines(log) == [1, 2, 1]
     new_file = [b for b in sink.batches if b.path == str(log)]
     assert any(b.truncated for b in new_file)
     f.stop()
@@ -247,14 +232,14 @@ def test_delete_and_recreate(tmp_path: Path) -> None:
     write(log, line(2))
     os.unlink(log)  # written, then deleted before we looked: still read via our descriptor
     f.poll_once()
-    assert sink.prompts() == [1, 2]
+    assert sink.marks() == [1, 2]
     assert f.files == []
     write(log, line(3))
     f.poll_once()
-    assert sink.prompts() == [1, 2, 3]
+    assert sink.marks() == [1, 2, 3]
     mine = [b for b in sink.batches if b.path == str(log)]
     assert mine[-2].truncated and mine[-2].events == ()  # "a new file here" comes first
-    assert sink.lines(log)[-1] == 1
+    assert sink.mark_lines(log)[-1] == 1
     f.stop()
 
 
@@ -264,7 +249,7 @@ def test_flush_is_called_once_when_a_file_goes_idle(tmp_path: Path) -> None:
     class Spy(LogParser):
         def flush(self) -> list[Located]:
             calls.append("flush")
-            return [*super().flush(), Located(0, EngineBatch(-1))]
+            return [*super().flush(), Located(0, ServerException('POST', '/mark/-1'))]
 
     log = tmp_path / "a.log"
     write(log, line(1))
@@ -275,7 +260,7 @@ def test_flush_is_called_once_when_a_file_goes_idle(tmp_path: Path) -> None:
     f.poll_once()  # idle: flush
     f.poll_once()  # still idle: no second flush
     assert calls == ["flush"]
-    assert sink.prompts() == [1, -1]
+    assert sink.marks() == [1, -1]
     f.stop()
 
 
@@ -312,7 +297,7 @@ def test_permission_denied_is_a_warning(tmp_path: Path, monkeypatch: pytest.Monk
     f.poll_once()
     f.poll_once()
     assert sink.warnings() == {str(secret): "permission denied"}
-    assert sink.prompts() == [2]
+    assert sink.marks() == [2]
     f.stop()
 
 
@@ -369,7 +354,7 @@ def test_fifo_in_folder_never_blocks(tmp_path: Path) -> None:
     t = threading.Thread(target=lambda: (f.poll_once(), done.set()), daemon=True)
     t.start()
     assert done.wait(5), "poll_once blocked on a FIFO"
-    assert sink.prompts() == [3]
+    assert sink.marks() == [3]
     f.stop()
 
 
@@ -381,7 +366,7 @@ def test_missing_path_is_an_error_string_and_may_appear_later(tmp_path: Path) ->
     later.mkdir()
     write(later / "eval-1.out", line(1))
     f.poll_once()
-    assert f.errors == [] and sink.prompts() == [1]
+    assert f.errors == [] and sink.marks() == [1]
     f.stop()
 
 
@@ -408,8 +393,8 @@ def test_quick_pass_reads_appends_with_one_pread_each(
     f.poll_once()
     write(log, line(2) + line(3))
     next_pass(f)
-    assert sink.prompts() == [1, 2, 3]
-    assert sink.lines(log) == [1, 2, 3]
+    assert sink.marks() == [1, 2, 3]
+    assert sink.mark_lines(log) == [1, 2, 3]
     batch = sink.batches[-1]  # every field of a live batch in its place
     size = log.stat().st_size
     assert (batch.path, batch.history, batch.relative_lines, batch.line_shift) == (
@@ -432,7 +417,7 @@ def test_quick_pass_hands_a_big_append_to_the_full_path(
     many = [line(i) for i in range(1, 3000)]  # ~170 KB: more than one quick read
     write(log, "".join(many))
     next_pass(f)
-    assert sink.prompts() == list(range(3000))
+    assert sink.marks() == list(range(3000))
     f.stop()
 
 
@@ -449,12 +434,12 @@ def test_quick_pass_flushes_an_idle_file_and_warns_of_a_cut_line_once(
     next_pass(f)
     assert f.stats.reads == reads + 1
     next_pass(f)  # nothing new: the file is idle
-    assert sink.prompts() == [1, 2]
+    assert sink.marks() == [1, 2]
     warnings = [b.warning for b in sink.batches if b.warning]
     assert warnings == [follow_mod.LONG_LINE_WARNING]
     write(log, line(3))
     next_pass(f)
-    assert sink.prompts() == [1, 2, 3]
+    assert sink.marks() == [1, 2, 3]
     assert [b.warning for b in sink.batches if b.warning] == warnings
     f.stop()
 
@@ -467,7 +452,7 @@ def test_quick_pass_shifts_live_lines_once_the_history_is_in(
     write(log, "".join(line(i) for i in range(2000)))  # > tail_first_bytes: read tail first
     f, sink = make([log], tail_first_bytes=4096)
     f.poll_once()  # tail, then the history (poll_once runs it when not started)
-    assert sorted(sink.prompts()) == list(range(2000))
+    assert sorted(sink.marks()) == list(range(2000))
     write(log, line(2000))
     next_pass(f)
     last = sink.batches[-1]
@@ -481,13 +466,13 @@ def test_live_copytruncate_with_inotify(tmp_path: Path) -> None:
     try:
         log = tmp_path / "server.log"
         write(log, "".join(line(i) for i in range(5)))
-        sink.wait_for(lambda: sink.prompts() == list(range(5)))
+        sink.wait_for(lambda: sink.marks() == list(range(5)))
         with open(log, "r+") as fh:
             fh.truncate(0)
         write(log, line(5) + line(6))
-        sink.wait_for(lambda: sink.prompts() == list(range(7)), timeout=3)
+        sink.wait_for(lambda: sink.marks() == list(range(7)), timeout=3)
         assert any(b.truncated for b in sink.batches)
-        assert sink.lines(log)[-2:] == [1, 2]
+        assert sink.mark_lines(log)[-2:] == [1, 2]
     finally:
         f.stop()
 
@@ -502,8 +487,8 @@ def test_live_follow_in_threads(tmp_path: Path, inotify: bool) -> None:
         for i in range(20):
             write(log, line(i))
             expected.append(i)
-            sink.wait_for(lambda: sink.prompts() == expected, timeout=5)
-        assert sink.lines(log) == list(range(1, 21))
+            sink.wait_for(lambda: sink.marks() == expected, timeout=5)
+        assert sink.mark_lines(log) == list(range(1, 21))
     finally:
         f.stop()
     f.stop()
@@ -524,7 +509,7 @@ def test_idle_file_releases_an_oom_waiting_for_context(tmp_path: Path) -> None:
     f.start()
     try:
         write(tmp_path / "server-3.log", line(1))
-        sink.wait_for(lambda: sink.prompts() == [1])
+        sink.wait_for(lambda: sink.marks() == [1])
         write(tmp_path / "server-3.log", OOM_TAIL)  # and then nothing more: the job died
 
         def ooms() -> list[Located]:
@@ -580,13 +565,13 @@ def test_tail_first_on_a_50mb_file(tmp_path: Path) -> None:
         shift = sink.batches[shift_index].line_shift
         # live appends while (and after) the history scan are absolute after the shift
         write(log, line(99999))
-        sink.wait_for(lambda: 99999 in sink.prompts(), timeout=10)
+        sink.wait_for(lambda: 99999 in sink.marks(), timeout=10)
         events: dict[int, int] = {}
         for b in sink.batches:
             for loc in b.events:
                 ln = loc.line + (shift if b.relative_lines else 0)
-                assert loc.event.prompts not in events, "event delivered twice"
-                events[loc.event.prompts] = ln
+                assert mark_number(loc.event) not in events, "event delivered twice"
+                events[mark_number(loc.event)] = ln
         assert sorted(events) == [*range(5500), 99998, 99999]
         for i in range(5500):
             assert events[i] == 100 * i + 100, i  # the event is the last line of its block
@@ -608,9 +593,9 @@ def test_inotify_notices_new_folders_and_files_without_polling(tmp_path: Path) -
         sink.wait_for(lambda: f.stats.passes >= 1)
         (tmp_path / "run-2" / "logs").mkdir(parents=True)
         write(tmp_path / "run-2" / "logs" / "server-2.log", line(5))
-        sink.wait_for(lambda: sink.prompts() == [5], timeout=5)
+        sink.wait_for(lambda: sink.marks() == [5], timeout=5)
         write(tmp_path / "run-2" / "logs" / "server-2.log", line(6))
-        sink.wait_for(lambda: sink.prompts() == [5, 6], timeout=5)
+        sink.wait_for(lambda: sink.marks() == [5, 6], timeout=5)
     finally:
         f.stop()
 
@@ -628,10 +613,10 @@ def test_a_new_file_is_found_at_once_while_another_streams(tmp_path: Path) -> No
         sink.wait_for(lambda: f.stats.passes >= 1)
         for n in range(1, 6):  # streaming: each line read by a quick pass
             write(busy, line(n))
-            sink.wait_for(lambda n=n: n in sink.prompts(), timeout=5)
+            sink.wait_for(lambda n=n: n in sink.marks(), timeout=5)
         write(tmp_path / "server-2.log", line(100))
         write(busy, line(6))
-        sink.wait_for(lambda: 100 in sink.prompts() and 6 in sink.prompts(), timeout=5)
+        sink.wait_for(lambda: 100 in sink.marks() and 6 in sink.marks(), timeout=5)
     finally:
         f.stop()
 
@@ -647,9 +632,9 @@ def test_watchdog_observer_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert f.wake_mode == "watchdog-observer"
         sink.wait_for(lambda: f.stats.passes >= 1)
         write(tmp_path / "eval-1.out", line(1))
-        sink.wait_for(lambda: sink.prompts() == [1], timeout=5)
+        sink.wait_for(lambda: sink.marks() == [1], timeout=5)
         write(tmp_path / "eval-1.out", line(2))
-        sink.wait_for(lambda: sink.prompts() == [1, 2], timeout=5)
+        sink.wait_for(lambda: sink.marks() == [1, 2], timeout=5)
     finally:
         f.stop()
 
@@ -680,7 +665,7 @@ def test_a_failing_consumer_does_not_kill_the_reader(tmp_path: Path) -> None:
     try:
         sink.wait_for(lambda: any("consumer bug" in b.warning for b in sink.batches))
         write(log, line(2))
-        sink.wait_for(lambda: 2 in sink.prompts())
+        sink.wait_for(lambda: 2 in sink.marks())
     finally:
         f.stop()
 

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from evalmon import events as events_module
 from evalmon.parsers import (
-    access_log,
     lm_eval,
     megatron,
     python_exc,
@@ -27,7 +26,7 @@ from evalmon.parsers import (
     vllm,
 )
 
-MODULES: list[ModuleType] = [tqdm, lm_eval, python_exc, megatron, access_log, vllm, sglang, slurm]
+MODULES: list[ModuleType] = [tqdm, lm_eval, python_exc, megatron, vllm, sglang, slurm]
 EVENT_TYPES = tuple(
     obj
     for obj in vars(events_module).values()

@@ -1,4 +1,7 @@
-"""Inference-server lines: Megatron, access logs, vLLM, SGLang."""
+"""Inference-server lines read one by one: Megatron, vLLM, SGLang.
+
+Routine lines (engine calls, access lines) are counted in bulk: test_parsers_traffic.py.
+"""
 
 from __future__ import annotations
 
@@ -7,35 +10,15 @@ from types import ModuleType
 import pytest
 
 from evalmon.events import (
-    EngineBatch,
     EngineConfig,
     EngineStats,
-    HttpRequest,
     ServerException,
-    ServerRequestStart,
     SglangBatch,
 )
-from evalmon.parsers import access_log, megatron, sglang, vllm
+from evalmon.parsers import megatron, sglang, vllm
 
 CASES: list[tuple[ModuleType, str, list[object]]] = [
     # ------------------------------------------------------------------ Megatron
-    (
-        megatron,
-        "[BATCHING DEBUG] run_mcore_engine called with 256 prompts",
-        [EngineBatch(prompts=256)],
-    ),
-    (
-        megatron,
-        "[rank0]: [BATCHING DEBUG] run_mcore_engine called with 1 prompt",
-        [EngineBatch(prompts=1)],
-    ),
-    (megatron, "request IP: 127.0.0.1", [ServerRequestStart(client="127.0.0.1")]),
-    (megatron, "request IP: ::1", [ServerRequestStart(client="::1")]),
-    (
-        megatron,
-        "start time:  2026-11-24 03:00:01.123456",
-        [ServerRequestStart(when="2026-11-24 03:00:01.123456")],
-    ),
     (
         megatron,
         "[2026-11-24 03:00:02,123] ERROR in app: Exception on /completions [POST]",
@@ -66,111 +49,6 @@ CASES: list[tuple[ModuleType, str, list[object]]] = [
         megatron,
         "python run_text_generation_server.py --inference-max-requests=64",
         [EngineConfig(max_requests=64)],
-    ),
-    # ------------------------------------------------------------------ access logs
-    (
-        access_log,
-        '127.0.0.1 - - [24/Nov/2026 03:00:01] "POST /completions HTTP/1.1" 500 -',
-        [
-            HttpRequest(
-                method="POST",
-                path="/completions",
-                status=500,
-                client="127.0.0.1",
-                server="werkzeug",
-                when="24/Nov/2026 03:00:01",
-            )
-        ],
-    ),
-    (
-        access_log,
-        '127.0.0.1 - - [24/Nov/2026 03:00:01] "PUT /api HTTP/1.1" 200 -',
-        [
-            HttpRequest(
-                method="PUT",
-                path="/api",
-                status=200,
-                client="127.0.0.1",
-                server="werkzeug",
-                when="24/Nov/2026 03:00:01",
-            )
-        ],
-    ),
-    # werkzeug on a tty: the request line wrapped in colour codes (bold magenta for 5xx)
-    (
-        access_log,
-        '127.0.0.1 - - [24/Nov/2026 03:00:01] "\x1b[35m\x1b[1mPOST /completions HTTP/1.1\x1b[0m" '
-        "500 -",
-        [
-            HttpRequest(
-                method="POST",
-                path="/completions",
-                status=500,
-                client="127.0.0.1",
-                server="werkzeug",
-                when="24/Nov/2026 03:00:01",
-            )
-        ],
-    ),
-    (
-        access_log,
-        '127.0.0.1 - - [24/Nov/2026 03:00:01] "\x1b[33mGET /nope HTTP/1.1\x1b[0m" 404 -',
-        [
-            HttpRequest(
-                method="GET",
-                path="/nope",
-                status=404,
-                client="127.0.0.1",
-                server="werkzeug",
-                when="24/Nov/2026 03:00:01",
-            )
-        ],
-    ),
-    (
-        access_log,
-        'INFO:     127.0.0.1:53420 - "POST /v1/completions HTTP/1.1" 200 OK',
-        [
-            HttpRequest(
-                method="POST",
-                path="/v1/completions",
-                status=200,
-                client="127.0.0.1",
-                server="uvicorn",
-            )
-        ],
-    ),
-    (
-        access_log,
-        "\x1b[32mINFO\x1b[0m:     127.0.0.1:53420 - "
-        '"\x1b[1mPOST /v1/completions HTTP/1.1\x1b[0m" \x1b[91m500 Internal Server Error\x1b[0m',
-        [
-            HttpRequest(
-                method="POST",
-                path="/v1/completions",
-                status=500,
-                client="127.0.0.1",
-                server="uvicorn",
-            )
-        ],
-    ),
-    (
-        access_log,
-        '(APIServer pid=4242) INFO:     ::1:40000 - "GET /health HTTP/1.1" 200 OK',
-        [HttpRequest(method="GET", path="/health", status=200, client="::1", server="uvicorn")],
-    ),
-    (
-        access_log,
-        '10.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326',
-        [
-            HttpRequest(
-                method="GET",
-                path="/a.gif",
-                status=200,
-                client="10.0.0.1",
-                server="clf",
-                when="10/Oct/2000:13:55:36 -0700",
-            )
-        ],
     ),
     # ------------------------------------------------------------------ vLLM
     (
@@ -327,21 +205,12 @@ CASES: list[tuple[ModuleType, str, list[object]]] = [
 ]
 
 NEAR_MISSES: list[tuple[ModuleType, str]] = [
-    (megatron, "[BATCHING DEBUG] run_mcore_engine called"),
-    (megatron, 'print(f"[BATCHING DEBUG] run_mcore_engine called with {len(prompts)} prompts")'),
     (megatron, "  inference_max_seq_length ........................ 2048"),
     (megatron, "  inference_max_batch_size ........................ None"),
     (megatron, "--inference-max-batch-size $INFERENCE_MAX_BATCH"),
     (megatron, "INFERENCE_MAX_BATCH=256  # Changed from 32"),
     (megatron, "ERROR in app: something else"),
     (megatron, 'print("request IP: " + str(request.remote_addr))'),
-    (access_log, "curl -X POST http://127.0.0.1:5000/completions HTTP/1.1"),
-    (
-        access_log,
-        "WARNING: This is a development server. Do not use it in a production deployment.",
-    ),
-    (access_log, " * Running on http://127.0.0.1:5000"),
-    (access_log, 'GET /x HTTP/1.1" 200'),
     (vllm, "INFO 05-01 12:00:00 metrics.py:357] Prefix cache hit rate: GPU: 12.50%, CPU: 0.00%"),
     (vllm, "Throughput: 12.3 requests/s, 4567.8 tokens/s"),
     (vllm, "Avg prompt throughput: fast"),
@@ -365,7 +234,7 @@ def test_near_misses_give_nothing(module: ModuleType, segment: str) -> None:
     assert module.parse(segment) == []
 
 
-@pytest.mark.parametrize("module", [megatron, access_log, vllm, sglang])
+@pytest.mark.parametrize("module", [megatron, vllm, sglang])
 def test_other_servers_lines_are_ignored(module: ModuleType) -> None:
     """Each module gives nothing for the other modules' lines."""
     for other, segment, _ in CASES:
@@ -382,7 +251,6 @@ def test_frequent_lines_wake_only_their_own_parser() -> None:
         "lm_eval": lm_eval,
         "python_exc": python_exc,
         "megatron": megatron,
-        "access_log": access_log,
         "vllm": vllm,
         "sglang": sglang,
         "slurm": slurm,
@@ -391,12 +259,13 @@ def test_frequent_lines_wake_only_their_own_parser() -> None:
         # Megatron PUT /api prints the JSON request body on one (often huge) line
         '{"prompts": ["The model said: \\"yes\\"", "Question: 2+2?"], "tokens_to_generate": 1, '
         '"logprobs": true, "model": "m", "temperature": 0, "batch_size": 16}': set(),
-        "[BATCHING DEBUG] run_mcore_engine called with 32 prompts": {"megatron"},
-        '127.0.0.1 - - [20/Nov/2026 10:01:51] "POST /completions HTTP/1.1" 200 -': {"access_log"},
-        "request IP: 127.0.0.1": {"megatron"},
-        "start time:  2026-11-24 03:00:01.123456": {"megatron"},
+        # routine lines are counted in bulk (test_parsers_traffic.py): they wake no parser
+        "[BATCHING DEBUG] run_mcore_engine called with 32 prompts": set(),
+        '127.0.0.1 - - [20/Nov/2026 10:01:51] "POST /completions HTTP/1.1" 200 -': set(),
+        "request IP: 127.0.0.1": set(),
+        "start time:  2026-11-24 03:00:01.123456": set(),
         "Requesting API:  45%|████▌     | 360/800 [01:12<01:28,  4.98it/s]": {"tqdm"},
-        'INFO:     127.0.0.1:53420 - "POST /v1/completions HTTP/1.1" 200 OK': {"access_log"},
+        'INFO:     127.0.0.1:53420 - "POST /v1/completions HTTP/1.1" 200 OK': set(),
     }
     for line, expected in hot_lines.items():
         woken = {name for name, m in modules.items() if m.CANDIDATE.search(line.encode())}

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from evalmon.events import EngineBatch, HttpRequest
+from evalmon.events import ServerTraffic
 from evalmon.sources import scan
-from evalmon.sources.scan import looks_binary, scan_file
+from evalmon.sources.scan import scan_file
+from evalmon.sources.sniff import looks_binary
 
 LOG = (
     b"[BATCHING DEBUG] run_mcore_engine called with 64 prompts\n"
@@ -34,11 +35,22 @@ def test_scans_a_whole_file_in_any_chunk_size(tmp_path: Path, chunk_bytes: int) 
     assert result.bytes == len(LOG)
     assert result.lines == 4
     events = [(loc.line, loc.event) for loc in result.events]
-    assert events[0] == (1, EngineBatch(64))
-    assert isinstance(events[1][1], HttpRequest) and events[1][1].status == 200
+    traffic = ServerTraffic()
+    for _, ev in events:
+        if isinstance(ev, ServerTraffic):
+            traffic = traffic.merged(ev)
+    assert traffic == ServerTraffic(((8, 1), (64, 1)), (64, 8), ((200, 1),))
     progress = [ev for _, ev in events if type(ev).__name__ == "Progress"]
     assert progress[-1].n == 10.0
-    assert events[-1] == (4, EngineBatch(8))
+    assert events[-1] == (4, ServerTraffic(((8, 1),), (8,)))  # the unterminated last line
+
+
+def test_on_events_gets_every_chunk_and_the_result_keeps_none(tmp_path: Path) -> None:
+    chunks: list[list[object]] = []
+    result = scan_file(write(tmp_path, "server.log", LOG), chunk_bytes=64, on_events=chunks.append)
+    assert result.events == [] and result.lines == 4
+    whole = scan_file(write(tmp_path, "server.log", LOG), chunk_bytes=64)
+    assert [loc for chunk in chunks for loc in chunk] == whole.events
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -103,7 +115,8 @@ def test_a_few_nuls_and_escapes_are_still_text(tmp_path: Path) -> None:
     data = b"\x00\x00\x00\x1b[31mred\x1b[0m\n" + LOG
     result = scan_file(write(tmp_path, "nul.log", data))
     assert result.warning == ""
-    assert result.events[0].event == EngineBatch(64)
+    traffic = [loc.event for loc in result.events if isinstance(loc.event, ServerTraffic)]
+    assert traffic[0].engine_recent[0] == 64
 
 
 @pytest.mark.parametrize(

@@ -6,20 +6,36 @@ import pytest
 
 from evalmon.events import (
     CacheStatus,
-    EngineBatch,
     EngineConfig,
     FileBatch,
     GpuSample,
-    HttpRequest,
     Located,
     OutOfMemory,
     Progress,
     PythonException,
     ResultRow,
     RunConfig,
+    ServerTraffic,
 )
 from evalmon.state import EvalState
 from evalmon.state.grouping import is_gpu_log, run_key
+
+
+def engine_calls(*prompts: int) -> ServerTraffic:
+    """The ServerTraffic of a read holding these engine calls, in order."""
+    counts: dict[int, int] = {}
+    for n in prompts:
+        counts[n] = counts.get(n, 0) + 1
+    return ServerTraffic(tuple(sorted(counts.items())), prompts)
+
+
+def test_engine_chart_shows_live_calls_in_order_and_history_only_counts():
+    state = EvalState()
+    state.apply_batch(batch("server-1.log", engine_calls(4, 8), history=True))
+    state.apply_batch(batch("server-1.log", engine_calls(16, 16, 2)))
+    run = state.snapshot().run("1")
+    assert run.engine_series == (16, 16, 2)
+    assert run.engine_batches.histogram == ((2, 1), (4, 1), (8, 1), (16, 2))
 
 
 def batch(path: str, *events, history=False, relative=False, first_line=1) -> FileBatch:
@@ -71,7 +87,7 @@ def test_gpu_logs_are_not_runs():
 def test_client_and_server_files_of_one_job_are_one_run():
     state = EvalState()
     state.apply_batch(batch("logs/eval-7.out", lm_eval_config(16, 1)))
-    state.apply_batch(batch("logs/server-7.log", EngineBatch(16), EngineBatch(16), EngineBatch(8)))
+    state.apply_batch(batch("logs/server-7.log", engine_calls(16, 16), engine_calls(8)))
     state.apply_batch(batch("logs/eval-8.out", lm_eval_config(32, 1)))
     snap = state.snapshot()
     assert [r.id for r in snap.runs] == ["7", "8"]
@@ -209,7 +225,7 @@ def test_engine_cap_and_concurrency_advice():
     state = EvalState()
     state.apply_batch(batch("eval-1.out", lm_eval_config(64, 4)))
     state.apply_batch(
-        batch("server-1.log", EngineConfig(max_batch_size=32), *[EngineBatch(32)] * 6)
+        batch("server-1.log", EngineConfig(max_batch_size=32), engine_calls(*[32] * 6))
     )
     alerts = {a.kind: a.message for a in state.snapshot().run("1").alerts}
     assert "caps batches at 32" in alerts["engine_cap"]
@@ -234,9 +250,8 @@ def test_gpu_headroom_and_oom_risk_advice():
 
 def test_http_counts_and_5xx_alert():
     state = EvalState()
-    ok = HttpRequest("POST", "/completions", 200)
-    bad = HttpRequest("POST", "/completions", 500)
-    state.apply_batch(batch("server-1.log", ok, ok, bad))
+    state.apply_batch(batch("server-1.log", ServerTraffic(http_statuses=((200, 1),))))
+    state.apply_batch(batch("server-1.log", ServerTraffic(http_statuses=((200, 1), (500, 1)))))
     run = state.snapshot().run("1")
     assert run.http == {200: 2, 500: 1}
     assert any(a.kind == "http_5xx" for a in run.alerts)

@@ -12,18 +12,29 @@ from hypothesis import strategies as st
 
 from evalmon.events import (
     ApiFailure,
-    EngineBatch,
-    HttpRequest,
     Located,
     OutOfMemory,
     Progress,
     PythonException,
     ResultRow,
+    ServerException,
+    ServerTraffic,
 )
 from evalmon.parsers import stream
 from evalmon.parsers.stream import LogParser, count_newlines, parse_text
 
-BATCH = b"[BATCHING DEBUG] run_mcore_engine called with %d prompts"
+BATCH = b"[BATCHING DEBUG] run_mcore_engine called with %d prompts"  # routine: ServerTraffic
+# a rare line, parsed alone with its line number (a real Flask error line from Megatron)
+MARK = b"[2026-11-24 03:00:02,123] ERROR in app: Exception on /mark/%d [POST]"
+
+
+def mark_of(event: object) -> int:
+    assert isinstance(event, ServerException), event
+    return int(event.path.rsplit("/", 1)[1])
+
+
+def Mark(n: int) -> ServerException:
+    return ServerException("POST", f"/mark/{n}", "2026-11-24 03:00:02,123")
 ACCESS = b'127.0.0.1 - - [24/Nov/2026 03:00:01] "POST /completions HTTP/1.1" %d -'
 OOM_LINE = (
     b"torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.50 GiB. "
@@ -62,15 +73,21 @@ def kinds(located: list[Located]) -> list[tuple[int, str]]:
     return [(loc.line, type(loc.event).__name__) for loc in located]
 
 
-def collapse(located: list[Located]) -> list[Located]:
-    """Drop a Progress that a later update of the same bar on the same line supersedes.
+def collapse(located: list[Located]) -> list[Located | ServerTraffic]:
+    """Drop a Progress that a later update of the same bar on the same line supersedes, and
+    merge every ServerTraffic into one total at the end.
 
     Feeding in pieces may emit intermediate ``\\r`` updates (each feed reports the latest
-    state at once); one feed parses only the last. Everything else must be identical.
+    state at once); one feed parses only the last. Routine lines are counted per read, so
+    their counts are per cut, but add up to the same. Everything else must be identical.
     """
-    out: list[Located] = []
+    out: list[Located | ServerTraffic] = []
+    traffic = ServerTraffic()
     for i, loc in enumerate(located):
         ev = loc.event
+        if isinstance(ev, ServerTraffic):
+            traffic = traffic.merged(ev)
+            continue
         if isinstance(ev, Progress) and any(
             later.line == loc.line
             and isinstance(later.event, Progress)
@@ -79,7 +96,7 @@ def collapse(located: list[Located]) -> list[Located]:
         ):
             continue
         out.append(loc)
-    return out
+    return [*out, traffic]
 
 
 # --------------------------------------------------------------------------- segments
@@ -89,21 +106,21 @@ def collapse(located: list[Located]) -> list[Located]:
     ("data", "expected"),
     [
         # \n, \r\n and a missing final newline
-        (BATCH % 1 + b"\n" + BATCH % 2 + b"\n", [(1, 1), (2, 2)]),
-        (BATCH % 1 + b"\r\n" + BATCH % 2 + b"\r\n", [(1, 1), (2, 2)]),
-        (BATCH % 1 + b"\n\n\n" + BATCH % 2, [(1, 1), (4, 2)]),
+        (MARK % 1 + b"\n" + MARK % 2 + b"\n", [(1, 1), (2, 2)]),
+        (MARK % 1 + b"\r\n" + MARK % 2 + b"\r\n", [(1, 1), (2, 2)]),
+        (MARK % 1 + b"\n\n\n" + MARK % 2, [(1, 1), (4, 2)]),
         # every \r segment of one physical line shares its number
-        (b"x\n" + BATCH % 1 + b"\r" + BATCH % 2 + b"\ry\n" + BATCH % 3, [(2, 1), (2, 2), (3, 3)]),
+        (b"x\n" + MARK % 1 + b"\r" + MARK % 2 + b"\ry\n" + MARK % 3, [(2, 1), (2, 2), (3, 3)]),
         # text glued before and after
-        (b"noise " + BATCH % 7 + b" more noise\n", [(1, 7)]),
+        (b"noise " + MARK % 7 + b" more noise\n", [(1, 7)]),
         # undecodable bytes and NULs around the event
-        (b"\xff\xfe\x00" + BATCH % 8 + b"\x00\xc3\n", [(1, 8)]),
-        (b"\x00" * 1000 + b"\n" + BATCH % 9 + b"\n", [(2, 9)]),
+        (b"\xff\xfe\x00" + MARK % 8 + b"\x00\xc3\n", [(1, 8)]),
+        (b"\x00" * 1000 + b"\n" + MARK % 9 + b"\n", [(2, 9)]),
     ],
 )
 def test_line_numbers_and_segments(data: bytes, expected: list[tuple[int, int]]) -> None:
     for step in (None, 1, 3, 17):
-        got = [(loc.line, loc.event.prompts) for loc in feed_all(data, step)]
+        got = [(loc.line, mark_of(loc.event)) for loc in feed_all(data, step)]
         assert got == expected, step
 
 
@@ -125,9 +142,9 @@ def test_complete_carriage_return_update_counts_at_once() -> None:
 
 def test_flush_does_not_consume_an_incomplete_line() -> None:
     parser = LogParser()
-    assert parser.feed(BATCH % 3) == []
+    assert parser.feed(MARK % 3) == []
     assert parser.flush() == []
-    assert [loc.event for loc in parser.feed(b"\n")] == [EngineBatch(3)]
+    assert [loc.event for loc in parser.feed(b"\n")] == [Mark(3)]
 
 
 # --------------------------------------------------------------------------- bursts
@@ -191,7 +208,7 @@ def test_a_4mb_line_of_updates_yields_its_last_update(step: int | None) -> None:
 def test_100mb_without_newline_keeps_memory_bounded() -> None:
     piece = b"y " * (1 << 19)
     parser = LogParser(max_line_bytes=64 * 1024)
-    out = parser.feed(BATCH % 5 + b" ")
+    out = parser.feed(MARK % 5 + b" ")
     tracemalloc.start()
     try:
         for _ in range(100):
@@ -200,21 +217,21 @@ def test_100mb_without_newline_keeps_memory_bounded() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 1 << 20  # nothing accumulates beyond the kept head
-    out += parser.feed(b"\n" + BATCH % 6 + b"\n")
+    out += parser.feed(b"\n" + MARK % 6 + b"\n")
     out += parser.finish()
-    assert [(loc.line, loc.event) for loc in out] == [(1, EngineBatch(5)), (2, EngineBatch(6))]
-    assert parser.dropped_bytes == len(BATCH % 5) + 1 + 100 * len(piece) - 64 * 1024
+    assert [(loc.line, loc.event) for loc in out] == [(1, Mark(5)), (2, Mark(6))]
+    assert parser.dropped_bytes == len(MARK % 5) + 1 + 100 * len(piece) - 64 * 1024
 
 
 @pytest.mark.parametrize("step", [None, 1000, 4096])
 def test_long_segments_keep_their_head_and_count_the_rest(step: int | None) -> None:
     cap = 4096
-    long_line = BATCH % 11 + b" " + b"1234, " * 5000 + BATCH % 12  # second event beyond the cap
+    long_line = MARK % 11 + b" " + b"1234, " * 5000 + MARK % 12  # second event beyond the cap
     short_bursts = b"\r".join([b"z" * 3000] * 10)  # long line, short segments: nothing dropped
-    data = long_line + b"\n" + short_bursts + b"\n" + BATCH % 13 + b"\n"
+    data = long_line + b"\n" + short_bursts + b"\n" + MARK % 13 + b"\n"
     parser = LogParser(max_line_bytes=cap)
     out = feed_all(data, step, parser)
-    assert [(loc.line, loc.event) for loc in out] == [(1, EngineBatch(11)), (3, EngineBatch(13))]
+    assert [(loc.line, loc.event) for loc in out] == [(1, Mark(11)), (3, Mark(13))]
     assert parser.dropped_bytes == len(long_line) - cap
     assert parser.lines == 3
 
@@ -231,7 +248,7 @@ def test_oom_waits_for_following_lines_and_keeps_file_order() -> None:
     parser = LogParser()
     after = stream.oom.CONTEXT_AFTER
     out = parser.feed(
-        b"Traceback (most recent call last):\n" + OOM_LINE + b"\n" + BATCH % 1 + b"\n"
+        b"Traceback (most recent call last):\n" + OOM_LINE + b"\n" + MARK % 1 + b"\n"
     )
     # The PythonException of the same line comes first; the OOM and what follows it wait.
     assert kinds(out) == [(2, "PythonException")]
@@ -239,7 +256,7 @@ def test_oom_waits_for_following_lines_and_keeps_file_order() -> None:
         out += parser.feed(b"line %d\n" % i)
     assert not any(isinstance(loc.event, OutOfMemory) for loc in out)
     out += parser.feed(b"last\n")
-    assert kinds(out) == [(2, "PythonException"), (2, "OutOfMemory"), (3, "EngineBatch")]
+    assert kinds(out) == [(2, "PythonException"), (2, "OutOfMemory"), (3, "ServerException")]
     assert out[1].event.bytes_tried == int(2.5 * (1 << 30))
 
 
@@ -248,7 +265,7 @@ def test_flush_releases_a_waiting_oom_with_the_context_it_has() -> None:
     out = parser.feed(OOM_LINE + b"\n" + ACCESS % 500 + b"\n")
     assert kinds(out) == [(1, "PythonException")]
     out = parser.flush()
-    assert kinds(out) == [(1, "OutOfMemory"), (2, "HttpRequest")]
+    assert kinds(out) == [(1, "OutOfMemory"), (2, "ServerTraffic")]
     assert parser.flush() == []
 
 
@@ -276,8 +293,8 @@ def test_oom_context_before_comes_from_earlier_feeds() -> None:
 
 def test_not_an_oom_candidate_verdict_drops_nothing_else() -> None:
     advice = b"If reserved but unallocated memory is large try PYTORCH_CUDA_ALLOC_CONF"
-    out = feed_all(advice + b"\n" + BATCH % 2 + b"\n")
-    assert [loc.event for loc in out] == [EngineBatch(2)]
+    out = feed_all(advice + b"\n" + MARK % 2 + b"\n")
+    assert [loc.event for loc in out] == [Mark(2)]
 
 
 # --------------------------------------------------------------------------- lm-eval table
@@ -297,10 +314,10 @@ def test_continuation_rows_take_the_task_of_the_row_above(step: int | None) -> N
 
 def test_reset_restarts_line_numbers() -> None:
     parser = LogParser()
-    parser.feed(b"a\nb\n" + BATCH % 1)
+    parser.feed(b"a\nb\n" + MARK % 1)
     parser.reset()
-    out = parser.feed(BATCH % 2 + b"\n")
-    assert [(loc.line, loc.event) for loc in out] == [(1, EngineBatch(2))]
+    out = parser.feed(MARK % 2 + b"\n")
+    assert [(loc.line, loc.event) for loc in out] == [(1, Mark(2))]
     assert parser.lines == 1
 
 
@@ -308,10 +325,10 @@ def test_a_module_that_raises_is_counted_not_fatal() -> None:
     def boom(_segment: str) -> list:
         raise RuntimeError("parser bug")
 
-    bad = types.SimpleNamespace(__name__="fake.bad", CANDIDATE=re.compile(rb"BATCHING"), parse=boom)
+    bad = types.SimpleNamespace(__name__="fake.bad", CANDIDATE=re.compile(rb"ERROR"), parse=boom)
     parser = LogParser(modules=(bad, stream.megatron))
-    out = feed_all(BATCH % 4 + b"\n", parser=parser)
-    assert [loc.event for loc in out] == [EngineBatch(4)]
+    out = feed_all(MARK % 4 + b"\n", parser=parser)
+    assert [loc.event for loc in out] == [Mark(4)]
     assert parser.parse_errors == 1
 
 
@@ -337,12 +354,12 @@ def test_anchored_candidates_match_after_carriage_returns(
     anchored = types.SimpleNamespace(
         __name__="fake.anchored",
         CANDIDATE=re.compile(rb"^GO (\d+)$"),
-        parse=lambda seg: [EngineBatch(int(seg.split()[1]))],
+        parse=lambda seg: [Mark(int(seg.split()[1]))],
     )
     data = b"GO 1\nxGO 2\nGO 3\rGO 4\r\nGO 5 x\n"
     for step in (None, 1):
         out = feed_all(data, step, LogParser(modules=(anchored,)))
-        assert [(loc.line, loc.event.prompts) for loc in out] == [(1, 1), (3, 3), (3, 4)]
+        assert [(loc.line, loc.event) for loc in out] == [(1, Mark(1)), (3, Mark(3)), (3, Mark(4))]
 
 
 @pytest.mark.parametrize("engine", ["re2", "python"])
@@ -364,9 +381,8 @@ def test_hyperscan_is_used_when_installed() -> None:
 
 
 def test_parse_text_returns_bare_events() -> None:
-    events = parse_text((BATCH % 3).decode() + "\n" + (ACCESS % 200).decode())
-    assert events[0] == EngineBatch(3)
-    assert isinstance(events[1], HttpRequest) and events[1].status == 200
+    events = parse_text((MARK % 3).decode() + "\n" + (ACCESS % 200).decode())
+    assert events == [Mark(3), ServerTraffic(http_statuses=((200, 1),))]
 
 
 @given(st.binary(max_size=3000), st.integers(0, 3000), st.integers(0, 3000))
@@ -444,8 +460,7 @@ def test_byte_by_byte_equals_one_feed_on_the_sample() -> None:
     assert {type(loc.event) for loc in whole} >= {
         Progress,
         ApiFailure,
-        EngineBatch,
-        HttpRequest,
+        ServerTraffic,
         PythonException,
         OutOfMemory,
         ResultRow,

@@ -6,9 +6,6 @@ Everything here is pure and never raises on any ``str`` input.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
 
 # CSI (colours, cursor moves such as tqdm's ``ESC[A``), OSC (titles, hyperlinks) and the
 # two-byte escapes. Log text is data: these are removed, never interpreted.
@@ -76,30 +73,3 @@ def ascii_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile`` with ASCII classes: ``\\d`` must not take ``٣`` for a digit, so a
     parser accepts exactly what its bytes ``CANDIDATE`` can see."""
     return re.compile(pattern, flags | re.ASCII)
-
-
-@dataclass(frozen=True)
-class WholeLine:
-    """A line shape a parser module recognises whole, for the follower's fast path.
-
-    A live follower reads a few lines per file every few tens of milliseconds; running every
-    module's candidate search and ``parse`` on each routine line costs more CPU than
-    ``tail -F``. Lines that fully match one of these shapes skip that machinery
-    (``parsers/stream.py``). ``pattern`` (bytes regex source) must match the *entire* line
-    and accept only lines for which the module's own ``parse`` gives exactly what this shape
-    gives, and on which no other module's ``CANDIDATE`` can match (``test_fast_lines.py``
-    checks both against the slow path).
-
-    ``kind``: ``"engine"`` (group ``number`` holds the engine call size), ``"http"`` (group
-    ``number`` holds the status), ``"request_start"`` (only counted) or ``"event"``
-    (``event`` builds it from the match and the index of the rule's own group in it: the
-    rule's first group is ``m.group(at + 1)``). Groups are numbered within ``pattern``, from 1.
-    ``free``: the group holding free text, such as a request path or a bar's description,
-    that is checked once per distinct text for other modules' candidates; 0 if none.
-    """
-
-    pattern: bytes
-    kind: Literal["engine", "http", "request_start", "event"]
-    number: int = 0
-    event: Callable[[re.Match[bytes], int], Any] | None = None
-    free: int = 0

@@ -1,10 +1,12 @@
-"""Megatron-LM text generation server -> EngineBatch, ServerRequestStart, ServerException,
+"""Megatron-LM text generation server: engine calls (counted in bulk), ServerException,
 EngineConfig.
 
 See ``../shared/notes/megatron-server-facts.md``. Texts:
 
-* ``[BATCHING DEBUG] run_mcore_engine called with 256 prompts`` (a debug print users add);
-* ``request IP: 127.0.0.1`` and ``start time:  2026-11-24 03:00:01.123456`` (``PUT /api``);
+* ``[BATCHING DEBUG] run_mcore_engine called with 256 prompts`` (a debug print users add):
+  routine, counted in bulk with :data:`ENGINE_CALL` (see :class:`ServerTraffic`);
+* ``request IP: 127.0.0.1`` and ``start time:  2026-11-24 03:00:01.123456`` (``PUT /api``):
+  one pair per request, which the access line already counts, so they are not read;
 * Flask's ``[2026-11-24 03:00:02,123] ERROR in app: Exception on /completions [POST]``;
 * Megatron's argument dump ``  inference_max_batch_size ........ 256`` (``print_args``:
   two spaces, the name, dots, the value) and a command line carrying
@@ -15,29 +17,18 @@ from __future__ import annotations
 
 import re
 
-from evalmon.events import EngineBatch, EngineConfig, Event, ServerException, ServerRequestStart
-from evalmon.parsers.lines import WholeLine, ascii_re, strip_ansi, to_int
+from evalmon.events import EngineConfig, Event, ServerException
+from evalmon.parsers.lines import ascii_re, strip_ansi, to_int
 
 CANDIDATE: re.Pattern[bytes] = re.compile(
-    rb"run_mcore_engine called with"
-    rb"|request IP: "
-    rb"|start time: "
-    rb"| in [\w.]+: Exception on "
+    rb" in [\w.]+: Exception on "
     rb"|inference[_-]max[_-](?:batch[_-]size|requests)"
 )
 
-# Whole-line shapes of the routine lines, for the follower's fast path (see WholeLine).
-WHOLE_LINES: tuple[WholeLine, ...] = (
-    WholeLine(rb"\[BATCHING DEBUG\] run_mcore_engine called with (\d{1,9}) prompts?", "engine", 1),
-    WholeLine(rb"request IP: [0-9A-Fa-f:.]{1,80}", "request_start"),
-    WholeLine(rb"start time: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})?", "request_start"),
-)
+# The prompt count of each engine call (group 1); it starts with a literal, so ``re`` skips
+# between hits at memory speed.
+ENGINE_CALL: re.Pattern[bytes] = re.compile(rb"run_mcore_engine called with (\d{1,9}) prompt")
 
-_BATCH = ascii_re(r"\[BATCHING DEBUG\] run_mcore_engine called with (?P<n>\d{1,9}) prompts?\b")
-_REQUEST_IP = ascii_re(r"(?:^|(?<=\s))request IP: (?P<ip>[0-9A-Fa-f:.%\w\-\[\]]{1,80})\s*$")
-_START_TIME = ascii_re(
-    r"(?:^|(?<=\s))start time: +(?P<when>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})?)\s*$"
-)
 _FLASK_EXCEPTION = ascii_re(
     r"(?:\[(?P<when>[^\]]{1,64})\] )?ERROR in [\w.]+: Exception on (?P<path>\S{1,2000}) "
     r"\[(?P<method>[A-Z]{3,10})\]"
@@ -57,17 +48,6 @@ def parse(segment: str) -> list[Event]:
     try:
         text = strip_ansi(segment)
         events: list[Event] = []
-        if "run_mcore_engine called with" in text:
-            for match in _BATCH.finditer(text):
-                events.append(EngineBatch(prompts=int(match["n"])))
-        if "request IP: " in text:
-            match = _REQUEST_IP.search(text)
-            if match:
-                events.append(ServerRequestStart(client=match["ip"]))
-        if "start time: " in text:
-            match = _START_TIME.search(text)
-            if match:
-                events.append(ServerRequestStart(when=match["when"]))
         if ": Exception on " in text:
             match = _FLASK_EXCEPTION.search(text)
             if match:

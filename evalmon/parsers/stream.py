@@ -24,15 +24,22 @@ start or end); anchors elsewhere in a pattern are not supported by the scan.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
-from itertools import accumulate
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
 
-from evalmon.events import Event, Located, OutOfMemory, Progress, ResultRow, ServerTraffic
+from evalmon.events import (
+    RECENT_ENGINE_CALLS,
+    Event,
+    Located,
+    OutOfMemory,
+    Progress,
+    ResultRow,
+    ServerTraffic,
+)
 from evalmon.parsers import (
     access_log,
     gpu_jsonl,
@@ -56,11 +63,6 @@ try:  # without Hyperscan: one RE2 DFA over the alternation of every pattern
 except ImportError:  # pragma: no cover
     _re2 = None
 
-try:  # the whole-line fast path compiled (setup.py builds it; optional)
-    from evalmon.parsers import _wholelines
-except ImportError:  # pragma: no cover - exercised where it could not be compiled
-    _wholelines = None
-
 DEFAULT_MODULES: tuple[ModuleType, ...] = (
     tqdm,
     lm_eval,
@@ -80,13 +82,8 @@ _MAX_MODULES = 32  # a hit is stored as (position << 5) | module index
 # How an update of a bar without description starts: `` 45%|`` or ``123it [``.
 _UNLABELLED_BAR = re.compile(rb"[ \t]*\d+(?:%[|\s]|(?:\.\d+)?[kMGTPEZY]?[A-Za-z/]* \[)")
 _CONTEXT_LINE_BYTES = 16 * 1024  # of a context line for oom.classify (it reads no more)
-_OOM_MARK = object()  # placeholder returned by _parse_segment for an OOM candidate
-# The whole-line fast path takes regions up to this size (a live read of a few lines);
-# bigger ones (reports, history scans) are faster through the one-pass scanner.
-_WHOLE_LINE_REGION = 16 * 1024
-_FREE_TEXT_MEMO = 4096
-_WHOLE_LINE_KINDS = ("engine", "http", "request_start", "event")  # codes 0..3
-
+_OOM_MARK = object()
+_NO_TRAFFIC = ServerTraffic()  # placeholder returned by _parse_segment for an OOM candidate
 
 # --------------------------------------------------------------------------- helpers
 
@@ -114,6 +111,11 @@ def count_newlines(data: bytes, start: int, end: int) -> int:
             n += data.count(_NL, pos, block_end)
             pos = block_end
     return n
+
+
+def _int_counts(numbers: list[bytes]) -> tuple[tuple[int, int], ...]:
+    """``(int(n), count)`` of the digit strings in ``numbers``, ascending."""
+    return tuple(sorted((int(k), n) for k, n in Counter(numbers).items())) if numbers else ()
 
 
 def _relaxed_source(pattern: re.Pattern[bytes]) -> bytes:
@@ -338,6 +340,14 @@ class _Scanner:
 
 
 _SCANNERS: dict[tuple[tuple[bytes, int], ...], _Scanner] = {}
+_OVERLAP_BYTES = 1 << 20  # a region this big scans for rare lines beside the routine count
+_OVERLAP: list[ThreadPoolExecutor] = []
+
+
+def _overlap_pool() -> ThreadPoolExecutor:
+    if not _OVERLAP:
+        _OVERLAP.append(ThreadPoolExecutor(1, thread_name_prefix="evalmon-scan"))
+    return _OVERLAP[0]
 
 
 def _scanner_for(patterns: Sequence[re.Pattern[bytes]]) -> _Scanner:
@@ -347,108 +357,6 @@ def _scanner_for(patterns: Sequence[re.Pattern[bytes]]) -> _Scanner:
     if scanner is None:
         scanner = _SCANNERS[key] = _Scanner(patterns)
     return scanner
-
-
-class _WholeLines:
-    """The modules' :class:`~evalmon.parsers.lines.WholeLine` shapes as one alternation.
-
-    ``fullmatch`` of a line tells in one C call whether it is a routine line and which shape
-    (the rule's own group is the last to close, so ``lastindex`` names it).
-    """
-
-    def __init__(self, modules: Sequence[ModuleType]) -> None:
-        parts: list[bytes] = []
-        # outer group -> (kind code, number group or event builder, free-text group, its
-        # memo, module index)
-        self.rules: dict[int, tuple[int, Any, int, dict[bytes, bool], int]] = {}
-        group = 1
-        shapes = [
-            (_WHOLE_LINE_KINDS.index(rule.kind), index, rule)
-            for index, module in enumerate(modules)
-            for rule in getattr(module, "WHOLE_LINES", ())
-        ]
-        # Server shapes first: they start with literals and fail at once on other lines,
-        # while a bar's free description would first run along a "request IP: ..." line.
-        # (No line fits two shapes, so the order changes nothing else.)
-        self.memo_of: dict[bytes, dict[bytes, bool]] = {}  # pattern -> its free-text memo
-        for kind, index, rule in sorted(shapes, key=lambda shape: shape[0]):
-            parts.append(b"(" + rule.pattern + b")")
-            memo = self.memo_of[rule.pattern] = {}
-            self.rules[group] = (kind, rule.number or rule.event, rule.free, memo, index)
-            group += 1 + re.compile(rule.pattern).groups
-        self.fullmatch = re.compile(b"|".join(parts)).fullmatch if parts else None
-        self._others = {
-            index: [m.CANDIDATE for j, m in enumerate(modules) if j != index]
-            for index in {rule[4] for rule in self.rules.values()}
-        }
-
-    def free_text_ok(self, module_index: int, memo: dict[bytes, bool], text: bytes) -> bool:
-        """No other module's candidate in this free text (a path, a bar's description).
-
-        Such texts repeat (a server has a few paths, a run a few bars): the caller looks
-        in ``memo`` first, and this fills it.
-        """
-        ok = not any(p.search(text) for p in self._others[module_index])
-        if len(memo) >= _FREE_TEXT_MEMO:
-            memo.clear()
-        memo[text] = ok
-        return ok
-
-
-_WHOLE_LINE_SETS: dict[tuple[str, ...], _WholeLines] = {}
-
-
-def whole_line_shapes_digest(modules: Sequence[ModuleType] = DEFAULT_MODULES) -> str:
-    """SHA-256 of the modules' whole-line shapes: what ``_wholelines.c`` mirrors by hand.
-
-    The compiled fast path is used only while this equals its ``SHAPES_SHA256``, so a
-    shape edited in Python without the C switches the C off instead of diverging.
-    """
-    digest = hashlib.sha256()
-    for module in modules:
-        for rule in getattr(module, "WHOLE_LINES", ()):
-            builder = getattr(rule.event, "__qualname__", None)
-            text = repr((module.__name__, rule.pattern, rule.kind, rule.number, rule.free, builder))
-            digest.update(text.encode())
-    return digest.hexdigest()
-
-
-_DEFAULT_SHAPES_DIGEST = whole_line_shapes_digest()
-
-
-def _native_arguments(
-    modules: Sequence[ModuleType], whole: _WholeLines | None, ring_size: int, max_bytes: int
-) -> tuple | None:
-    """The ``fixed`` argument of ``_wholelines.summarise`` for a parser of ``modules``, or
-    None when the compiled path does not apply (not built, other modules, shapes changed)."""
-    if (
-        _wholelines is None
-        or whole is None
-        or tuple(modules) != DEFAULT_MODULES
-        or _wholelines.SHAPES_SHA256 != _DEFAULT_SHAPES_DIGEST
-    ):
-        return None
-    werkzeug, uvicorn = (rule.pattern for rule in access_log.WHOLE_LINES)
-    memos = whole.memo_of
-    return (
-        ring_size,
-        max_bytes,
-        Located,
-        ServerTraffic,
-        Progress,
-        "it",
-        memos[werkzeug],
-        memos[uvicorn],
-        memos[tqdm.WHOLE_LINES[0].pattern],
-    )
-
-
-def _whole_lines_for(modules: Sequence[ModuleType]) -> _WholeLines | None:
-    key = tuple(m.__name__ for m in modules)
-    found = _WHOLE_LINE_SETS.get(key)
-    if found is None:
-        found = _WHOLE_LINE_SETS[key] = _WholeLines(modules)
-    return found if found.fullmatch is not None else None
 
 
 @dataclasses.dataclass(eq=False)
@@ -480,16 +388,10 @@ class LogParser:
         max_line_bytes: int = 64 * 1024,
         modules: Sequence[ModuleType] = DEFAULT_MODULES,
         progress_samples: int = 0,
-        summarise: bool = False,
     ) -> None:
         """``progress_samples``: besides the last update of a bar in a ``\r`` burst, also
         keep about this many evenly spaced earlier ones, so that a log read whole still
-        shows how its rate moved (the dashboard's throughput chart). 0: only the last.
-
-        ``summarise``: the live follower's mode. A small read of whole lines is first
-        matched line by line against the modules' whole-line shapes (``WHOLE_LINES``);
-        routine server lines become one :class:`ServerTraffic` per read and plain bar
-        lines their Progress, without the candidate scan. Other lines parse as usual."""
+        shows how its rate moved (the dashboard's throughput chart). 0: only the last."""
         if max_line_bytes < 1:
             raise ValueError("max_line_bytes must be positive")
         line_modules = [m for m in modules if hasattr(m, "parse")]
@@ -514,11 +416,10 @@ class LogParser:
         if self._bar_bit:
             self._scanner.set_bar_module(self._bar_bit.bit_length() - 1)
         self._scratch = self._scanner.new_scratch()
-        self._whole = _whole_lines_for(self._mods) if summarise else None
-        self._whole_limit = min(_WHOLE_LINE_REGION, max_line_bytes)
-        self._native = _native_arguments(
-            modules, self._whole, max(self._ctx_before, 1), self._whole_limit
+        self._engine_call = next(
+            (m.ENGINE_CALL for m in modules if hasattr(m, "ENGINE_CALL")), None
         )
+        self._http_status = next((m.STATUS for m in modules if hasattr(m, "STATUS")), None)
         self.reset()
 
     # ------------------------------------------------------------------ public API
@@ -538,38 +439,11 @@ class LogParser:
 
     def feed(self, data: bytes | bytearray) -> list[Located]:
         """Parse newly appended bytes. ``data`` is not kept: a reused buffer is fine."""
-        native = self._native
-        if native is not None and not self._line_open and not self._queue:
-            # The live follower's common case, compiled: a few whole lines of known shapes
-            # (None: not so; the Python paths below take it).
-            done = _wholelines.summarise(data, self.lines, native)  # type: ignore[union-attr]
-            if done is not None:
-                events, count, last_lines = done
-                self.lines += count
-                self._ring.extend(last_lines)
-                return events
         if not data:
             return self._release()
         if not isinstance(data, (bytes, bytearray)):
             data = bytes(data)
         size = len(data)
-        if (
-            self._whole is not None
-            and not self._line_open
-            and not self._queue
-            and size <= self._whole_limit
-            and data[-1] == 10
-            and data.find(_CR) < 0
-        ):
-            # The live follower's common case: a few whole lines, nothing held back.
-            events, ranges, lines = self._match_whole_lines(data, 0, size)
-            if not ranges:  # every line had a known shape
-                self.lines += len(lines)
-                self._ring.extend(lines)
-                return events
-            self._summarise_region(data, 0, size, size - 1, (events, ranges, lines))
-            self._resolve_ready()
-            return self._release()
         nl = data.find(_NL)
         cr = data.find(_CR, 0, nl if nl >= 0 else size)
         first = cr if cr >= 0 else nl
@@ -601,16 +475,7 @@ class LogParser:
         last_cr = data.rfind(_CR, last_nl + 1 if last_nl >= 0 else start)
         end = max(last_nl, last_cr) + 1
         if end > start:
-            if (
-                self._whole is not None
-                and end - start <= _WHOLE_LINE_REGION
-                and end - start <= self._cap
-                and (start == 0 or data[start - 1] == 10)
-                and data.find(_CR, start, end) < 0
-            ):
-                self._summarise_region(data, start, end, last_nl)
-            else:
-                self._scan_region(data, start, end, last_nl)
+            self._scan_region(data, start, end, last_nl)
         tail = max(end, start)
         self._extend_carry(data, tail, size)
         self._line_open = data[-1] != 10
@@ -658,129 +523,17 @@ class LogParser:
         self._open_line_tail = b""
 
     # ------------------------------------------------------------------ scanning
-    def _summarise_region(
-        self,
-        data: bytes,
-        start: int,
-        end: int,
-        last_nl: int,
-        matched: tuple[list[Any], list[tuple[int, int]], list[bytes]] | None = None,
-    ) -> None:
-        """The whole-line fast path over a small region of complete ``\n`` lines.
-
-        Lines of a known shape are turned into events here; the rest of the region (the
-        runs of other lines) goes through the scanner as usual, and the two are merged in
-        line order.
-        """
-        events, ranges, lines = matched or self._match_whole_lines(data, start, end)
-        queued = len(self._queue)
-        self._scan_region(data, start, end, last_nl, ranges, lines)
-        if events:
-            if len(self._queue) > queued:  # lines of both kinds: merge them in line order
-                merged = self._queue[queued:] + events
-                merged.sort(key=_line_of)
-                self._queue[queued:] = merged
-            else:
-                self._queue.extend(events)
-
-    def _match_whole_lines(
-        self, data: bytes, start: int, end: int
-    ) -> tuple[list[Any], list[tuple[int, int]], list[bytes]]:
-        """Events of the region's lines that have a whole-line shape (in line order), the
-        ranges of the other lines (for the scanner), and the region's lines.
-
-        Routine lines are summed up in one :class:`ServerTraffic` placed at the last of
-        them. Engine call sizes must stay in file order, and a line of another shape may
-        hold an engine call of its own (``[rank0]: [BATCHING DEBUG] ...``), so such a line
-        closes the summary so far and a new one begins after it.
-        """
-        whole = self._whole
-        assert whole is not None
-        fullmatch = whole.fullmatch
-        rules = whole.rules
-        engine: list[int] = []
-        statuses: dict[int, int] = {}  # status -> count
-        starts = 0
-        last = -1  # index of the last routine line in the open summary
-        slot = 0  # where its ServerTraffic goes in ``events`` (keeps them in line order)
-        events: list[Any] = []
-        others: list[int] = []  # indexes of the lines left to the scanner
-        lines = data[start:end].split(_NL)
-        del lines[-1]  # after the region's final newline
-        for i, line in enumerate(lines):
-            m = fullmatch(line)  # type: ignore[misc]
-            if m is not None:
-                at = m.lastindex
-                kind, value, free, memo, module_index = rules[at]
-                if free:
-                    text = m.group(at + free)
-                    ok = memo.get(text)
-                    if ok is None:
-                        ok = whole.free_text_ok(module_index, memo, text)
-                    if not ok:
-                        m = None
-            if m is None:
-                others.append(i)
-                if engine:
-                    events.insert(slot, self._traffic(engine, statuses, starts, last))
-                    engine, statuses, starts, last = [], {}, 0, -1
-                continue
-            if kind == 3:
-                events.append(Located(self.lines + i + 1, value(m, at)))
-                continue
-            if kind == 0:
-                engine.append(int(m.group(at + value)))
-            elif kind == 1:
-                status = int(m.group(at + value))
-                statuses[status] = statuses.get(status, 0) + 1
-            else:
-                starts += 1
-            last = i
-            slot = len(events)
-        if last >= 0:
-            events.insert(slot, self._traffic(engine, statuses, starts, last))
-        return events, self._line_ranges(start, lines, others) if others else others, lines
-
-    def _traffic(
-        self, engine: list[int], statuses: dict[int, int], starts: int, index: int
-    ) -> Located:
-        """The ServerTraffic of routine lines whose last is the region's line ``index``."""
-        http = tuple(sorted(statuses.items())) if statuses else ()
-        return Located(self.lines + index + 1, ServerTraffic(tuple(engine), http, starts))
-
-    @staticmethod
-    def _line_ranges(start: int, lines: list[bytes], indexes: list[int]) -> list[tuple[int, int]]:
-        """Byte ranges (newline included) of ``lines[i]`` for ``i`` in ``indexes``, runs of
-        consecutive lines merged."""
-        if not indexes:
-            return []
-        if len(indexes) == len(lines):
-            return [(start, start + sum(map(len, lines)) + len(lines))]
-        offsets = list(accumulate((len(line) + 1 for line in lines), initial=start))
-        ranges: list[tuple[int, int]] = []
-        run_start = prev = indexes[0]
-        for i in indexes[1:]:
-            if i != prev + 1:
-                ranges.append((offsets[run_start], offsets[prev + 1]))
-                run_start = i
-            prev = i
-        ranges.append((offsets[run_start], offsets[prev + 1]))
-        return ranges
-
     def _scan_region(
         self,
         data: bytes,
         start: int,
         end: int,
         last_nl: int,
-        only: list[tuple[int, int]] | None = None,
-        whole_lines: list[bytes] | None = None,
     ) -> None:
         """Parse every complete segment in ``data[start:end]`` (it ends with a separator).
 
-        ``only``: search just these ranges (the rest was parsed by the whole-line fast path;
-        no segment in it is longer than the cap); ``whole_lines``: the region's lines, when
-        it holds no ``\r`` (the context ring takes them as they are).
+        Rare lines come from the candidate scan, each with its line; routine lines are
+        counted in bulk into one :class:`ServerTraffic` placed at the region's last line.
         """
         first_line = self.lines + 1
         for p in self._pending:
@@ -795,14 +548,19 @@ class LogParser:
         seg_start = seg_end = -1
         line_no = 0
         group: list[list[int]] = []
-        if only is None:
-            # Bytes beyond the cap of a long segment are dropped: not even searched.
-            ranges, dropped = self._kept_ranges(data, start, end)
-            self.dropped_bytes += dropped
-        else:
-            ranges = only
+        # Bytes beyond the cap of a long segment are dropped: not even searched.
+        ranges, dropped = self._kept_ranges(data, start, end)
+        self.dropped_bytes += dropped
         ri = 0  # the first range that may still hold uncounted newlines
-        hits = self._scanner.hits(data, ranges, self._scratch) if ranges else ()
+        if self._scanner.native and end - start >= _OVERLAP_BYTES:
+            # Hyperscan lets go of the GIL while it scans: count the routine lines meanwhile
+            # (a catch-up scan of a busy server's log is mostly routine lines).
+            future = _overlap_pool().submit(self._scanner.hits, data, ranges, self._scratch)
+            traffic = self._count_traffic(data, ranges)
+            hits = future.result()
+        else:
+            hits = self._scanner.hits(data, ranges, self._scratch)
+            traffic = None
         for hit in hits:
             q = hit >> 5
             if q > line_end:
@@ -814,7 +572,7 @@ class LogParser:
                 line_end = find(_NL, q, end)
                 if line_end < 0:
                     line_end = end
-                if only is not None or line_start - counted < 65536:  # near: one count() wins
+                if line_start - counted < 65536:  # near: one count() wins
                     self.lines += data.count(_NL, counted, line_start)
                 else:
                     n, ri = _count_kept_newlines(data, counted, line_start, ranges, ri)
@@ -841,15 +599,14 @@ class LogParser:
                 entry[3] += 1  # bars in this segment: one can be judged by its start
         if group:
             self._finish_line(data, group, line_start, line_end, line_no, start, end)
-        if only is None:
-            self.lines += _count_kept_newlines(data, counted, end, ranges, ri)[0]
-        else:
-            self.lines += data.count(_NL, counted, end)
+        self.lines += _count_kept_newlines(data, counted, end, ranges, ri)[0]
+        if traffic is None:
+            traffic = self._count_traffic(data, ranges)
+        if traffic:
+            # at the region's last line: the line it closed, or the one still open
+            self._queue.append(Located(self.lines + (data[end - 1] != 10), traffic))
 
-        if whole_lines is not None:
-            self._ring.extend(whole_lines)
-            self._open_line_tail = b""
-        elif last_nl >= start:
+        if last_nl >= start:
             self._ring.extend(self._lines_before(data, start, last_nl + 1, self._ring.maxlen or 1))
             self._open_line_tail = b""
         if data[end - 1] == 13:  # the last line is still open: remember its last segment
@@ -923,8 +680,32 @@ class LogParser:
                 else:
                     queue.append(Located(line_no, ev))
 
+    def _count_traffic(self, data: bytes, ranges: Sequence[tuple[int, int]]) -> ServerTraffic:
+        """The routine lines in ``ranges`` of ``data``, counted in bulk.
+
+        ``findall`` and ``Counter`` do the looping in C; both patterns start with a literal,
+        so ``re`` skips the bytes between hits at memory speed.
+        """
+        engine: list[bytes] = []
+        statuses: list[bytes] = []
+        for lo, hi in ranges:
+            if self._engine_call is not None:
+                engine += self._engine_call.findall(data, lo, hi)
+            if self._http_status is not None:
+                statuses += self._http_status.findall(data, lo, hi)
+        if not engine and not statuses:
+            return _NO_TRAFFIC
+        return ServerTraffic(
+            _int_counts(engine),
+            tuple(map(int, engine[-RECENT_ENGINE_CALLS:])),
+            _int_counts(statuses),
+        )
+
     def _parse_lone_segment(self, seg: bytes, line_no: int) -> None:
         """A segment that spanned feeds: check every module's CANDIDATE on it."""
+        traffic = self._count_traffic(seg, ((0, len(seg)),))
+        if traffic:
+            self._queue.append(Located(line_no, traffic))
         events = _last_of_each_bar(self._parse_segment(seg, self._all_bits), set(), [])
         for ev in events:
             if ev is _OOM_MARK:
@@ -1140,10 +921,6 @@ class LogParser:
                 return out
         self._queue = []
         return out
-
-
-def _line_of(item: Any) -> int:
-    return item.line  # Located and _PendingOom alike
 
 
 def parse_text(text: str) -> list[Event]:

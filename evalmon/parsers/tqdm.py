@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from evalmon.events import Event, Progress
-from evalmon.parsers.lines import LM_EVAL_PREFIX, WholeLine, ascii_re, strip_ansi, to_float
+from evalmon.parsers.lines import LM_EVAL_PREFIX, ascii_re, strip_ansi, to_float
 
 # Every bar has ``[elapsed<`` or ``[elapsed,`` with elapsed = ``M+:SS`` or ``H+:MM:SS``.
 CANDIDATE: re.Pattern[bytes] = re.compile(rb"\[\d+:\d\d[<,:]")
@@ -85,53 +85,6 @@ _BASE_UNITS = frozenset(
 _CUSTOM_PERCENT_TAIL = ascii_re(r"\s*\d{1,4}%[^:%|]{0,40}\|$")
 _RANK_TAG = ascii_re(r"^\[(?:rank|default)\d+\]:? ?")
 _MAX_DESC = 200
-
-
-def _plain_bar(m: re.Match[bytes], at: int) -> Progress:
-    """The Progress of a line matching the plain-bar shape below (what parse() gives)."""
-    desc, n, total, elapsed, remaining, rate, inverse = m.group(
-        at + 1, at + 3, at + 4, at + 5, at + 6, at + 7, at + 8
-    )
-    if inverse is not None:
-        value: float | None = 1.0 / float(inverse) if float(inverse) else None
-    else:
-        value = None if rate == b"?" else float(rate)
-    return Progress(
-        desc.decode().strip(),
-        float(n),
-        float(total),
-        "it",
-        value,
-        _clock_seconds(elapsed),
-        None if remaining == b"?" else _clock_seconds(remaining),
-    )
-
-
-def _clock_seconds(text: bytes) -> float:
-    """``MM:SS`` or ``H:MM:SS`` (digits only, as the shape guarantees) in seconds."""
-    if len(text) == 5:  # the common MM:SS
-        return float(int(text[:2]) * 60 + int(text[3:]))
-    seconds = 0
-    for part in text.split(b":"):
-        seconds = seconds * 60 + int(part)
-    return float(seconds)
-
-
-# The default bar written to a log (``\n``-separated updates), for the follower's fast path:
-# ``Requesting API:  42%|████▏     | 168/400 [01:02<01:26,  2.69it/s]``. The bar itself is
-# made of tqdm's block characters (U+258x), spaces, ``#`` or digits, 4 or more of them (so
-# that no results-table cell such as ``|   |`` can pass for one).
-WHOLE_LINES: tuple[WholeLine, ...] = (
-    WholeLine(
-        rb"([A-Za-z][A-Za-z0-9 _.-]{0,60}): {1,3}(\d{1,3})%"
-        rb"\|(?:[ #0-9]|\xe2\x96[\x80-\x9f]){4,100}\|"
-        rb" {1,3}(\d{1,12})/(\d{1,12}) \[(\d{1,4}:\d\d(?::\d\d)?)<(\d{1,4}:\d\d(?::\d\d)?|\?),"
-        rb" {1,3}(?:(\d{1,9}\.\d\d|\?)it/s|(\d{1,9}\.\d\d)s/it)\]",
-        "event",
-        event=_plain_bar,
-        free=1,
-    ),
-)
 
 
 def parse(segment: str) -> list[Event]:

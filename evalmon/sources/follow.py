@@ -5,11 +5,9 @@ every ``poll_interval_s`` anyway (inotify is blind on NFS/Lustre to writes made 
 nodes). A burst of inotify events costs one pass, not one read per event: after a quiet spell
 the reader looks ``min_read_gap_s`` after the first change, under sustained writes at most
 once per ``read_period_s``, so writes arriving meanwhile are read together. When inotify saw
-only writes, a pass reads each file with one ``pread`` and checks no path (a full pass, which
-notices renames and replacements, runs at least every ``rescan_interval_s``, or every
-``inotify_rescan_interval_s`` while inotify reports every change). That quick pass is
-compiled where ``setup.py`` could build ``_quickpass.c``; ``_quick_read_python`` is the same
-loop in Python.
+only writes, a pass does not walk the folders (a walk, which finds new files, runs at least
+every ``rescan_interval_s``, or every ``inotify_rescan_interval_s`` while inotify reports
+every change).
 
 A file bigger than ``tail_first_bytes`` is read tail first: its last bytes (from a line
 boundary) are parsed at once with line numbers relative to the tail, then a history thread
@@ -40,21 +38,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from evalmon.events import FileBatch, Located
-
-try:  # the quick pass compiled (setup.py builds it; optional)
-    from evalmon.sources import _quickpass
-except ImportError:  # pragma: no cover - exercised where it could not be compiled
-    _quickpass = None
+from evalmon.sources.sniff import SNIFF_BYTES, looks_binary
 
 DEFAULT_PATTERNS: tuple[str, ...] = ("*.out", "*.log", "*.err", "*.txt", "*.jsonl")
-_SNIFF_BYTES = 8192
 _SIGNATURE_BYTES = 32  # bytes before the read offset remembered to spot in-place rewrites
-if _quickpass is not None and _quickpass.SIGNATURE_BYTES != _SIGNATURE_BYTES:
-    _quickpass = None  # a stale build that keeps another signature: the Python pass it is
 _DRAIN_BYTES = 1 << 16
-_QUICK_READ_BYTES = 60 * 1024  # one small read per changed file (below malloc's mmap size)
 _BOUNDARY_SEARCH_BYTES = 4 << 20  # how far tail-first looks for a line start
-_BINARY_MAGIC = (b"\x1f\x8b", b"\x7fELF", b"PK\x03\x04", b"\x28\xb5\x2f\xfd", b"BZh", b"\xfd7zXZ")
 
 
 class LineParser(Protocol):
@@ -72,7 +61,7 @@ class LineParser(Protocol):
 def _default_parser() -> LineParser:
     from evalmon.parsers.stream import LogParser  # late: parsers must not be needed to import us
 
-    return LogParser(summarise=True)  # a live follower reads small chunks: see ServerTraffic
+    return LogParser()
 
 
 @dataclass
@@ -89,10 +78,11 @@ class FollowOptions:
     # file created, moved or deleted in the watched folders (a rescan is ~0.5 ms of CPU)
     inotify_rescan_interval_s: float = 5.0
     # After a quiet spell, read this long after the first change (so a burst lands whole);
-    # under sustained writes, read at most once per ``read_period_s``. CPU then grows with
-    # the files that change, not with the lines written, and a line waits at most a period.
+    # under sustained writes, read at most once per ``read_period_s``: a dashboard redraws
+    # four times a second, so a line waits at most one frame. CPU then grows with the files
+    # that change, not with the lines written.
     min_read_gap_s: float = 0.005
-    read_period_s: float = 0.04
+    read_period_s: float = 0.25
     max_bytes_per_pass: int = 16 << 20  # per file and pass, so one busy file cannot starve others
     parser_factory: Callable[[], LineParser] = _default_parser
 
@@ -259,26 +249,6 @@ def watch_roots(paths: Iterable[str]) -> list[tuple[str, bool]]:
 
 
 # --------------------------------------------------------------------------- sniffing
-
-
-def looks_binary(head: bytes) -> bool:
-    """True for data that is not a log: compressed/executable magic, NULs, mostly control bytes.
-
-    A few NULs or undecodable bytes in a log are tolerated (the parser copes with them).
-    """
-    if not head:
-        return False
-    if head.startswith(_BINARY_MAGIC):
-        return True
-    sample = head[:_SNIFF_BYTES]
-    nuls = sample.count(0)
-    if nuls > len(sample) // 10:
-        return True
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 11, 12, 13, 8, 27))
-    if (control - nuls) + nuls > len(sample) * 0.3:
-        return True
-    undecodable = sample.decode("utf-8", errors="replace").count("\ufffd")
-    return undecodable > len(sample) * 0.3
 
 
 # --------------------------------------------------------------------------- waking up
@@ -719,10 +689,9 @@ class Follower:
     def _pass(self, cap: int | None, force_rescan: bool, quick: bool = False) -> bool:
         """Rescan if due, then read every file; True if some file has more to read now.
 
-        ``quick``: inotify reported writes and nothing else since the last pass, so each
-        file is read without first checking that its path still names it (a periodic full
-        pass checks anyway: once per ``rescan_interval_s``, or per
-        ``inotify_rescan_interval_s`` while inotify reports the changes).
+        ``quick``: inotify reported writes and nothing else since the last pass, so no file
+        can have appeared: the folders are walked again only every
+        ``inotify_rescan_interval_s`` (else every ``rescan_interval_s``).
         """
         self.stats.passes += 1
         now = time.monotonic()
@@ -735,8 +704,6 @@ class Follower:
             quick = False
         more = False
         files = list(self._files.values())
-        if quick:
-            files = self._quick_pass(files, cap)
         for f in files:
             if self._stop.is_set() and self._started:
                 break
@@ -862,7 +829,7 @@ class Follower:
         if f.sniffed:
             return True
         try:
-            head = os.pread(f.fd, _SNIFF_BYTES, 0)
+            head = os.pread(f.fd, SNIFF_BYTES, 0)
         except OSError:
             head = b""
         if not head:
@@ -918,83 +885,6 @@ class Follower:
             if events:
                 self._deliver_live(f, events)
         return False
-
-    def _quick_pass(self, files: list[_File], cap: int | None) -> list[_File]:
-        """Read what is new in each file with one ``pread``; returns the files that need
-        the full path (truncated, rewritten, a big append, not yet sniffed).
-
-        Each read starts at the remembered signature bytes before the offset, so the same
-        call checks that the file was not truncated or rewritten in place. Compiled
-        (``_quickpass.c``) where built; :meth:`_quick_read_python` is the same in Python.
-        """
-        want = _QUICK_READ_BYTES if cap is None else min(_QUICK_READ_BYTES, cap)
-        if _quickpass is not None:
-            full, idle, batches, reads, total = _quickpass.read_and_parse(
-                files, want, self._live_batch, FileBatch
-            )
-        else:
-            full, idle, batches, reads, total = self._quick_read_python(files, want)
-        for f in idle:
-            f.flushed = True
-            events = f.parser.flush()
-            if events:
-                batches.append(self._live_batch(f, events))
-        self.stats.reads += reads
-        self.stats.bytes_read += total
-        if batches:
-            on_batch = self._on_batch
-            with self._lock:
-                for batch in batches:
-                    on_batch(batch)
-        return full
-
-    def _quick_read_python(
-        self, files: list[_File], want: int
-    ) -> tuple[list[_File], list[_File], list[FileBatch], int, int]:
-        """The quick pass's reading and parsing: ``(full, idle, batches, reads, bytes)``.
-
-        The work goes in phases (read every file, parse every read): a pass wakes up on a
-        cold CPU cache, and running one short loop at a time keeps it warm.
-        """
-        full: list[_File] = []
-        fed: list[tuple[_File, bytes]] = []
-        idle: list[_File] = []
-        pread = os.pread
-        total = 0
-        for f in files:
-            sig = f.signature
-            n = len(sig)
-            if not f.sniffed or f.fd < 0:
-                full.append(f)
-                continue
-            try:
-                data = pread(f.fd, n + want, f.offset - n)
-            except OSError:
-                full.append(f)
-                continue
-            got = len(data) - n
-            if got <= 0 or got >= want or not data.startswith(sig):
-                if got == 0 and data == sig:
-                    if not f.flushed:
-                        idle.append(f)
-                else:  # shrank, rewritten, or a big append: the full path sorts it out
-                    full.append(f)
-                continue
-            f.offset += got
-            f.signature = data[-_SIGNATURE_BYTES:]
-            fed.append((f, data[n:]))
-            total += got
-        batches: list[FileBatch] = []
-        live_batch = self._live_batch
-        for f, new in fed:
-            f.flushed = False
-            if f.offset > f.size:
-                f.size = f.offset
-            parser = f.parser
-            events = parser.feed(new)
-            if events or (not f.warned_long_lines and getattr(parser, "dropped_bytes", 0)):
-                batches.append(live_batch(f, events))
-        return full, idle, batches, len(fed), total
 
     def _signature_holds(self, f: _File) -> bool:
         """The bytes before our offset are unchanged (else the file was rewritten in place)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from evalmon.events import FileBatch
+from evalmon.events import FileBatch, Located
 from evalmon.sources.follow import resolve_paths
 from evalmon.sources.scan import scan_file
 from evalmon.state import EvalState
@@ -25,14 +25,18 @@ def replay(paths: Sequence[str], *, stall_after_s: float = 120.0) -> Replay:
     state = EvalState(stall_after_s=stall_after_s)
     warnings: list[str] = []
     for path in files:
-        result = scan_file(path)
+        result = scan_file(path, on_events=lambda events, path=path: _apply(state, path, events))
         if result.warning:
             warnings.append(f"{path}: {result.warning}")
-            if not result.events:
-                continue
+        else:
+            state.apply_batch(FileBatch(path=path))  # a log with no events is still a file
         if result.dropped_bytes:
             warnings.append(
                 f"{path}: {result.dropped_bytes} bytes of over-long lines were not parsed"
             )
-        state.apply_batch(FileBatch(path=path, events=tuple(result.events)))
     return Replay(state=state, files=tuple(files), errors=tuple(errors), warnings=tuple(warnings))
+
+
+def _apply(state: EvalState, path: str, events: list[Located]) -> None:
+    if events:
+        state.apply_batch(FileBatch(path=path, events=tuple(events)))

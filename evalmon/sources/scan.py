@@ -9,13 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from evalmon.events import Located
 from evalmon.parsers.stream import LogParser
-
-SNIFF_BYTES = 8192
-_TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b\x07\x0b")
+from evalmon.sources.sniff import SNIFF_BYTES, looks_binary
 
 
 @dataclass
@@ -28,26 +27,17 @@ class ScanResult:
     warning: str = ""
 
 
-def looks_binary(sample: bytes) -> bool:
-    """Many NULs, control bytes or invalid UTF-8 in the first few KB.
+def scan_file(
+    path: str | os.PathLike[str],
+    *,
+    chunk_bytes: int = 16 << 20,
+    on_events: Callable[[list[Located]], None] | None = None,
+) -> ScanResult:
+    """Every event of one file, read in ``chunk_bytes`` chunks; never raises for bad input.
 
-    A log may hold a few NULs (a crash can leave a zero-filled block), terminal escapes and
-    some undecodable bytes: those stay text. Compressed or executable data does not.
+    With ``on_events``, each chunk's events go there as soon as they are parsed and the
+    result keeps none: memory then stays at one chunk whatever the file's size.
     """
-    if not sample:
-        return False
-    nuls = sample.count(0)
-    if nuls * 10 > len(sample):
-        return True
-    controls = sum(1 for b in sample if b < 32 and b not in _TEXT_CONTROLS)
-    if controls * 3 > len(sample):
-        return True
-    text = sample.decode("utf-8", "replace")
-    return text.count("\ufffd", 0, len(text) - 1) * 10 > 3 * len(text)
-
-
-def scan_file(path: str | os.PathLike[str], *, chunk_bytes: int = 16 << 20) -> ScanResult:
-    """Every event of one file, read in ``chunk_bytes`` chunks; never raises for bad input."""
     name = os.fspath(path)
     result = ScanResult(path=name)
     try:
@@ -80,6 +70,7 @@ def scan_file(path: str | os.PathLike[str], *, chunk_bytes: int = 16 << 20) -> S
             _advise_sequential(handle.fileno())
             parser = LogParser()
             events = result.events
+            keep = events.extend if on_events is None else on_events
             buffer = bytearray(max(chunk_bytes, 1))
             view = memoryview(buffer)
             while True:
@@ -87,8 +78,8 @@ def scan_file(path: str | os.PathLike[str], *, chunk_bytes: int = 16 << 20) -> S
                 if not n:
                     break
                 result.bytes += n
-                events += parser.feed(buffer if n == len(buffer) else buffer[:n])
-            events += parser.finish()
+                keep(parser.feed(buffer if n == len(buffer) else buffer[:n]))
+            keep(parser.finish())
             result.lines = parser.lines
             result.dropped_bytes = parser.dropped_bytes
         except IsADirectoryError:

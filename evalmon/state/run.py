@@ -7,13 +7,12 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from evalmon.events import (
+    RECENT_ENGINE_CALLS,
     Alert,
     ApiFailure,
     CacheStatus,
-    EngineBatch,
     EngineConfig,
     Event,
-    HttpRequest,
     JobSignal,
     OutOfMemory,
     Progress,
@@ -44,7 +43,7 @@ from evalmon.state.model import (
 )
 
 MAX_RECORDS = 200  # OOMs, exceptions, signals kept per run
-MAX_ENGINE_SERIES = 2000
+MAX_ENGINE_SERIES = RECENT_ENGINE_CALLS
 
 
 def merge_config(old: RunConfig, new: RunConfig) -> RunConfig:
@@ -101,12 +100,6 @@ class RunAccumulator:
     def apply(self, file: str, line: int, event: Event, now: float, history: bool) -> None:
         if isinstance(event, Progress):
             self._progress(file, event, now, history)
-        elif isinstance(event, EngineBatch):
-            self.engine_hist[event.prompts] += 1
-            if not history:
-                self.engine_series.append(event.prompts)
-        elif isinstance(event, HttpRequest):
-            self.http[event.status] += 1
         elif isinstance(event, ServerTraffic):
             self._server_traffic(event, history)
         elif isinstance(event, RunConfig):
@@ -135,12 +128,11 @@ class RunAccumulator:
             self.results.append(event)
 
     def _server_traffic(self, traffic: ServerTraffic, history: bool) -> None:
-        """The summary of many routine lines: as if each had come as its own event."""
-        sizes = traffic.engine_batches
-        if sizes:
-            self.engine_hist.update(sizes)
-            if not history:
-                self.engine_series.extend(sizes)
+        """The counts of many routine lines (see ServerTraffic); the chart shows live calls."""
+        for prompts, calls in traffic.engine_calls:
+            self.engine_hist[prompts] += calls
+        if not history:
+            self.engine_series.extend(traffic.engine_recent)
         for status, count in traffic.http_statuses:
             self.http[status] += count
 
