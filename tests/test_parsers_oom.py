@@ -16,6 +16,7 @@ import pytest
 
 from evalmon.events import OutOfMemory
 from evalmon.parsers.oom import CANDIDATE, CONTEXT_AFTER, CONTEXT_BEFORE, classify
+from tests.oom_real_lines import FATAL, NOT_REPORTS, SURVIVED
 
 GIB = 1 << 30
 MIB = 1 << 20
@@ -566,11 +567,13 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "`--max-batch-prefill-tokens`",
         Expect(origin="tgi", batch_helps=False),
     ),
+    # a JSON string value only quotes the OOM (our users: JSON log records quoting OOMs
+    # relaunched healthy jobs): shown, never fatal. The fatal report is the server's own.
     "TGI JSON log line": (
         '{"timestamp":"2026-11-24T03:00:02.123Z","level":"ERROR","fields":{"message":"Server '
         "error: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of "
         '79.15 GiB of which 1.06 GiB is free."},"target":"text_generation_client"}',
-        Expect(bytes_tried=2 * GIB, gpu_index=0),
+        Expect(fatal=False, bytes_tried=2 * GIB, gpu_index=0),
     ),
     "accelerate search reaches zero": (
         "RuntimeError: No executable batch size found, reached zero.",
@@ -1003,3 +1006,123 @@ def test_an_access_line_after_a_long_oom_message_is_not_its_continuation():
     assert event is not None
     assert "POST" not in event.message
     assert event.message.endswith("memory in use.")
+
+
+# --------------------------------------------------------------------------- real lines
+# tests/oom_real_lines.py: lines copied from public issues, each with its source.
+
+
+@pytest.mark.parametrize("name", list(FATAL))
+def test_real_fatal_ooms_are_one_fatal_event(name: str) -> None:
+    sample = FATAL[name]
+    event = only(sample.text)
+    assert (event.kind, event.origin, event.fatal) == (sample.kind, sample.origin, True)
+
+
+@pytest.mark.parametrize("name", list(SURVIVED))
+def test_real_survived_ooms_are_shown_but_never_fatal(name: str) -> None:
+    text, _source = SURVIVED[name]
+    for live in (False, True):
+        found = events(text, live=live)
+        assert found, "the dashboard shows a survived OOM"
+        assert not any(e.fatal for e in found), found
+
+
+@pytest.mark.parametrize("name", list(NOT_REPORTS))
+def test_real_copies_of_oom_lines_are_not_events(name: str) -> None:
+    text, _source = NOT_REPORTS[name]
+    assert events(text) == []
+    assert events(text, live=True) == []
+
+
+def test_real_table_precision_and_recall() -> None:
+    """Measured over the whole real table: every fatal OOM found, no false fatal one."""
+    found = sum(any(e.fatal for e in events(s.text)) for s in FATAL.values())
+    quoted = [text for text, _ in (*SURVIVED.values(), *NOT_REPORTS.values())]
+    false_fatal = sum(any(e.fatal for e in events(text)) for text in quoted)
+    assert (found, len(FATAL)) == (len(FATAL), len(FATAL))  # recall 100 %
+    assert false_fatal == 0  # precision 100 %
+    assert len(FATAL) >= 15 and len(quoted) >= 10
+    for sample in FATAL.values():
+        assert sample.source.startswith("https://github.com/")
+
+
+def test_real_wrapped_mteb_message_keeps_its_numbers() -> None:
+    event = only(FATAL["MTEB logs the OOM of a task at ERROR (wrapped)"].text)
+    assert event.bytes_tried == 848 * MIB
+    assert event.gpu_index == 0
+    assert event.capacity_bytes == round(79.11 * GIB)
+    assert event.free_bytes == round(356.88 * MIB)
+
+
+# --------------------------------------------------------------------------- quoted, recovered
+
+HALVING = "WARNING:root:caught OutOfMemoryError('CUDA out of memory. Tried to allocate 2.00 GiB'), halving the batch"
+
+
+def test_a_recovered_oom_does_not_hide_the_fatal_one_after_it() -> None:
+    """The job halves its batch twice, then dies at batch 1: that last OOM is the failure."""
+    text = "\n".join([HALVING, HALVING, MEGATRON_GENERATE_OOM])
+    found = events(text)
+    assert [e.fatal for e in found] == [False, True]
+    assert found[1].bytes_tried == 2 * GIB
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # repr inside a message, any level
+        "ERROR:root:request 12 failed with OutOfMemoryError('CUDA out of memory. Tried to allocate 2.00 GiB')",
+        'Exception: caught RuntimeError("CUDA out of memory. Tried to allocate 1.00 GiB")',
+        # the line says the process goes on
+        "2026-11-24 03:00:02,123 - eval - ERROR - CUDA out of memory. Tried to allocate 2.00 GiB; reducing batch size to 8",
+        "CUDA out of memory. Tried to allocate 2.00 GiB, skipping this batch",
+        # a record below ERROR
+        "2026-11-24:03:08:06 WARNING  [huggingface.py:1000] CUDA out of memory. Tried to allocate 2.00 GiB",
+        "INFO 11-24 03:00:10 [worker.py:10] torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
+        # a JSON record (one line) or a printed dict
+        '{"level": "error", "msg": "batch failed", "error": "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB"}',
+        "{'doc_id': 3, 'error': 'CUDA out of memory. Tried to allocate 2.00 GiB'}",
+    ],
+)
+def test_mentioned_or_survived_ooms_are_never_fatal(line: str) -> None:
+    for event in events(line):
+        assert event.fatal is False
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # grep/rg output of the real failure lines of the table (shapes: our users' reports)
+        "logs/eval-1.out:slurmstepd: error: Detected 1 oom_kill event in StepId=706.0. Some of the step tasks have been OOM Killed.",
+        "logs/eval-1.out:srun: error: c-8-42: task 0: Out Of Memory",
+        "/var/log/kern.log:May 15 23:09:30 n1 kernel: [  518.050606] Out of memory: Killed process 15784 (python3) total-vm:11964kB",
+        "old-logs/eval-1.err:/bin/bash: line 1: 12345 Killed                  python -m lm_eval --model hf",
+        "old-logs/eval-1.err-12-RuntimeError: CUDA error: out of memory",
+        "eval-3.log:[rank0]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 4.00 GiB.",
+        "12:[rank0]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 4.00 GiB.",
+        "old-logs/server.log:ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.",
+        # quotes
+        "> torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
+        ">> RuntimeError: CUDA error: out of memory",
+        "> > slurmstepd: error: Detected 1 oom_kill event in StepId=706.0.",
+    ],
+)
+def test_copies_of_oom_lines_are_not_events(line: str) -> None:
+    assert events(line) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # labels and prefixes that look like a grep prefix but are the job's own output
+        "0: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.00 GiB.",
+        "[1,0]<stderr>:torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.00 GiB.",
+        "[default0]:torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.00 GiB.",
+        "2026-11-24 03:00:02 ERROR torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.00 GiB.",
+        "/var/spool/slurmd/job1/slurm_script: line 22: 443552 Killed                  python -m lm_eval --model hf",
+    ],
+)
+def test_prefixes_of_the_jobs_own_output_are_not_taken_for_grep(line: str) -> None:
+    event = only(line)
+    assert event.fatal is True

@@ -9,8 +9,19 @@ an OOM report only when the OOM text is *the message of the line* (an exception 
 ``torch.OutOfMemoryError: ...``, a known log message such as ``slurmstepd: error: Detected 1
 oom_kill event``), or a long, specific allocator message (``CUDA out of memory. Tried to
 allocate 2.00 GiB``) that is not quoted by a command, a comment or code. Indented lines
-(traceback source lines, help texts), ``grep`` echoes and grep output, memory reports and
-KV-cache usage percentages are never OOM reports.
+(traceback source lines, help texts), ``grep`` echoes, memory reports and KV-cache usage
+percentages are never OOM reports, and neither are copies of another log's lines: grep/rg
+output (``old-logs/eval-1.err:torch.OutOfMemoryError: ...``, ``x.log:123:...``,
+``4924:...``) and ``> `` quotes.
+
+Text that only *mentions* an OOM the process went on after is recognised (the dashboard
+shows it) but never fatal: an exception repr inside a message (``caught OutOfMemoryError(
+'CUDA out of memory ...'), halving the batch``; a repr that is the whole message of an
+ERROR record, then raised, is a report), a JSON string value (``{"error": "CUDA out of
+memory ..."}``, a JSON log record's ``"message"``), a record below ERROR (``WARNING:root:CUDA
+out of memory ...``: the program caught it), a line that says it halves, reduces the batch,
+skips, falls back or retries. Such a line never makes a later report of the same source a
+repeat: the job went on, so a later OOM is a new failure.
 
 Rules the supervisor and the dashboard can rely on:
 
@@ -29,12 +40,13 @@ Rules the supervisor and the dashboard can rely on:
 * **Whether a line reports an OOM never depends on ``after``** (which may still be short while a
   file is being written). ``after`` only adds details: the rest of a hard-wrapped message,
   recovery lines (``fatal``), a better message (``Killed`` followed by slurmstepd's line).
-* **fatal** is True unless the context shows recovery: the line says the caller retries
-  (``... out of memory, retrying in 5 s``), an automatic batch-size search is running (lm-eval's
-  ``Detecting largest batch size`` with no ``Determined ... batch size`` yet), or a following
-  line reduces the batch size. A recovered OOM whose message is printed is returned with
-  ``fatal=False`` (never None) so the dashboard can show it; the supervisor ignores it.
-  accelerate's ``No executable batch size found, reached zero`` is always fatal.
+* **fatal** is True unless the context shows recovery: the line only mentions the OOM (see
+  above) or says the caller retries (``... out of memory, retrying in 5 s``), an automatic
+  batch-size search is running (lm-eval's ``Detecting largest batch size`` with no
+  ``Determined ... batch size`` yet), or a following line reduces the batch size. A
+  recovered OOM whose message is printed is returned with ``fatal=False`` (never None) so
+  the dashboard can show it; the supervisor ignores it. accelerate's ``No executable batch
+  size found, reached zero`` is always fatal (unless only mentioned).
 * **batch_helps** is False for host OOMs, for vLLM/SGLang start-up memory errors (KV cache too
   small, ``gpu_memory_utilization``, ``--mem-fraction-static``), for accelerate's search reaching
   zero, and for a GPU OOM while loading weights (the traceback shows ``from_pretrained``,
@@ -67,6 +79,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import overload
 
 from evalmon.events import OomKind, OutOfMemory
@@ -337,6 +350,16 @@ _EXCEPTION_LINE = ascii_re(
 _EXCEPTION_NAME = ascii_re(r"(?:Error|Exception|Exhausted|Failure|Exit)(?:\([\w.]+\))?$")
 _LABEL = ascii_re(r"(?P<label>[A-Za-z][\w\-]*(?: [\w\-]+){0,4}): (?P<msg>.*)$")
 _RETRYING = ascii_re(r"\b[Rr]etry(?:ing)?\b|\bwill retry\b|\bRETRYING\b")
+# The line says the process goes on: it halves/reduces the batch, skips, falls back. Only
+# progressive and past forms: "Reduce the batch size" in an error message is advice.
+_RECOVERED_HERE = ascii_re(
+    r"\b[Hh]alv(?:ing|ed)\b|\b(?:[Rr]educ|[Dd]ecreas|[Ll]ower)(?:ing|ed) (?:the )?batch"
+    r"|\b[Ss]kipping\b|\b[Ff]alling back\b|\b[Tt]rying again\b|\b[Rr]ecovered\b"
+)
+# A log record at a level below ERROR: a program that logs an OOM as a warning has caught it
+# (pytorch/pytorch#31252: ``WARNING:root:CUDA out of memory. Tried to allocate ...`` once per
+# skipped batch while the progress bar goes on). glog: ``I1124``/``W1124``.
+_HANDLED_LEVEL = ascii_re(r"\b(?:WARNING|WARN|INFO|DEBUG|TRACE|NOTICE)\b|^\[?[IW]\d{4} ")
 
 # A command, a comment, code or prose quoting an OOM message: never a report.
 _QUOTING = ascii_re(
@@ -344,8 +367,37 @@ _QUOTING = ascii_re(
     r"|expect\w*|except|raise|catch|if|elif|def|class|import|re\.\w+|pattern|regex|test_\w*"
     r"|e\.g|example|such as|like|contains?|startswith|endswith|search(?:es|ing)?)\b"
     r"|(?:^|\s)#+(?:\s|$)|^\s*//|^\$ |^>>> |^\+ |^In \[\d+\]"
+    r"|::test_\w*"  # a pytest report: ``FAILED tests/x.py::test_y - torch.OutOfMemoryError``
 )
-_GREP_OUTPUT = ascii_re(r"^[\w./\-]+\.(?:log|out|err|txt|md|py|json|jsonl)[:-]\d+[:-]")
+# Lines that are not the job's own output but a copy of someone's (never a report):
+# * grep/rg output: ``old-logs/eval-1.err:torch.OutOfMemoryError: ...`` (``grep -r``),
+#   ``old-logs/x.log:123:...`` (``grep -rn``; ``-`` for context lines), ``4924:torch...``
+#   (``grep -n``/``rg -n`` on one file). The prefix is glued to the text (no space), unlike
+#   bash (``slurm_script: line 22: ...``), srun labels (``0: ``) or NCCL (``node01:123:456
+#   [3] ...``, no ``/`` and no extension). Python warnings (``memory.py:365: UserWarning:``)
+#   are never reports either.
+# * a ``> `` quote (markdown, e-mail); ``>>> `` is a Python prompt (see _QUOTING).
+_GREP_OUTPUT = ascii_re(
+    r"(?:(?:[\w.+~\-]*/)+[\w.+~\-]+"  # a path with a "/"
+    r"|[\w.+~\-]+\.(?:log|out|err|txt|md|rst|py|json|jsonl|csv|tsv|ya?ml|sh|ipynb|html))"
+    r"(?::(?:\d+[:-])?|-\d+-)(?=[^\s\d])"  # path:, path:lineno: (match), path-lineno- (context)
+    r"|\d{1,9}:(?=[^\s\d])"  # lineno: (grep -n / rg -n on one file)
+    # source locations: Python warnings (``memory.py:365: UserWarning: ...``), compilers
+    r"|[\w./\-]+\.(?:log|out|err|txt|md|py|json|jsonl)[:-]\d+[:-]"
+)
+_QUOTE_MARK = ascii_re(r">+(?: |$)|> ?>")
+
+# Text that only MENTIONS an OOM the process survived: recognised (the dashboard shows it)
+# but never fatal. An exception repr inside a message (``caught OutOfMemoryError('CUDA out
+# of memory ...'), halving the batch``); a JSON string value (a client logging a server's
+# ``{"error": "CUDA out of memory ..."}``, a JSON log record's ``"message": "..."``).
+_REPR_OPEN = ascii_re(
+    r"\b(?:[A-Za-z_]\w{0,80}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception|Exhausted)\(\s*[rbuf]?['\"]"
+)
+_JSON_STRING_OPEN = (
+    ascii_re(r"(?:[{\[,]|\"\s*:)\s*\"[^\"]*$"),  # {"error": "...   ["...
+    ascii_re(r"(?:[{\[,]|'\s*:)\s*'[^']*$"),  # a printed Python dict: {'error': '...
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +410,7 @@ class _Hit:
     batch_helps: bool | None
     always_fatal: bool
     retrying: bool
+    mention: bool = False  # the line itself shows the OOM was survived: never fatal
     killed: bool = False
 
 
@@ -366,25 +419,65 @@ def _quoted(prefix: str) -> bool:
     return prefix.count("`") % 2 == 1 or _QUOTING.search(prefix) is not None
 
 
-def _match_rules(text: str, rules: Sequence[_Rule], anchored: bool) -> _Rule | None:
+def _copied(body: str) -> bool:
+    """Is the line a copy of another log's line (grep output, a ``> `` quote)?"""
+    return _GREP_OUTPUT.match(body) is not None or _QUOTE_MARK.match(body) is not None
+
+
+def _inside_repr(prefix: str) -> bool:
+    """Does ``prefix`` end inside an exception repr, ``OutOfMemoryError('...``?"""
+    opened = None
+    for opened in _REPR_OPEN.finditer(prefix):  # noqa: B007 - the last one counts
+        pass
+    return opened is not None and ")" not in prefix[opened.end() :]
+
+
+def _inside_json_string(prefix: str) -> bool:
+    """Does ``prefix`` end inside a JSON (or printed dict) string value or array element?"""
+    for pattern in _JSON_STRING_OPEN:
+        opened = pattern.search(prefix)
+        if opened is not None and ("{" in prefix[: opened.end()] or "[" in prefix[: opened.end()]):
+            return True
+    return False
+
+
+def _mentioned(prefix: str) -> bool:
+    """Is a message after ``prefix`` only mentioned: a repr inside a message, a JSON value?"""
+    if _inside_json_string(prefix):
+        return True
+    # a repr that IS the message (older vLLM: ``ERROR ... engine.py:157] OutOfMemoryError(
+    # 'CUDA out of memory ...')`` and then its traceback) is a report; one inside is not
+    return _inside_repr(prefix) and _REPR_OPEN.match(prefix) is None
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    rule: _Rule
+    mention: bool = False
+
+
+def _match_rules(text: str, rules: Sequence[_Rule], anchored: bool) -> _Found | None:
     for rule in rules:
         match = rule.pattern.match(text) if anchored else rule.pattern.search(text)
         if match is None:
             continue
-        if anchored or not _quoted(text[: match.start()]):
-            return rule
+        if anchored:
+            return _Found(rule)
+        prefix = text[: match.start()]
+        if not _quoted(prefix):
+            return _Found(rule, _mentioned(prefix))
     return None
 
 
-def _match_text(text: str) -> _Rule | None:
+def _match_text(text: str) -> _Found | None:
     """The rule a message body satisfies, or None. ``text`` is a prefix-stripped body."""
-    if not text or text[0].isspace() or _GREP_OUTPUT.match(text):
+    if not text or text[0].isspace() or _copied(text):
         return None
     if _QUOTING.match(text):
         return None
-    rule = _match_rules(text, _STRONG, anchored=False)
-    if rule is not None:
-        return rule
+    found = _match_rules(text, _STRONG, anchored=False)
+    if found is not None:
+        return found
     exception = _EXCEPTION_LINE.match(text)
     if exception is not None:
         etype = exception.group("etype")
@@ -392,18 +485,18 @@ def _match_text(text: str) -> _Rule | None:
         if _EXCEPTION_NAME.search(etype) or "." in etype:
             if "OutOfMemoryError" in etype:
                 if etype.startswith("ray.") or "running low on memory" in message:
-                    return _Rule(_EXCEPTION_LINE, "host", "ray")
+                    return _Found(_Rule(_EXCEPTION_LINE, "host", "ray"))
                 if message.startswith("HIP"):
-                    return _Rule(_EXCEPTION_LINE, "gpu", "hip")
-                return _Rule(_EXCEPTION_LINE, "gpu", "pytorch")
+                    return _Found(_Rule(_EXCEPTION_LINE, "gpu", "hip"))
+                return _Found(_Rule(_EXCEPTION_LINE, "gpu", "pytorch"))
             if etype.endswith("MemoryError"):
                 if "cuMemAlloc" in message or "CUDA" in message:
-                    return _Rule(_EXCEPTION_LINE, "gpu", "cuda")
-                return _Rule(_EXCEPTION_LINE, "host", "python")
+                    return _Found(_Rule(_EXCEPTION_LINE, "gpu", "cuda"))
+                return _Found(_Rule(_EXCEPTION_LINE, "host", "python"))
             return _match_rules(message, _WEAK, anchored=True)
-    rule = _match_rules(text, _WEAK, anchored=True)
-    if rule is not None:
-        return rule
+    found = _match_rules(text, _WEAK, anchored=True)
+    if found is not None:
+        return found
     label = _LABEL.match(text)
     if label is not None and not _quoted(label.group("label")):
         return _match_rules(label.group("msg"), _WEAK, anchored=True)
@@ -437,9 +530,13 @@ _WRAP_WIDTHS = frozenset((80, 100, 120, 132, 160, 200, 240, 256))
 _MAX_WRAP_WIDTH = max(_WRAP_WIDTHS)  # a longer line was not wrapped: nothing continues it
 
 
-def _join(left: str, right: str, left_raw_len: int) -> str:
-    """Join a wrapped line: ``fold -w 80`` cuts words (a full-width line), word wrap does not."""
-    if left.endswith(" ") or (left_raw_len in _WRAP_WIDTHS and not right.startswith(" ")):
+def _join(left: str, right: str, left_raw_len: int, width: int | None = None) -> str:
+    """Join a wrapped line: ``fold -w 80`` cuts words (a full-width line), word wrap does not.
+
+    ``width``: a terminal width seen in the lines themselves (consecutive lines of one length).
+    """
+    full = left_raw_len in _WRAP_WIDTHS or left_raw_len == width
+    if left.endswith(" ") or (full and not right.startswith(" ")):
         return left + right.lstrip()
     return left.rstrip() + " " + right.lstrip()
 
@@ -450,8 +547,10 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if not _CANDIDATE_STR.search(line.raw):
         return None
     body = line.body
-    rule = _match_text(body)
-    text = body
+    if _copied(body):
+        return None
+    found = _match_text(body)
+    text, start = body, i
     killed = False
     # A hard-wrapped message whose start is on the previous line(s): join back up to
     # _WRAP_LINES lines (never past a line that reports an OOM on its own) until the rule
@@ -461,20 +560,21 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         previous = window[k - 1]
         if _match_text(previous.body) is not None:
             break
-        if rule is not None and not _MID_SENTENCE.match(joined):
+        if found is not None and not _MID_SENTENCE.match(joined):
             break
         joined, k = _join(previous.body, joined, len(previous.raw)), k - 1
-        if rule is None:
-            rule = _match_text(joined)
-        if rule is not None:
-            text = joined
-    if rule is None and any(p.match(body) for p in _KILLED):
+        if found is None:
+            found = _match_text(joined)
+        if found is not None:
+            text, start = joined, k
+    if found is None and any(p.match(body) for p in _KILLED):
         if _deliberate_kill(window, i):
             return None
-        rule = _Rule(_KILLED[0], "host", "kernel")
+        found = _Found(_Rule(_KILLED[0], "host", "kernel"))
         killed = True
-    if rule is None:
+    if found is None:
         return None
+    rule = found.rule
     return _Hit(
         kind=rule.kind,
         origin=rule.origin,
@@ -484,6 +584,13 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         batch_helps=rule.batch_helps,
         always_fatal=rule.always_fatal,
         retrying=_RETRYING.search(body) is not None,
+        mention=(
+            found.mention
+            # the record's level: on the line where a wrapped message starts
+            or _HANDLED_LEVEL.search(window[start].head) is not None
+            or _HANDLED_LEVEL.search(line.head) is not None
+            or _RECOVERED_HERE.search(body) is not None
+        ),
         killed=killed,
     )
 
@@ -562,6 +669,11 @@ def _same_family(earlier: _Hit, hit: _Hit) -> bool:
 _REFERS_ABOVE = ascii_re(r"stack trace above|root cause above|stack trace \(above\)")
 
 
+def _survived(hit: _Hit) -> bool:
+    """Does the line itself say the process went on (a mention, a retry, a warning)?"""
+    return hit.mention or hit.retrying
+
+
 def _is_repeat(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
     if _REFERS_ABOVE.search(window[i].raw):
         for k in range(i - 1, -1, -1):  # the original may come from another process
@@ -574,7 +686,10 @@ def _is_repeat(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
             continue
         earlier = _recognise(window, k)
         if earlier is not None and _same_family(earlier, hit):
-            # accelerate giving up after a search is the fatal verdict, not a repeat
+            # a survived OOM is not the report of a failure that follows it; accelerate
+            # giving up after a search is the fatal verdict, not a repeat
+            if _survived(earlier) and not _survived(hit):
+                return False
             return not (hit.always_fatal and not earlier.always_fatal)
         if _is_boundary(line):
             return False
@@ -640,12 +755,17 @@ def _following(window: Sequence[_Line], i: int, source: str) -> list[_Line]:
 def _full_text(window: Sequence[_Line], i: int, hit: _Hit) -> str:
     """The hit's text with the hard-wrapped continuation lines that follow it."""
     text = hit.text
-    previous = window[i]
+    lines = [window[i]]
     for line in _following(window, i, hit.source):
-        if not _continues(previous, line):
+        if not _continues(lines[-1], line):
             break
-        text = _join(text, line.body, len(previous.raw))
-        previous = line
+        lines.append(line)
+    # a terminal cut every line at its width (mteb#2426: 177 columns): the full lines, all
+    # but the last, have one length
+    lengths = {len(line.raw) for line in lines[:-1]}
+    width = lengths.pop() if len(lines) >= 3 and len(lengths) == 1 else None
+    for previous, line in pairwise(lines):
+        text = _join(text, line.body, len(previous.raw), width)
     return text
 
 
@@ -758,10 +878,11 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     following = _following(window, i, hit.source)
     recovered = (
         hit.retrying
+        or hit.mention
         or _in_batch_search(window, i)
         or any(_RECOVERY.search(other.raw) for other in following)
     )
-    fatal = hit.always_fatal or not recovered
+    fatal = (hit.always_fatal and not hit.mention) or not recovered
     if hit.kind == "host":
         batch_helps = False
     elif hit.batch_helps is not None:

@@ -1,0 +1,258 @@
+"""Real log lines for the OOM classifier, each with where it was found.
+
+Three tables, one per verdict the supervisor must reach:
+
+* ``FATAL``: a process died of (or failed its work on) an out-of-memory error. classify()
+  must report exactly one event, ``fatal=True``, of the stated kind and origin.
+* ``SURVIVED``: the text reports an OOM the process went on after (it logged a warning, it
+  caught the exception and halves its batch, a client quotes a server's JSON error). The
+  dashboard may show it; it must never be fatal (a false fatal OOM relaunches a healthy job).
+* ``NOT_REPORTS``: a copy of some other log's OOM line (grep/rg output, a ``> `` quote,
+  ``uniq -c`` output, a pasted JSON body, a pytest summary) or a near-miss: never an event.
+
+Lines are copied verbatim from public issue threads and files; sources are in the comments.
+Where no public sample of a quoted form could be found, the entry says so and uses the exact
+shape given by our users' reports (evalmon issue: healthy jobs relaunched 16 -> 8 -> 4 -> 2
+-> 1, "gave up"). Log lines are kept whole, hence the file-wide E501 exemption.
+"""
+
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fatal:
+    text: str
+    kind: str  # "gpu" / "host"
+    origin: str
+    source: str
+
+
+# --------------------------------------------------------------------------- fatal
+
+FATAL: dict[str, Fatal] = {
+    "PyTorch 2.x, [rank6]: prefix": Fatal(
+        "[rank6]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 270.00 MiB. GPU 6 has a total capacity of 23.65 GiB of which 208.06 MiB is free. Process 2271801 has 23.44 GiB memory in use. Of the allocated memory 22.87 GiB is allocated by PyTorch, and 6.23 MiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)",
+        "gpu",
+        "pytorch",
+        "https://github.com/hiyouga/LlamaFactory/issues/7781",
+    ),
+    "torch.cuda.OutOfMemoryError, 2.1 typo 'capacty'": Fatal(
+        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.70 GiB. GPU 0 has a total capacty of 6.00 GiB of which 0 bytes is free. Of the allocated memory 2.93 GiB is allocated by PyTorch, and 2.30 GiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting max_split_size_mb to avoid fragmentation.  See documentation for Memory Management and PYTORCH_CUDA_ALLOC_CONF",
+        "gpu",
+        "pytorch",
+        "https://github.com/carolchenyx/MGFN./issues/35",
+    ),
+    "torch.cuda.OutOfMemoryError, 2.2 wording": Fatal(
+        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 22.00 MiB. GPU 0 has a total capacity of 23.65 GiB of which 11.06 MiB is free. Including non-PyTorch memory, this process has 23.60 GiB memory in use. Of the allocated memory 22.90 GiB is allocated by PyTorch, and 194.87 MiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)",
+        "gpu",
+        "pytorch",
+        "https://github.com/pytorch/pytorch/issues/16417 (comment of 2024-03-13)",
+    ),
+    "RuntimeError: CUDA out of memory (PyTorch 1.x)": Fatal(
+        "RuntimeError: CUDA out of memory. Tried to allocate 1006.00 MiB (GPU 0; 10.91 GiB total capacity; 9.18 GiB already allocated; 569.81 MiB free; 9.49 GiB reserved in total by PyTorch)",
+        "gpu",
+        "pytorch",
+        "https://github.com/open-mmlab/mmsegmentation/issues/944",
+    ),
+    "RuntimeError: CUDA error: out of memory": Fatal(
+        "RuntimeError: CUDA error: out of memory",
+        "gpu",
+        "pytorch",
+        "https://github.com/KoboldAI/KoboldAI-Client/issues/437",
+    ),
+    "cuBLAS handle": Fatal(
+        "RuntimeError: CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`",
+        "gpu",
+        "cublas",
+        "https://github.com/QwenLM/Qwen3/issues/873",
+    ),
+    "HIP out of memory (ROCm)": Fatal(
+        "torch.OutOfMemoryError: HIP out of memory. Tried to allocate 4.50 GiB. GPU 0 has a total capacity of 15.98 GiB of which 1.40 GiB is free. Of the allocated memory 1.26 GiB is allocated by PyTorch, and 152.50 MiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_HIP_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)",
+        "gpu",
+        "hip",
+        "https://github.com/ROCm/legacy-rocm-build/issues/4358",
+    ),
+    "HIP out of memory, 16 GiB": Fatal(
+        "torch.OutOfMemoryError: HIP out of memory. Tried to allocate 16.00 GiB. GPU 0 has a total capacity of 15.24 GiB of which 15.09 GiB is free. Of the allocated memory 0 bytes is allocated by PyTorch, and 0 bytes is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_HIP_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)",
+        "gpu",
+        "hip",
+        "https://github.com/ROCm/TheRock/issues/1054",
+    ),
+    "XLA RESOURCE_EXHAUSTED (jaxlib)": Fatal(
+        "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying to allocate 7406166528 bytes.",
+        "gpu",
+        "xla",
+        "https://github.com/google-deepmind/alphafold/issues/1023",
+    ),
+    "XLA RESOURCE_EXHAUSTED (older jax)": Fatal(
+        "RuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying to allocate 14285187448 bytes.",
+        "gpu",
+        "xla",
+        "https://github.com/sokrypton/ColabFold/issues/65",
+    ),
+    "vLLM V0 KV cache too small": Fatal(
+        "ValueError: The model's max seq len (32768) is larger than the maximum number of tokens that can be stored in KV cache (7344). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.",
+        "gpu",
+        "vllm-kv",
+        "https://github.com/QwenLM/Qwen3/issues/295",
+    ),
+    # the issue's line goes on with " See https://docs.vllm.ai/...": the index cut it there
+    "vLLM V1 KV cache too small, engine-core prefix": Fatal(
+        "(EngineCore_DP0 pid=1094) ValueError: To serve at least one request with the models's max seq len (262144), (24.0 GiB KV cache is needed, which is larger than the available KV cache memory (3.18 GiB). Based on the available memory, the estimated maximum model length is 34736. Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.",
+        "gpu",
+        "vllm-kv",
+        "https://github.com/vllm-project/vllm/issues/34076",
+    ),
+    # an eval harness that logs the OOM at ERROR and moves on to the next task: the task's
+    # results are lost, a smaller batch is what the user needs. Hard-wrapped in the issue.
+    "MTEB logs the OOM of a task at ERROR (wrapped)": Fatal(
+        "ERROR:mteb.evaluation.MTEB:Error while evaluating NTREXBitextMining: CUDA out of memory. Tried to allocate 848.00 MiB. GPU 0 has a total capacity of 79.11 GiB of which 356.88 Mi\n"
+        "B is free. Process 2751276 has 78.75 GiB memory in use. Of the allocated memory 67.81 GiB is allocated by PyTorch, and 8.04 GiB is reserved by PyTorch but unallocated. If reserv\n"
+        "ed but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://pytorc\n"
+        "h.org/docs/stable/notes/cuda.html#environment-variables) ",
+        "gpu",
+        "pytorch",
+        "https://github.com/embeddings-benchmark/mteb/issues/2426",
+    ),
+    "slurmstepd oom-kill event(s), then srun Out Of Memory": Fatal(
+        "slurmstepd: error: Detected 1 oom-kill event(s) in step 3495064.0 cgroup. Some of your processes may have been killed by the cgroup out-of-memory handler.\n"
+        "srun: error: Orion-01-01: task 4: Out Of Memory\n"
+        "srun: Terminating job step 3495064.0",
+        "host",
+        "slurm",
+        "https://github.com/hafs-community/HAFS/issues/101",
+    ),
+    "slurmstepd oom_kill events (newer SLURM)": Fatal(
+        "slurmstepd: error: Detected 2 oom_kill events in StepId=JOBID.4. Some of the step tasks have been OOM Killed.",
+        "host",
+        "slurm",
+        "https://github.com/snakemake/snakemake-executor-plugin-slurm/pull/371",
+    ),
+    "srun task Out Of Memory alone": Fatal(
+        "srun: error: NODE: task 0: Out Of Memory",
+        "host",
+        "slurm",
+        "https://github.com/snakemake/snakemake-executor-plugin-slurm/pull/371",
+    ),
+    "kernel OOM killer, dmesg -T": Fatal(
+        "[Sun Mar 30 08:24:00 2025] Out of memory: Killed process 7899 (python) total-vm:26,184,840kB, anon-rss:153,700,88kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:38964kB oom_score_adj:0",
+        "host",
+        "kernel",
+        "https://github.com/0jc1/py-autovod/issues/7",
+    ),
+    "kernel OOM killer, dmesg --time-format iso": Fatal(
+        "2024-04-29T14:55:41,679700+02:00 Out of memory: Killed process 1440763 (perl) total-vm:87033376kB, anon-rss:60356340kB, file-rss:0kB, shmem-rss:0kB, UID:21417 pgtables:169956kB oom_score_adj:0",
+        "host",
+        "kernel",
+        "https://github.com/equinor/ert/issues/7797",
+    ),
+    "kernel OOM killer, syslog": Fatal(
+        "May 15 23:09:30 ubuntu-s-1vcpu-2gb-ams3-01 kernel: [  518.050606] Out of memory: Killed process 15784 (python3) total-vm:11964kB, anon-rss:4288kB, file-rss:3028kB, shmem-rss:0kB",
+        "host",
+        "kernel",
+        "https://github.com/docker/for-linux/issues/1001",
+    ),
+    "kernel OOM killer, older wording": Fatal(
+        "[Thu Mar 14 01:57:54 2019] Out of memory: Kill process 89746 (python) score 1031 or sacrifice child",
+        "host",
+        "kernel",
+        "https://github.com/intel/platform-resource-manager/issues/42",
+    ),
+}
+
+
+# --------------------------------------------------------------------------- survived
+
+SURVIVED: dict[str, tuple[str, str]] = {
+    # A loop that catches the OOM, logs it at WARNING and skips the batch: the progress bar
+    # (glued to the line) goes on. Two consecutive lines of the issue.
+    "WARNING:root: per skipped batch, progress goes on": (
+        "WARNING:root:CUDA out of memory. Tried to allocate 1.72 GiB (GPU 0; 10.76 GiB total capacity; 4.01 GiB already allocated; 356.00 MiB free; 5.54 GiB cached)                      | 1/2538 [00:00<?, ?batch/s]\n"
+        "WARNING:root:CUDA out of memory. Tried to allocate 1.68 GiB (GPU 0; 10.76 GiB total capacity; 5.65 GiB already allocated; 356.00 MiB free; 3.90 GiB cached)              | 2/2538 [00:01<53:05,  1.26s/batch]",
+        "https://github.com/pytorch/pytorch/issues/31252",
+    ),
+    # No public sample found of a job logging the repr of a caught OOM while halving its
+    # batch; this is the exact line of our users' report.
+    "caught OutOfMemoryError(...) repr, halving the batch": (
+        "WARNING:root:caught OutOfMemoryError('CUDA out of memory. Tried to allocate 2.00 GiB'), halving the batch",
+        "evalmon user report (no public sample found)",
+    ),
+    # A client printing a server's JSON error response (Chinese: "the server returned an
+    # error message:"); the OOM text is a JSON array element.
+    "server's JSON error response printed by a client": (
+        '服务端返回错误信息: {"error":"unknown error","warnings":["CUDA out of memory. Tried to allocate 1024.00 MiB (GPU 0; 14.75 GiB total capacity; 8.46 GiB already allocated; 985.06 MiB free; 8.99 GiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. See documentation for Memory Management and PYTORCH_CUDA_ALLOC_CONF","There was an inference error: CUDA out of memory. Tried to allocate 1024.00 MiB (GPU 0; 14.75 GiB total capacity; 8.46 GiB already allocated; 985.06 MiB free; 8.99 GiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. See documentation for Memory Management and PYTORCH_CUDA_ALLOC_CONF"]}',
+        "https://github.com/LeafYeeXYZ/PainterLeaf/issues/9",
+    ),
+    # No public one-line JSON log with this field was found (the ones found are pretty-printed,
+    # hence indented: see NOT_REPORTS); the exact shape of our users' report.
+    "JSON error field": (
+        '{"error": "CUDA out of memory. Tried to allocate ..."}',
+        "evalmon user report (no public sample found)",
+    ),
+}
+
+
+# --------------------------------------------------------------------------- not reports
+
+NOT_REPORTS: dict[str, tuple[str, str]] = {
+    # A markdown quote of an OOM in an issue ("met errors like this many times:")
+    "> quote": (
+        "> RuntimeError: CUDA out of memory. Tried to allocate 2.81 GiB (GPU 0; 23.69 GiB total capacity; 16.12 GiB already allocated; 374.94 MiB free; 19.00 GiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.  See documentation for Memory Management and PYTORCH_CUDA_ALLOC_CONF",
+        "https://github.com/JiaweiLian/AP-PA/issues/3",
+    ),
+    # `rg -n -C 20 'torch\.OutOfMemoryError|CUDA out of memory' stderr.log` output kept in a
+    # public evidence file (found by the code index, id 61722291549; the index does not name
+    # its repository). Match line "64:", context line "63-".
+    "rg -n -C output on one file": (
+        '61:  File "/workspace/Wan-Move/wan/modules/model.py", line 70, in rope_apply\n'
+        "62:    return torch.stack(output).float()\n"
+        "63-           ^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "64:torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 620.00 MiB. GPU 0 has a total capacity of 44.32 GiB of which 84.31 MiB is free. Process 387090 has 36.25 GiB memory in use. Process 413847 has 4.07 GiB memory in use. Process 413851 has 3.89 GiB memory in use. Of the allocated memory 35.45 GiB is allocated by PyTorch, and 301.95 MiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation. See documentation for Memory Management.",
+        "public file, code index id 61722291549 (repository not named by the index)",
+    ),
+    # `grep -n` markers in a job-monitoring note (code index id 69148162635, repository not
+    # named by the index): the job was RUNNING when these were collected.
+    "grep -n markers of an old failure": (
+        "4878:Traceback (most recent call last):\n"
+        "4924:torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 25.96 GiB. GPU 4 has a total capacity of 79.18 GiB of which 23.04 GiB is free. Process 7478 has 4.08 GiB memory in use. Including non-PyTorch memory, this process has 52.02 GiB memory in use. Of the allocated memory 45.89 GiB is allocated by PyTorch, with 1.38 MiB allocated in private pools (e.g., CUDA Graphs), and 3.01 GiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://docs.pytorch.org/docs/stable/notes/cuda.html#optimizing-memory-usage-with-pytorch-cuda-alloc-conf)\n"
+        "4925:Traceback (most recent call last):",
+        "public file, code index id 69148162635 (repository not named by the index)",
+    ),
+    # `grep ... | sort | uniq -c` of old debug logs, with the command line
+    "grep | uniq -c of old logs": (
+        "(0) sebastiaan@almavm:sd-scripts $ grep debug*.log -he 'torch.OutOfMemoryError' | sort | uniq -c | sort -n\n"
+        "      2 [rank0]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.99 GiB. GPU 0 has a total capacity of 23.56 GiB of which 1.23 GiB is free. Including non-PyTorch memory, this process has 22.27 GiB memory in use. Of the allocated memory 14.73 GiB is allocated by PyTorch, and 6.39 GiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)",
+        "https://github.com/kohya-ss/sd-scripts/issues/2029",
+    ),
+    # No public sample found of `grep -r` output (a path prefix, no line number) over OOM
+    # logs; the exact shapes of our users' report.
+    "grep -r output (path:)": (
+        "old-logs/eval-1.err:torch.OutOfMemoryError: CUDA out of memory. Tried to allocate ...",
+        "evalmon user report (no public sample found)",
+    ),
+    "grep -rn output (path:lineno:)": (
+        "old-logs/x.log:123:torch.OutOfMemoryError: CUDA out of memory. Tried to allocate ...",
+        "evalmon user report (no public sample found)",
+    ),
+    # a pretty-printed JSON error body (the API's response pasted into the issue)
+    "pretty-printed JSON error body": (
+        "{\n"
+        '  "detail": "The following error occurred: CUDA out of memory. Tried to allocate 20.00 GiB (GPU 0; 31.75 GiB total capacity; 13.38 GiB already allocated; 15.96 GiB free; 14.63 GiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.  See documentation for Memory Management and PYTORCH_CUDA_ALLOC_CONF"\n'
+        "}",
+        "https://github.com/gladiaio/gladia/issues/802",
+    ),
+    # a CI log's pytest summary line naming the exception of a failed test
+    "pytest FAILED summary": (
+        "2025-11-14T08:52:38.3746210Z FAILED [0.0004s] external-builds/pytorch/pytorch/test/test_autograd.py::TestAutogradDeviceTypeCUDA::test_set_requires_grad_only_for_floats_cuda_int32 - torch.OutOfMemoryError: HIP out of memory. Tried to allocate 2.00 MiB. GPU 0 has a total capacity of 287.98 GiB of which 275.86 GiB is free. 1.05 GiB allowed; Of the allocated memory 1017.01 MiB is allocated by PyTorch, with 17.00 MiB allocated in private pools (e.g., HIP Graphs), and 54.99 MiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)",
+        "https://github.com/ROCm/TheRock/issues/2118",
+    ),
+    # SLURM's end-of-step note: the step went over its limit once, nothing was killed
+    "slurm: exceeded step memory limit at some point": (
+        "slurmstepd: error: Exceeded step memory limit at some point. Step may have been partially swapped out to disk.",
+        "https://github.com/galaxyproject/galaxy/pull/2309",
+    ),
+}
