@@ -71,6 +71,17 @@ FRAGMENTS = [
     "é",
     "9" * 40,
     ".",
+    # quoted and survived forms
+    "old-logs/eval-1.err:",
+    "x.log:12:",
+    "12:",
+    "> ",
+    "WARNING:root:",
+    "caught OutOfMemoryError('",
+    "'), halving the batch",
+    '{"error": "',
+    '"}',
+    "{'error': '",
 ]
 
 fragment_lines = st.lists(st.sampled_from(FRAGMENTS), min_size=0, max_size=8).map("".join)
@@ -130,3 +141,66 @@ def test_long_lines_stay_correct(prefix: str, core: str) -> None:
     line = prefix + core
     event = _classify(line, [line] * 3, [line] * 2)
     assert event is None or _matches_candidate(line)
+
+
+# The job's own OOM lines, as a grep/rg prefix or a quote would find them.
+REPORT_STARTS = [
+    "torch.OutOfMemoryError: ",
+    "CUDA out of memory. Tried to allocate ",
+    "RuntimeError: CUDA error: out of memory",
+    "ValueError: No available memory for the cache blocks",
+    "slurmstepd: error: Detected 1 oom_kill event in StepId=1.batch",
+    "srun: error: n1: task 0: Out Of Memory",
+    "Killed",
+    "[rank3]: ",
+    "MemoryError",
+    "No executable batch size found, reached zero.",
+    "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying",
+]
+COPY_PREFIXES = [
+    "old-logs/eval-1.err:",
+    "logs/x.log:123:",
+    "a/b-7-",
+    "x.out:",
+    "4924:",
+    "> ",
+    ">> ",
+]
+report_lines = st.tuples(st.sampled_from(REPORT_STARTS), fragment_lines).map("".join)
+
+
+@FUZZ
+@given(
+    prefix=st.sampled_from(COPY_PREFIXES),
+    line=report_lines,
+    before=contexts_before,
+    after=contexts_after,
+)
+def test_copies_are_never_events(
+    prefix: str, line: str, before: list[str], after: list[str]
+) -> None:
+    """grep/rg output and ``> `` quotes of any OOM line: never an event, whatever is around."""
+    assert _classify(prefix + line, before, after) is None
+
+
+@FUZZ
+@given(
+    wrap=st.sampled_from(
+        [
+            ('{"error": "', '"}'),
+            ('{"level":"ERROR","fields":{"message":"', '"}}'),
+            ("WARNING:root:caught OutOfMemoryError('", "'), halving the batch"),
+            ("ERROR: request failed: RuntimeError('", "')"),
+            ("2026-11-24:03:08:06 WARNING  [x.py:1] ", ""),
+        ]
+    ),
+    line=report_lines.filter(lambda text: '"' not in text and "'" not in text),
+    before=contexts_before,
+    after=contexts_after,
+)
+def test_mentions_and_warnings_are_never_fatal(
+    wrap: tuple[str, str], line: str, before: list[str], after: list[str]
+) -> None:
+    """An OOM inside a JSON value, an exception repr or a WARNING record is never fatal."""
+    event = _classify(wrap[0] + line + wrap[1], before, after)
+    assert event is None or event.fatal is False
