@@ -15,7 +15,8 @@ thousands per MB. Every line has a shape copied from a real log (``sample_logs/s
   line, the werkzeug access line;
 * uvicorn access lines (``POST /v1/completions``, ``GET /health``, a few 500s);
 * vLLM V1 stats lines (``Engine 000: Avg prompt throughput: ...``), some with ``(APIServer
-  pid=N)`` in front;
+  pid=N)`` in front, one per ~1,000 lines: vLLM prints one every 5-10 s
+  (``VLLM_LOG_STATS_INTERVAL``), while a busy server writes hundreds of access lines a second;
 * ordinary INFO noise (lm-eval and vLLM INFO lines that carry no event);
 * one long physical line of ``\\r``-separated ``Requesting API`` tqdm updates (4 MiB, or a
   quarter of the log when that is smaller);
@@ -393,7 +394,7 @@ def build_dense_log(path: Path, size: int, seed: int) -> DenseTruth:
                 n_lines = n_grep = 1
                 http[status] += 1
                 access += 1
-            elif r < 0.90:  # vLLM V1 stats line
+            elif r < 0.851:  # vLLM V1 stats line: one per ~1,000 lines (see the docstring)
                 running = randint(0, 256)
                 text = (
                     b"%sINFO %s [loggers.py:116] Engine 000: Avg prompt throughput: %.1f "

@@ -11,7 +11,10 @@ on the raw bytes of big chunks and never splits a chunk into a Python list of li
   ``rfind``/``find``, and its line number by counting ``\n`` between hits;
 * only matched segments are decoded, re-checked with the module's own ``CANDIDATE`` and
   parsed; of a burst of ``\r`` tqdm updates on one physical line, only the last update of
-  each bar is parsed.
+  each bar is parsed;
+* routine server lines (engine calls, access lines: a module's ``ENGINE_CALL`` and
+  ``STATUS``) are not parsed one by one: ``findall`` and ``Counter`` count them over the
+  whole region into one :class:`ServerTraffic`, whatever the region's size.
 
 Memory stays bounded whatever the input: an incomplete segment carried between feeds keeps
 at most ``max_line_bytes`` (its head), longer segments are cut the same way, the bytes
@@ -27,7 +30,6 @@ import dataclasses
 import re
 from collections import Counter, deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
 
@@ -340,14 +342,6 @@ class _Scanner:
 
 
 _SCANNERS: dict[tuple[tuple[bytes, int], ...], _Scanner] = {}
-_OVERLAP_BYTES = 1 << 20  # a region this big scans for rare lines beside the routine count
-_OVERLAP: list[ThreadPoolExecutor] = []
-
-
-def _overlap_pool() -> ThreadPoolExecutor:
-    if not _OVERLAP:
-        _OVERLAP.append(ThreadPoolExecutor(1, thread_name_prefix="evalmon-scan"))
-    return _OVERLAP[0]
 
 
 def _scanner_for(patterns: Sequence[re.Pattern[bytes]]) -> _Scanner:
@@ -552,15 +546,7 @@ class LogParser:
         ranges, dropped = self._kept_ranges(data, start, end)
         self.dropped_bytes += dropped
         ri = 0  # the first range that may still hold uncounted newlines
-        if self._scanner.native and end - start >= _OVERLAP_BYTES:
-            # Hyperscan lets go of the GIL while it scans: count the routine lines meanwhile
-            # (a catch-up scan of a busy server's log is mostly routine lines).
-            future = _overlap_pool().submit(self._scanner.hits, data, ranges, self._scratch)
-            traffic = self._count_traffic(data, ranges)
-            hits = future.result()
-        else:
-            hits = self._scanner.hits(data, ranges, self._scratch)
-            traffic = None
+        hits = self._scanner.hits(data, ranges, self._scratch)
         for hit in hits:
             q = hit >> 5
             if q > line_end:
@@ -600,8 +586,7 @@ class LogParser:
         if group:
             self._finish_line(data, group, line_start, line_end, line_no, start, end)
         self.lines += _count_kept_newlines(data, counted, end, ranges, ri)[0]
-        if traffic is None:
-            traffic = self._count_traffic(data, ranges)
+        traffic = self._count_traffic(data, ranges)
         if traffic:
             # at the region's last line: the line it closed, or the one still open
             self._queue.append(Located(self.lines + (data[end - 1] != 10), traffic))
