@@ -321,7 +321,7 @@ class TgiError:
 
     kind: str
     message: str
-    route: str = ""
+    route: str = ""  # the outermost span: the endpoint called (generate_stream, ...)
     when: str = ""
 
 
