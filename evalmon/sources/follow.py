@@ -543,6 +543,7 @@ class Follower:
         self._gone: set[str] = set()  # paths whose file vanished (re-creation = replacement)
         self._errors: list[str] = []
         self._lock = threading.RLock()  # files dict + delivery order
+        self._pass_lock = threading.Lock()  # one pass at a time (reader thread, read_now)
         self._waiter: _Waiter = _Waiter()
         self._stop = threading.Event()
         self._rescan_needed = True
@@ -627,6 +628,21 @@ class Follower:
                 if job is not None:
                     self._scan_history(job)
 
+    def read_now(self, *, flush: bool = False) -> dict[str, int]:
+        """Read everything present now, from any thread; returns each file's offset after it.
+
+        When this returns, every byte written before the call has been delivered to
+        ``on_batch`` (history scans of big files aside: they are older still). So a caller
+        that launches something right after knows its bytes start at these offsets.
+        ``flush``: a second pass, so files that are now idle release the OOM candidates
+        their parser holds for context.
+        """
+        self._pass(cap=None, force_rescan=True)
+        if flush:
+            self._pass(cap=None, force_rescan=False)
+        with self._lock:
+            return {f.path: f.offset for f in self._files.values()}
+
     # ------------------------------------------------------------------ threads
 
     @property
@@ -693,6 +709,10 @@ class Follower:
         can have appeared: the folders are walked again only every
         ``inotify_rescan_interval_s`` (else every ``rescan_interval_s``).
         """
+        with self._pass_lock:
+            return self._locked_pass(cap, force_rescan, quick)
+
+    def _locked_pass(self, cap: int | None, force_rescan: bool, quick: bool) -> bool:
         self.stats.passes += 1
         now = time.monotonic()
         opts = self.options
