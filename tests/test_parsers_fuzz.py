@@ -22,11 +22,12 @@ from evalmon.parsers import (
     python_exc,
     sglang,
     slurm,
+    tgi,
     tqdm,
     vllm,
 )
 
-MODULES: list[ModuleType] = [tqdm, lm_eval, python_exc, megatron, vllm, sglang, slurm]
+MODULES: list[ModuleType] = [tqdm, lm_eval, python_exc, megatron, vllm, sglang, tgi, slurm]
 EVENT_TYPES = tuple(
     obj
     for obj in vars(events_module).values()

@@ -95,7 +95,8 @@ _MESSAGE_CHARS = 300
 # Every line classify() can accept contains one of these literals (checked by the fuzz test).
 CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"out of memory|Out of memory|Out Of Memory|OutOfMemory|MemoryError|OUT_OF_MEMORY"
-    rb"|RESOURCE_EXHAUSTED|ALLOC_FAILED|oom[-_]kill|Killed|KV cache|cache blocks"
+    rb"|RESOURCE_EXHAUSTED|ALLOC_FAILED|oom[-_]kill|Killed|stored in KV|KV cache is needed"
+    rb"|available KV|KV cache memory|cache blocks"
     rb"|GPU memory utilization|runs out of memory|Not enough memory|not enough memory"
     rb"|can't allocate memory|No executable batch size|Failed to CUDA calloc"
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
@@ -429,7 +430,10 @@ def _inside_repr(prefix: str) -> bool:
     opened = None
     for opened in _REPR_OPEN.finditer(prefix):  # noqa: B007 - the last one counts
         pass
-    return opened is not None and ")" not in prefix[opened.end() :]
+    if opened is None:
+        return False
+    quote = prefix[opened.end() - 1]  # the repr's string ends at this quote and a paren
+    return quote + ")" not in prefix[opened.end() :]
 
 
 def _inside_json_string(prefix: str) -> bool:

@@ -51,6 +51,7 @@ from evalmon.parsers import (
     python_exc,
     sglang,
     slurm,
+    tgi,
     tqdm,
     vllm,
 )
@@ -73,6 +74,7 @@ DEFAULT_MODULES: tuple[ModuleType, ...] = (
     access_log,
     vllm,
     sglang,
+    tgi,
     slurm,
     gpu_jsonl,
     oom,
