@@ -126,7 +126,8 @@ def latency_run(inotify: bool, n_lines: int, files: int) -> list[float]:
             cond.notify_all()
 
     opts = json.loads(os.environ.get("EVALMON_BENCH_OPTS", "{}"))
-    follower = Follower([str(folder)], on_batch, FollowOptions(use_inotify=inotify, **opts))
+    options = FollowOptions(wake="auto" if inotify else "poll", **opts)
+    follower = Follower([str(folder)], on_batch, options)
     follower.start()
     time.sleep(0.5)  # let it discover the files
     written: dict[int, float] = {}

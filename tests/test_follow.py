@@ -477,9 +477,9 @@ def test_live_copytruncate_with_inotify(tmp_path: Path) -> None:
         f.stop()
 
 
-@pytest.mark.parametrize("inotify", [True, False])
-def test_live_follow_in_threads(tmp_path: Path, inotify: bool) -> None:
-    f, sink = make([tmp_path], use_inotify=inotify, poll_interval_s=0.02, rescan_interval_s=0.1)
+@pytest.mark.parametrize("wake", ["inotify", "watchdog", "poll"])
+def test_live_follow_in_threads(tmp_path: Path, wake: str) -> None:
+    f, sink = make([tmp_path], wake=wake, poll_interval_s=0.02, rescan_interval_s=0.1)
     f.start()
     try:
         log = tmp_path / "eval-9.out"
@@ -621,12 +621,8 @@ def test_a_new_file_is_found_at_once_while_another_streams(tmp_path: Path) -> No
         f.stop()
 
 
-def test_watchdog_observer_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_inotify() -> None:
-        raise OSError("pretend inotify is unavailable")
-
-    monkeypatch.setattr(follow_mod, "_InotifyWaiter", no_inotify)
-    f, sink = make([tmp_path], poll_interval_s=30, rescan_interval_s=60)
+def test_watchdog_observer(tmp_path: Path) -> None:
+    f, sink = make([tmp_path], wake="watchdog", poll_interval_s=30, rescan_interval_s=60)
     f.start()
     try:
         assert f.wake_mode == "watchdog-observer"
@@ -640,7 +636,7 @@ def test_watchdog_observer_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_stop_is_prompt_even_with_a_long_poll_interval(tmp_path: Path) -> None:
-    f, _ = make([tmp_path], poll_interval_s=30, use_inotify=False)
+    f, _ = make([tmp_path], poll_interval_s=30, wake="poll")
     f.start()
     t0 = time.monotonic()
     f.stop()

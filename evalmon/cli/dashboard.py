@@ -63,7 +63,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
 
 def check_paths(paths: Sequence[str], prog: str = "evalmon") -> list[str] | None:
     """The paths to watch, or None after printing one line per unusable path."""
-    from evalmon.sources.follow import resolve_paths
+    from evalmon.sources.paths import resolve_paths
 
     _, errors = resolve_paths(list(paths))
     fatal = [e for e in errors if not e.startswith("not a regular file")]

@@ -22,27 +22,21 @@ quick (post to a queue or a Textual message) and must not call back into the fol
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import fnmatch
-import functools
-import glob
 import os
 import queue
-import re
-import select
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from evalmon.events import FileBatch, Located
+from evalmon.sources.paths import DEFAULT_PATTERNS, resolve_paths, watch_roots
 from evalmon.sources.sniff import SNIFF_BYTES, looks_binary
+from evalmon.sources.wake import Waiter, WakeKind, make_waiter
 
-DEFAULT_PATTERNS: tuple[str, ...] = ("*.out", "*.log", "*.err", "*.txt", "*.jsonl")
 _SIGNATURE_BYTES = 32  # bytes before the read offset remembered to spot in-place rewrites
-_DRAIN_BYTES = 1 << 16
 _BOUNDARY_SEARCH_BYTES = 4 << 20  # how far tail-first looks for a line start
 
 
@@ -69,7 +63,7 @@ class FollowOptions:
     patterns: tuple[str, ...] = DEFAULT_PATTERNS
     poll_interval_s: float = 0.25
     recursive: bool = True
-    use_inotify: bool = True
+    wake: WakeKind = "auto"  # how changes are noticed (see sources/wake.py)
     tail_first_bytes: int = 8 << 20  # 0 disables tail-first reading
     read_chunk_bytes: int = 1 << 20
     max_files: int = 512  # each followed file keeps one descriptor open
@@ -108,367 +102,6 @@ class FileProgress:
             return 1.0
         read = self.history_scanned + max(0, self.offset - self.history_total)
         return min(1.0, read / self.size_bytes)
-
-
-# --------------------------------------------------------------------------- path resolution
-
-
-def _has_magic(path: str) -> bool:
-    return any(c in path for c in "*?[")
-
-
-def _skip_dir(name: str) -> bool:
-    # .evalmon/ holds the supervisor's record and lm-eval's cache, .git/ and friends no logs
-    return name.startswith(".") or name == "__pycache__"
-
-
-@functools.lru_cache(maxsize=32)
-def _name_matcher(patterns: tuple[str, ...]) -> Callable[[str], object]:
-    """One regex for every file-name pattern (``fnmatch`` per pattern per entry is most of a
-    folder walk)."""
-    if not patterns:
-        return lambda name: None
-    return re.compile("|".join(fnmatch.translate(p) for p in patterns)).match
-
-
-def _walk(root: str, patterns: Sequence[str], recursive: bool, errors: list[str]) -> list[str]:
-    found: list[str] = []
-    stack = [root]
-    name_matches = _name_matcher(tuple(patterns))
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    try:
-                        if entry.is_dir(follow_symlinks=False):
-                            if recursive and not _skip_dir(entry.name):
-                                stack.append(entry.path)
-                        elif entry.is_file() and name_matches(entry.name):
-                            found.append(entry.path)
-                    except OSError:
-                        continue  # vanished while we looked
-        except PermissionError:
-            errors.append(f"permission denied: {folder}")
-        except FileNotFoundError:
-            if folder == root:
-                errors.append(f"no such file or directory: {root}")
-        except OSError as exc:
-            errors.append(f"cannot list {folder}: {exc.strerror or exc}")
-    return found
-
-
-def _glob_root(pattern: str) -> str:
-    """The deepest folder of a glob pattern without wildcards (what inotify can watch)."""
-    parts = pattern.split(os.sep)
-    static: list[str] = []
-    for part in parts[:-1]:
-        if _has_magic(part):
-            break
-        static.append(part)
-    root = os.sep.join(static)
-    if pattern.startswith(os.sep) and not root:
-        return os.sep
-    return root or "."
-
-
-def resolve_paths(
-    paths: Iterable[str],
-    patterns: Sequence[str] = DEFAULT_PATTERNS,
-    recursive: bool = True,
-    realpath: Callable[[str], str] = os.path.realpath,
-) -> tuple[list[str], list[str]]:
-    """Expand files, folders and glob patterns into the log files to follow.
-
-    A file named explicitly is followed whatever its name; a folder contributes the files
-    matching ``patterns`` (recursively, skipping hidden folders); a glob pattern
-    (``logs/**/eval-*.out``) contributes what it matches. Returns ``(files, errors)`` where
-    each error is one line for the user; nothing here raises.
-    """
-    files: list[str] = []
-    errors: list[str] = []
-    seen: set[str] = set()
-
-    def add(path: str) -> None:
-        key = realpath(path)
-        if key not in seen:
-            seen.add(key)
-            files.append(os.path.normpath(path))
-
-    for raw in paths:
-        path = os.path.expanduser(raw)
-        if _has_magic(path):
-            matches = sorted(glob.glob(path, recursive=True))
-            hit = False
-            for match in matches:
-                if os.path.isdir(match):
-                    for f in sorted(_walk(match, patterns, recursive, errors)):
-                        add(f)
-                        hit = True
-                elif os.path.isfile(match):
-                    add(match)
-                    hit = True
-            if not hit:
-                errors.append(f"no files match: {raw}")
-            continue
-        try:
-            st = os.stat(path)
-        except FileNotFoundError:
-            errors.append(f"no such file or directory: {raw}")
-            continue
-        except PermissionError:
-            errors.append(f"permission denied: {raw}")
-            continue
-        except OSError as exc:
-            errors.append(f"cannot access {raw}: {exc.strerror or exc}")
-            continue
-        if stat.S_ISDIR(st.st_mode):
-            for f in sorted(_walk(path, patterns, recursive, errors)):
-                add(f)
-        elif stat.S_ISREG(st.st_mode):
-            add(path)
-        else:
-            errors.append(f"not a regular file (skipped): {raw}")
-    return files, errors
-
-
-def watch_roots(paths: Iterable[str]) -> list[tuple[str, bool]]:
-    """The folders to watch with inotify for ``paths``: ``(folder, recursive)`` pairs."""
-    roots: dict[str, bool] = {}
-    for raw in paths:
-        path = os.path.expanduser(raw)
-        if _has_magic(path):
-            folder, rec = _glob_root(path), True
-        elif os.path.isdir(path):
-            folder, rec = path, True
-        else:
-            folder, rec = os.path.dirname(path) or ".", False
-        folder = os.path.normpath(folder)
-        roots[folder] = roots.get(folder, False) or rec
-    return sorted(roots.items())
-
-
-# --------------------------------------------------------------------------- sniffing
-
-
-# --------------------------------------------------------------------------- waking up
-
-
-class _Waiter:
-    """Polling only: ``wait`` sleeps until the timeout or :meth:`wake`."""
-
-    kind = "poll"
-    #: a wake-up without ``rescan_needed`` means: files were only written to
-    reports_structure = False
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-        self.rescan_needed = False
-
-    def watch(self, roots: list[tuple[str, bool]]) -> None:
-        return None
-
-    def wait(self, timeout: float) -> bool:
-        """True if woken by a change (False: timeout)."""
-        woken = self._event.wait(timeout)
-        self._event.clear()
-        return woken
-
-    def drain(self) -> None:
-        """Forget changes seen so far (the coming read covers them)."""
-        self._event.clear()
-
-    def wake(self) -> None:
-        self._event.set()
-
-    def close(self) -> None:
-        self._event.set()
-
-
-class _ObserverWaiter(_Waiter):
-    """watchdog's Observer (any platform): its handler only sets the event.
-
-    Costs a Python call per filesystem event in watchdog's threads, so it is the fallback
-    when raw inotify is not available.
-    """
-
-    kind = "watchdog-observer"
-
-    def __init__(self) -> None:
-        super().__init__()
-        from watchdog.events import (
-            DirCreatedEvent,
-            DirDeletedEvent,
-            DirMovedEvent,
-            FileCreatedEvent,
-            FileDeletedEvent,
-            FileModifiedEvent,
-            FileMovedEvent,
-            FileSystemEvent,
-            FileSystemEventHandler,
-        )
-        from watchdog.observers import Observer
-
-        waiter = self
-
-        class _Handler(FileSystemEventHandler):
-            def on_any_event(self, event: FileSystemEvent) -> None:
-                if event.event_type != "modified":
-                    waiter.rescan_needed = True
-                waiter._event.set()
-
-        self._handler = _Handler()
-        self._filter = [FileModifiedEvent, FileCreatedEvent, FileMovedEvent, FileDeletedEvent,
-                        DirCreatedEvent, DirMovedEvent, DirDeletedEvent]
-        self._watched: set[str] = set()
-        self._observer = Observer()
-        self._observer.daemon = True
-        self._observer.start()
-
-    def watch(self, roots: list[tuple[str, bool]]) -> None:
-        for folder, recursive in roots:
-            if folder in self._watched or not os.path.isdir(folder):
-                continue
-            try:
-                self._observer.schedule(
-                    self._handler, folder, recursive=recursive, event_filter=self._filter
-                )
-                self._watched.add(folder)
-            except Exception:
-                continue  # e.g. out of inotify watches: stat polling still works
-
-    def close(self) -> None:
-        super().close()
-        with contextlib.suppress(Exception):
-            self._observer.stop()
-            self._observer.join(timeout=2)
-
-
-class _InotifyWaiter(_Waiter):
-    """Raw inotify through watchdog's libc bindings, read by the reader thread itself.
-
-    No extra thread and no Python object per event. Two inotify instances watch the same
-    folders: one for writes only, whose queue is emptied unread (a busy log makes thousands
-    of write events a second and each only says "read again"), and one for what changes the
-    folder (a file created, moved, deleted: rescan), which is parsed. ``wait`` blocks in
-    ``select`` on both. Folders are watched, not files, so a new file is seen at once.
-    """
-
-    kind = "inotify"
-    reports_structure = True
-    _MAX_DIRS = 4096
-
-    def __init__(self) -> None:
-        super().__init__()
-        from watchdog.observers import inotify_c
-
-        c = inotify_c.InotifyConstants
-        self._add_watch = inotify_c.inotify_add_watch
-        self._write_mask = c.IN_MODIFY | c.IN_ATTRIB | c.IN_ONLYDIR
-        self._mask = (c.IN_CREATE | c.IN_DELETE | c.IN_MOVED_FROM | c.IN_MOVED_TO
-                      | c.IN_DELETE_SELF | c.IN_MOVE_SELF | c.IN_ONLYDIR)
-        self._fds: list[int] = []
-        try:
-            for _ in range(2):
-                fd = inotify_c.inotify_init()
-                if fd < 0:
-                    raise OSError(ctypes.get_errno(), "inotify_init failed")
-                os.set_blocking(fd, False)
-                self._fds.append(fd)
-        except OSError:
-            for fd in self._fds:
-                os.close(fd)
-            raise
-        self._fd, self._write_fd = self._fds
-        self._pipe_r, self._pipe_w = os.pipe()
-        os.set_blocking(self._pipe_r, False)
-        self._watch_on = [self._fd, self._write_fd, self._pipe_r]
-        self._wake_only = [self._pipe_r]
-        self._dirs: set[str] = set()
-        self._drain_buffer = [bytearray(_DRAIN_BYTES)]
-
-    def watch(self, roots: list[tuple[str, bool]]) -> None:
-        for folder, recursive in roots:
-            for d in self._folders(folder, recursive):
-                if d in self._dirs or len(self._dirs) >= self._MAX_DIRS:
-                    continue
-                path = os.fsencode(d)
-                if self._add_watch(self._fd, path, self._mask) >= 0:
-                    self._add_watch(self._write_fd, path, self._write_mask)
-                    self._dirs.add(d)
-
-    @staticmethod
-    def _folders(root: str, recursive: bool) -> list[str]:
-        if not os.path.isdir(root):
-            return []
-        if not recursive:
-            return [root]
-        out, stack = [], [root]
-        while stack:
-            folder = stack.pop()
-            out.append(folder)
-            try:
-                with os.scandir(folder) as entries:
-                    stack.extend(e.path for e in entries
-                                 if not _skip_dir(e.name) and e.is_dir(follow_symlinks=False))
-            except OSError:
-                continue
-        return out
-
-    def wait(self, timeout: float) -> bool:
-        try:
-            ready, _, _ = select.select(self._watch_on, [], [], timeout)
-        except (OSError, ValueError):
-            return False
-        return bool(ready)
-
-    def pause(self, seconds: float) -> None:
-        """Sleep ``seconds`` whatever the files do; :meth:`wake` (stopping) cuts it short.
-
-        One ``select`` on the wake pipe: ``threading.Event.wait`` with a timeout builds a
-        lock and a condition waiter every time, several times the CPU of the sleep itself.
-        """
-        if seconds > 0:
-            with contextlib.suppress(OSError, ValueError):
-                select.select(self._wake_only, [], [], seconds)
-
-    def drain(self) -> None:
-        # Only the descriptors with something queued are read (no EAGAIN round trips).
-        try:
-            ready, _, _ = select.select(self._watch_on, [], [], 0)
-        except (OSError, ValueError):
-            ready = self._watch_on
-        buffer = self._drain_buffer
-        for fd in ready:
-            try:
-                while os.readv(fd, buffer) == _DRAIN_BYTES:  # no new bytes object per read
-                    pass
-            except OSError:
-                pass
-            if fd == self._fd:
-                # any structure event (or a queue overflow, or a watch removed): rescan
-                self.rescan_needed = True
-                self._dirs.clear()  # folders may be gone or new: watch them again
-
-    def wake(self) -> None:
-        with contextlib.suppress(OSError):
-            os.write(self._pipe_w, b"x")
-
-    def close(self) -> None:
-        self.wake()
-        for fd in (*self._fds, self._pipe_r, self._pipe_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-
-def _make_waiter(use_inotify: bool) -> _Waiter:
-    if use_inotify:
-        for kind in (_InotifyWaiter, _ObserverWaiter):
-            try:
-                return kind()
-            except Exception:
-                continue  # no inotify here (or out of instances): try the next, then poll
-    return _Waiter()
 
 
 # --------------------------------------------------------------------------- per-file state
@@ -544,7 +177,7 @@ class Follower:
         self._errors: list[str] = []
         self._lock = threading.RLock()  # files dict + delivery order
         self._pass_lock = threading.Lock()  # one pass at a time (reader thread, read_now)
-        self._waiter: _Waiter = _Waiter()
+        self._waiter: Waiter = Waiter()
         self._stop = threading.Event()
         self._rescan_needed = True
         self._last_rescan = 0.0
@@ -586,7 +219,7 @@ class Follower:
         if self._started or self._stopped:
             return
         self._started = True
-        self._waiter = _make_waiter(self.options.use_inotify)
+        self._waiter = make_waiter(self.options.wake)
         self._waiter.watch(watch_roots(self.paths))
         self._historian = threading.Thread(
             target=self._history_loop, name="evalmon-history", daemon=True

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from evalmon.events import FileBatch, Located
-from evalmon.sources.follow import resolve_paths
+from evalmon.sources.paths import resolve_paths
 from evalmon.sources.scan import scan_file
 from evalmon.state import EvalState
 

@@ -25,10 +25,10 @@ class LogEvent:
 class RunLogs:
     def __init__(self, paths: Sequence[str], extra_patterns: Sequence[str] = ()) -> None:
         self._pending: list[FileBatch] = []
-        options = FollowOptions(use_inotify=False)
+        options = FollowOptions(wake="poll")
         if extra_patterns:
             options = FollowOptions(
-                use_inotify=False, patterns=(*options.patterns, *extra_patterns)
+                wake="poll", patterns=(*options.patterns, *extra_patterns)
             )
         self._follower = Follower(list(paths), self._pending.append, options)
         self.warnings: list[str] = []
