@@ -42,6 +42,7 @@ from evalmon.supervisor.policy import (
 )
 from evalmon.supervisor.record import RecordWriter, Session, read_record
 from evalmon.supervisor.watch import LogEvent, RunLogs
+from evalmon.text import inert
 
 Printer = Callable[[str], None]
 # written continuously by samplers (gpu-log): never a sign that a job is still talking
@@ -80,9 +81,8 @@ class _AttemptWatch:
 
 
 def _inert(text: str, limit: int = 300) -> str:
-    """Log text for a plain terminal line: no control characters, bounded length."""
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+    """Log text for a plain terminal line (the one sanitizer, :func:`evalmon.text.inert`)."""
+    return inert(text, limit)
 
 
 class Supervisor:
