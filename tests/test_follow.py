@@ -23,6 +23,7 @@ from evalmon.sources.follow import (
     resolve_paths,
     watch_roots,
 )
+from evalmon.sources.logfile import LONG_LINE_WARNING
 from evalmon.sources.sniff import looks_binary
 from tests.collector import Collector, mark
 
@@ -436,7 +437,7 @@ def test_quick_pass_flushes_an_idle_file_and_warns_of_a_cut_line_once(
     next_pass(f)  # nothing new: the file is idle
     assert sink.marks() == [1, 2]
     warnings = [b.warning for b in sink.batches if b.warning]
-    assert warnings == [follow_mod.LONG_LINE_WARNING]
+    assert warnings == [LONG_LINE_WARNING]
     write(log, line(3))
     next_pass(f)
     assert sink.marks() == [1, 2, 3]
@@ -668,7 +669,8 @@ def test_a_failing_consumer_does_not_kill_the_reader(tmp_path: Path) -> None:
 
 def test_a_100mb_line_without_newline_is_a_warning_with_bounded_memory(tmp_path):
     """The line cap keeps the head; the user is told once that the rest was not parsed."""
-    from evalmon.sources.follow import LONG_LINE_WARNING, Follower, FollowOptions
+    from evalmon.sources.follow import Follower, FollowOptions
+    from evalmon.sources.logfile import LONG_LINE_WARNING
 
     log = tmp_path / "big.log"
     with open(log, "wb") as fh:

@@ -22,6 +22,7 @@ quick (post to a queue or a Textual message) and must not call back into the fol
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import queue
 import stat
@@ -29,27 +30,14 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from evalmon.events import FileBatch, Located
+from evalmon.sources import history as history_scan
+from evalmon.sources.history import History, line_start_after
+from evalmon.sources.logfile import LineParser, LogFile, RawLine
 from evalmon.sources.paths import DEFAULT_PATTERNS, resolve_paths, watch_roots
 from evalmon.sources.sniff import SNIFF_BYTES, looks_binary
 from evalmon.sources.wake import Waiter, WakeKind, make_waiter
-
-_SIGNATURE_BYTES = 32  # bytes before the read offset remembered to spot in-place rewrites
-_BOUNDARY_SEARCH_BYTES = 4 << 20  # how far tail-first looks for a line start
-
-
-class LineParser(Protocol):
-    """What the follower needs from ``evalmon.parsers.stream.LogParser``."""
-
-    def feed(self, data: bytes) -> list[Located]: ...
-
-    def flush(self) -> list[Located]: ...
-
-    def finish(self) -> list[Located]: ...
-
-    def reset(self) -> None: ...
 
 
 def _default_parser() -> LineParser:
@@ -104,53 +92,6 @@ class FileProgress:
         return min(1.0, read / self.size_bytes)
 
 
-# --------------------------------------------------------------------------- per-file state
-
-
-@dataclass
-class _History:
-    """The background scan of ``[0, end)`` of a file that was read tail first."""
-
-    fd: int
-    end: int
-    scanned: int = 0
-    newlines: int = 0
-    cancelled: bool = False
-
-
-@dataclass
-class _File:
-    path: str
-    fd: int
-    identity: tuple[int, int]
-    parser: LineParser
-    offset: int = 0
-    size: int = 0
-    sniffed: bool = False
-    flushed: bool = True
-    relative: bool = False  # live line numbers count from the tail start (history pending)
-    line_shift: int = 0  # added to live line numbers once the history is done
-    pending_truncated: bool = False
-    signature: bytes = b""  # the bytes just before ``offset``
-    history: _History | None = None
-    warned_long_lines: bool = False
-
-
-LONG_LINE_WARNING = "over-long lines were cut: only the first 64 KiB of a line is parsed"
-
-
-def _long_line_warning_due(f: _File) -> bool:
-    return not f.warned_long_lines and bool(getattr(f.parser, "dropped_bytes", 0))
-
-
-def _long_line_warning(f: _File, parser: LineParser) -> str:
-    """Say once per file that the line cap dropped bytes (a 100 MB line with no newline)."""
-    if f.warned_long_lines or not getattr(parser, "dropped_bytes", 0):
-        return ""
-    f.warned_long_lines = True
-    return LONG_LINE_WARNING
-
-
 @dataclass
 class _Stats:
     reads: int = 0
@@ -171,7 +112,7 @@ class Follower:
         self.paths = list(paths)
         self.options = options or FollowOptions()
         self._on_batch = on_batch
-        self._files: dict[str, _File] = {}
+        self._files: dict[str, LogFile] = {}
         self._skipped: dict[str, tuple[int, int] | None] = {}  # path -> identity warned about
         self._gone: set[str] = set()  # paths whose file vanished (re-creation = replacement)
         self._errors: list[str] = []
@@ -182,8 +123,9 @@ class Follower:
         self._rescan_needed = True
         self._last_rescan = 0.0
         self._realpaths: dict[str, str] = {}  # see _realpath
-        self._history_jobs: queue.Queue[_File | None] = queue.Queue()
-        self._new_history: list[_File] = []
+        self._history_jobs: queue.Queue[LogFile | None] = queue.Queue()
+        self._line_counter = itertools.count()  # arrival order of raw lines over all files
+        self._new_history: list[LogFile] = []
         self._reader: threading.Thread | None = None
         self._historian: threading.Thread | None = None
         self._started = False
@@ -213,6 +155,21 @@ class Follower:
                     )
                 )
             return sorted(out, key=lambda p: p.path)
+
+    def recent_lines(self, paths: Sequence[str]) -> list[RawLine]:
+        """The last lines read from these files, in the order they were read (the log panel's
+        lines: the follower's own reads, so the bytes are read once)."""
+        with self._lock:
+            files = [self._files[p] for p in dict.fromkeys(paths) if p in self._files]
+            lines = [line for f in files for line in f.recent.lines()]
+        lines.sort(key=lambda line: line.seq)
+        return lines
+
+    def recent_version(self, paths: Sequence[str]) -> int:
+        """Changes whenever :meth:`recent_lines` of ``paths`` would (cheap: no copy)."""
+        with self._lock:
+            return hash(tuple((p, self._files[p].recent.last_seq()) for p in paths
+                              if p in self._files))
 
     def start(self) -> None:
         """Start the reader (and history) threads; returns at once."""
@@ -403,7 +360,7 @@ class Follower:
             return
         # a followed file renamed to another followed name: keep reading it, do not restart
         for other in list(self._files.values()):
-            if other.identity == identity and other.path != path and not _same_file(other):
+            if other.identity == identity and other.path != path and not other.still_at_path():
                 with self._lock:
                     del self._files[other.path]
                     self._gone.add(other.path)  # a file there now is a new one
@@ -419,7 +376,7 @@ class Follower:
         self._skipped[path] = identity
         self._deliver(FileBatch(path=path, warning=warning))
 
-    def _open(self, path: str, replaced: bool) -> _File | None:
+    def _open(self, path: str, replaced: bool) -> LogFile | None:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
@@ -439,36 +396,29 @@ class Follower:
             self._skip(path, _identity_or_none(path), f"cannot read: {exc.strerror or exc}")
             return None
 
-    def _adopt(self, path: str, fd: int, replaced: bool) -> _File | None:
+    def _adopt(self, path: str, fd: int, replaced: bool) -> LogFile | None:
         """Start following the file open on ``fd``: sniff it, plan tail-first reading."""
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             os.close(fd)
             self._skip(path, (st.st_dev, st.st_ino), "not a regular file (skipped)")
             return None
-        f = _File(
-            path=path,
-            fd=fd,
-            identity=(st.st_dev, st.st_ino),
-            parser=self.options.parser_factory(),
-            size=st.st_size,
-            pending_truncated=replaced,
-        )
+        f = LogFile.open(path, fd, self.options.parser_factory(), self._line_counter)
+        f.pending_truncated = replaced
         self._gone.discard(path)
         if not self._sniff(f):
             return None
         limit = self.options.tail_first_bytes
         if limit > 0 and st.st_size > limit:
-            tail_start = self._line_start_after(fd, st.st_size - limit, st.st_size)
+            tail_start = line_start_after(fd, st.st_size - limit, st.st_size)
             if tail_start is not None and tail_start > 0:
-                f.offset = tail_start
-                f.relative = True
-                f.signature = os.pread(fd, _SIGNATURE_BYTES, max(0, tail_start - _SIGNATURE_BYTES))
                 try:
-                    f.history = _History(fd=os.dup(fd), end=tail_start)
+                    f.history = History(fd=os.dup(fd), end=tail_start)
                 except OSError:
                     f.history = None
-                    f.offset, f.relative, f.signature = 0, False, b""
+                else:
+                    f.start_at(tail_start)
+                    f.relative = True
         with self._lock:
             self._files[path] = f
         if replaced:
@@ -477,7 +427,7 @@ class Follower:
             self._new_history.append(f)  # queued after this pass: the tails come first
         return f
 
-    def _sniff(self, f: _File) -> bool:
+    def _sniff(self, f: LogFile) -> bool:
         """Skip binary files; False if the file was skipped."""
         if f.sniffed:
             return True
@@ -496,25 +446,9 @@ class Follower:
             return False
         return True
 
-    @staticmethod
-    def _line_start_after(fd: int, pos: int, size: int) -> int | None:
-        """The offset just after the first newline at or after ``pos - 1`` (a line start)."""
-        start = max(0, pos - 1)
-        searched = 0
-        while start < size and searched < _BOUNDARY_SEARCH_BYTES:
-            block = os.pread(fd, 64 << 10, start)
-            if not block:
-                return None
-            nl = block.find(b"\n")
-            if nl >= 0:
-                return start + nl + 1
-            start += len(block)
-            searched += len(block)
-        return None
-
     # ------------------------------------------------------------------ live reading
 
-    def _service(self, f: _File, cap: int | None) -> bool:
+    def _service(self, f: LogFile, cap: int | None) -> bool:
         """Read what is new in one file; True if more remains than ``cap`` allowed."""
         try:
             st = os.stat(f.path)
@@ -527,7 +461,7 @@ class Follower:
         f.size = size
         if not f.sniffed and size > 0 and not self._sniff(f):
             return False
-        if size < f.offset or (size > f.offset and not self._signature_holds(f)):
+        if size < f.offset or (size > f.offset and not f.unchanged_before_offset()):
             self._truncated(f)
         if size > f.offset:
             f.flushed = False
@@ -539,64 +473,34 @@ class Follower:
                 self._deliver_live(f, events)
         return False
 
-    def _signature_holds(self, f: _File) -> bool:
-        """The bytes before our offset are unchanged (else the file was rewritten in place)."""
-        if not f.signature:
-            return True
-        try:
-            now = os.pread(f.fd, len(f.signature), f.offset - len(f.signature))
-        except OSError:
-            return True
-        return now == f.signature
-
-    def _read_new(self, f: _File, size: int, cap: int | None) -> bool:
+    def _read_new(self, f: LogFile, size: int, cap: int | None) -> bool:
         """Read and deliver ``f`` up to ``size`` (at most ``cap`` bytes), chunk by chunk.
 
         Each chunk's events are delivered before the next chunk is read: memory stays at
         one chunk, and the first events of a big read show up at once. True if more
         remains than ``cap`` allowed.
         """
-        chunk = self.options.read_chunk_bytes
         end = size if cap is None else min(size, f.offset + cap)
-        last = b""
-        while f.offset < end:
-            try:
-                data = os.pread(f.fd, min(chunk, end - f.offset), f.offset)
-            except OSError:
-                break
-            if not data:
-                break  # shrank while we read: the next pass sees the truncation
+        for data in f.read(end, self.options.read_chunk_bytes):
             self.stats.reads += 1
             self.stats.bytes_read += len(data)
-            f.offset += len(data)
-            last = data
             events = f.parser.feed(data)
-            if events or _long_line_warning_due(f):
+            if events or f.long_line_warning_due():
                 self._deliver_live(f, events)
-        if last:
-            if len(last) >= _SIGNATURE_BYTES:
-                f.signature = last[-_SIGNATURE_BYTES:]
-            else:
-                f.signature = (f.signature + last)[-_SIGNATURE_BYTES:]
         return f.offset < size
 
-    def _truncated(self, f: _File) -> None:
+    def _truncated(self, f: LogFile) -> None:
         """copytruncate (or an in-place rewrite): restart at 0 with a fresh line count."""
-        pending = f.parser.finish()
-        if pending:
-            self._deliver_live(f, pending)
-        f.parser.reset()
         if f.history is not None:
             f.history.cancelled = True  # its bytes are gone
         with self._lock:
-            f.relative = False
-            f.line_shift = 0
-        f.offset = 0
-        f.signature = b""
-        f.pending_truncated = True
+            pending = f.parser.finish()  # the old content's last words, before the marker
+            if pending:
+                self._deliver_live(f, pending)
+            f.restart()
         self._deliver_live(f, [])  # tell the consumer now, even before new bytes arrive
 
-    def _replaced(self, f: _File, st: os.stat_result | None) -> _File | None:
+    def _replaced(self, f: LogFile, st: os.stat_result | None) -> LogFile | None:
         """The path no longer names our file: rotated (renamed), or deleted.
 
         Returns the file now at the path, if any, so the caller reads it in the same pass.
@@ -638,45 +542,19 @@ class Follower:
         self._gone.add(f.path)
         return None
 
-    def _close_file(self, f: _File, keep_history: bool = False) -> None:
-        with contextlib.suppress(OSError):
-            os.close(f.fd)
-        f.fd = -1
+    def _close_file(self, f: LogFile, keep_history: bool = False) -> None:
+        f.close()
         if f.history is not None and not keep_history:
             f.history.cancelled = True
 
     # ------------------------------------------------------------------ history scan
 
-    def _scan_history(self, f: _File) -> None:
+    def _scan_history(self, f: LogFile) -> None:
         h = f.history
-        if h is None:
+        if not isinstance(h, History):
             return
-        parser = self.options.parser_factory()
-        chunk = max(self.options.read_chunk_bytes, 4 << 20)
-        try:
-            while h.scanned < h.end and not h.cancelled:
-                if self._stop.is_set() and self._started:
-                    return
-                data = os.pread(h.fd, min(chunk, h.end - h.scanned), h.scanned)
-                if not data:
-                    h.cancelled = True  # truncated under us: the live side restarts
-                    break
-                h.scanned += len(data)
-                h.newlines += data.count(b"\n")
-                events = parser.feed(data)
-                self._deliver(
-                    FileBatch(
-                        path=f.path,
-                        events=tuple(events),
-                        history=True,
-                        scanned_bytes=h.scanned,
-                        size_bytes=h.end,
-                        warning=_long_line_warning(f, parser),
-                    )
-                )
-            if h.cancelled:
-                return
-            events = parser.finish()
+
+        def finish(h: History, events: list[Located]) -> None:
             with self._lock:
                 if h.cancelled:
                     return
@@ -692,18 +570,26 @@ class Follower:
                         size_bytes=h.end,
                     )
                 )
-        finally:
-            with contextlib.suppress(OSError):
-                os.close(h.fd)
+
+        history_scan.scan(
+            h,
+            lambda: f.path,
+            self.options.parser_factory(),
+            max(self.options.read_chunk_bytes, 4 << 20),
+            self._deliver,
+            f.long_line_warning,  # type: ignore[arg-type]
+            lambda: self._stop.is_set() and self._started,
+            finish,
+        )
 
     # ------------------------------------------------------------------ delivery
 
-    def _deliver_live(self, f: _File, events: list[Located]) -> None:
+    def _deliver_live(self, f: LogFile, events: list[Located]) -> None:
         with self._lock:
             self._on_batch(self._live_batch(f, events))  # held: _deliver would take it again
 
     @staticmethod
-    def _live_batch(f: _File, events: list[Located]) -> FileBatch:
+    def _live_batch(f: LogFile, events: list[Located]) -> FileBatch:
         """The batch of ``f``'s newly parsed events (the caller holds the lock)."""
         shift = f.line_shift
         if shift and not f.relative:
@@ -720,21 +606,12 @@ class Follower:
             truncated,
             f.offset,  # scanned_bytes
             f.size,
-            "" if f.warned_long_lines else _long_line_warning(f, f.parser),
+            f.long_line_warning(),
         )
 
     def _deliver(self, batch: FileBatch) -> None:
         with self._lock:
             self._on_batch(batch)
-
-
-def _same_file(f: _File) -> bool:
-    """Does ``f.path`` still name the file ``f`` has open?"""
-    try:
-        st = os.stat(f.path)
-    except OSError:
-        return False
-    return (st.st_dev, st.st_ino) == f.identity
 
 
 def _identity_or_none(path: str) -> tuple[int, int] | None:

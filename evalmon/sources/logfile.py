@@ -1,0 +1,203 @@
+"""One followed file: its identity, where reading has got, its parser, its last raw lines.
+
+The follower (``follow.py``) decides when to read and what a rename or a truncation means;
+a :class:`LogFile` does the reading of one file and keeps what belongs to it: the open
+descriptor (so a rotated file is read to its end), the bytes just before the read offset
+(to notice a rewrite in place), the parser that carries its partial line, and a bounded
+ring of its last lines for the dashboard's log panel. That ring is why the log panel needs
+no reader of its own: the bytes are read once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from evalmon.events import Located
+
+SIGNATURE_BYTES = 32  # bytes before the read offset remembered to spot in-place rewrites
+LONG_LINE_WARNING = "over-long lines were cut: only the first 64 KiB of a line is parsed"
+
+
+class LineParser(Protocol):
+    """What a LogFile needs from ``evalmon.parsers.stream.LogParser``."""
+
+    def feed(self, data: bytes) -> list[Located]: ...
+
+    def flush(self) -> list[Located]: ...
+
+    def finish(self) -> list[Located]: ...
+
+    def reset(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RawLine:
+    """A line as written (its last ``\\r`` update), for the log panel."""
+
+    seq: int  # arrival order over every file of one follower
+    path: str
+    text: str
+
+
+class RecentLines:
+    """The last lines read live from one file, bounded in lines and in bytes.
+
+    Of a line made of ``\\r``-separated tqdm updates it keeps what a terminal shows: the last
+    update. A line still being written is kept aside until its newline arrives.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        counter: Iterator[int],
+        max_lines: int = 500,
+        max_bytes: int = 96 * 1024,
+        max_line_chars: int = 2_000,
+    ) -> None:
+        self.path = path
+        self._counter = counter
+        self._lines: deque[RawLine] = deque(maxlen=max_lines)
+        self._max_bytes = max_bytes
+        self._max_line_chars = max_line_chars
+        self._open = b""  # the head of a line still being written
+
+    def add(self, data: bytes) -> None:
+        """Take newly read bytes (only their last ``max_bytes`` are looked at)."""
+        if len(data) > self._max_bytes:
+            cut = data.find(b"\n", len(data) - self._max_bytes)
+            data = data[cut + 1 :] if cut >= 0 else b""
+            self._open = b""
+        *complete, rest = (self._open + data).split(b"\n")
+        for line in complete:
+            self._append(line)
+        self._open = rest[-self._max_line_chars * 4 :]
+
+    def restart(self) -> None:
+        """The file was truncated or replaced: a partial line of the old content is gone."""
+        self._open = b""
+
+    def lines(self) -> list[RawLine]:
+        return list(self._lines)
+
+    def last_seq(self) -> int:
+        return self._lines[-1].seq if self._lines else -1
+
+    def _append(self, line: bytes) -> None:
+        segment = line.rstrip(b"\r").rsplit(b"\r", 1)[-1]
+        text = segment[: self._max_line_chars * 4].decode("utf-8", "replace")
+        self._lines.append(RawLine(next(self._counter), self.path, text[: self._max_line_chars]))
+
+
+@dataclass
+class LogFile:
+    """One file being followed, open on ``fd``."""
+
+    path: str
+    fd: int
+    identity: tuple[int, int]  # (st_dev, st_ino)
+    parser: LineParser
+    recent: RecentLines
+    offset: int = 0  # next byte to read
+    size: int = 0
+    sniffed: bool = False
+    flushed: bool = True
+    relative: bool = False  # live line numbers count from the tail start (history pending)
+    line_shift: int = 0  # added to live line numbers once the history is done
+    pending_truncated: bool = False  # the next batch says the file started over
+    signature: bytes = b""  # the bytes just before ``offset``
+    history: object | None = None  # the tail-first history scan, see history.py
+    warned_long_lines: bool = False
+    reads: int = field(default=0, repr=False)
+
+    @classmethod
+    def open(
+        cls, path: str, fd: int, parser: LineParser, counter: Iterator[int] | None = None
+    ) -> LogFile:
+        st = os.fstat(fd)
+        return cls(
+            path=path,
+            fd=fd,
+            identity=(st.st_dev, st.st_ino),
+            parser=parser,
+            recent=RecentLines(path, counter or itertools.count()),
+            size=st.st_size,
+        )
+
+    def start_at(self, offset: int) -> None:
+        """Read from ``offset`` on (tail-first reading): remember what precedes it."""
+        self.offset = offset
+        self.signature = os.pread(self.fd, SIGNATURE_BYTES, max(0, offset - SIGNATURE_BYTES))
+
+    def unchanged_before_offset(self) -> bool:
+        """The bytes before our offset are still there (else it was rewritten in place)."""
+        if not self.signature:
+            return True
+        try:
+            now = os.pread(self.fd, len(self.signature), self.offset - len(self.signature))
+        except OSError:
+            return True
+        return now == self.signature
+
+    def read(self, end: int, chunk: int) -> Iterator[bytes]:
+        """The bytes from the offset up to ``end``, chunk by chunk, the offset moving on.
+
+        Stops early if the file shrank while it was being read (the next pass sees that).
+        """
+        last = b""
+        try:
+            while self.offset < end:
+                try:
+                    data = os.pread(self.fd, min(chunk, end - self.offset), self.offset)
+                except OSError:
+                    break
+                if not data:
+                    break
+                self.reads += 1
+                self.offset += len(data)
+                last = data
+                self.recent.add(data)
+                yield data
+        finally:
+            if last:
+                self.signature = (self.signature + last)[-SIGNATURE_BYTES:]
+
+    def restart(self) -> None:
+        """The file was truncated in place: read it again from its start, lines from 1
+        (finish the parser first: what it still holds belongs to the old content)."""
+        self.parser.reset()
+        self.recent.restart()
+        self.offset = 0
+        self.signature = b""
+        self.relative = False
+        self.line_shift = 0
+        self.pending_truncated = True
+
+    def long_line_warning(self, parser: LineParser | None = None) -> str:
+        """Say once per file that the line cap dropped bytes (a 100 MB line, no newline)."""
+        parser = parser or self.parser
+        if self.warned_long_lines or not getattr(parser, "dropped_bytes", 0):
+            return ""
+        self.warned_long_lines = True
+        return LONG_LINE_WARNING
+
+    def long_line_warning_due(self) -> bool:
+        return not self.warned_long_lines and bool(getattr(self.parser, "dropped_bytes", 0))
+
+    def still_at_path(self) -> bool:
+        """Does the path still name the file we have open?"""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) == self.identity
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+        self.fd = -1
