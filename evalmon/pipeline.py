@@ -1,9 +1,10 @@
 """Wiring: the sources that feed an :class:`EvalState`, and what the app reads from them.
 
 The app only ever calls :meth:`Feed.view_data` (from a background thread) and
-:meth:`Feed.select_files` (cheap, no I/O). A :class:`LiveFeed` starts the follower, the GPU
-poller, the process sampler and the raw-line tail; a :class:`StaticFeed` hands out a fixed
-snapshot, which is how tests and screenshots get a deterministic screen.
+:meth:`Feed.select_files` (cheap, no I/O). A :class:`LiveFeed` starts the follower (whose
+files also keep the log panel's raw lines), the GPU poller and the process sampler; a
+:class:`StaticFeed` hands out a fixed snapshot, which is how tests and screenshots get a
+deterministic screen.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from evalmon.events import FileBatch, GpuSample, GpuUnavailable
-from evalmon.sources.tail import TailLine, TailReader
+from evalmon.sources.logfile import RawLine
 from evalmon.state.model import Snapshot
 from evalmon.supervisor.model import SupervisorStatus
 
@@ -30,7 +31,7 @@ class FeedData:
 
     snapshot: Snapshot
     now: float
-    tail: tuple[TailLine, ...] = ()
+    tail: tuple[RawLine, ...] = ()
     tail_version: int = 0
     supervisor: SupervisorStatus | None = None
     waiting_for: tuple[str, ...] = ()
@@ -52,7 +53,7 @@ class StaticFeed:
         snapshot: Snapshot,
         *,
         now: float = 0.0,
-        tail: Sequence[TailLine] = (),
+        tail: Sequence[RawLine] = (),
         supervisor: SupervisorStatus | None = None,
         waiting_for: Sequence[str] = (),
     ) -> None:
@@ -106,7 +107,7 @@ class LiveFeed:
         self.supervisor = supervisor
         self.poll_interval_s = poll_interval_s
         self.state = EvalState(stall_after_s=stall_after_s)
-        self.tail = TailReader()
+        self._selected: tuple[str, ...] = ()
         self.follower = Follower(
             self.paths,
             self._on_batch,
@@ -118,7 +119,6 @@ class LiveFeed:
 
             self.gpu_poller = GpuPoller(self._on_gpu, interval_s=gpu_interval_s)
         self._stop = threading.Event()
-        self._side = threading.Thread(target=self._side_loop, name="evalmon-tail", daemon=True)
         self.proc_poller: Any = None
         if supervisor is not None:
             with contextlib.suppress(ImportError):
@@ -137,12 +137,6 @@ class LiveFeed:
         )
         self.state.apply_samples(samples, self.clock())
 
-    def _side_loop(self) -> None:
-        """The raw tail of the selected files: a stat per file per poll, reads only appends."""
-        while not self._stop.wait(self.poll_interval_s):
-            with contextlib.suppress(Exception):
-                self.tail.poll()
-
     def _root_pids(self) -> list[int]:
         """The supervised job's process-group leader, if it runs locally."""
         if self.supervisor is None:
@@ -156,7 +150,6 @@ class LiveFeed:
         self.follower.start()
         if self.gpu_poller is not None:
             self.gpu_poller.start()
-        self._side.start()
         if self.proc_poller is not None:
             self.proc_poller.start()
 
@@ -166,11 +159,9 @@ class LiveFeed:
         for poller in (self.gpu_poller, self.proc_poller):
             if poller is not None:
                 poller.stop()
-        if self._side.is_alive():
-            self._side.join(timeout=2)
 
     def select_files(self, paths: Sequence[str]) -> None:
-        self.tail.select(paths)
+        self._selected = tuple(paths)
 
     def view_data(self) -> FeedData:
         now = self.clock()
@@ -182,8 +173,8 @@ class LiveFeed:
         return FeedData(
             snapshot=snapshot,
             now=now,
-            tail=self.tail.lines(),
-            tail_version=self.tail.version,
+            tail=tuple(self.follower.recent_lines(self._selected)),
+            tail_version=self.follower.recent_version(self._selected),
             supervisor=status,
             waiting_for=self._waiting_for(snapshot),
             wall=time.time(),

@@ -7,7 +7,6 @@ import asyncio
 import dataclasses
 import html
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from textual.widgets import RichLog
 
 from evalmon.events import Alert, GpuProcess, OutOfMemory
 from evalmon.pipeline import StaticFeed
-from evalmon.sources.tail import TailLine, TailReader
+from evalmon.sources.logfile import RawLine
 from evalmon.state.model import OomRecord
 from evalmon.ui.app import EvalmonApp
 from evalmon.ui.inert import MAX_DRAWN_CHARS, inert
@@ -57,37 +56,6 @@ def test_inert_caps_a_huge_line_and_says_how_much_was_cut() -> None:
 # --------------------------------------------------------------------------- the raw tail
 
 
-def test_tail_reader_bounds_a_100kb_line_without_newline(tmp_path: Path) -> None:
-    log = tmp_path / "eval-1.out"
-    log.write_bytes(b"first line\n" + HUGE.encode() + b"\x00\xff\xfe tail")
-    reader = TailReader(max_line_chars=4000, initial_bytes=1 << 20)
-    reader.select([str(log)])
-    reader.poll()
-    assert [line.text for line in reader.lines()] == ["first line"]  # the rest is incomplete
-    with log.open("ab") as fh:
-        fh.write(b"\nnext\r50%\r100% done\n")
-    reader.poll()
-    texts = [line.text for line in reader.lines()]
-    assert texts[0] == "first line"
-    assert texts[1].startswith("A" * 4000) and texts[1].endswith("bytes)")
-    assert len(texts[1]) < 4100
-    assert texts[2] == "100% done"  # the last of the \r updates
-
-
-def test_tail_reader_follows_truncation_and_keeps_the_last_lines(tmp_path: Path) -> None:
-    log = tmp_path / "server-1.log"
-    log.write_text("".join(f"line {i}\n" for i in range(1000)))
-    reader = TailReader(max_lines=10)
-    reader.select([str(log)])
-    assert reader.poll()
-    assert [line.text for line in reader.lines()] == [f"line {i}" for i in range(990, 1000)]
-    version = reader.version
-    assert not reader.poll() and reader.version == version  # nothing new: nothing changes
-    log.write_text("fresh start\n")  # copytruncate
-    assert reader.poll()
-    assert reader.lines()[-1].text == "fresh start"
-
-
 # --------------------------------------------------------------------------- on screen
 
 
@@ -113,7 +81,7 @@ def hostile_snapshot() -> Any:
 
 
 HOSTILE_TAIL = tuple(
-    TailLine(i, "logs/eval-104.out", text)
+    RawLine(i, "logs/eval-104.out", text)
     for i, text in enumerate([MARKUP, ANSI, OSC, DCS, HUGE, "the last line"], start=1)
 )
 
@@ -150,7 +118,7 @@ def test_hostile_text_is_shown_literally_and_never_reaches_the_terminal() -> Non
 
 
 def test_a_100kb_line_does_not_break_the_layout() -> None:
-    async def regions(tail: tuple[TailLine, ...]) -> dict[str, Any]:
+    async def regions(tail: tuple[RawLine, ...]) -> dict[str, Any]:
         app = EvalmonApp(StaticFeed(story(), now=1000.0, tail=tail), pump=False)
         async with app.run_test(size=(160, 45)) as pilot:
             app.pull()

@@ -30,7 +30,7 @@ from evalmon.events import (
     RunConfig,
 )
 from evalmon.pipeline import LiveFeed, StaticFeed
-from evalmon.sources.tail import TailLine
+from evalmon.sources.logfile import RawLine
 from evalmon.state.model import (
     BarView,
     EngineBatchStats,
@@ -168,7 +168,7 @@ def story(*, gpu: bool = True, scanning: bool = False, running: bool = True) -> 
 
 
 TAIL = tuple(
-    TailLine(i, path, text)
+    RawLine(i, path, text)
     for i, (path, text) in enumerate(
         [
             ("logs/eval-104.out", "INFO     [evaluator:589] Running loglikelihood requests"),

@@ -16,7 +16,7 @@ from typing import Any
 from evalmon.events import FileBatch, GpuProcess, GpuSample
 from evalmon.parsers.stream import LogParser
 from evalmon.pipeline import StaticFeed
-from evalmon.sources.tail import TailReader
+from evalmon.sources.follow import Follower
 from evalmon.state import EvalState
 from evalmon.ui.app import EvalmonApp
 
@@ -74,14 +74,15 @@ def sample_app(*, gpu: bool = True, size_hint: str = "") -> EvalmonApp:
     if gpu:
         stand_in_gpu(state)
     snapshot = state.snapshot(NOW)
-    tail = TailReader(max_lines=200)
-    tail.select([str(REPO / f) for run in snapshot.runs for f in run.files])
-    tail.poll()  # every run's tail: the log panel shows the selected run's files
-    # the tail reader was given absolute paths; the state knows them relative to the repo
+    files = [str(REPO / f) for run in snapshot.runs for f in run.files]
+    follower = Follower(files, lambda batch: None)
+    follower.poll_once()  # every run's last lines: the log panel shows the selected run's
+    # the follower was given absolute paths; the state knows them relative to the repo
     lines = tuple(
         type(line)(line.seq, str(Path(line.path).relative_to(REPO)), line.text)
-        for line in tail.lines()
+        for line in follower.recent_lines(files)
     )
+    follower.stop()
     feed = StaticFeed(snapshot, now=NOW, tail=lines)
     return EvalmonApp(feed, baseline=127.0, gpu_enabled=gpu, sources_label="sample_logs/",
                       pump=False)

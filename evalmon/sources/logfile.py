@@ -48,8 +48,10 @@ class RawLine:
 class RecentLines:
     """The last lines read live from one file, bounded in lines and in bytes.
 
-    Of a line made of ``\\r``-separated tqdm updates it keeps what a terminal shows: the last
-    update. A line still being written is kept aside until its newline arrives.
+    Of a line made of ``\r``-separated tqdm updates it keeps what a terminal shows: the last
+    update; of a long plain line, its head. A line still being written is kept aside (its
+    head and its tail, bounded) until its newline arrives. A read is looked at from its end
+    and only as far back as the lines kept need: a big read costs what it keeps.
     """
 
     def __init__(
@@ -57,30 +59,41 @@ class RecentLines:
         path: str,
         counter: Iterator[int],
         max_lines: int = 500,
-        max_bytes: int = 96 * 1024,
         max_line_chars: int = 2_000,
     ) -> None:
         self.path = path
         self._counter = counter
         self._lines: deque[RawLine] = deque(maxlen=max_lines)
-        self._max_bytes = max_bytes
+        self._cap = max_line_chars * 4  # bytes: up to 4 per character
         self._max_line_chars = max_line_chars
-        self._open = b""  # the head of a line still being written
+        self._head = b""  # of the line still being written
+        self._tail = b""
 
     def add(self, data: bytes) -> None:
-        """Take newly read bytes (only their last ``max_bytes`` are looked at)."""
-        if len(data) > self._max_bytes:
-            cut = data.find(b"\n", len(data) - self._max_bytes)
-            data = data[cut + 1 :] if cut >= 0 else b""
-            self._open = b""
-        *complete, rest = (self._open + data).split(b"\n")
-        for line in complete:
-            self._append(line)
-        self._open = rest[-self._max_line_chars * 4 :]
+        """Take newly read bytes."""
+        last_nl = data.rfind(b"\n")
+        if last_nl < 0:
+            self._extend_open(data)
+            return
+        first_nl = data.find(b"\n")
+        kept: list[bytes] = []  # complete lines after the first newline, newest first
+        end = last_nl
+        while end > first_nl and len(kept) < (self._lines.maxlen or 0):
+            start = data.rfind(b"\n", first_nl, end) + 1
+            kept.append(self._shown(data, start, end))
+            end = start - 1
+        if len(kept) < (self._lines.maxlen or 0):
+            self._extend_open(data[:first_nl])
+            kept.append(self._shown_open())
+        self._head = self._tail = b""
+        for line in reversed(kept):
+            text = line.decode("utf-8", "replace")[: self._max_line_chars]
+            self._lines.append(RawLine(next(self._counter), self.path, text))
+        self._extend_open(data[last_nl + 1 :])
 
     def restart(self) -> None:
         """The file was truncated or replaced: a partial line of the old content is gone."""
-        self._open = b""
+        self._head = self._tail = b""
 
     def lines(self) -> list[RawLine]:
         return list(self._lines)
@@ -88,10 +101,25 @@ class RecentLines:
     def last_seq(self) -> int:
         return self._lines[-1].seq if self._lines else -1
 
-    def _append(self, line: bytes) -> None:
-        segment = line.rstrip(b"\r").rsplit(b"\r", 1)[-1]
-        text = segment[: self._max_line_chars * 4].decode("utf-8", "replace")
-        self._lines.append(RawLine(next(self._counter), self.path, text[: self._max_line_chars]))
+    def _extend_open(self, chunk: bytes) -> None:
+        if len(self._head) < self._cap:
+            self._head += chunk[: self._cap - len(self._head)]
+        self._tail = (self._tail + chunk[-self._cap :])[-self._cap :]
+
+    def _shown_open(self) -> bytes:
+        return self._segment(self._head, self._tail)
+
+    def _shown(self, data: bytes, start: int, end: int) -> bytes:
+        return self._segment(
+            data[start : min(end, start + self._cap)], data[max(start, end - self._cap) : end]
+        )
+
+    @staticmethod
+    def _segment(head: bytes, tail: bytes) -> bytes:
+        """What a terminal shows of a line: its last ``\r`` update, else its head."""
+        tail = tail.rstrip(b"\r")
+        i = tail.rfind(b"\r")
+        return tail[i + 1 :] if i >= 0 else head.rstrip(b"\r")
 
 
 @dataclass

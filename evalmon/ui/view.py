@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from evalmon.sources.tail import TailLine
+from evalmon.sources.logfile import RawLine
 from evalmon.state.model import RunView, Snapshot
 from evalmon.supervisor.model import SupervisorStatus
 
@@ -29,7 +29,7 @@ class DashboardView:
     #: paths given on the command line that hold no log yet
     waiting_for: tuple[str, ...] = ()
     #: the raw log tail of the selected run's files, and a number that grows when it changes
-    tail: tuple[TailLine, ...] = ()
+    tail: tuple[RawLine, ...] = ()
     tail_version: int = 0
     paused: bool = False
     sources_label: str = ""

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, RichLog
 
-from evalmon.sources.tail import TailLine
+from evalmon.sources.logfile import RawLine
 from evalmon.ui.inert import inert
 from evalmon.ui.view import DashboardView
 
@@ -40,7 +40,7 @@ def line_style(text: str) -> str:
     return ""
 
 
-def render_line(line: TailLine, tag: str, tag_style: str, needle: str) -> Text:
+def render_line(line: RawLine, tag: str, tag_style: str, needle: str) -> Text:
     body = inert(line.text)
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{tag} │ ", style=tag_style)
@@ -80,7 +80,7 @@ class LogPanel(Vertical):
         self._shown_version = -1
         self._shown_needle = ""
         self._last_seq = 0
-        self._lines: tuple[TailLine, ...] = ()
+        self._lines: tuple[RawLine, ...] = ()
 
     def compose(self) -> ComposeResult:
         filter_input = Input(placeholder="filter: text to keep (Enter: done, Esc: clear)",
@@ -140,7 +140,7 @@ class LogPanel(Vertical):
             self._redraw()
         self.border_title = Text("Log · " + (inert(run.id, 40) if run else "no run"))
 
-    def _visible(self, lines: Iterable[TailLine]) -> Iterable[TailLine]:
+    def _visible(self, lines: Iterable[RawLine]) -> Iterable[RawLine]:
         if not self.needle:
             return lines
         return (line for line in lines if self.needle in line.text.lower())
@@ -161,7 +161,7 @@ class LogPanel(Vertical):
     def _append_new(self) -> None:
         self._write(line for line in self._lines if line.seq > self._last_seq)
 
-    def _write(self, lines: Iterable[TailLine]) -> None:
+    def _write(self, lines: Iterable[RawLine]) -> None:
         log = self.query_one("#log-lines", RichLog)
         styles = self._styles()
         for line in lines:
