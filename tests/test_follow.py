@@ -171,6 +171,39 @@ def test_copytruncate_loses_nothing_counts_nothing_twice(
 
 
 @PASSES
+def test_copytruncate_lines_written_before_the_copy_come_from_the_copy(
+    tmp_path: Path, next_pass: Callable[[Follower], None]
+) -> None:
+    """Lines written after our last read and before logrotate's copy exist only in the copy:
+    they are read from it (the truncation itself is noticed as before)."""
+    log = tmp_path / "server.log"
+    write(log, "".join(line(i) for i in range(10)))
+    f, sink = make([log])
+    f.poll_once()
+    write(log, line(10) + line(11) + line(12)[:20])  # not read yet (the last one unfinished)
+    shutil.copyfile(log, tmp_path / "server.log-20261202")  # logrotate copytruncate, dateext
+    with open(log, "r+") as fh:
+        fh.truncate(0)
+    write(log, line(13))
+    next_pass(f)
+    assert sink.marks() == [*range(12), 13]  # line 12 was cut off by the rotation
+    assert sink.mark_lines(log)[-1] == 1
+    f.stop()
+
+
+def test_a_copy_that_does_not_continue_our_bytes_is_not_read(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    write(log, "".join(line(i) for i in range(10)))
+    f, sink = make([log])
+    f.poll_once()
+    write(tmp_path / "server.log.1", "".join(line(100 + i) for i in range(20)))  # another file
+    write(log, line(1), mode="w")  # truncated and rewritten
+    f.poll_once()
+    assert sink.marks() == [*range(10), 1]
+    f.stop()
+
+
+@PASSES
 def test_truncate_and_rewrite_past_old_offset_is_noticed(
     tmp_path: Path, next_pass: Callable[[Follower], None]
 ) -> None:

@@ -494,6 +494,10 @@ class Follower:
         if f.history is not None:
             f.history.cancelled = True  # its bytes are gone
         with self._lock:
+            for data in f.rotated_copy_tail(self.options.read_chunk_bytes):
+                events = f.parser.feed(data)  # what we missed of the old content
+                if events:
+                    self._deliver_live(f, events)
             pending = f.parser.finish()  # the old content's last words, before the marker
             if pending:
                 self._deliver_live(f, pending)

@@ -195,6 +195,50 @@ class LogFile:
             if last:
                 self.signature = (self.signature + last)[-SIGNATURE_BYTES:]
 
+    def rotated_copy_tail(self, chunk: int, limit: int = 64 << 20) -> Iterator[bytes]:
+        """After a truncation: the bytes we had not read yet, from the rotated copy.
+
+        ``copytruncate`` (logrotate, many job schedulers) copies the file, then truncates it
+        in place; the lines written between our last read and the copy are only in the
+        copy. A sibling named like ``server.log.1`` or ``server.log-20261202`` whose bytes
+        just before our offset are the ones we last read is that copy: its bytes from our
+        offset on are read too (at most ``limit``). What was written between the copy and
+        the truncation is lost for every reader: that is copytruncate's own gap.
+        """
+        if not self.signature or self.offset <= 0:
+            return
+        folder, name = os.path.split(self.path)
+        try:
+            entries = [e for e in os.scandir(folder or ".") if e.name.startswith(name + ".")
+                       or e.name.startswith(name + "-")]
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                fd = os.open(entry.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                st = os.fstat(fd)
+                start = self.offset - len(self.signature)
+                if st.st_size <= self.offset or os.pread(fd, len(self.signature), start) != (
+                    self.signature
+                ):
+                    continue
+                pos, end = self.offset, min(st.st_size, self.offset + limit)
+                while pos < end:
+                    data = os.pread(fd, min(chunk, end - pos), pos)
+                    if not data:
+                        break
+                    pos += len(data)
+                    self.recent.add(data)
+                    yield data
+                return
+            except OSError:
+                continue
+            finally:
+                os.close(fd)
+
     def restart(self) -> None:
         """The file was truncated in place: read it again from its start, lines from 1
         (finish the parser first: what it still holds belongs to the old content)."""
