@@ -21,7 +21,9 @@ from evalmon.events import (
     ServerTraffic,
 )
 from evalmon.parsers import stream
-from evalmon.parsers.stream import LogParser, count_newlines, parse_text
+from evalmon.parsers.scanner import ENGINES
+from evalmon.parsers.segments import count_newlines
+from evalmon.parsers.stream import LogParser, parse_text
 
 BATCH = b"[BATCHING DEBUG] run_mcore_engine called with %d prompts"  # routine: ServerTraffic
 # a rare line, parsed alone with its line number (a real Flask error line from Megatron)
@@ -332,25 +334,8 @@ def test_a_module_that_raises_is_counted_not_fatal() -> None:
     assert parser.parse_errors == 1
 
 
-ENGINES = ["hyperscan", "re2", "python"]
-
-
-def use_engine(monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
-    """Make new LogParsers scan with ``engine`` (the best one installed by default)."""
-    monkeypatch.setattr(stream, "_SCANNERS", {})
-    if engine == "hyperscan":
-        pytest.importorskip("hyperscan")
-    else:
-        monkeypatch.setattr(stream, "_hs", None)
-    if engine == "python":
-        monkeypatch.setattr(stream, "_re2", None)
-
-
 @pytest.mark.parametrize("engine", ENGINES)
-def test_anchored_candidates_match_after_carriage_returns(
-    monkeypatch: pytest.MonkeyPatch, engine: str
-) -> None:
-    use_engine(monkeypatch, engine)
+def test_anchored_candidates_match_after_carriage_returns(engine: str) -> None:
     anchored = types.SimpleNamespace(
         __name__="fake.anchored",
         CANDIDATE=re.compile(rb"^GO (\d+)$"),
@@ -358,26 +343,23 @@ def test_anchored_candidates_match_after_carriage_returns(
     )
     data = b"GO 1\nxGO 2\nGO 3\rGO 4\r\nGO 5 x\n"
     for step in (None, 1):
-        out = feed_all(data, step, LogParser(modules=(anchored,)))
+        out = feed_all(data, step, LogParser(modules=(anchored,), scan_engine=engine))
         assert [(loc.line, loc.event) for loc in out] == [(1, Mark(1)), (3, Mark(3)), (3, Mark(4))]
 
 
 @pytest.mark.parametrize("engine", ["re2", "python"])
-def test_fallback_engines_find_the_same_events(
-    monkeypatch: pytest.MonkeyPatch, engine: str
-) -> None:
+def test_fallback_engines_find_the_same_events(engine: str) -> None:
     data = SAMPLE + b"\n".join(FRAGMENTS) * 3
     native = feed_all(data)
-    use_engine(monkeypatch, engine)
-    parser = LogParser()
-    assert parser._scanner.engine == engine
+    parser = LogParser(scan_engine=engine)
+    assert parser.scan_engine == engine
     assert feed_all(data, parser=parser) == native
-    assert collapse(feed_all(data, 7)) == collapse(native)
+    assert collapse(feed_all(data, 7, LogParser(scan_engine=engine))) == collapse(native)
 
 
 def test_hyperscan_is_used_when_installed() -> None:
     pytest.importorskip("hyperscan")
-    assert LogParser()._scanner.engine == "hyperscan"
+    assert LogParser().scan_engine == "hyperscan"
 
 
 def test_parse_text_returns_bare_events() -> None:

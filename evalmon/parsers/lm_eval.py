@@ -333,3 +333,13 @@ def fill_result_tasks(rows: Iterable[ResultRow]) -> list[ResultRow]:
         else:
             filled.append(dataclasses.replace(row, task=task, version=row.version or version))
     return filled
+
+
+def carry_table_task(row: ResultRow, last_task: str) -> tuple[ResultRow, str]:
+    """lm-eval's results table names a task on its first metric row only: the rows below
+    it (``|  |  |none  |  0|acc_norm|...``) take the task of the row above."""
+    if row.task:
+        return row, row.task
+    if last_task:
+        return dataclasses.replace(row, task=last_task), last_task
+    return row, last_task

@@ -28,19 +28,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
 from evalmon.events import (
-    RECENT_ENGINE_CALLS,
     Event,
     Located,
     OutOfMemory,
-    Progress,
     ResultRow,
-    ServerTraffic,
 )
 from evalmon.parsers import (
     access_log,
@@ -55,16 +52,9 @@ from evalmon.parsers import (
     tqdm,
     vllm,
 )
-
-try:  # a native multi-pattern matcher: one pass over the chunk for every module
-    import hyperscan as _hs
-except ImportError:  # pragma: no cover - exercised when the package is absent
-    _hs = None
-
-try:  # without Hyperscan: one RE2 DFA over the alternation of every pattern
-    import re2 as _re2
-except ImportError:  # pragma: no cover
-    _re2 = None
+from evalmon.parsers.scanner import scanner_for
+from evalmon.parsers.segments import count_kept_newlines, kept_ranges
+from evalmon.parsers.traffic import count_traffic
 
 DEFAULT_MODULES: tuple[ModuleType, ...] = (
     tqdm,
@@ -83,276 +73,13 @@ DEFAULT_MODULES: tuple[ModuleType, ...] = (
 _NL = b"\n"
 _CR = b"\r"
 _MAX_MODULES = 32  # a hit is stored as (position << 5) | module index
-# How an update of a bar without description starts: `` 45%|`` or ``123it [``.
-_UNLABELLED_BAR = re.compile(rb"[ \t]*\d+(?:%[|\s]|(?:\.\d+)?[kMGTPEZY]?[A-Za-z/]* \[)")
 _CONTEXT_LINE_BYTES = 16 * 1024  # of a context line for oom.classify (it reads no more)
-_OOM_MARK = object()
-_NO_TRAFFIC = ServerTraffic()  # placeholder returned by _parse_segment for an OOM candidate
+_OOM_MARK = object()  # placeholder returned by _parse_segment for an OOM candidate
 
-# --------------------------------------------------------------------------- helpers
-
-
-def count_newlines(data: bytes, start: int, end: int) -> int:
-    """``data.count(b"\\n", start, end)``, faster when lines are long.
-
-    ``bytes.count`` walks every byte (about 1.7 GB/s here) while ``find`` jumps with
-    ``memchr`` (over 10 GB/s) but costs a Python call per line. Probe a few lines with
-    ``find``; where they are short, let ``count`` take a block.
-    """
-    n = 0
-    pos = start
-    find = data.find
-    while pos < end:
-        probe_start = pos
-        for _ in range(8):
-            i = find(_NL, pos, end)
-            if i < 0:
-                return n
-            n += 1
-            pos = i + 1
-        if pos - probe_start < 8 * 512:
-            block_end = min(end, pos + (1 << 18))
-            n += data.count(_NL, pos, block_end)
-            pos = block_end
-    return n
-
-
-def _int_counts(numbers: list[bytes]) -> tuple[tuple[int, int], ...]:
-    """``(int(n), count)`` of the digit strings in ``numbers``, ascending."""
-    return tuple(sorted((int(k), n) for k, n in Counter(numbers).items())) if numbers else ()
-
-
-def _relaxed_source(pattern: re.Pattern[bytes]) -> bytes:
-    """The pattern without a leading ``^``/``\\A`` or trailing ``$``/``\\Z``.
-
-    Anchors mean "segment start/end" to a module, but a scan runs over a whole chunk where
-    segments also start after ``\\r``. The relaxed pattern matches a superset; every hit is
-    re-checked with the module's own pattern on its segment.
-    """
-    src = pattern.pattern
-    for head in (b"^", b"\\A"):
-        if src.startswith(head):
-            src = src[len(head) :]
-    for tail in (b"\\Z", b"$"):
-        if src.endswith(tail) and not src.endswith(b"\\" + tail):
-            src = src[: -len(tail)]
-    return src
 
 
 def _decode_all(lines: Sequence[bytes]) -> list[str]:
     return [line.decode("utf-8", "replace") for line in lines]
-
-
-def _last_of_each_bar(events: list[Any], seen: set[str], keys: list[bytes]) -> list[Any]:
-    """Drop every Progress of a bar already in ``seen`` (a later update); record new bars.
-
-    ``keys`` gets the bytes a segment of each labelled bar starts with (``desc:``).
-    """
-    if not any(isinstance(ev, Progress) for ev in events):
-        return events
-    kept: list[Any] = []
-    for ev in reversed(events):
-        if isinstance(ev, Progress):
-            if ev.desc in seen:
-                continue
-            seen.add(ev.desc)
-            if ev.desc:
-                keys.append(ev.desc.encode("utf-8", "replace") + b":")
-        kept.append(ev)
-    kept.reverse()
-    return kept
-
-
-def _count_kept_newlines(
-    data: bytes, start: int, end: int, ranges: Sequence[tuple[int, int]], ri: int
-) -> tuple[int, int]:
-    """Newlines in ``data[start:end]``, looking only inside ``ranges`` from index ``ri``.
-
-    The gaps between ranges are the dropped tails of long segments: they hold no newline.
-    Returns the count and the index to resume from.
-    """
-    n = 0
-    while ri < len(ranges):
-        lo, hi = ranges[ri]
-        if lo >= end:
-            break
-        lo = max(lo, start)
-        if lo < min(hi, end):
-            n += count_newlines(data, lo, min(hi, end))
-        if hi > end:
-            break
-        ri += 1
-    return n, ri
-
-
-class _Scanner:
-    """Finds hits of many byte patterns over a region of a buffer, sorted by position.
-
-    Hyperscan (if installed) reports every match of every pattern in one pass. Patterns it
-    cannot take go to one RE2 DFA over their alternation (one pass too; a hit there stands
-    for all of them, re-checked one by one on its segment), or, without RE2, to Python's
-    ``finditer`` pattern by pattern (slow: ten patterns, ten passes).
-    """
-
-    def __init__(self, patterns: Sequence[re.Pattern[bytes]]) -> None:
-        self._python: list[tuple[int, re.Pattern[bytes]]] = []
-        self._db: Any = None
-        self._re2: Any = None
-        self._re2_ids: list[int] = []
-        self._bar_id = -1
-        native: list[int] = []
-        if _hs is not None:
-            native = [i for i, p in enumerate(patterns) if self._hs_compiles(p)]
-            if native:
-                self._db = self._hs_database([patterns[i] for i in native], native)
-            if self._db is None:
-                native = []
-        rest = [i for i in range(len(patterns)) if i not in native]
-        if rest and _re2 is not None:
-            self._re2 = self._re2_alternation([patterns[i] for i in rest])
-            if self._re2 is not None:
-                self._re2_ids = rest
-                rest = []
-        for i in rest:
-            p = patterns[i]
-            self._python.append((i, re.compile(_relaxed_source(p), p.flags)))
-        self.native = bool(native)
-        self.engine = "hyperscan" if native else "re2" if self._re2 is not None else "python"
-
-    def set_bar_module(self, index: int) -> None:
-        """A hit from the RE2 alternation counts twice for it: never judged by its start."""
-        self._bar_id = index
-
-    # RE2 -------------------------------------------------------------------------------
-    @staticmethod
-    def _re2_parts(patterns: Sequence[re.Pattern[bytes]]) -> list[bytes]:
-        parts = []
-        for p in patterns:
-            flags = ""
-            if p.flags & re.IGNORECASE:
-                flags += "i"
-            if p.flags & re.DOTALL:
-                flags += "s"
-            if p.flags & re.MULTILINE:
-                flags += "m"
-            src = _relaxed_source(p)
-            parts.append(b"(?%s:%s)" % (flags.encode(), src) if flags else b"(?:%s)" % src)
-        return parts
-
-    @classmethod
-    def _re2_alternation(cls, patterns: Sequence[re.Pattern[bytes]]) -> Any:
-        """The alternation (to find the next matched segment) and a Set (which ones)."""
-        try:
-            options = _re2.Options()
-            options.encoding = _re2.Options.Encoding.LATIN1  # bytes are bytes, not UTF-8
-            options.never_capture = True
-            options.log_errors = False
-            parts = cls._re2_parts(patterns)
-            which = _re2.Set.SearchSet(options)
-            for part in parts:
-                which.Add(part)
-            which.Compile()
-            return _re2.compile(b"|".join(parts), options=options), which
-        except Exception:
-            return None
-
-    # Hyperscan -----------------------------------------------------------------------
-    @staticmethod
-    def _hs_flags(pattern: re.Pattern[bytes]) -> int:
-        flags = _hs.HS_FLAG_PREFILTER
-        if pattern.flags & re.IGNORECASE:
-            flags |= _hs.HS_FLAG_CASELESS
-        if pattern.flags & re.DOTALL:
-            flags |= _hs.HS_FLAG_DOTALL
-        if pattern.flags & re.MULTILINE:
-            flags |= _hs.HS_FLAG_MULTILINE
-        return flags
-
-    @classmethod
-    def _hs_database(cls, patterns: Sequence[re.Pattern[bytes]], ids: Sequence[int]) -> Any:
-        try:
-            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            db.compile(
-                expressions=[_relaxed_source(p) for p in patterns],
-                ids=list(ids),
-                elements=len(patterns),
-                flags=[cls._hs_flags(p) for p in patterns],
-            )
-        except Exception:  # hyperscan.error and friends: fall back to Python
-            return None
-        return db
-
-    @classmethod
-    def _hs_compiles(cls, pattern: re.Pattern[bytes]) -> bool:
-        return cls._hs_database([pattern], [0]) is not None
-
-    # -----------------------------------------------------------------------------------
-    def new_scratch(self) -> Any:
-        return _hs.Scratch(self._db) if self._db is not None else None
-
-    def hits(self, data: bytes, ranges: Sequence[tuple[int, int]], scratch: Any) -> list[int]:
-        """Sorted ``(q << 5) | module`` where ``q`` is the last byte of a match.
-
-        Only ``ranges`` of ``data`` are searched (a match never spans two of them).
-        """
-        out: list[int] = []
-        if self._db is not None:
-            append = out.append
-
-            def on_match(ident: int, _frm: int, to: int, _flags: int, base: int) -> None:
-                append(((base + to - 1) << 5) | ident)
-
-            view = memoryview(data)
-            scan = self._db.scan
-            for start, end in ranges:
-                scan(view[start:end], match_event_handler=on_match, context=start, scratch=scratch)
-        if self._re2 is not None:
-            self._re2_hits(data, ranges, out)
-        for i, pattern in self._python:
-            for start, end in ranges:
-                out.extend(
-                    (max(m.end() - 1, m.start()) << 5) | i
-                    for m in pattern.finditer(data, start, end)
-                )
-        out.sort()
-        return out
-
-    def _re2_hits(self, data: bytes, ranges: Sequence[tuple[int, int]], out: list[int]) -> None:
-        """For each segment the alternation matches: a hit for each module the Set names."""
-        alternation, which = self._re2
-        search = alternation.search
-        find = data.find
-        rfind = data.rfind
-        ids = self._re2_ids
-        for start, end in ranges:
-            pos = start
-            while pos < end:
-                m = search(data, pos, end)
-                if m is None:
-                    break
-                q = m.start()
-                seg_start = max(rfind(_NL, pos, q), rfind(_CR, pos, q), pos - 1) + 1
-                nl = find(_NL, q, end)
-                cr = find(_CR, q, nl if nl >= 0 else end)
-                seg_end = cr if cr >= 0 else nl if nl >= 0 else end
-                for k in which.Match(data[seg_start:seg_end]) or ():
-                    i = ids[k]
-                    out.append((q << 5) | i)
-                    if i == self._bar_id:
-                        out.append((q << 5) | i)  # count as two bars: no dedupe by start
-                pos = seg_end + 1
-
-
-_SCANNERS: dict[tuple[tuple[bytes, int], ...], _Scanner] = {}
-
-
-def _scanner_for(patterns: Sequence[re.Pattern[bytes]]) -> _Scanner:
-    """Compiling a Hyperscan database takes milliseconds: share one per pattern set."""
-    key = tuple((p.pattern, p.flags) for p in patterns)
-    scanner = _SCANNERS.get(key)
-    if scanner is None:
-        scanner = _SCANNERS[key] = _Scanner(patterns)
-    return scanner
 
 
 @dataclasses.dataclass(eq=False)
@@ -384,10 +111,14 @@ class LogParser:
         max_line_bytes: int = 64 * 1024,
         modules: Sequence[ModuleType] = DEFAULT_MODULES,
         progress_samples: int = 0,
+        scan_engine: str = "auto",
     ) -> None:
         """``progress_samples``: besides the last update of a bar in a ``\r`` burst, also
         keep about this many evenly spaced earlier ones, so that a log read whole still
-        shows how its rate moved (the dashboard's throughput chart). 0: only the last."""
+        shows how its rate moved (the dashboard's throughput chart). 0: only the last.
+
+        ``scan_engine``: the candidate scan's engine, ``"auto"`` (the best installed) or one
+        of :data:`evalmon.parsers.scanner.ENGINES`."""
         if max_line_bytes < 1:
             raise ValueError("max_line_bytes must be positive")
         line_modules = [m for m in modules if hasattr(m, "parse")]
@@ -408,7 +139,7 @@ class LogParser:
         self._cap = max_line_bytes
         self._progress_samples = max(0, progress_samples)
         self._context_cap = min(max_line_bytes, _CONTEXT_LINE_BYTES)
-        self._scanner = _scanner_for(self._patterns)
+        self._scanner = scanner_for(self._patterns, scan_engine)
         if self._bar_bit:
             self._scanner.set_bar_module(self._bar_bit.bit_length() - 1)
         self._scratch = self._scanner.new_scratch()
@@ -419,6 +150,11 @@ class LogParser:
         self.reset()
 
     # ------------------------------------------------------------------ public API
+    @property
+    def scan_engine(self) -> str:
+        """The candidate scan's engine in use: "hyperscan", "re2" or "python"."""
+        return self._scanner.engine
+
     def reset(self) -> None:
         """The file starts over (truncation). Held events are dropped: flush() first."""
         self.lines = 0
@@ -545,7 +281,7 @@ class LogParser:
         line_no = 0
         group: list[list[int]] = []
         # Bytes beyond the cap of a long segment are dropped: not even searched.
-        ranges, dropped = self._kept_ranges(data, start, end)
+        ranges, dropped = kept_ranges(data, start, end, self._cap)
         self.dropped_bytes += dropped
         ri = 0  # the first range that may still hold uncounted newlines
         hits = self._scanner.hits(data, ranges, self._scratch)
@@ -563,7 +299,7 @@ class LogParser:
                 if line_start - counted < 65536:  # near: one count() wins
                     self.lines += data.count(_NL, counted, line_start)
                 else:
-                    n, ri = _count_kept_newlines(data, counted, line_start, ranges, ri)
+                    n, ri = count_kept_newlines(data, counted, line_start, ranges, ri)
                     self.lines += n
                 counted = line_start
                 line_no = self.lines + 1
@@ -587,8 +323,8 @@ class LogParser:
                 entry[3] += 1  # bars in this segment: one can be judged by its start
         if group:
             self._finish_line(data, group, line_start, line_end, line_no, start, end)
-        self.lines += _count_kept_newlines(data, counted, end, ranges, ri)[0]
-        traffic = self._count_traffic(data, ranges)
+        self.lines += count_kept_newlines(data, counted, end, ranges, ri)[0]
+        traffic = count_traffic(data, ranges, self._engine_call, self._http_status)
         if traffic:
             # at the region's last line: the line it closed, or the one still open
             self._queue.append(Located(self.lines + (data[end - 1] != 10), traffic))
@@ -618,7 +354,7 @@ class LogParser:
             seg_start, seg_end, bits, _ = group[0]
             events = self._parse_segment(data[seg_start : min(seg_end, seg_start + cap)], bits)
             if bits & bar_bit:
-                events = _last_of_each_bar(events, set(), [])
+                events = tqdm.last_update_of_each_bar(events, set(), [])
             results = [events]
         else:
             results = [[]] * len(group)
@@ -635,7 +371,7 @@ class LogParser:
                     bars == 1
                     and seen_bars
                     and (
-                        ("" in seen_bars and _UNLABELLED_BAR.match(data, seg_start))
+                        ("" in seen_bars and tqdm.UNLABELLED_BAR_START.match(data, seg_start))
                         or any(data.startswith(key, seg_start) for key in bar_keys)
                     )
                 ):
@@ -648,7 +384,7 @@ class LogParser:
                 head = data[seg_start : min(seg_end, seg_start + cap)]
                 events = self._parse_segment(head, bits)
                 if bits & bar_bit and not sampled:
-                    events = _last_of_each_bar(events, seen_bars, bar_keys)
+                    events = tqdm.last_update_of_each_bar(events, seen_bars, bar_keys)
                 results[idx] = events
         queue = self._queue
         for idx, events in enumerate(results):
@@ -667,33 +403,12 @@ class LogParser:
                 else:
                     queue.append(Located(line_no, ev))
 
-    def _count_traffic(self, data: bytes, ranges: Sequence[tuple[int, int]]) -> ServerTraffic:
-        """The routine lines in ``ranges`` of ``data``, counted in bulk.
-
-        ``findall`` and ``Counter`` do the looping in C; both patterns start with a literal,
-        so ``re`` skips the bytes between hits at memory speed.
-        """
-        engine: list[bytes] = []
-        statuses: list[bytes] = []
-        for lo, hi in ranges:
-            if self._engine_call is not None:
-                engine += self._engine_call.findall(data, lo, hi)
-            if self._http_status is not None:
-                statuses += self._http_status.findall(data, lo, hi)
-        if not engine and not statuses:
-            return _NO_TRAFFIC
-        return ServerTraffic(
-            _int_counts(engine),
-            tuple(map(int, engine[-RECENT_ENGINE_CALLS:])),
-            _int_counts(statuses),
-        )
-
     def _parse_lone_segment(self, seg: bytes, line_no: int) -> None:
         """A segment that spanned feeds: check every module's CANDIDATE on it."""
-        traffic = self._count_traffic(seg, ((0, len(seg)),))
+        traffic = count_traffic(seg, ((0, len(seg)),), self._engine_call, self._http_status)
         if traffic:
             self._queue.append(Located(line_no, traffic))
-        events = _last_of_each_bar(self._parse_segment(seg, self._all_bits), set(), [])
+        events = tqdm.last_update_of_each_bar(self._parse_segment(seg, self._all_bits), set(), [])
         for ev in events:
             if ev is _OOM_MARK:
                 self._new_pending(seg, line_no, _decode_all(self._ring_tail()))
@@ -817,48 +532,10 @@ class LogParser:
             pos = nl + 1
             line_no += 1
 
-    def _kept_ranges(self, data: bytes, start: int, end: int) -> tuple[list[tuple[int, int]], int]:
-        """``data[start:end]`` less the bytes beyond the cap of long segments, and their count.
-
-        Any segment longer than ``cap`` contains a whole window of ``cap // 2`` bytes of a
-        grid; a window with a separator costs one ``memchr`` that stops early.
-        """
-        cap = self._cap
-        width = max(cap // 2, 1)
-        find = data.find
-        rfind = data.rfind
-        dropped = 0
-        ranges: list[tuple[int, int]] = []
-        kept_from = start
-        x = start
-        while x + width <= end:
-            if find(_NL, x, x + width) >= 0 or find(_CR, x, x + width) >= 0:
-                x += width
-                continue
-            # The window before this one held a separator, so the segment starts after it.
-            lo = max(start, x - width)
-            seg_start = max(rfind(_NL, lo, x), rfind(_CR, lo, x), start - 1) + 1
-            nl = find(_NL, x + width, end)
-            if nl < 0:
-                nl = end
-            seg_end = find(_CR, x + width, nl)
-            if seg_end < 0:
-                seg_end = nl
-            if seg_end - seg_start > cap:
-                dropped += seg_end - seg_start - cap
-                ranges.append((kept_from, seg_start + cap))
-                kept_from = seg_end
-            x = seg_end + 1
-        ranges.append((kept_from, end))
-        return ranges, dropped
-
     # ------------------------------------------------------------------ output
     def _emit(self, line_no: int, ev: Event) -> None:
         if isinstance(ev, ResultRow):
-            if ev.task:
-                self._last_task = ev.task
-            elif self._last_task:
-                ev = dataclasses.replace(ev, task=self._last_task)
+            ev, self._last_task = lm_eval.carry_table_task(ev, self._last_task)
         self._queue.append(Located(line_no, ev))
 
     def _new_pending(self, text: bytes, line_no: int, before: list[str]) -> _PendingOom:

@@ -21,6 +21,7 @@ description keeps at most its last 200 characters.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from evalmon.events import Event, Progress
 from evalmon.parsers.lines import LM_EVAL_PREFIX, ascii_re, strip_ansi, to_float
@@ -257,3 +258,34 @@ def _description(before: str) -> str:
     if desc.startswith("["):
         desc = _RANK_TAG.sub("", desc)
     return desc[-_MAX_DESC:].strip()
+
+
+# --------------------------------------------------------------------------- \r bursts
+# A bar written to a log rewrites its line with ``\r``: a physical line may hold thousands
+# of updates of the same bar. The parser parses only the last update of each bar on a line
+# (walking its segments backwards); these say which segments a later update supersedes.
+
+# How an update of a bar without description starts: `` 45%|`` or ``123it [``.
+UNLABELLED_BAR_START = re.compile(rb"[ \t]*\d+(?:%[|\s]|(?:\.\d+)?[kMGTPEZY]?[A-Za-z/]* \[)")
+
+
+def last_update_of_each_bar(
+    events: list[Any], seen: set[str], keys: list[bytes]
+) -> list[Any]:
+    """Drop every Progress of a bar already in ``seen`` (a later update); record new bars.
+
+    ``keys`` gets the bytes a segment of each labelled bar starts with (``desc:``).
+    """
+    if not any(isinstance(ev, Progress) for ev in events):
+        return events
+    kept: list[Any] = []
+    for ev in reversed(events):
+        if isinstance(ev, Progress):
+            if ev.desc in seen:
+                continue
+            seen.add(ev.desc)
+            if ev.desc:
+                keys.append(ev.desc.encode("utf-8", "replace") + b":")
+        kept.append(ev)
+    kept.reverse()
+    return kept
