@@ -1,17 +1,36 @@
-"""Short, consistent renderings of numbers (text only, no markup): panels and advice."""
+"""The one way evalmon writes a figure. The dashboard, the report (table, markdown), the advice
+and ``evalmon run``'s summary all call these, so a figure reads the same everywhere. Text only,
+no markup; JSON keeps the raw numbers.
+
+One style per quantity:
+
+- **missing**: ``-`` (:data:`DASH`).
+- **rates** (samples/s, a bar's unit/s): precision that suits the magnitude, ``0.012``,
+  ``0.75``, ``5.25``, ``12.4``, ``127``. The unit is the column's header, or the caller
+  appends it: ``5.25 samples/s``.
+- **durations**: ``0.4s``, ``8s``, ``3m12s``, ``2h05m``, ``3d04h`` (the time for N samples,
+  ETAs, attempt lengths, stalls).
+- **speedups**: ``0.0059x``, ``0.41x``, ``7.0x``, ``16x``: two significant digits below 1x,
+  one decimal up to 10x, whole numbers above.
+- **sizes**: binary units, ``512 B``, ``1.5 KiB``, ``79.3 GiB``.
+- **counts**: ``1,234``, ``12.5``. **fractions**: ``42%``.
+
+Only ASCII marks: the speedup's ``x`` (not ``×``) and the dash ``-`` (not ``–`` or ``—``).
+Those Unicode signs are East Asian "ambiguous width", which a CJK terminal draws two cells
+wide (table columns shift), and they survive badly in CSV, grep and old consoles.
+"""
 
 from __future__ import annotations
 
 import math
 
-DASH = "–"
+DASH = "-"
 
 
-def rate(value: float | None, digits: int | None = None, dash: str = DASH) -> str:
-    """Samples/s with precision that suits the magnitude: 0.75, 5.25, 12.4, 127 (the
-    dashboard and the report print the same figure)."""
+def rate(value: float | None, digits: int | None = None) -> str:
+    """Samples/s (or any rate) with precision that suits the magnitude: 0.75, 5.25, 12.4, 127."""
     if value is None or not math.isfinite(value):
-        return dash
+        return DASH
     if digits is not None:
         return f"{value:.{digits}f}"
     if value >= 100:
@@ -24,9 +43,11 @@ def rate(value: float | None, digits: int | None = None, dash: str = DASH) -> st
 
 
 def duration(seconds: float | None) -> str:
-    """8s, 3m12s, 2h05m, 3d04h."""
+    """0.4s, 8s, 3m12s, 2h05m, 3d04h."""
     if seconds is None or not math.isfinite(seconds) or seconds < 0:
         return DASH
+    if seconds < 0.95:
+        return f"{seconds:.1f}s"
     s = round(seconds)
     if s < 60:
         return f"{s}s"
@@ -38,6 +59,17 @@ def duration(seconds: float | None) -> str:
         return f"{h}h{m:02d}m"
     d, h = divmod(h, 24)
     return f"{d}d{h:02d}h"
+
+
+def speedup(ratio: float | None) -> str:
+    """A speedup (a run's samples/s over the reference's): 0.0059x, 0.41x, 7.0x, 16x."""
+    if ratio is None or not math.isfinite(ratio) or ratio <= 0:
+        return DASH
+    if ratio >= 9.95:
+        return f"{ratio:.0f}x"
+    if ratio >= 0.995:
+        return f"{ratio:.1f}x"
+    return f"{ratio:.2g}x"
 
 
 def size(n_bytes: float | None) -> str:
@@ -53,6 +85,7 @@ def size(n_bytes: float | None) -> str:
 
 
 def count(value: float | None) -> str:
+    """1,234 or 12.5."""
     if value is None:
         return DASH
     if float(value).is_integer():
@@ -60,11 +93,11 @@ def count(value: float | None) -> str:
     return f"{value:,.1f}"
 
 
-def speedup(value: float | None, baseline: float | None) -> str:
-    if not value or not baseline:
+def percent(fraction: float | None) -> str:
+    """A fraction as a whole percentage: 0.42 -> 42%."""
+    if fraction is None or not math.isfinite(fraction):
         return DASH
-    ratio = value / baseline
-    return f"{ratio:.2f}×" if ratio < 10 else f"{ratio:.0f}×"
+    return f"{fraction:.0%}"
 
 
 def optional(value: object) -> str:

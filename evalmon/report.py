@@ -3,6 +3,12 @@
 One row per run: its configuration, exact samples/s, speedup, time for N samples, engine
 batch sizes, OOMs, status and key metrics — the seed's "Performance Table", computed.
 Pure: a :class:`Snapshot` in, text out.
+
+Nothing here decides a figure or a rule: the speedup reference is :mod:`evalmon.state.compare`,
+an OOM failure is :attr:`RunView.oom_failures`, every number is written by :mod:`evalmon.fmt`
+and every piece of log text (run ids from file names, reasons, metrics) goes through
+:func:`evalmon.text.inert` (JSON keeps it exact, through :func:`evalmon.text.inert_json`) — the
+same as the dashboard.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from rich.table import Table
 from rich.text import Text
 
 from evalmon import fmt
+from evalmon.state import compare
 from evalmon.state.model import RunView, Snapshot
+from evalmon.text import inert, inert_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,47 +49,22 @@ def report_runs(snapshot: Snapshot) -> list[RunView]:
 
 def build_rows(snapshot: Snapshot, options: ReportOptions) -> list[ReportRow]:
     runs = report_runs(snapshot)
-    reference = options.baseline
-    if reference is None:
-        rates = [r.samples_per_s for r in runs if r.samples_per_s]
-        reference = min(rates) if rates else None
+    reference = compare.reference_rate(runs, options.baseline)
     return [
         ReportRow(
             run=run,
-            speedup=(run.samples_per_s / reference) if (run.samples_per_s and reference) else None,
+            speedup=compare.speedup(run, reference),
             time_for_n_s=run.time_for(options.samples),
         )
         for run in runs
     ]
 
 
-# ---------------------------------------------------------------------------- formatting
-
-
-def fmt_rate(value: float | None) -> str:
-    return fmt.rate(value, dash="—")
-
-
-def fmt_speedup(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if value >= 10:
-        return f"{value:.0f}x"
-    return f"{value:.1f}x" if value >= 0.1 else f"{value:.2g}x"
-
-
-def fmt_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"
+# ---------------------------------------------------------------------------- cells
 
 
 def fmt_bool(value: bool | None) -> str:
-    return "—" if value is None else ("yes" if value else "no")
+    return fmt.DASH if value is None else ("yes" if value else "no")
 
 
 def fmt_config(run: RunView) -> str:
@@ -98,18 +81,21 @@ def fmt_config(run: RunView) -> str:
 def fmt_engine(run: RunView) -> str:
     stats = run.engine_batches
     if not stats.count:
-        return "—"
+        return fmt.DASH
     median = f"{stats.median:g}" if stats.median is not None else "?"
     return f"median {median}, max {stats.max} ({stats.count} calls)"
 
 
 def fmt_ooms(run: RunView) -> str:
-    if not run.ooms:
+    """OOM failures (one failure however many ranks or retries report it), then the detail."""
+    failures = run.oom_failures
+    if not failures:
         return "0"
-    fatal = sum(1 for o in run.ooms if o.event.fatal)
-    first = run.ooms[0]
+    fatal = sum(1 for f in failures if f.fatal)
+    first = failures[0].first
     where = f"{first.file.rsplit('/', 1)[-1]}:{first.line}"
-    return f"{len(run.ooms)} ({fatal} fatal, first {where})"
+    reports = f", {len(run.ooms)} reports" if len(run.ooms) > len(failures) else ""
+    return f"{len(failures)} ({fatal} fatal{reports}, first {where})"
 
 
 def fmt_metrics(run: RunView, limit: int = 3) -> str:
@@ -119,7 +105,7 @@ def fmt_metrics(run: RunView, limit: int = 3) -> str:
     ]
     if len(run.results) > limit:
         shown.append(f"+{len(run.results) - limit} more")
-    return "; ".join(shown) or "—"
+    return "; ".join(shown) or fmt.DASH
 
 
 def fmt_status(run: RunView) -> str:
@@ -147,9 +133,9 @@ def _cells(row: ReportRow) -> list[str]:
     return [
         run.id,
         fmt_config(run),
-        fmt_rate(run.samples_per_s),
-        fmt_speedup(row.speedup),
-        fmt_duration(row.time_for_n_s),
+        fmt.rate(run.samples_per_s),
+        fmt.speedup(row.speedup),
+        fmt.duration(row.time_for_n_s),
         fmt_engine(run),
         fmt_ooms(run),
         fmt_status(run),
@@ -163,9 +149,9 @@ def _baseline_cells(options: ReportOptions) -> list[str] | None:
     return [
         "baseline",
         "--baseline",
-        fmt_rate(options.baseline),
-        "1.0x",
-        fmt_duration(options.samples / options.baseline if options.baseline else None),
+        fmt.rate(options.baseline),
+        fmt.speedup(1.0),
+        fmt.duration(options.samples / options.baseline if options.baseline else None),
         "",
         "",
         "",
@@ -193,7 +179,7 @@ def render_markdown(snapshot: Snapshot, options: ReportOptions) -> str:
 
 
 def _md_escape(cell: str) -> str:
-    return cell.replace("|", "\\|").replace("\n", " ")
+    return inert(cell).replace("|", "\\|")
 
 
 TABLE_HEADERS = (
@@ -209,15 +195,15 @@ def _table_cells(row: ReportRow) -> list[str]:
     run = row.run
     return [
         run.id,
-        run.config.batch_size or "—",
-        str(run.engine_max_batch) if run.engine_max_batch else "—",
-        str(run.config.num_concurrent) if run.config.num_concurrent is not None else "—",
+        fmt.optional(run.config.batch_size),
+        fmt.optional(run.engine_max_batch or None),
+        fmt.optional(run.config.num_concurrent),
         fmt_bool(run.config.tokenized_requests),
-        fmt_rate(run.samples_per_s),
-        fmt_speedup(row.speedup),
-        fmt_duration(row.time_for_n_s),
+        fmt.rate(run.samples_per_s),
+        fmt.speedup(row.speedup),
+        fmt.duration(row.time_for_n_s),
         _short_engine(run),
-        str(len(run.ooms)),
+        str(len(run.oom_failures)),
         run.status,
     ]
 
@@ -225,7 +211,7 @@ def _table_cells(row: ReportRow) -> list[str]:
 def _short_engine(run: RunView) -> str:
     stats = run.engine_batches
     if not stats.count or stats.median is None:
-        return "—"
+        return fmt.DASH
     return f"{stats.median:g} / {stats.max}"
 
 
@@ -262,13 +248,13 @@ def render_table(snapshot: Snapshot, options: ReportOptions, *, width: int | Non
         )
     for row in build_rows(snapshot, options):
         cells = _table_cells(row)
-        table.add_row(*(Text(cells[i]) for i in shown), style=_row_style(row.run))
+        table.add_row(*(Text(inert(cells[i])) for i in shown), style=_row_style(row.run))
     if options.baseline is not None:
         reference = [""] * len(TABLE_HEADERS)
         reference[0] = "baseline"
-        reference[5] = fmt_rate(options.baseline)
-        reference[6] = "1.0x"
-        reference[7] = fmt_duration(options.samples / options.baseline)
+        reference[5] = fmt.rate(options.baseline)
+        reference[6] = fmt.speedup(1.0)
+        reference[7] = fmt.duration(options.samples / options.baseline)
         table.add_row(*(Text(reference[i]) for i in shown), style="dim")
     buffer = io.StringIO()
     console = Console(file=buffer, width=width or 200, force_terminal=False, color_system=None)
@@ -277,11 +263,11 @@ def render_table(snapshot: Snapshot, options: ReportOptions, *, width: int | Non
     for run in report_runs(snapshot):
         status = fmt_status(run)
         if status != run.status:
-            console.print(Text(f"run {run.id}: {status}"))
+            console.print(Text(inert(f"run {run.id}: {status}")))
         if run.results:
-            console.print(Text(f"run {run.id}: {_short_metrics(run, limit=6)}"))
+            console.print(Text(inert(f"run {run.id}: {_short_metrics(run, limit=6)}")))
         for alert in run.alerts:
-            console.print(Text(f"run {run.id}: {alert.level}: {alert.message}"))
+            console.print(Text(inert(f"run {run.id}: {alert.level}: {alert.message}")))
     return buffer.getvalue()
 
 
@@ -300,7 +286,7 @@ def to_json(snapshot: Snapshot, options: ReportOptions) -> dict[str, Any]:
 
 
 def render_json(snapshot: Snapshot, options: ReportOptions) -> str:
-    return json.dumps(to_json(snapshot, options), indent=2, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(to_json(snapshot, options), indent=2, ensure_ascii=False)) + "\n"
 
 
 def _run_json(row: ReportRow, options: ReportOptions) -> dict[str, Any]:
@@ -364,6 +350,19 @@ def _run_json(row: ReportRow, options: ReportOptions) -> dict[str, Any]:
                 "gpu_index": o.event.gpu_index,
             }
             for o in run.ooms
+        ],
+        # the records above grouped into failures: what the OOMs column counts
+        "oom_failures": [
+            {
+                "file": f.first.file,
+                "lines": [r.line for r in f.records],
+                "kind": f.event.kind,
+                "origin": f.event.origin,
+                "fatal": f.fatal,
+                "gpus": list(f.gpus),
+                "ranks": list(f.ranks),
+            }
+            for f in run.oom_failures
         ],
         "results": [
             {

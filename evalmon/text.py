@@ -39,10 +39,12 @@ _BREAKS = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _CONTROLS = re.compile(
     r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
+#: Beyond C0: DEL, the C1 controls (8-bit CSI and OSC among them), the line and paragraph
+#: separators and the bidirectional controls.
+_BEYOND_C0 = r"\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 #: Any character :func:`inert` would change (a fast check for the common clean case).
-_UNSAFE = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
+_UNSAFE = re.compile(rf"[\x00-\x1f{_BEYOND_C0}]")
+_UNSAFE_IN_JSON = re.compile(rf"[{_BEYOND_C0}]")
 
 #: Longest text shown for one log line; the rest is counted, not shown.
 MAX_DRAWN_CHARS = 2_000
@@ -73,3 +75,16 @@ def inert(text: str, max_chars: int = MAX_DRAWN_CHARS) -> str:
     if hidden:
         text = f"{text}… (+{hidden:,} chars)"
     return text
+
+
+def inert_json(dumped: str) -> str:
+    """``json.dumps`` output (``ensure_ascii=False``) with every character :func:`inert` would
+    change that JSON leaves raw (DEL, C1, separators, bidi controls) written as ``\\uXXXX``.
+
+    JSON keeps log text exact (scripts get the real message), and the file stays inert when a
+    user ``cat``s it: ``json.dumps`` already escapes C0, and these characters can only occur
+    inside strings, where ``\\uXXXX`` means the same character.
+    """
+    if not _UNSAFE_IN_JSON.search(dumped):
+        return dumped
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", dumped)

@@ -86,9 +86,14 @@ def test_markdown_is_the_performance_table(sample_logs: Path, capsys):
     lines = out.splitlines()
     assert lines[0].startswith("| Run | Configuration | Samples/s | Speedup | Time for 1000")
     row_101 = next(line for line in lines if line.startswith("| 101 "))
-    assert "batch=8" in row_101 and "| 0.75 |" in row_101 and " min |" in row_101
+    # the dashboard's figures (evalmon.fmt): 0.75 samples/s, 0.0059x, 22m13s for 1000 samples
+    assert "batch=8" in row_101 and "| 0.75 | 0.0059x | 22m13s |" in row_101
     baseline = next(line for line in lines if line.startswith("| baseline "))
-    assert "| 127 |" in baseline and "| 8 s |" in baseline
+    assert "| 127 | 1.0x | 8s |" in baseline
+    row_103 = next(line for line in lines if line.startswith("| 103 "))
+    assert "| - | - | - |" in row_103  # no samples/s: nothing to compare
+    # three records of one failure (retried requests) are one OOM, as on the dashboard
+    assert "| 1 (1 fatal, 3 reports, first server-103.log:27) |" in row_103
 
 
 def test_table_format_is_readable_text(sample_logs: Path, capsys):
@@ -152,3 +157,24 @@ def test_table_fits_the_terminal_without_cutting_cells(sample_logs: Path, capsys
     # what the narrow columns cannot hold is said below the table
     assert "run 103: oom: out of GPU (pytorch) at server-103.log:" in out
     assert "run 101: hellaswag: acc 0.4172" in out
+
+
+def test_log_text_and_file_names_are_inert_in_every_format(tmp_path: Path, capsys):
+    """Escapes, C1 controls, bidi overrides and line breaks in what the report shows (a file
+    name becomes the run id, an exception message the status) never reach the terminal."""
+    name = "eval-\x1b]0;pwned\x07\u202e.out"
+    (tmp_path / name).write_text(
+        "Requesting API:  50%|#####     | 5/10 [00:05<00:05,  1.00it/s]\n"
+        "Traceback (most recent call last):\n"
+        '  File "x.py", line 1, in <module>\n'
+        "RuntimeError: bad \x1b[2J\x9b31m thing | with a pipe\n"
+    )
+    for form in ("table", "markdown", "json"):
+        assert main(["report", str(tmp_path), "--format", form]) == 0
+        out = capsys.readouterr().out
+        assert not any(c in out for c in "\x1b\x07\x9b\u202e"), (form, out)
+        if form == "markdown":
+            assert "with a pipe" in out and "bad  thing \\| with" in out
+        if form == "json":
+            run = json.loads(out)["runs"][0]
+            assert run["files"][0].endswith(name)  # exact data, escaped in the JSON text

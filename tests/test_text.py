@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from evalmon import text
-from evalmon.supervisor import supervisor
 from evalmon.ui import inert as ui_inert
 
 
@@ -47,6 +46,8 @@ def test_inert_bounds_length_and_says_what_was_cut() -> None:
 
 def test_one_function_everywhere() -> None:
     """The UI re-exports it and the supervisor's terminal lines go through it."""
+    from evalmon.supervisor import supervisor
+
     assert ui_inert.inert is text.inert
     hostile = "OOM \x1b]0;pwned\x07 at\nrank 0\u202e" + "y" * 400
     assert supervisor._inert(hostile, 160) == text.inert(hostile, 160)

@@ -242,7 +242,7 @@ def test_progress_shows_samples_per_s_time_for_1000_and_speedup_vs_baseline() ->
         shown = text_of(app, "#progress")
         assert "11.8 samples/s" in shown
         assert "1000 samples in 1m25s" in shown  # 1000 / 11.8 = 84.7 s
-        assert "0.09× vs baseline 127/s" in shown
+        assert "0.093x vs baseline 127/s" in shown
         assert "Requesting API" in shown and "21/32" in shown and "×128" in shown
         assert "ETA 2m00s" in shown
 

@@ -13,11 +13,13 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 
+from evalmon import fmt
 from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor.launchers import Launcher, LocalLauncher
 from evalmon.supervisor.model import SupervisorStatus
 from evalmon.supervisor.policy import Policy, PolicyError, parse_schedule
 from evalmon.supervisor.supervisor import Supervisor, SupervisorOptions
+from evalmon.text import inert
 
 EPILOG = """\
 examples:
@@ -101,19 +103,20 @@ def _launcher(ns: argparse.Namespace, log_dir: str) -> Launcher:
 
 
 def summary_table(status: SupervisorStatus) -> str:
-    """The attempts table printed at the end (plain text, fixed columns)."""
+    """The attempts table printed at the end (plain text, fixed columns; figures by evalmon.fmt
+    as on the dashboard, log text through evalmon.text.inert)."""
     rows = [("#", "batch", "job", "duration", "samples/s", "peak GPU", "outcome", "reason")]
     for a in status.attempts:
         rows.append(
             (
                 str(a.number),
-                "-" if a.batch_size is None else str(a.batch_size),
-                a.job_label,
-                "-" if a.duration_s is None else f"{a.duration_s:.1f} s",
-                "-" if a.samples_per_s is None else f"{a.samples_per_s:.2f}",
-                "-" if a.peak_gpu_bytes is None else f"{a.peak_gpu_bytes / 2**30:.1f} GiB",
-                a.outcome,
-                a.reason,
+                fmt.optional(a.batch_size),
+                inert(a.job_label, 60),
+                fmt.duration(a.duration_s),
+                fmt.rate(a.samples_per_s),
+                fmt.size(a.peak_gpu_bytes),
+                inert(a.outcome, 30),
+                inert(a.reason, 300),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]

@@ -6,7 +6,7 @@ Pure functions over a :class:`RunAccumulator` and the GPU views; no clocks but `
 from __future__ import annotations
 
 from evalmon.events import Alert
-from evalmon.fmt import duration
+from evalmon.fmt import duration, percent
 from evalmon.state.model import GpuView, parse_int
 from evalmon.state.run import RunAccumulator
 
@@ -129,7 +129,7 @@ def _memory_advice(gpus: tuple[GpuView, ...], client_batch: int | None) -> list[
             Alert(
                 "warning",
                 "oom_risk",
-                f"GPU memory peaked at {worst:.0%} on {where}{at}: next OOM likely",
+                f"GPU memory peaked at {percent(worst)} on {where}{at}: next OOM likely",
             )
         ]
     if worst <= HEADROOM_FRACTION:
@@ -137,7 +137,7 @@ def _memory_advice(gpus: tuple[GpuView, ...], client_batch: int | None) -> list[
             Alert(
                 "info",
                 "gpu_headroom",
-                f"GPU memory peaked at {worst:.0%} on {where}{at}: room for a larger batch",
+                f"GPU memory peaked at {percent(worst)} on {where}{at}: room for a larger batch",
             )
         ]
     return []

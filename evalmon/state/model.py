@@ -63,6 +63,51 @@ class OomRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OomFailure:
+    """One out-of-memory failure and every record that reports it.
+
+    A failure is often read several times: each rank of a tensor-parallel job reports it (on
+    its own GPU, with its own free memory), and a server reports it again for every retried
+    request. Records of one file that agree on what failed (kind, origin, bytes tried, fatal,
+    curable by a smaller batch) are one failure, whatever their rank or GPU. The dashboard and
+    the report count failures, not records.
+    """
+
+    records: tuple[OomRecord, ...]  # in reading order, never empty
+
+    @property
+    def first(self) -> OomRecord:
+        return self.records[0]
+
+    @property
+    def event(self) -> OutOfMemory:
+        return self.records[0].event
+
+    @property
+    def fatal(self) -> bool:
+        return self.records[0].event.fatal
+
+    @property
+    def gpus(self) -> tuple[int, ...]:
+        """The GPU indices the records name, ascending."""
+        return tuple(sorted({i for r in self.records if (i := r.event.gpu_index) is not None}))
+
+    @property
+    def ranks(self) -> tuple[int, ...]:
+        return tuple(sorted({i for r in self.records if (i := r.event.rank) is not None}))
+
+
+def oom_failures(records: tuple[OomRecord, ...]) -> tuple[OomFailure, ...]:
+    """``records`` grouped into failures (see :class:`OomFailure`), in order of first report."""
+    groups: dict[tuple[object, ...], list[OomRecord]] = {}
+    for rec in records:
+        e = rec.event
+        key = (rec.file, e.kind, e.origin, e.bytes_tried, e.fatal, e.batch_helps)
+        groups.setdefault(key, []).append(rec)
+    return tuple(OomFailure(tuple(group)) for group in groups.values())
+
+
+@dataclass(frozen=True, slots=True)
 class ExceptionRecord:
     file: str
     line: int
@@ -124,6 +169,11 @@ class RunView:
     @property
     def batch_size(self) -> int | None:
         return parse_int(self.config.batch_size)
+
+    @property
+    def oom_failures(self) -> tuple[OomFailure, ...]:
+        """The run's OOM records grouped into failures: what "N OOMs" counts everywhere."""
+        return oom_failures(self.ooms)
 
     def time_for(self, samples: int) -> float | None:
         """Seconds needed for ``samples`` samples at this run's samples/s."""

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from evalmon import fmt
-from evalmon.state.model import OomRecord, RunView
+from evalmon.state.model import RunView
 from evalmon.ui.inert import inert
 from evalmon.ui.view import DashboardView
 
@@ -31,16 +31,6 @@ class EventRow:
     detail: str
 
 
-def group_ooms(records: tuple[OomRecord, ...]) -> list[list[OomRecord]]:
-    """The same failure read several times (a retried request, several ranks) is one row."""
-    groups: dict[tuple[object, ...], list[OomRecord]] = {}
-    for rec in records:
-        e = rec.event
-        key = (rec.file, e.kind, e.origin, e.bytes_tried, e.gpu_index, e.fatal, e.batch_helps)
-        groups.setdefault(key, []).append(rec)
-    return list(groups.values())
-
-
 def where(path: str, line: int) -> str:
     return f"{os.path.basename(path)}:{line}"
 
@@ -50,15 +40,16 @@ def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
     rows: list[EventRow] = []
     for alert in (*run.alerts, *global_alerts):
         rows.append(EventRow(alert.level, alert.kind.replace("_", " "), "", alert.message))
-    for group in group_ooms(run.ooms):
-        rec, oom = group[0], group[0].event
+    for failure in run.oom_failures:  # one row per failure, however many records report it
+        group = failure.records
+        rec, oom = failure.first, failure.event
         bits = [f"{oom.kind} OOM ({oom.origin})"]
         if len(group) > 1:
             bits[0] = f"{len(group)}× " + bits[0]
         if oom.bytes_tried is not None:
             bits.append(f"tried {fmt.size(oom.bytes_tried)}")
-        if oom.gpu_index is not None:
-            bits.append(f"GPU {oom.gpu_index}")
+        if failure.gpus:
+            bits.append("GPU " + ",".join(map(str, failure.gpus)))
         if oom.free_bytes is not None:
             bits.append(f"free {fmt.size(oom.free_bytes)}")
         if oom.capacity_bytes is not None:

@@ -30,7 +30,7 @@ def summary(stats: EngineBatchStats, client: int | None) -> Text:
         share = reached / stats.count if stats.count else 0.0
         style = "green" if share >= 0.5 else "yellow" if reached else "bold red"
         text.append(f"reached client batch {client}: ", style="dim")
-        text.append(f"{reached:,} ({share:.0%})", style=style)
+        text.append(f"{fmt.count(reached)} ({fmt.percent(share)})", style=style)
     return text
 
 

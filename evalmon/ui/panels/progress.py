@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from evalmon import fmt
+from evalmon.state import compare
 from evalmon.state.model import BarView, RunView
 from evalmon.ui.inert import inert, inert_text
 from evalmon.ui.view import DashboardView
@@ -18,7 +19,7 @@ MAX_BARS = 6
 
 
 def headline(run: RunView, baseline: float | None) -> Text:
-    """``12.4 samples/s · 1000 samples in 1m21s · 0.10× baseline · ETA 3m``."""
+    """``12.4 samples/s · 1000 samples in 1m21s · 0.098x vs baseline 127/s · ETA 3m``."""
     text = Text()
     if run.samples_per_s is None:
         text.append("no samples/s yet", style="dim italic")
@@ -30,7 +31,7 @@ def headline(run: RunView, baseline: float | None) -> Text:
     text.append(fmt.duration(run.time_for(1000)), style="bold")
     if baseline:
         text.append("  ·  ", style="dim")
-        text.append(fmt.speedup(run.samples_per_s, baseline), style="bold")
+        text.append(fmt.speedup(compare.speedup(run, baseline)), style="bold")
         text.append(f" vs baseline {fmt.rate(baseline)}/s", style="dim")
     text.append("\n")
     if run.status == "running" and run.eta_s is not None:

@@ -7,6 +7,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from evalmon import fmt
+from evalmon.state import compare
 from evalmon.state.model import RunView
 from evalmon.ui.inert import inert_text
 from evalmon.ui.view import DashboardView
@@ -40,23 +41,24 @@ def _right(text: str, style: str = "") -> Text:
 
 
 def run_cells(run: RunView, reference: float | None) -> tuple[Text, ...]:
-    """One table row; ``reference`` is the samples/s that counts as 1× (baseline or slowest)."""
+    """One table row; ``reference`` is the samples/s that counts as 1x (see state.compare)."""
     config = run.config
     request_bar = next((b for b in run.bars if b.is_request_bar), None)
     if request_bar is not None and request_bar.fraction is not None:
-        done = f"{request_bar.fraction * 100:.0f}%"
+        done = fmt.percent(request_bar.fraction)
     else:
         done = fmt.DASH
     issues: list[str] = []
-    if run.ooms:
-        issues.append(f"{len(run.ooms)} OOM")
+    failures = run.oom_failures
+    if failures:
+        issues.append(f"{len(failures)} OOM")
     http_errors = sum(c for s, c in run.http.items() if s >= 500)
     if http_errors:
         issues.append(f"{http_errors}×5xx")
     if run.exceptions:
         issues.append(f"{len(run.exceptions)} exc")
     worst = max((a.level for a in run.alerts), key=_level_rank, default=None)
-    issue_style = "red" if run.ooms or http_errors else ("yellow" if worst else "")
+    issue_style = "red" if failures or http_errors else ("yellow" if worst else "")
     if not issues and run.alerts:
         issues.append(f"{len(run.alerts)} advice")
     return (
@@ -66,7 +68,7 @@ def run_cells(run: RunView, reference: float | None) -> tuple[Text, ...]:
         _right(fmt.optional(config.num_concurrent)),
         _right(fmt.optional(run.engine_max_batch)),
         _right(fmt.rate(run.samples_per_s), "bold"),
-        _right(fmt.speedup(run.samples_per_s, reference)),
+        _right(fmt.speedup(compare.speedup(run, reference))),
         _right(done),
         _right(fmt.duration(run.eta_s) if run.status == "running" else fmt.DASH),
         _right(fmt.duration(run.time_for(1000))),
@@ -76,14 +78,6 @@ def run_cells(run: RunView, reference: float | None) -> tuple[Text, ...]:
 
 def _level_rank(level: str) -> int:
     return {"info": 0, "warning": 1, "error": 2}.get(level, 0)
-
-
-def reference_rate(view: DashboardView) -> float | None:
-    """The 1× of the speedup column: the baseline, else the slowest run with a rate."""
-    if view.baseline:
-        return view.baseline
-    rates = [r.samples_per_s for r in view.snapshot.runs if r.samples_per_s]
-    return min(rates) if rates else None
 
 
 class RunsTable(DataTable):
@@ -109,7 +103,7 @@ class RunsTable(DataTable):
     def update_view(self, view: DashboardView) -> None:
         runs = view.snapshot.runs
         ids = tuple(r.id for r in runs)
-        reference = reference_rate(view)
+        reference = compare.reference_rate(view.snapshot.runs, view.baseline)
         if ids != self._row_ids:
             self.clear()
             self._cells = {}
