@@ -14,7 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from evalmon.demo.tasks import CHOICE_TASK, GEN_TASK
+from evalmon_demo.tasks import CHOICE_TASK, GEN_TASK
 
 
 def demo_env(tmp_path: Path) -> dict[str, str]:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from evalmon.demo.lm_eval_cmd import LmEvalSettings, build_argv, build_env
-from evalmon.demo.server import RunningServer, build_parser
-from evalmon.demo.tasks import CHOICE_TASK, GEN_TASK, materialize
-from evalmon.demo.tokenizer import ensure_tokenizer
+from evalmon_demo.lm_eval_cmd import LmEvalSettings, build_argv, build_env
+from evalmon_demo.server import RunningServer, build_parser
+from evalmon_demo.tasks import CHOICE_TASK, GEN_TASK, materialize
+from evalmon_demo.tokenizer import ensure_tokenizer
 
 pytestmark = pytest.mark.slow
 

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalmon.demo import toy_model
-from evalmon.demo.gpu_model import GpuModel, padded_tokens
-from evalmon.demo.server import RunningServer, build_parser
-from evalmon.demo.tokenizer import ensure_tokenizer
+from evalmon_demo import toy_model
+from evalmon_demo.gpu_model import GpuModel, padded_tokens
+from evalmon_demo.server import RunningServer, build_parser
+from evalmon_demo.tokenizer import ensure_tokenizer
 
 WERKZEUG = re.compile(
     r"^127\.0\.0\.1 - - \[\d{2}/[A-Z][a-z]{2}/\d{4} \d{2}:\d{2}:\d{2}\] "
@@ -326,7 +326,7 @@ def test_runs_as_a_process_writes_its_port_and_stops_on_sigterm(tmp_path: Path):
         [
             sys.executable,
             "-m",
-            "evalmon.demo.server",
+            "evalmon_demo.server",
             "--port",
             "0",
             "--port-file",
@@ -355,7 +355,7 @@ def test_runs_as_a_process_writes_its_port_and_stops_on_sigterm(tmp_path: Path):
 
 def test_bad_configuration_is_one_line_not_a_traceback(tmp_path: Path):
     proc = subprocess.run(
-        [sys.executable, "-m", "evalmon.demo.server", "--weights-gib", "100"],
+        [sys.executable, "-m", "evalmon_demo.server", "--weights-gib", "100"],
         capture_output=True,
         text=True,
         timeout=30,

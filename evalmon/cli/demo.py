@@ -26,9 +26,9 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from evalmon.cli.argtypes import positive_int
-from evalmon.demo.lm_eval_cmd import LmEvalSettings, build_argv, build_env
-from evalmon.demo.tasks import materialize
-from evalmon.demo.tokenizer import ensure_tokenizer
+from evalmon_demo.lm_eval_cmd import LmEvalSettings, build_argv, build_env
+from evalmon_demo.tasks import materialize
+from evalmon_demo.tokenizer import ensure_tokenizer
 
 SERVER_START_TIMEOUT_S = 30.0
 SERVER_STOP_GRACE_S = 5.0
@@ -117,7 +117,7 @@ def server_argv(
     folder: Path, tokenizer: Path, port_file: Path, ns: argparse.Namespace
 ) -> list[str]:
     return [
-        sys.executable, "-m", "evalmon.demo.server",
+        sys.executable, "-m", "evalmon_demo.server",
         "--port", "0",
         "--port-file", str(port_file),
         # one log per attempt of `evalmon run`: server-N.log next to attempt-N.out

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from evalmon.demo.tasks import data_files
+from evalmon_demo.tasks import data_files
 
 VERSION = "v1"  # bump when the training recipe changes (data changes are hashed)
 VOCAB_SIZE = 600

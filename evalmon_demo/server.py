@@ -1,6 +1,6 @@
 """A simulated Megatron-LM inference server for the demo: no GPU, real HTTP, real-looking logs.
 
-    python -m evalmon.demo.server --port 0 --port-file PORT --log server.log \\
+    python -m evalmon_demo.server --port 0 --port-file PORT --log server.log \\
         --gpu-log-dir DIR --inference-max-batch-size 256 --tokenizer TOKDIR
 
 Speaks what lm-eval's ``local-completions`` sends (``POST /v1/completions`` and
@@ -37,9 +37,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from evalmon.demo import toy_model
-from evalmon.demo.gpu_model import GpuModel, oom_message, padded_tokens
 from evalmon.events import GpuProcess, GpuSample
+from evalmon_demo import toy_model
+from evalmon_demo.gpu_model import GpuModel, oom_message, padded_tokens
 
 MEGATRON_API_MAX_PROMPTS = 128  # Megatron's PUT /api refuses more prompts per request
 _MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -667,7 +667,7 @@ class GpuPublisher(threading.Thread):
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m evalmon.demo.server",
+        prog="python -m evalmon_demo.server",
         description="A simulated Megatron-LM text generation server (no GPU) for evalmon's demo.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from evalmon.demo.tasks import MaterializedTasks
+from evalmon_demo.tasks import MaterializedTasks
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Regenerates the bundled demo datasets (run once by a developer; the JSONL files are shipped).
 
-    python -m evalmon.demo.tasks.generate_data
+    python -m evalmon_demo.tasks.generate_data
 
 Deterministic: the same seed always writes the same files, so the tokenizer trained on them,
 the prompt lengths and therefore the simulated memory use of each batch are reproducible.
