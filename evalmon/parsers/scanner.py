@@ -69,9 +69,13 @@ class Scanner:
         self._bar_id = -1
         native: list[int] = []
         if hs is not None:
-            native = [i for i, p in enumerate(patterns) if self._hs_compiles(p)]
-            if native:
-                self._db = self._hs_database([patterns[i] for i in native], native)
+            # all at once (one compile); only if that fails, find which patterns it takes
+            native = list(range(len(patterns)))
+            self._db = self._hs_database(patterns, native)
+            if self._db is None:
+                native = [i for i, p in enumerate(patterns) if self._hs_compiles(p)]
+                if native:
+                    self._db = self._hs_database([patterns[i] for i in native], native)
             if self._db is None:
                 native = []
         rest = [i for i in range(len(patterns)) if i not in native]
