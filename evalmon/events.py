@@ -365,6 +365,39 @@ class ServerShutdown:
 OomKind = Literal["gpu", "host"]
 
 
+Buckets = tuple[tuple[float, float], ...]  # cumulative histogram: (upper bound "le", count)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsScrape:
+    """One scrape of an inference server's Prometheus ``/metrics``, reduced to what evalmon
+    shows (the exact source beside the log's stats lines: vLLM ``vllm:``, SGLang
+    ``sglang:``, TGI ``tgi_``).
+
+    Gauges are as read; counters and histograms are cumulative since the server started,
+    so rates and latency percentiles come from two scrapes (the state keeps the previous
+    one). A failed scrape has ``error`` set ("metrics unreachable: connection refused") and
+    every figure None. ``at`` is the scrape's monotonic time in seconds.
+    """
+
+    url: str
+    at: float
+    kind: Literal["vllm", "sglang", "tgi", "unknown"] = "unknown"
+    error: str = ""
+    running: float | None = None
+    waiting: float | None = None
+    kv_cache_usage: float | None = None  # fraction 0..1 (SGLang's token usage too)
+    prompt_tokens_total: float | None = None  # counters
+    generation_tokens_total: float | None = None
+    preemptions_total: float | None = None
+    prefix_cache_queries_total: float | None = None
+    prefix_cache_hits_total: float | None = None
+    requests_total: tuple[tuple[str, float], ...] = ()  # (finished reason or status, count)
+    ttft_s: Buckets = ()  # time to first token
+    itl_s: Buckets = ()  # inter-token latency (time per output token)
+    e2e_s: Buckets = ()  # end-to-end request latency
+
+
 @dataclass(frozen=True, slots=True)
 class OutOfMemory:
     """An out-of-memory failure read from a log.
@@ -490,6 +523,7 @@ Event = (
     | TgiConfig
     | ServerStarted
     | ServerShutdown
+    | MetricsScrape
     | OutOfMemory
     | JobSignal
     | GpuSample
