@@ -1,3 +1,25 @@
-"""evalmon: a terminal dashboard for LLM evaluation jobs on GPUs."""
+"""evalmon: a terminal dashboard for LLM evaluation jobs on GPUs.
+
+The library face (no Textual needed): ``evalmon.Monitor(paths)`` follows logs and keeps the
+run state (see :class:`evalmon.pipeline.Monitor`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 __version__ = "0.1.0"
+
+# exported lazily: ``import evalmon`` (every command) stays cheap
+_EXPORTS = {"Monitor": "evalmon.pipeline"}
+
+__all__ = ["Monitor", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'evalmon' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

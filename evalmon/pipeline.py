@@ -13,14 +13,18 @@ import contextlib
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from evalmon.events import FileBatch, GpuSample, GpuUnavailable
+from evalmon.events import FileBatch, GpuSample, GpuUnavailable, Located
 from evalmon.sources.logfile import RawLine
 from evalmon.state.model import Snapshot
 from evalmon.supervisor.model import SupervisorStatus
+
+if TYPE_CHECKING:
+    from evalmon.sources.follow import FileProgress
 
 CHART_SAMPLES_PER_BURST = 48
 
@@ -85,8 +89,301 @@ class StaticFeed:
             self._data = FeedData(**fields)
 
 
+BatchCallback = Callable[[FileBatch], None]
+
+
+class Monitor:
+    """The one read and the one parse of a process: one :class:`Follower`, one :class:`EvalState`.
+
+    Every consumer (the dashboard's :class:`LiveFeed`, the supervisor, a script) gets the same
+    batches: :meth:`subscribe` hands each :class:`FileBatch` to a callback, from the follower's
+    threads, one call at a time and in the order they were read (post to a queue there: never
+    block, never call back into the monitor). :meth:`snapshot` is the state they all see.
+
+        with evalmon.Monitor(["logs/"]) as monitor:
+            time.sleep(5)
+            print(monitor.snapshot().runs)
+
+    GPU and process sampling are optional (:meth:`sample_gpus`, :meth:`watch_processes`);
+    nothing here needs Textual.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        *,
+        stall_after_s: float = 120.0,
+        poll_interval_s: float = 0.25,
+        gpu: bool = False,
+        gpu_interval_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        from evalmon.sources.follow import Follower, FollowOptions
+        from evalmon.state import EvalState
+
+        self.paths = list(paths)
+        self.clock = clock
+        self.state = EvalState(stall_after_s=stall_after_s)
+        self._lock = threading.Lock()  # subscribers, parsers, samplers, start/stop
+        self._subscribers: tuple[BatchCallback, ...] = ()
+        self._parsers: weakref.WeakSet[_CuttableParser] = weakref.WeakSet()
+        self.follower = Follower(
+            self.paths,
+            self._on_batch,
+            FollowOptions(poll_interval_s=poll_interval_s, parser_factory=self._new_parser),
+        )
+        self.gpu_poller: Any = None
+        self.proc_poller: Any = None
+        self._started = False
+        self._stopped = False
+        if gpu:
+            self.sample_gpus(gpu_interval_s)
+
+    # ------------------------------------------------------------------ consumers
+
+    def subscribe(self, callback: BatchCallback) -> Callable[[], None]:
+        """Hand every batch read from now on to ``callback``; returns the unsubscribe call.
+
+        A callback that raises is skipped for that batch (it must not stop the reader).
+        """
+        with self._lock:
+            self._subscribers = (*self._subscribers, callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                subs = list(self._subscribers)
+                if callback in subs:
+                    subs.remove(callback)
+                self._subscribers = tuple(subs)
+
+        return unsubscribe
+
+    def read_now(self, flush: bool = False, *, cut: bool = False) -> dict[str, int]:
+        """Read everything present now, from any thread; returns each followed file's offset.
+
+        When this returns, every byte written before the call has been delivered to the
+        subscribers (history scans of big files aside: they are older still). ``flush``: files
+        that are idle also release the OOM candidates their parser holds for context.
+
+        ``cut``: what is read after this is judged on its own. The OOM classifier takes a
+        report that follows an earlier one of the same source closely for a repeat (one
+        failure, one event); after a cut no earlier line is context, so the first OOM of a
+        relaunched job is a new failure even in a log its last attempt also wrote. A
+        supervisor calls ``read_now(flush=True, cut=True)`` right before each launch.
+        """
+        offsets = self.follower.read_now(flush=flush)
+        if cut:
+            with self._lock:
+                parsers = list(self._parsers)
+            for parser in parsers:
+                parser.cut()
+        return offsets
+
+    def add_paths(self, paths: Sequence[str]) -> None:
+        """Follow more paths (e.g. a SLURM job's StdOut outside the log folder)."""
+        new = [p for p in paths if p not in self.follower.paths]
+        if new:
+            # a new list, not an append: the reader thread may be iterating the old one
+            self.follower.paths = [*self.follower.paths, *new]
+            self.paths = [*self.paths, *new]
+
+    def snapshot(self, now: float | None = None) -> Snapshot:
+        return self.state.snapshot(self.clock() if now is None else now)
+
+    @property
+    def files(self) -> list[FileProgress]:
+        return self.follower.files
+
+    @property
+    def errors(self) -> list[str]:
+        return self.follower.errors
+
+    # ------------------------------------------------------------------ samplers
+
+    def sample_gpus(self, interval_s: float = 1.0) -> None:
+        """Sample the local GPUs (NVML) into the state every ``interval_s``. Idempotent."""
+        from evalmon.sources.nvml import GpuPoller
+
+        with self._lock:
+            if self.gpu_poller is not None or self._stopped:
+                return
+            self.gpu_poller = GpuPoller(self._on_gpu, interval_s=interval_s)
+            if self._started:
+                self.gpu_poller.start()
+
+    def watch_processes(self, root_pids: Callable[[], Sequence[int]]) -> None:
+        """Sample the process trees under ``root_pids()`` (asked each time: a relaunched job's
+        new pid is picked up) into the state. Idempotent."""
+        try:
+            from evalmon.sources.procs import ProcPoller
+        except ImportError:  # psutil missing: no process panel
+            return
+        with self._lock:
+            if self.proc_poller is not None or self._stopped:
+                return
+            self.proc_poller = ProcPoller(root_pids, self.state.set_processes)
+            if self._started:
+                self.proc_poller.start()
+
+    def stop_samplers(self) -> None:
+        """Stop GPU and process sampling (the follower goes on)."""
+        with self._lock:
+            pollers = [p for p in (self.gpu_poller, self.proc_poller) if p is not None]
+            self.gpu_poller = self.proc_poller = None
+        for poller in pollers:
+            poller.stop()
+
+    # ------------------------------------------------------------------ life cycle
+
+    def start(self) -> None:
+        """Start following (and sampling); returns at once. Idempotent."""
+        with self._lock:
+            if self._started or self._stopped:
+                return
+            self._started = True
+            pollers = [p for p in (self.gpu_poller, self.proc_poller) if p is not None]
+        self.follower.start()
+        for poller in pollers:
+            poller.start()
+
+    def stop(self) -> None:
+        """Stop every thread and close every file. Idempotent."""
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+        self.follower.stop()
+        self.stop_samplers()
+
+    def __enter__(self) -> Monitor:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ sources -> state
+
+    def _on_batch(self, batch: FileBatch) -> None:
+        self.state.apply_batch(batch, self.clock())
+        for callback in self._subscribers:
+            with contextlib.suppress(Exception):
+                callback(batch)
+
+    def _on_gpu(self, result: list[GpuSample] | GpuUnavailable) -> None:
+        samples: list[GpuSample | GpuUnavailable] = (
+            [result] if isinstance(result, GpuUnavailable) else list(result)
+        )
+        self.state.apply_samples(samples, self.clock())
+
+    def _new_parser(self) -> _CuttableParser:
+        parser = _CuttableParser(_charting_parser)
+        with self._lock:
+            self._parsers.add(parser)
+        return parser
+
+
+class _CuttableParser:
+    """One file's parser whose OOM context can be cut (:meth:`Monitor.read_now`).
+
+    A cut takes effect at the next line start: the parser flushes what it holds and a fresh
+    parser goes on from there, so no line before the cut is context for the lines after it
+    (nor a carry-over of a bar burst or a results table). Line numbers go on counting.
+    A history scan that is running at the cut also starts over at its next line: at worst an
+    old chained traceback then shows as two OOMs on the dashboard; the supervisor never
+    counts history.
+    """
+
+    __slots__ = ("__weakref__", "_base", "_cut", "_dropped", "_inner", "_line_start", "_lock",
+                 "_make")
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._inner = make()
+        self._base = 0  # lines read by the parsers before the current one
+        self._dropped = 0
+        self._lock = threading.Lock()  # the follower's thread feeds, a supervisor cuts
+        self._cut = False
+        self._line_start = True
+
+    @property
+    def lines(self) -> int:
+        return self._base + self._inner.lines
+
+    @property
+    def dropped_bytes(self) -> int:
+        return self._dropped + self._inner.dropped_bytes
+
+    def __getattr__(self, name: str) -> Any:  # other counters of the parser (parse_errors...)
+        return getattr(object.__getattribute__(self, "_inner"), name)
+
+    def cut(self) -> None:
+        with self._lock:
+            self._cut = True
+
+    def feed(self, data: bytes) -> list[Located]:
+        with self._lock:
+            out: list[Located] = []
+            if self._cut and data:
+                if self._line_start:
+                    start = 0
+                else:
+                    nl = data.find(b"\n")
+                    start = -1 if nl < 0 else nl + 1
+                if start >= 0:
+                    if start:
+                        out = self._shifted(self._inner.feed(data[:start]))
+                    out += self._swap()
+                    data = data[start:]
+                    if not data:
+                        return out
+            out += self._shifted(self._inner.feed(data))
+            if data:
+                self._line_start = data[-1] == 10
+            return out
+
+    def flush(self) -> list[Located]:
+        with self._lock:
+            if self._cut and self._line_start:
+                return self._swap()
+            return self._shifted(self._inner.flush())
+
+    def finish(self) -> list[Located]:
+        with self._lock:
+            out = self._shifted(self._inner.finish())
+            self._line_start = True
+            if self._cut:
+                out += self._swap()
+            return out
+
+    def reset(self) -> None:
+        with self._lock:
+            self._inner.reset()
+            self._base = self._dropped = 0
+            self._cut = False
+            self._line_start = True
+
+    def _swap(self) -> list[Located]:
+        old = self._inner
+        out = self._shifted(old.flush())
+        self._base += old.lines
+        self._dropped += old.dropped_bytes
+        self._inner = self._make()
+        self._cut = False
+        self._line_start = True
+        return out
+
+    def _shifted(self, events: list[Located]) -> list[Located]:
+        base = self._base
+        if not base or not events:
+            return events
+        return [Located(e.line + base, e.event) for e in events]
+
+
 class LiveFeed:
-    """Follows the logs under ``paths`` and samples GPUs and the job's processes."""
+    """The dashboard's view of a :class:`Monitor`: the logs under ``paths``, GPUs and the job's
+    processes. Given ``monitor`` (``evalmon run`` shares its supervisor's), it reads through
+    that one and leaves it running on :meth:`stop`; otherwise it makes and owns its own."""
 
     def __init__(
         self,
@@ -98,44 +395,35 @@ class LiveFeed:
         gpu_interval_s: float = 1.0,
         supervisor: Any = None,
         clock: Callable[[], float] = time.monotonic,
+        monitor: Monitor | None = None,
     ) -> None:
-        from evalmon.sources.follow import Follower, FollowOptions
-        from evalmon.state import EvalState
-
         self.paths = list(paths)
-        self.clock = clock
         self.supervisor = supervisor
         self.poll_interval_s = poll_interval_s
-        self.state = EvalState(stall_after_s=stall_after_s)
+        self._owns_monitor = monitor is None
+        if monitor is None:
+            monitor = Monitor(
+                self.paths, stall_after_s=stall_after_s, poll_interval_s=poll_interval_s,
+                clock=clock,
+            )
+        self.monitor = monitor
+        self.clock = monitor.clock
+        self.state = monitor.state
+        self.follower = monitor.follower
         self._selected: tuple[str, ...] = ()
-        self.follower = Follower(
-            self.paths,
-            self._on_batch,
-            FollowOptions(poll_interval_s=poll_interval_s, parser_factory=_charting_parser),
-        )
-        self.gpu_poller: Any = None
         if gpu:
-            from evalmon.sources.nvml import GpuPoller
-
-            self.gpu_poller = GpuPoller(self._on_gpu, interval_s=gpu_interval_s)
-        self._stop = threading.Event()
-        self.proc_poller: Any = None
+            monitor.sample_gpus(gpu_interval_s)
         if supervisor is not None:
-            with contextlib.suppress(ImportError):
-                from evalmon.sources.procs import ProcPoller
+            monitor.watch_processes(self._root_pids)
+        self._stop = threading.Event()
 
-                self.proc_poller = ProcPoller(self._root_pids, self.state.set_processes)
+    @property
+    def gpu_poller(self) -> Any:
+        return self.monitor.gpu_poller
 
-    # ------------------------------------------------------------------ sources -> state
-
-    def _on_batch(self, batch: FileBatch) -> None:
-        self.state.apply_batch(batch, self.clock())
-
-    def _on_gpu(self, result: list[GpuSample] | GpuUnavailable) -> None:
-        samples: list[GpuSample | GpuUnavailable] = (
-            [result] if isinstance(result, GpuUnavailable) else list(result)
-        )
-        self.state.apply_samples(samples, self.clock())
+    @property
+    def proc_poller(self) -> Any:
+        return self.monitor.proc_poller
 
     def _root_pids(self) -> list[int]:
         """The supervised job's process-group leader, if it runs locally."""
@@ -147,18 +435,14 @@ class LiveFeed:
     # ------------------------------------------------------------------ Feed
 
     def start(self) -> None:
-        self.follower.start()
-        if self.gpu_poller is not None:
-            self.gpu_poller.start()
-        if self.proc_poller is not None:
-            self.proc_poller.start()
+        self.monitor.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self.follower.stop()
-        for poller in (self.gpu_poller, self.proc_poller):
-            if poller is not None:
-                poller.stop()
+        if self._owns_monitor:
+            self.monitor.stop()
+        else:  # the monitor goes on (the supervisor reads through it): only our samplers end
+            self.monitor.stop_samplers()
 
     def select_files(self, paths: Sequence[str]) -> None:
         self._selected = tuple(paths)
@@ -198,4 +482,4 @@ def _charting_parser() -> Any:
     so a log that is already complete when opened still draws its samples/s curve."""
     from evalmon.parsers.stream import LogParser
 
-    return LogParser(progress_samples=CHART_SAMPLES_PER_BURST, summarise=True)
+    return LogParser(progress_samples=CHART_SAMPLES_PER_BURST)

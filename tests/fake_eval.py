@@ -9,7 +9,10 @@ its batch size is above ``--oom-above``. The batch size comes from ``--batch_siz
 Other failure modes: ``--crash`` (a non-OOM traceback), ``--oom-at-load`` (OOM while
 loading the weights), ``--ignore-sigterm``, ``--echo TEXT`` (print a line as is: injection
 tests), ``--server-log PATH`` (write the OOM there, as a server would, and fail on stderr
-only with an HTTP 500 like lm-eval does).
+only with an HTTP 500 like lm-eval does; ``--server-oom-rank K`` prefixes it ``[rankK]: ``),
+``--quiet`` (nothing on stderr but the bare traceback), ``--late-rank-oom S`` (a detached
+"rank 1" appends its report of the OOM to this attempt's stderr S seconds after the next
+attempt started, as a shared filesystem shows another node's writes late).
 """
 
 from __future__ import annotations
@@ -21,8 +24,12 @@ import signal
 import sys
 import time
 
+QUIET = False
+
 
 def log(msg: str, level: str = "INFO") -> None:
+    if QUIET:
+        return
     stamp = datetime.datetime.now().strftime("%Y-%m-%d:%H:%M:%S")
     sys.stderr.write(f"{stamp} {level:<8} [evaluator:589] {msg}\n")
     sys.stderr.flush()
@@ -111,7 +118,12 @@ def main() -> int:
                    help="also report the OOM in DIR-of-server-log/rank-K.log for K < N")
     p.add_argument("--late-oom-log", default=None,
                    help="a detached 'server' appends one more OOM here 0.3 s after we die")
+    p.add_argument("--server-oom-rank", type=int, default=None)
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--late-rank-oom", type=float, default=None, metavar="S")
     args = p.parse_args()
+    global QUIET
+    QUIET = args.quiet
     if args.stamp_file:
         with open(args.stamp_file, "a") as fh:
             fh.write(f"start {os.getpid()} {started:.6f}\n")
@@ -134,10 +146,12 @@ def main() -> int:
     start = time.monotonic()
     will_oom = args.oom_above is not None and size > args.oom_above
     for n in range(args.steps + 1):
-        sys.stderr.write("\r" + bar("Requesting API", n, args.steps, time.monotonic() - start))
-        sys.stderr.flush()
+        if not QUIET:
+            sys.stderr.write("\r" + bar("Requesting API", n, args.steps, time.monotonic() - start))
+            sys.stderr.flush()
         if will_oom and n >= args.oom_after:
-            sys.stderr.write("\n")
+            if not QUIET:
+                sys.stderr.write("\n")
             return oom(args, size)
         if args.crash and n >= args.oom_after:
             sys.stderr.write("\n" + CRASH_TRACEBACK)
@@ -145,7 +159,8 @@ def main() -> int:
             return 1
         if n < args.steps:
             time.sleep(args.step_s)
-    sys.stderr.write("\n")
+    if not QUIET:
+        sys.stderr.write("\n")
     log("Finished")
     print(f"fake-model (batch_size={size}), limit: None, num_fewshot: None, batch_size: {size}")
     print("|Tasks|Version|Filter|n-shot|Metric|   |Value|   |Stderr|")
@@ -164,10 +179,15 @@ def oom(args: argparse.Namespace, size: int) -> int:
             fh.write(f"[rank{rank}]: " + text.replace("\n", f"\n[rank{rank}]: ").rstrip(" :"))
     if args.late_oom_log:
         late_writer(args.late_oom_log, text)
+    if args.late_rank_oom is not None:
+        late_rank(args.late_rank_oom, text)
     if args.server_log:
         with open(args.server_log, "a") as fh:
             fh.write('127.0.0.1 - - [24/Nov/2026 03:00:02] "POST /completions HTTP/1.1" 500 -\n')
-            fh.write(text)
+            if args.server_oom_rank is not None:
+                fh.write(ranked(text, args.server_oom_rank))
+            else:
+                fh.write(text)
             fh.flush()
         log(
             "API request failed! Status code: 500, Response text: Internal Server Error. "
@@ -184,6 +204,29 @@ def oom(args: argparse.Namespace, size: int) -> int:
     if args.ignore_sigterm or args.hang_after_oom:
         time.sleep(3600)  # a hung process after an OOM: evalmon must stop it
     return 1
+
+
+def ranked(text: str, rank: int) -> str:
+    return "".join(f"[rank{rank}]: {line}\n" for line in text.splitlines())
+
+
+def late_rank(delay: float, text: str) -> None:
+    """Rank 1 on another node: its report reaches this attempt's stderr (our fd 2) ``delay``
+    seconds after the next attempt started (its attempt-N.out appears next to our stderr)."""
+    err = os.path.realpath("/proc/self/fd/2")
+    folder = os.path.dirname(err)
+    number = int(os.environ.get("EVALMON_ATTEMPT", "1"))
+    if os.fork() == 0:
+        os.setsid()
+        nxt = os.path.join(folder, f"attempt-{number + 1}.out")
+        deadline = time.monotonic() + 60
+        while not os.path.exists(nxt) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(delay)
+        os.write(2, ranked(text, 1).encode())
+        with open(os.path.join(folder, "late-rank.done"), "w") as fh:
+            fh.write(f"{time.time():.6f}\n")
+        os._exit(0)
 
 
 def late_writer(path: str, text: str) -> None:

@@ -252,3 +252,59 @@ def test_summary_samples_per_s_is_the_reports_figure(tmp_path: Path) -> None:
     # the attempt's own stdout names the command it ran (its batch size among it)
     first_line = (tmp_path / f"attempt-{done.number}.out").read_text().splitlines()[0]
     assert first_line.startswith("+ ") and "--batch_size 64" in first_line
+
+
+# ------------------------------------------------------------------ whose bytes (issue 12)
+
+
+def test_the_same_command_twice_in_one_folder_relaunches_both_times(tmp_path: Path) -> None:
+    """The second session appends to attempt-1.err right after the first one's traceback:
+    its OOM is its own, not a repeat of the old one (bare tracebacks: no line between)."""
+    opts = ["--batch-size", "64"]  # the default folder: ./evalmon-logs
+    command = fake("--oom-above", "32", "--steps", "2", "--quiet")
+    outcomes = []
+    for _ in range(2):
+        res = subprocess.run(evalmon_run(opts, command), capture_output=True, text=True,
+                             timeout=60, cwd=tmp_path, check=False,
+                             env={**os.environ, "PYTHONPATH": ROOT})
+        assert res.returncode == 0, res.stdout + res.stderr
+        outcomes.append([(a.batch_size, a.outcome) for a in attempts(tmp_path / "evalmon-logs")])
+    assert outcomes == [[(64, "oom"), (32, "succeeded")]] * 2
+    err = (tmp_path / "evalmon-logs" / "attempt-1.err").read_text()
+    assert err.count("CUDA out of memory") == 2  # appended to, by both sessions
+    assert len(read_record(str(tmp_path / "evalmon-logs")).sessions) == 2
+
+
+def test_a_rank_reporting_late_in_the_old_attempts_log_causes_no_second_relaunch(
+    tmp_path: Path,
+) -> None:
+    """Rank 1's report of attempt 1's OOM reaches attempt-1.err 2 s after attempt 2 started
+    (a shared filesystem): it is attempt 1's failure, read late; attempt 2 runs to the end."""
+    res = run(["--batch-size", "256", "--log-dir", str(tmp_path)],
+              fake("--oom-above", "128", "--oom-after", "1", "--steps", "60", "--step-s", "0.1",
+                   "--late-rank-oom", "2"), timeout=90)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert [(a.batch_size, a.outcome) for a in attempts(tmp_path)] == [
+        (256, "oom"), (128, "succeeded")
+    ]
+    assert (tmp_path / "late-rank.done").exists()
+    assert (tmp_path / "attempt-1.err").read_text().count("[rank1]: torch.OutOfMemoryError") == 1
+    # read while attempt 2 ran, and said so
+    assert "a late report in attempt 1's log" in res.stdout, res.stdout
+
+
+def test_a_relaunched_attempt_that_ooms_again_in_the_shared_server_log_is_relaunched(
+    tmp_path: Path,
+) -> None:
+    """Both attempts' OOMs land in one server log, rank-prefixed around unprefixed access
+    lines, a few lines apart: the second is a new failure of attempt 2, not a repeat."""
+    server_log = tmp_path / "server.log"
+    res = run(["--batch-size", "256", "--log-dir", str(tmp_path)],
+              fake("--oom-above", "64", "--server-log", str(server_log),
+                   "--server-oom-rank", "0"))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert [(a.batch_size, a.outcome) for a in attempts(tmp_path)] == [
+        (256, "oom"), (128, "oom"), (64, "succeeded")
+    ]
+    assert server_log.read_text().count("[rank0]: torch.OutOfMemoryError") == 2
+    assert all(a.oom_file and a.oom_file.endswith("server.log") for a in attempts(tmp_path)[:2])

@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from evalmon import fmt
 from evalmon.supervisor import argv as argv_mod
@@ -19,6 +20,9 @@ from evalmon.supervisor.launchers import Launcher, LocalLauncher
 from evalmon.supervisor.model import SupervisorStatus
 from evalmon.supervisor.policy import Policy, PolicyError, parse_schedule
 from evalmon.supervisor.supervisor import Supervisor, SupervisorOptions
+
+if TYPE_CHECKING:
+    from evalmon.pipeline import Monitor
 from evalmon.text import inert
 
 EPILOG = """\
@@ -172,9 +176,18 @@ def main(argv: list[str]) -> int:
         except ImportError:
             print("evalmon run: the dashboard is not available; running headless", file=sys.stderr)
             headless = True
-    if headless:
-        return _run_headless(options, launcher)
-    return _run_with_dashboard(options, launcher, run_dashboard)
+    # the one read and parse of the logs in this process: the supervisor subscribes to it, the
+    # dashboard draws it
+    from evalmon.pipeline import Monitor
+
+    monitor = Monitor([log_dir, *options.watch_paths])
+    monitor.start()
+    try:
+        if headless:
+            return _run_headless(options, launcher, monitor)
+        return _run_with_dashboard(options, launcher, run_dashboard, monitor)
+    finally:
+        monitor.stop()
 
 
 def _printer(line: str) -> None:
@@ -184,8 +197,8 @@ def _printer(line: str) -> None:
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def _run_headless(options: SupervisorOptions, launcher: Launcher) -> int:
-    supervisor = Supervisor(options, launcher, printer=_printer)
+def _run_headless(options: SupervisorOptions, launcher: Launcher, monitor: Monitor) -> int:
+    supervisor = Supervisor(options, launcher, monitor, printer=_printer)
     # Ctrl-C / SIGTERM / a closed terminal (SIGHUP): the job is in its own session and does
     # not get them; the loop stops it properly (SIGTERM to its group, SIGKILL after --grace)
     # and records it, instead of leaving it running unwatched.
@@ -215,19 +228,24 @@ def _print_summary(status: SupervisorStatus) -> None:
 
 
 def _run_with_dashboard(
-    options: SupervisorOptions, launcher: Launcher, run_dashboard: Callable[..., int]
+    options: SupervisorOptions,
+    launcher: Launcher,
+    run_dashboard: Callable[..., int],
+    monitor: Monitor,
 ) -> int:
     """The supervisor in a worker thread, the dashboard in front of it.
 
     Quitting the dashboard does not abandon the job: supervision goes on with plain lines
     until the run ends; Ctrl-C (or SIGTERM) then stops the job and the supervisor.
     """
-    supervisor = Supervisor(options, launcher)
+    supervisor = Supervisor(options, launcher, monitor)
     result: list[int] = []
     worker = threading.Thread(target=lambda: result.append(supervisor.run()), daemon=True)
     worker.start()
     try:
-        run_dashboard([options.log_dir, *options.watch_paths], supervisor=supervisor)
+        run_dashboard(
+            [options.log_dir, *options.watch_paths], supervisor=supervisor, monitor=monitor
+        )
     except Exception as exc:  # the dashboard failing must not take the job down with it
         print(f"evalmon run: dashboard error: {exc}", file=sys.stderr)
     if worker.is_alive() and not supervisor.status().finished:

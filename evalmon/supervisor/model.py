@@ -52,6 +52,9 @@ class Attempt:
     samples_per_s: float | None = None
     peak_gpu_bytes: int | None = None
     log_files: tuple[str, ...] = ()
+    #: each own log file's size when the attempt was launched: its bytes start there (a
+    #: second session in the same folder appends to ``attempt-1.err``)
+    log_offsets: tuple[tuple[str, int], ...] = ()
     oom_file: str | None = None  # where the OOM that ended it was read
     oom_line: int | None = None
 

@@ -42,6 +42,7 @@ def record_path(log_dir: str) -> str:
 def attempt_to_json(attempt: Attempt) -> dict[str, Any]:
     data = dataclasses.asdict(attempt)
     data["log_files"] = list(attempt.log_files)
+    data["log_offsets"] = [[path, offset] for path, offset in attempt.log_offsets]
     return data
 
 
@@ -49,6 +50,12 @@ def attempt_from_json(data: dict[str, Any]) -> Attempt:
     names = {f.name for f in dataclasses.fields(Attempt)}
     kwargs = {k: v for k, v in data.items() if k in names}
     kwargs["log_files"] = tuple(kwargs.get("log_files") or ())
+    offsets = []
+    for item in kwargs.get("log_offsets") or ():
+        if (isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
+                and isinstance(item[1], int) and item[1] >= 0):
+            offsets.append((item[0], item[1]))
+    kwargs["log_offsets"] = tuple(offsets)
     return Attempt(**kwargs)
 
 

@@ -4,10 +4,19 @@ Threading: :meth:`Supervisor.run` blocks (the command runs it in the main thread
 headless, in a worker thread under the dashboard). :meth:`status` and :meth:`stop` may be
 called from any thread; status is a prebuilt frozen snapshot swapped under a lock.
 
-Which OOMs count: only those read from bytes that were written during the current attempt.
-The run's logs are polled synchronously, so everything read before a launch is old; on a
-restart (adoption) the adopted attempt's own stdout/stderr files count from their start.
+The logs reach the loop through a subscription to the process's one monitor (the dashboard
+reads the same batches): the supervisor never follows a file itself.
+
+Which OOMs count: only those read from the current attempt's bytes. Right before a launch the
+monitor reads everything present (``read_now(flush=True, cut=True)``): each file's offset then
+is where the attempt's bytes begin, however late they are read. A file of an earlier attempt
+(its own stdout/stderr, or under SLURM a log named with its job id) belongs to that attempt
+for good: a rank's report that a shared filesystem shows seconds after the relaunch is a late
+word of the old failure, never a new one. A log shared by every attempt (a server that
+outlives its client) is the one case offsets cannot settle: after a relaunch decision the loop
+waits until such logs are quiet (``_settle``) before launching again.
 One attempt reacts to one OOM: several ranks or files reporting the same failure are one event.
+On a restart the adopted attempt's own output since its launch offsets is parsed once.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from evalmon.events import (
     RunConfig,
 )
 from evalmon.state import EvalState
+from evalmon.state.grouping import run_key
 from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor.launchers import Job, Launcher, LocalJobView
 from evalmon.supervisor.local import LaunchError
@@ -41,7 +51,7 @@ from evalmon.supervisor.policy import (
     next_batch_size,
 )
 from evalmon.supervisor.record import RecordWriter, Session, read_record
-from evalmon.supervisor.watch import LogEvent, RunLogs
+from evalmon.supervisor.watch import LogSource, RunLogs, read_span
 from evalmon.text import inert
 
 Printer = Callable[[str], None]
@@ -61,6 +71,9 @@ class SupervisorOptions:
     lm_eval_aware: bool = True
     progress_every_s: float = 5.0  # headless: at most one progress line per this interval
     watch_paths: tuple[str, ...] = ()  # more logs to watch besides the log dir
+    status_every_s: float = 0.5  # how often a running attempt's figures are refreshed
+    settle_quiet_s: float = 0.5  # _settle: a shared log is quiet after this long
+    settle_max_s: float = 5.0
 
 
 @dataclass(slots=True)
@@ -70,9 +83,12 @@ class _AttemptWatch:
     oom_decision: Decision | None = None
     oom_where: tuple[str, int] | None = None
     ignored_ooms: int = 0
+    late_ooms: int = 0  # OOMs in the files of earlier attempts, read during this one
     peak_gpu: dict[tuple[str, int], int] = field(default_factory=dict)
-    own_files: frozenset[str] = frozenset()
-    count_history_of_own_files: bool = False
+    own_files: frozenset[str] = frozenset()  # normalised paths
+    #: each followed file's offset at launch: the attempt's bytes are the ones past it
+    offsets: dict[str, int] = field(default_factory=dict)
+    restarted: set[str] = field(default_factory=set)  # truncated or replaced since the launch
     shared_active: bool = False  # a log not of this attempt alone (a server's) was written
     #: the attempt's own logs through the same reducer as the dashboard and the report,
     #: so the summary's samples/s is the figure they show
@@ -90,11 +106,15 @@ class Supervisor:
         self,
         options: SupervisorOptions,
         launcher: Launcher,
+        monitor: LogSource,
         printer: Printer | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """``monitor``: the process's :class:`evalmon.pipeline.Monitor` over the log dir and
+        ``options.watch_paths`` (started by the caller); the loop subscribes to it."""
         self.options = options
         self.launcher = launcher
+        self.monitor = monitor
         self._print = printer or (lambda line: None)
         self._clock = clock
         self._lock = threading.Lock()
@@ -108,6 +128,10 @@ class Supervisor:
         self._session_id = ""
         self._record: RecordWriter | None = None
         self._last_progress_print = 0.0
+        # files of earlier attempts: normalised path -> attempt number; SLURM job id -> number
+        self._earlier_files: dict[str, int] = {}
+        self._earlier_jobs: dict[str, int] = {}
+        self._late_said: set[tuple[int, str]] = set()
 
     # ---------------------------------------------------------------- public, any thread
 
@@ -174,7 +198,7 @@ class Supervisor:
             self._publish("failed", str(exc))
             self._say(f"error: {exc}")
             return 2
-        logs = RunLogs([opts.log_dir, *opts.watch_paths])
+        logs = RunLogs(self.monitor)
         try:
             return self._run(logs)
         except _Finished as fin:
@@ -225,8 +249,7 @@ class Supervisor:
         if session is None or session.finished:
             self._session_id = uuid.uuid4().hex[:12]
             self._record.session(self._session_id, self.run_key, list(self.options.command), now)
-            logs.poll(flush=True)  # existing log content belongs to earlier runs
-            return None, _AttemptWatch()
+            return None, _AttemptWatch()  # the launch takes the offsets: what exists is older
         return self._resume(session, logs)
 
     def _resume(self, session: Session, logs: RunLogs) -> tuple[Job | None, _AttemptWatch]:
@@ -236,25 +259,28 @@ class Supervisor:
         last = self._attempts[-1] if self._attempts else None
         self._say(f"resuming session {session.session_id} ({len(self._attempts)} attempt(s))")
         if last is None or last.outcome not in ("running", "adopted"):
-            logs.poll(flush=True)
             self._after_ended(last)
             return None, _AttemptWatch()
         try:
             job = self.launcher.adopt(last)
         except LaunchError as exc:
             raise _Abort(str(exc)) from None
+        self._index_earlier_attempts()
         self._watch_job_files(logs, last.log_files)
-        watch = _AttemptWatch(own_files=frozenset(last.log_files), count_history_of_own_files=True)
+        # everything present now is read; what the attempt wrote since its launch is caught up
+        # from disk, and the rest arrives live
+        offsets, _ = logs.read_now(flush=True, cut=True)
+        watch = _AttemptWatch(own_files=_norm_all(last.log_files), offsets=offsets)
         if job is not None:
             adopted = replace(last, outcome="adopted", state=job.state)
             self._set_attempt(adopted)
             self._next_batch = last.batch_size
             self._say(f"adopted attempt {last.number} ({job.label}), batch size {last.batch_size}")
             self._publish("running", f"adopted attempt {last.number} ({job.label})")
-            self._scan(logs.poll(flush=True), watch, initial=True)
+            self._catch_up(last, offsets, watch)
             return job, watch
         # it ended while evalmon was away: learn how from its exit file and its logs
-        self._scan(logs.poll(flush=True), watch, initial=True)
+        self._catch_up(last, offsets, watch)
         code = self.launcher.ended_exit_code(last)
         decision = decide_on_exit(code, watch.oom_decision)
         self._end_attempt(last, decision, code, watch, note=" (ended while evalmon was away)")
@@ -262,6 +288,18 @@ class Supervisor:
             self._next_batch = decision.batch_size
             return None, _AttemptWatch()
         raise _Finished(decision)
+
+    def _catch_up(self, attempt: Attempt, offsets: dict[str, int], watch: _AttemptWatch) -> None:
+        """The adopted attempt's own output from its launch offsets up to ``offsets``."""
+        launched = {os.path.normpath(p): n for p, n in attempt.log_offsets}
+        for path, end in offsets.items():
+            norm = os.path.normpath(path)
+            if norm not in watch.own_files:
+                continue
+            start = launched.get(norm, 0)
+            batch = read_span(path, start if start <= end else 0, end)
+            if batch is not None:
+                self._scan_current(batch, watch, attempt)
 
     def _after_ended(self, last: Attempt | None) -> None:
         """evalmon died after an attempt ended but before it acted on it: act now."""
@@ -287,6 +325,11 @@ class Supervisor:
         )
         env = {**rewritten.env, **self._job_env(number, size)}
         self._publish("launching", f"launching attempt {number} at batch size {size}")
+        self._index_earlier_attempts()
+        # every byte present now is delivered, and older than this attempt: its bytes start
+        # at these offsets, and the OOM classifier judges what follows on its own
+        offsets, before = logs.read_now(flush=True, cut=True)
+        self._scan_late(before)
         try:
             job = self.launcher.launch(rewritten.argv, env, number)
         except (LaunchError, OSError) as exc:
@@ -296,20 +339,22 @@ class Supervisor:
             assert self._record is not None
             self._record.finish(self._session_id, "failed", msg, self._clock())
             return None, _AttemptWatch()
+        files = job.log_files()
         attempt = Attempt(
             number=number,
             batch_size=size,
             started_at=self._clock(),
             launcher=self.launcher.kind,
             state=job.state,
-            log_files=job.log_files(),
+            log_files=files,
+            log_offsets=_offsets_of(files, offsets),
             **job.identity(),  # type: ignore[arg-type]
         )
         self._set_attempt(attempt)
         self._watch_job_files(logs, attempt.log_files)
         self._say(f"attempt {number} started: batch size {size}, {job.label}")
         self._publish("running", f"attempt {number} running at batch size {size}")
-        return job, _AttemptWatch(own_files=frozenset(attempt.log_files))
+        return job, _AttemptWatch(own_files=_norm_all(files), offsets=offsets)
 
     def _job_env(self, number: int, size: int | None) -> dict[str, str]:
         """What every attempt can read, e.g. a batch script: ``--use_cache $EVALMON_CACHE``."""
@@ -334,16 +379,20 @@ class Supervisor:
     def _follow(self, job: Job, watch: _AttemptWatch, logs: RunLogs) -> Decision:
         attempt = self._attempts[-1]
         stopping_for: Decision | None = None
+        last_update = 0.0
         while True:
-            events = logs.poll()
-            self._scan(events, watch)
+            # wakes on the first batch, so an OOM is acted on as soon as it is read
+            self._scan(logs.take(self.options.poll_interval), watch)
             oom = watch.oom_decision
             if stopping_for is None and oom is not None and oom.action in ("relaunch", "give_up"):
                 stopping_for = oom
                 self._publish("stopping", oom.reason)
                 how = job.stop(self.options.grace)
                 self._say(f"attempt {attempt.number} stopped ({how})")
-            self._update_running(attempt, job, watch, logs)
+            now = time.monotonic()
+            if now - last_update >= self.options.status_every_s:
+                last_update = now
+                self._update_running(attempt, job, watch, logs)
             if self._stop_requested.is_set() and stopping_for is None:
                 self._publish("stopping", "stop requested")
                 how = job.stop(self.options.grace)
@@ -357,66 +406,158 @@ class Supervisor:
                 raise _Finished(Decision("fail", "stopped by the user"), state="cancelled")
             if job.poll():
                 break
-            time.sleep(self.options.poll_interval)
         if isinstance(job, LocalJobView):
             job.reap_stragglers(self.options.grace)
+        _, batches = logs.read_now(flush=True)  # the job's last words, held OOM candidates too
+        self._scan(batches, watch)
         if job.exit_code != 0 and watch.oom_decision is None:
             self._drain_for_oom(logs, watch)
+        self._update_running(attempt, job, watch, logs)
         decision = decide_on_exit(job.exit_code, watch.oom_decision)
         self._end_attempt(self._attempts[-1], decision, job.exit_code, watch, job_state=job.state)
         return decision
 
     def _settle(self, logs: RunLogs, watch: _AttemptWatch) -> None:
-        """Read the old attempt's last words before the next one starts.
+        """A fallback for logs that every attempt shares, before the next launch.
 
-        A server that outlives the client (its own job, or the demo's) may still be finishing
-        requests of the stopped attempt and log more OOMs: wait until shared logs are quiet
-        so those are not taken for an OOM of the next attempt (one OOM, one relaunch).
+        The files of the stopped attempt stay its own however late their lines are read. But
+        a server that outlives its client (its own job, or the demo's) may still be finishing
+        the stopped attempt's requests and log more OOMs into a log the next attempt shares,
+        after the next launch's offsets. If such a log was written during the attempt, wait
+        until shared logs are quiet (``settle_quiet_s``, at most ``settle_max_s``).
         """
-        logs.poll(flush=True)
+        _, batches = logs.read_now(flush=True)
+        self._scan(batches, watch)
         if not watch.shared_active:
             return
-        quiet_s, deadline = 0.5, time.monotonic() + 5.0
-        last_event = time.monotonic()
-        while time.monotonic() < deadline and time.monotonic() - last_event < quiet_s:
-            if any(not isinstance(e.located.event, _SAMPLER_EVENTS) for e in logs.poll()):
+        opts = self.options
+        started = last_event = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if now - last_event >= opts.settle_quiet_s or now - started >= opts.settle_max_s:
+                return
+            batches = logs.take(min(opts.poll_interval, opts.settle_quiet_s))
+            self._scan(batches, watch)
+            if any(self._is_shared(b.path, watch) and _talks(b) for b in batches):
                 last_event = time.monotonic()
-            time.sleep(self.options.poll_interval)
 
     def _drain_for_oom(self, logs: RunLogs, watch: _AttemptWatch, wait_s: float = 1.0) -> None:
-        """The job failed before we saw why: read its last bytes (held OOM candidates too)."""
+        """The job failed and its logs said nothing yet: a shared filesystem may show its last
+        words late (another node's writes), so look a little longer."""
         deadline = time.monotonic() + wait_s
         while watch.oom_decision is None and time.monotonic() < deadline:
-            self._scan(logs.poll(), watch)
-            if watch.oom_decision is None:
-                time.sleep(self.options.poll_interval)
+            self._scan(logs.take(self.options.poll_interval), watch)
+        if watch.oom_decision is None:
+            _, batches = logs.read_now(flush=True)
+            self._scan(batches, watch)
 
-    def _scan(
-        self, events: Sequence[LogEvent], watch: _AttemptWatch, initial: bool = False
-    ) -> None:
+    # ---------------------------------------------------------------- whose bytes
+
+    def _index_earlier_attempts(self) -> None:
+        """Files (and SLURM job ids) of the attempts before the newest one."""
+        self._earlier_files.clear()
+        self._earlier_jobs.clear()
+        for attempt in self._attempts[:-1] if self._attempts else ():
+            self._add_earlier(attempt)
+        # at a launch the newest recorded attempt is an earlier one too
+        if self._attempts and self._attempts[-1].outcome not in ("running", "adopted"):
+            self._add_earlier(self._attempts[-1])
+
+    def _add_earlier(self, attempt: Attempt) -> None:
+        for path in attempt.log_files:
+            self._earlier_files[os.path.normpath(path)] = attempt.number
+        if attempt.slurm_job_id:
+            self._earlier_jobs[attempt.slurm_job_id] = attempt.number
+
+    def _earlier_owner(self, path: str, own_files: frozenset[str]) -> int | None:
+        """The earlier attempt whose file this is, if any (never for the current one's)."""
+        norm = os.path.normpath(path)
+        if norm in own_files:
+            return None
+        owner = self._earlier_files.get(norm)
+        if owner is None and self._earlier_jobs:
+            owner = self._earlier_jobs.get(run_key(path).name)  # server-<job id>.log
+        return owner
+
+    def _is_shared(self, path: str, watch: _AttemptWatch) -> bool:
+        return (
+            os.path.normpath(path) not in watch.own_files
+            and self._earlier_owner(path, watch.own_files) is None
+        )
+
+    def _scan(self, batches: Sequence[FileBatch], watch: _AttemptWatch) -> None:
         attempt = self._attempts[-1] if self._attempts else None
-        for ev in events:
-            if initial and not (watch.count_history_of_own_files and ev.path in watch.own_files):
-                continue  # content from before this evalmon started, not of this attempt
-            if ev.history and ev.path not in watch.own_files:
+        for batch in batches:
+            if batch.history:
+                continue  # older than anything read live: never this attempt's
+            path = batch.path
+            if batch.truncated:
+                watch.restarted.add(path)  # the file starts over: all of it is new
+            if not batch.events:
                 continue
-            item = ev.located.event
-            if ev.path not in watch.own_files and not isinstance(item, _SAMPLER_EVENTS):
+            if path not in watch.restarted and batch.scanned_bytes <= watch.offsets.get(path, 0):
+                continue  # bytes from before the launch, read now
+            owner = self._earlier_owner(path, watch.own_files)
+            if owner is not None:
+                self._late(batch, owner)
+                continue
+            self._scan_current(batch, watch, attempt)
+
+    def _scan_current(
+        self, batch: FileBatch, watch: _AttemptWatch, attempt: Attempt | None
+    ) -> None:
+        """A batch of the current attempt's bytes."""
+        own = os.path.normpath(batch.path) in watch.own_files
+        if own:
+            self._reduce(batch, watch, attempt)
+        for located in batch.events:
+            item = located.event
+            if not own and not isinstance(item, _SAMPLER_EVENTS):
                 watch.shared_active = True
-            if ev.path in watch.own_files and not isinstance(item, _SAMPLER_EVENTS):
-                self._reduce(ev, watch, attempt)
             if isinstance(item, OutOfMemory):
-                self._on_oom(item, ev, watch, attempt)
+                self._on_oom(item, batch.path, located.line, watch, attempt)
             elif isinstance(item, Progress):
                 self._maybe_print_progress(item, attempt)
             elif isinstance(item, GpuSample) and item.memory_used is not None:
                 key = (item.host, item.index)
                 watch.peak_gpu[key] = max(watch.peak_gpu.get(key, 0), item.memory_used)
 
+    def _scan_late(self, batches: Sequence[FileBatch]) -> None:
+        """Batches read at a launch, before it: only late words of earlier attempts matter."""
+        for batch in batches:
+            if batch.history or not batch.events:
+                continue
+            owner = self._earlier_owner(batch.path, frozenset())
+            if owner is not None:
+                self._late(batch, owner)
+
+    def _late(self, batch: FileBatch, owner: int) -> None:
+        """Lines written to an earlier attempt's files after it was replaced (a slow shared
+        filesystem, a rank that outlived the stop): that attempt's, never the current one's."""
+        current = self._attempts[-1].number if self._attempts else 0
+        for located in batch.events:
+            if not isinstance(located.event, OutOfMemory) or not located.event.fatal:
+                continue
+            key = (owner, batch.path)
+            if key in self._late_said:
+                continue  # one line per file: eight ranks are one failure
+            self._late_said.add(key)
+            where = f"{os.path.basename(batch.path)}:{located.line}"
+            after = f" after attempt {current} started" if current != owner else ""
+            self._say(
+                f"OOM at {where} read{after}: a late report in attempt {owner}'s log, "
+                f"part of attempt {owner}'s failure"
+            )
+
     def _on_oom(
-        self, oom: OutOfMemory, ev: LogEvent, watch: _AttemptWatch, attempt: Attempt | None
+        self,
+        oom: OutOfMemory,
+        path: str,
+        line: int,
+        watch: _AttemptWatch,
+        attempt: Attempt | None,
     ) -> None:
-        where = f"{os.path.basename(ev.path)}:{ev.located.line}"
+        where = f"{os.path.basename(path)}:{line}"
         if watch.oom_decision is not None:
             watch.ignored_ooms += 1  # the same failure seen by another rank / file
             return
@@ -430,7 +571,7 @@ class Supervisor:
         if decision.action == "ignore":
             return
         watch.oom_decision = decision
-        watch.oom_where = (ev.path, ev.located.line)
+        watch.oom_where = (path, line)
 
     def _maybe_print_progress(self, progress: Progress, attempt: Attempt | None) -> None:
         now = time.monotonic()
@@ -445,15 +586,15 @@ class Supervisor:
 
     # ---------------------------------------------------------------- bookkeeping
 
-    def _reduce(self, ev: LogEvent, watch: _AttemptWatch, attempt: Attempt | None) -> None:
+    def _reduce(self, batch: FileBatch, watch: _AttemptWatch, attempt: Attempt | None) -> None:
         batches = []
-        if attempt is not None and attempt.batch_size and ev.path not in watch.seeded:
+        if attempt is not None and attempt.batch_size and batch.path not in watch.seeded:
             # evalmon chose this attempt's batch size: the one fact no log may state
             # (lm-eval prints it only in its closing summary)
-            watch.seeded.add(ev.path)
+            watch.seeded.add(batch.path)
             seed = RunConfig(batch_size=str(attempt.batch_size), source="evalmon run")
-            batches.append(FileBatch(ev.path, (Located(0, seed),)))
-        batches.append(FileBatch(ev.path, (ev.located,), history=ev.history))
+            batches.append(FileBatch(batch.path, (Located(0, seed),)))
+        batches.append(batch)
         watch.state.apply_batches(batches)
 
     def _samples_per_s(self, attempt: Attempt, watch: _AttemptWatch) -> float | None:
@@ -470,12 +611,15 @@ class Supervisor:
     ) -> None:
         current = self._attempts[-1]
         files = job.log_files() if not current.log_files else current.log_files
+        offsets = current.log_offsets
         if files != current.log_files:  # a SLURM job's StdOut/StdErr became known
             self._watch_job_files(logs, files)
-            watch.own_files = frozenset(files)
+            watch.own_files = _norm_all(files)
+            offsets = _offsets_of(files, watch.offsets)
         new = replace(
             current,
             log_files=files,
+            log_offsets=offsets,
             state=job.state,
             samples_per_s=self._samples_per_s(attempt, watch),
             peak_gpu_bytes=max(watch.peak_gpu.values()) if watch.peak_gpu else None,
@@ -533,6 +677,21 @@ class Supervisor:
         assert self._record is not None
         self._record.finish(self._session_id, state, message, self._clock())
         return 0 if state == "succeeded" else 1
+
+
+def _norm_all(paths: Sequence[str]) -> frozenset[str]:
+    return frozenset(os.path.normpath(p) for p in paths)
+
+
+def _offsets_of(files: Sequence[str], offsets: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """Each of ``files``' offset at the launch (0: not there yet, so all of it is new)."""
+    by_norm = {os.path.normpath(p): n for p, n in offsets.items()}
+    return tuple((f, by_norm.get(os.path.normpath(f), 0)) for f in files)
+
+
+def _talks(batch: FileBatch) -> bool:
+    """Did a job write this (not a GPU sampler's continuous samples)?"""
+    return any(not isinstance(loc.event, _SAMPLER_EVENTS) for loc in batch.events)
 
 
 class _Finished(Exception):  # control flow: the session ends early

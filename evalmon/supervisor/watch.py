@@ -1,57 +1,106 @@
-"""The supervisor's view of the run's logs: the shared Follower, driven synchronously.
+"""The supervisor's view of the run's logs: a subscription to the process's one monitor.
 
-The supervisor calls :meth:`RunLogs.poll` from its own loop (no follower threads), so it
-knows exactly which bytes were read before and after a given moment: everything present
-when an attempt is launched belongs to earlier attempts. One ``poll_once`` pass also flushes
-files that stayed idle, which releases OOM candidates the parser holds for context.
+The supervisor reads no log itself while an attempt runs: the :class:`evalmon.pipeline.Monitor`
+(one follower, one parse, shared with the dashboard) hands every :class:`FileBatch` to a
+subscription queue that the supervisor's loop drains.
+
+Which bytes belong to an attempt is a byte offset per file, taken at launch:
+``read_now(flush=True, cut=True)`` returns once every byte present has been delivered, and
+the offsets it returns are where the attempt's bytes begin (``FileBatch.scanned_bytes`` is the
+file's offset after a read; a ``truncated`` batch restarts the file at 0). The cut makes the
+OOM classifier judge the bytes after it on their own, so the next attempt's OOM is never a
+"repeat" of the last one's.
+
+:func:`read_span` is the one exception to "reads no log": when evalmon restarts and adopts an
+attempt, that attempt's own output from its launch offset up to now is parsed once from disk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import contextlib
+import queue
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from evalmon.events import FileBatch, Located
-from evalmon.sources.follow import Follower, FollowOptions
+
+_CHUNK = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
-class LogEvent:
-    path: str
-    located: Located
-    history: bool  # from a tail-first history scan: older than anything delivered before
+class LogSource(Protocol):
+    """What the supervisor needs from :class:`evalmon.pipeline.Monitor`."""
+
+    def subscribe(self, callback: Callable[[FileBatch], None]) -> Callable[[], None]: ...
+
+    def read_now(self, flush: bool = False, *, cut: bool = False) -> dict[str, int]: ...
+
+    def add_paths(self, paths: Sequence[str]) -> None: ...
 
 
 class RunLogs:
-    def __init__(self, paths: Sequence[str], extra_patterns: Sequence[str] = ()) -> None:
-        self._pending: list[FileBatch] = []
-        options = FollowOptions(wake="poll")
-        if extra_patterns:
-            options = FollowOptions(
-                wake="poll", patterns=(*options.patterns, *extra_patterns)
-            )
-        self._follower = Follower(list(paths), self._pending.append, options)
-        self.warnings: list[str] = []
+    """Batches from a :class:`LogSource`, queued by its threads, taken by the supervisor loop."""
 
-    def add_paths(self, paths: Sequence[str]) -> None:
-        """Follow more paths (e.g. a SLURM job's StdOut outside the log dir)."""
-        for path in paths:
-            if path not in self._follower.paths:
-                self._follower.paths.append(path)
+    def __init__(self, source: LogSource) -> None:
+        self.source = source
+        self._queue: queue.SimpleQueue[FileBatch] = queue.SimpleQueue()
+        self._unsubscribe = source.subscribe(self._queue.put)
 
-    def poll(self, flush: bool = False) -> list[LogEvent]:
-        """Everything new. ``flush``: a second pass, so files that are now idle release the
-        OOM candidates their parser holds for context (a dead job's last lines)."""
-        self._follower.poll_once()
-        if flush:
-            self._follower.poll_once()
-        batches, self._pending[:] = list(self._pending), []
-        out: list[LogEvent] = []
-        for batch in batches:
-            if batch.warning and batch.warning not in self.warnings:
-                self.warnings.append(batch.warning)
-            out.extend(LogEvent(batch.path, loc, batch.history) for loc in batch.events)
+    def take(self, timeout: float = 0.0) -> list[FileBatch]:
+        """Every batch delivered so far, in delivery order; waits up to ``timeout`` s for one."""
+        out: list[FileBatch] = []
+        get = self._queue.get
+        try:
+            out.append(get(timeout=timeout) if timeout > 0 else get(block=False))
+        except queue.Empty:
+            return out
+        with contextlib.suppress(queue.Empty):
+            while True:
+                out.append(self._queue.get_nowait())
         return out
 
+    def read_now(
+        self, flush: bool = False, cut: bool = False
+    ) -> tuple[dict[str, int], list[FileBatch]]:
+        """Read everything present; returns each followed file's offset and the batches
+        delivered until then (all of them from bytes written before this call)."""
+        offsets = self.source.read_now(flush=flush, cut=cut)
+        return offsets, self.take()
+
+    def add_paths(self, paths: Sequence[str]) -> None:
+        self.source.add_paths(paths)
+
     def close(self) -> None:
-        self._follower.stop()
+        self._unsubscribe()
+
+
+def read_span(path: str, start: int, end: int) -> FileBatch | None:
+    """The events of ``path``'s bytes ``[start, end)``, line numbers counted from the file's
+    start; None if the file cannot be read. ``scanned_bytes`` is ``end``."""
+    from evalmon.parsers.stream import LogParser
+
+    parser = LogParser()
+    located: list[Located] = []
+    lines_before = 0
+    try:
+        with open(path, "rb") as fh:
+            pos = 0
+            while pos < start:  # line numbers as the dashboard shows them
+                data = fh.read(min(_CHUNK, start - pos))
+                if not data:
+                    break
+                lines_before += data.count(b"\n")
+                pos += len(data)
+            fh.seek(start)
+            pos = start
+            while pos < end:
+                data = fh.read(min(_CHUNK, end - pos))
+                if not data:
+                    break
+                pos += len(data)
+                located += parser.feed(data)
+    except OSError:
+        return None
+    located += parser.flush()
+    if lines_before:
+        located = [Located(loc.line + lines_before, loc.event) for loc in located]
+    return FileBatch(path, tuple(located), scanned_bytes=end, size_bytes=end)

@@ -368,8 +368,11 @@ def run_dashboard(
     poll_interval_s: float = 0.25,
     gpu: bool = True,
     gpu_interval_s: float = 1.0,
+    monitor: Any = None,
 ) -> int:
-    """Run the dashboard over ``paths`` until the user quits; returns the exit status."""
+    """Run the dashboard over ``paths`` until the user quits; returns the exit status.
+    ``monitor``: an :class:`evalmon.pipeline.Monitor` already reading ``paths`` (``evalmon
+    run`` shares its supervisor's); it keeps running when the dashboard closes."""
     feed = LiveFeed(
         paths,
         stall_after_s=stall_after_s,
@@ -377,6 +380,7 @@ def run_dashboard(
         gpu=gpu,
         gpu_interval_s=gpu_interval_s,
         supervisor=supervisor,
+        monitor=monitor,
     )
     app = EvalmonApp(
         feed,
