@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from evalmon.events import FileBatch, GpuSample, GpuUnavailable, Located
+from evalmon.parsers.timestamps import in_time_order
 from evalmon.sources.logfile import RawLine
 from evalmon.state.model import Snapshot
 from evalmon.supervisor.model import SupervisorStatus
@@ -457,7 +458,7 @@ class LiveFeed:
         return FeedData(
             snapshot=snapshot,
             now=now,
-            tail=tuple(self.follower.recent_lines(self._selected)),
+            tail=tuple(in_time_order(self.follower.recent_lines(self._selected))),
             tail_version=self.follower.recent_version(self._selected),
             supervisor=status,
             waiting_for=self._waiting_for(snapshot),

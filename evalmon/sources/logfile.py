@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class RawLine:
     seq: int  # arrival order over every file of one follower
     path: str
     text: str
+    arrived: float = 0.0  # wall-clock seconds when it was read
 
 
 class RecentLines:
@@ -86,9 +88,10 @@ class RecentLines:
             self._extend_open(data[:first_nl])
             kept.append(self._shown_open())
         self._head = self._tail = b""
+        now = time.time()
         for line in reversed(kept):
             text = line.decode("utf-8", "replace")[: self._max_line_chars]
-            self._lines.append(RawLine(next(self._counter), self.path, text))
+            self._lines.append(RawLine(next(self._counter), self.path, text, now))
         self._extend_open(data[last_nl + 1 :])
 
     def restart(self) -> None:
