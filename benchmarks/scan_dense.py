@@ -26,7 +26,7 @@ The generator records the exact truth as it writes. Then, on the same warm file:
 
 1. ``LC_ALL=C grep -cE '<alternation of the counted shapes>'`` (reference; its count is
    checked against the truth too);
-2. evalmon through its public API in a child process: ``evalmon.sources.replay.replay``,
+2. evalmon through its public API in a child process: ``evalmon.pipeline.replay``,
    ``state.snapshot()``, ``evalmon.report.to_json``. The counts are read from the snapshot
    and the JSON report (never from per-line events), so the benchmark keeps working when
    routine lines arrive aggregated. A count the snapshot does not expose prints ``n/a``.
@@ -538,8 +538,8 @@ def child_main(path: str) -> None:
 
     t0 = time.perf_counter()
     import evalmon
+    from evalmon.pipeline import replay
     from evalmon.report import ReportOptions, to_json
-    from evalmon.sources.replay import replay
 
     t1 = time.perf_counter()
     result = replay([path])

@@ -1,7 +1,10 @@
 """evalmon: a terminal dashboard for LLM evaluation jobs on GPUs.
 
-The library face (no Textual needed): ``evalmon.Monitor(paths)`` follows logs and keeps the
-run state (see :class:`evalmon.pipeline.Monitor`).
+The library face (no Textual needed), in the style of nvitop's ``api``:
+
+* ``evalmon.scan(paths) -> Snapshot``: read finished logs once, the state of every run;
+* ``evalmon.Monitor(paths)``: follow logs live and keep the run state
+  (see :class:`evalmon.pipeline.Monitor`).
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from typing import Any
 __version__ = "0.1.0"
 
 # exported lazily: ``import evalmon`` (every command) stays cheap
-_EXPORTS = {"Monitor": "evalmon.pipeline"}
+_EXPORTS = {"Monitor": "evalmon.pipeline", "scan": "evalmon.pipeline"}
 
-__all__ = ["Monitor", "__version__"]
+__all__ = ["Monitor", "__version__", "scan"]
 
 
 def __getattr__(name: str) -> Any:

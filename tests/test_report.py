@@ -178,3 +178,20 @@ def test_log_text_and_file_names_are_inert_in_every_format(tmp_path: Path, capsy
         if form == "json":
             run = json.loads(out)["runs"][0]
             assert run["files"][0].endswith(name)  # exact data, escaped in the JSON text
+
+
+def test_the_library_face_scans_logs_without_textual() -> None:
+    """``evalmon.scan`` is the report's analysis as a function: the same runs and figures."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, evalmon; s = evalmon.scan(['sample_logs']);"
+        "print(sorted(r.id for r in s.runs)); print('textual' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]),
+    ).stdout.split("\n")
+    assert out[0] == "['101', '102', '103', '104']"
+    assert out[1] == "False"

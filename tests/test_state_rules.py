@@ -9,8 +9,8 @@ import pytest
 
 from evalmon import fmt
 from evalmon.events import FileBatch, Located, OutOfMemory, Progress
+from evalmon.pipeline import replay
 from evalmon.report import ReportOptions, build_rows, fmt_ooms, render_markdown
-from evalmon.sources.replay import replay
 from evalmon.state import EvalState, compare
 from evalmon.state.model import OomRecord, RunView, Snapshot, oom_failures
 from evalmon.ui.panels.events import event_rows

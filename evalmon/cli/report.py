@@ -30,8 +30,8 @@ def report_parser() -> argparse.ArgumentParser:
 
 
 def report_main(argv: list[str]) -> int:
+    from evalmon.pipeline import replay
     from evalmon.report import ReportOptions, render_json, render_markdown, render_table
-    from evalmon.sources.replay import replay
 
     args = report_parser().parse_args(argv)
     result = replay(args.paths)
