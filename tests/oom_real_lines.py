@@ -20,7 +20,9 @@ shape given by our users' reports (evalmon issue: healthy jobs relaunched 16 -> 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -256,3 +258,66 @@ NOT_REPORTS: dict[str, tuple[str, str]] = {
         "https://github.com/galaxyproject/galaxy/pull/2309",
     ),
 }
+
+
+# --------------------------------------------------------------------------- whole excerpts
+
+CORPUS_DIR = Path(__file__).parent / "data" / "oom_corpus"
+_HEADER_END = "# ---"
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """One real log excerpt of ``tests/data/oom_corpus/<runtime>/<name>.log``.
+
+    The file starts with ``# key: value`` header lines up to ``# ---``; the rest is the log,
+    verbatim. ``expect`` is ``fatal <kind> [origin] [key=value ...]`` (at least one fatal event,
+    every fatal event of that kind), ``survived`` (events allowed, none fatal) or ``none`` (no
+    event at all). ``split`` is ``dev`` or ``holdout``, fixed by a hash of the file's path so
+    that nobody chooses it.
+    """
+
+    path: str  # relative to CORPUS_DIR
+    runtime: str
+    source: str
+    verdict: str  # "fatal" / "survived" / "none"
+    kind: str | None
+    origin: str | None
+    options: dict[str, str]
+    text: str
+
+    @property
+    def split(self) -> str:
+        digest = hashlib.sha1(self.path.encode()).digest()
+        return "holdout" if digest[0] % 2 else "dev"
+
+
+def _read_excerpt(path: Path) -> Excerpt:
+    raw = path.read_text(encoding="utf-8")
+    head, sep, text = raw.partition("\n" + _HEADER_END + "\n")
+    if not sep:
+        raise ValueError(f"{path}: no '{_HEADER_END}' line")
+    fields: dict[str, str] = {}
+    for line in head.splitlines():
+        key, _, value = line.removeprefix("# ").partition(": ")
+        fields[key.strip()] = value.strip()
+    words = fields["expect"].split()
+    verdict, rest = words[0], words[1:]
+    options = dict(word.split("=", 1) for word in rest if "=" in word)
+    plain = [word for word in rest if "=" not in word]
+    if verdict not in ("fatal", "survived", "none"):
+        raise ValueError(f"{path}: unknown verdict {verdict!r}")
+    return Excerpt(
+        path=path.relative_to(CORPUS_DIR).as_posix(),
+        runtime=path.parent.name,
+        source=fields["source"],
+        verdict=verdict,
+        kind=plain[0] if plain else None,
+        origin=plain[1] if len(plain) > 1 else None,
+        options=options,
+        text=text.rstrip("\n"),
+    )
+
+
+def load_corpus() -> list[Excerpt]:
+    return [_read_excerpt(path) for path in sorted(CORPUS_DIR.glob("*/*.log"))]
