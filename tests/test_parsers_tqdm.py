@@ -386,3 +386,32 @@ def test_bars_written_by_a_real_process_into_a_log_file(tmp_path: Path) -> None:
 def test_module_contract() -> None:
     assert tqdm_parser.CANDIDATE.pattern.startswith(b"\\[")
     assert not math.isnan(parse("1/2 [00:01<00:01, 1.00it/s]")[0].n)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    n=st.integers(min_value=0, max_value=10**6),
+    extra=st.integers(min_value=0, max_value=10**6),
+    elapsed=st.one_of(st.just(0.0), st.floats(min_value=1e-3, max_value=10**5)),
+    desc=st.sampled_from(["Requesting API", "Running loglikelihood requests", "eval_1 x", "a.b-c"]),
+    ascii_bar=st.booleans(),
+)
+def test_the_plain_bar_shortcut_agrees_with_the_general_reader(
+    n: int, extra: int, elapsed: float, desc: str, ascii_bar: bool
+) -> None:
+    """parse() reads lm-eval's default bar with one match: it must give exactly what the
+    general reader gives, on every bar tqdm itself prints in that shape."""
+    from evalmon.parsers.tqdm import parse_any_bar, takes_shortcut
+
+    total = n + extra if n + extra > 0 else 1
+    text = real_tqdm.format_meter(min(n, total), total, elapsed, prefix=desc, ascii=ascii_bar)
+    assert parse(text) == parse_any_bar(text)
+    if n and elapsed >= 1 and total < 10 * n:  # a bar well under way: lm-eval's usual shape
+        assert takes_shortcut(text), text
+
+
+def test_the_plain_bar_shortcut_on_the_table() -> None:
+    from evalmon.parsers.tqdm import parse_any_bar
+
+    for segment, _ in CASES:
+        assert parse(segment) == parse_any_bar(segment), segment

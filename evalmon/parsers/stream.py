@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections import deque
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
@@ -52,6 +51,7 @@ from evalmon.parsers import (
     tqdm,
     vllm,
 )
+from evalmon.parsers.context import LineRing, last_segment
 from evalmon.parsers.scanner import scanner_for
 from evalmon.parsers.segments import count_kept_newlines, kept_ranges
 from evalmon.parsers.traffic import count_traffic
@@ -164,7 +164,7 @@ class LogParser:
         self._carry_len = 0  # its full length so far
         self._line_open = False  # bytes seen since the last \n
         self._open_line_tail = b""  # last non-empty complete segment of the open line
-        self._ring: deque[bytes] = deque(maxlen=max(self._ctx_before, 1))
+        self._ring = LineRing(self._ctx_before, self._context_cap)  # OOM context from earlier reads
         self._queue: list[Any] = []  # Located and _PendingOom, in file order
         self._pending: list[_PendingOom] = []
         self._last_task = ""
@@ -267,6 +267,7 @@ class LogParser:
         Rare lines come from the candidate scan, each with its line; routine lines are
         counted in bulk into one :class:`ServerTraffic` placed at the region's last line.
         """
+        lines_before = self.lines
         first_line = self.lines + 1
         for p in self._pending:
             self._collect_after(p, data, start, start, first_line, end)
@@ -330,7 +331,9 @@ class LogParser:
             self._queue.append(Located(self.lines + (data[end - 1] != 10), traffic))
 
         if last_nl >= start:
-            self._ring.extend(self._lines_before(data, start, last_nl + 1, self._ring.maxlen or 1))
+            self._ring.add_lines(
+                data, start, last_nl + 1, self.lines - lines_before, self._open_line_tail
+            )
             self._open_line_tail = b""
         if data[end - 1] == 13:  # the last line is still open: remember its last segment
             tail = self._last_segment(data, max(last_nl + 1, start), end)
@@ -448,12 +451,7 @@ class LogParser:
 
     # ------------------------------------------------------------------ context lines
     def _last_segment(self, data: bytes, line_start: int, line_end: int) -> bytes:
-        """What a terminal shows of a line: its last non-empty ``\\r`` segment (capped)."""
-        while line_end > line_start and data[line_end - 1] == 13:
-            line_end -= 1
-        i = data.rfind(_CR, line_start, line_end)
-        seg_start = i + 1 if i >= 0 else line_start
-        return data[seg_start : min(line_end, seg_start + self._context_cap)]
+        return last_segment(data, line_start, line_end, self._context_cap)
 
     def _region_line(self, data: bytes, lo: int, line_start: int, line_end: int) -> bytes:
         """The context text of a line of the region starting at ``lo``.
@@ -514,10 +512,7 @@ class LogParser:
         return lines
 
     def _ring_tail(self, k: int | None = None) -> list[bytes]:
-        k = self._ctx_before if k is None else k
-        if k <= 0:
-            return []
-        return list(self._ring)[-k:]
+        return self._ring.tail(self._ctx_before if k is None else k)
 
     def _collect_after(
         self, p: _PendingOom, data: bytes, start: int, pos: int, line_no: int, end: int

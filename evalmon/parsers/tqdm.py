@@ -88,8 +88,51 @@ _RANK_TAG = ascii_re(r"^\[(?:rank|default)\d+\]:? ?")
 _MAX_DESC = 200
 
 
+# tqdm's default bar as lm-eval writes it, the one most segments are:
+# ``Requesting API:  42%|████▏     | 168/400 [01:02<01:26,  2.69it/s]``. Read in one match;
+# anything else (units, postfixes, scaled counts, escapes) takes the general path below.
+_PLAIN_BAR = ascii_re(
+    r"([A-Za-z][A-Za-z0-9 _.-]{0,60}): {1,3}\d{1,3}%\|(?:[ #0-9]|[\u2580-\u259f]){4,100}\|"
+    r" {1,3}(\d{1,12})/(\d{1,12}) \[(\d{1,4}:\d\d(?::\d\d)?)<(\d{1,4}:\d\d(?::\d\d)?|\?),"
+    r" {1,3}(?:(\d{1,9}\.\d\d|\?)it/s|(\d{1,9}\.\d\d)s/it)\]"
+)
+
+
+def _plain_bar(m: re.Match[str]) -> Progress:
+    desc, n, total, elapsed, remaining, rate, inverse = m.groups()
+    if inverse is not None:
+        value: float | None = 1.0 / float(inverse) if float(inverse) else None
+    else:
+        value = None if rate == "?" else float(rate)
+    return Progress(
+        desc=desc.strip(),
+        n=float(n),
+        total=float(total),
+        unit="it",
+        rate=value,
+        elapsed_s=_seconds(elapsed),
+        remaining_s=None if remaining == "?" else _seconds(remaining),
+    )
+
+
 def parse(segment: str) -> list[Event]:
     """Every tqdm bar found in one segment (usually zero or one)."""
+    try:
+        plain = _PLAIN_BAR.fullmatch(segment)
+        if plain is not None:
+            return [_plain_bar(plain)]
+    except Exception:
+        return []
+    return parse_any_bar(segment)
+
+
+def takes_shortcut(segment: str) -> bool:
+    """Is ``segment`` lm-eval's default bar, read by :func:`parse` in one match?"""
+    return _PLAIN_BAR.fullmatch(segment) is not None
+
+
+def parse_any_bar(segment: str) -> list[Event]:
+    """:func:`parse` without its plain-bar shortcut: what the shortcut must agree with."""
     try:
         if "[" not in segment or ":" not in segment:
             return []
