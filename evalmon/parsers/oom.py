@@ -100,6 +100,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|GPU memory utilization|runs out of memory|Not enough memory|not enough memory"
     rb"|can't allocate memory|No executable batch size|Failed to CUDA calloc"
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
+    rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate|bad_alloc"
 )
 _CANDIDATE_STR = ascii_re(CANDIDATE.pattern.decode())
 
@@ -143,6 +144,10 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("header", ascii_re(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w./\-]+:\d+\] ?")),
+    # TensorFlow/XLA (absl) after a Python timestamp: "I tensorflow/core/.../x.cc:830] "
+    ("header", ascii_re(r"[IWEF] (?:[\w.\-]+/)*[\w.\-]+\.(?:cc|h|cpp|py):\d+\] ?")),
+    # a C++ exception's message under "terminate called after throwing an instance of"
+    ("header", ascii_re(r" {0,4}what\(\): +")),
     ("header", ascii_re(_LEVEL + r":[\w.\-]*:")),
     ("header", ascii_re(r"\[" + _LEVEL + r"\] ?")),
     ("group", ascii_re(r" *[|] (?=\S)")),  # Python 3.11 exception-group tracebacks
@@ -236,6 +241,8 @@ class _Rule:
     origin: str
     batch_helps: bool | None = None  # None: decided by the phase
     always_fatal: bool = False
+    code: bool = False  # an error code's name: a report only with an error around it
+    survivable: bool = False  # the message itself says the caller retries or goes on
 
 
 def _rule(
@@ -244,19 +251,33 @@ def _rule(
     origin: str,
     batch_helps: bool | None = None,
     always_fatal: bool = False,
+    code: bool = False,
+    survivable: bool = False,
 ) -> _Rule:
-    return _Rule(ascii_re(pattern), kind, origin, batch_helps, always_fatal)
+    return _Rule(ascii_re(pattern), kind, origin, batch_helps, always_fatal, code, survivable)
 
+
+_END = r"(?=\s*(?:$|[.,;:!(]))"  # a short message ends here
 
 # Specific messages: recognised anywhere in the line (unless quoted, see _QUOTING).
 _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bHIP out of memory\.\s*Tried\s*to\s*allocate", "gpu", "hip"),
     _rule(r"\bMPS backend out of memory\b", "gpu", "mps"),
     _rule(r"\b(?:CUDA|XPU|NPU|MUSA|MLU) out of memory\.\s*Tried\s*to\s*allocate", "gpu", "pytorch"),
-    _rule(r"\bhipErrorOutOfMemory\b", "gpu", "hip"),
-    _rule(r"\bCUBLAS_STATUS_ALLOC_FAILED\b", "gpu", "cublas"),
-    _rule(r"\bCUDNN_STATUS_ALLOC_FAILED\b", "gpu", "cudnn"),
-    _rule(r"\bcudaErrorMemoryAllocation\b|\bCUDA_ERROR_OUT_OF_MEMORY\b", "gpu", "cuda"),
+    _rule(r"\bCUDA error: out of memory" + _END, "gpu", "pytorch"),
+    _rule(r"\bHIP error: out of memory" + _END, "gpu", "hip"),
+    # TensorFlow's stream executor: the BFC allocator then asks for less (not a failure)
+    _rule(
+        r"\bfailed to allocate [\d.]+\s*[KMGT]?i?B? \(\d+ bytes\) from device:"
+        r"\s*CUDA_ERROR_OUT_OF_MEMORY\b",
+        "gpu",
+        "tensorflow",
+        survivable=True,
+    ),
+    _rule(r"\bhipErrorOutOfMemory\b", "gpu", "hip", code=True),
+    _rule(r"\bCUBLAS_STATUS_ALLOC_FAILED\b", "gpu", "cublas", code=True),
+    _rule(r"\bCUDNN_STATUS_ALLOC_FAILED\b", "gpu", "cudnn", code=True),
+    _rule(r"\bcudaErrorMemoryAllocation\b|\bCUDA_ERROR_OUT_OF_MEMORY\b", "gpu", "cuda", code=True),
     _rule(r"\bNCCL WARN Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"),
     _rule(r"\bNCCL WARN Failed to CUDA calloc\b", "gpu", "nccl"),
     _rule(
@@ -264,6 +285,32 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     _rule(r"\bRESOURCE_EXHAUSTED: Out of memory while trying to allocate\b", "gpu", "xla"),
     _rule(r"\bRESOURCE_EXHAUSTED:.{0,80}\b[Rr]an out of memory in memory space\b", "gpu", "xla"),
+    _rule(
+        r"\b(?:RESOURCE_EXHAUSTED|Resource exhausted):\s*(?:Failed to allocate request for"
+        r"|Out\s*of\s*memory while trying to allocate)",
+        "gpu",
+        "xla",
+    ),
+    _rule(r"\bOOM when allocating tensor\b", "gpu", "tensorflow"),
+    # vLLM V1's warm-up: the message advises lowering max_num_seqs, a smaller batch
+    _rule(
+        r"\b(?:CUDA|HIP) out of memory occurred when warming up\b", "gpu", "vllm", batch_helps=True
+    ),
+    # llama.cpp/ggml allocates its buffers while loading the model or creating the context
+    _rule(r"\bcudaMalloc failed: out of memory\b", "gpu", "ggml", batch_helps=False),
+    # TGI's router panics when the shards' warm-up fails: the token budget, not the batch
+    _rule(
+        r"\bUnable to warmup model:.{0,200}?(?:out of memory|OutOfMemory)",
+        "gpu",
+        "tgi",
+        batch_helps=False,
+    ),
+    # PyTorch with a per-process memory fraction (TGI's shards)
+    _rule(
+        r"\bAllocation on device \d+ would exceed allowed memory\. \(out of memory\)",
+        "gpu",
+        "pytorch",
+    ),
     _rule(
         r"\bmax seq len \(\d+\) is larger than the maximum number of\s*tokens that can be"
         r"\s*stored in KV\s*cache\b",
@@ -326,7 +373,6 @@ _STRONG: tuple[_Rule, ...] = (
 
 # Short messages: an OOM only when they ARE the message (start of the text after an
 # exception type or a short label), followed by punctuation or the end of the line.
-_END = r"(?=\s*(?:$|[.,;:!(]))"
 _WEAK: tuple[_Rule, ...] = (
     _rule(r"(?:CUDA|XPU|NPU) out of memory" + _END, "gpu", "pytorch"),
     _rule(r"HIP out of memory" + _END, "gpu", "hip"),
@@ -399,6 +445,8 @@ _JSON_STRING_OPEN = (
     ascii_re(r"(?:[{\[,]|\"\s*:)\s*\"[^\"]*$"),  # {"error": "...   ["...
     ascii_re(r"(?:[{\[,]|'\s*:)\s*'[^']*$"),  # a printed Python dict: {'error': '...
 )
+# A quoted YAML (or key=value) string: ``error: "CUDA out of memory ..."``, ``reason='...``
+_KEY_STRING_OPEN = ascii_re(r"^\s*(?:- )?[A-Za-z_][\w\-]*\s*[:=]\s*([\"'])(?:(?!\1).)*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,11 +495,16 @@ def _inside_json_string(prefix: str) -> bool:
 
 def _mentioned(prefix: str) -> bool:
     """Is a message after ``prefix`` only mentioned: a repr inside a message, a JSON value?"""
-    if _inside_json_string(prefix):
+    if _inside_json_string(prefix) or _KEY_STRING_OPEN.match(prefix):
         return True
     # a repr that IS the message (older vLLM: ``ERROR ... engine.py:157] OutOfMemoryError(
     # 'CUDA out of memory ...')`` and then its traceback) is a report; one inside is not
     return _inside_repr(prefix) and _REPR_OPEN.match(prefix) is None
+
+
+# An error code's name reports an error only with an error around it: ``HIP error ...
+# hipErrorOutOfMemory !!!``, ``HIPError(code hipErrorOutOfMemory, ...)``, ``failed with``.
+_CODE_CONTEXT = ascii_re(r"(?i)error|fail|abort|!!!")
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,10 +519,12 @@ def _match_rules(text: str, rules: Sequence[_Rule], anchored: bool) -> _Found | 
         if match is None:
             continue
         if anchored:
-            return _Found(rule)
+            return _Found(rule, rule.survivable)
         prefix = text[: match.start()]
+        if rule.code and not _CODE_CONTEXT.search(prefix + " " + text[match.end() :]):
+            continue  # the name of an error code alone (prose, a header file) reports nothing
         if not _quoted(prefix):
-            return _Found(rule, _mentioned(prefix))
+            return _Found(rule, rule.survivable or _mentioned(prefix))
     return None
 
 
@@ -505,6 +560,71 @@ def _match_text(text: str) -> _Found | None:
     if label is not None and not _quoted(label.group("label")):
         return _match_rules(label.group("msg"), _WEAK, anchored=True)
     return None
+
+
+# C++ runtimes: ``terminate called after throwing an instance of 'c10::Error'`` then
+# ``  what():  CUDA error: out of memory`` (libtorch, MXNet's dmlc, dlib, mallocMC...). The
+# process aborts: any out-of-memory message there is a fatal report.
+_CXX_HEAD = ascii_re(r" {0,4}what\(\): +$")
+_CXX_OOM = ascii_re(r"(?i)out of memory|\bbad_alloc\b|OutOfMemory|\bOOM\b")
+_GPU_WORDS = ascii_re(r"(?i)cuda|\bhip|gpu|device|c10::|cudnn|cublas|nccl|vram|\bmps\b")
+
+
+def _match_record(text: str, head: str) -> _Found | None:
+    """The rule ``text`` satisfies, given the log header of the line it starts on."""
+    found = _match_text(text)
+    if found is None and _CXX_HEAD.match(head) and _CXX_OOM.search(text):
+        kind: OomKind = "gpu" if _GPU_WORDS.search(text) else "host"
+        found = _Found(_Rule(_CXX_OOM, kind, "cxx"))
+    return found
+
+
+# A markdown table row (``| 64 | CUDA out of memory |``, ``| CUDA out of memory | lower the
+# batch |``): data about some run, or advice, never this process's report.
+_TABLE_ROW = ascii_re(r"\s*\|(?:[^|]*\|){2,}\s*$")
+# A YAML document (a config or results dump printed by the job): ``error: CUDA out of memory
+# ...`` under a ``---`` line with only mapping entries between. Without the ``---`` such a
+# line cannot be told from a C program's ``function_name: message`` log line (llama.cpp's).
+# A quoted value (``error: "CUDA out of memory ..."``) is a mention, see _mentioned.
+_YAML_ENTRY = ascii_re(r"\s*(?:- )?[A-Za-z_][\w\-]*:(?: |$)|\s*- |\s*#")
+_YAML_DOC = ascii_re(r"---\s*$")
+_YAML_LINES = 30
+
+
+def _yaml_value(window: Sequence[_Line], i: int) -> bool:
+    line = window[i]
+    if line.head or _YAML_ENTRY.match(line.raw) is None:
+        return False
+    for k in range(i - 1, max(-1, i - _YAML_LINES), -1):
+        previous = window[k].raw
+        if _YAML_DOC.match(previous):
+            return True
+        if previous.strip() and _YAML_ENTRY.match(previous) is None:
+            return False
+    return False
+
+
+# A traceback pasted or captured as an indented block (a CI step, a workflow manager's
+# "Command error:" section): its lines keep the indent of its "Traceback" line.
+_TRACEBACK_HEAD = ascii_re(r"(?P<indent>\s+)Traceback \(most recent call last\):")
+
+
+def _dedented(window: Sequence[_Line], i: int) -> str:
+    """The line's body, without the indent of the traceback block it ends, if any."""
+    body = window[i].body
+    if not body[:1].isspace():
+        return body
+    indent = body[: len(body) - len(body.lstrip())]
+    for k in range(i - 1, max(-1, i - CONTEXT_BEFORE), -1):
+        other = window[k]
+        if other.source != window[i].source:
+            continue
+        head = _TRACEBACK_HEAD.match(other.body)
+        if head is not None:
+            return body[len(indent) :] if head.group("indent") == indent else body
+        if other.body.strip() and not other.body.startswith(indent):
+            return body  # left the block
+    return body
 
 
 _RECORD_START = ascii_re(
@@ -550,10 +670,10 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     line = window[i]
     if not _CANDIDATE_STR.search(line.raw):
         return None
-    body = line.body
-    if _copied(body):
+    body = _dedented(window, i)
+    if _copied(body) or _TABLE_ROW.match(line.raw) or _yaml_value(window, i):
         return None
-    found = _match_text(body)
+    found = _match_record(body, line.head)
     text, start = body, i
     killed = False
     # A hard-wrapped message whose start is on the previous line(s): join back up to
@@ -562,13 +682,13 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     joined, k = body, i
     while k > 0 and i - k < _WRAP_LINES and _continues(window[k - 1], window[k]):
         previous = window[k - 1]
-        if _match_text(previous.body) is not None:
+        if _match_record(previous.body, previous.head) is not None:
             break
         if found is not None and not _MID_SENTENCE.match(joined):
             break
         joined, k = _join(previous.body, joined, len(previous.raw)), k - 1
         if found is None:
-            found = _match_text(joined)
+            found = _match_record(joined, previous.head)
         if found is not None:
             text, start = joined, k
     if found is None and any(p.match(body) for p in _KILLED):
@@ -624,6 +744,7 @@ _BOUNDARY = ascii_re(
 _INFO_HEADER = ascii_re(r"\b(?:INFO|DEBUG)\b")
 _RECOVERY = ascii_re(
     r"[Rr]educing batch size|[Rr]etrying with (?:a )?(?:smaller )?batch(?: size)?"
+    r"|\bretrying without\b|[Ss]etting batch[ _]size to \d"
     r"|[Dd]ecreasing batch size|batch size (?:reduced|decreased|halved)|[Hh]alving batch size"
     r"|Determined [Ll]argest batch size|[Tt]rying (?:again )?with batch size"
 )
@@ -798,14 +919,16 @@ _UNITS = {
 }  # fmt: skip
 
 
-def _bytes(number: str, unit: str) -> int | None:
+def _bytes(number: str, unit: str, binary: bool = False) -> int | None:
+    """``binary``: the reporter prints powers of 1024 as KB/MB/GB (PyTorch's MPS allocator)."""
     if len(number) > 24:
         return None
     try:
         value = float(number)
     except ValueError:
         return None
-    factor = _UNITS.get(unit.upper())
+    unit = unit.upper()
+    factor = _UNITS.get(unit.replace("B", "IB") if binary and unit in _DECIMAL else unit)
     if factor is None or value != value or value == float("inf"):
         return None
     return round(value * factor)
@@ -838,11 +961,14 @@ _FREE = (
 )
 
 
-def _first_size(patterns: Sequence[re.Pattern[str]], text: str) -> int | None:
+_DECIMAL = frozenset(("KB", "MB", "GB", "TB", "PB"))
+
+
+def _first_size(patterns: Sequence[re.Pattern[str]], text: str, binary: bool = False) -> int | None:
     for pattern in patterns:
         match = pattern.search(text)
         if match is not None:
-            return _bytes(match.group(1), match.group(2))
+            return _bytes(match.group(1), match.group(2), binary)
     return None
 
 
@@ -895,16 +1021,17 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         batch_helps = _phase(window, i, hit.source) != "load"
     first = window[i]
     gpu_text = first.body if hit.origin == "nccl" else text
+    binary = hit.origin == "mps"  # "MPS allocated: 18.13 GB" on a 16 GiB Mac: GiB
     return OutOfMemory(
         kind=hit.kind,
         origin=origin,
         message=_message(text),
         fatal=fatal,
         batch_helps=batch_helps,
-        bytes_tried=_first_size(_TRIED, text),
+        bytes_tried=_first_size(_TRIED, text, binary),
         gpu_index=_first_int(_GPU, gpu_text) if hit.kind == "gpu" else None,
-        capacity_bytes=_first_size(_CAPACITY, text),
-        free_bytes=_first_size(_FREE, text),
+        capacity_bytes=_first_size(_CAPACITY, text, binary),
+        free_bytes=_first_size(_FREE, text, binary),
         rank=hit.rank,
     )
 
