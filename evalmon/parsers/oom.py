@@ -257,7 +257,10 @@ def _rule(
     return _Rule(ascii_re(pattern), kind, origin, batch_helps, always_fatal, code, survivable)
 
 
-_END = r"(?=\s*(?:$|[.,;:!(]))"  # a short message ends here
+# A short message ends here: punctuation, the end, or PyTorch's own next sentence on the same
+# line (a UI or a JSON field joins the message's lines: "CUDA error: out of memory CUDA
+# kernel errors might be asynchronously reported ...").
+_END = r"(?=\s*(?:$|[.,;:!(])|\s+(?:CUDA|HIP) kernel errors might)"
 
 # Specific messages: recognised anywhere in the line (unless quoted, see _QUOTING).
 _STRONG: tuple[_Rule, ...] = (
@@ -388,7 +391,7 @@ _WEAK: tuple[_Rule, ...] = (
 )
 _KILLED: tuple[re.Pattern[str], ...] = (
     ascii_re(r"Killed$"),
-    ascii_re(r"\S*: line \d+: +\d+ Killed(?: |$)"),  # bash: "script: line 3: 123 Killed  cmd"
+    ascii_re(r"[\w./\-]+: line \d+: +\d+ Killed(?: |$)"),  # bash: "script: line 3: 123 Killed  cmd"
     ascii_re(r"\[\d+\][+-]? +Killed +\S"),  # bash job control
 )
 _EXCEPTION_LINE = ascii_re(
@@ -552,7 +555,16 @@ def _match_text(text: str) -> _Found | None:
                 if "cuMemAlloc" in message or "CUDA" in message:
                     return _Found(_Rule(_EXCEPTION_LINE, "gpu", "cuda"))
                 return _Found(_Rule(_EXCEPTION_LINE, "host", "python"))
-            return _match_rules(message, _WEAK, anchored=True)
+            if etype.endswith("ResourceExhaustedError") and _TF_MEMORY.search(message):
+                # TensorFlow: "OOM when allocating tensor ...", eager "failed to allocate memory"
+                kind: OomKind = "host" if _TF_CPU.search(message) else "gpu"
+                return _Found(_Rule(_EXCEPTION_LINE, kind, "tensorflow"))
+            found = _match_rules(message, _WEAK, anchored=True)
+            if found is None and _OOM_MESSAGE_START.match(message):
+                # an exception whose message starts with the allocator's words, whatever
+                # follows: "RuntimeError: CUDA out of memory when ..." (the type is the report)
+                found = _Found(_Rule(_OOM_MESSAGE_START, "gpu", _origin_of(message)))
+            return found
     found = _match_rules(text, _WEAK, anchored=True)
     if found is not None:
         return found
@@ -627,11 +639,21 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
     return body
 
 
+_TF_MEMORY = ascii_re(r"(?i)\bOOM\b|alloc|memory")
+_TF_CPU = ascii_re(r"device:CPU|\bcpu_allocator\b|by allocator cpu")
+_OOM_MESSAGE_START = ascii_re(r"(?:CUDA|HIP|XPU|NPU|MUSA|MPS(?: backend)?) out of memory\b")
+
+
+def _origin_of(message: str) -> str:
+    return "hip" if message.startswith("HIP") else "mps" if message.startswith("MPS") else "pytorch"
+
+
 _RECORD_START = ascii_re(
     r"(?:Traceback \(most recent call last\)|During handling of|The above exception"
     r"|File \"|(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Warning)\b"
     # lines that open a record of their own: access logs, timestamped or tagged log lines
-    r"|\d{1,3}(?:\.\d{1,3}){3} - |\[?\d{4}-\d\d-\d\d|\[[A-Z ]{3,}\]|(?:INFO|WARNING|ERROR|DEBUG)\b)"
+    r"|\d{1,3}(?:\.\d{1,3}){3} - |\[?\d{4}-\d\d-\d\d|\[[A-Z ]{3,}\]|(?:INFO|WARNING|ERROR|DEBUG)\b"
+    r"|slurmstepd\b|srun: |salloc: |terminate called\b)"
 )
 
 
@@ -747,7 +769,34 @@ _RECOVERY = ascii_re(
     r"|\bretrying without\b|[Ss]etting batch[ _]size to \d"
     r"|[Dd]ecreasing batch size|batch size (?:reduced|decreased|halved)|[Hh]alving batch size"
     r"|Determined [Ll]argest batch size|[Tt]rying (?:again )?with batch size"
+    r"|\b(?:[Nn]ew|[Ss]maller|[Rr]educed) batch[ _]size\b"
+    r"|batch[ _]size (?:reduced|decreased|halved|lowered) to\b"
 )
+# A bar moving on after a bare message (no exception type, no error level, no traceback):
+# the program printed a caught OOM and went on.
+_PROGRESS = ascii_re(r"\d+%\||\b\d+/\d+ \[\d")
+_EXCEPTION_START = ascii_re(
+    r"(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exhausted|Failure)(?:\([\w.]+\))?:"
+)
+_ERROR_LEVEL = ascii_re(
+    r"\b(?:ERROR|CRITICAL|FATAL|Error|error)\b|^\[?E\d{4} |(?:^|\s)[EF] [\w./\-]+:\d+\]"
+)
+_FAILED_BEFORE = ascii_re(r"Traceback \(most recent call last\)|\bException on /|panicked at\b")
+
+
+def _failure_shown(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
+    """Does the text show that something failed: an exception, an error record, a kill?"""
+    if hit.killed or hit.origin in ("slurm", "kernel", "ray", "cxx"):
+        return True
+    line = window[i]
+    if _EXCEPTION_START.match(hit.text) or _ERROR_LEVEL.search(line.head):
+        return True
+    return any(
+        other.source == hit.source and _FAILED_BEFORE.search(other.raw)
+        for other in window[max(0, i - 20) : i]
+    )
+
+
 _SEARCH_START = ascii_re(r"Detecting largest batch size")
 _SEARCH_END = ascii_re(r"Determined [Ll]argest batch size")
 _FRAME = ascii_re(r"\s*File \"[^\"]*\", line \d+, in (?P<func><?[\w.]+>?)")
@@ -794,6 +843,21 @@ def _same_family(earlier: _Hit, hit: _Hit) -> bool:
 _REFERS_ABOVE = ascii_re(r"stack trace above|root cause above|stack trace \(above\)")
 
 
+# SLURM names the job: "StepId=3567080.batch", "in step 3756240.batch", "JOB 2 ON".
+_JOB_ID = ascii_re(r"\bStepId=(\d+)|\bin step (\d+)|\bJOB (\d+) ON\b|/job0*(\d+)/")
+
+
+def _job_of(text: str) -> str | None:
+    found = _JOB_ID.search(text)
+    return next(g for g in found.groups() if g) if found else None
+
+
+def _other_job(earlier: _Hit, hit: _Hit) -> bool:
+    """Do two host OOM reports name two different SLURM jobs?"""
+    a, b = _job_of(earlier.text), _job_of(hit.text)
+    return a is not None and b is not None and a != b
+
+
 def _survived(hit: _Hit) -> bool:
     """Does the line itself say the process went on (a mention, a retry, a warning)?"""
     return hit.mention or hit.retrying
@@ -811,6 +875,8 @@ def _is_repeat(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
             continue
         earlier = _recognise(window, k)
         if earlier is not None and _same_family(earlier, hit):
+            if _other_job(earlier, hit):
+                return False  # a log holding several SLURM jobs: each job's OOM kill counts
             # a survived OOM is not the report of a failure that follows it; accelerate
             # giving up after a search is the fatal verdict, not a repeat
             if _survived(earlier) and not _survived(hit):
@@ -1011,6 +1077,10 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         or hit.mention
         or _in_batch_search(window, i)
         or any(_RECOVERY.search(other.raw) for other in following)
+        or (
+            not _failure_shown(window, i, hit)
+            and any(_PROGRESS.search(other.raw) for other in following)
+        )
     )
     fatal = (hit.always_fatal and not hit.mention) or not recovered
     if hit.kind == "host":
