@@ -1137,7 +1137,7 @@ CORPUS = load_corpus()
 
 
 def judge(excerpt: Excerpt) -> str:
-    """"" if the classifier's verdict on the excerpt is right, else what went wrong."""
+    """Empty if the classifier's verdict on the excerpt is right, else what went wrong."""
     found = events(excerpt.text)
     fatal = [e for e in found if e.fatal]
     if excerpt.verdict != "fatal":
