@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 from evalmon.sources.follow import Follower
-from evalmon.sources.logfile import RecentLines
+from evalmon.sources.logfile import LineSeq, RecentLines
 
 HUGE = "A" * 100_000 + " (100000 bytes)"
 
 
 def ring(**options: int) -> RecentLines:
-    return RecentLines("eval-1.out", itertools.count(), **options)
+    return RecentLines("eval-1.out", LineSeq(), **options)
 
 
 def test_a_line_is_kept_when_its_newline_arrives_and_a_burst_keeps_its_last_update() -> None:
@@ -70,3 +69,18 @@ def test_follower_keeps_each_files_last_lines_in_read_order(tmp_path: Path) -> N
     assert follower.recent_lines([str(a)])[-1].text == "fresh start"
     assert follower.recent_version(both) != version
     follower.stop()
+
+
+def test_small_reads_kept_as_bytes_give_the_same_lines_in_order() -> None:
+    """Reads are kept unsplit until asked; the lines, their order and their numbers are the
+    same as if every read had been split at once, within the line and byte bounds."""
+    for budget in (64 * 1024, 100):  # the second forces splitting on the byte budget
+        recent = ring(max_lines=10, unsplit_bytes=budget)
+        for i in range(300):
+            recent.add(f"line {3 * i}\nline {3 * i + 1}\nline {3 * i + 2}\n".encode())
+        lines = recent.lines()
+        assert [line.text for line in lines] == [f"line {i}" for i in range(890, 900)]
+        seqs = [line.seq for line in lines]
+        assert seqs == sorted(seqs) and len(set(seqs)) == 10
+        assert recent.last_seq() == seqs[-1]
+        assert recent.lines() == lines  # asking again changes nothing

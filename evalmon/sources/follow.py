@@ -22,7 +22,6 @@ quick (post to a queue or a Textual message) and must not call back into the fol
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import queue
 import stat
@@ -34,7 +33,7 @@ from dataclasses import dataclass
 from evalmon.events import FileBatch, Located
 from evalmon.sources import history as history_scan
 from evalmon.sources.history import History, line_start_after
-from evalmon.sources.logfile import LineParser, LogFile, RawLine
+from evalmon.sources.logfile import LineParser, LineSeq, LogFile, RawLine
 from evalmon.sources.paths import DEFAULT_PATTERNS, resolve_paths, watch_roots
 from evalmon.sources.sniff import SNIFF_BYTES, looks_binary
 from evalmon.sources.wake import Waiter, WakeKind, make_waiter
@@ -49,7 +48,7 @@ def _default_parser() -> LineParser:
 @dataclass
 class FollowOptions:
     patterns: tuple[str, ...] = DEFAULT_PATTERNS
-    poll_interval_s: float = 0.25
+    poll_interval_s: float = 0.2
     recursive: bool = True
     wake: WakeKind = "auto"  # how changes are noticed (see sources/wake.py)
     tail_first_bytes: int = 8 << 20  # 0 disables tail-first reading
@@ -64,7 +63,7 @@ class FollowOptions:
     # four times a second, so a line waits at most one frame. CPU then grows with the files
     # that change, not with the lines written.
     min_read_gap_s: float = 0.005
-    read_period_s: float = 0.25
+    read_period_s: float = 0.2
     max_bytes_per_pass: int = 16 << 20  # per file and pass, so one busy file cannot starve others
     parser_factory: Callable[[], LineParser] = _default_parser
 
@@ -124,7 +123,7 @@ class Follower:
         self._last_rescan = 0.0
         self._realpaths: dict[str, str] = {}  # see _realpath
         self._history_jobs: queue.Queue[LogFile | None] = queue.Queue()
-        self._line_counter = itertools.count()  # arrival order of raw lines over all files
+        self._line_seq = LineSeq()  # arrival order of raw lines over all files
         self._new_history: list[LogFile] = []
         self._reader: threading.Thread | None = None
         self._historian: threading.Thread | None = None
@@ -244,23 +243,29 @@ class Follower:
         opts = self.options
         waiter = self._waiter
         quick = False
+        last_read_at = -opts.read_period_s  # when the last pass that found new bytes began
         while not self._stop.is_set():
             started = time.monotonic()
+            reads = self.stats.reads
             try:
                 more = self._pass(cap=opts.max_bytes_per_pass, force_rescan=False, quick=quick)
             except Exception as exc:  # never let the reader die silently
                 with contextlib.suppress(Exception):
                     self._deliver(FileBatch(path="", warning=f"follower error: {exc!r}"))
                 more = False
+            if self.stats.reads != reads:
+                last_read_at = started
             if more:
                 quick = False
                 continue
             woke = waiter.wait(opts.poll_interval_s)
             if woke:
                 self.stats.wakeups += 1
-                # let the rest of a burst land; under sustained writes, one pass per period
-                delay = max(opts.min_read_gap_s, started + opts.read_period_s - time.monotonic())
-                self._sleep(delay)
+                # After a quiet spell (the last pass that found bytes is a period old), read
+                # at once, letting the rest of a burst land; under sustained writes, one pass
+                # per period, so a line waits at most one period.
+                delay = last_read_at + opts.read_period_s - time.monotonic()
+                self._sleep(max(opts.min_read_gap_s, delay))
             waiter.drain()
             if waiter.rescan_needed:
                 waiter.rescan_needed = False
@@ -403,7 +408,7 @@ class Follower:
             os.close(fd)
             self._skip(path, (st.st_dev, st.st_ino), "not a regular file (skipped)")
             return None
-        f = LogFile.open(path, fd, self.options.parser_factory(), self._line_counter)
+        f = LogFile.open(path, fd, self.options.parser_factory(), self._line_seq)
         f.pending_truncated = replaced
         self._gone.discard(path)
         if not self._sniff(f):

@@ -11,8 +11,8 @@ no reader of its own: the bytes are read once.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -47,29 +47,63 @@ class RawLine:
     arrived: float = 0.0  # wall-clock seconds when it was read
 
 
+class LineSeq:
+    """Arrival numbers for raw lines, shared by every file of one follower."""
+
+    def __init__(self) -> None:
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def take(self, n: int) -> int:
+        """Reserve ``n`` consecutive numbers; the first is returned."""
+        with self._lock:
+            first = self._next
+            self._next += n
+            return first
+
+
+@dataclass(slots=True)
+class _Unsplit:
+    """Complete lines of one read, kept as bytes until someone asks for them."""
+
+    data: bytes  # each line ends with \n
+    count: int
+    first_seq: int
+    arrived: float
+
+
 class RecentLines:
     """The last lines read live from one file, bounded in lines and in bytes.
 
     Of a line made of ``\r``-separated tqdm updates it keeps what a terminal shows: the last
     update; of a long plain line, its head. A line still being written is kept aside (its
-    head and its tail, bounded) until its newline arrives. A read is looked at from its end
-    and only as far back as the lines kept need: a big read costs what it keeps.
+    head and its tail, bounded) until its newline arrives.
+
+    Every file keeps its ring, but only the selected run's are ever shown: so a small read
+    is kept as bytes and split into lines only when :meth:`lines` asks (a big one, or bytes
+    over the budget, are split at once, from the end and only as far back as is kept).
     """
 
     def __init__(
         self,
         path: str,
-        counter: Iterator[int],
+        seq: LineSeq,
         max_lines: int = 500,
         max_line_chars: int = 2_000,
+        unsplit_bytes: int = 64 * 1024,
     ) -> None:
         self.path = path
-        self._counter = counter
-        self._lines: deque[RawLine] = deque(maxlen=max_lines)
+        self._seq = seq
+        self._max_lines = max_lines
+        self._items: deque[RawLine | _Unsplit] = deque()
+        self._count = 0  # lines in _items
+        self._unsplit_bytes = 0
+        self._budget = unsplit_bytes
         self._cap = max_line_chars * 4  # bytes: up to 4 per character
         self._max_line_chars = max_line_chars
         self._head = b""  # of the line still being written
         self._tail = b""
+        self._lock = threading.Lock()  # the reader adds while the UI's thread reads
 
     def add(self, data: bytes) -> None:
         """Take newly read bytes."""
@@ -78,20 +112,22 @@ class RecentLines:
             self._extend_open(data)
             return
         first_nl = data.find(b"\n")
-        kept: list[bytes] = []  # complete lines after the first newline, newest first
-        end = last_nl
-        while end > first_nl and len(kept) < (self._lines.maxlen or 0):
-            start = data.rfind(b"\n", first_nl, end) + 1
-            kept.append(self._shown(data, start, end))
-            end = start - 1
-        if len(kept) < (self._lines.maxlen or 0):
-            self._extend_open(data[:first_nl])
-            kept.append(self._shown_open())
-        self._head = self._tail = b""
         now = time.time()
-        for line in reversed(kept):
-            text = line.decode("utf-8", "replace")[: self._max_line_chars]
-            self._lines.append(RawLine(next(self._counter), self.path, text, now))
+        with self._lock:
+            self._extend_open(data[:first_nl])
+            self._append(self._text(self._shown_open()), now)
+            self._head = self._tail = b""
+            count = data.count(b"\n", first_nl + 1, last_nl + 1)
+            if count:
+                if last_nl - first_nl > self._budget or count >= self._max_lines:
+                    for text in self._split(data, first_nl + 1, last_nl, self._max_lines):
+                        self._append(text, now)
+                else:
+                    block = data[first_nl + 1 : last_nl + 1]
+                    self._items.append(_Unsplit(block, count, self._seq.take(count), now))
+                    self._count += count
+                    self._unsplit_bytes += len(block)
+            self._trim()
         self._extend_open(data[last_nl + 1 :])
 
     def restart(self) -> None:
@@ -99,10 +135,65 @@ class RecentLines:
         self._head = self._tail = b""
 
     def lines(self) -> list[RawLine]:
-        return list(self._lines)
+        with self._lock:
+            out: list[RawLine] = []
+            for item in self._items:
+                if isinstance(item, RawLine):
+                    out.append(item)
+                else:
+                    texts = self._split(item.data, 0, len(item.data) - 1, item.count)
+                    out.extend(
+                        RawLine(item.first_seq + i, self.path, text, item.arrived)
+                        for i, text in enumerate(texts)
+                    )
+            return out[-self._max_lines :]
 
     def last_seq(self) -> int:
-        return self._lines[-1].seq if self._lines else -1
+        with self._lock:
+            if not self._items:
+                return -1
+            last = self._items[-1]
+            return last.seq if isinstance(last, RawLine) else last.first_seq + last.count - 1
+
+    # ------------------------------------------------------------------ internals
+    def _append(self, text: str, arrived: float) -> None:
+        self._items.append(RawLine(self._seq.take(1), self.path, text, arrived))
+        self._count += 1
+
+    def _trim(self) -> None:
+        items = self._items
+        while items and (
+            self._count - _count_of(items[0]) >= self._max_lines
+            or self._unsplit_bytes > self._budget
+        ):
+            item = items.popleft()
+            self._count -= _count_of(item)
+            if isinstance(item, _Unsplit):
+                self._unsplit_bytes -= len(item.data)
+                if self._count < self._max_lines:  # over the byte budget: keep it, split
+                    texts = self._split(item.data, 0, len(item.data) - 1, item.count)
+                    keep = texts[-(self._max_lines - self._count) :]
+                    first = item.first_seq + item.count - len(keep)
+                    items.extendleft(
+                        RawLine(first + i, self.path, t, item.arrived)
+                        for i, t in reversed(list(enumerate(keep)))
+                    )
+                    self._count += len(keep)
+
+    def _split(self, data: bytes, lo: int, last_nl: int, limit: int) -> list[str]:
+        """The texts of the last ``limit`` complete lines of ``data[lo:last_nl + 1]``."""
+        kept: list[str] = []
+        end = last_nl
+        while end >= lo and len(kept) < limit:
+            start = data.rfind(b"\n", lo, end) + 1 if end > lo else lo
+            start = max(start, lo)
+            kept.append(self._text(self._shown(data, start, end)))
+            end = start - 1
+        kept.reverse()
+        return kept
+
+    def _text(self, line: bytes) -> str:
+        return line.decode("utf-8", "replace")[: self._max_line_chars]
 
     def _extend_open(self, chunk: bytes) -> None:
         if len(self._head) < self._cap:
@@ -123,6 +214,10 @@ class RecentLines:
         tail = tail.rstrip(b"\r")
         i = tail.rfind(b"\r")
         return tail[i + 1 :] if i >= 0 else head.rstrip(b"\r")
+
+
+def _count_of(item: RawLine | _Unsplit) -> int:
+    return 1 if isinstance(item, RawLine) else item.count
 
 
 @dataclass
@@ -148,7 +243,7 @@ class LogFile:
 
     @classmethod
     def open(
-        cls, path: str, fd: int, parser: LineParser, counter: Iterator[int] | None = None
+        cls, path: str, fd: int, parser: LineParser, seq: LineSeq | None = None
     ) -> LogFile:
         st = os.fstat(fd)
         return cls(
@@ -156,7 +251,7 @@ class LogFile:
             fd=fd,
             identity=(st.st_dev, st.st_ino),
             parser=parser,
-            recent=RecentLines(path, counter or itertools.count()),
+            recent=RecentLines(path, seq or LineSeq()),
             size=st.st_size,
         )
 
