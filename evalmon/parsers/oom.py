@@ -243,6 +243,7 @@ class _Rule:
     always_fatal: bool = False
     code: bool = False  # an error code's name: a report only with an error around it
     survivable: bool = False  # the message itself says the caller retries or goes on
+    level_blind: bool = False  # logged at WARNING by a runtime that then fails (TensorFlow)
 
 
 def _rule(
@@ -253,8 +254,11 @@ def _rule(
     always_fatal: bool = False,
     code: bool = False,
     survivable: bool = False,
+    level_blind: bool = False,
 ) -> _Rule:
-    return _Rule(ascii_re(pattern), kind, origin, batch_helps, always_fatal, code, survivable)
+    return _Rule(
+        ascii_re(pattern), kind, origin, batch_helps, always_fatal, code, survivable, level_blind
+    )
 
 
 # A short message ends here: punctuation, the end, or PyTorch's own next sentence on the same
@@ -272,12 +276,13 @@ _STRONG: tuple[_Rule, ...] = (
     # TensorFlow's stream executor: the BFC allocator then asks for less (not a failure)
     _rule(
         r"\bfailed to allocate [\d.]+\s*[KMGT]?i?B? \(\d+ bytes\) from device:"
-        r"\s*CUDA_ERROR_OUT_OF_MEMORY\b",
+        r"\s*(?:CUDA_ERROR_OUT_OF_MEMORY|HIP_ERROR_OutOfMemory)\b",
         "gpu",
         "tensorflow",
         survivable=True,
     ),
-    _rule(r"\bhipErrorOutOfMemory\b", "gpu", "hip", code=True),
+    _rule(r"\bhipErrorOutOfMemory\b|\bHIP_ERROR_OutOfMemory\b", "gpu", "hip", code=True),
+    _rule(r"\bHIP(?:BLAS|BLASLT|SPARSE)_STATUS_ALLOC_FAILED\b", "gpu", "hip", code=True),
     _rule(r"\bCUBLAS_STATUS_ALLOC_FAILED\b", "gpu", "cublas", code=True),
     _rule(r"\bCUDNN_STATUS_ALLOC_FAILED\b", "gpu", "cudnn", code=True),
     _rule(r"\bcudaErrorMemoryAllocation\b|\bCUDA_ERROR_OUT_OF_MEMORY\b", "gpu", "cuda", code=True),
@@ -295,6 +300,23 @@ _STRONG: tuple[_Rule, ...] = (
         "xla",
     ),
     _rule(r"\bOOM when allocating tensor\b", "gpu", "tensorflow"),
+    # the BFC allocator's failure (TF logs it at W, then dumps the allocator and raises); its
+    # "The caller indicates that this is not a failure" warnings are no reports at all
+    _rule(
+        r"\bAllocator \(\w*(?:host|cpu)\w*\) ran out of memory trying to allocate [\d.]+\s*\w+"
+        r"\.?\s+Current allocation summary follows",
+        "host",
+        "tensorflow",
+        level_blind=True,
+    ),
+    _rule(
+        r"\b[Rr]an out of memory trying to allocate [\d.]+\s*\w+(?: \(rounded to \d+\))?"
+        r"(?:requested by op \S+)?\.?"
+        r"\s+(?:Current allocation summary follows|See logs for memory state)",
+        "gpu",
+        "tensorflow",
+        level_blind=True,
+    ),
     # vLLM V1's warm-up: the message advises lowering max_num_seqs, a smaller batch
     _rule(
         r"\b(?:CUDA|HIP) out of memory occurred when warming up\b", "gpu", "vllm", batch_helps=True
@@ -371,6 +393,7 @@ _STRONG: tuple[_Rule, ...] = (
         "kernel",
     ),
     _rule(r"\bTask was killed due to the node running low on memory\b", "host", "ray"),
+    _rule(r"\binvoked oom-killer: gfp_mask=", "host", "kernel"),
     _rule(r"\bReason:\s*OOMKilled\b|\bOOMKilled:\s*true\b", "host", "kernel"),
 )
 
@@ -409,13 +432,17 @@ _RECOVERED_HERE = ascii_re(
 # A log record at a level below ERROR: a program that logs an OOM as a warning has caught it
 # (pytorch/pytorch#31252: ``WARNING:root:CUDA out of memory. Tried to allocate ...`` once per
 # skipped batch while the progress bar goes on). glog: ``I1124``/``W1124``.
-_HANDLED_LEVEL = ascii_re(r"\b(?:WARNING|WARN|INFO|DEBUG|TRACE|NOTICE)\b|^\[?[IW]\d{4} ")
+_HANDLED_LEVEL = ascii_re(
+    r"\b(?:WARNING|WARN|INFO|DEBUG|TRACE|NOTICE)\b|^\[?[IW]\d{4} |(?:^|\s)I [\w./\-]+:\d+\]"
+)
 
 # A command, a comment, code or prose quoting an OOM message: never a report.
 _QUOTING = ascii_re(
     r"(?i)(?:^|[\s\"'`(=;|])(?:grep|egrep|fgrep|zgrep|rg|ag|awk|sed|echo|printf|assert\w*"
     r"|expect\w*|except|raise|catch|if|elif|def|class|import|re\.\w+|pattern|regex|test_\w*"
-    r"|e\.g|example|such as|like|contains?|startswith|endswith|search(?:es|ing)?)\b"
+    r"|e\.g|example|such as|like|contains?|startswith|endswith|search(?:es|ing)?"
+    # a person telling what happened: "I'm getting include/alloc.h:103 NCCL WARN ..."
+    r"|I'm|I am|I get|I got|I see|I saw|I receive|I keep|we get|we got|we see)\b"
     r"|(?:^|\s)#+(?:\s|$)|^\s*//|^\$ |^>>> |^\+ |^In \[\d+\]"
     r"|::test_\w*"  # a pytest report: ``FAILED tests/x.py::test_y - torch.OutOfMemoryError``
 )
@@ -507,7 +534,7 @@ def _mentioned(prefix: str) -> bool:
 
 # An error code's name reports an error only with an error around it: ``HIP error ...
 # hipErrorOutOfMemory !!!``, ``HIPError(code hipErrorOutOfMemory, ...)``, ``failed with``.
-_CODE_CONTEXT = ascii_re(r"(?i)error|fail|abort|!!!")
+_CODE_CONTEXT = ascii_re(r"(?i)error|fail|abort|could not|cannot|unable|!!!")
 
 
 @dataclass(frozen=True, slots=True)
@@ -733,8 +760,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         mention=(
             found.mention
             # the record's level: on the line where a wrapped message starts
-            or _HANDLED_LEVEL.search(window[start].head) is not None
-            or _HANDLED_LEVEL.search(line.head) is not None
+            or (not rule.level_blind and _HANDLED_LEVEL.search(window[start].head) is not None)
+            or (not rule.level_blind and _HANDLED_LEVEL.search(line.head) is not None)
             or _RECOVERED_HERE.search(body) is not None
         ),
         killed=killed,
