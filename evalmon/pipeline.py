@@ -119,12 +119,16 @@ class Monitor:
         gpu: bool = False,
         gpu_interval_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        reduce: bool = True,
     ) -> None:
+        """``reduce=False``: batches only go to the subscribers and the state stays empty
+        (a headless supervisor draws no screen; it keeps its own per-attempt figures)."""
         from evalmon.sources.follow import Follower, FollowOptions
         from evalmon.state import EvalState
 
         self.paths = list(paths)
         self.clock = clock
+        self.reduce = reduce
         self.state = EvalState(stall_after_s=stall_after_s)
         self._lock = threading.Lock()  # subscribers, parsers, samplers, start/stop
         self._subscribers: tuple[BatchCallback, ...] = ()
@@ -267,7 +271,8 @@ class Monitor:
     # ------------------------------------------------------------------ sources -> state
 
     def _on_batch(self, batch: FileBatch) -> None:
-        self.state.apply_batch(batch, self.clock())
+        if self.reduce:
+            self.state.apply_batch(batch, self.clock())
         for callback in self._subscribers:
             with contextlib.suppress(Exception):
                 callback(batch)

@@ -180,7 +180,7 @@ def main(argv: list[str]) -> int:
     # dashboard draws it
     from evalmon.pipeline import Monitor
 
-    monitor = Monitor([log_dir, *options.watch_paths])
+    monitor = Monitor([log_dir, *options.watch_paths], reduce=not headless)
     monitor.start()
     try:
         if headless:

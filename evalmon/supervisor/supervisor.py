@@ -67,7 +67,7 @@ class SupervisorOptions:
     batch_env: tuple[str, ...] = ()
     resume: bool = True
     grace: float = 10.0
-    poll_interval: float = 0.05
+    poll_interval: float = 0.1  # a round of the loop (an OOM read wakes it at once)
     lm_eval_aware: bool = True
     progress_every_s: float = 5.0  # headless: at most one progress line per this interval
     watch_paths: tuple[str, ...] = ()  # more logs to watch besides the log dir
@@ -381,7 +381,7 @@ class Supervisor:
         stopping_for: Decision | None = None
         last_update = 0.0
         while True:
-            # wakes on the first batch, so an OOM is acted on as soon as it is read
+            # an OOM read wakes the loop at once: it is acted on as soon as it is read
             self._scan(logs.take(self.options.poll_interval), watch)
             oom = watch.oom_decision
             if stopping_for is None and oom is not None and oom.action in ("relaunch", "give_up"):

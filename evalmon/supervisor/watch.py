@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from evalmon.events import FileBatch, Located
+from evalmon.events import FileBatch, Located, OutOfMemory
 
 _CHUNK = 1 << 20
 
@@ -38,21 +39,30 @@ class LogSource(Protocol):
 
 
 class RunLogs:
-    """Batches from a :class:`LogSource`, queued by its threads, taken by the supervisor loop."""
+    """Batches from a :class:`LogSource`, queued by its threads, taken by the supervisor loop.
+
+    The loop is woken at once by a batch with an OOM in it (so the relaunch does not wait for
+    the next round); routine batches wait for its next round.
+    """
 
     def __init__(self, source: LogSource) -> None:
         self.source = source
         self._queue: queue.SimpleQueue[FileBatch] = queue.SimpleQueue()
-        self._unsubscribe = source.subscribe(self._queue.put)
+        self._wake = threading.Event()
+        self._unsubscribe = source.subscribe(self._put)
+
+    def _put(self, batch: FileBatch) -> None:  # the monitor's threads
+        self._queue.put(batch)
+        if any(isinstance(loc.event, OutOfMemory) for loc in batch.events):
+            self._wake.set()
 
     def take(self, timeout: float = 0.0) -> list[FileBatch]:
-        """Every batch delivered so far, in delivery order; waits up to ``timeout`` s for one."""
+        """Every batch delivered so far, in delivery order. With ``timeout``, first wait that
+        long or until a batch with an OOM arrives."""
+        if timeout > 0:
+            self._wake.wait(timeout)
+        self._wake.clear()
         out: list[FileBatch] = []
-        get = self._queue.get
-        try:
-            out.append(get(timeout=timeout) if timeout > 0 else get(block=False))
-        except queue.Empty:
-            return out
         with contextlib.suppress(queue.Empty):
             while True:
                 out.append(self._queue.get_nowait())

@@ -1,0 +1,236 @@
+"""Which bytes belong to which attempt: the supervisor on a real Monitor, jobs played by the test.
+
+The "jobs" are files the test writes and exit codes it sets (a fake launcher), so each case
+says exactly what was written when; every wait has a deadline.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from evalmon.pipeline import Monitor
+from evalmon.supervisor import argv as argv_mod
+from evalmon.supervisor.model import Attempt
+from evalmon.supervisor.policy import Policy
+from evalmon.supervisor.record import RecordWriter, read_record
+from evalmon.supervisor.supervisor import Supervisor, SupervisorOptions
+from tests.fake_eval import OOM_TRACEBACK
+
+COMMAND = ["fake-eval", "--batch_size", "{batch_size}"]
+TRACEBACK = OOM_TRACEBACK.replace("{tried:.2f}", "4.00")
+ACCESS_500 = '127.0.0.1 - - [24/Nov/2026 03:00:02] "POST /completions HTTP/1.1" 500 -\n'
+
+
+def ranked(text: str, rank: int) -> str:
+    return "".join(f"[rank{rank}]: {line}\n" for line in text.splitlines())
+
+
+def append(path: Path | str, text: str) -> None:
+    with open(path, "a") as fh:
+        fh.write(text)
+
+
+def wait_for(cond: Callable[[], object], what: str, timeout: float = 20.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = cond()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class FakeJob:
+    def __init__(self, folder: Path, number: int, running: bool = True) -> None:
+        self.out = str(folder / f"attempt-{number}.out")
+        self.err = str(folder / f"attempt-{number}.err")
+        for path in (self.out, self.err):
+            append(path, "")
+        self.code: int | None = None if running else 1
+        self.label = f"fake {number}"
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.code
+
+    @property
+    def state(self) -> str:
+        return "running" if self.code is None else f"exited {self.code}"
+
+    def poll(self) -> bool:
+        return self.code is not None
+
+    def stop(self, grace: float) -> str:
+        if self.code is None:
+            self.code = -15
+        return "terminated"
+
+    def log_files(self) -> tuple[str, ...]:
+        return (self.out, self.err)
+
+    def identity(self) -> dict[str, object]:
+        return {}
+
+    def exit(self, code: int) -> None:
+        self.code = code
+
+
+class FakeLauncher:
+    kind = "local"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.jobs: list[FakeJob] = []
+        self.adoptable: FakeJob | None = None
+
+    def launch(self, argv: Sequence[str], env: Mapping[str, str], number: int) -> FakeJob:
+        job = FakeJob(self.folder, number)
+        self.jobs.append(job)
+        return job
+
+    def adopt(self, attempt: Attempt) -> FakeJob | None:
+        return self.adoptable
+
+    def ended_exit_code(self, attempt: Attempt) -> int | None:
+        return None
+
+
+class Session:
+    """One supervisor session over ``folder`` in a thread, on its own Monitor."""
+
+    def __init__(
+        self, folder: Path, launcher: FakeLauncher | None = None, settle_quiet_s: float = 0.05
+    ) -> None:
+        self.folder = folder
+        self.launcher = launcher or FakeLauncher(folder)
+        self.lines: list[str] = []
+        self.monitor = Monitor([str(folder)], reduce=False)
+        options = SupervisorOptions(
+            command=COMMAND, log_dir=str(folder), policy=Policy(initial_batch_size=256),
+            grace=0.1, settle_quiet_s=settle_quiet_s,
+        )
+        self.supervisor = Supervisor(options, self.launcher, self.monitor,
+                                     printer=self.lines.append)
+        self.code: list[int] = []
+        self.thread = threading.Thread(target=lambda: self.code.append(self.supervisor.run()))
+
+    def __enter__(self) -> Session:
+        self.monitor.start()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.supervisor.stop()
+        for job in self.launcher.jobs:
+            if job.code is None:
+                job.exit(0)
+        self.thread.join(30)
+        self.monitor.stop()
+
+    def job(self, n: int) -> FakeJob:
+        return wait_for(lambda: len(self.launcher.jobs) >= n and self.launcher.jobs[n - 1],
+                        f"attempt {n} to start")  # type: ignore[return-value]
+
+    def result(self) -> int:
+        self.thread.join(30)
+        assert not self.thread.is_alive()
+        return self.code[0]
+
+    def sizes(self) -> list[tuple[int | None, str]]:
+        return [(a.batch_size, a.outcome) for a in self.supervisor.status().attempts]
+
+
+def test_a_late_rank_report_in_the_old_attempts_log_is_that_attempts(tmp_path: Path) -> None:
+    with Session(tmp_path) as s:
+        first = s.job(1)
+        append(first.err, TRACEBACK)
+        first.exit(1)
+        second = s.job(2)
+        # rank 1's report of the same OOM reaches attempt-1.err after the relaunch
+        append(first.err, ranked(TRACEBACK, 1))
+        second.exit(0)  # the supervisor reads everything written before it saw the exit
+        assert s.result() == 0
+        assert s.sizes() == [(256, "oom"), (128, "succeeded")]
+    assert any("a late report in attempt 1's log" in line for line in s.lines), s.lines
+
+
+def test_an_oom_of_the_new_attempt_in_a_shared_log_is_a_new_failure(tmp_path: Path) -> None:
+    """One server log for every attempt: rank-prefixed tracebacks around unprefixed access
+    lines, eleven lines apart. The second is attempt 2's failure, not a repeat."""
+    server = tmp_path / "server.log"
+    server.write_text("server started\n")
+    with Session(tmp_path) as s:
+        first = s.job(1)
+        append(server, ACCESS_500 + ranked(TRACEBACK, 0))
+        first.exit(1)
+        second = s.job(2)
+        append(server, ACCESS_500 + ranked(TRACEBACK, 0))
+        second.exit(1)
+        s.job(3).exit(0)
+        assert s.result() == 0
+        assert s.sizes() == [(256, "oom"), (128, "oom"), (64, "succeeded")]
+        tried = s.supervisor.status().attempts
+        assert [(Path(a.oom_file or "").name, a.oom_line) for a in tried[:2]] == [
+            ("server.log", 12), ("server.log", 23)
+        ]
+
+
+def test_an_oom_written_before_the_launch_is_never_the_new_attempts(tmp_path: Path) -> None:
+    server = tmp_path / "server.log"
+    server.write_text(ACCESS_500 + TRACEBACK)  # an earlier run's failure
+    with Session(tmp_path) as s:
+        s.job(1).exit(0)
+        assert s.result() == 0
+        assert s.sizes() == [(256, "succeeded")]
+
+
+def test_the_launch_offsets_are_recorded_and_a_restart_counts_from_them(tmp_path: Path) -> None:
+    """A second session (evalmon killed, then run again) adopts attempt 1 of that session,
+    whose stderr already held the first session's OOM: only its own bytes count."""
+    err = tmp_path / "attempt-1.err"
+    err.write_text(TRACEBACK)  # the first session's attempt 1
+    (tmp_path / "attempt-1.out").write_text("")
+    old_end = err.stat().st_size
+    key = argv_mod.run_key(COMMAND, "local")
+    with RecordWriter(str(tmp_path)) as record:
+        record.session("s2", key, COMMAND, time.time())
+        record.attempt("s2", Attempt(
+            1, 256, started_at=time.time(), log_files=(str(tmp_path / "attempt-1.out"), str(err)),
+            log_offsets=((str(tmp_path / "attempt-1.out"), 0), (str(err), old_end)),
+        ))
+    append(err, "2026-11-24:03:00:01 INFO     [evaluator:589] Running loglikelihood requests\n")
+    launcher = FakeLauncher(tmp_path)
+    launcher.adoptable = FakeJob(tmp_path, 1)
+    with Session(tmp_path, launcher) as s:
+        wait_for(lambda: any("adopted attempt 1" in line for line in s.lines), "the adoption")
+        assert s.supervisor.status().state == "running"  # the old OOM is not its failure
+        append(err, TRACEBACK)  # its own
+        launcher.adoptable.exit(1)
+        s.job(1).exit(0)  # the relaunch, attempt 2 (the launcher's first launch)
+        assert s.result() == 0
+        assert s.sizes() == [(256, "oom"), (128, "succeeded")]
+    recorded = read_record(str(tmp_path)).sessions[-1].ordered_attempts()
+    assert recorded[0].oom_line == 21  # 10 old lines, the INFO line, its traceback
+    assert dict(recorded[1].log_offsets) == {
+        str(tmp_path / "attempt-2.out"): 0, str(tmp_path / "attempt-2.err"): 0,
+    }
+
+
+def test_a_server_still_logging_the_old_attempts_ooms_is_waited_for(tmp_path: Path) -> None:
+    """The fallback for a log every attempt shares: after the relaunch decision, the loop
+    waits until it has been quiet for a while (here 2 s) before the next launch, so the lines
+    a server still writes for the stopped attempt are read before the launch's offsets."""
+    server = tmp_path / "server.log"
+    server.write_text("server started\n")
+    with Session(tmp_path, settle_quiet_s=2.0) as s:
+        first = s.job(1)
+        append(server, ACCESS_500 + TRACEBACK)
+        first.exit(1)
+        wait_for(lambda: s.supervisor.status().state == "relaunching", "the relaunch decision")
+        append(server, ACCESS_500 + ranked(TRACEBACK, 2))
+        s.job(2).exit(0)
+        assert s.result() == 0
+        assert s.sizes() == [(256, "oom"), (128, "succeeded")]
