@@ -273,7 +273,7 @@ class Excerpt:
     The file starts with ``# key: value`` header lines up to ``# ---``; the rest is the log,
     verbatim. ``expect`` is ``fatal <kind> [origin] [key=value ...]`` (at least one fatal event,
     every fatal event of that kind), ``survived`` (events allowed, none fatal) or ``none`` (no
-    event at all). ``split`` is ``dev`` or ``holdout``, fixed by a hash of the file's path so
+    event at all). ``known`` documents a miss the classifier is expected to make, and why. ``split`` is ``dev`` or ``holdout``, fixed by a hash of the file's path so
     that nobody chooses it.
     """
 
@@ -285,6 +285,7 @@ class Excerpt:
     origin: str | None
     options: dict[str, str]
     text: str
+    known: str = ""  # a documented miss of the classifier, with the reason
 
     @property
     def split(self) -> str:
@@ -316,6 +317,7 @@ def _read_excerpt(path: Path) -> Excerpt:
         origin=plain[1] if len(plain) > 1 else None,
         options=options,
         text=text.rstrip("\n"),
+        known=fields.get("known", ""),
     )
 
 

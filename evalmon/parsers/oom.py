@@ -323,6 +323,9 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # llama.cpp/ggml allocates its buffers while loading the model or creating the context
     _rule(r"\bcudaMalloc failed: out of memory\b", "gpu", "ggml", batch_helps=False),
+    # older llama.cpp (and ggml copies in other projects): "CUDA error 2 at ggml-cuda.cu:6016:
+    # out of memory"
+    _rule(r"\b(?:CUDA|HIP) error \d+ at .{1,200}?:\d+: out of memory\b", "gpu", "ggml"),
     # TGI's router panics when the shards' warm-up fails: the token budget, not the batch
     _rule(
         r"\bUnable to warmup model:.{0,200}?(?:out of memory|OutOfMemory)",
