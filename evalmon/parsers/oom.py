@@ -546,7 +546,18 @@ class _Found:
     mention: bool = False
 
 
+def _any_of(rules: Sequence[_Rule]) -> re.Pattern[str]:
+    return ascii_re("|".join(f"(?:{rule.pattern.pattern})" for rule in rules))
+
+
+# One pass over a line tells whether any specific message can be in it (most candidate lines
+# of a busy log hold none): the rules are then tried one by one only on the few that can.
+_STRONG_ANY = _any_of(_STRONG)
+
+
 def _match_rules(text: str, rules: Sequence[_Rule], anchored: bool) -> _Found | None:
+    if rules is _STRONG and _STRONG_ANY.search(text) is None:
+        return None
     for rule in rules:
         match = rule.pattern.match(text) if anchored else rule.pattern.search(text)
         if match is None:
