@@ -51,6 +51,9 @@ class RunConfig:
     base_url: str | None = None
     max_retries: int | None = None
     limit: str | None = None
+    #: what lm-eval detected for ``batch_size: auto``: the summary's ``auto (16)`` or
+    #: ``auto:4 (64,32)`` gives "16" or "64,32"
+    batch_sizes: str | None = None
     source: str = ""  # "init" | "summary"
 
 
@@ -66,6 +69,37 @@ class ResultRow:
     filter: str = ""
     n_shot: str = ""
     higher_is_better: str = ""  # "↑", "↓" or ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResultsTableStart:
+    """The header row of an lm-eval results table: ``|Tasks|...`` or ``|Groups|...``.
+
+    lm-eval prints the groups' rows a second time in a table of their own after the tasks'
+    table: rows under a ``groups`` header repeat what was already counted.
+    """
+
+    kind: Literal["tasks", "groups"]
+
+
+@dataclass(frozen=True, slots=True)
+class LmEvalTask:
+    """A task lm-eval is about to run, from its own log lines.
+
+    ``what="contexts"``: ``Building contexts for T on rank R...``; the unlabelled bar right
+    after it counts T's documents (after ``--limit``). ``what="generate_until"``:
+    ``T: Using gen_kwargs: {...}``, which lm-eval logs for every generation task.
+    """
+
+    task: str
+    what: Literal["contexts", "generate_until"]
+    rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRetrying:
+    """A client warning that ends ``. Retrying...``: lm-eval is about to send a failed
+    request again (its ``num_concurrent=1`` path logs no ``Retry attempt N``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,7 +538,10 @@ Event = (
     Progress
     | RunConfig
     | ResultRow
+    | ResultsTableStart
+    | LmEvalTask
     | ApiFailure
+    | ApiRetrying
     | RetryAttempt
     | CacheStatus
     | AutoBatchSize

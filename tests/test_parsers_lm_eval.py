@@ -11,10 +11,13 @@ from lm_eval.utils import make_table
 
 from evalmon.events import (
     ApiFailure,
+    ApiRetrying,
     AutoBatchSize,
     CacheStatus,
     LmEvalStage,
+    LmEvalTask,
     ResultRow,
+    ResultsTableStart,
     RetryAttempt,
     RunConfig,
 )
@@ -90,6 +93,18 @@ CASES: list[tuple[str, list[object]]] = [
                 model_type="hf",
                 model="EleutherAI/pythia-160m",
                 batch_size="auto:4",
+                batch_sizes="64,64,32,32",
+                source="summary",
+            )
+        ],
+    ),
+    # the size ``auto`` detected is kept (issue 12: it was dropped)
+    (
+        "hf (pretrained=gpt2), gen_kwargs: (None), limit: None, num_fewshot: None, "
+        "batch_size: auto (16)",
+        [
+            RunConfig(
+                model_type="hf", model="gpt2", batch_size="auto", batch_sizes="16",
                 source="summary",
             )
         ],
@@ -110,7 +125,7 @@ CASES: list[tuple[str, list[object]]] = [
     (
         "2026-11-24:04:16:23 WARNING  [models.api_models:521] API request failed! Status code: "
         "500, Response text: boom OOM. Retrying...",
-        [ApiFailure(status=500, message="boom OOM")],
+        [ApiFailure(status=500, message="boom OOM"), ApiRetrying()],
     ),
     (
         "Requesting API:   0%|          | 0/5 [00:00<?, ?it/s]2026-11-24:04:16:23 WARNING  "
@@ -121,8 +136,29 @@ CASES: list[tuple[str, list[object]]] = [
     (
         "2026-11-24:04:16:17 WARNING  [models.api_models:479] API request failed with error "
         "message: boom OOM. Retrying...",
-        [ApiFailure(status=None, message="boom OOM")],
+        [ApiFailure(status=None, message="boom OOM"), ApiRetrying()],
     ),
+    # a response text with line breaks (Flask's HTML error page): "Retrying..." ends its
+    # last line, and that line is a retry (num_concurrent=1 logs no "Retry attempt N")
+    (". Retrying...", [ApiRetrying()]),
+    ("<p>The server encountered an internal error</p>. Retrying...", [ApiRetrying()]),
+    # the tasks a run is made of: the documents bar follows, and generation tasks say so
+    (
+        "2026-12-02:12:36:55 INFO     [api.task:312] Building contexts for demo_arith_choice "
+        "on rank 0...",
+        [LmEvalTask(task="demo_arith_choice", what="contexts", rank=0)],
+    ),
+    (
+        "2026-12-02:12:36:55 INFO     [evaluator:314] demo_arith_gen: Using gen_kwargs: "
+        "{'until': ['\\n'], 'max_gen_toks': 64, 'do_sample': False}",
+        [LmEvalTask(task="demo_arith_gen", what="generate_until")],
+    ),
+    # the header rows tell the tasks' table from the Groups table that repeats the groups
+    (
+        "|  Tasks  |Version|Filter|n-shot|  Metric   |   |Value|   |Stderr|",
+        [ResultsTableStart("tasks")],
+    ),
+    ("|Groups|Version|Filter|n-shot|Metric|   |Value|   |Stderr|", [ResultsTableStart("groups")]),
     (
         "2026-11-24:04:16:23 INFO     [models.api_models:607] Retry attempt 1",
         [RetryAttempt(attempt=1)],
@@ -250,9 +286,7 @@ CASES: list[tuple[str, list[object]]] = [
 ]
 
 NEAR_MISSES = [
-    "|  Tasks  |Version|Filter|n-shot|  Metric   |   |Value|   |Stderr|",
     "|-------|-------|------|-----:|-----------|---|----:|---|-----:|",
-    "|Groups|Version|Filter|n-shot|Metric|   |Value|   |Stderr|",
     "| Configuration | Samples/s | Speedup | Time for 1000 samples |",
     "| Original (batch=8) | 0.75 | 1x | 22 minutes |",
     "|a|b|c|d|e|f|g|h|i|",
@@ -264,7 +298,9 @@ NEAR_MISSES = [
     "Running loglikelihood requests:  45%|████▌     | 45/100 [00:05<00:05,  9.00it/s]",
     "2026-11-24:03:08:06 INFO     [models.api_models:179] Concurrent requests are disabled.",
     "2026-11-24:03:08:06 WARNING  [models.api_models:166] Batch size > 1 detected.",
-    "2026-11-24:03:08:06 INFO     [evaluator:314] tinygen: Using gen_kwargs: {'until': ['\\n']}",
+    "Exception:ClientResponseError(500), (no outputs), retrying.",  # the same failure again
+    "Retrying (Retry(total=2, connect=None)) after connection broken by ...",  # urllib3
+    "Building contexts for hellaswag",
     "Initializing Megatron with args: --tp 8",
     "",
 ]
@@ -307,7 +343,9 @@ def _real_results() -> dict:
 
 def test_lm_evals_own_make_table_round_trips_with_filled_tasks() -> None:
     table = make_table(_real_results())
-    rows = [event for line in table.splitlines() for event in parse(line)]
+    events = [event for line in table.splitlines() for event in parse(line)]
+    assert events[0] == ResultsTableStart("tasks")
+    rows = events[1:]
     assert all(isinstance(r, ResultRow) for r in rows)
     assert [r.task for r in rows] == ["gsm8k", "", "hellaswag", ""]
     filled = fill_result_tasks(rows)  # type: ignore[arg-type]

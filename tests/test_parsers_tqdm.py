@@ -205,6 +205,15 @@ CASES: list[tuple[str, list[Progress]]] = [
         "gen: 36 examples [00:00, 524288.00 examples/s]   ",
         [P("gen", 36, None, unit="examples", rate=524288.0, elapsed=0)],
     ),
+    # pipes escaped on the way to the log (a markdown-escaped copy): the description stays
+    (
+        "Requesting API:  40%\\|████      \\| 20/50 [00:10<00:15,  2.00it/s]",
+        [P("Requesting API", 20, 50, rate=2.0, elapsed=10, remaining=15)],
+    ),
+    (
+        "Requesting API:   0%\\|          \\| 0/50 [00:00<?, ?it/s]",
+        [P("Requesting API", 0, 50, rate=None, elapsed=0)],
+    ),
 ]
 
 NOT_BARS = [

@@ -1,5 +1,5 @@
-"""lm-evaluation-harness client output -> RunConfig, ResultRow, ApiFailure, RetryAttempt,
-CacheStatus, AutoBatchSize, LmEvalStage.
+"""lm-evaluation-harness client output -> RunConfig, ResultRow, ResultsTableStart, LmEvalTask,
+ApiFailure, ApiRetrying, RetryAttempt, CacheStatus, AutoBatchSize, LmEvalStage.
 
 Texts are those of lm-eval 0.4.x (``evaluator.py``, ``models/api_models.py``,
 ``models/huggingface.py``, ``api/model.py``, ``_cli/run.py`` and ``utils.make_table``).
@@ -9,7 +9,12 @@ optional everywhere because the same texts also reach logs through ``print``.
 Results table rows: a continuation row (another metric or filter of the task above) has a
 blank task cell. ``parse`` sees one segment and is pure, so it emits ``ResultRow(task="")``
 for such a row; whoever sees the rows in order (the state reducer, or a caller holding a
-whole table) fills the task from the previous row with :func:`fill_result_tasks`.
+whole table) fills the task from the previous row with :func:`fill_result_tasks`. A header row
+is a :class:`ResultsTableStart`: lm-eval prints its groups again in a ``|Groups|`` table.
+
+What a run's rates are made of: ``Building contexts for T on rank 0...`` then an unlabelled bar
+counting T's documents (:class:`LmEvalTask` ``contexts``), ``T: Using gen_kwargs: ...`` for a
+generation task, ``Running <type> requests``, ``Cached requests: X, Requests remaining: Y``.
 """
 
 from __future__ import annotations
@@ -21,11 +26,14 @@ from collections.abc import Iterable
 
 from evalmon.events import (
     ApiFailure,
+    ApiRetrying,
     AutoBatchSize,
     CacheStatus,
     Event,
     LmEvalStage,
+    LmEvalTask,
     ResultRow,
+    ResultsTableStart,
     RetryAttempt,
     RunConfig,
 )
@@ -36,6 +44,9 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|, num_fewshot: "
     rb"|\|(?:   |\xc2\xb1  |\xe2\x86\x91  |\xe2\x86\x93  )\|"  # |   | |±  | |↑  | |↓  |
     rb"|API request failed"
+    rb"|\. ?Retrying\.\.\."  # lm-eval's failure warnings end so; a response text may wrap
+    rb"|Building contexts for "
+    rb"|: Using gen_kwargs: "
     rb"|Retry attempt \d"
     rb"|Cached requests: "
     rb"|batch_size = auto"
@@ -55,6 +66,7 @@ _SUMMARY = ascii_re(
     r"(?:provide_description: [^,]*, )?"
     r"num_fewshot: (?P<fewshot>[^,]*), "
     r"batch_size: (?P<batch_size>[^\s(,]+)"
+    r"(?: \((?P<sizes>\d{1,9}(?:, ?\d{1,9}){0,63})\))?"  # ``auto (16)``: what auto detected
 )
 # One ``'key': value`` of a printed dict; the value is a quoted string or a bare literal.
 _DICT_ITEM = ascii_re(
@@ -74,6 +86,10 @@ _STATUS_FAILURE = ascii_re(
 )
 _MESSAGE_FAILURE = ascii_re(r"API request failed with error message: (?P<text>.*)")
 _RETRY = ascii_re(r"(?:^|\] )Retry attempt (?P<n>\d{1,6})\s*$")
+# ``{text}. Retrying...``: the end of lm-eval's failure warnings (the text may span lines)
+_RETRYING = ascii_re(r"\. ?Retrying\.\.\.\s*$")
+_CONTEXTS = ascii_re(r"Building contexts for (?P<task>\S{1,500}) on rank (?P<rank>\d{1,6})\.\.\.")
+_GEN_KWARGS = ascii_re(r"^(?P<task>\S{1,500}?): Using gen_kwargs: ")
 _CACHE = ascii_re(r"Cached requests: (?P<cached>\d{1,15}), Requests remaining: (?P<rem>\d{1,15})")
 _AUTO_START = ascii_re(
     r"Passed argument batch_size = auto(?::(?P<schedule>\d+))?\. Detecting largest batch size"
@@ -112,7 +128,18 @@ def _parse(text: str) -> list[Event]:
     if "--batch" in text and _COMMAND.search(text):
         return _command_config(text)
     if "API request failed" in text:
-        return _api_failure(text)
+        failure = _api_failure(text)
+        return [*failure, ApiRetrying()] if _RETRYING.search(text) else failure
+    if "Retrying..." in text:
+        return [ApiRetrying()] if _RETRYING.search(text) else []
+    if "Building contexts for " in text:
+        match = _CONTEXTS.search(text)
+        if match is None:
+            return []
+        return [LmEvalTask(task=match["task"], what="contexts", rank=to_int(match["rank"]))]
+    if ": Using gen_kwargs: " in text:
+        match = _GEN_KWARGS.search(lm_eval_message(text))
+        return [LmEvalTask(task=match["task"], what="generate_until")] if match else []
     if "Retry attempt " in text:
         match = _RETRY.search(text)
         n = to_int(match["n"]) if match else None
@@ -185,11 +212,13 @@ def _summary_config(text: str) -> list[Event]:
         return []
     limit = match["limit"].strip()
     config = _config(match["model_type"], match["args"], source="summary")
+    sizes = match["sizes"]
     return [
         dataclasses.replace(
             config,
             batch_size=match["batch_size"].strip() or config.batch_size,
             limit=None if limit in ("", "None") else limit,
+            batch_sizes=sizes.replace(" ", "") if sizes else None,
         )
     ]
 
@@ -280,12 +309,14 @@ def _auto_batch(text: str) -> list[Event]:
 # --------------------------------------------------------------------------- results table
 
 
-def _result_row(text: str) -> ResultRow | None:
+def _result_row(text: str) -> ResultRow | ResultsTableStart | None:
     text = text.rstrip()
     if not text.endswith("|") or len(text) > 4000:
         return None
     cells = [cell.strip() for cell in text[1:-1].split("|")]
     if cells and cells[0] in _HEADER_FIRST_CELLS:
+        if len(cells) in (6, 8, 9) and "Metric" in cells:
+            return ResultsTableStart("groups" if cells[0] in ("Groups", "Group") else "tasks")
         return None
     if all(_DASHES.fullmatch(cell) for cell in cells):
         return None

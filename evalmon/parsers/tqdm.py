@@ -41,7 +41,9 @@ _TAIL_WITH_ETA = (
 )
 _TAIL_NO_ETA = r"\[(?P<elapsed>" + _TIME + r")" + _RATE_AND_POSTFIX
 _WITH_TOTAL = ascii_re(
-    r"(?:(?P<pct>\d{1,4})%(?:\|(?P<bar>[^|]{0,400})\|)?)?"
+    # pipes may reach a log escaped (``0%\|###   \|``, a markdown-escaped copy): the bar is
+    # the same, and so is its description
+    r"(?:(?P<pct>\d{1,4})%(?:\\?\|(?P<bar>[^|]{0,400}?)\\?\|)?)?"
     r" *(?P<n>" + _NUM + r")/(?P<total>" + _NUM + r"|\?) " + _TAIL_WITH_ETA
 )
 _NO_TOTAL = ascii_re(r"(?<!\S)(?P<n>" + _NUM + r")(?P<unit>[^\[\]\d/:]{1,60}?)? " + _TAIL_NO_ETA)
@@ -309,7 +311,9 @@ def _description(before: str) -> str:
 # (walking its segments backwards); these say which segments a later update supersedes.
 
 # How an update of a bar without description starts: `` 45%|`` or ``123it [``.
-UNLABELLED_BAR_START = re.compile(rb"[ \t]*\d+(?:%[|\s]|(?:\.\d+)?[kMGTPEZY]?[A-Za-z/]* \[)")
+UNLABELLED_BAR_START = re.compile(
+    rb"[ \t]*\d+(?:%(?:\\?\||\s)|(?:\.\d+)?[kMGTPEZY]?[A-Za-z/]* \[)"
+)
 
 
 def last_update_of_each_bar(
