@@ -129,7 +129,7 @@ def latency_run(
             cond.notify_all()
 
     opts = json.loads(os.environ.get("EVALMON_BENCH_OPTS", "{}"))
-    options = FollowOptions(wake="auto" if inotify else "poll", **opts)
+    options = FollowOptions(**{**opts, "wake": "auto" if inotify else "poll"})
     follower = Follower([str(folder)], on_batch, options)
     follower.start()
     time.sleep(0.5)  # let it discover the files
@@ -429,6 +429,8 @@ def main() -> int:
     ap.add_argument("--rate", type=int, default=2000, help="lines/s over all files")
     ap.add_argument("--latency-lines", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=1, help="CPU runs (the median ratio is printed)")
+    ap.add_argument("--wake", choices=("auto", "inotify", "watchdog", "poll"), default="auto",
+                    help="how the follower notices changes in the CPU runs (FollowOptions.wake)")
     ap.add_argument("--read-period", type=float, default=None,
                     help="the follower's read_period_s (default: FollowOptions')")
     ap.add_argument("--big-gb", type=float, default=10.0)
@@ -438,6 +440,8 @@ def main() -> int:
     ap.add_argument("--child-big")
     ap.add_argument("--out")
     args = ap.parse_args()
+    base = json.loads(os.environ.get("EVALMON_BENCH_OPTS", "{}"))
+    os.environ["EVALMON_BENCH_OPTS"] = json.dumps({**base, "wake": args.wake})
     if args.read_period is not None:  # children read it from the environment
         opts = json.loads(os.environ.get("EVALMON_BENCH_OPTS", "{}"))
         os.environ["EVALMON_BENCH_OPTS"] = json.dumps({**opts, "read_period_s": args.read_period})
