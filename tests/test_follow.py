@@ -579,7 +579,6 @@ def test_tail_first_on_a_50mb_file(tmp_path: Path) -> None:
 
     opts = FollowOptions(parser_factory=parser_factory, tail_first_bytes=1 << 20)
     f = Follower([str(log)], on_batch, opts)
-    t0 = time.monotonic()
     f.start()
     try:
         sink.wait_for(lambda: bool(first_tail), timeout=30)
@@ -588,8 +587,7 @@ def test_tail_first_on_a_50mb_file(tmp_path: Path) -> None:
         first_tail_index = next(
             i for i, b in enumerate(sink.batches) if b.events and not b.history
         )
-        assert sink.batches[first_tail_index].relative_lines
-        assert first_tail[0] - t0 < 2.0
+        assert sink.batches[first_tail_index].relative_lines  # (its speed: benchmarks/follow.py)
         shift_index = next(i for i, b in enumerate(sink.batches) if b.line_shift)
         history_indexes = [i for i, b in enumerate(sink.batches) if b.history]
         assert first_tail_index < history_indexes[0]  # the tail came before any history
@@ -669,12 +667,13 @@ def test_watchdog_observer(tmp_path: Path) -> None:
         f.stop()
 
 
-def test_stop_is_prompt_even_with_a_long_poll_interval(tmp_path: Path) -> None:
-    f, _ = make([tmp_path], poll_interval_s=30, wake="poll")
+def test_stop_does_not_wait_out_a_long_poll_interval(tmp_path: Path) -> None:
+    f, _ = make([tmp_path], poll_interval_s=600, wake="poll")
     f.start()
-    t0 = time.monotonic()
-    f.stop()
-    assert time.monotonic() - t0 < 2
+    stopper = threading.Thread(target=f.stop)
+    stopper.start()
+    stopper.join(timeout=30)  # a deadline far below the 600 s interval it must not wait out
+    assert not stopper.is_alive()
 
 
 def test_a_failing_consumer_does_not_kill_the_reader(tmp_path: Path) -> None:

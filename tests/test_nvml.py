@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pynvml
 import pytest
@@ -152,11 +151,23 @@ def test_gpu_poller_samples_in_background_and_stops() -> None:
             enough.set()
 
     nv = StandInNvml()
-    poller = GpuPoller(on_sample, interval_s=0.02, sampler=sampler(nv))
-    t0 = time.monotonic()
-    poller.start()
-    assert time.monotonic() - t0 < 0.5  # start() does not block
-    assert enough.wait(5)
+    real = sampler(nv)
+    sampling, release = threading.Event(), threading.Event()
+
+    class Slow:  # the first sample blocks until released: start() must not wait for it
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def sample(self) -> object:
+            sampling.set()
+            release.wait(10)
+            return real.sample()
+
+    poller = GpuPoller(on_sample, interval_s=0.02, sampler=Slow())  # type: ignore[arg-type]
+    poller.start()  # returns while the first sample is still blocked
+    assert sampling.wait(10) and not release.is_set()
+    release.set()
+    assert enough.wait(10)
     poller.stop()
     poller.stop()
     assert all(isinstance(r, list) and r[0].host == "node1" for r in got)
