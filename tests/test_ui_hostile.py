@@ -137,3 +137,55 @@ def test_a_100kb_line_does_not_break_the_layout() -> None:
         assert wild[selector] == calm[selector], selector
     assert wild["lines"] == len(HOSTILE_TAIL)  # one line each, none wrapped into many
     assert wild["log_width"] <= MAX_DRAWN_CHARS + 100  # capped, not 100 000 columns
+
+
+# --------------------------------------------------------------------------- hostile names
+
+
+HOSTILE_IDS = ("a[/]", "[bold]x[/bold]", "b\x1b]52;c;cHduZWQ=\x07\x1b[2Jc", "[@click=app.quit]q")
+
+
+def test_hostile_run_and_file_names_are_literal_everywhere_even_in_the_palette() -> None:
+    """A run named ``a[/]`` once crashed the command palette (exit status 0); markup in a
+    file name was interpreted in titles; an OSC 52 clipboard write reached the terminal."""
+    base = story()
+    runs = tuple(
+        dataclasses.replace(r, id=name, files=(f"logs/{name}.out",))
+        for r, name in zip(base.runs, HOSTILE_IDS, strict=True)
+    )
+    snapshot = dataclasses.replace(base, runs=runs)
+    tail = (RawLine(1, f"logs/{HOSTILE_IDS[0]}.out", "a line"),)
+    feed = StaticFeed(snapshot, now=1000.0, tail=tail)
+
+    async def main() -> None:
+        for size in ((200, 50), (80, 24)):
+            app = EvalmonApp(feed, pump=False)
+            async with app.run_test(size=size) as pilot:
+                app.pull()
+                await pilot.pause()
+                for run_id in HOSTILE_IDS:
+                    app.select_run(run_id)
+                    await pilot.pause()
+                    drawn = screen_text(app)
+                    assert inert(run_id) in drawn, run_id
+                    assert "\x1b" not in drawn and "\x07" not in drawn
+                    assert "cHduZWQ=" not in drawn or "52;c" not in drawn
+                await pilot.press("ctrl+p")
+                await pilot.pause()
+                await pilot.press(*"Switch")
+                for _ in range(20):  # the palette searches in a worker
+                    await pilot.pause(0.05)
+                assert app.is_running
+                drawn = screen_text(app)
+                assert "Switch to run a[/]" in drawn
+                await pilot.press("escape")
+                await pilot.pause()
+                assert app.is_running and not app.problems
+                commands = {c.title: c for c in app.get_system_commands(app.screen)}
+                switch = [t for t in commands if t.startswith("Switch to run")]
+                assert len(switch) == len(HOSTILE_IDS)
+                commands[switch[0]].callback()
+                await pilot.pause()
+                assert app.selected_run == HOSTILE_IDS[0]
+
+    asyncio.run(main())

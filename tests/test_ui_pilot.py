@@ -43,6 +43,7 @@ from evalmon.state.model import (
 )
 from evalmon.supervisor.model import Attempt, SupervisorStatus
 from evalmon.ui.app import EvalmonApp
+from evalmon.ui.help import HelpScreen
 
 GIB = 1 << 30
 
@@ -331,11 +332,12 @@ def test_no_gpu_option_hides_the_gpu_panel() -> None:
 def test_processes_panel_shows_the_tree_with_cpu_rss_state_age() -> None:
     async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
         shown = text_of(app, "#processes")
-        lines = shown.splitlines()
-        assert lines[0].startswith("4200") and "bash eval.sbatch" in lines[0]
+        header, *lines = shown.splitlines()
+        assert header.split() == ["PID", "Process", "CPU", "%", "RSS", "State", "Age"]
+        assert lines[0].lstrip().startswith("4200") and "bash eval.sbatch" in lines[0]
         assert "└ python tools/run_text_generation_server.py" in lines[1]
         assert "98" in lines[1] and "6.0 GiB" in lines[1] and "running" in lines[1]
-        assert lines[1].endswith("14m50s")  # 1000 - 110 s
+        assert lines[1].rstrip().endswith("14m50s")  # 1000 - 110 s
 
     drive(story(), body)
 
@@ -384,11 +386,14 @@ def test_supervisor_attempts_panel() -> None:
     async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
         assert app.query_one("#attempts").display
         shown = text_of(app, "#attempts")
-        first, second = shown.splitlines()[:2]
+        header, first, second = shown.splitlines()[:3]
+        assert header.split()[:4] == ["#", "Batch", "Outcome", "Time"] and "Reason" in header
         assert first.split()[:2] == ["1", "256"] and "oom" in first
         assert "GPU OOM in server-103.log:27" in first and "1m35s" in first
         assert second.split()[:2] == ["2", "128"] and "running" in second
-        assert "supervisor: running · attempt 2/4" in text_of(app, "#status")
+        # the story on top, shown whatever the layout
+        assert ("supervisor  OOM at batch 256 → relaunched at 128 · attempt 2/4 running at "
+                "batch 128 (pid 4200)") in text_of(app, "#now")
 
     drive(story(), body, supervisor=status)
 
@@ -434,7 +439,7 @@ def test_selection_follows_the_newest_run_until_the_user_picks_one() -> None:
 def test_a_finished_log_read_whole_charts_its_exact_average() -> None:
     async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
         chart = app.query_one("#throughput")
-        assert "samples/s (run average)" in plain(chart.render())
+        assert "samples/s (run average)" in str(chart.border_subtitle)
 
     r = run("9", "finished", 8, 1, 8, 0.75, bars=(bar("logs/eval-9.out", "Requesting API", 40,
                                                        40, rate=0.75, samples_per_s=0.75,
@@ -496,7 +501,8 @@ def test_slash_filters_the_log_and_escape_clears_it() -> None:
 
 def test_toggle_panels_with_keys() -> None:
     async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
-        for key, panel in (("l", "#log"), ("e", "#events"), ("c", "#charts")):
+        for key, panel in (("l", "#log"), ("e", "#events"), ("c", "#throughput"),
+                           ("c", "#engine"), ("g", "#gpu")):
             assert app.query_one(panel).display
             await pilot.press(key)
             assert not app.query_one(panel).display
@@ -532,10 +538,19 @@ def test_help_key_opens_the_keys_panel() -> None:
     async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
-        assert app.screen.query("HelpPanel")
+        assert isinstance(app.screen, HelpScreen)
+        shown = plain(app.screen.query_one("#help-body", Static).content)
+        # evalmon's own keys first, before any widget's
+        assert shown.index("evalmon keys") < shown.index("in panels")
+        assert shown.index("Ctrl-C") < shown.index("↑ ↓")
         await pilot.press("question_mark")
         await pilot.pause()
-        assert not app.screen.query("HelpPanel")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
 
     drive(story(), body)
 

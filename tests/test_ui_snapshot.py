@@ -1,9 +1,13 @@
-"""SVG snapshot of the main screen on sample_logs/ (pytest-textual-snapshot).
+"""SVG snapshots of the dashboard on sample_logs/ (pytest-textual-snapshot), at the three
+terminal sizes the layouts are built for: 80x24 (a default terminal: one view at a time),
+120x40 (half a laptop screen: two columns) and 200x50 (a full screen: three bands).
 
 Deterministic: the logs are replayed through the real parser in fixed pieces (so the
 throughput chart has the points a live follow would have collected), the clock is fixed,
-and the GPU is a stand-in sample marked "simulated". Update after an intended change with
-``pytest tests/test_ui_snapshot.py --snapshot-update`` and look at the new SVG.
+and the GPU is a stand-in sample marked "simulated". The supervised screens add the attempt
+record `evalmon run` would have kept for the seed's story: batch 256 ran out of memory (run
+103), the relaunch at 128 finished (run 104). Update after an intended change with
+``pytest tests/test_ui_snapshot.py --snapshot-update`` and look at the new SVGs.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from evalmon.parsers.stream import LogParser
 from evalmon.pipeline import StaticFeed
 from evalmon.sources.follow import Follower
 from evalmon.state import EvalState
+from evalmon.supervisor.model import Attempt, SupervisorStatus
 from evalmon.ui.app import EvalmonApp
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,7 +73,23 @@ def stand_in_gpu(state: EvalState) -> None:
         state.apply_samples([sample], NOW)
 
 
-def sample_app(*, gpu: bool = True, size_hint: str = "") -> EvalmonApp:
+#: `evalmon run --batch-size 256 ...` over the seed's story: an OOM at 256, then 128 finished
+SUPERVISED = SupervisorStatus(
+    command=("lm_eval", "run", "--model", "local-completions", "--batch_size", "256"),
+    log_dir="sample_logs", state="succeeded", message="exited 0", max_attempts=4,
+    attempts=(
+        Attempt(1, 256, started_at=1_000.0, ended_at=1_095.0, pid=4101, outcome="oom",
+                state="exited -15", reason="GPU out of memory at batch size 256; relaunching "
+                "with 128", oom_file="sample_logs/server-103.log", oom_line=27,
+                peak_gpu_bytes=79 * GIB),
+        Attempt(2, 128, started_at=1_100.0, ended_at=1_440.0, pid=4188, outcome="succeeded",
+                state="exited 0", reason="exited 0", samples_per_s=11.8,
+                peak_gpu_bytes=62 * GIB),
+    ),
+)
+
+
+def sample_app(*, gpu: bool = True, supervisor: SupervisorStatus | None = None) -> EvalmonApp:
     """The dashboard on sample_logs/, as a user would open it after the four runs."""
     state = replayed_state(SAMPLE_LOGS, relative_to=REPO)
     if gpu:
@@ -83,7 +104,7 @@ def sample_app(*, gpu: bool = True, size_hint: str = "") -> EvalmonApp:
         for line in follower.recent_lines(files)
     )
     follower.stop()
-    feed = StaticFeed(snapshot, now=NOW, tail=lines)
+    feed = StaticFeed(snapshot, now=NOW, tail=lines, supervisor=supervisor)
     return EvalmonApp(feed, baseline=127.0, gpu_enabled=gpu, sources_label="sample_logs/",
                       pump=False)
 
@@ -96,6 +117,33 @@ async def _show(pilot: Any) -> None:
 
 def test_main_screen_on_sample_logs(snap_compare: Any) -> None:
     assert snap_compare(sample_app(), terminal_size=(200, 50), run_before=_show)
+
+
+def test_supervised_80x24_runs_view(snap_compare: Any) -> None:
+    """A default terminal: the Runs view, and on top the run's rate and the supervisor's
+    story (OOM at 256 → relaunched at 128), without a key press."""
+    assert snap_compare(sample_app(supervisor=SUPERVISED), terminal_size=(80, 24),
+                        run_before=_show)
+
+
+def test_supervised_80x24_events_view(snap_compare: Any) -> None:
+    async def events_view(pilot: Any) -> None:
+        await _show(pilot)
+        await pilot.press("5")
+        await pilot.pause()
+
+    assert snap_compare(sample_app(supervisor=SUPERVISED), terminal_size=(80, 24),
+                        run_before=events_view)
+
+
+def test_supervised_120x40_two_columns(snap_compare: Any) -> None:
+    assert snap_compare(sample_app(supervisor=SUPERVISED), terminal_size=(120, 40),
+                        run_before=_show)
+
+
+def test_supervised_200x50_wide(snap_compare: Any) -> None:
+    assert snap_compare(sample_app(supervisor=SUPERVISED), terminal_size=(200, 50),
+                        run_before=_show)
 
 
 def test_main_screen_on_sample_logs_oom_run_selected(snap_compare: Any) -> None:

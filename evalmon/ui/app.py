@@ -3,49 +3,68 @@
 Ingest and render are decoupled: sources feed the state on their own threads, and a
 background pump reads one consistent :class:`~evalmon.pipeline.FeedData` a few times a
 second and hands it to the UI thread, which only draws. Nothing here reads a file or the GPU.
+
+The screen adapts to the terminal (``evalmon/ui/layout.py``): three bands on a full screen,
+two columns on half a screen, one view at a time (tabs, keys 1-6) on an 80x24 terminal. Two
+lines on top say what matters now at every size: the selected run's rate, ETA and worst
+problem, and what the supervisor did (``OOM at batch 256 → relaunched at 128``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import os
+import signal
+import sys
+import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
 from evalmon.pipeline import Feed, FeedData, LiveFeed
 from evalmon.state.model import RunView, Snapshot
+from evalmon.ui import layout
+from evalmon.ui.help import HelpScreen
 from evalmon.ui.inert import inert
-from evalmon.ui.panels.attempts import AttemptsTable, supervisor_line
+from evalmon.ui.panels.attempts import AttemptsTable
+from evalmon.ui.panels.attempts import wanted_height as attempts_height
 from evalmon.ui.panels.events import EventsTable
 from evalmon.ui.panels.gpu import GpuPanel
 from evalmon.ui.panels.histogram import HistogramPanel
 from evalmon.ui.panels.logview import LogPanel
+from evalmon.ui.panels.now import NowPanel
 from evalmon.ui.panels.processes import ProcessesTable
-from evalmon.ui.panels.progress import ProgressPanel
+from evalmon.ui.panels.progress import MAX_BARS, ProgressPanel
 from evalmon.ui.panels.runs import RunsTable
 from evalmon.ui.panels.throughput import EngineBatchChart, ThroughputChart
 from evalmon.ui.view import EMPTY_SNAPSHOT, DashboardView
 
-#: panel id -> name shown in the command palette; keys toggle them
-PANELS: dict[str, str] = {
-    "charts": "charts (throughput, engine batches, histogram)",
-    "gpu": "GPU",
-    "log": "log",
-    "events": "events",
-    "side": "processes and attempts",
+#: toggle name -> (panels it shows or hides, name in the command palette)
+TOGGLES: dict[str, tuple[tuple[str, ...], str]] = {
+    "charts": (("throughput", "engine", "histogram"), "charts (throughput, engine batches)"),
+    "gpu": (("gpu",), "GPU"),
+    "log": (("log",), "log"),
+    "events": (("events",), "events"),
+    "side": (("attempts", "processes"), "processes and attempts"),
 }
+#: the focused layout's view a toggle key opens instead
+TOGGLE_VIEWS = {"charts": "progress", "gpu": "gpu", "log": "log", "events": "events",
+                "side": "gpu"}
+#: exit statuses of the dashboard: the user's Ctrl-C, SIGTERM, SIGHUP (128 + signal number)
+EXIT_CTRL_C = 128 + signal.SIGINT
 
 
 def default_run(runs: Sequence[RunView]) -> str | None:
@@ -65,11 +84,11 @@ def scan_label(snapshot: Snapshot) -> str:
 
 
 class StatusLine(Static):
-    """One line on top: what is watched, how many runs, scan progress, pause, supervisor."""
+    """One line on top: what is watched, how many runs, scan progress, pause."""
 
     def show(self, view: DashboardView, problems: Sequence[str] = ()) -> None:
         snap = view.snapshot
-        text = Text()
+        text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" evalmon ", style="bold reverse")
         if view.sources_label:
             text.append("  ")
@@ -78,9 +97,6 @@ class StatusLine(Static):
         text.append(f"  ·  {len(snap.runs)} run{'s' if len(snap.runs) != 1 else ''}")
         if running:
             text.append(f" ({running} running)", style="green")
-        if view.selected_run:
-            text.append("  ·  run ")
-            text.append(inert(view.selected_run, 40), style="bold")
         scanning = scan_label(snap)
         if scanning:
             text.append("  ·  ")
@@ -88,16 +104,17 @@ class StatusLine(Static):
         if view.waiting_for and not snap.runs:
             text.append("  ·  waiting for logs in ", style="italic")
             text.append(inert(", ".join(view.waiting_for), 120), style="bold italic")
-        if view.supervisor is not None:
-            text.append("  ·  ")
-            text.append_text(supervisor_line(view.supervisor))
-        for problem in problems[-1:]:
-            text.append("  ·  ")
-            text.append(inert(problem, 120), style="red")
         if view.paused:
             text.append("  ·  ")
             text.append(" PAUSED (p to resume) ", style="bold reverse yellow")
         self.update(text)
+
+
+class Body(Container):
+    """The panels, placed on a grid that :meth:`EvalmonApp.relayout` computes."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.app.call_later(self.app.relayout)  # type: ignore[attr-defined]
 
 
 class EvalmonApp(App[int]):
@@ -105,18 +122,25 @@ class EvalmonApp(App[int]):
 
     CSS_PATH = "evalmon.tcss"
     TITLE = "evalmon"
+    ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
-        Binding("p", "toggle_pause", "Pause"),
-        Binding("slash", "filter", "Filter log", key_display="/"),
+        # Ctrl-C: "Stop job" under evalmon run / demo (in the footer), otherwise quit
+        Binding("ctrl+c", "interrupt", "Stop job", priority=True),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         Binding("n", "next_run", "Next run"),
-        Binding("N", "previous_run", "Prev run", key_display="N"),
+        Binding("N", "previous_run", "Prev run", key_display="N", show=False),
+        Binding("slash", "filter", "Filter log", key_display="/"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("p", "toggle_pause", "Pause"),
         Binding("g", "toggle_panel('gpu')", "GPU", show=False),
         Binding("l", "toggle_panel('log')", "Log", show=False),
         Binding("e", "toggle_panel('events')", "Events", show=False),
         Binding("c", "toggle_panel('charts')", "Charts", show=False),
         Binding("s", "toggle_panel('side')", "Processes", show=False),
+        *(Binding(str(i), f"show_view('{name}')", label, show=False)
+          for i, (name, label) in enumerate(layout.VIEWS, start=1)),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -130,6 +154,9 @@ class EvalmonApp(App[int]):
         sources_label: str = "",
         initial_run: str | None = None,
         pump: bool = True,
+        stop_job: Callable[[], None] | None = None,
+        screenshot_dir: str | None = None,
+        handle_signals: bool = False,
     ) -> None:
         super().__init__()
         self.feed = feed
@@ -141,50 +168,171 @@ class EvalmonApp(App[int]):
         self.paused = False
         self.frames = 0  # views drawn (tests wait on it)
         self.problems: list[str] = []
+        self.mode: layout.Mode = "wide"
+        self.current_view = "runs"
+        self.stop_job = stop_job
+        self.screenshot_dir = screenshot_dir
+        self.saved_screenshots: list[str] = []
+        #: the signal that ended the dashboard (SIGTERM, SIGHUP ...), if one did
+        self.stop_signal: int | None = None
+        self._handle_signals = handle_signals
+        self._signals_installed: list[int] = []
         self._pump_enabled = pump
         self._latest: FeedData | None = None
         self._view: DashboardView | None = None
         self._wake = threading.Event()
-        self._side_wanted = True
+        self._hidden: set[str] = set()  # toggles the user turned off
         self._user_chose = initial_run is not None
+        self._layout_key: object = None
+        self._stale: set[str] = set()  # panels hidden when a view came, redrawn when shown
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
-        with Vertical(id="body"):
-            with Horizontal(id="top"):
-                yield RunsTable(id="runs", classes="panel")
-                yield ProgressPanel(id="progress", classes="panel")
-            with Horizontal(id="charts"):
-                yield ThroughputChart(id="throughput", classes="panel")
-                yield EngineBatchChart(id="engine", classes="panel")
-                yield HistogramPanel(id="histogram", classes="panel")
-                yield GpuPanel(id="gpu", classes="panel")
-            with Horizontal(id="bottom"):
-                yield LogPanel(id="log", classes="panel")
-                yield EventsTable(id="events", classes="panel")
-                with Vertical(id="side"):
-                    yield AttemptsTable(id="attempts", classes="panel")
-                    yield ProcessesTable(id="processes", classes="panel")
+        yield NowPanel(id="now")
+        yield Tabs(*(Tab(f"{i} {label}", id=f"tab-{name}")
+                     for i, (name, label) in enumerate(layout.VIEWS, start=1)), id="views")
+        with Body(id="body"):
+            yield RunsTable(id="runs", classes="panel")
+            yield ProgressPanel(id="progress", classes="panel")
+            yield ThroughputChart(id="throughput", classes="panel")
+            yield EngineBatchChart(id="engine", classes="panel")
+            yield HistogramPanel(id="histogram", classes="panel")
+            yield GpuPanel(id="gpu", classes="panel")
+            yield LogPanel(id="log", classes="panel")
+            yield EventsTable(id="events", classes="panel")
+            yield AttemptsTable(id="attempts", classes="panel")
+            yield ProcessesTable(id="processes", classes="panel")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#gpu").display = self.gpu_enabled
-        self.query_one("#attempts").display = False
         self.query_one("#runs", RunsTable).focus()
+        if self._handle_signals:
+            self._install_signal_handlers()
         try:
             self.feed.start()
         except Exception as exc:  # a source that cannot start is shown, not raised
             self.problems.append(f"could not start: {exc}")
         self._render_view(FeedData(EMPTY_SNAPSHOT, 0.0))
+        self.relayout()
         if self._pump_enabled:
             self._pump()
 
     def on_unmount(self) -> None:
         self._wake.set()
+        self._remove_signal_handlers()
         with contextlib.suppress(Exception):  # stopping must never become a traceback
             self.feed.stop()
+
+    def _needs(self, mode: layout.Mode, width: int) -> layout.Needs:
+        view = self._view
+        if view is None:
+            return layout.Needs()
+        # the attempts panel's width in each layout, for its wrapped reasons
+        side = {"wide": width // 4, "columns": width // 2}.get(mode, width) - 4
+        run = view.run
+        bars = min(MAX_BARS, len(run.bars)) if run else 0
+        return layout.Needs(
+            runs=max(4, len(view.snapshot.runs) + 3),
+            progress=8 + max(1, bars) + (min(4, len(run.results)) if run else 0)
+            + (1 if run and (run.engine_batches.count or run.http) else 0),
+            attempts=attempts_height(view.supervisor, side),
+            histogram=min(17, 6 + (len(run.engine_batches.histogram) if run else 0)),
+            gpu=4 if not view.snapshot.gpus else 2 + 9 * len(view.snapshot.gpus),
+        )
+
+    def _existing(self) -> set[str]:
+        """The panels that have something to show here."""
+        panels = set(layout.PANEL_IDS)
+        view = self._view
+        supervised = view is not None and view.supervisor is not None
+        if not supervised:
+            panels.discard("attempts")
+        if view is None or not view.snapshot.processes:
+            panels.discard("processes")
+        return panels
+
+    def visible_panels(self, mode: layout.Mode, width: int) -> frozenset[str]:
+        existing = self._existing()
+        if mode == "focused":
+            panels = layout.view_panels(self.current_view, width) & existing
+            if self.current_view == "gpu":
+                panels |= {"gpu"}  # says why there is no GPU, or that sampling is off
+            return frozenset(panels or {"runs"})
+        if not self.gpu_enabled:
+            existing.discard("gpu")
+        for toggle in self._hidden:
+            existing -= set(TOGGLES[toggle][0])
+        return frozenset(existing - layout.NOT_IN[mode])
+
+    def relayout(self) -> None:
+        """Place the panels for the terminal's size, the view and the toggles."""
+        try:
+            body = self.query_one("#body", Body)
+        except Exception:
+            return  # not composed yet, or shutting down
+        width, height = body.size
+        if width <= 0 or height <= 0:
+            return
+        mode = layout.mode_for(self.size.width, self.size.height)
+        visible = self.visible_panels(mode, width)
+        needs = self._needs(mode, width)
+        key = (width, height, mode, self.current_view, visible, needs)
+        if key == self._layout_key:
+            return
+        self._layout_key = key
+        if mode != self.mode:
+            self.mode = mode
+            self.refresh_bindings()
+        for name in ("wide", "columns", "focused"):
+            self.screen.set_class(name == mode, f"-{name}")
+        rects = layout.tile(layout.layout_tree(mode, self.current_view, width, height, needs),
+                            width, height, visible)
+        plan = layout.grid_plan(rects)
+        for panel in self._panels():
+            panel.display = panel.id in rects
+        for name in plan.order:  # a grid places its children in DOM order
+            widget = self.query_one(f"#{name}")
+            if body.children[-1] is not widget:
+                body.move_child(widget, after=body.children[-1])
+        body.styles.grid_size_columns = max(1, len(plan.columns))
+        body.styles.grid_columns = " ".join(map(str, plan.columns)) or "1fr"
+        body.styles.grid_rows = " ".join(map(str, plan.rows)) or "1fr"
+        for name, (columns, rows) in plan.spans.items():
+            panel = self.query_one(f"#{name}")
+            panel.styles.column_span = columns
+            panel.styles.row_span = rows
+        self._redraw_hidden_panels(visible)
+        focused = self.focused
+        if focused is None or not self._shown(focused):
+            self._focus_first(plan.order)
+
+    def _shown(self, widget: Widget) -> bool:
+        node: Widget | None = widget
+        while node is not None and node is not self.screen:
+            if not node.display:
+                return False
+            node = node.parent  # type: ignore[assignment]
+        return True
+
+    def _focus_first(self, order: Sequence[str]) -> None:
+        for name in order:
+            panel = self.query_one(f"#{name}")
+            target = panel if panel.can_focus else next(
+                (w for w in panel.query("*") if w.can_focus and w.display), None)
+            if target is not None:
+                target.focus()
+                return
+
+    def _redraw_hidden_panels(self, visible: frozenset[str]) -> None:
+        """Panels skipped while hidden catch up when they appear."""
+        if self._view is None:
+            return
+        for panel in self._panels():
+            if panel.id in visible and panel.id in self._stale:
+                self._stale.discard(panel.id or "")
+                self._update_panel(panel, self._view)
 
     # ------------------------------------------------------------------ data in
 
@@ -246,29 +394,27 @@ class EvalmonApp(App[int]):
     def _render_view(self, data: FeedData) -> None:
         view = self._make_view(data)
         self._view = view
-        attempts = self.query_one("#attempts")
-        attempts.display = view.supervisor is not None
-        # processes and attempts only exist for a supervised job: give their room to the log
-        side = self.query_one("#side")
-        side.display = self._side_wanted and (
-            view.supervisor is not None or bool(view.snapshot.processes)
-        )
+        self.relayout()
         for panel in self._panels():
-            if not panel.display and panel.id not in ("attempts", "processes"):
+            if not panel.display:
+                self._stale.add(panel.id or "")
                 continue
-            try:
-                panel.update_view(view)  # type: ignore[attr-defined]
-            except Exception as exc:  # one broken panel must not take the screen down
-                message = f"{panel.id} panel: {type(exc).__name__}: {exc}"
-                if message not in self.problems:
-                    self.problems.append(message)
-                    self.log.error(message)
+            self._update_panel(panel, view)
         self.query_one(StatusLine).show(view, self.problems)
+        self.query_one(NowPanel).show(view, self.problems)
         self.frames += 1
 
+    def _update_panel(self, panel: Widget, view: DashboardView) -> None:
+        try:
+            panel.update_view(view)  # type: ignore[attr-defined]
+        except Exception as exc:  # one broken panel must not take the screen down
+            message = f"{panel.id} panel: {type(exc).__name__}: {exc}"
+            if message not in self.problems:
+                self.problems.append(message)
+                self.log.error(message)
+
     def _panels(self) -> Iterable[Widget]:
-        for panel_id in ("runs", "progress", "throughput", "engine", "histogram", "gpu",
-                         "log", "events", "attempts", "processes"):
+        for panel_id in layout.PANEL_IDS:
             yield self.query_one(f"#{panel_id}")
 
     def _redraw(self) -> None:
@@ -307,6 +453,54 @@ class EvalmonApp(App[int]):
     def action_previous_run(self) -> None:
         self._step_run(-1)
 
+    # ------------------------------------------------------------------ views and panels
+
+    def action_show_view(self, name: str) -> None:
+        """Show one of the focused layout's views (the keys 1-6 and the tabs)."""
+        if name not in dict(layout.VIEWS):
+            return
+        tabs = self.query_one("#views", Tabs)
+        if tabs.active != f"tab-{name}":
+            tabs.active = f"tab-{name}"  # posts TabActivated, which lands in _set_view
+        self._set_view(name)
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        event.stop()
+        if event.tab is not None and event.tab.id:
+            self._set_view(event.tab.id.removeprefix("tab-"))
+
+    def _set_view(self, name: str) -> None:
+        if name == self.current_view:
+            return
+        self.current_view = name
+        self.relayout()
+        if self.mode == "focused":
+            order = [n for n in layout.PANEL_IDS if n in layout.view_panels(name, self.size.width)]
+            self._focus_first(order)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "interrupt":
+            return self.stop_job is not None  # without a job, Ctrl-C is the plain quit
+        return True
+
+    def action_toggle_panel(self, toggle: str) -> None:
+        if self.mode == "focused":
+            self.action_show_view(TOGGLE_VIEWS[toggle])
+            return
+        if toggle == "gpu" and not self.gpu_enabled:
+            self.notify("GPU sampling is off (--no-gpu)", severity="warning")
+            return
+        if toggle == "side" and not ({"attempts", "processes"} & self._existing()):
+            self.notify("no supervised job: processes and attempts are shown under evalmon run "
+                        "and evalmon demo", severity="information")
+            return
+        if toggle in self._hidden:
+            self._hidden.discard(toggle)
+        else:
+            self._hidden.add(toggle)
+        self.relayout()
+        self._redraw()
+
     # ------------------------------------------------------------------ other actions
 
     def action_toggle_pause(self) -> None:
@@ -318,45 +512,141 @@ class EvalmonApp(App[int]):
             self.query_one(StatusLine).show(self._view, self.problems)
 
     def action_filter(self) -> None:
-        log = self.query_one(LogPanel)
-        log.display = True
-        log.open_filter()
+        if self.mode == "focused":
+            self.action_show_view("log")
+        elif "log" in self._hidden:
+            self._hidden.discard("log")
+            self.relayout()
+        self.query_one(LogPanel).open_filter()
 
-    def action_toggle_panel(self, panel_id: str) -> None:
-        panel = self.query_one(f"#{panel_id}")
-        if panel_id == "gpu" and not self.gpu_enabled:
-            self.notify("GPU sampling is off (--no-gpu)", severity="warning")
-            return
-        panel.display = not panel.display
-        if panel_id == "side":
-            self._side_wanted = panel.display
-        if panel.display:
-            self._redraw()
+    def action_clear_filter(self) -> None:
+        """Esc: clear the log filter, wherever the focus is."""
+        log = self.query_one(LogPanel)
+        if log.filtering:
+            log.clear_filter()
+
+    def action_interrupt(self) -> None:
+        """Ctrl-C under a supervisor: stop the job cleanly and exit (130)."""
+        if self.stop_job is not None:
+            with contextlib.suppress(Exception):
+                self.stop_job()
+        self.exit(EXIT_CTRL_C)
 
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
         else:
-            self.action_show_help_panel()
+            self.push_screen(HelpScreen())
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """Save the screen as SVG in the current folder (or the log folder), and say where.
+
+        Textual's default is ~/Downloads, which a GPU server seldom has.
+        """
+        if self.is_web:  # textual-serve: the browser downloads it
+            return super().deliver_screenshot(filename, path, time_format)
+        folder = path or self.screenshot_dir or screenshot_folder(())
+        try:
+            saved = self.save_screenshot(filename, folder, time_format)
+        except OSError as exc:
+            self.notify(f"could not save a screenshot in {folder}: {exc.strerror or exc}",
+                        title="Screenshot", severity="error", markup=False)
+            return None
+        saved = os.path.abspath(saved)
+        self.saved_screenshots.append(saved)
+        self.notify(f"saved {saved}", title="Screenshot", markup=False)
+        return None
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         runs = self._latest.snapshot.runs if self._latest else ()
         for run in runs:
+            # run ids come from file names: shown inert, and escaped for the palette's markup
             yield SystemCommand(
-                f"Switch to run {inert(run.id, 40)}",
-                f"{run.status}, batch {run.config.batch_size or '?'}",
+                f"Switch to run {escape(inert(run.id, 40))}",
+                escape(f"{run.status}, batch {inert(run.config.batch_size or '?', 20)}"),
                 lambda run_id=run.id: self.select_run(run_id),
             )
-        for panel_id, name in PANELS.items():
+        for toggle, (_, name) in TOGGLES.items():
             yield SystemCommand(
                 f"Toggle panel: {name}", f"show or hide the {name} panel",
-                lambda panel_id=panel_id: self.action_toggle_panel(panel_id),
+                lambda toggle=toggle: self.action_toggle_panel(toggle),
             )
-        yield SystemCommand("Pause / resume", "freeze the screen (ingest goes on)",
+        for i, (view, label) in enumerate(layout.VIEWS, start=1):
+            yield SystemCommand(
+                f"View: {label}", f"small terminals: show the {label} view (key {i})",
+                lambda view=view: self.action_show_view(view),
+            )
+        yield SystemCommand("Pause / resume", "freeze the screen (reading goes on)",
                             self.action_toggle_pause)
         yield SystemCommand("Filter the log", "show only log lines containing a text",
                             self.action_filter)
+
+    # ------------------------------------------------------------------ signals
+
+    def _install_signal_handlers(self) -> None:
+        """SIGTERM, SIGHUP (a closed terminal) and SIGINT end the dashboard as Ctrl-C does:
+        the job (if any) is stopped cleanly, and the terminal is restored on the way out.
+        A signal ignored when evalmon started (``nohup``) stays ignored."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            if signal.getsignal(signum) is signal.SIG_IGN:
+                continue
+            try:
+                loop.add_signal_handler(signum, self._on_signal, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue
+            self._signals_installed.append(signum)
+
+    def _remove_signal_handlers(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            loop = asyncio.get_running_loop()
+            for signum in self._signals_installed:
+                with contextlib.suppress(Exception):
+                    loop.remove_signal_handler(signum)
+        self._signals_installed.clear()
+
+    def _on_signal(self, signum: int) -> None:
+        if self.stop_signal is None:
+            self.stop_signal = signum
+        if self.stop_job is not None:
+            with contextlib.suppress(Exception):
+                self.stop_job()
+        self.exit(128 + signum)
+
+
+def screenshot_folder(paths: Sequence[str]) -> str:
+    """Where the palette's Screenshot goes: the current folder, else the first log folder
+    given, else the temporary folder (all must be writable)."""
+    candidates = [os.getcwd()]
+    candidates += [p for p in paths if os.path.isdir(p)]
+    candidates += [os.path.dirname(os.path.abspath(p)) for p in paths if os.path.isfile(p)]
+    candidates.append(tempfile.gettempdir())
+    for folder in candidates:
+        if os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return tempfile.gettempdir()
+
+
+@contextlib.contextmanager
+def _restored_signals(signums: Iterable[int]) -> Iterator[None]:
+    """Python-level handlers as they were before (asyncio leaves SIG_DFL behind)."""
+    saved = {}
+    if threading.current_thread() is threading.main_thread():
+        saved = {s: signal.getsignal(s) for s in signums}
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            with contextlib.suppress(Exception):
+                signal.signal(signum, handler)
 
 
 def run_dashboard(
@@ -371,8 +661,12 @@ def run_dashboard(
     monitor: Any = None,
 ) -> int:
     """Run the dashboard over ``paths`` until the user quits; returns the exit status.
+
+    ``q`` returns 0. Ctrl-C returns 130 and, SIGTERM / SIGHUP / SIGINT return 128 + the
+    signal; under ``supervisor`` each of these has already asked it to stop the job.
     ``monitor``: an :class:`evalmon.pipeline.Monitor` already reading ``paths`` (``evalmon
-    run`` shares its supervisor's); it keeps running when the dashboard closes."""
+    run`` shares its supervisor's); it keeps running when the dashboard closes.
+    """
     feed = LiveFeed(
         paths,
         stall_after_s=stall_after_s,
@@ -388,6 +682,15 @@ def run_dashboard(
         gpu_enabled=gpu,
         refresh_interval_s=max(0.1, min(poll_interval_s, 0.5)),
         sources_label=" ".join(paths),
+        stop_job=supervisor.stop if supervisor is not None else None,
+        screenshot_dir=screenshot_folder(paths),
+        handle_signals=True,
     )
-    result = app.run()
+    with _restored_signals((signal.SIGTERM, signal.SIGHUP, signal.SIGINT)):
+        result = app.run()
+    if app.stop_signal == signal.SIGHUP:
+        return 128 + signal.SIGHUP  # no terminal left to print on
+    for saved in app.saved_screenshots:
+        with contextlib.suppress(OSError):
+            print(f"evalmon: screenshot saved: {inert(saved, 400)}", file=sys.stderr)
     return int(result or 0)

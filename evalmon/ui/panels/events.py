@@ -3,6 +3,7 @@ HTTP 5xx bursts, retries, crashes, SLURM signals, stalls."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass
 
@@ -14,7 +15,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from evalmon import fmt
+from evalmon.events import PythonException
 from evalmon.state.model import RunView
+from evalmon.supervisor.model import SupervisorStatus
 from evalmon.ui.inert import inert
 from evalmon.ui.view import DashboardView
 
@@ -35,9 +38,45 @@ def where(path: str, line: int) -> str:
     return f"{os.path.basename(path)}:{line}"
 
 
+def is_oom_traceback(exc: PythonException) -> bool:
+    """A traceback's last line that *is* an out-of-memory error (shown on the OOM's row)."""
+    name = exc.type.rsplit(".", 1)[-1]
+    return "OutOfMemory" in name or "out of memory" in exc.message.lower()
+
+
+def supervisor_rows(status: SupervisorStatus) -> list[EventRow]:
+    """What ``evalmon run`` did, oldest first: each relaunch, and how the session ended."""
+    rows: list[EventRow] = []
+    attempts = status.attempts
+    for before, after in itertools.pairwise(attempts):
+        place = (where(before.oom_file, before.oom_line or 0)
+                 if before.oom_file is not None else f"attempt {before.number}")
+        if before.outcome == "oom":
+            rows.append(EventRow(
+                "error", "relaunched", place,
+                f"OOM at batch {fmt.optional(before.batch_size)} → attempt {after.number} at "
+                f"batch {fmt.optional(after.batch_size)}"
+                + (" (lm-eval's cache keeps the work already done)" if after.batch_size else ""),
+            ))
+        else:
+            rows.append(EventRow(
+                "warning", "relaunched", place,
+                f"attempt {before.number} {before.outcome}: {inert(before.reason, 200)} → "
+                f"attempt {after.number}",
+            ))
+    if status.finished:
+        level = "info" if status.state == "succeeded" else "error"
+        rows.append(EventRow(level, status.state.replace("_", " "), "supervisor",
+                             inert(status.message, 300) or status.state))
+    return rows
+
+
 def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
     """Most important first: alerts (advice), OOMs, crashes, HTTP errors, retries."""
     rows: list[EventRow] = []
+    # a traceback ending in an OOM error is the OOM itself: counted on its row, not repeated
+    oom_tracebacks = [r for r in run.exceptions if is_oom_traceback(r.event)]
+    oom_lines = {(r.file, r.line) for r in run.ooms}
     for alert in (*run.alerts, *global_alerts):
         rows.append(EventRow(alert.level, alert.kind.replace("_", " "), "", alert.message))
     for failure in run.oom_failures:  # one row per failure, however many records report it
@@ -54,6 +93,9 @@ def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
             bits.append(f"free {fmt.size(oom.free_bytes)}")
         if oom.capacity_bytes is not None:
             bits.append(f"of {fmt.size(oom.capacity_bytes)}")
+        tracebacks = [r for r in oom_tracebacks if r.file == rec.file]
+        if tracebacks:
+            bits.append(f"{len(tracebacks)} traceback{'s' if len(tracebacks) != 1 else ''}")
         if not oom.fatal:
             bits.append("recovered")
         elif not oom.batch_helps:
@@ -70,8 +112,10 @@ def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
                              sig.message or f"job {sig.job_id or '?'}"))
     for rec in run.exceptions:
         exc = rec.event
+        if (rec.file, rec.line) in oom_lines or (run.ooms and is_oom_traceback(exc)):
+            continue
         rows.append(EventRow("error", "exception", where(rec.file, rec.line),
-                             f"{exc.type}: {exc.message}"))
+                             f"{exc.type}: {inert(exc.message, 160)}"))
     errors_5xx = {s: c for s, c in sorted(run.http.items()) if s >= 500}
     if errors_5xx:
         total = sum(run.http.values())
@@ -131,13 +175,26 @@ class EventsTable(VerticalScroll):
         ]
         for warning in view.snapshot.warnings:
             rows.append(EventRow("warning", "warning", "", warning))
+        if view.supervisor is not None:
+            # the supervisor's story first: under `evalmon run` it is what happened to the job,
+            # whichever attempt's run is selected
+            rows = supervisor_rows(view.supervisor) + rows
         if rows == self._last:
             return
         self._last = rows
         self.rows = rows
         self.query_one("#events-body", Static).update(render_events(rows))
-        n_err = sum(1 for r in rows if r.level == "error")
-        self.border_subtitle = f"{len(rows)} · {n_err} errors" if rows else "all quiet"
+        self.border_subtitle = count_label(rows)
+
+
+def count_label(rows: list[EventRow]) -> str:
+    """``2 errors · 1 warning · 1 note``, or ``all quiet``."""
+    parts = []
+    for level, noun in (("error", "error"), ("warning", "warning"), ("info", "note")):
+        n = sum(1 for r in rows if r.level == level)
+        if n:
+            parts.append(f"{n} {noun}{'s' if n != 1 else ''}")
+    return " · ".join(parts) or "all quiet"
 
 
 def describe(row: EventRow) -> str:

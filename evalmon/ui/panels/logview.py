@@ -81,6 +81,7 @@ class LogPanel(Vertical):
         self._shown_needle = ""
         self._last_seq = 0
         self._lines: tuple[RawLine, ...] = ()
+        self._drawn_width = 0
 
     def compose(self) -> ComposeResult:
         filter_input = Input(placeholder="filter: text to keep (Enter: done, Esc: clear)",
@@ -88,7 +89,13 @@ class LogPanel(Vertical):
         filter_input.display = False
         yield filter_input
         yield RichLog(max_lines=MAX_SHOWN, wrap=False, markup=False, highlight=False,
-                      id="log-lines", auto_scroll=True)
+                      id="log-lines", auto_scroll=True, min_width=1)
+
+    def on_resize(self) -> None:
+        # lines are cut to the width they were drawn at: draw them again at the new one
+        width = self.query_one("#log-lines", RichLog).scrollable_content_region.width
+        if width != self._drawn_width:
+            self.call_after_refresh(self._redraw)
 
     # ------------------------------------------------------------------ filter
 
@@ -107,6 +114,11 @@ class LogPanel(Vertical):
         self.query_one("#log-lines", RichLog).focus()
         if not event.value.strip():
             event.input.display = False
+
+    @property
+    def filtering(self) -> bool:
+        """A filter is set, or its box is open."""
+        return bool(self.needle) or self.query_one("#log-filter", Input).display
 
     def clear_filter(self) -> None:
         box = self.query_one("#log-filter", Input)
@@ -164,16 +176,24 @@ class LogPanel(Vertical):
     def _write(self, lines: Iterable[RawLine]) -> None:
         log = self.query_one("#log-lines", RichLog)
         styles = self._styles()
+        width = log.scrollable_content_region.width
+        self._drawn_width = width
         for line in lines:
             self._last_seq = max(self._last_seq, line.seq)
             if self.needle and self.needle not in line.text.lower():
                 continue
             tag, style = styles.get(line.path, ("?", "dim"))
-            log.write(render_line(line, tag, style, self.needle))
+            text = render_line(line, tag, style, self.needle)
+            if width > 0:
+                # cut to the panel (with …): a log never scrolls sideways
+                text.truncate(width, overflow="ellipsis")
+            log.write(text)
         shown = sum(1 for _ in self._visible(self._lines))
+        total = len(self._lines)
+        noun = "line" if total == 1 else "lines"
         self.border_subtitle = Text(
-            f"filter '{inert(self.needle, 30)}': {shown}/{len(self._lines)} lines"
-            if self.needle else f"{len(self._lines)} lines"
+            f"filter '{inert(self.needle, 30)}': {shown}/{total} {noun} (Esc clears)"
+            if self.needle else f"{total} {noun}"
         )
 
     def visible_text(self) -> list[str]:

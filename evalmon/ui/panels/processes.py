@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import RenderableType
+from rich.table import Table
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
 
 from evalmon import fmt
 from evalmon.events import ProcSample
-from evalmon.ui.inert import inert, inert_text
+from evalmon.ui.inert import inert
 from evalmon.ui.view import DashboardView
 
 COLUMNS = ("PID", "Process", "CPU %", "RSS", "State", "Age")
@@ -50,15 +54,38 @@ def process_label(proc: ProcSample) -> str:
     return name
 
 
-class ProcessesTable(DataTable):
+def render_processes(procs: Sequence[ProcSample]) -> RenderableType:
+    table = Table(box=None, padding=(0, 1), expand=True, show_edge=False, header_style="bold")
+    table.add_column("PID", justify="right", no_wrap=True)
+    # the command line takes what is left and is cut, never the figures after it
+    table.add_column("Process", ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column("CPU %", justify="right", no_wrap=True)
+    table.add_column("RSS", justify="right", no_wrap=True)
+    table.add_column("State", no_wrap=True)
+    table.add_column("Age", justify="right", no_wrap=True)
+    for depth, proc in tree_order(procs):
+        age = (proc.timestamp - proc.started_at) if proc.timestamp else None
+        state_style = "red" if proc.status in ("zombie", "dead") else ""
+        table.add_row(
+            Text(str(proc.pid)),
+            Text(("  " * depth + ("└ " if depth else "")) + process_label(proc)),
+            Text(f"{proc.cpu_pct:.0f}"),
+            Text(fmt.size(proc.rss_bytes)),
+            Text(inert(proc.status, 20), style=state_style),
+            Text(fmt.duration(age)),
+        )
+    return table
+
+
+class ProcessesTable(VerticalScroll):
     BORDER_TITLE = "Processes"
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)  # type: ignore[arg-type]
         self._last: object = None
 
-    def on_mount(self) -> None:
-        self.add_columns(*COLUMNS)
+    def compose(self) -> ComposeResult:
+        yield Static("", id="processes-body")
 
     def update_view(self, view: DashboardView) -> None:
         procs = view.snapshot.processes
@@ -66,22 +93,15 @@ class ProcessesTable(DataTable):
         if key == self._last:
             return
         self._last = key
-        self.clear()
+        body = self.query_one("#processes-body", Static)
         if not procs:
-            self.border_subtitle = "no job process known"
+            body.update(Text("no job process known (processes are sampled under evalmon run)",
+                             style="dim italic"))
+            self.border_subtitle = ""
             return
         total_cpu = sum(p.cpu_pct for p in procs)
         total_rss = sum(p.rss_bytes for p in procs)
-        self.border_subtitle = f"{len(procs)} procs · {total_cpu:.0f}% CPU · {fmt.size(total_rss)}"
-        for depth, proc in tree_order(procs):
-            age = (proc.timestamp - proc.started_at) if proc.timestamp else None
-            state_style = "red" if proc.status in ("zombie", "dead") else ""
-            self.add_row(
-                Text(str(proc.pid), justify="right"),
-                inert_text(("  " * depth + ("└ " if depth else "")) + process_label(proc),
-                           max_chars=120),
-                Text(f"{proc.cpu_pct:.0f}", justify="right"),
-                Text(fmt.size(proc.rss_bytes), justify="right"),
-                Text(proc.status, style=state_style),
-                Text(fmt.duration(age), justify="right"),
-            )
+        n = len(procs)
+        self.border_subtitle = (f"{n} process{'es' if n != 1 else ''} · {total_cpu:.0f}% CPU · "
+                                f"{fmt.size(total_rss)}")
+        body.update(render_processes(procs))

@@ -62,11 +62,54 @@ def config_line(run: RunView) -> Text:
             text.append("  ")
         text.append(f"{label} ", style="dim")
         text.append(inert(str(value), 60))
-    if run.status_reason:
+    if run.status_reason and not (run.results and run.status == "finished"):
         if text:
             text.append("  ")
         bad = run.status in ("failed", "oom", "cancelled", "timeout")
         text.append(inert(run.status_reason, 200), style="italic yellow" if bad else "italic dim")
+    return text
+
+
+#: Result rows shown at most (lm-eval's table can be long; the report prints all of them).
+MAX_RESULTS = 4
+
+
+def results_block(run: RunView) -> Text | None:
+    """``results  demo_arith_choice acc 0.8733 ± 0.0271`` per metric row, or None."""
+    if not run.results:
+        return None
+    text = Text()
+    for i, row in enumerate(run.results[:MAX_RESULTS]):
+        text.append("results  " if i == 0 else "\n         ", style="bold")
+        text.append(f"{inert(row.task, 40)} {inert(row.metric, 24)} ")
+        text.append(fmt.optional(row.value), style="bold green")
+        if row.stderr is not None:
+            text.append(f" ± {fmt.optional(row.stderr)}", style="dim")
+    if len(run.results) > MAX_RESULTS:
+        text.append(f"\n         +{len(run.results) - MAX_RESULTS} more rows (evalmon report)",
+                    style="dim")
+    return text
+
+
+def server_line(run: RunView) -> Text | None:
+    """``server  32 engine calls · median 128 prompts · max 128 · 1× HTTP 500``, or None."""
+    stats = run.engine_batches
+    errors = {s: c for s, c in sorted(run.http.items()) if s >= 500}
+    if not stats.count and not run.http:
+        return None
+    text = Text()
+    text.append("server   ", style="bold")
+    parts = []
+    if stats.count:
+        parts.append(f"{fmt.count(stats.count)} engine call{'s' if stats.count != 1 else ''}")
+        if stats.median is not None:
+            parts.append(f"median {stats.median:g} prompts, max {fmt.optional(stats.max)}")
+    if run.http:
+        total = sum(run.http.values())
+        parts.append(f"{fmt.count(total)} HTTP request{'s' if total != 1 else ''}")
+    text.append(" · ".join(parts))
+    for status, count in errors.items():
+        text.append(f" · {fmt.count(count)}× HTTP {status}", style="bold red")
     return text
 
 
@@ -100,30 +143,55 @@ def bar_row(bar: BarView) -> tuple[RenderableType, ...]:
     )
 
 
-def render_progress(view: DashboardView) -> RenderableType:
+HEADERS = ("bar", "", "n/total", "bar rate", "samples/s", "ETA")
+#: columns given up, in this order, when the panel is too narrow: the meter, the bar's own rate
+_DROPPABLE = (1, 3)
+_METER_MIN = 8
+
+
+def render_progress(view: DashboardView, width: int = 0) -> RenderableType:
+    """The selected run's progress; ``width`` (cells, 0: unknown) drops the meter and then the
+    bars' own rates rather than cutting the figures that matter."""
     run = view.run
     if run is None:
         return _placeholder(view)
-    table = Table.grid(padding=(0, 1), expand=True)
-    names = [len(b.desc or "(unnamed bar)") for b in run.bars[-MAX_BARS:]]
-    table.add_column("bar", width=min(max(names, default=10), 24), no_wrap=True,
-                     overflow="ellipsis")
-    table.add_column("meter", ratio=1, min_width=4)
-    table.add_column("n", no_wrap=True)
-    table.add_column("rate", no_wrap=True)
-    table.add_column("samples/s", no_wrap=True)
-    table.add_column("eta", no_wrap=True)
-    table.add_row(
-        *(Text(h, style="dim", justify="right" if i > 1 else "left") for i, h in enumerate(
-            ("bar", "", "n/total", "bar rate", "samples/s", "ETA")
-        ))
-    )
     bars = run.bars[-MAX_BARS:]
-    for bar in bars:
-        table.add_row(*bar_row(bar))
+    rows = [bar_row(bar) for bar in bars]
+    names = [len(b.desc or "(unnamed bar)") for b in bars]
+    name_width = min(max(names, default=10), 24)
+    widths = [name_width, _METER_MIN] + [
+        max([len(HEADERS[i])] + [r[i].cell_len for r in rows if isinstance(r[i], Text)])
+        for i in range(2, len(HEADERS))
+    ]
+    keep = list(range(len(HEADERS)))
+    if width > 0:
+        for i in _DROPPABLE:
+            if sum(widths[k] for k in keep) + len(keep) - 1 <= width:
+                break
+            keep.remove(i)
+        over = sum(widths[k] for k in keep) + len(keep) - 1 - width
+        if over > 0:
+            name_width = max(8, name_width - over)
+    table = Table.grid(padding=(0, 1), expand=True)
+    for i in keep:
+        if i == 0:
+            table.add_column("bar", width=name_width, no_wrap=True, overflow="ellipsis")
+        elif i == 1:
+            table.add_column("meter", ratio=1, min_width=4)
+        else:
+            table.add_column(HEADERS[i], no_wrap=True)
+    table.add_row(*(Text(HEADERS[i], style="dim", justify="right" if i > 1 else "left")
+                    for i in keep))
+    for row_cells in rows:
+        table.add_row(*(row_cells[i] for i in keep))
     if not bars:
-        table.add_row(Text("no progress bar yet", style="dim italic"), "", "", "", "", "")
-    return Group(headline(run, view.baseline), config_line(run), Text(""), table)
+        table.add_row(Text("no progress bar yet", style="dim italic"), *([""] * (len(keep) - 1)))
+    # then what the server did, the results, and the configuration last: when the panel is
+    # short, the bars stay on screen
+    parts: list[RenderableType] = [headline(run, view.baseline), table, Text("")]
+    parts += [p for p in (results_block(run), server_line(run)) if p is not None]
+    parts.append(config_line(run))
+    return Group(*parts)
 
 
 def _placeholder(view: DashboardView) -> RenderableType:
@@ -142,12 +210,21 @@ class ProgressPanel(Static):
     def __init__(self, **kwargs: object) -> None:
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self._last: object = None
+        self._view: DashboardView | None = None
+
+    def on_resize(self) -> None:
+        if self._view is not None:
+            self._last = None
+            self.update_view(self._view)
 
     def update_view(self, view: DashboardView) -> None:
+        self._view = view
         run = view.run
-        key = (run, view.baseline, view.waiting_for, bool(view.snapshot.scanning))
+        width = self.content_region.width
+        key = (run, view.baseline, view.waiting_for, bool(view.snapshot.scanning), width)
         if key == self._last:
             return
         self._last = key
-        self.border_title = f"Progress · run {inert(run.id, 40)}" if run else "Progress"
-        self.update(render_progress(view))
+        # a run id is a file name: a Text, never markup
+        self.border_title = Text(f"Progress · run {inert(run.id, 40)}") if run else "Progress"
+        self.update(render_progress(view, width))

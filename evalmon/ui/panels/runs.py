@@ -10,6 +10,7 @@ from evalmon import fmt
 from evalmon.state import compare
 from evalmon.state.model import RunView
 from evalmon.ui.inert import inert_text
+from evalmon.ui.panels.events import is_oom_traceback
 from evalmon.ui.view import DashboardView
 
 STATUS_STYLES = {
@@ -21,19 +22,25 @@ STATUS_STYLES = {
     "timeout": "yellow",
 }
 
+#: (key, header), most important first: a narrow table keeps the first ones that fit (run,
+#: status, rate, ETA and issues fit 80 columns) and drops the rest; it never scrolls sideways
 COLUMNS = (
     ("run", "Run"),
     ("status", "Status"),
+    ("rate", "Samples/s"),
+    ("eta", "ETA"),
+    ("issues", "Issues"),
+    ("progress", "Done"),
     ("batch", "Batch"),
     ("conc", "Conc"),
     ("engine", "Engine"),
-    ("rate", "Samples/s"),
     ("speedup", "Speedup"),
-    ("progress", "Done"),
-    ("eta", "ETA"),
     ("t1000", "1000 in"),
-    ("issues", "Issues"),
 )
+#: columns kept at any width
+ALWAYS = ("run", "status")
+#: DataTable's cell padding, both sides
+_PADDING = 2
 
 
 def _right(text: str, style: str = "") -> Text:
@@ -55,25 +62,47 @@ def run_cells(run: RunView, reference: float | None) -> tuple[Text, ...]:
     http_errors = sum(c for s, c in run.http.items() if s >= 500)
     if http_errors:
         issues.append(f"{http_errors}×5xx")
-    if run.exceptions:
-        issues.append(f"{len(run.exceptions)} exc")
+    # a traceback that ends in the OOM is the OOM, already counted
+    crashes = [r for r in run.exceptions if not (failures and is_oom_traceback(r.event))]
+    if crashes:
+        issues.append(f"{len(crashes)} exc")
     worst = max((a.level for a in run.alerts), key=_level_rank, default=None)
     issue_style = "red" if failures or http_errors else ("yellow" if worst else "")
     if not issues and run.alerts:
         issues.append(f"{len(run.alerts)} advice")
     return (
-        inert_text(run.id, style="bold"),
+        inert_text(run.id, style="bold", max_chars=28),
         Text(run.status, style=STATUS_STYLES.get(run.status, "")),
+        _right(fmt.rate(run.samples_per_s), "bold"),
+        _right(fmt.duration(run.eta_s) if run.status == "running" else fmt.DASH),
+        Text(" ".join(issues) or fmt.DASH, style=issue_style, no_wrap=True),
+        _right(done),
         _right(fmt.optional(config.batch_size)),
         _right(fmt.optional(config.num_concurrent)),
         _right(fmt.optional(run.engine_max_batch)),
-        _right(fmt.rate(run.samples_per_s), "bold"),
         _right(fmt.speedup(compare.speedup(run, reference))),
-        _right(done),
-        _right(fmt.duration(run.eta_s) if run.status == "running" else fmt.DASH),
         _right(fmt.duration(run.time_for(1000))),
-        Text(" ".join(issues) or fmt.DASH, style=issue_style, no_wrap=True),
     )
+
+
+def fit_columns(width: int, cells: list[tuple[Text, ...]]) -> tuple[str, ...]:
+    """The column keys to show in ``width`` cells, in table order: the most important ones
+    that fit, whatever their content's width."""
+    if width <= 0:
+        return tuple(key for key, _ in COLUMNS)
+    widths = []
+    for i, (_, label) in enumerate(COLUMNS):
+        content = max((row[i].cell_len for row in cells), default=0)
+        widths.append(max(len(label), content) + _PADDING)
+    used = sum(w for (key, _), w in zip(COLUMNS, widths, strict=True) if key in ALWAYS)
+    keep = set(ALWAYS)
+    for (key, _), w in zip(COLUMNS, widths, strict=True):
+        if key in keep:
+            continue
+        if used + w <= width:
+            keep.add(key)
+            used += w
+    return tuple(key for key, _ in COLUMNS if key in keep)
 
 
 def _level_rank(level: str) -> int:
@@ -95,38 +124,48 @@ class RunsTable(DataTable):
         self._row_ids: tuple[str, ...] = ()
         self._cells: dict[str, tuple[Text, ...]] = {}
         self._shown_selection: str | None = None
+        self._columns: tuple[str, ...] = ()
+        self._view: DashboardView | None = None
 
-    def on_mount(self) -> None:
-        for key, label in COLUMNS:
-            self.add_column(label, key=key)
+    def on_resize(self) -> None:
+        if self._view is not None:
+            self.update_view(self._view)
 
     def update_view(self, view: DashboardView) -> None:
+        self._view = view
         runs = view.snapshot.runs
         ids = tuple(r.id for r in runs)
         reference = compare.reference_rate(view.snapshot.runs, view.baseline)
-        if ids != self._row_ids:
-            self.clear()
-            self._cells = {}
+        cells = {run.id: run_cells(run, reference) for run in runs}
+        columns = fit_columns(self.scrollable_content_region.width, list(cells.values()))
+        index = {key: i for i, (key, _) in enumerate(COLUMNS)}
+        if columns != self._columns or ids != self._row_ids:
+            self.clear(columns=columns != self._columns)
+            if columns != self._columns:
+                for key, label in COLUMNS:
+                    if key in columns:
+                        self.add_column(label, key=key)
             for run in runs:
-                cells = run_cells(run, reference)
-                self.add_row(*cells, key=run.id)
-                self._cells[run.id] = cells
+                self.add_row(*(cells[run.id][index[k]] for k in columns), key=run.id)
+            self._columns = columns
             self._row_ids = ids
         else:
             for run in runs:
-                cells = run_cells(run, reference)
                 old = self._cells.get(run.id, ())
-                for i, ((key, _), new_cell) in enumerate(zip(COLUMNS, cells, strict=True)):
-                    if i >= len(old) or old[i] != new_cell:
-                        self.update_cell(run.id, key, new_cell, update_width=True)
-                self._cells[run.id] = cells
+                for key in columns:
+                    i = index[key]
+                    if i >= len(old) or old[i] != cells[run.id][i]:
+                        self.update_cell(run.id, key, cells[run.id][i], update_width=True)
+        self._cells = cells
         self._shown_selection = view.selected_run
         if view.selected_run in ids:
             row = ids.index(view.selected_run)
             if self.cursor_row != row:
                 self.move_cursor(row=row)
         label = "runs" if len(ids) != 1 else "run"
-        self.border_subtitle = f"{len(ids)} {label}"
+        hidden = len(COLUMNS) - len(columns)
+        more = f" · +{hidden} column{'s' if hidden != 1 else ''} when wider" if hidden else ""
+        self.border_subtitle = f"{len(ids)} {label}{more}"
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()

@@ -3,14 +3,30 @@ client batch size marked."""
 
 from __future__ import annotations
 
+import math
+
+from rich.text import Text
 from textual_plotext import PlotextPlot
 
+from evalmon import fmt
 from evalmon.state.model import RunView
 from evalmon.ui.view import DashboardView
 
 #: When the baseline is this many times above the run's best rate, plot on a log scale so
 #: the run's own curve is not flattened against the axis.
 LOG_SCALE_RATIO = 8.0
+
+
+def legend(*entries: tuple[str, str]) -> Text:
+    """``━ samples/s  ━ baseline 127/s``: the legend goes on the panel's border, where it
+    hides no data (plotext draws its own legend box over the plot's top-left corner)."""
+    text = Text()
+    for label, color in entries:
+        if text:
+            text.append("  ")
+        text.append("━ ", style=f"bold {color}")
+        text.append(label)
+    return text
 
 
 class ThroughputChart(PlotextPlot):
@@ -39,26 +55,58 @@ class ThroughputChart(PlotextPlot):
             series, label = average, "samples/s (run average)"
         if not series:
             plt.title("no throughput yet")
+            self.border_subtitle = ""
             self.refresh()
             return
         xs = [t / 60.0 for t, _ in series]
         ys = [v for _, v in series]
-        top = max(ys)
         positive = [v for v in ys if v > 0]
         log_scale = bool(view.baseline and positive
                          and view.baseline / max(positive) >= LOG_SCALE_RATIO)
-        if log_scale:
-            plt.yscale("log")  # (plotext draws nothing on a log axis with an explicit ylim)
-        plt.plot(xs, ys, marker="hd", color="green", label=label)
+        entries = [(label, "green")]
+        lines: list[tuple[list[float], list[float], str]] = []
         if view.baseline:
+            # the baseline first: where the run reaches it, the run is drawn on top
             x_end = xs[-1] if xs[-1] > xs[0] else xs[0] + 1.0
-            plt.plot([xs[0], x_end], [view.baseline] * 2, marker="hd", color="red",
-                     label=f"baseline {view.baseline:g}/s")
-            top = max(top, view.baseline)
-        plt.xlabel("run time (min)" + (" · log scale" if log_scale else ""))
-        if not log_scale:
+            lines.append(([xs[0], x_end], [view.baseline] * 2, "red"))
+            entries.append((f"baseline {fmt.rate(view.baseline)}/s", "red"))
+        lines.append((xs, ys, "green"))
+        values = [v for _, line_ys, _ in lines for v in line_ys]
+        if log_scale:
+            # log10 of the values on a linear axis, labelled with the values: plotext's own
+            # log axis transforms its data again at every redraw
+            low = min(positive)
+            for line_xs, line_ys, color in lines:
+                plt.plot(line_xs, [math.log10(max(v, low / 2)) for v in line_ys], marker="hd",
+                         color=color)
+            ticks = log_ticks(low, max(values))
+            plt.yticks([math.log10(t) for t in ticks], [fmt.rate(t) for t in ticks])
+            plt.ylim(math.log10(low) - 0.1, math.log10(max(values)) + 0.1)
+        else:
+            for line_xs, line_ys, color in lines:
+                plt.plot(line_xs, line_ys, marker="hd", color=color)
+            top = max(values)
             plt.ylim(0, top * 1.1 if top > 0 else 1.0)
+        self.border_subtitle = legend(*entries)
+        plt.xlabel("run time (min)" + (" · log scale" if log_scale else ""))
         self.refresh()
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """1-2-5 values from ``low`` to ``high`` (and the two ends when too few fall between)."""
+    ticks = []
+    exponent = math.floor(math.log10(low))
+    while 10 ** exponent <= high * 1.0001:
+        for m in (1, 2, 5):
+            value = m * 10 ** exponent
+            if low * 0.9999 <= value <= high * 1.0001:
+                ticks.append(value)
+        exponent += 1
+    # the ends too (the run's low, the baseline), unless a round value is close by
+    for end in (low, high):
+        if all(abs(math.log10(end / t)) > 0.12 for t in ticks):
+            ticks.append(end)
+    return sorted(ticks)
 
 
 def average_series(run: RunView) -> tuple[tuple[float, float], ...]:
@@ -74,18 +122,24 @@ def average_series(run: RunView) -> tuple[tuple[float, float], ...]:
 class EngineBatchChart(PlotextPlot):
     """Prompts per engine call, oldest to newest, against the client's batch size."""
 
-    BORDER_TITLE = "Engine batch sizes · per call"
+    BORDER_TITLE = "Engine batch sizes"
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._last: object = None
+        self._view: DashboardView | None = None
+
+    def on_resize(self) -> None:
+        if self._view is not None:
+            self.update_view(self._view)
 
     def update_view(self, view: DashboardView) -> None:
+        self._view = view
         run = view.run
         series = run.engine_series if run else ()
         client = run.batch_size if run else None
         engine_max = run.engine_max_batch if run else None
-        key = (series, client, engine_max)
+        key = (series, client, engine_max, self.size.width)
         if key == self._last:
             return
         self._last = key
@@ -94,26 +148,48 @@ class EngineBatchChart(PlotextPlot):
         plt.clear_figure()
         if not series:
             plt.title("no engine calls logged")
+            self.border_subtitle = ""
             self.refresh()
             return
         xs = list(range(1, len(series) + 1))
         top = max(series)
         x_end = xs[-1] if len(xs) > 1 else 2
         # limits first, the calls last: where a call reaches the limit the call is drawn
+        entries = [("prompts per call", "cyan")]
         if client:
-            plt.plot([1, x_end], [client, client], marker="hd", color="yellow",
-                     label=f"client batch {client}")
+            plt.plot([1, x_end], [client, client], marker="hd", color="yellow")
+            entries.append((f"client batch {client}", "yellow"))
             top = max(top, client)
         if engine_max and engine_max != client:
-            plt.plot([1, x_end], [engine_max, engine_max], marker="hd", color="magenta",
-                     label=f"engine max {engine_max}")
+            plt.plot([1, x_end], [engine_max, engine_max], marker="hd", color="magenta")
+            entries.append((f"engine max {engine_max}", "magenta"))
             top = max(top, engine_max)
-        plt.plot(xs, list(series), marker="hd", color="cyan", label="prompts per call")
+        plt.plot(xs, list(series), marker="hd", color="cyan")
         plt.xticks(integer_ticks(len(series)))
-        plt.xlabel("engine call (oldest → newest)")
+        plt.xlabel(calls_label(run, self.size.width - 10) if run is not None else "engine call")
+        self.border_subtitle = legend(*entries)
         plt.ylim(0, top * 1.15)
         plt.yticks(nice_ticks(top))
         self.refresh()
+
+
+def calls_label(run: RunView, width: int) -> str:
+    """The x axis says what the histogram would, as far as ``width`` allows:
+    ``32 calls, oldest → newest · median 128 · 97% at client batch 128``."""
+    stats = run.engine_batches
+    calls = f"{fmt.count(stats.count)} call{'s' if stats.count != 1 else ''}"
+    parts = [calls + ", oldest → newest"]
+    if stats.median is not None:
+        parts.append(f"median {stats.median:g}")
+    client = run.batch_size
+    if client and stats.count:
+        share = (stats.at_client_batch or 0) / stats.count
+        parts.append(f"{fmt.percent(share)} at client batch {client}")
+    for keep in range(len(parts), 0, -1):
+        label = " · ".join(parts[:keep])
+        if len(label) <= width:
+            return label
+    return calls
 
 
 def nice_ticks(top: float, count: int = 5) -> list[float]:
