@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from evalmon.cli.argtypes import positive_float
+from evalmon.text import inert
 
 DEFAULT_PORT = 8000
 LOOPBACK = "127.0.0.1"
@@ -62,13 +63,26 @@ def dashboard_parser() -> argparse.ArgumentParser:
 
 
 def check_paths(paths: Sequence[str], prog: str = "evalmon") -> list[str] | None:
-    """The paths to watch, or None after printing one line per unusable path."""
+    """The paths to watch, or None after printing one line per unusable path.
+
+    Only a path given on the command line can be unusable; a folder below it that cannot be
+    listed (permission denied, a name over PATH_MAX) is a warning, as in ``evalmon report``,
+    and the rest is watched."""
     from evalmon.sources.paths import resolve_paths
 
     _, errors = resolve_paths(list(paths))
-    fatal = [e for e in errors if not e.startswith("not a regular file")]
+    given = {p for raw in paths for p in (raw, os.path.expanduser(raw))}
+    fatal = []
+    for error in errors:
+        if error.startswith("not a regular file"):
+            continue
+        subject = error.split(": ", 1)[-1]
+        if subject in given or error.startswith("no files match"):
+            fatal.append(error)
+        else:
+            print(f"{prog}: warning: {inert(error, 300)} (skipped)", file=sys.stderr)
     for error in fatal:
-        print(f"{prog}: {error}", file=sys.stderr)
+        print(f"{prog}: {inert(error, 300)}", file=sys.stderr)
     return None if fatal else list(paths)
 
 
@@ -112,6 +126,10 @@ def serve_parser() -> argparse.ArgumentParser:
     add_dashboard_options(parser)
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="default 8000")
     parser.add_argument("--host", default=LOOPBACK, help="address to listen on (default 127.0.0.1)")
+    parser.add_argument(
+        "--max-sessions", type=int, default=3, metavar="N",
+        help="browser sessions at once, each one a dashboard process (default 3)",
+    )
     return parser
 
 
@@ -139,22 +157,27 @@ def is_loopback(host: str) -> bool:
 
 
 def serve_main(argv: Sequence[str] | None = None) -> int:
-    """``evalmon serve [PATH ...] [--port 8000] [--host 127.0.0.1]``."""
+    """``evalmon serve [PATH ...] [--port 8000] [--host 127.0.0.1] [--max-sessions 3]``:
+    the page and its websocket need the token printed at start; see ``serving.py``."""
     args = serve_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if not 0 < args.port < 65536:
         print(f"evalmon serve: port out of range: {args.port}", file=sys.stderr)
         return 2
+    if args.max_sessions < 1:
+        print(f"evalmon serve: --max-sessions must be at least 1: {args.max_sessions}",
+              file=sys.stderr)
+        return 2
     paths = check_paths(args.paths or ["."], prog="evalmon serve")
     if paths is None:
         return 2
-    from textual_serve.server import Server
+    from evalmon.cli.serving import GuardedServer, new_token
 
     if not is_loopback(args.host):
         print(f"evalmon serve: listening on {args.host}: anyone who can reach port {args.port} "
-              "can read these logs", file=sys.stderr)
-    print(f"evalmon serve: http://{args.host}:{args.port}  (Ctrl+C to stop)", file=sys.stderr)
-    server = Server(dashboard_command(args, paths), host=args.host, port=args.port,
-                    title="evalmon")
+              "and has the token below can read these logs", file=sys.stderr)
+    # the address with its token is printed once the server listens
+    server = GuardedServer(dashboard_command(args, paths), host=args.host, port=args.port,
+                           token=new_token(), max_sessions=args.max_sessions)
     try:
         server.serve()
     except OSError as exc:
