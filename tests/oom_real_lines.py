@@ -164,6 +164,71 @@ FATAL: dict[str, Fatal] = {
         "kernel",
         "https://github.com/intel/platform-resource-manager/issues/42",
     ),
+    # ----------------------------------------------------------------- other runtimes
+    "vLLM V1 sampler warm-up (advises lowering max_num_seqs)": Fatal(
+        "(VllmWorker rank=1 pid=2445156) ERROR 05-10 16:00:15 [multiproc_executor.py:470] RuntimeError: CUDA out of memory occurred when warming up sampler with 256 dummy requests. Please try lowering `max_num_seqs` or `gpu_memory_utilization` when initializing the engine.",
+        "gpu",
+        "vllm",
+        "https://github.com/vllm-project/vllm/issues/17939",
+    ),
+    "llama.cpp cudaMalloc while loading": Fatal(
+        "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 144817.04 MiB on device 0: cudaMalloc failed: out of memory",
+        "gpu",
+        "ggml",
+        "https://github.com/ggml-org/llama.cpp/issues/20431",
+    ),
+    "TGI router panic at warm-up, (out of memory)": Fatal(
+        """thread 'main' panicked at 'Unable to warmup model: Generation("Allocation on device 0 would exceed allowed memory. (out of memory)\\nCurrently allocated     : 16.08 GiB\\nRequested               : 4.83 GiB\\nDevice limit            : 22.20 GiB\\nFree (according to CUDA): 11.12 MiB\\nPyTorch limit (set by user-supplied memory fraction)\\n                        : 22.20 GiB")', router/src/main.rs:216:18""",
+        "gpu",
+        "tgi",
+        "https://github.com/huggingface/text-generation-inference/issues/563",
+    ),
+    "XLA Failed to allocate request for": Fatal(
+        "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Failed to allocate request for 2.99GiB (3206250496B) on device ordinal 0",
+        "gpu",
+        "xla",
+        "https://github.com/ecmwf-lab/ai-models-graphcast/issues/18",
+    ),
+    "TensorFlow ResourceExhaustedError, OOM when allocating tensor": Fatal(
+        "tensorflow.python.framework.errors_impl.ResourceExhaustedError: OOM when allocating tensor with shape[8,64,256,256] and type float on /job:localhost/replica:0/task:0/device:GPU:0 by allocator GPU_0_bfc",
+        "gpu",
+        "tensorflow",
+        "https://github.com/miemie2013/Keras-YOLOv4/issues/39",
+    ),
+    "ROCm error code under an abort": Fatal(
+        "amrex::Abort::1::HIP error in file WarpX/build/_deps/fetchedamrex-src/Src/Base/AMReX_GpuDevice.cpp line 402 hipErrorOutOfMemory !!!\n"
+        "SIGABRT",
+        "gpu",
+        "hip",
+        "https://github.com/BLAST-WarpX/warpx/issues/3398",
+    ),
+    "C++ runtime: c10::OutOfMemoryError under terminate": Fatal(
+        "terminate called after throwing an instance of 'c10::OutOfMemoryError'       \n"
+        "  what():  CUDA out of memory. Tried to allocate 212.00 MiB (GPU 0; 23.56 GiB total capacity; 23.02 GiB already allocated; 187.44 MiB free; 23.02 GiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.  See documentation for Memory Management and PYTORCH_CUDA_ALLOC_CONF",
+        "gpu",
+        "pytorch",
+        "https://github.com/liquorleaf/OmniGS/issues/10",
+    ),
+    "C++ runtime: MXNet's cudaMalloc fail|ed cut by the terminal": Fatal(
+        "terminate called after throwing an instance of 'dmlc::Error'\n"
+        "  what():  [10:44:35] src/engine/./threaded_engine.h:359: [10:44:35] src/storage/./pooled_storage_manager.h:107: cudaMalloc fail\n"
+        "ed: out of memory",
+        "gpu",
+        "cxx",
+        "https://github.com/TuSimple/mx-maskrcnn/issues/98",
+    ),
+    "Apple MPS (GB printed for GiB)": Fatal(
+        "RuntimeError: MPS backend out of memory (MPS allocated: 8.89 GB, other allocations: 172.98 MB, max allowed: 9.07 GB). Tried to allocate 6.25 MB on private pool. Use PYTORCH_MPS_HIGH_WATERMARK_RATIO=0.0 to disable upper limit for memory allocations (may cause system failure).",
+        "gpu",
+        "mps",
+        "https://github.com/lllyasviel/Fooocus/issues/1139",
+    ),
+    "kernel OOM report: invoked oom-killer": Fatal(
+        "[597411.196310] p2pd invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0",
+        "host",
+        "kernel",
+        "https://github.com/gensyn-ai/rl-swarm/issues/463",
+    ),
 }
 
 
@@ -194,6 +259,12 @@ SURVIVED: dict[str, tuple[str, str]] = {
     "JSON error field": (
         '{"error": "CUDA out of memory. Tried to allocate ..."}',
         "evalmon user report (no public sample found)",
+    ),
+    # TensorFlow's stream executor failing one allocation: its BFC allocator asks for less
+    # (I level here; the same message at E level repeats with shrinking sizes: #30912)
+    "TF cuda_driver: failed to allocate from device, retried": (
+        "2020-01-03 14:18:34.461297: I tensorflow/stream_executor/cuda/cuda_driver.cc:830] failed to allocate 3.43G (3678928896 bytes) from device: CUDA_ERROR_OUT_OF_MEMORY: out of memory",
+        "https://github.com/tensorflow/tensorflow/issues/26218",
     ),
 }
 
@@ -251,6 +322,45 @@ NOT_REPORTS: dict[str, tuple[str, str]] = {
     "pytest FAILED summary": (
         "2025-11-14T08:52:38.3746210Z FAILED [0.0004s] external-builds/pytorch/pytorch/test/test_autograd.py::TestAutogradDeviceTypeCUDA::test_set_requires_grad_only_for_floats_cuda_int32 - torch.OutOfMemoryError: HIP out of memory. Tried to allocate 2.00 MiB. GPU 0 has a total capacity of 287.98 GiB of which 275.86 GiB is free. 1.05 GiB allowed; Of the allocated memory 1017.01 MiB is allocated by PyTorch, with 17.00 MiB allocated in private pools (e.g., HIP Graphs), and 54.99 MiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)",
         "https://github.com/ROCm/TheRock/issues/2118",
+    ),
+    # TensorFlow's BFC allocator says itself that this is not a failure
+    "TF BFC: the caller indicates that this is not a failure": (
+        "2020-09-24 21:35:23.363348: W tensorflow/core/common_runtime/bfc_allocator.cc:246] Allocator (GPU_0_bfc) ran out of memory trying to allocate 1.02GiB with freed_by_count=0. The caller indicates that this is not a failure, but may mean that there could be performance gains if more memory were available.",
+        "https://github.com/tensorflow/tensorflow/issues/43546",
+    ),
+    # an error code's name alone on a line of prose, then the header that defines it
+    "HIP enum name in prose": (
+        "On MI-25, hipMalloc is OK, but I see hipHostRegister returns 2 which by definition appears to be:\n"
+        "hipErrorOutOfMemory \n"
+        "\n"
+        "looking at /root/ROCm-4.2/HIP/build/include/hip/hip_runtime_api.h",
+        "https://github.com/ROCm/legacy-rocm-build/issues/1483",
+    ),
+    # the reporter quotes the NCCL warning inside a sentence
+    "NCCL warning quoted in a sentence": (
+        "when running lm_eval across 8xH100 using accelerate and auto-detect batchsize I'm getting include/alloc.h:103 NCCL WARN Cuda failure 2 'out of memory' at the end after running all loglikelihood requests and it crashes due to OOM",
+        "https://github.com/EleutherAI/lm-evaluation-harness/issues/2458",
+    ),
+    # a README's troubleshooting table (markdown cells are advice, not this process's report)
+    "markdown troubleshooting row": (
+        "| Issue | Solution |\n"
+        "|-------|----------|\n"
+        "| CUDA out of memory | `--batch-size 1` or use smaller model |",
+        "public file, code index id 55446170048 (repository not named by the index)",
+    ),
+    # a job script keeping an old failure as comments
+    "SLURM lines commented out in a script": (
+        "# slurmstepd: error: Detected 2 oom_kill events in StepId=53023285.interactive. Some of the step tasks have been OOM Killed.\n"
+        "# srun: error: bc11945: task 0: Out Of Memory",
+        "public file, code index id 33453756784 (repository not named by the index)",
+    ),
+    # SGLang's capture failure advises --mem-fraction-static, but this one is no OOM
+    "SGLang capture failure that is not an OOM": (
+        "Exception: Capture cuda graph failed: Triton Error [CUDA]: an illegal memory access was encountered\n"
+        "Possible solutions:\n"
+        "1. disable cuda graph by --disable-cuda-graph\n"
+        "2. set --mem-fraction-static to a smaller value",
+        "https://github.com/sgl-project/sglang/issues/1467",
     ),
     # SLURM's end-of-step note: the step went over its limit once, nothing was killed
     "slurm: exceeded step memory limit at some point": (

@@ -78,6 +78,36 @@ FRAGMENTS = [
     "> ",
     "WARNING:root:",
     "caught OutOfMemoryError('",
+    # other runtimes' forms and their look-alikes
+    "terminate called after throwing an instance of 'c10::Error'",
+    "  what():  ",
+    "std::bad_alloc",
+    "tensorflow.python.framework.errors_impl.ResourceExhaustedError: ",
+    "OOM when allocating tensor with shape[8,64] ",
+    "Resource exhausted: ",
+    "Failed to allocate request for 32.00MiB (33554432B) on device ordinal 0",
+    "Out of memory while trying to allocate 7406166528 bytes.",
+    "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 9866.00 MiB on device 1: ",
+    "cudaMalloc failed: out of memory",
+    "hipErrorOutOfMemory",
+    "HIP_ERROR_OutOfMemory",
+    "HIPBLAS_STATUS_ALLOC_FAILED",
+    "CUDA out of memory occurred when warming up sampler with 256 dummy requests.",
+    "Unable to warmup model: ",
+    "Allocator (GPU_0_bfc) ran out of memory trying to allocate 1.02GiB",
+    " with freed_by_count=0. The caller indicates that this is not a failure",
+    ".  Current allocation summary follows.",
+    "p2pd invoked oom-killer: gfp_mask=0x140cca",
+    "2020-01-03 14:18:34.461297: ",
+    "I tensorflow/core/x.cc:830] ",
+    "W tensorflow/core/x.cc:830] ",
+    "1.06.520.077 E ",
+    "| ",
+    " |",
+    "---",
+    "error: ",
+    "I'm getting ",
+    "retrying without pipeline parallelism",
     "'), halving the batch",
     '{"error": "',
     '"}',
@@ -204,3 +234,19 @@ def test_mentions_and_warnings_are_never_fatal(
     """An OOM inside a JSON value, an exception repr or a WARNING record is never fatal."""
     event = _classify(wrap[0] + line + wrap[1], before, after)
     assert event is None or event.fatal is False
+
+
+@FUZZ
+@given(line=report_lines, before=contexts_before, after=contexts_after)
+def test_table_rows_are_never_events(line: str, before: list[str], after: list[str]) -> None:
+    """A markdown table row holding any OOM line is data or advice, never a report."""
+    assert _classify("| 64 | " + line + " |", before, after) is None
+    assert _classify("| " + line + " |", before, after) is None
+
+
+@FUZZ
+@given(line=report_lines, after=contexts_after)
+def test_values_in_a_yaml_document_are_never_events(line: str, after: list[str]) -> None:
+    """Under a ``---`` with only mapping entries between, ``error: <any OOM>`` is a value."""
+    before = ["---", "batch_size: 64", "status: failed"]
+    assert _classify("error: " + line, before, after) is None

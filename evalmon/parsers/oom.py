@@ -596,7 +596,13 @@ def _match_text(text: str) -> _Found | None:
                 if "cuMemAlloc" in message or "CUDA" in message:
                     return _Found(_Rule(_EXCEPTION_LINE, "gpu", "cuda"))
                 return _Found(_Rule(_EXCEPTION_LINE, "host", "python"))
-            if etype.endswith("ResourceExhaustedError") and _TF_MEMORY.search(message):
+            memory = _TF_MEMORY.search(message)
+            if (
+                etype.endswith("ResourceExhaustedError")
+                and memory is not None
+                and not _quoted(message[: memory.start()])
+                and not _mentioned(message[: memory.start()])
+            ):
                 # TensorFlow: "OOM when allocating tensor ...", eager "failed to allocate memory"
                 kind: OomKind = "host" if _TF_CPU.search(message) else "gpu"
                 return _Found(_Rule(_EXCEPTION_LINE, kind, "tensorflow"))
@@ -626,15 +632,17 @@ _GPU_WORDS = ascii_re(r"(?i)cuda|\bhip|gpu|device|c10::|cudnn|cublas|nccl|vram|\
 def _match_record(text: str, head: str) -> _Found | None:
     """The rule ``text`` satisfies, given the log header of the line it starts on."""
     found = _match_text(text)
-    if found is None and _CXX_HEAD.match(head) and _CXX_OOM.search(text):
-        kind: OomKind = "gpu" if _GPU_WORDS.search(text) else "host"
-        found = _Found(_Rule(_CXX_OOM, kind, "cxx"))
+    if found is None and _CXX_HEAD.match(head):
+        words = _CXX_OOM.search(text)
+        if words is not None and not _quoted(prefix := text[: words.start()]):
+            kind: OomKind = "gpu" if _GPU_WORDS.search(text) else "host"
+            found = _Found(_Rule(_CXX_OOM, kind, "cxx"), _mentioned(prefix))
     return found
 
 
 # A markdown table row (``| 64 | CUDA out of memory |``, ``| CUDA out of memory | lower the
 # batch |``): data about some run, or advice, never this process's report.
-_TABLE_ROW = ascii_re(r"\s*\|(?:[^|]*\|){2,}\s*$")
+_TABLE_ROW = ascii_re(r"\s*\|(?:[^|]*\|)+\s*$")
 # A YAML document (a config or results dump printed by the job): ``error: CUDA out of memory
 # ...`` under a ``---`` line with only mapping entries between. Without the ``---`` such a
 # line cannot be told from a C program's ``function_name: message`` log line (llama.cpp's).
@@ -694,7 +702,7 @@ _RECORD_START = ascii_re(
     r"|File \"|(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Warning)\b"
     # lines that open a record of their own: access logs, timestamped or tagged log lines
     r"|\d{1,3}(?:\.\d{1,3}){3} - |\[?\d{4}-\d\d-\d\d|\[[A-Z ]{3,}\]|(?:INFO|WARNING|ERROR|DEBUG)\b"
-    r"|slurmstepd\b|srun: |salloc: |terminate called\b)"
+    r"|slurmstepd\b|srun: |salloc: |terminate called\b|\{\")"  # a JSON record is one line
 )
 
 
