@@ -64,12 +64,47 @@ Rules the supervisor and the dashboard can rely on:
   show a cancellation, a time limit or a deliberate kill; srun's ``task 0: Killed`` is never
   taken as an OOM (it is also how cancellations end), its ``task 0: Out Of Memory`` is.
 
+Every runtime's own form, and what is not a report (tests/data/oom_corpus holds real excerpts
+of each, with a near-miss):
+
+* C++ runtimes print the exception's message indented under ``terminate called after throwing
+  an instance of 'c10::Error'`` as ``  what():  CUDA error: out of memory``: that header is a
+  log header here, and any out-of-memory words in that message (``cudaMalloc fail|ed: out of
+  memory`` wrapped by a terminal, ``std::bad_alloc``) report a fatal OOM (origin ``cxx``
+  unless a known message names its runtime).
+* A traceback captured as an indented block (a workflow manager's or CI step's output) is read
+  without the indent of its own ``Traceback`` line; other indented lines stay quotes.
+* Error codes' names (``hipErrorOutOfMemory``, ``HIP_ERROR_OutOfMemory``,
+  ``CUDA_ERROR_OUT_OF_MEMORY``, ``*_STATUS_ALLOC_FAILED``) report only with an error around them
+  (``HIP error ... hipErrorOutOfMemory !!!``), never alone in prose or a header file.
+* TensorFlow: ``ResourceExhaustedError`` and ``OOM when allocating tensor``; its BFC allocator's
+  failure ``... ran out of memory trying to allocate 3.72GiB.  Current allocation summary
+  follows.`` is logged at W and is fatal, its ``The caller indicates that this is not a
+  failure`` warnings are nothing; the stream executor's ``failed to allocate ... from device:
+  CUDA_ERROR_OUT_OF_MEMORY`` is retried by the allocator (shown, never fatal). XLA: ``Resource
+  exhausted: Failed to allocate request for``, ``Out of memory while trying to allocate``.
+* llama.cpp/ggml: ``cudaMalloc failed: out of memory`` while loading or creating the context
+  (``batch_helps=False``), recovered when the next lines retry (``retrying without pipeline
+  parallelism``). TGI's router panic ``Unable to warmup model: ... (out of memory)``
+  (``batch_helps=False``: the token budget, not the client's batch). vLLM's warm-up ``CUDA out of
+  memory occurred when warming up sampler`` advises fewer sequences (``batch_helps=True``).
+* SLURM: the OOM kills of different jobs in one log (``StepId=`` differs) are separate events;
+  a job's step and batch step are one failure.
+* Quoted forms: a markdown table row (``| 64 | OOM |``, ``| CUDA out of memory | lower the batch
+  |``), a YAML document's value (under ``---``), a quoted ``key: "..."`` value, first-person
+  prose (``I'm getting ... NCCL WARN Cuda failure``) are no reports.
+* A fatal OOM needs text that shows a failure; a message with no exception type, no error level
+  and no traceback before it, followed by a bar that moves on, was caught and survived. The rest
+  of the evidence (the process exited non-zero, the server answered 5xx) is the supervisor's.
+
 ``origin`` names the reporter: ``pytorch`` (CUDA caching allocator, ``CUDA error: out of
 memory``), ``hip``, ``mps``, ``cuda`` (driver/runtime error names), ``cublas``, ``cudnn``,
-``nccl``, ``xla`` (JAX/XLA, TPU HBM), ``vllm-kv`` (KV cache too small), ``vllm`` (free memory
-below ``gpu_memory_utilization`` at start), ``sglang``, ``tgi``, ``accelerate`` (gpu); ``python``
-(``MemoryError``), ``pytorch`` (CPU allocator), ``slurm``, ``kernel``, ``ray`` (host).
-Sizes are bytes: ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are binary, ``KB/MB/GB`` decimal.
+``nccl``, ``xla`` (JAX/XLA, TPU HBM), ``tensorflow``, ``ggml`` (llama.cpp), ``cxx`` (a C++
+exception's message), ``vllm-kv`` (KV cache too small), ``vllm`` (free memory below
+``gpu_memory_utilization`` at start, warm-up), ``sglang``, ``tgi``, ``accelerate`` (gpu);
+``python`` (``MemoryError``), ``pytorch`` (CPU allocator), ``slurm``, ``kernel``, ``ray``
+(host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are binary, ``KB/MB/GB``
+decimal, except PyTorch's MPS allocator, which prints binary sizes as ``GB``/``MB``.
 ``bytes_tried`` is the failed request (for vLLM's KV check: the KV cache needed) and
 ``free_bytes`` what was free (for vLLM's KV check: the KV cache memory available).
 """
