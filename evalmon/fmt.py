@@ -10,6 +10,8 @@ One style per quantity:
   appends it: ``5.25 samples/s``.
 - **durations**: ``0.4s``, ``8s``, ``3m12s``, ``2h05m``, ``3d04h`` (the time for N samples,
   ETAs, attempt lengths, stalls).
+- **latencies** (request timings, TTFT, time per token): ``0.8 ms``, ``35 ms``, ``2.46 s``,
+  then as durations from a minute on.
 - **speedups**: ``0.0059x``, ``0.41x``, ``7.0x``, ``16x``: two significant digits below 1x,
   one decimal up to 10x, whole numbers above.
 - **sizes**: binary units, ``512 B``, ``1.5 KiB``, ``79.3 GiB``.
@@ -59,6 +61,18 @@ def duration(seconds: float | None) -> str:
         return f"{h}h{m:02d}m"
     d, h = divmod(h, 24)
     return f"{d}d{h:02d}h"
+
+
+def latency(seconds: float | None) -> str:
+    """A request latency: 0.8 ms, 35 ms, 412 ms, 2.46 s, 12.4 s, then 3m12s."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return DASH
+    if seconds < 0.9995:
+        ms = seconds * 1000
+        return f"{ms:.1f} ms" if ms < 9.95 else f"{ms:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.2f} s" if seconds < 9.995 else f"{seconds:.1f} s"
+    return duration(seconds)
 
 
 def speedup(ratio: float | None) -> str:

@@ -1,8 +1,11 @@
 """Headless renderings of the state: a terminal table, markdown and JSON.
 
 One row per run: its configuration, exact samples/s, speedup, time for N samples, engine
-batch sizes, OOMs, status and key metrics — the seed's "Performance Table", computed.
-Pure: a :class:`Snapshot` in, text out.
+batch sizes, OOMs, status and key metrics — the seed's "Performance Table", computed. Runs
+with an inference server (a vLLM/SGLang/TGI/Megatron log, or a ``/metrics`` endpoint) also get
+a row in the "Servers" table: kind, status, running/waiting requests, KV cache, tokens/s,
+latency, and where the figures came from. A server log alone is a run too: it has a row there
+only. Pure: a :class:`Snapshot` in, text out.
 
 Nothing here decides a figure or a rule: the speedup reference is :mod:`evalmon.state.compare`,
 an OOM failure is :attr:`RunView.oom_failures`, every number is written by :mod:`evalmon.fmt`
@@ -25,7 +28,7 @@ from rich.text import Text
 
 from evalmon import fmt
 from evalmon.state import compare
-from evalmon.state.model import RunView, Snapshot
+from evalmon.state.model import FigureView, Percentiles, RunView, ServerView, Snapshot
 from evalmon.text import inert, inert_json
 
 
@@ -47,8 +50,24 @@ def report_runs(snapshot: Snapshot) -> list[RunView]:
     return [r for r in snapshot.runs if r.status != "waiting"]
 
 
+def client_runs(snapshot: Snapshot) -> list[RunView]:
+    """The performance table's runs: all but those of a server alone (the servers table's)."""
+    return [r for r in report_runs(snapshot) if r.client]
+
+
+def server_runs(snapshot: Snapshot) -> list[RunView]:
+    """The servers table's runs: a server alone, or one whose engine figures say more than
+    the performance table's engine-batch column (vLLM, SGLang, TGI, a /metrics)."""
+    return [
+        r
+        for r in report_runs(snapshot)
+        if r.server is not None
+        and (not r.client or r.server.kind in ("vllm", "sglang", "tgi") or r.server.metrics_url)
+    ]
+
+
 def build_rows(snapshot: Snapshot, options: ReportOptions) -> list[ReportRow]:
-    runs = report_runs(snapshot)
+    runs = client_runs(snapshot)
     reference = compare.reference_rate(runs, options.baseline)
     return [
         ReportRow(
@@ -115,6 +134,104 @@ def fmt_status(run: RunView) -> str:
     return f"{run.status}: {run.status_reason}"
 
 
+# ---------------------------------------------------------------------------- servers
+
+SERVER_NAMES = {"vllm": "vLLM", "sglang": "SGLang", "tgi": "TGI", "megatron": "Megatron",
+                "unknown": "unknown"}
+
+
+def fmt_source(server: ServerView) -> str:
+    """Where the figures come from and how many samples they sum up."""
+    figures = server.figures
+    if figures is None:
+        return fmt.DASH
+    if figures.source == "metrics":
+        unit = "scrape" if figures.samples == 1 else "scrapes"
+        return f"/metrics, {fmt.count(figures.samples)} {unit}"
+    unit = {"tgi": "request", "megatron": "engine call"}.get(server.kind, "stats line")
+    plural = "" if figures.samples == 1 else "s"
+    return f"log, {fmt.count(figures.samples)} {unit}{plural}"
+
+
+def fmt_last_max(figure: FigureView, render=fmt.count) -> str:
+    if figure.last is None:
+        return fmt.DASH
+    return f"{render(figure.last)} / {render(figure.max)}"
+
+
+def fmt_preemptions(server: ServerView) -> str:
+    figures = server.figures
+    if figures is None or figures.preemptions is None:
+        return fmt.DASH
+    return f"{'>=' if figures.preemptions_at_least else ''}{fmt.count(figures.preemptions)}"
+
+
+def fmt_latency(server: ServerView) -> str:
+    """The end-to-end latency's p50 / p99 (or the first latency there is), named."""
+    figures = server.figures
+    if figures is None:
+        return fmt.DASH
+    for name in ("e2e", "ttft", "itl"):
+        p = figures.latency(name)
+        if p is not None and p.p50 is not None:
+            return f"{name} {fmt.latency(p.p50)} / {fmt.latency(p.p99)}"
+    return fmt.DASH
+
+
+def fmt_server_status(server: ServerView) -> str:
+    if server.status in ("crashed", "oom", "stopped", "unreachable") and server.status_reason:
+        return f"{server.status}: {server.status_reason}"
+    return server.status
+
+
+SERVER_HEADERS = (
+    "Run", "Server", "Status", "Source", "Running\nlast / max", "Waiting\nlast / max",
+    "KV cache\nlast / max", "Gen tokens/s\nlast / max", "Prompt tokens/s\nlast / max",
+    "Prefix\ncache hit", "Preempted", "Latency\np50 / p99",
+)  # fmt: skip
+_SERVER_NUMERIC = frozenset(range(4, 12))
+_SERVER_OPTIONAL = frozenset((8, 9, 10))  # prompt tokens/s, prefix hit, preemptions
+
+
+def _server_cells(run: RunView, *, last_only: bool = False) -> list[str]:
+    """The servers table's cells; ``last_only``: each figure's last value (narrow terminals)."""
+    server = run.server
+    assert server is not None
+    f = server.figures
+
+    def pair(figure: FigureView, render=fmt.count) -> str:
+        return render(figure.last) if last_only else fmt_last_max(figure, render)
+
+    if f is None:
+        blank = [fmt.DASH] * 8
+    else:
+        blank = [
+            pair(f.running),
+            pair(f.waiting),
+            pair(f.kv_cache_usage, fmt.percent),
+            pair(f.gen_tokens_per_s, fmt.rate),
+            pair(f.prompt_tokens_per_s, fmt.rate),
+            fmt.percent(f.prefix_cache_hit_rate.last),
+            fmt_preemptions(server),
+            fmt_latency(server),
+        ]
+    return [run.id, SERVER_NAMES.get(server.kind, server.kind), server.status,
+            fmt_source(server), *blank]
+
+
+def _server_markdown(snapshot: Snapshot) -> list[str]:
+    runs = server_runs(snapshot)
+    if not runs:
+        return []
+    headers = [h.replace("\n", " ") for h in SERVER_HEADERS]
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    for run in runs:
+        cells = _server_cells(run)
+        cells[2] = fmt_server_status(run.server)  # type: ignore[arg-type]
+        out.append("| " + " | ".join(_md_escape(c) for c in cells) + " |")
+    return out
+
+
 HEADERS = (
     "Run",
     "Configuration",
@@ -171,10 +288,17 @@ def render_markdown(snapshot: Snapshot, options: ReportOptions) -> str:
     baseline = _baseline_cells(options)
     if baseline:
         rows.append(baseline)
-    headers = _headers(options)
-    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    for cells in rows:
-        out.append("| " + " | ".join(_md_escape(c) for c in cells) + " |")
+    servers = _server_markdown(snapshot)
+    out: list[str] = []
+    if rows or not servers:
+        headers = _headers(options)
+        out += ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+        for cells in rows:
+            out.append("| " + " | ".join(_md_escape(c) for c in cells) + " |")
+    if servers:
+        if out:
+            out.append("")
+        out += ["Servers:", "", *servers]
     return "\n".join(out) + "\n"
 
 
@@ -258,10 +382,24 @@ def render_table(snapshot: Snapshot, options: ReportOptions, *, width: int | Non
         table.add_row(*(Text(reference[i]) for i in shown), style="dim")
     buffer = io.StringIO()
     console = Console(file=buffer, width=width or 200, force_terminal=False, color_system=None)
-    console.print(table)
+    if table.row_count or not server_runs(snapshot):
+        console.print(table)
+    servers = _server_table(snapshot, width)
+    if servers is not None:
+        if table.row_count:
+            console.print()
+        console.print(servers)
     # what does not fit a narrow column: per run, below the table
     for run in report_runs(snapshot):
         status = fmt_status(run)
+        if run.server is not None:
+            server = run.server
+            name = SERVER_NAMES.get(server.kind, server.kind)
+            reason = f": {server.status_reason}" if server.status_reason else ""
+            source = fmt_source(server)
+            console.print(Text(inert(f"run {run.id}: {name} {server.status}{reason} ({source})")))
+            if not run.client:
+                status = run.status
         if status != run.status:
             console.print(Text(inert(f"run {run.id}: {status}")))
         if run.results:
@@ -271,12 +409,55 @@ def render_table(snapshot: Snapshot, options: ReportOptions, *, width: int | Non
     return buffer.getvalue()
 
 
+def _server_table(snapshot: Snapshot, width: int | None) -> Table | None:
+    runs = server_runs(snapshot)
+    if not runs:
+        return None
+    table = Table(
+        title="Servers",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+        show_edge=False,
+    )
+    medium = bool(width and width < 150)
+    narrow = bool(width and width < 110)  # last values only; the source below the table
+    hidden = (_SERVER_OPTIONAL if medium else frozenset()) | ({3, 11} if narrow else set())
+    shown = [i for i in range(len(SERVER_HEADERS)) if i not in hidden]
+    for i in shown:
+        header = SERVER_HEADERS[i].replace("\\n", "\n")
+        if narrow:
+            header = header.replace("last / max", "last").replace("Gen tokens/s", "Gen tok/s")
+        table.add_column(
+            header,
+            justify="right" if i in _SERVER_NUMERIC else "left",
+            no_wrap=True,
+        )
+    for run in runs:
+        cells = _server_cells(run, last_only=narrow)
+        style = _SERVER_STYLES.get(run.server.status, "")  # type: ignore[union-attr]
+        table.add_row(*(Text(inert(cells[i])) for i in shown), style=style)
+    return table
+
+
+_SERVER_STYLES = {"oom": "red", "crashed": "red", "unreachable": "yellow"}
+
+
 def _row_style(run: RunView) -> str:
     return {"oom": "red", "failed": "red", "finished": "green"}.get(run.status, "")
 
 
 def to_json(snapshot: Snapshot, options: ReportOptions) -> dict[str, Any]:
     rows = build_rows(snapshot, options)
+    alone = [
+        ReportRow(run=r, speedup=None, time_for_n_s=None)
+        for r in report_runs(snapshot)
+        if not r.client
+    ]
+    order = {r.id: i for i, r in enumerate(report_runs(snapshot))}
+    rows = sorted([*rows, *alone], key=lambda row: order.get(row.run.id, 0))
     return {
         "samples": options.samples,
         "baseline_samples_per_s": options.baseline,
@@ -376,6 +557,63 @@ def _run_json(row: ReportRow, options: ReportOptions) -> dict[str, Any]:
             for r in run.results
         ],
         "alerts": [{"level": a.level, "kind": a.kind, "message": a.message} for a in run.alerts],
+        "kind": run.kind,
+        "server_status": _server_status_json(run.server),
+        "server": server_json(run.server),
+    }
+
+
+def _server_status_json(server: ServerView | None) -> dict[str, Any] | None:
+    if server is None:
+        return None
+    return {
+        "status": server.status,
+        "reason": server.status_reason,
+        "address": server.address or None,
+        "metrics_url": server.metrics_url or None,
+        "metrics_error": server.metrics_error or None,
+        "engine_limit": server.engine_limit,
+    }
+
+
+def _figure_json(figure: FigureView, whole: bool = False) -> dict[str, Any] | None:
+    if figure.last is None:
+        return None
+    if whole:
+        return {"last": _num(figure.last), "max": _num(figure.max)}
+    return {"last": figure.last, "max": figure.max}
+
+
+def _percentiles_json(p: Percentiles | None) -> dict[str, Any] | None:
+    if p is None or p.p50 is None:
+        return None
+    return {"p50": p.p50, "p99": p.p99}
+
+
+def server_json(server: ServerView | None) -> dict[str, Any] | None:
+    """The ``server`` block (issue 11): one source's figures, absent ones null."""
+    if server is None:
+        return None
+    f = server.figures
+    if f is None:
+        return {
+            "kind": server.kind, "source": "log", "stats": 0, "running": None,
+            "waiting": None, "kv_cache_usage": None, "gen_tokens_per_s": None,
+            "prompt_tokens_per_s": None, "prefix_cache_hit_rate": None, "preemptions": None,
+            "latency_s": {"ttft": None, "itl": None, "e2e": None},
+        }  # fmt: skip
+    return {
+        "kind": server.kind,
+        "source": f.source,
+        "stats": f.samples,
+        "running": _figure_json(f.running, whole=True),
+        "waiting": _figure_json(f.waiting, whole=True),
+        "kv_cache_usage": _figure_json(f.kv_cache_usage),
+        "gen_tokens_per_s": _figure_json(f.gen_tokens_per_s),
+        "prompt_tokens_per_s": _figure_json(f.prompt_tokens_per_s),
+        "prefix_cache_hit_rate": _figure_json(f.prefix_cache_hit_rate),
+        "preemptions": f.preemptions,
+        "latency_s": {name: _percentiles_json(f.latency(name)) for name in ("ttft", "itl", "e2e")},
     }
 
 

@@ -134,12 +134,119 @@ class EngineBatchStats:
 
 
 @dataclass(frozen=True, slots=True)
+class FigureView:
+    """One figure over a server's samples: the latest, the highest and the lowest."""
+
+    last: float | None = None
+    max: float | None = None
+    min: float | None = None
+
+
+NO_FIGURE = FigureView()
+
+
+@dataclass(frozen=True, slots=True)
+class EnginePoint:
+    """One point of the engine chart: ``samples`` consecutive samples (stats lines or scrapes)
+    folded into one, so that the chart stays bounded however long the log. Gauges keep the
+    highest value of the bucket (a queue's peak is what matters), throughput its mean."""
+
+    samples: int
+    running: float | None = None
+    waiting: float | None = None
+    kv_cache_usage: float | None = None  # fraction 0..1
+    gen_tokens_per_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Percentiles:
+    p50: float | None = None
+    p99: float | None = None
+    count: int = 0  # observations behind them
+
+
+@dataclass(frozen=True, slots=True)
+class EngineFigures:
+    """What one source (the server's log, or its ``/metrics``) says about the engine.
+
+    Units are in the names: ``kv_cache_usage`` and the hit and acceptance rates are fractions
+    0..1, throughputs tokens per second, latencies seconds. ``samples`` counts what the figures
+    summarise: statistics lines (vLLM, SGLang), served requests (TGI), engine calls
+    (Megatron) or successful scrapes (``/metrics``).
+    """
+
+    source: str  # "log" | "metrics"
+    samples: int
+    #: requests running; an SGLang prefill line's #running-req plus its #new-seq (the
+    #: sequences it adds to the running batch)
+    running: FigureView = NO_FIGURE
+    waiting: FigureView = NO_FIGURE  # vLLM V1 "Waiting" (deferred included), V0 "Pending"
+    swapped: FigureView = NO_FIGURE  # vLLM V0
+    kv_cache_usage: FigureView = NO_FIGURE  # GPU KV cache (vLLM), token usage (SGLang)
+    gen_tokens_per_s: FigureView = NO_FIGURE
+    prompt_tokens_per_s: FigureView = NO_FIGURE
+    prefix_cache_hit_rate: FigureView = NO_FIGURE
+    spec_acceptance_rate: FigureView = NO_FIGURE  # speculative decoding: drafts accepted
+    spec_acceptance_length: FigureView = NO_FIGURE  # tokens emitted per verification step
+    tokens_in_use: FigureView = NO_FIGURE  # SGLang #token: KV pool tokens in use
+    #: vLLM preemptions (V1 per-interval counts summed; V0 warnings' cumulative counter)
+    preemptions: int | None = None
+    #: True when ``preemptions`` is a lower bound: V0 warns only every 50th preemption
+    preemptions_at_least: bool = False
+    #: "ttft", "itl", "e2e" (and TGI's "queue", "inference") -> p50/p99 in seconds
+    latency_s: tuple[tuple[str, Percentiles], ...] = ()
+    latency_window: str = ""  # what the percentiles cover, e.g. "the last 4,096 requests"
+    series: tuple[EnginePoint, ...] = ()
+    #: the waiting queue at the last few samples, oldest first (is it growing?)
+    recent_waiting: tuple[float, ...] = ()
+    #: samples with the KV cache at least 95% full while requests waited
+    kv_full_with_queue: int = 0
+    requests: int | None = None  # TGI: requests served (Success lines)
+    #: TGI: failed requests by kind; a CUDA OOM is counted once, as "oom"
+    errors: tuple[tuple[str, int], ...] = ()
+
+    def latency(self, name: str) -> Percentiles | None:
+        return next((p for n, p in self.latency_s if n == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerView:
+    """The inference server of a run: its kind, its status and its engine figures.
+
+    ``log`` holds what the server's log says, ``metrics`` what its ``/metrics`` says; each
+    figure names its source. :attr:`figures` is the source the report's ``server`` block
+    uses: ``/metrics`` when it was scraped successfully (exact counters), else the log.
+    """
+
+    kind: str  # "vllm" | "sglang" | "tgi" | "megatron" | "unknown"
+    status: str  # "serving" | "idle" | "stopped" | "crashed" | "oom" | "unreachable"
+    status_reason: str
+    log: EngineFigures | None = None
+    metrics: EngineFigures | None = None
+    metrics_url: str = ""
+    metrics_error: str = ""  # the last scrape's error ("metrics unreachable: ...") if it failed
+    address: str = ""  # where the server said it listens
+    #: the engine's concurrency limit: vLLM max_num_seqs, SGLang max_running_requests,
+    #: Megatron --inference-max-batch-size / --inference-max-requests
+    engine_limit: int | None = None
+    tgi_max_concurrent_requests: int | None = None
+
+    @property
+    def figures(self) -> EngineFigures | None:
+        if self.metrics is not None and self.metrics.samples:
+            return self.metrics
+        return self.log
+
+
+@dataclass(frozen=True, slots=True)
 class RunView:
     """Everything known about one run (the files of one job)."""
 
     id: str
     files: tuple[str, ...]
-    status: str  # "running" | "finished" | "failed" | "oom" | "cancelled" | "timeout"
+    #: the client's: "running" | "finished" | "failed" | "oom" | "cancelled" | "timeout";
+    #: a run with no client log has its server's (see :class:`ServerView`)
+    status: str
     status_reason: str
     config: RunConfig
     engine_max_batch: int | None
@@ -165,6 +272,13 @@ class RunView:
     #: monotonic time (the reducer's clock argument) of the last progress change, if any
     last_progress_at: float | None
     lines: int  # lines read over all files of the run
+    #: the server's kind ("vllm", "sglang", "tgi", "megatron", "unknown"), or "client" for a
+    #: run with no server file
+    kind: str = "client"
+    #: the inference server, when the run has a server log or a /metrics endpoint
+    server: ServerView | None = None
+    #: an eval client wrote some of the run's files (False: a server log or /metrics alone)
+    client: bool = True
 
     @property
     def batch_size(self) -> int | None:

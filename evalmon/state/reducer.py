@@ -10,22 +10,25 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from evalmon.events import (
     Alert,
     FileBatch,
     GpuSample,
     GpuUnavailable,
+    MetricsScrape,
     ProcSample,
 )
-from evalmon.state.advice import run_alerts, run_status
+from evalmon.state.advice import run_alerts, run_status, server_status
 from evalmon.state.grouping import RunKey, display_ids, is_gpu_log, run_key
 from evalmon.state.model import GpuView, RunView, ScanProgress, Snapshot
 from evalmon.state.run import RunAccumulator
+from evalmon.state.server import MetricsTrack, metrics_run_name, same_endpoint
 
 MAX_GPU_HISTORY = 600
 MAX_WARNINGS = 50
+MAX_METRICS_URLS = 64
 
 
 @dataclass(slots=True)
@@ -53,6 +56,8 @@ class EvalState:
         self._processes: tuple[ProcSample, ...] = ()
         self._scanning: dict[str, ScanProgress] = {}
         self._warnings: deque[str] = deque(maxlen=MAX_WARNINGS)
+        #: /metrics endpoints by URL; each joins the run of the server that listens there
+        self._metrics: dict[str, MetricsTrack] = {}
 
     # ------------------------------------------------------------------ ingest
 
@@ -77,6 +82,9 @@ class EvalState:
                 self._scanning[batch.path] = ScanProgress(
                     batch.path, batch.scanned_bytes, batch.size_bytes
                 )
+        if batch.events and isinstance(batch.events[0].event, MetricsScrape):
+            self._apply_scrapes(batch, now)
+            return
         gpu_file = is_gpu_log(batch.path)
         run: RunAccumulator | None = None
         # a skipped file (binary, unreadable) or a follower error is a warning, not a run
@@ -98,6 +106,20 @@ class EvalState:
             last = batch.events[-1].line
             if not batch.history and not batch.relative_lines:
                 run.lines_by_file[batch.path] = max(run.lines_by_file.get(batch.path, 0), last)
+
+    def _apply_scrapes(self, batch: FileBatch, now: float) -> None:
+        """``FileBatch(path=<the metrics URL>, events=(Located(0, scrape), ...))``."""
+        for located in batch.events:
+            scrape = located.event
+            if not isinstance(scrape, MetricsScrape):
+                continue
+            url = scrape.url or batch.path
+            track = self._metrics.get(url)
+            if track is None:
+                if len(self._metrics) >= MAX_METRICS_URLS:
+                    continue
+                track = self._metrics[url] = MetricsTrack(url=url)
+            track.apply(scrape, now)
 
     def _run_for(self, path: str) -> RunAccumulator:
         key = run_key(path)
@@ -154,14 +176,18 @@ class EvalState:
                 else None
             )
             ids = display_ids(list(self._runs))
+            claimed = self._claim_metrics()
             runs: list[RunView] = []
             for key, acc in self._runs.items():
-                status = run_status(acc)
-                alerts = run_alerts(acc, status[0], now, self.stall_after_s, gpus, alive)
-                view = acc.view(alerts, status)
+                view = self._run_view(acc, claimed.get(id(acc)), now, gpus, alive)
                 if ids[key] != view.id:
                     view = _with_id(view, ids[key])
                 runs.append(view)
+            taken = {id(t) for t in claimed.values()}
+            for url, track in self._metrics.items():
+                if id(track) not in taken:
+                    alone = RunAccumulator(id=metrics_run_name(url))
+                    runs.append(self._run_view(alone, track, now, gpus, alive))
             global_alerts: tuple[Alert, ...] = ()
             return Snapshot(
                 runs=tuple(sorted(runs, key=_run_order)),
@@ -175,6 +201,41 @@ class EvalState:
             )
 
 
+    def _claim_metrics(self) -> dict[int, MetricsTrack]:
+        """Each /metrics URL joins the run whose server said it listens there (same port,
+        same host or every interface); id(run accumulator) -> its track."""
+        claimed: dict[int, MetricsTrack] = {}
+        for track in self._metrics.values():
+            for acc in self._runs.values():
+                started = acc.server.started
+                address = started[1].address if started else ""
+                if id(acc) in claimed or not address:
+                    continue
+                if address == track.discovered_from or same_endpoint(address, track.url):
+                    claimed[id(acc)] = track
+                    break
+        return claimed
+
+    def _run_view(
+        self,
+        acc: RunAccumulator,
+        metrics: MetricsTrack | None,
+        now: float,
+        gpus: tuple[GpuView, ...],
+        alive: bool | None,
+    ) -> RunView:
+        server = acc.server_view(metrics)
+        if server is not None:
+            status, reason = server_status(acc, server, metrics, now, self.stall_after_s)
+            server = replace(server, status=status, status_reason=reason)
+        if server is not None and not acc.has_client:
+            run_state = (server.status, server.status_reason)
+        else:
+            run_state = run_status(acc)
+        alerts = run_alerts(acc, run_state[0], now, self.stall_after_s, gpus, alive, server)
+        return acc.view(alerts, run_state, server)
+
+
 def _run_order(run: RunView) -> tuple[int, int | str, str]:
     """Numeric job ids in numeric order, then named runs alphabetically."""
     tail = run.id.rsplit("/", 1)[-1].split("_", 1)[0]
@@ -182,6 +243,4 @@ def _run_order(run: RunView) -> tuple[int, int | str, str]:
 
 
 def _with_id(view: RunView, run_id: str) -> RunView:
-    from dataclasses import replace
-
     return replace(view, id=run_id)

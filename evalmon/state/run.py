@@ -38,9 +38,11 @@ from evalmon.state.model import (
     ExceptionRecord,
     OomRecord,
     RunView,
+    ServerView,
     SignalRecord,
     parse_int,
 )
+from evalmon.state.server import SERVER_EVENTS, MetricsTrack, ServerTracker
 
 MAX_RECORDS = 200  # OOMs, exceptions, signals kept per run
 MAX_ENGINE_SERIES = RECENT_ENGINE_CALLS
@@ -94,6 +96,8 @@ class RunAccumulator:
     lines_by_file: dict[str, int] = field(default_factory=dict)
     #: the first update read live of each bar key: where a file's tail started within it
     first_live_update: dict[tuple[str, str], Progress] = field(default_factory=dict)
+    #: the run's inference server (its files, kind, lifecycle and engine model)
+    server: ServerTracker = field(default_factory=ServerTracker)
 
     # ------------------------------------------------------------------ ingest
 
@@ -102,17 +106,24 @@ class RunAccumulator:
             self._progress(file, event, now, history)
         elif isinstance(event, ServerTraffic):
             self._server_traffic(event, history)
+            if event:
+                self.server.traffic(file, now, history)
         elif isinstance(event, RunConfig):
             self.config = merge_config(self.config, event)
         elif isinstance(event, EngineConfig):
+            self.server.server_file(file)
             self.engine_config = EngineConfig(
                 max_batch_size=self.engine_config.max_batch_size or event.max_batch_size,
                 max_requests=self.engine_config.max_requests or event.max_requests,
             )
+        elif type(event) in SERVER_EVENTS:
+            self.server.event(file, line, event, now, history)
         elif isinstance(event, OutOfMemory):
             self.ooms.add(OomRecord(file, line, event), history)
+            self.server.oom_read(file, line, event, history)
         elif isinstance(event, PythonException):
             self.exceptions.add(ExceptionRecord(file, line, event), history)
+            self.server.exception_read(file, line, event, history)
         elif isinstance(event, JobSignal):
             self.signals.add(SignalRecord(file, line, event), history)
         elif isinstance(event, ApiFailure):
@@ -120,12 +131,38 @@ class RunAccumulator:
         elif isinstance(event, RetryAttempt):
             self.retries += 1
         elif isinstance(event, ServerException):
+            self.server.server_file(file)
             self.server_exceptions += 1
         elif isinstance(event, CacheStatus):
             self.cache.append(event)
             del self.cache[:-MAX_RECORDS]
         elif isinstance(event, ResultRow) and len(self.results) < 10_000:
             self.results.append(event)
+
+    @property
+    def has_client(self) -> bool:
+        """Did an eval client (lm-eval) write any of this run's files?"""
+        return bool(
+            self.bars
+            or self.finished_bars
+            or self.history_bars
+            or self.history_finished_bars
+            or self.config != RunConfig()
+            or self.results
+            or self.cache
+            or self.api_failures
+            or self.retries
+            or any(
+                r.file not in self.server.files
+                for log in (self.ooms, self.exceptions, self.signals)
+                for r in log.all()
+            )
+        )
+
+    def server_view(self, metrics: MetricsTrack | None) -> ServerView | None:
+        """The run's server (None when it has neither a server file nor a /metrics)."""
+        limit = self.engine_config.max_batch_size or self.engine_config.max_requests
+        return self.server.view(sum(self.engine_hist.values()), limit, metrics)
 
     def _server_traffic(self, traffic: ServerTraffic, history: bool) -> None:
         """The counts of many routine lines (see ServerTraffic); the chart shows live calls."""
@@ -238,7 +275,12 @@ class RunAccumulator:
             for b in bars
         ]
 
-    def view(self, alerts: tuple[Alert, ...], status: tuple[str, str]) -> RunView:
+    def view(
+        self,
+        alerts: tuple[Alert, ...],
+        status: tuple[str, str],
+        server: ServerView | None = None,
+    ) -> RunView:
         bars = self.all_bar_views()
         request_bars = [b for b in bars if b.samples_done is not None]
         done = sum(b.samples_done or 0.0 for b in request_bars) if request_bars else None
@@ -270,6 +312,9 @@ class RunAccumulator:
             alerts=alerts,
             last_progress_at=self.last_progress_at,
             lines=sum(self.lines_by_file.values()),
+            kind=server.kind if server is not None else "client",
+            server=server,
+            client=self.has_client or server is None,
         )
 
     def _eta(self, bars: list[BarView]) -> float | None:
