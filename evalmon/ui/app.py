@@ -41,15 +41,15 @@ from evalmon.ui.help import HelpScreen
 from evalmon.ui.inert import inert
 from evalmon.ui.panels.attempts import AttemptsTable
 from evalmon.ui.panels.attempts import wanted_height as attempts_height
+from evalmon.ui.panels.engine import EngineChart, EnginePanel, panel_rows
 from evalmon.ui.panels.events import EventsTable
 from evalmon.ui.panels.gpu import GpuPanel
-from evalmon.ui.panels.histogram import HistogramPanel
 from evalmon.ui.panels.logview import LogPanel
 from evalmon.ui.panels.now import NowPanel
 from evalmon.ui.panels.processes import ProcessesTable
 from evalmon.ui.panels.progress import MAX_BARS, ProgressPanel
 from evalmon.ui.panels.runs import RunsTable
-from evalmon.ui.panels.throughput import EngineBatchChart, ThroughputChart
+from evalmon.ui.panels.throughput import ThroughputChart
 from evalmon.ui.view import EMPTY_SNAPSHOT, DashboardView
 
 #: toggle name -> (panels it shows or hides, name in the command palette)
@@ -197,8 +197,8 @@ class EvalmonApp(App[int]):
             yield RunsTable(id="runs", classes="panel")
             yield ProgressPanel(id="progress", classes="panel")
             yield ThroughputChart(id="throughput", classes="panel")
-            yield EngineBatchChart(id="engine", classes="panel")
-            yield HistogramPanel(id="histogram", classes="panel")
+            yield EngineChart(id="engine", classes="panel")
+            yield EnginePanel(id="histogram", classes="panel")
             yield GpuPanel(id="gpu", classes="panel")
             yield LogPanel(id="log", classes="panel")
             yield EventsTable(id="events", classes="panel")
@@ -238,7 +238,7 @@ class EvalmonApp(App[int]):
             progress=8 + max(1, bars) + (min(4, len(run.results)) if run else 0)
             + (1 if run and (run.engine_batches.count or run.http) else 0),
             attempts=attempts_height(view.supervisor, side),
-            histogram=min(17, 6 + (len(run.engine_batches.histogram) if run else 0)),
+            histogram=panel_rows(run),
             gpu=4 if not view.snapshot.gpus else 2 + 9 * len(view.snapshot.gpus),
         )
 
