@@ -705,8 +705,17 @@ def _yaml_value(window: Sequence[_Line], i: int) -> bool:
 _TRACEBACK_HEAD = ascii_re(r"(?P<indent>\s+)Traceback \(most recent call last\):")
 
 
+_MESSAGE_LINES = 12  # an exception's message indented under its first line (see _dedented)
+
+
 def _dedented(window: Sequence[_Line], i: int) -> str:
-    """The line's body, without the indent of the traceback block it ends, if any."""
+    """The line's body without its indent when the indent is part of a message, else as is.
+
+    Two indented blocks belong to a failure: a traceback captured with an indent (its lines
+    keep the indent of its own ``Traceback`` line), and the rest of an exception's message
+    under its first line (TensorFlow's ``ResourceExhaustedError: 2 root error(s) found.``
+    then ``  (0) Resource exhausted: OOM when allocating tensor ...``).
+    """
     body = window[i].body
     if not body[:1].isspace():
         return body
@@ -718,8 +727,13 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
         head = _TRACEBACK_HEAD.match(other.body)
         if head is not None:
             return body[len(indent) :] if head.group("indent") == indent else body
+        if other.body.strip() and not other.body[:1].isspace():
+            # left the block: its first line may be the exception the block belongs to
+            if i - k <= _MESSAGE_LINES and _EXCEPTION_START.match(other.body):
+                return body.lstrip()
+            return body
         if other.body.strip() and not other.body.startswith(indent):
-            return body  # left the block
+            return body
     return body
 
 
