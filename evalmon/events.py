@@ -430,6 +430,11 @@ class MetricsScrape:
     ttft_s: Buckets = ()  # time to first token
     itl_s: Buckets = ()  # inter-token latency (time per output token)
     e2e_s: Buckets = ()  # end-to-end request latency
+    # ``http_requests_total`` by its ``status`` label ("2xx", "4xx", "5xx"), ascending
+    http_statuses: tuple[tuple[str, float], ...] = ()
+    # found without being asked: the ``ServerStarted.address`` (as the log printed it) this
+    # endpoint was derived from, e.g. "http://0.0.0.0:8000" for http://127.0.0.1:8000/metrics
+    discovered_from: str = ""
 
 
 @dataclass(frozen=True, slots=True)

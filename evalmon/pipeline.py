@@ -140,6 +140,7 @@ class Monitor:
         )
         self.gpu_poller: Any = None
         self.proc_poller: Any = None
+        self.metrics: Any = None  # sources.metrics.MetricsScraper, see scrape_metrics()
         self._started = False
         self._stopped = False
         if gpu:
@@ -231,11 +232,34 @@ class Monitor:
             if self._started:
                 self.proc_poller.start()
 
-    def stop_samplers(self) -> None:
-        """Stop GPU and process sampling (the follower goes on)."""
+    def scrape_metrics(self, urls: Sequence[str] = (), *, discover: bool = True,
+                       interval_s: float = 2.0) -> None:
+        """Scrape Prometheus ``/metrics`` (vLLM, SGLang, TGI) into the state every
+        ``interval_s``: each of ``urls``, and with ``discover`` every server whose log names
+        where it listens on this host, once it answers (sources/metrics.py). More URLs may be
+        added by later calls."""
+        from evalmon.sources.metrics import MetricsScraper
+
         with self._lock:
-            pollers = [p for p in (self.gpu_poller, self.proc_poller) if p is not None]
-            self.gpu_poller = self.proc_poller = None
+            if self._stopped:
+                return
+            if self.metrics is None:
+                self.metrics = MetricsScraper(self._on_metrics, interval_s=interval_s,
+                                              discover=discover, clock=self.clock)
+                if discover:
+                    self._subscribers = (*self._subscribers, self.metrics.observe)
+                if self._started:
+                    self.metrics.start()
+            scraper = self.metrics
+        for url in urls:
+            scraper.add(url)
+
+    def stop_samplers(self) -> None:
+        """Stop GPU and process sampling and metrics scraping (the follower goes on)."""
+        with self._lock:
+            pollers = [p for p in (self.gpu_poller, self.proc_poller, self.metrics)
+                       if p is not None]
+            self.gpu_poller = self.proc_poller = self.metrics = None
         for poller in pollers:
             poller.stop()
 
@@ -247,7 +271,8 @@ class Monitor:
             if self._started or self._stopped:
                 return
             self._started = True
-            pollers = [p for p in (self.gpu_poller, self.proc_poller) if p is not None]
+            pollers = [p for p in (self.gpu_poller, self.proc_poller, self.metrics)
+                       if p is not None]
         self.follower.start()
         for poller in pollers:
             poller.start()
@@ -276,6 +301,10 @@ class Monitor:
         for callback in self._subscribers:
             with contextlib.suppress(Exception):
                 callback(batch)
+
+    def _on_metrics(self, batch: FileBatch) -> None:
+        if self.reduce:
+            self.state.apply_batch(batch, self.clock())
 
     def _on_gpu(self, result: list[GpuSample] | GpuUnavailable) -> None:
         samples: list[GpuSample | GpuUnavailable] = (
@@ -503,11 +532,17 @@ class Replay:
     warnings: tuple[str, ...]  # files skipped or cut (binary, unreadable, capped lines)
 
 
-def replay(paths: Sequence[str], *, stall_after_s: float = 120.0) -> Replay:
+def replay(
+    paths: Sequence[str],
+    *,
+    stall_after_s: float = 120.0,
+    observe: Callable[[FileBatch], None] | None = None,
+) -> Replay:
     """Scan every log under ``paths`` from start to end; never raises for bad input.
 
     Each chunk's events go into the state as soon as they are parsed (``scan_file``'s
-    ``on_events``), so memory stays at one chunk whatever the logs' size.
+    ``on_events``), so memory stays at one chunk whatever the logs' size. ``observe`` also
+    sees each batch (``evalmon report`` looks for servers that say where they listen).
     """
     from evalmon.sources.paths import resolve_paths
     from evalmon.sources.scan import scan_file
@@ -517,7 +552,9 @@ def replay(paths: Sequence[str], *, stall_after_s: float = 120.0) -> Replay:
     state = EvalState(stall_after_s=stall_after_s)
     warnings: list[str] = []
     for path in files:
-        result = scan_file(path, on_events=lambda events, path=path: _apply(state, path, events))
+        result = scan_file(
+            path, on_events=lambda events, path=path: _apply(state, path, events, observe)
+        )
         if result.warning:
             warnings.append(f"{path}: {result.warning}")
         else:
@@ -529,9 +566,17 @@ def replay(paths: Sequence[str], *, stall_after_s: float = 120.0) -> Replay:
     return Replay(state=state, files=tuple(files), errors=tuple(errors), warnings=tuple(warnings))
 
 
-def _apply(state: EvalState, path: str, events: list[Located]) -> None:
+def _apply(
+    state: EvalState,
+    path: str,
+    events: list[Located],
+    observe: Callable[[FileBatch], None] | None = None,
+) -> None:
     if events:
-        state.apply_batch(FileBatch(path=path, events=tuple(events)))
+        batch = FileBatch(path=path, events=tuple(events))
+        state.apply_batch(batch)
+        if observe is not None:
+            observe(batch)
 
 
 def scan(paths: Sequence[str]) -> Snapshot:
