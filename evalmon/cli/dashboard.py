@@ -49,6 +49,25 @@ def add_dashboard_options(parser: argparse.ArgumentParser) -> None:
         "--gpu-interval", type=positive_float, default=1.0, metavar="S",
         help="seconds between GPU samples (default 1)",
     )
+    add_metrics_options(parser, interval_default=2.0,
+                        interval_help="seconds between /metrics scrapes (default 2)")
+
+
+def add_metrics_options(parser: argparse.ArgumentParser, *, interval_default: float | None = None,
+                        interval_help: str) -> None:
+    """``--metrics URL`` (repeatable), ``--no-metrics`` and ``--metrics-interval S``: the same
+    words on every command that reads servers' Prometheus ``/metrics``."""
+    parser.add_argument(
+        "--metrics", action="append", default=[], metavar="URL",
+        help="a server's Prometheus /metrics (vLLM, SGLang, TGI), e.g. http://127.0.0.1:8000/"
+        "metrics (host:port is enough; repeatable)",
+    )
+    parser.add_argument(
+        "--no-metrics", action="store_true",
+        help="do not scrape the /metrics of servers whose logs say they listen on this host",
+    )
+    parser.add_argument("--metrics-interval", type=positive_float, default=interval_default,
+                        metavar="S", help=interval_help)
 
 
 def dashboard_parser() -> argparse.ArgumentParser:
@@ -88,7 +107,7 @@ def check_paths(paths: Sequence[str], prog: str = "evalmon") -> list[str] | None
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``evalmon [PATH ...] [--baseline X] [--stall-after S] [--poll-interval S] [--no-gpu]
-    [--gpu-interval S]``."""
+    [--gpu-interval S] [--metrics URL ...] [--no-metrics] [--metrics-interval S]``."""
     args = dashboard_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     paths = check_paths(args.paths or ["."])
     if paths is None:
@@ -97,16 +116,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("evalmon: the dashboard needs a terminal; for a headless summary use "
               "`evalmon report PATH`", file=sys.stderr)
         return 2
+    from evalmon.pipeline import Monitor
     from evalmon.ui.app import run_dashboard
 
-    return run_dashboard(
-        paths,
-        baseline=args.baseline,
-        stall_after_s=args.stall_after,
-        poll_interval_s=args.poll_interval,
-        gpu=not args.no_gpu,
-        gpu_interval_s=args.gpu_interval,
-    )
+    monitor = Monitor(paths, stall_after_s=args.stall_after, poll_interval_s=args.poll_interval)
+    monitor.scrape_metrics(args.metrics, discover=not args.no_metrics,
+                           interval_s=args.metrics_interval)
+    try:
+        return run_dashboard(
+            paths,
+            baseline=args.baseline,
+            stall_after_s=args.stall_after,
+            poll_interval_s=args.poll_interval,
+            gpu=not args.no_gpu,
+            gpu_interval_s=args.gpu_interval,
+            monitor=monitor,
+        )
+    finally:
+        monitor.stop()
 
 
 def _has_terminal() -> bool:
@@ -143,6 +170,11 @@ def dashboard_command(args: argparse.Namespace, paths: Sequence[str]) -> str:
              "--gpu-interval", repr(args.gpu_interval)]
     if args.no_gpu:
         argv.append("--no-gpu")
+    for url in args.metrics:
+        argv.append(f"--metrics={url}")  # one word: a URL cannot become an option
+    if args.no_metrics:
+        argv.append("--no-metrics")
+    argv += ["--metrics-interval", repr(args.metrics_interval)]
     argv += ["--", *(os.path.abspath(p) for p in paths)]
     return " ".join(shlex.quote(a) for a in argv)
 

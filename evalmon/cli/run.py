@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--watch", action="append", default=[], metavar="PATH",
                    help="another log file or folder to watch (e.g. the server's logs)")
     p.add_argument("--poll-interval", type=float, default=None, help=argparse.SUPPRESS)
+    from evalmon.cli.dashboard import add_metrics_options
+
+    add_metrics_options(p, interval_default=2.0, interval_help="seconds between /metrics "
+                        "scrapes for the dashboard (default 2; not scraped with --headless)")
     return p
 
 
@@ -181,6 +185,9 @@ def main(argv: list[str]) -> int:
     from evalmon.pipeline import Monitor
 
     monitor = Monitor([log_dir, *options.watch_paths], reduce=not headless)
+    if not headless:  # the servers' /metrics, for the dashboard
+        monitor.scrape_metrics(ns.metrics, discover=not ns.no_metrics,
+                               interval_s=ns.metrics_interval)
     monitor.start()
     try:
         if headless:
