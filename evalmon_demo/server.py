@@ -11,6 +11,10 @@ engine call, werkzeug access lines, an engine max batch that splits larger reque
 GPU memory budget whose overflow is a PyTorch OOM traceback plus HTTP 500. Its modelled
 memory is published as simulated GPU samples in ``DIR/gpu-<host>.jsonl``.
 
+With ``--flavor vllm`` it is a vLLM server instead (evalmon_demo/vllm_engine.py): continuous
+batching with no global lock, vLLM V1 statistics lines, uvicorn access lines and a real
+Prometheus ``GET /metrics`` with vLLM's metric names.
+
 With ``--log 'server-{attempt}.log' --attempt-dir DIR`` the log file follows the attempts of
 ``evalmon run`` in DIR (``attempt-N.out``): each attempt's requests land in ``server-N.log``,
 so ``evalmon report`` shows every attempt as its own run with its own server log.
@@ -603,6 +607,60 @@ def make_handler(app: DemoServer) -> type[_Handler]:
     return type("DemoHandler", (_Handler,), {"app": app})
 
 
+class _VllmHandler(_Handler):
+    """The vLLM flavour's HTTP side: uvicorn access lines, JSON errors, ``GET /metrics``."""
+
+    server_version = "uvicorn"
+    sys_version = ""
+
+    def _metrics(self) -> Any:
+        return self.app.engine.metrics  # type: ignore[attr-defined]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        self.app.log.write((format % args).replace("\n", "\\n"))
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        status = int(getattr(code, "value", code)) if str(code).isdigit() else 0
+        from evalmon_demo.vllm_engine import uvicorn_access
+
+        handler = self.path.split("?")[0]
+        if handler != "/metrics":  # the instrumentator vLLM mounts leaves /metrics out
+            self._metrics().http_request(handler, self.command, status)
+        self.log_message("%s", uvicorn_access(self.client_address[0], self.client_address[1],
+                                              self.requestline, status))
+
+    def _send(self, served: Served) -> None:
+        if served.status >= 400 and served.content_type.startswith(("text/plain", "text/html")):
+            message = served.body.decode("utf-8", "replace")
+            if served.content_type.startswith("text/html"):
+                message = "Internal Server Error" if served.status >= 500 else "Not Found"
+            served = _json(served.status, {"object": "error", "message": message,
+                                           "type": "BadRequestError" if served.status == 400
+                                           else "InternalServerError", "code": served.status})
+        super()._send(served)
+
+    def do_PUT(self) -> None:
+        self._send(_json(404, {"detail": "Not Found"}))
+
+    def do_GET(self) -> None:
+        route = self.path.split("?")[0]
+        if route == "/metrics":
+            body, content_type = self._metrics().exposition()
+            self._send(Served(200, body, content_type))
+        elif route == "/health":
+            self._send(Served(200, b"", "application/json"))
+        elif route == "/v1/models":
+            self._send(_json(200, {"object": "list", "data": [
+                {"id": "demo", "object": "model", "owned_by": "vllm", "max_model_len":
+                 self.app.engine.max_model_len}]}))  # type: ignore[attr-defined]
+        else:
+            self._send(_json(404, {"detail": "Not Found"}))
+
+
+def make_vllm_handler(app: DemoServer) -> type[_Handler]:
+    return type("DemoVllmHandler", (_VllmHandler,), {"app": app})
+
+
 # --------------------------------------------------------------------------- GPU samples
 
 
@@ -689,6 +747,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--decode-step-s", type=float, default=GpuModel.decode_step_s)
     p.add_argument("--time-scale", type=float, default=1.0, help="0 makes engine calls instant")
     p.add_argument("--parent-pid", type=int, help="exit when this process (the demo) is gone")
+    p.add_argument("--flavor", choices=("megatron", "vllm"), default="megatron",
+                   help="the server imitated (default megatron)")
+    p.add_argument("--max-num-seqs", type=int, default=128, help="vllm: sequences in flight")
+    p.add_argument("--num-gpu-blocks", type=int, default=1024,
+                   help="vllm: KV cache blocks of 16 tokens")
+    p.add_argument("--max-model-len", type=int, default=4096, help="vllm: longest sequence")
+    p.add_argument("--log-stats-interval", type=float, default=2.0,
+                   help="vllm: seconds between statistics lines (vLLM's VLLM_LOG_STATS_INTERVAL)")
     return p
 
 
@@ -737,15 +803,20 @@ class RunningServer:
         self.model = gpu_model_from_args(args)
         if self.model.idle_bytes >= self.model.capacity_bytes:
             raise ValueError("--weights-gib leaves no memory on the simulated GPU")
+        self.flavor = getattr(args, "flavor", "megatron")
+        vocab: Vocab = TokenizerVocab(args.tokenizer) if args.tokenizer else SimpleVocab()
+        self.host = args.host
+        self.gpu: GpuPublisher | None = None
+        if self.flavor == "vllm":
+            self._init_vllm(args, vocab)
+            return
         banner = _banner(args, self.model)
         self.log = ServerLog(args.log, args.attempt_dir, banner)
-        vocab: Vocab = TokenizerVocab(args.tokenizer) if args.tokenizer else SimpleVocab()
         self.engine = Engine(self.model, args.inference_max_batch_size, self.log)
         self.app = DemoServer(self.engine, vocab, self.log)
         self.httpd = ThreadingHTTPServer((args.host, args.port), make_handler(self.app))
         self.httpd.daemon_threads = True
         self.port = int(self.httpd.server_address[1])
-        self.host = args.host
         self.log.write(
             " * Serving Flask app 'megatron.inference.text_generation_server'\n"
             " * Debug mode: off\n"
@@ -756,9 +827,32 @@ class RunningServer:
         )
         # later attempts' logs repeat where the server listens
         banner.append(f" * Running on http://{args.host}:{self.port}")
-        self.gpu: GpuPublisher | None = None
+        self._finish_init(args)
+
+    def _init_vllm(self, args: argparse.Namespace, vocab: Vocab) -> None:
+        from evalmon_demo.vllm_engine import VllmEngine, vllm_banner
+
+        for name in ("max_num_seqs", "num_gpu_blocks", "max_model_len"):
+            if getattr(args, name) < 1:
+                raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
+        banner: list[str] = []  # filled once the port is known; later attempts repeat it
+        self.log = ServerLog(args.log, args.attempt_dir, banner)
+        self.engine = VllmEngine(  # type: ignore[assignment]
+            self.model, self.log, max_num_seqs=args.max_num_seqs,
+            num_gpu_blocks=args.num_gpu_blocks, max_model_len=args.max_model_len,
+            log_interval_s=args.log_stats_interval,
+        )
+        self.app = DemoServer(self.engine, vocab, self.log)  # type: ignore[arg-type]
+        self.httpd = ThreadingHTTPServer((args.host, args.port), make_vllm_handler(self.app))
+        self.httpd.daemon_threads = True
+        self.port = int(self.httpd.server_address[1])
+        banner += vllm_banner(args.host, self.port, self.engine, self.model)  # type: ignore[arg-type]
+        self.log.write("\n".join(banner))
+        self._finish_init(args)
+
+    def _finish_init(self, args: argparse.Namespace) -> None:
         if args.gpu_log_dir is not None:
-            self.gpu = GpuPublisher(self.engine, args.gpu_log_dir, args.gpu_interval)
+            self.gpu = GpuPublisher(self.engine, args.gpu_log_dir, args.gpu_interval)  # type: ignore[arg-type]
         self._thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
         )
@@ -770,12 +864,16 @@ class RunningServer:
     def start(self) -> RunningServer:
         if self.gpu is not None:
             self.gpu.start()
+        if self.flavor == "vllm":
+            self.engine.start()  # type: ignore[attr-defined]
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+        if self.flavor == "vllm":
+            self.engine.stop()  # type: ignore[attr-defined]
         if self.gpu is not None:
             self.gpu.stop()
             self.gpu.join(timeout=2)

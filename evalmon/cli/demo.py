@@ -4,6 +4,11 @@ A simulated Megatron-like server, the real lm-eval client under ``evalmon run`` 
 size the simulated GPU cannot hold: an OOM in the server log, a relaunch at a smaller size
 that reuses every cached request, a finished run with results, and the run comparison.
 
+``evalmon demo --server vllm``: the same client against a simulated vLLM server instead:
+continuous batching (no global lock, ``max_num_seqs``, a KV cache that fills), vLLM V1
+statistics lines in its log and a real Prometheus ``/metrics``, which ``evalmon run`` finds
+in the log's ``Starting vLLM server on ...`` line and scrapes.
+
 Folder layout (``evalmon report FOLDER`` groups files by the number in their names):
     attempt-N.out / attempt-N.err   lm-eval's stdout / stderr for attempt N (written by evalmon run)
     server-N.log                    the server's log while attempt N ran
@@ -51,10 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="plain lines instead of the dashboard (CI, no terminal)",
     )
     p.add_argument(
+        "--server",
+        choices=("megatron", "vllm"),
+        default="megatron",
+        help="the simulated server: megatron (default: a global lock, an OOM and a relaunch) or "
+        "vllm (continuous batching, vLLM's stats lines and /metrics)",
+    )
+    p.add_argument(
         "--batch-size",
         type=positive_int,
-        default=256,
-        help="lm-eval's first batch size (default 256: too large for the simulated GPU)",
+        default=None,
+        help="lm-eval's first batch size (default 256: too large for the simulated Megatron "
+        "GPU; 64 with --server vllm)",
     )
     p.add_argument(
         "--dir",
@@ -64,9 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--num-concurrent",
         type=positive_int,
-        default=1,
+        default=None,
         help="lm-eval's num_concurrent (default 1: its progress bar then counts requests, so "
-        "even the attempt that crashes has an exact samples/s)",
+        "even the attempt that crashes has an exact samples/s; 4 with --server vllm, which "
+        "serves them all at once)",
+    )
+    p.add_argument(
+        "--max-num-seqs",
+        type=positive_int,
+        default=128,
+        help="--server vllm: sequences the engine runs at once (default 128)",
     )
     p.add_argument(
         "--inference-max-batch-size",
@@ -116,7 +136,7 @@ def demo_folder(requested: Path | None) -> Path:
 def server_argv(
     folder: Path, tokenizer: Path, port_file: Path, ns: argparse.Namespace
 ) -> list[str]:
-    return [
+    argv = [
         sys.executable, "-m", "evalmon_demo.server",
         "--port", "0",
         "--port-file", str(port_file),
@@ -129,6 +149,9 @@ def server_argv(
         "--time-scale", str(ns.time_scale),
         "--parent-pid", str(os.getpid()),
     ]  # fmt: skip
+    if getattr(ns, "server", "megatron") == "vllm":
+        argv += ["--flavor", "vllm", "--max-num-seqs", str(ns.max_num_seqs)]
+    return argv
 
 
 @contextlib.contextmanager
@@ -195,6 +218,11 @@ def _run(ns: argparse.Namespace) -> int:
     from evalmon.cli.run import main as run_main
 
     check_dependencies()
+    vllm = ns.server == "vllm"
+    if ns.batch_size is None:
+        ns.batch_size = 64 if vllm else 256
+    if ns.num_concurrent is None:
+        ns.num_concurrent = 4 if vllm else 1
     folder = demo_folder(ns.dir)
     work = folder / ".lm-eval"  # hidden: evalmon's folder scan skips it (data, results JSON)
     work.mkdir()
@@ -206,10 +234,16 @@ def _run(ns: argparse.Namespace) -> int:
     argv = server_argv(folder, tokenizer, port_file, ns)
     with running_server(argv, port_file, work / "server.stderr") as port:
         base_url = f"http://127.0.0.1:{port}"
-        _say(
-            f"simulated Megatron-LM server on {base_url} (engine max batch "
-            f"{ns.inference_max_batch_size}, a simulated 80 GB GPU; log: server-N.log)"
-        )
+        if vllm:
+            _say(
+                f"simulated vLLM server on {base_url} (continuous batching, max_num_seqs "
+                f"{ns.max_num_seqs}; log: server-N.log; Prometheus: {base_url}/metrics)"
+            )
+        else:
+            _say(
+                f"simulated Megatron-LM server on {base_url} (engine max batch "
+                f"{ns.inference_max_batch_size}, a simulated 80 GB GPU; log: server-N.log)"
+            )
         settings = LmEvalSettings(
             base_url=base_url,
             tokenizer_dir=tokenizer,
@@ -218,14 +252,26 @@ def _run(ns: argparse.Namespace) -> int:
             batch_size=ns.batch_size,
             num_concurrent=ns.num_concurrent,
         )
-        _say(
-            f"running the real lm-eval client under `evalmon run` at batch size {ns.batch_size}; "
-            "the simulated GPU cannot hold the generation batch, so expect an OOM and a relaunch"
-        )
+        if vllm:
+            _say(
+                f"running the real lm-eval client under `evalmon run` at batch size "
+                f"{ns.batch_size} x {ns.num_concurrent} concurrent requests; vLLM batches "
+                "continuously, so they are served together (no OOM expected): watch running, "
+                "waiting and the KV cache"
+            )
+        else:
+            _say(
+                f"running the real lm-eval client under `evalmon run` at batch size "
+                f"{ns.batch_size}; the simulated GPU cannot hold the generation batch, so expect "
+                "an OOM and a relaunch"
+            )
         # lm-eval must never reach for the network; the supervisor passes our environment on
         with _environment(build_env({})):
             code = run_main(supervisor_argv(folder, ns, build_argv(settings)))
-    _print_comparison(folder)
+        if vllm:  # while the server still answers: the report reads its /metrics too
+            _print_comparison(folder)
+    if not vllm:
+        _print_comparison(folder)
     return code
 
 
