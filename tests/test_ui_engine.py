@@ -37,7 +37,7 @@ def test_vllm_panel_shows_the_log_figures_with_units(tmp_path: Path):
     assert "from the log (5 stats lines)" in shown
     row = next(line for line in shown.splitlines() if line.strip().startswith("waiting"))
     assert row.split() == ["waiting", "768", "768"]
-    assert "KV cache" in shown and "100%" in shown and "gen tokens/s" in shown
+    assert "KV cache" in shown and "100%" in shown and "gen tok/s" in shown
     assert "preempted" in shown
 
 
@@ -46,7 +46,7 @@ def test_sglang_panel_and_spec_decoding(tmp_path: Path):
                                   "vllm-93": MIXED["vllm-93"]})
     shown = plain(render_engine(DashboardView(snapshot=snap, selected_run="1612")))
     assert shown.startswith("SGLang  serving")
-    assert "prefix cache hit" in shown and "12%" in shown
+    assert "prefix hit" in shown and "12%" in shown
     shown = plain(render_engine(DashboardView(snapshot=snap, selected_run="93")))
     assert "spec accepted" in shown and "33%" in shown
 
@@ -61,8 +61,23 @@ def test_log_and_metrics_side_by_side_with_latency():
                   width=100)
     assert "from the log (5 stats lines) and /metrics (2 scrapes)" in shown
     assert "log last" in shown and "/metrics last" in shown
-    assert "latency (/metrics)" in shown and "time to first token" in shown
-    assert "ms" in shown
+    assert "latency (/metrics)" in shown and "first token" in shown
+    assert "of the requests finished in the 10s between two scrapes" in shown
+    assert "log last" in shown and "/metrics last" in shown
+
+
+def test_a_narrow_panel_keeps_the_last_values_of_each_source():
+    state = read(
+        "(APIServer pid=1) INFO 04-08 20:32:02 [api_server.py:573] Starting vLLM server on "
+        "http://0.0.0.0:8080\n" + STATS_ONLY["vllm-50219"][1]
+    )
+    scrape(state, EARLIER, BUSY)
+    view = DashboardView(snapshot=state.snapshot(), selected_run="7")
+    shown = plain(render_engine(view, 38), width=38)
+    lines = shown.splitlines()
+    assert any(line.split() == ["log", "/metrics"] for line in lines)
+    assert any(line.split() == ["running", "1", "128"] for line in lines)
+    assert all(len(line.rstrip()) <= 38 and "…" not in line for line in lines)
 
 
 def test_tgi_panel_shows_timings_and_the_oom_once():

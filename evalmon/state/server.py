@@ -549,7 +549,7 @@ class MetricsTrack:
                     (name, Percentiles(bucket_quantile(0.5, delta), bucket_quantile(0.99, delta), n)
                      if n > 0 else Percentiles())
                 )
-            window = f"requests finished over {new.at - old.at:.0f}s between two scrapes"
+            window = f"the requests finished in the {new.at - old.at:.0f}s between two scrapes"
         preemptions = (
             int(self.last.preemptions_total)
             if self.last is not None and self.last.preemptions_total is not None

@@ -39,8 +39,8 @@ STATUS_STYLES = {
     "oom": "bold red",
     "unreachable": "yellow",
 }
-LATENCIES = (("ttft", "time to first token"), ("itl", "time per output token"),
-             ("e2e", "end to end"), ("queue", "queue"), ("inference", "inference"))
+LATENCIES = (("ttft", "first token"), ("itl", "per token"), ("e2e", "end to end"),
+             ("queue", "queue"), ("inference", "inference"))
 
 
 def server_of(run: RunView | None) -> ServerView | None:
@@ -103,54 +103,61 @@ def _pair(figure: FigureView, render=fmt.count) -> tuple[str, str]:
     return render(figure.last), render(figure.max)
 
 
-def _figure_rows(figures: EngineFigures) -> list[tuple[str, FigureView, object]]:
-    rows: list[tuple[str, FigureView, object]] = [
-        ("running", figures.running, fmt.count),
-        ("waiting", figures.waiting, fmt.count),
-        ("swapped", figures.swapped, fmt.count),
-        ("KV cache", figures.kv_cache_usage, fmt.percent),
-        ("KV tokens", figures.tokens_in_use, fmt.count),
-        ("gen tokens/s", figures.gen_tokens_per_s, fmt.rate),
-        ("prompt tokens/s", figures.prompt_tokens_per_s, fmt.rate),
-        ("prefix cache hit", figures.prefix_cache_hit_rate, fmt.percent),
-        ("spec accepted", figures.spec_acceptance_rate, fmt.percent),
-    ]
-    return rows
+#: (label, figure name, formatter): the rows of the figures table, in order
+FIGURE_ROWS = (
+    ("running", "running", fmt.count),
+    ("waiting", "waiting", fmt.count),
+    ("swapped", "swapped", fmt.count),
+    ("KV cache", "kv_cache_usage", fmt.percent),
+    ("KV tokens", "tokens_in_use", fmt.count),
+    ("gen tok/s", "gen_tokens_per_s", fmt.rate),
+    ("prompt tok/s", "prompt_tokens_per_s", fmt.rate),
+    ("prefix hit", "prefix_cache_hit_rate", fmt.percent),
+    ("spec accepted", "spec_acceptance_rate", fmt.percent),
+)
+#: below this many columns each source shows its last values only
+NARROW = 56
 
 
-def render_continuous(server: ServerView) -> RenderableType:
-    """The figures of each source side by side: what the log says, what /metrics says."""
+def _preempted(f: EngineFigures) -> str:
+    if f.preemptions is None:
+        return fmt.DASH
+    return f"{'>=' if f.preemptions_at_least else ''}{fmt.count(f.preemptions)}"
+
+
+def render_continuous(server: ServerView, width: int | None = None) -> RenderableType:
+    """The figures of each source side by side: what the log says, what /metrics says
+    (last / max; a narrow panel, the last values only)."""
     sources = [f for f in (server.log, server.metrics) if f is not None and f.samples]
     parts: list[RenderableType] = [status_line(server)]
     if not sources:
         parts.append(Text("no statistics line or scrape yet", style="dim italic"))
         return Group(*parts)
+    narrow = width is not None and width < NARROW
     parts.append(Text("from the " + " and ".join(_source(f, server) for f in sources),
                       style="dim"))
-    table = Table.grid(padding=(0, 2), expand=False)
+    table = Table.grid(padding=(0, 2 if not narrow else 1), expand=False)
     table.add_column("figure", no_wrap=True, style="dim")
-    for _ in sources:
-        table.add_column("last", justify="right", no_wrap=True)
-        table.add_column("max", justify="right", no_wrap=True)
-    prefix = (lambda f: ("log " if f.source == "log" else "/metrics ")) if len(sources) > 1 else (
-        lambda f: "")
-    table.add_row(Text(""), *(Text(f"{prefix(f)}{h}", style="bold") for f in sources
-                              for h in ("last", "max")))
-    for index, (label, _figure, render) in enumerate(_figure_rows(sources[0])):
-        cells = [_pair(_figure_rows(f)[index][1], render) for f in sources]  # type: ignore[arg-type]
-        if all(c == (fmt.DASH, fmt.DASH) for c in cells):
+    heads: list[str] = []
+    for f in sources:
+        name = ("log" if f.source == "log" else "/metrics") if len(sources) > 1 else ""
+        heads += [name or "last"] if narrow else [f"{name} last".strip(), "max"]
+    for _ in heads:
+        table.add_column(justify="right", no_wrap=True)
+    table.add_row(Text(""), *(Text(h, style="bold") for h in heads))
+    for label, attr, render in FIGURE_ROWS:
+        figures: list[FigureView] = [getattr(f, attr) for f in sources]
+        if all(fig.last is None for fig in figures):
             continue
-        table.add_row(Text(label), *(Text(v) for c in cells for v in c))
-    preempted = [f.preemptions for f in sources]
-    if any(p is not None for p in preempted):
-        table.add_row(
-            Text("preempted"),
-            *(c for f in sources for c in (
-                Text(fmt.DASH if f.preemptions is None
-                     else f"{'>=' if f.preemptions_at_least else ''}{fmt.count(f.preemptions)}"),
-                Text(""))),
-        )
+        cells = [c for fig in figures
+                 for c in ([_pair(fig, render)[0]] if narrow else _pair(fig, render))]
+        table.add_row(Text(label), *(Text(c) for c in cells))
+    if any(f.preemptions is not None for f in sources):
+        table.add_row(Text("preempted"), *(Text(c) for f in sources
+                                           for c in ([_preempted(f)] if narrow
+                                                     else [_preempted(f), ""])))
     parts.append(table)
+    parts.extend(_latency_table(server))
     kv = server.figures.kv_cache_usage.last if server.figures else None
     if kv is not None:
         color = "red" if kv >= 0.95 else "yellow" if kv >= 0.8 else "green"
@@ -160,11 +167,9 @@ def render_continuous(server: ServerView) -> RenderableType:
         bar.add_row(Text(f"KV {fmt.percent(kv):>4}", style="dim"),
                     Bar(size=1.0, begin=0, end=min(1.0, kv), color=color))
         parts.append(bar)
-    parts.extend(_latency_table(server))
     if server.engine_limit:
         limit = "max_num_seqs" if server.kind == "vllm" else "max_running_requests"
-        parts.append(Text(f"engine limit {limit} = {fmt.count(server.engine_limit)}",
-                          style="dim"))
+        parts.append(Text(f"{limit} {fmt.count(server.engine_limit)}", style="dim"))
     return Group(*parts)
 
 
@@ -188,7 +193,7 @@ def _latency_table(server: ServerView) -> list[RenderableType]:
                           Text(fmt.latency(p.p99)))
         out.append(table)
         if figures.latency_window:
-            out.append(Text(f"over {inert(figures.latency_window, 120)}", style="dim"))
+            out.append(Text(f"of {inert(figures.latency_window, 120)}", style="dim"))
     return out
 
 
@@ -211,14 +216,15 @@ def render_tgi(server: ServerView) -> RenderableType:
     return Group(*parts)
 
 
-def render_engine(view: DashboardView) -> RenderableType:
-    """What the engine panel shows for the selected run."""
+def render_engine(view: DashboardView, width: int | None = None) -> RenderableType:
+    """What the engine panel shows for the selected run (``width``: the panel's content
+    width, when known)."""
     server = server_of(view.run)
     if server is None:
         return render_histogram(view)
     if server.kind == "tgi":
         return render_tgi(server)
-    return render_continuous(server)
+    return render_continuous(server, width)
 
 
 def title_of(run: RunView | None) -> str:
@@ -237,18 +243,22 @@ class EnginePanel(Static):
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self._last: object = None
 
+    def on_resize(self) -> None:
+        if self._view is not None:
+            self._last = None
+            self.update_view(self._view)
+
     def update_view(self, view: DashboardView) -> None:
+        self._view = view
         run = view.run
         server = server_of(run)
-        key = (
-            (run.engine_batches, run.batch_size) if run else None,
-            server,
-        )
+        width = self.content_size.width or None
+        key = ((run.engine_batches, run.batch_size) if run else None, server, width)
         if key == self._last:
             return
         self._last = key
         self.border_title = title_of(run)
-        self.update(render_engine(view))
+        self.update(render_engine(view, width))
 
 
 # ----------------------------------------------------------------------------- chart
