@@ -141,7 +141,7 @@ def full_pass(f: Follower) -> None:
 
 
 def quick_pass(f: Follower) -> None:
-    """One pass as the reader thread makes it after inotify reported only writes (the
+    """One pass as the reader thread makes it after the observer reported only writes (the
     folders are not walked): truncations and rewrites must show anyway."""
     f._pass(cap=None, force_rescan=False, quick=True)
 
@@ -494,7 +494,7 @@ def test_quick_pass_shifts_live_lines_once_the_history_is_in(
     f.stop()
 
 
-def test_live_copytruncate_with_inotify(tmp_path: Path) -> None:
+def test_live_copytruncate_with_the_observer(tmp_path: Path) -> None:
     f, sink = make([tmp_path], poll_interval_s=5.0, rescan_interval_s=5.0)
     f.start()
     try:
@@ -511,7 +511,7 @@ def test_live_copytruncate_with_inotify(tmp_path: Path) -> None:
         f.stop()
 
 
-@pytest.mark.parametrize("wake", ["inotify", "watchdog", "poll"])
+@pytest.mark.parametrize("wake", ["watchdog", "poll"])
 def test_live_follow_in_threads(tmp_path: Path, wake: str) -> None:
     f, sink = make([tmp_path], wake=wake, poll_interval_s=0.02, rescan_interval_s=0.1)
     f.start()
@@ -616,12 +616,12 @@ def test_tail_first_on_a_50mb_file(tmp_path: Path) -> None:
         f.stop()
 
 
-def test_inotify_notices_new_folders_and_files_without_polling(tmp_path: Path) -> None:
+def test_the_observer_notices_new_folders_and_files_without_polling(tmp_path: Path) -> None:
     # polling and rescans so slow that only inotify can explain a prompt delivery
     f, sink = make([tmp_path], poll_interval_s=30, rescan_interval_s=60)
     f.start()
     try:
-        assert f.wake_mode == "inotify"
+        assert f.wake_mode == "watchdog-observer"
         sink.wait_for(lambda: f.stats.passes >= 1)
         (tmp_path / "run-2" / "logs").mkdir(parents=True)
         write(tmp_path / "run-2" / "logs" / "server-2.log", line(5))
@@ -634,14 +634,14 @@ def test_inotify_notices_new_folders_and_files_without_polling(tmp_path: Path) -
 
 def test_a_new_file_is_found_at_once_while_another_streams(tmp_path: Path) -> None:
     """Under streaming writes the follower makes quick passes and its safety-net rescan is
-    rare: a file created meanwhile must still come in through inotify's create event."""
+    rare: a file created meanwhile must still come in through the observer's create event."""
     f, sink = make(
-        [tmp_path], poll_interval_s=30, rescan_interval_s=60, inotify_rescan_interval_s=60
+        [tmp_path], poll_interval_s=30, rescan_interval_s=60, notified_rescan_interval_s=60
     )
     f.start()
     busy = tmp_path / "server-1.log"
     try:
-        assert f.wake_mode == "inotify"
+        assert f.wake_mode == "watchdog-observer"
         sink.wait_for(lambda: f.stats.passes >= 1)
         for n in range(1, 6):  # streaming: each line read by a quick pass
             write(busy, line(n))

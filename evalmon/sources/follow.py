@@ -1,13 +1,13 @@
 """Follow every log under some paths: appended bytes in, :class:`FileBatch` out.
 
-One reader thread owns every live file: it wakes when inotify says something changed, or
-every ``poll_interval_s`` anyway (inotify is blind on NFS/Lustre to writes made by other
-nodes). A burst of inotify events costs one pass, not one read per event: after a quiet spell
-the reader looks ``min_read_gap_s`` after the first change, under sustained writes at most
-once per ``read_period_s``, so writes arriving meanwhile are read together. When inotify saw
-only writes, a pass does not walk the folders (a walk, which finds new files, runs at least
-every ``rescan_interval_s``, or every ``inotify_rescan_interval_s`` while inotify reports
-every change).
+One reader thread owns every live file: it wakes when watchdog's observer (inotify) says
+something changed, or every ``poll_interval_s`` anyway (inotify is blind on NFS/Lustre to
+writes made by other nodes). A burst of changes costs one pass, not one read per event:
+after a quiet spell the reader looks ``min_read_gap_s`` after the first change, under
+sustained writes at most once per ``read_period_s``, so writes arriving meanwhile are read
+together. When the observer saw only writes, a pass does not walk the folders (a walk,
+which finds new files, runs at least every ``rescan_interval_s``, or every
+``notified_rescan_interval_s`` while the observer reports every change).
 
 A file bigger than ``tail_first_bytes`` is read tail first: its last bytes (from a line
 boundary) are parsed at once with line numbers relative to the tail, then a history thread
@@ -54,10 +54,10 @@ class FollowOptions:
     tail_first_bytes: int = 8 << 20  # 0 disables tail-first reading
     read_chunk_bytes: int = 1 << 20
     max_files: int = 512  # each followed file keeps one descriptor open
-    rescan_interval_s: float = 1.0  # look for new files (inotify also triggers a rescan)
-    # ...only a safety net while inotify wakes us with writes, since it also reports every
+    rescan_interval_s: float = 1.0  # look for new files (the observer also triggers a rescan)
+    # ...only a safety net while the observer wakes us with writes, since it also reports every
     # file created, moved or deleted in the watched folders (a rescan is ~0.5 ms of CPU)
-    inotify_rescan_interval_s: float = 5.0
+    notified_rescan_interval_s: float = 5.0
     # After a quiet spell, read this long after the first change (so a burst lands whole);
     # under sustained writes, read at most once per ``read_period_s``: a dashboard redraws
     # four times a second, so a line waits at most one frame. CPU then grows with the files
@@ -236,7 +236,7 @@ class Follower:
 
     @property
     def wake_mode(self) -> str:
-        """How changes are noticed: "inotify", "watchdog-observer" or "poll"."""
+        """How changes are noticed: "watchdog-observer" or "poll"."""
         return self._waiter.kind
 
     def _read_loop(self) -> None:
@@ -271,16 +271,12 @@ class Follower:
                 waiter.rescan_needed = False
                 self._rescan_needed = True
                 self._realpaths.clear()  # a link may have been made, moved or removed
-            # inotify saw only writes: no file can have been renamed, replaced or created
+            # the observer saw only writes: no file can have been renamed, replaced or created
             quick = woke and waiter.reports_structure and not self._rescan_needed
 
     def _sleep(self, seconds: float) -> None:
         """Sleep, cut short by :meth:`stop`."""
-        pause = getattr(self._waiter, "pause", None)  # inotify's: cheaper than an Event
-        if pause is not None:
-            pause(seconds)
-        else:
-            self._stop.wait(seconds)
+        self._stop.wait(seconds)
 
     def _history_loop(self) -> None:
         while not self._stop.is_set():
@@ -300,9 +296,9 @@ class Follower:
     def _pass(self, cap: int | None, force_rescan: bool, quick: bool = False) -> bool:
         """Rescan if due, then read every file; True if some file has more to read now.
 
-        ``quick``: inotify reported writes and nothing else since the last pass, so no file
+        ``quick``: the observer reported writes and nothing else since the last pass, so no file
         can have appeared: the folders are walked again only every
-        ``inotify_rescan_interval_s`` (else every ``rescan_interval_s``).
+        ``notified_rescan_interval_s`` (else every ``rescan_interval_s``).
         """
         with self._pass_lock:
             return self._locked_pass(cap, force_rescan, quick)
@@ -311,7 +307,7 @@ class Follower:
         self.stats.passes += 1
         now = time.monotonic()
         opts = self.options
-        interval = opts.inotify_rescan_interval_s if quick else opts.rescan_interval_s
+        interval = opts.notified_rescan_interval_s if quick else opts.rescan_interval_s
         if force_rescan or self._rescan_needed or now - self._last_rescan >= interval:
             self._rescan_needed = False
             self._last_rescan = now
@@ -341,7 +337,7 @@ class Follower:
             self._discover(path)
 
     def _realpath(self, path: str) -> str:
-        """``os.path.realpath``, remembered between rescans while inotify reports every
+        """``os.path.realpath``, remembered between rescans while the observer reports every
         change of structure (which clears the memory): it is most of a rescan's cost."""
         if not self._waiter.reports_structure:
             return os.path.realpath(path)
