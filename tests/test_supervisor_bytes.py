@@ -234,3 +234,18 @@ def test_a_server_still_logging_the_old_attempts_ooms_is_waited_for(tmp_path: Pa
         s.job(2).exit(0)
         assert s.result() == 0
         assert s.sizes() == [(256, "oom"), (128, "succeeded")]
+
+
+def test_a_big_log_that_appears_during_the_attempt_is_read_whole(tmp_path: Path) -> None:
+    """A log bigger than the tail-first threshold (8 MiB) shows its tail first and its start
+    later, as history: if the file appeared after the launch, its start is the attempt's too."""
+    filler = ("INFO:     127.0.0.1:53412 - \"POST /v1/completions HTTP/1.1\" 200 OK\n" * 1000)
+    with Session(tmp_path) as s:
+        s.job(1)
+        with open(tmp_path / "server.log", "w") as fh:
+            fh.write(ACCESS_500 + TRACEBACK)  # in the history part
+            for _ in range(150):
+                fh.write(filler)  # ~9.8 MB after it
+        s.job(2).exit(0)
+        assert s.result() == 0
+        assert s.sizes() == [(256, "oom"), (128, "succeeded")]

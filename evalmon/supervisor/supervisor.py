@@ -488,10 +488,13 @@ class Supervisor:
     def _scan(self, batches: Sequence[FileBatch], watch: _AttemptWatch) -> None:
         attempt = self._attempts[-1] if self._attempts else None
         for batch in batches:
-            if batch.history:
-                continue  # older than anything read live: never this attempt's
             path = batch.path
-            if batch.truncated:
+            if batch.history:
+                # the start of a big file read tail first: older than its tail, and this
+                # attempt's only if the whole file is (it appeared or restarted since launch)
+                if path in watch.offsets and path not in watch.restarted:
+                    continue
+            elif batch.truncated:
                 watch.restarted.add(path)  # the file starts over: all of it is new
             if not batch.events:
                 continue
