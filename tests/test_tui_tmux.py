@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -27,15 +28,27 @@ DEADLINE_S = 30.0
 
 
 class Tmux:
-    """One private tmux server (its own socket) running one command in a 200x50 window."""
+    """One private tmux server (its own socket) running one command in a window of
+    ``size`` (200x50 unless told). With ``keep``, the pane stays after the command exits, so
+    its exit status and the terminal's state can be read."""
 
-    def __init__(self, command: list[str], cwd: Path) -> None:
+    def __init__(self, command: list[str], cwd: Path, size: tuple[int, int] = (200, 50),
+                 keep: bool = False, env: dict[str, str] | None = None) -> None:
         self.socket = f"evalmon-test-{uuid.uuid4().hex[:8]}"
         # COLUMNS/LINES from the calling shell would override the pane size
-        env_cmd = ["env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", *command]
+        extra = [f"{k}={v}" for k, v in (env or {}).items()]
+        env_cmd = ["env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", *extra,
+                   *command]
+        start = ["tmux", "-L", self.socket, "-f", "/dev/null"]
+        if keep:
+            # the option must be set before the command starts: a session that exits at
+            # once would otherwise be gone before set-option runs
+            subprocess.run([*start, "new-session", "-d", "-s", "idle"], check=True, timeout=10)
+            subprocess.run([*start, "set-option", "-g", "remain-on-exit", "on"], check=True,
+                           timeout=10)
         subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-x", "200",
-             "-y", "50", "-s", "dash", "-c", str(cwd), *env_cmd],
+            [*start, "new-session", "-d", "-x", str(size[0]), "-y", str(size[1]), "-s", "dash",
+             "-c", str(cwd), *env_cmd],
             check=True, timeout=10,
         )
 
@@ -49,6 +62,13 @@ class Tmux:
     def keys(self, *keys: str) -> None:
         subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", "dash", *keys],
                        check=True, timeout=10)
+
+    def pane(self, fmt_: str) -> str:
+        """A pane variable: ``#{pane_pid}``, ``#{pane_dead}``, ``#{alternate_on}`` ..."""
+        return subprocess.run(
+            ["tmux", "-L", self.socket, "display", "-p", "-t", "dash", fmt_],
+            capture_output=True, text=True, timeout=10,
+        ).stdout.strip()
 
     def alive(self) -> bool:
         return subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", "dash"],
@@ -95,6 +115,8 @@ def expected_rates(logs: Path) -> dict[str, str]:
 def row(screen: str, run_id: str) -> str:
     """The runs-table line of ``run_id``."""
     for line in screen.splitlines():
+        if not line.lstrip().startswith("│"):
+            continue  # not inside a panel (the tabs: "1 Runs  2 Progress ...")
         cells = line.strip("│ ").split()
         if cells and cells[0] == run_id:
             return line
@@ -201,3 +223,140 @@ def test_hostile_log_text_is_inert_in_a_real_terminal(tmp_path: Path) -> None:
         assert max(len(line) for line in lines) <= 200
     finally:
         tmux.close()
+
+
+# --------------------------------------------------------------------------- the demo, 80x24
+
+
+def evalmon_command() -> list[str]:
+    evalmon = Path(sys.executable).with_name("evalmon")
+    return [str(evalmon)] if evalmon.exists() else [sys.executable, "-m", "evalmon.cli"]
+
+
+def test_demo_at_80x24_shows_the_oom_the_relaunch_and_the_results_without_a_key(
+    tmp_path: Path,
+) -> None:
+    """A default terminal, a newcomer, no key pressed: the server's work, the client's
+    progress, the OOM, the relaunch at a smaller batch with the cache reused, the results."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (apt-get install tmux)")
+    pytest.importorskip("lm_eval")
+    folder = tmp_path / "demo"
+    tmux = Tmux([*evalmon_command(), "demo", "--dir", str(folder)], cwd=tmp_path,
+                size=(80, 24), keep=True)
+    try:
+        screen = tmux.wait_for(lambda s: "attempt 1/4 running at batch 256" in s
+                               and "1 Runs" in s, "the first attempt", 120)
+        assert "6 Log" in screen  # one view at a time, tabs on top
+        screen = tmux.wait_for(lambda s: "OOM at batch 256 → relaunched at 128" in s,
+                               "the OOM and the relaunch", 180)
+        assert "attempt 2/4" in screen
+        screen = tmux.wait_for(lambda s: "succeeded" in s and "finished" in s,
+                               "the finished run", 180)
+        assert "OOM at batch 256 → relaunched at 128" in screen  # still told, on top
+        assert "cached" in screen or "demo_arith" in screen
+        assert "demo_arith_choice" in screen and "results" in screen  # the results
+        assert "oom" in row(screen, "1") and "finished" in row(screen, "2")
+        assert all(len(line) <= 80 for line in screen.splitlines())
+        tmux.keys("q")  # the demo then prints the run comparison and ends
+        screen = tmux.wait_for(
+            lambda s: "run comparison" in s and tmux.pane("#{pane_dead}") == "1",
+            "the comparison after q", 60)
+        assert "Traceback" not in screen and "succeeded" in screen
+        assert tmux.pane("#{alternate_on}") == "0"
+    finally:
+        tmux.close()
+
+
+# --------------------------------------------------------------------------- signals
+
+
+def fake_job(tmp_path: Path) -> tuple[list[str], Path]:
+    """`evalmon run` over a long fake eval (its pid written to a file), logs in tmp_path."""
+    logs = tmp_path / "logs"
+    pid_file = tmp_path / "job.pid"
+    command = [*evalmon_command(), "run", "--batch-size", "8", "--log-dir", str(logs),
+               "--grace", "5", "--", sys.executable, str(REPO / "tests" / "fake_eval.py"),
+               "--batch_size", "{batch_size}", "--steps", "100000", "--step-s", "0.1",
+               "--pid-file", str(pid_file)]
+    return command, pid_file
+
+
+def job_alive(pid_file: Path) -> bool:
+    import psutil
+
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return False
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def final_state(logs: Path) -> str:
+    from evalmon.supervisor.record import read_record
+
+    sessions = read_record(str(logs)).sessions
+    return sessions[-1].final_state if sessions and sessions[-1].finished else ""
+
+
+def wait(predicate: Callable[[], object], what: str, deadline_s: float = DEADLINE_S) -> None:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.1)  # poll interval; the deadline decides
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "SIGTERM", "SIGHUP"])
+def test_ctrl_c_sigterm_and_sighup_under_the_dashboard_stop_the_job_cleanly(
+    tmp_path: Path, how: str,
+) -> None:
+    """What they do headless: the job is stopped (SIGTERM to its group), the record says
+    cancelled, evalmon exits, and the terminal leaves the alternate screen."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (apt-get install tmux)")
+    import psutil
+
+    command, pid_file = fake_job(tmp_path)
+    tmux = Tmux(command, cwd=tmp_path, size=(80, 24), keep=True)
+    try:
+        tmux.wait_for(lambda s: "attempt 1/5 running at batch 8" in s and job_alive(pid_file),
+                      "the job running under the dashboard")
+        assert tmux.pane("#{alternate_on}") == "1"
+        evalmon = psutil.Process(int(tmux.pane("#{pane_pid}")))
+        if how == "ctrl-c":
+            tmux.keys("C-c")
+        elif how == "SIGTERM":
+            evalmon.send_signal(signal.SIGTERM)  # our own child, by its pid
+        else:
+            evalmon.send_signal(signal.SIGHUP)  # what a closed terminal sends
+        wait(lambda: not job_alive(pid_file), "the job to be stopped")
+        wait(lambda: tmux.pane("#{pane_dead}") == "1", "evalmon to exit")
+        assert final_state(tmp_path / "logs") == "cancelled"
+        assert tmux.pane("#{alternate_on}") == "0"  # the terminal is restored
+        screen = tmux.screen()
+        assert "Traceback" not in screen
+        if how != "SIGHUP":  # (after SIGHUP nothing is printed: there is no terminal)
+            assert "cancelled" in screen
+    finally:
+        tmux.close()
+
+
+def test_closing_the_terminal_stops_the_job(tmp_path: Path) -> None:
+    """The real thing: the terminal goes away (tmux kills the pane: SIGHUP, then the tty is
+    gone), and the job does not run on unsupervised."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (apt-get install tmux)")
+    command, pid_file = fake_job(tmp_path)
+    tmux = Tmux(command, cwd=tmp_path, size=(80, 24))
+    try:
+        tmux.wait_for(lambda s: "running at batch 8" in s and job_alive(pid_file),
+                      "the job running under the dashboard")
+    finally:
+        tmux.close()
+    wait(lambda: not job_alive(pid_file), "the job to be stopped")
+    wait(lambda: final_state(tmp_path / "logs") == "cancelled", "the record to say cancelled")

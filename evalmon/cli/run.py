@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -209,10 +210,14 @@ def _run_headless(options: SupervisorOptions, launcher: Launcher, monitor: Monit
     # Ctrl-C / SIGTERM / a closed terminal (SIGHUP): the job is in its own session and does
     # not get them; the loop stops it properly (SIGTERM to its group, SIGKILL after --grace)
     # and records it, instead of leaving it running unwatched.
+    # A signal ignored when evalmon started (nohup) stays ignored.
     handled = STOP_SIGNALS
     previous = {s: signal.getsignal(s) for s in handled}
+    previous = {s: h for s, h in previous.items() if h is not signal.SIG_IGN}
 
     def on_signal(signum: int, frame: object) -> None:
+        if signum == signal.SIGHUP:
+            _detach_from_terminal()
         supervisor.stop()
 
     if threading.current_thread() is not threading.main_thread():
@@ -226,6 +231,25 @@ def _run_headless(options: SupervisorOptions, launcher: Launcher, monitor: Monit
             signal.signal(s, handler)
     _print_summary(supervisor.status())
     return code
+
+
+def _detach_from_terminal() -> None:
+    """After SIGHUP the terminal is gone: send stdout and stderr to /dev/null, so the lines
+    still printed while the job is stopped neither fail nor end evalmon early."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+
+
+def _stop_on_signal(supervisor: Supervisor) -> Callable[[int, object], None]:
+    def on_signal(signum: int, frame: object) -> None:
+        if signum == signal.SIGHUP:
+            _detach_from_terminal()
+        supervisor.stop()
+
+    return on_signal
 
 
 def _print_summary(status: SupervisorStatus) -> None:
@@ -242,25 +266,37 @@ def _run_with_dashboard(
 ) -> int:
     """The supervisor in a worker thread, the dashboard in front of it.
 
-    Quitting the dashboard does not abandon the job: supervision goes on with plain lines
-    until the run ends; Ctrl-C (or SIGTERM) then stops the job and the supervisor.
+    Signals mean what they mean headless. Ctrl-C in the dashboard, SIGTERM, SIGINT and SIGHUP
+    (a closed terminal) stop the job cleanly and end the run; the dashboard restores the
+    terminal on its way out. ``q`` only closes the dashboard: supervision goes on with plain
+    lines until the run ends, and Ctrl-C then stops the job.
     """
     supervisor = Supervisor(options, launcher, monitor)
     result: list[int] = []
     worker = threading.Thread(target=lambda: result.append(supervisor.run()), daemon=True)
     worker.start()
+    ended_by = 0  # the dashboard's exit status: 128 + signal when a stop was asked for
     try:
-        run_dashboard(
+        ended_by = run_dashboard(
             [options.log_dir, *options.watch_paths], supervisor=supervisor, monitor=monitor
         )
     except Exception as exc:  # the dashboard failing must not take the job down with it
         print(f"evalmon run: dashboard error: {exc}", file=sys.stderr)
-    if worker.is_alive() and not supervisor.status().finished:
+    stopping = ended_by >= 128  # the dashboard has already called supervisor.stop()
+    if ended_by == 128 + signal.SIGHUP:
+        _detach_from_terminal()  # no terminal to print on: lines go nowhere, not into EIO
+    if stopping:
+        supervisor.stop()
+        print("evalmon: stopping the job", flush=True)
+    elif worker.is_alive() and not supervisor.status().finished:
         print("evalmon: dashboard closed; still supervising the job (Ctrl-C stops it)", flush=True)
         supervisor.set_printer(_printer)
-        if threading.current_thread() is threading.main_thread():
-            for s in STOP_SIGNALS:
-                signal.signal(s, lambda signum, frame: supervisor.stop())
+    if threading.current_thread() is threading.main_thread():
+        # while the job is stopped (up to --grace) or supervised headless: any stop signal
+        # stops it, none kills evalmon halfway; an ignored one (nohup) stays ignored
+        for s in STOP_SIGNALS:
+            if signal.getsignal(s) is not signal.SIG_IGN:
+                signal.signal(s, _stop_on_signal(supervisor))
     while worker.is_alive():
         worker.join(timeout=0.2)  # short joins: signal handlers run in between
     _print_summary(supervisor.status())
