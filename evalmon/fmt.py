@@ -5,9 +5,10 @@ no markup; JSON keeps the raw numbers.
 One style per quantity:
 
 - **missing**: ``-`` (:data:`DASH`).
-- **rates** (samples/s, a bar's unit/s): precision that suits the magnitude, ``0.012``,
-  ``0.75``, ``5.25``, ``12.4``, ``127``. The unit is the column's header, or the caller
-  appends it: ``5.25 samples/s``.
+- **rates** (requests/s, docs/s, a bar's unit/s): precision that suits the magnitude,
+  ``0.012``, ``0.75``, ``5.25``, ``12.4``, ``127``. The unit is the column's header, or the
+  caller appends it: ``5.25 req/s``. An early estimate (too little of its bar has passed)
+  reads ``~5.25`` (:func:`early`).
 - **durations**: ``0.4s``, ``8s``, ``3m12s``, ``2h05m``, ``3d04h`` (the time for N samples,
   ETAs, attempt lengths, stalls).
 - **latencies** (request timings, TTFT, time per token): ``0.8 ms``, ``35 ms``, ``2.46 s``,
@@ -15,7 +16,8 @@ One style per quantity:
 - **speedups**: ``0.0059x``, ``0.41x``, ``7.0x``, ``16x``: two significant digits below 1x,
   one decimal up to 10x, whole numbers above.
 - **sizes**: binary units, ``512 B``, ``1.5 KiB``, ``79.3 GiB``.
-- **counts**: ``1,234``, ``12.5``. **fractions**: ``42%``.
+- **counts**: ``1,234``, ``12.5``. **fractions**: ``42%``; work done rounds down (``99%``
+  until it is all done, :func:`done`).
 
 Only ASCII marks: the speedup's ``x`` (not ``×``) and the dash ``-`` (not ``–`` or ``—``).
 Those Unicode signs are East Asian "ambiguous width", which a CJK terminal draws two cells
@@ -105,6 +107,18 @@ def count(value: float | None) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.1f}"
+
+
+def early(text: str) -> str:
+    """An estimate made too early to trust: ``~5.25``, ``~3m12s``."""
+    return text if text == DASH else f"~{text}"
+
+
+def done(fraction: float | None) -> str:
+    """Work done as a whole percentage, rounded down: 99.6% done is ``99%``, not ``100%``."""
+    if fraction is None or not math.isfinite(fraction):
+        return DASH
+    return f"{math.floor(max(0.0, min(1.0, fraction)) * 100 + 1e-9):d}%"
 
 
 def percent(fraction: float | None) -> str:

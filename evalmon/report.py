@@ -34,8 +34,9 @@ from evalmon.text import inert, inert_json
 
 @dataclass(frozen=True, slots=True)
 class ReportOptions:
-    baseline: float | None = None  # samples/s of a reference (e.g. 127 for HF); else the slowest
-    samples: int = 1000  # the N of "time for N samples"
+    baseline: float | None = None  # requests/s of a reference (e.g. 127 for HF)
+    samples: int = 1000  # the N of "time for N requests" (or documents)
+    per: str = "requests"  # what "time for N" counts: "requests" or "docs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class ReportRow:
     run: RunView
     speedup: float | None
     time_for_n_s: float | None
+    speedup_vs: str | None = None  # the run id that counts as 1x, or "baseline"
 
 
 def report_runs(snapshot: Snapshot) -> list[RunView]:
@@ -68,15 +70,48 @@ def server_runs(snapshot: Snapshot) -> list[RunView]:
 
 def build_rows(snapshot: Snapshot, options: ReportOptions) -> list[ReportRow]:
     runs = client_runs(snapshot)
-    reference = compare.reference_rate(runs, options.baseline)
+    speedups = compare.speedups(runs, options.baseline)
     return [
         ReportRow(
             run=run,
-            speedup=compare.speedup(run, reference),
-            time_for_n_s=run.time_for(options.samples),
+            speedup=compare.ratio(speedups.get(run.id)),
+            time_for_n_s=run.time_for(options.samples, options.per),
+            speedup_vs=s.reference if (s := speedups.get(run.id)) is not None else None,
         )
         for run in runs
     ]
+
+
+def fmt_run_rate(run: RunView, value: float | None, *, short: bool = False) -> str:
+    """A run's rate as the report writes it: ``~`` while it is an early estimate,
+    ``(partial)`` (``*`` in the narrow terminal table, with a note below it) when the run
+    ended before its work was done: the rate of what it finished."""
+    if value is None:
+        return fmt.DASH
+    text = fmt.rate(value)
+    if run.partial:
+        return f"{text}*" if short else f"{text} (partial)"
+    if run.early and run.status == "running":
+        return fmt.early(text)
+    return text
+
+
+def fmt_work(run: RunView) -> list[str]:
+    """One line per request type: what the rates count, per type and task."""
+    lines = []
+    for r in run.rates:
+        kind = r.request_type or "requests"
+        tasks = f" ({', '.join(r.tasks)})" if r.tasks else ""
+        amounts = [f"{fmt.count(r.requests_done)} of {fmt.count(r.requests_total)} requests"
+                   if r.requests_total is not None else f"{fmt.count(r.requests_done)} requests"]
+        if r.requests_cached:
+            amounts.append(f"{fmt.count(r.requests_cached)} cached, not counted")
+        if r.docs_total is not None:
+            amounts.append(f"{fmt.count(r.docs_total)} docs")
+        rates = f"{fmt.rate(r.requests_per_s)} req/s, {fmt.rate(r.docs_per_s)} docs/s"
+        state = "" if r.finished else " (partial)" if run.partial else " (so far)"
+        lines.append(f"{kind}{tasks}: {', '.join(amounts)}: {rates}{state}")
+    return lines
 
 
 # ---------------------------------------------------------------------------- cells
@@ -235,9 +270,10 @@ def _server_markdown(snapshot: Snapshot) -> list[str]:
 HEADERS = (
     "Run",
     "Configuration",
-    "Samples/s",
+    "Requests/s",
+    "Docs/s",
     "Speedup",
-    "Time for {n} samples",
+    "Time for {n} {per}",
     "Engine batches",
     "OOMs",
     "Status",
@@ -250,7 +286,8 @@ def _cells(row: ReportRow) -> list[str]:
     return [
         run.id,
         fmt_config(run),
-        fmt.rate(run.samples_per_s),
+        fmt_run_rate(run, run.samples_per_s),
+        fmt_run_rate(run, run.docs_per_s),
         fmt.speedup(row.speedup),
         fmt.duration(row.time_for_n_s),
         fmt_engine(run),
@@ -267,8 +304,9 @@ def _baseline_cells(options: ReportOptions) -> list[str] | None:
         "baseline",
         "--baseline",
         fmt.rate(options.baseline),
+        fmt.DASH,
         fmt.speedup(1.0),
-        fmt.duration(options.samples / options.baseline if options.baseline else None),
+        fmt.duration(_baseline_time(options)),
         "",
         "",
         "",
@@ -276,8 +314,16 @@ def _baseline_cells(options: ReportOptions) -> list[str] | None:
     ]
 
 
+def _baseline_time(options: ReportOptions) -> float | None:
+    """The baseline is a requests/s: it says nothing of documents."""
+    if not options.baseline or options.per != "requests":
+        return None
+    return options.samples / options.baseline
+
+
 def _headers(options: ReportOptions) -> list[str]:
-    return [h.format(n=options.samples) for h in HEADERS]
+    per = "docs" if options.per == "docs" else "requests"
+    return [h.format(n=options.samples, per=per) for h in HEADERS]
 
 
 # ---------------------------------------------------------------------------- renderers
@@ -307,11 +353,11 @@ def _md_escape(cell: str) -> str:
 
 
 TABLE_HEADERS = (
-    "Run", "Batch", "Engine\nmax", "Conc", "Tokens", "Samples/s", "Speedup",
-    "Time for\n{n}", "Engine\nmed / max", "OOMs", "Status",
+    "Run", "Batch", "Engine\nmax", "Conc", "Tokens", "Req/s", "Docs/s", "Speedup",
+    "Time for\n{n} {per}", "Engine\nmed / max", "OOMs", "Status",
 )  # fmt: skip
-_NUMERIC = frozenset(range(1, 10))
-_OPTIONAL = frozenset((4, 8))  # Tokens, Engine med/max
+_NUMERIC = frozenset(range(1, 11))
+_OPTIONAL = frozenset((4, 9))  # Tokens, Engine med/max
 
 
 def _table_cells(row: ReportRow) -> list[str]:
@@ -323,7 +369,8 @@ def _table_cells(row: ReportRow) -> list[str]:
         fmt.optional(run.engine_max_batch or None),
         fmt.optional(run.config.num_concurrent),
         fmt_bool(run.config.tokenized_requests),
-        fmt.rate(run.samples_per_s),
+        fmt_run_rate(run, run.samples_per_s, short=True),
+        fmt_run_rate(run, run.docs_per_s, short=True),
         fmt.speedup(row.speedup),
         fmt.duration(row.time_for_n_s),
         _short_engine(run),
@@ -364,26 +411,34 @@ def render_table(snapshot: Snapshot, options: ReportOptions, *, width: int | Non
     )
     # a narrow terminal drops the least telling columns rather than cutting every cell
     shown = [i for i in range(len(TABLE_HEADERS)) if not (width and width < 92 and i in _OPTIONAL)]
+    per = "docs" if options.per == "docs" else "req"
     for i in shown:
         table.add_column(
-            TABLE_HEADERS[i].format(n=options.samples),
+            TABLE_HEADERS[i].format(n=options.samples, per=per),
             justify="right" if i in _NUMERIC else "left",
             no_wrap=True,
         )
-    for row in build_rows(snapshot, options):
+    rows = build_rows(snapshot, options)
+    for row in rows:
         cells = _table_cells(row)
         table.add_row(*(Text(inert(cells[i])) for i in shown), style=_row_style(row.run))
+    partial = [row.run.id for row in rows if row.run.partial and row.run.samples_per_s]
     if options.baseline is not None:
         reference = [""] * len(TABLE_HEADERS)
         reference[0] = "baseline"
         reference[5] = fmt.rate(options.baseline)
-        reference[6] = fmt.speedup(1.0)
-        reference[7] = fmt.duration(options.samples / options.baseline)
+        reference[6] = fmt.DASH
+        reference[7] = fmt.speedup(1.0)
+        reference[8] = fmt.duration(_baseline_time(options))
         table.add_row(*(Text(reference[i]) for i in shown), style="dim")
     buffer = io.StringIO()
     console = Console(file=buffer, width=width or 200, force_terminal=False, color_system=None)
     if table.row_count or not server_runs(snapshot):
         console.print(table)
+        if partial:
+            which = ("run " if len(partial) == 1 else "runs ") + ", ".join(partial)
+            note = f"* {which} ended part way: the rates of what it finished"
+            console.print(Text(inert(note)))
     servers = _server_table(snapshot, width)
     if servers is not None:
         if table.row_count:
@@ -402,6 +457,8 @@ def render_table(snapshot: Snapshot, options: ReportOptions, *, width: int | Non
                 status = run.status
         if status != run.status:
             console.print(Text(inert(f"run {run.id}: {status}")))
+        for line in fmt_work(run):
+            console.print(Text(inert(f"run {run.id}: {line}")))
         if run.results:
             console.print(Text(inert(f"run {run.id}: {_short_metrics(run, limit=6)}")))
         for alert in run.alerts:
@@ -459,6 +516,10 @@ def to_json(snapshot: Snapshot, options: ReportOptions) -> dict[str, Any]:
     order = {r.id: i for i, r in enumerate(report_runs(snapshot))}
     rows = sorted([*rows, *alone], key=lambda row: order.get(row.run.id, 0))
     return {
+        "n": options.samples,
+        "per": options.per,
+        "baseline_requests_per_s": options.baseline,
+        # deprecated aliases (one release): "samples" is "n", samples/s were requests/s
         "samples": options.samples,
         "baseline_samples_per_s": options.baseline,
         "runs": [_run_json(row, options) for row in rows],
@@ -480,6 +541,8 @@ def _run_json(row: ReportRow, options: ReportOptions) -> dict[str, Any]:
         "status_reason": run.status_reason,
         "config": {
             "batch_size": run.batch_size if run.batch_size is not None else run.config.batch_size,
+            "batch_size_arg": run.config.batch_size,  # as given: "16", "auto", "auto:4"
+            "batch_sizes": run.config.batch_sizes,  # what ``auto`` detected: "16", "64,32"
             "num_concurrent": run.config.num_concurrent,
             "tokenized_requests": run.config.tokenized_requests,
             "engine_max_batch": run.engine_max_batch,
@@ -497,14 +560,53 @@ def _run_json(row: ReportRow, options: ReportOptions) -> dict[str, Any]:
                 "elapsed_s": b.elapsed_s,
                 "remaining_s": b.remaining_s,
                 "counts": b.counts,
-                "samples_done": _num(b.samples_done),
+                "request_bar": b.is_request_bar,
+                "request_type": b.request_type,
+                "requests_done": _num(b.samples_done),
+                "samples_done": _num(b.samples_done),  # deprecated alias of requests_done
+                # the bar's one rate, averaged over its run time: requests/s or its unit/s
+                "rate_per_s": b.rate_per_s,
+                "rate_unit": b.rate_unit,
+                "eta_s": b.eta_s,
+                "early": b.early,
                 "file": b.file,
             }
             for b in run.bars
         ],
+        # requests served per second (cached requests never count) and the documents they
+        # stand for; null when unknown
+        "requests_per_s": run.samples_per_s,
+        "docs_per_s": run.docs_per_s,
+        "requests_done": _num(run.samples_done),
+        "docs_done": _num(run.docs_done),
+        # deprecated aliases of requests_per_s / requests_done, kept for one release
         "samples_per_s": run.samples_per_s,
         "samples_done": _num(run.samples_done),
+        "partial": run.partial,
+        "early": run.early and run.status == "running",
+        "done_fraction": run.done_fraction,
+        "rates": [
+            {
+                "request_type": r.request_type,
+                "tasks": list(r.tasks) if r.tasks is not None else None,
+                "requests_total": r.requests_total,
+                "requests_cached": r.requests_cached,
+                "requests_done": _num(r.requests_done),
+                "docs_total": r.docs_total,
+                "docs_done": _num(r.docs_done),
+                "seconds": r.seconds,
+                "requests_per_s": r.requests_per_s,
+                "docs_per_s": r.docs_per_s,
+                "finished": r.finished,
+                "early": r.early and run.status == "running",
+            }
+            for r in run.rates
+        ],
+        "tasks": [
+            {"task": t.task, "request_type": t.request_type, "docs": t.docs} for t in run.tasks
+        ],
         "speedup": row.speedup,
+        "speedup_vs": row.speedup_vs,
         "time_for_n_s": row.time_for_n_s,
         "engine_batches": {
             "count": stats.count,

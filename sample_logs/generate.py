@@ -20,7 +20,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 HERE = Path(__file__).resolve().parent
-REQUESTS = 4000  # hellaswag, --limit 1000, 4 choices each
+DOCS = 1000  # hellaswag, --limit 1000: the contexts bar counts them
+REQUESTS = 4 * DOCS  # 4 choices each: one loglikelihood request per choice
 START = datetime(2026, 11, 20, 9, 0, 0)
 
 
@@ -89,7 +90,7 @@ def client_log(spec: RunSpec, rng: random.Random) -> str:
     log("INFO", "models.api_models:193", "Using tokenizer huggingface")
     out.append(bar_burst("Generating test split", 10042, 10042, 0.8, steps=3) + "\n")
     log("INFO", "api.task:434", "Building contexts for hellaswag on rank 0...")
-    out.append(bar_burst("", 100, 100, 0.05, steps=4) + "\n")
+    out.append(bar_burst("", DOCS, DOCS, 0.5, steps=4) + "\n")  # one update per document
     if spec.cached:
         db = f"/scratch/evalmon/cache/eval-{spec.job}_rank0.db"
         log("INFO", "evaluator:278", f"Using cache at {db}")

@@ -27,13 +27,33 @@ def report_json(sample_logs: Path, capsys) -> dict:
 def test_one_row_per_run_with_the_seeds_figures(report_json):
     runs = {r["id"]: r for r in report_json["runs"]}
     assert list(runs) == ["101", "102", "103", "104"]
-    assert runs["101"]["samples_per_s"] == pytest.approx(0.75, rel=0.03)
-    assert runs["102"]["samples_per_s"] == pytest.approx(5.25, rel=0.03)
-    assert runs["104"]["samples_per_s"] == pytest.approx(11.8, rel=0.05)
-    assert runs["103"]["samples_per_s"] is None  # it failed on its first request
-    # speedup against the slowest run: the seed's "7x" for batch 64
+    # the seed's "samples" were requests: 4,000 loglikelihood requests for 1,000 documents
+    assert runs["101"]["requests_per_s"] == pytest.approx(0.75, rel=0.03)
+    assert runs["102"]["requests_per_s"] == pytest.approx(5.25, rel=0.03)
+    assert runs["104"]["requests_per_s"] == pytest.approx(11.8, rel=0.05)
+    assert runs["103"]["requests_per_s"] is None  # it failed on its first request
+    # speedup against the slowest run that did the same work: the seed's "7x" for batch 64
     assert runs["102"]["speedup"] == pytest.approx(7.0, rel=0.05)
+    assert runs["102"]["speedup_vs"] == "101"
     assert runs["101"]["time_for_n_s"] == pytest.approx(1000 / 0.75, rel=0.03)
+    assert report_json["per"] == "requests" and report_json["n"] == 1000
+
+
+def test_requests_and_documents_are_named_and_samples_is_an_alias(report_json):
+    run = next(r for r in report_json["runs"] if r["id"] == "101")
+    assert run["samples_per_s"] == run["requests_per_s"]  # deprecated alias, one release
+    assert run["samples_done"] == run["requests_done"] == 4000
+    # --limit 1000 of hellaswag: 1,000 documents, 4 requests each, in 1:28:53
+    assert run["docs_done"] == pytest.approx(1000)
+    assert run["docs_per_s"] == pytest.approx(1000 / 5333.5, rel=0.01)
+    (rate,) = run["rates"]
+    assert rate["request_type"] == "loglikelihood" and rate["tasks"] == ["hellaswag"]
+    assert (rate["requests_total"], rate["docs_total"]) == (4000, 1000)
+    assert rate["docs_per_s"] == pytest.approx(run["docs_per_s"])
+    assert run["tasks"] == [{"task": "hellaswag", "request_type": "loglikelihood", "docs": 1000}]
+    oom = next(r for r in report_json["runs"] if r["id"] == "103")
+    assert oom["requests_per_s"] is None and oom["docs_per_s"] is None  # null when unknown
+    assert oom["partial"] is True and oom["done_fraction"] == 0.0
 
 
 def test_configuration_is_read_from_the_client_and_the_server(report_json):
@@ -84,14 +104,16 @@ def test_markdown_is_the_performance_table(sample_logs: Path, capsys):
     assert main(["report", str(sample_logs), "--format", "markdown", "--baseline", "127"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0].startswith("| Run | Configuration | Samples/s | Speedup | Time for 1000")
+    assert lines[0].startswith(
+        "| Run | Configuration | Requests/s | Docs/s | Speedup | Time for 1000 requests"
+    )
     row_101 = next(line for line in lines if line.startswith("| 101 "))
-    # the dashboard's figures (evalmon.fmt): 0.75 samples/s, 0.0059x, 22m13s for 1000 samples
-    assert "batch=8" in row_101 and "| 0.75 | 0.0059x | 22m13s |" in row_101
+    # the dashboard's figures (evalmon.fmt): 0.75 req/s, 0.0059x, 22m13s for 1000 requests
+    assert "batch=8" in row_101 and "| 0.75 | 0.19 | 0.0059x | 22m13s |" in row_101
     baseline = next(line for line in lines if line.startswith("| baseline "))
-    assert "| 127 | 1.0x | 8s |" in baseline
+    assert "| 127 | - | 1.0x | 8s |" in baseline
     row_103 = next(line for line in lines if line.startswith("| 103 "))
-    assert "| - | - | - |" in row_103  # no samples/s: nothing to compare
+    assert "| - | - | - | - |" in row_103  # no requests/s: nothing to compare
     # three records of one failure (retried requests) are one OOM, as on the dashboard
     assert "| 1 (1 fatal, 3 reports, first server-103.log:27) |" in row_103
 
@@ -108,6 +130,24 @@ def test_samples_option_changes_the_time_column(sample_logs: Path, capsys):
     assert main(["report", str(sample_logs), "--format", "json", "--samples", "100"]) == 0
     runs = {r["id"]: r for r in json.loads(capsys.readouterr().out)["runs"]}
     assert runs["101"]["time_for_n_s"] == pytest.approx(100 / 0.75, rel=0.03)
+
+
+def test_time_for_n_says_n_of_what(sample_logs: Path, capsys):
+    assert main(["report", str(sample_logs), "--per", "docs", "-n", "1000"]) == 0
+    table = capsys.readouterr().out
+    assert "1000 docs" in table and "Req/s" in table and "Docs/s" in table
+    row = next(line for line in table.splitlines() if line.startswith("101 "))
+    assert "1h28m" in row  # 1000 hellaswag documents took 1:28:53, not the 22m of 1000 requests
+    # what the rates count, per request type and task, below the table
+    assert "run 101: loglikelihood (hellaswag): 4,000 of 4,000 requests, 1,000 docs: " \
+        "0.75 req/s, 0.19 docs/s" in table
+    assert main(["report", str(sample_logs), "--format", "markdown", "--per", "docs"]) == 0
+    assert "| Time for 1000 docs |" in capsys.readouterr().out
+    assert main(["report", str(sample_logs), "--format", "json", "--per", "docs"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    runs = {r["id"]: r for r in report["runs"]}
+    assert report["per"] == "docs"
+    assert runs["101"]["time_for_n_s"] == pytest.approx(5333.5, rel=0.01)
 
 
 def test_bad_path_is_one_line_and_non_zero(tmp_path: Path):

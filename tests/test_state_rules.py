@@ -10,7 +10,7 @@ import pytest
 from evalmon import fmt
 from evalmon.events import FileBatch, Located, OutOfMemory, Progress
 from evalmon.pipeline import replay
-from evalmon.report import ReportOptions, build_rows, fmt_ooms, render_markdown
+from evalmon.report import ReportOptions, build_rows, fmt_ooms, fmt_run_rate, render_markdown
 from evalmon.state import EvalState, compare
 from evalmon.state.model import OomRecord, RunView, Snapshot, oom_failures
 from evalmon.ui.panels.events import event_rows
@@ -32,25 +32,30 @@ def runs_by_id(snapshot: Snapshot) -> dict[str, RunView]:
 # --------------------------------------------------------------------------- speedup reference
 
 
-def test_reference_is_the_slowest_run_with_a_samples_per_s(snapshot: Snapshot) -> None:
+def test_reference_is_the_slowest_run_that_did_the_same_work(snapshot: Snapshot) -> None:
     runs = runs_by_id(snapshot)
     assert runs["103"].samples_per_s is None  # an OOM on its first request: never the reference
-    assert compare.reference_rate(snapshot.runs) == runs["101"].samples_per_s
-    ratios = compare.speedups(snapshot.runs)
+    # 101, 102 and 104 all served hellaswag's 4,000 loglikelihood requests: comparable
+    assert len({compare.work_key(runs[i]) for i in ("101", "102", "104")}) == 1
+    speedups = compare.speedups(snapshot.runs)
+    ratios = {k: compare.ratio(v) for k, v in speedups.items()}
     assert ratios["101"] == pytest.approx(1.0)
     assert ratios["102"] == pytest.approx(7.0, rel=0.05)  # the seed's "7x" for batch 64
-    assert ratios["103"] is None  # no samples/s, no speedup
+    assert speedups["102"].reference == "101"
+    assert ratios["103"] is None  # no requests/s, no speedup
 
 
 def test_a_given_baseline_is_the_reference(snapshot: Snapshot) -> None:
-    assert compare.reference_rate(snapshot.runs, 127.0) == 127.0
-    ratios = compare.speedups(snapshot.runs, 127.0)
-    assert ratios["104"] == pytest.approx(runs_by_id(snapshot)["104"].samples_per_s / 127.0)
-    assert ratios["103"] is None
+    speedups = compare.speedups(snapshot.runs, 127.0)
+    assert compare.ratio(speedups["104"]) == pytest.approx(
+        runs_by_id(snapshot)["104"].samples_per_s / 127.0
+    )
+    assert speedups["104"].reference == "baseline"
+    assert speedups["103"] is None
 
 
-def test_no_rate_anywhere_means_no_reference() -> None:
-    assert compare.reference_rate(()) is None
+def test_no_rate_anywhere_means_no_speedup() -> None:
+    assert compare.speedups(()) == {}
     state = EvalState()
     state.apply_batch(FileBatch("eval-1.out", (Located(1, Progress("Requesting API", 0, 10)),)))
     assert compare.speedups(state.snapshot().runs) == {"1": None}
@@ -118,18 +123,20 @@ def test_dashboard_and_report_count_the_same_failures(snapshot: Snapshot) -> Non
 def test_dashboard_and_report_print_the_same_figures(snapshot: Snapshot, baseline) -> None:
     keys = [k for k, _ in COLUMNS]
     rows = {row.run.id: row for row in build_rows(snapshot, ReportOptions(baseline=baseline))}
-    reference = compare.reference_rate(snapshot.runs, baseline)
+    speedups = compare.speedups(snapshot.runs, baseline)
     markdown = render_markdown(snapshot, ReportOptions(baseline=baseline))
     for run in snapshot.runs:
-        cells = [c.plain for c in run_cells(run, reference)]
+        cells = [c.plain for c in run_cells(run, speedups[run.id])]
         row = rows[run.id]
         speedup = fmt.speedup(row.speedup)
-        rate = fmt.rate(run.samples_per_s)
+        rate = fmt_run_rate(run, run.samples_per_s)
+        docs = fmt_run_rate(run, run.docs_per_s)
         time_for = fmt.duration(row.time_for_n_s)
         assert cells[keys.index("speedup")] == speedup
         assert cells[keys.index("rate")] == rate
+        assert cells[keys.index("docs")] == docs
         assert cells[keys.index("t1000")] == time_for
-        assert f"| {rate} | {speedup} | {time_for} |" in markdown
+        assert f"| {rate} | {docs} | {speedup} | {time_for} |" in markdown
 
 
 @pytest.mark.parametrize(

@@ -139,7 +139,7 @@ def test_dashboard_shows_runs_rates_and_the_oom_then_follows_appends(
         assert "finished" in row(screen, run_id)
         assert rates[run_id] in row(screen, run_id).split(), run_id
     assert "oom" in row(screen, "103") and "OOM" in row(screen, "103")
-    assert f"{rates['104']} samples/s" in screen  # the progress panel of the selected run
+    assert f"{rates['104']} req/s" in screen  # the progress panel of the selected run
 
     # the OOM event itself, with file:line, once run 103 is selected
     tmux.keys("N")

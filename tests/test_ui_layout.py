@@ -141,7 +141,7 @@ def assert_panels_fill_the_body(app: EvalmonApp) -> None:
         assert body.contains_region(app.query_one(f"#{p}").region), p
 
 
-KEY_COLUMNS = ["Run", "Status", "Samples/s", "ETA", "Issues"]
+KEY_COLUMNS = ["Run", "Status", "Req/s", "ETA", "Issues"]
 
 
 def headers(app: EvalmonApp) -> list[str]:

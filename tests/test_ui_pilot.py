@@ -241,9 +241,9 @@ def test_runs_table_lists_every_run_with_status_and_samples_per_s() -> None:
 def test_progress_shows_samples_per_s_time_for_1000_and_speedup_vs_baseline() -> None:
     async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
         shown = text_of(app, "#progress")
-        assert "11.8 samples/s" in shown
-        assert "1000 samples in 1m25s" in shown  # 1000 / 11.8 = 84.7 s
-        assert "0.093x vs baseline 127/s" in shown
+        assert "11.8 req/s" in shown  # the unit is named: requests, not "samples"
+        assert "1000 requests in 1m25s" in shown  # 1000 / 11.8 = 84.7 s
+        assert "0.093x vs baseline 127 req/s" in shown
         assert "Requesting API" in shown and "21/32" in shown and "×128" in shown
         assert "ETA 2m00s" in shown
 
@@ -407,7 +407,7 @@ def test_n_and_shift_n_switch_run_and_the_panels_follow() -> None:
         await pilot.press("n")
         assert app.selected_run == "101"  # wraps around
         assert feed.selected == ("logs/eval-101.out", "logs/server-101.log")
-        assert "0.75 samples/s" in text_of(app, "#progress")
+        assert "0.75 req/s" in text_of(app, "#progress")
         await pilot.press("N")
         await pilot.press("N")
         assert app.selected_run == "103"
@@ -439,7 +439,7 @@ def test_selection_follows_the_newest_run_until_the_user_picks_one() -> None:
 def test_a_finished_log_read_whole_charts_its_exact_average() -> None:
     async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
         chart = app.query_one("#throughput")
-        assert "samples/s (run average)" in str(chart.border_subtitle)
+        assert "requests/s (run average)" in str(chart.border_subtitle)
 
     r = run("9", "finished", 8, 1, 8, 0.75, bars=(bar("logs/eval-9.out", "Requesting API", 40,
                                                        40, rate=0.75, samples_per_s=0.75,

@@ -102,9 +102,16 @@ def _served(run: RunAccumulator, server: ServerView) -> str:
 
 
 def run_status(run: RunAccumulator) -> tuple[str, str]:
-    """(status, reason). Results beat everything; a fatal OOM explains a crash best."""
+    """(status, reason). A job is finished when lm-eval printed its results (or the summary
+    line it prints right before them), or the job exited 0; else a fatal OOM explains a crash
+    best."""
     if run.results:
         return "finished", f"{len(run.results)} metric rows"
+    if run.summary_seen:
+        return "finished", "lm-eval printed its closing summary"
+    job = run.job_state
+    if job is not None and (job.exit_code == 0 or job.state == "COMPLETED"):
+        return "finished", "exited 0"
     fatal = [r for r in run.ooms.all() if r.event.fatal]
     if fatal:
         first = fatal[0]
@@ -122,6 +129,8 @@ def run_status(run: RunAccumulator) -> tuple[str, str]:
     if exceptions:
         last = exceptions[-1].event
         return "failed", f"{last.type}: {last.message}"[:200]
+    if job is not None and job.exit_code:
+        return "failed", f"exited {job.exit_code}"
     views = run.all_bar_views()
     request_bars = [b for b in views if b.is_request_bar]
     # lm-eval prints its results table at the very end: without it, more may follow

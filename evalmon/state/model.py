@@ -22,13 +22,19 @@ from evalmon.events import (
     RunConfig,
 )
 
-#: What a progress bar counts, which decides how its count turns into samples.
+#: What a progress bar counts, which decides how its count turns into requests.
 BarCounts = str  # "requests" | "batches" | "items"
 
 
 @dataclass(frozen=True, slots=True)
 class BarView:
-    """The latest state of one progress bar, with samples derived from it."""
+    """The latest state of one progress bar, with the requests derived from it.
+
+    The ``samples_*`` fields count REQUESTS sent to the model (lm-eval's bars count requests,
+    or batches of them); :attr:`requests_done` and :attr:`requests_per_s` say so by name.
+    ``rate_per_s`` is the one rate shown for the bar: requests/s for a request bar, else the
+    bar's own unit per second, both averaged over the bar's whole run time.
+    """
 
     file: str
     desc: str
@@ -47,12 +53,75 @@ class BarView:
     finished: bool
     #: best estimate of the bar's run time (tqdm truncates its printed elapsed time)
     seconds: float | None = None
+    #: the lm-eval request type a request bar serves ("loglikelihood", "generate_until", ...)
+    request_type: str | None = None
+    #: the bar's one rate: requests/s (request bars) or its own unit/s (others)
+    rate_per_s: float | None = None
+    #: time left at ``rate_per_s`` (None when finished or unknown)
+    eta_s: float | None = None
+    #: too little of the bar has passed for its rate and time left to be more than a guess
+    early: bool = False
+    #: the task whose documents the bar counts (lm-eval's unlabelled contexts bar)
+    task: str | None = None
+
+    @property
+    def label(self) -> str:
+        """What the bar is, for a person: its description, or what an unlabelled one counts."""
+        if self.desc:
+            return self.desc
+        return f"docs: {self.task}" if self.task else "(unnamed bar)"
 
     @property
     def fraction(self) -> float | None:
         if not self.total:
             return None
         return min(1.0, self.n / self.total)
+
+    @property
+    def requests_done(self) -> float | None:
+        return self.samples_done
+
+    @property
+    def requests_per_s(self) -> float | None:
+        return self.samples_per_s
+
+    @property
+    def rate_unit(self) -> str:
+        """What ``rate_per_s`` counts per second: "req" for a request bar, else the bar's unit."""
+        return "req" if self.is_request_bar else (self.unit or "it")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRate:
+    """One request type of a run: its requests and documents, and how fast they were served.
+
+    lm-eval runs all requests of a type together, whatever task they come from, so a rate is
+    per type and names the tasks it covers. ``docs_*`` are the documents the requests stand
+    for (the type's documents over its requests: 4 requests per hellaswag document); None
+    when lm-eval did not say. Cached requests (``--use_cache``) are never counted as served.
+    """
+
+    request_type: str | None  # None: a client that does not say (not lm-eval)
+    tasks: tuple[str, ...] | None
+    requests_total: int | None  # the type's requests in all, cached ones included
+    requests_cached: int | None
+    requests_done: float | None  # served by the model
+    docs_total: int | None
+    docs_done: float | None
+    seconds: float | None
+    requests_per_s: float | None
+    docs_per_s: float | None
+    finished: bool  # every request bar of the type completed
+    early: bool  # the rate rests on a bar too young to say much
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    """One lm-eval task: its request type and documents (after ``--limit``)."""
+
+    task: str
+    request_type: str | None
+    docs: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,10 +320,12 @@ class RunView:
     config: RunConfig
     engine_max_batch: int | None
     bars: tuple[BarView, ...]
-    samples_per_s: float | None  # exact, from the bars' own counts and elapsed times
-    samples_done: float | None
+    #: REQUESTS/s served (cached ones never count), exact, from the request bars' own counts
+    #: and elapsed times (see :attr:`requests_per_s`, the same figure by its name)
+    samples_per_s: float | None
+    samples_done: float | None  # requests served
     eta_s: float | None
-    #: (run time in seconds, windowed samples/s) points, from the bars' elapsed times
+    #: (run time in seconds, windowed requests/s) points, from the bars' elapsed times
     throughput_series: tuple[tuple[float, float], ...]
     engine_batches: EngineBatchStats
     #: the most recent engine batch sizes, oldest first (bounded)
@@ -279,21 +350,55 @@ class RunView:
     server: ServerView | None = None
     #: an eval client wrote some of the run's files (False: a server log or /metrics alone)
     client: bool = True
+    # ------------------------------------------------------------------ the client's work
+    #: documents/s: the requests served as the documents they stand for (None: unknown)
+    docs_per_s: float | None = None
+    docs_done: float | None = None
+    #: per request type, in the order lm-eval ran them
+    rates: tuple[WorkRate, ...] = ()
+    tasks: tuple[TaskView, ...] = ()
+    #: how much of the run's work is done (documents when lm-eval counted them, else the
+    #: request bars' own counts); None: unknown
+    done_fraction: float | None = None
+    #: the run ended (failed, OOM, cancelled, timed out) before its work was done: its rates
+    #: are those of what it finished
+    partial: bool = False
+    #: the run's rate and ETA rest on a bar too young to say much: estimates, shown as such
+    early: bool = False
+
+    @property
+    def requests_per_s(self) -> float | None:
+        return self.samples_per_s
+
+    @property
+    def requests_done(self) -> float | None:
+        return self.samples_done
+
+    @property
+    def eta_early(self) -> bool:
+        """The ETA (of the live request bar) is an early estimate."""
+        live = [b for b in self.bars if b.is_request_bar and not b.finished and b.total]
+        return bool(live) and max(live, key=lambda b: b.elapsed_s or 0.0).early
 
     @property
     def batch_size(self) -> int | None:
-        return parse_int(self.config.batch_size)
+        """The client's batch size; for ``auto`` the last size lm-eval detected."""
+        size = parse_int(self.config.batch_size)
+        if size is None and self.config.batch_sizes:
+            size = parse_int(self.config.batch_sizes.split(",")[-1])
+        return size
 
     @property
     def oom_failures(self) -> tuple[OomFailure, ...]:
         """The run's OOM records grouped into failures: what "N OOMs" counts everywhere."""
         return oom_failures(self.ooms)
 
-    def time_for(self, samples: int) -> float | None:
-        """Seconds needed for ``samples`` samples at this run's samples/s."""
-        if not self.samples_per_s:
+    def time_for(self, n: int, per: str = "requests") -> float | None:
+        """Seconds needed for ``n`` requests (or documents, ``per="docs"``) at this run's rate."""
+        rate = self.docs_per_s if per == "docs" else self.samples_per_s
+        if not rate:
             return None
-        return samples / self.samples_per_s
+        return n / rate
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,14 +10,19 @@ from evalmon.events import (
     RECENT_ENGINE_CALLS,
     Alert,
     ApiFailure,
+    ApiRetrying,
     CacheStatus,
     EngineConfig,
     Event,
     JobSignal,
+    JobState,
+    LmEvalStage,
+    LmEvalTask,
     OutOfMemory,
     Progress,
     PythonException,
     ResultRow,
+    ResultsTableStart,
     RetryAttempt,
     RunConfig,
     ServerException,
@@ -43,8 +48,11 @@ from evalmon.state.model import (
     parse_int,
 )
 from evalmon.state.server import SERVER_EVENTS, MetricsTrack, ServerTracker
+from evalmon.state.work import WorkTracker, bar_request_type, work_figures
 
 MAX_RECORDS = 200  # OOMs, exceptions, signals kept per run
+#: client statuses of a run that stopped before its work was done
+ENDED_EARLY = frozenset({"failed", "oom", "cancelled", "timeout"})
 MAX_ENGINE_SERIES = RECENT_ENGINE_CALLS
 
 
@@ -96,6 +104,13 @@ class RunAccumulator:
     lines_by_file: dict[str, int] = field(default_factory=dict)
     #: the first update read live of each bar key: where a file's tail started within it
     first_live_update: dict[tuple[str, str], Progress] = field(default_factory=dict)
+    # ------------------------------------------------------------------ the client's work
+    work: WorkTracker = field(default_factory=WorkTracker)
+    retrying: int = 0  # ``. Retrying...`` warnings (lm-eval's num_concurrent=1 logs no others)
+    groups_table: set[str] = field(default_factory=set)  # files now in a ``|Groups|`` table
+    #: the client said it ended: lm-eval's closing summary line
+    summary_seen: bool = False
+    job_state: JobState | None = None  # the launcher's last word on the job
     #: the run's inference server (its files, kind, lifecycle and engine model)
     server: ServerTracker = field(default_factory=ServerTracker)
 
@@ -110,6 +125,8 @@ class RunAccumulator:
                 self.server.traffic(file, now, history)
         elif isinstance(event, RunConfig):
             self.config = merge_config(self.config, event)
+            if event.source == "summary":
+                self.summary_seen = True
         elif isinstance(event, EngineConfig):
             self.server.server_file(file)
             self.engine_config = EngineConfig(
@@ -130,13 +147,29 @@ class RunAccumulator:
             self.api_failures += 1
         elif isinstance(event, RetryAttempt):
             self.retries += 1
+        elif isinstance(event, ApiRetrying):
+            self.retrying += 1
+        elif isinstance(event, LmEvalTask):
+            self.work.task(file, event, history)
+        elif isinstance(event, LmEvalStage):
+            self.work.stage_started(file, event, history)
+        elif isinstance(event, ResultsTableStart):
+            if event.kind == "groups":
+                self.groups_table.add(file)
+            else:
+                self.groups_table.discard(file)
+        elif isinstance(event, JobState):
+            self.job_state = event
         elif isinstance(event, ServerException):
             self.server.server_file(file)
             self.server_exceptions += 1
         elif isinstance(event, CacheStatus):
             self.cache.append(event)
             del self.cache[:-MAX_RECORDS]
+            self.work.cache(file, event, history)
         elif isinstance(event, ResultRow) and len(self.results) < 10_000:
+            if file in self.groups_table and _already_counted(event, self.results):
+                return  # lm-eval's Groups table repeats the groups' rows of the tasks' table
             self.results.append(event)
 
     @property
@@ -174,6 +207,7 @@ class RunAccumulator:
             self.http[status] += count
 
     def _progress(self, file: str, update: Progress, now: float, history: bool) -> None:
+        stage = self.work.progress(file, update, history)
         key = (file, update.desc)
         bars, finished = (
             (self.history_bars, self.history_finished_bars)
@@ -188,7 +222,14 @@ class RunAccumulator:
             self.bar_ordinal += 1
             # history bars are older than every live bar: order them first
             ordinal = self.bar_ordinal - (1 << 40 if history else 0)
-            bar = TrackedBar(file=file, desc=update.desc, latest=update, ordinal=ordinal)
+            bar = TrackedBar(
+                file=file,
+                desc=update.desc,
+                latest=update,
+                ordinal=ordinal,
+                request_type=bar_request_type(update.desc, stage),
+                task=self.work.contexts_for.get((file, history)) if not update.desc else None,
+            )
             bars[key] = bar
         if not history:
             self.first_live_update.setdefault(key, update)
@@ -211,7 +252,10 @@ class RunAccumulator:
         finished: deque[TrackedBar],
         series: deque[tuple[float, float]],
     ) -> None:
-        if not is_request_bar(bar.desc, self.has_request_bars) or bar.latest.elapsed_s is None:
+        if (
+            not is_request_bar(bar.desc, self.has_request_bars, bar.latest.unit)
+            or bar.latest.elapsed_s is None
+        ):
             return
         _, scale = samples_per_unit(bar.desc, self.config)
         rate = windowed_rate(bar.points, scale or 1.0)
@@ -223,7 +267,7 @@ class RunAccumulator:
         return sum(
             b.latest.elapsed_s or 0.0
             for b in bars
-            if is_request_bar(b.desc, self.has_request_bars)
+            if is_request_bar(b.desc, self.has_request_bars, b.latest.unit)
         )
 
     def _throughput_series(self) -> tuple[tuple[float, float], ...]:
@@ -271,7 +315,12 @@ class RunAccumulator:
         bars = sorted([*older, *self.finished_bars, *self.bars.values()], key=lambda b: b.ordinal)
         sent = tuple(c.remaining for c in self.cache)
         return [
-            bar_view(b, self.config, is_request_bar(b.desc, self.has_request_bars), sent)
+            bar_view(
+                b,
+                self.config,
+                is_request_bar(b.desc, self.has_request_bars, b.latest.unit),
+                self.work.request_counts(b.request_type) if b.request_type else sent,
+            )
             for b in bars
         ]
 
@@ -282,10 +331,10 @@ class RunAccumulator:
         server: ServerView | None = None,
     ) -> RunView:
         bars = self.all_bar_views()
-        request_bars = [b for b in bars if b.samples_done is not None]
-        done = sum(b.samples_done or 0.0 for b in request_bars) if request_bars else None
-        elapsed = sum(b.seconds or 0.0 for b in request_bars)
-        samples_per_s = done / elapsed if (done and elapsed > 0) else None
+        if status[0] != "running":
+            # an ended run's rates are what it did, not estimates of what it will do
+            bars = [dataclasses.replace(b, early=False) if b.early else b for b in bars]
+        work = work_figures(bars, self.work)
         return RunView(
             id=self.id,
             files=tuple(self.files),
@@ -294,8 +343,8 @@ class RunAccumulator:
             config=self.config,
             engine_max_batch=self.engine_config.max_batch_size or self.engine_config.max_requests,
             bars=tuple(bars),
-            samples_per_s=samples_per_s,
-            samples_done=done,
+            samples_per_s=work.requests_per_s,
+            samples_done=work.requests_done,
             eta_s=self._eta(bars),
             throughput_series=self._throughput_series(),
             engine_batches=self.engine_stats(),
@@ -305,7 +354,7 @@ class RunAccumulator:
             exceptions=self.exceptions.all(),
             signals=self.signals.all(),
             api_failures=self.api_failures,
-            retries=self.retries,
+            retries=self.retries or self.retrying,
             server_exceptions=self.server_exceptions,
             cache=tuple(self.cache),
             results=tuple(self.results),
@@ -315,14 +364,23 @@ class RunAccumulator:
             kind=server.kind if server is not None else "client",
             server=server,
             client=self.has_client or server is None,
+            docs_per_s=work.docs_per_s,
+            docs_done=work.docs_done,
+            rates=work.rates,
+            tasks=work.tasks,
+            done_fraction=work.done_fraction,
+            partial=status[0] in ENDED_EARLY
+            and (work.done_fraction is None or work.done_fraction < 1.0),
+            early=work.early,
         )
 
     def _eta(self, bars: list[BarView]) -> float | None:
+        """Time left of the live request bar, at its own average rate (the rate shown)."""
         live = [b for b in bars if b.is_request_bar and not b.finished and b.total]
         if not live:
             return None
         bar = max(live, key=lambda b: (b.elapsed_s or 0.0))
-        return bar.remaining_s
+        return bar.eta_s
 
     def engine_stats(self) -> EngineBatchStats:
         count = sum(self.engine_hist.values())
@@ -354,6 +412,12 @@ def _histogram_median(sizes: list[tuple[int, int]], count: int) -> float:
     if count % 2:
         return float(nth(count // 2))
     return (nth(count // 2 - 1) + nth(count // 2)) / 2
+
+
+def _already_counted(row: ResultRow, rows: list[ResultRow]) -> bool:
+    """A Groups-table row the tasks' table already had (same group, filter, shots, metric)."""
+    key = (row.task, row.filter, row.n_shot, row.metric)
+    return any((r.task, r.filter, r.n_shot, r.metric) == key for r in reversed(rows))
 
 
 @dataclass(slots=True)

@@ -19,29 +19,62 @@ MAX_BARS = 6
 
 
 def headline(run: RunView, baseline: float | None) -> Text:
-    """``12.4 samples/s · 1000 samples in 1m21s · 0.098x vs baseline 127/s · ETA 3m``."""
+    """``12.4 req/s · 3.10 docs/s · 1000 requests in 1m21s · 0.098x vs baseline 127/s``, then
+    the ETA and what is done; ``~`` marks an early estimate, ``(partial)`` a run that ended
+    part way. A run with several request types gets one line per type."""
     text = Text()
     if run.samples_per_s is None:
-        text.append("no samples/s yet", style="dim italic")
+        text.append("no requests/s yet", style="dim italic")
         text.append(" (no request finished)" if run.status != "running" else "", style="dim")
         return text
-    text.append(fmt.rate(run.samples_per_s), style="bold green")
-    text.append(" samples/s", style="dim")
-    text.append("  ·  1000 samples in ", style="dim")
-    text.append(fmt.duration(run.time_for(1000)), style="bold")
+    early = run.early and run.status == "running"
+    mark = fmt.early if early else str
+    text.append(mark(fmt.rate(run.samples_per_s)), style="bold green")
+    text.append(" req/s", style="dim")
+    if run.docs_per_s is not None:
+        text.append("  ·  ", style="dim")
+        text.append(mark(fmt.rate(run.docs_per_s)), style="bold green")
+        text.append(" docs/s", style="dim")
+    if run.partial:
+        text.append("  (partial: the run ended part way)", style="yellow")
+    elif early:
+        text.append("  (early estimate)", style="dim italic")
+    text.append("  ·  1000 requests in ", style="dim")
+    text.append(mark(fmt.duration(run.time_for(1000))), style="bold")
     if baseline:
         text.append("  ·  ", style="dim")
         text.append(fmt.speedup(compare.speedup(run, baseline)), style="bold")
-        text.append(f" vs baseline {fmt.rate(baseline)}/s", style="dim")
+        text.append(f" vs baseline {fmt.rate(baseline)} req/s", style="dim")
+    if len(run.rates) > 1:
+        for rate in run.rates:
+            text.append("\n")
+            text.append(inert(rate.request_type or "requests", 24), style="bold")
+            if rate.tasks:
+                text.append(f" ({inert(', '.join(rate.tasks), 60)})", style="dim")
+            text.append(f"  {fmt.rate(rate.requests_per_s)}", style="bold")
+            text.append(" req/s", style="dim")
+            if rate.docs_per_s is not None:
+                text.append(f"  {fmt.rate(rate.docs_per_s)}", style="bold")
+                text.append(" docs/s", style="dim")
+            if not rate.finished:
+                text.append(" (partial)" if run.partial else " (so far)", style="dim italic")
     text.append("\n")
     if run.status == "running" and run.eta_s is not None:
         text.append("ETA ", style="dim")
-        text.append(fmt.duration(run.eta_s), style="bold")
+        eta = fmt.duration(run.eta_s)
+        text.append(fmt.early(eta) if run.eta_early else eta, style="bold")
+        text.append(" (this bar)", style="dim")
     if run.samples_done is not None:
         if not text.plain.endswith("\n"):
             text.append("  ·  ", style="dim")
         text.append(fmt.count(run.samples_done))
-        text.append(" samples done", style="dim")
+        text.append(" requests served", style="dim")
+        if run.docs_done is not None:
+            text.append(f" ({fmt.count(round(run.docs_done))} docs)", style="dim")
+    if run.done_fraction is not None:
+        text.append("  ·  ", style="dim")
+        text.append(fmt.done(run.done_fraction))
+        text.append(" done", style="dim")
     return text
 
 
@@ -115,7 +148,7 @@ def server_line(run: RunView) -> Text | None:
 
 def bar_row(bar: BarView) -> tuple[RenderableType, ...]:
     style = "dim" if bar.finished and not bar.is_request_bar else ""
-    desc = inert_text(bar.desc or "(unnamed bar)", style="bold" if bar.is_request_bar else style)
+    desc = inert_text(bar.label, style="bold" if bar.is_request_bar else style)
     if bar.total:
         meter: RenderableType = ProgressBar(
             total=bar.total,
@@ -128,24 +161,27 @@ def bar_row(bar: BarView) -> tuple[RenderableType, ...]:
     else:
         meter = Text("")
         amount = fmt.count(bar.n)
-    unit = inert(bar.unit, 12)
-    own_rate = f"{fmt.rate(bar.rate)} {unit}/s" if bar.rate is not None else fmt.DASH
     if bar.counts == "batches":
-        own_rate += f" ×{bar.samples_per_unit:g}"
-    eta = "done" if bar.finished else fmt.duration(bar.remaining_s)
+        amount += f" ×{bar.samples_per_unit:g}"  # the bar counts batches of this many requests
+    # one rate per bar: requests/s for a request bar, its own unit/s for a set-up bar
+    mark = fmt.early if bar.early else str
+    if bar.rate_per_s is not None:
+        rate = f"{mark(fmt.rate(bar.rate_per_s))} {inert(bar.rate_unit, 12)}/s"
+    else:
+        rate = fmt.DASH
+    eta = "done" if bar.finished else mark(fmt.duration(bar.eta_s))
     return (
         desc,
         meter,
         Text(amount, justify="right", style=style),
-        Text(own_rate, justify="right", style=style),
-        Text(fmt.rate(bar.samples_per_s), justify="right", style="bold" if style == "" else style),
+        Text(rate, justify="right", style="bold" if bar.is_request_bar and not style else style),
         Text(eta, justify="right", style=style),
     )
 
 
-HEADERS = ("bar", "", "n/total", "bar rate", "samples/s", "ETA")
-#: columns given up, in this order, when the panel is too narrow: the meter, the bar's own rate
-_DROPPABLE = (1, 3)
+HEADERS = ("bar", "", "n/total", "rate", "ETA")
+#: columns given up when the panel is too narrow: the meter
+_DROPPABLE = (1,)
 _METER_MIN = 8
 
 
@@ -157,7 +193,7 @@ def render_progress(view: DashboardView, width: int = 0) -> RenderableType:
         return _placeholder(view)
     bars = run.bars[-MAX_BARS:]
     rows = [bar_row(bar) for bar in bars]
-    names = [len(b.desc or "(unnamed bar)") for b in bars]
+    names = [len(b.label) for b in bars]
     name_width = min(max(names, default=10), 24)
     widths = [name_width, _METER_MIN] + [
         max([len(HEADERS[i])] + [r[i].cell_len for r in rows if isinstance(r[i], Text)])

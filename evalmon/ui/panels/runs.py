@@ -27,15 +27,16 @@ STATUS_STYLES = {
 COLUMNS = (
     ("run", "Run"),
     ("status", "Status"),
-    ("rate", "Samples/s"),
+    ("rate", "Req/s"),
     ("eta", "ETA"),
     ("issues", "Issues"),
     ("progress", "Done"),
+    ("docs", "Docs/s"),
     ("batch", "Batch"),
     ("conc", "Conc"),
     ("engine", "Engine"),
     ("speedup", "Speedup"),
-    ("t1000", "1000 in"),
+    ("t1000", "1000 req in"),
 )
 #: columns kept at any width
 ALWAYS = ("run", "status")
@@ -47,14 +48,24 @@ def _right(text: str, style: str = "") -> Text:
     return Text(text, style=style, justify="right")
 
 
-def run_cells(run: RunView, reference: float | None) -> tuple[Text, ...]:
-    """One table row; ``reference`` is the samples/s that counts as 1x (see state.compare)."""
+def rate_cell(run: RunView, value: float | None) -> str:
+    """A run's rate: ``~`` while it is an early estimate, ``(partial)`` when the run ended
+    before its work was done (the report writes it the same way)."""
+    if value is None:
+        return fmt.DASH
+    if run.partial:
+        return f"{fmt.rate(value)} (partial)"
+    if run.early and run.status == "running":
+        return fmt.early(fmt.rate(value))
+    return fmt.rate(value)
+
+
+def run_cells(run: RunView, speedup: compare.Speedup | None = None) -> tuple[Text, ...]:
+    """One table row; ``speedup`` is the run's, from :func:`evalmon.state.compare.speedups`."""
     config = run.config
-    request_bar = next((b for b in run.bars if b.is_request_bar), None)
-    if request_bar is not None and request_bar.fraction is not None:
-        done = fmt.percent(request_bar.fraction)
-    else:
-        done = fmt.DASH
+    # the run's work done (documents when lm-eval counted them), rounded down: a run that
+    # died part way never reads 100%
+    done = fmt.done(run.done_fraction)
     issues: list[str] = []
     failures = run.oom_failures
     if failures:
@@ -73,16 +84,24 @@ def run_cells(run: RunView, reference: float | None) -> tuple[Text, ...]:
     return (
         inert_text(run.id, style="bold", max_chars=28),
         Text(run.status, style=STATUS_STYLES.get(run.status, "")),
-        _right(fmt.rate(run.samples_per_s), "bold"),
-        _right(fmt.duration(run.eta_s) if run.status == "running" else fmt.DASH),
+        _right(rate_cell(run, run.samples_per_s), "bold"),
+        _right(_eta(run)),
         Text(" ".join(issues) or fmt.DASH, style=issue_style, no_wrap=True),
         _right(done),
+        _right(rate_cell(run, run.docs_per_s)),
         _right(fmt.optional(config.batch_size)),
         _right(fmt.optional(config.num_concurrent)),
         _right(fmt.optional(run.engine_max_batch)),
-        _right(fmt.speedup(compare.speedup(run, reference))),
+        _right(fmt.speedup(compare.ratio(speedup))),
         _right(fmt.duration(run.time_for(1000))),
     )
+
+
+def _eta(run: RunView) -> str:
+    if run.status != "running":
+        return fmt.DASH
+    text = fmt.duration(run.eta_s)
+    return fmt.early(text) if run.eta_early else text
 
 
 def fit_columns(width: int, cells: list[tuple[Text, ...]]) -> tuple[str, ...]:
@@ -135,8 +154,8 @@ class RunsTable(DataTable):
         self._view = view
         runs = view.snapshot.runs
         ids = tuple(r.id for r in runs)
-        reference = compare.reference_rate(view.snapshot.runs, view.baseline)
-        cells = {run.id: run_cells(run, reference) for run in runs}
+        speedups = compare.speedups(view.snapshot.runs, view.baseline)
+        cells = {run.id: run_cells(run, speedups.get(run.id)) for run in runs}
         columns = fit_columns(self.scrollable_content_region.width, list(cells.values()))
         index = {key: i for i, (key, _) in enumerate(COLUMNS)}
         if columns != self._columns or ids != self._row_ids:

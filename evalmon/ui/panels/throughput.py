@@ -1,4 +1,4 @@
-"""Charts over time (textual-plotext): samples/s with the baseline, engine batch sizes with the
+"""Charts over time (textual-plotext): requests/s with the baseline, engine batch sizes with the
 client batch size marked."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ LOG_SCALE_RATIO = 8.0
 
 
 def legend(*entries: tuple[str, str]) -> Text:
-    """``━ samples/s  ━ baseline 127/s``: the legend goes on the panel's border, where it
+    """``━ requests/s  ━ baseline 127 req/s``: the legend goes on the panel's border, where it
     hides no data (plotext draws its own legend box over the plot's top-left corner)."""
     text = Text()
     for label, color in entries:
@@ -30,9 +30,10 @@ def legend(*entries: tuple[str, str]) -> Text:
 
 
 class ThroughputChart(PlotextPlot):
-    """Windowed samples/s of the selected run over its run time, with ``--baseline`` drawn."""
+    """Requests/s of the selected run over its run time (over the last 30 s of each request
+    bar), with ``--baseline`` drawn."""
 
-    BORDER_TITLE = "Throughput · samples/s"
+    BORDER_TITLE = "Throughput · requests/s"
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -49,10 +50,10 @@ class ThroughputChart(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        label = "samples/s"
+        label = "requests/s (30 s window)"
         if not series and average:
             # a log read whole keeps only each bar's last update: its average is exact
-            series, label = average, "samples/s (run average)"
+            series, label = average, "requests/s (run average)"
         if not series:
             plt.title("no throughput yet")
             self.border_subtitle = ""
@@ -69,7 +70,7 @@ class ThroughputChart(PlotextPlot):
             # the baseline first: where the run reaches it, the run is drawn on top
             x_end = xs[-1] if xs[-1] > xs[0] else xs[0] + 1.0
             lines.append(([xs[0], x_end], [view.baseline] * 2, "red"))
-            entries.append((f"baseline {fmt.rate(view.baseline)}/s", "red"))
+            entries.append((f"baseline {fmt.rate(view.baseline)} req/s", "red"))
         lines.append((xs, ys, "green"))
         values = [v for _, line_ys, _ in lines for v in line_ys]
         if log_scale:
@@ -110,7 +111,7 @@ def log_ticks(low: float, high: float) -> list[float]:
 
 
 def average_series(run: RunView) -> tuple[tuple[float, float], ...]:
-    """The run's exact average samples/s over its request bars' elapsed time, as two points."""
+    """The run's exact average requests/s over its request bars' elapsed time, as two points."""
     if not run.samples_per_s:
         return ()
     elapsed = sum(b.elapsed_s or 0.0 for b in run.bars if b.is_request_bar)
