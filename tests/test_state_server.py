@@ -353,11 +353,22 @@ def test_a_failed_scrape_is_a_visible_state():
     )
     # beside a log: the log still speaks; the error is advice with its URL
     state = read(text_of(VLLM_START, STATS_ONLY["vllm-50219"][1]))
-    scrape(state, BUSY, dataclasses.replace(failed, url=BUSY.url))
+    scrape(state, EARLIER, BUSY, dataclasses.replace(failed, url=BUSY.url))
     run = only_run(state)
     assert run.server.metrics_error == "metrics unreachable: connection refused"
     assert any(a.kind == "metrics_error" and BUSY.url in a.message for a in run.alerts)
-    assert server_json(run.server)["source"] == "metrics"  # the last good scrape's figures
+    assert server_json(run.server)["source"] == "metrics"  # the last good scrapes' figures
+
+
+def test_one_scrape_beside_a_log_leaves_the_block_to_the_log():
+    """A single scrape's gauges say less than the log's lines over the whole run; they still
+    decide the status."""
+    state = read(text_of(VLLM_START, STATS_ONLY["vllm-50219"][1]))
+    scrape(state, BUSY)
+    run = only_run(state)
+    assert server_json(run.server)["source"] == "log"
+    assert server_json(run.server)["stats"] == 5
+    assert run.server.status_reason == "128 running, 112 waiting at the last scrape"
 
 
 def test_same_endpoint():

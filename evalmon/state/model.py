@@ -284,7 +284,9 @@ class ServerView:
 
     ``log`` holds what the server's log says, ``metrics`` what its ``/metrics`` says; each
     figure names its source. :attr:`figures` is the source the report's ``server`` block
-    uses: ``/metrics`` when it was scraped successfully (exact counters), else the log.
+    uses: ``/metrics`` once two scrapes succeeded (exact gauges, and rates and latencies
+    between them), or when the log says nothing; else the log (a single scrape's gauges say
+    less than a log's statistics lines over the whole run).
     """
 
     kind: str  # "vllm" | "sglang" | "tgi" | "megatron" | "unknown"
@@ -302,9 +304,12 @@ class ServerView:
 
     @property
     def figures(self) -> EngineFigures | None:
-        if self.metrics is not None and self.metrics.samples:
-            return self.metrics
-        return self.log
+        metrics, log = self.metrics, self.log
+        if metrics is not None and metrics.samples and (
+            metrics.samples >= 2 or log is None or not log.samples
+        ):
+            return metrics
+        return log
 
 
 @dataclass(frozen=True, slots=True)
