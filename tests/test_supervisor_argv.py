@@ -168,9 +168,9 @@ def test_summary_table() -> None:
         ),
     )
     lines = summary_table(status).splitlines()
-    assert lines[0].split() == ["#", "batch", "job", "duration", "samples/s", "peak", "GPU",
+    assert lines[0].split() == ["#", "batch", "job", "duration", "req/s", "peak", "GPU",
                                 "outcome", "reason"]
-    # the dashboard's and the report's figures (evalmon.fmt): 12s, 10.0 samples/s, 79.0 GiB
+    # the dashboard's and the report's figures (evalmon.fmt): 12s, 10.0 req/s, 79.0 GiB
     assert lines[1].split() == ["1", "256", "pid", "7", "12s", "10.0", "79.0", "GiB",
                                 "oom", "GPU", "OOM"]
     assert lines[2].split()[:6] == ["2", "128", "job", "42", "7s", "-"]

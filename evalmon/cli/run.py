@@ -114,7 +114,7 @@ def _launcher(ns: argparse.Namespace, log_dir: str) -> Launcher:
 def summary_table(status: SupervisorStatus) -> str:
     """The attempts table printed at the end (plain text, fixed columns; figures by evalmon.fmt
     as on the dashboard, log text through evalmon.text.inert)."""
-    rows = [("#", "batch", "job", "duration", "samples/s", "peak GPU", "outcome", "reason")]
+    rows = [("#", "batch", "job", "duration", "req/s", "peak GPU", "outcome", "reason")]
     for a in status.attempts:
         rows.append(
             (
