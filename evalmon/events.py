@@ -496,6 +496,9 @@ class GpuSample:
     processes: tuple[GpuProcess, ...] = ()
     simulated: bool = False
     uuid: str = ""
+    #: where the figures came from: "" (NVML on this host, or a gpu-log file), or the
+    #: exporter and its URL ("dcgm http://node7:9400/metrics", "nvitop-exporter ...")
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

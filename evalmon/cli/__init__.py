@@ -6,6 +6,7 @@
     evalmon demo                  the whole story on any machine, no GPU
     evalmon gpu-log DIR           write this node's GPU samples for the dashboard
     evalmon serve [PATH ...]      the dashboard in a browser
+    evalmon export [PATH ...]     the figures as Prometheus series (--port, --textfile)
 
 Each subcommand owns its argument parsing (``main(argv) -> int``); this module only
 picks one, so ``evalmon run`` can pass everything after ``--`` through untouched.
@@ -62,6 +63,12 @@ def _serve() -> Entry:
     return serve_main
 
 
+def _export() -> Entry:
+    from evalmon.cli.export import main
+
+    return main
+
+
 #: subcommand -> (loader of its entry point, one-line help)
 COMMANDS: dict[str, tuple[Callable[[], Entry], str]] = {
     "report": (_report, "one row per run: table, markdown or JSON"),
@@ -69,6 +76,7 @@ COMMANDS: dict[str, tuple[Callable[[], Entry], str]] = {
     "demo": (_demo, "simulated server + real lm-eval: OOM, relaunch"),
     "gpu-log": (_gpu_log, "write GPU samples to DIR/gpu-<host>.jsonl"),
     "serve": (_serve, "the dashboard in a browser (loopback)"),
+    "export": (_export, "the figures as Prometheus series (/metrics, textfile)"),
 }
 
 USAGE = f"""usage: evalmon [PATH ...] [options]        live dashboard (evalmon --help-dashboard)

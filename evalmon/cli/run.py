@@ -23,6 +23,7 @@ from evalmon.supervisor.policy import Policy, PolicyError, parse_schedule
 from evalmon.supervisor.supervisor import Supervisor, SupervisorOptions
 
 if TYPE_CHECKING:
+    from evalmon.cli.export import RunExtras
     from evalmon.pipeline import Monitor
 from evalmon.text import inert
 
@@ -72,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_metrics_options(p, interval_default=2.0, interval_help="seconds between /metrics "
                         "scrapes for the dashboard (default 2; not scraped with --headless)")
+    from evalmon.cli.export import add_run_options
+
+    add_run_options(p)  # --metrics-port/--metrics-host/--textfile, --gpu-metrics, --notify
     return p
 
 
@@ -183,18 +187,21 @@ def main(argv: list[str]) -> int:
             headless = True
     # the one read and parse of the logs in this process: the supervisor subscribes to it, the
     # dashboard draws it
+    from evalmon.cli.export import RunExtras, wants_state
     from evalmon.pipeline import Monitor
 
-    monitor = Monitor([log_dir, *options.watch_paths], reduce=not headless)
+    monitor = Monitor([log_dir, *options.watch_paths], reduce=not headless or wants_state(ns))
+    extras = RunExtras(ns, monitor)
     if not headless:  # the servers' /metrics, for the dashboard
         monitor.scrape_metrics(ns.metrics, discover=not ns.no_metrics,
                                interval_s=ns.metrics_interval)
     monitor.start()
     try:
         if headless:
-            return _run_headless(options, launcher, monitor)
-        return _run_with_dashboard(options, launcher, run_dashboard, monitor)
+            return _run_headless(options, launcher, monitor, extras)
+        return _run_with_dashboard(options, launcher, run_dashboard, monitor, extras)
     finally:
+        extras.close()
         monitor.stop()
 
 
@@ -205,8 +212,11 @@ def _printer(line: str) -> None:
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def _run_headless(options: SupervisorOptions, launcher: Launcher, monitor: Monitor) -> int:
+def _run_headless(options: SupervisorOptions, launcher: Launcher, monitor: Monitor,
+                  extras: RunExtras | None = None) -> int:
     supervisor = Supervisor(options, launcher, monitor, printer=_printer)
+    if extras is not None:
+        extras.attach(supervisor)
     # Ctrl-C / SIGTERM / a closed terminal (SIGHUP): the job is in its own session and does
     # not get them; the loop stops it properly (SIGTERM to its group, SIGKILL after --grace)
     # and records it, instead of leaving it running unwatched.
@@ -263,6 +273,7 @@ def _run_with_dashboard(
     launcher: Launcher,
     run_dashboard: Callable[..., int],
     monitor: Monitor,
+    extras: RunExtras | None = None,
 ) -> int:
     """The supervisor in a worker thread, the dashboard in front of it.
 
@@ -272,6 +283,8 @@ def _run_with_dashboard(
     lines until the run ends, and Ctrl-C then stops the job.
     """
     supervisor = Supervisor(options, launcher, monitor)
+    if extras is not None:
+        extras.attach(supervisor)
     result: list[int] = []
     worker = threading.Thread(target=lambda: result.append(supervisor.run()), daemon=True)
     worker.start()
