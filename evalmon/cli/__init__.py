@@ -3,6 +3,7 @@
     evalmon [PATH ...]            live dashboard over every log under PATH (default: .)
     evalmon report [PATH ...]     the same analysis, headless (table, markdown, JSON)
     evalmon run [...] -- CMD      run a job, relaunch it smaller after a GPU OOM
+    evalmon tune [...] -- CMD     short OOM-safe trials: the Performance Table, what to use
     evalmon demo                  the whole story on any machine, no GPU
     evalmon gpu-log DIR           write this node's GPU samples for the dashboard
     evalmon serve [PATH ...]      the dashboard in a browser
@@ -45,6 +46,12 @@ def _run() -> Entry:
     return main
 
 
+def _tune() -> Entry:
+    from evalmon.cli.tune import main
+
+    return main
+
+
 def _demo() -> Entry:
     from evalmon.cli.demo import main
 
@@ -73,6 +80,7 @@ def _export() -> Entry:
 COMMANDS: dict[str, tuple[Callable[[], Entry], str]] = {
     "report": (_report, "one row per run: table, markdown or JSON"),
     "run": (_run, "run a job; after a GPU OOM, relaunch smaller"),
+    "tune": (_tune, "short OOM-safe trials: the fastest batch size and concurrency"),
     "demo": (_demo, "simulated server + real lm-eval: OOM, relaunch"),
     "gpu-log": (_gpu_log, "write GPU samples to DIR/gpu-<host>.jsonl"),
     "serve": (_serve, "the dashboard in a browser (loopback)"),
