@@ -23,6 +23,7 @@ from evalmon.events import (
     ResultsTableStart,
     RetryAttempt,
     RunConfig,
+    ServerTraffic,
 )
 from evalmon.parsers.stream import LogParser
 from evalmon.state import EvalState, compare
@@ -264,3 +265,42 @@ def test_escaped_pipes_keep_the_request_bar(tmp_path):
     assert [b.desc for b in run.bars] == ["Requesting API"]
     assert run.rates[0].request_type == "loglikelihood"
     assert run.requests_per_s == pytest.approx(20 / 10.5)
+
+
+def test_a_live_bar_of_batches_before_lm_eval_says_its_batch_size():
+    """lm-eval prints --batch_size only in its closing summary: live, a bar of batches at
+    num_concurrent 4 takes the size from the server's engine calls when they split the stated
+    requests into the bar's batches, else the average batch (exact when the bar finishes)."""
+    live = [RunConfig(model_type="local-completions", num_concurrent=4, source="init"),
+            LmEvalStage("loglikelihood"), CacheStatus(0, 600), bar("Requesting API", 5, 10, 7.0)]
+    alone = run_of(*live)
+    assert alone.bars[-1].samples_per_unit == pytest.approx(60)  # 600 requests in 10 batches
+    assert alone.requests_per_s == pytest.approx(300 / 7.5)
+    state = EvalState()
+    feed(state, "eval-1.err", *live)
+    calls = ServerTraffic(((64, 5),), (64,) * 5)  # five engine calls of 64 prompts
+    state.apply_batch(FileBatch("server-1.log", (Located(5, calls),)))
+    (run,) = state.snapshot().runs
+    assert run.bars[-1].samples_per_unit == 64  # ceil(600 / 64) = 10 batches: it fits
+    assert run.requests_per_s == pytest.approx(320 / 7.5)
+    done = run_of(*live[:-1], bar("Requesting API", 10, 10, 15.0))
+    assert done.requests_done == 600
+
+
+def test_a_log_read_tail_first_gives_the_same_rates():
+    """A big log shows its tail first and its history later: the request bar read live
+    learns its request type and documents from lines the history delivers afterwards."""
+    events = two_tasks(concurrent=1)
+    whole = run_of(*events)
+    cut = events.index(LmEvalStage("generate_until")) + 3  # the tail starts in the generations
+    state = EvalState()
+    state.apply_batch(FileBatch("eval-1.err", tuple(Located(i + 1, e)
+                                                    for i, e in enumerate(events[cut:])),
+                                relative_lines=True))
+    state.apply_batch(FileBatch("eval-1.err", tuple(Located(i + 1, e)
+                                                    for i, e in enumerate(events[:cut])),
+                                history=True))
+    (tail_first,) = state.snapshot().runs
+    assert [r.request_type for r in tail_first.rates] == ["loglikelihood", "generate_until"]
+    assert tail_first.requests_per_s == pytest.approx(whole.requests_per_s)
+    assert tail_first.docs_per_s == pytest.approx(whole.docs_per_s)

@@ -14,6 +14,7 @@ inputs``) are shown with their own rate, never summed into it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -150,14 +151,39 @@ def is_early(update: Progress, seconds: float | None, finished: bool) -> bool:
     return bool(update.total) and update.n / update.total < EARLY_FRACTION
 
 
+def batch_size_of(
+    batches: float | None, request_counts: tuple[int, ...], engine_batch: int | None
+) -> float | None:
+    """Requests per batch of a bar that counts batches when the log has not said the batch
+    size yet (lm-eval prints it only in its closing summary; ``evalmon run`` knows it).
+
+    The server's largest engine call is the client's batch when it splits the requests into
+    the bar's number of batches (a Megatron-like server logs each call's prompts); else the
+    stated requests over the batches: the average batch, exact when the bar finishes.
+    """
+    if not batches:
+        return None
+    if engine_batch and any(math.ceil(c / engine_batch) == batches for c in request_counts):
+        return float(engine_batch)
+    return request_counts[0] / batches if request_counts else None
+
+
 def bar_view(
-    bar: TrackedBar, config: RunConfig, request_bar: bool, request_counts: tuple[int, ...] = ()
+    bar: TrackedBar,
+    config: RunConfig,
+    request_bar: bool,
+    request_counts: tuple[int, ...] = (),
+    engine_batch: int | None = None,
 ) -> BarView:
     """``request_counts``: request counts lm-eval stated for the bar's type (``Requests
     remaining: Y``, the ``Tokenizing inputs`` total, the documents of a generation task):
-    a finished bar that counts batches counts exactly those when one fits its last batch."""
+    a finished bar that counts batches counts exactly those when one fits its last batch.
+    ``engine_batch``: the largest engine call the run's server logged (see
+    :func:`batch_size_of`)."""
     p = bar.latest
     counts, scale = samples_per_unit(p.desc, config)
+    if counts == "batches" and not scale and request_bar:
+        scale = batch_size_of(p.total, request_counts, engine_batch)
     done = p.n * scale if (request_bar and scale) else None
     finished = p.total is not None and p.n >= p.total
     if done is not None and p.total and scale and counts == "batches":

@@ -314,12 +314,19 @@ class RunAccumulator:
         older = [*self.history_finished_bars, *self._history_bars_not_continued()]
         bars = sorted([*older, *self.finished_bars, *self.bars.values()], key=lambda b: b.ordinal)
         sent = tuple(c.remaining for c in self.cache)
+        engine_batch = max(self.engine_hist) if self.engine_hist else None
+        for b in bars:
+            if b.request_type is None and b.ordinal > 0:
+                # a bar read live before any "Running ... requests" line read live: a file
+                # read tail first gave that line with its history, later
+                b.request_type = self.work.stage.get((b.file, True))
         return [
             bar_view(
                 b,
                 self.config,
                 is_request_bar(b.desc, self.has_request_bars, b.latest.unit),
                 self.work.request_counts(b.request_type) if b.request_type else sent,
+                engine_batch,
             )
             for b in bars
         ]
