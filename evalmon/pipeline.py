@@ -1,8 +1,12 @@
 """Wiring: the sources that feed an :class:`EvalState`, and what the app reads from them.
 
+A :class:`Monitor` is the one read and the one parse of a process: one follower, one state,
+and every consumer (the dashboard, ``evalmon run``'s supervisor, ``evalmon export``, a
+script: ``evalmon.Monitor(paths)``) subscribes to the same batches.
+
 The app only ever calls :meth:`Feed.view_data` (from a background thread) and
-:meth:`Feed.select_files` (cheap, no I/O). A :class:`LiveFeed` starts the follower (whose
-files also keep the log panel's raw lines), the GPU poller and the process sampler; a
+:meth:`Feed.select_files` (cheap, no I/O). A :class:`LiveFeed` draws a Monitor (whose
+follower's files also keep the log panel's raw lines), with GPU and process sampling; a
 :class:`StaticFeed` hands out a fixed snapshot, which is how tests and screenshots get a
 deterministic screen.
 """
