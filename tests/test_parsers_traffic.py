@@ -35,7 +35,7 @@ ACCESS_LINES: list[tuple[str, int]] = [
     ('INFO:     127.0.0.1:53420 - "POST /v1/completions HTTP/1.1" 200 OK', 200),
     ("\x1b[32mINFO\x1b[0m:     127.0.0.1:53420 - "
      '"\x1b[1mPOST /v1/completions HTTP/1.1\x1b[0m" \x1b[91m500 Internal Server Error\x1b[0m', 500),
-    ('(APIServer pid=4242) INFO:     ::1:40000 - "GET /health HTTP/1.1" 200 OK', 200),
+    ('(APIServer pid=4242) INFO:     ::1:40000 - "POST /v1/completions HTTP/1.1" 200 OK', 200),
     ('10.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326', 200),
     # kserve's uvicorn access logger adds a field (kserve/kserve issue tracker)
     ('uvicorn.access INFO:     127.0.0.1:42226 1647689 - "POST /v1/models/m:predict HTTP/1.1" 200 OK', 200),
@@ -47,6 +47,20 @@ ACCESS_LINES: list[tuple[str, int]] = [
 @pytest.mark.parametrize(("line", "status"), ACCESS_LINES, ids=[a[0][:50] for a in ACCESS_LINES])
 def test_access_lines_are_counted_by_status(line: str, status: int) -> None:
     assert traffic_of(line + "\n") == ServerTraffic(http_statuses=((status, 1),))
+
+
+PROBE_LINES = [
+    # a Prometheus scrape and health checks (vLLM and k8s deployments log them like any request)
+    'INFO:     127.0.0.1:53420 - "GET /metrics HTTP/1.1" 200 OK',
+    '(APIServer pid=4242) INFO:     ::1:40000 - "GET /health HTTP/1.1" 200 OK',
+    '10.0.0.7 - - [24/Nov/2026 03:00:01] "GET /healthz?verbose=1 HTTP/1.1" 503 -',
+]
+
+
+@pytest.mark.parametrize("line", PROBE_LINES)
+def test_monitoring_probes_are_not_requests_of_the_eval(line: str) -> None:
+    text = line + "\n" + 'INFO:     127.0.0.1:1 - "POST /v1/completions HTTP/1.1" 200 OK\n'
+    assert traffic_of(text) == ServerTraffic(http_statuses=((200, 1),))
 
 
 ENGINE_LINES: list[tuple[str, int]] = [

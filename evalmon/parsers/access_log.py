@@ -24,3 +24,10 @@ import re
 STATUS: re.Pattern[bytes] = re.compile(
     rb"HTTP/\d(?:\.\d)?(?:\x1b\[[0-9;]*m)*\" (?:\x1b\[[0-9;]*m)*(\d{3})\b"
 )
+
+# Monitoring probes: a scraper's or an orchestrator's requests, not the eval's (their access
+# lines are counted by STATUS too, and taken back out). Group 1 is the status, as in STATUS.
+PROBE: re.Pattern[bytes] = re.compile(
+    rb"GET /(?:metrics|health|healthz|ping|ready|readyz|livez)(?:\?[^ \"]{0,200})? "
+    rb"HTTP/\d(?:\.\d)?(?:\x1b\[[0-9;]*m)*\" (?:\x1b\[[0-9;]*m)*(\d{3})\b"
+)

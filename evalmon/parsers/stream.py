@@ -147,6 +147,7 @@ class LogParser:
             (m.ENGINE_CALL for m in modules if hasattr(m, "ENGINE_CALL")), None
         )
         self._http_status = next((m.STATUS for m in modules if hasattr(m, "STATUS")), None)
+        self._http_probe = next((m.PROBE for m in modules if hasattr(m, "PROBE")), None)
         self.reset()
 
     # ------------------------------------------------------------------ public API
@@ -325,7 +326,9 @@ class LogParser:
         if group:
             self._finish_line(data, group, line_start, line_end, line_no, start, end)
         self.lines += count_kept_newlines(data, counted, end, ranges, ri)[0]
-        traffic = count_traffic(data, ranges, self._engine_call, self._http_status)
+        traffic = count_traffic(
+            data, ranges, self._engine_call, self._http_status, self._http_probe
+        )
         if traffic:
             # at the region's last line: the line it closed, or the one still open
             self._queue.append(Located(self.lines + (data[end - 1] != 10), traffic))
@@ -408,7 +411,9 @@ class LogParser:
 
     def _parse_lone_segment(self, seg: bytes, line_no: int) -> None:
         """A segment that spanned feeds: check every module's CANDIDATE on it."""
-        traffic = count_traffic(seg, ((0, len(seg)),), self._engine_call, self._http_status)
+        traffic = count_traffic(
+            seg, ((0, len(seg)),), self._engine_call, self._http_status, self._http_probe
+        )
         if traffic:
             self._queue.append(Located(line_no, traffic))
         events = tqdm.last_update_of_each_bar(self._parse_segment(seg, self._all_bits), set(), [])

@@ -23,27 +23,36 @@ def int_counts(numbers: list[bytes]) -> tuple[tuple[int, int], ...]:
 
 
 def count_traffic(
-data: bytes,
-ranges: Sequence[tuple[int, int]],
-engine_call: re.Pattern[bytes] | None,
-http_status: re.Pattern[bytes] | None,
+    data: bytes,
+    ranges: Sequence[tuple[int, int]],
+    engine_call: re.Pattern[bytes] | None,
+    http_status: re.Pattern[bytes] | None,
+    http_probe: re.Pattern[bytes] | None = None,
 ) -> ServerTraffic:
     """The routine lines in ``ranges`` of ``data``, counted in bulk.
 
-    ``findall`` and ``Counter`` do the looping in C; both patterns start with a literal,
-    so ``re`` skips the bytes between hits at memory speed.
+    ``findall`` and ``Counter`` do the looping in C; the patterns start with a literal, so
+    ``re`` skips the bytes between hits at memory speed. Access lines of monitoring probes
+    (``http_probe``: ``GET /metrics``, ``/health``, evalmon's own scrapes among them) are
+    not requests of the eval: their statuses are taken back out.
     """
     engine: list[bytes] = []
     statuses: list[bytes] = []
+    probes: list[bytes] = []
     for lo, hi in ranges:
         if engine_call is not None:
             engine += engine_call.findall(data, lo, hi)
         if http_status is not None:
             statuses += http_status.findall(data, lo, hi)
+            if http_probe is not None:
+                probes += http_probe.findall(data, lo, hi)
     if not engine and not statuses:
         return NO_TRAFFIC
+    counts = Counter(statuses)
+    if probes:
+        counts.subtract(probes)
     return ServerTraffic(
         int_counts(engine),
         tuple(map(int, engine[-RECENT_ENGINE_CALLS:])),
-        int_counts(statuses),
+        tuple(sorted((int(k), n) for k, n in counts.items() if n > 0)),
     )
