@@ -378,7 +378,7 @@ class ServerStarted:
     """An inference server says it serves: vLLM's ``Starting vLLM ... server on URL``,
     TGI's ``Connected``."""
 
-    server: str  # "vllm" | "tgi"
+    server: str  # "vllm" | "tgi" | "uvicorn" (SGLang and other FastAPI servers)
     address: str = ""
     when: str = ""
 
@@ -388,7 +388,7 @@ class ServerShutdown:
     """An inference server stops: ``crashed`` when the log says it crashed (TGI's
     ``Webserver Crashed`` / ``Shard N crashed``), else an orderly or unexplained stop."""
 
-    server: str  # "vllm" | "tgi"
+    server: str  # "vllm" | "tgi" | "uvicorn" (SGLang and other FastAPI servers)
     crashed: bool = False
     message: str = ""
     when: str = ""

@@ -196,3 +196,14 @@ def test_output_does_not_depend_on_how_the_bytes_were_cut(cuts: list[int]) -> No
     out, lines = feed_in_pieces(MIXED, cuts)
     assert normalise(out) == normalise(WHOLE)
     assert lines == WHOLE_LINES
+
+
+def test_uvicorn_says_where_it_listens() -> None:
+    """uvicorn's own start-up line (uvicorn/server.py), as SGLang and vLLM print it: the
+    address /metrics discovery needs."""
+    from evalmon.events import ServerStarted
+
+    line = "INFO:     Uvicorn running on http://0.0.0.0:30000 (Press CTRL+C to quit)\n"
+    assert parse_text(line) == [ServerStarted(server="uvicorn", address="http://0.0.0.0:30000")]
+    coloured = "\x1b[32mINFO\x1b[0m:     Uvicorn running on \x1b[1mhttp://127.0.0.1:8000\x1b[0m (Press CTRL+C to quit)\n"
+    assert parse_text(coloured) == [ServerStarted(server="uvicorn", address="http://127.0.0.1:8000")]

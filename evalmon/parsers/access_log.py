@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import re
 
+from evalmon.events import Event, ServerStarted
+from evalmon.parsers.lines import strip_ansi
+
 # The status of each access line (group 1).
 STATUS: re.Pattern[bytes] = re.compile(
     rb"HTTP/\d(?:\.\d)?(?:\x1b\[[0-9;]*m)*\" (?:\x1b\[[0-9;]*m)*(\d{3})\b"
@@ -31,3 +34,22 @@ PROBE: re.Pattern[bytes] = re.compile(
     rb"GET /(?:metrics|health|healthz|ping|ready|readyz|livez)(?:\?[^ \"]{0,200})? "
     rb"HTTP/\d(?:\.\d)?(?:\x1b\[[0-9;]*m)*\" (?:\x1b\[[0-9;]*m)*(\d{3})\b"
 )
+
+# The HTTP server's start-up line, which names where it listens (for /metrics discovery):
+# uvicorn's ``INFO:     Uvicorn running on http://0.0.0.0:30000 (Press CTRL+C to quit)``
+# (``uvicorn/server.py``; SGLang, vLLM and most FastAPI servers run on uvicorn).
+CANDIDATE: re.Pattern[bytes] = re.compile(rb"Uvicorn running on ")
+_UVICORN_RUNNING = re.compile(
+    r"Uvicorn running on (?P<address>https?://[0-9A-Za-z.:\[\]_-]{1,200}) \(Press CTRL\+C", re.ASCII
+)
+
+
+def parse(segment: str) -> list[Event]:
+    """The uvicorn start-up line, if it is one; never raises."""
+    try:
+        match = _UVICORN_RUNNING.search(strip_ansi(segment))
+        if match is None:
+            return []
+        return [ServerStarted(server="uvicorn", address=match["address"])]
+    except Exception:
+        return []
