@@ -6,17 +6,25 @@ latest :class:`~evalmon.state.model.Snapshot` (and, under ``evalmon run``, the s
 It reads no log and computes no figure of its own: each value is the one ``evalmon report``
 prints (the JSON field is named in each series' help).
 
-Series, one set per run (labels ``run``, ``slurm_job_id``, ``model``, ``task``, ``host``):
+Series, one set per run, labelled ``run`` and ``host``:
 
 * ``evalmon_requests_done``, ``evalmon_requests_total``, ``evalmon_docs_done``;
 * ``evalmon_requests_per_second``, ``evalmon_docs_per_second``, ``evalmon_eta_seconds``;
 * ``evalmon_last_progress_timestamp_seconds`` (unix time: ``time() - x > 600`` is a
   no-progress alert) and ``evalmon_run_running`` (1 while the run's client is running);
 * ``evalmon_http_responses_total{status}``, ``evalmon_ooms_total``, ``evalmon_batch_size``;
-* ``evalmon_engine_running``, ``evalmon_engine_waiting``, ``evalmon_kv_cache_usage_ratio``.
+* ``evalmon_engine_running``, ``evalmon_engine_waiting``, ``evalmon_kv_cache_usage_ratio``;
+* ``evalmon_run_info{run, host, slurm_job_id, model, task}`` = 1: what the run is, where known.
+
+Why the model, the task and the SLURM job are on an info series and not on every series: they
+become known part way through a run (lm-eval names its tasks after it starts, SLURM prints
+its job id when it signals), and a label whose value changes splits a series in two (a
+counter restarts in the new one, ``rate()`` and alerts see a gap). A real Prometheus showed
+exactly that. Join them where needed:
+``evalmon_requests_done * on(run, host) group_left(model, task) evalmon_run_info``.
 
 Under ``evalmon run`` (labels ``run`` = the log folder's name, ``host``):
-``evalmon_attempt`` (the current attempt's number, with its ``slurm_job_id``) and
+``evalmon_attempt`` (the current attempt's number) and
 ``evalmon_relaunches_total{reason}`` (attempts that ended and were followed by another, by
 their outcome: ``oom``, ``failed``, ...).
 
@@ -45,7 +53,8 @@ from evalmon.state.model import RunView, Snapshot
 
 MAX_RUNS = 100
 MAX_LABEL = 120
-RUN_LABELS = ("run", "slurm_job_id", "model", "task", "host")
+RUN_LABELS = ("run", "host")  # stable for a run's whole life
+INFO_LABELS = ("run", "host", "slurm_job_id", "model", "task")
 LOOPBACK = "127.0.0.1"
 DEFAULT_TEXTFILE_INTERVAL_S = 15.0
 
@@ -67,9 +76,13 @@ def requests_total(run: RunView) -> float | None:
 
 
 def run_labels(run: RunView, host: str) -> list[str]:
+    return [_label(run.id), _label(host)]
+
+
+def info_labels(run: RunView, host: str) -> list[str]:
     job = next((s.event.job_id for s in reversed(run.signals) if s.event.job_id), None)
     tasks = ",".join(sorted({t.task for t in run.tasks}))
-    return [_label(run.id), _label(job), _label(run.config.model), _label(tasks), _label(host)]
+    return [_label(run.id), _label(host), _label(job), _label(run.config.model), _label(tasks)]
 
 
 class EvalCollector(Collector):
@@ -142,11 +155,14 @@ class EvalCollector(Collector):
                          "(last sample); report: server.waiting.last")
         kv = gauge("evalmon_kv_cache_usage_ratio", "GPU KV cache usage, 0..1 (last sample); "
                    "report: server.kv_cache_usage.last")
+        info = GaugeMetricFamily("evalmon_run_info", "What the run is, where known (join on "
+                                 "run, host)", labels=list(INFO_LABELS))
 
         now_mono = snap.generated_at or self._clock()
         now_wall = self._wall()
         for run in runs:
             lv = run_labels(run, self.host)
+            info.add_metric(info_labels(run, self.host), 1.0)
 
             def put(family: Metric, value: float | None, *extra: str, lv: list[str] = lv) -> None:
                 if value is not None:
@@ -171,7 +187,7 @@ class EvalCollector(Collector):
                 put(eng_wait, figures.waiting.last)
                 put(kv, figures.kv_cache_usage.last)
         families: list[Metric] = [done, total, docs, rps, dps, eta, last, running, http, ooms,
-                                  batch, eng_run, eng_wait, kv]
+                                  batch, eng_run, eng_wait, kv, info]
         families += self._supervisor_families()
         return families
 
@@ -182,14 +198,13 @@ class EvalCollector(Collector):
         job = _label(os.path.basename(os.path.normpath(status.log_dir)) or status.log_dir)
         attempt = GaugeMetricFamily(
             "evalmon_attempt", "The current attempt's number under evalmon run",
-            labels=["run", "slurm_job_id", "host"])
+            labels=["run", "host"])
         relaunches = CounterMetricFamily(
             "evalmon_relaunches", "Attempts that ended and were followed by another, by the "
             "ended attempt's outcome", labels=["run", "host", "reason"])
         current = status.attempts[-1] if status.attempts else None
         if current is not None:
-            attempt.add_metric([job, _label(current.slurm_job_id), _label(self.host)],
-                               float(current.number))
+            attempt.add_metric([job, _label(self.host)], float(current.number))
         reasons: dict[str, int] = {}
         for ended in status.attempts[:-1]:
             reasons[ended.outcome] = reasons.get(ended.outcome, 0) + 1

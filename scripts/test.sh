@@ -4,12 +4,13 @@
 #
 #  - system packages: tmux (real-terminal tests), librsvg2-bin (screenshots),
 #    munge + slurmctld + slurmd + slurm-client (a real single-node SLURM cluster that the
-#    tests start on loopback and stop by pid)
+#    tests start on loopback and stop by pid), prometheus (a real Prometheus server that scrapes
+#    `evalmon run --metrics-port`, started on loopback with a generated config, stopped by pid)
 #  - a virtual environment .venv with evalmon and its [test] extra (lm-eval, pytest, ...)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(tmux librsvg2-bin munge slurmctld slurmd slurm-client)
+SYSTEM_PACKAGES=(tmux librsvg2-bin munge slurmctld slurmd slurm-client prometheus)
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -34,8 +35,9 @@ echo "==> ruff"
 .venv/bin/ruff check .
 
 echo "==> pytest"
-# SLURM, tmux and lm-eval tests must run here, not skip: a missing piece is a failure.
+# SLURM, Prometheus, tmux and lm-eval tests must run here, not skip: a missing piece is a failure.
 export EVALMON_REQUIRE_SLURM="${EVALMON_REQUIRE_SLURM:-1}"
+export EVALMON_REQUIRE_PROMETHEUS="${EVALMON_REQUIRE_PROMETHEUS:-1}"
 
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 exec .venv/bin/python -m pytest "$@"

@@ -82,12 +82,17 @@ def test_series_equal_the_report_json(sample_snapshot: Snapshot):
     for rid, r in runs.items():
         if isinstance(r["config"]["batch_size"], int):
             assert batch[rid] == r["config"]["batch_size"]
-    # every run has the same five labels, the host as given
-    for (_, labels), _v in series(text).items():
+    # a run's series are labelled run and host only (stable for its whole life); what the
+    # run is (model, task, SLURM job) is on evalmon_run_info
+    for (name, labels), _v in series(text).items():
         names = dict(labels)
-        if "run" in names and "reason" not in names:
-            assert {"run", "slurm_job_id", "model", "task", "host"} <= names.keys()
-            assert names["host"] == "node1"
+        if name == "evalmon_run_info":
+            assert names.keys() == {"run", "host", "slurm_job_id", "model", "task"}
+            assert names["model"] == runs[names["run"]]["config"]["model"]
+        else:
+            assert names.keys() - {"status"} == {"run", "host"}
+        assert names["host"] == "node1"
+    assert by_run(text, "evalmon_run_info") == {rid: 1.0 for rid in runs}
 
 
 def test_oom_run_counts_failures_and_requests_total(sample_snapshot: Snapshot):
@@ -122,7 +127,7 @@ def test_supervisor_series_attempt_and_relaunches_by_reason():
     )
     text = exposition(EvalCollector(lambda: empty, lambda: status, host="h"))
     s = series(text)
-    assert s[("evalmon_attempt", (("host", "h"), ("run", "job7"), ("slurm_job_id", "991")))] == 3
+    assert s[("evalmon_attempt", (("host", "h"), ("run", "job7")))] == 3
     assert s[("evalmon_relaunches_total", (("host", "h"), ("reason", "oom"), ("run", "job7")))] == 2
 
 
