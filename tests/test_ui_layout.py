@@ -156,7 +156,7 @@ def test_what_matters_now_is_on_screen_at_every_size_without_a_key(
     async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
         now = text_of(app, "#now")
         # the selected run's rate and ETA, its worst problem, and the supervisor's story
-        assert "run 104 running" in now and "11.8 samples/s" in now and "ETA 2m00s" in now
+        assert "run 104 running" in now and "11.8 req/s" in now and "ETA 2m00s" in now
         assert "OOM at batch 256 → relaunched at 128" in now
         assert app.query_one("#now").region.width == size[0]
         # the runs table's key columns come first and are all on screen, never scrolled away

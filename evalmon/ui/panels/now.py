@@ -27,27 +27,30 @@ _SEP = ("  ·  ", "dim")
 
 
 def run_line(run: RunView) -> Text:
-    """``run 2 running · 53.3 samples/s · ETA 12s · 45% · 600 cached requests reused``."""
+    """``run 2 running · 53.3 req/s · ETA 12s · 45% done · 600 cached requests reused``."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("run ", style="dim")
     text.append(inert(run.id, 40), style="bold")
     text.append(" ")
     text.append(run.status, style=STATUS_STYLES.get(run.status, ""))
     text.append(*_SEP)
-    if run.samples_per_s is not None:
-        text.append(fmt.rate(run.samples_per_s), style="bold")
-        text.append(" samples/s", style="dim")
+    early = run.early and run.status == "running"
+    if run.samples_per_s is not None:  # requests/s (the field keeps its old name)
+        rate = fmt.rate(run.samples_per_s)
+        text.append(fmt.early(rate) if early else rate, style="bold")
+        text.append(" req/s", style="dim")
+        if run.partial:
+            text.append(" (partial)", style="yellow")
     else:
-        text.append("no samples/s yet", style="dim italic")
+        text.append("no requests/s yet", style="dim italic")
     if run.status == "running":
         text.append(*_SEP)
         text.append("ETA ", style="dim")
-        text.append(fmt.duration(run.eta_s), style="bold")
-    request_bar = next((b for b in reversed(run.bars) if b.is_request_bar), None)
-    if (run.status == "running" and request_bar is not None
-            and request_bar.fraction is not None):
+        eta = fmt.duration(run.eta_s)
+        text.append(fmt.early(eta) if run.eta_early else eta, style="bold")
+    if run.status == "running" and run.done_fraction is not None:
         text.append(*_SEP)
-        text.append(fmt.percent(request_bar.fraction))
+        text.append(fmt.done(run.done_fraction))
         text.append(" done", style="dim")
     problem = worst_problem(run)
     if problem:

@@ -194,7 +194,7 @@ def render_progress(view: DashboardView, width: int = 0) -> RenderableType:
     bars = run.bars[-MAX_BARS:]
     rows = [bar_row(bar) for bar in bars]
     names = [len(b.label) for b in bars]
-    name_width = min(max(names, default=10), 24)
+    name_width = min(max(names, default=19), 24)  # 19: "no progress bar yet"
     widths = [name_width, _METER_MIN] + [
         max([len(HEADERS[i])] + [r[i].cell_len for r in rows if isinstance(r[i], Text)])
         for i in range(2, len(HEADERS))
