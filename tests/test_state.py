@@ -375,3 +375,19 @@ def test_a_bar_shorter_than_two_seconds_is_timed_by_tqdms_own_rate():
     snap = state.snapshot()
     assert snap.run("1").samples_per_s == pytest.approx(19.95)
     assert snap.run("2").samples_per_s is None  # nothing done is no measurement
+
+
+def test_the_reducer_api_says_what_a_file_batch_means():
+    """Tail-first reading through the reducer's own calls: the tail (relative lines), the
+    history's progress, then the shift that makes every line absolute."""
+    state = EvalState()
+    oom = OutOfMemory(kind="gpu", origin="pytorch", message="tail oom")
+    state.file_events("server-1.log", [Located(5, oom)], relative_lines=True)
+    state.file_scan_progress("server-1.log", 10, 100)
+    assert [s.path for s in state.snapshot().scanning] == ["server-1.log"]
+    state.file_history_done("server-1.log", 1000)
+    snap = state.snapshot()
+    assert snap.scanning == ()
+    assert [r.line for r in snap.run("1").ooms] == [1005]
+    state.file_warning("server-1.log", "over-long lines were cut")
+    assert state.snapshot().warnings == ("server-1.log: over-long lines were cut",)

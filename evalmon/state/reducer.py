@@ -17,6 +17,7 @@ from evalmon.events import (
     FileBatch,
     GpuSample,
     GpuUnavailable,
+    Located,
     MetricsScrape,
     ProcSample,
 )
@@ -70,42 +71,90 @@ class EvalState:
             for batch in batches:
                 self._apply_batch(batch, now)
 
+    # The reducer's vocabulary for one file. A FileBatch (the sources' envelope) is read
+    # into these calls by ``_apply_batch``; tests and library users may call them directly.
+
+    def file_warning(self, path: str, warning: str) -> None:
+        """A file was skipped or cut (binary, unreadable, over-long lines): said once."""
+        with self._lock:
+            self._warn(path, warning)
+
+    def file_events(
+        self,
+        path: str,
+        events: Sequence[Located],
+        now: float = 0.0,
+        *,
+        history: bool = False,
+        relative_lines: bool = False,
+    ) -> None:
+        """Events read from ``path``. ``history``: from a tail-first file's background scan,
+        older than anything read live; ``relative_lines``: line numbers count from the tail's
+        start until :meth:`file_history_done` says how many lines came before it."""
+        with self._lock:
+            self._events(path, events, now, history, relative_lines)
+
+    def file_scan_progress(self, path: str, scanned_bytes: int, total_bytes: int) -> None:
+        """How far a tail-first file's history scan has got ("scanning history 43%")."""
+        with self._lock:
+            self._scan_progress(path, scanned_bytes, total_bytes)
+
+    def file_history_done(self, path: str, lines_before_tail: int) -> None:
+        """A tail-first file's history is in: its live line numbers grow by this many."""
+        with self._lock:
+            self._history_done(path, lines_before_tail)
+
     def _apply_batch(self, batch: FileBatch, now: float) -> None:
         if batch.warning:
-            message = f"{batch.path}: {batch.warning}"
-            if message not in self._warnings:
-                self._warnings.append(message)
+            self._warn(batch.path, batch.warning)
         if batch.history:
-            if batch.scanned_bytes >= batch.size_bytes:
-                self._scanning.pop(batch.path, None)
-            else:
-                self._scanning[batch.path] = ScanProgress(
-                    batch.path, batch.scanned_bytes, batch.size_bytes
-                )
+            self._scan_progress(batch.path, batch.scanned_bytes, batch.size_bytes)
         if batch.events and isinstance(batch.events[0].event, MetricsScrape):
             self._apply_scrapes(batch, now)
             return
-        gpu_file = is_gpu_log(batch.path)
-        run: RunAccumulator | None = None
         # a skipped file (binary, unreadable) or a follower error is a warning, not a run
-        skipped = bool(batch.warning) and not batch.events and not batch.line_shift
-        if not gpu_file and batch.path and not skipped:
-            run = self._run_for(batch.path)
-            if batch.line_shift:
-                run.shift_lines(batch.path, batch.line_shift)
-                self._scanning.pop(batch.path, None)
-        for located in batch.events:
+        if batch.warning and not batch.events and not batch.line_shift:
+            return
+        if batch.line_shift:
+            self._history_done(batch.path, batch.line_shift)
+        self._events(batch.path, batch.events, now, batch.history, batch.relative_lines)
+
+    def _warn(self, path: str, warning: str) -> None:
+        message = f"{path}: {warning}"
+        if message not in self._warnings:
+            self._warnings.append(message)
+
+    def _scan_progress(self, path: str, scanned_bytes: int, total_bytes: int) -> None:
+        if scanned_bytes >= total_bytes:
+            self._scanning.pop(path, None)
+        else:
+            self._scanning[path] = ScanProgress(path, scanned_bytes, total_bytes)
+
+    def _history_done(self, path: str, lines_before_tail: int) -> None:
+        if path and not is_gpu_log(path):
+            self._run_for(path).shift_lines(path, lines_before_tail)
+        self._scanning.pop(path, None)
+
+    def _events(
+        self,
+        path: str,
+        events: Sequence[Located],
+        now: float,
+        history: bool,
+        relative_lines: bool,
+    ) -> None:
+        run = self._run_for(path) if path and not is_gpu_log(path) else None
+        for located in events:
             event = located.event
             if isinstance(event, GpuSample):
                 self._add_gpu(event)
             elif isinstance(event, GpuUnavailable):
                 self._gpu_unavailable[event.host] = event
             elif run is not None:
-                run.apply(batch.path, located.line, event, now, batch.history)
-        if run is not None and batch.events:
-            last = batch.events[-1].line
-            if not batch.history and not batch.relative_lines:
-                run.lines_by_file[batch.path] = max(run.lines_by_file.get(batch.path, 0), last)
+                run.apply(path, located.line, event, now, history)
+        if run is not None and events and not history and not relative_lines:
+            last = events[-1].line
+            run.lines_by_file[path] = max(run.lines_by_file.get(path, 0), last)
 
     def _apply_scrapes(self, batch: FileBatch, now: float) -> None:
         """``FileBatch(path=<the metrics URL>, events=(Located(0, scrape), ...))``."""
