@@ -235,3 +235,47 @@ def test_run_with_port_taken_still_supervises(tmp_path):
     lines = [ln for ln in proc.stderr.splitlines() if "cannot listen" in ln]
     assert len(lines) == 1 and f"127.0.0.1:{port}" in lines[0]
     assert "evalmon: succeeded" in proc.stdout
+
+
+def test_run_with_unreachable_gpu_metrics_is_one_line_and_still_supervised(tmp_path):
+    fake = Path(__file__).parent / "fake_eval.py"
+    port = _free_port()  # nothing listens there
+    proc = subprocess.run(
+        [sys.executable, "-m", "evalmon", "run", "--headless", "--gpu-metrics",
+         f"http://127.0.0.1:{port}/metrics", "--log-dir", str(tmp_path / "logs"),
+         "--batch-size", "8", "--", sys.executable, str(fake), "--batch_size", "{batch_size}",
+         "--steps", "4", "--oom-above", "4"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if "gpu metrics" in ln]
+    assert lines == [f"evalmon run: gpu metrics http://127.0.0.1:{port}/metrics: metrics "
+                     "unreachable: connection refused"]
+    assert "evalmon: succeeded" in proc.stdout  # the OOM was still relaunched smaller
+    assert "oom" in proc.stdout
+
+
+def test_serve_metrics_port_exports_from_the_serve_process(tmp_path):
+    import time
+    import urllib.error
+
+    port, metrics_port = _free_port(), _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "evalmon", "serve", "--port", str(port), "--metrics-port",
+         str(metrics_port), "--no-gpu", str(SAMPLES)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        body = b""
+        while time.monotonic() < deadline and b"evalmon_requests_done{" not in body:
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics",
+                                              timeout=2).read()
+            except (urllib.error.URLError, OSError):
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                time.sleep(0.2)
+        assert by_run(body.decode(), "evalmon_requests_done")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -51,6 +51,11 @@ def add_dashboard_options(parser: argparse.ArgumentParser) -> None:
     )
     add_metrics_options(parser, interval_default=2.0,
                         interval_help="seconds between /metrics scrapes (default 2)")
+    from evalmon.cli.export import add_gpu_metrics_option
+    from evalmon.export import add_exporter_options
+
+    add_exporter_options(parser)  # --metrics-port, --metrics-host, --textfile
+    add_gpu_metrics_option(parser)  # --gpu-metrics URL: a DCGM / nvitop-exporter endpoint
 
 
 def add_metrics_options(parser: argparse.ArgumentParser, *, interval_default: float | None = None,
@@ -122,6 +127,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     monitor = Monitor(paths, stall_after_s=args.stall_after, poll_interval_s=args.poll_interval)
     monitor.scrape_metrics(args.metrics, discover=not args.no_metrics,
                            interval_s=args.metrics_interval)
+    from evalmon.cli.export import start_gpu_metrics
+    from evalmon.export import start_exporter
+
+    # the GPU panel shows a failing --gpu-metrics URL; the exporter's one line comes first
+    gpu_pollers = start_gpu_metrics(args.gpu_metrics, monitor, prog="evalmon", say=_quiet)
+    exporter = start_exporter(args, monitor.snapshot)
     try:
         return run_dashboard(
             paths,
@@ -133,7 +144,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             monitor=monitor,
         )
     finally:
+        for poller in gpu_pollers:
+            poller.stop()
+        if exporter is not None:
+            exporter.close()
         monitor.stop()
+
+
+def _quiet(line: str) -> None:
+    """Lines printed under a full-screen dashboard would tear it: the panel says it."""
 
 
 def _has_terminal() -> bool:
@@ -172,6 +191,8 @@ def dashboard_command(args: argparse.Namespace, paths: Sequence[str]) -> str:
         argv.append("--no-gpu")
     for url in args.metrics:
         argv.append(f"--metrics={url}")  # one word: a URL cannot become an option
+    for url in getattr(args, "gpu_metrics", []):
+        argv.append(f"--gpu-metrics={url}")
     if args.no_metrics:
         argv.append("--no-metrics")
     argv += ["--metrics-interval", repr(args.metrics_interval)]
@@ -210,6 +231,7 @@ def serve_main(argv: Sequence[str] | None = None) -> int:
     # the address with its token is printed once the server listens
     server = GuardedServer(dashboard_command(args, paths), host=args.host, port=args.port,
                            token=new_token(), max_sessions=args.max_sessions)
+    exporter = _serve_exporter(args, paths)  # evalmon's series, from this process's own reading
     try:
         server.serve()
     except OSError as exc:
@@ -218,7 +240,28 @@ def serve_main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 0
+    finally:
+        if exporter is not None:
+            exporter[0].close()
+            exporter[1].stop()
     return 0
+
+
+def _serve_exporter(args: argparse.Namespace, paths: Sequence[str]) -> tuple | None:
+    """``evalmon serve --metrics-port``: one Monitor in the serve process feeds the exporter
+    (each browser session is a dashboard process of its own)."""
+    if args.metrics_port is None and not args.textfile:
+        return None
+    from evalmon.export import start_exporter
+    from evalmon.pipeline import Monitor
+
+    monitor = Monitor(paths, stall_after_s=args.stall_after, poll_interval_s=args.poll_interval)
+    monitor.start()
+    exporter = start_exporter(args, monitor.snapshot, prog="evalmon serve")
+    if exporter is None:
+        monitor.stop()
+        return None
+    return exporter, monitor
 
 
 if __name__ == "__main__":  # what `evalmon serve` runs for each browser session

@@ -176,8 +176,10 @@ class RunExtras:
         self._status = supervisor.status
         self.exporter = start_exporter(ns, self.monitor.snapshot, supervisor.status,
                                        prog="evalmon run")
+        # under the dashboard its GPU panel says what a failing URL does; headless: one line
+        say = None if getattr(ns, "headless", True) else (lambda _line: None)
         self.gpu_pollers = start_gpu_metrics(list(getattr(ns, "gpu_metrics", []) or []),
-                                             self.monitor, prog="evalmon run")
+                                             self.monitor, prog="evalmon run", say=say)
         urls = list(getattr(ns, "notify", []) or [])
         if urls:
             try:
