@@ -15,6 +15,7 @@ import psutil
 import pytest
 
 from evalmon_demo.tasks import CHOICE_TASK, GEN_TASK
+from tests.waiting import wait_for
 
 
 def demo_env(tmp_path: Path) -> dict[str, str]:
@@ -22,16 +23,6 @@ def demo_env(tmp_path: Path) -> dict[str, str]:
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")  # the tokenizer is built fresh
     env["HF_HOME"] = str(tmp_path / "hf")
     return env
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def processes_mentioning(text: str) -> list[psutil.Process]:

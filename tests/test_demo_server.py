@@ -21,21 +21,12 @@ from evalmon_demo import toy_model
 from evalmon_demo.gpu_model import GpuModel, padded_tokens
 from evalmon_demo.server import RunningServer, build_parser
 from evalmon_demo.tokenizer import ensure_tokenizer
+from tests.waiting import wait_for
 
 WERKZEUG = re.compile(
     r"^127\.0\.0\.1 - - \[\d{2}/[A-Z][a-z]{2}/\d{4} \d{2}:\d{2}:\d{2}\] "
     r'"(POST|PUT|GET) (\S+) HTTP/1\.[01]" (\d{3}) -$'
 )
-
-
-def wait_for(predicate, timeout: float = 5.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="module")

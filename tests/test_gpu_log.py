@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from evalmon.parsers.gpu_jsonl import parse
 from evalmon.sources.gpu_log import log_path, run, safe_host
 from evalmon.sources.nvml import GpuSampler
 from tests.nvml_standin import FakeDevice, StandInNvml
+from tests.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -28,14 +28,6 @@ REPO = Path(__file__).resolve().parents[1]
 def cli(*args: str, **kw) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "evalmon.cli", "gpu-log", *args],
                           capture_output=True, text=True, timeout=60, cwd=REPO, **kw)
-
-
-def wait_until(predicate, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        time.sleep(0.05)
 
 
 def no_gpu_here() -> bool:
@@ -137,7 +129,7 @@ def test_real_cli_stops_cleanly_on_signal(tmp_path: Path, sig: int) -> None:
     )
     try:
         target = tmp_path / "gpu-sig.jsonl"
-        wait_until(lambda: target.exists() and target.read_text().endswith("\n"))
+        wait_for(lambda: target.exists() and target.read_text().endswith("\n"), 15, "a gpu-log line")
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=15)
     finally:
