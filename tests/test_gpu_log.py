@@ -129,7 +129,7 @@ def test_real_cli_stops_cleanly_on_signal(tmp_path: Path, sig: int) -> None:
     )
     try:
         target = tmp_path / "gpu-sig.jsonl"
-        wait_for(lambda: target.exists() and target.read_text().endswith("\n"), 15, "a gpu-log line")
+        wait_for(lambda: target.exists() and target.read_text().endswith("\n"), 15, "a line")
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=15)
     finally:
