@@ -102,10 +102,11 @@ def fmt_work(run: RunView) -> list[str]:
     for r in run.rates:
         kind = r.request_type or "requests"
         tasks = f" ({', '.join(r.tasks)})" if r.tasks else ""
-        amounts = [f"{fmt.count(r.requests_done)} of {fmt.count(r.requests_total)} requests"
-                   if r.requests_total is not None else f"{fmt.count(r.requests_done)} requests"]
+        served = fmt.count(r.requests_done)
+        amounts = [f"{served} of {fmt.count(r.requests_total)} requests served"
+                   if r.requests_total is not None else f"{served} requests served"]
         if r.requests_cached:
-            amounts.append(f"{fmt.count(r.requests_cached)} cached, not counted")
+            amounts.append(f"{fmt.count(r.requests_cached)} from the cache")
         if r.docs_total is not None:
             amounts.append(f"{fmt.count(r.docs_total)} docs")
         rates = f"{fmt.rate(r.requests_per_s)} req/s, {fmt.rate(r.docs_per_s)} docs/s"

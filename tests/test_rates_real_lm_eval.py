@@ -160,7 +160,10 @@ def test_the_demos_closing_table_does_not_flatter_the_oomed_attempt(tmp_path):
         ("loglikelihood", True), ("generate_until", False)]
     assert dead["done_fraction"] < 1.0  # 150 of 550 documents: never "100%"
     # the relaunch sent generations only: the cache answered every loglikelihood request
-    assert [r["request_type"] for r in relaunch["rates"]] == ["generate_until"]
+    ll, gen = relaunch["rates"]
+    assert (ll["request_type"], ll["requests_cached"], ll["requests_done"]) == (
+        "loglikelihood", 600, 0)
+    assert ll["requests_per_s"] is None and gen["request_type"] == "generate_until"
     assert relaunch["requests_done"] == 400
     # unlike work: no speedup for either
     assert dead["speedup"] is None and relaunch["speedup"] is None

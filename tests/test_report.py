@@ -139,7 +139,7 @@ def test_time_for_n_says_n_of_what(sample_logs: Path, capsys):
     row = next(line for line in table.splitlines() if line.startswith("101 "))
     assert "1h28m" in row  # 1000 hellaswag documents took 1:28:53, not the 22m of 1000 requests
     # what the rates count, per request type and task, below the table
-    assert "run 101: loglikelihood (hellaswag): 4,000 of 4,000 requests, 1,000 docs: " \
+    assert "run 101: loglikelihood (hellaswag): 4,000 of 4,000 requests served, 1,000 docs: " \
         "0.75 req/s, 0.19 docs/s" in table
     assert main(["report", str(sample_logs), "--format", "markdown", "--per", "docs"]) == 0
     assert "| Time for 1000 docs |" in capsys.readouterr().out

@@ -125,7 +125,9 @@ def test_batches_at_num_concurrent_4_give_the_same_rates_without_a_cache():
 def test_cached_requests_are_never_served_and_are_done():
     """The demo's relaunch: the loglikelihood requests all came from the cache."""
     run = run_of(*two_tasks(concurrent=1, cached_ll=600))
-    (gen,) = run.rates  # no request bar for loglikelihood: nothing was sent
+    ll, gen = run.rates  # no request bar for loglikelihood: nothing was sent
+    assert (ll.requests_done, ll.requests_cached, ll.requests_per_s, ll.finished) == (
+        0, 600, None, True)
     assert gen.request_type == "generate_until"
     assert run.requests_done == 400
     assert run.docs_per_s == pytest.approx(400 / 10.5)

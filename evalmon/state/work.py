@@ -214,7 +214,8 @@ def work_figures(bars: Sequence[BarView], work: WorkTracker) -> WorkFigures:
     """The run's rates from its request bars (requests served, never cached ones) and what
     lm-eval said about its tasks."""
     request_bars = [b for b in bars if b.is_request_bar and b.samples_done is not None]
-    kinds: list[str | None] = []
+    # every type lm-eval ran, in its order: one the cache answered whole has no request bar
+    kinds: list[str | None] = list(work.types)
     for b in request_bars:
         if b.request_type not in kinds:
             kinds.append(b.request_type)
@@ -241,11 +242,11 @@ def work_figures(bars: Sequence[BarView], work: WorkTracker) -> WorkFigures:
                 seconds=seconds or None,
                 requests_per_s=rps,
                 docs_per_s=rps * ratio if (rps is not None and ratio is not None) else None,
-                finished=all(b.finished for b in mine),
+                finished=all(b.finished for b in mine) if mine else counts.to_send == 0,
                 early=bool(measured) and all(b.early for b in measured),
             )
         )
-    done = sum(r.requests_done or 0.0 for r in rates) if rates else None
+    done = sum(r.requests_done or 0.0 for r in rates) if request_bars else None
     served = [r for r in rates if r.requests_done]
     # a bar that served nothing (it failed on its first batch) is no measurement of speed
     seconds = sum(r.seconds or 0.0 for r in served)

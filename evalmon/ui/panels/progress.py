@@ -51,6 +51,10 @@ def headline(run: RunView, baseline: float | None) -> Text:
             text.append(inert(rate.request_type or "requests", 24), style="bold")
             if rate.tasks:
                 text.append(f" ({inert(', '.join(rate.tasks), 60)})", style="dim")
+            if not rate.requests_done and rate.requests_cached:
+                text.append(f"  {fmt.count(rate.requests_cached)} requests from the cache",
+                            style="dim")
+                continue
             text.append(f"  {fmt.rate(rate.requests_per_s)}", style="bold")
             text.append(" req/s", style="dim")
             if rate.docs_per_s is not None:
