@@ -149,6 +149,11 @@ def test_only_request_bars_make_the_rate():
     )
     assert [b.is_request_bar for b in run.bars] == [False, False, False, True]
     assert run.requests_per_s == pytest.approx(0.06, rel=0.01)
+    # vLLM offline: "Adding requests" queues the prompts, "Processed prompts" serves them
+    vllm = run_of(bar("Adding requests", 800, 800, 0.0, 9000.0),
+                  bar("Processed prompts", 800, 800, 40.0), path="job-8.log")
+    assert [b.is_request_bar for b in vllm.bars] == [False, True]
+    assert vllm.requests_per_s == pytest.approx(800 / 40.5)
     # each bar still has its own one rate, in its own unit
     assert [b.rate_unit for b in run.bars] == ["examples", "examples", "it", "req"]
     assert run.bars[0].rate_per_s == pytest.approx(3000 / 100.5)

@@ -39,7 +39,9 @@ SETUP_BAR_DESCS = frozenset(
 _SETUP_DESC = re.compile(
     r"(?:Map|Filter|Generating \w+ split|Loading|Downloading|Download|Fetching|Resolving"
     r"|Extracting|Saving|Casting|Tokeniz\w*|Building|Checking|Preprocessing|Computing checksums"
-    r"|Creating|Concatenating|Flattening|Shuffling|Sorting|Writing|Uploading|Verifying)\b",
+    r"|Creating|Concatenating|Flattening|Shuffling|Sorting|Writing|Uploading|Verifying"
+    # vLLM's queueing bar beside its "Processed prompts", and its warm-up
+    r"|Adding requests|Capturing|Compiling|Warming|Warmup)\b",
     re.IGNORECASE,
 )
 #: units that count data, not requests (datasets' examples and batches, bytes, files)
