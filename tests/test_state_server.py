@@ -360,14 +360,16 @@ def test_a_failed_scrape_is_a_visible_state():
     assert server_json(run.server)["source"] == "metrics"  # the last good scrapes' figures
 
 
-def test_one_scrape_beside_a_log_leaves_the_block_to_the_log():
-    """A single scrape's gauges say less than the log's lines over the whole run; they still
-    decide the status."""
+def test_one_scrape_beside_a_log_gives_its_gauges_and_no_rates():
+    """The block's figures come from one source: a scrape's exact gauges, but rates and
+    latencies need a second scrape (the log's rates stay in the dashboard's panel)."""
     state = read(text_of(VLLM_START, STATS_ONLY["vllm-50219"][1]))
     scrape(state, BUSY)
     run = only_run(state)
-    assert server_json(run.server)["source"] == "log"
-    assert server_json(run.server)["stats"] == 5
+    block = server_json(run.server)
+    assert (block["source"], block["stats"]) == ("metrics", 1)
+    assert block["running"] == {"last": 128, "max": 128} and block["gen_tokens_per_s"] is None
+    assert run.server.log.gen_tokens_per_s.last == 1.1
     assert run.server.status_reason == "128 running, 112 waiting at the last scrape"
 
 

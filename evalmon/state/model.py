@@ -284,9 +284,8 @@ class ServerView:
 
     ``log`` holds what the server's log says, ``metrics`` what its ``/metrics`` says; each
     figure names its source. :attr:`figures` is the source the report's ``server`` block
-    uses: ``/metrics`` once two scrapes succeeded (exact gauges, and rates and latencies
-    between them), or when the log says nothing; else the log (a single scrape's gauges say
-    less than a log's statistics lines over the whole run).
+    uses: ``/metrics`` once a scrape succeeded (exact gauges; rates and latencies need two
+    scrapes), else the log.
     """
 
     kind: str  # "vllm" | "sglang" | "tgi" | "megatron" | "unknown"
@@ -304,12 +303,9 @@ class ServerView:
 
     @property
     def figures(self) -> EngineFigures | None:
-        metrics, log = self.metrics, self.log
-        if metrics is not None and metrics.samples and (
-            metrics.samples >= 2 or log is None or not log.samples
-        ):
-            return metrics
-        return log
+        if self.metrics is not None and self.metrics.samples:
+            return self.metrics
+        return self.log
 
 
 @dataclass(frozen=True, slots=True)
