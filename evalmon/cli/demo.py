@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -105,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=1.0,
         help="multiply the simulated GPU's service times (default 1.0)",
+    )
+    p.add_argument(
+        "--tune",
+        action="store_true",
+        help="`evalmon tune` instead: short trials at batch 8..512 and concurrency 1,4,8 on the "
+        "simulated Megatron server (batch 8 slow, larger faster, 256 OOMs, 512 skipped, "
+        "concurrency saturates behind the server's lock); the table and tune.json",
     )
     p.add_argument("--tokenizer-dir", type=Path, help=argparse.SUPPRESS)
     return p
@@ -313,9 +321,78 @@ def _shown_path(folder: Path) -> str:
     return "." if str(rel) == "." else f"./{rel}"
 
 
+#: ``evalmon demo --tune``: the sweep, the trial size and the simulated GPU's speed
+TUNE_BATCH_SIZES = "8,64,128,256,512"
+TUNE_CONCURRENCY = "1,4,8"
+TUNE_LIMIT = 200  # generation requests per trial: enough for a 256-prompt call to OOM
+TUNE_TIME_SCALE = 0.2  # short trials, but request bars long enough to measure
+
+
+def _tune(ns: argparse.Namespace) -> int:
+    """The seed's tuning session on the simulated server, by `evalmon tune`."""
+    from evalmon.cli.tune import main as tune_main
+
+    check_dependencies()
+    if ns.server != "megatron":
+        raise DemoError("--tune runs on the simulated Megatron server (--server megatron)")
+    if ns.time_scale == 1.0:
+        ns.time_scale = TUNE_TIME_SCALE
+    folder = demo_folder(ns.dir)
+    work = folder / ".lm-eval"
+    work.mkdir()
+    _say(f"logs go to {folder}")
+    _say("building the offline tokenizer (first use only)...")
+    tokenizer = ensure_tokenizer(ns.tokenizer_dir)
+    tasks = materialize(work / "tasks")
+    port_file = work / "server.port"
+    server_log = folder / "server.log"
+    argv = server_argv(folder, tokenizer, port_file, ns)
+    argv[argv.index("--log") + 1] = str(server_log)  # one server for every trial
+    with running_server(argv, port_file, work / "server.stderr") as port:
+        base_url = f"http://127.0.0.1:{port}"
+        _say(
+            f"simulated Megatron-LM server on {base_url} (engine max batch "
+            f"{ns.inference_max_batch_size}, a simulated 80 GB GPU, {ns.time_scale:g}x its "
+            "service times; log: server.log)"
+        )
+        _say(
+            f"`evalmon tune`: batch sizes {TUNE_BATCH_SIZES}, then concurrency "
+            f"{TUNE_CONCURRENCY} at the fastest; each trial is the real lm-eval client with "
+            f"--limit {TUNE_LIMIT}, one supervised attempt, its own fresh cache"
+        )
+        settings = LmEvalSettings(
+            base_url=base_url,
+            tokenizer_dir=tokenizer,
+            tasks=tasks,
+            output_path=work / "output",
+            batch_size=8,
+            num_concurrent=1,
+        )
+        tune_argv = [
+            "--batch-size", TUNE_BATCH_SIZES,
+            "--concurrency", TUNE_CONCURRENCY,
+            "--limit", str(TUNE_LIMIT),
+            "--log-dir", str(folder),
+            "--watch", str(server_log),
+            "--watch", str(folder / f"gpu-{socket.gethostname() or 'localhost'}.jsonl"),
+            "--grace", "5",
+            "--", *build_argv(settings),
+        ]  # fmt: skip
+        with _environment(build_env({})):
+            code = tune_main(tune_argv)
+    shown = _shown_path(folder)
+    print(flush=True)
+    print("Try it yourself on what this demo left behind:", flush=True)
+    print(f"  cat {shown}/tune.json                  # the record", flush=True)
+    print(f"  evalmon report {shown}/trials           # every trial's figures", flush=True)
+    return code
+
+
 def main(argv: list[str]) -> int:
     ns = build_parser().parse_args(argv)
     try:
+        if ns.tune:
+            return _tune(ns)
         return _run(ns)
     except DemoError as exc:
         print(f"evalmon demo: error: {exc}", file=sys.stderr)
