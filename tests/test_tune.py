@@ -74,6 +74,8 @@ def test_plan_stops_climbing_when_the_rate_saturates_and_says_why() -> None:
     assert last.config == {"batch_size": 256} and last.outcome == "skipped"
     assert last.skip_reason.startswith("saturated: batch 64 -> 128 gained +1%")
     assert "climb stops" in p.rows[2].note
+    slower = _known(_ok({"batch_size": 8}, 7.0), _ok({"batch_size": 64}, 5.0))
+    assert plan(spec, slower).rows[-1].skip_reason == "saturated: batch 8 -> 64 was 29% slower"
 
 
 def test_ties_follow_the_batch_and_do_not_block_the_oom_rule() -> None:
@@ -167,7 +169,8 @@ def test_script_paste_lines_are_variables() -> None:
 
 def _tune(tmp: Path, *args: str, env: dict[str, str] | None = None,
           check: bool = True) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    full = {**os.environ, "PYTHONPATH": str(ROOT), "EVALMON_CACHE_DIR": str(tmp / "cache"),
+            **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "evalmon", "tune", "--batch-env", "BATCH_SIZE",
          "--log-dir", str(tmp / "out"), *args, "--", sys.executable, FAKE],
@@ -258,6 +261,7 @@ def test_kill_9_mid_sweep_then_restart_resumes_without_repeating_a_trial(tmp_pat
     starts = tmp_path / "starts"
     env = {
         **os.environ, "PYTHONPATH": str(ROOT), "FAKE_HOLD": str(hold),
+        "EVALMON_CACHE_DIR": str(tmp_path / "cache"),
         "FAKE_HOLD_BATCH": "64", "FAKE_STARTS": str(starts), "FAKE_OOM_ABOVE": "128",
     }  # fmt: skip
     args = [sys.executable, "-m", "evalmon", "tune", "--batch-env", "BATCH_SIZE",

@@ -45,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--batch-size", type=int, help="first batch size (default: from the command)")
+    p.add_argument("--batch-size", type=_batch_size_arg,
+                   help="first batch size (default: from the command); auto: the largest that "
+                   "ran for the same model and tasks in an earlier `evalmon tune`")
     p.add_argument("--min-batch-size", type=int, default=1, help="never go below this (default 1)")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--backoff", type=float, default=0.5,
@@ -77,6 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_run_options(p)  # --metrics-port/--metrics-host/--textfile, --gpu-metrics, --notify
     return p
+
+
+def _batch_size_arg(text: str) -> int | str:
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a batch size or auto: {text!r}") from None
 
 
 def split_command(argv: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -146,6 +157,10 @@ def main(argv: list[str]) -> int:
     ns = parser.parse_args(own)
     if not command:
         parser.error("no command: put it after --, e.g. evalmon run -- lm_eval run ...")
+    if ns.batch_size == "auto":  # what `evalmon tune` learnt (evalmon/supervisor/memory.py)
+        from evalmon.cli.tune import known_good_batch_size
+
+        ns.batch_size = known_good_batch_size(command, "evalmon run")
     try:
         argv_mod.check_env_names(ns.batch_env)
         policy = _policy(ns, command)

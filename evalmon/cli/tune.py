@@ -8,15 +8,21 @@ Performance Table and the configuration to use.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
 import threading
+import time
+from dataclasses import replace
 
+from evalmon import fmt
 from evalmon.cli.run import split_command
 from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor import tune as tune_mod
+from evalmon.supervisor.memory import Memory, describe, job_of, job_text, setup_text
 from evalmon.supervisor.tune import AutoSearch, TuneError, Tuner, TuneSpec
+from evalmon.text import inert
 
 EPILOG = """\
 examples:
@@ -85,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="extra sbatch argument (repeatable)")
     p.add_argument("--grace", type=float, default=10.0,
                    help="seconds between SIGTERM and SIGKILL when a trial is stopped")
+    p.add_argument("--history", action="store_true",
+                   help="what earlier sweeps learnt (largest batch that ran, smallest that "
+                   "ran out of memory, per model, tasks, server and GPU), then exit")
+    p.add_argument("--no-memory", action="store_true",
+                   help="neither use nor update what earlier sweeps learnt")
     p.add_argument("--quiet", action="store_true", help="no progress lines, only the result")
     return p
 
@@ -167,6 +178,8 @@ def main(argv: list[str]) -> int:
     own, command = split_command(argv)
     parser = build_parser()
     ns = parser.parse_args(own)
+    if ns.history:
+        return show_history(ns.format)
     if ns.slurm:
         command = [ns.slurm, *command]
     if not command:
@@ -180,7 +193,10 @@ def main(argv: list[str]) -> int:
         print(f"evalmon tune: error: {exc}", file=sys.stderr)
         return 2
     printer = (lambda line: None) if ns.quiet else _progress
-    tuner = Tuner(spec, factory, printer=printer)
+    memory = None if ns.no_memory else Memory()
+    if memory is not None and spec.auto is not None and ns.auto_start is None:
+        spec = _auto_start_from_memory(spec, memory, printer)
+    tuner = Tuner(spec, factory, printer=printer, memory=memory)
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -199,6 +215,82 @@ def main(argv: list[str]) -> int:
     print(render(spec, result, ns.format), flush=True)
     if ns.format != "json":
         print(f"record: {tune_mod.record_path(spec.log_dir)}", flush=True)
+    return 0
+
+
+def _auto_start_from_memory(spec: TuneSpec, memory: Memory, printer) -> TuneSpec:  # type: ignore[no-untyped-def]
+    """``--batch-size auto`` starts at the largest size an earlier sweep saw run."""
+    try:
+        entry = memory.best_known(job_of(spec.command))
+    except Exception:  # an unreadable store: start from the default
+        return spec
+    if entry is None or entry.known_good is None:
+        return spec
+    note = f"starting at batch {entry.known_good}: it ran in the sweep of {describe(entry)}"
+    printer(f"evalmon tune: --batch-size auto: {note}")
+    auto = replace(spec.auto, start=entry.known_good, start_note=note)  # type: ignore[arg-type]
+    return replace(spec, auto=auto)
+
+
+def known_good_batch_size(command: list[str], prog: str) -> int | None:
+    """``evalmon run --batch-size auto``: the best known-good size for this model and task
+    set, said on stderr; None (the command's own size) when no sweep learnt one."""
+    memory = Memory()
+    try:
+        entry = memory.best_known(job_of(command))
+    except Exception as exc:
+        print(f"{prog}: --batch-size auto: cannot read {memory.path}: {exc}", file=sys.stderr)
+        return None
+    job = job_text(job_of(command))
+    if entry is None or entry.known_good is None:
+        print(
+            f"{prog}: --batch-size auto: no sweep has run {inert(job, 200)} yet (evalmon tune "
+            "--batch-size auto learns it); using the command's own batch size",
+            file=sys.stderr,
+        )
+        return None
+    rate = f" at {fmt.rate(entry.largest_ok_rate)} requests/s" if entry.largest_ok_rate else ""
+    oom = f", {entry.smallest_oom} ran out of memory" if entry.smallest_oom else ""
+    print(
+        f"{prog}: --batch-size auto: starting at {entry.known_good}, the largest that ran{rate}"
+        f"{oom} for {inert(job, 200)} (sweep of {inert(describe(entry), 200)})",
+        file=sys.stderr,
+    )
+    return entry.known_good
+
+
+def show_history(form: str = "table") -> int:
+    memory = Memory()
+    try:
+        entries = memory.entries()
+    except Exception as exc:
+        print(f"evalmon tune: error: cannot read {memory.path}: {exc}", file=sys.stderr)
+        return 2
+    if form == "json":
+        print(json.dumps([
+            {"job": e.job, "setup": e.setup, "largest_ok": e.largest_ok,
+             "largest_ok_requests_per_s": e.largest_ok_rate, "largest_ok_at": e.largest_ok_at,
+             "smallest_oom": e.smallest_oom, "smallest_oom_at": e.smallest_oom_at,
+             "tool": e.tool, "updated_at": e.updated_at}
+            for e in entries
+        ], indent=1))  # fmt: skip
+        return 0
+    if not entries:
+        print(f"nothing learnt yet ({memory.path}): run evalmon tune")
+        return 0
+    rows = [("job", "server and GPU", "largest ran", "req/s there", "smallest OOM", "when",
+             "evalmon")]  # fmt: skip
+    for e in entries:
+        rows.append((
+            inert(job_text(e.job), 80), inert(setup_text(e.setup), 80),
+            fmt.optional(e.largest_ok), fmt.rate(e.largest_ok_rate),
+            fmt.optional(e.smallest_oom),
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(e.updated_at)), inert(e.tool, 20),
+        ))  # fmt: skip
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    print(f"store: {memory.path}")
     return 0
 
 

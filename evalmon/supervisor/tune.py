@@ -90,6 +90,8 @@ class TuneSpec:
     budget_s: float | None = None
     min_gain: float = 0.05
     tie_tolerance: float = 0.02
+    #: GPU memory kept free: a trial whose peak left less is not recommended (GPU samples)
+    memory_margin: float = 0.05
     time_for: int = 1000
     baseline: str | None = None  # "NAME=V,..." (a trial) or a number (requests/s)
     watch: tuple[str, ...] = ()
@@ -164,6 +166,7 @@ class Trial:
     gpu_total_bytes: int | None = None
     job: str = ""
     budget_cut: bool = False  # cut by --budget: not a result, run again on resume
+    by_type: tuple[dict[str, Any], ...] = ()  # per request type: requests/s and docs/s
 
     @property
     def duration_s(self) -> float | None:
@@ -189,6 +192,7 @@ class Trial:
             "gpu_total_bytes": self.gpu_total_bytes,
             "job": self.job or None,
             "budget_cut": self.budget_cut or None,
+            "by_request_type": list(self.by_type) or None,
         }
         out.update({k: v for k, v in extra.items() if v is not None})
         return out
@@ -212,6 +216,7 @@ class Trial:
             gpu_total_bytes=_int(data.get("gpu_total_bytes")),
             job=str(data.get("job") or ""),
             budget_cut=bool(data.get("budget_cut")),
+            by_type=tuple(x for x in data.get("by_request_type") or () if isinstance(x, dict)),
         )
 
     @property
@@ -363,6 +368,13 @@ def _gain(new: float, old: float) -> float:
     return new / old - 1.0 if old > 0 else math.inf
 
 
+def _gain_text(gain: float, spec: TuneSpec) -> str:
+    """``gained +2% (under 5%)`` or ``was 31% slower``."""
+    if gain < 0:
+        return f"was {-gain * 100:.0f}% slower"
+    return f"gained +{gain * 100:.0f}% (under {spec.min_gain * 100:.0f}%)"
+
+
 def _climb(
     spec: TuneSpec,
     axis: Axis,
@@ -396,12 +408,11 @@ def _climb(
             gain = _gain(got.requests_per_s, best_line.requests_per_s)
             if gain < spec.min_gain:
                 prev = best_line.config.get(axis.name)
-                stopped = (
-                    f"saturated: {_axis_word(axis.name)} {prev} -> {value} gained "
-                    f"{gain * 100:+.0f}% (under {spec.min_gain * 100:.0f}%)"
+                word = _axis_word(axis.name)
+                stopped = f"saturated: {word} {prev} -> {value} {_gain_text(gain, spec)}"
+                notes[config_key(config)] = (
+                    f"{_gain_text(gain, spec)} over {word} {prev}: the climb stops here"
                 )
-                notes[config_key(config)] = f"{gain * 100:+.0f}% over {_axis_word(axis.name)} " \
-                    f"{prev}: the climb stops here"
         if best_line is None or got.requests_per_s > (best_line.requests_per_s or 0):
             best_line = got
     return None
@@ -448,7 +459,7 @@ def _auto_climb(
             gain = _gain(trial.requests_per_s, lo.requests_per_s)
             if gain < spec.min_gain:
                 notes[config_key(config)] = (
-                    f"{gain * 100:+.0f}% over batch {lo.config[BATCH]}: saturated, "
+                    f"{_gain_text(gain, spec)} over batch {lo.config[BATCH]}: saturated, "
                     "the search stops here"
                 )
                 return None
@@ -496,9 +507,21 @@ def _memory_order(config: Mapping[str, Value]) -> tuple[Any, ...]:
     )
 
 
-def recommend(trials: Sequence[Trial], tie_tolerance: float = 0.02) -> Trial | None:
-    """The fastest that ran; within ``tie_tolerance`` of it, the one that needs less memory."""
+def over_margin(trial: Trial, margin: float) -> bool:
+    """The trial's peak GPU memory left less than ``margin`` of the GPU free."""
+    if not trial.peak_gpu_bytes or not trial.gpu_total_bytes:
+        return False
+    return trial.peak_gpu_bytes > (1.0 - margin) * trial.gpu_total_bytes
+
+
+def recommend(
+    trials: Sequence[Trial], tie_tolerance: float = 0.02, margin: float | None = None
+) -> Trial | None:
+    """The fastest that ran; within ``tie_tolerance`` of it, the one that needs less memory.
+    With ``margin``: not one whose peak GPU memory left less than that free (when another ran)."""
     ran = [t for t in trials if t.ran]
+    if margin is not None:
+        ran = [t for t in ran if not over_margin(t, margin)] or ran
     if not ran:
         return None
     fastest = max(t.requests_per_s or 0.0 for t in ran)
@@ -766,7 +789,8 @@ def result_of(spec: TuneSpec, record: Record, finished: bool, budget_hit: bool) 
         if trial.outcome == "running" and all(config_key(r.config) != key for r in rows):
             rows.append(Row(trial.config, trial))
     ran = [r.trial for r in rows if r.trial is not None]
-    result = TuneResult(tuple(rows), recommend(ran, spec.tie_tolerance), finished, budget_hit)
+    best = recommend(ran, spec.tie_tolerance, spec.memory_margin)
+    result = TuneResult(tuple(rows), best, finished, budget_hit)
     result.baseline = baseline_of(spec, rows)
     return result
 
@@ -774,7 +798,9 @@ def result_of(spec: TuneSpec, record: Record, finished: bool, budget_hit: bool) 
 # --------------------------------------------------------------------------- rendering
 
 
-HEADERS = ("configuration", "requests/s", "docs/s", "speedup", "time for N", "outcome", "why")
+HEADERS = (
+    "configuration", "requests/s", "docs/s", "speedup", "time for N", "peak GPU", "outcome", "why"
+)
 
 
 def table_rows(spec: TuneSpec, result: TuneResult) -> list[tuple[str, ...]]:
@@ -798,6 +824,9 @@ def table_rows(spec: TuneSpec, result: TuneResult) -> list[tuple[str, ...]]:
             why = "--budget ran out during the trial"
         if row.note:
             why = f"{why}; {row.note}" if why else row.note
+        if t is not None and t.ran and over_margin(t, spec.memory_margin):
+            left = f"under {spec.memory_margin * 100:.0f}% of GPU memory left free"
+            why = f"{why}; {left}" if why else left
         label = config_label(row.config)
         if rec_key == config_key(row.config):
             label = f"* {label}"
@@ -811,11 +840,21 @@ def table_rows(spec: TuneSpec, result: TuneResult) -> list[tuple[str, ...]]:
                 fmt.rate(docs),
                 fmt.speedup(speed),
                 fmt.duration(time_for),
+                _peak(t),
                 outcome,
                 inert(why, 300),
             )
         )
     return out
+
+
+def _peak(trial: Trial | None) -> str:
+    if trial is None or not trial.peak_gpu_bytes:
+        return fmt.DASH
+    if trial.gpu_total_bytes:
+        share = trial.peak_gpu_bytes / trial.gpu_total_bytes
+        return f"{fmt.size(trial.peak_gpu_bytes)} ({share:.0%})"
+    return fmt.size(trial.peak_gpu_bytes)
 
 
 def render_table(spec: TuneSpec, result: TuneResult) -> str:
@@ -837,7 +876,7 @@ def render_markdown(spec: TuneSpec, result: TuneResult) -> str:
     for r in table_rows(spec, result):
         cells = [c.replace("|", "\\|") for c in r]
         if r[0].startswith("* "):
-            cells = [f"**{c}**" if c and i < 5 else c for i, c in enumerate(cells)]
+            cells = [f"**{c}**" if c and i < 6 else c for i, c in enumerate(cells)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -894,6 +933,17 @@ class Measured:
     docs_per_s: float | None
     rate_field: str
     gpu_total_bytes: int | None = None
+    #: per request type (loglikelihood, generate_until ...): requests/s and docs/s
+    by_type: tuple[dict[str, Any], ...] = ()
+
+
+def gpu_total(paths: Sequence[str]) -> int | None:
+    """The largest GPU's memory in the GPU samples under ``paths`` (None: no samples)."""
+    from evalmon.pipeline import replay
+
+    gpus = replay([p for p in paths if p.endswith(".jsonl")]).state.snapshot().gpus
+    totals = [g.latest.memory_total for g in gpus if g.latest.memory_total]
+    return max(totals) if totals else None
 
 
 def measure(trial_dir: str) -> Measured:
@@ -901,14 +951,14 @@ def measure(trial_dir: str) -> Measured:
     from evalmon.pipeline import replay
 
     snap = replay([trial_dir]).state.snapshot()
-    best: tuple[float, float | None, str] | None = None
+    best: tuple[float, float | None, str, Any] | None = None
     for run in snap.runs:
         if not getattr(run, "client", True):
             continue
         field_name = "requests_per_s" if hasattr(run, "requests_per_s") else "samples_per_s"
         rate = getattr(run, field_name, None)
         if rate and (best is None or rate > best[0]):
-            best = (rate, getattr(run, "docs_per_s", None), field_name)
+            best = (rate, getattr(run, "docs_per_s", None), field_name, run)
     total = None
     for gpu in getattr(snap, "gpus", ()) or ():
         t = getattr(gpu.latest, "memory_total", None)
@@ -916,7 +966,15 @@ def measure(trial_dir: str) -> Measured:
             total = max(total or 0, t)
     if best is None:
         return Measured(None, None, "", total)
-    return Measured(best[0], best[1], best[2], total)
+    by_type = tuple(
+        {
+            "request_type": getattr(w, "request_type", None),
+            "requests_per_s": getattr(w, "requests_per_s", None),
+            "docs_per_s": getattr(w, "docs_per_s", None),
+        }
+        for w in getattr(best[3], "rates", ()) or ()
+    )
+    return Measured(best[0], best[1], best[2], total, by_type)
 
 
 # --------------------------------------------------------------------------- running
@@ -939,9 +997,31 @@ class _EnvLauncher:
     def ended_exit_code(self, attempt: Any) -> int | None:
         return self._inner.ended_exit_code(attempt)
 
+    def __getattr__(self, name: str) -> Any:  # the rest of the launcher's face, as it grows
+        return getattr(self._inner, name)
+
 
 LauncherFactory = Callable[[str], Any]  # trial dir -> launcher
 Printer = Callable[[str], None]
+
+
+def setup_of(paths: Sequence[str]) -> dict[str, Any]:
+    """What a trial's logs say about the server (kind, engine batch limit) and the GPUs."""
+    from evalmon.pipeline import replay
+
+    snap = replay(list(paths)).state.snapshot()
+    setup: dict[str, Any] = {"server": None, "engine_max_batch": None, "gpu": None, "gpus": 0}
+    for run in snap.runs:
+        kind = getattr(run, "kind", "client")
+        if kind not in ("client", "unknown", None) and setup["server"] is None:
+            setup["server"] = kind
+        if getattr(run, "engine_max_batch", None) and setup["engine_max_batch"] is None:
+            setup["engine_max_batch"] = run.engine_max_batch
+    names = sorted({g.latest.name for g in snap.gpus if g.latest.name})
+    if names:
+        setup["gpu"] = ",".join(names)
+        setup["gpus"] = len({(g.host, g.index) for g in snap.gpus})
+    return setup
 
 
 class Tuner:
@@ -951,8 +1031,10 @@ class Tuner:
         launcher_factory: LauncherFactory,
         printer: Printer | None = None,
         clock: Callable[[], float] = time.time,
+        memory: Any = None,
     ) -> None:
         self.spec = spec
+        self.memory = memory  # evalmon.supervisor.memory.Memory, or None: learn nothing
         self.launcher_factory = launcher_factory
         self._print = printer or (lambda line: None)
         self._clock = clock
@@ -991,6 +1073,7 @@ class Tuner:
             trial = self._run_trial(p.next, record, deadline)
             record.put(trial)
             write_record(spec.log_dir, spec, record, result_of(spec, record, False, False))
+            self._learn(trial)
             if trial.budget_cut:
                 budget_hit = True
                 break
@@ -1000,6 +1083,24 @@ class Tuner:
 
     def _say(self, text: str) -> None:
         self._print(f"evalmon tune: {text}")
+
+    def _learn(self, trial: Trial) -> None:
+        """Remember the trial's lesson for later sweeps and ``evalmon run --batch-size auto``."""
+        size = trial.config.get(BATCH)
+        if self.memory is None or trial.outcome not in ("ok", "oom") or not isinstance(size, int):
+            return
+        if trial.outcome == "ok" and not trial.ran:
+            return
+        from evalmon.supervisor.memory import job_of
+
+        try:
+            setup = setup_of([os.path.join(self.spec.log_dir, trial.dir), *self.spec.watch])
+            self.memory.learn(
+                job_of(self.spec.command), setup, size, trial.outcome, trial.requests_per_s
+            )
+        except Exception as exc:  # sqlite3.Error, OSError: the sweep goes on
+            self._say(f"warning: cannot remember this trial in {self.memory.path}: {exc}")
+            self.memory = None
 
     def _run_trial(self, config: Config, record: Record, deadline: float | None) -> Trial:
         from evalmon.pipeline import Monitor
@@ -1094,9 +1195,12 @@ class Tuner:
         trial.docs_per_s = measured.docs_per_s
         trial.rate_field = measured.rate_field
         trial.gpu_total_bytes = measured.gpu_total_bytes
+        trial.by_type = measured.by_type
         if attempt is not None:
             trial.peak_gpu_bytes = attempt.peak_gpu_bytes
             trial.job = attempt.job_label
+        if trial.peak_gpu_bytes and not trial.gpu_total_bytes and spec.watch:
+            trial.gpu_total_bytes = gpu_total(spec.watch)
         a_outcome = attempt.outcome if attempt is not None else "failed"
         if cut_why == "budget" or (self._stop.is_set() and a_outcome == "cancelled"):
             trial.outcome = "skipped"
@@ -1108,6 +1212,7 @@ class Tuner:
         elif a_outcome == "oom":
             trial.outcome = "oom"
             trial.reason = _first_clause(a_reason)
+            _no_rates(trial)
         elif a_outcome == "cancelled" and cut_why == "time box":
             if measured.requests_per_s:
                 trial.outcome = "ok"
@@ -1118,12 +1223,21 @@ class Tuner:
         else:
             trial.outcome = "failed"
             trial.reason = inert(a_reason or "no result", 200)
+            _no_rates(trial)
         self._say(
             f"trial {config_label(config)}: {trial.outcome}"
-            + (f", {fmt.rate(trial.requests_per_s)} requests/s" if trial.requests_per_s else "")
+            + (f", {fmt.rate(trial.requests_per_s)} requests/s" if trial.ran else "")
             + (f" ({trial.reason})" if trial.reason and trial.outcome != "ok" else "")
         )
         return trial
+
+
+def _no_rates(trial: Trial) -> None:
+    """A trial that did not run to its end has no rate of its configuration: the figures of
+    the part that ran stay in its folder (``evalmon report``), not in the table."""
+    trial.requests_per_s = None
+    trial.docs_per_s = None
+    trial.by_type = ()
 
 
 def _finished_attempt(trial_dir: str) -> Any:
