@@ -254,11 +254,8 @@ class Exporter:
                 raise ExportError(f"--textfile: no such folder: {folder}")
             self.write_textfile()
         if self.port is not None:
-            from prometheus_client.exposition import start_http_server
-
             try:
-                server, _thread = start_http_server(self.port, addr=self.host,
-                                                    registry=self.registry)
+                server = _serve(self.registry, self.host, self.port)
             except OSError as exc:
                 raise ExportError(f"cannot listen on {self.host}:{self.port} for /metrics: "
                                   f"{exc.strerror or exc}") from None
@@ -301,6 +298,61 @@ class Exporter:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def host_allowed(bind: str, header: str) -> bool:
+    """On loopback, the ``Host`` header must name loopback: a web page the user opens cannot
+    read the figures through DNS rebinding (a name of its own resolved to 127.0.0.1). Bound
+    elsewhere on purpose (``--metrics-host``), any name a scraper uses is fine."""
+    if not _is_loopback(bind):
+        return True
+    name = header.strip().lower()
+    if name.startswith("["):
+        name = name[1:].split("]", 1)[0]
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    return name in LOOPBACK_NAMES or (bool(name) and _is_loopback(name))
+
+
+def _serve(registry: CollectorRegistry, host: str, port: int) -> Any:
+    """prometheus_client's WSGI app on its threading server (as ``start_http_server``), behind
+    the ``Host`` check; returns the server, serving on a daemon thread."""
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from prometheus_client.exposition import ThreadingWSGIServer, make_wsgi_app
+
+    app = make_wsgi_app(registry)
+
+    def guarded(environ: dict[str, Any], start_response: Any) -> Any:
+        if not host_allowed(host, environ.get("HTTP_HOST", "")):
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [b"evalmon: this Host is not the address served\n"]
+        return app(environ, start_response)
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    class Server(ThreadingWSGIServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+    server = make_server(host, port, guarded, Server, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, name="evalmon-exporter", daemon=True).start()
+    return server
 
 
 def exposition(collector: EvalCollector) -> str:

@@ -279,3 +279,25 @@ def test_serve_metrics_port_exports_from_the_serve_process(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_loopback_exporter_refuses_a_foreign_host_header(sample_snapshot: Snapshot):
+    import http.client
+
+    from evalmon.export import host_allowed
+
+    exporter = Exporter(EvalCollector(lambda: sample_snapshot), port=0)
+    exporter.start()
+    try:
+        _host, port = exporter.address  # type: ignore[misc]
+        for header, expected in (("evil.example", 403), (f"127.0.0.1:{port}", 200),
+                                 (f"localhost:{port}", 200)):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/metrics", headers={"Host": header})
+            assert conn.getresponse().status == expected, header
+            conn.close()
+    finally:
+        exporter.close()
+    assert host_allowed("127.0.0.1", "[::1]:9464")
+    assert not host_allowed("127.0.0.1", "rebind.attacker.example:9464")
+    assert host_allowed("0.0.0.0", "node7.cluster:9464")  # bound on purpose: any name
