@@ -304,3 +304,17 @@ def test_bad_options_are_one_line(tmp_path: Path, bad: str) -> None:
     proc = _tune(tmp_path, bad, check=False)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+def test_time_box_cuts_a_slow_trial_and_keeps_what_it_served(tmp_path: Path) -> None:
+    mid = tmp_path / "mid"
+    mid.write_text("")  # never removed: the trial would hang forever without the box
+    proc = _tune(
+        tmp_path, "--batch-size", "8", "--time-box", "0.5", "--grace", "2",
+        env={"FAKE_HOLD_MID": str(mid)},
+    )  # fmt: skip
+    data = json.loads((tmp_path / "out" / "tune.json").read_text())
+    (trial,) = data["trials"]
+    assert trial["outcome"] == "ok" and trial["requests_per_s"], trial
+    assert "time box" in trial["reason"]
+    assert "recommended: batch=8" in proc.stdout

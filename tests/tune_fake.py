@@ -8,7 +8,8 @@ time is the model's, not the clock's: rates are exact and tests need no timing.
 Environment: BATCH_SIZE, NUM_CONCURRENT (default 1), FAKE_OOM_ABOVE (a CUDA OOM traceback and
 exit 1 above this batch size), FAKE_SATURATE (the engine caps batches here: no gain above),
 FAKE_STARTS (append ``<config>`` per start), FAKE_HOLD (wait while this file exists: a trial
-that is "running" for as long as a test needs), FAKE_HOLD_BATCH (hold only at this batch
+that is "running" for as long as a test needs), FAKE_HOLD_MID (hang half-way through the bar
+while this file exists), FAKE_HOLD_BATCH (hold only at this batch
 size), FAKE_REQUESTS (default 20000: the bar's whole seconds then cost little precision).
 """
 
@@ -59,9 +60,16 @@ def main() -> int:
     elapsed = total / r
     mm, ss = divmod(round(elapsed), 60)
     half = total // 2
-    sys.stderr.write(
+    half_bar = (
         f"\rRequesting API:  50%|#####     | {half}/{total} "
         f"[{int(elapsed / 2) // 60:02d}:{int(elapsed / 2) % 60:02d}<00:00, {r:.2f}it/s]"
+    )
+    sys.stderr.write(half_bar + half_bar)  # tqdm's refresh: the first one is complete
+    sys.stderr.flush()
+    mid = os.environ.get("FAKE_HOLD_MID")  # hang half-way, until this file is gone
+    while mid and os.path.exists(mid):
+        time.sleep(0.02)
+    sys.stderr.write(
         f"\rRequesting API: 100%|##########| {total}/{total} "
         f"[{mm:02d}:{ss:02d}<00:00, {r:.2f}it/s]\n"
     )

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from evalmon.cli.argtypes import positive_int
 from evalmon_demo.lm_eval_cmd import LmEvalSettings, build_argv, build_env
-from evalmon_demo.tasks import materialize
+from evalmon_demo.tasks import GEN_TASK, materialize
 from evalmon_demo.tokenizer import ensure_tokenizer
 
 SERVER_START_TIMEOUT_S = 30.0
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--tune",
         action="store_true",
-        help="`evalmon tune` instead: short trials at batch 8..512 and concurrency 1,4,8 on the "
+        help="`evalmon tune` instead: short trials at batch 8..512 and concurrency 1,4 on the "
         "simulated Megatron server (batch 8 slow, larger faster, 256 OOMs, 512 skipped, "
         "concurrency saturates behind the server's lock); the table and tune.json",
     )
@@ -323,9 +323,12 @@ def _shown_path(folder: Path) -> str:
 
 #: ``evalmon demo --tune``: the sweep, the trial size and the simulated GPU's speed
 TUNE_BATCH_SIZES = "8,64,128,256,512"
-TUNE_CONCURRENCY = "1,4,8"
-TUNE_LIMIT = 200  # generation requests per trial: enough for a 256-prompt call to OOM
-TUNE_TIME_SCALE = 0.2  # short trials, but request bars long enough to measure
+TUNE_CONCURRENCY = "1,4"
+#: the generation task alone, 400 requests: a 256-prompt call must OOM, and at the simulated
+#: GPU's own speed the fast trials' request bars last 8 s or more (tqdm states whole seconds:
+#: a shorter bar would make a rate coarse)
+TUNE_LIMIT = 400
+TUNE_TIME_BOX_S = 40  # batch 8 needs a minute for 400 requests: measured over its first part
 
 
 def _tune(ns: argparse.Namespace) -> int:
@@ -335,8 +338,6 @@ def _tune(ns: argparse.Namespace) -> int:
     check_dependencies()
     if ns.server != "megatron":
         raise DemoError("--tune runs on the simulated Megatron server (--server megatron)")
-    if ns.time_scale == 1.0:
-        ns.time_scale = TUNE_TIME_SCALE
     folder = demo_folder(ns.dir)
     work = folder / ".lm-eval"
     work.mkdir()
@@ -357,8 +358,9 @@ def _tune(ns: argparse.Namespace) -> int:
         )
         _say(
             f"`evalmon tune`: batch sizes {TUNE_BATCH_SIZES}, then concurrency "
-            f"{TUNE_CONCURRENCY} at the fastest; each trial is the real lm-eval client with "
-            f"--limit {TUNE_LIMIT}, one supervised attempt, its own fresh cache"
+            f"{TUNE_CONCURRENCY} at the fastest. Each trial is the real lm-eval client on "
+            f"{GEN_TASK} with --limit {TUNE_LIMIT}, one supervised attempt with its own fresh "
+            f"cache, at most {TUNE_TIME_BOX_S} s (about two minutes in all)"
         )
         settings = LmEvalSettings(
             base_url=base_url,
@@ -368,15 +370,18 @@ def _tune(ns: argparse.Namespace) -> int:
             batch_size=8,
             num_concurrent=1,
         )
+        client = build_argv(settings)
+        client[client.index("--tasks") + 1] = GEN_TASK
         tune_argv = [
             "--batch-size", TUNE_BATCH_SIZES,
             "--concurrency", TUNE_CONCURRENCY,
             "--limit", str(TUNE_LIMIT),
+            "--time-box", str(TUNE_TIME_BOX_S),
             "--log-dir", str(folder),
             "--watch", str(server_log),
             "--watch", str(folder / f"gpu-{socket.gethostname() or 'localhost'}.jsonl"),
             "--grace", "5",
-            "--", *build_argv(settings),
+            "--", *client,
         ]  # fmt: skip
         with _environment(build_env({})):
             code = tune_main(tune_argv)
@@ -385,6 +390,8 @@ def _tune(ns: argparse.Namespace) -> int:
     print("Try it yourself on what this demo left behind:", flush=True)
     print(f"  cat {shown}/tune.json                  # the record", flush=True)
     print(f"  evalmon report {shown}/trials           # every trial's figures", flush=True)
+    print("  evalmon tune --history                 # what sweeps learnt, kept for the next "
+          "(evalmon run --batch-size auto starts there)", flush=True)
     return code
 
 

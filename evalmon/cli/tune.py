@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, metavar="N",
                    help="lm-eval --limit N per trial (EVALMON_LIMIT for a script)")
     p.add_argument("--time-box", type=float, default=None, metavar="SECONDS",
-                   help="stop each trial after this long and measure what it served")
+                   help="stop each trial this long after its first request and measure what "
+                   "it served (a slow start does not count)")
     p.add_argument("--budget", type=float, default=None, metavar="MINUTES",
                    help="stop the sweep after this long: a partial table, exit 0")
     p.add_argument("--baseline", default=None, metavar="CONFIG|RATE",

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from evalmon import fmt
+from evalmon.events import Progress
 from evalmon.supervisor import argv as argv_mod
 from evalmon.text import inert
 
@@ -1163,8 +1164,26 @@ class Tuner:
             timer.start()
             timers.append(timer)
 
+        unsubscribe = None
         if spec.time_box_s is not None:
-            cut_at(spec.time_box_s, "time box")
+            # the box counts serving time, from the trial's first request bar: an lm-eval that
+            # takes long to start (imports on a busy node, a SLURM queue) is not cut for that
+            box = spec.time_box_s
+            started = threading.Event()
+            own = os.path.abspath(trial_dir) + os.sep
+
+            def on_batch(batch: Any) -> None:
+                if started.is_set() or not os.path.abspath(batch.path).startswith(own):
+                    return
+                for located in batch.events:
+                    event = located.event
+                    if isinstance(event, Progress) and _is_request_bar(event.desc):
+                        started.set()
+                        cut_at(box, "time box")
+                        return
+
+            unsubscribe = monitor.subscribe(on_batch)
+            cut_at(max(10 * box, box + 600.0), "time box")  # no request at all: stalled
         if deadline is not None:
             cut_at(deadline - time.monotonic(), "budget")
         with self._lock:
@@ -1176,7 +1195,9 @@ class Tuner:
         finally:
             with self._lock:
                 self._current = None
-            for timer in timers:
+            if unsubscribe is not None:
+                unsubscribe()
+            for timer in list(timers):
                 timer.cancel()
             monitor.stop()
         status = sup.status()
@@ -1216,7 +1237,9 @@ class Tuner:
         elif a_outcome == "cancelled" and cut_why == "time box":
             if measured.requests_per_s:
                 trial.outcome = "ok"
-                trial.reason = f"measured over the {fmt.duration(spec.time_box_s)} time box"
+                trial.reason = (
+                    f"measured over a {fmt.duration(spec.time_box_s)} time box of serving"
+                )
             else:
                 trial.outcome = "stalled"
                 trial.reason = f"no request served in the {fmt.duration(spec.time_box_s)} time box"
@@ -1230,6 +1253,12 @@ class Tuner:
             + (f" ({trial.reason})" if trial.reason and trial.outcome != "ok" else "")
         )
         return trial
+
+
+def _is_request_bar(desc: str) -> bool:
+    """lm-eval's bar of requests sent (``Requesting API``; ``Running loglikelihood requests``
+    for in-process models)."""
+    return desc.startswith("Requesting API") or desc.startswith("Running ")
 
 
 def _no_rates(trial: Trial) -> None:
