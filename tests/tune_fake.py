@@ -9,8 +9,9 @@ Environment: BATCH_SIZE, NUM_CONCURRENT (default 1), FAKE_OOM_ABOVE (a CUDA OOM 
 exit 1 above this batch size), FAKE_SATURATE (the engine caps batches here: no gain above),
 FAKE_STARTS (append ``<config>`` per start), FAKE_HOLD (wait while this file exists: a trial
 that is "running" for as long as a test needs), FAKE_HOLD_MID (hang half-way through the bar
-while this file exists), FAKE_HOLD_BATCH (hold only at this batch
-size), FAKE_REQUESTS (default 20000: the bar's whole seconds then cost little precision).
+while this file exists), FAKE_HANG_AFTER_OOM (hang after the OOM), FAKE_HOLD_BATCH (hold
+only at this batch size), FAKE_REQUESTS (default 20000: the bar's whole seconds then cost
+little precision).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def main() -> int:
     if oom_above is not None and batch > int(oom_above):
         sys.stderr.write(f"Requesting API:   0%|          | 0/{total} [00:00<?, ?it/s]\n" + OOM)
         sys.stderr.flush()
+        while os.environ.get("FAKE_HANG_AFTER_OOM"):  # only a stop (scancel) ends it
+            time.sleep(1)
         return 1
     r = rate(batch, concurrent, int(saturate) if saturate else None)
     elapsed = total / r
