@@ -360,7 +360,7 @@ def _tune(ns: argparse.Namespace) -> int:
             f"`evalmon tune`: batch sizes {TUNE_BATCH_SIZES}, then concurrency "
             f"{TUNE_CONCURRENCY} at the fastest. Each trial is the real lm-eval client on "
             f"{GEN_TASK} with --limit {TUNE_LIMIT}, one supervised attempt with its own fresh "
-            f"cache, at most {TUNE_TIME_BOX_S} s (about two minutes in all)"
+            f"cache, at most {TUNE_TIME_BOX_S} s after its first request"
         )
         settings = LmEvalSettings(
             base_url=base_url,

@@ -387,7 +387,7 @@ def _climb(
 ) -> Config | None:
     best_line: Trial | None = None
     stopped = ""
-    for value in values:
+    for index, value in enumerate(values):
         raw: dict[str, Value] = dict(fixed)
         if value is not None:
             raw[axis.name] = value
@@ -411,9 +411,15 @@ def _climb(
                 prev = best_line.config.get(axis.name)
                 word = _axis_word(axis.name)
                 stopped = f"saturated: {word} {prev} -> {value} {_gain_text(gain, spec)}"
-                notes[config_key(config)] = (
-                    f"{_gain_text(gain, spec)} over {word} {prev}: the climb stops here"
-                )
+                if gain < 0:
+                    note = f"{-gain * 100:.0f}% slower than {word} {prev}"
+                else:
+                    note = (
+                        f"{gain * 100:+.0f}% over {word} {prev}: not a gain (under "
+                        f"{spec.min_gain * 100:.0f}%)"
+                    )
+                more = index + 1 < len(values)
+                notes[config_key(config)] = note + ("; the climb stops here" if more else "")
         if best_line is None or got.requests_per_s > (best_line.requests_per_s or 0):
             best_line = got
     return None
@@ -820,7 +826,7 @@ def table_rows(spec: TuneSpec, result: TuneResult) -> list[tuple[str, ...]]:
         outcome = row.outcome
         if t is not None and t.budget_cut:
             outcome = "skipped"
-        why = row.skip_reason or (t.reason if t is not None and not t.ran else "")
+        why = row.skip_reason or (t.reason if t is not None else "")
         if t is not None and t.budget_cut:
             why = "--budget ran out during the trial"
         if row.note:
@@ -850,7 +856,8 @@ def table_rows(spec: TuneSpec, result: TuneResult) -> list[tuple[str, ...]]:
 
 
 def _peak(trial: Trial | None) -> str:
-    if trial is None or not trial.peak_gpu_bytes:
+    """Only of a trial that ran: an OOM's samples miss the allocation that failed."""
+    if trial is None or not trial.ran or not trial.peak_gpu_bytes:
         return fmt.DASH
     if trial.gpu_total_bytes:
         share = trial.peak_gpu_bytes / trial.gpu_total_bytes
