@@ -12,7 +12,11 @@ tests), ``--server-log PATH`` (write the OOM there, as a server would, and fail 
 only with an HTTP 500 like lm-eval does; ``--server-oom-rank K`` prefixes it ``[rankK]: ``),
 ``--quiet`` (nothing on stderr but the bare traceback), ``--late-rank-oom S`` (a detached
 "rank 1" appends its report of the OOM to this attempt's stderr S seconds after the next
-attempt started, as a shared filesystem shows another node's writes late).
+attempt started, as a shared filesystem shows another node's writes late),
+``--setsid-child PIDFILE`` (a child that leaves the job's process group and session, as a
+daemonising server does, and sleeps), ``--hang-after N`` (after N steps write nothing and
+sleep, unless this run resumed from the cache), ``--cache`` (lm-eval's request cache emulated
+in ``$EVALMON_CACHE``: finished steps are remembered and a rerun says ``Cached requests: N``).
 """
 
 from __future__ import annotations
@@ -121,6 +125,9 @@ def main() -> int:
     p.add_argument("--server-oom-rank", type=int, default=None)
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--late-rank-oom", type=float, default=None, metavar="S")
+    p.add_argument("--setsid-child", default=None, metavar="PIDFILE")
+    p.add_argument("--hang-after", type=int, default=None, metavar="N")
+    p.add_argument("--cache", action="store_true")
     args = p.parse_args()
     global QUIET
     QUIET = args.quiet
@@ -134,6 +141,8 @@ def main() -> int:
         with open(args.pid_file, "a") as fh:
             fh.write(f"{os.getpid()}\n")
     size = batch_size_from(args)
+    if args.setsid_child:
+        setsid_child(args.setsid_child)
     for text in args.echo:
         sys.stderr.write(text + "\n")
         sys.stderr.flush()
@@ -142,10 +151,22 @@ def main() -> int:
         sys.stderr.write(LOAD_OOM_TRACEBACK)
         sys.stderr.flush()
         return 1
+    cache = (os.environ.get("EVALMON_CACHE", "") + "_fake.txt") if args.cache else ""
+    cached = 0
+    if cache and os.path.exists(cache):
+        with open(cache) as fh:
+            cached = min(len(fh.read().split()), args.steps)
+    if cache:
+        log(f"Cached requests: {cached}, Requests remaining: {args.steps - cached}")
     log("Running loglikelihood requests")
     start = time.monotonic()
     will_oom = args.oom_above is not None and size > args.oom_above
     for n in range(args.steps + 1):
+        if n and cache and n > cached:
+            with open(cache, "a") as fh:
+                fh.write(f"{n}\n")
+        if args.hang_after is not None and n >= args.hang_after and cached == 0:
+            time.sleep(3600)  # hung: no output, no exit
         if not QUIET:
             sys.stderr.write("\r" + bar("Requesting API", n, args.steps, time.monotonic() - start))
             sys.stderr.flush()
@@ -206,6 +227,18 @@ def oom(args: argparse.Namespace, size: int) -> int:
     return 1
 
 
+def setsid_child(pidfile: str) -> None:
+    """A child that leaves our process group and session (a daemonising server)."""
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:  # re-parented to init: no longer our descendant once we die
+            with open(pidfile, "a") as fh:
+                fh.write(f"{os.getpid()}\n")
+            time.sleep(3600)
+        os._exit(0)
+    os.wait()
+
+
 def ranked(text: str, rank: int) -> str:
     return "".join(f"[rank{rank}]: {line}\n" for line in text.splitlines())
 
@@ -219,24 +252,45 @@ def late_rank(delay: float, text: str) -> None:
     if os.fork() == 0:
         os.setsid()
         nxt = os.path.join(folder, f"attempt-{number + 1}.out")
-        deadline = time.monotonic() + 60
-        while not os.path.exists(nxt) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(delay)
-        os.write(2, ranked(text, 1).encode())
-        with open(os.path.join(folder, "late-rank.done"), "w") as fh:
-            fh.write(f"{time.time():.6f}\n")
-        os._exit(0)
+        done = os.path.join(folder, "late-rank.done")
+        as_another_node(_LATE_RANK, nxt, str(delay), ranked(text, 1), done)
+
+
+_LATE_RANK = """
+import os, sys, time
+nxt, delay, text, done = sys.argv[1:5]
+deadline = time.monotonic() + 60
+while not os.path.exists(nxt) and time.monotonic() < deadline:
+    time.sleep(0.02)
+time.sleep(float(delay))
+os.write(2, text.encode())
+with open(done, "w") as fh:
+    fh.write("%.6f\\n" % time.time())
+"""
+
+_LATE_WRITER = """
+import sys, time
+time.sleep(0.3)
+with open(sys.argv[1], "a") as fh:
+    fh.write(sys.argv[2])
+"""
+
+
+def as_another_node(code: str, *argv: str) -> None:
+    """Become a process of another node: not the job's (no evalmon markers in its
+    environment, so evalmon's stop does not reach it), writing on its own schedule."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALMON_")}
+    try:
+        os.execve(sys.executable, [sys.executable, "-c", code, *argv], env)
+    finally:
+        os._exit(1)
 
 
 def late_writer(path: str, text: str) -> None:
     """Like a server still finishing a request of a client that is gone: not in our group."""
     if os.fork() == 0:
         os.setsid()
-        time.sleep(0.3)
-        with open(path, "a") as fh:
-            fh.write(text)
-        os._exit(0)
+        as_another_node(_LATE_WRITER, path, text)
 
 
 if __name__ == "__main__":

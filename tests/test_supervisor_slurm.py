@@ -142,4 +142,7 @@ def test_controller_down_is_a_clear_error_without_duplicates(
     assert after == before  # nothing was submitted behind our back
     session = read_record(str(logs)).sessions[-1]
     assert session.finished and session.final_state == "failed"
-    assert session.attempts == {}
+    # the intent written before sbatch stays in the record, marked as never launched
+    (only,) = session.ordered_attempts()
+    assert only.outcome == "failed" and only.state == "not launched"
+    assert only.slurm_job_id is None and only.launch_token

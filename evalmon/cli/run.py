@@ -148,6 +148,9 @@ def summary_table(status: SupervisorStatus) -> str:
     for r in rows:
         cells = [c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)]
         lines.append("  ".join([*cells, r[-1]]).rstrip())
+    for a in status.attempts:
+        for what in a.left_running:  # survived SIGKILL (another user's, uninterruptible...)
+            lines.append(f"attempt {a.number} left running: {inert(what, 160)}")
     return "\n".join(lines)
 
 

@@ -37,6 +37,10 @@ class Launcher(Protocol):
 
     def adopt(self, attempt: Attempt) -> Job | None: ...
 
+    def find(self, token: str) -> dict[str, object] | None: ...
+
+    def planned_log_files(self, number: int) -> tuple[str, ...]: ...
+
     def ended_exit_code(self, attempt: Attempt) -> int | None: ...
 
 
@@ -73,9 +77,17 @@ class LocalJobView:
     def identity(self) -> dict[str, object]:
         return {"pid": self.job.pid, "pid_create_time": self.job.create_time}
 
+    @property
+    def left_running(self) -> tuple[str, ...]:
+        return self.job.left_running
+
+    def track(self) -> None:
+        self.job.track()
+
     def reap_stragglers(self, grace: float) -> None:
-        """The leader ended but members of its group may live on: stop them too."""
-        if self.job.group_alive():
+        """The leader ended but members of its group, or children that left it (setsid),
+        may live on: stop them too."""
+        if self.job.alive():
             self.job.stop(grace)
 
 
@@ -89,11 +101,29 @@ class LocalLauncher:
     def launch(self, argv: Sequence[str], env: Mapping[str, str], number: int) -> Job:
         return LocalJobView(local.launch(argv, env, self.log_dir, number, cwd=self.cwd))
 
+    def planned_log_files(self, number: int) -> tuple[str, ...]:
+        paths = local.attempt_paths(self.log_dir, number)
+        return (paths.stdout, paths.stderr)
+
     def adopt(self, attempt: Attempt) -> Job | None:
         if attempt.pid is None:
             return None
-        job = local.adopt(attempt.pid, attempt.pid_create_time, self.log_dir, attempt.number)
+        job = local.adopt(
+            attempt.pid, attempt.pid_create_time, self.log_dir, attempt.number,
+            attempt.launch_token,
+        )
         return None if job is None else LocalJobView(job)
+
+    def find(self, token: str) -> dict[str, object] | None:
+        """The identity of a running job launched with ``token`` (the record may not know
+        it: evalmon was killed between the launch and the record)."""
+        leader = local.find_leader(token)
+        if leader is None:
+            return None
+        try:
+            return {"pid": leader.pid, "pid_create_time": leader.create_time()}
+        except Exception:
+            return None
 
     def ended_exit_code(self, attempt: Attempt) -> int | None:
         return local.finished_exit_code(self.log_dir, attempt.number)

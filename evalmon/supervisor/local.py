@@ -7,6 +7,12 @@ an adopted attempt ended (it is not our child any more, so ``waitpid`` cannot te
 
 Signals go only to the group we created (``os.killpg(pgid)``), and only after checking that
 the leader is still the process we started (same pid AND same psutil create_time).
+
+A job's children may leave the group (``setsid``, a daemonising server). Two ways keep them
+the job's: every process of the job inherits ``EVALMON_TOKEN`` (the attempt's launch token)
+in its environment, and the job's process tree is sampled with psutil while it runs. A stop
+signals the group, every tracked descendant still alive (same pid and create_time) and
+every process whose environment carries the token; what survives SIGKILL is named.
 """
 
 from __future__ import annotations
@@ -59,6 +65,40 @@ sys.exit(code if code >= 0 else 128 - code)
 """
 
 
+#: environment markers every process of an attempt inherits
+TOKEN_ENV = "EVALMON_TOKEN"
+LOG_DIR_ENV = "EVALMON_LOG_DIR"
+RUN_ENV = "EVALMON_RUN"
+
+
+def marked_processes(
+    token: str | None = None, log_dir: str | None = None, run: str | None = None
+) -> list[psutil.Process]:
+    """Processes of this user whose environment carries the given markers (all that are
+    given must match). Processes whose environment cannot be read are skipped."""
+    want: dict[str, str] = {}
+    if token:
+        want[TOKEN_ENV] = token
+    if log_dir:
+        want[LOG_DIR_ENV] = os.path.abspath(log_dir)
+    if run:
+        want[RUN_ENV] = run
+    if not want:
+        return []
+    me = os.getpid()
+    found = []
+    for proc in psutil.process_iter(["pid"]):
+        if proc.pid == me:
+            continue
+        try:
+            env = proc.environ()
+        except (psutil.Error, OSError):
+            continue
+        if all(env.get(k) == v for k, v in want.items()):
+            found.append(proc)
+    return found
+
+
 class LaunchError(RuntimeError):
     """The job could not be started (message for the user as is)."""
 
@@ -102,6 +142,7 @@ class LocalJob:
         create_time: float | None,
         paths: LocalPaths,
         popen: subprocess.Popen[bytes] | None,
+        token: str | None = None,
     ) -> None:
         self.pid = pid
         self.create_time = create_time
@@ -109,6 +150,12 @@ class LocalJob:
         self._popen = popen
         self._exit_code: int | None = None
         self._ended = False
+        self.token = token
+        #: every descendant seen so far: pid -> create_time (psutil), kept after it leaves
+        #: the group (setsid) or its parent dies (re-parented to init)
+        self.tree: dict[int, float] = {}
+        self.left_running: tuple[str, ...] = ()
+        self.track()
 
     @property
     def label(self) -> str:
@@ -166,6 +213,49 @@ class LocalJob:
             time.sleep(0.02)
         return True
 
+    # ---------------------------------------------------------------- the process tree
+
+    def track(self) -> None:
+        """Remember the job's current descendants (called at launch and while it runs)."""
+        if not _same_process(self.pid, self.create_time):
+            return
+        try:
+            children = psutil.Process(self.pid).children(recursive=True)
+        except psutil.Error:
+            return
+        for child in children:
+            with contextlib.suppress(psutil.Error):
+                self.tree.setdefault(child.pid, child.create_time())
+
+    def outside_group(self) -> list[psutil.Process]:
+        """Live processes of the job outside its process group: tracked descendants and
+        processes carrying its token (never the same pid with another create_time)."""
+        procs: dict[int, psutil.Process] = {}
+        for pid, created in self.tree.items():
+            if _same_process(pid, created) and not _is_zombie(pid):
+                with contextlib.suppress(psutil.Error):
+                    procs[pid] = psutil.Process(pid)
+        if self.token:
+            for proc in marked_processes(token=self.token):
+                procs.setdefault(proc.pid, proc)
+        out = []
+        for pid, proc in procs.items():
+            try:
+                if os.getpgid(pid) != self.pid and proc.status() != psutil.STATUS_ZOMBIE:
+                    out.append(proc)
+            except (OSError, psutil.Error):
+                continue
+        return out
+
+    def _signal_outside(self, procs: list[psutil.Process], sig: int) -> None:
+        for proc in procs:
+            with contextlib.suppress(psutil.Error, OSError):
+                proc.send_signal(sig)  # psutil checks the pid was not reused
+
+    def alive(self) -> bool:
+        """Any process of the job left: in its group, or outside it (setsid children)."""
+        return self.group_alive() or bool(self.outside_group())
+
     # ---------------------------------------------------------------- stopping
 
     def group_alive(self) -> bool:
@@ -193,29 +283,56 @@ class LocalJob:
             return False
 
     def stop(self, grace: float) -> str:
-        """SIGTERM the group, SIGKILL after ``grace`` seconds, wait until every member is gone."""
-        if not self.group_alive():
+        """SIGTERM the group and the job's processes outside it, SIGKILL after ``grace``
+        seconds, wait until every one is gone; ``left_running`` names any survivor."""
+        self.track()
+        outside = self.outside_group()
+
+        def alive() -> bool:
+            return self.group_alive() or any(_running(p) for p in outside)
+
+        if not alive():
             self.poll()
             return "already gone"
         self.signal_group(signal.SIGTERM)
+        self._signal_outside(outside, signal.SIGTERM)
         how = "terminated"
         deadline = time.monotonic() + grace
-        while self.group_alive() and time.monotonic() < deadline:
+        while alive() and time.monotonic() < deadline:
             self.poll()  # reap the leader so the group can empty
             time.sleep(0.02)
-        if self.group_alive():
+        if alive():
             self.signal_group(signal.SIGKILL)
+            self._signal_outside([p for p in outside if _running(p)], signal.SIGKILL)
             how = f"killed (ignored SIGTERM for {grace:g} s)"
         deadline = time.monotonic() + 10.0
-        while self.group_alive() and time.monotonic() < deadline:
+        while alive() and time.monotonic() < deadline:
             self.poll()
             time.sleep(0.02)
         self.poll()
+        self.left_running = tuple(_describe(p) for p in outside if _running(p))
+        if outside and not self.left_running:
+            how += f", with {len(outside)} process(es) that had left its group"
         if self._popen is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._popen.wait(timeout=5)
             self.poll()
         return how
+
+
+def _running(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _describe(proc: psutil.Process) -> str:
+    try:
+        name = " ".join(proc.cmdline())[:120] or proc.name()
+    except psutil.Error:
+        name = "?"
+    return f"pid {proc.pid} ({name})"
 
 
 def _is_zombie(pid: int) -> bool:
@@ -242,7 +359,8 @@ def launch(
     number: int,
     cwd: str | None = None,
 ) -> LocalJob:
-    """Start one attempt. ``env`` is added to (and overrides) this process's environment."""
+    """Start one attempt. ``env`` is added to (and overrides) this process's environment;
+    its ``EVALMON_TOKEN`` (if any) marks every process of the job."""
     if not argv:
         raise LaunchError("no command given")
     if shutil.which(argv[0]) is None and not os.path.exists(argv[0]):
@@ -269,14 +387,27 @@ def launch(
             )
     except OSError as exc:
         raise LaunchError(f"cannot start {argv[0]}: {exc.strerror}") from None
-    return LocalJob(popen.pid, _create_time(popen.pid), paths, popen)
+    return LocalJob(popen.pid, _create_time(popen.pid), paths, popen, env.get(TOKEN_ENV))
 
 
-def adopt(pid: int, create_time: float | None, log_dir: str, number: int) -> LocalJob | None:
+def adopt(
+    pid: int, create_time: float | None, log_dir: str, number: int, token: str | None = None
+) -> LocalJob | None:
     """The attempt's group leader if it is still the very process we started, else None."""
     if not _same_process(pid, create_time) or _is_zombie(pid):
         return None
-    return LocalJob(pid, create_time, attempt_paths(log_dir, number), None)
+    return LocalJob(pid, create_time, attempt_paths(log_dir, number), None, token)
+
+
+def find_leader(token: str) -> psutil.Process | None:
+    """The group leader (the reaper) of the attempt launched with ``token``, if it runs."""
+    for proc in marked_processes(token=token):
+        try:
+            if os.getpgid(proc.pid) == proc.pid and proc.status() != psutil.STATUS_ZOMBIE:
+                return proc
+        except (OSError, psutil.Error):
+            continue
+    return None
 
 
 def finished_exit_code(log_dir: str, number: int) -> int | None:

@@ -17,6 +17,9 @@ AttemptOutcome = Literal[
     "cancelled",  # stopped by the user / by evalmon shutting down
     "adopted",  # found running after a restart of evalmon, now watched again
     "lost",  # was running when evalmon died and is gone without a known result
+    "stalled",  # no progress for --stall-timeout: stopped and relaunched at the same size
+    "server_died",  # its server died (or refused connections) under it
+    "requeued",  # SLURM ended it (time limit, preemption, node failure); resubmitted
 ]
 
 SupervisorState = Literal[
@@ -57,6 +60,12 @@ class Attempt:
     log_offsets: tuple[tuple[str, int], ...] = ()
     oom_file: str | None = None  # where the OOM that ended it was read
     oom_line: int | None = None
+    #: written to the record BEFORE the launch, and given to the job (``EVALMON_TOKEN`` in
+    #: its environment; SLURM: ``--comment evalmon:TOKEN``): an evalmon killed between the
+    #: launch and the record finds the job by it instead of starting a second copy
+    launch_token: str | None = None
+    #: processes of the job still alive after it was stopped (one line each, for the summary)
+    left_running: tuple[str, ...] = ()
 
     @property
     def duration_s(self) -> float | None:

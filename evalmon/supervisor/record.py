@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import fcntl
 import json
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +58,7 @@ def attempt_from_json(data: dict[str, Any]) -> Attempt:
                 and isinstance(item[1], int) and item[1] >= 0):
             offsets.append((item[0], item[1]))
     kwargs["log_offsets"] = tuple(offsets)
+    kwargs["left_running"] = tuple(str(x) for x in kwargs.get("left_running") or ())
     return Attempt(**kwargs)
 
 
@@ -87,18 +90,52 @@ class RecordContents:
         return None
 
 
+#: the record's size limit: a record is a few KiB per session; anything bigger is not ours
+MAX_RECORD_BYTES = 256 << 20
+
+
+def _open_regular(path: str, flags: int, mode: int = 0o644) -> int:
+    """Open ``path`` only if it is (or is created as) a regular file.
+
+    ``O_NONBLOCK`` keeps a FIFO from hanging the open, and the ``fstat`` turns away FIFOs,
+    devices (``/dev/zero`` would never end) and sockets with one clear line.
+    """
+    try:
+        fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY, mode)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            raise
+        raise RecordError(f"cannot open the attempt record {path}: {exc.strerror}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise RecordError(
+            f"the attempt record {path} is not a regular file: remove it or use another --log-dir"
+        )
+    os.set_blocking(fd, True)
+    return fd
+
+
 def read_record(log_dir: str) -> RecordContents:
-    """Fold the record into sessions; never raises on bad content."""
+    """Fold the record into sessions; never raises on bad content (only
+    :class:`RecordError` for a record path that is not a readable regular file)."""
     contents = RecordContents()
     by_id: dict[str, Session] = {}
+    path = record_path(log_dir)
     try:
-        with open(record_path(log_dir), "rb") as fh:
-            raw = fh.read()
+        fd = _open_regular(path, os.O_RDONLY)
     except FileNotFoundError:
         return contents
-    except OSError:
-        contents.skipped_lines = -1
-        return contents
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            raw = fh.read(MAX_RECORD_BYTES + 1)
+        except OSError as exc:
+            raise RecordError(f"cannot read the attempt record {path}: {exc.strerror}") from None
+    if len(raw) > MAX_RECORD_BYTES:
+        raise RecordError(
+            f"the attempt record {path} is over {MAX_RECORD_BYTES >> 20} MiB: not an evalmon "
+            "record; move it away or use another --log-dir"
+        )
     for line in raw.split(b"\n"):
         if not line.strip():
             continue
@@ -155,8 +192,16 @@ class RecordWriter:
         with contextlib.suppress(OSError):
             os.ftruncate(lock_fd, 0)
             os.write(lock_fd, f"{os.getpid()}\n".encode())
-        self._fd = os.open(record_path(self.log_dir), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        self._end_torn_line()
+        try:
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+            self._fd = _open_regular(record_path(self.log_dir), flags)
+            self._end_torn_line()
+        except OSError as exc:
+            self.close()
+            raise RecordError(_write_error(record_path(self.log_dir), exc)) from None
+        except RecordError:
+            self.close()
+            raise
         return self
 
     def _end_torn_line(self) -> None:
@@ -175,10 +220,14 @@ class RecordWriter:
             raise RecordError("record is not open")
         line = json.dumps({"v": RECORD_VERSION, **event}, separators=(",", ":")) + "\n"
         data = line.encode("utf-8", "backslashreplace")
-        written = os.write(self._fd, data)
-        while written < len(data):  # a short write on a regular file: finish it
-            written += os.write(self._fd, data[written:])
-        os.fsync(self._fd)
+        try:
+            written = os.write(self._fd, data)
+            while written < len(data):  # a short write on a regular file: finish it
+                written += os.write(self._fd, data[written:])
+            os.fsync(self._fd)
+        except OSError as exc:
+            # a torn line may be left behind: the reader skips it, the next writer ends it
+            raise RecordError(_write_error(record_path(self.log_dir), exc)) from None
 
     def session(self, session_id: str, run: str, command: list[str], now: float) -> None:
         self.append(
@@ -207,6 +256,13 @@ class RecordWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _write_error(path: str, exc: OSError) -> str:
+    why = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = f"{why} (the disk or quota is full)"
+    return f"cannot write the attempt record {path}: {why}"
 
 
 def iter_attempts(log_dir: str) -> Iterator[tuple[Session, Attempt]]:

@@ -239,7 +239,7 @@ class SlurmLauncher:
             raise LaunchError("no batch script given")
         if not os.path.isfile(argv[0]):
             raise LaunchError(f"batch script not found: {argv[0]}")
-        token = uuid.uuid4().hex[:16]
+        token = env.get("EVALMON_TOKEN") or uuid.uuid4().hex[:16]
         cmd = self.sbatch_argv(argv, env, token)
         last_error = ""
         for attempt in range(self.commands.submit_retries):
@@ -269,6 +269,24 @@ class SlurmLauncher:
             job_id, _, comment = line.partition("|")
             if comment.strip() == f"evalmon:{token}":
                 return job_id.strip()
+        return None
+
+    def planned_log_files(self, number: int) -> tuple[str, ...]:
+        return ()  # known once the controller has the job (scontrol's StdOut)
+
+    def find(self, token: str) -> dict[str, object] | None:
+        """The job submitted with ``token`` (``--comment evalmon:TOKEN``), if the controller
+        has it; a controller that does not answer is an error, never "not there"."""
+        res = _run(["squeue", "-h", "-t", "all", "-o", "%i|%k"], self.commands.timeout_s)
+        if res.code != 0:
+            raise LaunchError(
+                f"cannot ask SLURM for the job launched with token {token} "
+                f"({_one_line(res.err)}); run the same command again when slurmctld answers"
+            )
+        for line in res.out.splitlines():
+            job_id, _, comment = line.partition("|")
+            if comment.strip() == f"evalmon:{token}":
+                return {"slurm_job_id": job_id.strip()}
         return None
 
     def adopt(self, attempt: Attempt) -> SlurmJob | None:

@@ -22,6 +22,7 @@ On a restart the adopted attempt's own output since its launch offsets is parsed
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 import uuid
@@ -50,7 +51,7 @@ from evalmon.supervisor.policy import (
     decide_on_oom,
     next_batch_size,
 )
-from evalmon.supervisor.record import RecordWriter, Session, read_record
+from evalmon.supervisor.record import RecordError, RecordWriter, Session, read_record
 from evalmon.supervisor.watch import LogSource, RunLogs, read_span
 from evalmon.text import inert
 
@@ -132,6 +133,7 @@ class Supervisor:
         self._earlier_files: dict[str, int] = {}
         self._earlier_jobs: dict[str, int] = {}
         self._late_said: set[tuple[int, str]] = set()
+        self._record_failed = False
 
     # ---------------------------------------------------------------- public, any thread
 
@@ -181,7 +183,17 @@ class Supervisor:
                 self._attempts.append(attempt)
             self._status = self._make_status()
         if persist and self._record is not None:
-            self._record.attempt(self._session_id, attempt)
+            try:
+                self._record.attempt(self._session_id, attempt)
+            except RecordError as exc:
+                if attempt.state == "launching":
+                    raise  # the intent must be on disk before the launch
+                if not self._record_failed:
+                    self._record_failed = True
+                    self._say(
+                        f"warning: {exc}; still supervising {attempt.job_label}, but an "
+                        "evalmon killed now could not find it again"
+                    )
 
     def _say(self, text: str) -> None:
         self._print(f"evalmon: {text}")
@@ -203,6 +215,10 @@ class Supervisor:
             return self._run(logs)
         except _Finished as fin:
             return self._finish(fin.decision, fin.state)
+        except RecordError as exc:  # before any job of this session was launched
+            self._publish("failed", str(exc))
+            self._say(f"error: {exc}; no job was launched")
+            return 2
         except _Abort as abort:  # the session stays open: the next evalmon picks it up
             self._publish("failed", str(abort))
             self._say(f"error: {abort}")
@@ -222,6 +238,9 @@ class Supervisor:
     def _run(self, logs: RunLogs) -> int:
         job, watch = self._resume_or_start(logs)
         while True:
+            if job is None and self._stop_requested.is_set():
+                # a stop asked for while the last attempt was being stopped wins: no launch
+                raise _Finished(Decision("fail", "stopped by the user"), state="cancelled")
             if job is None:
                 size = self._next_batch
                 job, watch = self._launch(logs, size)
@@ -246,21 +265,119 @@ class Supervisor:
             self._say(f"warning: skipped {contents.skipped_lines} unreadable line(s) of the record")
         session = contents.last_session(self.run_key)
         now = self._clock()
+        unrecorded = self._unrecorded_jobs(session)
         if session is None or session.finished:
             self._session_id = uuid.uuid4().hex[:12]
             self._record.session(self._session_id, self.run_key, list(self.options.command), now)
+            if unrecorded:
+                return self._adopt_unrecorded(unrecorded, logs)
             return None, _AttemptWatch()  # the launch takes the offsets: what exists is older
-        return self._resume(session, logs)
+        return self._resume(session, logs, unrecorded)
 
-    def _resume(self, session: Session, logs: RunLogs) -> tuple[Job | None, _AttemptWatch]:
+    def _unrecorded_jobs(self, session: Session | None) -> list[Attempt]:
+        """Running jobs of this run and log dir that the record does not account for (a torn
+        last line, a record lost with a full disk): found by the markers in their
+        environment, newest first. Local jobs only (SLURM: by the recorded launch token)."""
+        if self.launcher.kind != "local":
+            return []
+        from evalmon.supervisor import local
+
+        known = set()
+        if session is not None and not session.finished:
+            known = {
+                a.launch_token for a in session.attempts.values()
+                if a.launch_token and a.outcome in ("running", "adopted")
+            }
+        found: list[Attempt] = []
+        for proc in local.marked_processes(log_dir=self.options.log_dir, run=self.run_key):
+            try:
+                if os.getpgid(proc.pid) != proc.pid:
+                    continue  # a member: its leader (the reaper) stands for the attempt
+                env = proc.environ()
+                created = proc.create_time()
+            except Exception:
+                continue
+            token = env.get(local.TOKEN_ENV)
+            number = env.get("EVALMON_ATTEMPT", "")
+            if not token or token in known or not number.isdigit():
+                continue
+            size = env.get("EVALMON_BATCH_SIZE", "")
+            found.append(Attempt(
+                number=int(number),
+                batch_size=int(size) if size.isdigit() else None,
+                started_at=created,
+                launcher="local",
+                pid=proc.pid,
+                pid_create_time=created,
+                state="running",
+                log_files=_planned_files(self.launcher, int(number)),
+                launch_token=token,
+                reason="found running, not in the record",
+            ))
+        found.sort(key=lambda a: (a.number, a.started_at), reverse=True)
+        return found
+
+    def _stop_unrecorded(self, extra: Sequence[Attempt]) -> None:
+        """Second copies the record does not know: stop them (never two jobs at once)."""
+        for attempt in extra:
+            job = self.launcher.adopt(attempt)
+            if job is None:
+                continue
+            how = job.stop(self.options.grace)
+            self._say(
+                f"stopped an unrecorded copy of this job ({job.label}, attempt "
+                f"{attempt.number}): {how}"
+            )
+
+    def _adopt_unrecorded(
+        self, unrecorded: list[Attempt], logs: RunLogs
+    ) -> tuple[Job | None, _AttemptWatch]:
+        newest, *extra = unrecorded
+        self._stop_unrecorded(extra)
+        for old in [a for a in self._attempts if a.number >= newest.number]:
+            self._attempts.remove(old)
+        self._say(
+            f"the record does not name {newest.job_label} (attempt {newest.number}), but it "
+            "runs with this run's markers: adopting it instead of starting a second copy"
+        )
+        self._set_attempt(newest)
+        return self._adopt(newest, logs)
+
+    def _resume(
+        self, session: Session, logs: RunLogs, unrecorded: list[Attempt] = ()  # type: ignore[assignment]
+    ) -> tuple[Job | None, _AttemptWatch]:
         self._session_id = session.session_id
         for attempt in session.ordered_attempts():
             self._set_attempt(attempt, persist=False)
         last = self._attempts[-1] if self._attempts else None
         self._say(f"resuming session {session.session_id} ({len(self._attempts)} attempt(s))")
+        live_recorded = last is not None and last.outcome in ("running", "adopted")
+        if unrecorded and (not live_recorded or unrecorded[0].number > last.number):  # type: ignore[union-attr]
+            return self._adopt_unrecorded(list(unrecorded), logs)
+        self._stop_unrecorded(unrecorded)
         if last is None or last.outcome not in ("running", "adopted"):
             self._after_ended(last)
             return None, _AttemptWatch()
+        if last.pid is None and last.slurm_job_id is None and last.launch_token:
+            # evalmon was killed between writing the intent and recording the job
+            find = getattr(self.launcher, "find", None)
+            try:
+                identity = None if find is None else find(last.launch_token)
+            except LaunchError as exc:
+                raise _Abort(str(exc)) from None
+            if identity is None:
+                self._say(
+                    f"attempt {last.number} was about to be launched when evalmon stopped, "
+                    "and no job carries its token: launching it now"
+                )
+                self._attempts.remove(last)
+                self._next_batch = last.batch_size
+                return None, _AttemptWatch()
+            last = replace(last, **identity)  # type: ignore[arg-type]
+            self._set_attempt(last)
+        return self._adopt(last, logs)
+
+    def _adopt(self, last: Attempt, logs: RunLogs) -> tuple[Job | None, _AttemptWatch]:
         try:
             job = self.launcher.adopt(last)
         except LaunchError as exc:
@@ -330,21 +447,38 @@ class Supervisor:
         # at these offsets, and the OOM classifier judges what follows on its own
         offsets, before = logs.read_now(flush=True, cut=True)
         self._scan_late(before)
+        # the intent goes on disk first: an evalmon killed right after the launch finds the
+        # job by its token on the next run instead of starting a second copy
+        planned = _planned_files(self.launcher, number)
+        intent = Attempt(
+            number=number,
+            batch_size=size,
+            started_at=self._clock(),
+            launcher=self.launcher.kind,
+            state="launching",
+            log_files=planned,
+            log_offsets=_offsets_of(planned, offsets),
+            launch_token=env["EVALMON_TOKEN"],
+        )
+        self._set_attempt(intent)  # RecordError: nothing launched, one line
+        if self._stop_requested.is_set():
+            raise _Finished(Decision("fail", "stopped by the user"), state="cancelled")
         try:
             job = self.launcher.launch(rewritten.argv, env, number)
         except (LaunchError, OSError) as exc:
             msg = f"cannot launch attempt {number}: {exc}"
+            self._set_attempt(replace(intent, outcome="failed", state="not launched",
+                                      reason=msg, ended_at=self._clock()))
             self._publish("failed", msg)
             self._say(f"error: {msg}")
             assert self._record is not None
             self._record.finish(self._session_id, "failed", msg, self._clock())
             return None, _AttemptWatch()
+        if os.environ.get("EVALMON_TEST_KILL_AFTER_LAUNCH") == "1":  # tests: the crash window
+            os.kill(os.getpid(), signal.SIGKILL)
         files = job.log_files()
-        attempt = Attempt(
-            number=number,
-            batch_size=size,
-            started_at=self._clock(),
-            launcher=self.launcher.kind,
+        attempt = replace(
+            intent,
             state=job.state,
             log_files=files,
             log_offsets=_offsets_of(files, offsets),
@@ -358,7 +492,13 @@ class Supervisor:
 
     def _job_env(self, number: int, size: int | None) -> dict[str, str]:
         """What every attempt can read, e.g. a batch script: ``--use_cache $EVALMON_CACHE``."""
-        env = {"EVALMON_ATTEMPT": str(number), "EVALMON_RUN": self.run_key}
+        env = {
+            "EVALMON_ATTEMPT": str(number),
+            "EVALMON_RUN": self.run_key,
+            "EVALMON_LOG_DIR": os.path.abspath(self.options.log_dir),
+            # marks every process of this attempt, even those that leave its group
+            "EVALMON_TOKEN": uuid.uuid4().hex[:16],
+        }
         if size is not None:
             env["EVALMON_BATCH_SIZE"] = str(size)
         if self.options.resume:
@@ -389,6 +529,7 @@ class Supervisor:
                 self._publish("stopping", oom.reason)
                 how = job.stop(self.options.grace)
                 self._say(f"attempt {attempt.number} stopped ({how})")
+                self._note_left_running(job)
             now = time.monotonic()
             if now - last_update >= self.options.status_every_s:
                 last_update = now
@@ -397,6 +538,7 @@ class Supervisor:
                 self._publish("stopping", "stop requested")
                 how = job.stop(self.options.grace)
                 self._say(f"attempt {attempt.number} stopped on request ({how})")
+                self._note_left_running(job)
                 code = job.exit_code
                 cancelled = Decision("fail", "stopped by the user")
                 self._end_attempt(
@@ -408,6 +550,7 @@ class Supervisor:
                 break
         if isinstance(job, LocalJobView):
             job.reap_stragglers(self.options.grace)
+            self._note_left_running(job)
         _, batches = logs.read_now(flush=True)  # the job's last words, held OOM candidates too
         self._scan(batches, watch)
         if job.exit_code != 0 and watch.oom_decision is None:
@@ -416,6 +559,16 @@ class Supervisor:
         decision = decide_on_exit(job.exit_code, watch.oom_decision)
         self._end_attempt(self._attempts[-1], decision, job.exit_code, watch, job_state=job.state)
         return decision
+
+    def _note_left_running(self, job: Job) -> None:
+        """Processes of the job that survived even SIGKILL: named in the record and said."""
+        left = tuple(getattr(job, "left_running", ()) or ())
+        current = self._attempts[-1]
+        if not left or left == current.left_running:
+            return
+        self._set_attempt(replace(current, left_running=left))
+        for what in left:
+            self._say(f"warning: attempt {current.number} left {what} running")
 
     def _settle(self, logs: RunLogs, watch: _AttemptWatch) -> None:
         """A fallback for logs that every attempt shares, before the next launch.
@@ -613,6 +766,9 @@ class Supervisor:
         self, attempt: Attempt, job: Job, watch: _AttemptWatch, logs: RunLogs
     ) -> None:
         current = self._attempts[-1]
+        track = getattr(job, "track", None)
+        if track is not None:
+            track()  # the job's process tree, so children that leave its group are stopped
         files = job.log_files() if not current.log_files else current.log_files
         offsets = current.log_offsets
         if files != current.log_files:  # a SLURM job's StdOut/StdErr became known
@@ -680,6 +836,12 @@ class Supervisor:
         assert self._record is not None
         self._record.finish(self._session_id, state, message, self._clock())
         return 0 if state == "succeeded" else 1
+
+
+def _planned_files(launcher: Launcher, number: int) -> tuple[str, ...]:
+    """The attempt's own log files before its launch, where the launcher knows them."""
+    planned = getattr(launcher, "planned_log_files", None)
+    return tuple(planned(number)) if planned is not None else ()
 
 
 def _norm_all(paths: Sequence[str]) -> frozenset[str]:
