@@ -13,7 +13,8 @@ thousands per MB. Every line has a shape copied from a real log (``sample_logs/s
   and the werkzeug access line (sometimes a 400 without an engine call);
 * Megatron ``PUT /api``: ``request IP:``, the JSON body (short), ``start time:``, the engine
   line, the werkzeug access line;
-* uvicorn access lines (``POST /v1/completions``, ``GET /health``, a few 500s);
+* uvicorn access lines (``POST /v1/completions``, a few 500s, and ``GET /health`` probes,
+  which are not requests of the eval);
 * vLLM V1 stats lines (``Engine 000: Avg prompt throughput: ...``), some with ``(APIServer
   pid=N)`` in front, one per ~1,000 lines: vLLM prints one every 5-10 s
   (``VLLM_LOG_STATS_INTERVAL``), while a busy server writes hundreds of access lines a second;
@@ -57,7 +58,7 @@ sys.path.insert(0, str(HERE))
 
 from scan import MB, tqdm_bar, warm  # noqa: E402  (a sibling script, not a package)
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: health probes are not counted as requests
 DEFAULT_SIZE = 1 << 30
 TQDM_LINE_BYTES = 4 * MB
 TARGET_RATIO = 0.5  # of grep's speed
@@ -383,8 +384,8 @@ def build_dense_log(path: Path, size: int, seed: int) -> DenseTruth:
                         b'INFO:     127.0.0.1:%d - "POST /v1/completions HTTP/1.1" 500 '
                         b"Internal Server Error\n" % port
                     )
-                elif s < 0.05:
-                    status = 200
+                elif s < 0.05:  # a health probe: an access line, but not a request of the eval
+                    status = 0
                     text = b'INFO:     127.0.0.1:%d - "GET /health HTTP/1.1" 200 OK\n' % port
                 else:
                     status = 200
@@ -392,7 +393,8 @@ def build_dense_log(path: Path, size: int, seed: int) -> DenseTruth:
                         b'INFO:     127.0.0.1:%d - "POST /v1/completions HTTP/1.1" 200 OK\n' % port
                     )
                 n_lines = n_grep = 1
-                http[status] += 1
+                if status:
+                    http[status] += 1
                 access += 1
             elif r < 0.851:  # vLLM V1 stats line: one per ~1,000 lines (see the docstring)
                 running = randint(0, 256)
