@@ -15,7 +15,8 @@ only with an HTTP 500 like lm-eval does; ``--server-oom-rank K`` prefixes it ``[
 attempt started, as a shared filesystem shows another node's writes late),
 ``--setsid-child PIDFILE`` (a child that leaves the job's process group and session, as a
 daemonising server does, and sleeps), ``--hang-after N`` (after N steps write nothing and
-sleep, unless this run resumed from the cache), ``--cache`` (lm-eval's request cache emulated
+sleep, unless this run resumed from the cache), ``--access-log PATH`` (a server's access line per step), ``--refused-after N`` (the server
+is gone after N steps: a retry loop on refused connections), ``--cache`` (lm-eval's request cache emulated
 in ``$EVALMON_CACHE``: finished steps are remembered and a rerun says ``Cached requests: N``).
 """
 
@@ -128,6 +129,9 @@ def main() -> int:
     p.add_argument("--setsid-child", default=None, metavar="PIDFILE")
     p.add_argument("--hang-after", type=int, default=None, metavar="N")
     p.add_argument("--cache", action="store_true")
+    p.add_argument("--access-log", default=None, help="a server's access line per step")
+    p.add_argument("--refused-after", type=int, default=None, metavar="N",
+                   help="after N steps the server is gone: retry connections forever")
     args = p.parse_args()
     global QUIET
     QUIET = args.quiet
@@ -157,6 +161,7 @@ def main() -> int:
         with open(cache) as fh:
             cached = min(len(fh.read().split()), args.steps)
     if cache:
+        os.makedirs(os.path.dirname(cache) or ".", exist_ok=True)
         log(f"Cached requests: {cached}, Requests remaining: {args.steps - cached}")
     log("Running loglikelihood requests")
     start = time.monotonic()
@@ -167,6 +172,15 @@ def main() -> int:
                 fh.write(f"{n}\n")
         if args.hang_after is not None and n >= args.hang_after and cached == 0:
             time.sleep(3600)  # hung: no output, no exit
+        if args.refused_after is not None and n >= args.refused_after and cached == 0:
+            while True:  # lm-eval's retry loop against a server that is gone
+                log("API request failed with error message: Cannot connect to host "
+                    "127.0.0.1:8000 ssl:default [Connection refused]. Retrying...", "WARNING")
+                time.sleep(0.2)
+        if args.access_log and n:
+            with open(args.access_log, "a") as fh:
+                fh.write('127.0.0.1 - - [24/Nov/2026 03:00:02] "POST /v1/completions HTTP/1.1" '
+                         '200 -\n')
         if not QUIET:
             sys.stderr.write("\r" + bar("Requesting API", n, args.steps, time.monotonic() - start))
             sys.stderr.flush()

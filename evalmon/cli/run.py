@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="--slurm: sbatch tries before giving up (default 3; never duplicates)")
     p.add_argument("--watch", action="append", default=[], metavar="PATH",
                    help="another log file or folder to watch (e.g. the server's logs)")
+    p.add_argument("--stall-timeout", type=float, default=1800.0, metavar="SECONDS",
+                   help="no progress on any request bar and no server activity for this long "
+                   "is a stall: stop the job, say where it was stuck, relaunch it at the same "
+                   "batch size from the cache (default 1800: longer than a big model's load "
+                   "or one long generation batch; 0: off)")
     p.add_argument("--poll-interval", type=float, default=None, help=argparse.SUPPRESS)
     from evalmon.cli.dashboard import add_metrics_options
 
@@ -188,6 +193,7 @@ def main(argv: list[str]) -> int:
         resume=not ns.no_resume,
         grace=ns.grace,
         watch_paths=tuple(ns.watch),
+        stall_timeout_s=ns.stall_timeout if ns.stall_timeout and ns.stall_timeout > 0 else None,
     )
     if ns.poll_interval:
         options.poll_interval = ns.poll_interval

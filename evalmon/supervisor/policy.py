@@ -154,3 +154,24 @@ def describe_exit(code: int) -> str:
     if code > 128 and code - 128 < 65:
         return f"exited {code} (signal {code - 128}?)"
     return f"exited {code}"
+
+
+def decide_on_stall(
+    policy: Policy,
+    current_size: int | None,
+    attempts_used: int,
+    diagnosis: str,
+    same_place_as_last: bool,
+) -> Decision:
+    """The attempt made no progress for --stall-timeout: relaunch at the SAME batch size (a
+    stall is not an OOM) unless the limits forbid it or it stalled at the same place as the
+    attempt before it (a relaunch did not help once; it will not help twice)."""
+    what = f"no progress: {diagnosis}"
+    if same_place_as_last:
+        return Decision(
+            "give_up", f"{what}; the attempt before stalled at the same place: not relaunched"
+        )
+    if attempts_used >= policy.max_attempts:
+        return Decision("give_up", f"{what}; max attempts ({policy.max_attempts}) reached")
+    at = f" at batch size {current_size}" if current_size is not None else ""
+    return Decision("relaunch", f"{what}; relaunching{at}", current_size)

@@ -30,6 +30,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from evalmon.events import (
+    ApiFailure,
+    EngineStats,
     FileBatch,
     GpuSample,
     GpuUnavailable,
@@ -37,6 +39,8 @@ from evalmon.events import (
     OutOfMemory,
     Progress,
     RunConfig,
+    ServerShutdown,
+    ServerTraffic,
 )
 from evalmon.state import EvalState
 from evalmon.state.grouping import run_key
@@ -49,9 +53,11 @@ from evalmon.supervisor.policy import (
     Policy,
     decide_on_exit,
     decide_on_oom,
+    decide_on_stall,
     next_batch_size,
 )
 from evalmon.supervisor.record import RecordError, RecordWriter, Session, read_record
+from evalmon.supervisor.stall import StallEvidence, diagnose, progress_line
 from evalmon.supervisor.watch import LogSource, RunLogs, read_span
 from evalmon.text import inert
 
@@ -75,6 +81,8 @@ class SupervisorOptions:
     status_every_s: float = 0.5  # how often a running attempt's figures are refreshed
     settle_quiet_s: float = 0.5  # _settle: a shared log is quiet after this long
     settle_max_s: float = 5.0
+    #: --stall-timeout: no progress and no server activity for this long is a stall (None: off)
+    stall_timeout_s: float | None = None
 
 
 @dataclass(slots=True)
@@ -95,6 +103,19 @@ class _AttemptWatch:
     #: so the summary's samples/s is the figure they show
     state: EvalState = field(default_factory=EvalState)
     seeded: set[str] = field(default_factory=set)
+    stall: StallEvidence | None = None  # set at launch / adoption
+    stall_decision: Decision | None = None
+    stall_place: str = ""
+
+
+#: lm-eval's bars before its requests: they move on a relaunch that is stuck all the same
+_SETUP_BARS = ("checking cached requests", "tokenizing", "generating ", "map", "filter",
+               "building contexts", "loading")
+
+
+def _is_request_bar(desc: str) -> bool:
+    low = desc.strip().lower()
+    return bool(low) and not low.startswith(_SETUP_BARS)
 
 
 def _inert(text: str, limit: int = 300) -> str:
@@ -134,6 +155,8 @@ class Supervisor:
         self._earlier_jobs: dict[str, int] = {}
         self._late_said: set[tuple[int, str]] = set()
         self._record_failed = False
+        self._last_stall_place = ""  # the place the previous attempt stalled at, if it did
+        self._stall_said = 0.0
 
     # ---------------------------------------------------------------- public, any thread
 
@@ -388,6 +411,7 @@ class Supervisor:
         # from disk, and the rest arrives live
         offsets, _ = logs.read_now(flush=True, cut=True)
         watch = _AttemptWatch(own_files=_norm_all(last.log_files), offsets=offsets)
+        watch.stall = StallEvidence(launched_at=self._clock())
         if job is not None:
             adopted = replace(last, outcome="adopted", state=job.state)
             self._set_attempt(adopted)
@@ -425,6 +449,11 @@ class Supervisor:
             return
         if last.outcome == "succeeded":
             raise _Finished(Decision("succeed", last.reason or "exited 0"))
+        if last.outcome == "stalled" and "relaunching" in last.reason:
+            if len(self._attempts) >= self.options.policy.max_attempts:
+                raise _Finished(Decision("give_up", last.reason))
+            self._next_batch = last.batch_size
+            return
         if last.outcome != "oom" or last.batch_size is None:
             raise _Finished(Decision("fail", last.reason or f"attempt {last.number} failed"))
         policy = self.options.policy
@@ -488,7 +517,9 @@ class Supervisor:
         self._watch_job_files(logs, attempt.log_files)
         self._say(f"attempt {number} started: batch size {size}, {job.label}")
         self._publish("running", f"attempt {number} running at batch size {size}")
-        return job, _AttemptWatch(own_files=_norm_all(files), offsets=offsets)
+        watch = _AttemptWatch(own_files=_norm_all(files), offsets=offsets)
+        watch.stall = StallEvidence(launched_at=self._clock())
+        return job, watch
 
     def _job_env(self, number: int, size: int | None) -> dict[str, str]:
         """What every attempt can read, e.g. a batch script: ``--use_cache $EVALMON_CACHE``."""
@@ -530,6 +561,14 @@ class Supervisor:
                 how = job.stop(self.options.grace)
                 self._say(f"attempt {attempt.number} stopped ({how})")
                 self._note_left_running(job)
+            if stopping_for is None:
+                stalled = self._check_stall(watch)
+                if stalled is not None:
+                    stopping_for = stalled
+                    self._publish("stopping", stalled.reason)
+                    how = job.stop(self.options.grace)
+                    self._say(f"attempt {attempt.number} stopped ({how})")
+                    self._note_left_running(job)
             now = time.monotonic()
             if now - last_update >= self.options.status_every_s:
                 last_update = now
@@ -556,8 +595,46 @@ class Supervisor:
         if job.exit_code != 0 and watch.oom_decision is None:
             self._drain_for_oom(logs, watch)
         self._update_running(attempt, job, watch, logs)
+        if watch.stall_decision is not None and watch.oom_decision is None:
+            decision = watch.stall_decision
+            self._last_stall_place = watch.stall_place
+            self._end_attempt(self._attempts[-1], decision, job.exit_code, watch,
+                              outcome="stalled", job_state=job.state)
+            return decision
+        self._last_stall_place = ""
         decision = decide_on_exit(job.exit_code, watch.oom_decision)
         self._end_attempt(self._attempts[-1], decision, job.exit_code, watch, job_state=job.state)
+        return decision
+
+    def _check_stall(self, watch: _AttemptWatch) -> Decision | None:
+        """A stall (--stall-timeout) of the running attempt: the decision, said once."""
+        timeout = self.options.stall_timeout_s
+        ev = watch.stall
+        if not timeout or ev is None or watch.oom_decision is not None:
+            return None
+        now = self._clock()
+        quiet = now - ev.quiet_since
+        if quiet >= min(60.0, timeout / 4) and now - self._stall_said >= 1.0:
+            # "no progress for 7m12s (server not answering since 03:14:05)", long before
+            # the timeout: the dashboard's supervisor line and the headless progress lines
+            from evalmon import fmt
+
+            self._stall_said = now
+            self._publish(message=progress_line(ev, now, fmt.duration))
+        if quiet < timeout:
+            return None
+        diag = diagnose(ev)
+        attempt = self._attempts[-1]
+        same = bool(self._last_stall_place) and self._last_stall_place == diag.place
+        decision = decide_on_stall(
+            self.options.policy, attempt.batch_size, len(self._attempts), diag.text, same
+        )
+        self._say(
+            f"attempt {attempt.number}: no progress for {int(quiet)} s: {diag.text} -> "
+            f"{decision.action}: {decision.reason}"
+        )
+        watch.stall_decision = decision
+        watch.stall_place = diag.place
         return decision
 
     def _note_left_running(self, job: Job) -> None:
@@ -666,10 +743,19 @@ class Supervisor:
         own = os.path.normpath(batch.path) in watch.own_files
         if own:
             self._reduce(batch, watch, attempt)
+        ev = watch.stall
+        now = self._clock()
+        if ev is not None and batch.events:
+            if own:
+                ev.written_at = now
+            elif _talks(batch):
+                ev.server_wrote_at = now
         for located in batch.events:
             item = located.event
             if not own and not isinstance(item, _SAMPLER_EVENTS):
                 watch.shared_active = True
+            if ev is not None:
+                _evidence(ev, item, own, batch.path, now)
             if isinstance(item, OutOfMemory):
                 self._on_oom(item, batch.path, located.line, watch, attempt)
             elif isinstance(item, Progress):
@@ -852,6 +938,30 @@ def _offsets_of(files: Sequence[str], offsets: dict[str, int]) -> tuple[tuple[st
     """Each of ``files``' offset at the launch (0: not there yet, so all of it is new)."""
     by_norm = {os.path.normpath(p): n for p, n in offsets.items()}
     return tuple((f, by_norm.get(os.path.normpath(f), 0)) for f in files)
+
+
+def _evidence(ev: StallEvidence, item: object, own: bool, path: str, now: float) -> None:
+    """What one event says about a stall (see :mod:`evalmon.supervisor.stall`)."""
+    if isinstance(item, Progress):
+        if own and _is_request_bar(item.desc):
+            total = f"/{item.total:g}" if item.total is not None else ""
+            where = f"{_inert(item.desc, 40)} {item.n:g}{total}"
+            ev.on_progress(f"{path}\0{item.desc}", item.n, where, now)
+    elif isinstance(item, ApiFailure):
+        ev.on_api_failure(item.status, item.message, now)
+    elif own:
+        return
+    elif isinstance(item, ServerTraffic):
+        bad = sum(c for status, c in item.http_statuses if status >= 500)
+        if bad:
+            ev.on_5xx(bad, now)
+        if item.engine_calls or any(status < 500 for status, _ in item.http_statuses):
+            ev.served_at = now
+    elif isinstance(item, EngineStats):
+        if item.running:
+            ev.served_at = now
+    elif isinstance(item, ServerShutdown):
+        ev.shutdown_at = now
 
 
 def _talks(batch: FileBatch) -> bool:
