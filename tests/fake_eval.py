@@ -132,6 +132,8 @@ def main() -> int:
     p.add_argument("--access-log", default=None, help="a server's access line per step")
     p.add_argument("--refused-after", type=int, default=None, metavar="N",
                    help="after N steps the server is gone: retry connections forever")
+    p.add_argument("--refused-tries", type=int, default=None, metavar="K",
+                   help="with --refused-after: give up after K tries (exit 1, a traceback)")
     args = p.parse_args()
     global QUIET
     QUIET = args.quiet
@@ -173,9 +175,16 @@ def main() -> int:
         if args.hang_after is not None and n >= args.hang_after and cached == 0:
             time.sleep(3600)  # hung: no output, no exit
         if args.refused_after is not None and n >= args.refused_after and cached == 0:
+            tries = 0
             while True:  # lm-eval's retry loop against a server that is gone
                 log("API request failed with error message: Cannot connect to host "
                     "127.0.0.1:8000 ssl:default [Connection refused]. Retrying...", "WARNING")
+                tries += 1
+                if args.refused_tries is not None and tries >= args.refused_tries:
+                    sys.stderr.write(
+                        "aiohttp.client_exceptions.ClientConnectorError: Cannot connect to host "
+                        "127.0.0.1:8000 ssl:default [Connection refused]\n")
+                    return 1
                 time.sleep(0.2)
         if args.access_log and n:
             with open(args.access_log, "a") as fh:

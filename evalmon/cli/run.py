@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "is a stall: stop the job, say where it was stuck, relaunch it at the same "
                    "batch size from the cache (default 1800: longer than a big model's load "
                    "or one long generation batch; 0: off)")
+    p.add_argument("--relaunch-on", default=None, metavar="server-died",
+                   help="relaunch at the same batch size when the job's server died under it "
+                   "(refused connections, its shutdown): at once, not after --stall-timeout")
+    p.add_argument("--requeue-on", default=None, metavar="CAUSES",
+                   help="--slurm: resubmit at the same batch size when SLURM ended the job: "
+                   "timeout,preempted,node-fail (comma-separated); resumes from the cache")
     p.add_argument("--poll-interval", type=float, default=None, help=argparse.SUPPRESS)
     from evalmon.cli.dashboard import add_metrics_options
 
@@ -129,6 +135,23 @@ def _launcher(ns: argparse.Namespace, log_dir: str) -> Launcher:
             commands=SlurmCommands(submit_retries=max(1, ns.submit_retries)),
         )
     return LocalLauncher(log_dir)
+
+
+def _relaunch_on(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> frozenset[str]:
+    from evalmon.supervisor.policy import PolicyError, parse_causes
+
+    causes: frozenset[str] = frozenset()
+    try:
+        if ns.relaunch_on:
+            causes |= parse_causes(ns.relaunch_on, ("server-died",), "--relaunch-on")
+        if ns.requeue_on:
+            if not ns.slurm:
+                raise PolicyError("--requeue-on needs --slurm")
+            causes |= parse_causes(ns.requeue_on, ("timeout", "preempted", "node-fail"),
+                                   "--requeue-on")
+    except PolicyError as exc:
+        parser.error(str(exc))
+    return causes
 
 
 def summary_table(status: SupervisorStatus) -> str:
@@ -194,6 +217,7 @@ def main(argv: list[str]) -> int:
         grace=ns.grace,
         watch_paths=tuple(ns.watch),
         stall_timeout_s=ns.stall_timeout if ns.stall_timeout and ns.stall_timeout > 0 else None,
+        relaunch_on=_relaunch_on(ns, parser),
     )
     if ns.poll_interval:
         options.poll_interval = ns.poll_interval

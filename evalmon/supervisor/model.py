@@ -19,7 +19,9 @@ AttemptOutcome = Literal[
     "lost",  # was running when evalmon died and is gone without a known result
     "stalled",  # no progress for --stall-timeout: stopped and relaunched at the same size
     "server_died",  # its server died (or refused connections) under it
-    "requeued",  # SLURM ended it (time limit, preemption, node failure); resubmitted
+    "timeout",  # SLURM ended it at its time limit
+    "preempted",  # SLURM preempted it
+    "node_fail",  # its SLURM node failed
 ]
 
 SupervisorState = Literal[

@@ -175,3 +175,45 @@ def decide_on_stall(
         return Decision("give_up", f"{what}; max attempts ({policy.max_attempts}) reached")
     at = f" at batch size {current_size}" if current_size is not None else ""
     return Decision("relaunch", f"{what}; relaunching{at}", current_size)
+
+
+#: --relaunch-on / --requeue-on names -> the attempt outcome they cover
+RELAUNCH_CAUSES = {
+    "server-died": "server_died",
+    "timeout": "timeout",
+    "preempted": "preempted",
+    "node-fail": "node_fail",
+}
+
+
+def parse_causes(text: str, allowed: tuple[str, ...], flag: str) -> frozenset[str]:
+    """``"timeout,preempted"`` -> outcomes; a clear PolicyError for an unknown name."""
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    bad = [n for n in names if n not in allowed]
+    if bad or not names:
+        raise PolicyError(f"{flag} takes {','.join(allowed)} (comma-separated), got {text!r}")
+    return frozenset(RELAUNCH_CAUSES[n] for n in names)
+
+
+def decide_on_cause(
+    policy: Policy,
+    cause: str,
+    text: str,
+    current_size: int | None,
+    attempts_used: int,
+    wanted: frozenset[str],
+    same_as_last: bool,
+) -> Decision:
+    """The attempt ended for a reason outside the job (its server died, SLURM's time limit,
+    preemption, node failure): relaunch at the SAME batch size if the user asked for it
+    (--relaunch-on / --requeue-on), within --max-attempts."""
+    if cause not in wanted:
+        flag = "--relaunch-on server-died" if cause == "server_died" else "--requeue-on"
+        return Decision("fail", f"{text}: not relaunched (see {flag})")
+    if same_as_last:
+        return Decision("give_up", f"{text}; the attempt before ended the same way: not "
+                        "relaunched again")
+    if attempts_used >= policy.max_attempts:
+        return Decision("give_up", f"{text}; max attempts ({policy.max_attempts}) reached")
+    at = f" at batch size {current_size}" if current_size is not None else ""
+    return Decision("relaunch", f"{text}; relaunching{at}", current_size)

@@ -39,6 +39,7 @@ class StallEvidence:
     failures: int = 0
     errors_5xx_since: float | None = None
     errors_5xx: int = 0
+    job_signal: str = ""  # SLURM's own word in the job log: time_limit, preempted, node_fail
     _seen: dict[str, float] = field(default_factory=dict)
 
     def on_progress(self, key: str, n: float, where: str, at: float) -> None:
@@ -112,3 +113,23 @@ def diagnose(ev: StallEvidence) -> Diagnosis:
 def progress_line(ev: StallEvidence, now: float, duration) -> str:
     """``no progress for 7m12s (server not answering since 03:14:05)``."""
     return f"no progress for {duration(now - ev.quiet_since)} ({diagnose(ev).text})"
+
+
+def server_died(ev: StallEvidence) -> str | None:
+    """``the server died under it (...)`` when the logs say so, else None."""
+    if ev.shutdown_at is not None and ev.shutdown_at >= ev.quiet_since:
+        return f"the server died under it (shut down at {_clock(ev.shutdown_at)})"
+    if ev.refused:
+        return (f"the server died under it (connection refused x{ev.refused} since "
+                f"{_clock(ev.refused_since or ev.quiet_since)})")
+    return None
+
+
+def http_crash(ev: StallEvidence) -> str | None:
+    """``client crashed on HTTP errors (...)`` when failed requests preceded the exit."""
+    parts = []
+    if ev.errors_5xx:
+        parts.append(f"{ev.errors_5xx} HTTP 5xx")
+    if ev.failures:
+        parts.append(f"{ev.failures} failed requests")
+    return f"client crashed on HTTP errors ({', '.join(parts)})" if parts else None

@@ -35,6 +35,7 @@ from evalmon.events import (
     FileBatch,
     GpuSample,
     GpuUnavailable,
+    JobSignal,
     Located,
     OutOfMemory,
     Progress,
@@ -51,13 +52,20 @@ from evalmon.supervisor.model import Attempt, SupervisorState, SupervisorStatus
 from evalmon.supervisor.policy import (
     Decision,
     Policy,
+    decide_on_cause,
     decide_on_exit,
     decide_on_oom,
     decide_on_stall,
     next_batch_size,
 )
 from evalmon.supervisor.record import RecordError, RecordWriter, Session, read_record
-from evalmon.supervisor.stall import StallEvidence, diagnose, progress_line
+from evalmon.supervisor.stall import (
+    StallEvidence,
+    diagnose,
+    http_crash,
+    progress_line,
+    server_died,
+)
 from evalmon.supervisor.watch import LogSource, RunLogs, read_span
 from evalmon.text import inert
 
@@ -83,6 +91,9 @@ class SupervisorOptions:
     settle_max_s: float = 5.0
     #: --stall-timeout: no progress and no server activity for this long is a stall (None: off)
     stall_timeout_s: float | None = None
+    #: outcomes to relaunch at the same batch size: server_died (--relaunch-on server-died),
+    #: timeout, preempted, node_fail (--requeue-on, SLURM)
+    relaunch_on: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -106,6 +117,7 @@ class _AttemptWatch:
     stall: StallEvidence | None = None  # set at launch / adoption
     stall_decision: Decision | None = None
     stall_place: str = ""
+    stall_outcome: str = "stalled"  # or server_died: stopped early for a dead server
 
 
 #: lm-eval's bars before its requests: they move on a relaunch that is stuck all the same
@@ -156,6 +168,7 @@ class Supervisor:
         self._late_said: set[tuple[int, str]] = set()
         self._record_failed = False
         self._last_stall_place = ""  # the place the previous attempt stalled at, if it did
+        self._last_cause = ""  # the previous attempt's outcome if outside the job (server...)
         self._stall_said = 0.0
 
     # ---------------------------------------------------------------- public, any thread
@@ -449,7 +462,10 @@ class Supervisor:
             return
         if last.outcome == "succeeded":
             raise _Finished(Decision("succeed", last.reason or "exited 0"))
-        if last.outcome == "stalled" and "relaunching" in last.reason:
+        if (
+            last.outcome in ("stalled", "server_died", "timeout", "preempted", "node_fail")
+            and "relaunching" in last.reason
+        ):
             if len(self._attempts) >= self.options.policy.max_attempts:
                 raise _Finished(Decision("give_up", last.reason))
             self._next_batch = last.batch_size
@@ -562,7 +578,7 @@ class Supervisor:
                 self._say(f"attempt {attempt.number} stopped ({how})")
                 self._note_left_running(job)
             if stopping_for is None:
-                stalled = self._check_stall(watch)
+                stalled = self._check_server_died(watch) or self._check_stall(watch)
                 if stalled is not None:
                     stopping_for = stalled
                     self._publish("stopping", stalled.reason)
@@ -598,12 +614,71 @@ class Supervisor:
         if watch.stall_decision is not None and watch.oom_decision is None:
             decision = watch.stall_decision
             self._last_stall_place = watch.stall_place
+            self._last_cause = watch.stall_outcome if watch.stall_outcome != "stalled" else ""
             self._end_attempt(self._attempts[-1], decision, job.exit_code, watch,
-                              outcome="stalled", job_state=job.state)
+                              outcome=watch.stall_outcome, job_state=job.state)
             return decision
         self._last_stall_place = ""
+        cause = None if watch.oom_decision is not None else self._exit_cause(job, watch)
+        if cause is not None:
+            outcome, text = cause
+            ev = watch.stall
+            same = self._last_cause == outcome and (ev is None or ev.progress_at is None)
+            decision = decide_on_cause(
+                self.options.policy, outcome, text, attempt.batch_size, len(self._attempts),
+                self.options.relaunch_on, same,
+            )
+            self._last_cause = outcome
+            self._end_attempt(self._attempts[-1], decision, job.exit_code, watch,
+                              outcome=outcome, job_state=job.state)
+            return decision
+        self._last_cause = ""
         decision = decide_on_exit(job.exit_code, watch.oom_decision)
+        crash = http_crash(watch.stall) if watch.stall is not None else None
+        if crash and decision.action == "fail" and watch.oom_decision is None:
+            decision = Decision("fail", f"{crash}, {decision.reason}")
         self._end_attempt(self._attempts[-1], decision, job.exit_code, watch, job_state=job.state)
+        return decision
+
+    def _exit_cause(self, job: Job, watch: _AttemptWatch) -> tuple[str, str] | None:
+        """An ended attempt's cause outside the job: SLURM's time limit, preemption, node
+        failure (its state or its own ``*** JOB ... ***`` line), or a server that died."""
+        state = (job.state or "").split(" ")[0]
+        signal_kind = watch.stall.job_signal if watch.stall is not None else ""
+        if self.launcher.kind == "slurm":
+            if state == "TIMEOUT" or signal_kind == "time_limit":
+                return "timeout", f"SLURM time limit ({_inert(job.state, 40)})"
+            if state == "PREEMPTED" or signal_kind == "preempted":
+                return "preempted", f"preempted by SLURM ({_inert(job.state, 40)})"
+            if state == "NODE_FAIL" or signal_kind == "node_fail":
+                return "node_fail", f"SLURM node failure ({_inert(job.state, 40)})"
+        if job.exit_code != 0 and watch.stall is not None:
+            died = server_died(watch.stall)
+            if died:
+                return "server_died", died
+        return None
+
+    def _check_server_died(self, watch: _AttemptWatch) -> Decision | None:
+        """--relaunch-on server-died: a client retrying against a server that is gone is
+        stopped at once (refused connections or the server's shutdown since its last
+        progress) instead of waiting for --stall-timeout."""
+        ev = watch.stall
+        if "server_died" not in self.options.relaunch_on or ev is None:
+            return None
+        if watch.oom_decision is not None or not (ev.refused >= 5 or ev.shutdown_at):
+            return None
+        died = server_died(ev)
+        if died is None:
+            return None
+        attempt = self._attempts[-1]
+        same = self._last_cause == "server_died" and ev.progress_at is None
+        decision = decide_on_cause(
+            self.options.policy, "server_died", died, attempt.batch_size, len(self._attempts),
+            self.options.relaunch_on, same,
+        )
+        self._say(f"attempt {attempt.number}: {died} -> {decision.action}: {decision.reason}")
+        watch.stall_decision = decision
+        watch.stall_outcome = "server_died"
         return decision
 
     def _check_stall(self, watch: _AttemptWatch) -> Decision | None:
@@ -949,6 +1024,9 @@ def _evidence(ev: StallEvidence, item: object, own: bool, path: str, now: float)
             ev.on_progress(f"{path}\0{item.desc}", item.n, where, now)
     elif isinstance(item, ApiFailure):
         ev.on_api_failure(item.status, item.message, now)
+    elif isinstance(item, JobSignal):
+        if item.kind in ("time_limit", "preempted", "node_fail"):
+            ev.job_signal = item.kind
     elif own:
         return
     elif isinstance(item, ServerTraffic):
