@@ -403,3 +403,51 @@ def test_palette_screenshot_goes_to_the_given_folder_without_downloads(
 
     drive(story(), body, size=(120, 40), screenshot_dir=os.getcwd())
     assert not (home / "Downloads").exists()
+
+
+# --------------------------------------------------------------------------- details
+
+
+def test_a_status_that_grows_is_never_cut() -> None:
+    """'running' became 'finishe' once: the column kept the width of what it first held."""
+    base = story()
+    oom, live = base.runs[2], base.runs[3]  # 'oom', 'running': the demo after its relaunch
+
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        feed.set(snapshot=dataclasses.replace(
+            base, runs=(oom, dataclasses.replace(live, status="finished"))))
+        app.pull()
+        await pilot.pause()
+        table = app.query_one("#runs", DataTable)
+        assert str(table.get_row("104")[1]) == "finished"
+        status = table.columns[next(k for k in table.columns if k.value == "status")]
+        assert status.get_render_width(table) >= len("finished") + 2
+
+    drive(dataclasses.replace(base, runs=(oom, live)), body, size=(120, 40))
+
+
+def test_log_tags_tell_the_files_of_a_run_apart() -> None:
+    from evalmon.ui.panels.logview import file_tags
+
+    tags = {k: v.strip() for k, v in file_tags(
+        ["d/attempt-2.out", "d/attempt-2.err", "d/server-2.log"]).items()}
+    assert tags == {"d/attempt-2.out": "attempt.out", "d/attempt-2.err": "attempt.err",
+                    "d/server-2.log": "server"}
+    tags = {k: v.strip() for k, v in file_tags(["a/x.log", "b/x.log"]).items()}
+    assert len(set(tags.values())) == 2
+
+
+def test_no_gpu_is_not_said_of_a_host_whose_gpu_is_shown() -> None:
+    """The demo's simulated GPU (gpu-vm.jsonl) on a host whose NVML has no library."""
+    from evalmon.events import GpuUnavailable
+
+    base = story()
+    host = base.gpus[0].host
+    snapshot = dataclasses.replace(base, gpu_unavailable=(
+        GpuUnavailable(host, "NVML library not found"), GpuUnavailable("other", "no driver")))
+
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        shown = text_of(app, "#gpu")
+        assert f"no GPU on {host}" not in shown and "no GPU on other: no driver" in shown
+
+    drive(snapshot, body, size=(200, 50))

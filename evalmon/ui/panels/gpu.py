@@ -12,6 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Sparkline, Static
 
 from evalmon import fmt
+from evalmon.events import GpuUnavailable
 from evalmon.state.model import GpuView
 from evalmon.ui.inert import inert, inert_text
 from evalmon.ui.view import DashboardView
@@ -122,7 +123,7 @@ class GpuPanel(VerticalScroll):
         self._last = key
         status = self.query_one("#gpu-status", Static)
         status.update(render_unavailable(view))
-        status.display = bool(snap.gpu_unavailable) or not snap.gpus or not view.gpu_enabled
+        status.display = bool(unavailable(view)) or not snap.gpus or not view.gpu_enabled
         wanted = {(g.host, g.index): g for g in snap.gpus}
         for gone in set(self._cards) - set(wanted):
             self._cards.pop(gone).remove()
@@ -142,12 +143,20 @@ class GpuPanel(VerticalScroll):
         )
 
 
+def unavailable(view: DashboardView) -> list[GpuUnavailable]:
+    """The hosts that said they have no GPU, except those a GPU card is shown for (the demo's
+    simulated GPU comes from gpu-<host>.jsonl on a host whose NVML has no library: saying "no
+    GPU on vm" above the card of vm's GPU would contradict it)."""
+    shown = {g.host for g in view.snapshot.gpus}
+    return [u for u in view.snapshot.gpu_unavailable if u.host not in shown]
+
+
 def render_unavailable(view: DashboardView) -> RenderableType:
     snap = view.snapshot
     if not view.gpu_enabled:
         return Text("GPU sampling off (--no-gpu)", style="dim italic")
     lines: list[RenderableType] = []
-    for item in snap.gpu_unavailable:
+    for item in unavailable(view):
         text = Text("no GPU", style="bold yellow")
         text.append(f" on {inert(item.host, 40)}: " if item.host else ": ", style="yellow")
         text.append_text(inert_text(item.reason, style="yellow", max_chars=300))

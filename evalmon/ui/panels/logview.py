@@ -56,13 +56,23 @@ def render_line(line: RawLine, tag: str, tag_style: str, needle: str) -> Text:
 
 
 def file_tags(paths: Iterable[str]) -> dict[str, str]:
-    """Short names for the files of a run: ``eval-103.out`` -> ``eval``, else the basename."""
-    tags: dict[str, str] = {}
+    """Short names for the files of a run: ``eval-103.out`` -> ``eval``; files that share a
+    stem keep their extension (``attempt-2.out``, ``attempt-2.err`` -> ``attempt.out``,
+    ``attempt.err``)."""
+    paths = list(paths)
+    names: dict[str, tuple[str, str]] = {}
     for path in paths:
         base = os.path.basename(path)
         stem = re.split(r"[-_.]", base, maxsplit=1)[0] or base
-        tag = stem if stem not in tags.values() else base
-        tags[path] = inert(tag, 16)
+        ext = base.rsplit(".", 1)[1] if "." in base.lstrip(".") else ""
+        names[path] = (stem, ext)
+    stems = [stem for stem, _ in names.values()]
+    tags: dict[str, str] = {}
+    for path, (stem, ext) in names.items():
+        tag = stem if stems.count(stem) == 1 or not ext else f"{stem}.{ext}"
+        if tag in tags.values():  # same names in two folders: the folder tells them apart
+            tag = os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path))
+        tags[path] = inert(tag, 24)
     width = max((len(t) for t in tags.values()), default=0)
     return {p: t.ljust(width) for p, t in tags.items()}
 

@@ -228,8 +228,13 @@ def render_progress(view: DashboardView, width: int = 0) -> RenderableType:
         table.add_row(Text("no progress bar yet", style="dim italic"), *([""] * (len(keep) - 1)))
     # then what the server did, the results, and the configuration last: when the panel is
     # short, the bars stay on screen
-    parts: list[RenderableType] = [headline(run, view.baseline), table, Text("")]
-    parts += [p for p in (results_block(run), server_line(run)) if p is not None]
+    results = results_block(run)
+    parts: list[RenderableType] = [headline(run, view.baseline)]
+    if results is not None and run.status == "finished":
+        parts.append(results)  # a finished run: what it found first, then how it ran
+        results = None
+    parts += [table, Text("")]
+    parts += [p for p in (results, server_line(run)) if p is not None]
     parts.append(config_line(run))
     return Group(*parts)
 

@@ -144,6 +144,7 @@ class RunsTable(DataTable):
         self._cells: dict[str, tuple[Text, ...]] = {}
         self._shown_selection: str | None = None
         self._columns: tuple[str, ...] = ()
+        self._widths: tuple[int, ...] = ()
         self._view: DashboardView | None = None
 
     def on_resize(self) -> None:
@@ -158,16 +159,20 @@ class RunsTable(DataTable):
         cells = {run.id: run_cells(run, speedups.get(run.id)) for run in runs}
         columns = fit_columns(self.scrollable_content_region.width, list(cells.values()))
         index = {key: i for i, (key, _) in enumerate(COLUMNS)}
-        if columns != self._columns or ids != self._row_ids:
-            self.clear(columns=columns != self._columns)
-            if columns != self._columns:
-                for key, label in COLUMNS:
-                    if key in columns:
-                        self.add_column(label, key=key)
+        # a column wider than it was drawn: draw the table again (DataTable's own resizing
+        # of a column after update_cell left "finishe" where "running" had been)
+        widths = tuple(max((c[index[k]].cell_len for c in cells.values()), default=0)
+                       for k in columns)
+        if columns != self._columns or ids != self._row_ids or widths != self._widths:
+            self.clear(columns=True)
+            for key, label in COLUMNS:
+                if key in columns:
+                    self.add_column(label, key=key)
             for run in runs:
                 self.add_row(*(cells[run.id][index[k]] for k in columns), key=run.id)
             self._columns = columns
             self._row_ids = ids
+            self._widths = widths
         else:
             for run in runs:
                 old = self._cells.get(run.id, ())

@@ -17,6 +17,14 @@ from evalmon.ui.view import DashboardView
 LOG_SCALE_RATIO = 8.0
 
 
+def empty_plot(plt: object, title: str) -> None:
+    """Just the title: no empty axes box that looks like a chart that failed to draw."""
+    plt.title(title)  # type: ignore[attr-defined]
+    plt.frame(False)  # type: ignore[attr-defined]
+    plt.xticks([])  # type: ignore[attr-defined]
+    plt.yticks([])  # type: ignore[attr-defined]
+
+
 def legend(*entries: tuple[str, str]) -> Text:
     """``━ requests/s  ━ baseline 127 req/s``: the legend goes on the panel's border, where it
     hides no data (plotext draws its own legend box over the plot's top-left corner)."""
@@ -55,7 +63,7 @@ class ThroughputChart(PlotextPlot):
             # a log read whole keeps only each bar's last update: its average is exact
             series, label = average, "requests/s (run average)"
         if not series:
-            plt.title("no throughput yet")
+            empty_plot(plt, "no throughput yet")
             self.border_subtitle = ""
             self.refresh()
             return
@@ -148,7 +156,7 @@ class EngineBatchChart(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         if not series:
-            plt.title("no engine calls logged")
+            empty_plot(plt, "no engine calls logged")
             self.border_subtitle = ""
             self.refresh()
             return
