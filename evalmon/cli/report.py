@@ -64,14 +64,26 @@ def report_main(argv: list[str]) -> int:
     _scrape_metrics(args, result.state, finder)
     snapshot = result.state.snapshot()
     options = ReportOptions(baseline=args.baseline, samples=args.samples, per=args.per)
+    attempts = _recorded_attempts(paths)
     if args.format == "json":
-        sys.stdout.write(render_json(snapshot, options))
+        text = render_json(snapshot, options)
+        if attempts:
+            import json
+
+            data = json.loads(text)
+            data["attempts"] = [row for _, rows in attempts for row in rows]
+            text = json.dumps(data, indent=2) + "\n"
+        sys.stdout.write(text)
     elif args.format == "markdown":
         sys.stdout.write(render_markdown(snapshot, options))
+        for title, table in _attempt_tables(attempts):
+            sys.stdout.write(f"\n### {title}\n\n```\n{table}\n```\n")
     else:
         # fit the terminal when there is one; a pipe or file gets the full width
         width = args.width or (shutil.get_terminal_size().columns if sys.stdout.isatty() else None)
         sys.stdout.write(render_table(snapshot, options, width=width))
+        for title, table in _attempt_tables(attempts):
+            sys.stdout.write(f"\n{title}\n{table}\n")
     if not result.files and not args.metrics:
         print("evalmon report: no log files found", file=sys.stderr)
     return 0
@@ -96,3 +108,53 @@ def _scrape_metrics(
             print(f"evalmon report: warning: {inert(result.url, 200)}: {result.error}",
                   file=sys.stderr)
         state.apply_batch(as_batch(result))
+
+
+def _recorded_attempts(paths: list[str]) -> list[tuple[str, list[dict]]]:
+    """Every attempt `evalmon run` recorded in the given folders, with its outcome: any job
+    under evalmon run (lm-eval or not) is in the report, each attempt as it ended."""
+    import os
+
+    from evalmon.supervisor.record import RecordError, attempt_to_json, read_record, record_path
+
+    found = []
+    for path in paths:
+        if not os.path.isfile(record_path(path)):
+            continue
+        try:
+            sessions = read_record(path).sessions
+        except RecordError as exc:
+            print(f"evalmon report: warning: {exc}", file=sys.stderr)
+            continue
+        rows = []
+        for session in sessions:
+            for attempt in session.ordered_attempts():
+                row = attempt_to_json(attempt)
+                row.update(log_dir=path, session=session.session_id,
+                           session_state=session.final_state or "unfinished",
+                           duration_s=attempt.duration_s)
+                rows.append(row)
+        if rows:
+            found.append((path, rows))
+    return found
+
+
+def _attempt_tables(found: list[tuple[str, list[dict]]]) -> list[tuple[str, str]]:
+    from evalmon.cli.run import summary_table
+    from evalmon.supervisor.model import SupervisorStatus
+    from evalmon.supervisor.record import attempt_from_json
+    from evalmon.text import inert
+
+    tables = []
+    for path, rows in found:
+        by_session: dict[str, list[dict]] = {}
+        for row in rows:
+            by_session.setdefault(row["session"], []).append(row)
+        for session, items in by_session.items():
+            attempts = tuple(attempt_from_json(dict(r)) for r in items)
+            state = items[-1]["session_state"]
+            status = SupervisorStatus(command=(), log_dir=path, state="running",
+                                      attempts=attempts)
+            title = f"evalmon run attempts in {inert(path, 200)} (session {session}: {state})"
+            tables.append((title, summary_table(status)))
+    return tables
