@@ -168,10 +168,11 @@ def main() -> int:
     log("Running loglikelihood requests")
     start = time.monotonic()
     will_oom = args.oom_above is not None and size > args.oom_above
-    for n in range(args.steps + 1):
-        if n and cache and n > cached:
+    todo = args.steps - cached  # like lm-eval: the bar counts the requests not cached
+    for n in range(todo + 1):
+        if n and cache:
             with open(cache, "a") as fh:
-                fh.write(f"{n}\n")
+                fh.write(f"{cached + n}\n")
         if args.hang_after is not None and n >= args.hang_after and cached == 0:
             time.sleep(3600)  # hung: no output, no exit
         if args.refused_after is not None and n >= args.refused_after and cached == 0:
@@ -191,7 +192,7 @@ def main() -> int:
                 fh.write('127.0.0.1 - - [24/Nov/2026 03:00:02] "POST /v1/completions HTTP/1.1" '
                          '200 -\n')
         if not QUIET:
-            sys.stderr.write("\r" + bar("Requesting API", n, args.steps, time.monotonic() - start))
+            sys.stderr.write("\r" + bar("Requesting API", n, todo, time.monotonic() - start))
             sys.stderr.flush()
         if will_oom and n >= args.oom_after:
             if not QUIET:
@@ -201,7 +202,7 @@ def main() -> int:
             sys.stderr.write("\n" + CRASH_TRACEBACK)
             sys.stderr.flush()
             return 1
-        if n < args.steps:
+        if n < todo:
             time.sleep(args.step_s)
     if not QUIET:
         sys.stderr.write("\n")

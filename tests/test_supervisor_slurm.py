@@ -146,3 +146,27 @@ def test_controller_down_is_a_clear_error_without_duplicates(
     (only,) = session.ordered_attempts()
     assert only.outcome == "failed" and only.state == "not launched"
     assert only.slurm_job_id is None and only.launch_token
+
+
+def test_a_job_past_its_time_limit_is_requeued_and_finishes(
+    slurm_cluster: SlurmCluster, tmp_path: Path  # noqa: F811
+) -> None:
+    """--time=1 (one minute) for about 100 s of work: SLURM ends it (TIMEOUT), evalmon
+    resubmits it at the same batch size and the second job resumes from the cache."""
+    logs = tmp_path / "logs"
+    script = write_script(tmp_path / "eval.sbatch", "--steps", "10", "--step-s", "10", "--cache")
+    res = evalmon_slurm(
+        slurm_cluster,
+        ["--batch-size", "8", "--batch-env", "BATCH_SIZE", "--log-dir", str(logs),
+         "--sbatch-arg=--time=1", "--requeue-on", "timeout,preempted,node-fail"],
+        script, timeout=420,
+    )
+    out = res.stdout + res.stderr
+    assert res.returncode == 0, out
+    first, second = read_record(str(logs)).sessions[-1].ordered_attempts()
+    assert (first.batch_size, first.outcome) == (8, "timeout"), out
+    assert first.state.startswith("TIMEOUT") and "relaunching at batch size 8" in first.reason
+    assert (second.batch_size, second.outcome) == (8, "succeeded"), out
+    text = Path(f"{logs}/slurm-{second.slurm_job_id}.out").read_text()
+    cached = int(text.split("Cached requests: ")[1].split(",")[0])
+    assert cached > 0
