@@ -65,6 +65,12 @@ def report_main(argv: list[str]) -> int:
     snapshot = result.state.snapshot()
     options = ReportOptions(baseline=args.baseline, samples=args.samples, per=args.per)
     attempts = _recorded_attempts(paths)
+    # the table and markdown add the attempts table when the logs alone do not show every
+    # attempt (a job that is not lm-eval); JSON always lists them
+    from evalmon.report import build_rows
+
+    shown = attempts if len(build_rows(snapshot, options)) < sum(
+        len(rows) for _, rows in attempts) else []
     if args.format == "json":
         text = render_json(snapshot, options)
         if attempts:
@@ -76,13 +82,13 @@ def report_main(argv: list[str]) -> int:
         sys.stdout.write(text)
     elif args.format == "markdown":
         sys.stdout.write(render_markdown(snapshot, options))
-        for title, table in _attempt_tables(attempts):
+        for title, table in _attempt_tables(shown):
             sys.stdout.write(f"\n### {title}\n\n```\n{table}\n```\n")
     else:
         # fit the terminal when there is one; a pipe or file gets the full width
         width = args.width or (shutil.get_terminal_size().columns if sys.stdout.isatty() else None)
         sys.stdout.write(render_table(snapshot, options, width=width))
-        for title, table in _attempt_tables(attempts):
+        for title, table in _attempt_tables(shown):
             sys.stdout.write(f"\n{title}\n{table}\n")
     if not result.files and not args.metrics:
         print("evalmon report: no log files found", file=sys.stderr)
