@@ -65,3 +65,17 @@ def test_a_stall_counts_toward_max_attempts(tmp_path: Path) -> None:
     assert res.returncode == 1, res.stdout + res.stderr
     (only,) = attempts(tmp_path)
     assert only.outcome == "stalled" and "max attempts (1) reached" in only.reason
+
+
+def test_the_status_says_no_progress_long_before_the_timeout(tmp_path: Path) -> None:
+    """What the dashboard's Attempts panel shows: from a quarter of the timeout on."""
+    from tests.test_supervisor_bytes import Session, wait_for
+
+    session = Session(tmp_path)
+    session.supervisor.options.stall_timeout_s = 4.0  # ... here after 1 s
+    with session:
+        session.job(1)
+        message = wait_for(
+            lambda: "no progress for" in session.supervisor.status().message
+            and session.supervisor.status().message, "the stall line")
+        assert "(nothing written since " in str(message)

@@ -689,7 +689,12 @@ class Supervisor:
             return None
         now = self._clock()
         quiet = now - ev.quiet_since
-        if quiet >= min(60.0, timeout / 4) and now - self._stall_said >= 1.0:
+        if quiet < min(60.0, timeout / 4) and self._stall_said:
+            self._stall_said = 0.0  # progress again: the stall line goes
+            attempt = self._attempts[-1]
+            self._publish(message=f"attempt {attempt.number} running at batch size "
+                          f"{attempt.batch_size}")
+        elif quiet >= min(60.0, timeout / 4) and now - self._stall_said >= 1.0:
             # "no progress for 7m12s (server not answering since 03:14:05)", long before
             # the timeout: the dashboard's supervisor line and the headless progress lines
             from evalmon import fmt
