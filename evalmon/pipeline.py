@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from evalmon.events import FileBatch, GpuSample, GpuUnavailable, Located
+from evalmon.events import FileBatch, GpuSample, GpuUnavailable, Located, RunConfig
 from evalmon.parsers.timestamps import in_time_order
 from evalmon.sources.logfile import RawLine
 from evalmon.state.model import Snapshot
@@ -451,6 +451,7 @@ class LiveFeed:
         self.state = monitor.state
         self.follower = monitor.follower
         self._selected: tuple[str, ...] = ()
+        self._seeded: set[tuple[int, str]] = set()  # (attempt, file) given its batch size
         if gpu:
             monitor.sample_gpus(gpu_interval_s)
         if supervisor is not None:
@@ -489,11 +490,13 @@ class LiveFeed:
 
     def view_data(self) -> FeedData:
         now = self.clock()
-        snapshot = self.state.snapshot(now)
         status = None
         if self.supervisor is not None:
             with contextlib.suppress(Exception):
                 status = self.supervisor.status()
+        if status is not None:
+            self._seed_batch_sizes(status)
+        snapshot = self.state.snapshot(now)
         return FeedData(
             snapshot=snapshot,
             now=now,
@@ -503,6 +506,20 @@ class LiveFeed:
             waiting_for=self._waiting_for(snapshot),
             wall=time.time(),
         )
+
+    def _seed_batch_sizes(self, status: SupervisorStatus) -> None:
+        """The batch size evalmon run gave each attempt: the one fact a job's log may never
+        state (lm-eval prints it only at its end; another program maybe never)."""
+        seeded = self._seeded
+        for attempt in status.attempts:
+            if attempt.batch_size is None:
+                continue
+            for path in attempt.log_files:
+                if (attempt.number, path) in seeded:
+                    continue
+                seeded.add((attempt.number, path))
+                seed = RunConfig(batch_size=str(attempt.batch_size), source="evalmon run")
+                self.state.apply_batch(FileBatch(path, (Located(0, seed),)), self.clock())
 
     def _waiting_for(self, snapshot: Snapshot) -> tuple[str, ...]:
         if snapshot.runs:

@@ -177,3 +177,28 @@ def test_reduce_false_only_fans_out(tmp_path: Path) -> None:
         monitor.stop()
     assert seen.marks() == [0]
     assert monitor.snapshot().runs == ()
+
+
+def test_the_dashboard_shows_the_batch_size_evalmon_run_gave_a_job_that_is_not_lm_eval(
+    tmp_path: Path,
+) -> None:
+    """A job whose log never states its batch size: the run's batch is the one the supervisor
+    launched the attempt with (issue 12: any job under evalmon run is a first-class run)."""
+    from evalmon.pipeline import LiveFeed
+    from evalmon.supervisor.model import Attempt, SupervisorStatus
+
+    out = tmp_path / "attempt-1.out"
+    out.write_text("train step 1/10 loss 0.3\n")
+    attempt = Attempt(number=1, batch_size=48, started_at=0.0, log_files=(str(out),))
+    status = SupervisorStatus(command=("python", "job.py"), log_dir=str(tmp_path),
+                              state="running", attempts=(attempt,))
+
+    class Supervisor:
+        def status(self) -> SupervisorStatus:
+            return status
+
+    feed = LiveFeed([str(tmp_path)], gpu=False, supervisor=Supervisor())
+    feed.monitor.read_now()
+    runs = feed.view_data().snapshot.runs
+    assert [r.config.batch_size for r in runs if str(out) in r.files] == ["48"]
+    feed.stop()
