@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from evalmon import fmt
 from evalmon.events import (
     ApiFailure,
     EngineStats,
@@ -44,6 +45,7 @@ from evalmon.events import (
     ServerTraffic,
 )
 from evalmon.state import EvalState
+from evalmon.state.bars import is_request_bar
 from evalmon.state.grouping import run_key
 from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor.launchers import Job, Launcher, LocalJobView
@@ -896,15 +898,17 @@ class Supervisor:
         watch.oom_where = (path, line)
 
     def _maybe_print_progress(self, progress: Progress, attempt: Attempt | None) -> None:
+        if progress.desc and not is_request_bar(progress.desc, False, progress.unit):
+            return  # a set-up bar (contexts, tokenizing, a dataset map): not the job's progress
         now = time.monotonic()
         if now - self._last_progress_print < self.options.progress_every_s:
             return
         self._last_progress_print = now
-        total = f"/{progress.total:g}" if progress.total is not None else ""
-        rate = f" {progress.rate:.3g} {progress.unit}/s" if progress.rate else ""
+        total = f"/{fmt.count(progress.total)}" if progress.total is not None else ""
+        rate = f" {fmt.rate(progress.rate)} {progress.unit}/s" if progress.rate else ""
         label = f"attempt {attempt.number}" if attempt else "run"
         desc = _inert(progress.desc, 60) or "progress"
-        self._say(f"[{label}] {desc} {progress.n:g}{total}{rate}")
+        self._say(f"[{label}] {desc} {fmt.count(progress.n)}{total}{rate}")
 
     # ---------------------------------------------------------------- bookkeeping
 
