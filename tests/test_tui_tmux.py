@@ -369,3 +369,23 @@ def test_closing_the_terminal_stops_the_job(tmp_path: Path) -> None:
         tmux.close()
     wait(lambda: not job_alive(pid_file), "the job to be stopped")
     wait(lambda: final_state(tmp_path / "logs") == "cancelled", "the record to say cancelled")
+
+
+def test_vllm_demo_at_200x50_shows_running_waiting_and_the_kv_cache(tmp_path: Path) -> None:
+    """The vLLM-flavoured demo followed live in a real terminal: the engine panel reads the
+    server's statistics lines and its /metrics (found from its start-up line) while it runs."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (apt-get install tmux)")
+    pytest.importorskip("lm_eval")
+    folder = tmp_path / "demo"
+    tmux = Tmux([*evalmon_command(), "demo", "--server", "vllm", "--dir", str(folder)],
+                cwd=tmp_path, size=(200, 50), keep=True)
+    try:
+        screen = tmux.wait_for(
+            lambda s: "vLLM engine" in s and "stats lines" in s and "scrapes" in s,
+            "the vLLM engine panel read from the log and from /metrics", 240)
+        for row in ("running", "waiting", "KV cache", "gen tok/s", "first token"):
+            assert row in screen, row
+        assert "Traceback" not in screen
+    finally:
+        tmux.close()
