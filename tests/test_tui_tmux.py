@@ -269,7 +269,7 @@ def test_demo_at_80x24_shows_the_oom_the_relaunch_and_the_results_without_a_key(
         tmux.keys("q")  # the demo then prints the run comparison and ends
         tmux.wait_for(  # at 80x24 the comparison is longer than the screen: scroll back
             lambda s: "run comparison" in tmux.scrollback() and tmux.pane("#{pane_dead}") == "1",
-            "the comparison after q", 60)
+            "the comparison after q", 180)
         screen = tmux.scrollback()
         assert "Traceback" not in screen and "succeeded" in screen
         assert tmux.pane("#{alternate_on}") == "0"
