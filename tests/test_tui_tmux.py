@@ -360,15 +360,24 @@ def test_closing_the_terminal_stops_the_job(tmp_path: Path) -> None:
     gone), and the job does not run on unsupervised."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed (apt-get install tmux)")
+    import psutil
+
     command, pid_file = fake_job(tmp_path)
     tmux = Tmux(command, cwd=tmp_path, size=(80, 24))
     try:
         tmux.wait_for(lambda s: "running at batch 8" in s and job_alive(pid_file),
                       "the job running under the dashboard")
+        evalmon = psutil.Process(int(tmux.pane("#{pane_pid}")))
     finally:
         tmux.close()
     wait(lambda: not job_alive(pid_file), "the job to be stopped")
     wait(lambda: final_state(tmp_path / "logs") == "cancelled", "the record to say cancelled")
+    # and evalmon itself ends: once, Textual's shutdown hung writing to the vanished terminal
+    try:
+        evalmon.wait(timeout=DEADLINE_S)
+    except psutil.TimeoutExpired:
+        evalmon.kill()  # our own child's leftover, by its pid
+        raise AssertionError("evalmon did not exit after its terminal closed") from None
 
 
 def test_vllm_demo_at_200x50_shows_running_waiting_and_the_kv_cache(tmp_path: Path) -> None:
@@ -389,3 +398,37 @@ def test_vllm_demo_at_200x50_shows_running_waiting_and_the_kv_cache(tmp_path: Pa
         assert "Traceback" not in screen
     finally:
         tmux.close()
+
+
+def test_under_nohup_a_closed_terminal_leaves_the_job_supervised(tmp_path: Path) -> None:
+    """SIGHUP ignored when evalmon started (nohup): the terminal closing ends the dashboard
+    only; the job runs on, supervised headless, until SIGTERM stops it cleanly. (Before,
+    Textual's writes to the vanished terminal blocked the dashboard forever.)"""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (apt-get install tmux)")
+    import psutil
+
+    command, pid_file = fake_job(tmp_path)
+    nohup = ["sh", "-c", 'trap "" HUP; exec "$@"', "nohup-like", *command]
+    tmux = Tmux(nohup, cwd=tmp_path, size=(80, 24))
+    try:
+        tmux.wait_for(lambda s: "running at batch 8" in s and job_alive(pid_file),
+                      "the job running under the dashboard")
+        evalmon = psutil.Process(int(tmux.pane("#{pane_pid}")))
+    finally:
+        tmux.close()
+
+    def detached() -> bool:  # the dashboard ended: its terminal fds went to /dev/null
+        return os.readlink(f"/proc/{evalmon.pid}/fd/2") == os.devnull
+
+    try:
+        wait(detached, "the dashboard to end")
+        assert evalmon.is_running() and job_alive(pid_file)  # still supervised
+        assert final_state(tmp_path / "logs") == ""
+        evalmon.send_signal(signal.SIGTERM)  # our own child, by its pid
+        wait(lambda: not job_alive(pid_file), "the job to be stopped")
+        evalmon.wait(timeout=DEADLINE_S)
+        assert final_state(tmp_path / "logs") == "cancelled"
+    finally:
+        if evalmon.is_running():
+            evalmon.kill()

@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import errno
 import os
 import signal
 import sys
 import tempfile
+import termios
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
@@ -210,6 +212,8 @@ class EvalmonApp(App[int]):
         self.query_one("#runs", RunsTable).focus()
         if self._handle_signals:
             self._install_signal_handlers()
+            # a terminal can vanish without a signal we act on (nohup ignores SIGHUP)
+            self.set_interval(1.0, self._check_terminal)
         try:
             self.feed.start()
         except Exception as exc:  # a source that cannot start is shown, not raised
@@ -538,6 +542,12 @@ class EvalmonApp(App[int]):
         else:
             self.push_screen(HelpScreen())
 
+    def get_driver_class(self) -> type[Any]:
+        base = super().get_driver_class()
+        if base.__name__ == "LinuxDriver":  # a real terminal (not the web, not headless tests)
+            return tolerant_driver(base)
+        return base
+
     def deliver_screenshot(
         self,
         filename: str | None = None,
@@ -613,6 +623,13 @@ class EvalmonApp(App[int]):
                     loop.remove_signal_handler(signum)
         self._signals_installed.clear()
 
+    def _check_terminal(self) -> None:
+        if self.stop_signal is None and terminal_gone():
+            if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+                self.exit(0)  # nohup: the dashboard ends, supervision goes on without it
+            else:
+                self._on_signal(signal.SIGHUP)
+
     def _on_signal(self, signum: int) -> None:
         if self.stop_signal is None:
             self.stop_signal = signum
@@ -620,6 +637,79 @@ class EvalmonApp(App[int]):
             with contextlib.suppress(Exception):
                 self.stop_job()
         self.exit(128 + signum)
+
+
+def detach_from_terminal() -> None:
+    """Send stdin, stdout and stderr to /dev/null (the terminal hung up)."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+
+
+def terminal_gone() -> bool:
+    """The controlling terminal hung up (an SSH drop, a closed window): reading its attributes
+    fails with EIO. False when stdin, stdout and stderr are no terminals (textual-serve,
+    tests), or one is a live terminal."""
+    for fd in (0, 1, 2):
+        try:
+            termios.tcgetattr(fd)
+        except termios.error as exc:
+            if exc.args and exc.args[0] == errno.EIO:
+                return True
+            continue  # ENOTTY, EBADF: not a terminal
+        return False
+    return False
+
+
+class _TolerantOutput:
+    """Textual's writer thread writes the screen to this instead of the terminal's stream.
+
+    When the terminal vanishes, a write raises EIO and Textual's writer thread dies; its
+    bounded queue then fills, and the app's shutdown blocks forever writing "leave the
+    alternate screen" (seen after `tmux kill-server`: the job was stopped, but evalmon hung).
+    Here a failed write drops the output instead: there is nobody left to see it."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                return int(self._stream.write(text) or 0)
+            except (OSError, ValueError):
+                self.broken = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                self.broken = True
+
+    def fileno(self) -> int:
+        return int(self._stream.fileno())
+
+    def isatty(self) -> bool:
+        return True
+
+
+def tolerant_driver(base: type) -> type:
+    """``base`` (Textual's terminal driver) writing through :class:`_TolerantOutput`."""
+    if not hasattr(base, "start_application_mode"):
+        return base
+
+    class TolerantDriver(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if getattr(self, "_file", None) is not None:
+                self._file = _TolerantOutput(self._file)
+
+    TolerantDriver.__name__ = f"Tolerant{base.__name__}"
+    return TolerantDriver
 
 
 def screenshot_folder(paths: Sequence[str]) -> str:
@@ -686,10 +776,23 @@ def run_dashboard(
         screenshot_dir=screenshot_folder(paths),
         handle_signals=True,
     )
+    result: Any = None
     with _restored_signals((signal.SIGTERM, signal.SIGHUP, signal.SIGINT)):
-        result = app.run()
-    if app.stop_signal == signal.SIGHUP:
-        return 128 + signal.SIGHUP  # no terminal left to print on
+        try:
+            result = app.run()
+        except OSError:  # the terminal went away under Textual's own output
+            if not terminal_gone():
+                raise
+    if app.stop_signal == signal.SIGHUP or terminal_gone():
+        detach_from_terminal()  # nobody left to print to: later lines go to /dev/null
+        if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN and app.stop_signal is None:
+            return 0  # nohup: the terminal closing is not a stop; the job stays supervised
+        # a closed terminal: SIGHUP, or its reads failing first (the key thread's EIO ends
+        # the app before the signal is handled): the same stop either way
+        if supervisor is not None:
+            with contextlib.suppress(Exception):
+                supervisor.stop()
+        return 128 + signal.SIGHUP
     for saved in app.saved_screenshots:
         with contextlib.suppress(OSError):
             print(f"evalmon: screenshot saved: {inert(saved, 400)}", file=sys.stderr)
