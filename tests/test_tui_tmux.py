@@ -5,6 +5,7 @@ Polls the screen with a deadline; never sleeps and hopes. Needs tmux (apt packag
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -304,6 +305,15 @@ def job_alive(pid_file: Path) -> bool:
         return False
 
 
+def kill_job(pid_file: Path) -> None:
+    """After a failed test: the fake job we started must not outlive it (by its own pid)."""
+    import psutil
+
+    if job_alive(pid_file):
+        with contextlib.suppress(psutil.Error, OSError, ValueError):
+            psutil.Process(int(pid_file.read_text().strip())).kill()
+
+
 def final_state(logs: Path) -> str:
     from evalmon.supervisor.record import read_record
 
@@ -353,6 +363,7 @@ def test_ctrl_c_sigterm_and_sighup_under_the_dashboard_stop_the_job_cleanly(
             assert "cancelled" in screen
     finally:
         tmux.close()
+        kill_job(pid_file)
 
 
 def test_closing_the_terminal_stops_the_job(tmp_path: Path) -> None:
@@ -370,7 +381,10 @@ def test_closing_the_terminal_stops_the_job(tmp_path: Path) -> None:
         evalmon = psutil.Process(int(tmux.pane("#{pane_pid}")))
     finally:
         tmux.close()
-    wait(lambda: not job_alive(pid_file), "the job to be stopped")
+    try:
+        wait(lambda: not job_alive(pid_file), "the job to be stopped")
+    finally:
+        kill_job(pid_file)
     wait(lambda: final_state(tmp_path / "logs") == "cancelled", "the record to say cancelled")
     # and evalmon itself ends: once, Textual's shutdown hung writing to the vanished terminal
     try:
@@ -432,3 +446,4 @@ def test_under_nohup_a_closed_terminal_leaves_the_job_supervised(tmp_path: Path)
     finally:
         if evalmon.is_running():
             evalmon.kill()
+        kill_job(pid_file)
