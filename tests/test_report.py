@@ -235,3 +235,23 @@ def test_the_library_face_scans_logs_without_textual() -> None:
     ).stdout.split("\n")
     assert out[0] == "['101', '102', '103', '104']"
     assert out[1] == "False"
+
+
+OSC52 = "\x1b]52;c;cHduZWQ=\x07"  # a clipboard write, as a hostile file name could carry
+
+
+def test_file_names_in_reports_and_run_lines_reach_the_terminal_inert(tmp_path) -> None:
+    """An escape sequence in a path or a command is data: `report` and headless `run` print
+    it without its ESC (issue 13: an OSC 52 clipboard write was verified before)."""
+    import subprocess
+    import sys
+
+    evalmon = [sys.executable, "-m", "evalmon.cli"]
+    missing = str(tmp_path / f"logs-{OSC52}")
+    report = subprocess.run([*evalmon, "report", missing], capture_output=True, text=True)
+    assert "\x1b" not in report.stdout + report.stderr and "logs-" in report.stderr
+    run = subprocess.run(
+        [*evalmon, "run", "--headless", "--log-dir", str(tmp_path / "l"), "--", f"nocmd{OSC52}"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert "\x1b" not in run.stdout + run.stderr and "nocmd" in run.stdout

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from evalmon.cli.argtypes import positive_float, positive_int
 from evalmon.cli.dashboard import add_metrics_options
+from evalmon.text import inert
 
 if TYPE_CHECKING:
     from evalmon.sources.metrics import EndpointFinder
@@ -56,11 +57,11 @@ def report_main(argv: list[str]) -> int:
         finder = EndpointFinder()
     result = replay(paths, observe=finder.observe if finder is not None else None)
     for error in result.errors:
-        print(f"evalmon report: {error}", file=sys.stderr)
+        print(f"evalmon report: {inert(error, 500)}", file=sys.stderr)
     if result.errors and not result.files:
         return 2
     for warning in result.warnings:
-        print(f"evalmon report: warning: {warning}", file=sys.stderr)
+        print(f"evalmon report: warning: {inert(warning, 500)}", file=sys.stderr)
     _scrape_metrics(args, result.state, finder)
     snapshot = result.state.snapshot()
     options = ReportOptions(baseline=args.baseline, samples=args.samples, per=args.per)
@@ -104,7 +105,6 @@ def _scrape_metrics(
     if not args.metrics and not found:
         return
     from evalmon.sources.metrics import as_batch, scrape_twice
-    from evalmon.text import inert
 
     results = scrape_twice(args.metrics, found, interval_s=args.metrics_interval)
     warned: set[str] = set()
@@ -130,7 +130,7 @@ def _recorded_attempts(paths: list[str]) -> list[tuple[str, list[dict]]]:
         try:
             sessions = read_record(path).sessions
         except RecordError as exc:
-            print(f"evalmon report: warning: {exc}", file=sys.stderr)
+            print(f"evalmon report: warning: {inert(str(exc), 500)}", file=sys.stderr)
             continue
         rows = []
         for session in sessions:
@@ -149,7 +149,6 @@ def _attempt_tables(found: list[tuple[str, list[dict]]]) -> list[tuple[str, str]
     from evalmon.cli.run import summary_table
     from evalmon.supervisor.model import SupervisorStatus
     from evalmon.supervisor.record import attempt_from_json
-    from evalmon.text import inert
 
     tables = []
     for path, rows in found:

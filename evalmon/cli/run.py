@@ -224,7 +224,7 @@ def main(argv: list[str]) -> int:
     try:
         launcher = _launcher(ns, log_dir)
     except Exception as exc:  # e.g. sbatch missing: one line, no traceback
-        print(f"evalmon run: error: {exc}", file=sys.stderr)
+        print(f"evalmon run: error: {inert(str(exc), 500)}", file=sys.stderr)
         return 2
     headless = ns.headless
     if not headless:
@@ -313,7 +313,7 @@ def _stop_on_signal(supervisor: Supervisor) -> Callable[[int, object], None]:
 def _print_summary(status: SupervisorStatus) -> None:
     if status.attempts:
         print(summary_table(status), flush=True)
-    print(f"evalmon: {status.state}: {status.message}", flush=True)
+    print(f"evalmon: {status.state}: {inert(status.message, 2000)}", flush=True)
 
 
 def _run_with_dashboard(

@@ -234,7 +234,8 @@ class Supervisor:
                     )
 
     def _say(self, text: str) -> None:
-        self._print(f"evalmon: {text}")
+        # file names and log text are data: no escape sequence reaches the terminal
+        self._print(f"evalmon: {_inert(text, 2000)}")
 
     # ---------------------------------------------------------------- the loop
 
