@@ -101,7 +101,7 @@ def test_limits_stop_with_nonzero_exit(tmp_path: Path, opts, n_attempts, words) 
     tried = attempts(tmp_path)
     assert len(tried) == n_attempts and all(a.outcome == "oom" for a in tried)
     assert words in res.stdout
-    assert "evalmon: gave_up" in res.stdout
+    assert "evalmon: gave up" in res.stdout
 
 
 def test_non_oom_crash_is_not_relaunched(tmp_path: Path) -> None:

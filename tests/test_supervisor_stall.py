@@ -56,7 +56,7 @@ def test_two_stalls_in_a_row_at_the_same_place_end_the_run(tmp_path: Path) -> No
         (8, "stalled"), (8, "stalled")
     ]
     assert "stalled at the same place" in attempts(tmp_path)[-1].reason
-    assert "evalmon: gave_up" in res.stdout
+    assert "evalmon: gave up" in res.stdout
 
 
 def test_a_stall_counts_toward_max_attempts(tmp_path: Path) -> None:

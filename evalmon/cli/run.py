@@ -313,7 +313,12 @@ def _stop_on_signal(supervisor: Supervisor) -> Callable[[int, object], None]:
 def _print_summary(status: SupervisorStatus) -> None:
     if status.attempts:
         print(summary_table(status), flush=True)
-    print(f"evalmon: {status.state}: {inert(status.message, 2000)}", flush=True)
+    state = status.state.replace("_", " ")
+    message = inert(status.message, 2000)
+    if message.startswith(state):  # "gave up: ..." says its state already
+        print(f"evalmon: {message}", flush=True)
+    else:
+        print(f"evalmon: {state}: {message}", flush=True)
 
 
 def _run_with_dashboard(

@@ -534,7 +534,8 @@ class Supervisor:
         )
         self._set_attempt(attempt)
         self._watch_job_files(logs, attempt.log_files)
-        self._say(f"attempt {number} started: batch size {size}, {job.label}")
+        batch = f"batch size {size}" if size is not None else "batch size not set by evalmon"
+        self._say(f"attempt {number} started: {batch}, {job.label}")
         self._publish("running", f"attempt {number} running at batch size {size}")
         watch = _AttemptWatch(own_files=_norm_all(files), offsets=offsets)
         watch.stall = StallEvidence(launched_at=self._clock())
