@@ -40,6 +40,8 @@ examples:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="evalmon run",
+        usage="evalmon run [options] -- COMMAND [ARGS ...]\n"
+        "       evalmon run --slurm [options] -- SCRIPT.sbatch [SCRIPT ARGS ...]",
         description="Run an eval job under watch; on a GPU out-of-memory, relaunch it with a "
         "smaller batch size and resume its work.",
         epilog=EPILOG,
