@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from follow import cpu_seconds  # the same exact per-thread CPU counter (benchmarks/follow.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # the line mix of benchmarks/follow.py: one line in four an engine batch, the rest filler
@@ -70,24 +72,8 @@ print(f"wrote {{seq}} lines in {{time.monotonic() - start:.1f}} s")
 """
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time of every thread of ``pid`` so far: ``/proc/PID/task/*/schedstat`` is exact
-    (nanoseconds), where ``times()`` and psutil count 10 ms clock ticks."""
-    total = 0
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        tasks = []
-    for task in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{task}/schedstat") as fh:
-                total += int(fh.read().split()[0])
-        except (OSError, ValueError, IndexError):
-            continue
-    return total / 1e9 if total else psutil_cpu(pid)
-
-
 def psutil_cpu(pid: int) -> float:
+    """The same figure from psutil's clock ticks: a cross-check of the exact counter."""
     try:
         import psutil
 
