@@ -165,9 +165,11 @@ class RunsTable(DataTable):
                        for k in columns)
         if columns != self._columns or ids != self._row_ids or widths != self._widths:
             self.clear(columns=True)
-            for key, label in COLUMNS:
-                if key in columns:
-                    self.add_column(label, key=key)
+            # explicit widths: DataTable measures auto widths only when its message pump
+            # goes idle, which a busy machine can put off for seconds (header-wide columns)
+            labels = dict(COLUMNS)
+            for key, content in zip(columns, widths, strict=True):
+                self.add_column(labels[key], key=key, width=max(content, len(labels[key])))
             for run in runs:
                 self.add_row(*(cells[run.id][index[k]] for k in columns), key=run.id)
             self._columns = columns
