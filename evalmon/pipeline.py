@@ -551,6 +551,8 @@ class Replay:
     files: tuple[str, ...]
     errors: tuple[str, ...]  # paths that could not be used at all (missing, empty folder)
     warnings: tuple[str, ...]  # files skipped or cut (binary, unreadable, capped lines)
+    read: int = 0  # files read through (not skipped)
+    recognised: int = 0  # files with at least one line a parser knew
 
 
 def replay(
@@ -572,19 +574,27 @@ def replay(
     files, errors = resolve_paths(list(paths))
     state = EvalState(stall_after_s=stall_after_s)
     warnings: list[str] = []
+    read = 0
+    recognised: set[str] = set()
+
+    def on_events(events: list[Located], path: str) -> None:
+        if events:
+            recognised.add(path)
+        _apply(state, path, events, observe)
+
     for path in files:
-        result = scan_file(
-            path, on_events=lambda events, path=path: _apply(state, path, events, observe)
-        )
+        result = scan_file(path, on_events=lambda events, path=path: on_events(events, path))
         if result.warning:
             warnings.append(f"{path}: {result.warning}")
         else:
+            read += 1
             state.apply_batch(FileBatch(path=path))  # a log with no events is still a file
         if result.dropped_bytes:
             warnings.append(
                 f"{path}: {result.dropped_bytes} bytes of over-long lines were not parsed"
             )
-    return Replay(state=state, files=tuple(files), errors=tuple(errors), warnings=tuple(warnings))
+    return Replay(state=state, files=tuple(files), errors=tuple(errors), warnings=tuple(warnings),
+                  read=read, recognised=len(recognised))
 
 
 def _apply(

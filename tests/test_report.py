@@ -164,6 +164,33 @@ def test_empty_folder_reports_nothing_found(tmp_path: Path):
     assert "no log files" in result.stderr
 
 
+def test_a_folder_without_eval_logs_says_why_the_table_is_empty(tmp_path: Path):
+    # what `evalmon report /etc` meets: files with the right names and none of the lines
+    (tmp_path / "syslog.log").write_text("Dec  2 10:00:01 host CRON[1]: (root) CMD (true)\n")
+    (tmp_path / "notes.txt").write_text("nothing to see\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "dpkg.log").write_text("2026-12-02 status installed bash:amd64\n")
+    (tmp_path / "core.out").write_bytes(bytes(range(256)) * 64)  # skipped: binary
+    result = run_cli("report", str(tmp_path))
+    assert result.returncode == 0
+    why = [line for line in result.stderr.splitlines() if "no eval or server logs" in line]
+    assert why == [
+        f"evalmon report: no eval or server logs found in {tmp_path}: read 3 files (*.out, *.log, "
+        "*.err, *.txt, *.jsonl; 1 more skipped, see the warnings above), "
+        "none had lm-eval, inference-server or SLURM lines"
+    ]
+    # a GPU sample is a line evalmon knows, and still no run: said so, with its count
+    (tmp_path / "gpu.jsonl").write_text(
+        '{"evalmon": "gpu", "v": 1, "host": "n7", "timestamp": 1764000000.25, "index": 0}\n')
+    result = run_cli("report", str(tmp_path), "--format", "json")
+    assert json.loads(result.stdout)["runs"] == []  # stdout stays JSON
+    assert "read 4 files" in result.stderr and "1 had lines evalmon knows" in result.stderr
+
+
+def test_logs_with_runs_need_no_such_line(sample_logs: Path):
+    assert "no eval or server logs" not in run_cli("report", str(sample_logs)).stderr
+
+
 def test_bad_option_value_is_a_usage_error(sample_logs: Path):
     result = run_cli("report", str(sample_logs), "--baseline", "fast")
     assert result.returncode == 2

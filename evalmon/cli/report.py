@@ -13,6 +13,7 @@ from evalmon.cli.dashboard import add_metrics_options
 from evalmon.text import inert
 
 if TYPE_CHECKING:
+    from evalmon.pipeline import Replay
     from evalmon.sources.metrics import EndpointFinder
     from evalmon.state import EvalState
 
@@ -93,7 +94,32 @@ def report_main(argv: list[str]) -> int:
             sys.stdout.write(f"\n{title}\n{table}\n")
     if not result.files and not args.metrics:
         print("evalmon report: no log files found", file=sys.stderr)
+    else:
+        from evalmon.report import server_runs
+
+        if not (build_rows(snapshot, options) or server_runs(snapshot) or attempts
+                or args.metrics):
+            # an empty table alone reads as a bug: say what was read and why nothing came of it
+            print(f"evalmon report: {nothing_found(paths, result)}", file=sys.stderr)
     return 0
+
+
+def nothing_found(paths: list[str], result: Replay) -> str:
+    """One line on why the report is empty: how many files were read and what was in them."""
+    from evalmon.fmt import count
+    from evalmon.sources.paths import DEFAULT_PATTERNS
+
+    where = ", ".join(inert(p, 200) for p in paths)
+    skipped = len(result.files) - result.read
+    names = ", ".join(DEFAULT_PATTERNS)
+    read = f"read {count(result.read)} file{'' if result.read == 1 else 's'} ({names}"
+    read += f"; {skipped} more skipped, see the warnings above)" if skipped else ")"
+    if result.recognised:
+        why = (f"{result.recognised} had lines evalmon knows (GPU samples ...) "
+               "but no eval client or inference server")
+    else:
+        why = "none had lm-eval, inference-server or SLURM lines"
+    return f"no eval or server logs found in {where}: {read}, {why}"
 
 
 def _scrape_metrics(
