@@ -34,6 +34,16 @@ examples:
   evalmon run --schedule 256,192,128,64 -- python train_eval.py --bs {batch_size}
   evalmon run --slurm --batch-env BATCH_SIZE --batch-env INFERENCE_MAX_BATCH \\
       --batch-size 256 --log-dir logs -- scripts/evals/eval.sbatch
+
+live re-tuning (relaunch the running job now at new values, resuming from lm-eval's cache):
+  evalmon run --log-dir logs --retune 128                  # from another terminal
+  evalmon run --log-dir logs --retune num_concurrent=4
+  evalmon run --log-dir logs --retune batch_size=64,num_concurrent=1
+  It writes LOG_DIR/.evalmon/control (key=value lines: batch_size, num_concurrent; a file of
+  yours, not writable by others) and prints the supervisor's answer. The running attempt is
+  stopped as an OOM'd one is (SIGTERM, SIGKILL after --grace; scancel under --slurm) and
+  recorded as 'retuned'; the next starts at the new values. A retune does not count toward
+  --max-attempts. In the dashboard: the key r, or the command palette (Ctrl-P).
 """
 
 
@@ -83,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--requeue-on", default=None, metavar="CAUSES",
                    help="--slurm: resubmit at the same batch size when SLURM ended the job: "
                    "timeout,preempted,node-fail (comma-separated); resumes from the cache")
+    p.add_argument("--retune", metavar="SETTING", default=None,
+                   help="no command: ask the evalmon run supervising --log-dir to relaunch its "
+                   "job now at SETTING (128, batch_size=128, num_concurrent=4, or both "
+                   "comma-separated); see below")
     p.add_argument("--poll-interval", type=float, default=None, help=argparse.SUPPRESS)
     from evalmon.cli.dashboard import add_metrics_options
 
@@ -188,6 +202,8 @@ def main(argv: list[str]) -> int:
     own, command = split_command(argv)
     parser = build_parser()
     ns = parser.parse_args(own)
+    if ns.retune is not None:
+        return _send_retune(ns, command)
     if not command:
         parser.error("no command: put it after --, e.g. evalmon run -- lm_eval run ...")
     if ns.batch_size == "auto":  # what `evalmon tune` learnt (evalmon/supervisor/memory.py)
@@ -253,6 +269,25 @@ def main(argv: list[str]) -> int:
     finally:
         extras.close()
         monitor.stop()
+
+
+def _send_retune(ns: argparse.Namespace, command: list[str]) -> int:
+    """``evalmon run --retune SETTING``: the control file, and the supervisor's answer."""
+    from evalmon.supervisor import control
+
+    if command:
+        print("evalmon run: error: --retune takes no command: it asks the evalmon run already "
+              "supervising --log-dir", file=sys.stderr)
+        return 2
+    try:
+        request = control.parse_request(ns.retune)
+    except control.ControlError as exc:
+        print(f"evalmon run: error: --retune: {exc}", file=sys.stderr)
+        return 2
+    log_dir = ns.log_dir or os.path.join(os.getcwd(), "evalmon-logs")
+    code, message = control.send(log_dir, request)
+    print(f"evalmon run: {inert(message, 500)}", file=sys.stderr if code else sys.stdout)
+    return code
 
 
 def _printer(line: str) -> None:

@@ -22,6 +22,7 @@ AttemptOutcome = Literal[
     "timeout",  # SLURM ended it at its time limit
     "preempted",  # SLURM preempted it
     "node_fail",  # its SLURM node failed
+    "retuned",  # stopped by a live retune (dashboard, control file), relaunched at new values
 ]
 
 SupervisorState = Literal[
@@ -68,6 +69,10 @@ class Attempt:
     launch_token: str | None = None
     #: processes of the job still alive after it was stopped (one line each, for the summary)
     left_running: tuple[str, ...] = ()
+    #: the num_concurrent evalmon gave this attempt (a live retune set it), None: the command's
+    num_concurrent: int | None = None
+    #: outcome "retuned": what the user asked for (control.py's text form, e.g. batch_size=128)
+    retune: str = ""
 
     @property
     def duration_s(self) -> float | None:

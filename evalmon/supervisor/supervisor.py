@@ -48,6 +48,7 @@ from evalmon.state import EvalState
 from evalmon.state.bars import is_request_bar
 from evalmon.state.grouping import run_key
 from evalmon.supervisor import argv as argv_mod
+from evalmon.supervisor import control as control_mod
 from evalmon.supervisor.launchers import Job, Launcher, LocalJobView
 from evalmon.supervisor.local import LaunchError
 from evalmon.supervisor.model import Attempt, SupervisorState, SupervisorStatus
@@ -172,6 +173,10 @@ class Supervisor:
         self._last_stall_place = ""  # the place the previous attempt stalled at, if it did
         self._last_cause = ""  # the previous attempt's outcome if outside the job (server...)
         self._stall_said = 0.0
+        # live retuning (control.py): requests from the dashboard and the control file
+        self._base_policy = options.policy
+        self._control = control_mod.ControlChannel(options.log_dir, self._say, clock)
+        self._retuning: control_mod.Taken | None = None
 
     # ---------------------------------------------------------------- public, any thread
 
@@ -186,6 +191,22 @@ class Supervisor:
     def stop(self) -> None:
         """Ask the loop to stop the job (SIGTERM, SIGKILL after grace) and end as cancelled."""
         self._stop_requested.set()
+
+    def preview_retune(self, request: control_mod.Retune) -> control_mod.Preview:
+        """What relaunching now at ``request``'s values would do, or why it cannot be done."""
+        status = self.status()
+        return control_mod.preview(request, status.current, self._retune_facts(),
+                                   status.attempts)
+
+    def retune(self, request: control_mod.Retune) -> control_mod.Preview:
+        """Relaunch the running attempt now at new values (the dashboard's; any thread). The
+        loop checks the request again when it takes it, within a round."""
+        status = self.status()
+        checked = control_mod.preview(request, status.current, self._retune_facts(),
+                                      status.attempts)
+        if checked.ok and status.current is not None:
+            self._control.submit(request, status.current.number)
+        return checked
 
     # ---------------------------------------------------------------- status plumbing
 
@@ -219,6 +240,8 @@ class Supervisor:
                     break
             else:
                 self._attempts.append(attempt)
+            # a retuned attempt does not count toward --max-attempts (control.py)
+            self.options.policy = control_mod.effective_policy(self._base_policy, self._attempts)
             self._status = self._make_status()
         if persist and self._record is not None:
             try:
@@ -473,6 +496,9 @@ class Supervisor:
                 raise _Finished(Decision("give_up", last.reason))
             self._next_batch = last.batch_size
             return
+        if last.outcome == "retuned":  # stopped for a live retune: launch at what was asked
+            self._next_batch = control_mod.asked_batch(last)
+            return
         if last.outcome != "oom" or last.batch_size is None:
             raise _Finished(Decision("fail", last.reason or f"attempt {last.number} failed"))
         policy = self.options.policy
@@ -488,6 +514,9 @@ class Supervisor:
         rewritten = argv_mod.rewrite(
             opts.command, size, opts.batch_env, cache, lm_eval_aware=opts.lm_eval_aware
         )
+        concurrent = control_mod.concurrency_after(self._attempts)  # a live retune's, if any
+        rewritten = argv_mod.Rewritten(*control_mod.with_concurrency(
+            rewritten.argv, rewritten.env, concurrent, opts.lm_eval_aware))
         env = {**rewritten.env, **self._job_env(number, size)}
         self._publish("launching", f"launching attempt {number} at batch size {size}")
         self._index_earlier_attempts()
@@ -507,6 +536,7 @@ class Supervisor:
             log_files=planned,
             log_offsets=_offsets_of(planned, offsets),
             launch_token=env["EVALMON_TOKEN"],
+            num_concurrent=concurrent,
         )
         self._set_attempt(intent)  # RecordError: nothing launched, one line
         if self._stop_requested.is_set():
@@ -605,6 +635,8 @@ class Supervisor:
                     job_state=job.state,
                 )
                 raise _Finished(Decision("fail", "stopped by the user"), state="cancelled")
+            if stopping_for is None:
+                stopping_for = self._retune_now(job)  # a live retune asked for (control.py)
             if job.poll():
                 break
         if isinstance(job, LocalJobView):
@@ -615,6 +647,9 @@ class Supervisor:
         if job.exit_code != 0 and watch.oom_decision is None:
             self._drain_for_oom(logs, watch)
         self._update_running(attempt, job, watch, logs)
+        retuned = self._end_retuned(job, watch)
+        if retuned is not None:
+            return retuned
         if watch.stall_decision is not None and watch.oom_decision is None:
             decision = watch.stall_decision
             self._last_stall_place = watch.stall_place
@@ -730,6 +765,47 @@ class Supervisor:
         self._set_attempt(replace(current, left_running=left))
         for what in left:
             self._say(f"warning: attempt {current.number} left {what} running")
+
+    # ---------------------------------------------------------------- live retuning
+
+    def _retune_facts(self) -> control_mod.JobFacts:
+        opts = self.options
+        lm = opts.lm_eval_aware and argv_mod.find_lm_eval(opts.command) is not None
+        ours = os.path.join(os.path.abspath(opts.log_dir), ".evalmon", "cache", self.run_key)
+        cache = (argv_mod.user_cache_path(opts.command) or (ours if opts.resume else None)
+                 if lm else None)
+        return control_mod.JobFacts(
+            command=tuple(opts.command), launcher=self.launcher.kind, policy=opts.policy,
+            batch_env=opts.batch_env, lm_eval_aware=opts.lm_eval_aware, resume=opts.resume,
+            grace=opts.grace, cache_path=cache,
+        )
+
+    def _retune_now(self, job: Job) -> Decision | None:
+        """A retune request, if one waits: stop the attempt as an OOM'd one is stopped."""
+        attempt = self._attempts[-1]
+        taken = self._control.take(attempt, self._retune_facts(), self._attempts)
+        if taken is None:
+            return None
+        self._retuning = taken
+        self._publish("stopping", taken.decision.reason)
+        how = job.stop(self.options.grace)
+        self._say(f"attempt {attempt.number} stopped for the retune ({how})")
+        self._note_left_running(job)
+        return taken.decision
+
+    def _end_retuned(self, job: Job, watch: _AttemptWatch) -> Decision | None:
+        """The attempt stopped for a retune: record it as retuned, relaunch at the new values."""
+        taken, self._retuning = self._retuning, None
+        if taken is None:
+            return None
+        if job.exit_code == 0:  # it finished before the stop reached it: nothing to relaunch
+            self._say("the attempt finished before it was stopped: the retune is not needed")
+            return None
+        attempt = replace(self._attempts[-1], retune=taken.request.to_text())
+        self._last_stall_place = self._last_cause = ""
+        self._end_attempt(attempt, taken.decision, job.exit_code, watch, outcome="retuned",
+                          job_state=job.state)
+        return taken.decision
 
     def _settle(self, logs: RunLogs, watch: _AttemptWatch) -> None:
         """A fallback for logs that every attempt shares, before the next launch.
