@@ -23,6 +23,8 @@ HERE = Path(__file__).resolve().parent
 DOCS = 1000  # hellaswag, --limit 1000: the contexts bar counts them
 REQUESTS = 4 * DOCS  # 4 choices each: one loglikelihood request per choice
 START = datetime(2026, 11, 20, 9, 0, 0)
+RETRIES = 3  # max_retries=3: three attempts in all
+RETRY_WAIT_S = 1.0  # tenacity's wait_exponential(multiplier=0.5, min=1) for attempts 1 and 2
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,30 @@ def model_args(spec: RunSpec) -> dict[str, object]:
     }
 
 
-def client_log(spec: RunSpec, rng: random.Random) -> str:
+# hellaswag's splits as datasets generates them on first load (evaluation uses validation)
+SPLITS = (("train", 39905), ("test", 10003), ("validation", 10042))
+CORRECT = {"acc": 412, "acc_norm": 531}  # documents right of DOCS, in every finished run
+SETUP_S = 5.0  # from the client's first log line to its first request
+OOM_RESPONSE_S = 0.4  # the server answers 500 this long after a request that runs out of memory
+
+
+def requests_start(spec: RunSpec) -> datetime:
+    """When the client sends its first request: the server log's clock agrees with it."""
+    return spec.start + timedelta(seconds=95 + SETUP_S)  # the server loads first
+
+
+def accuracy(n_correct: int) -> tuple[float, float]:
+    """An accuracy over DOCS documents and lm-eval's stderr for it (the sample stderr of the
+    mean): a --limit 1000 run's accuracy is a multiple of 0.001 and its stderr about 0.016."""
+    p = n_correct / DOCS
+    return p, math.sqrt(p * (1 - p) / (DOCS - 1))
+
+
+def client_log(spec: RunSpec) -> str:
     t = spec.start + timedelta(seconds=95)  # the server loads first
     out: list[str] = []
 
+    # the logger names and line numbers are those lm-eval 0.4.13 prints
     def log(level: str, where: str, message: str) -> None:
         out.append(f"{lm_eval_time(t)} {level:<8} [{where}] {message}\n")
 
@@ -81,43 +103,54 @@ def client_log(spec: RunSpec, rng: random.Random) -> str:
     cache = f" --use_cache /scratch/evalmon/cache/eval-{spec.job}" if spec.cached else ""
     out.append(f"+ lm_eval --model local-completions --model_args {margs} --tasks hellaswag "
                f"--limit 1000 --batch_size {spec.batch}{cache}\n")
-    log("INFO", "__main__:446", "Selected Tasks: ['hellaswag']")
-    log("INFO", "evaluator:202", "Setting random seed to 0 | Setting numpy seed to 1234 | "
+    log("INFO", "_cli.run:392", "Selected Tasks: ['hellaswag']")
+    log("INFO", "evaluator:214", "Setting random seed to 0 | Setting numpy seed to 1234 | "
         "Setting torch manual seed to 1234 | Setting fewshot manual seed to 1234")
     log("INFO", "evaluator:240", f"Initializing local-completions model, with arguments: "
         f"{model_args(spec)}")
-    log("INFO", "models.api_models:172", "Using max length 2048 - 1")
-    log("INFO", "models.api_models:193", "Using tokenizer huggingface")
-    out.append(bar_burst("Generating test split", 10042, 10042, 0.8, steps=3) + "\n")
-    log("INFO", "api.task:434", "Building contexts for hellaswag on rank 0...")
+    log("INFO", "models.api_models:176", "Using max length 2048 - 1")
+    log("INFO", "models.api_models:197", "Using tokenizer huggingface")
+    if spec.job == RUNS[0].job:
+        # the first job loads hellaswag into the shared datasets cache; the later ones reuse it
+        for split, rows in SPLITS:
+            seconds = rows / 52000
+            out.append(bar_burst(f"Generating {split} split", rows, rows, seconds, steps=3,
+                                 unit=" examples") + "\n")
+            t += timedelta(seconds=seconds)
+    t += timedelta(seconds=1)
+    log("INFO", "api.task:312", "Building contexts for hellaswag on rank 0...")
     out.append(bar_burst("", DOCS, DOCS, 0.5, steps=4) + "\n")  # one update per document
+    t += timedelta(seconds=0.5)
     if spec.cached:
         db = f"/scratch/evalmon/cache/eval-{spec.job}_rank0.db"
-        log("INFO", "evaluator:278", f"Using cache at {db}")
+        log("INFO", "evaluator:279", f"Using cache at {db}")
         log("INFO", "evaluator:589", "Running loglikelihood requests")
-        log("INFO", "model:305", "Loading 'loglikelihood' responses from cache "
+        log("INFO", "api.model:306", "Loading 'loglikelihood' responses from cache "
             f"'{db}' where possible...")
         out.append(bar_burst("Checking cached requests", REQUESTS, REQUESTS, 0.4, steps=4) + "\n")
-        log("INFO", "model:330", f"Cached requests: 0, Requests remaining: {REQUESTS}")
+        log("INFO", "api.model:330", f"Cached requests: 0, Requests remaining: {REQUESTS}")
     else:
         log("INFO", "evaluator:589", "Running loglikelihood requests")
+    t = requests_start(spec)
 
     per_unit = spec.batch if spec.concurrency > 1 else 1
     total_units = math.ceil(REQUESTS / spec.batch) if spec.concurrency > 1 else REQUESTS
     if spec.oom_at_batch is not None:
-        # lm-eval sends its longest batch first, so it fails at once: every request gets
-        # HTTP 500 until the retries run out
+        # lm-eval sends its longest batch first, so it fails at once: HTTP 500 on each of its
+        # max_retries=3 attempts (tenacity logs "Retry attempt N" before each wait, so 1 and 2)
         done_units = spec.oom_at_batch if spec.concurrency > 1 else spec.oom_at_batch * spec.batch
         elapsed = done_units * per_unit / spec.samples_per_s
         out.append(bar_burst("Requesting API", done_units, total_units, elapsed, steps=done_units,
                              unit_step=1 if spec.concurrency > 1 else spec.batch))
         t += timedelta(seconds=elapsed)
-        for attempt in range(1, 4):
+        for attempt in range(1, RETRIES + 1):
+            t += timedelta(seconds=OOM_RESPONSE_S)
             log("WARNING", "models.api_models:521", "API request failed! Status code: 500, "
                 "Response text: <!doctype html>\\n<html lang=en>\\n<title>500 Internal Server "
                 "Error</title>. Retrying...")
-            log("INFO", "models.api_models:608", f"Retry attempt {attempt}")
-            t += timedelta(seconds=2 * attempt)
+            if attempt < RETRIES:
+                log("INFO", "models.api_models:607", f"Retry attempt {attempt}")
+                t += timedelta(seconds=RETRY_WAIT_S)
         out.append(client_crash())
         return "".join(out)
 
@@ -125,51 +158,70 @@ def client_log(spec: RunSpec, rng: random.Random) -> str:
     out.append(bar_burst("Requesting API", total_units, total_units, elapsed, steps=total_units,
                          unit_step=1 if spec.concurrency > 1 else spec.batch) + "\n")
     t += timedelta(seconds=elapsed + 3)
-    out.append(results_block(spec, rng))
+    out.append(results_block(spec))
     return "".join(out)
 
 
 def bar_burst(desc: str, n_final: int, total: int, elapsed: float, steps: int,
-              unit_step: int = 1) -> str:
+              unit_step: int = 1, unit: str = "it") -> str:
     """A tqdm bar as it lands in a file: ``\\r``-separated updates on one physical line."""
-    updates = [tqdm.format_meter(0, total, 0, prefix=desc)]
+    updates = [tqdm.format_meter(0, total, 0, prefix=desc, unit=unit)]
     n = 0
     step = unit_step if unit_step > 1 else max(1, n_final // max(1, steps))
     while n < n_final:
         n = min(n_final, n + step)
-        updates.append(tqdm.format_meter(n, total, elapsed * n / n_final, prefix=desc))
+        updates.append(tqdm.format_meter(n, total, elapsed * n / n_final, prefix=desc, unit=unit))
     return "\r" + "\r".join(updates)
 
 
 def client_crash() -> str:
-    return (
-        "\nTraceback (most recent call last):\n"
-        '  File "/opt/venv/bin/lm_eval", line 8, in <module>\n'
-        "    sys.exit(cli_evaluate())\n"
-        '  File "/opt/venv/lib/python3.11/site-packages/lm_eval/models/api_models.py", line 633, '
-        "in get_batched_requests\n"
-        "    return await tqdm_asyncio.gather(*tasks, desc=\"Requesting API\")\n"
-        '  File "/opt/venv/lib/python3.11/site-packages/aiohttp/client_reqrep.py", line 1161, in '
-        "raise_for_status\n"
-        "    raise ClientResponseError(\n"
-        "aiohttp.client_exceptions.ClientResponseError: 500, message='INTERNAL SERVER ERROR', "
-        "url='http://localhost:5000/completions'\n"
+    """lm-eval 0.4.13's traceback when the last attempt at a batch gets HTTP 500."""
+    lm_eval = "/opt/venv/lib/python3.11/site-packages/lm_eval"
+    frames = (
+        ("/opt/venv/bin/lm_eval", 8, "<module>", "sys.exit(cli_evaluate())"),
+        (f"{lm_eval}/__main__.py", 10, "cli_evaluate", "parser.execute(args)"),
+        (f"{lm_eval}/_cli/harness.py", 60, "execute", "args.func(args)"),
+        (f"{lm_eval}/_cli/run.py", 395, "_execute", "results = simple_evaluate("),
+        (f"{lm_eval}/utils.py", 580, "_wrapper", "return fn(*args, **kwargs)"),
+        (f"{lm_eval}/evaluator.py", 363, "simple_evaluate", "results = evaluate("),
+        (f"{lm_eval}/utils.py", 580, "_wrapper", "return fn(*args, **kwargs)"),
+        (f"{lm_eval}/evaluator.py", 600, "evaluate", "resps = getattr(lm, reqtype)(cloned_reqs)"),
+        (f"{lm_eval}/api/model.py", 471, "loglikelihood",
+         "return self._loglikelihood_tokens(new_reqs, disable_tqdm=disable_tqdm)"),
+        (f"{lm_eval}/models/api_models.py", 689, "_loglikelihood_tokens", "asyncio.run("),
+        ("/usr/lib/python3.11/asyncio/runners.py", 190, "run", "return runner.run(main)"),
+        ("/usr/lib/python3.11/asyncio/runners.py", 118, "run",
+         "return self._loop.run_until_complete(task)"),
+        ("/usr/lib/python3.11/asyncio/base_events.py", 653, "run_until_complete",
+         "return future.result()"),
+        (f"{lm_eval}/models/api_models.py", 632, "get_batched_requests",
+         'return await tqdm_asyncio.gather(*tasks, desc="Requesting API")'),
+        (f"{lm_eval}/models/api_models.py", 526, "amodel_call", "response.raise_for_status()"),
+        ("/opt/venv/lib/python3.11/site-packages/aiohttp/client_reqrep.py", 1161,
+         "raise_for_status", "raise ClientResponseError("),
     )
+    lines = ["\nTraceback (most recent call last):\n"]
+    for path, line, function, code in frames:
+        lines.append(f'  File "{path}", line {line}, in {function}\n    {code}\n')
+    lines.append("aiohttp.client_exceptions.ClientResponseError: 500, message='INTERNAL SERVER "
+                 "ERROR', url='http://localhost:5000/completions'\n")
+    return "".join(lines)
 
 
-def results_block(spec: RunSpec, rng: random.Random) -> str:
+def results_block(spec: RunSpec) -> str:
     from lm_eval.utils import make_table
 
-    acc = 0.41 + rng.uniform(-0.01, 0.01)
-    acc_norm = 0.53 + rng.uniform(-0.01, 0.01)
+    # the same model on the same 1000 documents scores the same whatever the batch size
+    acc, acc_stderr = accuracy(CORRECT["acc"])
+    acc_norm, acc_norm_stderr = accuracy(CORRECT["acc_norm"])
     result = {
         "results": {
             "hellaswag": {
                 "alias": "hellaswag",
                 "acc,none": acc,
-                "acc_stderr,none": 0.0494,
+                "acc_stderr,none": acc_stderr,
                 "acc_norm,none": acc_norm,
-                "acc_norm_stderr,none": 0.0502,
+                "acc_norm_stderr,none": acc_norm_stderr,
             }
         },
         "versions": {"hellaswag": 1.0},
@@ -206,18 +258,19 @@ def server_log(spec: RunSpec, rng: random.Random) -> str:
         " * Running on http://127.0.0.1:5000\n",
         "Press CTRL+C to quit\n",
     ]
-    t += timedelta(seconds=100)
+    t = requests_start(spec)
     requests = math.ceil(REQUESTS / spec.batch)
     seconds_per_request = spec.batch / spec.samples_per_s
     for i in range(requests):
         prompts = min(spec.batch, REQUESTS - i * spec.batch)
         if spec.oom_at_batch is not None and i >= spec.oom_at_batch:
-            for _ in range(3):  # lm-eval's three attempts at the same request
+            for _ in range(RETRIES):  # lm-eval's three attempts at the same request
                 out.append(f"[BATCHING DEBUG] run_mcore_engine called with {prompts} prompts\n")
+                t += timedelta(seconds=OOM_RESPONSE_S)
                 out.append(server_oom(t))
                 stamp = werkzeug_time(t)
                 out.append(f'127.0.0.1 - - [{stamp}] "POST /completions HTTP/1.1" 500 -\n')
-                t += timedelta(seconds=2)
+                t += timedelta(seconds=RETRY_WAIT_S)
             return "".join(out)
         while prompts > 0:
             engine = min(prompts, spec.engine_max)
@@ -229,7 +282,7 @@ def server_log(spec: RunSpec, rng: random.Random) -> str:
 
 
 def server_oom(t: datetime) -> str:
-    stamp = t.strftime("%Y-%m-%d %H:%M:%S") + ",412"
+    stamp = t.strftime("%Y-%m-%d %H:%M:%S,") + f"{t.microsecond // 1000:03d}"
     return (
         f"[{stamp}] ERROR in app: Exception on /completions [POST]\n"
         "Traceback (most recent call last):\n"
@@ -257,7 +310,7 @@ def main() -> None:
     for spec in RUNS:
         rng = random.Random(spec.job)
         (HERE / f"server-{spec.job}.log").write_text(server_log(spec, rng), encoding="utf-8")
-        (HERE / f"eval-{spec.job}.out").write_text(client_log(spec, rng), encoding="utf-8")
+        (HERE / f"eval-{spec.job}.out").write_text(client_log(spec), encoding="utf-8")
 
 
 if __name__ == "__main__":
