@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -285,3 +286,50 @@ def test_file_names_in_reports_and_run_lines_reach_the_terminal_inert(tmp_path) 
         capture_output=True, text=True, timeout=120,
     )
     assert "\x1b" not in run.stdout + run.stderr and "nocmd" in run.stdout
+
+
+# ---------------------------------------------------------------- the README says what is true
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _sig4(value: object) -> object:
+    if isinstance(value, float):
+        return float(f"{value:.4g}")
+    if isinstance(value, dict):
+        return {k: _sig4(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sig4(v) for v in value]
+    return value
+
+
+def test_the_readmes_json_example_is_the_real_output_trimmed_as_it_says(monkeypatch, capsys):
+    monkeypatch.chdir(README.parent)  # the README's command, file names as it prints them
+    assert main(["report", "sample_logs/", "--format", "json"]) == 0
+    report_json = json.loads(capsys.readouterr().out)
+    text = README.read_text(encoding="utf-8")
+    intro = text.index("`--format json` prints one object")
+    start = text.index("```json\n", intro) + len("```json\n")
+    example = json.loads(text[start:text.index("```", start)])
+    # the trim the README states: run 104 only, its request bar only, 4 significant digits
+    run = dict(next(r for r in report_json["runs"] if r["id"] == "104"))
+    run["progress"] = [bar for bar in run["progress"] if bar["request_bar"]]
+    assert example == _sig4({**report_json, "runs": [run]})
+
+
+def test_the_readmes_markdown_table_is_the_real_one(sample_logs: Path, capsys):
+    assert main(["report", str(sample_logs), "--format", "markdown"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    readme = README.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 5 and all(row in readme for row in rows)
+
+
+def test_the_readme_lists_the_file_names_read_in_a_folder():
+    from evalmon.sources.paths import DEFAULT_PATTERNS
+
+    text = README.read_text(encoding="utf-8")
+    said = text[text.index("**What is read.**"):text.index("A run is the files of one job")]
+    assert set(re.findall(r"`(\*\.\w+)`", said)) == set(DEFAULT_PATTERNS)
+    example = next(line for line in text.splitlines() if line.startswith("evalmon logs/  "))
+    assert set(re.findall(r"\*\.\w+", example)) == set(DEFAULT_PATTERNS)
+
