@@ -60,8 +60,31 @@ def test_writer_unavailable_written_once_per_reason() -> None:
         '{"evalmon": "gpu", "v": 1, "host": "n2", "timestamp": 42.0, '
         '"unavailable": "NVIDIA driver not loaded"}'
     ]
+    # five samples 1 ms apart end long before NVML's next try: said so, not "retrying every 30 s"
     assert notices == ["evalmon gpu-log: no GPU data on n2: NVIDIA driver not loaded; "
-                       "retrying every 30 s"]
+                       "stopping in 0.004 s (--count 5), before the next try (every 30 s)"]
+
+
+@pytest.mark.parametrize(("count", "interval", "said"), [
+    (None, 1.0, "retrying every 30 s"),
+    (2, 0.25, "stopping in 0.25 s (--count 2), before the next try (every 30 s)"),
+    (121, 0.5, "retrying every 30 s; stopping in 60 s (--count 121)"),
+])
+def test_the_retry_notice_is_true_for_the_count(count: int | None, interval: float,
+                                                said: str) -> None:
+    import pynvml
+
+    nv = StandInNvml(init_error=pynvml.NVML_ERROR_DRIVER_NOT_LOADED)
+    sampler = GpuSampler(host="n2", nvml=nv, clock=lambda: 0.0, process_names=False)
+    notices: list[str] = []
+    stop = threading.Event()
+
+    def notice(text: str) -> None:
+        notices.append(text)
+        stop.set()  # one notice is all this test reads
+
+    run(io.StringIO(), sampler, interval, count, stop, notice)
+    assert notices == [f"evalmon gpu-log: no GPU data on n2: NVIDIA driver not loaded; {said}"]
 
 
 def test_writer_notices_when_gpus_come_back() -> None:
@@ -115,7 +138,9 @@ def test_real_cli_without_gpu_writes_unavailable_line(tmp_path: Path) -> None:
     assert obj["unavailable"] == "NVML library not found (libnvidia-ml.so.1)"
     notices = [ln for ln in res.stderr.splitlines() if "no GPU data" in ln]
     assert notices == ["evalmon gpu-log: no GPU data on testnode: NVML library not found "
-                       "(libnvidia-ml.so.1); retrying every 30 s"]
+                       "(libnvidia-ml.so.1); stopping in 0.05 s (--count 2), before the next "
+                       "try (every 30 s)"]
+    assert res.stderr.splitlines()[-1] == "evalmon gpu-log: stopped after 2 samples (--count 2)"
     assert "Traceback" not in res.stderr
 
 

@@ -62,8 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sampler = GpuSampler(host=host)
     print(f"evalmon gpu-log: writing {path} every {args.interval:g} s", file=sys.stderr)
     try:
-        run(out, sampler, args.interval, args.count, stop,
-            lambda text: print(text, file=sys.stderr, flush=True))
+        taken = run(out, sampler, args.interval, args.count, stop,
+                    lambda text: print(text, file=sys.stderr, flush=True))
+        if taken == args.count:  # say why it ended: a --count run stops on its own
+            print(f"evalmon gpu-log: stopped after {taken} sample{'s' if taken != 1 else ''} "
+                  f"(--count {args.count})", file=sys.stderr)
     except KeyboardInterrupt:
         pass
     except OSError as exc:

@@ -51,10 +51,8 @@ def run(
                 last_reason = result.reason
                 out.write(to_json_line(result, timestamp=wall()) + "\n")
                 out.flush()
-                notice(
-                    f"evalmon gpu-log: no GPU data on {result.host}: {result.reason}; "
-                    f"retrying every {RETRY_INIT_S:.0f} s"
-                )
+                notice(f"evalmon gpu-log: no GPU data on {result.host}: {result.reason}; "
+                       + _retry_note(count, taken, interval_s))
         else:
             if last_reason is not None:
                 notice(f"evalmon gpu-log: GPUs available again on {sampler.host}")
@@ -69,6 +67,18 @@ def run(
             next_at, delay = time.monotonic(), 0.0
         stop.wait(delay)
     return taken
+
+
+def _retry_note(count: int | None, taken: int, interval_s: float) -> str:
+    """When the next try at NVML is, said truly: a --count run may end before it."""
+    every = f"retrying every {RETRY_INIT_S:.0f} s"
+    if count is None:
+        return every
+    left_s = (count - taken) * interval_s
+    stopping = f"stopping in {left_s:.3g} s (--count {count})"
+    if left_s < RETRY_INIT_S:
+        return f"{stopping}, before the next try (every {RETRY_INIT_S:.0f} s)"
+    return f"{every}; {stopping}"
 
 
 def _sorted(samples: list[GpuSample]) -> list[GpuSample]:
