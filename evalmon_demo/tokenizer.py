@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from evalmon_demo.tasks import data_files
@@ -64,15 +65,20 @@ def _train(out_dir: Path) -> None:
     fast.save_pretrained(str(out_dir))
 
 
-def ensure_tokenizer(cache_dir: Path | None = None) -> Path:
+def ensure_tokenizer(
+    cache_dir: Path | None = None, on_build: Callable[[], None] | None = None
+) -> Path:
     """Return a directory holding the demo tokenizer, training it once if needed.
 
     Built in a temporary sibling and renamed into place, so concurrent first uses and an
-    interrupted build never leave a half-written tokenizer behind.
+    interrupted build never leave a half-written tokenizer behind. ``on_build`` is called
+    only when it is really built (the demo says so then, not on every run).
     """
     target = (cache_dir or default_cache_dir()).resolve()
     if (target / "tokenizer.json").is_file():
         return target
+    if on_build is not None:
+        on_build()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tokenizer-", dir=target.parent))
     try:

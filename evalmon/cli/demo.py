@@ -122,6 +122,10 @@ def _say(text: str) -> None:
     print(f"evalmon demo: {text}", flush=True)
 
 
+def _say_building_tokenizer() -> None:
+    _say("building the offline tokenizer (first use only)...")
+
+
 def demo_folder(requested: Path | None) -> Path:
     """A new folder for this demo's logs (an existing one must be empty: runs would mix)."""
     folder = requested or Path.cwd() / time.strftime("evalmon-demo-%Y%m%d-%H%M%S")
@@ -235,8 +239,7 @@ def _run(ns: argparse.Namespace) -> int:
     work = folder / ".lm-eval"  # hidden: evalmon's folder scan skips it (data, results JSON)
     work.mkdir()
     _say(f"logs go to {folder}")
-    _say("building the offline tokenizer (first use only)...")
-    tokenizer = ensure_tokenizer(ns.tokenizer_dir)
+    tokenizer = ensure_tokenizer(ns.tokenizer_dir, on_build=_say_building_tokenizer)
     tasks = materialize(work / "tasks")
     port_file = work / "server.port"
     argv = server_argv(folder, tokenizer, port_file, ns)
@@ -342,8 +345,7 @@ def _tune(ns: argparse.Namespace) -> int:
     work = folder / ".lm-eval"
     work.mkdir()
     _say(f"logs go to {folder}")
-    _say("building the offline tokenizer (first use only)...")
-    tokenizer = ensure_tokenizer(ns.tokenizer_dir)
+    tokenizer = ensure_tokenizer(ns.tokenizer_dir, on_build=_say_building_tokenizer)
     tasks = materialize(work / "tasks")
     port_file = work / "server.port"
     server_log = folder / "server.log"
