@@ -13,6 +13,8 @@ only with an HTTP 500 like lm-eval does; ``--server-oom-rank K`` prefixes it ``[
 ``--quiet`` (nothing on stderr but the bare traceback), ``--late-rank-oom S`` (a detached
 "rank 1" appends its report of the OOM to this attempt's stderr S seconds after the next
 attempt started, as a shared filesystem shows another node's writes late),
+``--survive-oom`` (print the whole traceback, carry on, exit 0), ``--server-500-after`` (the
+server log holds the OOM, then a 500; the client hangs silently),
 ``--setsid-child PIDFILE`` (a child that leaves the job's process group and session, as a
 daemonising server does, and sleeps), ``--hang-after N`` (after N steps write nothing and
 sleep, unless this run resumed from the cache), ``--access-log PATH`` (a server's access line per step), ``--refused-after N`` (the server
@@ -118,6 +120,11 @@ def main() -> int:
     p.add_argument("--server-log", default=None)
     p.add_argument("--pid-file", default=None)
     p.add_argument("--hang-after-oom", action="store_true", help="hang instead of exiting")
+    p.add_argument("--survive-oom", action="store_true",
+                   help="print the OOM traceback, then carry on to the end and exit 0")
+    p.add_argument("--server-500-after", action="store_true",
+                   help="with --server-log: the server logs the OOM, then answers 500; "
+                   "the client then waits silently (no exit)")
     p.add_argument("--stamp-file", default=None)
     p.add_argument("--rank-logs", type=int, default=0,
                    help="also report the OOM in DIR-of-server-log/rank-K.log for K < N")
@@ -197,7 +204,11 @@ def main() -> int:
         if will_oom and n >= args.oom_after:
             if not QUIET:
                 sys.stderr.write("\n")
-            return oom(args, size)
+            if args.survive_oom:  # caught somewhere up the stack, after printing it whole
+                sys.stderr.write(OOM_TRACEBACK.replace("{tried:.2f}", f"{size / 64:.2f}"))
+                will_oom = False
+            else:
+                return oom(args, size)
         if args.crash and n >= args.oom_after:
             sys.stderr.write("\n" + CRASH_TRACEBACK)
             sys.stderr.flush()
@@ -226,6 +237,13 @@ def oom(args: argparse.Namespace, size: int) -> int:
         late_writer(args.late_oom_log, text)
     if args.late_rank_oom is not None:
         late_rank(args.late_rank_oom, text)
+    if args.server_log and args.server_500_after:
+        with open(args.server_log, "a") as fh:
+            fh.write(text)
+        time.sleep(0.3)  # the failed request is answered after the traceback
+        with open(args.server_log, "a") as fh:
+            fh.write('127.0.0.1 - - [24/Nov/2026 03:00:03] "POST /completions HTTP/1.1" 500 -\n')
+        time.sleep(3600)  # the client waits on; the server stays up
     if args.server_log:
         with open(args.server_log, "a") as fh:
             fh.write('127.0.0.1 - - [24/Nov/2026 03:00:02] "POST /completions HTTP/1.1" 500 -\n')

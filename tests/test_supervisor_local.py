@@ -131,7 +131,8 @@ def test_server_log_oom_is_read_from_the_server_log(tmp_path: Path) -> None:
 
 def test_sigterm_ignoring_job_is_killed_after_grace(tmp_path: Path) -> None:
     pids = tmp_path / "pids.txt"
-    res = run(["--batch-size", "128", "--log-dir", str(tmp_path), "--grace", "1"],
+    res = run(["--batch-size", "128", "--log-dir", str(tmp_path), "--grace", "1",
+               "--oom-wait", "0.5"],  # it hangs after its OOM: no exit to wait for
               fake("--oom-above", "64", "--ignore-sigterm", "--pid-file", str(pids)))
     assert res.returncode == 0, res.stdout + res.stderr
     assert "killed (ignored SIGTERM for 1 s)" in res.stdout
@@ -308,3 +309,59 @@ def test_a_relaunched_attempt_that_ooms_again_in_the_shared_server_log_is_relaun
     ]
     assert server_log.read_text().count("[rank0]: torch.OutOfMemoryError") == 2
     assert all(a.oom_file and a.oom_file.endswith("server.log") for a in attempts(tmp_path)[:2])
+
+
+# ------------------------------------------------------------ a fatal OOM needs evidence
+
+
+def test_an_oom_the_job_survives_is_never_relaunched(tmp_path: Path) -> None:
+    """A whole fatal-looking traceback, then the bar moves on for longer than --oom-wait and
+    the job exits 0: it survived (it caught the OOM); nothing is stopped or relaunched.
+    (Its bar redraws one open line, so the OOM line is released with its context only at the
+    exit here; tests/test_supervisor_oom_evidence.py has progress read while it runs.)"""
+    res = run(["--batch-size", "256", "--log-dir", str(tmp_path), "--oom-wait", "1"],
+              fake("--oom-above", "64", "--survive-oom", "--oom-after", "1", "--steps", "30",
+                   "--step-s", "0.1"))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert [(a.batch_size, a.outcome) for a in attempts(tmp_path)] == [(256, "succeeded")]
+    assert "torch.OutOfMemoryError" in (tmp_path / "attempt-1.err").read_text()
+    assert res.stdout.count("was survived") == 1, res.stdout
+
+
+def test_an_oom_then_exit_1_relaunches_on_the_exit(tmp_path: Path) -> None:
+    """The usual case: the exit is the evidence, read at once (a long --oom-wait changes
+    nothing)."""
+    res = run(["--batch-size", "256", "--log-dir", str(tmp_path), "--oom-wait", "600"],
+              fake("--oom-above", "128", "--steps", "3"))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert [(a.batch_size, a.outcome) for a in attempts(tmp_path)] == [
+        (256, "oom"), (128, "succeeded")
+    ]
+    assert "confirmed: exited 1 -> relaunch" in res.stdout, res.stdout
+
+
+def test_a_server_oom_then_a_500_relaunches_while_the_server_is_up(tmp_path: Path) -> None:
+    """The server logs the OOM, then answers the request 500; the client waits silently and
+    never exits: the 500 is the evidence, long before --oom-wait."""
+    server_log = tmp_path / "server.log"
+    res = run(["--batch-size", "256", "--log-dir", str(tmp_path), "--oom-wait", "600",
+               "--grace", "2"],
+              fake("--oom-above", "128", "--server-log", str(server_log), "--server-500-after",
+                   "--steps", "3"), timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    first, second = attempts(tmp_path)
+    assert first.outcome == "oom" and first.oom_file == str(server_log)
+    assert (second.batch_size, second.outcome) == (128, "succeeded")
+    assert "confirmed: the server answered HTTP 5xx" in res.stdout, res.stdout
+
+
+def test_an_oom_then_a_hang_relaunches_after_the_bounded_wait(tmp_path: Path) -> None:
+    """Ranks hung after one died: no exit, no 5xx, no progress: acted on after --oom-wait."""
+    res = run(["--batch-size", "256", "--log-dir", str(tmp_path), "--oom-wait", "1",
+               "--grace", "2"],
+              fake("--oom-above", "128", "--hang-after-oom", "--steps", "3"))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert [(a.batch_size, a.outcome) for a in attempts(tmp_path)] == [
+        (256, "oom"), (128, "succeeded")
+    ]
+    assert "confirmed: no progress for 1 s after it -> relaunch" in res.stdout, res.stdout

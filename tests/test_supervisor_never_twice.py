@@ -106,7 +106,8 @@ def test_children_that_call_setsid_are_stopped_with_the_job(tmp_path: Path) -> N
 def test_a_stop_asked_for_during_an_oom_stop_wins(tmp_path: Path) -> None:
     """The job ignores SIGTERM after its OOM: evalmon waits --grace; Ctrl-C meanwhile."""
     proc = subprocess.Popen(
-        evalmon_run(["--batch-size", "256", "--log-dir", str(tmp_path), "--grace", "3"],
+        evalmon_run(["--batch-size", "256", "--log-dir", str(tmp_path), "--grace", "3",
+                     "--oom-wait", "0.5"],  # it hangs after its OOM: acted on after 0.5 s
                     fake("--oom-above", "16", "--ignore-sigterm", "--steps", "3")),
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
@@ -115,8 +116,8 @@ def test_a_stop_asked_for_during_an_oom_stop_wins(tmp_path: Path) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line)
-            if line.startswith("evalmon: OOM at"):
-                break
+            if line.startswith("evalmon: OOM at") and " confirmed: " in line:
+                break  # the stop begins right after this line
         proc.send_signal(signal.SIGINT)
         rest, _ = proc.communicate(timeout=60)
     finally:

@@ -51,7 +51,7 @@ def test_oom_scancel_and_resubmit_smaller_until_success(
     res = evalmon_slurm(
         slurm_cluster,
         ["--batch-size", "256", "--batch-env", "BATCH_SIZE", "--batch-env",
-         "INFERENCE_MAX_BATCH", "--log-dir", str(logs), "--grace", "2"],
+         "INFERENCE_MAX_BATCH", "--log-dir", str(logs), "--grace", "2", "--oom-wait", "1"],
         script,
     )
     assert res.returncode == 0, res.stdout + res.stderr

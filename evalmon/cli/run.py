@@ -87,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "is a stall: stop the job, say where it was stuck, relaunch it at the same "
                    "batch size from the cache (default 1800: longer than a big model's load "
                    "or one long generation batch; 0: off)")
+    p.add_argument("--oom-wait", type=float, default=30.0, metavar="SECONDS",
+                   help="a fatal OOM is acted on when the job exits or its server answers "
+                   "HTTP 5xx after it; with neither, after this long without request progress "
+                   "(ranks hung after one died). Progress after it means the job survived it: "
+                   "no relaunch (default 30: other ranks are torn down within seconds, and a "
+                   "job that caught its OOM shows a bar step by then)")
     p.add_argument("--relaunch-on", default=None, metavar="server-died",
                    help="relaunch at the same batch size when the job's server died under it "
                    "(refused connections, its shutdown): at once, not after --stall-timeout")
@@ -236,6 +242,7 @@ def main(argv: list[str]) -> int:
         watch_paths=tuple(ns.watch),
         stall_timeout_s=ns.stall_timeout if ns.stall_timeout and ns.stall_timeout > 0 else None,
         relaunch_on=_relaunch_on(ns, parser),
+        oom_wait_s=max(0.0, ns.oom_wait),
     )
     if ns.poll_interval:
         options.poll_interval = ns.poll_interval

@@ -16,6 +16,9 @@ word of the old failure, never a new one. A log shared by every attempt (a serve
 outlives its client) is the one case offsets cannot settle: after a relaunch decision the loop
 waits until such logs are quiet (``_settle``) before launching again.
 One attempt reacts to one OOM: several ranks or files reporting the same failure are one event.
+A fatal OOM is acted on only with evidence that the job failed (``_OomPending``): its exit,
+the server's 5xx (or a request's traceback, or its death) after it, or no request progress for
+``oom_wait_s``; progress after it means the job survived it, and the decision is dropped.
 On a restart the adopted attempt's own output since its launch offsets is parsed once.
 """
 
@@ -41,6 +44,7 @@ from evalmon.events import (
     OutOfMemory,
     Progress,
     RunConfig,
+    ServerException,
     ServerShutdown,
     ServerTraffic,
 )
@@ -59,10 +63,12 @@ from evalmon.supervisor.policy import (
     decide_on_exit,
     decide_on_oom,
     decide_on_stall,
+    describe_exit,
     next_batch_size,
 )
 from evalmon.supervisor.record import RecordError, RecordWriter, Session, read_record
 from evalmon.supervisor.stall import (
+    REFUSED,
     StallEvidence,
     diagnose,
     http_crash,
@@ -97,6 +103,11 @@ class SupervisorOptions:
     #: outcomes to relaunch at the same batch size: server_died (--relaunch-on server-died),
     #: timeout, preempted, node_fail (--requeue-on, SLURM)
     relaunch_on: frozenset[str] = frozenset()
+    #: --oom-wait: a fatal OOM is acted on at once when the job exits or the server answers
+    #: 5xx after it; with neither, after this long if no request progressed since (ranks hung
+    #: in NCCL after one rank died). 30 s: torchrun/srun tear the other ranks down within
+    #: seconds (an exit), and a job that caught its OOM shows a bar step by then.
+    oom_wait_s: float = 30.0
 
 
 @dataclass(slots=True)
@@ -121,6 +132,30 @@ class _AttemptWatch:
     stall_decision: Decision | None = None
     stall_place: str = ""
     stall_outcome: str = "stalled"  # or server_died: stopped early for a dead server
+    #: a fatal OOM read, not acted on until the job shows it failed (see _OomPending)
+    oom_pending: _OomPending | None = None
+    bar_n: dict[str, float] = field(default_factory=dict)  # own request bars' last counts
+    #: the job's exit code once it ended: an OOM read after that is confirmed by it
+    exit_code: int | None = None
+    ended: bool = False
+
+
+@dataclass(slots=True)
+class _OomPending:
+    """A fatal OOM read in the attempt's logs, waiting for evidence that the job failed.
+
+    The classifier judges text; a job may catch an OOM and go on (a smaller batch, a skipped
+    request) after printing a whole traceback. A false relaunch kills a healthy job, so the
+    decision waits for the job to exit, the server to answer 5xx (or log a request's
+    traceback, or die), or no progress for ``oom_wait_s``.
+    """
+
+    decision: Decision
+    path: str
+    line: int
+    read_at: float
+    failure: str = ""  # the evidence that the job failed, once seen
+    progressed: bool = False  # a request bar moved or the server served since
 
 
 #: lm-eval's bars before its requests: they move on a relaunch that is stuck all the same
@@ -462,6 +497,8 @@ class Supervisor:
         # it ended while evalmon was away: learn how from its exit file and its logs
         self._catch_up(last, offsets, watch)
         code = self.launcher.ended_exit_code(last)
+        watch.ended, watch.exit_code = True, code
+        self._oom_on_exit(watch)
         decision = decide_on_exit(code, watch.oom_decision)
         self._end_attempt(last, decision, code, watch, note=" (ended while evalmon was away)")
         if decision.action == "relaunch":
@@ -602,8 +639,11 @@ class Supervisor:
         stopping_for: Decision | None = None
         last_update = 0.0
         while True:
-            # an OOM read wakes the loop at once: it is acted on as soon as it is read
-            self._scan(logs.take(self.options.poll_interval), watch)
+            # an OOM read wakes the loop at once; it is acted on once the job shows it failed
+            # (while one waits for that, the loop turns faster: the exit is the usual word)
+            wait = self.options.poll_interval
+            self._scan(logs.take(min(wait, 0.02) if watch.oom_pending else wait), watch)
+            self._check_oom_pending(watch)
             oom = watch.oom_decision
             if stopping_for is None and oom is not None and oom.action in ("relaunch", "give_up"):
                 stopping_for = oom
@@ -611,7 +651,7 @@ class Supervisor:
                 how = job.stop(self.options.grace)
                 self._say(f"attempt {attempt.number} stopped ({how})")
                 self._note_left_running(job)
-            if stopping_for is None:
+            if stopping_for is None and watch.oom_pending is None:
                 stalled = self._check_server_died(watch) or self._check_stall(watch)
                 if stalled is not None:
                     stopping_for = stalled
@@ -642,8 +682,10 @@ class Supervisor:
         if isinstance(job, LocalJobView):
             job.reap_stragglers(self.options.grace)
             self._note_left_running(job)
+        watch.ended, watch.exit_code = True, job.exit_code
         _, batches = logs.read_now(flush=True)  # the job's last words, held OOM candidates too
         self._scan(batches, watch)
+        self._oom_on_exit(watch)  # the exit is the evidence a pending OOM waited for
         if job.exit_code != 0 and watch.oom_decision is None:
             self._drain_for_oom(logs, watch)
         self._update_running(attempt, job, watch, logs)
@@ -910,12 +952,17 @@ class Supervisor:
                 ev.written_at = now
             elif _talks(batch):
                 ev.server_wrote_at = now
+        pending_before = watch.oom_pending
         for located in batch.events:
             item = located.event
             if not own and not isinstance(item, _SAMPLER_EVENTS):
                 watch.shared_active = True
             if ev is not None:
                 _evidence(ev, item, own, batch.path, now)
+            # a redraw of a bar at the same count says nothing about progress
+            moved = not isinstance(item, Progress) or not own or _bar_moved(item, batch.path, watch)
+            if moved and watch.oom_pending is not None and watch.oom_pending is pending_before:
+                self._oom_evidence(item, own, batch.path, located.line, watch, same_read=False)
             if isinstance(item, OutOfMemory):
                 self._on_oom(item, batch.path, located.line, watch, attempt)
             elif isinstance(item, Progress):
@@ -923,6 +970,12 @@ class Supervisor:
             elif isinstance(item, GpuSample) and item.memory_used is not None:
                 key = (item.host, item.index)
                 watch.peak_gpu[key] = max(watch.peak_gpu.get(key, 0), item.memory_used)
+        if watch.oom_pending is not None and watch.oom_pending is not pending_before:
+            # an OOM of this read: what else the read holds (held OOM candidates come out
+            # after later lines) is evidence too
+            for located in batch.events:
+                self._oom_evidence(located.event, own, batch.path, located.line, watch,
+                                   same_read=True)
 
     def _scan_late(self, batches: Sequence[FileBatch]) -> None:
         """Batches read at a launch, before it: only late words of earlier attempts matter."""
@@ -960,20 +1013,111 @@ class Supervisor:
         attempt: Attempt | None,
     ) -> None:
         where = f"{os.path.basename(path)}:{line}"
-        if watch.oom_decision is not None:
+        if watch.oom_decision is not None or watch.oom_pending is not None:
             watch.ignored_ooms += 1  # the same failure seen by another rank / file
             return
         used = len(self._attempts)
         size = attempt.batch_size if attempt is not None else None
         decision = decide_on_oom(self.options.policy, oom, size, used)
+        acts = decision.action in ("relaunch", "give_up")
+        wait = (
+            f" once the job shows it failed (an exit, HTTP 5xx, or no progress for "
+            f"{self.options.oom_wait_s:g} s)" if acts and not watch.ended else ""
+        )
         self._say(
             f"OOM at {where}: {oom.kind} {oom.origin}: {_inert(oom.message, 160)} -> "
-            f"{decision.action}: {decision.reason}"
+            f"{decision.action}{wait}: {decision.reason}"
         )
         if decision.action == "ignore":
             return
-        watch.oom_decision = decision
-        watch.oom_where = (path, line)
+        if not acts:  # fail: nothing is stopped for it, the exit message names it
+            watch.oom_decision = decision
+            watch.oom_where = (path, line)
+            return
+        watch.oom_pending = _OomPending(decision, path, line, self._clock())
+        if watch.ended:
+            self._oom_on_exit(watch)
+
+    def _oom_evidence(
+        self, item: object, own: bool, path: str, line: int, watch: _AttemptWatch,
+        same_read: bool,
+    ) -> None:
+        """What one event read after a pending OOM says: the job failed, or it went on.
+
+        ``same_read``: the event came in the OOM's own read. Its 5xx count (the access
+        line of the failed request is often written just before the traceback) is evidence;
+        its progress is not (a bar redrawn as the job dies)."""
+        pending = watch.oom_pending
+        if pending is None or pending.failure:
+            return
+        if isinstance(item, ServerTraffic):
+            bad = sum(c for status, c in item.http_statuses if status >= 500)
+            if bad:
+                pending.failure = f"the server answered HTTP 5xx ({bad}x)"
+            elif not same_read and (
+                item.engine_calls or any(status < 400 for status, _ in item.http_statuses)
+            ):
+                pending.progressed = True
+        elif isinstance(item, ApiFailure):
+            if item.status is not None and item.status >= 500:
+                pending.failure = f"a request got HTTP {item.status}"
+            elif item.status is None and any(w in item.message.lower() for w in REFUSED):
+                pending.failure = "the server refused connections"
+        elif isinstance(item, ServerException):
+            # Flask logs the failed request's line before its traceback: only a later one
+            if path != pending.path or line > pending.line:
+                pending.failure = f"the server logged a traceback for {item.method} {item.path}"
+        elif isinstance(item, ServerShutdown):
+            pending.failure = "the server shut down"
+        elif isinstance(item, Progress) and own and not same_read and _is_request_bar(item.desc):
+            pending.progressed = True  # _scan_current only passes bars that moved
+
+    def _check_oom_pending(self, watch: _AttemptWatch) -> None:
+        """While the job runs: act on a pending OOM with failure evidence or past its wait."""
+        pending = watch.oom_pending
+        if pending is None:
+            return
+        if pending.failure:
+            self._oom_confirm(watch, pending.failure)
+            return
+        waited = self._clock() - pending.read_at
+        if waited < self.options.oom_wait_s:
+            return
+        if pending.progressed:
+            self._oom_survived(watch, "progress went on")
+        else:
+            self._oom_confirm(watch, f"no progress for {self.options.oom_wait_s:g} s after it")
+
+    def _oom_on_exit(self, watch: _AttemptWatch) -> None:
+        """The job ended: a non-zero exit confirms a pending OOM; exiting 0 shows it survived."""
+        pending = watch.oom_pending
+        if pending is None:
+            return
+        code = watch.exit_code
+        if pending.failure:
+            self._oom_confirm(watch, pending.failure)
+        elif code == 0:
+            self._oom_survived(watch, "progress went on" if pending.progressed else "it exited 0")
+        else:
+            self._oom_confirm(
+                watch, "exit code unknown" if code is None else describe_exit(code)
+            )
+
+    def _oom_confirm(self, watch: _AttemptWatch, evidence: str) -> None:
+        pending = watch.oom_pending
+        assert pending is not None
+        watch.oom_pending = None
+        watch.oom_decision = pending.decision
+        watch.oom_where = (pending.path, pending.line)
+        where = f"{os.path.basename(pending.path)}:{pending.line}"
+        self._say(f"OOM at {where} confirmed: {evidence} -> {pending.decision.action}")
+
+    def _oom_survived(self, watch: _AttemptWatch, how: str) -> None:
+        pending = watch.oom_pending
+        assert pending is not None
+        watch.oom_pending = None  # a later OOM of this attempt is judged afresh
+        where = f"{os.path.basename(pending.path)}:{pending.line}"
+        self._say(f"OOM at {where} was survived: {how}")
 
     def _maybe_print_progress(self, progress: Progress, attempt: Attempt | None) -> None:
         if progress.desc and not is_request_bar(progress.desc, False, progress.unit):
@@ -1127,6 +1271,16 @@ def _evidence(ev: StallEvidence, item: object, own: bool, path: str, now: float)
             ev.served_at = now
     elif isinstance(item, ServerShutdown):
         ev.shutdown_at = now
+
+
+def _bar_moved(item: Progress, path: str, watch: _AttemptWatch) -> bool:
+    """Did this request bar of the attempt's own logs count up since its last line?"""
+    if not _is_request_bar(item.desc):
+        return False
+    key = f"{path}\0{item.desc}"
+    before = watch.bar_n.get(key, 0.0)
+    watch.bar_n[key] = item.n
+    return item.n > before
 
 
 def _talks(batch: FileBatch) -> bool:
