@@ -4,11 +4,11 @@ deadline (no sleep-and-hope)."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from evalmon.events import Event, FileBatch, ServerException, ServerTraffic
+from tests import waiting
 
 
 class Collector:
@@ -22,13 +22,11 @@ class Collector:
             self.cond.notify_all()
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while not predicate():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"condition not met; batches: {self.batches[-5:]}")
-                self.cond.wait(min(left, 0.05))  # also re-check state changed elsewhere
+        def met() -> bool:
+            with self.cond:
+                return predicate()
+
+        waiting.wait_for(met, timeout, f"a condition on the batches (last: {self.batches[-5:]})")
 
     def events(self) -> list[Event]:
         with self.cond:

@@ -19,7 +19,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.waiting import wait_for
 
 START_TIMEOUT_S = 60.0
 
@@ -69,17 +70,17 @@ class Prometheus:
         return self.api("/api/v1/query", query=promql)["result"]
 
     def wait(self, predicate, timeout: float, what: str) -> Any:
-        deadline = time.monotonic() + timeout
-        last: Any = None
-        while time.monotonic() < deadline:
+        last: list[Any] = [None]
+
+        def answered() -> Any:
             if self.proc.poll() is not None:
                 raise AssertionError(f"prometheus exited: {self.log.read_text()[-2000:]}")
             with contextlib.suppress(OSError, AssertionError, ValueError):
-                last = predicate()
-                if last:
-                    return last
-            time.sleep(0.2)
-        raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+                last[0] = predicate()
+                return last[0]
+            return None
+
+        return wait_for(answered, timeout, f"{what} (last: see the query above)", step=0.2)
 
     def targets(self) -> list[dict[str, Any]]:
         return self.api("/api/v1/targets")["activeTargets"]

@@ -24,6 +24,7 @@ from evalmon.events import EngineConfig, EngineStats, MetricsScrape, ServerStart
 from evalmon.parsers.stream import LogParser
 from evalmon.sources.metrics import scrape
 from evalmon_demo.server import RunningServer, build_parser
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -69,15 +70,13 @@ def parsed(path: Path) -> list[object]:
 
 def busy_scrape(url: str, until: Callable[[MetricsScrape], bool],
                 timeout: float = 20.0) -> MetricsScrape:
-    deadline = time.monotonic() + timeout
     seen: list[MetricsScrape] = []
-    while time.monotonic() < deadline:
-        result = scrape(url)
-        seen.append(result)
-        if until(result):
-            return result
-        time.sleep(0.02)
-    raise AssertionError(f"never seen; last scrapes: {seen[-3:]}")
+
+    def wanted() -> MetricsScrape | None:
+        seen.append(scrape(url))
+        return seen[-1] if until(seen[-1]) else None
+
+    return wait_for(wanted, timeout, "a scrape showing it")
 
 
 PROMPT = "the quick brown fox jumps over the lazy dog " * 3

@@ -28,6 +28,7 @@ from evalmon.export import (
 from evalmon.pipeline import scan
 from evalmon.state.model import Snapshot
 from evalmon.supervisor.model import Attempt, SupervisorStatus
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_logs"
@@ -256,7 +257,6 @@ def test_run_with_unreachable_gpu_metrics_is_one_line_and_still_supervised(tmp_p
 
 
 def test_serve_metrics_port_exports_from_the_serve_process(tmp_path):
-    import time
     import urllib.error
 
     port, metrics_port = _free_port(), _free_port()
@@ -266,15 +266,16 @@ def test_serve_metrics_port_exports_from_the_serve_process(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        body = b""
-        while time.monotonic() < deadline and b"evalmon_requests_done{" not in body:
+        def exported() -> bytes:
             try:
                 body = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics",
                                               timeout=2).read()
             except (urllib.error.URLError, OSError):
                 assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                time.sleep(0.2)
+                return b""
+            return body if b"evalmon_requests_done{" in body else b""
+
+        body = wait_for(exported, 60, "serve's /metrics with a run's series", step=0.2)
         assert by_run(body.decode(), "evalmon_requests_done")
     finally:
         proc.terminate()

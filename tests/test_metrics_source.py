@@ -26,6 +26,7 @@ from evalmon.sources.metrics import (
     scrape_twice,
     url_error,
 )
+from tests.waiting import wait_for
 
 PROM = (b"# HELP vllm:num_requests_running Number of requests in model execution batches.\n"
         b"# TYPE vllm:num_requests_running gauge\n"
@@ -288,12 +289,8 @@ class Sink:
             return [b.events[0].event for b in self.batches]  # type: ignore[misc]
 
     def wait(self, n: int, timeout: float = 10.0) -> list[MetricsScrape]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if len(self.scrapes) >= n:
-                return self.scrapes
-            time.sleep(0.02)
-        raise AssertionError(f"{len(self.scrapes)} scrapes, wanted {n}")
+        wait_for(lambda: len(self.scrapes) >= n, timeout, f"{n} scrapes")
+        return self.scrapes
 
 
 def test_poller_scrapes_until_stopped_and_stops_promptly() -> None:
@@ -365,9 +362,7 @@ def test_a_found_endpoint_that_dies_later_says_so() -> None:
         scraper.observe(started("live.log", f"http://127.0.0.1:{server.port}"))
         sink.wait(1)
         server.close()
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and not sink.scrapes[-1].error:
-            time.sleep(0.05)
+        wait_for(lambda: sink.scrapes[-1].error, 5, "a scrape of the closed server failing")
         assert sink.scrapes[-1].error.startswith("metrics unreachable")
     finally:
         scraper.stop()
