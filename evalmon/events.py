@@ -496,8 +496,9 @@ class GpuSample:
     processes: tuple[GpuProcess, ...] = ()
     simulated: bool = False
     uuid: str = ""
-    #: where the figures came from: "" (NVML on this host, or a gpu-log file), or the
-    #: exporter and its URL ("dcgm http://node7:9400/metrics", "nvitop-exporter ...")
+    #: where the figures came from: "nvml" (this host), "gpu-log <file name>" (set by the
+    #: state for a sample read from a file), or the exporter and its URL ("dcgm
+    #: http://node7:9400/metrics", "nvitop-exporter ..."); "" when not known
     source: str = ""
 
 

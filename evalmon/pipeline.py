@@ -467,11 +467,14 @@ class LiveFeed:
         return self.monitor.proc_poller
 
     def _root_pids(self) -> list[int]:
-        """The supervised job's process-group leader, if it runs locally."""
+        """The supervised job's process-group leader, while it runs locally. An attempt that
+        ended has none: its pid is a zombie until reaped, then free for another process."""
         if self.supervisor is None:
             return []
         current = self.supervisor.status().current
-        return [current.pid] if current is not None and current.pid is not None else []
+        if current is None or current.pid is None or current.ended_at is not None:
+            return []
+        return [current.pid]
 
     # ------------------------------------------------------------------ Feed
 

@@ -86,3 +86,16 @@ def test_never_raises(text: str) -> None:
 def test_module_follows_the_parser_contract() -> None:
     assert CANDIDATE.pattern and gpu_jsonl.parse is parse
     assert CANDIDATE.search(b'{"evalmon":"gpu"}')
+
+
+def test_a_sample_read_from_a_file_names_the_file_as_its_source() -> None:
+    from evalmon.events import FileBatch, Located
+    from evalmon.state import EvalState
+
+    state = EvalState()
+    line = ('{"evalmon": "gpu", "v": 1, "host": "node7", "timestamp": 1764000000.25, '
+            '"index": 0, "memory_used": 1, "memory_total": 2}')
+    state.apply_batch(FileBatch("logs/gpu-node7.jsonl",
+                                tuple(Located(1, e) for e in parse(line))))
+    [gpu] = state.snapshot().gpus
+    assert gpu.latest.source == "gpu-log gpu-node7.jsonl"  # the GPU panel's "from" row

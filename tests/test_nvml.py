@@ -53,7 +53,7 @@ def test_two_devices_every_field() -> None:
         memory_total=80 * GIB, utilization_pct=50.0, temperature_c=60.0, power_w=300.0,
         power_limit_w=700.0, timestamp=1234.5,
         processes=(GpuProcess(4242, 3 * GIB), GpuProcess(4343, None)),
-        uuid="GPU-00000000-0000-0000-0000-000000000000",
+        uuid="GPU-00000000-0000-0000-0000-000000000000", source="nvml",
     )
     assert (b.index, b.name, b.memory_used, b.utilization_pct, b.power_w) == (
         1, "NVIDIA A100-SXM4-40GB", 39 * GIB, 99.0, 398.5)

@@ -601,3 +601,79 @@ def test_live_feed_samples_the_supervised_jobs_process_tree(tmp_path: Path) -> N
         feed.stop()
         job.kill()
         job.wait()
+
+
+# ------------------------------------------------- ended processes, and where GPU figures come from
+
+
+def test_an_exited_process_is_shown_as_ended_not_as_a_zombie_with_figures() -> None:
+    procs = (
+        ProcSample(4200, 1, "bash", "bash eval.sbatch", 3.0, 3 << 20, "zombie", 100.0, 1000.0),
+        ProcSample(4242, 4200, "python", "python -m lm_eval", 98.0, 6 * GIB, "running", 110.0,
+                   1000.0),
+    )
+
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        shown = text_of(app, "#processes")
+        assert "zombie" not in shown
+        bash = next(line for line in shown.splitlines() if "4200" in line)
+        assert "ended" in bash.split() and "MiB" not in bash  # no memory held by the dead
+        subtitle = str(app.query_one("#processes").border_subtitle)
+        assert subtitle.startswith("1 process · 98% CPU · 6.0 GiB") and "1 ended" in subtitle
+
+    drive(dataclasses.replace(story(), processes=procs), body)
+
+
+def test_every_gpu_card_says_where_its_figures_come_from() -> None:
+    def gpu(host: str, source: str) -> GpuView:
+        sample = GpuSample(host=host, index=0, name="NVIDIA H100 80GB HBM3",
+                           memory_used=40 * GIB, memory_total=80 * GIB, timestamp=1000.0,
+                           source=source)
+        return GpuView(host, 0, sample, ((999.0, 40 * GIB),), 40 * GIB)
+
+    gpus = (gpu("node01", "nvml"), gpu("node02", "gpu-log gpu-node02.jsonl"),
+            gpu("node07", "dcgm http://node07:9400/metrics"))
+
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        await pilot.pause()
+        shown = " ".join(text_of(app, "#gpu").split())
+        assert "from NVML on node01" in shown
+        assert "from gpu-node02.jsonl (gpu-log file)" in shown
+        assert "from dcgm http://node07:9400/metrics" in shown
+
+    drive(dataclasses.replace(story(), gpus=gpus), body, size=(200, 60))
+
+
+class EndingSupervisor(FakeSupervisor):
+    """A job whose attempt ends while the dashboard watches."""
+
+    ended = False
+
+    def status(self) -> SupervisorStatus:
+        attempt = Attempt(1, 64, started_at=0.0, pid=self.pid)
+        if self.ended:
+            attempt = dataclasses.replace(attempt, ended_at=1.0, outcome="succeeded")
+        return SupervisorStatus(command=("sleep", "30"), log_dir=".",
+                                state="succeeded" if self.ended else "running",
+                                attempts=(attempt,))
+
+
+def test_the_processes_of_an_ended_attempt_are_dropped_not_left_as_a_zombie(
+        tmp_path: Path) -> None:
+    from tests.waiting import wait_for
+
+    job = subprocess.Popen(["sleep", "30"])
+    supervisor = EndingSupervisor(job.pid)
+    feed = LiveFeed([str(tmp_path)], gpu=False, poll_interval_s=0.05, supervisor=supervisor)
+    try:
+        feed.start()
+        wait_for(lambda: feed.view_data().snapshot.processes, 20, "the job's process")
+        job.kill()  # not reaped: a zombie, as a job is between its exit and the supervisor's wait
+        supervisor.ended = True
+        wait_for(lambda: not feed.view_data().snapshot.processes, 20,
+                 "the ended attempt's processes to go")
+    finally:
+        feed.stop()
+        job.kill()
+        job.wait()
+

@@ -211,6 +211,7 @@ class GpuSampler:
             timestamp=now,
             processes=tuple(self._process(p) for p in procs or ()),
             uuid=_text(uuid) if uuid is not None else "",
+            source="nvml",
         )
 
     def _process(self, info: Any) -> GpuProcess:

@@ -147,7 +147,9 @@ class EvalState:
         for located in events:
             event = located.event
             if isinstance(event, GpuSample):
-                self._add_gpu(event)
+                # a sample read from a file says which file: the GPU panel names its source
+                self._add_gpu(event if event.source or not path
+                              else replace(event, source=f"gpu-log {path.rsplit('/', 1)[-1]}"))
             elif isinstance(event, GpuUnavailable):
                 self._gpu_unavailable[event.host] = event
             elif run is not None:

@@ -77,7 +77,20 @@ def device_body(gpu: GpuView, job_pids: frozenset[int]) -> RenderableType:
         procs.append(inert(proc.name or "?", 40), style="" if mine else "dim")
         procs.append(f"  {fmt.size(proc.used_bytes)}")
     grid.add_row("procs", procs if procs else Text("none", style="dim"))
+    if sample.source:
+        grid.add_row("from", Text(source_label(gpu), style="dim"))
     return grid
+
+
+def source_label(gpu: GpuView) -> str:
+    """Where a device's figures come from, for the card's "from" row: this host's NVML, a
+    gpu-log file (another node's, or the demo's simulated GPU), or an exporter's URL."""
+    source = gpu.latest.source
+    if source == "nvml":
+        return f"NVML on {inert(gpu.host, 40)}"
+    if source.startswith("gpu-log "):
+        return f"{inert(source.removeprefix('gpu-log '), 80)} (gpu-log file)"
+    return inert(source, 200)
 
 
 def _num(value: float | None, unit: str) -> str:

@@ -54,6 +54,10 @@ def process_label(proc: ProcSample) -> str:
     return name
 
 
+#: psutil's states of a process that has exited (a zombie is one not reaped yet)
+ENDED = frozenset({"zombie", "dead"})
+
+
 def render_processes(procs: Sequence[ProcSample]) -> RenderableType:
     table = Table(box=None, padding=(0, 1), expand=True, show_edge=False, header_style="bold")
     table.add_column("PID", justify="right", no_wrap=True)
@@ -65,14 +69,16 @@ def render_processes(procs: Sequence[ProcSample]) -> RenderableType:
     table.add_column("Age", justify="right", no_wrap=True)
     for depth, proc in tree_order(procs):
         age = (proc.timestamp - proc.started_at) if proc.timestamp else None
-        state_style = "red" if proc.status in ("zombie", "dead") else ""
+        ended = proc.status in ENDED
+        # an exited process uses no CPU or memory: "ended", not a red "zombie" with figures
         table.add_row(
             Text(str(proc.pid)),
             Text(("  " * depth + ("└ " if depth else "")) + process_label(proc)),
-            Text(f"{proc.cpu_pct:.0f}"),
-            Text(fmt.size(proc.rss_bytes)),
-            Text(inert(proc.status, 20), style=state_style),
+            Text(fmt.DASH if ended else f"{proc.cpu_pct:.0f}"),
+            Text(fmt.DASH if ended else fmt.size(proc.rss_bytes)),
+            Text("ended" if ended else inert(proc.status, 20)),
             Text(fmt.duration(age)),
+            style="dim" if ended else "",
         )
     return table
 
@@ -99,9 +105,11 @@ class ProcessesTable(VerticalScroll):
                              style="dim italic"))
             self.border_subtitle = ""
             return
-        total_cpu = sum(p.cpu_pct for p in procs)
-        total_rss = sum(p.rss_bytes for p in procs)
-        n = len(procs)
-        self.border_subtitle = (f"{n} process{'es' if n != 1 else ''} · {total_cpu:.0f}% CPU · "
-                                f"{fmt.size(total_rss)}")
+        live = [p for p in procs if p.status not in ENDED]
+        ended = len(procs) - len(live)
+        n = len(live)
+        subtitle = (f"{n} process{'es' if n != 1 else ''} · "
+                    f"{sum(p.cpu_pct for p in live):.0f}% CPU · "
+                    f"{fmt.size(sum(p.rss_bytes for p in live))}")
+        self.border_subtitle = subtitle + (f" · {ended} ended" if ended else "")
         body.update(render_processes(procs))
