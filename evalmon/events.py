@@ -541,6 +541,9 @@ class Alert:
     level: Literal["info", "warning", "error"]
     kind: str  # "stall", "engine_cap", "concurrency_lock", "gpu_headroom", "oom_risk", ...
     message: str
+    #: the concrete change it names, if a relaunch can make it: (("batch_size", 64),) or
+    #: (("num_concurrent", 1),); the dashboard offers it as one action (a live retune)
+    change: tuple[tuple[str, int], ...] = ()
 
 
 Event = (

@@ -22,7 +22,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from evalmon.events import FileBatch, GpuSample, GpuUnavailable, Located, RunConfig
+from evalmon.events import (
+    FileBatch,
+    GpuSample,
+    GpuUnavailable,
+    JobState,
+    Located,
+    RunConfig,
+)
 from evalmon.parsers.timestamps import in_time_order
 from evalmon.sources.logfile import RawLine
 from evalmon.state.model import Snapshot
@@ -33,6 +40,8 @@ if TYPE_CHECKING:
     from evalmon.state import EvalState
 
 CHART_SAMPLES_PER_BURST = 48
+#: attempt outcomes of jobs evalmon run stopped itself (their runs show as cancelled)
+STOPPED_BY_EVALMON = frozenset({"retuned", "stalled", "cancelled"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,6 +532,17 @@ class LiveFeed:
                 seeded.add((attempt.number, path))
                 seed = RunConfig(batch_size=str(attempt.batch_size), source="evalmon run")
                 self.state.apply_batch(FileBatch(path, (Located(0, seed),)), self.clock())
+        for attempt in status.attempts:
+            # an attempt evalmon stopped (a retune, a stall, the user) says so in no log of
+            # its own: without this its run would show "running" for good
+            if attempt.outcome not in STOPPED_BY_EVALMON or (attempt.number, "") in seeded:
+                continue
+            seeded.add((attempt.number, ""))
+            stopped = JobState(job_id=str(attempt.number), state="CANCELLED",
+                               reason=f"{attempt.outcome} by evalmon run",
+                               exit_code=attempt.exit_code)
+            for path in attempt.log_files:
+                self.state.apply_batch(FileBatch(path, (Located(0, stopped),)), self.clock())
 
     def _waiting_for(self, snapshot: Snapshot) -> tuple[str, ...]:
         if snapshot.runs:

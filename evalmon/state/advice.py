@@ -117,6 +117,8 @@ def run_status(run: RunAccumulator) -> tuple[str, str]:
         first = fatal[0]
         what = "host memory" if first.event.kind == "host" else f"GPU ({first.event.origin})"
         return "oom", f"out of {what} at {_short(first.file)}:{first.line}"
+    if job is not None and job.state == "CANCELLED":  # stopped by evalmon run (a retune...)
+        return "cancelled", job.reason or "cancelled"
     for record in reversed(run.signals.all()):
         kind = record.event.kind
         if kind == "time_limit":
@@ -198,6 +200,8 @@ def _megatron_advice(run: RunAccumulator, client_batch: int | None, stats) -> li
                 f"engine batches peak at {stats.max} prompts while the client sends {client_batch}:"
                 f" the engine caps batches at {cap}; raise --inference-max-batch-size /"
                 " --inference-max-requests",
+                # or send what the engine runs: a larger client batch only waits in its queue
+                change=(("batch_size", cap),) if cap < client_batch else (),
             )
         )
     elif client_batch and engine_limit and engine_limit < client_batch:
@@ -207,6 +211,7 @@ def _megatron_advice(run: RunAccumulator, client_batch: int | None, stats) -> li
                 "engine_cap",
                 f"the engine limit is {engine_limit} but the client sends {client_batch}:"
                 " raise --inference-max-batch-size / --inference-max-requests",
+                change=(("batch_size", engine_limit),),
             )
         )
 
@@ -218,6 +223,7 @@ def _megatron_advice(run: RunAccumulator, client_batch: int | None, stats) -> li
                 f"num_concurrent={run.config.num_concurrent}, but this Megatron server runs one"
                 " engine call at a time (global LOCK): concurrency only queues requests on this"
                 " server",
+                change=(("num_concurrent", 1),),
             )
         )
     return alerts
@@ -340,6 +346,7 @@ def _concurrency(
             "raise_concurrency",
             f"{flight}{allows}; {room}: raise num_concurrent ({_NAME[server.kind]} batches"
             " requests continuously, with no global lock: concurrent requests run together)",
+            change=(("num_concurrent", concurrent * 2),),
         )
     ]
 
@@ -369,6 +376,7 @@ def _memory_advice(gpus: tuple[GpuView, ...], client_batch: int | None) -> list[
                 "info",
                 "gpu_headroom",
                 f"GPU memory peaked at {percent(worst)} on {where}{at}: room for a larger batch",
+                change=(("batch_size", client_batch * 2),) if client_batch else (),
             )
         ]
     return []

@@ -36,8 +36,11 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
+from evalmon.events import Alert
 from evalmon.pipeline import Feed, FeedData, LiveFeed
 from evalmon.state.model import RunView, Snapshot
+from evalmon.supervisor import control as retune_mod
+from evalmon.supervisor.control import Retune
 from evalmon.ui import layout
 from evalmon.ui.help import HelpScreen
 from evalmon.ui.inert import inert
@@ -52,6 +55,7 @@ from evalmon.ui.panels.processes import ProcessesTable
 from evalmon.ui.panels.progress import MAX_BARS, ProgressPanel
 from evalmon.ui.panels.runs import RunsTable
 from evalmon.ui.panels.throughput import ThroughputChart
+from evalmon.ui.retune import RetuneScreen
 from evalmon.ui.view import EMPTY_SNAPSHOT, DashboardView
 
 #: toggle name -> (panels it shows or hides, name in the command palette)
@@ -136,6 +140,9 @@ class EvalmonApp(App[int]):
         Binding("slash", "filter", "Filter log", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("p", "toggle_pause", "Pause"),
+        # under evalmon run: relaunch the job now at another batch size / concurrency
+        Binding("r", "retune", "Relaunch"),
+        Binding("a", "apply_advice", "Apply advice", show=False),
         Binding("g", "toggle_panel('gpu')", "GPU", show=False),
         Binding("l", "toggle_panel('log')", "Log", show=False),
         Binding("e", "toggle_panel('events')", "Events", show=False),
@@ -159,6 +166,7 @@ class EvalmonApp(App[int]):
         stop_job: Callable[[], None] | None = None,
         screenshot_dir: str | None = None,
         handle_signals: bool = False,
+        retuner: Any = None,
     ) -> None:
         super().__init__()
         self.feed = feed
@@ -173,6 +181,8 @@ class EvalmonApp(App[int]):
         self.mode: layout.Mode = "wide"
         self.current_view = "runs"
         self.stop_job = stop_job
+        #: the supervisor's preview_retune / retune (evalmon run), or None
+        self.retuner = retuner
         self.screenshot_dir = screenshot_dir
         self.saved_screenshots: list[str] = []
         #: the signal that ended the dashboard (SIGTERM, SIGHUP ...), if one did
@@ -485,6 +495,8 @@ class EvalmonApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "interrupt":
             return self.stop_job is not None  # without a job, Ctrl-C is the plain quit
+        if action in ("retune", "apply_advice"):
+            return self.retuner is not None  # no supervised job: nothing to relaunch
         return True
 
     def action_toggle_panel(self, toggle: str) -> None:
@@ -535,6 +547,69 @@ class EvalmonApp(App[int]):
             with contextlib.suppress(Exception):
                 self.stop_job()
         self.exit(EXIT_CTRL_C)
+
+    # ------------------------------------------------------------------ live re-tuning
+
+    def action_retune(self, batch: int | None = None, concurrent: int | None = None,
+                      advice: str = "", why: str = "by the user") -> None:
+        """r: ask for new values, show what will happen, relaunch on confirmation."""
+        if self.retuner is None:
+            return
+        status = self._latest.supervisor if self._latest else None
+        current = status.current if status is not None else None
+        if status is None or current is None or status.finished:
+            self.notify("no attempt is running: nothing to relaunch", severity="warning")
+            return
+        now_nc = retune_mod.concurrency_after(status.attempts) or \
+            retune_mod.command_concurrency(status.command)
+        said = (f"attempt {current.number} ({current.job_label}) runs at batch "
+                f"{current.batch_size if current.batch_size is not None else '?'}, "
+                f"num_concurrent {now_nc if now_nc is not None else '?'}")
+        screen = RetuneScreen(
+            self.retuner.preview_retune, current=said,
+            batch=batch if batch is not None else current.batch_size,
+            concurrent=concurrent if concurrent is not None else now_nc,
+            advice=advice, why=why, now=(current.batch_size, now_nc),
+        )
+        self.push_screen(screen, self._send_retune)
+
+    def action_apply_advice(self) -> None:
+        """a: the first advice of the running attempt that names a change, as a relaunch."""
+        offers = self.advice_offers()
+        if not offers:
+            self.notify("no advice for the running attempt names a change a relaunch can make",
+                        severity="information")
+            return
+        self._offer(offers[0])
+
+    def advice_offers(self) -> list[tuple[str, Alert]]:
+        """(title, advice) for each advice of the running attempt's run that names a change."""
+        if self.retuner is None or self._latest is None:
+            return []
+        run = attempt_run(self._latest.snapshot, self._latest.supervisor)
+        if run is None:
+            return []
+        return [(f"relaunch at {change_text(a)}", a) for a in run.alerts if a.change]
+
+    def _offer(self, offer: tuple[str, Alert]) -> None:
+        _, alert = offer
+        change = dict(alert.change)
+        self.action_retune(change.get("batch_size"), change.get("num_concurrent"),
+                           advice=alert.message, why=f"on advice ({alert.kind})")
+
+    def _send_retune(self, request: Retune | None) -> None:
+        if request is None or self.retuner is None:
+            return
+        try:
+            done = self.retuner.retune(request)
+        except Exception as exc:  # never a traceback on the screen
+            self.notify(f"relaunch not asked: {exc}", severity="error", markup=False)
+            return
+        if done.ok:
+            self.notify(f"relaunching at {request.describe()}: the running attempt is being "
+                        "stopped", title="Relaunch", markup=False)
+        else:
+            self.notify(f"relaunch not asked: {done.error}", severity="error", markup=False)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -592,6 +667,17 @@ class EvalmonApp(App[int]):
                 f"View: {label}", f"small terminals: show the {label} view (key {i})",
                 lambda view=view: self.action_show_view(view),
             )
+        if self.retuner is not None:
+            yield SystemCommand(
+                "Relaunch now at another batch size or concurrency",
+                "stop the running attempt and start the next at new values, resuming from "
+                "lm-eval's cache (key r)", self.action_retune,
+            )
+            for title, alert in self.advice_offers():
+                yield SystemCommand(
+                    escape(f"Apply advice: {title}"), escape(inert(alert.message, 200)),
+                    lambda offer=(title, alert): self._offer(offer),
+                )
         yield SystemCommand("Pause / resume", "freeze the screen (reading goes on)",
                             self.action_toggle_pause)
         yield SystemCommand("Filter the log", "show only log lines containing a text",
@@ -637,6 +723,24 @@ class EvalmonApp(App[int]):
             with contextlib.suppress(Exception):
                 self.stop_job()
         self.exit(128 + signum)
+
+
+def attempt_run(snapshot: Snapshot, status: Any) -> RunView | None:
+    """The run the supervisor's running attempt writes (its own log files), if any."""
+    current = status.current if status is not None else None
+    if current is None or status.finished or current.ended_at is not None:
+        return None
+    own = {os.path.normpath(os.path.abspath(p)) for p in current.log_files}
+    for run in snapshot.runs:
+        if own & {os.path.normpath(os.path.abspath(p)) for p in run.files}:
+            return run
+    return None
+
+
+def change_text(alert: Alert) -> str:
+    """``batch 64`` / ``num_concurrent 1``: the change an advice names."""
+    names = {"batch_size": "batch", "num_concurrent": "num_concurrent"}
+    return ", ".join(f"{names.get(k, k)} {v}" for k, v in alert.change)
 
 
 def detach_from_terminal() -> None:
@@ -773,6 +877,7 @@ def run_dashboard(
         refresh_interval_s=max(0.1, min(poll_interval_s, 0.5)),
         sources_label=" ".join(paths),
         stop_job=supervisor.stop if supervisor is not None else None,
+        retuner=supervisor if hasattr(supervisor, "retune") else None,
         screenshot_dir=screenshot_folder(paths),
         handle_signals=True,
     )

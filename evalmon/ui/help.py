@@ -25,10 +25,16 @@ KEYS: tuple[tuple[str, str], ...] = (
               "(or click a tab)"),
     ("/", "filter the log; Enter keeps the filter, Esc clears it"),
     ("p", "pause / resume the screen (reading goes on)"),
+    ("r", "under evalmon run: relaunch the job now at another batch size or num_concurrent. "
+          "It asks for the values, says what will happen, and acts only on Relaunch: the "
+          "running attempt is stopped (recorded as retuned) and the next resumes from "
+          "lm-eval's cache"),
+    ("a", "under evalmon run: apply the advice that names a change (room for a larger batch, "
+          "the engine's cap, concurrency): the same relaunch screen, filled in"),
     ("g l e c s", "show / hide the GPU, log, events, charts, processes and attempts panels "
                   "(small terminals: go to that view)"),
-    ("Ctrl-P", "command palette: switch run, toggle panels, save a screenshot (SVG, in the "
-               "current folder)"),
+    ("Ctrl-P", "command palette: switch run, toggle panels, relaunch, apply advice, save a "
+               "screenshot (SVG, in the current folder)"),
     ("?  Esc", "open / close this help"),
 )
 

@@ -26,6 +26,7 @@ OUTCOME_STYLES = {
     "cancelled": "yellow",
     "adopted": "cyan",
     "lost": "yellow",
+    "retuned": "bold cyan",
 }
 _ARROW = (" → ", "bold")
 
@@ -57,6 +58,12 @@ def supervisor_story(status: SupervisorStatus) -> Text:
             text.append(*_ARROW)
             text.append(f"relaunched at {_batch(after.batch_size)}", style="bold")
             places.append(_where(before))
+        elif before.outcome == "retuned":  # a live retune (the r key, evalmon run --retune)
+            text.append(f"retuned at batch {_batch(before.batch_size)}", style="bold cyan")
+            text.append(*_ARROW)
+            text.append(f"relaunched at {_batch(after.batch_size)}", style="bold")
+            if after.num_concurrent is not None and after.num_concurrent != before.num_concurrent:
+                text.append(f", num_concurrent {after.num_concurrent}", style="bold")
         else:
             text.append(f"attempt {before.number} {before.outcome}",
                         style=OUTCOME_STYLES.get(before.outcome, ""))
