@@ -109,6 +109,12 @@ def count(value: float | None) -> str:
     return f"{value:,.1f}"
 
 
+def plural(value: float | None, noun: str, many: str | None = None) -> str:
+    """A count and its noun: "1 call", "2 calls", "1,000 docs" (``many`` for the odd plural)."""
+    word = noun if value == 1 else (many or f"{noun}s")
+    return f"{count(value)} {word}"
+
+
 def early(text: str) -> str:
     """An estimate made too early to trust: ``~5.25``, ``~3m12s``."""
     return text if text == DASH else f"~{text}"

@@ -103,12 +103,13 @@ def fmt_work(run: RunView) -> list[str]:
         kind = r.request_type or "requests"
         tasks = f" ({', '.join(r.tasks)})" if r.tasks else ""
         served = fmt.count(r.requests_done)
-        amounts = [f"{served} of {fmt.count(r.requests_total)} requests served"
-                   if r.requests_total is not None else f"{served} requests served"]
+        amounts = [f"{served} of {fmt.plural(r.requests_total, 'request')} served"
+                   if r.requests_total is not None
+                   else f"{fmt.plural(r.requests_done, 'request')} served"]
         if r.requests_cached:
             amounts.append(f"{fmt.count(r.requests_cached)} from the cache")
         if r.docs_total is not None:
-            amounts.append(f"{fmt.count(r.docs_total)} docs")
+            amounts.append(fmt.plural(r.docs_total, "doc"))
         rates = f"{fmt.rate(r.requests_per_s)} req/s, {fmt.rate(r.docs_per_s)} docs/s"
         state = "" if r.finished else " (partial)" if run.partial else " (so far)"
         lines.append(f"{kind}{tasks}: {', '.join(amounts)}: {rates}{state}")
@@ -138,7 +139,7 @@ def fmt_engine(run: RunView) -> str:
     if not stats.count:
         return fmt.DASH
     median = f"{stats.median:g}" if stats.median is not None else "?"
-    return f"median {median}, max {stats.max} ({stats.count} calls)"
+    return f"median {median}, max {stats.max} ({fmt.plural(stats.count, 'call')})"
 
 
 def fmt_ooms(run: RunView) -> str:

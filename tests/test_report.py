@@ -333,3 +333,22 @@ def test_the_readme_lists_the_file_names_read_in_a_folder():
     example = next(line for line in text.splitlines() if line.startswith("evalmon logs/  "))
     assert set(re.findall(r"\*\.\w+", example)) == set(DEFAULT_PATTERNS)
 
+
+
+def test_counts_of_one_are_singular_in_the_report(tmp_path: Path, capsys):
+    from evalmon import fmt
+
+    assert [fmt.plural(n, "call") for n in (0, 1, 2, 1234)] == [
+        "0 calls", "1 call", "2 calls", "1,234 calls"]
+    # one engine call, one HTTP 500, one request of one doc: said in the singular
+    (tmp_path / "eval-7.out").write_text(
+        "Requesting API: 100%|##########| 4/4 [00:02<00:00,  2.00it/s]\n")
+    (tmp_path / "server-7.log").write_text(
+        "[BATCHING DEBUG] run_mcore_engine called with 4 prompts\n"
+        '127.0.0.1 - - [20/Nov/2026 11:01:40] "POST /completions HTTP/1.1" 500 -\n')
+    assert main(["report", str(tmp_path), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "(1 call)" in out and "(1 calls)" not in out
+    assert main(["report", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "1 HTTP 5xx response from the server" in out and "responses" not in out

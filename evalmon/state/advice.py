@@ -6,7 +6,7 @@ Pure functions over a :class:`RunAccumulator` and the GPU views; no clocks but `
 from __future__ import annotations
 
 from evalmon.events import Alert
-from evalmon.fmt import count, duration, percent
+from evalmon.fmt import count, duration, percent, plural
 from evalmon.state.model import EngineFigures, GpuView, ServerView, parse_int
 from evalmon.state.run import RunAccumulator
 from evalmon.state.server import KV_FULL, MetricsTrack, Order
@@ -93,7 +93,7 @@ def server_status(
 def _served(run: RunAccumulator, server: ServerView) -> str:
     log = server.log
     if server.kind == "tgi" and log is not None and log.requests:
-        return f"{count(log.requests)} requests served"
+        return f"{plural(log.requests, 'request')} served"
     calls = sum(run.engine_hist.values())
     if calls:
         return f"{count(calls)} engine calls"
@@ -175,7 +175,8 @@ def run_alerts(
     server_errors = sum(c for s, c in run.http.items() if s >= 500)
     if server_errors:
         alerts.append(
-            Alert("warning", "http_5xx", f"{server_errors} HTTP 5xx responses from the server")
+            Alert("warning", "http_5xx",
+                  f"{plural(server_errors, 'HTTP 5xx response')} from the server")
         )
 
     if server is not None:
@@ -271,7 +272,7 @@ def _kv_bound(server: ServerView, figures: EngineFigures) -> list[Alert]:
         )
     if preempted:
         at_least = "at least " if figures.preemptions_at_least else ""
-        evidence.append(f"{at_least}{count(preempted)} requests preempted for lack of KV cache")
+        evidence.append(f"{at_least}{plural(preempted, 'request')} preempted for lack of KV cache")
     limit = _LIMIT_FLAG[server.kind]
     return [
         Alert(

@@ -411,7 +411,7 @@ class LogEngine:
             errors.update(older.tgi_errors)
         window = (
             f"the last {count(len(total))} requests" if requests > len(total)
-            else f"all {count(len(total))} requests"
+            else f"all {count(len(total))} requests" if len(total) != 1 else "the one request"
         )
         return EngineFigures(
             source="log",

@@ -120,7 +120,8 @@ def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
     if errors_5xx:
         total = sum(run.http.values())
         text = ", ".join(f"{c}× HTTP {s}" for s, c in errors_5xx.items())
-        rows.append(EventRow("error", "HTTP 5xx", "server", f"{text} of {total} requests"))
+        rows.append(EventRow("error", "HTTP 5xx", "server",
+                             f"{text} of {fmt.plural(total, 'request')}"))
     if run.server_exceptions:
         rows.append(EventRow("error", "server error", "server",
                              f"{run.server_exceptions} 'Exception on /completions' tracebacks"))

@@ -52,7 +52,7 @@ def headline(run: RunView, baseline: float | None) -> Text:
             if rate.tasks:
                 text.append(f" ({inert(', '.join(rate.tasks), 60)})", style="dim")
             if not rate.requests_done and rate.requests_cached:
-                text.append(f"  {fmt.count(rate.requests_cached)} requests from the cache",
+                text.append(f"  {fmt.plural(rate.requests_cached, 'request')} from the cache",
                             style="dim")
                 continue
             text.append(f"  {fmt.rate(rate.requests_per_s)}", style="bold")
@@ -72,9 +72,10 @@ def headline(run: RunView, baseline: float | None) -> Text:
         if not text.plain.endswith("\n"):
             text.append("  ·  ", style="dim")
         text.append(fmt.count(run.samples_done))
-        text.append(" requests served", style="dim")
+        text.append(" request served" if run.samples_done == 1 else " requests served",
+                    style="dim")
         if run.docs_done is not None:
-            text.append(f" ({fmt.count(round(run.docs_done))} docs)", style="dim")
+            text.append(f" ({fmt.plural(round(run.docs_done), 'doc')})", style="dim")
     if run.done_fraction is not None:
         text.append("  ·  ", style="dim")
         text.append(fmt.done(run.done_fraction))
