@@ -6,6 +6,11 @@ module kept (never by name). Use the session fixture::
 
     from tests.slurm_cluster import slurm_cluster  # noqa: F401
 
+Two partitions on the one node: ``debug`` (the default, PriorityTier=1) and ``high``
+(PriorityTier=10); preempt/partition_prio with PreemptMode=REQUEUE lets a job in ``high``
+preempt one in ``debug`` (tests/test_slurm_preempt.py). ``sinfo -N`` prints a line per
+partition.
+
 Missing SLURM binaries: the fixture FAILS when ``EVALMON_REQUIRE_SLURM=1`` (CI), else skips.
 Also runnable by hand: ``python tests/slurm_cluster.py`` starts a cluster and prints its
 SLURM_CONF, then stops it on Enter.
@@ -60,9 +65,12 @@ JobCompLoc={base}/logs/jobcomp.txt
 MinJobAge=300
 KillWait=5
 ReturnToService=2
+PreemptType=preempt/partition_prio
+PreemptMode=REQUEUE
 NodeName=localhost NodeHostname=localhost NodeAddr=127.0.0.1 CPUs={cpus} Sockets=1 \
 CoresPerSocket={cpus} ThreadsPerCore=1 RealMemory={memory} State=UNKNOWN
-PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP PriorityTier=1
+PartitionName=high Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=10 PreemptMode=OFF
 """
 
 
@@ -89,7 +97,8 @@ class SlurmCluster:
 
     def node_state(self) -> str:
         res = self.run("sinfo", "-h", "-N", "-n", "localhost", "-o", "%T", timeout=15)
-        return res.stdout.strip()
+        lines = res.stdout.split()
+        return lines[0] if lines else ""  # one line per partition, the same node state
 
     def controller_alive(self) -> bool:
         pid = self.pids.get("slurmctld")

@@ -5,6 +5,13 @@ Submission never duplicates a job: every submission carries a unique token in
 before the answer was lost), squeue is asked for a job with that token before trying again.
 State: ``squeue -j ID -t all`` while the controller remembers the job, ``sacct -c`` (the
 jobcomp file) after it was purged. Only our own job id is ever cancelled.
+
+evalmon, not SLURM, requeues (``--requeue-on``): jobs are submitted ``--no-requeue``, so a
+preempted job ends ``PREEMPTED`` and one on a failed node ``NODE_FAIL`` (slurmctld's
+``slurm_job_preempt`` kills a job ``job_requeue`` refuses). A job SLURM requeues anyway (the
+user's ``--requeue``) would run again under the same id after a 120 s BeginTime, truncating
+its own log, outside evalmon's attempts: that rerun is cancelled and the attempt ends with
+the state the jobcomp file gave its run (``PREEMPTED``, ``NODE_FAIL``).
 """
 
 from __future__ import annotations
@@ -90,14 +97,26 @@ def parse_exit_code(text: str) -> int | None:
     return -sig if sig else code
 
 
-def script_declares_output(script: str) -> bool:
-    """Does the batch script set its own ``#SBATCH --output`` / ``-o``?"""
+def _script_head(script: str) -> str:
     try:
         with open(script, errors="replace") as fh:
-            head = fh.read(65536)
+            return fh.read(65536)
     except OSError:
-        return False
-    return bool(re.search(r"^#SBATCH\s+(--output[=\s]|-o\s?)", head, re.MULTILINE))
+        return ""
+
+
+def script_declares_output(script: str) -> bool:
+    """Does the batch script set its own ``#SBATCH --output`` / ``-o``?"""
+    return bool(re.search(r"^#SBATCH\s+(--output[=\s]|-o\s?)", _script_head(script), re.MULTILINE))
+
+
+def script_declares_requeue(script: str) -> bool:
+    """Does the batch script ask ``#SBATCH --requeue`` (or ``--no-requeue``) itself?"""
+    return bool(re.search(r"^#SBATCH\s+--(no-)?requeue[ \t]*$", _script_head(script), re.MULTILINE))
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
 
 
 class SlurmJob:
@@ -113,6 +132,8 @@ class SlurmJob:
         self.reason = ""
         self.node = ""
         self.unreachable = ""
+        self._restarts: int | None = None  # SLURM's Restarts= when first seen
+        self._requeued_as = ""  # SLURM requeued the job itself: the state of its run
 
     @property
     def label(self) -> str:
@@ -161,28 +182,58 @@ class SlurmJob:
         self._state = info.get("JobState", self._state)
         self.reason = info.get("Reason", "")
         self.node = info.get("NodeList", "")
+        restarts = _int(info.get("Restarts"))
+        if self._restarts is None:
+            self._restarts = restarts  # an adopted job may have been requeued before
+        elif restarts > self._restarts and self._state not in TERMINAL:
+            self._cancel_slurm_requeue()
         if self._state in TERMINAL:
             self._exit_code = parse_exit_code(info.get("ExitCode", ""))
             self._ended = True
+            if self._requeued_as:
+                self._state = (f"{self._requeued_as} (requeued by SLURM; "
+                               "evalmon cancelled the rerun)")
         return info
 
-    def _query_sacct(self) -> None:
+    def _cancel_slurm_requeue(self) -> None:
+        """SLURM requeued our job (Restarts= went up): it is PENDING with a BeginTime 120 s
+        away, and would run again under the same id outside evalmon's attempts. Cancel that
+        rerun (the run itself is over: scontrol said COMPLETING then PENDING); the attempt
+        ends with its run's state from the jobcomp file (PREEMPTED, NODE_FAIL)."""
+        if not self._requeued_as:
+            records = self._jobcomp_records(note_error=False)
+            self._requeued_as = records[-1][0] if records else "REQUEUED"
+        res = _run(["scancel", self.job_id], self.commands.timeout_s)
+        if res.code != 0:
+            self.unreachable = _one_line(res.err)  # tried again at the next poll
+
+    def _jobcomp_records(self, note_error: bool = True) -> list[tuple[str, str]] | None:
+        """(state, exit code) of each run of our job in the jobcomp file, oldest first: a job
+        SLURM requeued has one line per run (``PREEMPTED`` then ``COMPLETED``)."""
         res = _run(
             ["sacct", "-c", "-n", "-j", self.job_id, "-P", "-o", "jobid,state,exitcode,end"],
             self.commands.timeout_s,
         )
         if res.code != 0:
-            self.unreachable = _one_line(res.err)
-            return
+            if note_error:
+                self.unreachable = _one_line(res.err)
+            return None
+        records = []
         for line in res.out.splitlines():
             parts = line.split("|")
-            if len(parts) >= 3 and parts[0] == self.job_id:
-                state = parts[1].split()[0] if parts[1] else ""
-                if state in TERMINAL:
-                    self._state = state
-                    self._exit_code = parse_exit_code(parts[2])
-                    self._ended = True
-                return
+            if len(parts) >= 3 and parts[0] == self.job_id and parts[1]:
+                records.append((parts[1].split()[0], parts[2]))
+        return records
+
+    def _query_sacct(self) -> None:
+        records = self._jobcomp_records()
+        if not records:
+            return
+        state, exit_code = records[-1]  # the last run, not the first one SLURM requeued
+        if state in TERMINAL:
+            self._state = state
+            self._exit_code = parse_exit_code(exit_code)
+            self._ended = True
 
     def wait(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -227,6 +278,11 @@ class SlurmLauncher:
         cmd = ["sbatch", "--parsable", f"--comment=evalmon:{token}"]
         export = ",".join(["ALL", *(f"{k}={v}" for k, v in env.items())])
         cmd.append(f"--export={export}")
+        asks_requeue = any(
+            a in ("--requeue", "--no-requeue") for a in self.sbatch_args
+        ) or script_declares_requeue(script)
+        if not asks_requeue:
+            cmd.append("--no-requeue")  # evalmon requeues: a new job, its own log, recorded
         own_output = any(
             a.startswith(("--output", "-o")) for a in self.sbatch_args
         ) or script_declares_output(script)

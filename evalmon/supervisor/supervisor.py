@@ -726,6 +726,8 @@ class Supervisor:
         failure (its state or its own ``*** JOB ... ***`` line), or a server that died."""
         state = (job.state or "").split(" ")[0]
         signal_kind = watch.stall.job_signal if watch.stall is not None else ""
+        if state == "COMPLETED":  # a rerun finished after the line: the state is the truth
+            signal_kind = ""
         if self.launcher.kind == "slurm":
             if state == "TIMEOUT" or signal_kind == "time_limit":
                 return "timeout", f"SLURM time limit ({_inert(job.state, 40)})"

@@ -1,0 +1,236 @@
+"""`evalmon run --slurm --requeue-on preempted,node-fail` on the real single-node cluster
+(tests/slurm_cluster.py): a job in the low partition ``debug`` is preempted by a job in
+``high`` (preempt/partition_prio, PreemptMode=REQUEUE), or loses its node to
+``scontrol update state=down``; evalmon resubmits and the new job resumes from the cache.
+
+What SLURM 22.05 really does (observed on this cluster):
+
+- preempted, submitted ``--no-requeue`` (evalmon's default): ``JobState=PREEMPTED
+  ExitCode=0:15``, the log ends ``slurmstepd-localhost: error: *** JOB 3 ON localhost
+  CANCELLED AT 2026-12-02T15:34:45 DUE TO PREEMPTION ***``;
+- a node set down: ``JobState=NODE_FAIL Reason=NodeDown``, ``... DUE TO NODE FAILURE, SEE
+  SLURMCTLD LOG FOR DETAILS ***``; with ReturnToService=2 the node is back within ms;
+- a requeueable job (``--requeue``, SLURM's default): COMPLETING with ``Restarts=1``, then
+  ``PENDING Reason=BeginTime`` 120 s away; the jobcomp file says PREEMPTED / NODE_FAIL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from evalmon.supervisor.record import read_record
+from evalmon.supervisor.slurm import SlurmCommands, SlurmJob
+from tests.slurm_cluster import SlurmCluster, slurm_cluster  # noqa: F401
+from tests.waiting import wait_for
+
+FAKE = str(Path(__file__).with_name("fake_eval.py"))
+ROOT = str(Path(__file__).resolve().parents[1])
+NODE = "localhost"
+
+pytestmark = [pytest.mark.slow, pytest.mark.slurm]
+
+
+def node_state(cluster: SlurmCluster) -> str:
+    res = cluster.run("scontrol", "-o", "show", "node", NODE, timeout=15)
+    m = re.search(r"\bState=(\S+)", res.stdout)
+    return m.group(1) if m else ""
+
+
+def resume_node(cluster: SlurmCluster) -> None:
+    """A node set down comes back by itself (ReturnToService=2); resume it if it did not."""
+    if re.search(r"DOWN|DRAIN|FAIL", node_state(cluster)):
+        cluster.run("scontrol", "update", f"nodename={NODE}", "state=resume")
+
+
+@pytest.fixture
+def cluster(slurm_cluster: SlurmCluster) -> Iterator[SlurmCluster]:  # noqa: F811
+    """The shared cluster, left as found even when the test fails: every job the test
+    started cancelled, the node up and idle."""
+    before = set(slurm_cluster.run("squeue", "-h", "-t", "all", "-o", "%i").stdout.split())
+    try:
+        yield slurm_cluster
+    finally:
+        live = slurm_cluster.run("squeue", "-h", "-o", "%i").stdout.split()
+        for job in sorted(set(live) - before):
+            slurm_cluster.run("scancel", job)
+        resume_node(slurm_cluster)
+        wait_for(lambda: node_state(slurm_cluster) == "IDLE", timeout=60,
+                 what="the node idle again", step=0.2)
+
+
+def write_script(tmp: Path, name: str) -> Path:
+    """10 steps of 1 s with lm-eval's cache emulated; every start stamped in ``stamps``."""
+    script = tmp / "eval.sbatch"
+    script.write_text(
+        "#!/bin/bash\n"
+        f"#SBATCH --job-name={name}\n"
+        f"exec {sys.executable} -u {FAKE} --size-env BATCH_SIZE --steps 10 --step-s 1 "
+        f"--cache --stamp-file {tmp / 'stamps'}\n"
+    )
+    script.chmod(0o755)
+    return script
+
+
+@contextlib.contextmanager
+def evalmon(cluster: SlurmCluster, tmp: Path, opts: list[str]) -> Iterator[subprocess.Popen]:
+    """evalmon run --slurm in the background; stopped (it scancels its job) if still there."""
+    argv = [sys.executable, "-m", "evalmon.cli.run", "--slurm", "--headless",
+            "--batch-size", "8", "--batch-env", "BATCH_SIZE", "--log-dir", str(tmp / "logs"),
+            *opts, "--", str(tmp / "eval.sbatch")]
+    with open(tmp / "evalmon.out", "w") as out:
+        proc = subprocess.Popen(argv, cwd=ROOT, env=cluster.env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def first_job_after_progress(tmp: Path, steps: int = 2) -> str:
+    """attempt 1's job id, once it has cached ``steps`` requests (so a resume has work)."""
+    def progressed() -> bool:
+        return any(len(p.read_text().split()) >= steps
+                   for p in (tmp / "logs").glob(".evalmon/cache/*_fake.txt"))
+
+    wait_for(progressed, timeout=60, what=f"{steps} cached requests", step=0.1)
+    (first,) = read_record(str(tmp / "logs")).sessions[-1].ordered_attempts()
+    assert first.slurm_job_id
+    return first.slurm_job_id
+
+
+def preempt(cluster: SlurmCluster, name: str) -> None:
+    """A job in the high partition that needs the whole node: SLURM preempts ours."""
+    res = cluster.run("sbatch", "--parsable", "-p", "high", "--exclusive", "-J", f"{name}-high",
+                      "-o", "/dev/null", "--wrap", "sleep 2")
+    assert res.returncode == 0, res.stderr
+
+
+def fail_node(cluster: SlurmCluster) -> None:
+    res = cluster.run("scontrol", "update", f"nodename={NODE}", "state=down",
+                      "reason=evalmon-test")
+    assert res.returncode == 0, res.stderr
+    resume_node(cluster)
+
+
+def finish(proc: subprocess.Popen, tmp: Path, timeout: float = 90) -> str:
+    proc.wait(timeout=timeout)
+    return (tmp / "evalmon.out").read_text()
+
+
+def starts(tmp: Path) -> int:
+    """How many times the eval itself started (never more than the attempts)."""
+    return sum(line.startswith("start ") for line in (tmp / "stamps").read_text().splitlines())
+
+
+def cached_in(log: str) -> int:
+    return int(Path(log).read_text().split("Cached requests: ")[1].split(",")[0])
+
+
+def jobcomp(cluster: SlurmCluster, job: str) -> str:
+    return cluster.run("sacct", "-c", "-n", "-j", job, "-P", "-o", "jobid,state").stdout
+
+
+BANNER_STATE = {"preempted": "PREEMPTED", "node_fail": "NODE_FAIL"}
+BANNER = {
+    # slurmstepd's req.c, SLURM 22.05: error("*** %s ON %s CANCELLED AT %s DUE TO ...")
+    "preempted": r"DUE TO PREEMPTION \*\*\*",
+    "node_fail": r"DUE TO NODE FAILURE, SEE SLURMCTLD LOG FOR DETAILS \*\*\*",
+}
+
+
+@pytest.mark.parametrize("cause", ["preempted", "node_fail"])
+def test_preempted_or_node_failed_job_is_resubmitted_and_resumes(
+    cluster: SlurmCluster, tmp_path: Path, cause: str
+) -> None:
+    name = f"{cause[:4]}-{uuid.uuid4().hex[:6]}"
+    write_script(tmp_path, name)
+    flag = cause.replace("_", "-")
+    with evalmon(cluster, tmp_path, ["--requeue-on", flag]) as proc:
+        job = first_job_after_progress(tmp_path)
+        preempt(cluster, name) if cause == "preempted" else fail_node(cluster)
+        out = finish(proc, tmp_path)
+    assert proc.returncode == 0, out
+    first, second = read_record(str(tmp_path / "logs")).sessions[-1].ordered_attempts()
+    assert (first.slurm_job_id, first.batch_size, first.outcome) == (job, 8, cause), out
+    state = BANNER_STATE[cause]
+    assert first.state.startswith(state), first.state
+    assert "relaunching at batch size 8" in first.reason, first.reason
+    assert state in jobcomp(cluster, job)
+    # the job's own last words, exactly as slurmstepd writes them
+    banner = (rf"slurmstepd-{NODE}: error: \*\*\* JOB {job} ON {NODE} CANCELLED AT "
+              rf"\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d {BANNER[cause]}")
+    assert re.search(banner, Path(first.log_files[0]).read_text()), first.log_files
+    assert (second.batch_size, second.outcome) == (8, "succeeded"), out
+    assert second.slurm_job_id != job and second.state.startswith("COMPLETED")
+    assert cached_in(second.log_files[0]) > 0
+    assert starts(tmp_path) == 2  # the preempted job never ran again behind evalmon
+
+
+@pytest.mark.parametrize(
+    ("opts", "reason"),
+    [
+        (["--requeue-on", "timeout,node-fail"], "not relaunched (see --requeue-on)"),
+        (["--requeue-on", "preempted", "--max-attempts", "1"], "max attempts (1) reached"),
+    ],
+    ids=["not-asked", "max-attempts"],
+)
+def test_preemption_not_resubmitted_says_why(
+    cluster: SlurmCluster, tmp_path: Path, opts: list[str], reason: str
+) -> None:
+    name = f"nore-{uuid.uuid4().hex[:6]}"
+    write_script(tmp_path, name)
+    with evalmon(cluster, tmp_path, opts) as proc:
+        job = first_job_after_progress(tmp_path)
+        preempt(cluster, name)
+        out = finish(proc, tmp_path)
+    assert proc.returncode == 1, out
+    (only,) = read_record(str(tmp_path / "logs")).sessions[-1].ordered_attempts()
+    assert (only.slurm_job_id, only.outcome) == (job, "preempted"), out
+    assert only.state.startswith("PREEMPTED") and reason in only.reason, only.reason
+    assert f"preempted by SLURM (PREEMPTED): {reason}" in out or reason in out, out
+    jobs = cluster.run("squeue", "-h", "-t", "all", "-n", name, "-o", "%i").stdout.split()
+    assert jobs == [job]  # nothing resubmitted
+    assert starts(tmp_path) == 1
+
+
+@pytest.mark.parametrize("cause", ["preempted", "node_fail"])
+def test_a_job_slurm_requeues_itself_never_runs_twice(
+    cluster: SlurmCluster, tmp_path: Path, cause: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--requeue asked by the user: SLURM requeues the job under the same id (a rerun
+    120 s later, over its own log). evalmon cancels that rerun and resubmits instead."""
+    name = f"slrq-{uuid.uuid4().hex[:6]}"
+    write_script(tmp_path, name)
+    with evalmon(cluster, tmp_path, ["--requeue-on", "preempted,node-fail",
+                                     "--sbatch-arg=--requeue"]) as proc:
+        job = first_job_after_progress(tmp_path)
+        preempt(cluster, name) if cause == "preempted" else fail_node(cluster)
+        out = finish(proc, tmp_path)
+    assert proc.returncode == 0, out
+    first, second = read_record(str(tmp_path / "logs")).sessions[-1].ordered_attempts()
+    assert (first.slurm_job_id, first.outcome, second.outcome) == (job, cause, "succeeded"), out
+    assert "requeued by SLURM; evalmon cancelled the rerun" in first.state, first.state
+    info = cluster.run("scontrol", "-o", "show", "job", job).stdout
+    assert "JobState=CANCELLED" in info and "Restarts=1" in info, info
+    # the jobcomp file has a line per run; once scontrol forgets the job, the last one counts
+    assert jobcomp(cluster, job).split() == [f"{job}|{BANNER_STATE[cause]}", f"{job}|CANCELLED"]
+    monkeypatch.setenv("SLURM_CONF", cluster.conf)
+    late = SlurmJob(job, SlurmCommands())
+    late._query_sacct()
+    assert late.state == "CANCELLED"
+    assert cached_in(second.log_files[0]) > 0
+    assert starts(tmp_path) == 2
