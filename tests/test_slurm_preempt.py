@@ -234,3 +234,38 @@ def test_a_job_slurm_requeues_itself_never_runs_twice(
     assert late.state == "CANCELLED"
     assert cached_in(second.log_files[0]) > 0
     assert starts(tmp_path) == 2
+
+
+def test_a_rerun_slurm_made_while_evalmon_was_away_is_adopted_once(
+    cluster: SlurmCluster, tmp_path: Path
+) -> None:
+    """evalmon killed, then SLURM preempts and requeues its (--requeue) job: the restarted
+    evalmon adopts the requeued job and follows SLURM's rerun as the same attempt. The
+    rerun's COMPLETED wins over the PREEMPTION line it read before: succeeded, not relaunched
+    a third time."""
+    name = f"away-{uuid.uuid4().hex[:6]}"
+    write_script(tmp_path, name)
+    opts = ["--requeue-on", "preempted", "--sbatch-arg=--requeue"]
+    with evalmon(cluster, tmp_path, opts) as first:
+        job = first_job_after_progress(tmp_path)
+        first.kill()
+        first.wait()
+    preempt(cluster, name)
+    show = lambda: cluster.run("scontrol", "-o", "show", "job", job).stdout  # noqa: E731
+    wait_for(lambda: "JobState=PENDING" in show() and "Restarts=1" in show(), timeout=30,
+             what="SLURM's requeue of the preempted job", step=0.2)
+    assert re.search(BANNER["preempted"], (tmp_path / "logs" / f"slurm-{job}.out").read_text())
+    with evalmon(cluster, tmp_path, opts) as second:
+        wait_for(lambda: f"adopted attempt 1 (job {job})" in (tmp_path / "evalmon.out")
+                 .read_text(), timeout=30, what="the adoption", step=0.1)
+        # lift SLURM's 120 s BeginTime: the rerun starts now
+        cluster.run("scontrol", "update", f"JobId={job}", "StartTime=now")
+        out = finish(second, tmp_path)
+    assert second.returncode == 0, out
+    (only,) = read_record(str(tmp_path / "logs")).sessions[-1].ordered_attempts()
+    assert (only.slurm_job_id, only.outcome) == (job, "succeeded"), out
+    assert only.state.startswith("COMPLETED"), only.state
+    jobs = cluster.run("squeue", "-h", "-t", "all", "-n", name, "-o", "%i").stdout.split()
+    assert jobs == [job]  # SLURM's rerun was the only second run
+    assert starts(tmp_path) == 2
+    assert cached_in(f"{tmp_path}/logs/slurm-{job}.out") > 0
