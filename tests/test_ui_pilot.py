@@ -677,3 +677,17 @@ def test_the_processes_of_an_ended_attempt_are_dropped_not_left_as_a_zombie(
         job.kill()
         job.wait()
 
+
+
+def test_the_very_first_line_read_reaches_the_log_panel() -> None:
+    """Line numbers (seq) start at 0: a first line that arrived after the panel's first draw
+    was counted ("1 line") and never shown."""
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        feed.set(tail=(RawLine(0, "logs/eval-104.out", "the first line evalmon read"),
+                       RawLine(1, "logs/eval-104.out", "the second")))
+        app.pull()
+        await pilot.pause()
+        shown = text_of(app, "#log")
+        assert "the first line evalmon read" in shown and "the second" in shown
+
+    drive(story(), body, tail=())

@@ -89,7 +89,7 @@ class LogPanel(Vertical):
         self._shown_paths: tuple[str, ...] = ()
         self._shown_version = -1
         self._shown_needle = ""
-        self._last_seq = 0
+        self._last_seq = -1  # seqs start at 0: the follower's very first line is one too
         self._lines: tuple[RawLine, ...] = ()
         self._drawn_width = 0
 
@@ -176,7 +176,7 @@ class LogPanel(Vertical):
     def _redraw(self) -> None:
         log = self.query_one("#log-lines", RichLog)
         log.clear()
-        self._last_seq = 0
+        self._last_seq = -1
         self._shown_needle = self.needle
         self._write(self._lines)
 
