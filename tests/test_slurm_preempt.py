@@ -223,7 +223,8 @@ def test_a_job_slurm_requeues_itself_never_runs_twice(
     assert proc.returncode == 0, out
     first, second = read_record(str(tmp_path / "logs")).sessions[-1].ordered_attempts()
     assert (first.slurm_job_id, first.outcome, second.outcome) == (job, cause, "succeeded"), out
-    assert "requeued by SLURM; evalmon cancelled the rerun" in first.state, first.state
+    state = f"{BANNER_STATE[cause]} (SLURM's requeue cancelled)"
+    assert first.state == state and f"({state});" in first.reason, first.reason
     info = cluster.run("scontrol", "-o", "show", "job", job).stdout
     assert "JobState=CANCELLED" in info and "Restarts=1" in info, info
     # the jobcomp file has a line per run; once scontrol forgets the job, the last one counts

@@ -191,8 +191,8 @@ class SlurmJob:
             self._exit_code = parse_exit_code(info.get("ExitCode", ""))
             self._ended = True
             if self._requeued_as:
-                self._state = (f"{self._requeued_as} (requeued by SLURM; "
-                               "evalmon cancelled the rerun)")
+                # short: the supervisor's reason quotes at most 40 characters of it
+                self._state = f"{self._requeued_as} (SLURM's requeue cancelled)"
         return info
 
     def _cancel_slurm_requeue(self) -> None:
