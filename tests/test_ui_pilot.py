@@ -691,3 +691,18 @@ def test_the_very_first_line_read_reaches_the_log_panel() -> None:
         assert "the first line evalmon read" in shown and "the second" in shown
 
     drive(story(), body, tail=())
+
+
+def test_a_job_without_a_batch_size_is_not_at_batch_question_mark() -> None:
+    from evalmon.ui.panels.attempts import supervisor_story
+
+    done = Attempt(1, None, started_at=0.0, ended_at=5.0, pid=42, outcome="succeeded",
+                   reason="exited 0")
+    line = supervisor_story(SupervisorStatus(command=("bash", "job.sh"), log_dir=".",
+                                             state="succeeded", attempts=(done,),
+                                             max_attempts=5)).plain
+    assert "succeeded (attempt 1/5)" in line and "?" not in line
+    running = dataclasses.replace(done, ended_at=None, outcome="running")
+    line = supervisor_story(SupervisorStatus(command=("bash", "job.sh"), log_dir=".",
+                                             state="running", attempts=(running,))).plain
+    assert "attempt 1 running (pid 42)" in line and "?" not in line

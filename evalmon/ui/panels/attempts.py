@@ -35,6 +35,11 @@ def _batch(size: int | None) -> str:
     return "?" if size is None else str(size)
 
 
+def _at_batch(size: int | None) -> str:
+    """The " at batch 128" of a story line; nothing when evalmon gave no batch size."""
+    return "" if size is None else f" at batch {size}"
+
+
 def _where(attempt: Attempt) -> str:
     """``server-1.log:53``, where the OOM that ended ``attempt`` was read, or ""."""
     if attempt.oom_file is None:
@@ -68,7 +73,7 @@ def supervisor_story(status: SupervisorStatus) -> Text:
             text.append(f"attempt {before.number} {before.outcome}",
                         style=OUTCOME_STYLES.get(before.outcome, ""))
             text.append(*_ARROW)
-            text.append(f"attempt {after.number} at batch {_batch(after.batch_size)}")
+            text.append(f"attempt {after.number}{_at_batch(after.batch_size)}")
         text.append(" · ", style="dim")
     current = status.current
     state = status.state
@@ -81,7 +86,7 @@ def supervisor_story(status: SupervisorStatus) -> Text:
     number = f"attempt {current.number}{limit}"
     if state in ("launching", "running"):
         text.append(f"{number} {state}", style="bold green")
-        text.append(f" at batch {_batch(current.batch_size)}")
+        text.append(_at_batch(current.batch_size))
         if current.job_label != "-":
             text.append(f" ({inert(current.job_label, 40)})", style="dim")
     elif state in ("stopping", "relaunching"):
@@ -89,7 +94,7 @@ def supervisor_story(status: SupervisorStatus) -> Text:
             text.append(f"OOM at batch {_batch(current.batch_size)}", style="bold red")
             places.append(_where(current))
         else:
-            text.append(f"{number} at batch {_batch(current.batch_size)}", style="bold")
+            text.append(f"{number}{_at_batch(current.batch_size)}", style="bold")
         text.append(*_ARROW)
         if state == "relaunching" and status.next_batch_size is not None:
             text.append(f"relaunching at {status.next_batch_size}", style="bold yellow")
@@ -97,7 +102,7 @@ def supervisor_story(status: SupervisorStatus) -> Text:
             text.append("stopping the job", style="bold yellow")
     elif state == "succeeded":
         text.append("succeeded", style="bold blue")
-        text.append(f" at batch {_batch(current.batch_size)} ({number})", style="dim")
+        text.append(f"{_at_batch(current.batch_size)} ({number})", style="dim")
     else:  # gave_up, failed, cancelled
         word = state.replace("_", " ")
         text.append(word, style="bold red" if state in ("gave_up", "failed") else "bold yellow")
