@@ -352,3 +352,11 @@ def test_counts_of_one_are_singular_in_the_report(tmp_path: Path, capsys):
     assert main(["report", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "1 HTTP 5xx response from the server" in out and "responses" not in out
+
+
+def test_the_dashboards_baseline_is_requests_per_s_like_the_reports():
+    # the seed's "samples" were requests: every --baseline says so, in --help and the README
+    for command in ("dashboard", "serve", "report"):
+        result = run_cli(*(["--help-dashboard"] if command == "dashboard" else [command, "--help"]))
+        assert "--baseline REQUESTS_PER_S" in result.stdout and "SAMPLES_PER_S" not in result.stdout
+    assert "SAMPLES_PER_S" not in README.read_text(encoding="utf-8")

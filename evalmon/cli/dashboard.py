@@ -33,8 +33,8 @@ def add_dashboard_options(parser: argparse.ArgumentParser) -> None:
         help="log files, folders (searched recursively) or glob patterns; default: .",
     )
     parser.add_argument(
-        "--baseline", type=positive_float, metavar="SAMPLES_PER_S",
-        help="samples/s to compare with, e.g. 127 for the HuggingFace baseline",
+        "--baseline", type=positive_float, metavar="REQUESTS_PER_S",
+        help="requests/s to compare with (the speedup column), e.g. 127 for HuggingFace",
     )
     parser.add_argument(
         "--stall-after", type=positive_float, default=120.0, metavar="S",

@@ -21,7 +21,7 @@ EMPTY_SNAPSHOT = Snapshot(
 class DashboardView:
     snapshot: Snapshot
     selected_run: str | None = None
-    baseline: float | None = None  # samples/s to compare with (--baseline)
+    baseline: float | None = None  # requests/s to compare with (--baseline)
     now: float = 0.0  # the clock the snapshot was made with (monotonic)
     wall: float | None = None  # unix time of the snapshot (attempt durations), None in tests
     supervisor: SupervisorStatus | None = None
