@@ -14,7 +14,8 @@ Series, one set per run, labelled ``run`` and ``host``:
   no-progress alert) and ``evalmon_run_running`` (1 while the run's client is running);
 * ``evalmon_http_responses_total{status}``, ``evalmon_ooms_total``, ``evalmon_batch_size``;
 * ``evalmon_engine_running``, ``evalmon_engine_waiting``, ``evalmon_kv_cache_usage_ratio``;
-* ``evalmon_run_info{run, host, slurm_job_id, model, task}`` = 1: what the run is, where known.
+* ``evalmon_run_info{run, host, slurm_job_id, model, task}`` = 1: what the run is, where known
+  (``slurm_job_id``: the job evalmon run --slurm submitted, else SLURM's ``*** JOB N`` line).
 
 Why the model, the task and the SLURM job are on an info series and not on every series: they
 become known part way through a run (lm-eval names its tasks after it starts, SLURM prints
@@ -79,8 +80,13 @@ def run_labels(run: RunView, host: str) -> list[str]:
     return [_label(run.id), _label(host)]
 
 
-def info_labels(run: RunView, host: str) -> list[str]:
-    job = next((s.event.job_id for s in reversed(run.signals) if s.event.job_id), None)
+def info_labels(run: RunView, host: str, jobs: dict[str, str] | None = None) -> list[str]:
+    """``jobs``: log file -> SLURM job id, as evalmon run --slurm submitted them; without it
+    the job id comes only from SLURM's ``*** JOB N ... ***`` lines, which a job that ends
+    normally never prints."""
+    known = jobs or {}
+    job = next((known[f] for f in map(os.path.normpath, run.files) if f in known), None)
+    job = job or next((s.event.job_id for s in reversed(run.signals) if s.event.job_id), None)
     tasks = ",".join(sorted({t.task for t in run.tasks}))
     return [_label(run.id), _label(host), _label(job), _label(run.config.model), _label(tasks)]
 
@@ -160,9 +166,10 @@ class EvalCollector(Collector):
 
         now_mono = snap.generated_at or self._clock()
         now_wall = self._wall()
+        jobs = self._slurm_jobs()
         for run in runs:
             lv = run_labels(run, self.host)
-            info.add_metric(info_labels(run, self.host), 1.0)
+            info.add_metric(info_labels(run, self.host, jobs), 1.0)
 
             def put(family: Metric, value: float | None, *extra: str, lv: list[str] = lv) -> None:
                 if value is not None:
@@ -190,6 +197,16 @@ class EvalCollector(Collector):
                                   batch, eng_run, eng_wait, kv, info]
         families += self._supervisor_families()
         return families
+
+    def _slurm_jobs(self) -> dict[str, str]:
+        """Each attempt's log files -> its SLURM job id (evalmon run --slurm)."""
+        status = self._status() if self._status is not None else None
+        return {
+            os.path.normpath(f): a.slurm_job_id
+            for a in (status.attempts if status is not None else ())
+            if a.slurm_job_id
+            for f in a.log_files
+        }
 
     def _supervisor_families(self) -> list[Metric]:
         status = self._status() if self._status is not None else None
