@@ -1323,3 +1323,20 @@ def test_error_code_names_need_an_error_around_them() -> None:
     assert only("RuntimeError: HIP error: hipErrorOutOfMemory").origin == "hip"
     text = "[torch_memory_saver.cpp] cuMemCreate CUDA_ERROR_OUT_OF_MEMORY (may not be an issue e.g. torch allocator will free cache and retry)"
     assert events(text) == []  # fzyzcjy/torch_memory_saver#99: it says itself it may recover
+
+
+def test_a_sentence_quoting_an_oom_in_double_quotes_is_not_an_event() -> None:
+    """NVIDIA/nccl#1284: prose that opened a double quote before the message."""
+    text = ('Does an NCCL timeout will lead the error "torch.cuda.OutOfMemoryError: CUDA out of '
+            'memory. Tried to allocate more than 1EB memory"?')
+    assert events(text) == []
+    # a log's own quotes after a key or a call are still read
+    panic = ("thread 'main' panicked at 'Unable to warmup model: Generation(\"Allocation on "
+             "device 0 would exceed allowed memory. (out of memory)\")', router/src/main.rs:216:18")
+    assert only(panic).fatal is True
+
+
+def test_srun_out_of_memory_without_node_and_task_is_read() -> None:
+    """As people retell it (facebookincubator/submitit#1769)."""
+    event = only("srun: error: Out Of Memory")
+    assert (event.kind, event.origin, event.fatal) == ("host", "slurm", True)

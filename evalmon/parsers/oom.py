@@ -424,7 +424,8 @@ _STRONG: tuple[_Rule, ...] = (
         "host",
         "slurm",
     ),
-    _rule(r"^srun: error: [\w.\-]+: tasks? [\d,\-]+: Out Of Memory\b", "host", "slurm"),
+    # the node and task are left out when people retell it (submitit#1769)
+    _rule(r"^srun: error: (?:[\w.\-]+: tasks? [\d,\-]+: )?Out Of Memory\b", "host", "slurm"),
     _rule(
         r"\b(?:Memory cgroup out of memory|Out of memory): Kill(?:ed)? process \d+",
         "host",
@@ -531,9 +532,19 @@ class _Hit:
     killed: bool = False
 
 
+# A sentence that opened a double quote before the message and has not closed it: ``... lead
+# the error "torch.cuda.OutOfMemoryError: ..."?`` (a lowercase word, a space, the quote; a
+# log's own ``key="``, ``Generation("`` or NCCL's ``Cuda failure 'out of memory'`` do not)
+_PROSE_QUOTE_OPEN = ascii_re(r"\b[a-z]{2,} +[\"\u201c][^\"\u201d]*$")
+
+
 def _quoted(prefix: str) -> bool:
     """Is a message after ``prefix`` quoted (command, code, prose, inside markdown `code`)?"""
-    return prefix.count("`") % 2 == 1 or _QUOTING.search(prefix) is not None
+    return (
+        prefix.count("`") % 2 == 1
+        or _QUOTING.search(prefix) is not None
+        or _PROSE_QUOTE_OPEN.search(prefix) is not None
+    )
 
 
 def _copied(body: str) -> bool:
