@@ -636,10 +636,12 @@ def test_every_gpu_card_says_where_its_figures_come_from() -> None:
 
     async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
         await pilot.pause()
-        shown = " ".join(text_of(app, "#gpu").split())
-        assert "from NVML on node01" in shown
-        assert "from gpu-node02.jsonl (gpu-log file)" in shown
-        assert "from dcgm http://node07:9400/metrics" in shown
+        # in each card's header: a short panel scrolls a card's last rows out of sight
+        headers = [" ".join(plain(h.content).split()) for h in app.query(".gpu-header")]
+        assert len(headers) == 3
+        assert "node01:0" in headers[0] and "from NVML on node01" in headers[0]
+        assert "from gpu-node02.jsonl (gpu-log file)" in headers[1]
+        assert "from dcgm http://node07:9400/metrics" in headers[2]
 
     drive(dataclasses.replace(story(), gpus=gpus), body, size=(200, 60))
 

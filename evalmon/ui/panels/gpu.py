@@ -35,6 +35,8 @@ def device_header(gpu: GpuView) -> Text:
     text.append(inert(sample.name, 60), style="dim")
     if sample.simulated:
         text.append("  (simulated)", style="italic yellow")
+    if sample.source:  # in the header: a short panel scrolls the card's last rows away
+        text.append(f"  from {source_label(gpu)}", style="dim")
     return text
 
 
@@ -77,13 +79,11 @@ def device_body(gpu: GpuView, job_pids: frozenset[int]) -> RenderableType:
         procs.append(inert(proc.name or "?", 40), style="" if mine else "dim")
         procs.append(f"  {fmt.size(proc.used_bytes)}")
     grid.add_row("procs", procs if procs else Text("none", style="dim"))
-    if sample.source:
-        grid.add_row("from", Text(source_label(gpu), style="dim"))
     return grid
 
 
 def source_label(gpu: GpuView) -> str:
-    """Where a device's figures come from, for the card's "from" row: this host's NVML, a
+    """Where a device's figures come from, for the card's header: this host's NVML, a
     gpu-log file (another node's, or the demo's simulated GPU), or an exporter's URL."""
     source = gpu.latest.source
     if source == "nvml":
