@@ -1340,3 +1340,24 @@ def test_srun_out_of_memory_without_node_and_task_is_read() -> None:
     """As people retell it (facebookincubator/submitit#1769)."""
     event = only("srun: error: Out Of Memory")
     assert (event.kind, event.origin, event.fatal) == ("host", "slurm", True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ComfyUI's markdown error report, pasted (Comfy-Org/ComfyUI#5810)
+        "- **Exception Message:** MPS backend out of memory (MPS allocated: 8.72 GB, other "
+        "allocations: 110.16 MB, max allowed: 9.07 GB). Tried to allocate 405.00 MB on private pool.",
+        # a CJK sentence running into the message (Comfy-Org/ComfyUI#7171)
+        "解决错误MPS backend out of memory (MPS allocated: 16.91 GB, other allocations: 2.77 MB, "
+        "max allowed: 18.13 GB). Tried to allocate 1.28 GB on private pool.",
+    ],
+)
+def test_documents_and_cjk_prose_around_a_message_are_not_events(text: str) -> None:
+    assert events(text) == []
+
+
+def test_a_log_prefix_in_cjk_still_reads_the_message() -> None:
+    """Only a sentence glued to the message is prose: a bracketed CJK level is a log's own."""
+    event = only("[错误] torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.")
+    assert event.fatal is True

@@ -538,12 +538,26 @@ class _Hit:
 _PROSE_QUOTE_OPEN = ascii_re(r"\b[a-z]{2,} +[\"\u201c][^\"\u201d]*$")
 
 
+# A markdown list item's bold field name: ``- **Exception Message:** MPS backend out of
+# memory ...`` (ComfyUI's error report pasted as a document; no program logs this shape)
+_MARKDOWN_FIELD = ascii_re(r"^\s*(?:[-*+]|\d+[.)])\s+\*\*[^*]+\*\*:?\s*$")
+
+
+def _cjk_glued(prefix: str) -> bool:
+    """A CJK sentence running straight into the message: ``解决错误MPS backend out of
+    memory``, ``报错ValueError: ...`` (a person's words; a log's own prefix ends in a space,
+    a bracket or a colon)."""
+    return bool(prefix) and "\u3040" <= prefix[-1] <= "\u9fff"
+
+
 def _quoted(prefix: str) -> bool:
     """Is a message after ``prefix`` quoted (command, code, prose, inside markdown `code`)?"""
     return (
         prefix.count("`") % 2 == 1
         or _QUOTING.search(prefix) is not None
         or _PROSE_QUOTE_OPEN.search(prefix) is not None
+        or _MARKDOWN_FIELD.match(prefix) is not None
+        or _cjk_glued(prefix)
     )
 
 
