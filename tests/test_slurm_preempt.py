@@ -17,6 +17,7 @@ What SLURM 22.05 really does (observed on this cluster):
 from __future__ import annotations
 
 import contextlib
+import datetime
 import re
 import subprocess
 import sys
@@ -270,3 +271,26 @@ def test_a_rerun_slurm_made_while_evalmon_was_away_is_adopted_once(
     assert jobs == [job]  # SLURM's rerun was the only second run
     assert starts(tmp_path) == 2
     assert cached_in(f"{tmp_path}/logs/slurm-{job}.out") > 0
+
+
+def test_time_waiting_in_the_queue_is_not_a_stall(cluster: SlurmCluster, tmp_path: Path) -> None:
+    """After a preemption the resubmitted job waits for the preemptor, often far longer than
+    --stall-timeout: a PENDING job has not started, so it cannot be stalled (evalmon used to
+    cancel it, losing its place in the queue, and resubmit it)."""
+    name = f"wait-{uuid.uuid4().hex[:6]}"
+    write_script(tmp_path, name)
+    hold = cluster.run("sbatch", "--parsable", "-p", "high", "--exclusive", "-J", f"{name}-hold",
+                       "-o", "/dev/null", "--wrap", "sleep 20")
+    assert hold.returncode == 0, hold.stderr
+    holder = hold.stdout.strip()
+    wait_for(lambda: cluster.run("squeue", "-h", "-j", holder, "-o", "%T").stdout.strip()
+             == "RUNNING", timeout=30, what="the node taken", step=0.2)
+    with evalmon(cluster, tmp_path, ["--stall-timeout", "8"]) as proc:
+        out = finish(proc, tmp_path)
+    assert proc.returncode == 0, out
+    (only,) = read_record(str(tmp_path / "logs")).sessions[-1].ordered_attempts()
+    assert only.outcome == "succeeded" and "no progress" not in out, out
+    info = cluster.run("scontrol", "-o", "show", "job", str(only.slurm_job_id)).stdout
+    when = {k: datetime.datetime.fromisoformat(v)
+            for k, v in re.findall(r"\b(SubmitTime|StartTime)=(\S+)", info)}
+    assert (when["StartTime"] - when["SubmitTime"]).total_seconds() > 8  # it did wait

@@ -36,6 +36,14 @@ TERMINAL = frozenset(
 )
 
 
+#: states of a job whose program is not running (yet): queued for hours after a preemption,
+#: or suspended by a preemptor (PreemptMode=SUSPEND)
+WAITING = frozenset(
+    {"PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "SUSPENDED",
+     "RESV_DEL_HOLD"}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SlurmCommands:
     """How long each client call may take and how often a failed submission is retried."""
@@ -146,6 +154,12 @@ class SlurmJob:
     @property
     def exit_code(self) -> int | None:
         return self._exit_code
+
+    @property
+    def waiting(self) -> bool:
+        """Not started (queued, nodes booting) or held (suspended by a preemptor): no
+        progress is due yet, so --stall-timeout does not run."""
+        return not self._ended and self._state in WAITING
 
     def identity(self) -> dict[str, object]:
         return {"slurm_job_id": self.job_id}

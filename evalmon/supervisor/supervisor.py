@@ -1163,6 +1163,8 @@ class Supervisor:
         track = getattr(job, "track", None)
         if track is not None:
             track()  # the job's process tree, so children that leave its group are stopped
+        if watch.stall is not None and getattr(job, "waiting", False):
+            watch.stall.launched_at = self._clock()  # queued, not started: it cannot stall
         files = job.log_files() if not current.log_files else current.log_files
         offsets = current.log_offsets
         if files != current.log_files:  # a SLURM job's StdOut/StdErr became known
