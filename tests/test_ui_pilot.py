@@ -708,3 +708,24 @@ def test_a_job_without_a_batch_size_is_not_at_batch_question_mark() -> None:
     line = supervisor_story(SupervisorStatus(command=("bash", "job.sh"), log_dir=".",
                                              state="running", attempts=(running,))).plain
     assert "attempt 1 running (pid 42)" in line and "?" not in line
+
+
+def test_one_oom_is_said_once_in_events_and_counts_of_one_are_singular() -> None:
+    """The demo's OOM: Flask's 'Exception on /completions' line above the OOM traceback, one
+    HTTP 500, one retry. Not a 'server error' row for the OOM's own traceback, not the 5xx
+    twice (a row and an advice line), not '1 retry attempts'."""
+    oom_run = run("1", "oom", 256, 1, 256, 70.6, engine=(256,),
+                  ooms=(OomRecord("logs/server-1.log", 53, OOM),), http={200: 3, 500: 1},
+                  server_exceptions=1, api_failures=1, retries=1,
+                  alerts=(Alert("warning", "http_5xx", "1 HTTP 5xx response from the server"),))
+
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        app.select_run("1")
+        await pilot.pause()
+        shown = " ".join(text_of(app, "#events").split())
+        assert shown.count("OOM (pytorch)") == 1 and "server error" not in shown
+        assert shown.count("5xx") == 1 and "1× HTTP 500 of 4 requests" in shown
+        assert "1 retry attempt" in shown and "attempts" not in shown
+        assert "1 failed request seen by lm-eval" in shown
+
+    drive(dataclasses.replace(story(), runs=(oom_run,)), body)

@@ -78,6 +78,8 @@ def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
     oom_tracebacks = [r for r in run.exceptions if is_oom_traceback(r.event)]
     oom_lines = {(r.file, r.line) for r in run.ooms}
     for alert in (*run.alerts, *global_alerts):
+        if alert.kind == "http_5xx" and any(s >= 500 for s in run.http):
+            continue  # the HTTP 5xx row below says it, with the statuses and the total
         rows.append(EventRow(alert.level, alert.kind.replace("_", " "), "", alert.message))
     for failure in run.oom_failures:  # one row per failure, however many records report it
         group = failure.records
@@ -122,14 +124,17 @@ def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
         text = ", ".join(f"{c}× HTTP {s}" for s, c in errors_5xx.items())
         rows.append(EventRow("error", "HTTP 5xx", "server",
                              f"{text} of {fmt.plural(total, 'request')}"))
-    if run.server_exceptions:
-        rows.append(EventRow("error", "server error", "server",
-                             f"{run.server_exceptions} 'Exception on /completions' tracebacks"))
+    # Flask logs "Exception on /completions" above each OOM traceback: those are the OOM rows
+    others = run.server_exceptions - len(run.ooms)
+    if others > 0:
+        what = "other 'Exception on /completions' traceback"
+        rows.append(EventRow("error", "server error", "server", fmt.plural(others, what)))
     if run.api_failures:
         rows.append(EventRow("warning", "API failures", "client",
-                             f"{run.api_failures} failed requests seen by lm-eval"))
+                             f"{fmt.plural(run.api_failures, 'failed request')} seen by lm-eval"))
     if run.retries:
-        rows.append(EventRow("warning", "retries", "client", f"{run.retries} retry attempts"))
+        rows.append(EventRow("warning", "retries", "client",
+                             fmt.plural(run.retries, "retry attempt")))
     return sorted(rows, key=lambda row: LEVEL_ORDER.get(row.level, 3))  # stable: kept in kind
 
 
