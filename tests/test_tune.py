@@ -99,6 +99,24 @@ def test_recommendation_is_the_fastest_and_ties_go_to_less_memory() -> None:
     assert tune.recommend([_oom({"batch_size": 8})]) is None
 
 
+def test_a_step_that_is_not_a_gain_is_never_recommended() -> None:
+    """--min-gain names a step under it 'not a gain': the recommendation agrees (demo --tune
+    saw '+13% over concurrency 1: not a gain (under 15%); recommended')."""
+    spec = _spec(batch_sizes=(8, 128), concurrency=(1, 4), min_gain=0.15)
+    assert spec.tie == 0.15 and _spec().tie == 0.05  # never below the 2% tie either
+    nc1 = _ok({"batch_size": 128, "num_concurrent": 1}, 47.1)
+    nc4 = _ok({"batch_size": 128, "num_concurrent": 4}, 53.3)  # +13%
+    known = {config_key(t.config): t for t in (_ok({"batch_size": 8, "num_concurrent": 1}, 6.4),
+                                               nc1, nc4)}
+    result = tune.result_of(spec, tune.Record(["x"], trials=known, order=list(known)), True,
+                            False)
+    assert result.recommended is nc1
+    why = {row[0]: row[-1] for row in tune.table_rows(spec, result)}
+    assert "not a gain (under 15%)" in why["batch=128 concurrent=4"], why
+    assert "recommended" not in why["batch=128 concurrent=4"]
+    assert "recommended" in why["* batch=128 concurrent=1"], why
+
+
 def test_auto_doubles_until_an_oom_then_bisects() -> None:
     spec = _spec(auto=AutoSearch(start=8, tolerance=0.125))
     oom_above = 100

@@ -98,6 +98,12 @@ class TuneSpec:
     watch: tuple[str, ...] = ()
     grace: float = 10.0
 
+    @property
+    def tie(self) -> float:
+        """How close to the fastest a configuration is a tie (the one with less memory wins):
+        a step the climb calls "not a gain" (under --min-gain) never wins the recommendation."""
+        return max(self.tie_tolerance, self.min_gain)
+
     def axes(self) -> list[Axis]:
         axes = [Axis(BATCH, tuple(self.batch_sizes))]
         if self.concurrency:
@@ -322,7 +328,7 @@ def plan(spec: TuneSpec, trials: Mapping[str, Trial]) -> Plan:
         if isinstance(outcome, dict):
             return finish(outcome)
         ran = [r.trial for r in rows if r.trial is not None and r.trial.ran]
-        best = recommend(ran, spec.tie_tolerance)
+        best = recommend(ran, spec.tie)
         if best is None:
             break  # nothing ran: no point in varying the other axes
     return finish(None)
@@ -796,7 +802,7 @@ def result_of(spec: TuneSpec, record: Record, finished: bool, budget_hit: bool) 
         if trial.outcome == "running" and all(config_key(r.config) != key for r in rows):
             rows.append(Row(trial.config, trial))
     ran = [r.trial for r in rows if r.trial is not None]
-    best = recommend(ran, spec.tie_tolerance, spec.memory_margin)
+    best = recommend(ran, spec.tie, spec.memory_margin)
     result = TuneResult(tuple(rows), best, finished, budget_hit)
     result.baseline = baseline_of(spec, rows)
     return result
@@ -909,7 +915,7 @@ def summary_lines(spec: TuneSpec, result: TuneResult) -> list[str]:
     lines.append(
         f"recommended: {config_label(rec.config)} ({fmt.rate(rec.requests_per_s)} requests/s; "
         "the fastest that ran, ties within "
-        f"{spec.tie_tolerance * 100:.0f}% go to less memory)"
+        f"{spec.tie * 100:.0f}% go to less memory)"
     )
     lines.append("paste:")
     lines += [f"  {inert(line, 2000)}" for line in paste_lines(spec, rec.config)]
