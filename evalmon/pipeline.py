@@ -55,6 +55,7 @@ class FeedData:
     supervisor: SupervisorStatus | None = None
     waiting_for: tuple[str, ...] = ()
     wall: float | None = None  # unix time, for the durations of running attempts
+    followed: int = 0  # files followed, for a screen with no run yet (files, but no eval lines)
 
 
 class Feed(Protocol):
@@ -517,6 +518,7 @@ class LiveFeed:
             supervisor=status,
             waiting_for=self._waiting_for(snapshot),
             wall=time.time(),
+            followed=0 if snapshot.runs else len(self.follower.files),
         )
 
     def _seed_batch_sizes(self, status: SupervisorStatus) -> None:

@@ -729,3 +729,35 @@ def test_one_oom_is_said_once_in_events_and_counts_of_one_are_singular() -> None
         assert "1 failed request seen by lm-eval" in shown
 
     drive(dataclasses.replace(story(), runs=(oom_run,)), body)
+
+
+def test_files_without_eval_lines_are_not_waiting_for_logs() -> None:
+    """`evalmon /etc`: files are followed, none has an eval line; "waiting for logs" was wrong."""
+    empty = Snapshot(runs=(), gpus=(), gpu_unavailable=(), processes=(), scanning=(),
+                     warnings=())
+
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        feed.set(followed=3)
+        app.pull()
+        await pilot.pause()
+        said = "no eval, server or SLURM lines yet in /etc (3 files followed)"
+        for panel in ("#progress", "#status", "#now"):
+            shown = " ".join(text_of(app, panel).split())
+            assert said in shown and "waiting for logs" not in shown, panel
+
+    drive(empty, body, waiting_for=("/etc",))
+
+
+def test_live_feed_counts_the_files_it_follows_when_there_is_no_run(tmp_path: Path) -> None:
+    from tests.waiting import wait_for
+
+    (tmp_path / "syslog.log").write_text("Dec  2 10:00:01 host CRON[1]: (root) CMD (true)\n")
+    (tmp_path / "notes.txt").write_text("nothing to see\n")
+    feed = LiveFeed([str(tmp_path)], gpu=False, poll_interval_s=0.05)
+    try:
+        feed.start()
+        data = wait_for(lambda: (d := feed.view_data()).followed == 2 and d, 20,
+                        "two files followed")
+        assert data.waiting_for == (str(tmp_path),) and not data.snapshot.runs
+    finally:
+        feed.stop()

@@ -108,8 +108,10 @@ class StatusLine(Static):
             text.append("  ·  ")
             text.append(inert(scanning, 120), style="bold yellow")
         if view.waiting_for and not snap.runs:
-            text.append("  ·  waiting for logs in ", style="italic")
+            before, after = view.waiting_words()
+            text.append(f"  ·  {before}", style="italic")
             text.append(inert(", ".join(view.waiting_for), 120), style="bold italic")
+            text.append(after, style="italic")
         if view.paused:
             text.append("  ·  ")
             text.append(" PAUSED (p to resume) ", style="bold reverse yellow")
@@ -399,6 +401,7 @@ class EvalmonApp(App[int]):
             supervisor=data.supervisor,
             gpu_enabled=self.gpu_enabled,
             waiting_for=data.waiting_for,
+            followed=data.followed,
             tail=data.tail,
             tail_version=data.tail_version,
             paused=self.paused,

@@ -28,12 +28,22 @@ class DashboardView:
     gpu_enabled: bool = True
     #: paths given on the command line that hold no log yet
     waiting_for: tuple[str, ...] = ()
+    #: files followed under those paths (none of them with an eval, server or SLURM line yet)
+    followed: int = 0
     #: the raw log tail of the selected run's files, and a number that grows when it changes
     tail: tuple[RawLine, ...] = ()
     tail_version: int = 0
     paused: bool = False
     sources_label: str = ""
     errors: tuple[str, ...] = field(default=())
+
+    def waiting_words(self) -> tuple[str, str]:
+        """The words around the waited-for paths: no log file at all is not the same as files
+        that hold no eval lines (``evalmon /etc``): ("waiting for logs in ", "")."""
+        if self.followed:
+            files = f"{self.followed} file{'s' if self.followed != 1 else ''} followed"
+            return "no eval, server or SLURM lines yet in ", f" ({files})"
+        return "waiting for logs in ", ""
 
     @property
     def run(self) -> RunView | None:

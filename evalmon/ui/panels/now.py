@@ -102,7 +102,7 @@ class NowPanel(Static):
 
     def show(self, view: DashboardView, problems: Sequence[str] = ()) -> None:
         run = view.run
-        key = (run, view.supervisor, tuple(problems[-1:]), view.waiting_for,
+        key = (run, view.supervisor, tuple(problems[-1:]), view.waiting_for, view.followed,
                bool(view.snapshot.scanning))
         if key == self._last:
             return
@@ -111,8 +111,10 @@ class NowPanel(Static):
         if run is not None:
             lines.append(run_line(run))
         elif view.waiting_for:
-            line = Text("waiting for logs in ", style="italic", no_wrap=True, overflow="ellipsis")
+            before, after = view.waiting_words()
+            line = Text(before, style="italic", no_wrap=True, overflow="ellipsis")
             line.append(inert(", ".join(view.waiting_for), 200), style="bold")
+            line.append(after, style="italic")
             lines.append(line)
         else:
             lines.append(Text("reading logs…" if view.snapshot.scanning else "no run yet",

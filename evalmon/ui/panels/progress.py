@@ -242,8 +242,10 @@ def render_progress(view: DashboardView, width: int = 0) -> RenderableType:
 
 def _placeholder(view: DashboardView) -> RenderableType:
     if view.waiting_for:
-        text = Text("waiting for logs in ", style="italic")
+        before, after = view.waiting_words()
+        text = Text(before, style="italic")
         text.append(inert(", ".join(view.waiting_for), 300), style="bold")
+        text.append(after, style="italic")
         return text
     if view.snapshot.scanning:
         return Text("reading logs…", style="italic dim")
@@ -267,7 +269,8 @@ class ProgressPanel(Static):
         self._view = view
         run = view.run
         width = self.content_region.width
-        key = (run, view.baseline, view.waiting_for, bool(view.snapshot.scanning), width)
+        key = (run, view.baseline, view.waiting_for, view.followed, bool(view.snapshot.scanning),
+               width)
         if key == self._last:
             return
         self._last = key
