@@ -11,15 +11,17 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor import control
 from evalmon.supervisor.model import Attempt
 from evalmon.supervisor.policy import Policy
-from evalmon.supervisor.record import read_record
+from evalmon.supervisor.record import RecordWriter, read_record
 from tests.waiting import wait_for
 
 FAKE = str(Path(__file__).with_name("fake_eval.py"))
@@ -194,3 +196,25 @@ def test_bad_control_files_change_nothing(supervised) -> None:
         assert "owned by uid 65534" in ignored[3]
     (only,) = attempts(log_dir)  # nothing changed: the one attempt ran to its end
     assert (only.batch_size, only.outcome) == (64, "succeeded")
+
+
+@pytest.mark.slow
+def test_an_evalmon_killed_after_a_retune_launches_at_what_was_asked(tmp_path: Path) -> None:
+    """evalmon died after the retuned attempt ended, before the next launch: the same command
+    again launches at the values the record says were asked for."""
+    command = fake_job("--steps", "3", "--step-s", "0.05")
+    now = time.time()
+    with RecordWriter(str(tmp_path)) as record:
+        record.session("s1", argv_mod.run_key(command, "local"), command, now)
+        record.attempt("s1", Attempt(1, 64, now - 5, ended_at=now - 1, outcome="retuned",
+                                     reason="relaunched at batch 128, num_concurrent 4 by the "
+                                     "user", retune="batch_size=128\nnum_concurrent=4\n"))
+    res = subprocess.run(
+        [sys.executable, "-m", "evalmon.cli.run", "--headless", "--batch-size", "64",
+         "--max-attempts", "1", "--log-dir", str(tmp_path), "--", *command],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stdout + res.stderr
+    _, second = attempts(tmp_path)
+    assert (second.batch_size, second.num_concurrent, second.outcome) == (128, 4, "succeeded")
+    assert "batch_size: 128" in (tmp_path / "attempt-2.out").read_text()
