@@ -33,7 +33,7 @@ from evalmon.events import (
 from evalmon.parsers.timestamps import in_time_order
 from evalmon.sources.logfile import RawLine
 from evalmon.state.model import Snapshot
-from evalmon.supervisor.model import SupervisorStatus
+from evalmon.supervisor.model import Attempt, SupervisorStatus
 
 if TYPE_CHECKING:
     from evalmon.sources.follow import FileProgress
@@ -535,14 +535,10 @@ class LiveFeed:
                 seed = RunConfig(batch_size=str(attempt.batch_size), source="evalmon run")
                 self.state.apply_batch(FileBatch(path, (Located(0, seed),)), self.clock())
         for attempt in status.attempts:
-            # an attempt evalmon stopped (a retune, a stall, the user) says so in no log of
-            # its own: without this its run would show "running" for good
-            if attempt.outcome not in STOPPED_BY_EVALMON or (attempt.number, "") in seeded:
+            stopped = stopped_by_evalmon(attempt)
+            if stopped is None or (attempt.number, "") in seeded:
                 continue
             seeded.add((attempt.number, ""))
-            stopped = JobState(job_id=str(attempt.number), state="CANCELLED",
-                               reason=f"{attempt.outcome} by evalmon run",
-                               exit_code=attempt.exit_code)
             for path in attempt.log_files:
                 self.state.apply_batch(FileBatch(path, (Located(0, stopped),)), self.clock())
 
@@ -557,6 +553,16 @@ class LiveFeed:
                        for f in followed):
                 waiting.append(path)
         return tuple(waiting) or tuple(self.paths)
+
+
+def stopped_by_evalmon(attempt: Attempt) -> JobState | None:
+    """The launcher's word on an attempt evalmon run stopped itself (a retune, a stall, the
+    user), which no log of its own says: without it the attempt's run shows "running" for
+    good. The dashboard and ``evalmon report`` apply it to the attempt's own files."""
+    if attempt.outcome not in STOPPED_BY_EVALMON:
+        return None
+    return JobState(job_id=str(attempt.number), state="CANCELLED",
+                    reason=f"{attempt.outcome} by evalmon run", exit_code=attempt.exit_code)
 
 
 def _charting_parser() -> Any:

@@ -7,6 +7,7 @@ emulates lm-eval's request cache in $EVALMON_CACHE), and send requests the way a
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -161,6 +162,11 @@ def test_a_control_request_relaunches_the_running_job_at_the_new_batch_size(supe
     assert cached_requests(log_dir, 2) > 0
     assert "retune: relaunched at batch 128 by the user (control file)" in out
     assert not os.path.exists(control.control_path(str(log_dir)))  # one request, one relaunch
+    # the stopped attempt's run is cancelled in the report (as on the dashboard), not running
+    report = subprocess.run([sys.executable, "-m", "evalmon", "report", "--format", "json",
+                             str(log_dir)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    status = {r["id"]: r["status"] for r in json.loads(report.stdout)["runs"]}
+    assert status == {"1": "cancelled", "2": "finished"}, status
 
 
 @pytest.mark.slow

@@ -13,6 +13,8 @@ from evalmon.cli.dashboard import add_metrics_options
 from evalmon.text import inert
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from evalmon.pipeline import Replay
     from evalmon.sources.metrics import EndpointFinder
     from evalmon.state import EvalState
@@ -64,9 +66,10 @@ def report_main(argv: list[str]) -> int:
     for warning in result.warnings:
         print(f"evalmon report: warning: {inert(warning, 500)}", file=sys.stderr)
     _scrape_metrics(args, result.state, finder)
+    attempts = _recorded_attempts(paths)
+    _mark_stopped(result.state, result.files, attempts)
     snapshot = result.state.snapshot()
     options = ReportOptions(baseline=args.baseline, samples=args.samples, per=args.per)
-    attempts = _recorded_attempts(paths)
     # the table and markdown add the attempts table when the logs alone do not show every
     # attempt (a job that is not lm-eval); JSON always lists them
     from evalmon.report import build_rows
@@ -169,6 +172,26 @@ def _recorded_attempts(paths: list[str]) -> list[tuple[str, list[dict]]]:
         if rows:
             found.append((path, rows))
     return found
+
+
+def _mark_stopped(state: EvalState, files: Sequence[str],
+                  found: list[tuple[str, list[dict]]]) -> None:
+    """Runs of attempts evalmon run stopped itself show as cancelled, as on the dashboard."""
+    import os
+
+    from evalmon.events import FileBatch, Located
+    from evalmon.pipeline import stopped_by_evalmon
+    from evalmon.supervisor.record import attempt_from_json
+
+    read = {os.path.realpath(f): f for f in files}
+    for _, rows in found:
+        for row in rows:
+            attempt = attempt_from_json(dict(row))  # the report's own keys are left out
+            stopped = stopped_by_evalmon(attempt)
+            for path in attempt.log_files if stopped is not None else ():
+                replayed = read.get(os.path.realpath(path))
+                if replayed is not None:
+                    state.apply_batch(FileBatch(replayed, (Located(0, stopped),)))
 
 
 def _attempt_tables(found: list[tuple[str, list[dict]]]) -> list[tuple[str, str]]:
