@@ -151,6 +151,12 @@ def test_advice_that_names_a_change_is_one_action_with_a_confirmation() -> None:
         assert isinstance(app.screen, RetuneScreen)
         assert "room for a larger batch" in shown(app, "#retune-advice")
         assert app.screen.query_one("#retune-batch", Input).value == "128"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("a")  # the same offer by its key
+        await pilot.pause()
+        assert isinstance(app.screen, RetuneScreen)
+        assert app.screen.query_one("#retune-batch", Input).value == "128"
         await pilot.click("#retune-go")
         await pilot.pause()
 
