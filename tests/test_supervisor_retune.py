@@ -98,6 +98,16 @@ def test_a_retuned_attempt_does_not_count_toward_max_attempts() -> None:
     assert control.effective_policy(base, attempts[1:]) is base
 
 
+def test_a_request_with_no_supervisor_there_is_not_written(tmp_path: Path) -> None:
+    code, message = control.send(str(tmp_path), control.Retune(128))
+    assert code == 1 and f"no evalmon run is supervising {tmp_path}" in message
+    assert not os.path.exists(control.control_path(str(tmp_path)))  # no stale request left
+    with RecordWriter(str(tmp_path)):  # the lock a supervisor holds: seen, never taken
+        lock = os.path.join(tmp_path, ".evalmon", "lock")
+        assert control._flock_listed(lock) and control.supervisor_running(str(tmp_path))
+    assert not control.supervisor_running(str(tmp_path))
+
+
 # --------------------------------------------------------------------------- the real loop
 
 

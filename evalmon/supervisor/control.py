@@ -452,8 +452,13 @@ def write_private(path: str, data: str) -> None:
 
 
 def supervisor_running(log_dir: str) -> bool:
-    """Does an evalmon supervisor hold this log folder's lock?"""
+    """Does an evalmon supervisor hold this log folder's lock?
+
+    Read from /proc/locks where it can be: taking the lock to test it, even for an instant,
+    could make a supervisor starting at that moment fail on it."""
     lock = os.path.join(log_dir, ".evalmon", "lock")
+    if _flock_listed(lock):
+        return True
     try:
         fd = os.open(lock, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
     except OSError:
@@ -467,6 +472,22 @@ def supervisor_running(log_dir: str) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def _flock_listed(path: str) -> bool:
+    """Is a flock on ``path`` listed in /proc/locks (Linux)?"""
+    try:
+        info = os.stat(path)
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            listing = fh.read(1 << 20)
+    except OSError:
+        return False
+    where = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    for line in listing.splitlines():
+        parts = line.split()
+        if "->" not in parts and len(parts) >= 6 and parts[1] == "FLOCK" and parts[5] == where:
+            return True
+    return False
 
 
 def send(log_dir: str, request: Retune, wait_s: float = 15.0,
@@ -494,7 +515,8 @@ def send(log_dir: str, request: Retune, wait_s: float = 15.0,
     if waiting:
         return 0, (f"request written to {control_path(log_dir)}; the supervisor acts on it "
                    "when an attempt runs")
-    return 0, "request taken by the supervisor; its output says what it did"
+    return 0, ("the supervisor read the request but gave no answer within "
+               f"{wait_s:g} s: its output says what it did")
 
 
 def _read_reply(path: str, request_id: str) -> tuple[bool, str] | None:
