@@ -294,3 +294,27 @@ def test_time_waiting_in_the_queue_is_not_a_stall(cluster: SlurmCluster, tmp_pat
     when = {k: datetime.datetime.fromisoformat(v)
             for k, v in re.findall(r"\b(SubmitTime|StartTime)=(\S+)", info)}
     assert (when["StartTime"] - when["SubmitTime"]).total_seconds() > 8  # it did wait
+
+
+def test_an_operators_requeue_is_followed_as_the_same_attempt(
+    cluster: SlurmCluster, tmp_path: Path
+) -> None:
+    """``scontrol requeue`` (of a --requeue job; evalmon's own --no-requeue jobs refuse it:
+    'Requested operation is presently disabled'): not a cause evalmon resubmits for, so
+    SLURM's rerun is followed as the same attempt and succeeds; still one job."""
+    name = f"oper-{uuid.uuid4().hex[:6]}"
+    write_script(tmp_path, name)
+    with evalmon(cluster, tmp_path, ["--requeue-on", "preempted,node-fail",
+                                     "--sbatch-arg=--requeue"]) as proc:
+        job = first_job_after_progress(tmp_path)
+        res = cluster.run("scontrol", "requeue", job)
+        assert res.returncode == 0, res.stderr
+        wait_for(lambda: f"attempt 1 (job {job}): PENDING" in (tmp_path / "evalmon.out")
+                 .read_text(), timeout=30, what="the requeued job seen pending", step=0.1)
+        cluster.run("scontrol", "update", f"JobId={job}", "StartTime=now")  # lift BeginTime
+        out = finish(proc, tmp_path)
+    assert proc.returncode == 0, out
+    (only,) = read_record(str(tmp_path / "logs")).sessions[-1].ordered_attempts()
+    assert (only.slurm_job_id, only.outcome) == (job, "succeeded"), out
+    assert starts(tmp_path) == 2  # SLURM's rerun, nothing else
+    assert cached_in(f"{tmp_path}/logs/slurm-{job}.out") > 0

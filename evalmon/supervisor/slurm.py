@@ -10,8 +10,9 @@ evalmon, not SLURM, requeues (``--requeue-on``): jobs are submitted ``--no-reque
 preempted job ends ``PREEMPTED`` and one on a failed node ``NODE_FAIL`` (slurmctld's
 ``slurm_job_preempt`` kills a job ``job_requeue`` refuses). A job SLURM requeues anyway (the
 user's ``--requeue``) would run again under the same id after a 120 s BeginTime, truncating
-its own log, outside evalmon's attempts: that rerun is cancelled and the attempt ends with
-the state the jobcomp file gave its run (``PREEMPTED``, ``NODE_FAIL``).
+its own log, outside evalmon's attempts: after a preemption or a node failure that rerun is
+cancelled and the attempt ends with the state the jobcomp file gave its run (``PREEMPTED``,
+``NODE_FAIL``); an operator's ``scontrol requeue`` is followed as the same attempt.
 """
 
 from __future__ import annotations
@@ -200,7 +201,7 @@ class SlurmJob:
         if self._restarts is None:
             self._restarts = restarts  # an adopted job may have been requeued before
         elif restarts > self._restarts and self._state not in TERMINAL:
-            self._cancel_slurm_requeue()
+            self._on_slurm_requeue(restarts)
         if self._state in TERMINAL:
             self._exit_code = parse_exit_code(info.get("ExitCode", ""))
             self._ended = True
@@ -209,14 +210,20 @@ class SlurmJob:
                 self._state = f"{self._requeued_as} (SLURM's requeue cancelled)"
         return info
 
-    def _cancel_slurm_requeue(self) -> None:
+    def _on_slurm_requeue(self, restarts: int) -> None:
         """SLURM requeued our job (Restarts= went up): it is PENDING with a BeginTime 120 s
-        away, and would run again under the same id outside evalmon's attempts. Cancel that
-        rerun (the run itself is over: scontrol said COMPLETING then PENDING); the attempt
-        ends with its run's state from the jobcomp file (PREEMPTED, NODE_FAIL)."""
+        away, and would run again under the same id. After a preemption or a node failure
+        (the jobcomp file's state of the run), --requeue-on decides, not SLURM: cancel that
+        rerun (the run itself is over) and end the attempt with the run's state. Anything
+        else (an operator's ``scontrol requeue``: the run is logged ``PENDING``) is
+        followed: the rerun is this attempt, still one job."""
         if not self._requeued_as:
             records = self._jobcomp_records(note_error=False)
-            self._requeued_as = records[-1][0] if records else "REQUEUED"
+            last = records[-1][0] if records else ""
+            if last not in ("PREEMPTED", "NODE_FAIL"):
+                self._restarts = restarts
+                return
+            self._requeued_as = last
         res = _run(["scancel", self.job_id], self.commands.timeout_s)
         if res.code != 0:
             self.unreachable = _one_line(res.err)  # tried again at the next poll
