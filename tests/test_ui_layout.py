@@ -451,3 +451,20 @@ def test_no_gpu_is_not_said_of_a_host_whose_gpu_is_shown() -> None:
         assert f"no GPU on {host}" not in shown and "no GPU on other: no driver" in shown
 
     drive(snapshot, body, size=(200, 50))
+
+
+def test_a_partial_rate_is_marked_not_spelled_out_at_80x24() -> None:
+    """The demo at 80x24: "70.6 (partial)" and "17.6 (partial)" took the room of three
+    columns; a mark, explained under the table, keeps the batch size on screen."""
+    oom = run("1", "oom", 256, 1, 256, 70.6, partial=True, docs_per_s=17.6)
+    relaunched = run("2", "running", 128, 1, 256, 19.2, docs_per_s=19.2)
+
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        table = app.query_one("#runs", DataTable)
+        row = [str(c) for c in table.get_row("1")]
+        assert "70.6*" in row and "17.6*" in row and not any("partial" in c for c in row)
+        assert [str(c.label) for c in table.columns.values()][:8] == [
+            "Run", "Status", "Req/s", "ETA", "Issues", "Done", "Docs/s", "Batch"]
+        assert "* ended part way" in str(table.border_subtitle)
+
+    drive(dataclasses.replace(story(), runs=(oom, relaunched)), body, size=(80, 24))

@@ -48,13 +48,18 @@ def _right(text: str, style: str = "") -> Text:
     return Text(text, style=style, justify="right")
 
 
+#: the runs table's mark of a rate of a run that ended part way, explained under the table
+PARTIAL_MARK = "*"
+
+
 def rate_cell(run: RunView, value: float | None) -> str:
-    """A run's rate: ``~`` while it is an early estimate, ``(partial)`` when the run ended
-    before its work was done (the report writes it the same way)."""
+    """A run's rate: ``~`` while it is an early estimate, ``*`` when the run ended before its
+    work was done (as the report's terminal table writes it): "(partial)" twice in a row took
+    the room of three columns at 80 columns."""
     if value is None:
         return fmt.DASH
     if run.partial:
-        return f"{fmt.rate(value)} (partial)"
+        return f"{fmt.rate(value)}{PARTIAL_MARK}"
     if run.early and run.status == "running":
         return fmt.early(fmt.rate(value))
     return fmt.rate(value)
@@ -191,7 +196,10 @@ class RunsTable(DataTable):
         label = "runs" if len(ids) != 1 else "run"
         hidden = len(COLUMNS) - len(columns)
         more = f" · +{hidden} column{'s' if hidden != 1 else ''} when wider" if hidden else ""
-        self.border_subtitle = f"{len(ids)} {label}{more}"
+        partial = any(r.partial and (r.samples_per_s is not None or r.docs_per_s is not None)
+                      for r in runs)
+        note = f" · {PARTIAL_MARK} ended part way" if partial else ""
+        self.border_subtitle = f"{len(ids)} {label}{note}{more}"
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
