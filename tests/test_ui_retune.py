@@ -28,7 +28,7 @@ from evalmon.supervisor.record import read_record
 from evalmon.supervisor.supervisor import Supervisor, SupervisorOptions
 from evalmon.ui.app import EvalmonApp
 from evalmon.ui.retune import RetuneScreen
-from tests.test_ui_pilot import plain, run, story
+from tests.test_ui_pilot import plain, run, story, text_of
 from tests.waiting import wait_for
 
 FAKE = str(Path(__file__).with_name("fake_eval.py"))
@@ -141,6 +141,8 @@ def test_advice_that_names_a_change_is_one_action_with_a_confirmation() -> None:
     snap = dataclasses.replace(snap, runs=(*snap.runs[:3], mine))
 
     async def body(pilot: Any, app: EvalmonApp) -> None:
+        # the advice row says which key makes the change
+        assert "room for a larger batch · a: relaunch at batch 128" in text_of(app, "#events")
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         assert "Relaunch now at another batch size or concurrency" in commands
         # only the running attempt's advice is offered (run 102's engine cap is another run's)

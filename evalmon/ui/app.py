@@ -55,7 +55,7 @@ from evalmon.ui.panels.processes import ProcessesTable
 from evalmon.ui.panels.progress import MAX_BARS, ProgressPanel
 from evalmon.ui.panels.runs import RunsTable
 from evalmon.ui.panels.throughput import ThroughputChart
-from evalmon.ui.retune import RetuneScreen
+from evalmon.ui.retune import RetuneScreen, attempt_run, change_text
 from evalmon.ui.view import EMPTY_SNAPSHOT, DashboardView
 
 #: toggle name -> (panels it shows or hides, name in the command palette)
@@ -726,24 +726,6 @@ class EvalmonApp(App[int]):
             with contextlib.suppress(Exception):
                 self.stop_job()
         self.exit(128 + signum)
-
-
-def attempt_run(snapshot: Snapshot, status: Any) -> RunView | None:
-    """The run the supervisor's running attempt writes (its own log files), if any."""
-    current = status.current if status is not None else None
-    if current is None or status.finished or current.ended_at is not None:
-        return None
-    own = {os.path.normpath(os.path.abspath(p)) for p in current.log_files}
-    for run in snapshot.runs:
-        if own & {os.path.normpath(os.path.abspath(p)) for p in run.files}:
-            return run
-    return None
-
-
-def change_text(alert: Alert) -> str:
-    """``batch 64`` / ``num_concurrent 1``: the change an advice names."""
-    names = {"batch_size": "batch", "num_concurrent": "num_concurrent"}
-    return ", ".join(f"{names.get(k, k)} {v}" for k, v in alert.change)
 
 
 def detach_from_terminal() -> None:

@@ -9,6 +9,7 @@ returns the request; the app hands it to the supervisor (``Supervisor.retune``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -20,7 +21,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from evalmon.events import Alert
+from evalmon.state.model import RunView, Snapshot
 from evalmon.supervisor.control import ControlError, Preview, Retune
+from evalmon.supervisor.model import SupervisorStatus
 from evalmon.ui.inert import inert
 
 Check = Callable[[Retune], Preview]
@@ -131,3 +135,21 @@ class RetuneScreen(ModalScreen[Retune | None]):
     @on(Button.Pressed, "#retune-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def attempt_run(snapshot: Snapshot, status: SupervisorStatus | None) -> RunView | None:
+    """The run the supervisor's running attempt writes (its own log files), if any."""
+    current = status.current if status is not None else None
+    if current is None or status.finished or current.ended_at is not None:
+        return None
+    own = {os.path.normpath(os.path.abspath(p)) for p in current.log_files}
+    for run in snapshot.runs:
+        if own & {os.path.normpath(os.path.abspath(p)) for p in run.files}:
+            return run
+    return None
+
+
+def change_text(alert: Alert) -> str:
+    """``batch 64`` / ``num_concurrent 1``: the change an advice names."""
+    names = {"batch_size": "batch", "num_concurrent": "num_concurrent"}
+    return ", ".join(f"{names.get(k, k)} {v}" for k, v in alert.change)

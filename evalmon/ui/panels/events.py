@@ -19,6 +19,7 @@ from evalmon.events import PythonException
 from evalmon.state.model import RunView
 from evalmon.supervisor.model import SupervisorStatus
 from evalmon.ui.inert import inert
+from evalmon.ui.retune import attempt_run, change_text
 from evalmon.ui.view import DashboardView
 
 LEVEL_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
@@ -71,8 +72,11 @@ def supervisor_rows(status: SupervisorStatus) -> list[EventRow]:
     return rows
 
 
-def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
-    """Most important first: alerts (advice), OOMs, crashes, HTTP errors, retries."""
+def event_rows(run: RunView, global_alerts: tuple = (), offers: bool = False) -> list[EventRow]:
+    """Most important first: alerts (advice), OOMs, crashes, HTTP errors, retries.
+
+    ``offers``: the run is the supervised job's running attempt, so advice that names a
+    change says which key makes it (a live retune)."""
     rows: list[EventRow] = []
     # a traceback ending in an OOM error is the OOM itself: counted on its row, not repeated
     oom_tracebacks = [r for r in run.exceptions if is_oom_traceback(r.event)]
@@ -80,7 +84,9 @@ def event_rows(run: RunView, global_alerts: tuple = ()) -> list[EventRow]:
     for alert in (*run.alerts, *global_alerts):
         if alert.kind == "http_5xx" and any(s >= 500 for s in run.http):
             continue  # the HTTP 5xx row below says it, with the statuses and the total
-        rows.append(EventRow(alert.level, alert.kind.replace("_", " "), "", alert.message))
+        offer = f" · a: relaunch at {change_text(alert)}" if offers and alert.change else ""
+        rows.append(EventRow(alert.level, alert.kind.replace("_", " "), "",
+                             alert.message + offer))
     for failure in run.oom_failures:  # one row per failure, however many records report it
         group = failure.records
         rec, oom = failure.first, failure.event
@@ -175,7 +181,8 @@ class EventsTable(VerticalScroll):
 
     def update_view(self, view: DashboardView) -> None:
         run = view.run
-        rows = event_rows(run, view.snapshot.alerts) if run else [
+        offers = run is not None and run is attempt_run(view.snapshot, view.supervisor)
+        rows = event_rows(run, view.snapshot.alerts, offers) if run else [
             EventRow(a.level, a.kind.replace("_", " "), "", a.message)
             for a in view.snapshot.alerts
         ]
