@@ -133,6 +133,7 @@ _RELAUNCH_TITLES = {
     "oom": "OOM relaunch",
     "stalled": "stall relaunch",
     "server_died": "server died, relaunched",
+    "retuned": "relaunched at new values (live retune)",
 }
 
 _FINAL = {
