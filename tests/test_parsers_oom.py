@@ -1361,3 +1361,68 @@ def test_a_log_prefix_in_cjk_still_reads_the_message() -> None:
     """Only a sentence glued to the message is prose: a bracketed CJK level is a log's own."""
     event = only("[错误] torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.")
     assert event.fatal is True
+
+
+# --------------------------------------------------------------------------- fifth batch
+# Forms the fifth held-out batch (measured untuned) missed or took for a failure.
+
+
+def test_onnxruntime_cuda_call_failure_is_a_gpu_oom() -> None:
+    """onnxruntime's CudaCall error behind a server's HTTP 500 (microsoft/foundry-local#209)."""
+    line = (
+        r"E:\_work\1\s\onnxruntime\core\providers\cuda\cuda_call.cc:129 onnxruntime::CudaCall "
+        r"E:\_work\1\s\onnxruntime\core\providers\cuda\cuda_call.cc:121 onnxruntime::CudaCall "
+        r"CUDA failure 2: out of memory ; GPU=0 ; hostname=ALEX-P14S ; "
+        r"file=E:\_work\1\s\onnxruntime\core\providers\cuda\cuda_execution_provider.cc ; "
+        r"line=287 ; expr=cudaDeviceSynchronize();"
+    )
+    event = only(line)
+    assert (event.kind, event.origin, event.fatal) == ("gpu", "cuda", True)
+    assert events("I get `CUDA failure 2: out of memory ; GPU=0 ; hostname=x` on the second model") == []
+
+
+def test_bash_killed_in_a_chinese_locale_is_the_oom_killer() -> None:
+    """bash prints strsignal(SIGKILL) in the user's language (danijar/dreamerv3#203)."""
+    text = log(
+        """
+        Writing metrics: /home/bzs/logdir/dreamer/20251205T175323/scores.jsonl
+        已杀死
+        """
+    )
+    event = only(text)
+    assert (event.kind, event.origin, event.fatal) == ("host", "kernel", True)
+    # a cancellation before it, or the word inside a sentence, is not the OOM killer
+    assert events("slurmstepd: error: *** JOB 12 ON n1 CANCELLED AT 2026-01-01T00:00:00 ***\n已杀死") == []
+    assert events("进程已杀死，请检查内存") == []
+
+
+def test_an_exception_type_glued_to_a_cjk_sentence_is_prose() -> None:
+    """``...报错torch.cuda.OutOfMemoryError: ...`` (FreedomIntelligence/HuatuoGPT#50)."""
+    glued = (
+        "远程服务器上执行python huatuo_cli_demo_stream.py --model-name $model_dir报错"
+        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 270.00 MiB. GPU 。"
+    )
+    assert events(glued) == []
+    # a space or a bracket between the sentence and the type: the log's own line
+    spaced = "训练失败 torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 270.00 MiB."
+    assert only(spaced).fatal is True
+
+
+def test_tail_over_several_files_is_a_copy() -> None:
+    """``tail *.log`` prints each file under ``==> name <==`` (pepkit/geofetch#13)."""
+    text = log(
+        """
+        $ tail convert_rep1.log convert_rep2.log
+        ==> convert_rep1.log <==
+        Pypiper terminating spawned child process 107099...(tee)
+        slurmstepd: error: Exceeded job memory limit at some point.
+        srun: error: udc-ba26-19: task 0: Out Of Memory
+
+        ==> convert_rep2.log <==
+        srun: error: udc-ba26-19: task 0: Out Of Memory
+        """
+    )
+    assert events(text) == []
+    # after the next shell prompt the lines are the job's own again
+    later = text + "\n$ python train.py\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB."
+    assert len(events(later)) == 1

@@ -136,6 +136,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|can't allocate memory|No executable batch size|Failed to CUDA calloc"
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate|bad_alloc"
+    + b"|"
+    + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
 _CANDIDATE_STR = ascii_re(CANDIDATE.pattern.decode())
 
@@ -323,6 +325,8 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bcudaErrorMemoryAllocation\b|\bCUDA_ERROR_OUT_OF_MEMORY\b", "gpu", "cuda", code=True),
     _rule(r"\bNCCL WARN Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"),
     _rule(r"\bNCCL WARN Failed to CUDA calloc\b", "gpu", "nccl"),
+    # onnxruntime's CudaCall: ``CUDA failure 2: out of memory ; GPU=0 ; hostname=... ; expr=``
+    _rule(r"\bCUDA failure \d+: out of memory ; GPU=\d+", "gpu", "cuda"),
     _rule(
         r"\bunhandled cuda error\b.{0,200}\bCuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"
     ),
@@ -453,6 +457,7 @@ _WEAK: tuple[_Rule, ...] = (
 )
 _KILLED: tuple[re.Pattern[str], ...] = (
     ascii_re(r"Killed$"),
+    ascii_re("\u5df2\u6740\u6b7b$"),  # bash's "Killed" under a zh_CN locale: 已杀死
     ascii_re(r"[\w./\-]+: line \d+: +\d+ Killed(?: |$)"),  # bash: "script: line 3: 123 Killed  cmd"
     ascii_re(r"\[\d+\][+-]? +Killed +\S"),  # bash job control
 )
@@ -543,11 +548,28 @@ _PROSE_QUOTE_OPEN = ascii_re(r"\b[a-z]{2,} +[\"\u201c][^\"\u201d]*$")
 _MARKDOWN_FIELD = ascii_re(r"^\s*(?:[-*+]|\d+[.)])\s+\*\*[^*]+\*\*:?\s*$")
 
 
+_IDENTIFIER_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u3040" <= char <= "\u9fff"
+
+
 def _cjk_glued(prefix: str) -> bool:
     """A CJK sentence running straight into the message: ``解决错误MPS backend out of
-    memory``, ``报错ValueError: ...`` (a person's words; a log's own prefix ends in a space,
-    a bracket or a colon)."""
-    return bool(prefix) and "\u3040" <= prefix[-1] <= "\u9fff"
+    memory``, ``报错ValueError: ...``, ``报错torch.cuda.OutOfMemoryError: CUDA out of memory``
+    (a person's words; a log's own prefix ends in a space, a bracket or a colon)."""
+    if not prefix:
+        return False
+    if _is_cjk(prefix[-1]):
+        return True
+    # the exception type before the message is glued to the sentence instead
+    typed = prefix.rstrip()
+    if not typed.endswith(":"):
+        return False
+    typed = typed[:-1]
+    rest = typed.rstrip(_IDENTIFIER_CHARS)
+    return len(rest) < len(typed) and bool(rest) and _is_cjk(rest[-1])
 
 
 def _quoted(prefix: str) -> bool:
@@ -841,7 +863,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             return None
         found = _Found(_Rule(_KILLED[0], "host", "kernel"))
         killed = True
-    if found is None:
+    if found is None or _in_head_tail_output(window, i):
         return None
     rule = found.rule
     return _Hit(
@@ -862,6 +884,19 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         ),
         killed=killed,
     )
+
+
+def _in_head_tail_output(window: Sequence[_Line], i: int) -> bool:
+    """Is line ``i`` part of ``tail``/``head`` output over several files (each file's lines
+    under a ``==> name <==`` header): a copy of other logs, like grep output. The output ends
+    at the next shell prompt (``$ ...``)."""
+    for k in range(i - 1, -1, -1):
+        raw = window[k].raw
+        if raw.startswith("==> ") and raw.endswith(" <=="):
+            return True
+        if raw.startswith("$ "):
+            return False
+    return False
 
 
 _DELIBERATE = ascii_re(
