@@ -761,3 +761,21 @@ def test_live_feed_counts_the_files_it_follows_when_there_is_no_run(tmp_path: Pa
         assert data.waiting_for == (str(tmp_path),) and not data.snapshot.runs
     finally:
         feed.stop()
+
+
+def test_processes_sampled_before_the_attempt_ended_show_as_ended() -> None:
+    """The demo's last screen: 'succeeded' above, and the last sample (taken a moment before
+    the exit) still said 'running 60% CPU' below."""
+    ended = SupervisorStatus(
+        command=("lm_eval", "run"), log_dir="logs", state="succeeded", max_attempts=4,
+        attempts=(Attempt(1, 128, started_at=100.0, ended_at=900.0, pid=4200,
+                          outcome="succeeded", reason="exited 0"),))
+
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        shown = text_of(app, "#processes")
+        rows = [line for line in shown.splitlines() if "4200" in line or "4242" in line]
+        assert len(rows) == 2 and all("ended" in r.split() for r in rows)
+        assert "running" not in shown and "sleeping" not in shown
+        assert str(app.query_one("#processes").border_subtitle) == "2 ended"
+
+    drive(story(), body, supervisor=ended)

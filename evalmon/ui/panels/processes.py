@@ -58,7 +58,7 @@ def process_label(proc: ProcSample) -> str:
 ENDED = frozenset({"zombie", "dead"})
 
 
-def render_processes(procs: Sequence[ProcSample]) -> RenderableType:
+def render_processes(procs: Sequence[ProcSample], *, all_ended: bool = False) -> RenderableType:
     table = Table(box=None, padding=(0, 1), expand=True, show_edge=False, header_style="bold")
     table.add_column("PID", justify="right", no_wrap=True)
     # the command line takes what is left and is cut, never the figures after it
@@ -69,7 +69,7 @@ def render_processes(procs: Sequence[ProcSample]) -> RenderableType:
     table.add_column("Age", justify="right", no_wrap=True)
     for depth, proc in tree_order(procs):
         age = (proc.timestamp - proc.started_at) if proc.timestamp else None
-        ended = proc.status in ENDED
+        ended = all_ended or proc.status in ENDED
         # an exited process uses no CPU or memory: "ended", not a red "zombie" with figures
         table.add_row(
             Text(str(proc.pid)),
@@ -95,7 +95,13 @@ class ProcessesTable(VerticalScroll):
 
     def update_view(self, view: DashboardView) -> None:
         procs = view.snapshot.processes
-        key = (procs, round(view.now))
+        # the supervisor has seen the attempt end: its last sample (up to a second old) is of
+        # processes that have exited, whatever state they were sampled in
+        status = view.supervisor
+        current = status.current if status is not None else None
+        attempt_over = status is not None and (
+            status.finished or (current is not None and current.ended_at is not None))
+        key = (procs, round(view.now), attempt_over)
         if key == self._last:
             return
         self._last = key
@@ -105,11 +111,12 @@ class ProcessesTable(VerticalScroll):
                              style="dim italic"))
             self.border_subtitle = ""
             return
-        live = [p for p in procs if p.status not in ENDED]
+        live = [] if attempt_over else [p for p in procs if p.status not in ENDED]
         ended = len(procs) - len(live)
         n = len(live)
         subtitle = (f"{n} process{'es' if n != 1 else ''} · "
                     f"{sum(p.cpu_pct for p in live):.0f}% CPU · "
-                    f"{fmt.size(sum(p.rss_bytes for p in live))}")
-        self.border_subtitle = subtitle + (f" · {ended} ended" if ended else "")
-        body.update(render_processes(procs))
+                    f"{fmt.size(sum(p.rss_bytes for p in live))}") if live else ""
+        self.border_subtitle = " · ".join(
+            part for part in (subtitle, f"{ended} ended" if ended else "") if part)
+        body.update(render_processes(procs, all_ended=attempt_over))
