@@ -12,7 +12,8 @@ allocate 2.00 GiB``) that is not quoted by a command, a comment or code. Indente
 (traceback source lines, help texts), ``grep`` echoes, memory reports and KV-cache usage
 percentages are never OOM reports, and neither are copies of another log's lines: grep/rg
 output (``old-logs/eval-1.err:torch.OutOfMemoryError: ...``, ``x.log:123:...``,
-``4924:...``) and ``> `` quotes.
+``4924:...``), ``tail``/``head`` output over several files (lines under ``==> name <==``)
+and ``> `` quotes.
 
 Text that only *mentions* an OOM the process went on after is recognised (the dashboard
 shows it) but never fatal: an exception repr inside a message (``caught OutOfMemoryError(
