@@ -64,6 +64,9 @@ def test_a_request_is_checked_against_the_running_attempt() -> None:
         control.Retune(64), RUNNING, facts()).error
     assert "--min-batch-size 8" in control.preview(control.Retune(4), RUNNING, facts()).error
     assert "a typo" in control.preview(control.Retune(10**6), RUNNING, facts()).error
+    # an attempt already being stopped (an OOM) takes no request: it would be dropped unseen
+    assert "already: ask again once the next one runs" in control.preview(
+        control.Retune(128), RUNNING, facts(), state="stopping").error
     script = facts(command=("bash", "eval.sh"))
     assert "cannot give this job a batch size" in control.preview(
         control.Retune(128), RUNNING, script).error

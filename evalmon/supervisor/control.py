@@ -225,10 +225,14 @@ def can_set_batch(facts: JobFacts) -> bool:
 
 
 def preview(request: Retune, current: Attempt | None, facts: JobFacts,
-            attempts: Sequence[Attempt] = ()) -> Preview:
-    """Check ``request`` against the running attempt and say exactly what it would do."""
+            attempts: Sequence[Attempt] = (), state: str = "running") -> Preview:
+    """Check ``request`` against the running attempt and say exactly what it would do.
+    ``state``: the supervisor's; while it stops an attempt (an OOM, a stall) it takes none."""
     if current is None or current.outcome not in ("running", "adopted") or current.ended_at:
         return Preview("no attempt is running: a relaunch is asked of a running job")
+    if state in ("stopping", "relaunching"):
+        return Preview(f"the supervisor is {state} attempt {current.number} already: ask again "
+                       "once the next one runs")
     if request.batch_size is None and request.num_concurrent is None:
         return Preview("nothing to change: give a batch size and/or num_concurrent")
     size = request.batch_size

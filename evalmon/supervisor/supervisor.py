@@ -231,14 +231,14 @@ class Supervisor:
         """What relaunching now at ``request``'s values would do, or why it cannot be done."""
         status = self.status()
         return control_mod.preview(request, status.current, self._retune_facts(),
-                                   status.attempts)
+                                   status.attempts, status.state)
 
     def retune(self, request: control_mod.Retune) -> control_mod.Preview:
         """Relaunch the running attempt now at new values (the dashboard's; any thread). The
         loop checks the request again when it takes it, within a round."""
         status = self.status()
         checked = control_mod.preview(request, status.current, self._retune_facts(),
-                                      status.attempts)
+                                      status.attempts, status.state)
         if checked.ok and status.current is not None:
             self._control.submit(request, status.current.number)
         return checked
