@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from evalmon.pipeline import Monitor
@@ -18,6 +18,7 @@ from evalmon.supervisor.policy import Policy
 from evalmon.supervisor.record import RecordWriter, read_record
 from evalmon.supervisor.supervisor import Supervisor, SupervisorOptions
 from tests.fake_eval import OOM_TRACEBACK
+from tests.waiting import wait_for
 
 COMMAND = ["fake-eval", "--batch_size", "{batch_size}"]
 TRACEBACK = OOM_TRACEBACK.replace("{tried:.2f}", "4.00")
@@ -31,16 +32,6 @@ def ranked(text: str, rank: int) -> str:
 def append(path: Path | str, text: str) -> None:
     with open(path, "a") as fh:
         fh.write(text)
-
-
-def wait_for(cond: Callable[[], object], what: str, timeout: float = 20.0) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 class FakeJob:
@@ -132,7 +123,7 @@ class Session:
 
     def job(self, n: int) -> FakeJob:
         return wait_for(lambda: len(self.launcher.jobs) >= n and self.launcher.jobs[n - 1],
-                        f"attempt {n} to start")  # type: ignore[return-value]
+                        20, f"attempt {n} to start")  # type: ignore[return-value]
 
     def result(self) -> int:
         self.thread.join(30)
@@ -205,7 +196,7 @@ def test_the_launch_offsets_are_recorded_and_a_restart_counts_from_them(tmp_path
     launcher = FakeLauncher(tmp_path)
     launcher.adoptable = FakeJob(tmp_path, 1)
     with Session(tmp_path, launcher) as s:
-        wait_for(lambda: any("adopted attempt 1" in line for line in s.lines), "the adoption")
+        wait_for(lambda: any("adopted attempt 1" in line for line in s.lines), 20, "the adoption")
         assert s.supervisor.status().state == "running"  # the old OOM is not its failure
         append(err, TRACEBACK)  # its own
         launcher.adoptable.exit(1)
@@ -229,7 +220,7 @@ def test_a_server_still_logging_the_old_attempts_ooms_is_waited_for(tmp_path: Pa
         first = s.job(1)
         append(server, ACCESS_500 + TRACEBACK)
         first.exit(1)
-        wait_for(lambda: s.supervisor.status().state == "relaunching", "the relaunch decision")
+        wait_for(lambda: s.supervisor.status().state == "relaunching", 20, "the relaunch decision")
         append(server, ACCESS_500 + ranked(TRACEBACK, 2))
         s.job(2).exit(0)
         assert s.result() == 0

@@ -6,14 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 import pytest
 
 from evalmon.supervisor.record import read_record
+from tests.waiting import wait_for
 
 FAKE = str(Path(__file__).with_name("fake_eval.py"))
 ROOT = str(Path(__file__).resolve().parents[1])
@@ -47,16 +46,6 @@ def recorded_pid(log_dir: Path) -> int | None:
     sessions = read_record(str(log_dir)).sessions
     tried = sessions[-1].ordered_attempts() if sessions else ()
     return tried[0].pid if tried else None
-
-
-def wait_for(cond: Callable[[], object], timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def test_oom_relaunches_256_128_64_until_success(tmp_path: Path) -> None:
