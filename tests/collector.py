@@ -26,7 +26,7 @@ class Collector:
             with self.cond:
                 return predicate()
 
-        waiting.wait_for(met, timeout, f"a condition on the batches (last: {self.batches[-5:]})")
+        waiting.wait_for(met, timeout, "a condition on the collected batches")
 
     def events(self) -> list[Event]:
         with self.cond:

@@ -70,17 +70,14 @@ class Prometheus:
         return self.api("/api/v1/query", query=promql)["result"]
 
     def wait(self, predicate, timeout: float, what: str) -> Any:
-        last: list[Any] = [None]
-
         def answered() -> Any:
             if self.proc.poll() is not None:
                 raise AssertionError(f"prometheus exited: {self.log.read_text()[-2000:]}")
             with contextlib.suppress(OSError, AssertionError, ValueError):
-                last[0] = predicate()
-                return last[0]
+                return predicate()
             return None
 
-        return wait_for(answered, timeout, f"{what} (last: see the query above)", step=0.2)
+        return wait_for(answered, timeout, what, step=0.2)
 
     def targets(self) -> list[dict[str, Any]]:
         return self.api("/api/v1/targets")["activeTargets"]

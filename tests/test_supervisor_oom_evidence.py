@@ -6,14 +6,9 @@ The supervisor on a real Monitor; the "jobs" are files the test writes and exit 
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from evalmon.pipeline import Monitor
-from evalmon.supervisor.policy import Policy
-from evalmon.supervisor.supervisor import Supervisor, SupervisorOptions
-from tests.test_supervisor_bytes import ACCESS_500, COMMAND, TRACEBACK, FakeLauncher, append
-from tests.waiting import wait_for
+from tests.played_jobs import ACCESS_500, TRACEBACK, Session, append
 
 ACCESS_200 = '127.0.0.1 - - [24/Nov/2026 03:00:02] "POST /completions HTTP/1.1" 200 -\n'
 
@@ -22,49 +17,6 @@ def bar(n: int, total: int = 40) -> str:
     # one bar line per step, newline-terminated: the lines after the OOM reach the parser
     pct = 100 * n // total
     return f"Requesting API:  {pct:2d}%|     | {n}/{total} [00:0{n % 10}<00:10,  1.00it/s]\n"
-
-
-class Session:
-    def __init__(self, folder: Path, oom_wait_s: float) -> None:
-        self.launcher = FakeLauncher(folder)
-        self.lines: list[str] = []
-        self.monitor = Monitor([str(folder)], reduce=False)
-        options = SupervisorOptions(
-            command=COMMAND, log_dir=str(folder), policy=Policy(initial_batch_size=256),
-            grace=0.1, settle_quiet_s=0.05, oom_wait_s=oom_wait_s,
-        )
-        self.supervisor = Supervisor(options, self.launcher, self.monitor,
-                                     printer=self.lines.append)
-        self.code: list[int] = []
-        self.thread = threading.Thread(target=lambda: self.code.append(self.supervisor.run()))
-
-    def __enter__(self) -> Session:
-        self.monitor.start()
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.supervisor.stop()
-        for job in self.launcher.jobs:
-            if job.code is None:
-                job.exit(0)
-        self.thread.join(30)
-        self.monitor.stop()
-
-    def job(self, n: int):
-        return wait_for(lambda: len(self.launcher.jobs) >= n and self.launcher.jobs[n - 1],
-                        20, f"attempt {n} to start")
-
-    def said(self, text: str) -> str:
-        return wait_for(lambda: next((x for x in self.lines if text in x), ""), 20, repr(text))
-
-    def result(self) -> int:
-        self.thread.join(30)
-        assert not self.thread.is_alive()
-        return self.code[0]
-
-    def sizes(self) -> list[tuple[int | None, str]]:
-        return [(a.batch_size, a.outcome) for a in self.supervisor.status().attempts]
 
 
 def test_progress_after_the_oom_drops_the_decision_once(tmp_path: Path) -> None:

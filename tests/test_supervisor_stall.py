@@ -69,7 +69,8 @@ def test_a_stall_counts_toward_max_attempts(tmp_path: Path) -> None:
 
 def test_the_status_says_no_progress_long_before_the_timeout(tmp_path: Path) -> None:
     """What the dashboard's Attempts panel shows: from a quarter of the timeout on."""
-    from tests.test_supervisor_bytes import Session, wait_for
+    from tests.played_jobs import Session
+    from tests.waiting import wait_for
 
     session = Session(tmp_path)
     session.supervisor.options.stall_timeout_s = 4.0  # ... here after 1 s
@@ -77,5 +78,5 @@ def test_the_status_says_no_progress_long_before_the_timeout(tmp_path: Path) -> 
         session.job(1)
         message = wait_for(
             lambda: "no progress for" in session.supervisor.status().message
-            and session.supervisor.status().message, "the stall line")
+            and session.supervisor.status().message, 20, "the stall line")
         assert "(nothing written since " in str(message)
