@@ -24,6 +24,9 @@ DOCS = 1000  # hellaswag, --limit 1000: the contexts bar counts them
 REQUESTS = 4 * DOCS  # 4 choices each: one loglikelihood request per choice
 START = datetime(2026, 11, 20, 9, 0, 0)
 RETRIES = 3  # max_retries=3: three attempts in all
+#: evalmon run's one cache for every attempt of a job ($EVALMON_CACHE, expanded by `set -x`):
+#: the relaunch (104) reads what the OOM'd attempt (103) cached
+CACHE = "/scratch/evalmon/logs/.evalmon/cache/run-5f3a9c1e2b7d"
 RETRY_WAIT_S = 1.0  # tenacity's wait_exponential(multiplier=0.5, min=1) for attempts 1 and 2
 
 
@@ -100,7 +103,7 @@ def client_log(spec: RunSpec) -> str:
 
     # the job script runs under `set -x`, so the shell echoes the command it runs
     margs = ",".join(f"{k}={v}" for k, v in model_args(spec).items())
-    cache = f" --use_cache /scratch/evalmon/cache/eval-{spec.job}" if spec.cached else ""
+    cache = f" --use_cache {CACHE}" if spec.cached else ""
     out.append(f"+ lm_eval --model local-completions --model_args {margs} --tasks hellaswag "
                f"--limit 1000 --batch_size {spec.batch}{cache}\n")
     log("INFO", "_cli.run:392", "Selected Tasks: ['hellaswag']")
@@ -122,7 +125,7 @@ def client_log(spec: RunSpec) -> str:
     out.append(bar_burst("", DOCS, DOCS, 0.5, steps=4) + "\n")  # one update per document
     t += timedelta(seconds=0.5)
     if spec.cached:
-        db = f"/scratch/evalmon/cache/eval-{spec.job}_rank0.db"
+        db = f"{CACHE}_rank0.db"
         log("INFO", "evaluator:279", f"Using cache at {db}")
         log("INFO", "evaluator:589", "Running loglikelihood requests")
         log("INFO", "api.model:306", "Loading 'loglikelihood' responses from cache "

@@ -89,3 +89,11 @@ def test_one_model_on_one_set_of_documents_scores_the_same_in_every_run(
     tables = {job: re.findall(r"\|(acc\S*)\s*\|↑\s*\|([0-9.]+)\|", client(sample_logs, job))
               for job in ("101", "102", "104")}
     assert tables["101"] and tables["101"] == tables["102"] == tables["104"]
+
+
+def test_the_relaunch_reads_the_cache_of_the_attempt_it_relaunches(sample_logs: Path) -> None:
+    # 104 relaunches 103 under evalmon run: one --use_cache for both, as $EVALMON_CACHE is
+    caches = {job: re.findall(r"--use_cache (\S+)", client(sample_logs, job)) for job in JOBS}
+    assert caches["101"] == caches["102"] == []
+    assert caches["103"] == caches["104"] and len(caches["103"]) == 1
+    assert f"Using cache at {caches['104'][0]}_rank0.db" in client(sample_logs, "104")
