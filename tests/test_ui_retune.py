@@ -68,13 +68,14 @@ def status() -> SupervisorStatus:
     )
 
 
-def drive(body: Any, snapshot: Any = None, recorder: Recorder | None = None) -> Recorder:
+def drive(body: Any, snapshot: Any = None, recorder: Recorder | None = None,
+          size: tuple[int, int] = (200, 50)) -> Recorder:
     recorder = recorder or Recorder(status())
     feed = StaticFeed(snapshot or story(), now=1000.0, supervisor=recorder.status)
     app = EvalmonApp(feed, pump=False, retuner=recorder)
 
     async def main() -> None:
-        async with app.run_test(size=(200, 50)) as pilot:
+        async with app.run_test(size=size) as pilot:
             app.pull()
             await pilot.pause()
             await body(pilot, app)
@@ -117,6 +118,22 @@ def test_r_asks_for_the_value_says_what_will_happen_and_relaunches_on_confirmati
     recorder = Recorder(status())
     drive(body, recorder=recorder)
     assert recorder.asked == [control.Retune(128, None)]
+
+
+def test_on_an_80x24_terminal_the_whole_screen_and_its_button_show() -> None:
+    async def body(pilot: Any, app: EvalmonApp) -> None:
+        await pilot.press("r")
+        await pilot.pause()
+        app.screen.query_one("#retune-batch", Input).value = "128"
+        await pilot.pause()
+        for part in ("#retune-current", "#retune-batch", "#retune-concurrent", "#retune-plan",
+                     "#retune-go", "#retune-cancel"):
+            widget = app.screen.query_one(part)
+            x, y = widget.region.center
+            shown, _ = app.screen.get_widget_at(x, y)  # what the terminal shows there
+            assert shown is widget or widget in shown.ancestors, (part, widget.region)
+
+    drive(body, size=(80, 24))
 
 
 def test_escape_cancels_and_nothing_is_asked() -> None:

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
@@ -66,19 +66,18 @@ class RetuneScreen(ModalScreen[Retune | None]):
         self.request: Retune | None = None  # the checked request the button would send
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="retune-box"):
+        with VerticalScroll(id="retune-box"):  # a small terminal scrolls to the buttons
             yield Static(Text(inert(self._current, 300)), id="retune-current")
             if self._advice:
                 yield Static(Text.assemble(("advice: ", "bold"), inert(self._advice, 400)),
                              id="retune-advice")
-            with Horizontal(classes="retune-row"):
+            with Horizontal(classes="retune-row"):  # one row: it fits an 80x24 terminal
                 yield Label("batch size", classes="retune-label")
                 yield Input(self._batch, id="retune-batch", restrict=r"[0-9]*", max_length=9,
-                            placeholder="unchanged")
-            with Horizontal(classes="retune-row"):
+                            placeholder="as now")
                 yield Label("num_concurrent", classes="retune-label")
                 yield Input(self._concurrent, id="retune-concurrent", restrict=r"[0-9]*",
-                            max_length=9, placeholder="unchanged")
+                            max_length=9, placeholder="as now")
             yield Static("", id="retune-plan")
             with Horizontal(id="retune-buttons"):
                 yield Button("Relaunch now", id="retune-go", variant="warning", disabled=True)
