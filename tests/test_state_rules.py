@@ -109,11 +109,12 @@ def test_the_state_groups_what_it_reads(tmp_path: Path) -> None:
 
 def test_dashboard_and_report_count_the_same_failures(snapshot: Snapshot) -> None:
     run = runs_by_id(snapshot)["103"]
-    assert len(run.ooms) == 3 and len(run.oom_failures) == 1
+    # 4 batches in flight (num_concurrent=4), tried up to 3 times each: 10 reports, 1 failure
+    assert len(run.ooms) == 10 and len(run.oom_failures) == 1
     issues = run_cells(run, None)[[k for k, _ in COLUMNS].index("issues")].plain
     assert issues.startswith("1 OOM")
     assert [r.what for r in event_rows(run)].count("OOM") == 1
-    assert fmt_ooms(run).startswith("1 (1 fatal, 3 reports, first server-103.log:27)")
+    assert fmt_ooms(run).startswith("1 (1 fatal, 10 reports, first server-103.log:27)")
 
 
 # --------------------------------------------------------------------------- one figure, one way
