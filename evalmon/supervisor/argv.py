@@ -66,7 +66,7 @@ def find_lm_eval(argv: Sequence[str]) -> LmEvalCommand | None:
 # ---------------------------------------------------------------- model_args
 
 
-def _split_top_level(text: str) -> list[str]:
+def split_top_level(text: str) -> list[str]:
     """lm-eval's own splitter (commas outside brackets and quotes) when it is installed."""
     try:
         from lm_eval._cli.utils import split_top_level
@@ -92,7 +92,7 @@ def rewrite_model_args(value: str, batch_size: int) -> tuple[str, bool]:
             parsed["batch_size"] = batch_size
             return json.dumps(parsed), True
         return value, False
-    items = _split_top_level(value)
+    items = split_top_level(value)
     found = False
     for i, item in enumerate(items):
         key, sep, _ = item.partition("=")
@@ -102,8 +102,9 @@ def rewrite_model_args(value: str, batch_size: int) -> tuple[str, bool]:
     return (",".join(items), True) if found else (value, False)
 
 
-def model_args_batch_size(argv: Sequence[str]) -> str | None:
-    """The ``batch_size`` inside ``--model_args``, as text, or None."""
+def model_arg(argv: Sequence[str], key: str) -> str | None:
+    """The value of ``key`` inside lm-eval's ``--model_args`` (key=value or JSON), as text,
+    or None."""
     lm = find_lm_eval(argv)
     if lm is None:
         return None
@@ -114,14 +115,19 @@ def model_args_batch_size(argv: Sequence[str]) -> str | None:
                 parsed = json.loads(stripped)
             except json.JSONDecodeError:
                 continue
-            if isinstance(parsed, dict) and "batch_size" in parsed:
-                return str(parsed["batch_size"])
+            if isinstance(parsed, dict) and key in parsed:
+                return str(parsed[key])
             continue
-        for item in _split_top_level(value):
-            key, sep, val = item.partition("=")
-            if sep and key.strip() == "batch_size":
+        for item in split_top_level(value):
+            name, sep, val = item.partition("=")
+            if sep and name.strip() == key:
                 return val
     return None
+
+
+def model_args_batch_size(argv: Sequence[str]) -> str | None:
+    """The ``batch_size`` inside ``--model_args``, as text, or None."""
+    return model_arg(argv, "batch_size")
 
 
 def _model_args_values(argv: Sequence[str], start: int) -> list[str]:

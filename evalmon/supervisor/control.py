@@ -132,24 +132,8 @@ def parse_request(text: str) -> Retune:
 
 def command_concurrency(command: Sequence[str]) -> int | None:
     """``num_concurrent`` in lm-eval's ``--model_args`` (key=value or JSON), or None."""
-    lm = argv_mod.find_lm_eval(command)
-    if lm is None:
-        return None
-    for value in argv_mod._model_args_values(command, lm.args_start):
-        stripped = value.strip()
-        if stripped.startswith("{"):
-            try:
-                parsed = json.loads(stripped)
-            except json.JSONDecodeError:
-                continue
-            found = parsed.get("num_concurrent") if isinstance(parsed, dict) else None
-        else:
-            found = next((v for k, _, v in (p.partition("=") for p in
-                          argv_mod._split_top_level(value)) if k.strip() == "num_concurrent"),
-                         None)
-        if found is not None and str(found).strip().isdigit():
-            return int(str(found).strip())
-    return None
+    found = argv_mod.model_arg(command, "num_concurrent")
+    return int(found.strip()) if found is not None and found.strip().isdigit() else None
 
 
 def concurrency_after(attempts: Sequence[Attempt]) -> int | None:

@@ -71,7 +71,7 @@ def job_of(command: Sequence[str]) -> dict[str, str]:
         elif flag == "--model":
             out["model_type"] = value
         elif flag in ("--model_args", "--model-args"):
-            for part in argv_mod._split_top_level(value):
+            for part in argv_mod.split_top_level(value):
                 key, _, val = part.partition("=")
                 if key.strip() in ("model", "pretrained"):
                     out["model"] = val.strip()

@@ -623,7 +623,7 @@ def set_model_arg(argv: Sequence[str], key: str, value: str) -> list[str]:
             data[key] = int(value) if value.isdigit() else value
             new = json.dumps(data)
         else:
-            parts = argv_mod._split_top_level(text)
+            parts = argv_mod.split_top_level(text)
             done = False
             for j, part in enumerate(parts):
                 if part.partition("=")[0].strip() == key:
