@@ -8,13 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from evalmon.supervisor import tune
 from evalmon.supervisor.tune import AutoSearch, Trial, TuneSpec, config_key, plan
+from tests.waiting import wait_for
 
 FAKE = str(Path(__file__).with_name("tune_fake.py"))
 ROOT = Path(__file__).resolve().parents[1]
@@ -265,14 +265,6 @@ def test_budget_gives_a_partial_table_and_exit_0(tmp_path: Path) -> None:
     assert data["recommended"]["config"] == {"batch_size": 8}
 
 
-def _wait_for(predicate, what: str, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def test_kill_9_mid_sweep_then_restart_resumes_without_repeating_a_trial(tmp_path: Path) -> None:
     hold = tmp_path / "hold"
     hold.write_text("")
@@ -288,7 +280,7 @@ def test_kill_9_mid_sweep_then_restart_resumes_without_repeating_a_trial(tmp_pat
     first = subprocess.Popen(args, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)  # fmt: skip
     try:
-        _wait_for(lambda: starts.exists() and "batch=64" in starts.read_text(), "trial 64")
+        wait_for(lambda: starts.exists() and "batch=64" in starts.read_text(), 60, "trial 64")
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
     finally:
