@@ -360,3 +360,11 @@ def test_the_dashboards_baseline_is_requests_per_s_like_the_reports():
         result = run_cli(*(["--help-dashboard"] if command == "dashboard" else [command, "--help"]))
         assert "--baseline REQUESTS_PER_S" in result.stdout and "SAMPLES_PER_S" not in result.stdout
     assert "SAMPLES_PER_S" not in README.read_text(encoding="utf-8")
+
+
+def test_a_file_named_without_eval_lines_is_said_of_that_file(tmp_path: Path):
+    (tmp_path / "hostname").write_text("node7\n")  # named: read whatever its name
+    result = run_cli("report", str(tmp_path / "hostname"))
+    assert result.stderr.splitlines()[-1] == (
+        f"evalmon report: no eval or server logs found in {tmp_path / 'hostname'}: read 1 file, "
+        "it had no lm-eval, inference-server or SLURM lines")

@@ -109,17 +109,26 @@ def report_main(argv: list[str]) -> int:
 
 def nothing_found(paths: list[str], result: Replay) -> str:
     """One line on why the report is empty: how many files were read and what was in them."""
+    import os
+
     from evalmon.fmt import count
     from evalmon.sources.paths import DEFAULT_PATTERNS
 
     where = ", ".join(inert(p, 200) for p in paths)
     skipped = len(result.files) - result.read
-    names = ", ".join(DEFAULT_PATTERNS)
-    read = f"read {count(result.read)} file{'' if result.read == 1 else 's'} ({names}"
-    read += f"; {skipped} more skipped, see the warnings above)" if skipped else ")"
+    # the names matter only where evalmon chose the files: a file named is read whatever its name
+    chosen = any(not os.path.isfile(os.path.expanduser(p)) for p in paths)
+    notes = [", ".join(DEFAULT_PATTERNS)] if chosen else []
+    if skipped:
+        notes.append(f"{skipped} {'more ' if result.read else ''}skipped, see the warnings above")
+    read = f"read {count(result.read)} file{'' if result.read == 1 else 's'}"
+    if notes:
+        read += f" ({'; '.join(notes)})"
     if result.recognised:
         why = (f"{result.recognised} had lines evalmon knows (GPU samples ...) "
                "but no eval client or inference server")
+    elif result.read == 1:
+        why = "it had no lm-eval, inference-server or SLURM lines"
     else:
         why = "none had lm-eval, inference-server or SLURM lines"
     return f"no eval or server logs found in {where}: {read}, {why}"
