@@ -355,7 +355,10 @@ def test_ctrl_c_sigterm_and_sighup_under_the_dashboard_stop_the_job_cleanly(
             evalmon.send_signal(signal.SIGHUP)  # what a closed terminal sends
         wait(lambda: not job_alive(pid_file), "the job to be stopped")
         wait(lambda: tmux.pane("#{pane_dead}") == "1", "evalmon to exit")
-        assert final_state(tmp_path / "logs") == "cancelled"
+        record = tmp_path / "logs" / ".evalmon" / "attempts.jsonl"
+        assert final_state(tmp_path / "logs") == "cancelled", (
+            record.read_text()[-2000:] if record.exists() else "no record", tmux.screen()
+        )
         assert tmux.pane("#{alternate_on}") == "0"  # the terminal is restored
         screen = tmux.screen()
         assert "Traceback" not in screen
