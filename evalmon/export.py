@@ -6,7 +6,8 @@ latest :class:`~evalmon.state.model.Snapshot` (and, under ``evalmon run``, the s
 It reads no log and computes no figure of its own: each value is the one ``evalmon report``
 prints (the JSON field is named in each series' help).
 
-Series, one set per run, labelled ``run`` and ``host``:
+Series, one set per run, labelled ``run``, ``host``, ``slurm_job_id``, ``model``, ``task``
+(:data:`RUN_LABELS`; a label nobody knows yet is "", which Prometheus treats as no label):
 
 * ``evalmon_requests_done``, ``evalmon_requests_total``, ``evalmon_docs_done``;
 * ``evalmon_requests_per_second``, ``evalmon_docs_per_second``, ``evalmon_eta_seconds``;
@@ -14,23 +15,28 @@ Series, one set per run, labelled ``run`` and ``host``:
   no-progress alert) and ``evalmon_run_running`` (1 while the run's client is running);
 * ``evalmon_http_responses_total{status}``, ``evalmon_ooms_total``, ``evalmon_batch_size``;
 * ``evalmon_engine_running``, ``evalmon_engine_waiting``, ``evalmon_kv_cache_usage_ratio``;
-* ``evalmon_run_info{run, host, slurm_job_id, model, task}`` = 1: what the run is, where known
-  (``slurm_job_id``: the job evalmon run --slurm submitted, else SLURM's ``*** JOB N`` line).
+* ``evalmon_run_info`` = 1: the same labels, with the latest values (``slurm_job_id``: the job
+  evalmon run --slurm submitted, else SLURM's ``*** JOB N`` line).
 
-Why the model, the task and the SLURM job are on an info series and not on every series: they
-become known part way through a run (lm-eval names its tasks after it starts, SLURM prints
-its job id when it signals), and a label whose value changes splits a series in two (a
-counter restarts in the new one, ``rate()`` and alerts see a gap). A real Prometheus showed
-exactly that. Join them where needed:
-``evalmon_requests_done * on(run, host) group_left(model, task) evalmon_run_info``.
+A label whose value changes splits a series in two (a counter starts again in the new one),
+so the labels of a run's series are held by :class:`RunLabels`: they follow what is known
+while the run has counted nothing (lm-eval names its model and tasks before it sends a
+request: they split at 0), and once it counted they only go from "" to a value,
+never back and never to another value. What can still be learnt after counting began (the
+``*** JOB N`` line SLURM prints when it ends a job; a model named only by lm-eval's closing
+summary line) splits the series once then; ``evalmon_run_info`` always has the latest values
+and joins on ``run, host``.
 
-Under ``evalmon run`` (labels ``run`` = the log folder's name, ``host``):
+Under ``evalmon run`` (labels ``run`` = the log folder's name, ``host``, and the job's
+``model`` and ``task`` as the runs say them, held the same way; no ``slurm_job_id``: each
+attempt is a new SLURM job, which would split the relaunch counter at every relaunch):
 ``evalmon_attempt`` (the current attempt's number) and
 ``evalmon_relaunches_total{reason}`` (attempts that ended and were followed by another, by
 their outcome: ``oom``, ``failed``, ...).
 
-Cardinality is bounded: at most :data:`MAX_RUNS` runs (the latest), label values cut to
-:data:`MAX_LABEL`; a figure nobody knows yet is absent, never 0.
+Cardinality is bounded: at most :data:`MAX_RUNS` runs (the latest), one value per run for
+each label (a run's tasks sorted and joined with ",", every value cut to :data:`MAX_LABEL`);
+a figure nobody knows yet is absent, never 0.
 
 :class:`Exporter` serves the registry over HTTP (loopback unless told otherwise) and/or
 writes it for node_exporter's textfile collector (temp file + rename: atomic).
@@ -54,8 +60,9 @@ from evalmon.state.model import RunView, Snapshot
 
 MAX_RUNS = 100
 MAX_LABEL = 120
-RUN_LABELS = ("run", "host")  # stable for a run's whole life
-INFO_LABELS = ("run", "host", "slurm_job_id", "model", "task")
+RUN_LABELS = ("run", "host", "slurm_job_id", "model", "task")
+INFO_LABELS = RUN_LABELS
+JOB_LABELS = ("run", "host", "model", "task")  # evalmon run's own series
 LOOPBACK = "127.0.0.1"
 DEFAULT_TEXTFILE_INTERVAL_S = 15.0
 
@@ -77,18 +84,54 @@ def requests_total(run: RunView) -> float | None:
 
 
 def run_labels(run: RunView, host: str) -> list[str]:
+    """``run``, ``host``: what identifies a run (its other labels: :func:`info_labels`)."""
     return [_label(run.id), _label(host)]
 
 
 def info_labels(run: RunView, host: str, jobs: dict[str, str] | None = None) -> list[str]:
-    """``jobs``: log file -> SLURM job id, as evalmon run --slurm submitted them; without it
-    the job id comes only from SLURM's ``*** JOB N ... ***`` lines, which a job that ends
-    normally never prints."""
+    """The values of :data:`RUN_LABELS` known now ("" where unknown). ``jobs``: log file ->
+    SLURM job id, as evalmon run --slurm submitted them; without it the job id comes only
+    from SLURM's ``*** JOB N ... ***`` lines, which a job that ends normally never prints."""
     known = jobs or {}
     job = next((known[f] for f in map(os.path.normpath, run.files) if f in known), None)
     job = job or next((s.event.job_id for s in reversed(run.signals) if s.event.job_id), None)
-    tasks = ",".join(sorted({t.task for t in run.tasks}))
-    return [_label(run.id), _label(host), _label(job), _label(run.config.model), _label(tasks)]
+    return [*run_labels(run, host), _label(job), _label(run.config.model),
+            _label(task_label(run))]
+
+
+def task_label(run: RunView) -> str:
+    """A run's tasks, sorted and joined with "," (one value per run; cut by :func:`_label`)."""
+    return ",".join(sorted({t.task for t in run.tasks}))
+
+
+def has_counted(run: RunView) -> bool:
+    """The run's counters have left 0: a request served, a response, an OOM."""
+    return bool(run.samples_done) or any(run.http.values()) or bool(run.oom_failures)
+
+
+class RunLabels:
+    """The label values each run's series carry, held across scrapes: while the run has
+    counted nothing they follow what is known; after, a value only fills a "" (never goes
+    back to "", never changes to another value). Forgets runs no longer exported."""
+
+    def __init__(self) -> None:
+        self._held: dict[tuple[str, ...], list[str]] = {}
+        self._lock = threading.Lock()
+
+    def hold(self, key: tuple[str, ...], values: list[str], counted: bool) -> list[str]:
+        with self._lock:
+            held = self._held.get(key)
+            if held is None:
+                held = self._held[key] = list(values)
+            for i, value in enumerate(values):
+                if value and (not held[i] or not counted):
+                    held[i] = value
+            return list(held)
+
+    def keep_only(self, keys: set[tuple[str, ...]]) -> None:
+        with self._lock:
+            for key in [k for k in self._held if k not in keys]:
+                del self._held[key]
 
 
 class EvalCollector(Collector):
@@ -106,6 +149,7 @@ class EvalCollector(Collector):
         self._clock = clock
         self._cond = threading.Condition()
         self.scrapes = 0
+        self.labels = RunLabels()  # the values each run's series carry, held across scrapes
 
     def wait_scrape(self, after: int, timeout: float) -> bool:
         """Wait until more than ``after`` collections happened, at most ``timeout`` s."""
@@ -161,15 +205,19 @@ class EvalCollector(Collector):
                          "(last sample); report: server.waiting.last")
         kv = gauge("evalmon_kv_cache_usage_ratio", "GPU KV cache usage, 0..1 (last sample); "
                    "report: server.kv_cache_usage.last")
-        info = GaugeMetricFamily("evalmon_run_info", "What the run is, where known (join on "
-                                 "run, host)", labels=list(INFO_LABELS))
+        info = GaugeMetricFamily("evalmon_run_info", "What the run is, the latest values known "
+                                 "(join on run, host)", labels=list(INFO_LABELS))
 
         now_mono = snap.generated_at or self._clock()
         now_wall = self._wall()
         jobs = self._slurm_jobs()
+        keys: set[tuple[str, ...]] = set()
         for run in runs:
-            lv = run_labels(run, self.host)
-            info.add_metric(info_labels(run, self.host, jobs), 1.0)
+            latest = info_labels(run, self.host, jobs)
+            key = ("run", *latest[:2])
+            keys.add(key)
+            lv = [*latest[:2], *self.labels.hold(key, latest[2:], has_counted(run))]
+            info.add_metric([now or held for now, held in zip(latest, lv, strict=True)], 1.0)
 
             def put(family: Metric, value: float | None, *extra: str, lv: list[str] = lv) -> None:
                 if value is not None:
@@ -195,7 +243,8 @@ class EvalCollector(Collector):
                 put(kv, figures.kv_cache_usage.last)
         families: list[Metric] = [done, total, docs, rps, dps, eta, last, running, http, ooms,
                                   batch, eng_run, eng_wait, kv, info]
-        families += self._supervisor_families()
+        families += self._supervisor_families(runs, keys)
+        self.labels.keep_only(keys)
         return families
 
     def _slurm_jobs(self) -> dict[str, str]:
@@ -208,25 +257,36 @@ class EvalCollector(Collector):
             for f in a.log_files
         }
 
-    def _supervisor_families(self) -> list[Metric]:
+    def _supervisor_families(self, runs: list[RunView], keys: set[tuple[str, ...]]
+                             ) -> list[Metric]:
+        """``evalmon_attempt`` and ``evalmon_relaunches_total``, labelled with the job's
+        model and tasks as its runs say them (the latest run that names them), held as a
+        run's are; ``keys`` gains the job's key."""
         status = self._status() if self._status is not None else None
         if status is None:
             return []
         job = _label(os.path.basename(os.path.normpath(status.log_dir)) or status.log_dir)
+        host = _label(self.host)
+        model = next((r.config.model for r in reversed(runs) if r.config.model), None)
+        tasks = next((t for t in map(task_label, reversed(runs)) if t), "")
+        key = ("job", job, host)
+        keys.add(key)
+        counted = len(status.attempts) > 1 or any(has_counted(r) for r in runs)
+        lv = [job, host, *self.labels.hold(key, [_label(model), _label(tasks)], counted)]
         attempt = GaugeMetricFamily(
             "evalmon_attempt", "The current attempt's number under evalmon run",
-            labels=["run", "host"])
+            labels=list(JOB_LABELS))
         relaunches = CounterMetricFamily(
             "evalmon_relaunches", "Attempts that ended and were followed by another, by the "
-            "ended attempt's outcome", labels=["run", "host", "reason"])
+            "ended attempt's outcome", labels=[*JOB_LABELS, "reason"])
         current = status.attempts[-1] if status.attempts else None
         if current is not None:
-            attempt.add_metric([job, _label(self.host)], float(current.number))
+            attempt.add_metric(lv, float(current.number))
         reasons: dict[str, int] = {}
         for ended in status.attempts[:-1]:
             reasons[ended.outcome] = reasons.get(ended.outcome, 0) + 1
         for reason, count in sorted(reasons.items()):
-            relaunches.add_metric([job, _label(self.host), _label(reason)], float(count))
+            relaunches.add_metric([*lv, _label(reason)], float(count))
         return [attempt, relaunches]
 
 

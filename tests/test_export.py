@@ -83,17 +83,153 @@ def test_series_equal_the_report_json(sample_snapshot: Snapshot):
     for rid, r in runs.items():
         if isinstance(r["config"]["batch_size"], int):
             assert batch[rid] == r["config"]["batch_size"]
-    # a run's series are labelled run and host only (stable for its whole life); what the
-    # run is (model, task, SLURM job) is on evalmon_run_info
+    # every per-run series carries what the run is: run, host, slurm_job_id, model, task
+    # (one value per run: its tasks sorted and joined), and evalmon_run_info the same
     for (name, labels), _v in series(text).items():
         names = dict(labels)
-        if name == "evalmon_run_info":
-            assert names.keys() == {"run", "host", "slurm_job_id", "model", "task"}
-            assert names["model"] == runs[names["run"]]["config"]["model"]
-        else:
-            assert names.keys() - {"status"} == {"run", "host"}
+        assert names.keys() - {"status"} == {"run", "host", "slurm_job_id", "model", "task"}, name
+        r = runs[names["run"]]
+        assert names["model"] == r["config"]["model"] == "megatron-8b"
+        assert names["task"] == ",".join(sorted({t["task"] for t in r["tasks"]})) == "hellaswag"
+        assert names["slurm_job_id"] == ""  # no SLURM line in the sample logs: unknown
         assert names["host"] == "node1"
     assert by_run(text, "evalmon_run_info") == {rid: 1.0 for rid in runs}
+
+
+LABELS = ("slurm_job_id", "model", "task")
+
+
+def labels_of(text: str, run: str, name: str = "evalmon_requests_done") -> tuple[str, ...]:
+    [labels] = [dict(k) for (n, k), _v in series(text).items()
+                if n == name and dict(k)["run"] == run]
+    return tuple(labels[k] for k in LABELS)
+
+
+def test_labels_follow_what_is_known_until_the_run_counts_then_only_fill_in(
+        sample_snapshot: Snapshot):
+    """While a run has counted nothing its labels follow what is known (a split at 0 loses
+    nothing); once it counted, a label only goes from "" to a value: never back to "", never
+    to another value (evalmon_run_info has the latest)."""
+    from dataclasses import replace
+
+    from evalmon.state.model import TaskView
+
+    base = sample_snapshot.runs[0]
+    fresh = replace(base, config=replace(base.config, model=None), tasks=(), samples_done=None,
+                    http={}, ooms=(), signals=())
+    steps = [
+        (fresh, ("", "", ""), ("", "", "")),
+        (replace(fresh, config=replace(fresh.config, model="m1"),
+                 tasks=(TaskView("b", None, None),)), ("", "m1", "b"), ("", "m1", "b")),
+        # more tasks named, still nothing counted: the label follows
+        (replace(fresh, config=replace(fresh.config, model="m1"),
+                 tasks=(TaskView("b", None, None), TaskView("a", None, None))),
+         ("", "m1", "a,b"), ("", "m1", "a,b")),
+        # counted: another model name does not move the series, only the info
+        (replace(fresh, config=replace(fresh.config, model="m2"), samples_done=8.0,
+                 tasks=(TaskView("a", None, None),)), ("", "m1", "a,b"), ("", "m2", "a")),
+        # forgotten values never flip a label back to ""
+        (replace(fresh, samples_done=16.0), ("", "m1", "a,b"), ("", "m1", "a,b")),
+    ]
+    snap = [replace(sample_snapshot, runs=(fresh,))]
+    collector = EvalCollector(lambda: snap[0], host="h")
+    for run, on_series, on_info in steps:
+        snap[0] = replace(sample_snapshot, runs=(run,))
+        text = exposition(collector)
+        assert labels_of(text, run.id, "evalmon_run_running") == on_series
+        assert labels_of(text, run.id, "evalmon_ooms_total") == on_series
+        assert labels_of(text, run.id, "evalmon_run_info") == on_info
+    # a label still unknown when counting began is filled in once: the one split after
+    # counting (SLURM's *** JOB N line comes when SLURM ends the job: test_export_slurm_job)
+    counted = replace(fresh, config=replace(fresh.config, model="m"), samples_done=8.0)
+    snap[0] = replace(sample_snapshot, runs=(counted,))
+    collector = EvalCollector(lambda: snap[0], host="h")
+    assert labels_of(exposition(collector), counted.id) == ("", "m", "")
+    snap[0] = replace(sample_snapshot, runs=(replace(counted, tasks=(TaskView("t", None, None),)),))
+    assert labels_of(exposition(collector), counted.id) == ("", "m", "t")
+
+
+def test_many_tasks_are_one_sorted_capped_value(sample_snapshot: Snapshot):
+    from dataclasses import replace
+
+    from evalmon.state.model import TaskView
+
+    tasks = tuple(TaskView(f"mmlu_subject_{i:03d}", None, None) for i in range(57, -1, -1))
+    snap = replace(sample_snapshot, runs=(replace(sample_snapshot.runs[0], tasks=tasks),))
+    text = exposition(EvalCollector(lambda: snap))
+    for name in ("evalmon_requests_done", "evalmon_run_info"):
+        task = labels_of(text, snap.runs[0].id, name)[2]
+        assert len(task) == MAX_LABEL
+        assert task.startswith("mmlu_subject_000,mmlu_subject_001,")  # sorted, not lm-eval's
+    assert len({k for k in series(text) if k[0] == "evalmon_requests_done"}) == 1
+
+
+def _events_in_time_order(paths: list[Path]) -> list[tuple[str, object]]:
+    """A job's events as they were written: client lines take the stamp before them (tqdm's
+    bars follow lm-eval's log lines), server lines the access line after them (werkzeug
+    prints a request's line once it answered, a traceback before); each file keeps its
+    order."""
+    import re
+
+    from evalmon.sources.scan import scan_file
+
+    stamp = re.compile(rb"^\d{4}-\d\d-\d\d:(\d\d:\d\d:\d\d)|\[\d\d/\w+/\d{4} (\d\d:\d\d:\d\d)\]")
+    merged = []
+    for order, path in enumerate(paths):
+        stamps: list[bytes | None] = []
+        for line in path.read_bytes().split(b"\n"):
+            m = stamp.search(line)
+            stamps.append((m.group(1) or m.group(2)) if m else None)
+        server = path.suffix == ".log"
+        held = None
+        for i in (range(len(stamps) - 1, -1, -1) if server else range(len(stamps))):
+            held = stamps[i] = stamps[i] or held
+        first = next((x for x in stamps if x), b"")
+        events: list = []
+        scan_file(str(path), on_events=events.extend)
+        merged += [(stamps[e.line - 1] or (b"99" if server else first), order, i, str(path), e)
+                   for i, e in enumerate(events)]
+    merged.sort(key=lambda x: x[:3])
+    return [(path, event) for _ts, _o, _i, path, event in merged]
+
+
+def test_sample_logs_as_written_split_a_runs_series_only_while_its_counters_are_0():
+    """The sample jobs' events applied one at a time in the order they were written, the
+    exporter collecting after each: lm-eval names its model and tasks before it sends a
+    request, so every label set but a run's last holds only zeros."""
+    from evalmon.events import FileBatch
+    from evalmon.state import EvalState
+
+    state = EvalState()
+    snap = [state.snapshot()]
+    collector = EvalCollector(lambda: snap[0], host="h")
+    seen: dict[str, list[tuple[tuple[str, ...], float]]] = {}
+    for job in ("101", "102", "103", "104"):
+        files = [SAMPLES / f"eval-{job}.out", SAMPLES / f"server-{job}.log"]
+        for path, event in _events_in_time_order(files):
+            state.apply_batch(FileBatch(path=path, events=(event,)))  # type: ignore[arg-type]
+            snap[0] = state.snapshot()
+            counted: dict[tuple[str, tuple[str, ...]], float] = {}
+            for (name, labels), value in series(exposition(collector)).items():
+                if name in ("evalmon_requests_done", "evalmon_http_responses_total",
+                            "evalmon_ooms_total"):
+                    names = dict(labels)
+                    key = (names["run"], tuple(names[k] for k in LABELS))
+                    counted[key] = counted.get(key, 0.0) + value
+            for (run, labels), total in counted.items():
+                history = seen.setdefault(run, [])
+                if history and history[-1][0] == labels:
+                    history[-1] = (labels, total)
+                else:
+                    history.append((labels, total))
+    assert seen.keys() == {"101", "102", "103", "104"}
+    for run, history in seen.items():
+        assert history[-1][0] == ("", "megatron-8b", "hellaswag"), run
+        assert history[-1][1] > 0, run
+        # the model came with lm-eval's first lines, the task before the first request
+        assert [labels for labels, _ in history] == [("", "megatron-8b", ""),
+                                                     ("", "megatron-8b", "hellaswag")], run
+        assert [total for _labels, total in history[:-1]] == [0.0], run
 
 
 def test_oom_run_counts_failures_and_requests_total(sample_snapshot: Snapshot):
@@ -128,8 +264,23 @@ def test_supervisor_series_attempt_and_relaunches_by_reason():
     )
     text = exposition(EvalCollector(lambda: empty, lambda: status, host="h"))
     s = series(text)
-    assert s[("evalmon_attempt", (("host", "h"), ("run", "job7")))] == 3
-    assert s[("evalmon_relaunches_total", (("host", "h"), ("reason", "oom"), ("run", "job7")))] == 2
+    # no run has said its model or tasks yet: "" (Prometheus: no label)
+    job = (("host", "h"), ("model", ""), ("run", "job7"), ("task", ""))
+    assert s[("evalmon_attempt", job)] == 3
+    assert s[("evalmon_relaunches_total", (*job[:2], ("reason", "oom"), *job[2:]))] == 2
+
+
+def test_supervisor_series_carry_the_jobs_model_and_tasks(sample_snapshot: Snapshot):
+    status = SupervisorStatus(
+        command=("x",), log_dir="/tmp/logs/job7", state="running",
+        attempts=(Attempt(1, 256, 0.0, 1.0, outcome="oom"), Attempt(2, 128, 1.0)),
+    )
+    text = exposition(EvalCollector(lambda: sample_snapshot, lambda: status, host="h"))
+    for name in ("evalmon_attempt", "evalmon_relaunches_total"):
+        [labels] = [dict(k) for (n, k), _v in series(text).items() if n == name]
+        assert labels.keys() - {"reason"} == {"run", "host", "model", "task"}
+        assert (labels["run"], labels["model"], labels["task"]) == ("job7", "megatron-8b",
+                                                                    "hellaswag")
 
 
 def test_label_values_are_bounded_and_inert(sample_snapshot: Snapshot):

@@ -1,6 +1,8 @@
 """A REAL Prometheus scrapes ``evalmon run --metrics-port`` during a real demo run (the
 simulated Megatron server, the real lm-eval client, an OOM and a relaunch): the series it
-stored hold the values ``evalmon report`` gives for the same logs."""
+stored hold the values ``evalmon report`` gives for the same logs, labelled with the run's
+model and tasks; a run's series split only while its counters were 0 (lm-eval names its
+model and tasks before it sends a request); the Grafana dashboard's queries answer."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,30 +77,57 @@ def test_real_prometheus_scrapes_evalmon_run_and_agrees_with_the_report(tmp_path
             return prom.query(f"last_over_time({name}[15m])")
 
         done = prom.wait(lambda: last("evalmon_requests_done"), 30, "evalmon_requests_done")
+        model = runs["2"]["config"]["model"]
+        tasks = ",".join(sorted({t["task"] for t in runs["2"]["tasks"]}))
+        assert model and "," in tasks  # the demo runs two tasks: one value, sorted and joined
+        what = {"model": model, "task": tasks}  # slurm_job_id "": Prometheus has no label
         for rid in ("1", "2"):
             r = runs[rid]
-            assert _value(done, run=rid) == pytest.approx(r["requests_done"], rel=1e-9)
+            assert _value(done, run=rid, **what) == pytest.approx(r["requests_done"], rel=1e-9)
             rate = last("evalmon_requests_per_second")
-            assert _value(rate, run=rid) == pytest.approx(r["requests_per_s"], rel=1e-9)
-            assert _value(last("evalmon_ooms_total"), run=rid) == len(r["oom_failures"])
+            assert _value(rate, run=rid, **what) == pytest.approx(r["requests_per_s"], rel=1e-9)
+            assert _value(last("evalmon_ooms_total"), run=rid, **what) == len(r["oom_failures"])
             for status, count in r["http"].items():
                 http = last("evalmon_http_responses_total")
-                assert _value(http, run=rid, status=status) == count
+                assert _value(http, run=rid, status=status, **what) == count
             labels = done[[x["metric"]["run"] for x in done].index(rid)]["metric"]
             assert labels["job"] == "evalmon" and labels["instance"].endswith(
                 f":{exporter_port}")
-            assert labels.keys() == {"__name__", "run", "host", "job", "instance"}
-            # one series per run: no label changed its value while the run went on
-            assert len([x for x in done if x["metric"]["run"] == rid]) == 1
+            assert labels.keys() == {"__name__", "run", "host", "job", "instance", "model",
+                                     "task"}
+            # the run's series split only while nothing was counted: under every other label
+            # set (before lm-eval named its model and tasks) each counter stayed 0
+            for name in ("evalmon_requests_done", "evalmon_ooms_total",
+                         "evalmon_http_responses_total"):
+                earlier = [x for x in prom.query(f"max_over_time({name}[15m])")
+                           if x["metric"]["run"] == rid and x["metric"].get("task") != tasks]
+                assert all(float(x["value"][1]) == 0 for x in earlier), (name, earlier)
         info = last("evalmon_run_info")
         assert {x["metric"]["run"] for x in info} >= {"1", "2"}
-        model = runs["2"]["config"]["model"]
-        assert [x["metric"]["model"] for x in info if x["metric"]["run"] == "2"][-1] == model
-        assert _value(last("evalmon_batch_size"), run="2") == 128
+        assert _value(info, run="2", **what) == 1
+        assert _value(last("evalmon_batch_size"), run="2", **what) == 128
         assert runs["1"]["status"] == "oom" and runs["2"]["status"] == "finished"
         assert len(runs["1"]["oom_failures"]) == 1
-        # the supervisor's story: attempt 2 after one OOM relaunch
-        assert _value(last("evalmon_attempt"), run="demo") == 2
-        assert _value(last("evalmon_relaunches_total"), run="demo", reason="oom") == 1
+        # the supervisor's story: attempt 2 after one OOM relaunch (labelled with the job's
+        # model and tasks; the first attempt began before lm-eval named them)
+        assert _value(last("evalmon_attempt"), run="demo", **what) == 2
+        assert _value(last("evalmon_relaunches_total"), run="demo", reason="oom", **what) == 1
         # and the final figures were scraped (the run is over in Prometheus too)
-        assert _value(last("evalmon_run_running"), run="2") == 0
+        assert _value(last("evalmon_run_running"), run="2", **what) == 0
+        # the dashboard's queries (every variable on All) answer over the run's time, and the
+        # panels of a run's figures show its model
+        board = json.loads((Path(__file__).resolve().parent.parent / "docs" / "grafana" /
+                            "evalmon.json").read_text())
+        now = time.time()
+        for panel in board["panels"]:
+            for target in panel["targets"]:
+                expr = target["expr"]
+                for var in ("$run", "$host", "$model"):
+                    expr = expr.replace(var, ".*")
+                result = prom.api("/api/v1/query_range", query=expr, start=str(now - 900),
+                                  end=str(now), step="1s")["result"]
+                if panel["title"] not in ("Engine: running and waiting requests",
+                                          "KV cache usage", "ETA"):
+                    assert result, (panel["title"], expr)
+                if result and "sum by" not in expr and not expr.startswith("time()"):
+                    assert any(x["metric"].get("model") == model for x in result), expr

@@ -1,6 +1,6 @@
-"""evalmon_run_info's slurm_job_id under evalmon run --slurm: the job id evalmon submitted,
-for a job that ended normally too (SLURM prints its ``*** JOB N ... ***`` line only when it
-ends a job); no other series gains a label (one series per run)."""
+"""slurm_job_id under evalmon run --slurm, on evalmon_run_info and on every series of the run:
+the job id evalmon submitted (known from the job's first line), for a job that ended normally
+too (SLURM prints its ``*** JOB N ... ***`` line only when it ends a job)."""
 
 from __future__ import annotations
 
@@ -32,14 +32,16 @@ def test_run_info_takes_the_submitted_job_id(tmp_path: Path) -> None:
         ),
     )
     text = exposition(EvalCollector(lambda: snap, lambda: status, host="h"))
-    info = {}
+    info, done = {}, {}
     for family in text_string_to_metric_families(text):
         for s in family.samples:
             if s.name == "evalmon_run_info":
                 info[s.labels["run"]] = s.labels["slurm_job_id"]
-            elif s.name.startswith("evalmon_requests_done"):
-                assert set(s.labels) == {"run", "host"}
-    assert info == {"4": "4", "5": "5"}
+            elif s.name == "evalmon_requests_done":
+                assert set(s.labels) == {"run", "host", "slurm_job_id", "model", "task"}
+                done[s.labels["run"]] = s.labels["slurm_job_id"]
+    assert info == done == {"4": "4", "5": "5"}
     # without the supervisor only the banner tells: the job that ended normally has none
     alone = exposition(EvalCollector(lambda: snap, host="h"))
     assert 'run="5",slurm_job_id=""' in alone and 'run="4",slurm_job_id="4"' in alone
+    assert 'evalmon_requests_done{host="h",model="",run="4",slurm_job_id="4",task=""}' in alone
