@@ -321,6 +321,15 @@ def final_state(logs: Path) -> str:
     return sessions[-1].final_state if sessions and sessions[-1].finished else ""
 
 
+def last_reason(logs: Path) -> str:
+    """The reason recorded for the last attempt of the last session."""
+    from evalmon.supervisor.record import read_record
+
+    sessions = read_record(str(logs)).sessions
+    tried = sessions[-1].ordered_attempts() if sessions else ()
+    return tried[-1].reason if tried else ""
+
+
 def wait(predicate: Callable[[], object], what: str, deadline_s: float = DEADLINE_S) -> None:
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
@@ -360,6 +369,9 @@ def test_ctrl_c_sigterm_and_sighup_under_the_dashboard_stop_the_job_cleanly(
             record.read_text()[-2000:] if record.exists() else "no record", tmux.screen()
         )
         assert tmux.pane("#{alternate_on}") == "0"  # the terminal is restored
+        said = {"ctrl-c": "Ctrl-C", "SIGTERM": "stopped by SIGTERM",
+                "SIGHUP": "the terminal closed (SIGHUP)"}[how]
+        assert said in last_reason(tmp_path / "logs"), last_reason(tmp_path / "logs")
         screen = tmux.screen()
         assert "Traceback" not in screen
         if how != "SIGHUP":  # (after SIGHUP nothing is printed: there is no terminal)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from evalmon import fmt
 from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor.launchers import Launcher, LocalLauncher
-from evalmon.supervisor.model import SupervisorStatus
+from evalmon.supervisor.model import SupervisorStatus, stop_reason
 from evalmon.supervisor.policy import Policy, PolicyError, parse_schedule
 from evalmon.supervisor.supervisor import Supervisor, SupervisorOptions
 
@@ -320,7 +320,7 @@ def _run_headless(options: SupervisorOptions, launcher: Launcher, monitor: Monit
     def on_signal(signum: int, frame: object) -> None:
         if signum == signal.SIGHUP:
             _detach_from_terminal()
-        supervisor.stop()
+        supervisor.stop(stop_reason(signum))
 
     if threading.current_thread() is not threading.main_thread():
         previous = {}  # signal handlers can only be set from the main thread
@@ -349,7 +349,7 @@ def _stop_on_signal(supervisor: Supervisor) -> Callable[[int, object], None]:
     def on_signal(signum: int, frame: object) -> None:
         if signum == signal.SIGHUP:
             _detach_from_terminal()
-        supervisor.stop()
+        supervisor.stop(stop_reason(signum))
 
     return on_signal
 
@@ -396,7 +396,7 @@ def _run_with_dashboard(
     if ended_by == 128 + signal.SIGHUP:
         _detach_from_terminal()  # no terminal to print on: lines go nowhere, not into EIO
     if stopping:
-        supervisor.stop()
+        supervisor.stop(stop_reason(ended_by - 128))  # kept: the dashboard's own, if first
         print("evalmon: stopping the job", flush=True)
     elif worker.is_alive() and not supervisor.status().finished:
         print("evalmon: dashboard closed; still supervising the job (Ctrl-C stops it)", flush=True)

@@ -6,6 +6,7 @@ attempt record (``record.py``) persists the same :class:`Attempt` fields as JSON
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -109,3 +110,15 @@ class SupervisorStatus:
     @property
     def finished(self) -> bool:
         return self.state in TERMINAL_STATES
+
+
+def stop_reason(signum: int) -> str:
+    """What a stop signal says in the record: who asked, in words a user recognises."""
+    if signum == signal.SIGHUP:
+        return "stopped: the terminal closed (SIGHUP)"
+    if signum == signal.SIGINT:
+        return "stopped by the user (Ctrl-C)"
+    try:
+        return f"stopped by {signal.Signals(signum).name}"
+    except ValueError:
+        return f"stopped by signal {signum}"

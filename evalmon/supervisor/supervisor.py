@@ -191,6 +191,7 @@ class Supervisor:
         self._clock = clock
         self._lock = threading.Lock()
         self._stop_requested = threading.Event()
+        self._stop_reason = "stopped by the user"
         self._attempts: list[Attempt] = []
         self._state: SupervisorState = "launching"
         self._message = ""
@@ -223,8 +224,11 @@ class Supervisor:
         """Where plain progress lines go from now on (e.g. after the dashboard closed)."""
         self._print = printer
 
-    def stop(self) -> None:
-        """Ask the loop to stop the job (SIGTERM, SIGKILL after grace) and end as cancelled."""
+    def stop(self, reason: str = "stopped by the user") -> None:
+        """Ask the loop to stop the job (SIGTERM, SIGKILL after grace) and end as cancelled,
+        with ``reason`` in the record (the first stop's reason is kept)."""
+        if not self._stop_requested.is_set():
+            self._stop_reason = reason
         self._stop_requested.set()
 
     def preview_retune(self, request: control_mod.Retune) -> control_mod.Preview:
@@ -337,7 +341,7 @@ class Supervisor:
         while True:
             if job is None and self._stop_requested.is_set():
                 # a stop asked for while the last attempt was being stopped wins: no launch
-                raise _Finished(Decision("fail", "stopped by the user"), state="cancelled")
+                raise _Finished(Decision("fail", self._stop_reason), state="cancelled")
             if job is None:
                 size = self._next_batch
                 job, watch = self._launch(logs, size)
@@ -577,7 +581,7 @@ class Supervisor:
         )
         self._set_attempt(intent)  # RecordError: nothing launched, one line
         if self._stop_requested.is_set():
-            raise _Finished(Decision("fail", "stopped by the user"), state="cancelled")
+            raise _Finished(Decision("fail", self._stop_reason), state="cancelled")
         try:
             job = self.launcher.launch(rewritten.argv, env, number)
         except (LaunchError, OSError) as exc:
@@ -669,12 +673,12 @@ class Supervisor:
                 self._say(f"attempt {attempt.number} stopped on request ({how})")
                 self._note_left_running(job)
                 code = job.exit_code
-                cancelled = Decision("fail", "stopped by the user")
+                cancelled = Decision("fail", self._stop_reason)
                 self._end_attempt(
                     self._attempts[-1], cancelled, code, watch, outcome="cancelled",
                     job_state=job.state,
                 )
-                raise _Finished(Decision("fail", "stopped by the user"), state="cancelled")
+                raise _Finished(Decision("fail", self._stop_reason), state="cancelled")
             if stopping_for is None:
                 stopping_for = self._retune_now(job)  # a live retune asked for (control.py)
             if job.poll():

@@ -41,6 +41,7 @@ from evalmon.pipeline import Feed, FeedData, LiveFeed
 from evalmon.state.model import RunView, Snapshot
 from evalmon.supervisor import control as retune_mod
 from evalmon.supervisor.control import Retune
+from evalmon.supervisor.model import stop_reason
 from evalmon.ui import layout
 from evalmon.ui.help import HelpScreen
 from evalmon.ui.inert import inert
@@ -165,7 +166,7 @@ class EvalmonApp(App[int]):
         sources_label: str = "",
         initial_run: str | None = None,
         pump: bool = True,
-        stop_job: Callable[[], None] | None = None,
+        stop_job: Callable[..., None] | None = None,
         screenshot_dir: str | None = None,
         handle_signals: bool = False,
         retuner: Any = None,
@@ -548,7 +549,7 @@ class EvalmonApp(App[int]):
         """Ctrl-C under a supervisor: stop the job cleanly and exit (130)."""
         if self.stop_job is not None:
             with contextlib.suppress(Exception):
-                self.stop_job()
+                self.stop_job(stop_reason(signal.SIGINT))
         self.exit(EXIT_CTRL_C)
 
     # ------------------------------------------------------------------ live re-tuning
@@ -724,7 +725,7 @@ class EvalmonApp(App[int]):
             self.stop_signal = signum
         if self.stop_job is not None:
             with contextlib.suppress(Exception):
-                self.stop_job()
+                self.stop_job(stop_reason(signum))
         self.exit(128 + signum)
 
 
