@@ -123,8 +123,13 @@ def fmt_bool(value: bool | None) -> str:
     return fmt.DASH if value is None else ("yes" if value else "no")
 
 
+#: what a run whose log never states lm-eval's --batch_size shows, in every format
+NO_BATCH = "batch not stated"
+
+
 def fmt_config(run: RunView) -> str:
-    parts = [f"batch={run.config.batch_size or '?'}"]
+    batch = run.config.batch_size
+    parts = [f"batch={batch}" if batch else NO_BATCH]
     if run.engine_max_batch:
         parts.append(f"engine≤{run.engine_max_batch}")
     if run.config.num_concurrent is not None:
@@ -459,6 +464,8 @@ def render_table(snapshot: Snapshot, options: ReportOptions, *, width: int | Non
                 status = run.status
         if status != run.status:
             console.print(Text(inert(f"run {run.id}: {status}")))
+        if run.client and not run.config.batch_size:
+            console.print(Text(inert(f"run {run.id}: {NO_BATCH} in its log (Batch -)")))
         for line in fmt_work(run):
             console.print(Text(inert(f"run {run.id}: {line}")))
         if run.results:

@@ -368,3 +368,16 @@ def test_a_file_named_without_eval_lines_is_said_of_that_file(tmp_path: Path):
     assert result.stderr.splitlines()[-1] == (
         f"evalmon report: no eval or server logs found in {tmp_path / 'hostname'}: read 1 file, "
         "it had no lm-eval, inference-server or SLURM lines")
+
+
+def test_a_batch_size_the_log_never_states_is_said_plainly_in_every_format(
+        tmp_path: Path, capsys):
+    # a client bar, no lm-eval configuration line: its batch size is not known
+    (tmp_path / "eval-8.out").write_text(
+        "Requesting API: 100%|##########| 4/4 [00:02<00:00,  2.00it/s]\n")
+    assert main(["report", str(tmp_path), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "batch=?" not in out and "| 8 | batch not stated" in out
+    assert main(["report", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "run 8: batch not stated in its log" in out
