@@ -779,3 +779,18 @@ def test_processes_sampled_before_the_attempt_ended_show_as_ended() -> None:
         assert str(app.query_one("#processes").border_subtitle) == "2 ended"
 
     drive(story(), body, supervisor=ended)
+
+
+def test_a_log_filter_that_matches_nothing_says_so_instead_of_an_empty_panel() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        await pilot.press("slash")
+        await pilot.press(*"xyz[b]")  # markup in the needle stays text
+        await pilot.pause()
+        shown = text_of(app, "#log-lines").strip()
+        assert shown == "no line matches 'xyz[b]' (Esc clears)"
+        await pilot.press("escape")
+        await pilot.pause()
+        shown = text_of(app, "#log-lines")
+        assert "no line matches" not in shown and "96 prompts" in shown
+
+    drive(story(), body, tail=TAIL)

@@ -92,6 +92,7 @@ class LogPanel(Vertical):
         self._last_seq = -1  # seqs start at 0: the follower's very first line is one too
         self._lines: tuple[RawLine, ...] = ()
         self._drawn_width = 0
+        self._no_match_shown = False  # the "no line matches" note is the panel's one line
 
     def compose(self) -> ComposeResult:
         filter_input = Input(placeholder="filter: text to keep (Enter: done, Esc: clear)",
@@ -178,10 +179,15 @@ class LogPanel(Vertical):
         log.clear()
         self._last_seq = -1
         self._shown_needle = self.needle
+        self._no_match_shown = False
         self._write(self._lines)
 
     def _append_new(self) -> None:
-        self._write(line for line in self._lines if line.seq > self._last_seq)
+        new = [line for line in self._lines if line.seq > self._last_seq]
+        if self._no_match_shown and any(True for _ in self._visible(new)):
+            self._redraw()  # the first match replaces the note
+            return
+        self._write(new)
 
     def _write(self, lines: Iterable[RawLine]) -> None:
         log = self.query_one("#log-lines", RichLog)
@@ -200,6 +206,14 @@ class LogPanel(Vertical):
             log.write(text)
         shown = sum(1 for _ in self._visible(self._lines))
         total = len(self._lines)
+        if self.needle and not shown and not self._no_match_shown:
+            # an empty panel looks broken: say that the filter hides every line
+            note = Text(f"no line matches '{inert(self.needle, 60)}' (Esc clears)",
+                        style="dim italic", no_wrap=True, overflow="ellipsis")
+            if width > 0:
+                note.truncate(width, overflow="ellipsis")
+            log.write(note)
+            self._no_match_shown = True
         noun = "line" if total == 1 else "lines"
         self.border_subtitle = Text(
             f"filter '{inert(self.needle, 30)}': {shown}/{total} {noun} (Esc clears)"
