@@ -334,8 +334,8 @@ def test_processes_panel_shows_the_tree_with_cpu_rss_state_age() -> None:
         shown = text_of(app, "#processes")
         header, *lines = shown.splitlines()
         assert header.split() == ["PID", "Process", "CPU", "%", "RSS", "State", "Age"]
-        assert lines[0].lstrip().startswith("4200") and "bash eval.sbatch" in lines[0]
-        assert "└ python tools/run_text_generation_server.py" in lines[1]
+        assert lines[0].lstrip().startswith("4200") and "eval.sbatch" in lines[0]
+        assert "└ run_text_generation_server.py" in lines[1]  # the script, not "python"
         assert "98" in lines[1] and "6.0 GiB" in lines[1] and "running" in lines[1]
         assert lines[1].rstrip().endswith("14m50s")  # 1000 - 110 s
 
@@ -794,3 +794,24 @@ def test_a_log_filter_that_matches_nothing_says_so_instead_of_an_empty_panel() -
         assert "no line matches" not in shown and "96 prompts" in shown
 
     drive(story(), body, tail=TAIL)
+
+
+def test_a_process_is_named_by_the_module_or_script_it_runs_and_never_squeezed() -> None:
+    from evalmon.ui.panels.processes import PROCESS_MIN, render_processes, useful_command
+
+    assert useful_command("/usr/bin/python3.11 -u -m lm_eval --model x") == "lm_eval --model x"
+    assert useful_command("python -X dev tools/run_server.py --port 5000") == (
+        "run_server.py --port 5000")
+    assert useful_command("bash /home/me/eval.sbatch") == "eval.sbatch"
+    assert useful_command("/opt/bin/torchrun --nproc 8 train.py") == "torchrun --nproc 8 train.py"
+    assert useful_command("python -c 'import x'") == "python -c 'import x'"
+    procs = (
+        ProcSample(4200, 1, "bash", "bash eval.sbatch", 0.0, 3 << 20, "sleeping", 100.0, 1000.0),
+        ProcSample(4242, 4200, "python", "python -m lm_eval --model local-completions", 98.0,
+                   6 * GIB, "running", 110.0, 1000.0),
+    )
+    for width in (40, 56, 76):
+        header, _, job = plain(render_processes(procs, width=width), width).splitlines()[:3]
+        cell = job[header.index("Process"):].split("  ")[0]  # the Process column's cell
+        assert cell.startswith("└ lm_eval --mod") and len(cell) >= PROCESS_MIN, (width, job)
+        assert "RSS" in header and "6.0 GiB" in job  # the figures are never what is cut
