@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from evalmon.events import EngineConfig, SglangBatch
+from evalmon.events import EngineConfig, ServerShutdown, SglangBatch
 from evalmon.parsers import sglang
 
 # sgl-project/sglang#3909: the "." form of early 2025
@@ -330,6 +330,31 @@ CASES: list[tuple[str, list[object]]] = [
                 tp_rank=0,
             )
         ],
+    ),
+    # ------------------------------------------------------------------ cut lines
+    # sgl-project/sglang#25960: lines cut by the terminal they were copied from; what is
+    # left is read, what was cut is unknown (no #cached-token: no cache figure)
+    (
+        "[2026-05-28 02:59:59 TP0] Prefill batch, #new-seq: 1, #new-token: 896, "
+        "#cached-tounning-req: 45, #queue-req: 81, #pending-token: 70187, npu graph: False, "
+        "input th",
+        [
+            SglangBatch(
+                phase="prefill",
+                queue_reqs=81,
+                new_seqs=1,
+                new_tokens=896,
+                pending_tokens=70187,
+                graph=False,
+                tp_rank=0,
+            )
+        ],
+    ),
+    # ------------------------------------------------------------------ death
+    # LMCache/LMCache#869: the scheduler's exception (its traceback follows)
+    (
+        "[2025-06-26 02:16:20 TP0] Scheduler hit an exception: Traceback (most recent call last):",
+        [ServerShutdown(server="sglang", crashed=True, message="Scheduler hit an exception")],
     ),
     # ------------------------------------------------------------------ request cap
     # sgl-project/sglang#6623: the launch flags

@@ -221,6 +221,11 @@ CASES: list[tuple[str, list[object]]] = [
             )
         ],
     ),
+    # huggingface/text-generation-inference#2280: the launcher exits with the shards' failure
+    (
+        "Error: ShardFailed",
+        [ServerShutdown(server="tgi", crashed=True, message="Error: ShardFailed")],
+    ),
     # huggingface/text-generation-inference#2744: what warm-up found the KV cache holds
     ("Setting max batch total tokens to 30816", [TgiConfig(max_batch_total_tokens=30816)]),
     (
@@ -251,6 +256,9 @@ NEAR_MISSES = [
     # huggingface/text-generation-inference#2657: waiting shards are not a lifecycle change
     "2024-10-16T10:48:41.374381Z  INFO shard-manager: text_generation_launcher: Waiting for "
     "shard to be ready... rank=2",
+    # huggingface/text-generation-inference#2280: a shard's end, before the launcher's verdict
+    "2024-07-22T19:57:05.908774Z  INFO shard-manager: text_generation_launcher: shard "
+    "terminated rank=3",
     # predibase/lorax#354: LoRAX, a TGI fork, logs as lorax_launcher
     "2024-03-20T07:57:45.117908Z ERROR lorax_launcher: Webserver Crashed",
     # huggingface/text-generation-inference#1164: warm-up OOM is oom.py's

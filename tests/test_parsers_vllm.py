@@ -332,6 +332,25 @@ CASES: list[tuple[str, list[object]]] = [
         "shutdown triggered",
         [ServerShutdown(server="vllm", message="[shutdown] API server: shutdown triggered")],
     ),
+    # ------------------------------------------------------------------ engine death
+    # noonghunna/club-3090#58: V1, the API server fails a request after the engine died
+    (
+        "(APIServer pid=1) ERROR 05-05 12:36:59 [serving.py:1173] vllm.v1.engine.exceptions."
+        "EngineDeadError: EngineCore encountered an issue. See stack trace (above) for the root "
+        "cause.",
+        [
+            ServerShutdown(
+                server="vllm",
+                crashed=True,
+                message="EngineDeadError: EngineCore encountered an issue",
+            )
+        ],
+    ),
+    # vllm-project/vllm#5173: V0's background loop fails
+    (
+        "ERROR 07-08 09:27:29 async_llm_engine.py:52] Engine background task failed",
+        [ServerShutdown(server="vllm", crashed=True, message="Engine background task failed")],
+    ),
     # ------------------------------------------------------------------ engine cap
     # noonghunna/club-3090#652
     (

@@ -20,6 +20,11 @@ data-parallel attention, none without tensor parallelism):
 
 Fields are read by name. ``token usage`` is a fraction (0..1) as SGLang prints it.
 
+A process's death -> ``ServerShutdown(server="sglang", crashed=True)``: ``Scheduler hit an
+exception: Traceback ...`` (also ``DataParallelController``, ``DetokenizerManager``,
+``TpModelWorkerClient``), after which the child signals its parent, which logs ``Received
+sigquit from a child process. It usually means the child failed.``
+
 The scheduler's cap ``max_running_requests`` -> ``EngineConfig(max_requests=N)``, from
 ``server_args=ServerArgs(..., max_running_requests=128, ...)`` or ``--max-running-requests 128``.
 """
@@ -28,11 +33,14 @@ from __future__ import annotations
 
 import re
 
-from evalmon.events import EngineConfig, Event, SglangBatch
+from evalmon.events import EngineConfig, Event, ServerShutdown, SglangBatch
 from evalmon.parsers.lines import ascii_re, strip_ansi, to_float, to_int
 
 CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"(?:Prefill|Decode) batch|max[_-]running[_-]requests(?:=| +)\d"
+    rb"|(?:Scheduler|DataParallelController|DetokenizerManager|TpModelWorkerClient)"
+    rb" hit an exception"
+    rb"|Received sigquit from a child process"
 )
 _CANDIDATE_STR = ascii_re(CANDIDATE.pattern.decode())
 
@@ -57,6 +65,10 @@ _ACCEPT_RATE = ascii_re(r"\baccept rate: (?P<value>\d{1,6}(?:\.\d{1,6})?)")
 _RANKS = ascii_re(r"\[[^\[\]]{0,120}\] *$")
 _DP = ascii_re(r"\bDP(?P<n>\d{1,6})\b")
 _TP = ascii_re(r"\bTP(?P<n>\d{1,6})\b")
+_DIED = ascii_re(
+    r"\b(?:(?:Scheduler|DataParallelController|DetokenizerManager|TpModelWorkerClient) hit an "
+    r"exception|Received sigquit from a child process)\b"
+)
 _MAX_RUNNING = ascii_re(
     r"(?:(?<![\w-])max_running_requests=|(?<![\w-])--max[-_]running[-_]requests(?:=| +))"
     r"(?P<value>\d{1,9})\b"
@@ -73,6 +85,10 @@ def parse(segment: str) -> list[Event]:
             cap = _MAX_RUNNING.search(text)
             if cap:
                 return [EngineConfig(max_requests=int(cap["value"]))]
+        if "hit an exception" in text or "sigquit" in text:
+            died = _DIED.search(text)
+            if died:
+                return [ServerShutdown(server="sglang", crashed=True, message=died[0])]
         if " batch" not in text:
             return []
         opening = _OPENING.search(text)

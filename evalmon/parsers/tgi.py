@@ -15,7 +15,10 @@ docker-compose ``name  | `` or rsyslog prefix (which writes ESC as ``#033``). Li
   memory ...``, a validation message such as ```inputs` tokens + `max_new_tokens` must be
   <= 2048 ...``); also in ``--json-output`` form -> :class:`TgiError`;
 * the router's ``Connected`` -> :class:`ServerStarted`; the launcher's ``Webserver
-  Crashed`` / ``Shard N crashed`` / ``Shutting down shards`` -> :class:`ServerShutdown`;
+  Crashed`` / ``Shard N crashed`` / ``Shutting down shards`` -> :class:`ServerShutdown`, and
+  the error it exits with, alone on the last line (``Error: ShardFailed``, also
+  ``ShardCannotStart``, ``ShardDisconnected``, ``WebserverFailed``, ``WebserverCannotStart``:
+  ``launcher/src/main.rs``'s ``LauncherError`` as ``main`` returns it) -> a crash;
 * the launcher's one-line ``Args { model_id: ..., max_concurrent_requests: 128, ... }``,
   ``Default `max_batch_prefill_tokens` to N`` and the warm-up's ``Setting max batch total
   tokens to N`` -> :class:`TgiConfig` (plus ``EngineConfig(max_batch_size=N)`` when
@@ -51,6 +54,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Webserver Crashed|Shard \d{1,4} (?:crashed|failed to start)|Shutting down shards"
     rb"|Setting max batch total tokens to \d|Default `max_batch_prefill_tokens` to \d"
     rb"|Args \{ model_id: "
+    rb"|Error: (?:Shard(?:Failed|CannotStart|Disconnected)|Webserver(?:Failed|CannotStart))"
 )
 _CANDIDATE_STR = ascii_re(CANDIDATE.pattern.decode("latin-1"))
 
@@ -92,6 +96,11 @@ _LAUNCHER = ascii_re(
     r"\btext_generation_launcher: (?P<message>Webserver Crashed"
     r"|Shard \d{1,4} (?:crashed|failed to start)|Shutting down shards)\b"
 )
+# the whole line: Rust's ``main`` returning ``Err(LauncherError::ShardFailed)``
+_EXIT_ERROR = ascii_re(
+    r"(?:^|[\s|])Error: (?P<error>Shard(?:Failed|CannotStart|Disconnected)"
+    r"|Webserver(?:Failed|CannotStart))\s*$"
+)
 _ARGS = ascii_re(r"\btext_generation_launcher: Args \{ model_id: ")
 _ARG = ascii_re(
     r"\b(?P<key>max_concurrent_requests|max_batch_prefill_tokens|max_batch_total_tokens"
@@ -128,6 +137,11 @@ def parse(segment: str) -> list[Event]:
             message = launcher["message"]
             crashed = message != "Shutting down shards"
             return [ServerShutdown(server="tgi", crashed=crashed, message=message, when=when)]
+        if "Error: " in text:
+            exit_error = _EXIT_ERROR.search(text)
+            if exit_error:
+                message = f"Error: {exit_error['error']}"
+                return [ServerShutdown(server="tgi", crashed=True, message=message, when=when)]
         return _config(text)
     except Exception:
         return []

@@ -25,6 +25,11 @@ loggers.py`` and ``vllm/v1/spec_decode/metrics.py`` for V1, over releases):
   :class:`EnginePreemption`;
 * ``Starting vLLM [API ]server on URL`` -> :class:`ServerStarted`; ``Shutting down FastAPI
   HTTP server.`` / ``[shutdown] API server: shutdown triggered`` -> :class:`ServerShutdown`;
+* the engine's death -> ``ServerShutdown(crashed=True)``: V1's ``EngineDeadError: EngineCore
+  encountered an issue. ...`` (``v1/engine/exceptions.py``, logged by the API server for each
+  request it fails afterwards) and ``EngineCore encountered a fatal error.``
+  (``v1/engine/core.py``); V0's ``Engine background task failed`` (``async_llm_engine.py``)
+  and ``AsyncEngineDeadError: Background loop has errored already.``;
 * the engine's batch cap ``max_num_seqs`` -> ``EngineConfig(max_batch_size=N)``, from the
   start-up dump (``non-default args: {..., 'max_num_seqs': 256}``, older
   ``args: Namespace(..., max_num_seqs=256, ...)``), the default it picks when none is given
@@ -60,6 +65,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|is preempted by PreemptionMode\."
     rb"|Starting vLLM (?:API )?server |Shutting down FastAPI HTTP server"
     rb"|\[shutdown\] API server: shutdown triggered"
+    rb"|EngineCore encountered (?:an issue|a fatal error)|Engine background task failed"
+    rb"|EngineDeadError: Background loop has errored"
     rb"|max[_-]num[_-]seqs(?:['\"]?(?:=|:? +)| to )\d"
 )
 _CANDIDATE_STR = ascii_re(CANDIDATE.pattern.decode())
@@ -95,6 +102,10 @@ _STARTED = ascii_re(r"Starting vLLM (?:API )?server (?:\d{1,4} )?on (?P<address>
 _SHUTDOWN = ascii_re(
     r"Shutting down FastAPI HTTP server\.?|\[shutdown\] API server: shutdown triggered"
 )
+_ENGINE_DEAD = ascii_re(
+    r"(?:\bEngineDeadError: )?EngineCore encountered (?:an issue|a fatal error)"
+    r"|\bEngine background task failed\b|\bAsyncEngineDeadError: Background loop has errored"
+)
 _MAX_NUM_SEQS = ascii_re(
     r"(?:'max_num_seqs': |(?<![\w-])max_num_seqs=|(?<![\w-])--max[-_]num[-_]seqs(?:=| +)"
     r"|\bSetting max_num_seqs to )"
@@ -129,6 +140,10 @@ def parse(segment: str) -> list[Event]:
             match = _STARTED.search(text)
             if match:
                 return [ServerStarted(server="vllm", address=match["address"])]
+        if "Engine" in text:
+            dead = _ENGINE_DEAD.search(text)
+            if dead:
+                return [ServerShutdown(server="vllm", crashed=True, message=dead[0])]
         if "shutdown" in text or "Shutting down" in text:
             match = _SHUTDOWN.search(text)
             if match:
