@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from evalmon.cli import main
-from tests.server_logs import MIXED, STATS_ONLY, write_logs
+from tests.server_logs import FIRST_SIGHT, MIXED, STATS_ONLY, write_logs
 
 SERVER_KEYS = {
     "kind", "source", "stats", "running", "waiting", "kv_cache_usage", "gen_tokens_per_s",
@@ -160,3 +160,86 @@ def test_mixed_logs_read_spec_decoding_and_access_lines(tmp_path: Path, capsys):
     # sgl-project/sglang#22166: decode and prefill lines, prompt rate from prefill lines
     assert runs["22166"]["server"]["prompt_tokens_per_s"] == {"last": 4099.38, "max": 4099.38}
     assert runs["22166"]["server"]["gen_tokens_per_s"] == {"last": 1635.11, "max": 1635.11}
+
+
+# name -> (kind, status, the server block's figures checked), or None: no run. The
+# comments name what first sight got wrong or missed, before the fix that the row checks.
+FIRST_SIGHT_EXPECTED: dict[str, tuple[str, str, dict] | None] = {
+    "vllm-19483": ("vllm", "serving", {"running": {"last": 2, "max": 2},
+                                       "prefix_cache_hit_rate": {"last": 0.245, "max": 0.245}}),
+    "vllm-18916": ("vllm", "serving", {"running": {"last": 2, "max": 2},
+                                       "gen_tokens_per_s": {"last": 315.1, "max": 315.1}}),
+    "vllm-42363": ("vllm", "serving", {"prompt_tokens_per_s": {"last": 657.5, "max": 657.5},
+                                       "prefix_cache_hit_rate": {"last": 0.722, "max": 0.722}}),
+    "vllm-16259": ("vllm", "idle", {"stats": 2, "waiting": {"last": 0, "max": 0}}),
+    "vllm-ray-54070": ("vllm", "serving", {"running": {"last": 49, "max": 49},
+                                           "waiting": {"last": 951, "max": 951},
+                                           "prefix_cache_hit_rate": {"last": 0.1255,
+                                                                     "max": 0.1255}}),
+    "vllm-41081": ("vllm", "serving", {"running": {"last": 11, "max": 11},
+                                       "gen_tokens_per_s": {"last": 0.0, "max": 1684.2}}),
+    "vllm-41081a": ("unknown", "serving", {"stats": 0, "running": None}),
+    "vllm-3231": ("vllm", "serving", {"prompt_tokens_per_s": {"last": 10.0, "max": 10.0}}),
+    "vllm-6640": ("vllm", "idle", {"stats": 6, "preemptions": 0, "prefix_cache_hit_rate": None}),
+    "vllm-21809": ("vllm", "serving", {"kv_cache_usage": {"last": 0.958, "max": 0.958}}),
+    "vllm-567": ("vllm", "serving", {"prefix_cache_hit_rate": {"last": 0.448, "max": 0.448}}),
+    "vllm-57047": ("vllm", "idle", {"gen_tokens_per_s": {"last": 0.0, "max": 256.0}}),
+    "vllm-50841": ("vllm", "idle", {"stats": 0, "running": None}),
+    # first sight: "idle, no statistics yet" while the scheduler preempted a request
+    "vllm-9272": ("vllm", "serving", {"stats": 0, "preemptions": 1}),
+    "vllm-11051": ("vllm", "stopped", {"stats": 0}),
+    # first sight: no run (the engine's death was not read)
+    "vllm-club-58": ("vllm", "crashed", {"stats": 0}),
+    "vllm-5173": ("vllm", "crashed", {"stats": 0}),
+    # still not read: a health probe's 500 and an ASGI traceback behind "- <time> "
+    "vllm-5060": None,
+    # still wrong: a run of kind "client" (status oom); the (VllmWorker ...) prefix is the
+    # only sign of vLLM, and the NCCL OOM is not vLLM's own
+    "vllm-18446": ("client", "oom", {}),
+    "sglang-6291": ("sglang", "serving", {"running": {"last": 39, "max": 39},
+                                          "gen_tokens_per_s": None}),
+    "sglang-14972": ("sglang", "serving", {"waiting": {"last": 5, "max": 5},
+                                           "kv_cache_usage": {"last": 0.94, "max": 0.94}}),
+    # first sight: "serving" after the scheduler died
+    "sglang-lmcache-869": ("sglang", "crashed", {"stats": 1}),
+    "sglang-26082": ("sglang", "serving", {"prompt_tokens_per_s": {"last": 11.79,
+                                                                   "max": 11.79}}),
+    "sglang-npu-608": ("sglang", "serving", {"running": {"last": 22, "max": 24},
+                                             "waiting": {"last": 4, "max": 4}}),
+    "sglang-36081": ("sglang", "serving", {"kv_cache_usage": {"last": 0.0, "max": 0.02}}),
+    "sglang-17392": ("sglang", "serving", {"running": {"last": 25, "max": 25}}),
+    # first sight: a 0% prefix-cache hit rate from lines whose #cached-token was cut off
+    "sglang-25960": ("sglang", "serving", {"prefix_cache_hit_rate": None,
+                                           "kv_cache_usage": None,
+                                           "waiting": {"last": 82, "max": 82}}),
+    # start-up lines relayed by a client, no statistics: nothing to say
+    "sglang-olmocr-105": None,
+    "tgi-7395": ("tgi", "serving", {"stats": 1}),
+    # a Success line cut before "Success": no request is counted from it
+    "tgi-1440": None,
+    # first sight: no run (the launcher's exit error was not read)
+    "tgi-2280": ("tgi", "crashed", {"stats": 0}),
+    # still not read: a start-up that never finished ("Waiting for shard to be ready...")
+    "tgi-2728": None,
+}
+
+
+def test_first_sight_excerpts(tmp_path: Path, capsys):
+    """The second measurement's 32 excerpts: each gives the run (or no run) expected."""
+    assert set(FIRST_SIGHT_EXPECTED) == set(FIRST_SIGHT)
+    for path, name in zip(write_logs(tmp_path, FIRST_SIGHT), FIRST_SIGHT, strict=True):
+        runs = report(capsys, path)["runs"]
+        expected = FIRST_SIGHT_EXPECTED[name]
+        if expected is None:
+            assert runs == [], name
+            continue
+        kind, status, figures = expected
+        assert len(runs) == 1, name
+        run = runs[0]
+        assert (run["kind"], run["status"]) == (kind, status), name
+        for key, value in figures.items():
+            got = run["server"][key]
+            if isinstance(value, dict):
+                assert got == pytest.approx(value), (name, key)
+            else:
+                assert got == value, (name, key)

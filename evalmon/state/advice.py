@@ -70,13 +70,17 @@ def server_status(
     name = _NAME.get(server.kind, "the server")
     if figures is not None and (server.kind in CONTINUOUS or figures.running.last is not None):
         running, waiting = figures.running.last, figures.waiting.last
-        if running is None and waiting is None:
+        no_gauges = running is None and waiting is None
+        if no_gauges and tracker.activity is not None and after(tracker.activity, start):
+            pass  # no statistics line, but the engine worked (a preemption): see below
+        elif no_gauges:
             if tracker.started:
                 return "idle", f"{name} listens at {tracker.started[1].address}; no statistics yet"
             return "idle", "no statistics yet"
-        if (running or 0) + (waiting or 0) > 0:
+        elif (running or 0) + (waiting or 0) > 0:
             return "serving", f"{count(running)} running, {count(waiting)} waiting {where}"
-        return "idle", f"nothing running or waiting {where}"
+        else:
+            return "idle", f"nothing running or waiting {where}"
     served = (tracker.activity is not None and after(tracker.activity, start)) or (
         start is None and (run.engine_hist or run.http)
     )
@@ -94,6 +98,9 @@ def _served(run: RunAccumulator, server: ServerView) -> str:
     log = server.log
     if server.kind == "tgi" and log is not None and log.requests:
         return f"{plural(log.requests, 'request')} served"
+    if log is not None and log.preemptions and not log.running.last:
+        least = "at least " if log.preemptions_at_least else ""
+        return f"{least}{plural(log.preemptions, 'request')} preempted; no statistics line yet"
     calls = sum(run.engine_hist.values())
     if calls:
         return f"{count(calls)} engine calls"

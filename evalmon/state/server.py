@@ -256,10 +256,13 @@ class LogEngine:
     # ------------------------------------------------------------------ SGLang
 
     def sglang_batch(self, batch: SglangBatch) -> None:
-        if batch.phase == "prefill" and batch.new_tokens is not None:
-            hit = batch.cached_tokens or 0
-            self.sglang_hit_tokens += hit
-            self.sglang_prefill_tokens += batch.new_tokens + hit
+        if batch.phase == "prefill" and batch.new_tokens is not None and (
+            batch.cached_tokens is not None
+        ):
+            # only lines that state both: a line without #cached-token (cut short) says
+            # nothing of the cache, not "0 hits"
+            self.sglang_hit_tokens += batch.cached_tokens
+            self.sglang_prefill_tokens += batch.new_tokens + batch.cached_tokens
         if batch.cache_hit_pct is not None:
             prefix: float | None = batch.cache_hit_pct / 100
         elif self.sglang_prefill_tokens:
