@@ -138,3 +138,17 @@ def test_the_chart_goes_back_to_engine_batches_for_megatron(tmp_path: Path):
         assert chart.border_title == "Engine batch sizes"
 
     drive(snap, (200, 50), check)
+
+
+def test_the_vllm_charts_legend_fits_two_columns_and_drops_the_summary_not_the_legend(
+        tmp_path: Path):
+    from tests.test_ui_layout import bottom_border
+
+    snap = snapshot_of(tmp_path, {"vllm-43295": STATS_ONLY["vllm-43295"]})
+
+    def check(app: EvalmonApp) -> None:
+        border = bottom_border(app, "#engine")
+        assert "…" not in border and "running" in border and "waiting" in border, border
+        assert "KV" in border, border  # the third line's legend, short when it must be
+
+    drive(snap, (120, 40), check)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.text import Text
 from textual.widgets import DataTable, Tabs
 
 from evalmon.events import OutOfMemory, PythonException
@@ -468,3 +469,38 @@ def test_a_partial_rate_is_marked_not_spelled_out_at_80x24() -> None:
         assert "* ended part way" in str(table.border_subtitle)
 
     drive(dataclasses.replace(story(), runs=(oom, relaunched)), body, size=(80, 24))
+
+
+def screen_row(app: EvalmonApp, y: int, x: int = 0, width: int | None = None) -> str:
+    """What the terminal shows on row ``y`` (from ``x``, ``width`` cells), as plain text."""
+    text = app.screen._compositor.render_strips()[y].text
+    return text[x:] if width is None else text[x:x + width]
+
+
+def bottom_border(app: EvalmonApp, selector: str) -> str:
+    region = app.query_one(selector).region
+    return screen_row(app, region.bottom - 1, region.x, region.width)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (200, 50)])
+def test_chart_legends_are_never_cut(size: tuple[int, int]) -> None:
+    from tests.test_ui_snapshot import SUPERVISED, sample_app
+
+    app = sample_app(supervisor=SUPERVISED)
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            app.pull()
+            await pilot.pause()
+            await pilot.pause()
+            for selector, words in (("#throughput", ("req/s", "baseline 127")),
+                                    ("#engine", ("per call", "batch 128"))):
+                border = bottom_border(app, selector)
+                assert "…" not in border, (selector, border)
+                assert all(word in border for word in words), (selector, border)
+                # the legend is the border's: every entry whole, between the corners
+                legend = Text.from_markup(str(app.query_one(selector).border_subtitle)).plain
+                assert legend and legend in border, border
+
+    asyncio.run(main())
+

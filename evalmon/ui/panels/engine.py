@@ -25,7 +25,7 @@ from evalmon import fmt
 from evalmon.state.model import EngineFigures, FigureView, RunView, ServerView
 from evalmon.text import inert
 from evalmon.ui.panels.histogram import render_histogram
-from evalmon.ui.panels.throughput import EngineBatchChart, integer_ticks, legend, nice_ticks
+from evalmon.ui.panels.throughput import EngineBatchChart, fit_legend, integer_ticks, nice_ticks
 from evalmon.ui.view import DashboardView
 
 CONTINUOUS = ("vllm", "sglang")
@@ -264,8 +264,9 @@ class EnginePanel(Static):
 # ----------------------------------------------------------------------------- chart
 
 
-def summary(server: ServerView) -> Text:
-    """One line for the chart's border: where a narrow layout has no engine panel."""
+def summary(server: ServerView) -> list[str]:
+    """The parts of one line for the chart's border, most telling first: where a narrow
+    layout has no engine panel."""
     figures = server.figures
     parts = [f"{NAMES.get(server.kind, 'server')} {server.status}"]
     if figures is not None:
@@ -274,7 +275,7 @@ def summary(server: ServerView) -> Text:
         if figures.gen_tokens_per_s.last is not None:
             parts.append(f"{fmt.rate(figures.gen_tokens_per_s.last)} gen tok/s")
         parts.append("/metrics" if figures.source == "metrics" else "log")
-    return Text(" · ".join(parts))
+    return parts
 
 
 class EngineChart(EngineBatchChart):
@@ -314,7 +315,7 @@ class EngineChart(EngineBatchChart):
         running = [p.running or 0.0 for p in series]
         waiting = [p.waiting or 0.0 for p in series]
         top = max([*running, *waiting, 1.0])
-        entries = [("running", "cyan"), ("waiting", "yellow")]
+        entries: list[tuple[str, ...]] = [("cyan", "running"), ("yellow", "waiting")]
         if any(p.waiting is not None for p in series):
             plt.plot(xs, waiting, marker="hd", color="yellow")
         plt.plot(xs, running, marker="hd", color="cyan")
@@ -323,11 +324,11 @@ class EngineChart(EngineBatchChart):
             plt.plot(xs, kv, marker="hd", color="magenta", yside="right")
             plt.ylim(0, 100, yside="right")
             plt.yticks([0, 25, 50, 75, 100], yside="right")
-            entries.append(("KV cache %", "magenta"))
+            entries.append(("magenta", "KV cache %", "KV %", "KV"))
         plt.ylim(0, top * 1.15)
         plt.yticks(nice_ticks(top))
         plt.xticks(integer_ticks(seen))
         unit = "scrapes" if figures.source == "metrics" else "statistics lines"
         plt.xlabel(f"{fmt.count(seen)} {unit}, oldest → newest")
-        self.border_subtitle = legend(*entries) + Text("  ") + summary(server)
+        self.border_subtitle = fit_legend(self.outer_size.width, entries, summary(server))
         self.refresh()

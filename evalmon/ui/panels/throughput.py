@@ -4,6 +4,7 @@ client batch size marked."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual_plotext import PlotextPlot
@@ -25,16 +26,53 @@ def empty_plot(plt: object, title: str) -> None:
     plt.yticks([])  # type: ignore[attr-defined]
 
 
-def legend(*entries: tuple[str, str]) -> Text:
+def legend(*entries: tuple[str, str], gap: str = "  ") -> Text:
     """``━ requests/s  ━ baseline 127 req/s``: the legend goes on the panel's border, where it
     hides no data (plotext draws its own legend box over the plot's top-left corner)."""
     text = Text()
     for label, color in entries:
         if text:
-            text.append("  ")
+            text.append(gap)
         text.append("━ ", style=f"bold {color}")
         text.append(label)
     return text
+
+
+#: cells of a panel's bottom border that a subtitle cannot use: ``╰─ `` and `` ─╯``
+BORDER_CELLS = 6
+
+
+def fit_legend(width: int, entries: Sequence[tuple[str, ...]],
+               extra: Sequence[str] = ()) -> Text:
+    """The legend that fits a panel ``width`` cells wide (its outer width; 0: unknown).
+    Each entry is ``(color, label, shorter, ...)``: every entry in its longest form that
+    fits, with as many ``extra`` parts (`` · ``-joined, most telling first) as fit; shorter
+    forms when they make room for more of those parts. A legend on the border hides no data,
+    and is never cut with no word of what it was."""
+    room = width - BORDER_CELLS
+    levels = max((len(e) - 1 for e in entries), default=1)
+    # the shortest forms, then with one space between entries, are the last resorts
+    forms = [legend(*((e[min(level, len(e) - 2) + 1], e[0]) for e in entries), gap=gap)
+             for level, gap in [*((level, "  ") for level in range(levels)), (levels - 1, " ")]]
+    if width <= 0:
+        return _joined(forms[0], list(extra))
+    best: Text | None = None
+    best_parts = -1
+    for text in forms:
+        if text.cell_len > room:
+            continue
+        parts = next((keep for keep in range(len(extra), 0, -1)
+                      if _joined(text, list(extra[:keep])).cell_len <= room), 0)
+        if parts > best_parts:
+            best, best_parts = _joined(text, list(extra[:parts])), parts
+    return best if best is not None else forms[-1]
+
+
+def _joined(text: Text, extra: list[str]) -> Text:
+    if not extra:
+        return text
+    tail = " · ".join(extra)
+    return text + Text("  " + tail) if text else Text(tail)
 
 
 class ThroughputChart(PlotextPlot):
@@ -46,22 +84,30 @@ class ThroughputChart(PlotextPlot):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._last: object = None
+        self._view: DashboardView | None = None
+
+    def on_resize(self) -> None:
+        if self._view is not None:
+            self.update_view(self._view)  # the legend fits the new width
 
     def update_view(self, view: DashboardView) -> None:
+        self._view = view
         run = view.run
         series = run.throughput_series if run else ()
         average = average_series(run) if run is not None and not series else ()
-        key = (series, average, view.baseline)
+        key = (series, average, view.baseline, self.outer_size.width)
         if key == self._last:
             return
         self._last = key
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        label = "requests/s (30 s window)"
+        forms = ("requests/s (30 s window)", "req/s (30 s window)", "req/s (30 s)", "req/s")
         if not series and average:
             # a log read whole keeps only each bar's last update: its average is exact
-            series, label = average, "requests/s (run average)"
+            series = average
+            forms = ("requests/s (run average)", "req/s (run average)", "req/s (average)",
+                     "req/s")
         if not series:
             empty_plot(plt, "no throughput yet")
             self.border_subtitle = ""
@@ -72,13 +118,14 @@ class ThroughputChart(PlotextPlot):
         positive = [v for v in ys if v > 0]
         log_scale = bool(view.baseline and positive
                          and view.baseline / max(positive) >= LOG_SCALE_RATIO)
-        entries = [(label, "green")]
+        entries: list[tuple[str, ...]] = [("green", *forms)]
         lines: list[tuple[list[float], list[float], str]] = []
         if view.baseline:
             # the baseline first: where the run reaches it, the run is drawn on top
             x_end = xs[-1] if xs[-1] > xs[0] else xs[0] + 1.0
             lines.append(([xs[0], x_end], [view.baseline] * 2, "red"))
-            entries.append((f"baseline {fmt.rate(view.baseline)} req/s", "red"))
+            baseline = f"baseline {fmt.rate(view.baseline)}"
+            entries.append(("red", baseline + " req/s", baseline))
         lines.append((xs, ys, "green"))
         values = [v for _, line_ys, _ in lines for v in line_ys]
         if log_scale:
@@ -96,7 +143,7 @@ class ThroughputChart(PlotextPlot):
                 plt.plot(line_xs, line_ys, marker="hd", color=color)
             top = max(values)
             plt.ylim(0, top * 1.1 if top > 0 else 1.0)
-        self.border_subtitle = legend(*entries)
+        self.border_subtitle = fit_legend(self.outer_size.width, entries)
         plt.xlabel("run time (min)" + (" · log scale" if log_scale else ""))
         self.refresh()
 
@@ -164,19 +211,19 @@ class EngineBatchChart(PlotextPlot):
         top = max(series)
         x_end = xs[-1] if len(xs) > 1 else 2
         # limits first, the calls last: where a call reaches the limit the call is drawn
-        entries = [("prompts per call", "cyan")]
+        entries: list[tuple[str, ...]] = [("cyan", "prompts per call", "per call")]
         if client:
             plt.plot([1, x_end], [client, client], marker="hd", color="yellow")
-            entries.append((f"client batch {client}", "yellow"))
+            entries.append(("yellow", f"client batch {client}", f"batch {client}"))
             top = max(top, client)
         if engine_max and engine_max != client:
             plt.plot([1, x_end], [engine_max, engine_max], marker="hd", color="magenta")
-            entries.append((f"engine max {engine_max}", "magenta"))
+            entries.append(("magenta", f"engine max {engine_max}", f"max {engine_max}"))
             top = max(top, engine_max)
         plt.plot(xs, list(series), marker="hd", color="cyan")
         plt.xticks(integer_ticks(len(series)))
         plt.xlabel(calls_label(run, self.size.width - 10) if run is not None else "engine call")
-        self.border_subtitle = legend(*entries)
+        self.border_subtitle = fit_legend(self.outer_size.width, entries)
         plt.ylim(0, top * 1.15)
         plt.yticks(nice_ticks(top))
         self.refresh()
