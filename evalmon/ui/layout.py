@@ -258,7 +258,8 @@ def layout_tree(mode: Mode, view: str, width: int, height: int, needs: Needs) ->
         third = max(5, height // 3)
         left = stack(
             ("runs", fixed(min(needs.runs, third))),
-            ("progress", fixed(min(needs.progress, third))),
+            # the progress panel before the charts' last rows: its lines are the figures
+            ("progress", fixed(min(needs.progress, max(third, height * 2 // 5)))),
             (row(("throughput", share(1)), ("engine", share(1))), share(1)),
             ("processes", fixed(min(7, max(5, height // 6)))),
         )

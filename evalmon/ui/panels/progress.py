@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.progress_bar import ProgressBar
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -234,10 +235,51 @@ def render_progress(view: DashboardView, width: int = 0) -> RenderableType:
     if results is not None and run.status == "finished":
         parts.append(results)  # a finished run: what it found first, then how it ran
         results = None
-    parts += [table, Text("")]
+    parts += [table, SPACER]
     parts += [p for p in (results, server_line(run)) if p is not None]
     parts.append(config_line(run))
     return Group(*parts)
+
+
+#: the blank line between the bars and the rest: the first thing given up in a short panel
+SPACER = Text("")
+
+
+class _Lines:
+    """Rendered lines, drawn as they are."""
+
+    def __init__(self, lines: list[list[Segment]]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines:
+            yield from line
+            yield Segment.line()
+
+
+def fit_height(console: Console, renderable: RenderableType, width: int,
+               height: int) -> RenderableType:
+    """``renderable`` as it fits ``height`` rows of ``width`` cells: without the spacer, and
+    then cut with a last line that says how many lines are not shown (never silently)."""
+    if width <= 0 or height <= 0:
+        return renderable
+    options = console.options.update(width=width, height=None)
+
+    def lines_of(r: RenderableType) -> list[list[Segment]]:
+        return console.render_lines(r, options, pad=False)
+
+    lines = lines_of(renderable)
+    if len(lines) <= height:
+        return renderable
+    if isinstance(renderable, Group) and SPACER in renderable.renderables:
+        renderable = Group(*(r for r in renderable.renderables if r is not SPACER))
+        lines = lines_of(renderable)
+        if len(lines) <= height:
+            return renderable
+    kept = max(0, height - 1)
+    more = Text(f"… +{len(lines) - kept} more lines (a taller terminal shows them)",
+                style="dim italic", no_wrap=True, overflow="ellipsis")
+    return Group(_Lines(lines[:kept]), more)
 
 
 def _placeholder(view: DashboardView) -> RenderableType:
@@ -269,11 +311,12 @@ class ProgressPanel(Static):
         self._view = view
         run = view.run
         width = self.content_region.width
+        height = self.content_region.height
         key = (run, view.baseline, view.waiting_for, view.followed, bool(view.snapshot.scanning),
-               width)
+               width, height)
         if key == self._last:
             return
         self._last = key
         # a run id is a file name: a Text, never markup
         self.border_title = Text(f"Progress · run {inert(run.id, 40)}") if run else "Progress"
-        self.update(render_progress(view, width))
+        self.update(fit_height(self.app.console, render_progress(view, width), width, height))
