@@ -362,7 +362,7 @@ def test_ctrl_c_stops_the_job_and_exits_130_under_a_supervisor() -> None:
         result.append(app.return_value)
 
     drive(story(), body, size=(120, 40), supervisor=supervised(),
-          stop_job=lambda: stopped.append(True))
+          stop_job=lambda *reason: stopped.append(True))
     assert stopped == [True] and result == [130]
 
 
