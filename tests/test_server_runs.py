@@ -221,11 +221,19 @@ FIRST_SIGHT_EXPECTED: dict[str, tuple[str, str, dict] | None] = {
     "tgi-2280": ("tgi", "crashed", {"stats": 0}),
     # still not read: a start-up that never finished ("Waiting for shard to be ready...")
     "tgi-2728": None,
+    # read after the fixes above, first sight: all as expected
+    "vllm-anyscale-442": ("vllm", "idle", {"running": {"last": 0, "max": 20}}),
+    "vllm-ascend-11876": ("vllm", "serving", {"running": {"last": 0, "max": 2},
+                                              "waiting": {"last": 1, "max": 1}}),
+    "vllm-38476": ("vllm", "serving", {"stats": 5, "running": {"last": 10, "max": 10}}),
+    "vllm-2136": ("vllm", "serving", {"gen_tokens_per_s": {"last": 12.0, "max": 12.0}}),
+    "vllm-club-104": ("unknown", "serving", {"stats": 0}),
+    "uvicorn-1978": ("unknown", "serving", {"stats": 0}),
 }
 
 
 def test_first_sight_excerpts(tmp_path: Path, capsys):
-    """The second measurement's 32 excerpts: each gives the run (or no run) expected."""
+    """The second measurement's 38 excerpts: each gives the run (or no run) expected."""
     assert set(FIRST_SIGHT_EXPECTED) == set(FIRST_SIGHT)
     for path, name in zip(write_logs(tmp_path, FIRST_SIGHT), FIRST_SIGHT, strict=True):
         runs = report(capsys, path)["runs"]
