@@ -532,3 +532,23 @@ def test_a_short_progress_panel_says_how_many_lines_it_does_not_show(
                     assert "Requesting API" in "\n".join(rows)
 
     asyncio.run(main())
+
+
+def test_a_short_runs_throughput_is_charted_over_seconds_not_fractions_of_a_minute() -> None:
+    def chart_rows(app: EvalmonApp) -> str:
+        region = app.query_one("#throughput").region
+        return "\n".join(screen_row(app, y, region.x, region.width)
+                         for y in range(region.y, region.bottom))
+
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        shown = chart_rows(app)
+        assert "run time (s)" in shown, shown
+        app.select_run("101")  # 19 minutes of points: minutes
+        app.pull()
+        await pilot.pause()
+        assert "run time (min)" in chart_rows(app)
+
+    full = story()
+    short = dataclasses.replace(full.runs[3], throughput_series=tuple(
+        (2.0 + i, 30.0 + i) for i in range(40)))
+    drive(dataclasses.replace(full, runs=(*full.runs[:3], short)), body, size=(200, 50))

@@ -113,7 +113,9 @@ class ThroughputChart(PlotextPlot):
             self.border_subtitle = ""
             self.refresh()
             return
-        xs = [t / 60.0 for t, _ in series]
+        # seconds for a short run: "0.033 0.054 ... min" reads as noise
+        minutes = series[-1][0] - series[0][0] >= 120
+        xs = [t / 60.0 if minutes else t for t, _ in series]
         ys = [v for _, v in series]
         positive = [v for v in ys if v > 0]
         log_scale = bool(view.baseline and positive
@@ -144,7 +146,8 @@ class ThroughputChart(PlotextPlot):
             top = max(values)
             plt.ylim(0, top * 1.1 if top > 0 else 1.0)
         self.border_subtitle = fit_legend(self.outer_size.width, entries)
-        plt.xlabel("run time (min)" + (" · log scale" if log_scale else ""))
+        plt.xlabel(f"run time ({'min' if minutes else 's'})"
+                   + (" · log scale" if log_scale else ""))
         self.refresh()
 
 
