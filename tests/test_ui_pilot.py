@@ -804,7 +804,7 @@ def test_a_process_is_named_by_the_module_or_script_it_runs_and_never_squeezed()
         "run_server.py --port 5000")
     assert useful_command("bash /home/me/eval.sbatch") == "eval.sbatch"
     assert useful_command("/opt/bin/torchrun --nproc 8 train.py") == "torchrun --nproc 8 train.py"
-    assert useful_command("python -c 'import x'") == "python -c 'import x'"
+    assert useful_command("/venv/bin/python -I -c 'import x'") == "python -c 'import x'"
     procs = (
         ProcSample(4200, 1, "bash", "bash eval.sbatch", 0.0, 3 << 20, "sleeping", 100.0, 1000.0),
         ProcSample(4242, 4200, "python", "python -m lm_eval --model local-completions", 98.0,

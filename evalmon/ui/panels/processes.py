@@ -69,8 +69,8 @@ def useful_command(cmdline: str) -> str:
     while i < len(words) and words[i].startswith("-"):
         if words[i] == "-m" and i + 1 < len(words):
             return " ".join(words[i + 1:])
-        if words[i] == "-c":
-            return " ".join(words)  # inline code: only the whole line says what it is
+        if words[i] == "-c":  # inline code: only the code says what it is
+            return " ".join([program, *words[i:]])
         i += 2 if words[i] in _OPTION_VALUE else 1
     if i == len(words):
         return " ".join(words)  # the interpreter itself
