@@ -97,6 +97,16 @@ def test_sglang_log_alone_report_json(tmp_path: Path, capsys):
     assert server["preemptions"] is None
 
 
+def test_json_figures_carry_no_binary_noise(tmp_path: Path, capsys):
+    """vllm-project/vllm#18916 (2.9% is 0.029, not 0.028999999999999998) and
+    sgl-project/sglang#17392 (three DP ranks' gen throughput summed: 2847.14)."""
+    names = ("vllm-18916", "sglang-17392")
+    paths = write_logs(tmp_path, {k: FIRST_SIGHT[k] for k in names})
+    servers = [report(capsys, path)["runs"][0]["server"] for path in paths]
+    assert servers[0]["kv_cache_usage"] == {"last": 0.029, "max": 0.029}
+    assert servers[1]["gen_tokens_per_s"] == {"last": 2847.14, "max": 2847.14}
+
+
 def test_sglang_data_parallel_ranks_are_summed(tmp_path: Path, capsys):
     """sgl-project/sglang#20766: 8 DP ranks each log 12 running requests."""
     (path,) = write_logs(tmp_path, {"sglang-20766": STATS_ONLY["sglang-20766"]})
