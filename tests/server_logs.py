@@ -244,10 +244,10 @@ MIXED: dict[str, tuple[str, str]] = {
 }
 
 
-# The second measurement (December 2026): 38 more excerpts, none in the tables above,
+# The second measurement (December 2026): 41 more excerpts, none in the tables above,
 # each read as a user pointing `evalmon report` at one server log would. At first sight:
-# 27 correct, 4 wrong, 7 silent (the last 6 were read after the fixes the first 32 called
-# for, and were all correct; the expectations and reasons are test_server_runs.py's).
+# 28 correct, 4 wrong, 9 silent (the last 9 were read after the fixes the first 32 called
+# for: 7 correct, 2 silent; the expectations and reasons are test_server_runs.py's).
 FIRST_SIGHT: dict[str, tuple[str, str]] = {
     "vllm-19483": (
         "vllm-project/vllm#19483",
@@ -723,6 +723,53 @@ INFO 05-22 02:21:04 metrics.py:229] Avg prompt throughput: 0.0 tokens/s, Avg gen
 2024-09-08T13:03:36.472538533Z INFO:     127.0.0.1:38156 - "POST /v1/chat/completions HTTP/1.1" 200 OK
 2024-09-08T13:03:36.473498118Z 2024-09-08 21:03:36,473 - ChatAPI - INFO - No
 2024-09-08T13:03:36.673572061Z INFO:     127.0.0.1:38164 - "POST /v1/chat/completions HTTP/1.1" 200 OK
+""",
+    ),
+    # read after that too: 1 correct, 2 silent (a worker's death), then fixed
+    # docker compose's "name  | " column; a worker dies, then the engine
+    "vllm-llm-scaler-154": (
+        "intel/llm-scaler#154",
+        """\
+eap-llm-server-on-arc  | INFO:     127.0.0.1:48802 - "GET /health HTTP/1.1" 200 OK
+eap-llm-server-on-arc  | ERROR 11-08 11:01:29 [multiproc_executor.py:135] Worker proc VllmWorker-3 died unexpectedly, shutting down executor.
+eap-llm-server-on-arc  | ERROR 11-08 11:01:30 [core.py:502] EngineCore encountered a fatal error.
+eap-llm-server-on-arc  | ERROR 11-08 11:01:30 [core.py:502] Traceback (most recent call last):
+eap-llm-server-on-arc  | ERROR 11-08 11:01:30 [core.py:502]   File "/usr/local/lib/python3.10/dist-packages/vllm/v1/engine/core.py", line 493, in run_engine_core
+eap-llm-server-on-arc  | ERROR 11-08 11:01:30 [core.py:502]     engine_core.run_busy_loop()
+eap-llm-server-on-arc  | ERROR 11-08 11:01:30 [core.py:502]   File "/usr/local/lib/python3.10/dist-packages/vllm/v1/engine/core.py", line 518, in run_busy_loop
+eap-llm-server-on-arc  | ERROR 11-08 11:01:30 [core.py:502]     self._process_input_queue()
+eap-llm-server-on-arc  | ERROR 11-08 11:01:30 [core.py:502]   File "/usr/local/lib/python3.10/dist-packages/vllm/v1/engine/core.py", line 531, in _process_input_queue
+eap-llm-server-on-arc  | ERROR 11-08 11:01:30 [core.py:502]     self._handle_client_request(*req)
+""",
+    ),
+    # a worker dies; the engine keeps waiting on shared memory
+    "vllm-art-201": (
+        "OpenPipe/ART#201",
+        """\
+DEBUG 07-04 17:35:10 [shm_broadcast.py:456] No available shared memory broadcast block found in 60 second.
+ERROR 07-04 17:35:16 [multiproc_executor.py:140] Worker proc VllmWorker-1 died unexpectedly, shutting down executor.
+DEBUG 07-04 17:36:10 [shm_broadcast.py:456] No available shared memory broadcast block found in 60 second.
+DEBUG 07-04 17:37:10 [shm_broadcast.py:456] No available shared memory broadcast block found in 60 second.
+DEBUG 07-04 17:38:10 [shm_broadcast.py:456] No available shared memory broadcast block found in 60 second.
+""",
+    ),
+    # workers fail at start-up; the executor's CRITICAL line (its own spelling)
+    "vllm-14452": (
+        "vllm-project/vllm#14452",
+        """\
+(VllmWorker rank=4 pid=907) INFO 03-15 17:24:17 [pynccl.py:69] vLLM is using nccl==2.25.1
+(VllmWorker rank=3 pid=866) INFO 03-15 17:24:17 [pynccl.py:69] vLLM is using nccl==2.25.1
+(VllmWorker rank=1 pid=788) INFO 03-15 17:24:17 [pynccl.py:69] vLLM is using nccl==2.25.1
+(VllmWorker rank=7 pid=1030) Process SpawnProcess-1:8:
+(VllmWorker rank=6 pid=989) Process SpawnProcess-1:7:
+(VllmWorker rank=5 pid=948) Process SpawnProcess-1:6:
+(VllmWorker rank=4 pid=907) Process SpawnProcess-1:5:
+CRITICAL 03-15 17:24:18 [multiproc_executor.py:48] MulitprocExecutor got fatal signal from worker processes, shutting down. See stack trace above for root cause issue.
+(VllmWorker rank=2 pid=825) Process SpawnProcess-1:3:
+(VllmWorker rank=3 pid=866) Process SpawnProcess-1:4:
+(VllmWorker rank=1 pid=788) Process SpawnProcess-1:2:
+(VllmWorker rank=0 pid=754) Process SpawnProcess-1:1:
+CRITICAL 03-15 17:24:18 [multiproc_executor.py:48] MulitprocExecutor got fatal signal from worker processes, shutting down. See stack trace above for root cause issue.
 """,
     ),
 }

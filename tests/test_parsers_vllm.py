@@ -351,6 +351,40 @@ CASES: list[tuple[str, list[object]]] = [
         "ERROR 07-08 09:27:29 async_llm_engine.py:52] Engine background task failed",
         [ServerShutdown(server="vllm", crashed=True, message="Engine background task failed")],
     ),
+    # OpenPipe/ART#201: a worker process dies
+    (
+        "ERROR 07-04 17:35:16 [multiproc_executor.py:140] Worker proc VllmWorker-1 died "
+        "unexpectedly, shutting down executor.",
+        [
+            ServerShutdown(
+                server="vllm",
+                crashed=True,
+                message="Worker proc VllmWorker-1 died unexpectedly, shutting down executor",
+            )
+        ],
+    ),
+    # vllm-project/vllm#14452: the executor's verdict (so spelt)
+    (
+        "CRITICAL 03-15 17:24:18 [multiproc_executor.py:48] MulitprocExecutor got fatal signal "
+        "from worker processes, shutting down. See stack trace above for root cause issue.",
+        [
+            ServerShutdown(
+                server="vllm",
+                crashed=True,
+                message="MulitprocExecutor got fatal signal from worker processes",
+            )
+        ],
+    ),
+    # intel/llm-scaler#154: V1's engine core, behind docker compose's column
+    (
+        "eap-llm-server-on-arc  | ERROR 11-08 11:01:30 [core.py:502] EngineCore encountered a "
+        "fatal error.",
+        [
+            ServerShutdown(
+                server="vllm", crashed=True, message="EngineCore encountered a fatal error"
+            )
+        ],
+    ),
     # ------------------------------------------------------------------ engine cap
     # noonghunna/club-3090#652
     (

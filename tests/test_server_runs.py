@@ -239,11 +239,15 @@ FIRST_SIGHT_EXPECTED: dict[str, tuple[str, str, dict] | None] = {
     "vllm-2136": ("vllm", "serving", {"gen_tokens_per_s": {"last": 12.0, "max": 12.0}}),
     "vllm-club-104": ("unknown", "serving", {"stats": 0}),
     "uvicorn-1978": ("unknown", "serving", {"stats": 0}),
+    "vllm-llm-scaler-154": ("vllm", "crashed", {"stats": 0}),
+    # first sight (after the fixes above): no run, a worker's death was not read
+    "vllm-art-201": ("vllm", "crashed", {"stats": 0}),
+    "vllm-14452": ("vllm", "crashed", {"stats": 0}),
 }
 
 
 def test_first_sight_excerpts(tmp_path: Path, capsys):
-    """The second measurement's 38 excerpts: each gives the run (or no run) expected."""
+    """The second measurement's 41 excerpts: each gives the run (or no run) expected."""
     assert set(FIRST_SIGHT_EXPECTED) == set(FIRST_SIGHT)
     for path, name in zip(write_logs(tmp_path, FIRST_SIGHT), FIRST_SIGHT, strict=True):
         runs = report(capsys, path)["runs"]

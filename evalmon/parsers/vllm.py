@@ -29,7 +29,10 @@ loggers.py`` and ``vllm/v1/spec_decode/metrics.py`` for V1, over releases):
   encountered an issue. ...`` (``v1/engine/exceptions.py``, logged by the API server for each
   request it fails afterwards) and ``EngineCore encountered a fatal error.``
   (``v1/engine/core.py``); V0's ``Engine background task failed`` (``async_llm_engine.py``)
-  and ``AsyncEngineDeadError: Background loop has errored already.``;
+  and ``AsyncEngineDeadError: Background loop has errored already.``; a worker's death,
+  ``Worker proc VllmWorker-3 died unexpectedly, shutting down executor.`` (Ray's executor:
+  ``RayWorkerProc rank=[3] died ...``) and the executor's ``MulitprocExecutor got fatal signal
+  from worker processes, shutting down.`` (so spelt, ``multiproc_executor.py``);
 * the engine's batch cap ``max_num_seqs`` -> ``EngineConfig(max_batch_size=N)``, from the
   start-up dump (``non-default args: {..., 'max_num_seqs': 256}``, older
   ``args: Namespace(..., max_num_seqs=256, ...)``), the default it picks when none is given
@@ -67,6 +70,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|\[shutdown\] API server: shutdown triggered"
     rb"|EngineCore encountered (?:an issue|a fatal error)|Engine background task failed"
     rb"|EngineDeadError: Background loop has errored"
+    rb"|died unexpectedly, shutting down executor|procExecutor got fatal signal from worker"
     rb"|max[_-]num[_-]seqs(?:['\"]?(?:=|:? +)| to )\d"
 )
 _CANDIDATE_STR = ascii_re(CANDIDATE.pattern.decode())
@@ -105,6 +109,8 @@ _SHUTDOWN = ascii_re(
 _ENGINE_DEAD = ascii_re(
     r"(?:\bEngineDeadError: )?EngineCore encountered (?:an issue|a fatal error)"
     r"|\bEngine background task failed\b|\bAsyncEngineDeadError: Background loop has errored"
+    r"|\b(?:Worker proc \S{1,100}|RayWorkerProc rank=\S{1,100}) died unexpectedly, shutting down "
+    r"executor\b|\bM(?:ulit|ulti)procExecutor got fatal signal from worker processes\b"
 )
 _MAX_NUM_SEQS = ascii_re(
     r"(?:'max_num_seqs': |(?<![\w-])max_num_seqs=|(?<![\w-])--max[-_]num[-_]seqs(?:=| +)"
@@ -140,7 +146,7 @@ def parse(segment: str) -> list[Event]:
             match = _STARTED.search(text)
             if match:
                 return [ServerStarted(server="vllm", address=match["address"])]
-        if "Engine" in text:
+        if "Engine" in text or "died unexpectedly" in text or "Executor got fatal" in text:
             dead = _ENGINE_DEAD.search(text)
             if dead:
                 return [ServerShutdown(server="vllm", crashed=True, message=dead[0])]
