@@ -53,7 +53,7 @@ from evalmon.ui.panels.gpu import GpuPanel
 from evalmon.ui.panels.logview import LogPanel
 from evalmon.ui.panels.now import NowPanel
 from evalmon.ui.panels.processes import ProcessesTable
-from evalmon.ui.panels.progress import MAX_BARS, ProgressPanel
+from evalmon.ui.panels.progress import ProgressPanel, progress_rows
 from evalmon.ui.panels.runs import RunsTable
 from evalmon.ui.panels.throughput import ThroughputChart
 from evalmon.ui.retune import RetuneScreen, attempt_run, change_text
@@ -249,11 +249,11 @@ class EvalmonApp(App[int]):
         # the attempts panel's width in each layout, for its wrapped reasons
         side = {"wide": width // 4, "columns": width // 2}.get(mode, width) - 4
         run = view.run
-        bars = min(MAX_BARS, len(run.bars)) if run else 0
         return layout.Needs(
             runs=max(4, len(view.snapshot.runs) + 3),
-            progress=8 + max(1, bars) + (min(4, len(run.results)) if run else 0)
-            + (1 if run and (run.engine_batches.count or run.http) else 0),
+            # the progress panel's width in each layout (3:2 beside the runs when wide)
+            progress=progress_rows(view, {"wide": width * 2 // 5, "columns": width // 2}
+                                   .get(mode, width) - 4),
             attempts=attempts_height(view.supervisor, side),
             histogram=panel_rows(run),
             gpu=4 if not view.snapshot.gpus else 2 + 9 * len(view.snapshot.gpus),

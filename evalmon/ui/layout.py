@@ -243,7 +243,7 @@ class Needs:
 def layout_tree(mode: Mode, view: str, width: int, height: int, needs: Needs) -> Node:
     """The split tree of ``mode`` (``view``: the focused layout's current view)."""
     if mode == "wide":
-        top = min(max(needs.runs, needs.progress, 8), max(8, height // 3))
+        top = min(max(needs.runs, needs.progress, 8), max(8, height * 2 // 5))
         return stack(
             (row(("runs", share(3)), ("progress", share(2))), fixed(top)),
             (row(("throughput", share(1)), ("engine", share(1)), ("histogram", share(0.8)),
@@ -259,7 +259,7 @@ def layout_tree(mode: Mode, view: str, width: int, height: int, needs: Needs) ->
         left = stack(
             ("runs", fixed(min(needs.runs, third))),
             # the progress panel before the charts' last rows: its lines are the figures
-            ("progress", fixed(min(needs.progress, max(third, height * 2 // 5)))),
+            ("progress", fixed(min(needs.progress, max(third, height // 2)))),
             (row(("throughput", share(1)), ("engine", share(1))), share(1)),
             ("processes", fixed(min(7, max(5, height // 6)))),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.progress_bar import ProgressBar
 from rich.segment import Segment
@@ -292,6 +294,14 @@ def _placeholder(view: DashboardView) -> RenderableType:
     if view.snapshot.scanning:
         return Text("reading logs…", style="italic dim")
     return Text("no run yet", style="italic dim")
+
+
+def progress_rows(view: DashboardView, width: int) -> int:
+    """Rows the panel would like at ``width`` cells of content (borders included): the
+    dashboard's layout asks, so wrapped lines and several request types are counted."""
+    console = Console(width=max(width, 20), file=io.StringIO(), color_system=None)
+    renderable = render_progress(view, max(width, 20))
+    return len(console.render_lines(renderable, console.options, pad=False)) + 2
 
 
 class ProgressPanel(Static):
