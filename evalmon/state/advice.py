@@ -8,7 +8,7 @@ from __future__ import annotations
 from evalmon.events import Alert
 from evalmon.fmt import count, duration, percent, plural
 from evalmon.state.model import EngineFigures, GpuView, ServerView, parse_int
-from evalmon.state.run import RunAccumulator
+from evalmon.state.run import MAX_RECORDS, RunAccumulator
 from evalmon.state.server import KV_FULL, MetricsTrack, Order
 
 HEADROOM_FRACTION = 0.5  # peak GPU memory below this: a larger batch fits
@@ -121,9 +121,15 @@ def run_status(run: RunAccumulator) -> tuple[str, str]:
         return "finished", "exited 0"
     fatal = [r for r in run.ooms.all() if r.event.fatal]
     if fatal:
-        first = fatal[0]
+        first, last = fatal[0], fatal[-1]
         what = "host memory" if first.event.kind == "host" else f"GPU ({first.event.origin})"
-        return "oom", f"out of {what} at {_short(first.file)}:{first.line}"
+        reason = f"out of {what} at {_short(first.file)}:{first.line}"
+        if len(fatal) > 1:  # the server's status names its last report: say both
+            same = last.file == first.file
+            where = f"line {last.line}" if same else f"{_short(last.file)}:{last.line}"
+            many = f"{len(fatal)}+" if len(run.ooms.old) >= MAX_RECORDS else str(len(fatal))
+            reason += f" ({many} reports, the last at {where})"
+        return "oom", reason
     if job is not None and job.state == "CANCELLED":  # stopped by evalmon run (a retune...)
         return "cancelled", job.reason or "cancelled"
     for record in reversed(run.signals.all()):
