@@ -193,16 +193,23 @@ _DROPPABLE = (1,)
 _METER_MIN = 8
 
 
-def render_progress(view: DashboardView, width: int = 0) -> RenderableType:
+def render_progress(view: DashboardView, width: int = 0, *, drop_setup: int = 0) -> RenderableType:
     """The selected run's progress; ``width`` (cells, 0: unknown) drops the meter and then the
     bars' own rates rather than cutting the figures that matter."""
     run = view.run
     if run is None:
         return _placeholder(view)
-    bars = run.bars[-MAX_BARS:]
+    bars = list(run.bars[-MAX_BARS:])
+    dropped = 0
+    for bar in list(bars):  # a short panel: the oldest finished set-up bars give way first
+        if dropped < drop_setup and bar.finished and not bar.is_request_bar:
+            bars.remove(bar)
+            dropped += 1
     rows = [bar_row(bar) for bar in bars]
     names = [len(b.label) for b in bars]
     name_width = min(max(names, default=19), 24)  # 19: "no progress bar yet"
+    first = f"bar (+{dropped} finished)" if dropped else HEADERS[0]  # the set-up bars not shown
+    name_width = max(name_width, len(first))
     widths = [name_width, _METER_MIN] + [
         max([len(HEADERS[i])] + [r[i].cell_len for r in rows if isinstance(r[i], Text)])
         for i in range(2, len(HEADERS))
@@ -224,8 +231,9 @@ def render_progress(view: DashboardView, width: int = 0) -> RenderableType:
             table.add_column("meter", ratio=1, min_width=4)
         else:
             table.add_column(HEADERS[i], no_wrap=True)
-    table.add_row(*(Text(HEADERS[i], style="dim", justify="right" if i > 1 else "left")
-                    for i in keep))
+    header = [first if i == 0 else HEADERS[i] for i in keep]
+    table.add_row(*(Text(h, style="dim", justify="right" if i > 1 else "left")
+                    for h, i in zip(header, keep, strict=True)))
     for row_cells in rows:
         table.add_row(*(row_cells[i] for i in keep))
     if not bars:
@@ -329,4 +337,22 @@ class ProgressPanel(Static):
         self._last = key
         # a run id is a file name: a Text, never markup
         self.border_title = Text(f"Progress · run {inert(run.id, 40)}") if run else "Progress"
-        self.update(fit_height(self.app.console, render_progress(view, width), width, height))
+        self.update(fit_height(self.app.console, self._fitted(view, width, height), width,
+                               height))
+
+    def _fitted(self, view: DashboardView, width: int, height: int) -> RenderableType:
+        """The progress with as few finished set-up bars left out as lets it fit: the request
+        bar, the server and the configuration matter more than 'docs: hellaswag 100%'."""
+        run = view.run
+        setup = sum(1 for b in run.bars[-MAX_BARS:] if b.finished and not b.is_request_bar) \
+            if run is not None else 0
+        console = self.app.console
+        options = console.options.update(width=max(width, 1), height=None)
+        renderable = render_progress(view, width)
+        for drop in range(1, setup + 1):
+            # the blank line goes before any bar does (fit_height leaves it out)
+            if width <= 0 or height <= 0 or len(
+                    console.render_lines(renderable, options, pad=False)) <= height + 1:
+                break
+            renderable = render_progress(view, width, drop_setup=drop)
+        return renderable
