@@ -558,3 +558,30 @@ def test_a_short_runs_throughput_is_charted_over_seconds_not_fractions_of_a_minu
     short = dataclasses.replace(full.runs[3], throughput_series=tuple(
         (2.0 + i, 30.0 + i) for i in range(40)))
     drive(dataclasses.replace(full, runs=(*full.runs[:3], short)), body, size=(200, 50))
+
+
+def test_each_legend_mark_has_the_colour_of_its_line_and_three_entries_fit() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        region = app.query_one("#engine").region
+        strips = app.screen._compositor.render_strips()
+
+        def colours(y: int, glyphs: str) -> set[str]:
+            found, x = set(), 0
+            for segment in strips[y]:
+                inside = region.x <= x < region.right
+                if inside and segment.style and segment.style.color and any(
+                        g in segment.text for g in glyphs):
+                    found.add(segment.style.color.name)
+                x += segment.cell_length
+            return found
+
+        plotted = set().union(*(colours(y, "▀▄█▌▐▖▗▘▝▚▞▙▛▜▟") for y in
+                                range(region.y + 1, region.bottom - 1)))
+        marks = colours(region.bottom - 1, "━")
+        assert len(marks) == 3 and marks <= plotted, (marks, plotted)
+        border = bottom_border(app, "#engine")
+        assert "…" not in border and "max" in border and "batch" in border, border
+
+    full = story()
+    capped = dataclasses.replace(full.runs[3], engine_max_batch=256)  # three lines, 30 cells
+    drive(dataclasses.replace(full, runs=(*full.runs[:3], capped)), body, size=(120, 40))

@@ -25,7 +25,13 @@ from evalmon import fmt
 from evalmon.state.model import EngineFigures, FigureView, RunView, ServerView
 from evalmon.text import inert
 from evalmon.ui.panels.histogram import render_histogram
-from evalmon.ui.panels.throughput import EngineBatchChart, fit_legend, integer_ticks, nice_ticks
+from evalmon.ui.panels.throughput import (
+    EngineBatchChart,
+    fit_legend,
+    integer_ticks,
+    nice_ticks,
+    series_color,
+)
 from evalmon.ui.view import DashboardView
 
 CONTINUOUS = ("vllm", "sglang")
@@ -317,11 +323,11 @@ class EngineChart(EngineBatchChart):
         top = max([*running, *waiting, 1.0])
         entries: list[tuple[str, ...]] = [("cyan", "running"), ("yellow", "waiting")]
         if any(p.waiting is not None for p in series):
-            plt.plot(xs, waiting, marker="hd", color="yellow")
-        plt.plot(xs, running, marker="hd", color="cyan")
+            plt.plot(xs, waiting, marker="hd", color=series_color("yellow"))
+        plt.plot(xs, running, marker="hd", color=series_color("cyan"))
         if any(p.kv_cache_usage is not None for p in series):
             kv = [100 * (p.kv_cache_usage or 0.0) for p in series]
-            plt.plot(xs, kv, marker="hd", color="magenta", yside="right")
+            plt.plot(xs, kv, marker="hd", color=series_color("magenta"), yside="right")
             plt.ylim(0, 100, yside="right")
             plt.yticks([0, 25, 50, 75, 100], yside="right")
             entries.append(("magenta", "KV cache %", "KV %", "KV"))

@@ -26,6 +26,22 @@ def empty_plot(plt: object, title: str) -> None:
     plt.yticks([])  # type: ignore[attr-defined]
 
 
+#: one colour per series, the same in the plot and its legend: plotext's named colours go
+#: through Textual's ANSI theme (its "yellow" drew purple beside an orange legend mark)
+SERIES_COLORS = {
+    "green": (152, 224, 36),
+    "red": (244, 0, 95),
+    "cyan": (88, 209, 235),
+    "yellow": (253, 151, 31),
+    "magenta": (174, 129, 255),
+}
+
+
+def series_color(name: str) -> tuple[int, int, int]:
+    """The RGB a plot line of the series colour ``name`` is drawn in."""
+    return SERIES_COLORS[name]
+
+
 def legend(*entries: tuple[str, str], gap: str = "  ") -> Text:
     """``━ requests/s  ━ baseline 127 req/s``: the legend goes on the panel's border, where it
     hides no data (plotext draws its own legend box over the plot's top-left corner)."""
@@ -33,7 +49,8 @@ def legend(*entries: tuple[str, str], gap: str = "  ") -> Text:
     for label, color in entries:
         if text:
             text.append(gap)
-        text.append("━ ", style=f"bold {color}")
+        r, g, b = SERIES_COLORS.get(color, (255, 255, 255))
+        text.append("━ ", style=f"bold #{r:02x}{g:02x}{b:02x}")
         text.append(label)
     return text
 
@@ -136,13 +153,13 @@ class ThroughputChart(PlotextPlot):
             low = min(positive)
             for line_xs, line_ys, color in lines:
                 plt.plot(line_xs, [math.log10(max(v, low / 2)) for v in line_ys], marker="hd",
-                         color=color)
+                         color=series_color(color))
             ticks = log_ticks(low, max(values))
             plt.yticks([math.log10(t) for t in ticks], [fmt.rate(t) for t in ticks])
             plt.ylim(math.log10(low) - 0.1, math.log10(max(values)) + 0.1)
         else:
             for line_xs, line_ys, color in lines:
-                plt.plot(line_xs, line_ys, marker="hd", color=color)
+                plt.plot(line_xs, line_ys, marker="hd", color=series_color(color))
             top = max(values)
             plt.ylim(0, top * 1.1 if top > 0 else 1.0)
         self.border_subtitle = fit_legend(self.outer_size.width, entries)
@@ -216,14 +233,16 @@ class EngineBatchChart(PlotextPlot):
         # limits first, the calls last: where a call reaches the limit the call is drawn
         entries: list[tuple[str, ...]] = [("cyan", "prompts per call", "per call")]
         if client:
-            plt.plot([1, x_end], [client, client], marker="hd", color="yellow")
-            entries.append(("yellow", f"client batch {client}", f"batch {client}"))
+            plt.plot([1, x_end], [client, client], marker="hd", color=series_color("yellow"))
+            # the shortest forms leave the value to the y axis
+            entries.append(("yellow", f"client batch {client}", f"batch {client}", "batch"))
             top = max(top, client)
         if engine_max and engine_max != client:
-            plt.plot([1, x_end], [engine_max, engine_max], marker="hd", color="magenta")
-            entries.append(("magenta", f"engine max {engine_max}", f"max {engine_max}"))
+            plt.plot([1, x_end], [engine_max, engine_max], marker="hd",
+                     color=series_color("magenta"))
+            entries.append(("magenta", f"engine max {engine_max}", f"max {engine_max}", "max"))
             top = max(top, engine_max)
-        plt.plot(xs, list(series), marker="hd", color="cyan")
+        plt.plot(xs, list(series), marker="hd", color=series_color("cyan"))
         plt.xticks(integer_ticks(len(series)))
         plt.xlabel(calls_label(run, self.size.width - 10) if run is not None else "engine call")
         self.border_subtitle = fit_legend(self.outer_size.width, entries)
