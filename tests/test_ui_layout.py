@@ -580,7 +580,7 @@ def test_each_legend_mark_has_the_colour_of_its_line_and_three_entries_fit() -> 
         marks = colours(region.bottom - 1, "━")
         assert len(marks) == 3 and marks <= plotted, (marks, plotted)
         border = bottom_border(app, "#engine")
-        assert "…" not in border and "max" in border and "batch" in border, border
+        assert "…" not in border and "max 256" in border and "batch" in border, border
 
     full = story()
     capped = dataclasses.replace(full.runs[3], engine_max_batch=256)  # three lines, 30 cells

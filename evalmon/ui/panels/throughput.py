@@ -42,7 +42,7 @@ def series_color(name: str) -> tuple[int, int, int]:
     return SERIES_COLORS[name]
 
 
-def legend(*entries: tuple[str, str], gap: str = "  ") -> Text:
+def legend(*entries: tuple[str, str], gap: str = "  ", mark: str = "━ ") -> Text:
     """``━ requests/s  ━ baseline 127 req/s``: the legend goes on the panel's border, where it
     hides no data (plotext draws its own legend box over the plot's top-left corner)."""
     text = Text()
@@ -50,7 +50,7 @@ def legend(*entries: tuple[str, str], gap: str = "  ") -> Text:
         if text:
             text.append(gap)
         r, g, b = SERIES_COLORS.get(color, (255, 255, 255))
-        text.append("━ ", style=f"bold #{r:02x}{g:02x}{b:02x}")
+        text.append(mark, style=f"bold #{r:02x}{g:02x}{b:02x}")
         text.append(label)
     return text
 
@@ -68,9 +68,12 @@ def fit_legend(width: int, entries: Sequence[tuple[str, ...]],
     and is never cut with no word of what it was."""
     room = width - BORDER_CELLS
     levels = max((len(e) - 1 for e in entries), default=1)
-    # the shortest forms, then with one space between entries, are the last resorts
-    forms = [legend(*((e[min(level, len(e) - 2) + 1], e[0]) for e in entries), gap=gap)
-             for level, gap in [*((level, "  ") for level in range(levels)), (levels - 1, " ")]]
+    # the shortest forms, then with one space between entries, then with none after each
+    # mark, are the last resorts
+    tries = [*((level, "  ", "━ ") for level in range(levels)), (levels - 1, " ", "━ "),
+             (levels - 1, " ", "━")]
+    forms = [legend(*((e[min(level, len(e) - 2) + 1], e[0]) for e in entries), gap=gap,
+                    mark=mark) for level, gap, mark in tries]
     if width <= 0:
         return _joined(forms[0], list(extra))
     best: Text | None = None
@@ -231,16 +234,16 @@ class EngineBatchChart(PlotextPlot):
         top = max(series)
         x_end = xs[-1] if len(xs) > 1 else 2
         # limits first, the calls last: where a call reaches the limit the call is drawn
-        entries: list[tuple[str, ...]] = [("cyan", "prompts per call", "per call")]
+        entries: list[tuple[str, ...]] = [("cyan", "prompts per call", "per call", "calls")]
         if client:
             plt.plot([1, x_end], [client, client], marker="hd", color=series_color("yellow"))
-            # the shortest forms leave the value to the y axis
+            # the client's batch is in the run's figures; the engine's cap may be nowhere else
             entries.append(("yellow", f"client batch {client}", f"batch {client}", "batch"))
             top = max(top, client)
         if engine_max and engine_max != client:
             plt.plot([1, x_end], [engine_max, engine_max], marker="hd",
                      color=series_color("magenta"))
-            entries.append(("magenta", f"engine max {engine_max}", f"max {engine_max}", "max"))
+            entries.append(("magenta", f"engine max {engine_max}", f"max {engine_max}"))
             top = max(top, engine_max)
         plt.plot(xs, list(series), marker="hd", color=series_color("cyan"))
         plt.xticks(integer_ticks(len(series)))
