@@ -585,3 +585,15 @@ def test_each_legend_mark_has_the_colour_of_its_line_and_three_entries_fit() -> 
     full = story()
     capped = dataclasses.replace(full.runs[3], engine_max_batch=256)  # three lines, 30 cells
     drive(dataclasses.replace(full, runs=(*full.runs[:3], capped)), body, size=(120, 40))
+
+
+@pytest.mark.parametrize("processes", [False, True])
+def test_two_columns_keep_the_charts_readable_beside_a_tall_progress_panel(
+        processes: bool) -> None:
+    # the demo at 120x36 under evalmon run: one run, a progress panel of 17 rows, processes
+    needs = layout.Needs(runs=4, progress=17, processes=processes)
+    shown = frozenset(layout.PANEL_IDS) - layout.NOT_IN["columns"]
+    rects = layout.tile(layout.layout_tree("columns", "runs", 120, 32, needs), 120, 32,
+                        shown if processes else shown - {"processes"})
+    assert rects["throughput"].height >= layout.CHARTS_MIN
+    assert rects["progress"].height >= 11  # and the progress still has most of its rows

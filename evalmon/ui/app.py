@@ -257,6 +257,7 @@ class EvalmonApp(App[int]):
             attempts=attempts_height(view.supervisor, side),
             histogram=panel_rows(run),
             gpu=4 if not view.snapshot.gpus else 2 + 9 * len(view.snapshot.gpus),
+            processes=bool(view.snapshot.processes),
         )
 
     def _existing(self) -> set[str]:

@@ -238,6 +238,11 @@ class Needs:
     attempts: int = 5
     histogram: int = 9
     gpu: int = 10
+    processes: bool = False  # the job's processes are sampled (evalmon run): their panel shows
+
+
+#: rows under which a chart shows no more than a tick or two
+CHARTS_MIN = 10
 
 
 def layout_tree(mode: Mode, view: str, width: int, height: int, needs: Needs) -> Node:
@@ -256,12 +261,15 @@ def layout_tree(mode: Mode, view: str, width: int, height: int, needs: Needs) ->
         # left: what the run does (runs, progress, the two charts side by side, tall enough to
         # read); right: why (events, attempts, the GPU) and the raw log
         third = max(5, height // 3)
+        processes = min(7, max(5, height // 6))
+        # the progress panel takes the charts' rows beyond the 10 that keep them readable
+        spare = (height - min(needs.runs, third) - (processes if needs.processes else 0)
+                 - CHARTS_MIN)
         left = stack(
             ("runs", fixed(min(needs.runs, third))),
-            # the progress panel before the charts' last rows: its lines are the figures
-            ("progress", fixed(min(needs.progress, max(third, height // 2)))),
+            ("progress", fixed(min(needs.progress, max(third, min(height // 2, spare))))),
             (row(("throughput", share(1)), ("engine", share(1))), share(1)),
-            ("processes", fixed(min(7, max(5, height // 6)))),
+            ("processes", fixed(processes)),
         )
         right = stack(
             ("events", share(1)),
