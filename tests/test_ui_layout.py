@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import itertools
 import os
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -597,3 +598,18 @@ def test_two_columns_keep_the_charts_readable_beside_a_tall_progress_panel(
                         shown if processes else shown - {"processes"})
     assert rects["throughput"].height >= layout.CHARTS_MIN
     assert rects["progress"].height >= 11  # and the progress still has most of its rows
+
+
+def test_a_short_engine_chart_labels_the_client_batch_line_with_its_own_value() -> None:
+    async def body(pilot: Any, app: EvalmonApp, feed: StaticFeed) -> None:
+        region = app.query_one("#engine").region
+        assert region.height - 2 < 10  # a short chart: the demo's at 120x36
+        rows = [screen_row(app, y, region.x, region.width) for y in range(region.y,
+                                                                          region.bottom)]
+        labels = [m.group(1) for row in rows if (m := re.match(r"│\s*(\d+)┤", row))]
+        # three labels, each where its value is: never 64 beside the line at 128
+        assert labels == ["256", "128", "0"], rows
+
+    full = story()
+    capped = dataclasses.replace(full.runs[3], engine_max_batch=256)
+    drive(dataclasses.replace(full, runs=(*full.runs[:3], capped)), body, size=(120, 36))

@@ -218,7 +218,7 @@ class EngineBatchChart(PlotextPlot):
         series = run.engine_series if run else ()
         client = run.batch_size if run else None
         engine_max = run.engine_max_batch if run else None
-        key = (series, client, engine_max, self.size.width)
+        key = (series, client, engine_max, self.size.width, self.size.height)
         if key == self._last:
             return
         self._last = key
@@ -250,7 +250,9 @@ class EngineBatchChart(PlotextPlot):
         plt.xlabel(calls_label(run, self.size.width - 10) if run is not None else "engine call")
         self.border_subtitle = fit_legend(self.outer_size.width, entries)
         plt.ylim(0, top * 1.15)
-        plt.yticks(nice_ticks(top))
+        # a short plot has room for 3 labels: with 5, plotext drops some and a line at 128
+        # reads as 64 (the label left beside it)
+        plt.yticks(nice_ticks(top, count=5 if self.size.height >= SHORT_PLOT else 3))
         self.refresh()
 
 
@@ -273,6 +275,10 @@ def calls_label(run: RunView, width: int) -> str:
     return calls
 
 
+#: plot heights (content rows) under which the y axis gets 3 labels, not 5
+SHORT_PLOT = 10
+
+
 def nice_ticks(top: float, count: int = 5) -> list[float]:
     """Round tick values from 0 to at least ``top``: 0, 32, 64, 96, 128."""
     if top <= 0:
@@ -281,7 +287,7 @@ def nice_ticks(top: float, count: int = 5) -> list[float]:
     magnitude = 10 ** (len(str(int(raw))) - 1) if raw >= 1 else 1
     step = next((m * magnitude for m in (1, 2, 2.5, 4, 5, 8, 10) if m * magnitude >= raw), raw)
     if top in (8, 16, 32, 64, 128, 256, 512, 1024):
-        step = top / 4
+        step = top / (count - 1)
     ticks = [0.0]
     while ticks[-1] < top:
         ticks.append(ticks[-1] + step)
