@@ -12,6 +12,7 @@ import dataclasses
 import re
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,28 @@ def test_without_a_supervisor_r_does_nothing() -> None:
             await body(pilot, app)
 
     asyncio.run(main())
+
+
+def test_after_the_job_ended_the_palette_offers_no_relaunch() -> None:
+    ended = replace(status(), state="succeeded", attempts=(
+        replace(status().attempts[0], outcome="succeeded", ended_at=60.0),))
+
+    async def body(pilot: Any, app: EvalmonApp) -> None:
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert not any("Relaunch" in t or "Apply advice" in t for t in titles), titles
+        await pilot.press("r")
+        await pilot.pause()
+        assert not isinstance(app.screen, RetuneScreen)
+
+    drive(body, recorder=Recorder(ended))
+    # and while it runs, the palette offers it
+    offered: list[str] = []
+
+    async def running(pilot: Any, app: EvalmonApp) -> None:
+        offered.extend(c.title for c in app.get_system_commands(app.screen))
+
+    drive(running)
+    assert any(t.startswith("Relaunch now") for t in offered)
 
 
 @pytest.mark.slow

@@ -578,6 +578,11 @@ class EvalmonApp(App[int]):
         )
         self.push_screen(screen, self._send_retune)
 
+    def _attempt_running(self) -> bool:
+        """An attempt of the supervised job is running now (a relaunch has something to stop)."""
+        status = self._latest.supervisor if self._latest else None
+        return status is not None and status.current is not None and not status.finished
+
     def action_apply_advice(self) -> None:
         """a: the first advice of the running attempt that names a change, as a relaunch."""
         offers = self.advice_offers()
@@ -672,7 +677,7 @@ class EvalmonApp(App[int]):
                 f"View: {label}", f"small terminals: show the {label} view (key {i})",
                 lambda view=view: self.action_show_view(view),
             )
-        if self.retuner is not None:
+        if self.retuner is not None and self._attempt_running():
             yield SystemCommand(
                 "Relaunch now at another batch size or concurrency",
                 "stop the running attempt and start the next at new values, resuming from "
