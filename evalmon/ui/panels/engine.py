@@ -15,6 +15,8 @@ nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.bar import Bar
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -118,6 +120,9 @@ FIGURE_ROWS = (
     ("KV tokens", "tokens_in_use", fmt.count),
     ("gen tok/s", "gen_tokens_per_s", fmt.rate),
     ("prompt tok/s", "prompt_tokens_per_s", fmt.rate),
+)
+#: rows shown after the latency percentiles: a short panel cuts these first
+LATER_ROWS = (
     ("prefix hit", "prefix_cache_hit_rate", fmt.percent),
     ("spec accepted", "spec_acceptance_rate", fmt.percent),
 )
@@ -142,28 +147,41 @@ def render_continuous(server: ServerView, width: int | None = None) -> Renderabl
     narrow = width is not None and width < NARROW
     parts.append(Text("from the " + " and ".join(_source(f, server) for f in sources),
                       style="dim"))
-    table = Table.grid(padding=(0, 2 if not narrow else 1), expand=False)
-    table.add_column("figure", no_wrap=True, style="dim")
     heads: list[str] = []
     for f in sources:
         name = ("log" if f.source == "log" else "/metrics") if len(sources) > 1 else ""
         heads += [name or "last"] if narrow else [f"{name} last".strip(), "max"]
-    for _ in heads:
-        table.add_column(justify="right", no_wrap=True)
+
+    def grid() -> Table:
+        table = Table.grid(padding=(0, 2 if not narrow else 1), expand=False)
+        table.add_column("figure", no_wrap=True, style="dim", min_width=13)
+        for _ in heads:
+            table.add_column(justify="right", no_wrap=True, min_width=6)
+        return table
+
+    def add_rows(table: Table, rows: tuple[tuple[str, str, Callable[..., str]], ...]) -> None:
+        for label, attr, render in rows:
+            figures: list[FigureView] = [getattr(f, attr) for f in sources]
+            if all(fig.last is None for fig in figures):
+                continue
+            cells = [c for fig in figures
+                     for c in ([_pair(fig, render)[0]] if narrow else _pair(fig, render))]
+            table.add_row(Text(label), *(Text(c) for c in cells))
+
+    table = grid()
     table.add_row(Text(""), *(Text(h, style="bold") for h in heads))
-    for label, attr, render in FIGURE_ROWS:
-        figures: list[FigureView] = [getattr(f, attr) for f in sources]
-        if all(fig.last is None for fig in figures):
-            continue
-        cells = [c for fig in figures
-                 for c in ([_pair(fig, render)[0]] if narrow else _pair(fig, render))]
-        table.add_row(Text(label), *(Text(c) for c in cells))
+    add_rows(table, FIGURE_ROWS)
+    parts.append(table)
+    # the latency percentiles before the rarer figures: a short panel cuts from the bottom
+    parts.extend(_latency_table(server))
+    later = grid()
+    add_rows(later, LATER_ROWS)
     if any(f.preemptions is not None for f in sources):
-        table.add_row(Text("preempted"), *(Text(c) for f in sources
+        later.add_row(Text("preempted"), *(Text(c) for f in sources
                                            for c in ([_preempted(f)] if narrow
                                                      else [_preempted(f), ""])))
-    parts.append(table)
-    parts.extend(_latency_table(server))
+    if later.row_count:
+        parts.append(later)
     kv = server.figures.kv_cache_usage.last if server.figures else None
     if kv is not None:
         color = "red" if kv >= 0.95 else "yellow" if kv >= 0.8 else "green"
