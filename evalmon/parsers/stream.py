@@ -54,7 +54,7 @@ from evalmon.parsers import (
 from evalmon.parsers.context import LineRing, last_segment
 from evalmon.parsers.scanner import scanner_for
 from evalmon.parsers.segments import count_kept_newlines, kept_ranges
-from evalmon.parsers.traffic import count_traffic
+from evalmon.parsers.traffic import TrafficPatterns, count_traffic
 
 DEFAULT_MODULES: tuple[ModuleType, ...] = (
     tqdm,
@@ -143,11 +143,7 @@ class LogParser:
         if self._bar_bit:
             self._scanner.set_bar_module(self._bar_bit.bit_length() - 1)
         self._scratch = self._scanner.new_scratch()
-        self._engine_call = next(
-            (m.ENGINE_CALL for m in modules if hasattr(m, "ENGINE_CALL")), None
-        )
-        self._http_status = next((m.STATUS for m in modules if hasattr(m, "STATUS")), None)
-        self._http_probe = next((m.PROBE for m in modules if hasattr(m, "PROBE")), None)
+        self._traffic = TrafficPatterns.of(modules)
         self.reset()
 
     # ------------------------------------------------------------------ public API
@@ -214,6 +210,19 @@ class LogParser:
         self._line_open = data[-1] != 10
         self._resolve_ready()
         return self._release()
+
+    def prime(self, lines_before: bytes) -> None:
+        """Start mid-file: ``lines_before`` are the complete lines just before the first
+        byte fed (each ending with ``\n``). They are not parsed or counted, only kept as
+        the context an OOM candidate near the start reads, as if they had been fed."""
+        if lines_before:
+            count = lines_before.count(_NL)
+            end = lines_before.rfind(_NL) + 1
+            self._ring.add_lines(lines_before, 0, end, count, b"")
+
+    def waiting_lines(self) -> list[int]:
+        """The lines of OOM candidates still waiting for the lines after them."""
+        return [p.line for p in self._pending]
 
     def flush(self) -> list[Located]:
         """The file is idle: release OOM candidates with the context that exists."""
@@ -326,9 +335,7 @@ class LogParser:
         if group:
             self._finish_line(data, group, line_start, line_end, line_no, start, end)
         self.lines += count_kept_newlines(data, counted, end, ranges, ri)[0]
-        traffic = count_traffic(
-            data, ranges, self._engine_call, self._http_status, self._http_probe
-        )
+        traffic = count_traffic(data, ranges, self._traffic)
         if traffic:
             # at the region's last line: the line it closed, or the one still open
             self._queue.append(Located(self.lines + (data[end - 1] != 10), traffic))
@@ -411,9 +418,7 @@ class LogParser:
 
     def _parse_lone_segment(self, seg: bytes, line_no: int) -> None:
         """A segment that spanned feeds: check every module's CANDIDATE on it."""
-        traffic = count_traffic(
-            seg, ((0, len(seg)),), self._engine_call, self._http_status, self._http_probe
-        )
+        traffic = count_traffic(seg, ((0, len(seg)),), self._traffic)
         if traffic:
             self._queue.append(Located(line_no, traffic))
         events = tqdm.last_update_of_each_bar(self._parse_segment(seg, self._all_bits), set(), [])
