@@ -47,6 +47,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -58,7 +59,7 @@ sys.path.insert(0, str(HERE))
 
 from scan import MB, tqdm_bar, warm  # noqa: E402  (a sibling script, not a package)
 
-GENERATOR_VERSION = 2  # 2: health probes are not counted as requests
+GENERATOR_VERSION = 3  # 2: health probes are not counted; 3: no noise line is an event
 DEFAULT_SIZE = 1 << 30
 TQDM_LINE_BYTES = 4 * MB
 TARGET_RATIO = 0.5  # of grep's speed
@@ -104,7 +105,8 @@ NOISE = (
     b"{0} INFO     [models.api_models:172] Using max length 2048 - 1",
     b"{0} INFO     [models.api_models:193] Using tokenizer huggingface",
     b"{0} INFO     [models.api_models:179] Concurrent requests are disabled.",
-    b"{0} INFO     [api.task:434] Building contexts for hellaswag on rank 0...",
+    b"{0} INFO     [evaluator:214] Setting random seed to 0 | Setting numpy seed to 1234 | "
+    b"Setting torch manual seed to 1234 | Setting fewshot manual seed to 1234",
     b"INFO {1} [gpu_model_runner.py:1595] Model loading took 14.99 GiB and 7.1 seconds",
     b"INFO {1} [worker.py:267] Memory profiling takes 4.21 seconds",
 )
@@ -455,10 +457,15 @@ def build_dense_log(path: Path, size: int, seed: int) -> DenseTruth:
 
 
 def _check_static_shapes() -> None:
-    """The generator's grep bookkeeping assumes noise never matches and header lines don't."""
+    """The generator's bookkeeping assumes noise never matches grep and is no event to
+    evalmon either (version 2 had lm-eval's ``Building contexts`` line among the noise, a
+    task event repeated tens of thousands of times), and that header lines don't match."""
+    from evalmon.parsers.stream import parse_text
+
     for noise in NOISE:
         line = noise.replace(b"{0}", b"2026-11-24:03:08:06").replace(b"{1}", b"11-24 03:00:10")
         assert not GREP_RE.search(line), line
+        assert not parse_text(line.decode() + "\n"), line
     for line in HEADER.split(b"\n"):
         assert not GREP_RE.search(line), line
 
@@ -534,9 +541,11 @@ def counts_from_snapshot(snapshot: Any, report: dict[str, Any]) -> dict[str, Any
     return out
 
 
-def child_main(path: str) -> None:
+def child_main(path: str, workers: int | None) -> None:
     """In a fresh interpreter (its peak RSS is evalmon's alone): replay, snapshot, report."""
     import resource
+
+    from evalmon.sources.scan import workers_for
 
     t0 = time.perf_counter()
     import evalmon
@@ -544,7 +553,7 @@ def child_main(path: str) -> None:
     from evalmon.report import ReportOptions, to_json
 
     t1 = time.perf_counter()
-    result = replay([path])
+    result = replay([path], workers=workers)
     t2 = time.perf_counter()
     snapshot = result.state.snapshot()
     report = to_json(snapshot, ReportOptions())
@@ -557,6 +566,14 @@ def child_main(path: str) -> None:
                 "replay_s": t2 - t1,
                 "snapshot_s": t3 - t2,
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                # the scan's worker processes (none when it ran in this one)
+                "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                "cpu_s": sum(
+                    r.ru_utime + r.ru_stime
+                    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+                    for r in [resource.getrusage(who)]
+                ),
+                "workers": workers or workers_for(os.path.getsize(path)),
                 "warnings": list(result.warnings) + list(result.errors),
                 "counts": counts_from_snapshot(snapshot, report),
             }
@@ -564,21 +581,63 @@ def child_main(path: str) -> None:
     )
 
 
-def run_evalmon(path: Path, root: Path) -> dict[str, Any]:
+class PssSampler(threading.Thread):
+    """The peak of the summed PSS of a process and its children, sampled every 50 ms.
+
+    PSS splits each shared page among the processes that map it, so forked scan workers
+    (which share the parent's pages until they write to them) are not counted twice as
+    summed RSS would. A sample can miss a peak shorter than 50 ms.
+    """
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self._done.wait(0.05):
+            total = 0
+            for proc in [root, *root.children(recursive=True)]:
+                try:
+                    total += proc.memory_full_info().pss
+                except psutil.Error:
+                    continue
+            self.peak_mb = max(self.peak_mb, total / MB)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def run_evalmon(path: Path, root: Path, workers: int | None) -> dict[str, Any]:
     """The child, importing evalmon from ``root`` (a source tree)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     t0 = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(path)],
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--child", str(path)]
+        + ([f"--workers={workers}"] if workers else []),
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
+    sampler = PssSampler(child.pid)
+    sampler.start()
+    stdout, stderr = child.communicate()
     wall = time.perf_counter() - t0
-    if out.returncode != 0:
-        raise SystemExit(f"evalmon child failed ({out.returncode}):\n{out.stderr}")
-    measured: dict[str, Any] = json.loads(out.stdout)
+    sampler.stop()
+    if child.returncode != 0:
+        raise SystemExit(f"evalmon child failed ({child.returncode}):\n{stderr}")
+    measured: dict[str, Any] = json.loads(stdout)
+    measured["tree_peak_pss_mb"] = sampler.peak_mb
     counts = measured["counts"]
     counts["engine histogram"] = {int(k): v for k, v in counts["engine histogram"].items()}
     measured["wall_s"] = wall
@@ -664,10 +723,15 @@ def main(argv: list[str] | None = None) -> int:
         help="the source tree evalmon is imported from (default: this repository)",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="evalmon's scan processes (default: as many as help; 1: one process)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child_main(args.child)
+        child_main(args.child, args.workers)
         return 0
 
     tmp = None if args.workdir else Path(tempfile.mkdtemp(prefix="evalmon-dense-"))
@@ -685,10 +749,13 @@ def measure(workdir: Path, args: argparse.Namespace, root: Path) -> int:
     grep_runs, evalmon_runs = [], []
     for _ in range(max(1, args.repeat)):  # alternated: a busy machine slows both alike
         grep_runs.append(run_grep(log))
-        evalmon_runs.append(run_evalmon(log, root))
+        evalmon_runs.append(run_evalmon(log, root, args.workers))
     grep_count, grep_s = min(grep_runs, key=lambda r: r[1])
     measured = min(evalmon_runs, key=lambda r: r["wall_s"])
     peak = max(r["peak_rss_mb"] for r in evalmon_runs)
+    worker_peak = max(r["worker_peak_rss_mb"] for r in evalmon_runs)
+    tree_pss = max(r["tree_peak_pss_mb"] for r in evalmon_runs)
+    workers = measured["workers"]
 
     mib = nbytes / MB
     grep_mbs = mib / grep_s
@@ -718,8 +785,22 @@ def measure(workdir: Path, args: argparse.Namespace, root: Path) -> int:
             f"snapshot+report {measured['snapshot_s']:.2f} s)",
         ),
         ("evalmon from", measured["evalmon"]),
-        ("speed", f"{ratio:.2f}x grep   (target >= {TARGET_RATIO:.1f}x)"),
-        ("evalmon peak RSS", f"{peak:.0f} MB   (target <= {TARGET_RSS_MB} MB)"),
+        (
+            "evalmon CPU",
+            f"{measured['cpu_s']:7.2f} s  in {workers} process"
+            + ("es (scan workers, one per usable CPU)" if workers > 1 else " (--workers 1)"),
+        ),
+        ("speed", f"{ratio:.2f}x grep   (target >= {TARGET_RATIO:.1f}x; wall time)"),
+        (
+            "evalmon peak RSS",
+            f"{peak:.0f} MB   (target <= {TARGET_RSS_MB} MB)"
+            + (
+                f"; each scan worker {worker_peak:.0f} MB; all {workers + 1} processes "
+                f"together {tree_pss:.0f} MB (peak summed PSS)"
+                if workers > 1
+                else ""
+            ),
+        ),
     ]
     width = max(len(k) for k, _ in rows)
     print()
@@ -743,6 +824,10 @@ def measure(workdir: Path, args: argparse.Namespace, root: Path) -> int:
                     "evalmon_replay_s": measured["replay_s"],
                     "ratio": ratio,
                     "peak_rss_mb": peak,
+                    "worker_peak_rss_mb": worker_peak,
+                    "tree_peak_pss_mb": tree_pss,
+                    "cpu_s": measured["cpu_s"],
+                    "workers": workers,
                     "differences": diffs,
                     "not_exposed": missing,
                     "truth": truth.to_json(),

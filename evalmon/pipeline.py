@@ -591,12 +591,14 @@ def replay(
     *,
     stall_after_s: float = 120.0,
     observe: Callable[[FileBatch], None] | None = None,
+    workers: int | None = None,
 ) -> Replay:
     """Scan every log under ``paths`` from start to end; never raises for bad input.
 
     Each chunk's events go into the state as soon as they are parsed (``scan_file``'s
     ``on_events``), so memory stays at one chunk whatever the logs' size. ``observe`` also
     sees each batch (``evalmon report`` looks for servers that say where they listen).
+    ``workers``: processes per big file (``scan_file``'s; None: as many as help).
     """
     from evalmon.sources.paths import resolve_paths
     from evalmon.sources.scan import scan_file
@@ -614,7 +616,9 @@ def replay(
         _apply(state, path, events, observe)
 
     for path in files:
-        result = scan_file(path, on_events=lambda events, path=path: on_events(events, path))
+        result = scan_file(
+            path, on_events=lambda events, path=path: on_events(events, path), workers=workers
+        )
         if result.warning:
             warnings.append(f"{path}: {result.warning}")
         else:
