@@ -150,7 +150,11 @@ class Monitor:
         self.follower = Follower(
             self.paths,
             self._on_batch,
-            FollowOptions(poll_interval_s=poll_interval_s, parser_factory=self._new_parser),
+            FollowOptions(
+                poll_interval_s=poll_interval_s,
+                parser_factory=self._new_parser,
+                history_parser=_charting_parser,
+            ),
         )
         self.gpu_poller: Any = None
         self.proc_poller: Any = None
@@ -339,9 +343,8 @@ class _CuttableParser:
     A cut takes effect at the next line start: the parser flushes what it holds and a fresh
     parser goes on from there, so no line before the cut is context for the lines after it
     (nor a carry-over of a bar burst or a results table). Line numbers go on counting.
-    A history scan that is running at the cut also starts over at its next line: at worst an
-    old chained traceback then shows as two OOMs on the dashboard; the supervisor never
-    counts history.
+    A history scan is not cut: its bytes all come before the tail where reading began, so
+    before any cut (and the supervisor never counts history).
     """
 
     __slots__ = ("__weakref__", "_base", "_cut", "_dropped", "_inner", "_line_start", "_lock",

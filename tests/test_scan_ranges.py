@@ -15,8 +15,13 @@ import pytest
 
 from evalmon.events import Located, OutOfMemory, ResultRow, ServerTraffic
 from evalmon.parsers import oom
-from evalmon.sources.scan import MIN_PARALLEL_BYTES, scan_file, workers_for
-from evalmon.sources.scan_ranges import range_starts, scan_in_ranges
+from evalmon.sources.scan import scan_file
+from evalmon.sources.scan_ranges import (
+    MIN_PARALLEL_BYTES,
+    range_starts,
+    scan_in_ranges,
+    workers_for,
+)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 
@@ -36,17 +41,29 @@ def whole(located: list[Located]) -> tuple[list[Located], ServerTraffic]:
 
 def in_ranges(path: Path, range_bytes: int, workers: int = 1) -> tuple[list[Located], int]:
     out: list[Located] = []
+    lines = 0
     with open(path, "rb") as handle:
-        lines, _dropped, warning = scan_in_ranges(
-            str(path), handle.fileno(), os.path.getsize(path), workers, out.extend, range_bytes
-        )
-    assert warning == ""
+        for scan in scan_in_ranges(
+            str(path), handle.fileno(), os.path.getsize(path), workers, range_bytes=range_bytes
+        ):
+            assert scan.error == "" and not scan.short
+            out += scan.events
+            lines += scan.lines
     return out, lines
 
 
 def starts_of(path: Path, size: int, range_bytes: int) -> list[int]:
     with open(path, "rb") as handle:
         return range_starts(handle.fileno(), size, range_bytes)
+
+
+def range_starts_of(data: bytes, range_bytes: int = 16 << 10) -> list[int]:
+    fd = os.memfd_create("log")
+    try:
+        os.write(fd, data)
+        return range_starts(fd, len(data), range_bytes)
+    finally:
+        os.close(fd)
 
 
 def line_starts(data: bytes) -> list[int]:
@@ -172,14 +189,40 @@ def test_a_start_needs_the_lines_an_oom_reads_before_it_whole(tmp_path: Path) ->
     assert len(starts) == 2 and starts[1] > len(long_lines)
 
 
-def test_big_files_use_every_cpu_unless_threads_are_running() -> None:
+def test_big_files_use_every_cpu() -> None:
     assert workers_for(MIN_PARALLEL_BYTES - 1) == 1
     assert workers_for(MIN_PARALLEL_BYTES) == min(len(os.sched_getaffinity(0)), 8)
+
+
+def test_workers_started_from_a_process_with_threads_give_the_same_events(
+    tmp_path: Path,
+) -> None:
+    """The dashboard scans history beside its UI and follower threads: its workers come from
+    a fork server, not a fork of a threaded process."""
+    path = tmp_path / "server.log"
+    path.write_bytes((SAMPLES / "server-101.log").read_bytes() * 4)
+    one = scan_file(path, workers=1)
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert workers_for(MIN_PARALLEL_BYTES) == 1  # forking a threaded process is unsafe
+        many = scan_file(path, workers=2, range_bytes=16 << 10)
     finally:
         stop.set()
         thread.join()
+    assert many.lines == one.lines and whole(many.events) == whole(one.events)
+
+
+def test_a_file_truncated_under_the_scan_ends_it_with_what_was_read(tmp_path: Path) -> None:
+    path = tmp_path / "server.log"
+    data = (SAMPLES / "server-101.log").read_bytes() * 4
+    path.write_bytes(data)
+    with open(path, "rb") as handle:
+        scans = scan_in_ranges(str(path), handle.fileno(), len(data), 1, range_bytes=16 << 10,
+                               to_eof=False)
+        first = next(scans)
+        path.write_bytes(data[: first.end + 100])  # truncated: later ranges find no bytes
+        rest = list(scans)
+    ranges = len(range_starts_of(data))
+    assert rest and rest[-1].short  # the scan ends there, saying so
+    assert 1 + len(rest) < ranges

@@ -66,6 +66,10 @@ class FollowOptions:
     read_period_s: float = 0.2
     max_bytes_per_pass: int = 16 << 20  # per file and pass, so one busy file cannot starve others
     parser_factory: Callable[[], LineParser] = _default_parser
+    # The tail-first history scan's parser, one per range: a module-level callable, as it
+    # is sent to the scan's worker processes (None: as many as help; see scan_ranges).
+    history_parser: Callable[[], LineParser] = _default_parser
+    history_workers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -559,7 +563,7 @@ class Follower:
         if not isinstance(h, History):
             return
 
-        def finish(h: History, events: list[Located]) -> None:
+        def finish(h: History) -> None:
             with self._lock:
                 if h.cancelled:
                     return
@@ -568,7 +572,6 @@ class Follower:
                 self._deliver(
                     FileBatch(
                         path=f.path,
-                        events=tuple(events),
                         history=True,
                         line_shift=h.newlines,
                         scanned_bytes=h.end,
@@ -579,10 +582,10 @@ class Follower:
         history_scan.scan(
             h,
             lambda: f.path,
-            self.options.parser_factory(),
-            max(self.options.read_chunk_bytes, 4 << 20),
+            self.options.history_parser,
+            self.options.history_workers,
             self._deliver,
-            f.long_line_warning,  # type: ignore[arg-type]
+            f.long_line_warning_for,
             lambda: self._stop.is_set() and self._started,
             finish,
         )

@@ -15,8 +15,9 @@ import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from evalmon.events import FileBatch, Located
+from evalmon.events import FileBatch
 
 BOUNDARY_SEARCH_BYTES = 4 << 20  # how far tail-first looks for a line start
 
@@ -55,43 +56,57 @@ def line_start_after(fd: int, pos: int, size: int) -> int | None:
 def scan(
     history: History,
     path: Callable[[], str],
-    parser: object,
-    chunk: int,
+    parser: Callable[[], Any],
+    workers: int | None,
     deliver: Callable[[FileBatch], None],
-    warning: Callable[[object], str],
+    warning: Callable[[int], str],
     should_stop: Callable[[], bool],
-    finish: Callable[[History, list[Located]], None],
+    finish: Callable[[History], None],
 ) -> None:
-    """Read ``history`` to its end through ``parser``, delivering a batch per chunk.
+    """Read ``history`` to its end, delivering a batch per range scanned.
 
-    ``path`` gives the file's current name (a followed file may be renamed meanwhile).
-    ``finish`` gets the parser's last events once every byte is read (the caller delivers
-    them with the line shift, under its lock); nothing is delivered after a cancellation.
+    The ranges are scanned by ``workers`` processes (None: as many as help, see
+    :mod:`evalmon.sources.scan_ranges`), each with a ``parser()`` of its own; they read the
+    file through this process's descriptor of it (``/proc/PID/fd/N``), so a rename or a
+    new file at the path does not change what they read. ``path`` gives the file's current
+    name for the batches; ``warning`` gets the bytes the line cap dropped so far. ``finish``
+    is called once every byte is read (the caller delivers the line shift under its lock);
+    nothing is delivered after a cancellation.
     """
+    from evalmon.sources.scan_ranges import scan_in_ranges, workers_for
+
     h = history
     try:
-        while h.scanned < h.end and not h.cancelled:
-            if should_stop():
-                return
-            data = os.pread(h.fd, min(chunk, h.end - h.scanned), h.scanned)
-            if not data:
-                h.cancelled = True  # truncated under us: the live side restarts
-                break
-            h.scanned += len(data)
-            h.newlines += data.count(b"\n")
-            events = parser.feed(data)  # type: ignore[attr-defined]
-            deliver(
-                FileBatch(
-                    path=path(),
-                    events=tuple(events),
-                    history=True,
-                    scanned_bytes=h.scanned,
-                    size_bytes=h.end,
-                    warning=warning(parser),
+        by_fd = f"/proc/{os.getpid()}/fd/{h.fd}"
+        if not os.path.exists(by_fd):  # no /proc: by name, in this process
+            by_fd, workers = path(), 1
+        n = workers_for(h.end) if workers is None else max(1, workers)
+        dropped = 0
+        scans = scan_in_ranges(by_fd, h.fd, h.end, n, to_eof=False, parser=parser)
+        try:
+            for done in scans:
+                if h.cancelled or should_stop():
+                    return
+                if done.error or done.short:
+                    h.cancelled = True  # truncated under us: the live side restarts
+                    return
+                h.scanned = done.end
+                h.newlines += done.lines
+                dropped += done.dropped_bytes
+                deliver(
+                    FileBatch(
+                        path=path(),
+                        events=tuple(done.events),
+                        history=True,
+                        scanned_bytes=h.scanned,
+                        size_bytes=h.end,
+                        warning=warning(dropped),
+                    )
                 )
-            )
+        finally:
+            scans.close()  # stops the workers if we left early
         if not h.cancelled:
-            finish(h, parser.finish())  # type: ignore[attr-defined]
+            finish(h)
     finally:
         with contextlib.suppress(OSError):
             os.close(h.fd)

@@ -350,8 +350,11 @@ class LogFile:
 
     def long_line_warning(self, parser: LineParser | None = None) -> str:
         """Say once per file that the line cap dropped bytes (a 100 MB line, no newline)."""
-        parser = parser or self.parser
-        if self.warned_long_lines or not getattr(parser, "dropped_bytes", 0):
+        return self.long_line_warning_for(getattr(parser or self.parser, "dropped_bytes", 0))
+
+    def long_line_warning_for(self, dropped_bytes: int) -> str:
+        """The same, for bytes dropped by a parser other than the file's (its history's)."""
+        if self.warned_long_lines or not dropped_bytes:
             return ""
         self.warned_long_lines = True
         return LONG_LINE_WARNING

@@ -9,18 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from evalmon.events import Located
 from evalmon.parsers.stream import LogParser
-from evalmon.sources.scan_ranges import (
-    MIN_PARALLEL_BYTES,
-    RANGE_BYTES,
-    scan_in_ranges,
-    usable_cpus,
-)
+from evalmon.sources.scan_ranges import RANGE_BYTES, scan_in_ranges, workers_for
 from evalmon.sources.sniff import SNIFF_BYTES, looks_binary
 
 
@@ -48,7 +42,7 @@ def scan_file(
     result keeps none: memory then stays at one chunk whatever the file's size.
 
     ``workers``: processes for a big file (:mod:`evalmon.sources.scan_ranges`); None: one
-    per usable CPU when the file is big and this process has one thread; 1: this process.
+    per usable CPU when the file is big (:func:`workers_for`); 1: this process.
     The events are the same either way; ``range_bytes`` is the size of a worker's task.
     """
     name = os.fspath(path)
@@ -85,10 +79,14 @@ def scan_file(
             keep = events.extend if on_events is None else on_events
             n_workers = workers_for(info.st_size) if workers is None else max(1, workers)
             if n_workers > 1:
-                result.lines, result.dropped_bytes, result.warning = scan_in_ranges(
-                    name, handle.fileno(), info.st_size, n_workers, keep, range_bytes
-                )
-                result.bytes = info.st_size
+                for scan in scan_in_ranges(
+                    name, handle.fileno(), info.st_size, n_workers, range_bytes=range_bytes
+                ):
+                    keep(scan.events)
+                    result.lines += scan.lines
+                    result.dropped_bytes += scan.dropped_bytes
+                    result.bytes = scan.end
+                    result.warning = scan.error
                 return result
             parser = LogParser()
             buffer = bytearray(max(chunk_bytes, 1))
@@ -109,15 +107,6 @@ def scan_file(
         except OSError as exc:
             result.warning = f"read error: {exc.strerror or exc}"
     return result
-
-
-def workers_for(size: int) -> int:
-    """Processes for scanning a file of ``size`` bytes: one per usable CPU (at most 8) for
-    a big file, if this process has one thread (forking a threaded one can copy a held
-    lock into the child); else 1."""
-    if size < MIN_PARALLEL_BYTES or threading.active_count() > 1:
-        return 1
-    return min(usable_cpus(), 8)
 
 
 def _advise_sequential(fd: int) -> None:

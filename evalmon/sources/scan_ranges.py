@@ -11,9 +11,7 @@ the ranges are independent except for three things, each kept exact:
 * lm-eval's results table names a task on its first row only: rows are carried across
   ranges here, in order.
 
-Line numbers are counted per range and offset here. Workers are forked: only from a
-process with one thread (forking a threaded process can copy a held lock), which
-``scan_file`` checks.
+Line numbers are counted per range and offset here.
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -33,7 +32,7 @@ from evalmon.parsers import oom
 from evalmon.parsers.lm_eval import carry_table_task
 from evalmon.parsers.stream import LogParser
 
-RANGE_BYTES = 32 << 20  # a worker's task: small enough to pipeline, big enough to amortise
+RANGE_BYTES = 16 << 20  # a worker's task: small enough to pipeline and show progress
 MIN_PARALLEL_BYTES = 2 * RANGE_BYTES
 READ_BYTES = 8 << 20  # a worker's read: its memory is a few of these
 _PRIME_WINDOW = 256 << 10  # holds CONTEXT_BEFORE whole lines of any ordinary log
@@ -41,21 +40,19 @@ _BOUNDARY_SEARCH = 8 << 20  # how far past a target to look for a start that qua
 _OVERRUN_BYTES = 1 << 20
 
 
-@dataclass
-class RangeScan:
-    """One range's findings; ``events`` carry lines counted from the range's start."""
-
-    events: list[Located]
-    lines: int
-    dropped_bytes: int
-    error: str = ""
-
-
 def usable_cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+def workers_for(size: int) -> int:
+    """Processes for scanning ``size`` bytes: one per usable CPU (at most 8) if that many
+    bytes are worth starting them for, else 1."""
+    if size < MIN_PARALLEL_BYTES:
+        return 1
+    return min(usable_cpus(), 8)
 
 
 def range_starts(fd: int, size: int, range_bytes: int = RANGE_BYTES) -> list[int]:
@@ -95,39 +92,71 @@ def _start_near(fd: int, size: int, target: int, need: int) -> int:
     return -1
 
 
-def scan_range(path: str, start: int, end: int | None) -> RangeScan:
-    """Parse ``[start, end)`` of ``path`` as the lines they are (``start`` a line start);
-    ``end`` None: to the end of the file, whatever it has grown to."""
+@dataclass(frozen=True)
+class Range:
+    """What a worker is asked: parse ``[start, end)`` of ``path`` (``start`` a line start).
+
+    ``end`` None: to the end of the file, whatever it has grown to. ``last``: nothing after
+    ``end`` belongs to this scan (its lines are not read as context); the parser finishes.
+    ``parser``: makes the parser (a module-level callable: it is sent to the worker).
+    """
+
+    path: str
+    start: int
+    end: int | None
+    last: bool
+    parser: Callable[[], LogParser] = LogParser
+
+
+@dataclass
+class RangeScan:
+    """One range's findings, in file order; the merge makes ``events``' lines absolute."""
+
+    events: list[Located]
+    lines: int
+    dropped_bytes: int
+    end: int  # the byte the range ended at
+    error: str = ""
+    short: bool = False  # the file ended before ``end``: truncated under the scan
+
+
+def scan_range(job: Range) -> RangeScan:
+    """Parse one range, as a whole-file parser would have parsed those lines."""
     try:
-        with open(path, "rb", buffering=0) as handle:
-            fd = handle.fileno()
-            parser = LogParser()
-            if start:
-                window = min(start, _PRIME_WINDOW)
-                parser.prime(os.pread(fd, window, start - window))
-            events: list[Located] = []
-            pos = start
-            while end is None or pos < end:
-                chunk = os.pread(fd, READ_BYTES if end is None else min(READ_BYTES, end - pos), pos)
-                if not chunk:
-                    break
-                pos += len(chunk)
-                events += parser.feed(chunk)
-            if end is None:  # the file's end: its unterminated last line too
-                events += parser.finish()
-                return RangeScan(events, parser.lines, parser.dropped_bytes)
-            lines, dropped = parser.lines, parser.dropped_bytes
-            # Candidates near the end read the lines after it, as one whole-file parser would.
-            while any(line <= lines for line in parser.waiting_lines()):
-                chunk = os.pread(fd, _OVERRUN_BYTES, pos)
-                pos += len(chunk)
-                more = parser.feed(chunk) if chunk else parser.finish()
-                events += [e for e in more if e.line <= lines]
-                if not chunk:
-                    break
-            return RangeScan(events, lines, dropped)
+        with open(job.path, "rb", buffering=0) as handle:
+            return _scan_range(job, handle.fileno())
     except OSError as exc:
-        return RangeScan([], 0, 0, f"read error: {exc.strerror or exc}")
+        return RangeScan([], 0, 0, job.start, f"read error: {exc.strerror or exc}")
+
+
+def _scan_range(job: Range, fd: int) -> RangeScan:
+    parser = job.parser()
+    start, end = job.start, job.end
+    if start:
+        window = min(start, _PRIME_WINDOW)
+        parser.prime(os.pread(fd, window, start - window))
+    events: list[Located] = []
+    pos = start
+    while end is None or pos < end:
+        chunk = os.pread(fd, READ_BYTES if end is None else min(READ_BYTES, end - pos), pos)
+        if not chunk:
+            break
+        pos += len(chunk)
+        events += parser.feed(chunk)
+    short = end is not None and pos < end
+    if job.last or short:
+        events += parser.finish()
+        return RangeScan(events, parser.lines, parser.dropped_bytes, pos, short=short)
+    lines, dropped = parser.lines, parser.dropped_bytes
+    # Candidates near the end read the lines after it, as one whole-file parser would.
+    while any(line <= lines for line in parser.waiting_lines()):
+        chunk = os.pread(fd, _OVERRUN_BYTES, pos)
+        pos += len(chunk)
+        more = parser.feed(chunk) if chunk else parser.finish()
+        events += [e for e in more if e.line <= lines]
+        if not chunk:
+            break
+    return RangeScan(events, lines, dropped, end or pos)
 
 
 def _quiet_worker() -> None:
@@ -138,80 +167,91 @@ def _quiet_worker() -> None:
 def scan_in_ranges(
     path: str,
     fd: int,
-    size: int,
+    end: int,
     workers: int,
-    on_events: Callable[[list[Located]], None],
+    *,
     range_bytes: int = RANGE_BYTES,
-) -> tuple[int, int, str]:
-    """Every event of ``path`` through ``on_events``, in file order, from ``workers``
-    processes. Returns ``(lines, dropped_bytes, warning)``."""
-    starts = range_starts(fd, size, range_bytes)
-    bounds: list[tuple[int, int | None]] = list(zip(starts, [*starts[1:], None], strict=True))
-    line_base = dropped = 0
+    to_eof: bool = True,
+    parser: Callable[[], LogParser] = LogParser,
+) -> Iterator[RangeScan]:
+    """``[0, end)`` of ``path`` scanned by ``workers`` processes (1: here), range by range
+    in file order, lines counted from the file's start. ``to_eof``: the last range goes on
+    to the file's end, whatever it has grown to. Stops after a range with an error or cut
+    short; closing the iterator stops the workers."""
+    starts = range_starts(fd, end, range_bytes)
+    ends: list[int | None] = [*starts[1:], None if to_eof else end]
+    jobs = [
+        Range(path, s, e, last=n == len(starts) - 1, parser=parser)
+        for n, (s, e) in enumerate(zip(starts, ends, strict=True))
+    ]
+    line_base = 0
     last_task = ""
-    with _pool(min(workers, len(bounds))) as submit:
-        for scan in _in_order(bounds, path, submit, workers + 1):
-            if scan.error:
-                return line_base, dropped, scan.error
+    with _pool(min(workers, len(jobs))) as submit:
+        for scan in _in_order(jobs, submit, workers + 1):
             out = []
             for loc in scan.events:
                 ev = loc.event
                 if type(ev) is ResultRow:
                     ev, last_task = carry_table_task(ev, last_task)
                 out.append(Located(loc.line + line_base, ev))
-            on_events(out)
+            scan.events = out
             line_base += scan.lines
-            dropped += scan.dropped_bytes
-    return line_base, dropped, ""
+            yield scan
+            if scan.error or scan.short:
+                return
 
 
 @contextlib.contextmanager
-def _pool(n: int) -> Iterator[Callable[..., Future[RangeScan]]]:
+def _pool(n: int) -> Iterator[Callable[[Range], Future[RangeScan]]]:
     """Submits a range to a worker; with ``n`` 1, scans it here (the same ranges, merged
-    the same way: what the tests compare with one whole-file parser)."""
+    the same way: what the tests compare with one whole-file parser).
+
+    Workers are forked from this process when it has one thread (cheap: its imports are
+    there already); else from a fork server, a fresh process of one thread: forking a
+    process whose other threads may hold a lock can copy the lock held, for good."""
     if n <= 1:
 
-        def here(*args: object) -> Future[RangeScan]:
+        def here(job: Range) -> Future[RangeScan]:
             done: Future[RangeScan] = Future()
-            done.set_result(scan_range(*args))  # type: ignore[arg-type]
+            done.set_result(scan_range(job))
             return done
 
         yield here
         return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_quiet_worker) as pool:
-        yield lambda *args: pool.submit(scan_range, *args)
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    context = multiprocessing.get_context(method)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_quiet_worker)
+    try:
+        yield lambda job: pool.submit(scan_range, job)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _in_order(
-    bounds: list[tuple[int, int | None]],
-    path: str,
-    submit: Callable[..., Future[RangeScan]],
-    ahead: int,
+    jobs: list[Range], submit: Callable[[Range], Future[RangeScan]], ahead: int
 ) -> Iterator[RangeScan]:
     """Each range's scan in order, at most ``ahead`` in flight (memory stays bounded). A
     broken pool (a worker killed) does not lose the file: the rest is scanned here."""
-    pending: deque[tuple[tuple[int, int | None], Future[RangeScan] | None]] = deque()
-    todo = iter(bounds)
+    pending: deque[tuple[Range, Future[RangeScan] | None]] = deque()
+    todo = iter(jobs)
     broken = False
     while True:
-        while not broken and len(pending) < ahead:
-            bound = next(todo, None)
-            if bound is None:
+        while len(pending) < ahead:
+            job = next(todo, None)
+            if job is None:
                 break
-            try:
-                pending.append((bound, submit(path, *bound)))
-            except (BrokenProcessPool, RuntimeError):
-                broken = True
-                pending.append((bound, None))
+            future = None
+            if not broken:
+                try:
+                    future = submit(job)
+                except (BrokenProcessPool, RuntimeError):
+                    broken = True
+            pending.append((job, future))
         if not pending:
-            if broken and (bound := next(todo, None)) is not None:
-                pending.append((bound, None))
-                continue
             return
-        bound, future = pending.popleft()
+        job, future = pending.popleft()
         try:
-            yield future.result() if future is not None else scan_range(path, *bound)
+            yield future.result() if future is not None else scan_range(job)
         except BrokenProcessPool:
             broken = True
-            yield scan_range(path, *bound)
+            yield scan_range(job)
