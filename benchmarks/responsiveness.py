@@ -28,6 +28,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scan_dense import PssSampler  # noqa: E402  (a sibling script, not a package)
+
 RUN_ID = "900"
 
 
@@ -148,15 +152,20 @@ def main() -> int:
             write_s = make_folder(folder, size)
             print(f"wrote {size / (1 << 30):.1f} GiB in {write_s:.1f} s", file=sys.stderr)
         t0 = time.monotonic()
-        out = subprocess.run(
+        child_process = subprocess.Popen(
             [sys.executable, __file__, "--child", str(folder), "--deadline", str(args.deadline)],
-            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
+        sampler = PssSampler(child_process.pid)  # the dashboard and its history scan workers
+        sampler.start()
+        stdout, stderr = child_process.communicate()
         wall = time.monotonic() - t0
-        if out.returncode != 0:
-            print(out.stderr, file=sys.stderr)
+        sampler.stop()
+        if child_process.returncode != 0:
+            print(stderr, file=sys.stderr)
             return 1
-        result = json.loads(out.stdout.strip().splitlines()[-1])
+        result = json.loads(stdout.strip().splitlines()[-1])
     finally:
         if not args.keep and not args.dir:
             shutil.rmtree(base, ignore_errors=True)
@@ -173,6 +182,7 @@ def main() -> int:
         ("  scan rate", f"{gib / history:.2f} GiB/s" if history else "-"),
         ("  engine calls in total", f"{result.get('engine_calls_total')}"),
         ("peak RSS of the dashboard process", f"{result['peak_rss_mb']:.0f} MB"),
+        ("  with its history scan workers (peak summed PSS)", f"{sampler.peak_mb:.0f} MB"),
         ("screens drawn", f"{result.get('frames')}"),
         ("child wall time", f"{wall:.1f} s"),
     ]

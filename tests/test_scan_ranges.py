@@ -8,6 +8,8 @@ row names its task only on the first row), and in a burst of ``\\r`` tqdm update
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -226,3 +228,32 @@ def test_a_file_truncated_under_the_scan_ends_it_with_what_was_read(tmp_path: Pa
     ranges = len(range_starts_of(data))
     assert rest and rest[-1].short  # the scan ends there, saying so
     assert 1 + len(rest) < ranges
+
+
+def test_workers_start_under_a_captured_stderr_with_threads_running(tmp_path: Path) -> None:
+    """Textual captures ``sys.stderr`` (``fileno()`` -1) and the dashboard has threads: its
+    history workers must still start (a fork server), not fall back to one process."""
+    path = tmp_path / "server.log"
+    path.write_bytes((SAMPLES / "server-101.log").read_bytes() * 4)
+    script = f"""
+import os, sys, threading
+from evalmon.sources.scan_ranges import scan_in_ranges
+
+class Captured:
+    def write(self, text): return len(text)
+    def flush(self): pass
+    def fileno(self): return -1
+
+sys.stderr = Captured()
+stop = threading.Event()
+threading.Thread(target=stop.wait, daemon=True).start()
+path = {str(path)!r}
+with open(path, "rb") as handle:
+    pids = {{scan.pid for scan in scan_in_ranges(path, handle.fileno(), os.path.getsize(path), 2,
+                                                 range_bytes=16 << 10)}}
+print(len(pids - {{os.getpid()}}))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) >= 1  # ranges were scanned in other processes

@@ -20,12 +20,12 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from evalmon.events import Located, ResultRow
 from evalmon.parsers import oom
@@ -118,6 +118,8 @@ class RangeScan:
     end: int  # the byte the range ended at
     error: str = ""
     short: bool = False  # the file ended before ``end``: truncated under the scan
+    # the process that scanned it (the caller's own when its pool could not start)
+    pid: int = field(default_factory=os.getpid)
 
 
 def scan_range(job: Range) -> RangeScan:
@@ -220,6 +222,8 @@ def _pool(n: int) -> Iterator[Callable[[Range], Future[RangeScan]]]:
         return
     method = "fork" if threading.active_count() == 1 else "forkserver"
     context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        _start_fork_server()
     pool = ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_quiet_worker)
     try:
         yield lambda job: pool.submit(scan_range, job)
@@ -227,11 +231,36 @@ def _pool(n: int) -> Iterator[Callable[[Range], Future[RangeScan]]]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _start_fork_server() -> None:
+    """Start the fork server (and multiprocessing's resource tracker) now.
+
+    The tracker hands its child ``sys.stderr.fileno()``; under Textual, ``sys.stderr`` is a
+    capture whose ``fileno()`` is -1, which makes the start fail ("bad value(s) in
+    fds_to_keep"). For that moment, the process's real standard error stands in.
+    """
+    from multiprocessing import forkserver
+
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable or sys.__stderr__ is None:
+        forkserver.ensure_running()
+        return
+    captured = sys.stderr
+    sys.stderr = sys.__stderr__
+    try:
+        forkserver.ensure_running()
+    finally:
+        sys.stderr = captured
+
+
 def _in_order(
     jobs: list[Range], submit: Callable[[Range], Future[RangeScan]], ahead: int
 ) -> Iterator[RangeScan]:
     """Each range's scan in order, at most ``ahead`` in flight (memory stays bounded). A
-    broken pool (a worker killed) does not lose the file: the rest is scanned here."""
+    pool that cannot start or breaks (a worker killed) loses nothing: the rest is scanned
+    here."""
     pending: deque[tuple[Range, Future[RangeScan] | None]] = deque()
     todo = iter(jobs)
     broken = False
@@ -244,14 +273,18 @@ def _in_order(
             if not broken:
                 try:
                     future = submit(job)
-                except (BrokenProcessPool, RuntimeError):
+                except Exception:  # the pool cannot start or is broken: scan here instead
                     broken = True
             pending.append((job, future))
         if not pending:
             return
         job, future = pending.popleft()
-        try:
-            yield future.result() if future is not None else scan_range(job)
-        except BrokenProcessPool:
-            broken = True
+        if future is None:
             yield scan_range(job)
+            continue
+        try:
+            done = future.result()
+        except Exception:  # a worker killed (BrokenProcessPool) or the result unsendable
+            broken = True
+            done = scan_range(job)
+        yield done
