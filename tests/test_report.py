@@ -226,7 +226,7 @@ def test_table_fits_the_terminal_without_cutting_cells(sample_logs: Path, capsys
     assert all(len(line) <= width and "…" not in line for line in rows)
     assert "0.75" in rows[0] and "finished" in rows[0] and "oom" in rows[1]
     # what the narrow columns cannot hold is said below the table
-    assert "run 103: oom: out of GPU (pytorch) at server-103.log:" in out
+    assert "run 103: oom: out of GPU memory (pytorch) at server-103.log:" in out
     assert "run 101: hellaswag: acc 0.412" in out
 
 

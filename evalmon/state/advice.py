@@ -122,7 +122,7 @@ def run_status(run: RunAccumulator) -> tuple[str, str]:
     fatal = [r for r in run.ooms.all() if r.event.fatal]
     if fatal:
         first, last = fatal[0], fatal[-1]
-        what = "host memory" if first.event.kind == "host" else f"GPU ({first.event.origin})"
+        what = "host memory" if first.event.kind == "host" else f"GPU memory ({first.event.origin})"
         reason = f"out of {what} at {_short(first.file)}:{first.line}"
         if len(fatal) > 1:  # the server's status names its last report: say both
             same = last.file == first.file
