@@ -5,6 +5,11 @@ The library face (no Textual needed), in the style of nvitop's ``api``:
 * ``evalmon.scan(paths) -> Snapshot``: read finished logs once, the state of every run;
 * ``evalmon.Monitor(paths)``: follow logs live and keep the run state
   (see :class:`evalmon.pipeline.Monitor`).
+
+A log from 32 MB is parsed by worker processes (``evalmon.sources.scan_ranges``). From a
+process with threads they start as with multiprocessing's "forkserver", which imports the
+calling script again in each worker: a script should keep its work under
+``if __name__ == "__main__":``, as for any use of multiprocessing.
 """
 
 from __future__ import annotations

@@ -240,6 +240,9 @@ def _start_fork_server() -> None:
     """
     from multiprocessing import forkserver
 
+    # Preload the parsers in the server (each worker forked from it has them imported), and
+    # not the caller's ``__main__``, which the default would run there again.
+    forkserver.set_forkserver_preload([__name__])
     try:
         usable = sys.stderr is not None and sys.stderr.fileno() >= 0
     except (AttributeError, OSError, ValueError):
