@@ -236,7 +236,8 @@ def _start_fork_server() -> None:
 
     The tracker hands its child ``sys.stderr.fileno()``; under Textual, ``sys.stderr`` is a
     capture whose ``fileno()`` is -1, which makes the start fail ("bad value(s) in
-    fds_to_keep"). For that moment, the process's real standard error stands in.
+    fds_to_keep"). For that moment /dev/null stands in: the terminal is the dashboard's,
+    and the tracker's warnings are multiprocessing's own business.
     """
     from multiprocessing import forkserver
 
@@ -247,15 +248,16 @@ def _start_fork_server() -> None:
         usable = sys.stderr is not None and sys.stderr.fileno() >= 0
     except (AttributeError, OSError, ValueError):
         usable = False
-    if usable or sys.__stderr__ is None:
+    if usable:
         forkserver.ensure_running()
         return
     captured = sys.stderr
-    sys.stderr = sys.__stderr__
-    try:
-        forkserver.ensure_running()
-    finally:
-        sys.stderr = captured
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            forkserver.ensure_running()
+        finally:
+            sys.stderr = captured
 
 
 def _in_order(
