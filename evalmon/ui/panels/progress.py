@@ -154,7 +154,9 @@ def server_line(run: RunView) -> Text | None:
     return text
 
 
-def bar_row(bar: BarView) -> tuple[RenderableType, ...]:
+def bar_row(bar: BarView, run_going: bool = True) -> tuple[RenderableType, ...]:
+    """One bar's cells. ``run_going`` False (the run ended: finished, OOM, failed...): an
+    unfinished bar has no ETA, it will not move again."""
     style = "dim" if bar.finished and not bar.is_request_bar else ""
     desc = inert_text(bar.label, style="bold" if bar.is_request_bar else style)
     if bar.total:
@@ -177,7 +179,10 @@ def bar_row(bar: BarView) -> tuple[RenderableType, ...]:
         rate = f"{mark(fmt.rate(bar.rate_per_s))} {inert(bar.rate_unit, 12)}/s"
     else:
         rate = fmt.DASH
-    eta = "done" if bar.finished else mark(fmt.duration(bar.eta_s))
+    if bar.finished:
+        eta = "done"
+    else:
+        eta = mark(fmt.duration(bar.eta_s)) if run_going else fmt.DASH
     return (
         desc,
         meter,
@@ -205,7 +210,8 @@ def render_progress(view: DashboardView, width: int = 0, *, drop_setup: int = 0)
         if dropped < drop_setup and bar.finished and not bar.is_request_bar:
             bars.remove(bar)
             dropped += 1
-    rows = [bar_row(bar) for bar in bars]
+    going = run.status == "running"  # as the header's ETA
+    rows = [bar_row(bar, going) for bar in bars]
     names = [len(b.label) for b in bars]
     name_width = min(max(names, default=19), 24)  # 19: "no progress bar yet"
     first = f"bar (+{dropped} finished)" if dropped else HEADERS[0]  # the set-up bars not shown
