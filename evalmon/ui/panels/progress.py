@@ -181,8 +181,10 @@ def bar_row(bar: BarView, run_going: bool = True) -> tuple[RenderableType, ...]:
         rate = fmt.DASH
     if bar.finished:
         eta = "done"
+    elif run_going:
+        eta = mark(fmt.duration(bar.eta_s))
     else:
-        eta = mark(fmt.duration(bar.eta_s)) if run_going else fmt.DASH
+        eta = fmt.DASH
     return (
         desc,
         meter,
