@@ -18,7 +18,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -30,6 +30,7 @@ from evalmon.events import (
     Located,
     RunConfig,
 )
+from evalmon.parsers.cuttable import CuttableParser
 from evalmon.parsers.timestamps import in_time_order
 from evalmon.sources.logfile import RawLine
 from evalmon.state.model import Snapshot
@@ -146,7 +147,7 @@ class Monitor:
         self.state = EvalState(stall_after_s=stall_after_s)
         self._lock = threading.Lock()  # subscribers, parsers, samplers, start/stop
         self._subscribers: tuple[BatchCallback, ...] = ()
-        self._parsers: weakref.WeakSet[_CuttableParser] = weakref.WeakSet()
+        self._parsers: weakref.WeakSet[CuttableParser] = weakref.WeakSet()
         self.follower = Follower(
             self.paths,
             self._on_batch,
@@ -330,107 +331,11 @@ class Monitor:
         )
         self.state.apply_samples(samples, self.clock())
 
-    def _new_parser(self) -> _CuttableParser:
-        parser = _CuttableParser(_charting_parser)
+    def _new_parser(self) -> CuttableParser:
+        parser = CuttableParser(_charting_parser)
         with self._lock:
             self._parsers.add(parser)
         return parser
-
-
-class _CuttableParser:
-    """One file's parser whose OOM context can be cut (:meth:`Monitor.read_now`).
-
-    A cut takes effect at the next line start: the parser flushes what it holds and a fresh
-    parser goes on from there, so no line before the cut is context for the lines after it
-    (nor a carry-over of a bar burst or a results table). Line numbers go on counting.
-    A history scan is not cut: its bytes all come before the tail where reading began, so
-    before any cut (and the supervisor never counts history).
-    """
-
-    __slots__ = ("__weakref__", "_base", "_cut", "_dropped", "_inner", "_line_start", "_lock",
-                 "_make")
-
-    def __init__(self, make: Callable[[], Any]) -> None:
-        self._make = make
-        self._inner = make()
-        self._base = 0  # lines read by the parsers before the current one
-        self._dropped = 0
-        self._lock = threading.Lock()  # the follower's thread feeds, a supervisor cuts
-        self._cut = False
-        self._line_start = True
-
-    @property
-    def lines(self) -> int:
-        return self._base + self._inner.lines
-
-    @property
-    def dropped_bytes(self) -> int:
-        return self._dropped + self._inner.dropped_bytes
-
-    def __getattr__(self, name: str) -> Any:  # other counters of the parser (parse_errors...)
-        return getattr(object.__getattribute__(self, "_inner"), name)
-
-    def cut(self) -> None:
-        with self._lock:
-            self._cut = True
-
-    def feed(self, data: bytes) -> list[Located]:
-        with self._lock:
-            out: list[Located] = []
-            if self._cut and data:
-                if self._line_start:
-                    start = 0
-                else:
-                    nl = data.find(b"\n")
-                    start = -1 if nl < 0 else nl + 1
-                if start >= 0:
-                    if start:
-                        out = self._shifted(self._inner.feed(data[:start]))
-                    out += self._swap()
-                    data = data[start:]
-                    if not data:
-                        return out
-            out += self._shifted(self._inner.feed(data))
-            if data:
-                self._line_start = data[-1] == 10
-            return out
-
-    def flush(self) -> list[Located]:
-        with self._lock:
-            if self._cut and self._line_start:
-                return self._swap()
-            return self._shifted(self._inner.flush())
-
-    def finish(self) -> list[Located]:
-        with self._lock:
-            out = self._shifted(self._inner.finish())
-            self._line_start = True
-            if self._cut:
-                out += self._swap()
-            return out
-
-    def reset(self) -> None:
-        with self._lock:
-            self._inner.reset()
-            self._base = self._dropped = 0
-            self._cut = False
-            self._line_start = True
-
-    def _swap(self) -> list[Located]:
-        old = self._inner
-        out = self._shifted(old.flush())
-        self._base += old.lines
-        self._dropped += old.dropped_bytes
-        self._inner = self._make()
-        self._cut = False
-        self._line_start = True
-        return out
-
-    def _shifted(self, events: list[Located]) -> list[Located]:
-        base = self._base
-        if not base or not events:
-            return events
-        return [Located(e.line + base, e.event) for e in events]
 
 
 class LiveFeed:
@@ -464,7 +369,7 @@ class LiveFeed:
         self.state = monitor.state
         self.follower = monitor.follower
         self._selected: tuple[str, ...] = ()
-        self._seeded: set[tuple[int, str]] = set()  # (attempt, file) given its batch size
+        self._seeded: set[tuple[int, str, str]] = set()  # (attempt, event, file) applied
         if gpu:
             monitor.sample_gpus(gpu_interval_s)
         if supervisor is not None:
@@ -525,25 +430,17 @@ class LiveFeed:
         )
 
     def _seed_batch_sizes(self, status: SupervisorStatus) -> None:
-        """The batch size evalmon run gave each attempt: the one fact a job's log may never
-        state (lm-eval prints it only at its end; another program maybe never)."""
+        """What evalmon run knows of each attempt and its log may never say: the batch size it
+        gave it (lm-eval prints it only at its end; another program maybe never) and, once
+        the attempt ended, how it ended (exit 0 is a finished run whatever its log says)."""
         seeded = self._seeded
         for attempt in status.attempts:
-            if attempt.batch_size is None:
-                continue
-            for path in attempt.log_files:
-                if (attempt.number, path) in seeded:
-                    continue
-                seeded.add((attempt.number, path))
-                seed = RunConfig(batch_size=str(attempt.batch_size), source="evalmon run")
-                self.state.apply_batch(FileBatch(path, (Located(0, seed),)), self.clock())
-        for attempt in status.attempts:
-            stopped = stopped_by_evalmon(attempt)
-            if stopped is None or (attempt.number, "") in seeded:
-                continue
-            seeded.add((attempt.number, ""))
-            for path in attempt.log_files:
-                self.state.apply_batch(FileBatch(path, (Located(0, stopped),)), self.clock())
+            for key, event in launcher_events(attempt):
+                for path in attempt.log_files:  # a SLURM job's files are known once it runs
+                    if (attempt.number, key, path) in seeded:
+                        continue
+                    seeded.add((attempt.number, key, path))
+                    self.state.apply_batch(FileBatch(path, (Located(0, event),)), self.clock())
 
     def _waiting_for(self, snapshot: Snapshot) -> tuple[str, ...]:
         if snapshot.runs:
@@ -558,14 +455,39 @@ class LiveFeed:
         return tuple(waiting) or tuple(self.paths)
 
 
-def stopped_by_evalmon(attempt: Attempt) -> JobState | None:
-    """The launcher's word on an attempt evalmon run stopped itself (a retune, a stall, the
-    user), which no log of its own says: without it the attempt's run shows "running" for
-    good. The dashboard and ``evalmon report`` apply it to the attempt's own files."""
-    if attempt.outcome not in STOPPED_BY_EVALMON:
+def launcher_events(attempt: Attempt) -> list[tuple[str, RunConfig | JobState]]:
+    """The launcher's word on one attempt, as events for its own log files, each with a key
+    (applied once): the batch size evalmon run gave it, and how it ended."""
+    events: list[tuple[str, RunConfig | JobState]] = []
+    if attempt.batch_size is not None:
+        events.append(("batch", RunConfig(batch_size=str(attempt.batch_size),
+                                          source="evalmon run")))
+    ended = attempt_end(attempt)
+    if ended is not None:
+        events.append(("end", ended))
+    return events
+
+
+def attempt_end(attempt: Attempt) -> JobState | None:
+    """How an ended attempt ended, as its launcher saw it (None while it runs, or when evalmon
+    lost it). A job's own log may never say it: a program that is not lm-eval prints no
+    results, and an attempt evalmon stopped (a retune, a stall, the user) prints nothing."""
+    if attempt.ended_at is None or attempt.outcome in ("running", "adopted", "lost"):
         return None
-    return JobState(job_id=str(attempt.number), state="CANCELLED",
-                    reason=f"{attempt.outcome} by evalmon run", exit_code=attempt.exit_code)
+    job_id = attempt.slurm_job_id or str(attempt.number)
+    if attempt.outcome in STOPPED_BY_EVALMON:
+        return JobState(job_id=job_id, state="CANCELLED",
+                        reason=f"{attempt.outcome} by evalmon run", exit_code=attempt.exit_code)
+    if attempt.outcome == "succeeded":
+        return JobState(job_id=job_id, state="COMPLETED", reason="exited 0", exit_code=0)
+    state = _ENDED_STATES.get(attempt.outcome, "FAILED")
+    return JobState(job_id=job_id, state=state, reason=attempt.reason,
+                    exit_code=attempt.exit_code)
+
+
+#: an attempt's outcome as a launcher's job state (SLURM's names), for the run's status
+_ENDED_STATES = {"oom": "OUT_OF_MEMORY", "timeout": "TIMEOUT", "preempted": "PREEMPTED",
+                 "node_fail": "NODE_FAIL"}
 
 
 def _charting_parser() -> Any:
@@ -595,6 +517,7 @@ def replay(
     stall_after_s: float = 120.0,
     observe: Callable[[FileBatch], None] | None = None,
     workers: int | None = None,
+    cuts: Mapping[str, Sequence[int]] | None = None,
 ) -> Replay:
     """Scan every log under ``paths`` from start to end; never raises for bad input.
 
@@ -602,6 +525,8 @@ def replay(
     ``on_events``), so memory stays at one chunk whatever the logs' size. ``observe`` also
     sees each batch (``evalmon report`` looks for servers that say where they listen).
     ``workers``: processes per big file (``scan_file``'s; None: as many as help).
+    ``cuts``: by real path, the byte offsets where an ``evalmon run`` attempt began appending
+    to a file (``scan_file``'s): each attempt's lines are judged on their own, as live.
     """
     from evalmon.sources.paths import resolve_paths
     from evalmon.sources.scan import scan_file
@@ -620,7 +545,8 @@ def replay(
 
     for path in files:
         result = scan_file(
-            path, on_events=lambda events, path=path: on_events(events, path), workers=workers
+            path, on_events=lambda events, path=path: on_events(events, path), workers=workers,
+            cuts=(cuts or {}).get(os.path.realpath(path), ()),
         )
         if result.warning:
             warnings.append(f"{path}: {result.warning}")

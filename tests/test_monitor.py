@@ -9,8 +9,9 @@ import pytest
 
 import evalmon
 from evalmon.events import Located, OutOfMemory
+from evalmon.parsers.cuttable import CuttableParser
 from evalmon.parsers.stream import LogParser
-from evalmon.pipeline import Monitor, _CuttableParser
+from evalmon.pipeline import Monitor
 from tests.collector import Collector, mark
 from tests.fake_eval import OOM_TRACEBACK
 
@@ -119,7 +120,7 @@ def test_the_cuttable_parser_is_the_parser_when_nothing_is_cut(sample_logs: Path
         data = path.read_bytes()
         for seed in range(3):
             expected = _parse_in_chunks(LogParser(), data, random.Random(seed))
-            got = _parse_in_chunks(_CuttableParser(LogParser), data, random.Random(seed))
+            got = _parse_in_chunks(CuttableParser(LogParser), data, random.Random(seed))
             assert got == expected, path.name
 
 
@@ -127,7 +128,7 @@ def test_after_a_cut_the_rest_parses_as_a_file_of_its_own(sample_logs: Path) -> 
     data = (sample_logs / "server-103.log").read_bytes()
     lines = data.splitlines(keepends=True)
     head, tail = b"".join(lines[:20]), b"".join(lines[20:])
-    parser = _CuttableParser(LogParser)
+    parser = CuttableParser(LogParser)
     got = parser.feed(head)
     parser.cut()
     got += _parse_in_chunks(parser, tail, random.Random(1))
@@ -202,3 +203,72 @@ def test_the_dashboard_shows_the_batch_size_evalmon_run_gave_a_job_that_is_not_l
     runs = feed.view_data().snapshot.runs
     assert [r.config.batch_size for r in runs if str(out) in r.files] == ["48"]
     feed.stop()
+
+
+@pytest.mark.parametrize(
+    ("outcome", "exit_code", "reason", "expected"),
+    [
+        ("succeeded", 0, "exited 0", ("finished", "exited 0")),
+        ("failed", 2, "exited 2, no GPU OOM in its logs: not relaunched",
+         ("failed", "exited 2, no GPU OOM in its logs: not relaunched")),
+        # the OOM was read in the server's log: the client's own log says nothing of it
+        ("oom", -15, "GPU out of memory at batch size 64; relaunching with 32",
+         ("oom", "GPU out of memory at batch size 64; relaunching with 32")),
+        ("stalled", -15, "no progress for 2m", ("cancelled", "stalled by evalmon run")),
+        ("running", None, "", ("waiting", "no events yet")),
+    ],
+)
+def test_an_attempt_of_a_job_that_is_not_lm_eval_shows_how_it_ended(
+    tmp_path: Path, outcome: str, exit_code: int | None, reason: str,
+    expected: tuple[str, str],
+) -> None:
+    """A program that prints no results: its run's status is the supervisor's word on the
+    attempt once it ended (exit 0 is finished), not "waiting" for good (issue 12)."""
+    from evalmon.pipeline import LiveFeed
+    from evalmon.supervisor.model import Attempt, SupervisorStatus
+
+    out = tmp_path / "attempt-2.out"
+    out.write_text("evaluating with batch size 32\nstep 0\ndone\n")
+    attempt = Attempt(number=2, batch_size=32, started_at=0.0,
+                      ended_at=None if outcome == "running" else 1.0, outcome=outcome,
+                      exit_code=exit_code, reason=reason, log_files=(str(out),))
+    status = SupervisorStatus(command=("python", "job.py"), log_dir=str(tmp_path),
+                              state="running", attempts=(attempt,))
+
+    class Supervisor:
+        def status(self) -> SupervisorStatus:
+            return status
+
+    feed = LiveFeed([str(tmp_path)], gpu=False, supervisor=Supervisor())
+    try:
+        feed.monitor.read_now()
+        feed.view_data()
+        feed.view_data()  # applied once: a second frame changes nothing
+        runs = [r for r in feed.view_data().snapshot.runs if str(out) in r.files]
+    finally:
+        feed.stop()
+    assert [(r.config.batch_size, r.status, r.status_reason) for r in runs] == [
+        ("32", *expected)
+    ]
+
+
+@pytest.mark.parametrize("cut_inside_a_line", [False, True])
+def test_a_scan_cut_where_an_attempt_began_judges_each_attempt_on_its_own(
+    tmp_path: Path, cut_inside_a_line: bool
+) -> None:
+    """``evalmon report`` cuts a file where a recorded attempt began appending (the same
+    command run twice in one folder), as the live reader cut it at the launch."""
+    from evalmon.sources.scan import scan_file
+
+    log = tmp_path / "attempt-1.err"
+    first = TRACEBACK + ("no newline at the end" if cut_inside_a_line else "")
+    log.write_text(first + TRACEBACK)
+    cut = len(first.encode())
+
+    def ooms_of(cuts: tuple[int, ...]) -> list[int]:
+        result = scan_file(log, cuts=cuts, chunk_bytes=7)  # cuts inside small reads too
+        return [loc.line for loc in result.events if isinstance(loc.event, OutOfMemory)]
+
+    assert ooms_of(()) == [10]  # one source's bare tracebacks, uncut: one failure
+    # a cut inside a line (a session left an unfinished line) takes effect at its end
+    assert ooms_of((cut,)) == [10, 20]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -225,7 +226,6 @@ def test_attempt_that_ooms_while_evalmon_is_dead_is_relaunched_on_restart(tmp_pa
 
 def test_summary_samples_per_s_is_the_reports_figure(tmp_path: Path) -> None:
     """One number per attempt everywhere: the summary computes it as the report does."""
-    import json
 
     res = run(["--batch-size", "128", "--log-dir", str(tmp_path), "--grace", "2"],
               fake("--oom-above", "64", "--steps", "3"))
@@ -263,6 +263,16 @@ def test_the_same_command_twice_in_one_folder_relaunches_both_times(tmp_path: Pa
     err = (tmp_path / "evalmon-logs" / "attempt-1.err").read_text()
     assert err.count("CUDA out of memory") == 2  # appended to, by both sessions
     assert len(read_record(str(tmp_path / "evalmon-logs")).sessions) == 2
+    # the report judges each session's bytes as the supervisor did: two OOM reports in
+    # attempt-1.err, each attempt's run with the batch size evalmon run gave it and its end
+    report = subprocess.run(
+        [sys.executable, "-m", "evalmon", "report", "evalmon-logs", "--format", "json"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path, check=True,
+        env={**os.environ, "PYTHONPATH": ROOT},
+    )
+    by_run = {r["id"]: r for r in json.loads(report.stdout)["runs"]}
+    assert [(r["config"]["batch_size"], r["status"], len(r["ooms"]))
+            for r in (by_run["1"], by_run["2"])] == [(64, "oom", 2), (32, "finished", 0)]
 
 
 def test_a_rank_reporting_late_in_the_old_attempts_log_causes_no_second_relaunch(

@@ -4,6 +4,7 @@ JSON)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import sys
 from typing import TYPE_CHECKING
@@ -58,7 +59,9 @@ def report_main(argv: list[str]) -> int:
         from evalmon.sources.metrics import EndpointFinder
 
         finder = EndpointFinder()
-    result = replay(paths, observe=finder.observe if finder is not None else None)
+    attempts = _recorded_attempts(paths)
+    result = replay(paths, observe=finder.observe if finder is not None else None,
+                    cuts=_attempt_starts(attempts))
     for error in result.errors:
         print(f"evalmon report: {inert(error, 500)}", file=sys.stderr)
     if result.errors and not result.files:
@@ -66,8 +69,7 @@ def report_main(argv: list[str]) -> int:
     for warning in result.warnings:
         print(f"evalmon report: warning: {inert(warning, 500)}", file=sys.stderr)
     _scrape_metrics(args, result.state, finder)
-    attempts = _recorded_attempts(paths)
-    _mark_stopped(result.state, result.files, attempts)
+    _apply_launcher_word(result.state, result.files, attempts)
     snapshot = result.state.snapshot()
     options = ReportOptions(baseline=args.baseline, samples=args.samples, per=args.per)
     # the table and markdown add the attempts table when the logs alone do not show every
@@ -183,24 +185,42 @@ def _recorded_attempts(paths: list[str]) -> list[tuple[str, list[dict]]]:
     return found
 
 
-def _mark_stopped(state: EvalState, files: Sequence[str],
-                  found: list[tuple[str, list[dict]]]) -> None:
-    """Runs of attempts evalmon run stopped itself show as cancelled, as on the dashboard."""
+def _attempt_starts(found: list[tuple[str, list[dict]]]) -> dict[str, list[int]]:
+    """Where each recorded attempt began appending to a file another attempt wrote before
+    (the same command run twice in one folder): the report judges each attempt's lines on
+    their own, as the supervisor did."""
+    import os
+
+    starts: dict[str, list[int]] = {}
+    for _, rows in found:
+        for row in rows:
+            for item in row.get("log_offsets") or ():
+                with contextlib.suppress(TypeError, ValueError):
+                    path, offset = str(item[0]), int(item[1])
+                    if offset > 0:
+                        starts.setdefault(os.path.realpath(path), []).append(offset)
+    return starts
+
+
+def _apply_launcher_word(state: EvalState, files: Sequence[str],
+                         found: list[tuple[str, list[dict]]]) -> None:
+    """What evalmon run recorded of each attempt and its log may not say (the batch size it
+    gave it, how it ended), applied to the attempt's own files, as on the dashboard."""
     import os
 
     from evalmon.events import FileBatch, Located
-    from evalmon.pipeline import stopped_by_evalmon
+    from evalmon.pipeline import launcher_events
     from evalmon.supervisor.record import attempt_from_json
 
     read = {os.path.realpath(f): f for f in files}
     for _, rows in found:
         for row in rows:
             attempt = attempt_from_json(dict(row))  # the report's own keys are left out
-            stopped = stopped_by_evalmon(attempt)
-            for path in attempt.log_files if stopped is not None else ():
+            events = tuple(Located(0, event) for _, event in launcher_events(attempt))
+            for path in attempt.log_files if events else ():
                 replayed = read.get(os.path.realpath(path))
                 if replayed is not None:
-                    state.apply_batch(FileBatch(replayed, (Located(0, stopped),)))
+                    state.apply_batch(FileBatch(replayed, events))
 
 
 def _attempt_tables(found: list[tuple[str, list[dict]]]) -> list[tuple[str, str]]:

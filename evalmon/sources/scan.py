@@ -9,10 +9,11 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from evalmon.events import Located
+from evalmon.parsers.cuttable import CuttableParser
 from evalmon.parsers.stream import LogParser
 from evalmon.sources.scan_ranges import RANGE_BYTES, scan_in_ranges, workers_for
 from evalmon.sources.sniff import SNIFF_BYTES, looks_binary
@@ -35,6 +36,7 @@ def scan_file(
     on_events: Callable[[list[Located]], None] | None = None,
     workers: int | None = None,
     range_bytes: int = RANGE_BYTES,
+    cuts: Sequence[int] = (),
 ) -> ScanResult:
     """Every event of one file, read in ``chunk_bytes`` chunks; never raises for bad input.
 
@@ -44,6 +46,11 @@ def scan_file(
     ``workers``: processes for a big file (:mod:`evalmon.sources.scan_ranges`); None: one
     per usable CPU when the file is big (:func:`workers_for`); 1: this process.
     The events are the same either way; ``range_bytes`` is the size of a worker's task.
+
+    ``cuts``: byte offsets where a new attempt of ``evalmon run`` began appending to the file
+    (a second session in the same folder): what follows a cut is judged on its own, as the
+    live reader judged it (no earlier line is OOM context), and line numbers go on counting.
+    A file with cuts is read in this process.
     """
     name = os.fspath(path)
     result = ScanResult(path=name)
@@ -78,7 +85,8 @@ def scan_file(
             events = result.events
             keep = events.extend if on_events is None else on_events
             n_workers = workers_for(info.st_size) if workers is None else max(1, workers)
-            if n_workers > 1:
+            pending = sorted({c for c in cuts if 0 < c < info.st_size}, reverse=True)
+            if n_workers > 1 and not pending:
                 for scan in scan_in_ranges(
                     name, handle.fileno(), info.st_size, n_workers, range_bytes=range_bytes
                 ):
@@ -88,15 +96,21 @@ def scan_file(
                     result.bytes = scan.end
                     result.warning = scan.error
                 return result
-            parser = LogParser()
+            parser: LogParser | CuttableParser = (
+                CuttableParser(LogParser) if pending else LogParser()
+            )
             buffer = bytearray(max(chunk_bytes, 1))
             view = memoryview(buffer)
             while True:
-                n = handle.readinto(view)
+                want = len(buffer) if not pending else min(len(buffer), pending[-1] - result.bytes)
+                n = handle.readinto(view[:want])
                 if not n:
                     break
                 result.bytes += n
                 keep(parser.feed(buffer if n == len(buffer) else buffer[:n]))
+                if pending and result.bytes == pending[-1]:
+                    pending.pop()
+                    parser.cut()  # type: ignore[union-attr]  # only a CuttableParser has cuts
             keep(parser.finish())
             result.lines = parser.lines
             result.dropped_bytes = parser.dropped_bytes

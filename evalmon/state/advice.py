@@ -108,6 +108,14 @@ def _served(run: RunAccumulator, server: ServerView) -> str:
     return f"{count(requests)} HTTP requests" if requests else "requests served"
 
 
+#: how a launcher's last word ends a run whose log gave no reason of its own
+_LAUNCHER_ENDS = {
+    "TIMEOUT": ("timeout", "time limit"),
+    "PREEMPTED": ("cancelled", "preempted by SLURM"),
+    "NODE_FAIL": ("failed", "node failure"),
+}
+
+
 def run_status(run: RunAccumulator) -> tuple[str, str]:
     """(status, reason). A job is finished when lm-eval printed its results (or the summary
     line it prints right before them), or the job exited 0; else a fatal OOM explains a crash
@@ -130,6 +138,8 @@ def run_status(run: RunAccumulator) -> tuple[str, str]:
             many = f"{len(fatal)}+" if len(run.ooms.old) >= MAX_RECORDS else str(len(fatal))
             reason += f" ({many} reports, the last at {where})"
         return "oom", reason
+    if job is not None and job.state == "OUT_OF_MEMORY":  # evalmon run read it elsewhere
+        return "oom", job.reason or "out of memory"
     if job is not None and job.state == "CANCELLED":  # stopped by evalmon run (a retune...)
         return "cancelled", job.reason or "cancelled"
     for record in reversed(run.signals.all()):
@@ -140,12 +150,15 @@ def run_status(run: RunAccumulator) -> tuple[str, str]:
             return "cancelled", f"{kind} by SLURM"
         if kind == "node_fail":
             return "failed", "node failure"
+    if job is not None and job.state in _LAUNCHER_ENDS:
+        status, default = _LAUNCHER_ENDS[job.state]
+        return status, job.reason or default
     exceptions = run.exceptions.all()
     if exceptions:
         last = exceptions[-1].event
         return "failed", f"{last.type}: {last.message}"[:200]
-    if job is not None and job.exit_code:
-        return "failed", f"exited {job.exit_code}"
+    if job is not None and (job.exit_code or job.state == "FAILED"):
+        return "failed", job.reason or f"exited {job.exit_code}"
     views = run.all_bar_views()
     request_bars = [b for b in views if b.is_request_bar]
     # lm-eval prints its results table at the very end: without it, more may follow
