@@ -250,6 +250,10 @@ def test_an_attempt_of_a_job_that_is_not_lm_eval_shows_how_it_ended(
     assert [(r.config.batch_size, r.status, r.status_reason) for r in runs] == [
         ("32", *expected)
     ]
+    # no "yet" once it ended: a rate will never come
+    ended = expected[0] != "waiting"
+    assert runs[0].no_rate == ("no request rate: no request bar in its log" if ended
+                               else "no requests/s yet")
 
 
 @pytest.mark.parametrize("cut_inside_a_line", [False, True])

@@ -376,6 +376,15 @@ class RunView:
         return self.samples_done
 
     @property
+    def no_rate(self) -> str:
+        """What to say when the run has no requests/s: "yet" only while it may still come."""
+        if self.status in ("running", "waiting"):
+            return "no requests/s yet"
+        if not any(b.is_request_bar for b in self.bars):
+            return "no request rate: no request bar in its log"
+        return "no request rate: no request finished"
+
+    @property
     def eta_early(self) -> bool:
         """The ETA (of the live request bar) is an early estimate."""
         live = [b for b in self.bars if b.is_request_bar and not b.finished and b.total]

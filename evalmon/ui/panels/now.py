@@ -42,7 +42,7 @@ def run_line(run: RunView) -> Text:
         if run.partial:
             text.append(" (partial)", style="yellow")
     else:
-        text.append("no requests/s yet", style="dim italic")
+        text.append(run.no_rate, style="dim italic")
     if run.status == "running":
         text.append(*_SEP)
         text.append("ETA ", style="dim")

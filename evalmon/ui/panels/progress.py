@@ -27,8 +27,7 @@ def headline(run: RunView, baseline: float | None) -> Text:
     part way. A run with several request types gets one line per type."""
     text = Text()
     if run.samples_per_s is None:
-        text.append("no requests/s yet", style="dim italic")
-        text.append(" (no request finished)" if run.status != "running" else "", style="dim")
+        text.append(run.no_rate, style="dim italic")
         return text
     early = run.early and run.status == "running"
     mark = fmt.early if early else str
