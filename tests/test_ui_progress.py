@@ -53,3 +53,19 @@ def test_a_running_bar_keeps_its_eta(tmp_path: Path) -> None:
         if "Requesting API" in line
     )
     assert row.rstrip().endswith(" " + fmt.duration(bar.eta_s)), row
+
+
+def test_a_run_that_ended_without_a_bar_says_none_was_logged(tmp_path: Path) -> None:
+    """Not "no progress bar yet" for a job that ended: none will come (a program that is not
+    lm-eval under evalmon run, here a traceback and its end)."""
+    (tmp_path / "eval-7.out").write_text(
+        "Traceback (most recent call last):\n"
+        '  File "job.py", line 3, in <module>\n'
+        "ValueError: bad config\n"
+    )
+    snapshot = scan([str(tmp_path)])
+    run = snapshot.run("7")
+    assert run is not None and run.status == "failed"
+    text = rendered(DashboardView(snapshot, selected_run="7"))
+    assert "no progress bar logged" in text and "yet" not in text
+    assert "no request rate: no request bar in its log" in text

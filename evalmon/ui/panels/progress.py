@@ -214,7 +214,9 @@ def render_progress(view: DashboardView, width: int = 0, *, drop_setup: int = 0)
     going = run.status == "running"  # as the header's ETA
     rows = [bar_row(bar, going) for bar in bars]
     names = [len(b.label) for b in bars]
-    name_width = min(max(names, default=19), 24)  # 19: "no progress bar yet"
+    # with no bar: "yet" only while the run may still open one
+    empty = "no progress bar " + ("yet" if run.status in ("running", "waiting") else "logged")
+    name_width = min(max(names, default=len(empty)), 24)
     first = f"bar (+{dropped} finished)" if dropped else HEADERS[0]  # the set-up bars not shown
     name_width = max(name_width, len(first))
     widths = [name_width, _METER_MIN] + [
@@ -244,7 +246,7 @@ def render_progress(view: DashboardView, width: int = 0, *, drop_setup: int = 0)
     for row_cells in rows:
         table.add_row(*(row_cells[i] for i in keep))
     if not bars:
-        table.add_row(Text("no progress bar yet", style="dim italic"), *([""] * (len(keep) - 1)))
+        table.add_row(Text(empty, style="dim italic"), *([""] * (len(keep) - 1)))
     # then what the server did, the results, and the configuration last: when the panel is
     # short, the bars stay on screen
     results = results_block(run)
