@@ -524,6 +524,12 @@ class ProcSample:
 
 
 @dataclass(frozen=True, slots=True)
+class AttemptCut:
+    """The lines after this one belong to a later ``evalmon run`` attempt (the file was cut at
+    its launch): an OOM after it is a failure of its own, never a repeat of one before."""
+
+
+@dataclass(frozen=True, slots=True)
 class JobState:
     """A job's state as its launcher sees it (local process or SLURM)."""
 
@@ -575,6 +581,7 @@ Event = (
     | MetricsScrape
     | OutOfMemory
     | JobSignal
+    | AttemptCut
     | GpuSample
     | GpuUnavailable
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import evalmon
-from evalmon.events import Located, OutOfMemory
+from evalmon.events import AttemptCut, Located, OutOfMemory
 from evalmon.parsers.cuttable import CuttableParser
 from evalmon.parsers.stream import LogParser
 from evalmon.pipeline import Monitor
@@ -86,6 +86,9 @@ def test_a_cut_makes_the_next_oom_a_failure_of_its_own(tmp_path: Path, cut: bool
     finally:
         monitor.stop()
     assert ooms(seen, log) == ([10, 20] if cut else [10])  # line numbers go on counting
+    # and the dashboard counts failures per attempt: the cut one is a failure of its own
+    failures = [len(f.records) for r in monitor.snapshot().runs for f in r.oom_failures]
+    assert failures == ([1, 1] if cut else [1])
 
 
 def test_a_cut_in_the_middle_of_a_line_takes_effect_at_its_end(tmp_path: Path) -> None:
@@ -133,7 +136,7 @@ def test_after_a_cut_the_rest_parses_as_a_file_of_its_own(sample_logs: Path) -> 
     parser.cut()
     got += _parse_in_chunks(parser, tail, random.Random(1))
     first = LogParser()
-    expected = first.feed(head) + first.flush()
+    expected = first.feed(head) + first.flush() + [Located(21, AttemptCut())]
     alone = _parse_in_chunks(LogParser(), tail, random.Random(1))
     expected += [Located(loc.line + 20, loc.event) for loc in alone]
     assert got == expected

@@ -271,8 +271,8 @@ def test_the_same_command_twice_in_one_folder_relaunches_both_times(tmp_path: Pa
         env={**os.environ, "PYTHONPATH": ROOT},
     )
     by_run = {r["id"]: r for r in json.loads(report.stdout)["runs"]}
-    assert [(r["config"]["batch_size"], r["status"], len(r["ooms"]))
-            for r in (by_run["1"], by_run["2"])] == [(64, "oom", 2), (32, "finished", 0)]
+    assert [(r["config"]["batch_size"], r["status"], len(r["ooms"]), len(r["oom_failures"]))
+            for r in (by_run["1"], by_run["2"])] == [(64, "oom", 2, 2), (32, "finished", 0, 0)]
 
 
 def test_a_rank_reporting_late_in_the_old_attempts_log_causes_no_second_relaunch(

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from evalmon.events import Located
+from evalmon.events import AttemptCut, Located
 
 
 class CuttableParser:
@@ -102,6 +102,8 @@ class CuttableParser:
         self._inner = self._make()
         self._cut = False
         self._line_start = True
+        if self._base:  # the state keeps each attempt's OOMs apart (one failure per attempt)
+            out.append(Located(self._base + 1, AttemptCut()))
         return out
 
     def _shifted(self, events: list[Located]) -> list[Located]:

@@ -129,6 +129,8 @@ class OomRecord:
     file: str
     line: int
     event: OutOfMemory
+    #: which ``evalmon run`` attempt's bytes of the file (0 until the file's first cut)
+    segment: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +140,8 @@ class OomFailure:
     A failure is often read several times: each rank of a tensor-parallel job reports it (on
     its own GPU, with its own free memory), and a server reports it again for every retried
     request. Records of one file that agree on what failed (kind, origin, bytes tried, fatal,
-    curable by a smaller batch) are one failure, whatever their rank or GPU. The dashboard and
-    the report count failures, not records.
+    curable by a smaller batch) and to one ``evalmon run`` attempt are one failure, whatever
+    their rank or GPU. The dashboard and the report count failures, not records.
     """
 
     records: tuple[OomRecord, ...]  # in reading order, never empty
@@ -171,7 +173,7 @@ def oom_failures(records: tuple[OomRecord, ...]) -> tuple[OomFailure, ...]:
     groups: dict[tuple[object, ...], list[OomRecord]] = {}
     for rec in records:
         e = rec.event
-        key = (rec.file, e.kind, e.origin, e.bytes_tried, e.fatal, e.batch_helps)
+        key = (rec.file, rec.segment, e.kind, e.origin, e.bytes_tried, e.fatal, e.batch_helps)
         groups.setdefault(key, []).append(rec)
     return tuple(OomFailure(tuple(group)) for group in groups.values())
 

@@ -11,6 +11,7 @@ from evalmon.events import (
     Alert,
     ApiFailure,
     ApiRetrying,
+    AttemptCut,
     CacheStatus,
     EngineConfig,
     Event,
@@ -111,6 +112,8 @@ class RunAccumulator:
     #: the client said it ended: lm-eval's closing summary line
     summary_seen: bool = False
     job_state: JobState | None = None  # the launcher's last word on the job
+    #: per file, the evalmon run attempts that began appending to it after its first bytes
+    attempt_cuts: dict[str, int] = field(default_factory=dict)
     #: the run's inference server (its files, kind, lifecycle and engine model)
     server: ServerTracker = field(default_factory=ServerTracker)
 
@@ -136,7 +139,8 @@ class RunAccumulator:
         elif type(event) in SERVER_EVENTS:
             self.server.event(file, line, event, now, history)
         elif isinstance(event, OutOfMemory):
-            self.ooms.add(OomRecord(file, line, event), history)
+            segment = self.attempt_cuts.get(file, 0)
+            self.ooms.add(OomRecord(file, line, event, segment), history)
             self.server.oom_read(file, line, event, history)
         elif isinstance(event, PythonException):
             self.exceptions.add(ExceptionRecord(file, line, event), history)
@@ -160,6 +164,8 @@ class RunAccumulator:
                 self.groups_table.discard(file)
         elif isinstance(event, JobState):
             self.job_state = event
+        elif isinstance(event, AttemptCut):
+            self.attempt_cuts[file] = self.attempt_cuts.get(file, 0) + 1
         elif isinstance(event, ServerException):
             self.server.server_file(file)
             self.server_exceptions += 1
