@@ -40,4 +40,8 @@ export EVALMON_REQUIRE_SLURM="${EVALMON_REQUIRE_SLURM:-1}"
 export EVALMON_REQUIRE_PROMETHEUS="${EVALMON_REQUIRE_PROMETHEUS:-1}"
 
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
-exec .venv/bin/python -m pytest "$@"
+# Two workers: the slow tests mostly wait on real processes (lm-eval, SLURM, vLLM), so two
+# at a time take the suite from about 24 to about 15 minutes on a 2-core machine. A module stays in one worker (its
+# fixtures start once) and the SLURM tests share one (tests/conftest.py). EVALMON_TEST_WORKERS=0
+# runs them in this process.
+exec .venv/bin/python -m pytest -n "${EVALMON_TEST_WORKERS:-2}" --dist loadgroup "$@"

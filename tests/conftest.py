@@ -31,3 +31,14 @@ def sample_logs_copy(tmp_path: Path) -> Path:
         if path.suffix in (".out", ".log"):
             shutil.copy2(path, target / path.name)
     return target
+
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``scripts/test.sh`` runs ``--dist loadgroup``), a module's tests
+    stay in one worker, so an expensive module fixture (a real vLLM server, the demo) starts
+    once, and every test of the one SLURM cluster runs in the same worker."""
+    for item in items:
+        uses_slurm = "slurm_cluster" in getattr(item, "fixturenames", ())
+        group = "slurm" if uses_slurm else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
