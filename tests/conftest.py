@@ -34,6 +34,7 @@ def sample_logs_copy(tmp_path: Path) -> Path:
 
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups into node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``scripts/test.sh`` runs ``--dist loadgroup``), a module's tests
     stay in one worker, so an expensive module fixture (a real vLLM server, the demo) starts

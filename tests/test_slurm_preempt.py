@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from evalmon.supervisor.record import read_record
@@ -311,6 +312,14 @@ def test_an_operators_requeue_is_followed_as_the_same_attempt(
         assert res.returncode == 0, res.stderr
         wait_for(lambda: f"attempt 1 (job {job}): PENDING" in (tmp_path / "evalmon.out")
                  .read_text(), timeout=30, what="the requeued job seen pending", step=0.1)
+        # SLURM holds a requeued job back 120 s (BeginTime), long past its first run's end;
+        # the test lifts that only once the first run is gone: a launch while slurmd still
+        # cleans up the old one fails (seen under load: PENDING, then FAILED, never started)
+        first_pid = int((tmp_path / "stamps").read_text().split()[1])
+        wait_for(lambda: not psutil.pid_exists(first_pid), timeout=60,
+                 what="the first run's process gone", step=0.1)
+        wait_for(lambda: cluster.run("squeue", "-h", "-j", job, "-o", "%T").stdout.strip()
+                 == "PENDING", timeout=60, what="the job pending, nothing of it running", step=0.2)
         cluster.run("scontrol", "update", f"JobId={job}", "StartTime=now")  # lift BeginTime
         out = finish(proc, tmp_path)
     assert proc.returncode == 0, out
