@@ -1426,3 +1426,31 @@ def test_tail_over_several_files_is_a_copy() -> None:
     # after the next shell prompt the lines are the job's own again
     later = text + "\n$ python train.py\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB."
     assert len(events(later)) == 1
+
+
+def test_a_handled_oom_then_an_uncaught_traceback_is_fatal() -> None:
+    """fairseq logs the OOM at WARNING and tries to recover, then the run crashes
+    (facebookresearch/fairseq#2867): a traceback from ``<module>`` belies the handling."""
+    corpus = {e.path: e.text for e in CORPUS}
+    crashed = corpus["pytorch/fairseq-oom-warning-recover-then-traceback-2867.log"]
+    assert [e.fatal for e in events(crashed)] == [True]
+    # a program logging the exception it handles (``exc_info``) shows the frames from where it
+    # caught it, not from ``<module>``: still survived
+    first = crashed.split("\n")[0]
+    handled = log(
+        """
+        Traceback (most recent call last):
+          File "/data/rwd/fairseq/fairseq/trainer.py", line 410, in train_step
+            loss, sample_size, logging_output = self.task.train_step(
+        """
+    )
+    assert [e.fatal for e in events(first + "\n" + handled)] == [False]
+
+
+def test_line_numbers_that_count_up_are_not_part_of_the_line() -> None:
+    """A paste with editor line numbers (donaldlab/OSPREY3#67); ``uniq -c`` counts stay a copy."""
+    corpus = {e.path: e.text for e in CORPUS}
+    numbered = corpus["jvm/line-numbered-paste-jcuda-ctx-create-osprey-67.log"]
+    assert [(e.origin, e.fatal) for e in events(numbered)] == [("cuda", True)]
+    counts = "      3 WARNING something\n     12 jcuda.CudaException: CUDA_ERROR_OUT_OF_MEMORY"
+    assert events(counts) == []

@@ -16,13 +16,17 @@ output (``old-logs/eval-1.err:torch.OutOfMemoryError: ...``, ``x.log:123:...``,
 and ``> `` quotes.
 
 Text that only *mentions* an OOM the process went on after is recognised (the dashboard
-shows it) but never fatal: an exception repr inside a message (``caught OutOfMemoryError(
+shows it) but not fatal: an exception repr inside a message (``caught OutOfMemoryError(
 'CUDA out of memory ...'), halving the batch``; a repr that is the whole message of an
 ERROR record, then raised, is a report), a JSON string value (``{"error": "CUDA out of
 memory ..."}``, a JSON log record's ``"message"``), a record below ERROR (``WARNING:root:CUDA
 out of memory ...``: the program caught it), a line that says it halves, reduces the batch,
 skips, falls back or retries. Such a line never makes a later report of the same source a
-repeat: the job went on, so a later OOM is a new failure.
+repeat: the job went on, so a later OOM is a new failure. A record that is a mention only by
+its level or its own words is fatal after all when a traceback that reached the top level
+(its first frame ``<module>``) follows it: the handling failed (fairseq's ``WARNING | OOM:
+Ran out of memory``, ``attempting to recover from OOM``, then ``Traceback``); a program that
+logs the exception it handles prints the frames from where it caught it.
 
 Rules the supervisor and the dashboard can rely on:
 
@@ -74,20 +78,33 @@ of each, with a near-miss):
   memory`` wrapped by a terminal, ``std::bad_alloc``) report a fatal OOM (origin ``cxx``
   unless a known message names its runtime).
 * A traceback captured as an indented block (a workflow manager's or CI step's output) is read
-  without the indent of its own ``Traceback`` line; other indented lines stay quotes.
+  without the indent of its own ``Traceback`` line, and an entry of a TensorFlow/XLA status
+  list logged at error level (glog ``E ... xla_util.cc:88]   (1) RESOURCE_EXHAUSTED: ...``)
+  without its indent; other indented lines stay quotes. A paste with line numbers (an
+  editor's, ``cat -n``: `` 14 jpype._jexception...``) is read without them when the two lines
+  before carry the two numbers before (``uniq -c`` counts do not count up).
 * Error codes' names (``hipErrorOutOfMemory``, ``HIP_ERROR_OutOfMemory``,
   ``CUDA_ERROR_OUT_OF_MEMORY``, ``*_STATUS_ALLOC_FAILED``) report only with an error around them
-  (``HIP error ... hipErrorOutOfMemory !!!``), never alone in prose or a header file.
+  (``HIP error ... hipErrorOutOfMemory !!!``) or as an exception's whole message (JCuda's
+  ``jcuda.CudaException: CUDA_ERROR_OUT_OF_MEMORY``), never alone in prose or a header file.
 * TensorFlow: ``ResourceExhaustedError`` and ``OOM when allocating tensor``; its BFC allocator's
   failure ``... ran out of memory trying to allocate 3.72GiB.  Current allocation summary
   follows.`` is logged at W and is fatal, its ``The caller indicates that this is not a
   failure`` warnings are nothing; the stream executor's ``failed to allocate ... from device:
   CUDA_ERROR_OUT_OF_MEMORY`` is retried by the allocator (shown, never fatal). XLA: ``Resource
-  exhausted: Failed to allocate request for``, ``Out of memory while trying to allocate``.
+  exhausted: Failed to allocate request for``, ``Out of memory while trying to allocate``; the
+  TPU runtime: ``RESOURCE_EXHAUSTED: Error allocating device buffer: Attempting to allocate
+  196.00M. That was not possible.``, ``Attempting to reserve 3.95G at the bottom of memory.
+  That was not possible.`` (on the line after ``Resource exhausted: From /job:tpu_worker...:``).
+  Apple MLX (origin ``mlx``): ``[metal::malloc] Attempting to allocate ... bytes which is
+  greater than the maximum allowed buffer size``, ``[METAL] Command buffer execution failed:
+  Insufficient Memory``.
 * llama.cpp/ggml: ``cudaMalloc failed: out of memory`` while loading or creating the context
   (``batch_helps=False``), recovered when the next lines retry (``retrying without pipeline
-  parallelism``). TGI's router panic ``Unable to warmup model: ... (out of memory)``
-  (``batch_helps=False``: the token budget, not the client's batch). vLLM's warm-up ``CUDA out of
+  parallelism``; ollama's layout search: a new ``msg=load request="{Operation:fit|alloc ...``
+  with fewer GPU layers, ``model layout did not fit, applying backoff``). TGI's router panic
+  ``Unable to warmup model: ... (out of memory)`` (``batch_helps=False``: the token budget, not
+  the client's batch). vLLM's warm-up ``CUDA out of
   memory occurred when warming up sampler`` advises fewer sequences (``batch_helps=True``).
 * SLURM: the OOM kills of different jobs in one log (``StepId=`` differs) are separate events;
   a job's step and batch step are one failure.
@@ -100,12 +117,13 @@ of each, with a near-miss):
 
 ``origin`` names the reporter: ``pytorch`` (CUDA caching allocator, ``CUDA error: out of
 memory``), ``hip``, ``mps``, ``cuda`` (driver/runtime error names), ``cublas``, ``cudnn``,
-``nccl``, ``xla`` (JAX/XLA, TPU HBM), ``tensorflow``, ``ggml`` (llama.cpp), ``cxx`` (a C++
-exception's message), ``vllm-kv`` (KV cache too small), ``vllm`` (free memory below
-``gpu_memory_utilization`` at start, warm-up), ``sglang``, ``tgi``, ``accelerate`` (gpu);
-``python`` (``MemoryError``), ``pytorch`` (CPU allocator), ``slurm``, ``kernel``, ``ray``
-(host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are binary, ``KB/MB/GB``
-decimal, except PyTorch's MPS allocator, which prints binary sizes as ``GB``/``MB``.
+``nccl``, ``xla`` (JAX/XLA, TPU HBM), ``mlx`` (Apple MLX), ``tensorflow``, ``ggml``
+(llama.cpp), ``cxx`` (a C++ exception's message), ``vllm-kv`` (KV cache too small), ``vllm``
+(free memory below ``gpu_memory_utilization`` at start, warm-up), ``sglang``, ``tgi``,
+``accelerate`` (gpu); ``python`` (``MemoryError``), ``pytorch`` (CPU allocator), ``slurm``,
+``kernel``, ``ray`` (host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are
+binary, ``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints binary sizes as
+``GB``/``MB``.
 ``bytes_tried`` is the failed request (for vLLM's KV check: the KV cache needed) and
 ``free_bytes`` what was free (for vLLM's KV check: the KV cache memory available).
 """
@@ -137,6 +155,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|can't allocate memory|No executable batch size|Failed to CUDA calloc"
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate|bad_alloc"
+    rb"|That was not possible|metal::malloc|Insufficient Memory"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -182,6 +201,14 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("header", ascii_re(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w./\-]+:\d+\] ?")),
+    # syslog/journald dates: "Apr 25 06:31:56 ", "12\u6708 03 18:13:23 " (a zh_CN locale)
+    ("header", ascii_re(r"(?:[A-Z][a-z]{2} {1,2}\d{1,2}|\d{1,2}\u6708 \d{1,2}) \d\d:\d\d:\d\d ")),
+    # then the host and the program with its pid, then a level or a colon: "node1 ollama[35]: ",
+    # Python logging's "%(hostname)s %(name)s[%(process)d] %(levelname)s " ("h root[14] DEBUG ")
+    (
+        "header",
+        ascii_re(r"[\w.\-]{1,64} [\w.\-/]{1,64}\[\d{1,9}\](?:: | " + _LEVEL + r"\b ?|:$)"),
+    ),
     # TensorFlow/XLA (absl) after a Python timestamp: "I tensorflow/core/.../x.cc:830] "
     ("header", ascii_re(r"[IWEF] (?:[\w.\-]+/)*[\w.\-]+\.(?:cc|h|cpp|py):\d+\] ?")),
     # a C++ exception's message under "terminate called after throwing an instance of"
@@ -339,6 +366,25 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "xla",
     ),
+    # the TPU runtime (JAX, torch_xla, TF): "RESOURCE_EXHAUSTED: Error allocating device buffer:
+    # Attempting to allocate 196.00M. That was not possible. There are 134.44M free.", older
+    # "Resource exhausted: From /job:tpu_worker/replica:0/task:0:" then, on the next line,
+    # "Attempting to reserve 3.95G at the bottom of memory. That was not possible. ..."
+    _rule(
+        r"(?:\b(?:RESOURCE_EXHAUSTED|Resource exhausted):(?:\s*From /job:[\w/:]+:)?\s*"
+        r"(?:Error allocating device buffer:\s*)?|^)Attempting to (?:allocate|reserve) [\d.]+\s*"
+        r"[KMGTP]?i?B?(?: at the bottom of memory)?\.\s*That was not possible\b",
+        "gpu",
+        "xla",
+    ),
+    # Apple MLX's Metal allocator (not PyTorch's MPS backend)
+    _rule(
+        r"\[metal::malloc\] Attempting to allocate \d+ bytes which is greater than the maximum"
+        r" allowed buffer size\b",
+        "gpu",
+        "mlx",
+    ),
+    _rule(r"\[METAL\] Command buffer execution failed: Insufficient Memory\b", "gpu", "mlx"),
     _rule(r"\bOOM when allocating tensor\b", "gpu", "tensorflow"),
     # the BFC allocator's failure (TF logs it at W, then dumps the allocator and raises); its
     # "The caller indicates that this is not a failure" warnings are no reports at all
@@ -456,6 +502,23 @@ _WEAK: tuple[_Rule, ...] = (
     _rule(r"Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"),
     _rule(r"RESOURCE_EXHAUSTED: .{0,60}\b(?:[Oo]ut of memory|memory space hbm)", "gpu", "xla"),
 )
+# An exception whose message is an error code's name (JCuda: ``jcuda.CudaException:
+# CUDA_ERROR_OUT_OF_MEMORY``): the exception is the error around the name. Only as the
+# message of an exception line; the name alone on a line is prose or a header file.
+_CODE_MESSAGE: tuple[_Rule, ...] = (
+    _rule(
+        r"(?:(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Exception|Error): )?"
+        r"(?:CUDA_ERROR_OUT_OF_MEMORY|cudaErrorMemoryAllocation)" + _END,
+        "gpu",
+        "cuda",
+    ),
+    _rule(
+        r"(?:(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Exception|Error): )?"
+        r"(?:hipErrorOutOfMemory|HIP_ERROR_OutOfMemory)" + _END,
+        "gpu",
+        "hip",
+    ),
+)
 _KILLED: tuple[re.Pattern[str], ...] = (
     ascii_re(r"Killed$"),
     ascii_re("\u5df2\u6740\u6b7b$"),  # bash's "Killed" under a zh_CN locale: 已杀死
@@ -536,6 +599,9 @@ class _Hit:
     retrying: bool
     mention: bool = False  # the line itself shows the OOM was survived: never fatal
     killed: bool = False
+    # the mention is only the record's level or the line's own words ("skipping", a WARNING):
+    # the program meant to go on, which a crash right after can still belie
+    handled: bool = False
 
 
 # A sentence that opened a double quote before the message and has not closed it: ``... lead
@@ -689,7 +755,9 @@ def _match_text(text: str) -> _Found | None:
                 # TensorFlow: "OOM when allocating tensor ...", eager "failed to allocate memory"
                 kind: OomKind = "host" if _TF_CPU.search(message) else "gpu"
                 return _Found(_Rule(_EXCEPTION_LINE, kind, "tensorflow"))
-            found = _match_rules(message, _WEAK, anchored=True)
+            found = _match_rules(message, _WEAK, anchored=True) or _match_rules(
+                message, _CODE_MESSAGE, anchored=True
+            )
             if found is None and _OOM_MESSAGE_START.match(message):
                 # an exception whose message starts with the allocator's words, whatever
                 # follows: "RuntimeError: CUDA out of memory when ..." (the type is the report)
@@ -754,6 +822,9 @@ _TRACEBACK_HEAD = ascii_re(r"(?P<indent>\s+)Traceback \(most recent call last\):
 
 
 _MESSAGE_LINES = 12  # an exception's message indented under its first line (see _dedented)
+# An entry of a TensorFlow/XLA status list, "  (1) RESOURCE_EXHAUSTED: ...", "  (0) Resource
+# exhausted: ...": logged under an error-level header it is the error's own text.
+_STATUS_ENTRY = ascii_re(r"\s+\(\d+\) (?:[A-Z][A-Z_]{2,}|[A-Z][a-z]+(?: [a-z]+){0,3}): ")
 
 
 def _dedented(window: Sequence[_Line], i: int) -> str:
@@ -762,11 +833,15 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
     Two indented blocks belong to a failure: a traceback captured with an indent (its lines
     keep the indent of its own ``Traceback`` line), and the rest of an exception's message
     under its first line (TensorFlow's ``ResourceExhaustedError: 2 root error(s) found.``
-    then ``  (0) Resource exhausted: OOM when allocating tensor ...``).
+    then ``  (0) Resource exhausted: OOM when allocating tensor ...``). A status list's entry
+    logged at error level (glog ``E ... xla_util.cc:88]   (1) RESOURCE_EXHAUSTED: ...``) is
+    one too, even when its first line is out of sight.
     """
     body = window[i].body
     if not body[:1].isspace():
         return body
+    if _STATUS_ENTRY.match(body) and _ERROR_LEVEL.search(window[i].head):
+        return body.lstrip()
     indent = body[: len(body) - len(body.lstrip())]
     for k in range(i - 1, max(-1, i - CONTEXT_BEFORE), -1):
         other = window[k]
@@ -838,7 +913,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     line = window[i]
     if not _CANDIDATE_STR.search(line.raw):
         return None
-    body = _dedented(window, i)
+    body = _unnumbered(window, i, _dedented(window, i))
     if _copied(body) or _TABLE_ROW.match(line.raw) or _yaml_value(window, i):
         return None
     found = _match_record(body, line.head)
@@ -867,6 +942,12 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if found is None or _in_head_tail_output(window, i):
         return None
     rule = found.rule
+    handled = (
+        # the record's level: on the line where a wrapped message starts
+        (not rule.level_blind and _HANDLED_LEVEL.search(window[start].head) is not None)
+        or (not rule.level_blind and _HANDLED_LEVEL.search(line.head) is not None)
+        or _RECOVERED_HERE.search(body) is not None
+    )
     return _Hit(
         kind=rule.kind,
         origin=rule.origin,
@@ -876,15 +957,27 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         batch_helps=rule.batch_helps,
         always_fatal=rule.always_fatal,
         retrying=_RETRYING.search(body) is not None,
-        mention=(
-            found.mention
-            # the record's level: on the line where a wrapped message starts
-            or (not rule.level_blind and _HANDLED_LEVEL.search(window[start].head) is not None)
-            or (not rule.level_blind and _HANDLED_LEVEL.search(line.head) is not None)
-            or _RECOVERED_HERE.search(body) is not None
-        ),
+        mention=found.mention or handled,
         killed=killed,
+        handled=handled and not found.mention,
     )
+
+
+# A paste with line numbers (an editor's, ``cat -n``): ``  14 jpype._jexception...``. Only
+# when the two lines before carry the two numbers before (``uniq -c`` counts do not count up).
+_LINE_NUMBER = ascii_re(r" {0,6}(\d{1,6})(?: |$)")
+
+
+def _unnumbered(window: Sequence[_Line], i: int, body: str) -> str:
+    number = _LINE_NUMBER.match(body)
+    if number is None or i < 2:
+        return body
+    n = int(number.group(1))
+    for k, expected in ((i - 1, n - 1), (i - 2, n - 2)):
+        other = _LINE_NUMBER.match(window[k].body)
+        if other is None or int(other.group(1)) != expected:
+            return body
+    return body[number.end() :]
 
 
 def _in_head_tail_output(window: Sequence[_Line], i: int) -> bool:
@@ -930,6 +1023,9 @@ _RECOVERY = ascii_re(
     r"|Determined [Ll]argest batch size|[Tt]rying (?:again )?with batch size"
     r"|\b(?:[Nn]ew|[Ss]maller|[Rr]educed) batch[ _]size\b"
     r"|batch[ _]size (?:reduced|decreased|halved|lowered) to\b"
+    # ollama's layout search after a failed ggml allocation: a new load request (fewer GPU
+    # layers, in the end the CPU) or its backoff
+    r"|\bmsg=\"?load request\"?=\"?\{Operation:(?:fit|alloc)\b|\bmodel layout did not fit\b"
 )
 # A bar moving on after a bare message (no exception type, no error level, no traceback):
 # the program printed a caught OOM and went on.
@@ -1102,6 +1198,24 @@ def _following(window: Sequence[_Line], i: int, source: str) -> list[_Line]:
     return [line for line in window[i + 1 :] if line.source == source]
 
 
+_TOP_FRAME = ascii_re(r"\s*File \"[^\"]*\", line \d+, in <module>$")
+
+
+def _crash_follows(window: Sequence[_Line], i: int, source: str) -> bool:
+    """Does a traceback that reached the top level follow (its first frame is ``<module>``)?
+
+    A program that logs an OOM it handles and prints the exception (``exc_info``) shows the
+    frames from where it caught it; a traceback from ``<module>`` is an uncaught exception:
+    the handling failed and the process ends (fairseq's ``attempting to recover from OOM``
+    then its ``Traceback``). A logger's tag is not on the traceback's lines: those count too.
+    """
+    following = [line for line in window[i + 1 :] if line.source in (source, "")]
+    for line, after in pairwise(following):
+        if line.body.startswith("Traceback (most recent call last):"):
+            return _TOP_FRAME.match(after.body) is not None
+    return False
+
+
 def _full_text(window: Sequence[_Line], i: int, hit: _Hit) -> str:
     """The hit's text with the hard-wrapped continuation lines that follow it."""
     text = hit.text
@@ -1164,6 +1278,7 @@ _TRIED = (
     ascii_re(r"while\s*trying\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"Failed to CUDA calloc\s*" + _SIZE),
     ascii_re(r"Unable to allocate\s*" + _SIZE),
+    ascii_re(r"Attempting\s*to\s*(?:allocate|reserve)\s*" + _SIZE),
     ascii_re(r"\(\s*" + _SIZE + r"\s*KV\s*cache\s*is\s*needed"),
     ascii_re(r"desired\s*GPU\s*memory\s*utilization\s*\(\s*[\d.]+\s*,\s*" + _SIZE),
 )
@@ -1231,9 +1346,10 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     if better is not None:
         text, origin = better
     following = _following(window, i, hit.source)
+    crashed = hit.handled and _crash_follows(window, i, hit.source)
     recovered = (
         hit.retrying
-        or hit.mention
+        or (hit.mention and not crashed)
         or _in_batch_search(window, i)
         or any(_RECOVERY.search(other.raw) for other in following)
         or (
