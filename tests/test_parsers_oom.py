@@ -1454,3 +1454,17 @@ def test_line_numbers_that_count_up_are_not_part_of_the_line() -> None:
     assert [(e.origin, e.fatal) for e in events(numbered)] == [("cuda", True)]
     counts = "      3 WARNING something\n     12 jcuda.CudaException: CUDA_ERROR_OUT_OF_MEMORY"
     assert events(counts) == []
+
+
+def test_a_traceback_right_under_a_handled_oom_is_its_own() -> None:
+    """``logger.warning("OOM, skipping batch", exc_info=True)`` in a flat script prints the
+    caught exception's traceback (from ``<module>``) right under the record: survived."""
+    text = log(
+        """
+        2024-01-01 10:00:00 | WARNING | train | CUDA out of memory. Tried to allocate 2.00 GiB, skipping batch
+        Traceback (most recent call last):
+          File "train.py", line 40, in <module>
+            loss = model(batch)
+        """
+    )
+    assert [e.fatal for e in events(text)] == [False]

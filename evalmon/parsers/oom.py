@@ -23,10 +23,10 @@ memory ..."}``, a JSON log record's ``"message"``), a record below ERROR (``WARN
 out of memory ...``: the program caught it), a line that says it halves, reduces the batch,
 skips, falls back or retries. Such a line never makes a later report of the same source a
 repeat: the job went on, so a later OOM is a new failure. A record that is a mention only by
-its level or its own words is fatal after all when a traceback that reached the top level
-(its first frame ``<module>``) follows it: the handling failed (fairseq's ``WARNING | OOM:
-Ran out of memory``, ``attempting to recover from OOM``, then ``Traceback``); a program that
-logs the exception it handles prints the frames from where it caught it.
+its level or its own words is fatal after all when, after other lines, a traceback that
+reached the top level (its first frame ``<module>``) follows it: the handling failed
+(fairseq's ``WARNING | OOM: Ran out of memory``, ``attempting to recover from OOM``, then
+``Traceback``); a program that logs the exception it handles prints it right under the record.
 
 Rules the supervisor and the dashboard can rely on:
 
@@ -1204,15 +1204,17 @@ _TOP_FRAME = ascii_re(r"\s*File \"[^\"]*\", line \d+, in <module>$")
 def _crash_follows(window: Sequence[_Line], i: int, source: str) -> bool:
     """Does a traceback that reached the top level follow (its first frame is ``<module>``)?
 
-    A program that logs an OOM it handles and prints the exception (``exc_info``) shows the
-    frames from where it caught it; a traceback from ``<module>`` is an uncaught exception:
-    the handling failed and the process ends (fairseq's ``attempting to recover from OOM``
-    then its ``Traceback``). A logger's tag is not on the traceback's lines: those count too.
+    A traceback from ``<module>`` is an uncaught exception: the handling failed and the
+    process ends (fairseq's ``attempting to recover from OOM`` then its ``Traceback``). A
+    program that logs an OOM it handles with the exception (``exc_info``) prints the traceback
+    right under the record, from where it caught it (``<module>`` too in a flat script): a
+    traceback on the very next line does not count. A logger's tag is not on the traceback's
+    lines: those count too.
     """
     following = [line for line in window[i + 1 :] if line.source in (source, "")]
-    for line, after in pairwise(following):
+    for n, (line, after) in enumerate(pairwise(following)):
         if line.body.startswith("Traceback (most recent call last):"):
-            return _TOP_FRAME.match(after.body) is not None
+            return n > 0 and _TOP_FRAME.match(after.body) is not None
     return False
 
 
