@@ -1468,3 +1468,23 @@ def test_a_traceback_right_under_a_handled_oom_is_its_own() -> None:
         """
     )
     assert [e.fatal for e in events(text)] == [False]
+
+
+def test_a_crash_after_the_job_went_on_is_not_the_handled_oom() -> None:
+    """The handled OOM's job went on (an INFO record, progress) before it crashed: the crash
+    is another failure (here a missing file); a smaller batch would not help."""
+    text = log(
+        """
+        2024-01-01 10:00:00 | WARNING | trainer | OOM: Ran out of memory with exception: CUDA out of memory. Tried to allocate 28.00 MiB (GPU 1; 10.92 GiB total capacity)
+        2024-01-01 10:00:00 | WARNING | trainer | attempting to recover from OOM in forward/backward pass
+        2024-01-01 10:00:05 | INFO | trainer | epoch 001 | loss 3.2
+        Traceback (most recent call last):
+          File "train.py", line 40, in <module>
+            main()
+        FileNotFoundError: [Errno 2] No such file or directory: 'data/valid.bin'
+        """
+    )
+    assert [e.fatal for e in events(text)] == [False]
+    # without the record of the job going on, the crash belies the handling (fairseq#2867)
+    went_on = text.split("\n")[2] + "\n"
+    assert [e.fatal for e in events(text.replace(went_on, ""))] == [True]

@@ -231,7 +231,9 @@ def test_copies_are_never_events(
 def test_mentions_and_warnings_are_never_fatal(
     wrap: tuple[str, str], line: str, before: list[str], after: list[str]
 ) -> None:
-    """An OOM inside a JSON value, an exception repr or a WARNING record is never fatal."""
+    """An OOM inside a JSON value, an exception repr or a WARNING record is never fatal (the
+    one exception, an uncaught ``<module>`` traceback after it with no sign the job went on,
+    is tested in test_parsers_oom; these contexts hold no such traceback)."""
     event = _classify(wrap[0] + line + wrap[1], before, after)
     assert event is None or event.fatal is False
 

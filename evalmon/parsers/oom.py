@@ -1210,13 +1210,16 @@ def _crash_follows(window: Sequence[_Line], i: int, source: str) -> bool:
     process ends (fairseq's ``attempting to recover from OOM`` then its ``Traceback``). A
     program that logs an OOM it handles with the exception (``exc_info``) prints the traceback
     right under the record, from where it caught it (``<module>`` too in a flat script): a
-    traceback on the very next line does not count. A logger's tag is not on the traceback's
-    lines: those count too.
+    traceback on the very next line does not count. Nor does one after progress or an INFO
+    record: the handling worked, and what crashed later is another failure. A logger's tag is
+    not on the traceback's lines: those count too.
     """
     following = [line for line in window[i + 1 :] if line.source in (source, "")]
     for n, (line, after) in enumerate(pairwise(following)):
         if line.body.startswith("Traceback (most recent call last):"):
             return n > 0 and _TOP_FRAME.match(after.body) is not None
+        if _is_boundary(line) or _PROGRESS.search(line.raw):
+            return False  # the job went on after the OOM: a later crash is another failure
     return False
 
 
