@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -183,25 +184,32 @@ def test_reduce_false_only_fans_out(tmp_path: Path) -> None:
     assert monitor.snapshot().runs == ()
 
 
-def test_the_dashboard_shows_the_batch_size_evalmon_run_gave_a_job_that_is_not_lm_eval(
-    tmp_path: Path,
-) -> None:
-    """A job whose log never states its batch size: the run's batch is the one the supervisor
-    launched the attempt with (issue 12: any job under evalmon run is a first-class run)."""
+def _feed_under_evalmon_run(folder: Path, attempt: object) -> Any:
+    """The dashboard's feed of ``folder`` with a supervisor that reports this one attempt."""
     from evalmon.pipeline import LiveFeed
-    from evalmon.supervisor.model import Attempt, SupervisorStatus
+    from evalmon.supervisor.model import SupervisorStatus
 
-    out = tmp_path / "attempt-1.out"
-    out.write_text("train step 1/10 loss 0.3\n")
-    attempt = Attempt(number=1, batch_size=48, started_at=0.0, log_files=(str(out),))
-    status = SupervisorStatus(command=("python", "job.py"), log_dir=str(tmp_path),
-                              state="running", attempts=(attempt,))
+    status = SupervisorStatus(command=("python", "job.py"), log_dir=str(folder),
+                              state="running", attempts=(attempt,))  # type: ignore[arg-type]
 
     class Supervisor:
         def status(self) -> SupervisorStatus:
             return status
 
-    feed = LiveFeed([str(tmp_path)], gpu=False, supervisor=Supervisor())
+    return LiveFeed([str(folder)], gpu=False, supervisor=Supervisor())
+
+
+def test_the_dashboard_shows_the_batch_size_evalmon_run_gave_a_job_that_is_not_lm_eval(
+    tmp_path: Path,
+) -> None:
+    """A job whose log never states its batch size: the run's batch is the one the supervisor
+    launched the attempt with (issue 12: any job under evalmon run is a first-class run)."""
+    from evalmon.supervisor.model import Attempt
+
+    out = tmp_path / "attempt-1.out"
+    out.write_text("train step 1/10 loss 0.3\n")
+    attempt = Attempt(number=1, batch_size=48, started_at=0.0, log_files=(str(out),))
+    feed = _feed_under_evalmon_run(tmp_path, attempt)
     feed.monitor.read_now()
     runs = feed.view_data().snapshot.runs
     assert [r.config.batch_size for r in runs if str(out) in r.files] == ["48"]
@@ -227,22 +235,14 @@ def test_an_attempt_of_a_job_that_is_not_lm_eval_shows_how_it_ended(
 ) -> None:
     """A program that prints no results: its run's status is the supervisor's word on the
     attempt once it ended (exit 0 is finished), not "waiting" for good (issue 12)."""
-    from evalmon.pipeline import LiveFeed
-    from evalmon.supervisor.model import Attempt, SupervisorStatus
+    from evalmon.supervisor.model import Attempt
 
     out = tmp_path / "attempt-2.out"
     out.write_text("evaluating with batch size 32\nstep 0\ndone\n")
     attempt = Attempt(number=2, batch_size=32, started_at=0.0,
                       ended_at=None if outcome == "running" else 1.0, outcome=outcome,
                       exit_code=exit_code, reason=reason, log_files=(str(out),))
-    status = SupervisorStatus(command=("python", "job.py"), log_dir=str(tmp_path),
-                              state="running", attempts=(attempt,))
-
-    class Supervisor:
-        def status(self) -> SupervisorStatus:
-            return status
-
-    feed = LiveFeed([str(tmp_path)], gpu=False, supervisor=Supervisor())
+    feed = _feed_under_evalmon_run(tmp_path, attempt)
     try:
         feed.monitor.read_now()
         feed.view_data()
