@@ -630,6 +630,28 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "ray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory.",
         Expect(kind="host", origin="ray", batch_helps=False),
     ),
+    "DataLoader worker killed by the OOM killer": (
+        "RuntimeError: DataLoader worker (pid 19597) is killed by signal: Killed.",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
+    "ENOMEM from fork": (
+        "OSError: [Errno 12] Cannot allocate memory",
+        Expect(kind="host", origin="enomem", batch_helps=False),
+    ),
+    "ENOMEM from PyTorch's shared-memory mmap": (
+        "RuntimeError: unable to mmap 29764 bytes from file </torch_10182_3020184674_63991>: "
+        "Cannot allocate memory (12)",
+        Expect(kind="host", origin="enomem", batch_helps=False, bytes_tried=29764),
+    ),
+    "Windows commit limit (paging file), zh_CN": (
+        'OSError: [WinError 1455] \u9875\u9762\u6587\u4ef6\u592a\u5c0f\uff0c\u65e0\u6cd5\u5b8c\u6210\u64cd\u4f5c\u3002 Error loading "D:\\torch\\lib\\shm.dll" or one of its dependencies.',
+        Expect(kind="host", origin="windows", batch_helps=False),
+    ),
+    "torch-directml out of video memory": (
+        "RuntimeError: Could not allocate tensor with 530841600 bytes. There is not enough GPU "
+        "video memory available!",
+        Expect(kind="gpu", origin="directml", bytes_tried=530841600),
+    ),
     # ----------------------------------------------------------------- recovered (fatal=False)
     "lm-eval auto batch search recovers": (
         LM_EVAL_AUTO_BATCH,
@@ -671,6 +693,50 @@ def test_positive_samples_give_exactly_one_event(name: str) -> None:
 def test_host_events_carry_no_gpu_index() -> None:
     for event in events(SLURM_KILLED) + events("MemoryError"):
         assert event.kind == "host" and event.gpu_index is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a worker killed by SIGBUS (/dev/shm full) or gone for any reason is no host OOM
+        "RuntimeError: DataLoader worker (pid 46794) is killed by signal: Bus error. It is possible that dataloader's workers are out of shared memory. Please try to raise your shared memory limit.",
+        "RuntimeError: DataLoader worker (pid(s) 1234, 1235) exited unexpectedly",
+        "RuntimeError: DataLoader worker (pid 23616) is killed by signal: Terminated.",
+        # a login shell that cannot fork goes on; ENOMEM named in prose or code
+        "-bash: fork: Cannot allocate memory",
+        "ENOMEM fork() failed: Cannot allocate memory",
+        "instead of a catchable `RuntimeError: unable to mmap ... Cannot allocate memory`, the process crashes",
+        # quoted, indented, grep output
+        "`OSError: [WinError 1455] The paging file is too small for this operation to complete.`",
+        " RuntimeError: Could not allocate tensor with 4915840 bytes. There is not enough GPU video memory available!",
+        "    raise RuntimeError('DataLoader worker (pid {}) is killed by signal: Killed.')",
+        "train.log:RuntimeError: DataLoader worker (pid 1) is killed by signal: Killed.",
+        "> OSError: [Errno 12] Cannot allocate memory",
+        'I get "RuntimeError: Could not allocate tensor with 1 bytes. There is not enough GPU video memory available!"',
+    ],
+)
+def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
+    assert events(text) == []
+
+
+def test_a_dataloader_kill_and_its_chained_traceback_are_one_event() -> None:
+    text = log(
+        """
+        Traceback (most recent call last):
+          File "/x/torch/utils/data/_utils/signal_handling.py", line 66, in handler
+            _error_if_any_worker_fails()
+        RuntimeError: DataLoader worker (pid 1817) is killed by signal: Killed.
+
+        The above exception was the direct cause of the following exception:
+
+        Traceback (most recent call last):
+          File "train.py", line 131, in <module>
+            val_loader=[x for x in val_loader]
+        RuntimeError: DataLoader worker (pid(s) 1817) exited unexpectedly
+        """
+    )
+    event = only(text)
+    assert (event.kind, event.origin, event.fatal) == ("host", "kernel", True)
 
 
 # --------------------------------------------------------------------------- one failure, one event

@@ -106,6 +106,14 @@ of each, with a near-miss):
   ``Unable to warmup model: ... (out of memory)`` (``batch_helps=False``: the token budget, not
   the client's batch). vLLM's warm-up ``CUDA out of
   memory occurred when warming up sampler`` advises fewer sequences (``batch_helps=True``).
+* Host memory told by an exception's message only (``RuntimeError: ...``, ``OSError: ...``):
+  PyTorch's ``DataLoader worker (pid 123) is killed by signal: Killed.`` (the OOM killer took a
+  worker; its ``Bus error`` is a full /dev/shm and ``exited unexpectedly`` has any cause: no
+  reports), ENOMEM (``[Errno 12] Cannot allocate memory``, ``unable to mmap 4096 bytes from file
+  </torch_...>: Cannot allocate memory (12)``), Windows' commit limit (``[WinError 1455] The
+  paging file is too small``, any locale). The words alone (a shell's ``-bash: fork: Cannot
+  allocate memory``, prose) are no reports. torch-directml's ``Could not allocate tensor with N
+  bytes. There is not enough GPU video memory available!`` is a GPU OOM, as a message only.
 * SLURM: the OOM kills of different jobs in one log (``StepId=`` differs) are separate events;
   a job's step and batch step are one failure.
 * Quoted forms: a markdown table row (``| 64 | OOM |``, ``| CUDA out of memory | lower the batch
@@ -120,8 +128,9 @@ memory``), ``hip``, ``mps``, ``cuda`` (driver/runtime error names), ``cublas``, 
 ``nccl``, ``xla`` (JAX/XLA, TPU HBM), ``mlx`` (Apple MLX), ``tensorflow``, ``ggml``
 (llama.cpp), ``cxx`` (a C++ exception's message), ``vllm-kv`` (KV cache too small), ``vllm``
 (free memory below ``gpu_memory_utilization`` at start, warm-up), ``sglang``, ``tgi``,
-``accelerate`` (gpu); ``python`` (``MemoryError``), ``pytorch`` (CPU allocator), ``slurm``,
-``kernel``, ``ray`` (host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are
+``accelerate``, ``directml`` (gpu); ``python`` (``MemoryError``), ``pytorch`` (CPU allocator),
+``slurm``, ``kernel`` (also a DataLoader worker's SIGKILL), ``enomem`` (errno 12), ``windows``
+(paging file), ``ray`` (host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are
 binary, ``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints binary sizes as
 ``GB``/``MB``.
 ``bytes_tried`` is the failed request (for vLLM's KV check: the KV cache needed) and
@@ -156,6 +165,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate|bad_alloc"
     rb"|That was not possible|metal::malloc|Insufficient Memory"
+    rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -501,6 +511,29 @@ _WEAK: tuple[_Rule, ...] = (
     _rule(r"cuda runtime error \(2\) : out of memory\b", "gpu", "pytorch"),
     _rule(r"Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"),
     _rule(r"RESOURCE_EXHAUSTED: .{0,60}\b(?:[Oo]ut of memory|memory space hbm)", "gpu", "xla"),
+    # torch-directml (AMD/Intel GPUs on Windows), also printed alone by ComfyUI
+    _rule(
+        r"Could not allocate tensor with \d+ bytes\. There is not enough GPU video memory"
+        r" available\b",
+        "gpu",
+        "directml",
+    ),
+)
+# Host memory exhausted, told by an exception's message only (never alone on a line: a
+# shell's ``-bash: fork: Cannot allocate memory`` or a prose retelling is no job's failure).
+_HOST_MESSAGE: tuple[_Rule, ...] = (
+    # PyTorch's DataLoader when the kernel's OOM killer took a worker (SIGKILL). Not its
+    # ``Bus error`` (/dev/shm is full) nor ``exited unexpectedly`` (any cause).
+    _rule(r"DataLoader worker \(pid \d+\) is killed by signal: Killed\.", "host", "kernel"),
+    # ENOMEM: Python's OSError (fork, mmap...), PyTorch's shared-memory mmap
+    _rule(r"\[Errno 12\] Cannot allocate memory\b", "host", "enomem"),
+    _rule(
+        r"unable to mmap \d+ bytes from file <[^>]{0,200}>: Cannot allocate memory \(12\)",
+        "host",
+        "enomem",
+    ),
+    # Windows: the commit limit (RAM + paging file) is reached, in any locale
+    _rule(r"\[WinError 1455\]", "host", "windows"),
 )
 # An exception whose message is an error code's name (JCuda: ``jcuda.CudaException:
 # CUDA_ERROR_OUT_OF_MEMORY``): the exception is the error around the name. Only as the
@@ -755,8 +788,10 @@ def _match_text(text: str) -> _Found | None:
                 # TensorFlow: "OOM when allocating tensor ...", eager "failed to allocate memory"
                 kind: OomKind = "host" if _TF_CPU.search(message) else "gpu"
                 return _Found(_Rule(_EXCEPTION_LINE, kind, "tensorflow"))
-            found = _match_rules(message, _WEAK, anchored=True) or _match_rules(
-                message, _CODE_MESSAGE, anchored=True
+            found = (
+                _match_rules(message, _WEAK, anchored=True)
+                or _match_rules(message, _CODE_MESSAGE, anchored=True)
+                or _match_rules(message, _HOST_MESSAGE, anchored=True)
             )
             if found is None and _OOM_MESSAGE_START.match(message):
                 # an exception whose message starts with the allocator's words, whatever
@@ -1285,6 +1320,8 @@ _TRIED = (
     ascii_re(r"while\s*trying\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"Failed to CUDA calloc\s*" + _SIZE),
     ascii_re(r"Unable to allocate\s*" + _SIZE),
+    ascii_re(r"Could not allocate tensor with\s*" + _SIZE),  # DirectML
+    ascii_re(r"unable to mmap\s*" + _SIZE),
     ascii_re(r"Attempting\s*to\s*(?:allocate|reserve)\s*" + _SIZE),
     ascii_re(r"\(\s*" + _SIZE + r"\s*KV\s*cache\s*is\s*needed"),
     ascii_re(r"desired\s*GPU\s*memory\s*utilization\s*\(\s*[\d.]+\s*,\s*" + _SIZE),
