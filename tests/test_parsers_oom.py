@@ -1554,3 +1554,15 @@ def test_a_crash_after_the_job_went_on_is_not_the_handled_oom() -> None:
     # without the record of the job going on, the crash belies the handling (fairseq#2867)
     went_on = text.split("\n")[2] + "\n"
     assert [e.fatal for e in events(text.replace(went_on, ""))] == [True]
+
+
+def test_ggml_failing_to_allocate_a_cpu_buffer_is_a_host_oom_at_load() -> None:
+    """ollama with mmap off could not allocate the weights' CPU buffer (ollama/ollama#12634):
+    one host event, not curable by a smaller batch; quoted in prose it is none."""
+    corpus = {e.path: e.text for e in CORPUS}
+    text = corpus["llamacpp/ollama-cpu-buffer-alloc-failed-mmap-false-panic-12634.log"]
+    assert [(e.kind, e.origin, e.fatal, e.batch_helps) for e in events(text)] == [
+        ("host", "ggml", True, False)
+    ]
+    quoted = "I keep getting `alloc_tensor_range: failed to allocate CPU buffer of size 437944320` when mmap is off"
+    assert events(quoted) == []

@@ -100,7 +100,8 @@ of each, with a near-miss):
   greater than the maximum allowed buffer size``, ``[METAL] Command buffer execution failed:
   Insufficient Memory``.
 * llama.cpp/ggml: ``cudaMalloc failed: out of memory`` while loading or creating the context
-  (``batch_helps=False``), recovered when the next lines retry (``retrying without pipeline
+  (``batch_helps=False``; its CPU buffers' ``failed to allocate buffer of size N``: host),
+  recovered when the next lines retry (``retrying without pipeline
   parallelism``; ollama's layout search: a new ``msg=load request="{Operation:fit|alloc ...``
   with fewer GPU layers, ``model layout did not fit, applying backoff``). TGI's router panic
   ``Unable to warmup model: ... (out of memory)`` (``batch_helps=False``: the token budget, not
@@ -165,6 +166,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate|bad_alloc"
     rb"|That was not possible|metal::malloc|Insufficient Memory"
+    rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
@@ -419,6 +421,15 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # llama.cpp/ggml allocates its buffers while loading the model or creating the context
     _rule(r"\bcudaMalloc failed: out of memory\b", "gpu", "ggml", batch_helps=False),
+    # ...and its host buffers: "ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate
+    # buffer of size 437944320", then "alloc_tensor_range: failed to allocate CPU buffer of size"
+    _rule(
+        r"\bggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer of size \d+"
+        r"|\balloc_tensor_range: failed to allocate CPU buffer of size \d+",
+        "host",
+        "ggml",
+        batch_helps=False,
+    ),
     # older llama.cpp (and ggml copies in other projects): "CUDA error 2 at ggml-cuda.cu:6016:
     # out of memory"
     _rule(r"\b(?:CUDA|HIP) error \d+ at .{1,200}?:\d+: out of memory\b", "gpu", "ggml"),
