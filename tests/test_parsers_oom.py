@@ -1566,3 +1566,26 @@ def test_ggml_failing_to_allocate_a_cpu_buffer_is_a_host_oom_at_load() -> None:
     ]
     quoted = "I keep getting `alloc_tensor_range: failed to allocate CPU buffer of size 437944320` when mmap is off"
     assert events(quoted) == []
+
+
+def test_a_fenced_message_under_an_examples_heading_is_a_document() -> None:
+    """XLA's error-code page quotes its messages under ``## Error log examples``; an issue's
+    own heading (``### Error logs``) over a pasted log names no examples: still a report."""
+    message = (
+        "RESOURCE_EXHAUSTED: XLA:TPU compile permanent error. Ran out of memory in memory "
+        "space hbm. Used 49.34G of 32.00G hbm. Exceeded hbm capacity by 17.34G."
+    )
+    docs = f"## Error log examples\n\n```\n{message}\n```"
+    assert events(docs) == []
+    pasted = f"### Error logs\n\n```\n{message}\n```"
+    assert [(e.origin, e.fatal) for e in events(pasted)] == [("xla", True)]
+
+
+def test_fairseqs_handler_message_is_handled_unless_a_crash_follows() -> None:
+    """``OOM: Ran out of memory with exception: ...`` is fairseq's handler (it then skips the
+    update or re-raises): survived on its own, even under old fairseq's ``| `` prefix."""
+    line = (
+        "| OOM: Ran out of memory with exception: CUDA out of memory. Tried to allocate 62.00 "
+        "MiB (GPU 0; 15.90 GiB total capacity; 14.59 GiB already allocated)"
+    )
+    assert [e.fatal for e in events(line)] == [False]

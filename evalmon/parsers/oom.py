@@ -410,11 +410,18 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(
         r"\b[Rr]an out of memory trying to allocate [\d.]+\s*\w+(?: \(rounded to \d+\))?"
         r"(?:requested by op \S+)?\.?"
-        r"\s+(?:Current allocation summary follows|See logs for memory state)",
+        r"\s+(?:Current allocation summary follows|See logs for memory state)"
+        # the op that asked is named only in the failure (its "not a failure" warnings name
+        # none), so a line cut right after it is the failure too
+        r"|\b[Rr]an out of memory trying to allocate [\d.]+\s*\w+ \(rounded to \d+\)\s*"
+        r"requested by op\b",
         "gpu",
         "tensorflow",
         level_blind=True,
     ),
+    # XLA's status message on its own line, under TensorFlow's ``ResourceExhaustedError: Graph
+    # execution error:`` (a Keras ``jit_compile`` cluster)
+    _rule(r"^Out of memory while trying to allocate \d+ bytes\.?$", "gpu", "xla"),
     # vLLM V1's warm-up: the message advises lowering max_num_seqs, a smaller batch
     _rule(
         r"\b(?:CUDA|HIP) out of memory occurred when warming up\b", "gpu", "vllm", batch_helps=True
@@ -580,6 +587,9 @@ _RETRYING = ascii_re(r"\b[Rr]etry(?:ing)?\b|\bwill retry\b|\bRETRYING\b")
 _RECOVERED_HERE = ascii_re(
     r"\b[Hh]alv(?:ing|ed)\b|\b(?:[Rr]educ|[Dd]ecreas|[Ll]ower)(?:ing|ed) (?:the )?batch"
     r"|\b[Ss]kipping\b|\b[Ff]alling back\b|\b[Tt]rying again\b|\b[Rr]ecovered\b"
+    # fairseq's OOM handler logs the exception it caught, then recovers (or re-raises: the
+    # traceback that follows says so)
+    r"|\bOOM: Ran out of memory with exception:"
 )
 # A log record at a level below ERROR: a program that logs an OOM as a warning has caught it
 # (pytorch/pytorch#31252: ``WARNING:root:CUDA out of memory. Tried to allocate ...`` once per
@@ -654,9 +664,11 @@ class _Hit:
 _PROSE_QUOTE_OPEN = ascii_re(r"\b[a-z]{2,} +[\"\u201c][^\"\u201d]*$")
 
 
-# A markdown list item's bold field name: ``- **Exception Message:** MPS backend out of
-# memory ...`` (ComfyUI's error report pasted as a document; no program logs this shape)
-_MARKDOWN_FIELD = ascii_re(r"^\s*(?:[-*+]|\d+[.)])\s+\*\*[^*]+\*\*:?\s*$")
+# A markdown list item that opens with a bold name: ``- **Exception Message:** MPS backend out
+# of memory ...`` (ComfyUI's error report pasted as a document), ``- **Qwen/Qwen3-235B** (SFT
+# Full) on 8xH100: [rank1]: torch.OutOfMemoryError: ...`` (a report listing failed runs): a
+# document's words; no program logs this shape
+_MARKDOWN_FIELD = ascii_re(r"^\s*(?:[-*+]|\d+[.)])\s+\*\*[^*]+\*\*")
 
 
 _IDENTIFIER_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."
@@ -987,7 +999,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             return None
         found = _Found(_Rule(_KILLED[0], "host", "kernel"))
         killed = True
-    if found is None or _in_head_tail_output(window, i):
+    if found is None or _in_head_tail_output(window, i) or _in_examples_section(window, i):
         return None
     rule = found.rule
     handled = (
@@ -1026,6 +1038,23 @@ def _unnumbered(window: Sequence[_Line], i: int, body: str) -> str:
         if other is None or int(other.group(1)) != expected:
             return body
     return body[number.end() :]
+
+
+_EXAMPLES_HEADING = ascii_re(r"^\s{0,3}#{1,6}\s.*\b[Ee]xamples?\b")
+
+
+def _in_examples_section(window: Sequence[_Line], i: int) -> bool:
+    """Is line ``i`` in a fenced block under a markdown heading that names examples (``##
+    Error log examples``, then a fenced message): a document's example, not a report. No log
+    has a markdown heading; an issue's own headings (``### Error logs``) name no examples."""
+    fenced = False
+    for k in range(i - 1, max(-1, i - 12), -1):
+        raw = window[k].raw
+        if raw.lstrip().startswith("```"):
+            fenced = True
+        elif raw.lstrip().startswith("#"):
+            return fenced and _EXAMPLES_HEADING.match(raw) is not None
+    return False
 
 
 def _in_head_tail_output(window: Sequence[_Line], i: int) -> bool:
