@@ -118,8 +118,11 @@ of each, with a near-miss):
 * SLURM: the OOM kills of different jobs in one log (``StepId=`` differs) are separate events;
   a job's step and batch step are one failure.
 * Quoted forms: a markdown table row (``| 64 | OOM |``, ``| CUDA out of memory | lower the batch
-  |``), a YAML document's value (under ``---``), a quoted ``key: "..."`` value, first-person
-  prose (``I'm getting ... NCCL WARN Cuda failure``) are no reports.
+  |``), a markdown list item that opens with a bold name (``- **model** on 8xH100: [rank0]:
+  torch.OutOfMemoryError ...``: a report of failed runs), a fenced block under a heading that
+  names examples (``## Error log examples``), a YAML document's value (under ``---``), a quoted
+  ``key: "..."`` value, first-person prose (``I'm getting ... NCCL WARN Cuda failure``) are no
+  reports. fairseq's handler (``OOM: Ran out of memory with exception: ...``) is a caught OOM.
 * A fatal OOM needs text that shows a failure; a message with no exception type, no error level
   and no traceback before it, followed by a bar that moves on, was caught and survived. The rest
   of the evidence (the process exited non-zero, the server answered 5xx) is the supervisor's.
