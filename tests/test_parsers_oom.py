@@ -1589,3 +1589,29 @@ def test_fairseqs_handler_message_is_handled_unless_a_crash_follows() -> None:
         "MiB (GPU 0; 15.90 GiB total capacity; 14.59 GiB already allocated)"
     )
     assert [e.fatal for e in events(line)] == [False]
+
+
+def test_killed_glued_to_a_progress_bar_is_the_oom_killer() -> None:
+    """tqdm leaves no newline, so bash's ``Killed`` lands at the bar's end
+    (chatchat-space/Langchain-Chatchat#35); after a time limit it is no OOM."""
+    bar = "Loading checkpoint shards:  38%|######    | 3/8 [00:02<00:03,  1.28it/s]Killed"
+    assert [(e.kind, e.origin, e.fatal) for e in events(bar)] == [("host", "kernel", True)]
+    assert events("timeout: the monitored command dumped core\n" + bar) == []
+    assert events("Loading checkpoint shards:  38%|######    | 3/8 [00:02<00:03] Killed by user") == []
+
+
+def test_a_notebooks_exception_header_names_the_oom_before_its_frames() -> None:
+    """IPython prints the exception's type first, its message after the frames (which an
+    excerpt may cut): ``OutOfMemoryError   Traceback (most recent call last)``."""
+    header = "OutOfMemoryError                          Traceback (most recent call last)"
+    assert [(e.kind, e.origin, e.fatal) for e in events(header)] == [("gpu", "pytorch", True)]
+    assert events("    " + header) == []  # indented: a quote
+    assert events("KeyError                                  Traceback (most recent call last)") == []
+
+
+def test_ollama_runner_unable_to_allocate_a_gpu_buffer_is_a_gpu_oom_at_load() -> None:
+    corpus = {e.path: e.text for e in CORPUS}
+    text = corpus["llamacpp/ollama-docker-desktop-logfmt-unable-to-allocate-cuda0-buffer-9562.log"]
+    assert [(e.kind, e.origin, e.fatal, e.batch_helps) for e in events(text)] == [
+        ("gpu", "ggml", True, False)
+    ]

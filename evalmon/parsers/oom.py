@@ -65,7 +65,8 @@ Rules the supervisor and the dashboard can rely on:
   client retries; the fatal event comes from the server's own log.
 * SGLang's ``Decode out of memory happened. #retracted_reqs`` is scheduler pressure that SGLang
   handles itself (like a KV-cache usage figure): not an OOM.
-* A bare ``Killed`` (bash reporting SIGKILL) is the kernel OOM killer unless the lines before
+* A bare ``Killed`` (bash reporting SIGKILL; also glued to the end of a tqdm bar, which leaves
+  no newline) is the kernel OOM killer unless the lines before
   show a cancellation, a time limit or a deliberate kill; srun's ``task 0: Killed`` is never
   taken as an OOM (it is also how cancellations end), its ``task 0: Out Of Memory`` is.
 
@@ -117,6 +118,9 @@ of each, with a near-miss):
   bytes. There is not enough GPU video memory available!`` is a GPU OOM, as a message only.
 * SLURM: the OOM kills of different jobs in one log (``StepId=`` differs) are separate events;
   a job's step and batch step are one failure.
+* A notebook's uncaught exception header names the OOM before its frames (IPython's
+  ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
+  buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
 * Quoted forms: a markdown table row (``| 64 | OOM |``, ``| CUDA out of memory | lower the batch
   |``), a markdown list item that opens with a bold name (``- **model** on 8xH100: [rank0]:
   torch.OutOfMemoryError ...``: a report of failed runs), a fenced block under a heading that
@@ -170,6 +174,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate|bad_alloc"
     rb"|That was not possible|metal::malloc|Insufficient Memory"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
+    rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
@@ -422,6 +427,12 @@ _STRONG: tuple[_Rule, ...] = (
         "tensorflow",
         level_blind=True,
     ),
+    # IPython's header of an uncaught exception in a notebook cell (the message comes after
+    # the frames): "OutOfMemoryError                          Traceback (most recent call last)"
+    _rule(r"^(?:\w+\.)*OutOfMemoryError {3,}Traceback \(most recent call last\)", "gpu",
+          "pytorch"),
+    _rule(r"^(?:\w+\.)*ResourceExhaustedError {3,}Traceback \(most recent call last\)", "gpu",
+          "tensorflow"),
     # XLA's status message on its own line, under TensorFlow's ``ResourceExhaustedError: Graph
     # execution error:`` (a Keras ``jit_compile`` cluster)
     _rule(r"^Out of memory while trying to allocate \d+ bytes\.?$", "gpu", "xla"),
@@ -431,6 +442,15 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # llama.cpp/ggml allocates its buffers while loading the model or creating the context
     _rule(r"\bcudaMalloc failed: out of memory\b", "gpu", "ggml", batch_helps=False),
+    # ...as ollama's runner reports it: "error loading model: unable to allocate CUDA0 buffer"
+    _rule(
+        r"\berror loading model: unable to allocate (?:CUDA|ROCm|Vulkan|SYCL|Metal)\d* buffer\b",
+        "gpu",
+        "ggml",
+        batch_helps=False,
+    ),
+    _rule(r"\berror loading model: unable to allocate CPU buffer\b", "host", "ggml",
+          batch_helps=False),
     # ...and its host buffers: "ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate
     # buffer of size 437944320", then "alloc_tensor_range: failed to allocate CPU buffer of size"
     _rule(
@@ -578,6 +598,9 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     ascii_re("\u5df2\u6740\u6b7b$"),  # bash's "Killed" under a zh_CN locale: 已杀死
     ascii_re(r"[\w./\-]+: line \d+: +\d+ Killed(?: |$)"),  # bash: "script: line 3: 123 Killed  cmd"
     ascii_re(r"\[\d+\][+-]? +Killed +\S"),  # bash job control
+    # bash's "Killed" glued to the progress bar tqdm left without a newline:
+    # "Loading checkpoint shards:  38%|██▊   | 3/8 [00:02<00:03,  1.28it/s]Killed"
+    ascii_re(r".*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\]Killed$"),
 )
 _EXCEPTION_LINE = ascii_re(
     r"(?P<etype>(?:[A-Za-z_]\w*\.){0,8}[A-Za-z_]\w*(?:\([\w.]{1,80}\))?)(?::\s*(?P<msg>.*))?$"
