@@ -366,7 +366,9 @@ def test_ctrl_c_sigterm_and_sighup_under_the_dashboard_stop_the_job_cleanly(
         wait(lambda: tmux.pane("#{pane_dead}") == "1", "evalmon to exit")
         record = tmp_path / "logs" / ".evalmon" / "attempts.jsonl"
         assert final_state(tmp_path / "logs") == "cancelled", (
-            record.read_text()[-2000:] if record.exists() else "no record", tmux.screen()
+            record.read_text()[-2000:] if record.exists() else "no record", tmux.screen(),
+            "exit status", tmux.pane("#{pane_dead_status}"), "signal",
+            tmux.pane("#{pane_dead_signal}"),
         )
         assert tmux.pane("#{alternate_on}") == "0"  # the terminal is restored
         said = {"ctrl-c": "Ctrl-C", "SIGTERM": "stopped by SIGTERM",

@@ -384,6 +384,13 @@ def _run_with_dashboard(
         extras.attach(supervisor)
     result: list[int] = []
     worker = threading.Thread(target=lambda: result.append(supervisor.run()), daemon=True)
+    if threading.current_thread() is threading.main_thread():
+        # before the dashboard too: it puts back what it found on its way out, so a stop
+        # signal arriving while it closes stops the job, never kills evalmon halfway (the
+        # job left running, the record without its end)
+        for s in STOP_SIGNALS:
+            if signal.getsignal(s) is not signal.SIG_IGN:
+                signal.signal(s, _stop_on_signal(supervisor))
     worker.start()
     ended_by = 0  # the dashboard's exit status: 128 + signal when a stop was asked for
     try:
