@@ -40,8 +40,8 @@ export EVALMON_REQUIRE_SLURM="${EVALMON_REQUIRE_SLURM:-1}"
 export EVALMON_REQUIRE_PROMETHEUS="${EVALMON_REQUIRE_PROMETHEUS:-1}"
 
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
-# Two workers: the slow tests mostly wait on real processes (lm-eval, SLURM, vLLM), so two
-# at a time take the suite from about 24 to about 15 minutes on a 2-core machine. A module stays in one worker (its
-# fixtures start once) and the SLURM tests share one (tests/conftest.py). EVALMON_TEST_WORKERS=0
-# runs them in this process.
-exec .venv/bin/python -m pytest -n "${EVALMON_TEST_WORKERS:-2}" --dist loadgroup "$@"
+# One process by default. EVALMON_TEST_WORKERS=2 runs two pytest-xdist workers (a module in
+# one worker, the SLURM tests together: tests/conftest.py), about 13 instead of 24 minutes on
+# 2 cores; there the SLURM operator-requeue test failed 2 runs in 4 (the requeued job FAILED
+# before it started again), so CI stays serial until that is understood.
+exec .venv/bin/python -m pytest -n "${EVALMON_TEST_WORKERS:-0}" --dist loadgroup "$@"
