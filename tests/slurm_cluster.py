@@ -117,6 +117,17 @@ class SlurmCluster:
         )
         _wait_idle(self, 30.0)
 
+    def job_story(self, job: str, tail: int = 40) -> str:
+        """What SLURM itself says about ``job``: for a test's failure message."""
+        parts = [self.run("scontrol", "show", "job", job, timeout=15).stdout]
+        names_job = re.compile(rf"(JobId=|[Jj]ob |StepId=|\[){re.escape(job)}\b")
+        for name in ("slurmctld.log", "slurmd.log"):
+            path = os.path.join(self.base, "logs", name)
+            with contextlib.suppress(OSError), open(path, errors="replace") as log:
+                lines = [line for line in log if names_job.search(line)]
+            parts.append(f"--- {name}, lines naming {job}:\n" + "".join(lines[-tail:]))
+        return "\n".join(parts)
+
     def stop(self) -> None:
         for name in ("slurmd", "slurmctld", "munged"):
             pid = self.pids.pop(name, None)

@@ -321,8 +321,12 @@ def test_an_operators_requeue_is_followed_as_the_same_attempt(
         wait_for(lambda: cluster.run("squeue", "-h", "-j", job, "-o", "%T").stdout.strip()
                  == "PENDING", timeout=60, what="the job pending, nothing of it running", step=0.2)
         cluster.run("scontrol", "update", f"JobId={job}", "StartTime=now")  # lift BeginTime
-        out = finish(proc, tmp_path)
-    assert proc.returncode == 0, out
+        try:
+            out = finish(proc, tmp_path)
+        except subprocess.TimeoutExpired:
+            pytest.fail("evalmon still running\n" + (tmp_path / "evalmon.out").read_text()
+                        + cluster.job_story(job))
+    assert proc.returncode == 0, out + cluster.job_story(job)
     (only,) = read_record(str(tmp_path / "logs")).sessions[-1].ordered_attempts()
     assert (only.slurm_job_id, only.outcome) == (job, "succeeded"), out
     assert starts(tmp_path) == 2  # SLURM's rerun, nothing else
