@@ -652,6 +652,21 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "video memory available!",
         Expect(kind="gpu", origin="directml", bytes_tried=530841600),
     ),
+    # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
+    "CTranslate2's own CUDA allocator": (
+        "RuntimeError: CUDA failed with error out of memory",
+        Expect(kind="gpu", origin="ctranslate2"),
+    ),
+    # ollama/ollama#10920 (CLI), ollama/ollama#13556 (Python client)
+    "ollama refuses a model larger than the RAM": (
+        "Error: model requires more system memory (164.8 GiB) than is available (13.4 GiB)",
+        Expect(kind="host", origin="ollama", batch_helps=False),
+    ),
+    "ollama's Python client raises the refusal": (
+        "ollama._types.ResponseError: model requires more system memory (39.4 GiB) than is "
+        "available (30.0 GiB) (status code: 500)",
+        Expect(kind="host", origin="ollama", batch_helps=False),
+    ),
     # ----------------------------------------------------------------- recovered (fatal=False)
     "lm-eval auto batch search recovers": (
         LM_EVAL_AUTO_BATCH,
@@ -713,6 +728,12 @@ def test_host_events_carry_no_gpu_index() -> None:
         "train.log:RuntimeError: DataLoader worker (pid 1) is killed by signal: Killed.",
         "> OSError: [Errno 12] Cannot allocate memory",
         'I get "RuntimeError: Could not allocate tensor with 1 bytes. There is not enough GPU video memory available!"',
+        # named in prose, a README and a client's JSON body (whisper-standalone-win#141,
+        # continuedev/continue#11478, yuntianhe2014/Easy-RAG#9)
+        "Here you have `RuntimeError: CUDA failed with error out of memory` error.",
+        '- **Memory Errors**: If you see "model requires more system memory", change to a smaller model in `.env`:',
+        '"model requires more system memory (2.7 GiB) than is available (2.3 GiB)"',
+        'ValueError: Ollama call failed with status code 500. Details: {"error":"model requires more system memory (3.7 GiB) than is available (3.6 GiB)"}',
     ],
 )
 def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:

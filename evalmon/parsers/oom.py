@@ -100,6 +100,7 @@ of each, with a near-miss):
   Apple MLX (origin ``mlx``): ``[metal::malloc] Attempting to allocate ... bytes which is
   greater than the maximum allowed buffer size``, ``[METAL] Command buffer execution failed:
   Insufficient Memory``.
+* CTranslate2 (faster-whisper): ``RuntimeError: CUDA failed with error out of memory``.
 * llama.cpp/ggml: ``cudaMalloc failed: out of memory`` while loading or creating the context
   (``batch_helps=False``; its CPU buffers' ``failed to allocate buffer of size N``: host),
   recovered when the next lines retry (``retrying without pipeline
@@ -113,9 +114,11 @@ of each, with a near-miss):
   worker; its ``Bus error`` is a full /dev/shm and ``exited unexpectedly`` has any cause: no
   reports), ENOMEM (``[Errno 12] Cannot allocate memory``, ``unable to mmap 4096 bytes from file
   </torch_...>: Cannot allocate memory (12)``), Windows' commit limit (``[WinError 1455] The
-  paging file is too small``, any locale). The words alone (a shell's ``-bash: fork: Cannot
-  allocate memory``, prose) are no reports. torch-directml's ``Could not allocate tensor with N
-  bytes. There is not enough GPU video memory available!`` is a GPU OOM, as a message only.
+  paging file is too small``, any locale), ollama's refusal to load a model larger than the
+  RAM (``model requires more system memory (164.8 GiB) than is available``). The words alone
+  (a shell's ``-bash: fork: Cannot allocate memory``, prose) are no reports. torch-directml's
+  ``Could not allocate tensor with N bytes. There is not enough GPU video memory available!``
+  is a GPU OOM, as a message only.
 * SLURM: the OOM kills of different jobs in one log (``StepId=`` differs) are separate events;
   a job's step and batch step are one failure.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
@@ -176,6 +179,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
+    rb"|more system memory"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -550,6 +554,8 @@ _WEAK: tuple[_Rule, ...] = (
     ),
     _rule(r"HIP error: out of memory" + _END, "gpu", "hip"),
     _rule(r"cuda runtime error \(2\) : out of memory\b", "gpu", "pytorch"),
+    # CTranslate2 (faster-whisper, whisperX): its own allocator, not PyTorch's
+    _rule(r"CUDA failed with error out of memory" + _END, "gpu", "ctranslate2"),
     _rule(r"Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"),
     _rule(r"RESOURCE_EXHAUSTED: .{0,60}\b(?:[Oo]ut of memory|memory space hbm)", "gpu", "xla"),
     # torch-directml (AMD/Intel GPUs on Windows), also printed alone by ComfyUI
@@ -572,6 +578,12 @@ _HOST_MESSAGE: tuple[_Rule, ...] = (
         r"unable to mmap \d+ bytes from file <[^>]{0,200}>: Cannot allocate memory \(12\)",
         "host",
         "enomem",
+    ),
+    # ollama refuses to load a model larger than the free RAM (CLI and API client errors)
+    _rule(
+        r"model requires more system memory \(\d+(?:\.\d+)? [KMGT]i?B\) than is available\b",
+        "host",
+        "ollama",
     ),
     # Windows: the commit limit (RAM + paging file) is reached, in any locale
     _rule(r"\[WinError 1455\]", "host", "windows"),
