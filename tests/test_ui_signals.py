@@ -48,7 +48,7 @@ def test_the_writer_thread_survives_a_hung_up_terminal() -> None:
 def test_a_hung_up_terminal_is_told_from_no_terminal() -> None:
     code = """
 import os, pty, sys
-from evalmon.ui.app import terminal_gone
+from evalmon.terminal import terminal_gone
 out = os.dup(1)
 before_none = terminal_gone()           # pytest's pipes: no terminal at all
 master, slave = pty.openpty()

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import signal
 import sys
@@ -21,6 +20,7 @@ from evalmon.supervisor.launchers import Launcher, LocalLauncher
 from evalmon.supervisor.model import SupervisorStatus, stop_reason
 from evalmon.supervisor.policy import Policy, PolicyError, parse_schedule
 from evalmon.supervisor.supervisor import Supervisor, SupervisorOptions
+from evalmon.terminal import detach_from_terminal
 
 if TYPE_CHECKING:
     from evalmon.cli.export import RunExtras
@@ -319,7 +319,7 @@ def _run_headless(options: SupervisorOptions, launcher: Launcher, monitor: Monit
 
     def on_signal(signum: int, frame: object) -> None:
         if signum == signal.SIGHUP:
-            _detach_from_terminal()
+            detach_from_terminal()
         supervisor.stop(stop_reason(signum))
 
     if threading.current_thread() is not threading.main_thread():
@@ -335,20 +335,10 @@ def _run_headless(options: SupervisorOptions, launcher: Launcher, monitor: Monit
     return code
 
 
-def _detach_from_terminal() -> None:
-    """After SIGHUP the terminal is gone: send stdout and stderr to /dev/null, so the lines
-    still printed while the job is stopped neither fail nor end evalmon early."""
-    with contextlib.suppress(OSError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        for fd in (1, 2):
-            os.dup2(devnull, fd)
-        os.close(devnull)
-
-
 def _stop_on_signal(supervisor: Supervisor) -> Callable[[int, object], None]:
     def on_signal(signum: int, frame: object) -> None:
         if signum == signal.SIGHUP:
-            _detach_from_terminal()
+            detach_from_terminal()
         supervisor.stop(stop_reason(signum))
 
     return on_signal
@@ -401,7 +391,7 @@ def _run_with_dashboard(
         print(f"evalmon run: dashboard error: {exc}", file=sys.stderr)
     stopping = ended_by >= 128  # the dashboard has already called supervisor.stop()
     if ended_by == 128 + signal.SIGHUP:
-        _detach_from_terminal()  # no terminal to print on: lines go nowhere, not into EIO
+        detach_from_terminal()  # no terminal to print on: lines go nowhere, not into EIO
     if stopping:
         supervisor.stop(stop_reason(ended_by - 128))  # kept: the dashboard's own, if first
         print("evalmon: stopping the job", flush=True)

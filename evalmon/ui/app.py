@@ -15,12 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import errno
 import os
 import signal
 import sys
 import tempfile
-import termios
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
@@ -42,6 +40,7 @@ from evalmon.state.model import RunView, Snapshot
 from evalmon.supervisor import control as retune_mod
 from evalmon.supervisor.control import Retune
 from evalmon.supervisor.model import stop_reason
+from evalmon.terminal import detach_from_terminal, terminal_gone
 from evalmon.ui import layout
 from evalmon.ui.help import HelpScreen
 from evalmon.ui.inert import inert
@@ -733,30 +732,6 @@ class EvalmonApp(App[int]):
             with contextlib.suppress(Exception):
                 self.stop_job(stop_reason(signum))
         self.exit(128 + signum)
-
-
-def detach_from_terminal() -> None:
-    """Send stdin, stdout and stderr to /dev/null (the terminal hung up)."""
-    with contextlib.suppress(OSError):
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        os.close(devnull)
-
-
-def terminal_gone() -> bool:
-    """The controlling terminal hung up (an SSH drop, a closed window): reading its attributes
-    fails with EIO. False when stdin, stdout and stderr are no terminals (textual-serve,
-    tests), or one is a live terminal."""
-    for fd in (0, 1, 2):
-        try:
-            termios.tcgetattr(fd)
-        except termios.error as exc:
-            if exc.args and exc.args[0] == errno.EIO:
-                return True
-            continue  # ENOTTY, EBADF: not a terminal
-        return False
-    return False
 
 
 class _TolerantOutput:
