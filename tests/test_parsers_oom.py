@@ -667,6 +667,42 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "available (30.0 GiB) (status code: 500)",
         Expect(kind="host", origin="ollama", batch_helps=False),
     ),
+    # a launcher reporting its worker killed by SIGKILL (deepspeedai/DeepSpeed#4239:
+    # "-9 is system out of memory"): DeepSpeed's, torchrun's (three logger formats), the
+    # ChildFailedError summary, torch.multiprocessing.spawn
+    "DeepSpeed's launcher: return code -9": (
+        "[2023-04-14 13:11:27,885] [ERROR] [launch.py:434:sigkill_handler] ['/usr/bin/python3', "
+        "'-u', 'main.py', '--local_rank=0', '--zero_stage', '2', '--deepspeed'] exits with "
+        "return code = -9",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
+    "torchrun, logging's format": (
+        "ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 1 "
+        "(pid: 1168) of binary: /opt/conda/bin/python",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
+    "torchrun, torch 2.1's format": (
+        "[2023-10-13 17:40:02,544] torch.distributed.elastic.multiprocessing.api: [ERROR] failed "
+        "(exitcode: -9) local_rank: 0 (pid: 62498) of binary: /home/znr/miniconda3/envs/llama/bin/python",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
+    "torchrun, glog's format": (
+        "E1026 04:09:30.101000 2904014 site-packages/torch/distributed/elastic/multiprocessing/api.py:882]"
+        " failed (exitcode: -9) local_rank: 0 (pid: 2904068) of binary:  /.conda/envs/swift/bin/python",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
+    "torchrun's agent stops the other ranks first": (
+        "WARNING:torch.distributed.elastic.multiprocessing.api:Sending process 1167 closing signal SIGTERM\n"
+        "WARNING:torch.distributed.elastic.multiprocessing.api:Sending process 1169 closing signal SIGTERM\n"
+        "\n"
+        "ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 1 "
+        "(pid: 1168) of binary: /opt/conda/bin/python",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
+    "torch.multiprocessing.spawn": (
+        "torch.multiprocessing.spawn.ProcessExitedException: process 0 terminated with signal SIGKILL",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
     # ----------------------------------------------------------------- recovered (fatal=False)
     "lm-eval auto batch search recovers": (
         LM_EVAL_AUTO_BATCH,
@@ -738,6 +774,53 @@ def test_host_events_carry_no_gpu_index() -> None:
 )
 def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
     assert events(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # other exit codes: an abort, a bus error, an error exit (hpcaitech/ColossalAI#3556,
+        # deepspeedai/DeepSpeed#5302, modelscope/ms-swift#6301)
+        "ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -7) local_rank: 1 (pid: 5621) of binary: /usr/bin/python3.10",
+        "E1026 04:09:30.101000 2904014 site-packages/torch/distributed/elastic/multiprocessing/api.py:882] failed (exitcode: -6) local_rank: 0 (pid: 2904068) of binary:  /.conda/envs/swift/bin/python",
+        "[2024-03-20 20:31:29,269] [ERROR] [launch.py:321:sigkill_handler] ['/data/anaconda3/envs/llama/bin/python', '-u', 'src/train_bash.py'] exits with return code = 1",
+        "[2024-03-20 20:31:29,210] [INFO] [launch.py:315:sigkill_handler] Killing subprocess 3353707",
+        # named in prose, a title, a quote, inline code, grep output
+        "# [BUG]: ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 3 (pid: 812917) of binary",
+        "> ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 29066) of binary: /x/python",
+        "I get `ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x` every time",
+        "If you see `exits with return code = -9` the OOM killer took it",
+        # PyCharm's Stop button can end a run with SIGKILL too (noelshin/selfmask#11)
+        "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
+        "train.log:ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x",
+        # the job was stopped on purpose first
+        "slurmstepd: error: *** JOB 5 ON n1 CANCELLED AT 2024-01-01T00:00:00 DUE TO TIME LIMIT ***\n"
+        "ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x",
+    ],
+)
+def test_launcher_sigkill_near_misses_are_not_events(text: str) -> None:
+    assert events(text) == []
+
+
+def test_a_sigkill_and_its_childfailederror_summary_are_one_event() -> None:
+    text = log(
+        """
+        ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 255229) of binary: /usr/bin/python3
+        Traceback (most recent call last):
+          File "/usr/local/bin/torchrun", line 8, in <module>
+            sys.exit(main())
+        torch.distributed.elastic.multiprocessing.errors.ChildFailedError:
+        ============================================================
+        Root Cause (first observed failure):
+        [0]:
+          exitcode  : -9 (pid: 255229)
+          error_file: <N/A>
+          traceback : Signal 9 (SIGKILL) received by PID 255229
+        ============================================================
+        """
+    )
+    (event,) = events(text)
+    assert (event.kind, event.fatal) == ("host", True)
 
 
 def test_a_dataloader_kill_and_its_chained_traceback_are_one_event() -> None:

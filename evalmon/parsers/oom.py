@@ -68,7 +68,11 @@ Rules the supervisor and the dashboard can rely on:
 * A bare ``Killed`` (bash reporting SIGKILL; also glued to the end of a tqdm bar, which leaves
   no newline) is the kernel OOM killer unless the lines before
   show a cancellation, a time limit or a deliberate kill; srun's ``task 0: Killed`` is never
-  taken as an OOM (it is also how cancellations end), its ``task 0: Out Of Memory`` is.
+  taken as an OOM (it is also how cancellations end), its ``task 0: Out Of Memory`` is. The
+  same holds for a launcher reporting its worker killed by SIGKILL: DeepSpeed's ``exits with
+  return code = -9``, torchrun's ``failed (exitcode: -9)`` and its summary's ``Signal 9
+  (SIGKILL) received by PID``, torch.multiprocessing.spawn's ``terminated with signal
+  SIGKILL`` (torchrun's own ``closing signal SIGTERM`` to the other ranks is no cancellation).
 
 Every runtime's own form, and what is not a report (tests/data/oom_corpus holds real excerpts
 of each, with a near-miss):
@@ -179,7 +183,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
-    rb"|more system memory"
+    rb"|more system memory|return code = -9|exitcode: -9|Signal 9 \(SIGKILL\)"
+    rb"|with signal SIGKILL"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -614,6 +619,26 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     # "Loading checkpoint shards:  38%|██▊   | 3/8 [00:02<00:03,  1.28it/s]Killed"
     ascii_re(r".*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\]Killed$"),
 )
+# A launcher saying its worker died of SIGKILL, which nothing but the kernel's OOM killer sends
+# unasked (DeepSpeed's maintainers: "-9 is system out of memory", deepspeedai/DeepSpeed#4239):
+# DeepSpeed's launcher, torchrun's elastic agent and its ChildFailedError summary. Like a bare
+# ``Killed``: not after a cancellation, a time limit or an explicit kill.
+_SIGKILLED = ascii_re(
+    r"(?:\[[\d\-: ,.]+\] )?(?:"
+    r"\[ERROR\] \[launch\.py:\d+:sigkill_handler\] .*exits with return code = -9"
+    r"|(?:ERROR:torch\.distributed\.elastic\.multiprocessing\.api:"
+    r"|torch\.distributed\.elastic\.multiprocessing\.api: \[ERROR\] "
+    r"|E\d{4} [\d:.]+ \d+ \S+\] )?"
+    r"failed \(exitcode: -9\) local_rank: \d+ \(pid: \d+\) of binary:.*"
+    r"|traceback : Signal 9 \(SIGKILL\) received by PID \d+"
+    # torch.multiprocessing.spawn (not PyCharm's "exit code 137 (interrupted by signal 9:
+    # SIGKILL)": its Stop button can end a run that way too)
+    r"|(?:[\w.]+\.)?ProcessExitedException: process \d+ terminated with signal SIGKILL"
+    r")$"
+)
+# torchrun's agent stops the other workers once one has died: its own SIGTERMs come before
+# the report of the one that died, and are no sign that someone stopped the job.
+_AGENT_CLEANUP = ascii_re(r"Sending process \d+ closing signal SIGTERM")
 _EXCEPTION_LINE = ascii_re(
     r"(?P<etype>(?:[A-Za-z_]\w*\.){0,8}[A-Za-z_]\w*(?:\([\w.]{1,80}\))?)(?::\s*(?P<msg>.*))?$"
 )
@@ -1037,6 +1062,11 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             return None
         found = _Found(_Rule(_KILLED[0], "host", "kernel"))
         killed = True
+    if found is None and _SIGKILLED.match(line.raw.strip()):
+        if _deliberate_kill(window, i, besides=_AGENT_CLEANUP):
+            return None
+        found = _Found(_Rule(_SIGKILLED, "host", "kernel"))
+        killed = True
     if found is None or _in_head_tail_output(window, i) or _in_examples_section(window, i):
         return None
     rule = found.rule
@@ -1114,9 +1144,15 @@ _DELIBERATE = ascii_re(
 )
 
 
-def _deliberate_kill(window: Sequence[_Line], i: int) -> bool:
-    """A ``Killed`` right after a cancellation, a time limit or an explicit kill."""
-    return any(_DELIBERATE.search(window[k].raw) for k in range(i - 1, max(-1, i - 11), -1))
+def _deliberate_kill(
+    window: Sequence[_Line], i: int, besides: re.Pattern[str] | None = None
+) -> bool:
+    """A ``Killed`` right after a cancellation, a time limit or an explicit kill (lines that
+    match ``besides`` do not count)."""
+    return any(
+        _DELIBERATE.search(raw) and not (besides and besides.search(raw))
+        for raw in (window[k].raw for k in range(i - 1, max(-1, i - 11), -1))
+    )
 
 
 # --------------------------------------------------------------------------- context
