@@ -652,6 +652,12 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "video memory available!",
         Expect(kind="gpu", origin="directml", bytes_tried=530841600),
     ),
+    # SGLang's token allocator when the release does not name the phase (sglang's
+    # mem_cache/common.py: alloc_token_slots raises it)
+    "SGLang's allocator, no phase": (
+        "RuntimeError: Out of memory. Try to lower your batch size.\nTry to allocate 8192 tokens.",
+        Expect(kind="gpu", origin="sglang"),
+    ),
     # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
     "CTranslate2's own CUDA allocator": (
         "RuntimeError: CUDA failed with error out of memory",

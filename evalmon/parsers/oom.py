@@ -505,7 +505,12 @@ _STRONG: tuple[_Rule, ...] = (
         "vllm",
         batch_helps=False,
     ),
-    _rule(r"\b(?:Prefill|Decode) out of memory\. Try to lower your batch size\b", "gpu", "sglang"),
+    # SGLang's token allocator (mem_cache/common.py); older releases name the phase
+    _rule(
+        r"(?:\b(?:Prefill|Decode) out|\bOut) of memory\. Try to lower your batch size\b",
+        "gpu",
+        "sglang",
+    ),
     _rule(r"\balloc_req_slots runs out of memory\b", "gpu", "sglang"),
     _rule(
         r"\bNot enough memory\. Please try to increase --mem-fraction-static\b",
