@@ -658,6 +658,14 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "RuntimeError: Out of memory. Try to lower your batch size.\nTry to allocate 8192 tokens.",
         Expect(kind="gpu", origin="sglang"),
     ),
+    # tensorflow/tensorflow#7025: "Getting 'Dst tensor is not initialized.' when really the
+    # problem is out of GPU memory" (the message of divamgupta/stable-diffusion-tensorflow#61)
+    "TensorFlow's failed copy to a full GPU": (
+        "tensorflow.python.framework.errors_impl.InternalError: Failed copying input tensor from "
+        "/job:localhost/replica:0/task:0/device:CPU:0 to /job:localhost/replica:0/task:0/device:GPU:0"
+        " in order to run _EagerConst: Dst tensor is not initialized.",
+        Expect(kind="gpu", origin="tensorflow"),
+    ),
     # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
     "CTranslate2's own CUDA allocator": (
         "RuntimeError: CUDA failed with error out of memory",
@@ -796,6 +804,9 @@ def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
         "> ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 29066) of binary: /x/python",
         "I get `ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x` every time",
         "If you see `exits with return code = -9` the OOM killer took it",
+        # the message named in an issue's prose (EscVM/RAMS#13) and in a comment
+        "When calling the fit() function, I'm getting an ```InternalError: Failed copying input tensor from /job:localhost/replica:0/task:0/device:CPU:0 to /job:localhost/replica:0/task:0/device:GPU:0 in order to run _EagerConst: Dst tensor is not initialized.```",
+        "# Dst tensor is not initialized",
         # PyCharm's Stop button can end a run with SIGKILL too (noelshin/selfmask#11)
         "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
         "train.log:ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x",

@@ -96,7 +96,8 @@ of each, with a near-miss):
   failure ``... ran out of memory trying to allocate 3.72GiB.  Current allocation summary
   follows.`` is logged at W and is fatal, its ``The caller indicates that this is not a
   failure`` warnings are nothing; the stream executor's ``failed to allocate ... from device:
-  CUDA_ERROR_OUT_OF_MEMORY`` is retried by the allocator (shown, never fatal). XLA: ``Resource
+  CUDA_ERROR_OUT_OF_MEMORY`` is retried by the allocator (shown, never fatal); an exception
+  whose message is ``Dst tensor is not initialized.`` is a copy to a full GPU. XLA: ``Resource
   exhausted: Failed to allocate request for``, ``Out of memory while trying to allocate``; the
   TPU runtime: ``RESOURCE_EXHAUSTED: Error allocating device buffer: Attempting to allocate
   196.00M. That was not possible.``, ``Attempting to reserve 3.95G at the bottom of memory.
@@ -184,7 +185,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
     rb"|more system memory|return code = -9|exitcode: -9|Signal 9 \(SIGKILL\)"
-    rb"|with signal SIGKILL"
+    rb"|with signal SIGKILL|Dst tensor is not initialized"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -568,6 +569,15 @@ _WEAK: tuple[_Rule, ...] = (
     _rule(r"CUDA failed with error out of memory" + _END, "gpu", "ctranslate2"),
     _rule(r"Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"),
     _rule(r"RESOURCE_EXHAUSTED: .{0,60}\b(?:[Oo]ut of memory|memory space hbm)", "gpu", "xla"),
+    # TensorFlow's copy to a GPU that has no memory left (its own tracker:
+    # tensorflow/tensorflow#7025 "Getting 'Dst tensor is not initialized.' when really the
+    # problem is out of GPU memory"); only as an exception's message
+    _rule(
+        r"(?:Failed copying input tensor from \S+ to \S+ in order to run \w+: )?"
+        r"Dst tensor is not initialized\.?$",
+        "gpu",
+        "tensorflow",
+    ),
     # torch-directml (AMD/Intel GPUs on Windows), also printed alone by ComfyUI
     _rule(
         r"Could not allocate tensor with \d+ bytes\. There is not enough GPU video memory"
