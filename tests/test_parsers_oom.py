@@ -1315,6 +1315,26 @@ def test_prefixes_of_the_jobs_own_output_are_not_taken_for_grep(line: str) -> No
     assert event.fatal is True
 
 
+# Kubernetes' log formats (the kubelet's CRI files: "<time> <stream> <F|P> <line>", and
+# `kubectl logs --prefix`), on every line of a traceback: the short forms still count, and
+# the indented source line that names the OOM is still no report.
+@pytest.mark.parametrize(
+    "prefix", ["2026-11-24T03:00:02.123456789Z stderr F ", "[pod/vllm-0/vllm] "]
+)
+def test_kubernetes_log_prefixes_are_taken_off(prefix: str) -> None:
+    traceback = [
+        "Traceback (most recent call last):",
+        '  File "/srv/eval.py", line 9, in <module>',
+        '    raise RuntimeError("CUDA error: out of memory")',
+        "RuntimeError: CUDA error: out of memory",
+    ]
+    (event,) = events("\n".join(prefix + line for line in traceback))
+    assert (event.kind, event.fatal, event.message) == (
+        "gpu", True, "RuntimeError: CUDA error: out of memory"
+    )
+    assert only(prefix + "Killed").kind == "host"
+
+
 # --------------------------------------------------------------------------- real excerpts
 # tests/data/oom_corpus/<runtime>/*.log: whole excerpts of real logs, each with its source.
 # Rules were written from the "dev" half; the "holdout" half (fixed by a hash of the path) is

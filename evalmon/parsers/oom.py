@@ -206,6 +206,16 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("rank", ascii_re(r"\[\d{1,6},(?P<rank>\d{1,6})\]<std(?:out|err)>: ?")),
     ("rank", ascii_re(r" {0,4}(?P<rank>\d{1,5}): (?=\S|  )")),
     ("tag", ascii_re(r"(?P<tag>\[?[A-Za-z][\w.\-]{0,60}\]?) *\| ")),
+    # Kubernetes: a container's log file as the kubelet writes it (CRI: "<RFC 3339 time>
+    # <stream> <F|P> ", on every line), and `kubectl logs --prefix` ("[pod/<pod>/<container>] ")
+    (
+        "tag",
+        ascii_re(
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)"
+            r" (?P<tag>stdout|stderr) [FP] "
+        ),
+    ),
+    ("tag", ascii_re(r"\[(?P<tag>pod/[\w.\-]{1,253}/[\w.\-]{1,63})\] ")),
     (
         "tag",
         ascii_re(
