@@ -666,6 +666,21 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         " in order to run _EagerConst: Dst tensor is not initialized.",
         Expect(kind="gpu", origin="tensorflow"),
     ),
+    # the JVM (a Spark or Java preprocessing step): host memory, whatever the GPU batch
+    # (googlecolab/colabtools#3050, undeadpixel/reinvent-scaffold-decorator#4)
+    "the JVM's heap": (
+        "java.lang.OutOfMemoryError: Java heap space",
+        Expect(kind="host", origin="jvm", batch_helps=False),
+    ),
+    "the JVM's uncaught exception in a thread": (
+        'Exception in thread "main" java.lang.OutOfMemoryError: GC overhead limit exceeded',
+        Expect(kind="host", origin="jvm", batch_helps=False),
+    ),
+    "py4j's Java exception under its Py4JJavaError": (
+        "Py4JJavaError: An error occurred while calling o448.fit.\n"
+        ": java.lang.OutOfMemoryError: Java heap space",
+        Expect(kind="host", origin="jvm", batch_helps=False),
+    ),
     # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
     "CTranslate2's own CUDA allocator": (
         "RuntimeError: CUDA failed with error out of memory",

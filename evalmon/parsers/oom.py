@@ -106,6 +106,8 @@ of each, with a near-miss):
   greater than the maximum allowed buffer size``, ``[METAL] Command buffer execution failed:
   Insufficient Memory``.
 * CTranslate2 (faster-whisper): ``RuntimeError: CUDA failed with error out of memory``.
+* The JVM (Spark, a Java tool): ``java.lang.OutOfMemoryError: Java heap space`` is host memory,
+  also under ``Exception in thread "main"`` and under py4j's ``Py4JJavaError`` (``: java...``).
 * llama.cpp/ggml: ``cudaMalloc failed: out of memory`` while loading or creating the context
   (``batch_helps=False``; its CPU buffers' ``failed to allocate buffer of size N``: host),
   recovered when the next lines retry (``retrying without pipeline
@@ -253,6 +255,15 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("header", ascii_re(r"[IWEF] (?:[\w.\-]+/)*[\w.\-]+\.(?:cc|h|cpp|py):\d+\] ?")),
     # a C++ exception's message under "terminate called after throwing an instance of"
     ("header", ascii_re(r" {0,4}what\(\): +")),
+    # the JVM's uncaught exception ('Exception in thread "main" java.lang.OutOfMemoryError: ..'),
+    # and py4j's Java exception under its Py4JJavaError (': java.lang.OutOfMemoryError: ...')
+    (
+        "header",
+        ascii_re(
+            r'(?:Exception in thread "[^"]{1,80}" |: )'
+            r"(?=(?:[a-z]\w*\.)+\w*(?:Error|Exception)\b)"
+        ),
+    ),
     ("header", ascii_re(_LEVEL + r":[\w.\-]*:")),
     ("header", ascii_re(r"\[" + _LEVEL + r"\] ?")),
     ("group", ascii_re(r" *[|] (?=\S)")),  # Python 3.11 exception-group tracebacks
@@ -882,6 +893,8 @@ def _match_text(text: str) -> _Found | None:
             if "OutOfMemoryError" in etype:
                 if etype.startswith("ray.") or "running low on memory" in message:
                     return _Found(_Rule(_EXCEPTION_LINE, "host", "ray"))
+                if etype.startswith("java."):  # the JVM's heap, metaspace or threads
+                    return _Found(_Rule(_EXCEPTION_LINE, "host", "jvm"))
                 if message.startswith("HIP"):
                     return _Found(_Rule(_EXCEPTION_LINE, "gpu", "hip"))
                 return _Found(_Rule(_EXCEPTION_LINE, "gpu", "pytorch"))
