@@ -681,6 +681,13 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         ": java.lang.OutOfMemoryError: Java heap space",
         Expect(kind="host", origin="jvm", batch_helps=False),
     ),
+    # PaddlePaddle's allocator (PaddlePaddle/PaddleOCR#645); its sizes are powers of 1024
+    "PaddlePaddle, out of memory on a GPU": (
+        "ResourceExhaustedError: \n\nOut of memory error on GPU 0. Cannot allocate 27.000000MB memory"
+        " on GPU 0, 10.906372GB memory has been allocated and available memory is only 4.062500MB.",
+        Expect(kind="gpu", origin="paddle", bytes_tried=27 * 2**20, gpu_index=0,
+               free_bytes=round(4.0625 * 2**20)),
+    ),
     # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
     "CTranslate2's own CUDA allocator": (
         "RuntimeError: CUDA failed with error out of memory",

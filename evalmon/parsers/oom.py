@@ -106,6 +106,8 @@ of each, with a near-miss):
   greater than the maximum allowed buffer size``, ``[METAL] Command buffer execution failed:
   Insufficient Memory``.
 * CTranslate2 (faster-whisper): ``RuntimeError: CUDA failed with error out of memory``.
+* PaddlePaddle: ``Out of memory error on GPU 0. Cannot allocate 3.125000GB memory on GPU 0``
+  (its sizes are powers of 1024 written "MB"/"GB", like MPS's).
 * The JVM (Spark, a Java tool): ``java.lang.OutOfMemoryError: Java heap space`` is host memory,
   also under ``Exception in thread "main"`` and under py4j's ``Py4JJavaError`` (``: java...``).
 * llama.cpp/ggml: ``cudaMalloc failed: out of memory`` while loading or creating the context
@@ -570,6 +572,14 @@ _STRONG: tuple[_Rule, ...] = (
         "kernel",
     ),
     _rule(r"\bTask was killed due to the node running low on memory\b", "host", "ray"),
+    # PaddlePaddle's allocator: "Out of memory error on GPU 0. Cannot allocate 3.125000GB
+    # memory on GPU 0, available memory is only 117.750000MB."
+    _rule(
+        r"\bOut of memory error on (?:GPU|XPU|NPU|MLU|DCU) \d+\. Cannot allocate"
+        r" \d+(?:\.\d+)? ?[KMGT]?B (?:GPU )?memory\b",
+        "gpu",
+        "paddle",
+    ),
     _rule(r"\binvoked oom-killer: gfp_mask=", "host", "kernel"),
     _rule(r"\bReason:\s*OOMKilled\b|\bOOMKilled:\s*true\b", "host", "kernel"),
 )
@@ -1477,11 +1487,13 @@ _TRIED = (
     ascii_re(r"Attempting\s*to\s*(?:allocate|reserve)\s*" + _SIZE),
     ascii_re(r"\(\s*" + _SIZE + r"\s*KV\s*cache\s*is\s*needed"),
     ascii_re(r"desired\s*GPU\s*memory\s*utilization\s*\(\s*[\d.]+\s*,\s*" + _SIZE),
+    ascii_re(r"on (?:GPU|XPU|NPU|MLU|DCU) \d+\. Cannot allocate\s*" + _SIZE),  # Paddle
 )
 _GPU = (
     ascii_re(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
     ascii_re(r"\(GPU\s*(\d{1,4})\s*;"),
     ascii_re(r"^[\w.\-]+:\d+:\d+ \[(\d{1,4})\] "),  # NCCL: host:pid:tid [cudaDev]
+    ascii_re(r"\bOut of memory error on GPU (\d{1,4})\."),  # Paddle
 )
 _CAPACITY = (
     ascii_re(r"total\s*capac(?:i)?ty\s*of\s*" + _SIZE),
@@ -1494,6 +1506,7 @@ _FREE = (
     ascii_re(_SIZE + r"\s*free\s*[;,)]"),
     ascii_re(r"available\s*KV\s*cache\s*memory\s*\(\s*" + _SIZE),
     ascii_re(r"Free memory on device\s*\(\s*(\d+(?:\.\d+)?)\s*/\s*[\d.]+\s*([KMGT]i?B)"),
+    ascii_re(r"available\s*memory\s*is\s*(?:only\s*)?" + _SIZE),  # Paddle
 )
 
 
@@ -1562,7 +1575,9 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         batch_helps = _phase(window, i, hit.source) != "load"
     first = window[i]
     gpu_text = first.body if hit.origin == "nccl" else text
-    binary = hit.origin == "mps"  # "MPS allocated: 18.13 GB" on a 16 GiB Mac: GiB
+    # binary units printed as "GB"/"MB": MPS ("MPS allocated: 18.13 GB" on a 16 GiB Mac) and
+    # Paddle (its sizes are divided by 1024)
+    binary = hit.origin in ("mps", "paddle")
     return OutOfMemory(
         kind=hit.kind,
         origin=origin,
