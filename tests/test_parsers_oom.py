@@ -688,6 +688,20 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         Expect(kind="gpu", origin="paddle", bytes_tried=27 * 2**20, gpu_index=0,
                free_bytes=round(4.0625 * 2**20)),
     ),
+    # TensorRT-LLM's runtime buffers: under traffic (NVIDIA/TensorRT-LLM#2857), and while
+    # Triton loads the engine (triton-inference-server/tensorrtllm_backend#281)
+    "TensorRT-LLM under traffic": (
+        "[ERROR] CUDA runtime error in ::cudaMallocAsync(ptr, n, mMemPool->getPool(), "
+        "mCudaStream->get()): out of memory (/app/tensorrt_llm/cpp/tensorrt_llm/runtime/tllmBuffers.h:125)",
+        Expect(kind="gpu", origin="tensorrt-llm"),
+    ),
+    "TensorRT-LLM while Triton loads the engine": (
+        "Model 'tensorrt_llm' loading failed with error: version 1 is at UNAVAILABLE state: "
+        "Internal: unexpected error when creating modelInstanceState: [TensorRT-LLM][ERROR] CUDA "
+        "runtime error in ::cudaMallocAsync(ptr, n, mCudaStream->get()): out of memory "
+        "(/app/tensorrt_llm/cpp/tensorrt_llm/runtime/tllmBuffers.h:112)",
+        Expect(kind="gpu", origin="tensorrt-llm", batch_helps=False),
+    ),
     # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
     "CTranslate2's own CUDA allocator": (
         "RuntimeError: CUDA failed with error out of memory",
@@ -829,6 +843,8 @@ def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
         # the message named in an issue's prose (EscVM/RAMS#13) and in a comment
         "When calling the fit() function, I'm getting an ```InternalError: Failed copying input tensor from /job:localhost/replica:0/task:0/device:CPU:0 to /job:localhost/replica:0/task:0/device:GPU:0 in order to run _EagerConst: Dst tensor is not initialized.```",
         "# Dst tensor is not initialized",
+        # TensorRT-LLM's message named in prose
+        "I get `CUDA runtime error in ::cudaMallocAsync(ptr, n, mCudaStream->get()): out of memory (tllmBuffers.h:112)` at start",
         # PyCharm's Stop button can end a run with SIGKILL too (noelshin/selfmask#11)
         "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
         "train.log:ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x",

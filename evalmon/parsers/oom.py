@@ -106,6 +106,8 @@ of each, with a near-miss):
   greater than the maximum allowed buffer size``, ``[METAL] Command buffer execution failed:
   Insufficient Memory``.
 * CTranslate2 (faster-whisper): ``RuntimeError: CUDA failed with error out of memory``.
+* TensorRT-LLM: ``CUDA runtime error in ::cudaMallocAsync(...): out of memory (...)``; while
+  Triton loads the engine (``loading failed with error``) a smaller client batch cannot help.
 * PaddlePaddle: ``Out of memory error on GPU 0. Cannot allocate 3.125000GB memory on GPU 0``
   (its sizes are powers of 1024 written "MB"/"GB", like MPS's).
 * The JVM (Spark, a Java tool): ``java.lang.OutOfMemoryError: Java heap space`` is host memory,
@@ -582,6 +584,9 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     _rule(r"\binvoked oom-killer: gfp_mask=", "host", "kernel"),
     _rule(r"\bReason:\s*OOMKilled\b|\bOOMKilled:\s*true\b", "host", "kernel"),
+    # TensorRT-LLM's runtime: "[TensorRT-LLM][ERROR] CUDA runtime error in
+    # ::cudaMallocAsync(ptr, n, mCudaStream->get()): out of memory (.../tllmBuffers.h:112)"
+    _rule(r"\bCUDA runtime error in \S.{0,200}?: out of memory \(", "gpu", "tensorrt-llm"),
 )
 
 # Short messages: an OOM only when they ARE the message (start of the text after an
@@ -1274,6 +1279,9 @@ _LOAD_LOG = ascii_re(
     r"Loading checkpoint|[Ll]oading (?:model )?weights|loading checkpoint|Loading model\b"
     r"|Starting to load model|Load weight begin|loading state dict"
 )
+# The OOM line itself says the model was being loaded (Triton: "Model 'tensorrt_llm' loading
+# failed with error: ... when creating modelInstanceState: ... out of memory")
+_LOAD_HERE = ascii_re(r"\bloading failed with error\b|\bwhen creating modelInstanceState\b")
 _RUN_LOG = ascii_re(
     r"Running (?:loglikelihood|generate_until) requests|\[BATCHING DEBUG\]|Requesting API"
     r"|\"(?:GET|POST|PUT) \S+ HTTP/[\d.]+\" \d{3}|Application startup complete"
@@ -1363,6 +1371,8 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     Any loading frame in the traceback wins (vLLM's profile run calls ``forward`` at start-up);
     without frames, the nearest phase marker among the log lines decides.
     """
+    if _LOAD_HERE.search(window[i].raw):
+        return "load"
     load = run = False
     for k in range(i - 1, -1, -1):
         line = window[k]
