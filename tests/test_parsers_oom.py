@@ -702,6 +702,12 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "(/app/tensorrt_llm/cpp/tensorrt_llm/runtime/tllmBuffers.h:112)",
         Expect(kind="gpu", origin="tensorrt-llm", batch_helps=False),
     ),
+    # Intel Gaudi (huggingface/optimum-habana#289): the size is in bytes
+    "Intel Gaudi's device memory": (
+        "RuntimeError: [Rank:0] FATAL ERROR :: MODULE:PT_DEVMEM Allocation failed for "
+        "size::3288334336 (3136)MB",
+        Expect(kind="gpu", origin="hpu", bytes_tried=3288334336),
+    ),
     # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
     "CTranslate2's own CUDA allocator": (
         "RuntimeError: CUDA failed with error out of memory",
@@ -845,6 +851,9 @@ def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
         "# Dst tensor is not initialized",
         # TensorRT-LLM's message named in prose
         "I get `CUDA runtime error in ::cudaMallocAsync(ptr, n, mCudaStream->get()): out of memory (tllmBuffers.h:112)` at start",
+        # Gaudi's message in a troubleshooting doc's sentence
+        "# loop test to check whether HPU graph is allocated correctly",
+        "# to prevent FATAL ERROR :: MODULE:PT_DEVMEM Allocation failed for size ...",
         # PyCharm's Stop button can end a run with SIGKILL too (noelshin/selfmask#11)
         "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
         "train.log:ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x",

@@ -106,6 +106,7 @@ of each, with a near-miss):
   greater than the maximum allowed buffer size``, ``[METAL] Command buffer execution failed:
   Insufficient Memory``.
 * CTranslate2 (faster-whisper): ``RuntimeError: CUDA failed with error out of memory``.
+* Intel Gaudi: ``FATAL ERROR :: MODULE:PT_DEVMEM Allocation failed for size::939524096``.
 * TensorRT-LLM: ``CUDA runtime error in ::cudaMallocAsync(...): out of memory (...)``; while
   Triton loads the engine (``loading failed with error``) a smaller client batch cannot help.
 * PaddlePaddle: ``Out of memory error on GPU 0. Cannot allocate 3.125000GB memory on GPU 0``
@@ -191,7 +192,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
     rb"|more system memory|return code = -9|exitcode: -9|Signal 9 \(SIGKILL\)"
-    rb"|with signal SIGKILL|Dst tensor is not initialized"
+    rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -587,6 +588,9 @@ _STRONG: tuple[_Rule, ...] = (
     # TensorRT-LLM's runtime: "[TensorRT-LLM][ERROR] CUDA runtime error in
     # ::cudaMallocAsync(ptr, n, mCudaStream->get()): out of memory (.../tllmBuffers.h:112)"
     _rule(r"\bCUDA runtime error in \S.{0,200}?: out of memory \(", "gpu", "tensorrt-llm"),
+    # Intel Gaudi (HPU): "RuntimeError: [Rank:0] FATAL ERROR :: MODULE:PT_DEVMEM Allocation
+    # failed for size::939524096 (896)MB" (accelerate's batch-size search counts it as an OOM)
+    _rule(r"\bMODULE:PT_DEVMEM Allocation failed for size::\d+", "gpu", "hpu"),
 )
 
 # Short messages: an OOM only when they ARE the message (start of the text after an
@@ -1498,6 +1502,7 @@ _TRIED = (
     ascii_re(r"\(\s*" + _SIZE + r"\s*KV\s*cache\s*is\s*needed"),
     ascii_re(r"desired\s*GPU\s*memory\s*utilization\s*\(\s*[\d.]+\s*,\s*" + _SIZE),
     ascii_re(r"on (?:GPU|XPU|NPU|MLU|DCU) \d+\. Cannot allocate\s*" + _SIZE),  # Paddle
+    ascii_re(r"PT_DEVMEM Allocation failed for size::(\d+)()"),  # Gaudi: bytes
 )
 _GPU = (
     ascii_re(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
