@@ -708,6 +708,13 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "size::3288334336 (3136)MB",
         Expect(kind="gpu", origin="hpu", bytes_tried=3288334336),
     ),
+    # ggml's Vulkan backend (ggml-org/llama.cpp#15256, #29270)
+    "llama.cpp on Vulkan": (
+        "ggml_vulkan: Device memory allocation of size 118497280 failed.\n"
+        "ggml_vulkan: vk::Device::allocateMemory: ErrorOutOfDeviceMemory\n"
+        "double free or corruption (out)",
+        Expect(kind="gpu", origin="ggml", batch_helps=False, bytes_tried=118497280),
+    ),
     # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
     "CTranslate2's own CUDA allocator": (
         "RuntimeError: CUDA failed with error out of memory",
@@ -854,6 +861,10 @@ def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
         # Gaudi's message in a troubleshooting doc's sentence
         "# loop test to check whether HPU graph is allocated correctly",
         "# to prevent FATAL ERROR :: MODULE:PT_DEVMEM Allocation failed for size ...",
+        # ggml's Vulkan backend falls back to plain host memory (ggml-org/llama.cpp#9271), and
+        # its message named in prose (#12817)
+        "ggml_vulkan: Failed to allocate pinned memory.\nggml_vulkan: vk::Device::allocateMemory: ErrorOutOfDeviceMemory",
+        "When trying to run llama-server with `-ub 8192 -b 8192 -c 8192`, it crashes with `ggml_vulkan: Device memory allocation of size 3959422976 failed.` with any model I try",
         # PyCharm's Stop button can end a run with SIGKILL too (noelshin/selfmask#11)
         "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
         "train.log:ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x",

@@ -107,6 +107,8 @@ of each, with a near-miss):
   Insufficient Memory``.
 * CTranslate2 (faster-whisper): ``RuntimeError: CUDA failed with error out of memory``.
 * Intel Gaudi: ``FATAL ERROR :: MODULE:PT_DEVMEM Allocation failed for size::939524096``.
+* ggml's Vulkan backend: ``ggml_vulkan: Device memory allocation of size 118497280 failed.``
+  (its ``Failed to allocate pinned memory.`` falls back to host memory: no report).
 * TensorRT-LLM: ``CUDA runtime error in ::cudaMallocAsync(...): out of memory (...)``; while
   Triton loads the engine (``loading failed with error``) a smaller client batch cannot help.
 * PaddlePaddle: ``Out of memory error on GPU 0. Cannot allocate 3.125000GB memory on GPU 0``
@@ -193,6 +195,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
     rb"|more system memory|return code = -9|exitcode: -9|Signal 9 \(SIGKILL\)"
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
+    rb"|Device memory allocation of size"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -478,6 +481,12 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # llama.cpp/ggml allocates its buffers while loading the model or creating the context
     _rule(r"\bcudaMalloc failed: out of memory\b", "gpu", "ggml", batch_helps=False),
+    # ggml's Vulkan backend (its "Failed to allocate pinned memory." falls back to plain host
+    # memory: not a report)
+    _rule(
+        r"^ggml_vulkan: Device memory allocation of size \d+ failed\b", "gpu", "ggml",
+        batch_helps=False,
+    ),
     # ...as ollama's runner reports it: "error loading model: unable to allocate CUDA0 buffer"
     _rule(
         r"\berror loading model: unable to allocate (?:CUDA|ROCm|Vulkan|SYCL|Metal)\d* buffer\b",
@@ -1503,6 +1512,7 @@ _TRIED = (
     ascii_re(r"desired\s*GPU\s*memory\s*utilization\s*\(\s*[\d.]+\s*,\s*" + _SIZE),
     ascii_re(r"on (?:GPU|XPU|NPU|MLU|DCU) \d+\. Cannot allocate\s*" + _SIZE),  # Paddle
     ascii_re(r"PT_DEVMEM Allocation failed for size::(\d+)()"),  # Gaudi: bytes
+    ascii_re(r"Device memory allocation of size (\d+)() failed"),  # ggml's Vulkan: bytes
 )
 _GPU = (
     ascii_re(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
