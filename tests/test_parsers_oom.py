@@ -715,6 +715,20 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "double free or corruption (out)",
         Expect(kind="gpu", origin="ggml", batch_helps=False, bytes_tried=118497280),
     ),
+    # Huawei Ascend under vllm-ascend (a v0.12.0rc1 deployment note found in the code index;
+    # the CANN error code also in vLLM's engine-core log)
+    "Ascend's workspace allocator, then the CANN error code": (
+        "NPU out of memory. NPUWorkspaceAllocator tried to allocate 180.00 MiB(NPU 1; 60.96 GiB "
+        "total capacity; 86.81 MiB free). If you want to reduce memory usage, take a try to set "
+        "the environment variable TASK_QUEUE_ENABLE=1.\n\nERR00006 PTA memory error\n\n"
+        "Memory_Allocation_Failure(EL0004): Failed to allocate memory",
+        Expect(kind="gpu", origin="ascend", bytes_tried=180 * 2**20),
+    ),
+    "Ascend's CANN error code in vLLM's engine core": (
+        "(EngineCore_DP0 pid=10516) ERROR 12-03 12:16:41 [core.py:710] [PID: 10652] "
+        "2025-12-03-12:16:41.842.173 Memory_Allocation_Failure(EL0004): Failed to allocate memory.",
+        Expect(kind="gpu", origin="ascend"),
+    ),
     # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
     "CTranslate2's own CUDA allocator": (
         "RuntimeError: CUDA failed with error out of memory",
@@ -865,6 +879,8 @@ def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
         # its message named in prose (#12817)
         "ggml_vulkan: Failed to allocate pinned memory.\nggml_vulkan: vk::Device::allocateMemory: ErrorOutOfDeviceMemory",
         "When trying to run llama-server with `-ub 8192 -b 8192 -c 8192`, it crashes with `ggml_vulkan: Device memory allocation of size 3959422976 failed.` with any model I try",
+        # Ascend's code named in a deployment guide's prose
+        "**Risk if quota is too low:** Some ranks fail with `Memory_Allocation_Failure(EL0004)` after `global_segment_size` succeeds",
         # PyCharm's Stop button can end a run with SIGKILL too (noelshin/selfmask#11)
         "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
         "train.log:ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x",

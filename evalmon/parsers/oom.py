@@ -106,7 +106,8 @@ of each, with a near-miss):
   greater than the maximum allowed buffer size``, ``[METAL] Command buffer execution failed:
   Insufficient Memory``.
 * CTranslate2 (faster-whisper): ``RuntimeError: CUDA failed with error out of memory``.
-* Intel Gaudi: ``FATAL ERROR :: MODULE:PT_DEVMEM Allocation failed for size::939524096``.
+* Intel Gaudi: ``FATAL ERROR :: MODULE:PT_DEVMEM Allocation failed for size::939524096``;
+  Huawei Ascend: ``Memory_Allocation_Failure(EL0004): Failed to allocate memory``.
 * ggml's Vulkan backend: ``ggml_vulkan: Device memory allocation of size 118497280 failed.``
   (its ``Failed to allocate pinned memory.`` falls back to host memory: no report).
 * TensorRT-LLM: ``CUDA runtime error in ::cudaMallocAsync(...): out of memory (...)``; while
@@ -195,7 +196,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
     rb"|more system memory|return code = -9|exitcode: -9|Signal 9 \(SIGKILL\)"
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
-    rb"|Device memory allocation of size"
+    rb"|Device memory allocation of size|Memory_Allocation_Failure"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -600,6 +601,10 @@ _STRONG: tuple[_Rule, ...] = (
     # Intel Gaudi (HPU): "RuntimeError: [Rank:0] FATAL ERROR :: MODULE:PT_DEVMEM Allocation
     # failed for size::939524096 (896)MB" (accelerate's batch-size search counts it as an OOM)
     _rule(r"\bMODULE:PT_DEVMEM Allocation failed for size::\d+", "gpu", "hpu"),
+    # Huawei Ascend (torch_npu, vllm-ascend): the CANN runtime's error code, and the workspace
+    # allocator's "NPU out of memory. NPUWorkspaceAllocator tried to allocate 180.00 MiB(NPU 1;"
+    _rule(r"\bMemory_Allocation_Failure\(EL0004\): Failed to allocate", "gpu", "ascend"),
+    _rule(r"\bNPU out of memory\. NPUWorkspaceAllocator tried to allocate", "gpu", "ascend"),
 )
 
 # Short messages: an OOM only when they ARE the message (start of the text after an
