@@ -729,6 +729,12 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "2025-12-03-12:16:41.842.173 Memory_Allocation_Failure(EL0004): Failed to allocate memory.",
         Expect(kind="gpu", origin="ascend"),
     ),
+    # LMDeploy's TurboMind (InternLM/lmdeploy#2236)
+    "LMDeploy's TurboMind": (
+        "RuntimeError: [TM][ERROR] CUDA runtime error: out of memory "
+        "/lmdeploy/src/turbomind/utils/memory_utils.cu:32",
+        Expect(kind="gpu", origin="turbomind"),
+    ),
     # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
     "CTranslate2's own CUDA allocator": (
         "RuntimeError: CUDA failed with error out of memory",
@@ -881,6 +887,8 @@ def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
         "When trying to run llama-server with `-ub 8192 -b 8192 -c 8192`, it crashes with `ggml_vulkan: Device memory allocation of size 3959422976 failed.` with any model I try",
         # Ascend's code named in a deployment guide's prose
         "**Risk if quota is too low:** Some ranks fail with `Memory_Allocation_Failure(EL0004)` after `global_segment_size` succeeds",
+        # another TurboMind CUDA error (InternLM/lmdeploy#2414)
+        "RuntimeError: [TM][ERROR] CUDA runtime error: operation not supported /lmdeploy/src/turbomind/utils/allocator.h:197",
         # PyCharm's Stop button can end a run with SIGKILL too (noelshin/selfmask#11)
         "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
         "train.log:ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x",
