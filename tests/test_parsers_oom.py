@@ -729,6 +729,12 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "2025-12-03-12:16:41.842.173 Memory_Allocation_Failure(EL0004): Failed to allocate memory.",
         Expect(kind="gpu", origin="ascend"),
     ),
+    # TVM under MLC-LLM (mlc-ai/mlc-llm#1462)
+    "TVM's CUDA device API": (
+        "mlc-llm/tvm/src/runtime/cuda/cuda_device_api.cc:129: InternalError: Check failed: "
+        "(e == cudaSuccess || e == cudaErrorCudartUnloading) is false: CUDA: out of memory",
+        Expect(kind="gpu", origin="tvm"),
+    ),
     # LMDeploy's TurboMind (InternLM/lmdeploy#2236)
     "LMDeploy's TurboMind": (
         "RuntimeError: [TM][ERROR] CUDA runtime error: out of memory "

@@ -106,6 +106,7 @@ of each, with a near-miss):
   greater than the maximum allowed buffer size``, ``[METAL] Command buffer execution failed:
   Insufficient Memory``.
 * CTranslate2 (faster-whisper): ``RuntimeError: CUDA failed with error out of memory``.
+* TVM (MLC-LLM): ``Check failed: (e == cudaSuccess || ...) is false: CUDA: out of memory``.
 * LMDeploy's TurboMind: ``[TM][ERROR] CUDA runtime error: out of memory /lmdeploy/src/...``.
 * Intel Gaudi: ``FATAL ERROR :: MODULE:PT_DEVMEM Allocation failed for size::939524096``;
   Huawei Ascend: ``Memory_Allocation_Failure(EL0004): Failed to allocate memory``.
@@ -599,6 +600,9 @@ _STRONG: tuple[_Rule, ...] = (
     # TensorRT-LLM's runtime: "[TensorRT-LLM][ERROR] CUDA runtime error in
     # ::cudaMallocAsync(ptr, n, mCudaStream->get()): out of memory (.../tllmBuffers.h:112)"
     _rule(r"\bCUDA runtime error in \S.{0,200}?: out of memory \(", "gpu", "tensorrt-llm"),
+    # TVM (MLC-LLM): "InternalError: Check failed: (e == cudaSuccess || e ==
+    # cudaErrorCudartUnloading) is false: CUDA: out of memory"
+    _rule(r"\bis false: CUDA: out of memory\b", "gpu", "tvm"),
     # LMDeploy's TurboMind: "[TM][ERROR] CUDA runtime error: out of memory /lmdeploy/src/..."
     _rule(r"\[TM\]\[ERROR\] CUDA runtime error: out of memory(?= /|$)", "gpu", "turbomind"),
     # Intel Gaudi (HPU): "RuntimeError: [Rank:0] FATAL ERROR :: MODULE:PT_DEVMEM Allocation
