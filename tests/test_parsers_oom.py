@@ -735,6 +735,13 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "(e == cudaSuccess || e == cudaErrorCudartUnloading) is false: CUDA: out of memory",
         Expect(kind="gpu", origin="tvm"),
     ),
+    # systemd about a service's unit (journalctl -u ollama on a Jetson, a note in the code
+    # index); its "Failed with result 'oom-kill'." that follows is the same failure
+    "systemd: a service killed by the OOM killer": (
+        "ollama.service: A process of this unit has been killed by the OOM killer.\n"
+        "ollama.service: Failed with result 'oom-kill'.",
+        Expect(kind="host", origin="systemd", batch_helps=False),
+    ),
     # LMDeploy's TurboMind (InternLM/lmdeploy#2236)
     "LMDeploy's TurboMind": (
         "RuntimeError: [TM][ERROR] CUDA runtime error: out of memory "
@@ -895,6 +902,9 @@ def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
         "**Risk if quota is too low:** Some ranks fail with `Memory_Allocation_Failure(EL0004)` after `global_segment_size` succeeds",
         # another TurboMind CUDA error (InternLM/lmdeploy#2414)
         "RuntimeError: [TM][ERROR] CUDA runtime error: operation not supported /lmdeploy/src/turbomind/utils/allocator.h:197",
+        # the OOM killer named in prose (a quiz, a troubleshooting note)
+        "A process that has been killed by the OOM killer but remains in the process table",
+        '**Symptom:** Stem separation fails with "oom-kill" in logs:',
         # PyCharm's Stop button can end a run with SIGKILL too (noelshin/selfmask#11)
         "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
         "train.log:ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x",

@@ -136,6 +136,8 @@ of each, with a near-miss):
   (a shell's ``-bash: fork: Cannot allocate memory``, prose) are no reports. torch-directml's
   ``Could not allocate tensor with N bytes. There is not enough GPU video memory available!``
   is a GPU OOM, as a message only.
+* systemd: ``ollama.service: A process of this unit has been killed by the OOM killer.`` and its
+  ``Failed with result 'oom-kill'.``: one failure, host memory.
 * SLURM: the OOM kills of different jobs in one log (``StepId=`` differs) are separate events;
   a job's step and batch step are one failure.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
@@ -198,7 +200,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
     rb"|more system memory|return code = -9|exitcode: -9|Signal 9 \(SIGKILL\)"
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
-    rb"|Device memory allocation of size|Memory_Allocation_Failure"
+    rb"|Device memory allocation of size|Memory_Allocation_Failure|by the OOM killer|'oom-kill'"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -597,6 +599,14 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     _rule(r"\binvoked oom-killer: gfp_mask=", "host", "kernel"),
     _rule(r"\bReason:\s*OOMKilled\b|\bOOMKilled:\s*true\b", "host", "kernel"),
+    # systemd about a service (ollama, vllm, a job's unit): "ollama.service: A process of this
+    # unit has been killed by the OOM killer.", then "Failed with result 'oom-kill'."
+    _rule(
+        r"\.(?:service|scope): (?:A process of this unit has been killed by the OOM killer\."
+        r"|Failed with result 'oom-kill'\.)",
+        "host",
+        "systemd",
+    ),
     # TensorRT-LLM's runtime: "[TensorRT-LLM][ERROR] CUDA runtime error in
     # ::cudaMallocAsync(ptr, n, mCudaStream->get()): out of memory (.../tllmBuffers.h:112)"
     _rule(r"\bCUDA runtime error in \S.{0,200}?: out of memory \(", "gpu", "tensorrt-llm"),
