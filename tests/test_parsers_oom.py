@@ -742,6 +742,30 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "ollama.service: Failed with result 'oom-kill'.",
         Expect(kind="host", origin="systemd", batch_helps=False),
     ),
+    # ollama's runner killed by the OS (ollama/ollama#10532, #8571: "the operating system
+    # thought that the runner was too big and would cause an OOM condition")
+    "ollama's runner killed": (
+        "Error: llama runner process has terminated: signal: killed",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
+    # zsh's report of a SIGKILL (macOS), also glued to a bar (castorini/pyserini#881)
+    "zsh: killed": (
+        "zsh: killed     python -m pyserini.dsearch --topics dpr-nq-test --index wikipedia-dpr-multi-b",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
+    # MLX's allocator as an uncaught C++ exception (riccardomusmeci/mlx-llm#22)
+    "MLX's buffer limit, uncaught": (
+        "libc++abi: terminating due to uncaught exception of type std::runtime_error: Attempting to "
+        "allocate 19081554496 bytes which is greater than the maximum allowed buffer size of "
+        "17179869184 bytes.",
+        Expect(kind="gpu", origin="mlx"),
+    ),
+    # SGLang's decode with no room for even one request (sgl-project/sglang#14948)
+    "SGLang: no space left for one request": (
+        "AssertionError: No space left for only one request, "
+        "self.token_to_kv_pool_allocator.available_size()=0",
+        Expect(kind="gpu", origin="sglang", batch_helps=False),
+    ),
     # LMDeploy's TurboMind (InternLM/lmdeploy#2236)
     "LMDeploy's TurboMind": (
         "RuntimeError: [TM][ERROR] CUDA runtime error: out of memory "
@@ -905,6 +929,10 @@ def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
         # the OOM killer named in prose (a quiz, a troubleshooting note)
         "A process that has been killed by the OOM killer but remains in the process table",
         '**Symptom:** Stem separation fails with "oom-kill" in logs:',
+        # a SIGKILL the user sent, and zsh's line named in a comment or prose
+        "kill -9 $(lsof -t -i :3000)\nzsh: killed     python3 -m http.server 3000",
+        "# zsh: killed     python check1.py",
+        "running deepseek r1 671b on 64GB / 128GB ram mac gives `Error: llama runner process has terminated: signal: killed`",
         # PyCharm's Stop button can end a run with SIGKILL too (noelshin/selfmask#11)
         "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
         "train.log:ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x",
@@ -915,6 +943,23 @@ def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
 )
 def test_launcher_sigkill_near_misses_are_not_events(text: str) -> None:
     assert events(text) == []
+
+
+def test_the_raise_statement_of_the_innermost_frame_reports_when_the_exception_line_is_cut() -> None:
+    """vllm-project/vllm#27508, cut before the exception's own line: the innermost frame's
+    ``raise ValueError("No available memory ...`` is the failure. A raise that is no frame's
+    source line (a diff, code) reports nothing."""
+    cut = log(
+        """
+        (EngineCore_DP0 pid=223840) ERROR 10-25 13:08:43 [core.py:708]   File "/opt/conda/envs/vllm_env/lib/python3.13/site-packages/vllm/v1/core/kv_cache_utils.py", line 699, in check_enough_kv_cache_memory
+        (EngineCore_DP0 pid=223840) ERROR 10-25 13:08:43 [core.py:708]     raise ValueError("No available memory for the cache blocks. "
+        (EngineCore_DP0 pid=223840) ERROR 10-25 13:08:43 [core.py:708]                      "Try increasing `gpu_memory_utilization` when "
+        """
+    )
+    (event,) = events(cut)
+    assert (event.kind, event.origin, event.fatal, event.batch_helps) == ("gpu", "vllm-kv", True, False)
+    assert events('+        raise ValueError("No available memory for the cache blocks. "') == []
+    assert events('    raise ValueError("No available memory for the cache blocks. "') == []
 
 
 def test_a_sigkill_and_its_childfailederror_summary_are_one_event() -> None:
@@ -1414,8 +1459,8 @@ def test_prefixes_of_the_jobs_own_output_are_not_taken_for_grep(line: str) -> No
 
 
 # Kubernetes' log formats (the kubelet's CRI files: "<time> <stream> <F|P> <line>", and
-# `kubectl logs --prefix`), on every line of a traceback: the short forms still count, and
-# the indented source line that names the OOM is still no report.
+# `kubectl logs --prefix`), on every line of a traceback: the short forms still count, and the
+# traceback is still one failure, told by the exception's own line.
 @pytest.mark.parametrize(
     "prefix", ["2026-11-24T03:00:02.123456789Z stderr F ", "[pod/vllm-0/vllm] "]
 )

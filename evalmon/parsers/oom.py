@@ -72,7 +72,13 @@ Rules the supervisor and the dashboard can rely on:
   same holds for a launcher reporting its worker killed by SIGKILL: DeepSpeed's ``exits with
   return code = -9``, torchrun's ``failed (exitcode: -9)`` and its summary's ``Signal 9
   (SIGKILL) received by PID``, torch.multiprocessing.spawn's ``terminated with signal
-  SIGKILL`` (torchrun's own ``closing signal SIGTERM`` to the other ranks is no cancellation).
+  SIGKILL``, ollama's ``llama runner process has terminated: signal: killed`` and zsh's
+  ``zsh: killed     python ...`` (torchrun's own ``closing signal SIGTERM`` to the other ranks
+  is no cancellation).
+* A traceback cut before its exception's line: the innermost frame's source line ``raise
+  ValueError("No available memory for the cache blocks. "`` right under its ``File ...``
+  line is the exception (its own line, once in sight, gives the message); a ``raise`` in code
+  or a diff reports nothing.
 
 Every runtime's own form, and what is not a report (tests/data/oom_corpus holds real excerpts
 of each, with a near-miss):
@@ -201,6 +207,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|more system memory|return code = -9|exitcode: -9|Signal 9 \(SIGKILL\)"
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
     rb"|Device memory allocation of size|Memory_Allocation_Failure|by the OOM killer|'oom-kill'"
+    rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
+    rb"|No space left for only one request"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -443,8 +451,8 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # Apple MLX's Metal allocator (not PyTorch's MPS backend)
     _rule(
-        r"\[metal::malloc\] Attempting to allocate \d+ bytes which is greater than the maximum"
-        r" allowed buffer size\b",
+        r"(?:\[metal::malloc\] |uncaught exception of type std::runtime_error: )"
+        r"Attempting to allocate \d+ bytes which is greater than the maximum allowed buffer size\b",
         "gpu",
         "mlx",
     ),
@@ -553,6 +561,9 @@ _STRONG: tuple[_Rule, ...] = (
         "sglang",
     ),
     _rule(r"\balloc_req_slots runs out of memory\b", "gpu", "sglang"),
+    # SGLang's decode when the KV pool cannot hold even one request and nothing can be
+    # retracted (sgl-project/sglang#14948): a smaller batch cannot help
+    _rule(r"\bNo space left for only one request\b", "gpu", "sglang", batch_helps=False),
     _rule(
         r"\bNot enough memory\. Please try to increase --mem-fraction-static\b",
         "gpu",
@@ -704,6 +715,8 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     # bash's "Killed" glued to the progress bar tqdm left without a newline:
     # "Loading checkpoint shards:  38%|██▊   | 3/8 [00:02<00:03,  1.28it/s]Killed"
     ascii_re(r".*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\]Killed$"),
+    # zsh (macOS's shell, where jetsam kills a process out of memory), also after a bar
+    ascii_re(r"(?:.*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\])?zsh: killed +\S"),
 )
 # A launcher saying its worker died of SIGKILL, which nothing but the kernel's OOM killer sends
 # unasked (DeepSpeed's maintainers: "-9 is system out of memory", deepspeedai/DeepSpeed#4239):
@@ -717,6 +730,9 @@ _SIGKILLED = ascii_re(
     r"|E\d{4} [\d:.]+ \d+ \S+\] )?"
     r"failed \(exitcode: -9\) local_rank: \d+ \(pid: \d+\) of binary:.*"
     r"|traceback : Signal 9 \(SIGKILL\) received by PID \d+"
+    # ollama's runner (its maintainers: "the operating system thought that the runner was too
+    # big and would cause an OOM condition", ollama/ollama#10532)
+    r"|Error: llama runner process has terminated: signal: killed"
     # torch.multiprocessing.spawn (not PyCharm's "exit code 137 (interrupted by signal 9:
     # SIGKILL)": its Stop button can end a run that way too)
     r"|(?:[\w.]+\.)?ProcessExitedException: process \d+ terminated with signal SIGKILL"
@@ -749,7 +765,7 @@ _HANDLED_LEVEL = ascii_re(
 
 # A command, a comment, code or prose quoting an OOM message: never a report.
 _QUOTING = ascii_re(
-    r"(?i)(?:^|[\s\"'`(=;|])(?:grep|egrep|fgrep|zgrep|rg|ag|awk|sed|echo|printf|assert\w*"
+    r"(?i)(?:^|[\s\"'`(=;|])(?:grep|egrep|fgrep|zgrep|rg|ag|awk|sed|echo|printf|assert(?!ionError)\w*"
     r"|expect\w*|except|raise|catch|if|elif|def|class|import|re\.\w+|pattern|regex|test_\w*"
     r"|e\.g|example|such as|like|contains?|startswith|endswith|search(?:es|ing)?"
     # a person telling what happened: "I'm getting include/alloc.h:103 NCCL WARN ..."
@@ -1145,6 +1161,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             found = _match_record(joined, previous.head)
         if found is not None:
             text, start = joined, k
+    if found is None:
+        found = _raised_here(window, i)
     if found is None and any(p.match(body) for p in _KILLED):
         if _deliberate_kill(window, i):
             return None
@@ -1177,6 +1195,25 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         killed=killed,
         handled=handled and not found.mention,
     )
+
+
+# The innermost frame of a traceback is the statement that raised: ``raise ValueError("No
+# available memory for the cache blocks. "`` right under its ``File "...", line N, in f`` line
+# is the exception itself, even when the window ends before the exception's own line.
+_RAISE_SOURCE = ascii_re(
+    r"\s+raise (?P<etype>[A-Za-z_][\w.]*(?:Error|Exception))\(\s*f?[\"'](?P<msg>[^\"']+)"
+)
+
+
+def _raised_here(window: Sequence[_Line], i: int) -> _Found | None:
+    line = window[i]
+    raised = _RAISE_SOURCE.match(line.body)
+    if raised is None:
+        return None
+    before = [w for w in window[max(0, i - 3) : i] if w.source == line.source]
+    if not before or _FRAME.match(before[-1].body) is None:
+        return None
+    return _match_record(f"{raised.group('etype')}: {raised.group('msg')}", line.head)
 
 
 # A paste with line numbers (an editor's, ``cat -n``): ``  14 jpype._jexception...``. Only
@@ -1486,7 +1523,16 @@ _SLURM_OOM = ascii_re(r"^slurmstepd(?:-[\w.\-]+)?: error: Detected \d+ oom[-_]ki
 
 
 def _better_message(window: Sequence[_Line], i: int, hit: _Hit) -> tuple[str, str] | None:
-    """For a bare ``Killed``: slurmstepd's oom_kill line right after it names the cause."""
+    """For a bare ``Killed``: slurmstepd's oom_kill line right after it names the cause. For
+    a traceback's ``raise X("...")``: the exception's own line, when it is already in sight."""
+    raised = _RAISE_SOURCE.match(window[i].body)
+    if raised is not None:
+        etype = raised.group("etype").rsplit(".", 1)[-1]
+        for line in _following(window, i, hit.source)[:_MESSAGE_LINES + 8]:
+            exception = _EXCEPTION_LINE.match(line.body)
+            if exception is not None and exception.group("etype").endswith(etype):
+                return line.body, hit.origin
+        return None
     if not hit.killed:
         return None
     for line in window[i + 1 :]:
