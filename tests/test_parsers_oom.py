@@ -753,6 +753,11 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "zsh: killed     python -m pyserini.dsearch --topics dpr-nq-test --index wikipedia-dpr-multi-b",
         Expect(kind="host", origin="kernel", batch_helps=False),
     ),
+    # bash's "Killed" glued to a line printed without its newline (k4m4/dymerge#2)
+    "Killed glued to the last line printed": (
+        "[+] Merging DictionariesKilled",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
     # MLX's allocator as an uncaught C++ exception (riccardomusmeci/mlx-llm#22)
     "MLX's buffer limit, uncaught": (
         "libc++abi: terminating due to uncaught exception of type std::runtime_error: Attempting to "

@@ -717,6 +717,9 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     ascii_re(r".*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\]Killed$"),
     # zsh (macOS's shell, where jetsam kills a process out of memory), also after a bar
     ascii_re(r"(?:.*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\])?zsh: killed +\S"),
+    # bash's "Killed" glued to the last line a program printed without its newline
+    # ("[+] Merging DictionariesKilled"): not after a colon (a status value, "TaskKilled")
+    ascii_re(r"[^:]*[a-z.)\]]Killed$"),
 )
 # A launcher saying its worker died of SIGKILL, which nothing but the kernel's OOM killer sends
 # unasked (DeepSpeed's maintainers: "-9 is system out of memory", deepspeedai/DeepSpeed#4239):
