@@ -758,6 +758,15 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "[+] Merging DictionariesKilled",
         Expect(kind="host", origin="kernel", batch_helps=False),
     ),
+    # ggml's ROCm build (ollama/ollama#11713) and its Metal backend (mozilla-ai/llamafile#881)
+    "ggml on ROCm": (
+        "ROCm error: out of memory",
+        Expect(kind="gpu", origin="hip"),
+    ),
+    "ggml on Metal": (
+        "error: Insufficient Memory (00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory)",
+        Expect(kind="gpu", origin="ggml"),
+    ),
     # MLX's allocator as an uncaught C++ exception (riccardomusmeci/mlx-llm#22)
     "MLX's buffer limit, uncaught": (
         "libc++abi: terminating due to uncaught exception of type std::runtime_error: Attempting to "

@@ -111,6 +111,8 @@ of each, with a near-miss):
   Apple MLX (origin ``mlx``): ``[metal::malloc] Attempting to allocate ... bytes which is
   greater than the maximum allowed buffer size``, ``[METAL] Command buffer execution failed:
   Insufficient Memory``.
+* ggml's ROCm build (``ROCm error: out of memory``) and Metal backend (``error: Insufficient
+  Memory (00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory)``).
 * CTranslate2 (faster-whisper): ``RuntimeError: CUDA failed with error out of memory``.
 * TVM (MLC-LLM): ``Check failed: (e == cudaSuccess || ...) is false: CUDA: out of memory``.
 * LMDeploy's TurboMind: ``[TM][ERROR] CUDA runtime error: out of memory /lmdeploy/src/...``.
@@ -457,6 +459,13 @@ _STRONG: tuple[_Rule, ...] = (
         "mlx",
     ),
     _rule(r"\[METAL\] Command buffer execution failed: Insufficient Memory\b", "gpu", "mlx"),
+    # ggml's Metal backend (llama.cpp, llamafile): "error: Insufficient Memory
+    # (00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory)" under its ggml_abort
+    _rule(
+        r"\bInsufficient Memory \(\w+:kIOGPUCommandBufferCallbackErrorOutOfMemory\)",
+        "gpu",
+        "ggml",
+    ),
     _rule(r"\bOOM when allocating tensor\b", "gpu", "tensorflow"),
     # the BFC allocator's failure (TF logs it at W, then dumps the allocator and raises); its
     # "The caller indicates that this is not a failure" warnings are no reports at all
@@ -641,11 +650,11 @@ _WEAK: tuple[_Rule, ...] = (
     _rule(r"(?:CUDA|XPU|NPU) out of memory" + _END, "gpu", "pytorch"),
     _rule(r"HIP out of memory" + _END, "gpu", "hip"),
     _rule(
-        r"(?:CUDA error|CUDA driver error|Triton Error \[CUDA\]): out of memory" + _END,
+        r"(?:CUDA error|CUDA driver error|Triton Error \[CUDA\]|MUSA error): out of memory" + _END,
         "gpu",
         "pytorch",
     ),
-    _rule(r"HIP error: out of memory" + _END, "gpu", "hip"),
+    _rule(r"(?:HIP|ROCm) error: out of memory" + _END, "gpu", "hip"),
     _rule(r"cuda runtime error \(2\) : out of memory\b", "gpu", "pytorch"),
     # CTranslate2 (faster-whisper, whisperX): its own allocator, not PyTorch's
     _rule(r"CUDA failed with error out of memory" + _END, "gpu", "ctranslate2"),
