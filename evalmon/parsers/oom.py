@@ -210,7 +210,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
     rb"|Device memory allocation of size|Memory_Allocation_Failure|by the OOM killer|'oom-kill'"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
-    rb"|No space left for only one request"
+    rb"|No space left for only one request|OUT_OF_DEVICE_MEMORY|OutOfDeviceMemory"
+    rb"|failed to allocate buffer, size|buffer of size"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -516,6 +517,25 @@ _STRONG: tuple[_Rule, ...] = (
         "ggml",
         batch_helps=False,
     ),
+    # ggml's graph allocator, alone when the backend's own line is not printed (Metal), and as
+    # ollama's runner returns it: "llama runner process has terminated: error:failed to
+    # allocate buffer, size = 33074.89 MiB"
+    _rule(
+        r"^ggml_gallocr_reserve_n: failed to allocate (?:CUDA|ROCm|Vulkan|SYCL|Metal)\d* buffer"
+        r" of size \d+",
+        "gpu",
+        "ggml",
+        batch_helps=False,
+    ),
+    _rule(
+        r"\bllama runner process has terminated: error: ?failed to allocate buffer, size = ",
+        "gpu",
+        "ggml",
+        batch_helps=False,
+    ),
+    # Vulkan's result code (Mesa's drivers, TVM/MLC's Vulkan runtime, ggml's Vulkan backend)
+    _rule(r"\bVK_ERROR_OUT_OF_DEVICE_MEMORY\b|\bErrorOutOfDeviceMemory\b", "gpu", "vulkan",
+          code=True),
     _rule(r"\berror loading model: unable to allocate CPU buffer\b", "host", "ggml",
           batch_helps=False),
     # ...and its host buffers: "ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate
@@ -1593,6 +1613,9 @@ _TRIED = (
     ascii_re(r"on (?:GPU|XPU|NPU|MLU|DCU) \d+\. Cannot allocate\s*" + _SIZE),  # Paddle
     ascii_re(r"PT_DEVMEM Allocation failed for size::(\d+)()"),  # Gaudi: bytes
     ascii_re(r"Device memory allocation of size (\d+)() failed"),  # ggml's Vulkan: bytes
+    ascii_re(r"\ballocating\s*" + _SIZE + r"\s*on device \d+: cudaMalloc failed"),  # ggml
+    ascii_re(r"failed to allocate \w+ buffer of size (\d+)()"),  # ggml's graph allocator: bytes
+    ascii_re(r"failed to allocate buffer, size = " + _SIZE),  # ollama
 )
 _GPU = (
     ascii_re(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
