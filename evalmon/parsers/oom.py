@@ -426,6 +426,15 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bCUBLAS_STATUS_ALLOC_FAILED\b", "gpu", "cublas", code=True),
     _rule(r"\bCUDNN_STATUS_ALLOC_FAILED\b", "gpu", "cudnn", code=True),
     _rule(r"\bcudaErrorMemoryAllocation\b|\bCUDA_ERROR_OUT_OF_MEMORY\b", "gpu", "cuda", code=True),
+    # glog's fatal check on a CUDA call (Caffe, OpenPose, mshadow/MXNet, old PaddlePaddle):
+    # "F0304 14:26:21.611594  4889 syncedmem.cpp:71] Check failed: error == cudaSuccess (2 vs.
+    # 0)  out of memory", then "*** Check failure stack trace: ***" and SIGABRT
+    _rule(
+        r"\bCheck failed: [\w\s=!]{0,40}\bcudaSuccess\b[\w\s=!]{0,40}"
+        r"(?:\(\d+ vs\. \d+\)|:)\s*(?:Cuda Error: |CUDA: )?out of memory\b",
+        "gpu",
+        "cuda",
+    ),
     _rule(r"\bNCCL WARN Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"),
     _rule(r"\bNCCL WARN Failed to CUDA calloc\b", "gpu", "nccl"),
     # onnxruntime's CudaCall: ``CUDA failure 2: out of memory ; GPU=0 ; hostname=... ; expr=``
@@ -856,9 +865,10 @@ class _Hit:
 
 
 # A sentence that opened a double quote before the message and has not closed it: ``... lead
-# the error "torch.cuda.OutOfMemoryError: ..."?`` (a lowercase word, a space, the quote; a
-# log's own ``key="``, ``Generation("`` or NCCL's ``Cuda failure 'out of memory'`` do not)
-_PROSE_QUOTE_OPEN = ascii_re(r"\b[a-z]{2,} +[\"\u201c][^\"\u201d]*$")
+# the error "torch.cuda.OutOfMemoryError: ..."?`` (a lowercase word, maybe a comma, a space,
+# the quote; a log's own ``key="``, ``Generation("`` or NCCL's ``Cuda failure 'out of memory'``
+# do not)
+_PROSE_QUOTE_OPEN = ascii_re(r"\b[a-z]{2,},? +[\"\u201c][^\"\u201d]*$")
 
 
 # A markdown list item that opens with a bold name: ``- **Exception Message:** MPS backend out
