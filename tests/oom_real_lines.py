@@ -229,6 +229,31 @@ FATAL: dict[str, Fatal] = {
         "kernel",
         "https://github.com/gensyn-ai/rl-swarm/issues/463",
     ),
+    # XLA's error-code pages (openxla/xla docs/errors): the messages as XLA prints them
+    "XLA E1001: an allocation would exceed VMEM": Fatal(
+        "XlaRuntimeError: RESOURCE_EXHAUSTED: Allocation (size=134217728) would exceed memory (size=67108864) :: #allocation25 [shape = 'u8[134217728]{0}', space=vmem, size = 0x8000000, tag = 'scoped memory for ragged_latency_optimized_all_gather_lhs_contracting_gated_matmul_kernel.2'] :: ragged_latency_optimized_all_gather_lhs_contracting_gated_matmul_kernel.2",
+        "gpu",
+        "xla",
+        "https://github.com/openxla/xla/blob/main/docs/errors/error_1001.md",
+    ),
+    "XLA E1002: TensorCore and SparseCore HBM": Fatal(
+        "XlaRuntimeError: RESOURCE_EXHAUSTED: TPU TensorCore Hbm usage: 34.82G, SparseCore Hbm usage 174.10G, exceeding available bytes: 95.74G",
+        "gpu",
+        "xla",
+        "https://github.com/openxla/xla/blob/main/docs/errors/error_1002.md",
+    ),
+    "XLA E1000: the compiler gives up early": Fatal(
+        "RESOURCE_EXHAUSTED: Compilation failure: Aborting compilation early because it's unlikely to have enough memory. Requires 3.84T, has 90.96G available. If more detailed logging is desired, set --xla_tpu_impure_oom_fast_exit_threshold=-1",
+        "gpu",
+        "xla",
+        "https://github.com/openxla/xla/blob/main/docs/errors/error_1000.md",
+    ),
+    "XLA:GPU constant allocation": Fatal(
+        "jaxlib.xla_extension.XlaRuntimeError: INTERNAL: Failed to allocate 98697216 bytes for new constant",
+        "gpu",
+        "xla",
+        "https://github.com/octo-models/octo/issues/22",
+    ),
 }
 
 

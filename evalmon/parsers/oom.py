@@ -211,7 +211,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Device memory allocation of size|Memory_Allocation_Failure|by the OOM killer|'oom-kill'"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
     rb"|No space left for only one request|OUT_OF_DEVICE_MEMORY|OutOfDeviceMemory"
-    rb"|failed to allocate buffer, size|buffer of size"
+    rb"|failed to allocate buffer, size|buffer of size|would exceed memory"
+    rb"|Aborting compilation early|exceeding available bytes|bytes for new constant"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -450,6 +451,23 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "xla",
     ),
+    # XLA's other HBM/VMEM failures (its error codes E1000-E1002): "RESOURCE_EXHAUSTED: Allocation
+    # (size=34359738368) would exceed memory (size=33822867456) :: #allocation6476 [...]" (also
+    # raised as a bare ValueError), the compiler giving up early ("Compilation failure: Aborting
+    # compilation early because it's unlikely to have enough memory. Requires 3.84T, has
+    # 90.96G available."), TensorCore plus SparseCore HBM, and XLA:GPU's constants
+    _rule(r"\bAllocation \(size=\d+\) would exceed memory \(size=\d+\)", "gpu", "xla"),
+    _rule(
+        r"\bAborting compilation early because it's unlikely to have enough (?:device )?memory\b",
+        "gpu",
+        "xla",
+    ),
+    _rule(
+        r"\bRESOURCE_EXHAUSTED: TPU TensorCore Hbm usage: .{0,120}\bexceeding available bytes\b",
+        "gpu",
+        "xla",
+    ),
+    _rule(r"\bINTERNAL: Failed to allocate \d+ bytes for new constant\b", "gpu", "xla"),
     # the TPU runtime (JAX, torch_xla, TF): "RESOURCE_EXHAUSTED: Error allocating device buffer:
     # Attempting to allocate 196.00M. That was not possible. There are 134.44M free.", older
     # "Resource exhausted: From /job:tpu_worker/replica:0/task:0:" then, on the next line,
@@ -1626,6 +1644,9 @@ _TRIED = (
     ascii_re(r"\ballocating\s*" + _SIZE + r"\s*on device \d+: cudaMalloc failed"),  # ggml
     ascii_re(r"failed to allocate \w+ buffer of size (\d+)()"),  # ggml's graph allocator: bytes
     ascii_re(r"failed to allocate buffer, size = " + _SIZE),  # ollama
+    ascii_re(r"\bAllocation \(size=(\d+)()\) would exceed memory"),  # XLA: bytes
+    ascii_re(r"Failed to allocate request for\s*" + _SIZE),  # XLA
+    ascii_re(r"Failed to allocate (\d+)() bytes for new constant"),  # XLA:GPU
 )
 _GPU = (
     ascii_re(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
