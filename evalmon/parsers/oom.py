@@ -211,7 +211,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Device memory allocation of size|Memory_Allocation_Failure|by the OOM killer|'oom-kill'"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
     rb"|No space left for only one request|OUT_OF_DEVICE_MEMORY|OutOfDeviceMemory"
-    rb"|failed to allocate buffer, size|buffer of size|would exceed memory"
+    rb"|failed to allocate buffer, size|buffer of size|would exceed memory|OUT_OF_HOST_MEMORY"
     rb"|Aborting compilation early|exceeding available bytes|bytes for new constant"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
@@ -560,6 +560,11 @@ _STRONG: tuple[_Rule, ...] = (
         "ggml",
         batch_helps=False,
     ),
+    # SYCL's result codes under Level Zero (llama.cpp's SYCL backend, IPEX): "level_zero backend
+    # failed with error: 39 [UR_RESULT_ERROR_OUT_OF_DEVICE_MEMORY]", older "Native API returns:
+    # -6 (PI_ERROR_OUT_OF_HOST_MEMORY)"
+    _rule(r"\b(?:UR_RESULT_ERROR|PI_ERROR)_OUT_OF_DEVICE_MEMORY\b", "gpu", "sycl", code=True),
+    _rule(r"\b(?:UR_RESULT_ERROR|PI_ERROR)_OUT_OF_HOST_MEMORY\b", "host", "sycl", code=True),
     # Vulkan's result code (Mesa's drivers, TVM/MLC's Vulkan runtime, ggml's Vulkan backend)
     _rule(r"\bVK_ERROR_OUT_OF_DEVICE_MEMORY\b|\bErrorOutOfDeviceMemory\b", "gpu", "vulkan",
           code=True),
@@ -968,6 +973,11 @@ def _mentioned(prefix: str) -> bool:
 # An error code's name reports an error only with an error around it: ``HIP error ...
 # hipErrorOutOfMemory !!!``, ``HIPError(code hipErrorOutOfMemory, ...)``, ``failed with``.
 _CODE_CONTEXT = ascii_re(r"(?i)error|fail|abort|could not|cannot|unable|!!!")
+# A person's sentence before an error code's name ("First try with -ngl 99 (needed -fit off to
+# get past an unrelated crash): error 39 UR_RESULT_ERROR_OUT_OF_DEVICE_MEMORY"): many plain
+# lowercase words; a log line names its code after a short header and a few words
+_PROSE_WORD = ascii_re(r"(?:^|\s)[a-z]{2,}(?=[\s,.;:)]|$)")
+_PROSE_WORDS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -997,6 +1007,8 @@ def _match_rules(text: str, rules: Sequence[_Rule], anchored: bool) -> _Found | 
         prefix = text[: match.start()]
         if rule.code and not _CODE_CONTEXT.search(prefix + " " + text[match.end() :]):
             continue  # the name of an error code alone (prose, a header file) reports nothing
+        if rule.code and len(_PROSE_WORD.findall(prefix)) >= _PROSE_WORDS:
+            continue  # a sentence telling what happened, with the code's name in it
         if not _quoted(prefix):
             return _Found(rule, rule.survivable or _mentioned(prefix))
     return None
