@@ -268,13 +268,23 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("header", ascii_re(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w./\-]+:\d+\] ?")),
+    # llama.cpp's common log with timestamps (minutes.seconds.ms.us, then the level's letter):
+    # "0.15.079.619 E ggml_backend_cuda_buffer_type_alloc_buffer: ..."
+    ("header", ascii_re(r"\d{1,6}\.\d\d\.\d{3}\.\d{3} (?:[IWEDT] )?")),
     # syslog/journald dates: "Apr 25 06:31:56 ", "12\u6708 03 18:13:23 " (a zh_CN locale)
-    ("header", ascii_re(r"(?:[A-Z][a-z]{2} {1,2}\d{1,2}|\d{1,2}\u6708 \d{1,2}) \d\d:\d\d:\d\d ")),
-    # then the host and the program with its pid, then a level or a colon: "node1 ollama[35]: ",
-    # Python logging's "%(hostname)s %(name)s[%(process)d] %(levelname)s " ("h root[14] DEBUG ")
+    # (journalctl leaves the host out when it is empty: "Apr 27 09:35:17  lemond[17105]: ")
     (
         "header",
-        ascii_re(r"[\w.\-]{1,64} [\w.\-/]{1,64}\[\d{1,9}\](?:: | " + _LEVEL + r"\b ?|:$)"),
+        ascii_re(r"(?:[A-Z][a-z]{2} {1,2}\d{1,2}|\d{1,2}\u6708 \d{1,2}) \d\d:\d\d:\d\d {1,2}"),
+    ),
+    # then the host and the program with its pid, then a level or a colon: "node1 ollama[35]: ",
+    # Python logging's "%(hostname)s %(name)s[%(process)d] %(levelname)s " ("h root[14] DEBUG "),
+    # or the program alone ("ollama[1186]: ", a journal read with -o cat or cut by the reporter)
+    (
+        "header",
+        ascii_re(
+            r"(?:[\w.\-]{1,64} )?[\w.\-/]{1,64}\[\d{1,9}\](?:: | " + _LEVEL + r"\b ?|:$)"
+        ),
     ),
     # TensorFlow/XLA (absl) after a Python timestamp: "I tensorflow/core/.../x.cc:830] "
     ("header", ascii_re(r"[IWEF] (?:[\w.\-]+/)*[\w.\-]+\.(?:cc|h|cpp|py):\d+\] ?")),
@@ -548,8 +558,8 @@ _STRONG: tuple[_Rule, ...] = (
     # ollama's runner returns it: "llama runner process has terminated: error:failed to
     # allocate buffer, size = 33074.89 MiB"
     _rule(
-        r"^ggml_gallocr_reserve_n: failed to allocate (?:CUDA|ROCm|Vulkan|SYCL|Metal)\d* buffer"
-        r" of size \d+",
+        r"^ggml_gallocr_reserve_n(?:_impl)?: failed to allocate"
+        r" (?:CUDA|ROCm|Vulkan|SYCL|Metal)\d* buffer of size \d+",
         "gpu",
         "ggml",
         batch_helps=False,
