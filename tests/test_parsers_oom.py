@@ -959,6 +959,29 @@ def test_launcher_sigkill_near_misses_are_not_events(text: str) -> None:
     assert events(text) == []
 
 
+# ggml's real allocation failure behind line prefixes seen in real llama.cpp/ollama logs:
+# lemonade's journal (lemonade-sdk/llamacpp-rocm#91, journalctl with an empty host), ollama's
+# journal cut to the program (ollama/ollama#3711), llama.cpp's timestamped log
+# (ggml-org/llama.cpp#26208, #26297) and llama-server's pid tag (ggml-org/llama.cpp#23858)
+_GGML_CUDA_OOM = "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 9866.00 MiB on device 1: cudaMalloc failed: out of memory"
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "Apr 27 09:35:17  lemond[17105]: 2026-04-27 09:35:17.908 [Info] (Process) ",
+        "ollama[1186]: ",
+        "Aug 27 11:21:11 phatty llama[55781]: 1.06.520.077 E ",
+        "1.06.520.077 E ",
+        "[41303] 0.01.289.827 E ",
+    ],
+)
+def test_ggml_failures_behind_real_line_prefixes(prefix: str) -> None:
+    event = only(prefix + _GGML_CUDA_OOM)
+    assert (event.kind, event.origin, event.fatal) == ("gpu", "ggml", True)
+    assert event.bytes_tried == round(9866.00 * MIB)
+
+
 def test_the_raise_statement_of_the_innermost_frame_reports_when_the_exception_line_is_cut() -> None:
     """vllm-project/vllm#27508, cut before the exception's own line: the innermost frame's
     ``raise ValueError("No available memory ...`` is the failure. A raise that is no frame's
