@@ -1024,8 +1024,21 @@ def _match_rules(text: str, rules: Sequence[_Rule], anchored: bool) -> _Found | 
     return None
 
 
+# The one indented report: a TPU job's summary of its workers' errors ("Status code: Resource
+# exhausted [9x]" then "  Compilation failure: Ran out of memory in memory space hbm. Used
+# 8.38G of 8.00G hbm."); the sizes make it no source line or help text.
+_INDENTED_TPU_SUMMARY = _rule(
+    r"\s{1,8}Compilation failure: Ran out of memory in memory space \w+\. Used [\d.]+\s*"
+    r"[KMGTP]?i?B? of [\d.]+\s*[KMGTP]?i?B?",
+    "gpu",
+    "xla",
+)
+
+
 def _match_text(text: str) -> _Found | None:
     """The rule a message body satisfies, or None. ``text`` is a prefix-stripped body."""
+    if text and text[0].isspace() and _INDENTED_TPU_SUMMARY.pattern.match(text):
+        return _Found(_INDENTED_TPU_SUMMARY)
     if not text or text[0].isspace() or _copied(text):
         return None
     if _QUOTING.match(text):
