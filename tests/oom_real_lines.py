@@ -229,6 +229,13 @@ FATAL: dict[str, Fatal] = {
         "kernel",
         "https://github.com/gensyn-ai/rl-swarm/issues/463",
     ),
+    # the issue's title quotes the exception line of the reporter's log (an image)
+    "DeepSpeed-Inference: the kernels' workspace": Fatal(
+        "RuntimeError: Workspace can't be allocated, no enough memory.",
+        "gpu",
+        "deepspeed",
+        "https://github.com/daswer123/xtts-webui/issues/25",
+    ),
     # XLA's error-code pages (openxla/xla docs/errors): the messages as XLA prints them
     "XLA E1001: an allocation would exceed VMEM": Fatal(
         "XlaRuntimeError: RESOURCE_EXHAUSTED: Allocation (size=134217728) would exceed memory (size=67108864) :: #allocation25 [shape = 'u8[134217728]{0}', space=vmem, size = 0x8000000, tag = 'scoped memory for ragged_latency_optimized_all_gather_lhs_contracting_gated_matmul_kernel.2'] :: ragged_latency_optimized_all_gather_lhs_contracting_gated_matmul_kernel.2",

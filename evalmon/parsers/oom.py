@@ -212,6 +212,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
     rb"|No space left for only one request|OUT_OF_DEVICE_MEMORY|OutOfDeviceMemory"
     rb"|failed to allocate buffer, size|buffer of size|would exceed memory|OUT_OF_HOST_MEMORY"
+    rb"|no enough memory|memory allocation of"
     rb"|Aborting compilation early|exceeding available bytes|bytes for new constant"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
@@ -422,7 +423,7 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bHIP out of memory\.\s*Tried\s*to\s*allocate", "gpu", "hip"),
     _rule(r"\bMPS backend out of memory\b", "gpu", "mps"),
     _rule(r"\b(?:CUDA|XPU|NPU|MUSA|MLU) out of memory\.\s*Tried\s*to\s*allocate", "gpu", "pytorch"),
-    _rule(r"\bCUDA error: out of memory" + _END, "gpu", "pytorch"),
+    _rule(r"\bCUDA error: ?out of memory" + _END, "gpu", "pytorch"),
     _rule(r"\bHIP error: out of memory" + _END, "gpu", "hip"),
     # TensorFlow's stream executor: the BFC allocator then asks for less (not a failure)
     _rule(
@@ -461,6 +462,10 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "xla",
     ),
+    # DeepSpeed-Inference's kernels ("Requested:", "Free:" and "Total:" lines come first)
+    _rule(r"\bWorkspace can't be allocated, no enough memory\b", "gpu", "deepspeed"),
+    # Rust's allocation failure handler (tokenizers, candle, TGI's router) aborts the process
+    _rule(r"^memory allocation of \d+ bytes failed$", "host", "rust"),
     # XLA's other HBM/VMEM failures (its error codes E1000-E1002): "RESOURCE_EXHAUSTED: Allocation
     # (size=34359738368) would exceed memory (size=33822867456) :: #allocation6476 [...]" (also
     # raised as a bare ValueError), the compiler giving up early ("Compilation failure: Aborting
@@ -915,7 +920,8 @@ _IDENTIFIER_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456
 
 
 def _is_cjk(char: str) -> bool:
-    return "\u3040" <= char <= "\u9fff"
+    # CJK text, and the full-width punctuation of a sentence ("报错：RuntimeError: ...")
+    return "\u3040" <= char <= "\u9fff" or char in "\uff1a\uff0c\u3002\u3001"
 
 
 def _cjk_glued(prefix: str) -> bool:
@@ -1682,6 +1688,7 @@ _TRIED = (
     ascii_re(r"\bAllocation \(size=(\d+)()\) would exceed memory"),  # XLA: bytes
     ascii_re(r"Failed to allocate request for\s*" + _SIZE),  # XLA
     ascii_re(r"Failed to allocate (\d+)() bytes for new constant"),  # XLA:GPU
+    ascii_re(r"^memory allocation of (\d+)() bytes failed"),  # Rust
 )
 _GPU = (
     ascii_re(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
