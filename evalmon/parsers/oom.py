@@ -1145,6 +1145,9 @@ def _yaml_value(window: Sequence[_Line], i: int) -> bool:
 # A traceback pasted or captured as an indented block (a CI step, a workflow manager's
 # "Command error:" section): its lines keep the indent of its "Traceback" line.
 _TRACEBACK_HEAD = ascii_re(r"(?P<indent>\s+)Traceback \(most recent call last\):")
+# ...and a log pasted in a markdown code block inside a list item: the fence and every line
+# of the block carry the item's indent ("   ```" then "   torch.OutOfMemoryError: ...")
+_INDENTED_FENCE = ascii_re(r"(?P<indent> +)(?:```|~~~)[\w+\-]*\s*$")
 
 
 _MESSAGE_LINES = 12  # an exception's message indented under its first line (see _dedented)
@@ -1173,7 +1176,7 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
         other = window[k]
         if other.source != window[i].source:
             continue
-        head = _TRACEBACK_HEAD.match(other.body)
+        head = _TRACEBACK_HEAD.match(other.body) or _INDENTED_FENCE.match(other.body)
         if head is not None:
             return body[len(indent) :] if head.group("indent") == indent else body
         if other.body.strip() and not other.body[:1].isspace():
@@ -1200,9 +1203,10 @@ _RECORD_START = ascii_re(
     r"|File \"|(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Warning)\b"
     # lines that open a record of their own: access logs, timestamped or tagged log lines
     r"|\d{1,3}(?:\.\d{1,3}){3} - |\[?\d{4}-\d\d-\d\d|\[[A-Z ]{3,}\]|(?:INFO|WARNING|ERROR|DEBUG)\b"
-    r"|slurmstepd\b|srun: |salloc: |terminate called\b|\{\")"  # a JSON record is one line
+    r"|slurmstepd\b|srun: |salloc: |terminate called\b|\{\""  # a JSON record is one line
+    r"|```|~~~"  # the end of a markdown code block
     # a C program's "function_name: message" line (llama.cpp, ggml)
-    r"|[a-z][a-z0-9]*(?:_[a-z0-9]+)+: "
+    r"|[a-z][a-z0-9]*(?:_[a-z0-9]+)+: )"
 )
 
 
