@@ -212,7 +212,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
     rb"|No space left for only one request|OUT_OF_DEVICE_MEMORY|OutOfDeviceMemory"
     rb"|failed to allocate buffer, size|buffer of size|would exceed memory|OUT_OF_HOST_MEMORY"
-    rb"|no enough memory|memory allocation of"
+    rb"|no enough memory|memory allocation of|memory pressure \(OOM\)"
     rb"|Aborting compilation early|exceeding available bytes|bytes for new constant"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
@@ -464,6 +464,14 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # DeepSpeed-Inference's kernels ("Requested:", "Free:" and "Total:" lines come first)
     _rule(r"\bWorkspace can't be allocated, no enough memory\b", "gpu", "deepspeed"),
+    # Ray's memory monitor killed workers (vLLM's Ray workers, RLHF actors): "(raylet)
+    # node_manager.cc:3069: 1 Workers (tasks / actors) killed due to memory pressure (OOM), 0
+    # Workers crashed due to other reasons at node (...)"
+    _rule(
+        r"\b[1-9]\d* Workers \(tasks /\s*actors\) killed due to memory pressure \(OOM\)",
+        "host",
+        "ray",
+    ),
     # Rust's allocation failure handler (tokenizers, candle, TGI's router) aborts the process
     _rule(r"^memory allocation of \d+ bytes failed$", "host", "rust"),
     # XLA's other HBM/VMEM failures (its error codes E1000-E1002): "RESOURCE_EXHAUSTED: Allocation
