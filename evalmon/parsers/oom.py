@@ -114,6 +114,21 @@ of each, with a near-miss):
 * ggml's ROCm build (``ROCm error: out of memory``) and Metal backend (``error: Insufficient
   Memory (00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory)``).
 * CTranslate2 (faster-whisper): ``RuntimeError: CUDA failed with error out of memory``.
+* XLA's other failures (its error codes E1000-E1002): ``Allocation (size=N) would exceed memory
+  (size=M)``, ``Aborting compilation early because it's unlikely to have enough memory``,
+  ``TPU TensorCore Hbm usage: ... exceeding available bytes``; XLA:GPU's ``Failed to allocate N
+  bytes for new constant``; the indented ``Compilation failure: Ran out of memory in memory space
+  hbm. Used X of Y`` of a TPU job's error summary.
+* glog's fatal CUDA check (Caffe, OpenPose, mshadow/MXNet, old PaddlePaddle): ``Check failed:
+  error == cudaSuccess (2 vs. 0)  out of memory``.
+* Vulkan (``VK_ERROR_OUT_OF_DEVICE_MEMORY``, ``ErrorOutOfDeviceMemory``) and SYCL/Level Zero
+  (``UR_RESULT_ERROR_OUT_OF_DEVICE_MEMORY``; ``_OUT_OF_HOST_MEMORY`` is host memory) result
+  codes, with an error around them and not inside a person's sentence.
+* ggml's graph allocator alone (``ggml_gallocr_reserve_n: failed to allocate Metal buffer of
+  size N``) and as ollama returns it (``failed to allocate buffer, size = 33074.89 MiB``).
+* DeepSpeed-Inference: ``Workspace can't be allocated, no enough memory.``; Rust's abort
+  ``memory allocation of N bytes failed`` (host); Ray's memory monitor: ``N Workers (tasks /
+  actors) killed due to memory pressure (OOM)`` (host, N > 0).
 * TVM (MLC-LLM): ``Check failed: (e == cudaSuccess || ...) is false: CUDA: out of memory``.
 * LMDeploy's TurboMind: ``[TM][ERROR] CUDA runtime error: out of memory /lmdeploy/src/...``.
 * Intel Gaudi: ``FATAL ERROR :: MODULE:PT_DEVMEM Allocation failed for size::939524096``;
@@ -163,14 +178,15 @@ of each, with a near-miss):
 
 ``origin`` names the reporter: ``pytorch`` (CUDA caching allocator, ``CUDA error: out of
 memory``), ``hip``, ``mps``, ``cuda`` (driver/runtime error names), ``cublas``, ``cudnn``,
-``nccl``, ``xla`` (JAX/XLA, TPU HBM), ``mlx`` (Apple MLX), ``tensorflow``, ``ggml``
+``nccl``, ``xla`` (JAX/XLA, TPU HBM), ``mlx`` (Apple MLX), ``tensorflow``, ``vulkan``,
+``sycl``, ``deepspeed``, ``ggml``
 (llama.cpp), ``cxx`` (a C++ exception's message), ``vllm-kv`` (KV cache too small), ``vllm``
 (free memory below ``gpu_memory_utilization`` at start, warm-up), ``sglang``, ``tgi``,
 ``accelerate``, ``directml`` (gpu); ``python`` (``MemoryError``), ``pytorch`` (CPU allocator),
 ``slurm``, ``kernel`` (also a DataLoader worker's SIGKILL), ``enomem`` (errno 12), ``windows``
-(paging file), ``ray`` (host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are
-binary, ``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints binary sizes as
-``GB``/``MB``.
+(paging file), ``ray``, ``rust``, ``sycl`` (host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's
+bare ``K/M/G`` are binary, ``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints
+binary sizes as ``GB``/``MB``.
 ``bytes_tried`` is the failed request (for vLLM's KV check: the KV cache needed) and
 ``free_bytes`` what was free (for vLLM's KV check: the KV cache memory available).
 """
