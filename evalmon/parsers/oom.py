@@ -102,7 +102,8 @@ of each, with a near-miss):
   failure ``... ran out of memory trying to allocate 3.72GiB.  Current allocation summary
   follows.`` is logged at W and is fatal, its ``The caller indicates that this is not a
   failure`` warnings are nothing; the stream executor's ``failed to allocate ... from device:
-  CUDA_ERROR_OUT_OF_MEMORY`` is retried by the allocator (shown, never fatal); an exception
+  CUDA_ERROR_OUT_OF_MEMORY`` is retried by the allocator (shown, never fatal), as are its
+  pinned-host (``failed to alloc N bytes on host:``) and unified-memory forms; an exception
   whose message is ``Dst tensor is not initialized.`` is a copy to a full GPU. XLA: ``Resource
   exhausted: Failed to allocate request for``, ``Out of memory while trying to allocate``; the
   TPU runtime: ``RESOURCE_EXHAUSTED: Error allocating device buffer: Attempting to allocate
@@ -445,6 +446,20 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(
         r"\bfailed to allocate [\d.]+\s*[KMGT]?i?B? \(\d+ bytes\) from device:"
         r"\s*(?:CUDA_ERROR_OUT_OF_MEMORY|HIP_ERROR_OutOfMemory)\b",
+        "gpu",
+        "tensorflow",
+        survivable=True,
+    ),
+    # ... and its pinned-host and unified-memory allocators back off the same way ("failed to
+    # alloc 966367744 bytes on host: CUDA_ERROR_OUT_OF_MEMORY", then 869731072, ...)
+    _rule(
+        r"\bfailed to alloc \d+ bytes on host:\s*CUDA_ERROR_OUT_OF_MEMORY\b",
+        "host",
+        "tensorflow",
+        survivable=True,
+    ),
+    _rule(
+        r"\bfailed to alloc \d+ bytes unified memory; result:\s*CUDA_ERROR_OUT_OF_MEMORY\b",
         "gpu",
         "tensorflow",
         survivable=True,
