@@ -231,6 +231,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|failed to allocate buffer, size|buffer of size|would exceed memory|OUT_OF_HOST_MEMORY"
     rb"|no enough memory|memory allocation of|memory pressure \(OOM\)"
     rb"|Aborting compilation early|exceeding available bytes|bytes for new constant"
+    rb"|Ray killed this worker"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -715,6 +716,18 @@ _STRONG: tuple[_Rule, ...] = (
         "kernel",
     ),
     _rule(r"\bTask was killed due to the node running low on memory\b", "host", "ray"),
+    # ... the monitor's own line for one kill ("Memory on the node (IP: ...) where the task
+    # (...) was running was 219.41GB / 230.40GB (0.952289), which exceeds the memory usage
+    # threshold of 0.95. Ray killed this worker (ID: ba84...) because it was the most recently
+    # scheduled task"), and its Ray 2.0 form ("System memory low at node with IP ... exceeds
+    # threshold 0.95, killing latest task with name ...")
+    _rule(r"\bRay killed this worker \(ID: [0-9a-f]+\) because\b", "host", "ray"),
+    _rule(
+        r"\bSystem memory low at node with IP [\d.]+\. Used memory \([\d.]+\s*[KMGT]?i?B\)"
+        r" / total capacity \([\d.]+\s*[KMGT]?i?B\) \([\d.]+\) exceeds threshold [\d.]+, killing\b",
+        "host",
+        "ray",
+    ),
     # PaddlePaddle's allocator: "Out of memory error on GPU 0. Cannot allocate 3.125000GB
     # memory on GPU 0, available memory is only 117.750000MB."
     _rule(
