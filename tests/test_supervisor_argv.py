@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor.argv import (
     ArgvError,
     find_lm_eval,
@@ -174,3 +175,37 @@ def test_summary_table() -> None:
     assert lines[1].split() == ["1", "256", "pid", "7", "12s", "10.0", "79.0", "GiB",
                                 "oom", "GPU", "OOM"]
     assert lines[2].split()[:6] == ["2", "128", "job", "42", "7s", "-"]
+
+
+# --------------------------------------------------------------------------- can the size reach it
+
+
+@pytest.mark.parametrize(
+    ("argv", "env_names", "reaches"),
+    [
+        (["lm_eval", "--model", "hf", "--tasks", "x"], (), True),
+        (["python", "my_eval.py", "--bs", "{batch_size}"], (), True),
+        (["python", "my_eval.py"], ("BATCH_SIZE",), True),
+        (["python", "my_eval.py", "--batch_size", "64"], (), False),
+        (["./run.sh"], (), False),
+    ],
+)
+def test_batch_size_reaches(argv: list[str], env_names: tuple[str, ...], reaches: bool) -> None:
+    assert argv_mod.batch_size_reaches(argv, env_names) is reaches
+
+
+@pytest.mark.parametrize(
+    ("argv", "fixed"),
+    [
+        (["python", "my_eval.py", "--batch_size", "64"], "--batch_size 64"),
+        (["python", "my_eval.py", "--bs=8"], "--bs=8"),
+        (
+            ["torchrun", "train.py", "--per_device_eval_batch_size", "16"],
+            "--per_device_eval_batch_size 16",
+        ),
+        (["python", "my_eval.py", "--batch-size", "auto"], None),
+        (["python", "my_eval.py", "--tasks", "64"], None),
+    ],
+)
+def test_fixed_batch_flag_names_what_to_replace(argv: list[str], fixed: str | None) -> None:
+    assert argv_mod.fixed_batch_flag(argv) == fixed

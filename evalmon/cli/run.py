@@ -229,6 +229,19 @@ def main(argv: list[str]) -> int:
             "the job is watched, but an OOM cannot be cured by a relaunch",
             file=sys.stderr,
         )
+    elif not argv_mod.batch_size_reaches(command, ns.batch_env):
+        fixed = argv_mod.fixed_batch_flag(command)
+        hint = (
+            f"write {fixed.split()[0].split('=')[0]} {{batch_size}} instead of {fixed!r}"
+            if fixed
+            else "put {batch_size} in the command or name a variable with --batch-env"
+        )
+        print(
+            "evalmon run: note: this command is not lm-eval and has no {batch_size} or "
+            "--batch-env, so the batch size reaches it only as $EVALMON_BATCH_SIZE; a relaunch "
+            f"after an OOM helps only if the program reads it ({inert(hint, 200)})",
+            file=sys.stderr,
+        )
     if ns.batch_env and policy.first_batch_size() is None:
         parser.error("--batch-env needs a batch size: give --batch-size or --schedule")
     log_dir = ns.log_dir or os.path.join(os.getcwd(), "evalmon-logs")

@@ -257,6 +257,27 @@ def check_env_names(names: Sequence[str]) -> None:
             raise ArgvError(f"--batch-env {name!r} is not a valid environment variable name")
 
 
+_FIXED_BATCH_FLAG = re.compile(r"--?(?:[\w-]*batch[_-]?size|bs)(?:=\d+)?", re.IGNORECASE)
+
+
+def batch_size_reaches(argv: Sequence[str], env_names: Sequence[str]) -> bool:
+    """Can evalmon change the batch size of this command (other than by $EVALMON_BATCH_SIZE)?"""
+    return bool(env_names) or has_placeholder(argv) or find_lm_eval(argv) is not None
+
+
+def fixed_batch_flag(argv: Sequence[str]) -> str | None:
+    """A batch-size flag with a number written into a command evalmon does not rewrite
+    (``--batch_size 64``, ``--bs=8``): what to replace with ``{batch_size}``."""
+    for i, arg in enumerate(argv[1:], start=1):
+        if not _FIXED_BATCH_FLAG.fullmatch(arg):
+            continue
+        if "=" in arg:
+            return arg
+        if i + 1 < len(argv) and argv[i + 1].isdigit():
+            return f"{arg} {argv[i + 1]}"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Rewritten:
     argv: list[str]
