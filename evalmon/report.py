@@ -386,6 +386,16 @@ def _table_cells(row: ReportRow) -> list[str]:
     ]
 
 
+def _partial_note(run: RunView) -> str:
+    """Below the terminal table: what a partial rate counts, so nobody reads it as the
+    whole job's (the demo's OOM'd attempt finished only its quick loglikelihood requests)."""
+    reached = [r.request_type for r in run.rates if r.request_type and r.requests_done]
+    missed = [r.request_type for r in run.rates if r.request_type and not r.finished]
+    what = f"its {' and '.join(reached)} requests" if reached else "the requests it finished"
+    rest = f", not its {' and '.join(missed)} work" if missed else ""
+    return f"* run {run.id} ended part way: the rates count {what}{rest}; no time for N"
+
+
 def _short_engine(run: RunView) -> str:
     stats = run.engine_batches
     if not stats.count or stats.median is None:
@@ -429,7 +439,6 @@ def render_table(snapshot: Snapshot, options: ReportOptions, *, width: int | Non
     for row in rows:
         cells = _table_cells(row)
         table.add_row(*(Text(inert(cells[i])) for i in shown), style=_row_style(row.run))
-    partial = [row.run.id for row in rows if row.run.partial and row.run.samples_per_s]
     if options.baseline is not None:
         reference = [""] * len(TABLE_HEADERS)
         reference[0] = "baseline"
@@ -442,10 +451,9 @@ def render_table(snapshot: Snapshot, options: ReportOptions, *, width: int | Non
     console = Console(file=buffer, width=width or 200, force_terminal=False, color_system=None)
     if table.row_count or not server_runs(snapshot):
         console.print(table)
-        if partial:
-            which = ("run " if len(partial) == 1 else "runs ") + ", ".join(partial)
-            note = f"* {which} ended part way: the rates of what it finished"
-            console.print(Text(inert(note)))
+        for row in rows:
+            if row.run.partial and row.run.samples_per_s:
+                console.print(Text(inert(_partial_note(row.run))))
     servers = _server_table(snapshot, width)
     if servers is not None:
         if table.row_count:

@@ -181,6 +181,8 @@ def test_a_dead_attempt_is_partial_never_100_percent_and_never_flattered():
     assert dead.requests_per_s == pytest.approx(600 / 15.5)
     # 600 loglikelihood requests against 400 generations: nothing to compare
     assert compare.speedups(state.snapshot().runs) == {"1": None, "2": None}
+    # and no "time for N" at the rate of its quick requests alone
+    assert dead.time_for(1000) is None and relaunch.time_for(1000) is not None
 
 
 def test_speedups_compare_runs_that_did_the_same_work():

@@ -406,9 +406,14 @@ class RunView:
         return oom_failures(self.ooms)
 
     def time_for(self, n: int, per: str = "requests") -> float | None:
-        """Seconds needed for ``n`` requests (or documents, ``per="docs"``) at this run's rate."""
+        """Seconds needed for ``n`` requests (or documents, ``per="docs"``) at this run's rate.
+
+        None for a run that died part way: its rate counts only the request types it reached
+        (the demo's OOM'd attempt did the quick loglikelihood requests, never the slow
+        generations), so a time for N at that rate would flatter it.
+        """
         rate = self.docs_per_s if per == "docs" else self.samples_per_s
-        if not rate:
+        if not rate or self.partial:
             return None
         return n / rate
 
