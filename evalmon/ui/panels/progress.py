@@ -41,8 +41,9 @@ def headline(run: RunView, baseline: float | None) -> Text:
         text.append("  (partial: the run ended part way)", style="yellow")
     elif early:
         text.append("  (early estimate)", style="dim italic")
-    text.append("  ·  1000 requests in ", style="dim")
-    text.append(mark(fmt.duration(run.time_for(1000))), style="bold")
+    if (time_for := run.time_for(1000)) is not None:  # none for a run that ended part way
+        text.append("  ·  1000 requests in ", style="dim")
+        text.append(mark(fmt.duration(time_for)), style="bold")
     if baseline:
         text.append("  ·  ", style="dim")
         text.append(fmt.speedup(compare.speedup(run, baseline)), style="bold")
