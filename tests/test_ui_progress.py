@@ -38,6 +38,7 @@ def test_a_bar_of_a_run_that_died_has_no_eta(tmp_path: Path) -> None:
     row = next(line for line in text.splitlines() if "Requesting API" in line)
     assert row.rstrip().endswith("-"), row
     assert "ETA " not in text  # nor in the header
+    assert "(partial" in text and "1000 requests in" not in text  # no time at a partial rate
 
 
 def test_a_running_bar_keeps_its_eta(tmp_path: Path) -> None:
