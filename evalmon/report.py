@@ -388,12 +388,18 @@ def _table_cells(row: ReportRow) -> list[str]:
 
 def _partial_note(run: RunView) -> str:
     """Below the terminal table: what a partial rate counts, so nobody reads it as the
-    whole job's (the demo's OOM'd attempt finished only its quick loglikelihood requests)."""
-    reached = [r.request_type for r in run.rates if r.request_type and r.requests_done]
-    missed = [r.request_type for r in run.rates if r.request_type and not r.finished]
-    what = f"its {' and '.join(reached)} requests" if reached else "the requests it finished"
-    rest = f", not its {' and '.join(missed)} work" if missed else ""
-    return f"* run {run.id} ended part way: the rates count {what}{rest}; no time for N"
+    whole job's (the demo's OOM'd attempt served only its quick loglikelihood requests)."""
+    served = [
+        f"{r.request_type or 'requests'} {fmt.count(r.requests_done)}"
+        + (f" of {fmt.count(r.requests_total)}" if r.requests_total is not None else "")
+        for r in run.rates
+        if r.requests_done or not r.finished
+    ]
+    detail = f" ({', '.join(served)})" if served else ""
+    return (
+        f"* run {run.id} ended part way: its rates count only what it served{detail}; "
+        "no time for N"
+    )
 
 
 def _short_engine(run: RunView) -> str:

@@ -170,6 +170,6 @@ def test_the_demos_closing_table_does_not_flatter_the_oomed_attempt(tmp_path):
     table = proc.stdout[proc.stdout.index("evalmon report"):]
     row = next(line for line in table.splitlines() if line.startswith("1 "))
     assert "*" in row and "x " not in row  # partial rates, no speedup
-    assert "* run 1 ended part way: the rates count its loglikelihood requests, not its " \
-        "generate_until work; no time for N" in table
+    assert "* run 1 ended part way: its rates count only what it served (loglikelihood 600 of " \
+        "600, generate_until 0 of 400); no time for N" in table
     assert runs["1"]["time_for_n_s"] is None and runs["2"]["time_for_n_s"] is not None
