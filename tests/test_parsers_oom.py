@@ -1936,3 +1936,11 @@ def test_ollama_runner_unable_to_allocate_a_gpu_buffer_is_a_gpu_oom_at_load() ->
     assert [(e.kind, e.origin, e.fatal, e.batch_helps) for e in events(text)] == [
         ("gpu", "ggml", True, False)
     ]
+
+
+def test_a_libcxx_abort_starts_its_own_message_after_a_long_progress_line() -> None:
+    """mlx-lm#236: the line before is 127 characters (a width a terminal may wrap at), but
+    ``libc++abi: `` opens a record of its own: the message is not the progress line."""
+    (excerpt,) = [e for e in CORPUS if e.path.endswith("mlx-lm-236.log")]
+    fatal = [e for e in events(excerpt.text) if e.fatal]
+    assert [e.message.split(":")[0] for e in fatal] == ["libc++abi"]

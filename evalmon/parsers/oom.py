@@ -1255,7 +1255,8 @@ _RECORD_START = ascii_re(
     r"|File \"|(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Warning)\b"
     # lines that open a record of their own: access logs, timestamped or tagged log lines
     r"|\d{1,3}(?:\.\d{1,3}){3} - |\[?\d{4}-\d\d-\d\d|\[[A-Z ]{3,}\]|(?:INFO|WARNING|ERROR|DEBUG)\b"
-    r"|slurmstepd\b|srun: |salloc: |terminate called\b|\{\""  # a JSON record is one line
+    r"|slurmstepd\b|srun: |salloc: |terminate called\b|libc\+\+abi: "
+    r"|\{\""  # a JSON record is one line
     r"|```|~~~"  # the end of a markdown code block
     # a C program's "function_name: message" line (llama.cpp, ggml)
     r"|[a-z][a-z0-9]*(?:_[a-z0-9]+)+: )"
