@@ -209,3 +209,23 @@ def test_batch_size_reaches(argv: list[str], env_names: tuple[str, ...], reaches
 )
 def test_fixed_batch_flag_names_what_to_replace(argv: list[str], fixed: str | None) -> None:
     assert argv_mod.fixed_batch_flag(argv) == fixed
+
+
+def test_evalmon_run_says_when_the_batch_size_cannot_reach_the_command(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    def run(*command: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "evalmon", "run", "--headless", "--batch-size", "8",
+             "--log-dir", str(tmp_path / "logs"), "--", *command],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return proc.stderr
+
+    fixed = run(sys.executable, "-c", "pass", "--batch_size", "64")
+    assert "reaches it only as $EVALMON_BATCH_SIZE" in fixed
+    assert "write --batch_size {batch_size} instead of '--batch_size 64'" in fixed
+    placeholder = run(sys.executable, "-c", "pass", "--batch_size", "{batch_size}")
+    assert "EVALMON_BATCH_SIZE" not in placeholder
