@@ -21,6 +21,7 @@ import datetime
 import re
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -297,6 +298,18 @@ def test_time_waiting_in_the_queue_is_not_a_stall(cluster: SlurmCluster, tmp_pat
     assert (when["StartTime"] - when["SubmitTime"]).total_seconds() > 8  # it did wait
 
 
+def lift_begin_time(cluster: SlurmCluster, job: str, requeued_at: float) -> None:
+    """Lift SLURM's 120 s BeginTime of a requeued job so that its rerun starts now.
+
+    slurmd revokes the old run's credential with a whole-second time and refuses a credential
+    issued in that same second ("Job credential revoked", "already killed, do not launch"):
+    the lift waits for the clock to pass the requeue's second by one.
+    """
+    wait_for(lambda: int(time.time()) >= int(requeued_at) + 2, timeout=5,
+             what="a new second after the requeue", step=0.05)
+    cluster.run("scontrol", "update", f"JobId={job}", "StartTime=now")
+
+
 def test_an_operators_requeue_is_followed_as_the_same_attempt(
     cluster: SlurmCluster, tmp_path: Path
 ) -> None:
@@ -308,6 +321,7 @@ def test_an_operators_requeue_is_followed_as_the_same_attempt(
     with evalmon(cluster, tmp_path, ["--requeue-on", "preempted,node-fail",
                                      "--sbatch-arg=--requeue"]) as proc:
         job = first_job_after_progress(tmp_path)
+        requeued_at = time.time()
         res = cluster.run("scontrol", "requeue", job)
         assert res.returncode == 0, res.stderr
         wait_for(lambda: f"attempt 1 (job {job}): PENDING" in (tmp_path / "evalmon.out")
@@ -320,7 +334,7 @@ def test_an_operators_requeue_is_followed_as_the_same_attempt(
                  what="the first run's process gone", step=0.1)
         wait_for(lambda: cluster.run("squeue", "-h", "-j", job, "-o", "%T").stdout.strip()
                  == "PENDING", timeout=60, what="the job pending, nothing of it running", step=0.2)
-        cluster.run("scontrol", "update", f"JobId={job}", "StartTime=now")  # lift BeginTime
+        lift_begin_time(cluster, job, requeued_at)
         try:
             out = finish(proc, tmp_path)
         except subprocess.TimeoutExpired:
