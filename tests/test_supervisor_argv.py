@@ -197,17 +197,19 @@ def test_batch_size_reaches(argv: list[str], env_names: tuple[str, ...], reaches
 @pytest.mark.parametrize(
     ("argv", "fixed"),
     [
-        (["python", "my_eval.py", "--batch_size", "64"], "--batch_size 64"),
-        (["python", "my_eval.py", "--bs=8"], "--bs=8"),
+        (["python", "my_eval.py", "--batch_size", "64"], ("--batch_size", "--batch_size 64")),
+        (["python", "my_eval.py", "--bs=8"], ("--bs", "--bs=8")),
         (
             ["torchrun", "train.py", "--per_device_eval_batch_size", "16"],
-            "--per_device_eval_batch_size 16",
+            ("--per_device_eval_batch_size", "--per_device_eval_batch_size 16"),
         ),
         (["python", "my_eval.py", "--batch-size", "auto"], None),
         (["python", "my_eval.py", "--tasks", "64"], None),
     ],
 )
-def test_fixed_batch_flag_names_what_to_replace(argv: list[str], fixed: str | None) -> None:
+def test_fixed_batch_flag_names_what_to_replace(
+    argv: list[str], fixed: tuple[str, str] | None
+) -> None:
     assert argv_mod.fixed_batch_flag(argv) == fixed
 
 

@@ -232,7 +232,7 @@ def main(argv: list[str]) -> int:
     elif not argv_mod.batch_size_reaches(command, ns.batch_env):
         fixed = argv_mod.fixed_batch_flag(command)
         hint = (
-            f"write {fixed.split()[0].split('=')[0]} {{batch_size}} instead of {fixed!r}"
+            f"write {fixed[0]} {{batch_size}} instead of {fixed[1]!r}"
             if fixed
             else "put {batch_size} in the command or name a variable with --batch-env"
         )

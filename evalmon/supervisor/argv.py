@@ -265,16 +265,18 @@ def batch_size_reaches(argv: Sequence[str], env_names: Sequence[str]) -> bool:
     return bool(env_names) or has_placeholder(argv) or find_lm_eval(argv) is not None
 
 
-def fixed_batch_flag(argv: Sequence[str]) -> str | None:
-    """A batch-size flag with a number written into a command evalmon does not rewrite
-    (``--batch_size 64``, ``--bs=8``): what to replace with ``{batch_size}``."""
+def fixed_batch_flag(argv: Sequence[str]) -> tuple[str, str] | None:
+    """A batch-size flag with a number written into a command evalmon does not rewrite:
+    the flag and how it is written (``("--batch_size", "--batch_size 64")``, ``("--bs",
+    "--bs=8")``), to be replaced with ``{batch_size}``."""
     for i, arg in enumerate(argv[1:], start=1):
         if not _FIXED_BATCH_FLAG.fullmatch(arg):
             continue
-        if "=" in arg:
-            return arg
+        flag, eq, _ = arg.partition("=")
+        if eq:
+            return flag, arg
         if i + 1 < len(argv) and argv[i + 1].isdigit():
-            return f"{arg} {argv[i + 1]}"
+            return flag, f"{arg} {argv[i + 1]}"
     return None
 
 
