@@ -252,6 +252,16 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("rank", ascii_re(r"\[\d{1,6},(?P<rank>\d{1,6})\]<std(?:out|err)>: ?")),
     ("rank", ascii_re(r" {0,4}(?P<rank>\d{1,5}): (?=\S|  )")),
     ("tag", ascii_re(r"(?P<tag>\[?[A-Za-z][\w.\-]{0,60}\]?) *\| ")),
+    # pdsh (DeepSpeed's multi-node launcher) labels each line with its host: "gpu-q-13: ",
+    # "worker-0: ", "localhost: ", "10.0.0.2: " (a name with a digit: no message word)
+    (
+        "tag",
+        ascii_re(
+            r"(?!slurmstepd|srun\b|salloc\b|python)"
+            r"(?P<tag>localhost|[A-Za-z][\w\-]{0,40}\d[\w.\-]{0,40}"
+            r"|\d{1,3}(?:\.\d{1,3}){3}): (?=\S|  )"
+        ),
+    ),
     # Kubernetes: a container's log file as the kubelet writes it (CRI: "<RFC 3339 time>
     # <stream> <F|P> ", on every line), and `kubectl logs --prefix` ("[pod/<pod>/<container>] ")
     (
@@ -267,6 +277,15 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ascii_re(
             r"\((?P<tag>[A-Za-z_][\w.\-]{0,40}(?:,? +(?:pid|ip|rank|node|tp|dp)=[\w.:\-]+)*"
             r"|(?:pid|rank)=[\w.:\-]+(?:,? +(?:pid|ip|rank|node)=[\w.:\-]+)*)\) "
+        ),
+    ),
+    # a collector's time stamp (CI runner, `docker logs -t`, `kubectl logs --timestamps`) before
+    # vLLM's own header, which must stay whole: its level decides whether the record is handled
+    (
+        "header",
+        ascii_re(
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d) "
+            r"(?=" + _LEVEL + r" +\d\d-\d\d \d\d:\d\d:\d\d)"
         ),
     ),
     (
@@ -869,6 +888,16 @@ _SIGKILLED = ascii_re(
     r"|(?:[\w.]+\.)?ProcessExitedException: process \d+ terminated with signal SIGKILL"
     r")$"
 )
+def _under_labels(line: _Line, pattern: re.Pattern[str]) -> bool:
+    """Does ``pattern`` match the line from its start or from after any of the labels, time
+    stamps and tags put before it (a launcher's rank label, a container's name, CI's time
+    stamp)? For whole-line forms whose own first field looks like a prefix (bash's ``[1]+``,
+    DeepSpeed's ``[time] [ERROR] [launch.py:..]``)."""
+    prefix = len(line.raw) - len(line.body)
+    starts = [0, prefix, *(k + 1 for k in range(prefix) if line.raw[k] == " ")]
+    return any(pattern.match(line.raw[k:].strip()) for k in starts)
+
+
 # torchrun's agent stops the other workers once one has died: its own SIGTERMs come before
 # the report of the one that died, and are no sign that someone stopped the job.
 _AGENT_CLEANUP = ascii_re(r"Sending process \d+ closing signal SIGTERM")
@@ -1161,7 +1190,7 @@ _GPU_WORDS = ascii_re(r"(?i)cuda|\bhip|gpu|device|c10::|cudnn|cublas|nccl|vram|\
 def _match_record(text: str, head: str) -> _Found | None:
     """The rule ``text`` satisfies, given the log header of the line it starts on."""
     found = _match_text(text)
-    if found is None and _CXX_HEAD.match(head):
+    if found is None and _CXX_HEAD.match(_own_head(head)):
         words = _CXX_OOM.search(text)
         if words is not None and not _quoted(prefix := text[: words.start()]):
             kind: OomKind = "gpu" if _GPU_WORDS.search(text) else "host"
@@ -1263,11 +1292,28 @@ _RECORD_START = ascii_re(
 )
 
 
+# A time stamp put before every line by what collected the log, not by the program: CI runners,
+# `docker logs -t`, `kubectl logs --timestamps` (RFC 3339 with a zone), journald (date, host,
+# program[pid]). It differs from line to line of one wrapped message.
+_COLLECTOR_STAMP = ascii_re(
+    r"\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)\]? +"
+    r"|(?:[A-Z][a-z]{2} {1,2}\d{1,2}|\d{1,2}\u6708 \d{1,2}) \d\d:\d\d:\d\d {1,2}"
+    r"(?:[\w.\-]{1,64} )?[\w.\-/]{1,64}\[\d{1,9}\]: "
+)
+
+
+def _own_head(head: str) -> str:
+    """The header the program wrote, without a collector's time stamp before it."""
+    stamp = _COLLECTOR_STAMP.match(head)
+    return head[stamp.end() :] if stamp else head
+
+
 def _continues(previous: _Line, line: _Line) -> bool:
     """Is ``line`` the hard-wrapped continuation of ``previous`` (same process)?"""
+    own = _own_head(line.head)
     return (
         line.source == previous.source
-        and line.head in ("", previous.head)  # vLLM repeats the header on every line
+        and own in ("", _own_head(previous.head))  # vLLM repeats the header on every line
         and bool(line.body.strip())
         and 60 <= len(previous.raw) <= _MAX_WRAP_WIDTH
         and _RECORD_START.match(line.body.lstrip()) is None
@@ -1299,7 +1345,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if not _CANDIDATE_STR.search(line.raw):
         return None
     body = _unnumbered(window, i, _dedented(window, i))
-    if _copied(body) or _TABLE_ROW.match(line.raw) or _yaml_value(window, i):
+    table_row = _TABLE_ROW.match(line.raw) or _TABLE_ROW.match(body)
+    if _copied(body) or table_row or _yaml_value(window, i):
         return None
     found = _match_record(body, line.head)
     text, start = body, i
@@ -1321,12 +1368,12 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             text, start = joined, k
     if found is None:
         found = _raised_here(window, i)
-    if found is None and any(p.match(body) for p in _KILLED):
+    if found is None and any(p.match(body) or _under_labels(line, p) for p in _KILLED):
         if _deliberate_kill(window, i):
             return None
         found = _Found(_Rule(_KILLED[0], "host", "kernel"))
         killed = True
-    if found is None and _SIGKILLED.match(line.raw.strip()):
+    if found is None and _under_labels(line, _SIGKILLED):
         if _deliberate_kill(window, i, besides=_AGENT_CLEANUP):
             return None
         found = _Found(_Rule(_SIGKILLED, "host", "kernel"))
@@ -1413,10 +1460,10 @@ def _in_head_tail_output(window: Sequence[_Line], i: int) -> bool:
     under a ``==> name <==`` header): a copy of other logs, like grep output. The output ends
     at the next shell prompt (``$ ...``)."""
     for k in range(i - 1, -1, -1):
-        raw = window[k].raw
-        if raw.startswith("==> ") and raw.endswith(" <=="):
+        body = window[k].body  # as printed, or under a launcher's label ("0: ==> a.log <==")
+        if body.startswith("==> ") and body.endswith(" <=="):
             return True
-        if raw.startswith("$ "):
+        if body.startswith("$ "):
             return False
     return False
 
@@ -1651,7 +1698,10 @@ def _crash_follows(window: Sequence[_Line], i: int, source: str) -> bool:
     record: the handling worked, and what crashed later is another failure. A logger's tag is
     not on the traceback's lines: those count too.
     """
-    following = [line for line in window[i + 1 :] if line.source in (source, "")]
+    # the record's own source, or the process it came from (a logger's tag is one level below
+    # a container's or launcher's prefix: "svc-1/fairseq.trainer", then "svc-1" on the frames)
+    outer = {source.rsplit("/", k)[0] for k in range(source.count("/") + 1)} | {""}
+    following = [line for line in window[i + 1 :] if line.source in outer]
     for n, (line, after) in enumerate(pairwise(following)):
         if line.body.startswith("Traceback (most recent call last):"):
             return n > 0 and _TOP_FRAME.match(after.body) is not None
