@@ -94,3 +94,15 @@ def test_each_host_is_its_own_source() -> None:
     )
     found = events(f"gpu-q-13: {line}\ngpu-q-14: {line}")
     assert len([e for e in found if e.fatal]) == 2
+
+
+def test_a_labelled_line_cut_by_the_terminal_joins_its_unlabelled_rest() -> None:
+    """A terminal 120 columns wide cuts vLLM's engine line; the rest of it, on the next line,
+    carries no label (the line is vllm-project/vllm#25837's, cut as `fold -w 120` does)."""
+    path = CORPUS_DIR / "vllm/enginecore-dp0-free-memory-below-utilization-25837.log"
+    lines = _read_excerpt(path).text.split("\n")
+    cut = "\n".join(line[k : k + 120] for line in lines for k in range(0, max(len(line), 1), 120))
+    assert "on startu\np is less" in cut
+    fatal = [e for e in events(cut) if e.fatal]
+    assert [e.kind for e in fatal] == ["gpu"]
+    assert "on startup is less than desired GPU memory utilization" in fatal[0].message

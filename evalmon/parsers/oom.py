@@ -1311,8 +1311,10 @@ def _own_head(head: str) -> str:
 def _continues(previous: _Line, line: _Line) -> bool:
     """Is ``line`` the hard-wrapped continuation of ``previous`` (same process)?"""
     own = _own_head(line.head)
+    # a terminal cuts a full line at its width: the rest carries none of the line's labels
+    cut = not line.head and not line.source and len(previous.raw) in _WRAP_WIDTHS
     return (
-        line.source == previous.source
+        (line.source == previous.source or cut)
         and own in ("", _own_head(previous.head))  # vLLM repeats the header on every line
         and bool(line.body.strip())
         and 60 <= len(previous.raw) <= _MAX_WRAP_WIDTH
