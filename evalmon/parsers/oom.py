@@ -757,6 +757,13 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     _rule(r"\binvoked oom-killer: gfp_mask=", "host", "kernel"),
     _rule(r"\bReason:\s*OOMKilled\b|\bOOMKilled:\s*true\b", "host", "kernel"),
+    # `kubectl get pods`: the pod's STATUS column, between READY and RESTARTS
+    # ("tax-tribunals-application-base-74464f6b98-2kj6g   0/1   OOMKilled   4 (57s ago)   2m40s")
+    _rule(
+        r"^[a-z0-9][a-z0-9.\-]{0,252} +\d+/\d+ +OOMKilled +\d+(?: \([\w ]{1,20} ago\))? +\d+[smhd]",
+        "host",
+        "kubernetes",
+    ),
     # systemd about a service (ollama, vllm, a job's unit): "ollama.service: A process of this
     # unit has been killed by the OOM killer.", then "Failed with result 'oom-kill'."
     _rule(
