@@ -106,3 +106,18 @@ def test_a_labelled_line_cut_by_the_terminal_joins_its_unlabelled_rest() -> None
     fatal = [e for e in events(cut) if e.fatal]
     assert [e.kind for e in fatal] == ["gpu"]
     assert "on startup is less than desired GPU memory utilization" in fatal[0].message
+
+
+def test_a_line_whose_end_a_terminal_cut_off_is_judged_with_its_end() -> None:
+    """torchrun's report of a SIGKILLed worker (AkariAsai/self-rag#83) cut at 80 columns: the
+    first part names no worker, the rest ("al_rank: 1 (pid: 14447) of binary:") looks like a
+    C function's log line and holds no candidate of its own."""
+    line = (
+        "torch.distributed.elastic.multiprocessing.api: [ERROR] failed (exitcode: -9)"
+        " local_rank: 1 (pid: 14447) of binary:"
+    )
+    cut = line[:80] + "\n" + line[80:]
+    assert cut.split("\n")[1].startswith("al_rank: 1")
+    found = events(cut)
+    assert [(e.fatal, e.kind) for e in found] == [(True, "host")]
+    assert "local_rank: 1 (pid: 14447)" in found[0].message

@@ -1294,9 +1294,11 @@ _RECORD_START = ascii_re(
     r"|slurmstepd\b|srun: |salloc: |terminate called\b|libc\+\+abi: "
     r"|\{\""  # a JSON record is one line
     r"|```|~~~"  # the end of a markdown code block
-    # a C program's "function_name: message" line (llama.cpp, ggml)
-    r"|[a-z][a-z0-9]*(?:_[a-z0-9]+)+: )"
+    r")"
 )
+# a C program's "function_name: message" line (llama.cpp, ggml); a word cut in two by a
+# terminal can look like one ("...(exitcode: -9) lo" then "cal_rank: 1 (pid: 14447) ...")
+_C_FUNCTION_LINE = ascii_re(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+: ")
 
 
 # A time stamp put before every line by what collected the log, not by the program: CI runners,
@@ -1320,12 +1322,14 @@ def _continues(previous: _Line, line: _Line) -> bool:
     own = _own_head(line.head)
     # a terminal cuts a full line at its width: the rest carries none of the line's labels
     cut = not line.head and not line.source and len(previous.raw) in _WRAP_WIDTHS
+    mid_word = len(previous.raw) in _WRAP_WIDTHS and previous.raw[-1:].isalnum()
     return (
         (line.source == previous.source or cut)
         and own in ("", _own_head(previous.head))  # vLLM repeats the header on every line
         and bool(line.body.strip())
         and 60 <= len(previous.raw) <= _MAX_WRAP_WIDTH
         and _RECORD_START.match(line.body.lstrip()) is None
+        and (mid_word or _C_FUNCTION_LINE.match(line.body.lstrip()) is None)
     )
 
 
@@ -1377,12 +1381,18 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             text, start = joined, k
     if found is None:
         found = _raised_here(window, i)
+    ahead = _joined_ahead(window, i, body) if found is None else body
+    if found is None and ahead != body:
+        # ...or whose end is on the next line(s): the rest a terminal cut off
+        found = _match_record(ahead, line.head)
     if found is None and any(p.match(body) or _under_labels(line, p) for p in _KILLED):
         if _deliberate_kill(window, i):
             return None
         found = _Found(_Rule(_KILLED[0], "host", "kernel"))
         killed = True
-    if found is None and _under_labels(line, _SIGKILLED):
+    if found is None and (
+        _under_labels(line, _SIGKILLED) or _SIGKILLED.match((line.head + ahead).strip())
+    ):
         if _deliberate_kill(window, i, besides=_AGENT_CLEANUP):
             return None
         found = _Found(_Rule(_SIGKILLED, "host", "kernel"))
@@ -1409,6 +1419,20 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         killed=killed,
         handled=handled and not found.mention,
     )
+
+
+def _joined_ahead(window: Sequence[_Line], i: int, body: str) -> str:
+    """Line ``i``'s body with the hard-wrapped continuation lines after it (up to
+    _WRAP_LINES), when none of them could be judged itself: a continuation that is a
+    candidate joins back to this line when its own turn comes (one event, live or not)."""
+    joined, last = body, window[i]
+    for line in window[i + 1 : i + 1 + _WRAP_LINES]:
+        if not _continues(last, line):
+            break
+        if _CANDIDATE_STR.search(line.raw):
+            return body
+        joined, last = _join(joined, line.body, len(last.raw)), line
+    return joined
 
 
 # The innermost frame of a traceback is the statement that raised: ``raise ValueError("No
