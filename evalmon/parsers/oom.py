@@ -351,6 +351,7 @@ class _Line:
     rank: int | None
     source: str  # identity of the prefixes: lines of one process share it
     head: str  # the log header stripped ("" if none); a new header starts a new record
+    cols: int  # the line's width as printed (a lost escape's text took columns too)
 
 
 class _Window(Sequence[_Line]):
@@ -378,13 +379,25 @@ class _Window(Sequence[_Line]):
         return line
 
 
-def _normalise(text: str) -> str:
-    text = text[:_MAX_CHARS]
-    return strip_ansi(text).replace("\r", "").rstrip()
+# A color code whose ESC a collector wrote as text (rsyslog: "#033[33m(raylet)#033[0m",
+# vllm-project/vllm#1160; a JSON log's "\u001b[0m"): no text of the message.
+_LOST_ESCAPE = ascii_re(r"(?:#033|\\033|\\x1[bB]|\\u001[bB])\[(?:\d{1,3}(?:;\d{1,3}){0,4})?m")
+
+
+def _printed(text: str) -> str:
+    """The line as a terminal showed it: no escape sequences, no carriage returns."""
+    return strip_ansi(text[:_MAX_CHARS]).replace("\r", "").rstrip()
+
+
+def _unescaped(printed: str) -> str:
+    if "33[" in printed or "1b[" in printed or "1B[" in printed:
+        return _LOST_ESCAPE.sub("", printed)
+    return printed
 
 
 def _split(text: str) -> _Line:
-    raw = _normalise(text)
+    printed = _printed(text)
+    raw = _unescaped(printed)
     body = raw
     rank: int | None = None
     source: list[str] = []
@@ -415,7 +428,7 @@ def _split(text: str) -> _Line:
             break
         else:
             break
-    return _Line(raw, body, rank, "/".join(source), head)
+    return _Line(raw, body, rank, "/".join(source), head, len(printed))
 
 
 # --------------------------------------------------------------------------- recognition
@@ -1317,17 +1330,23 @@ def _own_head(head: str) -> str:
     return head[stamp.end() :] if stamp else head
 
 
+_ONE_SPACE = ascii_re(r" [a-z(]")
+
+
 def _continues(previous: _Line, line: _Line) -> bool:
     """Is ``line`` the hard-wrapped continuation of ``previous`` (same process)?"""
     own = _own_head(line.head)
-    # a terminal cuts a full line at its width: the rest carries none of the line's labels
-    cut = not line.head and not line.source and len(previous.raw) in _WRAP_WIDTHS
-    mid_word = len(previous.raw) in _WRAP_WIDTHS and previous.raw[-1:].isalnum()
+    full = previous.cols in _WRAP_WIDTHS
+    # a terminal cuts a full line at its width (or right before a space, the one space then
+    # opening the rest): the rest carries none of the line's labels
+    bare = not line.head and not line.source
+    cut = bare and (full or _ONE_SPACE.match(line.body) is not None)
+    mid_word = full and previous.raw[-1:].isalnum()
     return (
         (line.source == previous.source or cut)
         and own in ("", _own_head(previous.head))  # vLLM repeats the header on every line
         and bool(line.body.strip())
-        and 60 <= len(previous.raw) <= _MAX_WRAP_WIDTH
+        and 60 <= previous.cols <= _MAX_WRAP_WIDTH
         and _RECORD_START.match(line.body.lstrip()) is None
         and (mid_word or _C_FUNCTION_LINE.match(line.body.lstrip()) is None)
     )
@@ -1374,7 +1393,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             break
         if found is not None and not _MID_SENTENCE.match(joined):
             break
-        joined, k = _join(previous.body, joined, len(previous.raw)), k - 1
+        joined, k = _join(previous.body, joined, previous.cols), k - 1
         if found is None:
             found = _match_record(joined, previous.head)
         if found is not None:
@@ -1431,7 +1450,7 @@ def _joined_ahead(window: Sequence[_Line], i: int, body: str) -> str:
             break
         if _CANDIDATE_STR.search(line.raw):
             return body
-        joined, last = _join(joined, line.body, len(last.raw)), line
+        joined, last = _join(joined, line.body, last.cols), line
     return joined
 
 
@@ -1753,10 +1772,10 @@ def _full_text(window: Sequence[_Line], i: int, hit: _Hit) -> str:
         lines.append(line)
     # a terminal cut every line at its width (mteb#2426: 177 columns): the full lines, all
     # but the last, have one length
-    lengths = {len(line.raw) for line in lines[:-1]}
+    lengths = {line.cols for line in lines[:-1]}
     width = lengths.pop() if len(lines) >= 3 and len(lengths) == 1 else None
     for previous, line in pairwise(lines):
-        text = _join(text, line.body, len(previous.raw), width)
+        text = _join(text, line.body, previous.cols, width)
     return text
 
 
