@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
+from evalmon.parsers.oom import _split
 from tests.oom_real_lines import CORPUS_DIR, _read_excerpt
 from tests.test_parsers_oom import events
 
@@ -83,6 +84,10 @@ def test_a_host_label_is_never_a_program_name_or_a_message_word() -> None:
         " cudaMalloc failed: out of memory"
     )
     assert [e.fatal for e in events(ggml)] == [True]
+    # a module or an exception class before its message is no host either
+    assert _split("cv2.error: OpenCV(4.5.5) error: (-4:Insufficient memory)").source == ""
+    assert _split("Http2Error: stream reset").source == ""
+    assert _split("worker-12: Killed").source == "worker-12"
 
 
 def test_each_host_is_its_own_source() -> None:

@@ -253,12 +253,13 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("rank", ascii_re(r" {0,4}(?P<rank>\d{1,5}): (?=\S|  )")),
     ("tag", ascii_re(r"(?P<tag>\[?[A-Za-z][\w.\-]{0,60}\]?) *\| ")),
     # pdsh (DeepSpeed's multi-node launcher) labels each line with its host: "gpu-q-13: ",
-    # "worker-0: ", "localhost: ", "10.0.0.2: " (a name with a digit: no message word)
+    # "worker-0: ", "localhost: ", "10.0.0.2: " (a name with a digit and no dot: no message
+    # word, no module like "cv2.error: ")
     (
         "tag",
         ascii_re(
             r"(?!slurmstepd|srun\b|salloc\b|python)"
-            r"(?P<tag>localhost|[A-Za-z][\w\-]{0,40}\d[\w.\-]{0,40}"
+            r"(?P<tag>localhost|[A-Za-z][\w\-]{0,40}\d[\w\-]{0,40}(?<!Error)(?<!Exception)"
             r"|\d{1,3}(?:\.\d{1,3}){3}): (?=\S|  )"
         ),
     ),
