@@ -837,6 +837,12 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "torch.multiprocessing.spawn.ProcessExitedException: process 0 terminated with signal SIGKILL",
         Expect(kind="host", origin="kernel", batch_helps=False),
     ),
+    # teacherpeterpan/Logic-LLM#10: a run killed at the same problem each time, out of memory
+    "PyCharm's run console after a progress bar": (
+        " 31%|███       | 63/204 [00:01<00:02, 66.83it/s]\n"
+        "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
     # ----------------------------------------------------------------- recovered (fatal=False)
     "lm-eval auto batch search recovers": (
         LM_EVAL_AUTO_BATCH,
@@ -947,8 +953,9 @@ def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
         "kill -9 $(lsof -t -i :3000)\nzsh: killed     python3 -m http.server 3000",
         "# zsh: killed     python check1.py",
         "running deepseek r1 671b on 64GB / 128GB ram mac gives `Error: llama runner process has terminated: signal: killed`",
-        # PyCharm's Stop button can end a run with SIGKILL too (noelshin/selfmask#11)
-        "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
+        # PyCharm's Stop button: SIGINT (Python prints KeyboardInterrupt), then SIGKILL
+        "^CTraceback (most recent call last):\n  File \"main.py\", line 3, in <module>\n"
+        "KeyboardInterrupt\n\nProcess finished with exit code 137 (interrupted by signal 9: SIGKILL)",
         "train.log:ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x",
         # the job was stopped on purpose first
         "slurmstepd: error: *** JOB 5 ON n1 CANCELLED AT 2024-01-01T00:00:00 DUE TO TIME LIMIT ***\n"

@@ -224,6 +224,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
     rb"|more system memory|return code = -9|exitcode: -9|Signal 9 \(SIGKILL\)"
+    rb"|exit code 137 \(interrupted"
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
     rb"|Device memory allocation of size|Memory_Allocation_Failure|by the OOM killer|'oom-kill'"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
@@ -877,6 +878,7 @@ _CODE_MESSAGE: tuple[_Rule, ...] = (
 )
 _KILLED: tuple[re.Pattern[str], ...] = (
     ascii_re(r"Killed$"),
+    ascii_re(r"\*\*Killed\*\*$"),  # bolded by the reporter (CharlesShang/FastMaskRCNN#172)
     ascii_re("\u5df2\u6740\u6b7b$"),  # bash's "Killed" under a zh_CN locale: 已杀死
     ascii_re(r"[\w./\-]+: line \d+: +\d+ Killed(?: |$)"),  # bash: "script: line 3: 123 Killed  cmd"
     ascii_re(r"\[\d+\][+-]? +Killed +\S"),  # bash job control
@@ -904,11 +906,15 @@ _SIGKILLED = ascii_re(
     # ollama's runner (its maintainers: "the operating system thought that the runner was too
     # big and would cause an OOM condition", ollama/ollama#10532)
     r"|Error: llama runner process has terminated: signal: killed"
-    # torch.multiprocessing.spawn (not PyCharm's "exit code 137 (interrupted by signal 9:
-    # SIGKILL)": its Stop button can end a run that way too)
+    # torch.multiprocessing.spawn
     r"|(?:[\w.]+\.)?ProcessExitedException: process \d+ terminated with signal SIGKILL"
+    # an IDE's run console (PyCharm: noelshin/selfmask#11, teacherpeterpan/Logic-LLM#10, both
+    # out of host memory). Its Stop button sends SIGINT first: a Python program then prints
+    # KeyboardInterrupt, which marks the SIGKILL that may follow as deliberate.
+    r"|Process finished with exit code 137 \(interrupted by signal 9: ?SIGKILL\)"
     r")$"
 )
+
 def _under_labels(line: _Line, pattern: re.Pattern[str]) -> bool:
     """Does ``pattern`` match the line from its start or from after any of the labels, time
     stamps and tags put before it (a launcher's rank label, a container's name, CI's time
@@ -1524,6 +1530,7 @@ def _in_head_tail_output(window: Sequence[_Line], i: int) -> bool:
 _DELIBERATE = ascii_re(
     r"CANCELLED AT|DUE TO TIME LIMIT|DUE TO PREEMPTION|\bscancel\b|Terminated\b|\bkill -9\b"
     r"|sending signal (?:KILL|SIGKILL)|timeout: the monitored command|received signal|SIGTERM"
+    r"|\bKeyboardInterrupt\b|\bSIGINT\b"
 )
 
 
