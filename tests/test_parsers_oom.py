@@ -837,6 +837,12 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "torch.multiprocessing.spawn.ProcessExitedException: process 0 terminated with signal SIGKILL",
         Expect(kind="host", origin="kernel", batch_helps=False),
     ),
+    # microsoft/Swin-Transformer#267: torch.distributed.launch (and `accelerate launch`, as in
+    # kohya-ss/sd-scripts#1065) report their worker killed by SIGKILL
+    "Python's subprocess under a launcher": (
+        "subprocess.CalledProcessError: Command '['/usr/bin/python3', '-u', 'main.py', '--local_rank=3', '--cfg', 'configs/swin/swin_tiny_patch4_window7_224.yaml', '--data-path', '/content/Swin-Transformer/dataset/cats_and_dogs_filtered', '--batch-size', '32']' died with <Signals.SIGKILL: 9>.",
+        Expect(kind="host", origin="kernel", batch_helps=False),
+    ),
     # teacherpeterpan/Logic-LLM#10: a run killed at the same problem each time, out of memory
     "PyCharm's run console after a progress bar": (
         " 31%|███       | 63/204 [00:01<00:02, 66.83it/s]\n"

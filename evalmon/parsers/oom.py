@@ -224,7 +224,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
     rb"|more system memory|return code = -9|exitcode: -9|Signal 9 \(SIGKILL\)"
-    rb"|exit code 137 \(interrupted"
+    rb"|exit code 137 \(interrupted|Signals\.SIGKILL"
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
     rb"|Device memory allocation of size|Memory_Allocation_Failure|by the OOM killer|'oom-kill'"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
@@ -912,6 +912,9 @@ _SIGKILLED = ascii_re(
     # out of host memory). Its Stop button sends SIGINT first: a Python program then prints
     # KeyboardInterrupt, which marks the SIGKILL that may follow as deliberate.
     r"|Process finished with exit code 137 \(interrupted by signal 9: ?SIGKILL\)"
+    # Python's subprocess, as `accelerate launch` and torch.distributed.launch report their
+    # worker (kohya-ss/sd-scripts#1065, microsoft/Swin-Transformer#267, in italics there)
+    r"|_?(?:[\w.]+\.)?CalledProcessError: Command .{1,8000} died with <Signals\.SIGKILL: 9>\._?"
     r")$"
 )
 
