@@ -341,6 +341,8 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("header", ascii_re(_LEVEL + r":[\w.\-]*:")),
     ("header", ascii_re(r"\[" + _LEVEL + r"\] ?")),
+    # a bare level ("WARNING: ran out of memory ..."; fairseq's "| WARNING: ...")
+    ("header", ascii_re(_LEVEL + r": (?=\S)")),
     ("group", ascii_re(r" *[|] (?=\S)")),  # Python 3.11 exception-group tracebacks
 )
 _RANK_IN_TAG = ascii_re(r"\brank=(\d{1,6})\b|\bTP(\d{1,6})\b")
@@ -1169,7 +1171,11 @@ def _match_text(text: str) -> _Found | None:
         message = exception.group("msg") or ""
         if _EXCEPTION_NAME.search(etype) or "." in etype:
             if "OutOfMemoryError" in etype:
-                if etype.startswith("ray.") or "running low on memory" in message:
+                # Ray's memory monitor raises its own OutOfMemoryError; a task's own exception
+                # comes wrapped ("RayTaskError(OutOfMemoryError): ray::Worker.f() ...", a
+                # torch OOM on the worker's GPU: NVIDIA-NeMo/RL#3793)
+                wrapped = "TaskError(" in etype or "ActorError(" in etype
+                if (etype.startswith("ray.") and not wrapped) or "running low on memory" in message:
                     return _Found(_Rule(_EXCEPTION_LINE, "host", "ray"))
                 if etype.startswith("java."):  # the JVM's heap, metaspace or threads
                     return _Found(_Rule(_EXCEPTION_LINE, "host", "jvm"))
@@ -1743,6 +1749,23 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     return "run" if run else None
 
 
+_STDIN_FRAME = ascii_re(r"\s*File \"<stdin>\", line \d+, in ")
+
+
+def _interactive(window: Sequence[_Line], i: int, source: str) -> bool:
+    """Was the exception raised at a Python prompt (its traceback's frames start in
+    ``<stdin>``)? The interpreter prints it and waits for the next line: nothing died."""
+    for k in range(i - 1, max(-1, i - CONTEXT_BEFORE), -1):
+        line = window[k]
+        if line.source != source:
+            continue
+        if _STDIN_FRAME.match(line.body):
+            return True
+        if line.body.startswith("Traceback (most recent call last):"):
+            return False
+    return False
+
+
 def _following(window: Sequence[_Line], i: int, source: str) -> list[_Line]:
     return [line for line in window[i + 1 :] if line.source == source]
 
@@ -1929,6 +1952,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     crashed = hit.handled and _crash_follows(window, i, hit.source)
     recovered = (
         hit.retrying
+        or _interactive(window, i, hit.source)
         or (hit.mention and not crashed)
         or _in_batch_search(window, i)
         or any(_RECOVERY.search(other.raw) for other in following)
