@@ -126,3 +126,20 @@ def test_a_line_whose_end_a_terminal_cut_off_is_judged_with_its_end() -> None:
     found = events(cut)
     assert [(e.fatal, e.kind) for e in found] == [(True, "host")]
     assert "local_rank: 1 (pid: 14447)" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        # the OOM's words cut in two ("(out " / "of memory)"): the panic's start is the candidate
+        "tgi/router-panic-warmup-out-of-memory-563.log",
+        # "CalledProcessError: Command '[...]" three lines above "died with <Signals.SIGKILL: 9>"
+        "kernel/calledprocesserror-died-with-sigkill-italic-swin-transformer-267.log",
+    ],
+)
+def test_a_report_cut_by_a_120_column_terminal_is_still_fatal(path: str) -> None:
+    excerpt = _read_excerpt(CORPUS_DIR / path)
+    lines = excerpt.text.split("\n")
+    cut = "\n".join(line[k : k + 120] for line in lines for k in range(0, max(len(line), 1), 120))
+    fatal = [e for e in events(cut) if e.fatal]
+    assert [e.kind for e in fatal] == [excerpt.kind]

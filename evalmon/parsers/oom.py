@@ -232,7 +232,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|failed to allocate buffer, size|buffer of size|would exceed memory|OUT_OF_HOST_MEMORY"
     rb"|no enough memory|memory allocation of|memory pressure \(OOM\)"
     rb"|Aborting compilation early|exceeding available bytes|bytes for new constant"
-    rb"|Ray killed this worker"
+    rb"|Ray killed this worker|Unable to warmup model"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -1426,7 +1426,9 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         found = _Found(_Rule(_KILLED[0], "host", "kernel"))
         killed = True
     if found is None and (
-        _under_labels(line, _SIGKILLED) or _SIGKILLED.match((line.head + ahead).strip())
+        _under_labels(line, _SIGKILLED)
+        or _SIGKILLED.match((line.head + ahead).strip())
+        or (k < i and _SIGKILLED.match((window[k].head + joined).strip()))
     ):
         if _deliberate_kill(window, i, besides=_AGENT_CLEANUP):
             return None
