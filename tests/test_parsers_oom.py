@@ -1957,16 +1957,3 @@ def test_a_libcxx_abort_starts_its_own_message_after_a_long_progress_line() -> N
     (excerpt,) = [e for e in CORPUS if e.path.endswith("mlx-lm-236.log")]
     fatal = [e for e in events(excerpt.text) if e.fatal]
     assert [e.message.split(":")[0] for e in fatal] == ["libc++abi"]
-
-
-def test_an_oom_at_a_python_prompt_is_survived_and_one_of_python_c_is_fatal() -> None:
-    """At a prompt the interpreter prints the traceback and waits (pytorch/pytorch#20618's
-    demonstration); `python -c` dies of it (its frames are in "<string>")."""
-    message = (
-        "RuntimeError: [enforce fail at CPUAllocator.cpp:65] . DefaultCPUAllocator: can't allocate"
-        " memory: you tried to allocate 4000000000000000 bytes. Error code 12 (Cannot allocate memory)"
-    )
-    prompt = f'>>> torch.empty(10**15)\nTraceback (most recent call last):\n  File "<stdin>", line 1, in <module>\n{message}'
-    assert [(e.kind, e.fatal) for e in events(prompt)] == [("host", False)]
-    command = prompt.replace('"<stdin>"', '"<string>"').replace(">>> torch.empty(10**15)\n", "")
-    assert [(e.kind, e.fatal) for e in events(command)] == [("host", True)]

@@ -1751,23 +1751,6 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     return "run" if run else None
 
 
-_STDIN_FRAME = ascii_re(r"\s*File \"<stdin>\", line \d+, in ")
-
-
-def _interactive(window: Sequence[_Line], i: int, source: str) -> bool:
-    """Was the exception raised at a Python prompt (its traceback's frames start in
-    ``<stdin>``)? The interpreter prints it and waits for the next line: nothing died."""
-    for k in range(i - 1, max(-1, i - CONTEXT_BEFORE), -1):
-        line = window[k]
-        if line.source != source:
-            continue
-        if _STDIN_FRAME.match(line.body):
-            return True
-        if line.body.startswith("Traceback (most recent call last):"):
-            return False
-    return False
-
-
 def _following(window: Sequence[_Line], i: int, source: str) -> list[_Line]:
     return [line for line in window[i + 1 :] if line.source == source]
 
@@ -1954,7 +1937,6 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     crashed = hit.handled and _crash_follows(window, i, hit.source)
     recovered = (
         hit.retrying
-        or _interactive(window, i, hit.source)
         or (hit.mention and not crashed)
         or _in_batch_search(window, i)
         or any(_RECOVERY.search(other.raw) for other in following)
