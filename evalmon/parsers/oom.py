@@ -232,7 +232,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|failed to allocate buffer, size|buffer of size|would exceed memory|OUT_OF_HOST_MEMORY"
     rb"|no enough memory|memory allocation of|memory pressure \(OOM\)"
     rb"|Aborting compilation early|exceeding available bytes|bytes for new constant"
-    rb"|Ray killed this worker|Unable to warmup model"
+    rb"|Ray killed this worker|Unable to warmup model|Engine building failed"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -792,6 +792,11 @@ _STRONG: tuple[_Rule, ...] = (
     # TensorRT-LLM's runtime: "[TensorRT-LLM][ERROR] CUDA runtime error in
     # ::cudaMallocAsync(ptr, n, mCudaStream->get()): out of memory (.../tllmBuffers.h:112)"
     _rule(r"\bCUDA runtime error in \S.{0,200}?: out of memory \(", "gpu", "tensorrt-llm"),
+    # TensorRT's builder: "[TRT] [E] 2: [virtualMemoryBuffer.cpp::resizePhysical::140] Error
+    # Code 2: OutOfMemory (no further information)" while it tries tactics; it skips the ones
+    # that do not fit and builds on (VoltaML#15, DeepStream-Yolo#366): fatal only when the
+    # build then fails (NVIDIA/TensorRT-LLM#346: "Engine building failed")
+    _rule(r"\bError Code 2: OutOfMemory\b", "gpu", "tensorrt", survivable=True),
     # TVM (MLC-LLM): "InternalError: Check failed: (e == cudaSuccess || e ==
     # cudaErrorCudartUnloading) is false: CUDA: out of memory"
     _rule(r"\bis false: CUDA: out of memory\b", "gpu", "tvm"),
@@ -1416,6 +1421,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             text, start = joined, k
     if found is None:
         found = _raised_here(window, i)
+    if found is None and _TRT_BUILD_FAILED.search(body) and _trt_oom_before(window, i):
+        found = _Found(_TRT_BUILD_OOM)
     ahead = _joined_ahead(window, i, body) if found is None else body
     if found is None and ahead != body:
         # ...or whose end is on the next line(s): the rest a terminal cut off
@@ -1749,6 +1756,16 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     if load:
         return "load"
     return "run" if run else None
+
+
+_TRT_BUILD_FAILED = ascii_re(r"\bEngine building failed\b|\bFailed to build (?:the )?engine\b")
+_TRT_BUILD_OOM = _rule(_TRT_BUILD_FAILED.pattern, "gpu", "tensorrt", batch_helps=False)
+_TRT_OOM = ascii_re(r"\bError Code 2: OutOfMemory\b")
+
+
+def _trt_oom_before(window: Sequence[_Line], i: int) -> bool:
+    """The build that failed had run out of GPU memory (its builder said so just before)."""
+    return any(_TRT_OOM.search(window[k].raw) for k in range(max(0, i - 20), i))
 
 
 def _following(window: Sequence[_Line], i: int, source: str) -> list[_Line]:
