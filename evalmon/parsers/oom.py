@@ -241,6 +241,12 @@ _CANDIDATE_STR = ascii_re(CANDIDATE.pattern.decode())
 # --------------------------------------------------------------------------- prefixes
 
 _LEVEL = r"(?:TRACE|DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|CRITICAL|FATAL)"
+# RFC 3339 with a zone, as collectors stamp lines (CRI, `docker logs -t`, CI runners)
+_RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)"
+# syslog/journald: the date ("Apr 25 06:31:56 ", "12\u6708 03 18:13:23 " in a zh_CN locale),
+# then the host and the program with its pid ("node1 ollama[35]")
+_SYSLOG_DATE = r"(?:[A-Z][a-z]{2} {1,2}\d{1,2}|\d{1,2}\u6708 \d{1,2}) \d\d:\d\d:\d\d {1,2}"
+_SYSLOG_PROGRAM = r"(?:[\w.\-]{1,64} )?[\w.\-/]{1,64}\[\d{1,9}\]"
 _TIMESTAMP = (
     r"\[?\d{4}-\d\d-\d\d[T :_]\d\d:\d\d:\d\d(?:[.,:]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
     r"(?P<par>(?: (?:TP|DP|PP|EP)\d+)*)\]?"
@@ -269,8 +275,7 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "tag",
         ascii_re(
-            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)"
-            r" (?P<tag>stdout|stderr) [FP] "
+            _RFC3339 + r" (?P<tag>stdout|stderr) [FP] "
         ),
     ),
     ("tag", ascii_re(r"\[(?P<tag>pod/[\w.\-]{1,253}/[\w.\-]{1,63})\] ")),
@@ -286,8 +291,7 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "header",
         ascii_re(
-            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d) "
-            r"(?=" + _LEVEL + r" +\d\d-\d\d \d\d:\d\d:\d\d)"
+            _RFC3339 + r" (?=" + _LEVEL + r" +\d\d-\d\d \d\d:\d\d:\d\d)"
         ),
     ),
     (
@@ -315,7 +319,7 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # (journalctl leaves the host out when it is empty: "Apr 27 09:35:17  lemond[17105]: ")
     (
         "header",
-        ascii_re(r"(?:[A-Z][a-z]{2} {1,2}\d{1,2}|\d{1,2}\u6708 \d{1,2}) \d\d:\d\d:\d\d {1,2}"),
+        ascii_re(_SYSLOG_DATE),
     ),
     # then the host and the program with its pid, then a level or a colon: "node1 ollama[35]: ",
     # Python logging's "%(hostname)s %(name)s[%(process)d] %(levelname)s " ("h root[14] DEBUG "),
@@ -323,7 +327,7 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "header",
         ascii_re(
-            r"(?:[\w.\-]{1,64} )?[\w.\-/]{1,64}\[\d{1,9}\](?:: | " + _LEVEL + r"\b ?|:$)"
+            _SYSLOG_PROGRAM + r"(?:: | " + _LEVEL + r"\b ?|:$)"
         ),
     ),
     # TensorFlow/XLA (absl) after a Python timestamp: "I tensorflow/core/.../x.cc:830] "
@@ -925,14 +929,14 @@ _SIGKILLED = ascii_re(
     r")$"
 )
 
-def _under_labels(line: _Line, pattern: re.Pattern[str]) -> bool:
-    """Does ``pattern`` match the line from its start or from after any of the labels, time
-    stamps and tags put before it (a launcher's rank label, a container's name, CI's time
-    stamp)? For whole-line forms whose own first field looks like a prefix (bash's ``[1]+``,
+def _under_labels(line: _Line) -> list[str]:
+    """The line from its start and from after each of the labels, time stamps and tags put
+    before it (a launcher's rank label, a container's name, CI's time stamp): where a
+    whole-line form may begin whose own first field looks like a prefix (bash's ``[1]+``,
     DeepSpeed's ``[time] [ERROR] [launch.py:..]``)."""
     prefix = len(line.raw) - len(line.body)
     starts = [0, prefix, *(k + 1 for k in range(prefix) if line.raw[k] == " ")]
-    return any(pattern.match(line.raw[k:].strip()) for k in starts)
+    return [line.raw[k:].strip() for k in starts]
 
 
 # torchrun's agent stops the other workers once one has died: its own SIGTERMs come before
@@ -1339,9 +1343,7 @@ _C_FUNCTION_LINE = ascii_re(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+: ")
 # `docker logs -t`, `kubectl logs --timestamps` (RFC 3339 with a zone), journald (date, host,
 # program[pid]). It differs from line to line of one wrapped message.
 _COLLECTOR_STAMP = ascii_re(
-    r"\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)\]? +"
-    r"|(?:[A-Z][a-z]{2} {1,2}\d{1,2}|\d{1,2}\u6708 \d{1,2}) \d\d:\d\d:\d\d {1,2}"
-    r"(?:[\w.\-]{1,64} )?[\w.\-/]{1,64}\[\d{1,9}\]: "
+    r"\[?" + _RFC3339 + r"\]? +|" + _SYSLOG_DATE + _SYSLOG_PROGRAM + r": "
 )
 
 
@@ -1427,13 +1429,14 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if found is None and ahead != body:
         # ...or whose end is on the next line(s): the rest a terminal cut off
         found = _match_record(ahead, line.head)
-    if found is None and any(p.match(body) or _under_labels(line, p) for p in _KILLED):
+    labelled = _under_labels(line) if found is None else []
+    if found is None and any(p.match(text) for p in _KILLED for text in (body, *labelled)):
         if _deliberate_kill(window, i):
             return None
         found = _Found(_Rule(_KILLED[0], "host", "kernel"))
         killed = True
     if found is None and (
-        _under_labels(line, _SIGKILLED)
+        any(_SIGKILLED.match(text) for text in labelled)
         or _SIGKILLED.match((line.head + ahead).strip())
         or (k < i and _SIGKILLED.match((window[k].head + joined).strip()))
     ):
