@@ -509,6 +509,9 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bHIP(?:BLAS|BLASLT|SPARSE)_STATUS_ALLOC_FAILED\b", "gpu", "hip", code=True),
     _rule(r"\bCUBLAS_STATUS_ALLOC_FAILED\b", "gpu", "cublas", code=True),
     _rule(r"\bCUDNN_STATUS_ALLOC_FAILED\b", "gpu", "cudnn", code=True),
+    # the other CUDA libraries' "failed to allocate GPU or CPU memory" status (cupy's
+    # ``CuFftError: CUFFT_ALLOC_FAILED``, PyTorch's ``cusolver error: ..._ALLOC_FAILED``)
+    _rule(r"\bCU(?:FFT|SOLVER_STATUS|SPARSE_STATUS)_ALLOC_FAILED\b", "gpu", "cuda", code=True),
     _rule(r"\bcudaErrorMemoryAllocation\b|\bCUDA_ERROR_OUT_OF_MEMORY\b", "gpu", "cuda", code=True),
     # glog's fatal check on a CUDA call (Caffe, OpenPose, mshadow/MXNet, old PaddlePaddle):
     # "F0304 14:26:21.611594  4889 syncedmem.cpp:71] Check failed: error == cudaSuccess (2 vs.
