@@ -904,7 +904,7 @@ def test_host_events_carry_no_gpu_index() -> None:
         "ENOMEM fork() failed: Cannot allocate memory",
         "instead of a catchable `RuntimeError: unable to mmap ... Cannot allocate memory`, the process crashes",
         # quoted, indented, grep output
-        "`OSError: [WinError 1455] The paging file is too small for this operation to complete.`",
+        "I got `OSError: [WinError 1455] The paging file is too small for this operation to complete.` when loading",
         " RuntimeError: Could not allocate tensor with 4915840 bytes. There is not enough GPU video memory available!",
         "    raise RuntimeError('DataLoader worker (pid {}) is killed by signal: Killed.')",
         "train.log:RuntimeError: DataLoader worker (pid 1) is killed by signal: Killed.",
@@ -920,6 +920,56 @@ def test_host_events_carry_no_gpu_index() -> None:
 )
 def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
     assert events(text) == []
+
+
+# A log pasted into an issue as markdown inline code: a whole line, or the first and last
+# lines of a span over several lines (blind raters read these as the reporter's failure:
+# ggml-org/llama.cpp#5156, #76, vllm-project/vllm#2140, prophesier/diff-svc#24)
+INLINE_CODE_PASTES = {
+    "whole line under a sentence": (
+        "Running the same code I get a similar error:\n"
+        "`torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 3.50 GiB. GPU 0 has "
+        "a total capacty of 23.69 GiB of which 3.09 GiB is free.`",
+        "gpu",
+    ),
+    "dmesg line": (
+        "Here's the dmesg message:\n"
+        "`Out of memory: Killed process 930269 (python3) total-vm:15643332kB, "
+        "anon-rss:13201980kB, file-rss:4kB, shmem-rss:0kB, UID:0 pgtables:26524kB oom_score_adj:0`",
+        "host",
+    ),
+    "a span over several lines ending in Killed": (
+        "`blk.35.attn_norm.weight, n_dims = 1, torch.bfloat16 --> float32\n"
+        "blk.35.ffn_norm.weight, n_dims = 1, torch.bfloat16 --> float32\n"
+        "Killed`",
+        "host",
+    ),
+    "Windows paging file": (
+        "`OSError: [WinError 1455] The paging file is too small for this operation to complete.`",
+        "host",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(INLINE_CODE_PASTES))
+def test_a_log_line_pasted_as_inline_code_is_a_report(name: str) -> None:
+    text, kind = INLINE_CODE_PASTES[name]
+    event = only(text)
+    assert event.fatal and event.kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # code inside a sentence stays a quote, even when the span runs to the line's end
+        "Here you have `RuntimeError: CUDA failed with error out of memory` error.",
+        "Set `PYTORCH_CUDA_ALLOC_CONF` to avoid `torch.OutOfMemoryError: CUDA out of memory`",
+        "I got `torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.`",
+        "The run ends with `RuntimeError: CUDA out of memory.\nTried to allocate 2.00 GiB`",
+    ],
+)
+def test_inline_code_inside_a_sentence_stays_a_quote(text: str) -> None:
+    assert [e for e in events(text) if e.fatal] == []
 
 
 @pytest.mark.parametrize(
@@ -1957,3 +2007,45 @@ def test_a_libcxx_abort_starts_its_own_message_after_a_long_progress_line() -> N
     (excerpt,) = [e for e in CORPUS if e.path.endswith("mlx-lm-236.log")]
     fatal = [e for e in events(excerpt.text) if e.fatal]
     assert [e.message.split(":")[0] for e in fatal] == ["libc++abi"]
+
+
+# Real lines of runtimes' OOMs in forms the corpus's excerpts do not all show (the CANN
+# runtime's EL0004 with its pid, vllm-project/vllm-ascend#1993; torch_npu's c10 error record
+# printed onto a progress bar, vllm-ascend#4678; EXLA's Elixir exception, openxla/xla#10660;
+# torch_xla's status list under a bare "2 root error(s) found.", pytorch/xla#2574)
+RUNTIME_FORMS = {
+    "CANN EL0004 with pid": (
+        "(EngineCore_DP0 pid=553) [ERROR] 2025-09-17-04:55:13 (PID:553, Device:0, RankID:-1) "
+        "ERR00100 PTA call acl api failed\n"
+        "(EngineCore_DP0 pid=553) EL0004: [PID: 553] 2025-09-17-04:55:13.065.712 Failed to "
+        "allocate memory.",
+        "ascend",
+    ),
+    "torch_npu record glued to a bar": (
+        " 11%|████▉      | 25/232 [01:26<02:49,  1.22it/s][rank0]:[E1204 11:18:17.728425480 "
+        "compiler_depend.ts:444] NPU out of memory.\n",
+        "ascend",
+    ),
+    "EXLA": ("** (RuntimeError) Out of memory while trying to allocate 117964800 bytes.", "xla"),
+    "status list under a bare first line": (
+        "2 root error(s) found.\n"
+        "  (0) Resource exhausted: Failed to allocate request for 336.00MiB (352321536B) on "
+        "device ordinal 0\n"
+        "\t [[{{node XRTAllocateFromTensor_33}}]]",
+        "xla",
+    ),
+    "TPU program load": (
+        "2023-04-08 11:22:09.148143: F tensorflow/tsl/platform/statusor.cc:33] Attempting to "
+        "fetch value instead of handling error RESOURCE_EXHAUSTED: Error loading program: "
+        "Attempting to reserve 7.04G at the bottom of memory. That was not possible. There are "
+        "6.27G free, 0B reserved, and 6.27G reservable.",
+        "xla",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(RUNTIME_FORMS))
+def test_runtime_oom_forms_are_fatal_gpu(name: str) -> None:
+    text, origin = RUNTIME_FORMS[name]
+    fatal = [e for e in events(text) if e.fatal]
+    assert len(fatal) == 1 and fatal[0].kind == "gpu" and fatal[0].origin == origin

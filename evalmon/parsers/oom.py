@@ -173,6 +173,9 @@ of each, with a near-miss):
   names examples (``## Error log examples``), a YAML document's value (under ``---``), a quoted
   ``key: "..."`` value, first-person prose (``I'm getting ... NCCL WARN Cuda failure``) are no
   reports. fairseq's handler (``OOM: Ran out of memory with exception: ...``) is a caught OOM.
+  Markdown inline code inside a sentence is a quote too, but a whole line of it (or the first
+  or last line of a span over several lines) is a log line pasted into an issue: raters shown
+  no labels read such pastes as the reporter's own failure.
 * A fatal OOM needs text that shows a failure; a message with no exception type, no error level
   and no traceback before it, followed by a bar that moves on, was caught and survived. The rest
   of the evidence (the process exited non-zero, the server answered 5xx) is the supervisor's.
@@ -226,7 +229,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|more system memory|return code = -9|exitcode: -9|Signal 9 \(SIGKILL\)"
     rb"|exit code 137 \(interrupted|Signals\.SIGKILL"
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
-    rb"|Device memory allocation of size|Memory_Allocation_Failure|by the OOM killer|'oom-kill'"
+    rb"|Device memory allocation of size|Memory_Allocation_Failure|EL0004|by the OOM killer"
+    rb"|'oom-kill'"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
     rb"|No space left for only one request|OUT_OF_DEVICE_MEMORY|OutOfDeviceMemory"
     rb"|failed to allocate buffer, size|buffer of size|would exceed memory|OUT_OF_HOST_MEMORY"
@@ -261,11 +265,11 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("tag", ascii_re(r"(?P<tag>\[?[A-Za-z][\w.\-]{0,60}\]?) *\| ")),
     # pdsh (DeepSpeed's multi-node launcher) labels each line with its host: "gpu-q-13: ",
     # "worker-0: ", "localhost: ", "10.0.0.2: " (a name with a digit and no dot: no message
-    # word, no module like "cv2.error: ")
+    # word, no module like "cv2.error: ", no error code like CANN's "EL0004: ")
     (
         "tag",
         ascii_re(
-            r"(?!slurmstepd|srun\b|salloc\b|python)"
+            r"(?!slurmstepd|srun\b|salloc\b|python|[A-Z]+\d+: )"  # no error code ("EL0004: ")
             r"(?P<tag>localhost|[A-Za-z][\w\-]{0,40}\d[\w\-]{0,40}(?<!Error)(?<!Exception)"
             r"|\d{1,3}(?:\.\d{1,3}){3}): (?=\S|  )"
         ),
@@ -308,10 +312,14 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
             _TIMESTAMP
             + r"(?:(?: - | +| *\| *| *: *)(?:"
             + _LEVEL
-            + r"\b|\[[^\]]{0,80}\]|[\w.\-]{1,60}(?= - )))*(?: - |: | |:)?"
+            # a level padded to a column ("%(levelname)-8s": "ERROR    Model failed ...")
+            + r"\b(?: {2,8}(?=\S))?|\[[^\]]{0,80}\]|[\w.\-]{1,60}(?= - )))*(?: - |: | |:)?"
         ),
     ),
     ("header", ascii_re(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w./\-]+:\d+\] ?")),
+    # PyTorch's c10 logging (often under a rank label): "[W906 07:46:05.008634648
+    # CUDACachingAllocator.cpp:3933] ", "[E1204 11:18:17.728425480 compiler_depend.ts:444] "
+    ("header", ascii_re(r"\[[IWEF]\d{3,4} \d\d:\d\d:\d\d\.\d+ [\w./\-]+:\d+\] ?")),
     # llama.cpp's common log with timestamps (minutes.seconds.ms.us, then the level's letter):
     # "0.15.079.619 E ggml_backend_cuda_buffer_type_alloc_buffer: ..."
     ("header", ascii_re(r"\d{1,6}\.\d\d\.\d{3}\.\d{3} (?:[IWEDT] )?")),
@@ -348,6 +356,14 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # a bare level ("WARNING: ran out of memory ..."; fairseq's "| WARNING: ...")
     ("header", ascii_re(_LEVEL + r": (?=\S)")),
     ("group", ascii_re(r" *[|] (?=\S)")),  # Python 3.11 exception-group tracebacks
+    # a progress bar the next message was printed onto (tqdm ends its line with "\r" only):
+    # " 11%|████▉    | 25/232 [01:26<02:49,  1.22it/s][rank0]:[E1204 ...] NPU out of memory."
+    (
+        "bar",
+        ascii_re(
+            r"[^|]{0,120}\d{1,3}%\|[^|]{0,400}\| *\d+/\d+ \[[^\]]{0,60}(?:it/s|s/it)\](?=[\[(\w])"
+        ),
+    ),
 )
 _RANK_IN_TAG = ascii_re(r"\brank=(\d{1,6})\b|\bTP(\d{1,6})\b")
 
@@ -406,7 +422,7 @@ def _unescaped(printed: str) -> str:
 def _split(text: str) -> _Line:
     printed = _printed(text)
     raw = _unescaped(printed)
-    body = raw
+    body = _pasted(raw)
     rank: int | None = None
     source: list[str] = []
     head = ""
@@ -437,6 +453,26 @@ def _split(text: str) -> _Line:
         else:
             break
     return _Line(raw, body, rank, "/".join(source), head, len(printed))
+
+
+def _pasted(raw: str) -> str:
+    """A log pasted into an issue as markdown inline code, read without its backticks: a whole
+    line (`` `RuntimeError: CUDA out of memory. ...` `` under "I got"), or the first or last
+    line of a span over several lines (``Killed` `` ending a converter's output). Code inside
+    a sentence stays a quote."""
+    if "`" not in raw:
+        return raw
+    stripped = raw.strip()
+    ticks = stripped.count("`")
+    if stripped.startswith("``"):  # a fence, or inline code opened with two backticks
+        return raw
+    if ticks == 2 and len(stripped) > 2 and stripped[0] == stripped[-1] == "`":
+        return stripped[1:-1].strip()
+    if ticks == 1 and len(stripped) > 1 and stripped[0] == "`":
+        return stripped[1:]
+    if ticks == 1 and len(stripped) > 1 and stripped[-1] == "`" and stripped[-2] != " ":
+        return raw.rstrip()[:-1]
+    return raw
 
 
 # --------------------------------------------------------------------------- recognition
@@ -522,7 +558,11 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "cuda",
     ),
-    _rule(r"\bNCCL WARN Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"),
+    # (NCCL 2.0/2.1 printed the source file instead of its name: "c460c041:101211:106353 [0]
+    # init.cu:218 WARN Cuda failure 'out of memory'", pytorch/pytorch#4921)
+    _rule(
+        r"(?:\bNCCL|\] [\w/]+\.cu:\d+) WARN Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"
+    ),
     _rule(r"\bNCCL WARN Failed to CUDA calloc\b", "gpu", "nccl"),
     # onnxruntime's CudaCall: ``CUDA failure 2: out of memory ; GPU=0 ; hostname=... ; expr=``
     _rule(r"\bCUDA failure \d+: out of memory ; GPU=\d+", "gpu", "cuda"),
@@ -537,6 +577,9 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "xla",
     ),
+    # ... as Elixir's EXLA raises it, without the status code: "** (RuntimeError) Out of
+    # memory while trying to allocate 117964800 bytes." (openxla/xla#10660)
+    _rule(r"^\*\* \(\w+\) Out of memory while trying to allocate \d+ bytes\b", "gpu", "xla"),
     # DeepSpeed-Inference's kernels ("Requested:", "Free:" and "Total:" lines come first)
     _rule(r"\bWorkspace can't be allocated, no enough memory\b", "gpu", "deepspeed"),
     # Ray's memory monitor killed workers (vLLM's Ray workers, RLHF actors): "(raylet)
@@ -572,7 +615,8 @@ _STRONG: tuple[_Rule, ...] = (
     # "Attempting to reserve 3.95G at the bottom of memory. That was not possible. ..."
     _rule(
         r"(?:\b(?:RESOURCE_EXHAUSTED|Resource exhausted):(?:\s*From /job:[\w/:]+:)?\s*"
-        r"(?:Error allocating device buffer:\s*)?|^)Attempting to (?:allocate|reserve) [\d.]+\s*"
+        r"(?:Error allocating device buffer:\s*|Error loading program:\s*)?|^)"
+        r"Attempting to (?:allocate|reserve) [\d.]+\s*"
         r"[KMGTP]?i?B?(?: at the bottom of memory)?\.\s*That was not possible\b",
         "gpu",
         "xla",
@@ -747,7 +791,9 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     _rule(r"^slurmstepd(?:-[\w.\-]+)?: error: Detected \d+ oom[-_]kill event", "host", "slurm"),
     _rule(
-        r"^slurmstepd(?:-[\w.\-]+)?: error: .{0,60}exceeded memory limit .{0,60}being killed",
+        # (older releases leave out "error: ": "slurmstepd: Job 13041453 exceeded memory limit
+        # (8431484 > 8388608), being killed", marbl/canu#211)
+        r"^slurmstepd(?:-[\w.\-]+)?: (?:error: )?.{0,60}exceeded memory limit .{0,60}being killed",
         "host",
         "slurm",
     ),
@@ -814,8 +860,18 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bMODULE:PT_DEVMEM Allocation failed for size::\d+", "gpu", "hpu"),
     # Huawei Ascend (torch_npu, vllm-ascend): the CANN runtime's error code, and the workspace
     # allocator's "NPU out of memory. NPUWorkspaceAllocator tried to allocate 180.00 MiB(NPU 1;"
-    _rule(r"\bMemory_Allocation_Failure\(EL0004\): Failed to allocate", "gpu", "ascend"),
+    # (also as "EL0004: [PID: 553] 2025-09-17-04:55:13.065.712 Failed to allocate memory.",
+    # vllm-project/vllm-ascend#1993), torch_npu's own error record "[E1204 11:18:17.728425480
+    # compiler_depend.ts:444] NPU out of memory." above its "ERR00006 PTA memory error"
+    # (vllm-project/vllm-ascend#4678)
+    _rule(
+        r"\b(?:Memory_Allocation_Failure\(EL0004\):|EL0004: \[PID: \d+\] [\d\-:.]+) "
+        r"Failed to allocate",
+        "gpu",
+        "ascend",
+    ),
     _rule(r"\bNPU out of memory\. NPUWorkspaceAllocator tried to allocate", "gpu", "ascend"),
+    _rule(r"^NPU out of memory\.$", "gpu", "ascend"),
 )
 
 # Short messages: an OOM only when they ARE the message (start of the text after an
@@ -964,7 +1020,7 @@ _RECOVERED_HERE = ascii_re(
 # (pytorch/pytorch#31252: ``WARNING:root:CUDA out of memory. Tried to allocate ...`` once per
 # skipped batch while the progress bar goes on). glog: ``I1124``/``W1124``.
 _HANDLED_LEVEL = ascii_re(
-    r"\b(?:WARNING|WARN|INFO|DEBUG|TRACE|NOTICE)\b|^\[?[IW]\d{4} |(?:^|\s)I [\w./\-]+:\d+\]"
+    r"\b(?:WARNING|WARN|INFO|DEBUG|TRACE|NOTICE)\b|^\[?[IW]\d{3,4} |(?:^|\s)I [\w./\-]+:\d+\]"
 )
 
 # A command, a comment, code or prose quoting an OOM message: never a report.
@@ -1283,6 +1339,9 @@ _MESSAGE_LINES = 12  # an exception's message indented under its first line (see
 # An entry of a TensorFlow/XLA status list, "  (1) RESOURCE_EXHAUSTED: ...", "  (0) Resource
 # exhausted: ...": logged under an error-level header it is the error's own text.
 _STATUS_ENTRY = ascii_re(r"\s+\(\d+\) (?:[A-Z][A-Z_]{2,}|[A-Z][a-z]+(?: [a-z]+){0,3}): ")
+# ...whose first line may be printed alone (torch_xla's "2 root error(s) found." then the
+# entries, pytorch/xla#2574)
+_ROOT_ERRORS = ascii_re(r"(?:\S.*: )?\d+ root error\(s\) found\.?\s*$")
 
 
 def _dedented(window: Sequence[_Line], i: int) -> str:
@@ -1310,7 +1369,10 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
             return body[len(indent) :] if head.group("indent") == indent else body
         if other.body.strip() and not other.body[:1].isspace():
             # left the block: its first line may be the exception the block belongs to
-            if i - k <= _MESSAGE_LINES and _EXCEPTION_START.match(other.body):
+            if i - k <= _MESSAGE_LINES and (
+                _EXCEPTION_START.match(other.body)
+                or (_STATUS_ENTRY.match(body) and _ROOT_ERRORS.match(other.body))
+            ):
                 return body.lstrip()
             return body
         if other.body.strip() and not other.body.startswith(indent):
@@ -1599,7 +1661,7 @@ _EXCEPTION_START = ascii_re(
     r"(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exhausted|Failure)(?:\([\w.]+\))?:"
 )
 _ERROR_LEVEL = ascii_re(
-    r"\b(?:ERROR|CRITICAL|FATAL|Error|error)\b|^\[?E\d{4} |(?:^|\s)[EF] [\w./\-]+:\d+\]"
+    r"\b(?:ERROR|CRITICAL|FATAL|Error|error)\b|^\[?E\d{3,4} |(?:^|\s)[EF] [\w./\-]+:\d+\]"
 )
 _FAILED_BEFORE = ascii_re(r"Traceback \(most recent call last\)|\bException on /|panicked at\b")
 
