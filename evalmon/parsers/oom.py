@@ -1653,6 +1653,9 @@ _RECOVERY = ascii_re(
     # ollama's layout search after a failed ggml allocation: a new load request (fewer GPU
     # layers, in the end the CPU) or its backoff
     r"|\bmsg=\"?load request\"?=\"?\{Operation:(?:fit|alloc)\b|\bmodel layout did not fit\b"
+    # text-generation-webui's summary of a generation, printed after the exception it caught:
+    # the request came back empty, the server goes on (oobabooga/text-generation-webui#1595)
+    r"|^Output generated in [\d.]+ seconds \([\d.]+ tokens/s, \d+ tokens\b"
 )
 # A bar moving on after a bare message (no exception type, no error level, no traceback):
 # the program printed a caught OOM and went on.
