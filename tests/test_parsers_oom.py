@@ -2049,3 +2049,17 @@ def test_runtime_oom_forms_are_fatal_gpu(name: str) -> None:
     text, origin = RUNTIME_FORMS[name]
     fatal = [e for e in events(text) if e.fatal]
     assert len(fatal) == 1 and fatal[0].kind == "gpu" and fatal[0].origin == origin
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        # loguru's default format, its level padded to 8 columns
+        "2024-05-01 10:00:00.123 | ERROR    | train:main:42 - MemoryError",
+        # Python logging's "%(asctime)s %(levelname)-8s %(message)s"
+        "2024-05-01 10:00:00,123 ERROR    MemoryError",
+    ],
+)
+def test_a_padded_level_leaves_no_indent_on_the_message(record: str) -> None:
+    event = only(record)
+    assert event.fatal and event.kind == "host"

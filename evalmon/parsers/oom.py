@@ -313,7 +313,9 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
             + r"(?:(?: - | +| *\| *| *: *)(?:"
             + _LEVEL
             # a level padded to a column ("%(levelname)-8s": "ERROR    Model failed ...")
-            + r"\b(?: {2,8}(?=\S))?|\[[^\]]{0,80}\]|[\w.\-]{1,60}(?= - )))*(?: - |: | |:)?"
+            + r"\b(?: {2,8}(?=\S))?|\[[^\]]{0,80}\]|[\w.\-]{1,60}(?= - )"
+            # loguru's "{name}:{function}:{line} - " ("train:main:42 - ", "__main__:<module>:7 - ")
+            + r"|[\w.\-]{1,60}:[\w.<>\-]{1,60}:\d{1,6}(?= - )))*(?: - |: | |:)?"
         ),
     ),
     ("header", ascii_re(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w./\-]+:\d+\] ?")),
