@@ -8,6 +8,7 @@ SGLang, SLURM, bash) collected from public issues and source; numbers are made u
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -2063,3 +2064,31 @@ def test_runtime_oom_forms_are_fatal_gpu(name: str) -> None:
 def test_a_padded_level_leaves_no_indent_on_the_message(record: str) -> None:
     event = only(record)
     assert event.fatal and event.kind == "host"
+
+
+# A log pasted as a markdown indented code block (4 spaces or a tab on every line, under a
+# blank line) keeps its verdict: every fatal corpus excerpt pasted that way is still found.
+def test_a_log_pasted_as_an_indented_code_block_keeps_its_verdict() -> None:
+    changed = []
+    for excerpt in CORPUS:
+        lines = [line for line in excerpt.text.split("\n") if not line.lstrip().startswith("```")]
+        text = "\n".join("    " + line if line.strip() else line for line in lines)
+        if bool(judge(excerpt)) != bool(judge(dataclasses.replace(excerpt, text=text))):
+            changed.append(excerpt.path)
+    # a document indented as a whole becomes a code block: its examples read as a paste
+    assert len(changed) <= 5, changed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a traceback's own source line under its frame (no blank line above the block)
+        'Traceback (most recent call last):\n  File "a.py", line 3, in <module>\n'
+        '    log.warning("CUDA out of memory. Tried to allocate 2.00 GiB")',
+        # a list item's text under a blank line: 2 spaces is no code block
+        "1. Exit code 1:\n\n  2. The OOM traceback was surfaced:\n"
+        "  torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 14.00 GiB.",
+    ],
+)
+def test_an_indented_line_outside_a_pasted_block_stays_a_quote(text: str) -> None:
+    assert [e for e in events(text) if e.fatal] == []

@@ -1346,6 +1346,36 @@ _STATUS_ENTRY = ascii_re(r"\s+\(\d+\) (?:[A-Z][A-Z_]{2,}|[A-Z][a-z]+(?: [a-z]+){
 _ROOT_ERRORS = ascii_re(r"(?:\S.*: )?\d+ root error\(s\) found\.?\s*$")
 
 
+def _pasted_block(
+    before: list[str], line: str, after: list[str]
+) -> tuple[list[str], str, list[str]]:
+    """The lines without the indent of a log pasted as a markdown indented code block.
+
+    Before fences, logs were pasted into issues indented by 4 spaces or a tab, every line
+    alike, under a blank line. Such a block keeps its own layout under that indent (its
+    traceback's source lines stay indented): the block starts after a blank line (or the
+    window's start), and no line since undercuts the indent of the candidate line."""
+    if not line[:1].isspace() or not line.strip():
+        return before, line, after
+    block = [line]
+    for text in reversed(before):
+        if not text.strip():
+            break
+        block.append(text)
+    # the block's own indent: that of its least indented line
+    indent = min((t[: len(t) - len(t.lstrip(" \t"))] for t in block), key=len)
+    if len(indent) < 4 and "\t" not in indent:
+        return before, line, after
+    if not all(t.startswith(indent) for t in block):
+        return before, line, after
+    cut = len(indent)
+
+    def strip(texts: list[str]) -> list[str]:
+        return [t[cut:] if t.startswith(indent) else t for t in texts]
+
+    return strip(before), line[cut:], strip(after)
+
+
 def _dedented(window: Sequence[_Line], i: int) -> str:
     """The line's body without its indent when the indent is part of a message, else as is.
 
@@ -2013,6 +2043,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         return None
     before = list(before)[-CONTEXT_BEFORE:]
     after = list(after)[:CONTEXT_AFTER]
+    before, line, after = _pasted_block(before, line, after)
     window = _Window((*before, line, *after))
     i = len(before)
     hit = _recognise(window, i)
