@@ -1990,7 +1990,7 @@ def test_a_notebooks_exception_header_names_the_oom_before_its_frames() -> None:
     excerpt may cut): ``OutOfMemoryError   Traceback (most recent call last)``."""
     header = "OutOfMemoryError                          Traceback (most recent call last)"
     assert [(e.kind, e.origin, e.fatal) for e in events(header)] == [("gpu", "pytorch", True)]
-    assert events("    " + header) == []  # indented: a quote
+    assert events("See the cell below:\n    " + header) == []  # indented under a line: a quote
     assert events("KeyError                                  Traceback (most recent call last)") == []
 
 
