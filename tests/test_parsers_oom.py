@@ -1796,9 +1796,10 @@ def test_srun_out_of_memory_without_node_and_task_is_read() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        # ComfyUI's markdown error report, pasted (Comfy-Org/ComfyUI#5810)
-        "- **Exception Message:** MPS backend out of memory (MPS allocated: 8.72 GB, other "
-        "allocations: 110.16 MB, max allowed: 9.07 GB). Tried to allocate 405.00 MB on private pool.",
+        # a markdown list of failed runs, each named in bold (ComfyUI's own error report is
+        # its failure, see comfyui/ksampler-error-report-allocation-on-device-5038)
+        "- **Qwen/Qwen3-235B** (SFT Full) on 8xH100: [rank1]: torch.OutOfMemoryError: CUDA out "
+        "of memory. Tried to allocate 2.00 GiB.",
         # a CJK sentence running into the message (Comfy-Org/ComfyUI#7171)
         "解决错误MPS backend out of memory (MPS allocated: 16.91 GB, other allocations: 2.77 MB, "
         "max allowed: 18.13 GB). Tried to allocate 1.28 GB on private pool.",
@@ -2092,3 +2093,27 @@ def test_a_log_pasted_as_an_indented_code_block_keeps_its_verdict() -> None:
 )
 def test_an_indented_line_outside_a_pasted_block_stays_a_quote(text: str) -> None:
     assert [e for e in events(text) if e.fatal] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a CUDA extension's build on a node out of RAM (real lines from build logs)
+        "[ 64%] Building CXX object libethereum/CMakeFiles/ethereum.dir/BlockChain.cpp.o\n"
+        "c++: internal compiler error: Killed (program cc1plus)\n"
+        "Please submit a full bug report,",
+        "x86_64-linux-gnu-gcc: fatal error: Killed signal terminated program cc1plus",
+        "nvcc error   : 'cicc' died due to signal 9 (Kill signal)",
+    ],
+)
+def test_a_compiler_killed_by_the_oom_killer_is_a_host_oom(text: str) -> None:
+    event = only(text)
+    assert event.fatal and event.kind == "host"
+
+
+def test_a_compiler_kill_named_in_a_sentence_is_no_report() -> None:
+    text = (
+        "Seeing `g++: internal compiler error: Killed (program cc1plus)`is probably related to "
+        "not enough RAM to compile."
+    )
+    assert events(text) == []

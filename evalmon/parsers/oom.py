@@ -227,7 +227,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
     rb"|more system memory|return code = -9|exitcode: -9|Signal 9 \(SIGKILL\)"
-    rb"|exit code 137 \(interrupted|Signals\.SIGKILL"
+    rb"|exit code 137 \(interrupted|Signals\.SIGKILL|died due to signal 9"
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
     rb"|Device memory allocation of size|Memory_Allocation_Failure|EL0004|by the OOM killer"
     rb"|'oom-kill'"
@@ -315,7 +315,11 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
             # a level padded to a column ("%(levelname)-8s": "ERROR    Model failed ...")
             + r"\b(?: {2,8}(?=\S))?|\[[^\]]{0,80}\]|[\w.\-]{1,60}(?= - )"
             # loguru's "{name}:{function}:{line} - " ("train:main:42 - ", "__main__:<module>:7 - ")
-            + r"|[\w.\-]{1,60}:[\w.<>\-]{1,60}:\d{1,6}(?= - )))*(?: - |: | |:)?"
+            + r"|[\w.\-]{1,60}:[\w.<>\-]{1,60}:\d{1,6}(?= - )"
+            # a logger's name or pid before the level ("xinference.core.model 35043 ERROR ")
+            + r"|[\w.\-]{1,60}(?= +(?:\d{1,9} +)?"
+            + _LEVEL
+            + r"\b)))*(?: - |: | |:)?"
         ),
     ),
     ("header", ascii_re(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w./\-]+:\d+\] ?")),
@@ -354,6 +358,11 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("header", ascii_re(_LEVEL + r":[\w.\-]*:")),
+    # ComfyUI's error report, which ComfyUI writes for a failed prompt: "- **Exception Type:**
+    # torch.OutOfMemoryError", "- **Exception Message:** MPS backend out of memory ..."
+    ("header", ascii_re(r"- \*\*Exception (?:Type|Message):\*\* (?=\S)")),
+    # stable-diffusion.cpp: "[ERROR] ggml_extend.hpp:70   - ", "[INFO ] model.cpp:12 - "
+    ("header", ascii_re(r"\[" + _LEVEL + r" ?\] [\w.\-]+\.\w+:\d+ +- ")),
     ("header", ascii_re(r"\[" + _LEVEL + r"\] ?")),
     # a bare level ("WARNING: ran out of memory ..."; fairseq's "| WARNING: ...")
     ("header", ascii_re(_LEVEL + r": (?=\S)")),
@@ -416,6 +425,8 @@ def _printed(text: str) -> str:
 
 
 def _unescaped(printed: str) -> str:
+    if printed.endswith("^M"):  # a carriage return shown as text by a pager or an editor
+        printed = printed[:-2]
     if "33[" in printed or "1b[" in printed or "1B[" in printed:
         return _LOST_ESCAPE.sub("", printed)
     return printed
@@ -462,10 +473,14 @@ def _pasted(raw: str) -> str:
     line (`` `RuntimeError: CUDA out of memory. ...` `` under "I got"), or the first or last
     line of a span over several lines (``Killed` `` ending a converter's output). Code inside
     a sentence stays a quote."""
+    if raw.startswith("**") and not raw.startswith("***") and raw.count("**") == 2:
+        raw = raw.replace("**", "")  # bold in a pasted log ("**RuntimeError: CUDA out of ...**")
     if "`" not in raw:
         return raw
     stripped = raw.strip()
     ticks = stripped.count("`")
+    if stripped.startswith("```") and "`" not in stripped[3:] and " " in stripped[3:]:
+        return stripped[3:]  # a fence glued to the log's first line ("```torch.OutOf...")
     if stripped.startswith("``"):  # a fence, or inline code opened with two backticks
         return raw
     if ticks == 2 and len(stripped) > 2 and stripped[0] == stripped[-1] == "`":
@@ -520,7 +535,13 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bMPS backend out of memory\b", "gpu", "mps"),
     _rule(r"\b(?:CUDA|XPU|NPU|MUSA|MLU) out of memory\.\s*Tried\s*to\s*allocate", "gpu", "pytorch"),
     _rule(r"\bCUDA error: ?out of memory" + _END, "gpu", "pytorch"),
+    # PyTorch 0.1-0.4 printed the failed CUDA call before raising ("THCudaCheck FAIL
+    # file=.../THCStorage.cu line=66 error=2 : out of memory"); a job that catches it goes on
+    _rule(r"\bTHCudaCheck FAIL file=\S+ line=\d+ error=2 : out of memory\b", "gpu", "pytorch"),
     _rule(r"\bHIP error: out of memory" + _END, "gpu", "hip"),
+    # vLLM's sleep-mode allocator waking up: "RuntimeError: CUDA Error: out of memory at
+    # /workspace/csrc/cumem_allocator.cpp:62" (OpenRLHF/OpenRLHF#1050)
+    _rule(r"\bCUDA Error: out of memory at [\w./\-]+:\d+", "gpu", "vllm"),
     # TensorFlow's stream executor: the BFC allocator then asks for less (not a failure)
     _rule(
         r"\bfailed to allocate [\d.]+\s*[KMGT]?i?B? \(\d+ bytes\) from device:"
@@ -573,6 +594,9 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     _rule(r"\bRESOURCE_EXHAUSTED: Out of memory while trying to allocate\b", "gpu", "xla"),
     _rule(r"\bRESOURCE_EXHAUSTED:.{0,80}\b[Rr]an out of memory in memory space\b", "gpu", "xla"),
+    # (TF 1.x on TPU: "Compilation failure: Ran out of memory in memory space hbm. Used 12.34G
+    # of 8.00G hbm.", under "From /job:worker/replica:0/task:0:", google-research/albert#168)
+    _rule(r"^Compilation failure: Ran out of memory in memory space \w+\.", "gpu", "xla"),
     _rule(
         r"\b(?:RESOURCE_EXHAUSTED|Resource exhausted):\s*(?:Failed to allocate request for"
         r"|Out\s*of\s*memory while trying to allocate)",
@@ -589,6 +613,14 @@ _STRONG: tuple[_Rule, ...] = (
     # Workers crashed due to other reasons at node (...)"
     _rule(
         r"\b[1-9]\d* Workers \(tasks /\s*actors\) killed due to memory pressure \(OOM\)",
+        "host",
+        "ray",
+    ),
+    # ...and the last line of the error it raises for a killed task or actor, which is all a
+    # job's truncated log may keep (OpenRLHF/OpenRLHF#911)
+    _rule(
+        r"\bRefer to the documentation on how to address the out of memory issue: "
+        r"https://docs\.ray\.io/\S*ray-oom-prevention",
         "host",
         "ray",
     ),
@@ -695,6 +727,13 @@ _STRONG: tuple[_Rule, ...] = (
         r"^ggml_gallocr_reserve_n(?:_impl)?: failed to allocate"
         r" (?:CUDA|ROCm|Vulkan|SYCL|Metal)\d* buffer of size \d+",
         "gpu",
+        "ggml",
+        batch_helps=False,
+    ),
+    # ...and for the CPU backend's compute buffer (ggml-org/llama.cpp#10251: 139 GB asked)
+    _rule(
+        r"^ggml_gallocr_reserve_n(?:_impl)?: failed to allocate CPU buffer of size \d+",
+        "host",
         "ggml",
         batch_helps=False,
     ),
@@ -839,7 +878,8 @@ _STRONG: tuple[_Rule, ...] = (
     # systemd about a service (ollama, vllm, a job's unit): "ollama.service: A process of this
     # unit has been killed by the OOM killer.", then "Failed with result 'oom-kill'."
     _rule(
-        r"\.(?:service|scope): (?:A process of this unit has been killed by the OOM killer\."
+        # (the unit's name left out when a person copies the lines, ggml-org/llama.cpp#20509)
+        r"(?:\.(?:service|scope): |^)(?:A process of this unit has been killed by the OOM killer\."
         r"|Failed with result 'oom-kill'\.)",
         "host",
         "systemd",
@@ -873,6 +913,9 @@ _STRONG: tuple[_Rule, ...] = (
         "ascend",
     ),
     _rule(r"\bNPU out of memory\. NPUWorkspaceAllocator tried to allocate", "gpu", "ascend"),
+    # Xinference's handler for a model's CUDA OOM, which then ends the model's actor
+    # (xorbitsai/inference#912)
+    _rule(r"^Model actor is out of memory\.$", "gpu", "xinference"),
     _rule(r"^NPU out of memory\.$", "gpu", "ascend"),
 )
 
@@ -987,6 +1030,13 @@ _SIGKILLED = ascii_re(
     # Python's subprocess, as `accelerate launch` and torch.distributed.launch report their
     # worker (kohya-ss/sd-scripts#1065, microsoft/Swin-Transformer#267, in italics there)
     r"|_?(?:[\w.]+\.)?CalledProcessError: Command .{1,8000} died with <Signals\.SIGKILL: 9>\._?"
+    # a compiler killed while building a CUDA extension (flash-attn, vLLM, PyTorch from
+    # source, pytorch/pytorch#28886): gcc's "c++: internal compiler error: Killed (program
+    # cc1plus)" or "fatal error: Killed signal terminated program cc1plus", nvcc's "nvcc error
+    # : 'cicc' died due to signal 9 (Kill signal)"
+    r"|[\w.+\-]{0,40}: (?:internal compiler error: Killed \(program cc1\w*\)"
+    r"|fatal error: Killed signal terminated program cc1\w*)"
+    r"|nvcc error +: '\w+' died due to signal 9 \(Kill signal\)"
     r")$"
 )
 
@@ -1008,7 +1058,9 @@ _EXCEPTION_LINE = ascii_re(
 )
 _EXCEPTION_NAME = ascii_re(r"(?:Error|Exception|Exhausted|Failure|Exit)(?:\([\w.]+\))?$")
 _LABEL = ascii_re(r"(?P<label>[A-Za-z][\w\-]*(?: [\w\-]+){0,4}): (?P<msg>.*)$")
-_RETRYING = ascii_re(r"\b[Rr]etry(?:ing)?\b|\bwill retry\b|\bRETRYING\b")
+# (not advice: Ray's "Set max_restarts and max_task_retries to enable retry when the task
+# crashes due to OOM")
+_RETRYING = ascii_re(r"(?<!enable )(?<!to )\b[Rr]etry(?:ing)?\b|\bwill retry\b|\bRETRYING\b")
 # The line says the process goes on: it halves/reduces the batch, skips, falls back. Only
 # progressive and past forms: "Reduce the batch size" in an error message is advice.
 _RECOVERED_HERE = ascii_re(
@@ -1024,6 +1076,17 @@ _RECOVERED_HERE = ascii_re(
 _HANDLED_LEVEL = ascii_re(
     r"\b(?:WARNING|WARN|INFO|DEBUG|TRACE|NOTICE)\b|^\[?[IW]\d{3,4} |(?:^|\s)I [\w./\-]+:\d+\]"
 )
+
+def _handled_level(head: str) -> bool:
+    """Is the record logged below ERROR? A record relayed inside another (AlphaFold's
+    ``run_docker.py`` logging its container's lines at INFO: ``I0922 ... run_docker.py:193]
+    2021-09-22 16:49:00.853879: E external/...]``) has the level of the innermost header."""
+    handled = [m.start() for m in _HANDLED_LEVEL.finditer(head)]
+    if not handled:
+        return False
+    errors = [m.start() for m in _ERROR_LEVEL.finditer(head)]
+    return not errors or errors[-1] < handled[-1]
+
 
 # A command, a comment, code or prose quoting an OOM message: never a report.
 _QUOTING = ascii_re(
@@ -1341,6 +1404,11 @@ _MESSAGE_LINES = 12  # an exception's message indented under its first line (see
 # An entry of a TensorFlow/XLA status list, "  (1) RESOURCE_EXHAUSTED: ...", "  (0) Resource
 # exhausted: ...": logged under an error-level header it is the error's own text.
 _STATUS_ENTRY = ascii_re(r"\s+\(\d+\) (?:[A-Z][A-Z_]{2,}|[A-Z][a-z]+(?: [a-z]+){0,3}): ")
+# An entry that is TensorFlow's own OOM ("  (0) Resource exhausted:  OOM when allocating tensor
+# with shape[...]"): no one else writes this shape, even when the list's first line is cut
+_OOM_STATUS_ENTRY = ascii_re(
+    r"\s+\(\d+\) (?:Resource exhausted|RESOURCE_EXHAUSTED): +OOM when allocating tensor\b"
+)
 # ...whose first line may be printed alone (torch_xla's "2 root error(s) found." then the
 # entries, pytorch/xla#2574)
 _ROOT_ERRORS = ascii_re(r"(?:\S.*: )?\d+ root error\(s\) found\.?\s*$")
@@ -1389,7 +1457,9 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
     body = window[i].body
     if not body[:1].isspace():
         return body
-    if _STATUS_ENTRY.match(body) and _ERROR_LEVEL.search(window[i].head):
+    if _STATUS_ENTRY.match(body) and (
+        _ERROR_LEVEL.search(window[i].head) or _OOM_STATUS_ENTRY.match(body)
+    ):
         return body.lstrip()
     indent = body[: len(body) - len(body.lstrip())]
     for k in range(i - 1, max(-1, i - CONTEXT_BEFORE), -1):
@@ -1546,8 +1616,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     rule = found.rule
     handled = (
         # the record's level: on the line where a wrapped message starts
-        (not rule.level_blind and _HANDLED_LEVEL.search(window[start].head) is not None)
-        or (not rule.level_blind and _HANDLED_LEVEL.search(line.head) is not None)
+        (not rule.level_blind and _handled_level(window[start].head))
+        or (not rule.level_blind and _handled_level(line.head))
         or _RECOVERED_HERE.search(body) is not None
     )
     return _Hit(
@@ -1685,6 +1755,9 @@ _RECOVERY = ascii_re(
     # ollama's layout search after a failed ggml allocation: a new load request (fewer GPU
     # layers, in the end the CPU) or its backoff
     r"|\bmsg=\"?load request\"?=\"?\{Operation:(?:fit|alloc)\b|\bmodel layout did not fit\b"
+    # ollama's runner finishing its start after a Metal command buffer failed for memory
+    # (newer ggml logs it and goes on, ollama/ollama#6257)
+    r"|^INFO \[main\] model loaded\b|\bmsg=\"llama runner started in\b"
     # text-generation-webui's summary of a generation, printed after the exception it caught:
     # the request came back empty, the server goes on (oobabooga/text-generation-webui#1595)
     r"|^Output generated in [\d.]+ seconds \([\d.]+ tokens/s, \d+ tokens\b"
@@ -1878,6 +1951,19 @@ def _following(window: Sequence[_Line], i: int, source: str) -> list[_Line]:
 _TOP_FRAME = ascii_re(r"\s*File \"[^\"]*\", line \d+, in <module>$")
 
 
+def _printed_at_prompt(window: Sequence[_Line], i: int) -> bool:
+    """Did a call typed at a Python prompt print the message itself? An exception that
+    escaped it would show its ``Traceback`` first (pytorch/pytorch#27600: ``>>> oom()`` then
+    ``CUDA out of memory. Tried to allocate ...``, caught and printed by the function)."""
+    for k in range(i - 1, max(-1, i - 20), -1):
+        body = window[k].body
+        if body.startswith(">>> "):
+            return True
+        if body.startswith("Traceback (most recent call last)") or not body.strip():
+            return False
+    return False
+
+
 def _crash_follows(window: Sequence[_Line], i: int, source: str) -> bool:
     """Does a traceback that reached the top level follow (its first frame is ``<module>``)?
 
@@ -2063,7 +2149,10 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         or any(_RECOVERY.search(other.raw) for other in following)
         or (
             not _failure_shown(window, i, hit)
-            and any(_PROGRESS.search(other.raw) for other in following)
+            and (
+                any(_PROGRESS.search(other.raw) for other in following)
+                or _printed_at_prompt(window, i)
+            )
         )
     )
     fatal = (hit.always_fatal and not hit.mention) or not recovered
