@@ -2146,7 +2146,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         hit.retrying
         or (hit.mention and not crashed)
         or _in_batch_search(window, i)
-        or any(_RECOVERY.search(other.raw) for other in following)
+        or any(_RECOVERY.search(other.raw) or _RECOVERY.search(other.body) for other in following)
         or (
             not _failure_shown(window, i, hit)
             and (
