@@ -197,6 +197,7 @@ binary sizes as ``GB``/``MB``.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -427,6 +428,8 @@ def _printed(text: str) -> str:
 def _unescaped(printed: str) -> str:
     if printed.endswith("^M"):  # a carriage return shown as text by a pager or an editor
         printed = printed[:-2]
+    if "&" in printed and ";" in printed:  # a log copied out of a web page: "&lt;module&gt;"
+        printed = html.unescape(printed)
     if "33[" in printed or "1b[" in printed or "1B[" in printed:
         return _LOST_ESCAPE.sub("", printed)
     return printed
