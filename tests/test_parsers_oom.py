@@ -2117,3 +2117,14 @@ def test_a_compiler_kill_named_in_a_sentence_is_no_report() -> None:
         "not enough RAM to compile."
     )
     assert events(text) == []
+
+
+def test_a_log_copied_out_of_a_web_page_keeps_its_verdict() -> None:
+    """HTML entities are the characters they stand for (``&lt;module&gt;``, ``&#39;``)."""
+    text = (
+        "node01:123:456 [3] NCCL INFO Channel 00/02 :    0   1\n"
+        "node01:123:456 [3] include/alloc.h:48 NCCL WARN Cuda failure &#39;out of memory&#39;\n"
+        "torch.distributed.DistBackendError: NCCL error in: ProcessGroupNCCL.cpp:1970, "
+        "unhandled cuda error (run with NCCL_DEBUG=INFO for details)"
+    )
+    assert [(e.kind, e.origin, e.fatal) for e in events(text)] == [("gpu", "nccl", True)]
