@@ -9,6 +9,7 @@ SGLang, SLURM, bash) collected from public issues and source; numbers are made u
 from __future__ import annotations
 
 import dataclasses
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -1800,12 +1801,9 @@ def test_srun_out_of_memory_without_node_and_task_is_read() -> None:
         # its failure, see comfyui/ksampler-error-report-allocation-on-device-5038)
         "- **Qwen/Qwen3-235B** (SFT Full) on 8xH100: [rank1]: torch.OutOfMemoryError: CUDA out "
         "of memory. Tried to allocate 2.00 GiB.",
-        # a CJK sentence running into the message (Comfy-Org/ComfyUI#7171)
-        "解决错误MPS backend out of memory (MPS allocated: 16.91 GB, other allocations: 2.77 MB, "
-        "max allowed: 18.13 GB). Tried to allocate 1.28 GB on private pool.",
     ],
 )
-def test_documents_and_cjk_prose_around_a_message_are_not_events(text: str) -> None:
+def test_documents_around_a_message_are_not_events(text: str) -> None:
     assert events(text) == []
 
 
@@ -1848,16 +1846,17 @@ def test_bash_killed_in_a_chinese_locale_is_the_oom_killer() -> None:
     assert events("进程已杀死，请检查内存") == []
 
 
-def test_an_exception_type_glued_to_a_cjk_sentence_is_prose() -> None:
-    """``...报错torch.cuda.OutOfMemoryError: ...`` (FreedomIntelligence/HuatuoGPT#50)."""
+def test_a_cjk_sentence_running_into_the_message_is_the_reporters_failure() -> None:
+    """``...报错torch.cuda.OutOfMemoryError: ...`` ("... reported the error ...",
+    FreedomIntelligence/HuatuoGPT#50): a rater shown no labels reads it as the reporter's own
+    run failing, like ``报错：RuntimeError: CUDA error: out of memory`` and ``解决错误MPS backend
+    out of memory`` (Comfy-Org/ComfyUI#7171)."""
     glued = (
         "远程服务器上执行python huatuo_cli_demo_stream.py --model-name $model_dir报错"
         "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 270.00 MiB. GPU 。"
     )
-    assert events(glued) == []
-    # a space or a bracket between the sentence and the type: the log's own line
-    spaced = "训练失败 torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 270.00 MiB."
-    assert only(spaced).fatal is True
+    assert only(glued).fatal is True
+    assert only("报错：RuntimeError: CUDA error: out of memory").fatal is True
 
 
 def test_tail_over_several_files_is_a_copy() -> None:
@@ -2067,12 +2066,15 @@ def test_a_padded_level_leaves_no_indent_on_the_message(record: str) -> None:
     assert event.fatal and event.kind == "host"
 
 
+_FENCE_LINE = re.compile(r"\s*(?:```|~~~)[\w+\-]*\s*$")
+
+
 # A log pasted as a markdown indented code block (4 spaces or a tab on every line, under a
 # blank line) keeps its verdict: every fatal corpus excerpt pasted that way is still found.
 def test_a_log_pasted_as_an_indented_code_block_keeps_its_verdict() -> None:
     changed = []
     for excerpt in CORPUS:
-        lines = [line for line in excerpt.text.split("\n") if not line.lstrip().startswith("```")]
+        lines = [line for line in excerpt.text.split("\n") if not _FENCE_LINE.match(line)]
         text = "\n".join("    " + line if line.strip() else line for line in lines)
         if bool(judge(excerpt)) != bool(judge(dataclasses.replace(excerpt, text=text))):
             changed.append(excerpt.path)

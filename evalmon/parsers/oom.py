@@ -222,6 +222,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|GPU memory utilization|runs out of memory|Not enough memory|not enough memory"
     rb"|can't allocate memory|No executable batch size|Failed to CUDA calloc"
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
+    rb"|low on resource: memory|malloc_or_wait"
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate|bad_alloc"
     rb"|That was not possible|metal::malloc|Insufficient Memory"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
@@ -373,7 +374,8 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "bar",
         ascii_re(
-            r"[^|]{0,120}\d{1,3}%\|[^|]{0,400}\| *\d+/\d+ \[[^\]]{0,60}(?:it/s|s/it)\](?=[\[(\w])"
+            r"(?:[^|]{0,120}\d{1,3}%\|[^|]{0,400}\| *\d+/\d+ )?"  # (a bar's tail alone: cut)
+            r" ?\[\d+:\d\d<[^\]]{0,60}(?:it/s|s/it)\](?=[\[(\w])"
         ),
     ),
 )
@@ -476,8 +478,13 @@ def _pasted(raw: str) -> str:
     line (`` `RuntimeError: CUDA out of memory. ...` `` under "I got"), or the first or last
     line of a span over several lines (``Killed` `` ending a converter's output). Code inside
     a sentence stays a quote."""
-    if raw.startswith("**") and not raw.startswith("***") and raw.count("**") == 2:
-        raw = raw.replace("**", "")  # bold in a pasted log ("**RuntimeError: CUDA out of ...**")
+    if "**" in raw:  # bold in a pasted log ("**RuntimeError: CUDA out of memory.** Tried ...")
+        stripped = raw.strip()
+        # (markdown's bold opens on a non-space: Elixir's "** (RuntimeError) ..." is no bold)
+        if stripped[:2] == "**" and stripped[2:3] not in ("*", " ", ""):
+            raw = stripped[2:]
+            if raw.count("**") == 1:
+                raw = raw.replace("**", "")
     if "`" not in raw:
         return raw
     stripped = raw.strip()
@@ -533,6 +540,10 @@ def _rule(
 _END = r"(?=\s*(?:$|[.,;:!(])|\s+(?:CUDA|HIP) kernel errors might)"
 
 # Specific messages: recognised anywhere in the line (unless quoted, see _QUOTING).
+# a container's status as `kubectl get pod -o yaml` prints it ("exitCode: 137", then "reason:
+# OOMKilled"): read only under such a status (see _k8s_status)
+_K8S_YAML_OOMKILLED = _rule(r"^reason: ['\"]?OOMKilled['\"]?$", "host", "kubernetes")
+
 _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bHIP out of memory\.\s*Tried\s*to\s*allocate", "gpu", "hip"),
     _rule(r"\bMPS backend out of memory\b", "gpu", "mps"),
@@ -590,6 +601,14 @@ _STRONG: tuple[_Rule, ...] = (
         r"(?:\bNCCL|\] [\w/]+\.cu:\d+) WARN Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"
     ),
     _rule(r"\bNCCL WARN Failed to CUDA calloc\b", "gpu", "nccl"),
+    # Caffe2's enforce on a CUDA call ("[enforce fail at event_gpu.cc:17] error == cudaSuccess.
+    # 2 vs 0. Error at: /home/sd/pytorch/caffe2/core/event_gpu.cc:17: out of memory")
+    _rule(
+        r"\[enforce fail at [\w.]+:\d+\] error == cudaSuccess\. 2 vs 0\. Error at: \S+: "
+        r"out of memory",
+        "gpu",
+        "caffe2",
+    ),
     # onnxruntime's CudaCall: ``CUDA failure 2: out of memory ; GPU=0 ; hostname=... ; expr=``
     _rule(r"\bCUDA failure \d+: out of memory ; GPU=\d+", "gpu", "cuda"),
     _rule(
@@ -666,6 +685,12 @@ _STRONG: tuple[_Rule, ...] = (
         "mlx",
     ),
     _rule(r"\[METAL\] Command buffer execution failed: Insufficient Memory\b", "gpu", "mlx"),
+    # MLX's Metal allocator giving up ("libc++abi: terminating due to uncaught exception of type
+    # std::runtime_error: [malloc_or_wait] Unable to allocate 9663676416 bytes.", ml-explore/mlx#63)
+    _rule(r"\[malloc_or_wait\] Unable to allocate \d+ bytes\b", "gpu", "mlx"),
+    # torch-directml's heap allocator, then the HRESULT E_OUTOFMEMORY raised as "RuntimeError:
+    # Unknown error -2147024882" (microsoft/DirectML#361)
+    _rule(r"\bDML allocator out of memory!", "gpu", "directml"),
     # ggml's Metal backend (llama.cpp, llamafile): "error: Insufficient Memory
     # (00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory)" under its ggml_abort
     _rule(
@@ -878,6 +903,10 @@ _STRONG: tuple[_Rule, ...] = (
         "host",
         "kubernetes",
     ),
+    _K8S_YAML_OOMKILLED,
+    # the kubelet evicting a pod under memory pressure ("The node was low on resource: memory.
+    # Container egg was using 5053216Ki, which exceeds its request of 0.")
+    _rule(r"\bThe node was low on resource: memory\.", "host", "kubernetes"),
     # systemd about a service (ollama, vllm, a job's unit): "ollama.service: A process of this
     # unit has been killed by the OOM killer.", then "Failed with result 'oom-kill'."
     _rule(
@@ -916,6 +945,11 @@ _STRONG: tuple[_Rule, ...] = (
         "ascend",
     ),
     _rule(r"\bNPU out of memory\. NPUWorkspaceAllocator tried to allocate", "gpu", "ascend"),
+    # ComfyUI's explanation under a node's OOM ("Allocation on device", then "This error means
+    # you ran out of memory on your GPU."), which it prints for the prompt that failed
+    _rule(r"^This error means you ran out of memory on your GPU\.", "gpu", "comfyui"),
+    # GHC's runtime (IHaskell's kernel): "ihaskell: out of memory (requested 2097152 bytes)"
+    _rule(r"^[\w.\-]{1,60}: out of memory \(requested \d+ bytes\)$", "host", "ghc"),
     # Xinference's handler for a model's CUDA OOM, which then ends the model's actor
     # (xorbitsai/inference#912)
     _rule(r"^Model actor is out of memory\.$", "gpu", "xinference"),
@@ -1168,28 +1202,6 @@ _MARKDOWN_FIELD = ascii_re(r"^\s*(?:[-*+]|\d+[.)])\s+\*\*[^*]+\*\*")
 _IDENTIFIER_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."
 
 
-def _is_cjk(char: str) -> bool:
-    # CJK text, and the full-width punctuation of a sentence ("报错：RuntimeError: ...")
-    return "\u3040" <= char <= "\u9fff" or char in "\uff1a\uff0c\u3002\u3001"
-
-
-def _cjk_glued(prefix: str) -> bool:
-    """A CJK sentence running straight into the message: ``解决错误MPS backend out of
-    memory``, ``报错ValueError: ...``, ``报错torch.cuda.OutOfMemoryError: CUDA out of memory``
-    (a person's words; a log's own prefix ends in a space, a bracket or a colon)."""
-    if not prefix:
-        return False
-    if _is_cjk(prefix[-1]):
-        return True
-    # the exception type before the message is glued to the sentence instead
-    typed = prefix.rstrip()
-    if not typed.endswith(":"):
-        return False
-    typed = typed[:-1]
-    rest = typed.rstrip(_IDENTIFIER_CHARS)
-    return len(rest) < len(typed) and bool(rest) and _is_cjk(rest[-1])
-
-
 def _quoted(prefix: str) -> bool:
     """Is a message after ``prefix`` quoted (command, code, prose, inside markdown `code`)?"""
     return (
@@ -1197,7 +1209,6 @@ def _quoted(prefix: str) -> bool:
         or _QUOTING.search(prefix) is not None
         or _PROSE_QUOTE_OPEN.search(prefix) is not None
         or _MARKDOWN_FIELD.match(prefix) is not None
-        or _cjk_glued(prefix)
     )
 
 
@@ -1447,6 +1458,26 @@ def _pasted_block(
     return strip(before), line[cut:], strip(after)
 
 
+# A container's OOM in `kubectl describe pod` ("      Reason:       OOMKilled", under "Last
+# State: Terminated") or `kubectl get pod -o yaml` ("  reason: OOMKilled")
+_K8S_OOMKILLED = ascii_re(r"\s*[Rr]eason:\s+['\"]?OOMKilled['\"]?\s*$")
+# ...is a pod's own status when the lines above show a live pod: its current state, the YAML's
+# exit code, or the kubectl command that printed it. ("Last State: Terminated" alone is also
+# how a feature request draws the alert it wants, gimlet-io/gimlet#649.)
+_K8S_STATUS = ascii_re(
+    r"\s*(?:State:\s+(?:Waiting|Running|Terminated)\b|exitCode: \d+\s*$"
+    r"|(?:[$#] )?kubectl\b.*\b(?:describe|get)\b)"
+)
+
+
+def _k8s_status(window: Sequence[_Line], i: int) -> bool:
+    return any(
+        _K8S_STATUS.match(window[k].body)
+        for k in range(i - 1, max(-1, i - 8), -1)
+        if window[k].source == window[i].source
+    )
+
+
 def _dedented(window: Sequence[_Line], i: int) -> str:
     """The line's body without its indent when the indent is part of a message, else as is.
 
@@ -1464,6 +1495,8 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
         _ERROR_LEVEL.search(window[i].head) or _OOM_STATUS_ENTRY.match(body)
     ):
         return body.lstrip()
+    if _K8S_OOMKILLED.match(body) and _k8s_status(window, i):
+        return body.lstrip()
     indent = body[: len(body) - len(body.lstrip())]
     for k in range(i - 1, max(-1, i - CONTEXT_BEFORE), -1):
         other = window[k]
@@ -1477,6 +1510,7 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
             if i - k <= _MESSAGE_LINES and (
                 _EXCEPTION_START.match(other.body)
                 or (_STATUS_ENTRY.match(body) and _ROOT_ERRORS.match(other.body))
+                or other.body.rstrip() == "Caused by:"  # Rust's anyhow/eyre error chain
             ):
                 return body.lstrip()
             return body
@@ -1591,6 +1625,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             found = _match_record(joined, previous.head)
         if found is not None:
             text, start = joined, k
+    if found is not None and found.rule is _K8S_YAML_OOMKILLED and not _k8s_status(window, i):
+        found = None
     if found is None:
         found = _raised_here(window, i)
     if found is None and _TRT_BUILD_FAILED.search(body) and _trt_oom_before(window, i):
@@ -1954,6 +1990,29 @@ def _following(window: Sequence[_Line], i: int, source: str) -> list[_Line]:
 _TOP_FRAME = ascii_re(r"\s*File \"[^\"]*\", line \d+, in <module>$")
 
 
+# pytest's header of one failed test's report ("_____ TestXpu.test_memory_fraction _____"): the
+# test failed, the test run went on to its summary
+_PYTEST_TEST_HEADER = ascii_re(r"_{3,} \S.{0,300} _{3,}$")
+
+
+def _in_test_report(window: Sequence[_Line], i: int) -> bool:
+    return any(
+        _PYTEST_TEST_HEADER.match(window[k].body) for k in range(i - 1, max(-1, i - 40), -1)
+    )
+
+
+def _prompt_follows(following: Sequence[_Line]) -> bool:
+    """Does a Python prompt come back after the OOM (``>>> ``)? The interpreter lived on: the
+    exception ended the statement typed, not the session (intel/intel-extension-for-pytorch
+    #629: a smaller allocation at the next prompt works)."""
+    for line in following:
+        if line.body.startswith(">>>"):
+            return True
+        if line.body.startswith("Traceback (most recent call last)"):
+            return False
+    return False
+
+
 def _printed_at_prompt(window: Sequence[_Line], i: int) -> bool:
     """Did a call typed at a Python prompt print the message itself? An exception that
     escaped it would show its ``Traceback`` first (pytorch/pytorch#27600: ``>>> oom()`` then
@@ -2149,6 +2208,8 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         hit.retrying
         or (hit.mention and not crashed)
         or _in_batch_search(window, i)
+        or _in_test_report(window, i)
+        or _prompt_follows(following)
         or any(_RECOVERY.search(other.raw) or _RECOVERY.search(other.body) for other in following)
         or (
             not _failure_shown(window, i, hit)
