@@ -2130,3 +2130,11 @@ def test_a_log_copied_out_of_a_web_page_keeps_its_verdict() -> None:
         "unhandled cuda error (run with NCCL_DEBUG=INFO for details)"
     )
     assert [(e.kind, e.origin, e.fatal) for e in events(text)] == [("gpu", "nccl", True)]
+
+
+def test_a_whole_line_in_markdown_emphasis_is_a_pasted_message() -> None:
+    """``_CUDA out of memory. Tried to allocate ..._`` (insilicomedicine/GENTRL#19); Elixir's
+    ``** (RuntimeError)`` and a sentence with emphasis inside it are no such decoration."""
+    italic = "Here is the error message:\n\n_CUDA out of memory. Tried to allocate 32.00 MiB (GPU 0)_"
+    assert only(italic).fatal is True
+    assert events("It says _CUDA out of memory. Tried to allocate 32.00 MiB_ every time") == []

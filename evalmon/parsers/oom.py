@@ -478,6 +478,15 @@ def _pasted(raw: str) -> str:
     line (`` `RuntimeError: CUDA out of memory. ...` `` under "I got"), or the first or last
     line of a span over several lines (``Killed` `` ending a converter's output). Code inside
     a sentence stays a quote."""
+    stripped = raw.strip()
+    if (
+        len(stripped) > 2
+        and stripped[0] == stripped[-1]
+        and stripped[0] in "_*"
+        and stripped[1] not in " _*"
+        and stripped[-2] not in " _*"
+    ):
+        return stripped[1:-1]  # a whole line in italics ("_CUDA out of memory. Tried to ..._")
     if "**" in raw:  # bold in a pasted log ("**RuntimeError: CUDA out of memory.** Tried ...")
         stripped = raw.strip()
         # (markdown's bold opens on a non-space: Elixir's "** (RuntimeError) ..." is no bold)
