@@ -175,7 +175,13 @@ of each, with a near-miss):
   reports. fairseq's handler (``OOM: Ran out of memory with exception: ...``) is a caught OOM.
   Markdown inline code inside a sentence is a quote too, but a whole line of it (or the first
   or last line of a span over several lines) is a log line pasted into an issue: raters shown
-  no labels read such pastes as the reporter's own failure.
+  no labels read such pastes as the reporter's own failure. So are a whole line in bold or
+  italics, a block indented as markdown code (4 spaces or a tab, under a blank line), a fence
+  glued to the first line, HTML entities (``&lt;module&gt;``), a literal ``^M``, and a message a
+  progress bar left no newline before; a sentence in any language that runs straight into the
+  message (``报错torch.cuda.OutOfMemoryError: ...``) is the reporter telling of their own run.
+* Survived, besides the above: an OOM inside one failed pytest test's report, an exception at a
+  Python prompt that comes back (``>>>``), a message a call typed at a prompt printed itself.
 * A fatal OOM needs text that shows a failure; a message with no exception type, no error level
   and no traceback before it, followed by a bar that moves on, was caught and survived. The rest
   of the evidence (the process exited non-zero, the server answered 5xx) is the supervisor's.
