@@ -2052,18 +2052,6 @@ def test_runtime_oom_forms_are_fatal_gpu(name: str) -> None:
     assert len(fatal) == 1 and fatal[0].kind == "gpu" and fatal[0].origin == origin
 
 
-@pytest.mark.parametrize(
-    "record",
-    [
-        # loguru's default format, its level padded to 8 columns
-        "2024-05-01 10:00:00.123 | ERROR    | train:main:42 - MemoryError",
-        # Python logging's "%(asctime)s %(levelname)-8s %(message)s"
-        "2024-05-01 10:00:00,123 ERROR    MemoryError",
-    ],
-)
-def test_a_padded_level_leaves_no_indent_on_the_message(record: str) -> None:
-    event = only(record)
-    assert event.fatal and event.kind == "host"
 
 
 _FENCE_LINE = re.compile(r"\s*(?:```|~~~)[\w+\-]*\s*$")
@@ -2106,9 +2094,13 @@ def test_an_indented_line_outside_a_pasted_block_stays_a_quote(text: str) -> Non
         "Please submit a full bug report,",
         "x86_64-linux-gnu-gcc: fatal error: Killed signal terminated program cc1plus",
         "nvcc error   : 'cicc' died due to signal 9 (Kill signal)",
+        # a level padded to a column leaves no indent on the message: loguru's default format,
+        # Python logging's "%(asctime)s %(levelname)-8s %(message)s"
+        "2024-05-01 10:00:00.123 | ERROR    | train:main:42 - MemoryError",
+        "2024-05-01 10:00:00,123 ERROR    MemoryError",
     ],
 )
-def test_a_compiler_killed_by_the_oom_killer_is_a_host_oom(text: str) -> None:
+def test_host_oom_forms_are_fatal(text: str) -> None:
     event = only(text)
     assert event.fatal and event.kind == "host"
 
