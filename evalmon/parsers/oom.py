@@ -480,10 +480,10 @@ def _split(text: str) -> _Line:
 
 
 def _pasted(raw: str) -> str:
-    """A log pasted into an issue as markdown inline code, read without its backticks: a whole
-    line (`` `RuntimeError: CUDA out of memory. ...` `` under "I got"), or the first or last
-    line of a span over several lines (``Killed` `` ending a converter's output). Code inside
-    a sentence stays a quote."""
+    """A log line pasted into an issue, read without its markdown: a whole line of inline code
+    (`` `RuntimeError: CUDA out of memory. ...` `` under "I got"), the first or last line of a
+    span over several lines (``Killed` `` ending a converter's output), a whole line in bold
+    or italics, a fence glued to the first line. Code inside a sentence stays a quote."""
     stripped = raw.strip()
     if (
         len(stripped) > 2
@@ -493,16 +493,14 @@ def _pasted(raw: str) -> str:
         and stripped[-2] not in " _*"
     ):
         return stripped[1:-1]  # a whole line in italics ("_CUDA out of memory. Tried to ..._")
-    if "**" in raw:  # bold in a pasted log ("**RuntimeError: CUDA out of memory.** Tried ...")
-        stripped = raw.strip()
-        # (markdown's bold opens on a non-space: Elixir's "** (RuntimeError) ..." is no bold)
-        if stripped[:2] == "**" and stripped[2:3] not in ("*", " ", ""):
-            raw = stripped[2:]
-            if raw.count("**") == 1:
-                raw = raw.replace("**", "")
+    # bold in a pasted log ("**RuntimeError: CUDA out of memory.** Tried ..."); markdown's bold
+    # opens on a non-space: Elixir's "** (RuntimeError) ..." is no bold
+    if stripped[:2] == "**" and stripped[2:3] not in ("*", " ", ""):
+        raw = stripped = stripped[2:]
+        if raw.count("**") == 1:
+            raw = stripped = raw.replace("**", "")
     if "`" not in raw:
         return raw
-    stripped = raw.strip()
     ticks = stripped.count("`")
     if stripped.startswith("```") and "`" not in stripped[3:] and " " in stripped[3:]:
         return stripped[3:]  # a fence glued to the log's first line ("```torch.OutOf...")
@@ -555,10 +553,6 @@ def _rule(
 _END = r"(?=\s*(?:$|[.,;:!(])|\s+(?:CUDA|HIP) kernel errors might)"
 
 # Specific messages: recognised anywhere in the line (unless quoted, see _QUOTING).
-# a container's status as `kubectl get pod -o yaml` prints it ("exitCode: 137", then "reason:
-# OOMKilled"): read only under such a status (see _k8s_status)
-_K8S_YAML_OOMKILLED = _rule(r"^reason: ['\"]?OOMKilled['\"]?$", "host", "kubernetes")
-
 _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bHIP out of memory\.\s*Tried\s*to\s*allocate", "gpu", "hip"),
     _rule(r"\bMPS backend out of memory\b", "gpu", "mps"),
@@ -918,7 +912,6 @@ _STRONG: tuple[_Rule, ...] = (
         "host",
         "kubernetes",
     ),
-    _K8S_YAML_OOMKILLED,
     # the kubelet evicting a pod under memory pressure ("The node was low on resource: memory.
     # Container egg was using 5053216Ki, which exceeds its request of 0.")
     _rule(r"\bThe node was low on resource: memory\.", "host", "kubernetes"),
@@ -1476,6 +1469,7 @@ def _pasted_block(
 # A container's OOM in `kubectl describe pod` ("      Reason:       OOMKilled", under "Last
 # State: Terminated") or `kubectl get pod -o yaml` ("  reason: OOMKilled")
 _K8S_OOMKILLED = ascii_re(r"\s*[Rr]eason:\s+['\"]?OOMKilled['\"]?\s*$")
+_K8S_POD_OOMKILLED = _Rule(_K8S_OOMKILLED, "host", "kubernetes")
 # ...is a pod's own status when the lines above show a live pod: its current state, the YAML's
 # exit code, or the kubectl command that printed it. ("Last State: Terminated" alone is also
 # how a feature request draws the alert it wants, gimlet-io/gimlet#649.)
@@ -1509,8 +1503,6 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
     if _STATUS_ENTRY.match(body) and (
         _ERROR_LEVEL.search(window[i].head) or _OOM_STATUS_ENTRY.match(body)
     ):
-        return body.lstrip()
-    if _K8S_OOMKILLED.match(body) and _k8s_status(window, i):
         return body.lstrip()
     indent = body[: len(body) - len(body.lstrip())]
     for k in range(i - 1, max(-1, i - CONTEXT_BEFORE), -1):
@@ -1640,8 +1632,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             found = _match_record(joined, previous.head)
         if found is not None:
             text, start = joined, k
-    if found is not None and found.rule is _K8S_YAML_OOMKILLED and not _k8s_status(window, i):
-        found = None
+    if found is None and _K8S_OOMKILLED.match(body) and _k8s_status(window, i):
+        found, text = _Found(_K8S_POD_OOMKILLED), body.strip()
     if found is None:
         found = _raised_here(window, i)
     if found is None and _TRT_BUILD_FAILED.search(body) and _trt_oom_before(window, i):
