@@ -1162,6 +1162,38 @@ def test_wrapped_log_line_whose_continuation_has_no_header() -> None:
     assert event.free_bytes == round(5.69 * MIB)
 
 
+def test_terminal_cut_inside_the_vllm_header_is_one_fatal_event() -> None:
+    """vllm-project/vllm#17939's warm-up OOM as an 80-column terminal cuts it: the header
+    ends on the first line and " RuntimeError: ..." starts the second."""
+    head = "(VllmWorker rank=1 pid=2445156) ERROR 05-10 16:00:15 [multiproc_executor.py:470]"
+    whole = (
+        head + "     raise RuntimeError(\n"
+        + head + " RuntimeError: CUDA out of memory occurred when warming up sampler with 256 "
+        "dummy requests. Please try lowering `max_num_seqs` or `gpu_memory_utilization` when "
+        "initializing the engine."
+    )
+    text = "\n".join(
+        line[k : k + 80] for line in whole.split("\n") for k in range(0, len(line), 80)
+    )
+    assert text.split("\n")[2] == head and text.split("\n")[3].startswith(" RuntimeError")
+    event = only(text)
+    assert (event.origin, event.batch_helps, event.rank) == ("vllm", True, 1)
+    assert event.message.startswith("RuntimeError: CUDA out of memory occurred")
+
+
+def test_a_message_cut_inside_out_of_memory_is_still_found() -> None:
+    """`fold -w 80` can cut "out of" from "memory": the next line's "Tried to allocate" leads
+    back to it (microsoft/InnerEye-DeepLearning#351)."""
+    text = (
+        "2021-01-05T13:13:20Z ERROR    Model training/testing failed. Exception: CUDA out\n"
+        " of memory. Tried to allocate 12.74 GiB (GPU 0; 31.75 GiB total capacity; 12.10 \n"
+        "GiB already allocated; 8.44 GiB free; 22.06 GiB reserved in total by PyTorch)\n"
+        "Traceback (most recent call last):"
+    )
+    event = only(text)
+    assert (event.kind, event.bytes_tried) == ("gpu", round(12.74 * GIB))
+
+
 def test_hard_wrapped_read_live_still_reports_once() -> None:
     """With no following lines yet the numbers are partial, but the failure is reported."""
     found = events(HARD_WRAPPED, live=True)

@@ -229,7 +229,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|can't allocate memory|No executable batch size|Failed to CUDA calloc"
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
     rb"|low on resource: memory|malloc_or_wait"
-    rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate|bad_alloc"
+    rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate"
+    rb"|Tried to allocate|bad_alloc"
     rb"|That was not possible|metal::malloc|Insufficient Memory"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
@@ -1605,6 +1606,24 @@ def _join(left: str, right: str, left_raw_len: int, width: int | None = None) ->
     return left.rstrip() + " " + right.lstrip()
 
 
+def _uncut(window: Sequence[_Line], i: int) -> _Line | None:
+    """Line ``i`` whole again, when a terminal cut its record at its width inside the log
+    header or right after it ("...[multiproc_executor.py:4" / "70] RuntimeError: CUDA out of
+    memory..."): the lines before it that fill the width exactly, joined as printed."""
+    line = window[i]
+    if line.head or line.source:
+        return None
+    raw, k = line.raw, i
+    while k > 0 and i - k < _WRAP_LINES:
+        previous = window[k - 1]
+        if previous.cols not in _WRAP_WIDTHS or (k < i and previous.cols != window[k].cols):
+            return None
+        raw, k = previous.raw + raw, k - 1
+        if previous.head or previous.source:
+            return _split(raw)  # the record's first line
+    return None
+
+
 def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     """Does line ``i`` report an OOM, judged from itself and the lines BEFORE it only?"""
     line = window[i]
@@ -1615,7 +1634,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if _copied(body) or table_row or _yaml_value(window, i):
         return None
     found = _match_record(body, line.head)
-    text, start = body, i
+    text, start_head = body, line.head
     killed = False
     # A hard-wrapped message whose start is on the previous line(s): join back up to
     # _WRAP_LINES lines (never past a line that reports an OOM on its own) until the rule
@@ -1631,7 +1650,10 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         if found is None:
             found = _match_record(joined, previous.head)
         if found is not None:
-            text, start = joined, k
+            text, start_head = joined, previous.head
+    whole = _uncut(window, i) if found is None else None
+    if whole is not None and (found := _match_record(whole.body, whole.head)) is not None:
+        text, start_head, line = whole.body, whole.head, whole
     if found is None and _K8S_OOMKILLED.match(body) and _k8s_status(window, i):
         found, text = _Found(_K8S_POD_OOMKILLED), body.strip()
     if found is None:
@@ -1662,7 +1684,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     rule = found.rule
     handled = (
         # the record's level: on the line where a wrapped message starts
-        (not rule.level_blind and _handled_level(window[start].head))
+        (not rule.level_blind and _handled_level(start_head))
         or (not rule.level_blind and _handled_level(line.head))
         or _RECOVERED_HERE.search(body) is not None
     )
