@@ -2162,3 +2162,85 @@ def test_a_whole_line_in_markdown_emphasis_is_a_pasted_message() -> None:
     italic = "Here is the error message:\n\n_CUDA out of memory. Tried to allocate 32.00 MiB (GPU 0)_"
     assert only(italic).fatal is True
     assert events("It says _CUDA out of memory. Tried to allocate 32.00 MiB_ every time") == []
+
+
+def test_torch_memory_saver_exits_on_its_cuda_oom() -> None:
+    """torch_memory_saver's CURESULT_CHECK prints the error and calls exit(1) (csrc/utils.h);
+    as an issue form's "Error Log:" field in inline code too (THUDM/slime#274)."""
+    line = (
+        "[torch_memory_saver.cpp] CUresult error: 2 (out of memory)  file=csrc/utils.h "
+        "func=cu_mem_create line=194"
+    )
+    for text in (line, f"Error Log:`{line}`"):
+        event = only(text)
+        assert (event.kind, event.origin, event.fatal) == ("gpu", "torch_memory_saver", True)
+    assert events(f"Error: `{line}`") == []  # a FAQ naming a message
+
+
+def test_vllm_cumem_print_without_an_exception_is_survived() -> None:
+    """vLLM's sleep-mode allocator prints the CUDA error and returns to Python, which goes on
+    (vllm-project/vllm#12981); the RuntimeError raised from it is the failure (#13941)."""
+    printed = (
+        "CUDA Error: out of memory at /workspace/csrc/cumem_allocator.cpp:56\n"
+        "CUDA Error: invalid argument at /workspace/csrc/cumem_allocator.cpp:57"
+    )
+    assert [e.fatal for e in events(printed)] == [False]
+    raised = (
+        "    python_create_and_map(*allocation_handle)\n"
+        "RuntimeError: CUDA Error: out of memory at /workspace/csrc/cumem_allocator.cpp:62"
+    )
+    assert only(raised).fatal is True
+
+
+def test_sglang_killing_itself_after_a_failed_child_is_no_host_oom() -> None:
+    """SGLang's launcher SIGKILLs its own process tree on a child's sigquit (opendatalab/
+    MinerU#3418): the shell's "Killed" is that, not the kernel's OOM killer."""
+    text = (
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 42.00 MiB. GPU 0 has a "
+        "total capacity of 23.49 GiB of which 55.38 MiB is free.\n"
+        "\n"
+        "[2025-09-07 06:10:23] Received sigquit from a child process. It usually means the child "
+        "failed.\n"
+        "Killed"
+    )
+    assert [(e.kind, e.fatal) for e in events(text)] == [("gpu", True)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a notebook's bar as text, with the launcher's record printed onto it, after a CJK
+        # label (zai-org/ChatGLM2-6B#520)
+        "\u9519\u8bef\u4fe1\u606f\uff1aLoading checkpoint shards:  57% 4/7 [00:40<00:29,  "
+        "9.96s/it]ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) "
+        "local_rank: 0 (pid: 31631) of binary: /usr/bin/python3",
+        # the elastic agent's summary, as one reporter pasted it (lowercase "signal")
+        "traceback : signal 9 (SIGKILL) received by PID 36071",
+    ],
+)
+def test_torchrun_worker_sigkills_are_host_ooms(text: str) -> None:
+    event = only(text)
+    assert (event.kind, event.fatal) == ("host", True)
+
+
+def test_tensorflow_oom_on_the_cpu_device_is_a_host_oom() -> None:
+    """Kyubyong/transformer#116: the tensor was on ``device:CPU:0``, "by allocator cpu"."""
+    text = (
+        "ResourceExhaustedError (see above for traceback): OOM when allocating tensor with "
+        "shape[1024,98,98] and type float on /job:localhost/replica:0/task:0/device:CPU:0 by "
+        "allocator cpu"
+    )
+    assert (only(text).kind, only(text).origin) == ("host", "tensorflow")
+    on_gpu = text.replace("device:CPU:0 by allocator cpu", "device:GPU:0 by allocator GPU_0_bfc")
+    assert only(on_gpu).kind == "gpu"
+
+
+def test_tpu_estimator_records_the_error_at_info_and_raises_it() -> None:
+    """tensorflow/tensor2tensor#1382: TPUEstimator logs "Error recorded from training_loop"
+    at INFO, then re-raises it when the loop ends."""
+    text = (
+        "INFO:tensorflow:Error recorded from training_loop: Compilation failure: Ran out of "
+        "memory in memory space hbm. Used 8.83G of 8.00G hbm. Exceeded hbm capacity by 848.88M."
+    )
+    event = only(text)
+    assert (event.kind, event.origin, event.fatal) == ("gpu", "xla", True)

@@ -235,7 +235,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
-    rb"|more system memory|return code = -9|exitcode: -9|Signal 9 \(SIGKILL\)"
+    rb"|more system memory|return code = -9|exitcode: -9|ignal 9 \(SIGKILL\)"
     rb"|exit code 137 \(interrupted|Signals\.SIGKILL|died due to signal 9"
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
     rb"|Device memory allocation of size|Memory_Allocation_Failure|EL0004|by the OOM killer"
@@ -370,6 +370,9 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # ComfyUI's error report, which ComfyUI writes for a failed prompt: "- **Exception Type:**
     # torch.OutOfMemoryError", "- **Exception Message:** MPS backend out of memory ..."
     ("header", ascii_re(r"- \*\*Exception (?:Type|Message):\*\* (?=\S)")),
+    # TF 1.x's TPUEstimator records a worker's error at INFO and raises it at the end:
+    # "INFO:tensorflow:Error recorded from training_loop: Compilation failure: Ran out of ..."
+    ("header", ascii_re(r"Error recorded from \w+: (?=\S)")),
     # stable-diffusion.cpp: "[ERROR] ggml_extend.hpp:70   - ", "[INFO ] model.cpp:12 - "
     ("header", ascii_re(r"\[" + _LEVEL + r" ?\] [\w.\-]+\.\w+:\d+ +- ")),
     ("header", ascii_re(r"\[" + _LEVEL + r"\] ?")),
@@ -382,6 +385,8 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "bar",
         ascii_re(
             r"(?:[^|]{0,120}\d{1,3}%\|[^|]{0,400}\| *\d+/\d+ )?"  # (a bar's tail alone: cut)
+            # a notebook's bar as text has no bar: "Loading checkpoint shards:  57% 4/7 [00:40<"
+            r"(?:[^|\[]{0,120}\d{1,3}% \d+/\d+ )?"
             r" ?\[\d+:\d\d<[^\]]{0,60}(?:it/s|s/it)\](?=[\[(\w])"
         ),
     ),
@@ -480,6 +485,15 @@ def _split(text: str) -> _Line:
     return _Line(raw, body, rank, "/".join(source), head, len(printed))
 
 
+# An issue form's field holding the log as inline code ("Error Log:`[torch_memory_saver.cpp]
+# CUresult error: 2 (out of memory) ...`", THUDM/slime#274): the log's own line. "Error:" is
+# not one of them: a FAQ's "Error: `CUDA out of memory`" names a message, it logs nothing.
+_LOG_FIELD = ascii_re(
+    r"(?:\*\*)?(?:[Ee]rror [Ll]ogs?|[Ll]ogs?|(?:[Ee]rror )?[Oo]utput|[Tt]raceback|[Ss]tack ?trace)"
+    r":(?:\*\*)? ?`(?P<log>[^`]+)`$"
+)
+
+
 def _pasted(raw: str) -> str:
     """A log line pasted into an issue, read without its markdown: a whole line of inline code
     (`` `RuntimeError: CUDA out of memory. ...` `` under "I got"), the first or last line of a
@@ -502,6 +516,9 @@ def _pasted(raw: str) -> str:
             raw = stripped = raw.replace("**", "")
     if "`" not in raw:
         return raw
+    field = _LOG_FIELD.match(stripped)
+    if field is not None:
+        return field.group("log")
     ticks = stripped.count("`")
     if stripped.startswith("```") and "`" not in stripped[3:] and " " in stripped[3:]:
         return stripped[3:]  # a fence glued to the log's first line ("```torch.OutOf...")
@@ -563,9 +580,14 @@ _STRONG: tuple[_Rule, ...] = (
     # file=.../THCStorage.cu line=66 error=2 : out of memory"); a job that catches it goes on
     _rule(r"\bTHCudaCheck FAIL file=\S+ line=\d+ error=2 : out of memory\b", "gpu", "pytorch"),
     _rule(r"\bHIP error: out of memory" + _END, "gpu", "hip"),
+    # torch_memory_saver (SGLang's and verl's sleep mode) exits the process on any CUresult
+    # error: "[torch_memory_saver.cpp] CUresult error: 2 (out of memory)  file=csrc/utils.h"
+    _rule(r"\bCUresult error: 2 \(out of memory\)", "gpu", "torch_memory_saver"),
     # vLLM's sleep-mode allocator waking up: "RuntimeError: CUDA Error: out of memory at
-    # /workspace/csrc/cumem_allocator.cpp:62" (OpenRLHF/OpenRLHF#1050)
-    _rule(r"\bCUDA Error: out of memory at [\w./\-]+:\d+", "gpu", "vllm"),
+    # /workspace/csrc/cumem_allocator.cpp:62" (OpenRLHF/OpenRLHF#1050). The allocator's own
+    # print of it, with no exception, returned to Python, which went on (vllm-project/vllm#12981)
+    _rule(r"\b[A-Z]\w*Error: CUDA Error: out of memory at [\w./\-]+:\d+", "gpu", "vllm"),
+    _rule(r"\bCUDA Error: out of memory at [\w./\-]+:\d+", "gpu", "vllm", survivable=True),
     # TensorFlow's stream executor: the BFC allocator then asks for less (not a failure)
     _rule(
         r"\bfailed to allocate [\d.]+\s*[KMGT]?i?B? \(\d+ bytes\) from device:"
@@ -707,6 +729,12 @@ _STRONG: tuple[_Rule, ...] = (
         r"\bInsufficient Memory \(\w+:kIOGPUCommandBufferCallbackErrorOutOfMemory\)",
         "gpu",
         "ggml",
+    ),
+    # on the CPU device, by the CPU allocator: host memory (Kyubyong/transformer#116)
+    _rule(
+        r"\bOOM when allocating tensor\b(?=.*(?:device:CPU|by allocator cpu\b))",
+        "host",
+        "tensorflow",
     ),
     _rule(r"\bOOM when allocating tensor\b", "gpu", "tensorflow"),
     # the BFC allocator's failure (TF logs it at W, then dumps the allocator and raises); its
@@ -1063,7 +1091,7 @@ _SIGKILLED = ascii_re(
     r"|torch\.distributed\.elastic\.multiprocessing\.api: \[ERROR\] "
     r"|E\d{4} [\d:.]+ \d+ \S+\] )?"
     r"failed \(exitcode: -9\) local_rank: \d+ \(pid: \d+\) of binary:.*"
-    r"|traceback : Signal 9 \(SIGKILL\) received by PID \d+"
+    r"|traceback : [Ss]ignal 9 \(SIGKILL\) received by PID \d+"
     # ollama's runner (its maintainers: "the operating system thought that the runner was too
     # big and would cause an OOM condition", ollama/ollama#10532)
     r"|Error: llama runner process has terminated: signal: killed"
@@ -1787,6 +1815,8 @@ _DELIBERATE = ascii_re(
     r"CANCELLED AT|DUE TO TIME LIMIT|DUE TO PREEMPTION|\bscancel\b|Terminated\b|\bkill -9\b"
     r"|sending signal (?:KILL|SIGKILL)|timeout: the monitored command|received signal|SIGTERM"
     r"|\bKeyboardInterrupt\b|\bSIGINT\b"
+    # SGLang's launcher kills its own process tree, itself included, when a child fails
+    r"|Received sigquit from a child process"
 )
 
 
