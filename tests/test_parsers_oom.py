@@ -2244,3 +2244,31 @@ def test_tpu_estimator_records_the_error_at_info_and_raises_it() -> None:
     )
     event = only(text)
     assert (event.kind, event.origin, event.fatal) == ("gpu", "xla", True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a wrapper relaying slurmstepd's line under its own labels (dstndstn/tractor#126)
+        "qdo-srun.py: srun#64: slurmstepd: error: Detected 1 oom_kill event in StepId=43622791.67."
+        " Some of the step tasks have been OOM Killed.",
+        # sacct's rows, the state cut to its column (BSC-ES/autosubmit#382)
+        "       JobID    JobName  Partition    Account  AllocCPUS      State ExitCode \n"
+        "------------ ---------- ---------- ---------- ---------- ---------- -------- \n"
+        "1488666      a1ql_2012+       main      bsc32          4 OUT_OF_ME+    0:125 ",
+        # ggml_init's malloc failing on a 1.9 GiB machine (ggml-org/llama.cpp#1813)
+        "GGML_ASSERT: /home/circleci/project/gpt4all-backend/llama.cpp-230511/ggml.c:4411: "
+        "ctx->mem_buffer != NULL\nAborted",
+    ],
+)
+def test_more_host_oom_forms_are_fatal(text: str) -> None:
+    event = only(text)
+    assert (event.kind, event.fatal) == ("host", True)
+
+
+def test_a_retold_slurm_oom_and_a_sacct_column_are_no_report() -> None:
+    assert events("State can be OUT_OF_MEMORY or COMPLETED, see `sacct -o State`") == []
+    assert events(
+        "I think slurmstepd: error: Detected 1 oom_kill event in StepId=1.0. "
+        "Some of the step tasks have been OOM Killed. is misleading"
+    ) == []

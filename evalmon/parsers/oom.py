@@ -230,7 +230,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
     rb"|low on resource: memory|malloc_or_wait"
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate"
-    rb"|Tried to allocate|bad_alloc"
+    rb"|Tried to allocate|bad_alloc|OUT_OF_ME\+|mem_buffer != NULL"
     rb"|That was not possible|metal::malloc|Insufficient Memory"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
@@ -737,6 +737,10 @@ _STRONG: tuple[_Rule, ...] = (
         "tensorflow",
     ),
     _rule(r"\bOOM when allocating tensor\b", "gpu", "tensorflow"),
+    # ggml_init's malloc of its context returned NULL (2023's ggml.c; ggml-org/llama.cpp#1813)
+    _rule(
+        r"\bGGML_ASSERT: \S+:\d+: ctx->mem_buffer != NULL$", "host", "ggml", batch_helps=False
+    ),
     # the BFC allocator's failure (TF logs it at W, then dumps the allocator and raises); its
     # "The caller indicates that this is not a failure" warnings are no reports at all
     _rule(
@@ -897,6 +901,17 @@ _STRONG: tuple[_Rule, ...] = (
         r"\bDefaultCPUAllocator: (?:can't allocate memory|not enough memory)\b", "host", "pytorch"
     ),
     _rule(r"^slurmstepd(?:-[\w.\-]+)?: error: Detected \d+ oom[-_]kill event", "host", "slurm"),
+    # ...relayed by a wrapper that labels it, after a colon ("qdo-srun.py: srun#64: slurmstepd:
+    # error: ...", dstndstn/tractor#126): its whole first sentence
+    _rule(
+        r"(?<=: )slurmstepd(?:-[\w.\-]+)?: error: Detected \d+ oom_kill events? in "
+        r"StepId=\d+\.\w+\. Some of the step tasks have been OOM Killed\.",
+        "host",
+        "slurm",
+    ),
+    # a job's or step's row of `sacct` in state OUT_OF_MEMORY (truncated to the column's ten
+    # characters by default: "OUT_OF_ME+"; BSC-ES/autosubmit#382)
+    _rule(r"^\d+(?:\.[\w+]+)? .*\sOUT_OF_ME(?:MORY|\+) +\d+:\d+$", "host", "slurm"),
     _rule(
         # (older releases leave out "error: ": "slurmstepd: Job 13041453 exceeded memory limit
         # (8431484 > 8388608), being killed", marbl/canu#211)
