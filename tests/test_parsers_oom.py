@@ -2272,3 +2272,21 @@ def test_a_retold_slurm_oom_and_a_sacct_column_are_no_report() -> None:
         "I think slurmstepd: error: Detected 1 oom_kill event in StepId=1.0. "
         "Some of the step tasks have been OOM Killed. is misleading"
     ) == []
+
+
+def test_docker_inspect_of_an_oom_killed_container_is_a_host_oom() -> None:
+    """`docker inspect`'s State, as JSON or through a format (theexperiencecompany/gaia#763);
+    the same key in a code sample's dict has no container state above it."""
+    inspected = (
+        '        "State": {\n'
+        '            "Status": "exited",\n'
+        '            "Running": false,\n'
+        '            "OOMKilled": true,\n'
+        '            "Dead": false,\n'
+        '            "ExitCode": 137,'
+    )
+    formatted = "OOMKilled=true   ExitCode=137   mem_limit=2684354560 (2560M)"
+    for text in (inspected, formatted):
+        event = only(text)
+        assert (event.kind, event.fatal) == ("host", True)
+    assert events('expected = {\n    "OOMKilled": true,\n}') == []

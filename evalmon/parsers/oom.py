@@ -948,7 +948,8 @@ _STRONG: tuple[_Rule, ...] = (
         "paddle",
     ),
     _rule(r"\binvoked oom-killer: gfp_mask=", "host", "kernel"),
-    _rule(r"\bReason:\s*OOMKilled\b|\bOOMKilled:\s*true\b", "host", "kernel"),
+    # ("OOMKilled=true ExitCode=137": docker inspect with a format of one's own)
+    _rule(r"\bReason:\s*OOMKilled\b|\bOOMKilled(?::\s*|=)true\b", "host", "kernel"),
     # `kubectl get pods`: the pod's STATUS column, between READY and RESTARTS
     # ("tax-tribunals-application-base-74464f6b98-2kj6g   0/1   OOMKilled   4 (57s ago)   2m40s")
     _rule(
@@ -1523,9 +1524,16 @@ _K8S_STATUS = ascii_re(
 )
 
 
-def _k8s_status(window: Sequence[_Line], i: int) -> bool:
+# `docker inspect`'s JSON: ``"OOMKilled": true,`` in a container's ``"State": {`` (a code
+# sample's dict, or a doc's, shows no state above it)
+_DOCKER_OOMKILLED = ascii_re(r'\s*"OOMKilled":\s*true,?\s*$')
+_DOCKER_STATUS = ascii_re(r'\s*"State":\s*\{\s*$')
+_DOCKER_OOMKILLED_RULE = _Rule(_DOCKER_OOMKILLED, "host", "docker")
+
+
+def _status_above(window: Sequence[_Line], i: int, status: re.Pattern[str]) -> bool:
     return any(
-        _K8S_STATUS.match(window[k].body)
+        status.match(window[k].body)
         for k in range(i - 1, max(-1, i - 8), -1)
         if window[k].source == window[i].source
     )
@@ -1697,8 +1705,10 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     whole = _uncut(window, i) if found is None else None
     if whole is not None and (found := _match_record(whole.body, whole.head)) is not None:
         text, start_head, line = whole.body, whole.head, whole
-    if found is None and _K8S_OOMKILLED.match(body) and _k8s_status(window, i):
+    if found is None and _K8S_OOMKILLED.match(body) and _status_above(window, i, _K8S_STATUS):
         found, text = _Found(_K8S_POD_OOMKILLED), body.strip()
+    if found is None and _DOCKER_OOMKILLED.match(body) and _status_above(window, i, _DOCKER_STATUS):
+        found, text = _Found(_DOCKER_OOMKILLED_RULE), body.strip()
     if found is None:
         found = _raised_here(window, i)
     if found is None and _TRT_BUILD_FAILED.search(body) and _trt_oom_before(window, i):
