@@ -2290,3 +2290,37 @@ def test_docker_inspect_of_an_oom_killed_container_is_a_host_oom() -> None:
         event = only(text)
         assert (event.kind, event.fatal) == ("host", True)
     assert events('expected = {\n    "OOMKilled": true,\n}') == []
+
+
+@pytest.mark.parametrize(
+    ("text", "origin"),
+    [
+        ("**EL0004: 2025-01-31-08:23:58.845.175 Failed to allocate memory.", "ascend"),
+        (
+            "[2025-11-25 17:23:11,888] [249] [281471718846752] [llm] [ERROR] [logging.py-348] : "
+            "Warmup failed, because of multimodal model inference out of memory when "
+            "`maxInputTokenLen` set to 8192. Please try to decrease `maxPrefillTokens`",
+            "ascend",
+        ),
+        ("RuntimeError: Allocation is out of device memory on current platform.", "xpu"),
+        (
+            "2024-Oct-15 18:01:18.356933  3882:3882  ERROR  TDRV:tensor_allocate"
+            "                         Failed to allocate 180355072 bytes on DEVICE for tensor "
+            "UNKNOWN.",
+            "neuron",
+        ),
+        (
+            'ERROR 02-11 14:20:32 engine.py:389] RuntimeError: nrt_tensor_allocate status=4 '
+            'message="Allocation Failure"',
+            "neuron",
+        ),
+        (
+            "MIGraphX Error: /code/migraphx/src/src/targets/gpu/hip.cpp:109: allocate_gpu: "
+            "Memory not available to allocate buffer: 251658240",
+            "migraphx",
+        ),
+    ],
+)
+def test_accelerator_runtime_ooms_are_fatal_gpu_ooms(text: str, origin: str) -> None:
+    event = only(text)
+    assert (event.kind, event.origin, event.fatal) == ("gpu", origin, True)

@@ -230,7 +230,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
     rb"|low on resource: memory|malloc_or_wait"
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate"
-    rb"|Tried to allocate|bad_alloc|OUT_OF_ME\+|mem_buffer != NULL"
+    rb"|Tried to allocate|bad_alloc|OUT_OF_ME\+|mem_buffer != NULL|out of device memory"
+    rb"|Failed to alloc DEVICE memory|bytes on DEVICE|\"Allocation Failure\"|Memory not available"
     rb"|That was not possible|metal::malloc|Insufficient Memory"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
@@ -825,8 +826,9 @@ _STRONG: tuple[_Rule, ...] = (
           batch_helps=False),
     # ...and its host buffers: "ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate
     # buffer of size 437944320", then "alloc_tensor_range: failed to allocate CPU buffer of size"
+    # (a paste that lost the line's first letter: "gml_backend_cpu...", mozilla-ai/llamafile#541)
     _rule(
-        r"\bggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer of size \d+"
+        r"(?:\bg|^)gml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer of size \d+"
         r"|\balloc_tensor_range: failed to allocate CPU buffer of size \d+",
         "host",
         "ggml",
@@ -998,6 +1000,28 @@ _STRONG: tuple[_Rule, ...] = (
         "ascend",
     ),
     _rule(r"\bNPU out of memory\. NPUWorkspaceAllocator tried to allocate", "gpu", "ascend"),
+    # ...and CANN's code with no pid ("EL0004: 2025-01-31-08:23:58.845.175 Failed to allocate
+    # memory.", hiyouga/LLaMA-Factory#6816)
+    _rule(r"\bEL0004: \d{4}-\d\d-\d\d-[\d:.]+ Failed to allocate memory\b", "gpu", "ascend"),
+    # MindIE (Ascend's inference server) failing its warm-up (gpustack/gpustack#3541)
+    _rule(r"\bWarmup failed, because of [\w ]{0,60}out of memory\b", "gpu", "ascend"),
+    # Intel's XPU before "XPU out of memory": "RuntimeError: Allocation is out of device memory
+    # on current platform." (intel/ipex-llm#11167)
+    _rule(r"\bAllocation is out of device memory on current platform\b", "gpu", "xpu"),
+    # AWS Neuron's runtime: "ERROR  TDRV:dmem_alloc_internal   Failed to alloc DEVICE memory:
+    # 180355072" then "TDRV:tensor_allocate   Failed to allocate 180355072 bytes on DEVICE"
+    # (aws-neuron/aws-neuron-sdk#1014), as raised: "RuntimeError: nrt_tensor_allocate status=4
+    # message="Allocation Failure"" (vllm-project/vllm#12443)
+    _rule(
+        r"\bTDRV:(?:dmem_alloc_internal +Failed to alloc DEVICE memory: \d+"
+        r"|tensor_allocate +Failed to allocate \d+ bytes on DEVICE\b)",
+        "gpu",
+        "neuron",
+    ),
+    _rule(r'\bnrt_tensor_allocate status=4 message="Allocation Failure"', "gpu", "neuron"),
+    # AMD's MIGraphX: "MIGraphX Error: .../hip.cpp:109: allocate_gpu: Memory not available to
+    # allocate buffer: 251658240" (ROCm/AMDMIGraphX#1688)
+    _rule(r"\ballocate_gpu: Memory not available to allocate buffer: \d+", "gpu", "migraphx"),
     # ComfyUI's explanation under a node's OOM ("Allocation on device", then "This error means
     # you ran out of memory on your GPU."), which it prints for the prompt that failed
     _rule(r"^This error means you ran out of memory on your GPU\.", "gpu", "comfyui"),
