@@ -2324,3 +2324,40 @@ def test_docker_inspect_of_an_oom_killed_container_is_a_host_oom() -> None:
 def test_accelerator_runtime_ooms_are_fatal_gpu_ooms(text: str, origin: str) -> None:
     event = only(text)
     assert (event.kind, event.origin, event.fatal) == ("gpu", origin, True)
+
+
+def test_pytest_error_line_is_one_tests_exception() -> None:
+    """pytest's "E   " line reports a failed test's exception; the session goes on."""
+    text = (
+        "E                       ray.exceptions.OutOfMemoryError: Task was killed due to the "
+        "node running low on memory."
+    )
+    assert [e.fatal for e in events(text)] == [False]
+    assert only(text.removeprefix("E" + " " * 23)).fatal is True
+
+
+def test_ray_kill_message_in_its_released_wording_only() -> None:
+    released = (
+        "Ray killed this worker (ID: a1836fde08972b18c11609d4c6df0496e3ecaae2cef06cc1ef6500fa) "
+        "because it was the most recently scheduled task; to see more information about memory "
+        "usage on this node, use `ray logs raylet.out -ip 10.0.62.231`."
+    )
+    assert (only(released).kind, only(released).fatal) == ("host", True)
+    draft = (  # a review's draft of another wording (ray-project/ray#28945)
+        "Ray killed this worker (ID: a1836fde08972b18c11609d4c6df0496e3ecaae2cef06cc1ef6500fa) "
+        "because it was the most recently scheduled task that is not retriable - there are no "
+        "more retriable tasks to kill;"
+    )
+    assert events(draft) == []
+
+
+def test_ollama_server_log_of_a_killed_runner_is_a_host_oom() -> None:
+    """ollama/ollama#8571: the runner is SIGKILLed while loading; the request gets a 500."""
+    text = (
+        'time=2025-01-24T15:54:16.769-08:00 level=ERROR source=sched.go:455 msg="error loading '
+        'llama server" error="llama runner process has terminated: signal: killed"\n'
+        '[GIN] 2025/01/24 - 15:54:16 | 500 | 49.907095958s |       127.0.0.1 | POST     '
+        '"/api/generate"'
+    )
+    event = only(text)
+    assert (event.kind, event.fatal) == ("host", True)

@@ -934,7 +934,13 @@ _STRONG: tuple[_Rule, ...] = (
     # threshold of 0.95. Ray killed this worker (ID: ba84...) because it was the most recently
     # scheduled task"), and its Ray 2.0 form ("System memory low at node with IP ... exceeds
     # threshold 0.95, killing latest task with name ...")
-    _rule(r"\bRay killed this worker \(ID: [0-9a-f]+\) because\b", "host", "ray"),
+    # (its released wording only: a review's draft of another, ray-project/ray#28945, is none)
+    _rule(
+        r"\bRay killed this worker \(ID: [0-9a-f]+\) because it was the most recently "
+        r"scheduled task;",
+        "host",
+        "ray",
+    ),
     _rule(
         r"\bSystem memory low at node with IP [\d.]+\. Used memory \([\d.]+\s*[KMGT]?i?B\)"
         r" / total capacity \([\d.]+\s*[KMGT]?i?B\) \([\d.]+\) exceeds threshold [\d.]+, killing\b",
@@ -1135,6 +1141,10 @@ _SIGKILLED = ascii_re(
     # ollama's runner (its maintainers: "the operating system thought that the runner was too
     # big and would cause an OOM condition", ollama/ollama#10532)
     r"|Error: llama runner process has terminated: signal: killed"
+    # ...as the server logs it, answering the request with a 500 (ollama/ollama#8571)
+    r'|time=\S+ level=ERROR source=\S+ msg="error loading llama server" '
+    r'error="llama runner process has terminated: signal: killed"'
+
     # torch.multiprocessing.spawn
     r"|(?:[\w.]+\.)?ProcessExitedException: process \d+ terminated with signal SIGKILL"
     # an IDE's run console (PyCharm: noelshin/selfmask#11, teacherpeterpan/Logic-LLM#10, both
@@ -2103,8 +2113,12 @@ _TOP_FRAME = ascii_re(r"\s*File \"[^\"]*\", line \d+, in <module>$")
 _PYTEST_TEST_HEADER = ascii_re(r"_{3,} \S.{0,300} _{3,}$")
 
 
+# pytest's report of a failed test's exception: "E       ray.exceptions.OutOfMemoryError: ..."
+_PYTEST_ERROR_LINE = ascii_re(r"E {3,}\S")
+
+
 def _in_test_report(window: Sequence[_Line], i: int) -> bool:
-    return any(
+    return _PYTEST_ERROR_LINE.match(window[i].raw) is not None or any(
         _PYTEST_TEST_HEADER.match(window[k].body) for k in range(i - 1, max(-1, i - 40), -1)
     )
 
