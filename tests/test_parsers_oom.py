@@ -2361,3 +2361,31 @@ def test_ollama_server_log_of_a_killed_runner_is_a_host_oom() -> None:
     )
     event = only(text)
     assert (event.kind, event.fatal) == ("host", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "origin"),
+    [
+        (
+            "[07/08/2025-19:47:15] [TRT-LLM] [RANK 1] [E] Failed to initialize executor on rank 1: "
+            "Executor creation failed due to insufficient GPU memory.",
+            "tensorrt-llm",
+        ),
+        (
+            "E0306 16:40:07.708802 117 backend_model.cc:691] ERROR: Failed to create instance: "
+            "unexpected error when creating modelInstanceState: maxTokensInPagedKvCache (29184) "
+            "must be large enough to process at least 1 sequence to completion",
+            "tensorrt-llm",
+        ),
+        ("RuntimeError: Insufficient VRAM for model and cache", "exllamav2"),
+        (
+            "TVMError: Check failed: (output_res.IsOk()) is false: Insufficient GPU memory error: "
+            "The available single GPU memory is 19314.976 MB, which is less than the sum of model "
+            "weight size (51.083 MB) and temporary buffer size (106.819 MB).",
+            "mlc",
+        ),
+    ],
+)
+def test_inference_engine_ooms_are_fatal_gpu_ooms(text: str, origin: str) -> None:
+    event = only(text)
+    assert (event.kind, event.origin, event.fatal) == ("gpu", origin, True)

@@ -232,6 +232,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate"
     rb"|Tried to allocate|bad_alloc|OUT_OF_ME\+|mem_buffer != NULL|out of device memory"
     rb"|Failed to alloc DEVICE memory|bytes on DEVICE|\"Allocation Failure\"|Memory not available"
+    rb"|insufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM|Insufficient GPU memory"
     rb"|That was not possible|metal::malloc|Insufficient Memory"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
@@ -980,6 +981,27 @@ _STRONG: tuple[_Rule, ...] = (
     # TensorRT-LLM's runtime: "[TensorRT-LLM][ERROR] CUDA runtime error in
     # ::cudaMallocAsync(ptr, n, mCudaStream->get()): out of memory (.../tllmBuffers.h:112)"
     _rule(r"\bCUDA runtime error in \S.{0,200}?: out of memory \(", "gpu", "tensorrt-llm"),
+    # TensorRT-LLM's PyTorch executor: "[TRT-LLM] [RANK 1] [E] Failed to initialize executor on
+    # rank 1: Executor creation failed due to insufficient GPU memory." (NVIDIA/TensorRT-LLM#5872)
+    _rule(r"\bExecutor creation failed due to insufficient GPU memory\b", "gpu", "tensorrt-llm"),
+    # ...and its C++ runtime's KV cache too small for one sequence (Triton's backend failing to
+    # create the model instance, triton-inference-server/tensorrtllm_backend#366)
+    _rule(
+        r"\bmaxTokensInPagedKvCache \(\d+\) must be large enough to process at least 1 sequence",
+        "gpu",
+        "tensorrt-llm",
+        batch_helps=False,
+    ),
+    # ExLlamaV2 splitting a model over the GPUs it has (turboderp/exllamav2#383)
+    _rule(r"\bInsufficient VRAM for model and cache\b", "gpu", "exllamav2", batch_helps=False),
+    # MLC LLM's load-time check: "TVMError: Check failed: (output_res.IsOk()) is false:
+    # Insufficient GPU memory error: The available single GPU memory is 19314.976 MB, which is
+    # less than the sum of model weight size ..." (mlc-ai/mlc-llm#2791)
+    _rule(
+        r"\bInsufficient GPU memory error: The available single GPU memory is [\d.]+ ?MB",
+        "gpu",
+        "mlc",
+    ),
     # TensorRT's builder: "[TRT] [E] 2: [virtualMemoryBuffer.cpp::resizePhysical::140] Error
     # Code 2: OutOfMemory (no further information)" while it tries tactics; it skips the ones
     # that do not fit and builds on (VoltaML#15, DeepStream-Yolo#366): fatal only when the
