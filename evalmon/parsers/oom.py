@@ -163,7 +163,20 @@ of each, with a near-miss):
 * systemd: ``ollama.service: A process of this unit has been killed by the OOM killer.`` and its
   ``Failed with result 'oom-kill'.``: one failure, host memory.
 * SLURM: the OOM kills of different jobs in one log (``StepId=`` differs) are separate events;
-  a job's step and batch step are one failure.
+  a job's step and batch step are one failure. ``sacct`` rows in state ``OUT_OF_MEMORY`` (cut
+  to ``OUT_OF_ME+``) and slurmstepd's line relayed after a wrapper's labels are reports too.
+* Containers: ``docker inspect``'s ``"OOMKilled": true`` under its ``"State": {``, and a
+  Kubernetes pod's ``Reason: OOMKilled`` under the pod's live status.
+* Other accelerators and engines: AWS Neuron's ``TDRV:dmem_alloc_internal Failed to alloc
+  DEVICE memory`` and ``nrt_tensor_allocate status=4 message="Allocation Failure"``, MIGraphX's
+  ``allocate_gpu: Memory not available to allocate buffer``, IPEX's ``Allocation is out of
+  device memory on current platform``, MindIE's ``Warmup failed, because of ... out of memory``,
+  TensorRT-LLM's ``Executor creation failed due to insufficient GPU memory`` and its KV cache
+  too small for one sequence, ExLlamaV2's ``Insufficient VRAM for model and cache``, MLC's
+  ``Insufficient GPU memory error``, torch_memory_saver's ``CUresult error: 2 (out of
+  memory)`` (it exits the process); vLLM's sleep-mode allocator's own print of ``CUDA Error:
+  out of memory at ...cumem_allocator.cpp`` returns to Python (survived), the RuntimeError
+  raised from it is the failure.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
@@ -180,7 +193,8 @@ of each, with a near-miss):
   glued to the first line, HTML entities (``&lt;module&gt;``), a literal ``^M``, and a message a
   progress bar left no newline before; a sentence in any language that runs straight into the
   message (``报错torch.cuda.OutOfMemoryError: ...``) is the reporter telling of their own run.
-* Survived, besides the above: an OOM inside one failed pytest test's report, an exception at a
+* Survived, besides the above: an OOM inside one failed pytest test's report (or on pytest's
+  ``E   `` line), an exception at a
   Python prompt that comes back (``>>>``), a message a call typed at a prompt printed itself.
 * A fatal OOM needs text that shows a failure; a message with no exception type, no error level
   and no traceback before it, followed by a bar that moves on, was caught and survived. The rest
