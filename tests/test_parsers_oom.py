@@ -2389,3 +2389,14 @@ def test_ollama_server_log_of_a_killed_runner_is_a_host_oom() -> None:
 def test_inference_engine_ooms_are_fatal_gpu_ooms(text: str, origin: str) -> None:
     event = only(text)
     assert (event.kind, event.origin, event.fatal) == ("gpu", origin, True)
+
+
+def test_torchrun_worker_sigkill_cut_after_its_pid_is_still_a_host_oom() -> None:
+    """PKU-YuanGroup/Open-Sora-Plan#512: the excerpt ends inside "of binary"."""
+    text = (
+        "[2024-10-28 06:14:36,062] torch.distributed.elastic.multiprocessing.api: [WARNING] "
+        "Sending process 598587 closing signal SIGTERM\n"
+        "[2024-10-28 06:14:37,244] torch.distributed.elastic.multiprocessing.api: [ERROR] failed "
+        "(exitcode: -9) local_rank: 0 (pid: 598577) of bi"
+    )
+    assert (only(text).kind, only(text).fatal) == ("host", True)

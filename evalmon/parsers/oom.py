@@ -1172,7 +1172,7 @@ _SIGKILLED = ascii_re(
     r"|(?:ERROR:torch\.distributed\.elastic\.multiprocessing\.api:"
     r"|torch\.distributed\.elastic\.multiprocessing\.api: \[ERROR\] "
     r"|E\d{4} [\d:.]+ \d+ \S+\] )?"
-    r"failed \(exitcode: -9\) local_rank: \d+ \(pid: \d+\) of binary:.*"
+    r"failed \(exitcode: -9\) local_rank: \d+ \(pid: \d+\)(?: of b.*)?"  # (cut: "of bi")
     r"|traceback : [Ss]ignal 9 \(SIGKILL\) received by PID \d+"
     # ollama's runner (its maintainers: "the operating system thought that the runner was too
     # big and would cause an OOM condition", ollama/ollama#10532)
