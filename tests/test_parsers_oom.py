@@ -2400,3 +2400,30 @@ def test_torchrun_worker_sigkill_cut_after_its_pid_is_still_a_host_oom() -> None
         "(exitcode: -9) local_rank: 0 (pid: 598577) of bi"
     )
     assert (only(text).kind, only(text).fatal) == ("host", True)
+
+
+def test_llama_cpp_context_failing_its_compute_buffers_is_a_gpu_oom_at_load() -> None:
+    """ggml-org/llama.cpp#14752: the allocator's own line is not in the excerpt."""
+    text = (
+        "graph_reserve: failed to allocate compute buffers\n"
+        "llama_init_from_model: failed to initialize the context: failed to allocate compute pp "
+        "buffers\n"
+        "main: exiting due to model loading error"
+    )
+    event = only(text)
+    assert (event.kind, event.origin, event.batch_helps, event.fatal) == (
+        "gpu",
+        "ggml",
+        False,
+        True,
+    )
+
+
+def test_a_list_item_retelling_the_log_in_words_is_no_report() -> None:
+    """ggml-org/llama.cpp#27309's "Observed Output:" list, after the captured log."""
+    text = (
+        "1. failed to fit params to free device memory ... abort → 11 × Insufficient Memory "
+        "(00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory) → backend is in error state"
+    )
+    assert events(text) == []
+    assert only(text.split("× ", 1)[1]).fatal is True

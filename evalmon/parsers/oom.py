@@ -247,6 +247,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Tried to allocate|bad_alloc|OUT_OF_ME\+|mem_buffer != NULL|out of device memory"
     rb"|Failed to alloc DEVICE memory|bytes on DEVICE|\"Allocation Failure\"|Memory not available"
     rb"|insufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM|Insufficient GPU memory"
+    rb"|ailed to allocate compute"
     rb"|That was not possible|metal::malloc|Insufficient Memory"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
@@ -839,6 +840,16 @@ _STRONG: tuple[_Rule, ...] = (
           code=True),
     _rule(r"\berror loading model: unable to allocate CPU buffer\b", "host", "ggml",
           batch_helps=False),
+    # llama.cpp's context failing its compute buffers (their backend is the offload's GPU: an
+    # excerpt that lost the allocator's own line still names what failed; ggml-org/
+    # llama.cpp#14752, LM Studio's "Failed to initialize the context: failed to allocate compute
+    # pp buffers", lmstudio-ai/lmstudio-bug-tracker#688)
+    _rule(
+        r"\b[Ff]ailed to initialize the context: failed to allocate compute (?:pp )?buffers\b",
+        "gpu",
+        "ggml",
+        batch_helps=False,
+    ),
     # ...and its host buffers: "ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate
     # buffer of size 437944320", then "alloc_tensor_range: failed to allocate CPU buffer of size"
     # (a paste that lost the line's first letter: "gml_backend_cpu...", mozilla-ai/llamafile#541)
@@ -1322,6 +1333,12 @@ _PROSE_QUOTE_OPEN = ascii_re(r"\b[a-z]{2,},? +[\"\u201c][^\"\u201d]*$")
 _MARKDOWN_FIELD = ascii_re(r"^\s*(?:[-*+]|\d+[.)])\s+\*\*[^*]+\*\*")
 
 
+# A markdown list item telling what happened in words before the message ("1. failed to fit
+# params to free device memory ... abort → 11 × Insufficient Memory (...)", ggml-org/
+# llama.cpp#27309): a summary of the log, not a line of it
+_LIST_ITEM = ascii_re(r"\s*(?:[-*+]|\d+[.)])\s+")
+
+
 _IDENTIFIER_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."
 
 
@@ -1332,6 +1349,7 @@ def _quoted(prefix: str) -> bool:
         or _QUOTING.search(prefix) is not None
         or _PROSE_QUOTE_OPEN.search(prefix) is not None
         or _MARKDOWN_FIELD.match(prefix) is not None
+        or (_LIST_ITEM.match(prefix) is not None and len(_PROSE_WORD.findall(prefix)) >= 4)
     )
 
 
