@@ -2172,7 +2172,7 @@ _PYTEST_ERROR_LINE = ascii_re(r"E {3,}\S")
 
 
 def _in_test_report(window: Sequence[_Line], i: int) -> bool:
-    return _PYTEST_ERROR_LINE.match(window[i].raw) is not None or any(
+    return _PYTEST_ERROR_LINE.match(window[i].body) is not None or any(
         _PYTEST_TEST_HEADER.match(window[k].body) for k in range(i - 1, max(-1, i - 40), -1)
     )
 
