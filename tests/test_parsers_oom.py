@@ -2216,9 +2216,28 @@ def test_sglang_killing_itself_after_a_failed_child_is_no_host_oom() -> None:
         "local_rank: 0 (pid: 31631) of binary: /usr/bin/python3",
         # the elastic agent's summary, as one reporter pasted it (lowercase "signal")
         "traceback : signal 9 (SIGKILL) received by PID 36071",
+        # a wrapper relaying slurmstepd's line under its own labels (dstndstn/tractor#126)
+        "qdo-srun.py: srun#64: slurmstepd: error: Detected 1 oom_kill event in StepId=43622791.67."
+        " Some of the step tasks have been OOM Killed.",
+        # sacct's rows, the state cut to its column (BSC-ES/autosubmit#382)
+        "       JobID    JobName  Partition    Account  AllocCPUS      State ExitCode \n"
+        "------------ ---------- ---------- ---------- ---------- ---------- -------- \n"
+        "1488666      a1ql_2012+       main      bsc32          4 OUT_OF_ME+    0:125 ",
+        # ggml_init's malloc failing on a 1.9 GiB machine (ggml-org/llama.cpp#1813)
+        "GGML_ASSERT: /home/circleci/project/gpt4all-backend/llama.cpp-230511/ggml.c:4411: "
+        "ctx->mem_buffer != NULL\nAborted",
+        # an excerpt that ends inside "of binary" (PKU-YuanGroup/Open-Sora-Plan#512)
+        "[2024-10-28 06:14:37,244] torch.distributed.elastic.multiprocessing.api: [ERROR] failed "
+        "(exitcode: -9) local_rank: 0 (pid: 598577) of bi",
+        # ollama's server log of its runner killed while loading; the request gets a 500
+        # (ollama/ollama#8571)
+        'time=2025-01-24T15:54:16.769-08:00 level=ERROR source=sched.go:455 msg="error loading '
+        'llama server" error="llama runner process has terminated: signal: killed"\n'
+        '[GIN] 2025/01/24 - 15:54:16 | 500 | 49.907095958s |       127.0.0.1 | POST     '
+        '"/api/generate"',
     ],
 )
-def test_torchrun_worker_sigkills_are_host_ooms(text: str) -> None:
+def test_more_host_oom_forms_are_fatal(text: str) -> None:
     event = only(text)
     assert (event.kind, event.fatal) == ("host", True)
 
@@ -2244,26 +2263,6 @@ def test_tpu_estimator_records_the_error_at_info_and_raises_it() -> None:
     )
     event = only(text)
     assert (event.kind, event.origin, event.fatal) == ("gpu", "xla", True)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # a wrapper relaying slurmstepd's line under its own labels (dstndstn/tractor#126)
-        "qdo-srun.py: srun#64: slurmstepd: error: Detected 1 oom_kill event in StepId=43622791.67."
-        " Some of the step tasks have been OOM Killed.",
-        # sacct's rows, the state cut to its column (BSC-ES/autosubmit#382)
-        "       JobID    JobName  Partition    Account  AllocCPUS      State ExitCode \n"
-        "------------ ---------- ---------- ---------- ---------- ---------- -------- \n"
-        "1488666      a1ql_2012+       main      bsc32          4 OUT_OF_ME+    0:125 ",
-        # ggml_init's malloc failing on a 1.9 GiB machine (ggml-org/llama.cpp#1813)
-        "GGML_ASSERT: /home/circleci/project/gpt4all-backend/llama.cpp-230511/ggml.c:4411: "
-        "ctx->mem_buffer != NULL\nAborted",
-    ],
-)
-def test_more_host_oom_forms_are_fatal(text: str) -> None:
-    event = only(text)
-    assert (event.kind, event.fatal) == ("host", True)
 
 
 def test_a_retold_slurm_oom_and_a_sacct_column_are_no_report() -> None:
@@ -2319,9 +2318,27 @@ def test_docker_inspect_of_an_oom_killed_container_is_a_host_oom() -> None:
             "Memory not available to allocate buffer: 251658240",
             "migraphx",
         ),
+        (
+            "[07/08/2025-19:47:15] [TRT-LLM] [RANK 1] [E] Failed to initialize executor on rank 1: "
+            "Executor creation failed due to insufficient GPU memory.",
+            "tensorrt-llm",
+        ),
+        (
+            "E0306 16:40:07.708802 117 backend_model.cc:691] ERROR: Failed to create instance: "
+            "unexpected error when creating modelInstanceState: maxTokensInPagedKvCache (29184) "
+            "must be large enough to process at least 1 sequence to completion",
+            "tensorrt-llm",
+        ),
+        ("RuntimeError: Insufficient VRAM for model and cache", "exllamav2"),
+        (
+            "TVMError: Check failed: (output_res.IsOk()) is false: Insufficient GPU memory error: "
+            "The available single GPU memory is 19314.976 MB, which is less than the sum of model "
+            "weight size (51.083 MB) and temporary buffer size (106.819 MB).",
+            "mlc",
+        ),
     ],
 )
-def test_accelerator_runtime_ooms_are_fatal_gpu_ooms(text: str, origin: str) -> None:
+def test_accelerator_and_engine_ooms_are_fatal_gpu_ooms(text: str, origin: str) -> None:
     event = only(text)
     assert (event.kind, event.origin, event.fatal) == ("gpu", origin, True)
 
@@ -2351,55 +2368,6 @@ def test_ray_kill_message_in_its_released_wording_only() -> None:
     assert events(draft) == []
 
 
-def test_ollama_server_log_of_a_killed_runner_is_a_host_oom() -> None:
-    """ollama/ollama#8571: the runner is SIGKILLed while loading; the request gets a 500."""
-    text = (
-        'time=2025-01-24T15:54:16.769-08:00 level=ERROR source=sched.go:455 msg="error loading '
-        'llama server" error="llama runner process has terminated: signal: killed"\n'
-        '[GIN] 2025/01/24 - 15:54:16 | 500 | 49.907095958s |       127.0.0.1 | POST     '
-        '"/api/generate"'
-    )
-    event = only(text)
-    assert (event.kind, event.fatal) == ("host", True)
-
-
-@pytest.mark.parametrize(
-    ("text", "origin"),
-    [
-        (
-            "[07/08/2025-19:47:15] [TRT-LLM] [RANK 1] [E] Failed to initialize executor on rank 1: "
-            "Executor creation failed due to insufficient GPU memory.",
-            "tensorrt-llm",
-        ),
-        (
-            "E0306 16:40:07.708802 117 backend_model.cc:691] ERROR: Failed to create instance: "
-            "unexpected error when creating modelInstanceState: maxTokensInPagedKvCache (29184) "
-            "must be large enough to process at least 1 sequence to completion",
-            "tensorrt-llm",
-        ),
-        ("RuntimeError: Insufficient VRAM for model and cache", "exllamav2"),
-        (
-            "TVMError: Check failed: (output_res.IsOk()) is false: Insufficient GPU memory error: "
-            "The available single GPU memory is 19314.976 MB, which is less than the sum of model "
-            "weight size (51.083 MB) and temporary buffer size (106.819 MB).",
-            "mlc",
-        ),
-    ],
-)
-def test_inference_engine_ooms_are_fatal_gpu_ooms(text: str, origin: str) -> None:
-    event = only(text)
-    assert (event.kind, event.origin, event.fatal) == ("gpu", origin, True)
-
-
-def test_torchrun_worker_sigkill_cut_after_its_pid_is_still_a_host_oom() -> None:
-    """PKU-YuanGroup/Open-Sora-Plan#512: the excerpt ends inside "of binary"."""
-    text = (
-        "[2024-10-28 06:14:36,062] torch.distributed.elastic.multiprocessing.api: [WARNING] "
-        "Sending process 598587 closing signal SIGTERM\n"
-        "[2024-10-28 06:14:37,244] torch.distributed.elastic.multiprocessing.api: [ERROR] failed "
-        "(exitcode: -9) local_rank: 0 (pid: 598577) of bi"
-    )
-    assert (only(text).kind, only(text).fatal) == ("host", True)
 
 
 def test_llama_cpp_context_failing_its_compute_buffers_is_a_gpu_oom_at_load() -> None:
