@@ -2395,3 +2395,14 @@ def test_a_list_item_retelling_the_log_in_words_is_no_report() -> None:
     )
     assert events(text) == []
     assert only(text.split("× ", 1)[1]).fatal is True
+
+
+def test_a_headerless_line_after_a_finished_record_is_not_its_message() -> None:
+    """vLLM's record ends with its quote; "Process SpawnProcess-1:" is the next record."""
+    text = (
+        'ERROR 02-11 14:20:32 engine.py:389] RuntimeError: nrt_tensor_allocate status=4 '
+        'message="Allocation Failure"\n'
+        "Process SpawnProcess-1:\n"
+        "Traceback (most recent call last):"
+    )
+    assert only(text).message == 'RuntimeError: nrt_tensor_allocate status=4 message="Allocation Failure"'

@@ -2225,12 +2225,25 @@ def _crash_follows(window: Sequence[_Line], i: int, source: str) -> bool:
     return False
 
 
+def _ends_record(previous: _Line, line: _Line) -> bool:
+    """A log record whose text ended (a closing quote, bracket or period) with no cut at a
+    terminal's width, then a line with no header: the next record of a program that writes
+    none (vLLM's ``...message="Allocation Failure"`` then ``Process SpawnProcess-1:``)."""
+    return (
+        bool(previous.head)
+        and not line.head
+        and previous.cols not in _WRAP_WIDTHS
+        and previous.body.rstrip()[-1:] in ('"', "'", ")", "]", ".")
+        and line.body[:1].isupper()
+    )
+
+
 def _full_text(window: Sequence[_Line], i: int, hit: _Hit) -> str:
     """The hit's text with the hard-wrapped continuation lines that follow it."""
     text = hit.text
     lines = [window[i]]
     for line in _following(window, i, hit.source):
-        if not _continues(lines[-1], line):
+        if not _continues(lines[-1], line) or _ends_record(lines[-1], line):
             break
         lines.append(line)
     # a terminal cut every line at its width (mteb#2426: 177 columns): the full lines, all
