@@ -2406,3 +2406,23 @@ def test_a_headerless_line_after_a_finished_record_is_not_its_message() -> None:
         "Traceback (most recent call last):"
     )
     assert only(text).message == 'RuntimeError: nrt_tensor_allocate status=4 message="Allocation Failure"'
+
+
+def test_vs_code_notebook_error_json_is_the_cells_exception() -> None:
+    """unslothai/unsloth#1797: VS Code copies a cell's error as JSON, its newlines raw; a JSON
+    value under another key stays a mention."""
+    text = (
+        "{\n"
+        '\t"name": "RuntimeError",\n'
+        '\t"message": "CUDA error: out of memory\n'
+        "CUDA kernel errors might be asynchronously reported at some other API call, so the "
+        "stacktrace below might be incorrect.\n"
+        '",\n'
+        '\t"stack": "---------------------------------------------------------------------------'
+    )
+    event = only(text)
+    assert (event.kind, event.fatal) == ("gpu", True)
+    assert [e.fatal for e in events(text.replace('"name": "RuntimeError"', '"level": "error"'))] in (
+        [],
+        [False],
+    )

@@ -1763,6 +1763,21 @@ def _uncut(window: Sequence[_Line], i: int) -> _Line | None:
     return None
 
 
+# VS Code's notebook copies a cell's uncaught exception as JSON: ``"name": "RuntimeError",``
+# then ``"message": "CUDA error: out of memory`` (its newlines raw) and ``"stack": ...``
+# (unslothai/unsloth#1797): the exception itself, not a value someone logged
+_NOTEBOOK_ERROR_NAME = ascii_re(r'\s*"name": "[\w.]*(?:Error|Exception)",\s*$')
+_NOTEBOOK_ERROR_MESSAGE = ascii_re(r'\s*"message": "')
+
+
+def _notebook_error(window: Sequence[_Line], i: int) -> bool:
+    return (
+        i > 0
+        and _NOTEBOOK_ERROR_MESSAGE.match(window[i].raw) is not None
+        and _NOTEBOOK_ERROR_NAME.match(window[i - 1].raw) is not None
+    )
+
+
 def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     """Does line ``i`` report an OOM, judged from itself and the lines BEFORE it only?"""
     line = window[i]
@@ -1793,6 +1808,11 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     whole = _uncut(window, i) if found is None else None
     if whole is not None and (found := _match_record(whole.body, whole.head)) is not None:
         text, start_head, line = whole.body, whole.head, whole
+    if found is None and _notebook_error(window, i):
+        value = line.raw.split('"message": "', 1)[1]
+        in_value = _match_record(value, "")
+        if in_value is not None:
+            found, text = _Found(in_value.rule), value
     if found is None and _K8S_OOMKILLED.match(body) and _status_above(window, i, _K8S_STATUS):
         found, text = _Found(_K8S_POD_OOMKILLED), body.strip()
     if found is None and _DOCKER_OOMKILLED.match(body) and _status_above(window, i, _DOCKER_STATUS):
