@@ -2226,6 +2226,9 @@ def test_sglang_killing_itself_after_a_failed_child_is_no_host_oom() -> None:
         # ggml_init's malloc failing on a 1.9 GiB machine (ggml-org/llama.cpp#1813)
         "GGML_ASSERT: /home/circleci/project/gpt4all-backend/llama.cpp-230511/ggml.c:4411: "
         "ctx->mem_buffer != NULL\nAborted",
+        # SGLang's hierarchical cache larger than the free RAM (sgl-project/sglang#8102)
+        "ValueError: Not enough host memory available. Requesting 40.00 GB but only have 44.87 "
+        "GB free. Please reduce the size of the hierarchical cache.",
         # an excerpt that ends inside "of binary" (PKU-YuanGroup/Open-Sora-Plan#512)
         "[2024-10-28 06:14:37,244] torch.distributed.elastic.multiprocessing.api: [ERROR] failed "
         "(exitcode: -9) local_rank: 0 (pid: 598577) of bi",

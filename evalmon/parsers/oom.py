@@ -247,7 +247,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Tried to allocate|bad_alloc|OUT_OF_ME\+|mem_buffer != NULL|out of device memory"
     rb"|Failed to alloc DEVICE memory|bytes on DEVICE|\"Allocation Failure\"|Memory not available"
     rb"|insufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM|Insufficient GPU memory"
-    rb"|ailed to allocate compute"
+    rb"|ailed to allocate compute|enough host memory"
     rb"|That was not possible|metal::malloc|Insufficient Memory"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
@@ -1137,6 +1137,12 @@ _HOST_MESSAGE: tuple[_Rule, ...] = (
         r"model requires more system memory \(\d+(?:\.\d+)? [KMGT]i?B\) than is available\b",
         "host",
         "ollama",
+    ),
+    # ...and SGLang its hierarchical cache larger than the free RAM (sgl-project/sglang#8102)
+    _rule(
+        r"Not enough host memory available\. Requesting [\d.]+ ?[KMGT]i?B but only have ",
+        "host",
+        "sglang",
     ),
     # Windows: the commit limit (RAM + paging file) is reached, in any locale
     _rule(r"\[WinError 1455\]", "host", "windows"),
