@@ -2429,3 +2429,17 @@ def test_vs_code_notebook_error_json_is_the_cells_exception() -> None:
         [],
         [False],
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "INFO:tensorflow:Error recorded from training_loop: Compilation failure: Ran out of "
+        "memory in memory space hbm. Used 8.83G of 8.00G hbm.",
+        "[TM][ERROR] CUDA runtime error: out of memory /lmdeploy/src/turbomind/core/allocator.cc:49",
+    ],
+)
+def test_a_collectors_time_stamp_keeps_the_records_own_header(line: str) -> None:
+    """A CI runner's stamp before Python logging's "INFO:tensorflow:" or TurboMind's tags."""
+    for text in (line, "2024-05-01T10:00:00.1234567Z " + line):
+        assert (only(text).kind, only(text).fatal) == ("gpu", True)

@@ -338,8 +338,9 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
             _TIMESTAMP
             + r"(?:(?: - | +| *\| *| *: *)(?:"
             + _LEVEL
-            # a level padded to a column ("%(levelname)-8s": "ERROR    Model failed ...")
-            + r"\b(?: {2,8}(?=\S))?|\[[^\]]{0,80}\]|[\w.\-]{1,60}(?= - )"
+            # a level padded to a column ("%(levelname)-8s": "ERROR    Model failed ..."); not
+            # Python logging's own "INFO:tensorflow:" header, which is read whole after this one
+            + r"\b(?!:[\w.\-]*:)(?: {2,8}(?=\S))?|\[[^\]]{0,80}\]|[\w.\-]{1,60}(?= - )"
             # loguru's "{name}:{function}:{line} - " ("train:main:42 - ", "__main__:<module>:7 - ")
             + r"|[\w.\-]{1,60}:[\w.<>\-]{1,60}:\d{1,6}(?= - )"
             # a logger's name or pid before the level ("xinference.core.model 35043 ERROR ")
@@ -1036,7 +1037,13 @@ _STRONG: tuple[_Rule, ...] = (
     # cudaErrorCudartUnloading) is false: CUDA: out of memory"
     _rule(r"\bis false: CUDA: out of memory\b", "gpu", "tvm"),
     # LMDeploy's TurboMind: "[TM][ERROR] CUDA runtime error: out of memory /lmdeploy/src/..."
-    _rule(r"\[TM\]\[ERROR\] CUDA runtime error: out of memory(?= /|$)", "gpu", "turbomind"),
+    # (its "[TM][ERROR] " can be read as a header after a collector's time stamp)
+    _rule(
+        r"\[TM\]\[ERROR\] CUDA runtime error: out of memory(?= /|$)"
+        r"|^CUDA runtime error: out of memory /\S*/turbomind/",
+        "gpu",
+        "turbomind",
+    ),
     # Intel Gaudi (HPU): "RuntimeError: [Rank:0] FATAL ERROR :: MODULE:PT_DEVMEM Allocation
     # failed for size::939524096 (896)MB" (accelerate's batch-size search counts it as an OOM)
     _rule(r"\bMODULE:PT_DEVMEM Allocation failed for size::\d+", "gpu", "hpu"),
