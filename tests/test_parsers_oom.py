@@ -2443,3 +2443,15 @@ def test_a_collectors_time_stamp_keeps_the_records_own_header(line: str) -> None
     """A CI runner's stamp before Python logging's "INFO:tensorflow:" or TurboMind's tags."""
     for text in (line, "2024-05-01T10:00:00.1234567Z " + line):
         assert (only(text).kind, only(text).fatal) == ("gpu", True)
+
+
+def test_asyncio_reporting_a_task_dead_of_an_oom_is_a_report() -> None:
+    """vllm-project/vllm#3407: the engine loop's future finished with the OOM; a repr inside
+    another message stays a mention."""
+    text = (
+        "future: <Future finished exception=OutOfMemoryError('CUDA out of memory. Tried to "
+        "allocate 96.00 MiB. GPU 0 has a total capacty of 14.54 GiB of which 60.94 MiB is free.')>"
+    )
+    assert (only(text).kind, only(text).fatal) == ("gpu", True)
+    caught = text.replace("future: <Future finished exception=", "caught ")
+    assert [e.fatal for e in events(caught)] == [False]

@@ -1397,7 +1397,18 @@ def _mentioned(prefix: str) -> bool:
         return True
     # a repr that IS the message (older vLLM: ``ERROR ... engine.py:157] OutOfMemoryError(
     # 'CUDA out of memory ...')`` and then its traceback) is a report; one inside is not
-    return _inside_repr(prefix) and _REPR_OPEN.match(prefix) is None
+    # asyncio's report of a task that died of it (``future: <Future finished exception=
+    # OutOfMemoryError('CUDA out of memory ...')>``, vllm-project/vllm#3407) is a report too
+    return (
+        _inside_repr(prefix)
+        and _REPR_OPEN.match(prefix) is None
+        and _ASYNCIO_FAILED.search(prefix) is None
+    )
+
+
+_ASYNCIO_FAILED = ascii_re(
+    r"\bfuture: <(?:Future|Task) finished .{0,300}exception=[\w.]+\(\s*['\"]$"
+)
 
 
 # An error code's name reports an error only with an error around it: ``HIP error ...
