@@ -246,7 +246,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate"
     rb"|Tried to allocate|bad_alloc|OUT_OF_ME\+|mem_buffer != NULL|out of device memory"
     rb"|Failed to alloc DEVICE memory|bytes on DEVICE|\"Allocation Failure\"|Memory not available"
-    rb"|insufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM|Insufficient GPU memory"
+    rb"|nsufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM"
     rb"|ailed to allocate compute|enough host memory"
     rb"|That was not possible|metal::malloc|Insufficient Memory"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
@@ -1391,6 +1391,11 @@ def _inside_json_string(prefix: str) -> bool:
     return False
 
 
+_ASYNCIO_FAILED = ascii_re(
+    r"\bfuture: <(?:Future|Task) finished .{0,300}exception=[\w.]+\(\s*['\"]$"
+)
+
+
 def _mentioned(prefix: str) -> bool:
     """Is a message after ``prefix`` only mentioned: a repr inside a message, a JSON value?"""
     if _inside_json_string(prefix) or _KEY_STRING_OPEN.match(prefix):
@@ -1405,10 +1410,6 @@ def _mentioned(prefix: str) -> bool:
         and _ASYNCIO_FAILED.search(prefix) is None
     )
 
-
-_ASYNCIO_FAILED = ascii_re(
-    r"\bfuture: <(?:Future|Task) finished .{0,300}exception=[\w.]+\(\s*['\"]$"
-)
 
 
 # An error code's name reports an error only with an error around it: ``HIP error ...
@@ -1641,6 +1642,11 @@ _K8S_STATUS = ascii_re(
 _DOCKER_OOMKILLED = ascii_re(r'\s*"OOMKilled":\s*true,?\s*$')
 _DOCKER_STATUS = ascii_re(r'\s*"State":\s*\{\s*$')
 _DOCKER_OOMKILLED_RULE = _Rule(_DOCKER_OOMKILLED, "host", "docker")
+# a container's OOM kill, each read only under its container's status
+_CONTAINER_OOMKILLED = (
+    (_K8S_POD_OOMKILLED, _K8S_STATUS),
+    (_DOCKER_OOMKILLED_RULE, _DOCKER_STATUS),
+)
 
 
 def _status_above(window: Sequence[_Line], i: int, status: re.Pattern[str]) -> bool:
@@ -1837,10 +1843,10 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         in_value = _match_record(value, "")
         if in_value is not None:
             found, text = _Found(in_value.rule), value
-    if found is None and _K8S_OOMKILLED.match(body) and _status_above(window, i, _K8S_STATUS):
-        found, text = _Found(_K8S_POD_OOMKILLED), body.strip()
-    if found is None and _DOCKER_OOMKILLED.match(body) and _status_above(window, i, _DOCKER_STATUS):
-        found, text = _Found(_DOCKER_OOMKILLED_RULE), body.strip()
+    for killed_rule, status in _CONTAINER_OOMKILLED if found is None else ():
+        if killed_rule.pattern.match(body) and _status_above(window, i, status):
+            found, text = _Found(killed_rule), body.strip()
+            break
     if found is None:
         found = _raised_here(window, i)
     if found is None and _TRT_BUILD_FAILED.search(body) and _trt_oom_before(window, i):
