@@ -2455,3 +2455,22 @@ def test_asyncio_reporting_a_task_dead_of_an_oom_is_a_report() -> None:
     assert (only(text).kind, only(text).fatal) == ("gpu", True)
     caught = text.replace("future: <Future finished exception=", "caught ")
     assert [e.fatal for e in events(caught)] == [False]
+
+def test_unittest_error_report_is_one_tests_exception() -> None:
+    """unittest's "ERROR: test_x (module.Class)" report: the runner goes on to the next test
+    (pytorch/pytorch#31650); the same traceback without the header is the process's end."""
+    traceback = (
+        "Traceback (most recent call last):\n"
+        '  File "test_nn.py", line 9321, in test_conv_transposed_large\n'
+        "    ret = conv(input_large)\n"
+        "RuntimeError: CUDA out of memory. Tried to allocate 6.00 GiB (GPU 0; 14.85 GiB total "
+        "capacity; 8.00 GiB already allocated; 1.95 GiB free; 12.13 GiB reserved in total by "
+        "PyTorch)"
+    )
+    header = (
+        "======================================================================\n"
+        "ERROR: test_conv_transposed_large_cuda (__main__.TestNNDeviceTypeCUDA)\n"
+        "----------------------------------------------------------------------\n"
+    )
+    assert [e.fatal for e in events(header + traceback)] == [False]
+    assert only(traceback).fatal is True

@@ -2221,9 +2221,16 @@ _PYTEST_TEST_HEADER = ascii_re(r"_{3,} \S.{0,300} _{3,}$")
 _PYTEST_ERROR_LINE = ascii_re(r"E {3,}\S")
 
 
+# unittest's header of one test's report, under its "=====" rule: "ERROR: test_conv_large_cuda
+# (__main__.TestNNDeviceTypeCUDA)"; the runner records the error and runs the next test
+_UNITTEST_TEST_HEADER = ascii_re(r"\s*(?:ERROR|FAIL): test\w* \([\w.]+\)\s*$")
+
+
 def _in_test_report(window: Sequence[_Line], i: int) -> bool:
     return _PYTEST_ERROR_LINE.match(window[i].body) is not None or any(
-        _PYTEST_TEST_HEADER.match(window[k].body) for k in range(i - 1, max(-1, i - 40), -1)
+        _PYTEST_TEST_HEADER.match(window[k].body)
+        or _UNITTEST_TEST_HEADER.match(window[k].head + window[k].body)
+        for k in range(i - 1, max(-1, i - 40), -1)
     )
 
 
