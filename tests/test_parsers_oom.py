@@ -2474,3 +2474,54 @@ def test_unittest_error_report_is_one_tests_exception() -> None:
     )
     assert [e.fatal for e in events(header + traceback)] == [False]
     assert only(traceback).fatal is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # k2-fsa/icefall#343: an ERROR record in the program's own words
+        "2022-05-05 12:33:54,767 ERROR [train.py:1007] Your GPU ran out of memory with the "
+        "current max_duration setting. We recommend decreasing max_duration",
+        # intel/intel-extension-for-pytorch#629, the traceback's end
+        "Traceback (most recent call last):\n"
+        '  File "<stdin>", line 1, in <module>\n'
+        "RuntimeError: Current platform can NOT allocate memory block with size larger than "
+        "4GB! Tried to allocate 6.85 GiB (GPU  0; 15.56 GiB total capacity)",
+    ],
+)
+def test_an_error_saying_memory_ran_out_in_any_wording_is_a_fatal_oom(text: str) -> None:
+    event = only(text)
+    assert (event.kind, event.origin, event.fatal) == ("gpu", "other", True)
+
+
+def test_a_plain_error_line_counts_only_among_log_lines() -> None:
+    """ollama/ollama#1516 proposes the wording in prose; the same line in a log is a report."""
+    proposal = (
+        "It could be nice to explain in the error message that it is a memory error.\n"
+        "Could be replace by:\n\nError: Llama process ran out of memory.\n\nOr"
+    )
+    assert events(proposal) == []
+    logged = "Failed to load model\n\nError: Llama process ran out of memory."
+    assert (only(logged).kind, only(logged).fatal) == ("gpu", True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # pinned host memory: every runtime falls back to pageable memory (ollama#5469)
+        "ggml_cuda_host_malloc: failed to allocate 16607.35 MiB of pinned memory: out of memory",
+        # /dev/shm, not memory running out (a DataLoader hint)
+        "RuntimeError: DataLoader worker (pid 46794) is killed by signal: Bus error. It is "
+        "possible that dataloader's workers are out of shared memory.",
+        # Triton's kernel resources, logged by inductor's autotuner (pytorch#181198)
+        "Exception No valid triton configs. OutOfMemoryError: out of resource: triton_mm",
+        # advice and quotes
+        "ERROR: to avoid running out of memory, lower --max-num-seqs",
+        'ERROR: "CUDA out of memory"',
+        "Error: why does the GPU run out of memory?",
+        # a JavaScript error (Node's docs, /usr/share/doc/nodejs/api/cli.md)
+        "RangeError: WebAssembly.Memory(): could not allocate memory\n    at [eval]:1:1",
+    ],
+)
+def test_memory_words_that_report_no_exhaustion_are_not_ooms(text: str) -> None:
+    assert [e for e in events(text) if e.fatal] == []

@@ -196,6 +196,13 @@ of each, with a near-miss):
 * Survived, besides the above: an OOM inside one failed pytest test's report (or on pytest's
   ``E   `` line), an exception at a
   Python prompt that comes back (``>>>``), a message a call typed at a prompt printed itself.
+* Any other runtime (origin ``other``): an error line whose plain words say memory ran out
+  (``out of ... memory``, ``insufficient/not enough ... memory``, ``failed to allocate ...
+  memory/buffer``, ``memory allocation failed``) is a report when it is an exception, an
+  error-level record, or a C program's ``function: failed ...`` line; a bare ``Error: ...`` or
+  ``Failed ...`` line only among other log lines. Not advice (``to avoid``, ``if``, ``may``),
+  a question, a quoted message, pinned or shared memory, or Triton's ``out of resource``. When
+  a named rule's line follows within the context, that line is the event.
 * A fatal OOM needs text that shows a failure; a message with no exception type, no error level
   and no traceback before it, followed by a bar that moves on, was caught and survived. The rest
   of the evidence (the process exited non-zero, the server answered 5xx) is the supervisor's.
@@ -256,7 +263,10 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|exit code 137 \(interrupted|Signals\.SIGKILL|died due to signal 9"
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
     rb"|Device memory allocation of size|Memory_Allocation_Failure|EL0004|by the OOM killer"
-    rb"|'oom-kill'"
+    rb"|'oom-kill'|ut of \w+ memory|ut of \w+ \w+ memory|UT OF \w+ MEMORY|nsufficient \w"
+    rb"|NSUFFICIENT|ot enough \w|OT ENOUGH|o enough|(?i:(?:fail|unable|not|can't) (?:to )?alloc)"
+    rb"|(?:ailed|nable|annot|ould not|an't|ouldn't) (?:to )?(?:reserve|malloc)"
+    rb"|emory allocation|EMORY ALLOCATION|emory (?:is |was )?exhausted"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
     rb"|No space left for only one request|OUT_OF_DEVICE_MEMORY|OutOfDeviceMemory"
     rb"|failed to allocate buffer, size|buffer of size|would exceed memory|OUT_OF_HOST_MEMORY"
@@ -1547,6 +1557,119 @@ def _match_record(text: str, head: str) -> _Found | None:
     return found
 
 
+# Any runtime's own wording, when an error record says in plain words that memory ran out.
+# Runtimes keep inventing wordings (Neuron's "Failed to alloc DEVICE memory", MIGraphX's
+# "Memory not available to allocate buffer", ExLlamaV2's "Insufficient VRAM for model and
+# cache"); the rules above name the known ones with their details, this reads the rest. The
+# words must fail (not "to avoid running out of memory") and the line must be an error:
+# an exception, an error label or level, or a C program's "function: failed ..." line.
+_EXHAUSTION_WORDS = ascii_re(
+    r"(?i)\b(?:ran |run |running |is |was )?out of (?:[\w\-]+ ){0,2}memory\b"
+    r"|\b(?:insufficient|not enough|no enough) (?:[\w\-]+ ){0,3}(?:memory|VRAM|RAM|HBM)\b"
+    r"|\b(?:failed|unable|cannot|can ?not|can't|could ?not|couldn't) (?:to )?"
+    r"(?:alloc(?:ate)?|reserve|malloc)\b[^.;,]{0,60}?\b(?:memory|VRAM|buffers?)\b"
+    r"|\bmemory allocation (?:has )?(?:failed|failure|error)\b|\bmemory not available\b"
+    r"|\bmemory (?:is |was )?exhausted\b"
+)
+# What makes the line an error: an exception, a C program's "function: failed ..." line, an
+# error label (after bracketed tags) or a line that opens with a failure. The last two are
+# also how people write about errors: they count only among other log lines (see _in_log).
+_ERROR_WORDS = ascii_re(
+    r"(?:\[[^\]]{1,80}\] ?)*(?:"
+    r"(?P<exception>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Failure|Exhausted)"
+    r"(?:\([\w.]+\))?:\s)"
+    r"|(?P<function>(?:[A-Za-z][\w\-]*(?:::|:|\.))*[a-z][a-z0-9]*(?:_[a-z0-9]+)+:? "
+    r"(?:error: )?(?=\S*[Ff]ail))"
+    r"|(?:[\w.\-]+ )?\[?(?:ERROR|FATAL|CRITICAL|PANIC|Error|Fatal|error|fatal|panic)\]?[:!\]]\s"
+    r"|(?:[Ff]ailed|FAILED|[Uu]nable|[Cc]ould not|[Cc]annot) "
+    r")"
+)
+# Words that make the memory words a condition, a guess or advice: "to avoid running out of
+# memory", "if you run out of memory", "it is possible that the workers are out of memory"
+_ADVICE = ascii_re(
+    r"(?i)\b(?:avoid|prevent|if|when|may|might|could|would|should|possibl[ey]|probably|likely"
+    r"|maybe|perhaps)\W+(?:[\w']+\W+){0,3}$"
+)
+# Not memory running out: Metal's command buffer status ("Insufficient Memory", capitalised; read
+# with its code by the ggml rule above, alone the runner can go on: ollama#6257), pinned host
+# memory (every runtime falls back to pageable memory: ggml, TensorFlow, Triton), shared memory
+# (/dev/shm, Triton kernels' on-chip memory) and Triton's "out of resource"
+_NOT_EXHAUSTION = ascii_re(
+    r"Insufficient Memory\b|(?i:\b(?:pinned|shared) (?:\w+ )?memory\b|\bout of resource)"
+)
+_GENERIC_PROSE_WORDS = 12
+_HOST_WORDS = ascii_re(
+    r"(?i)\bhost\b|\bRAM\b|system memory|\bCPU\b|_cpu_|\bmalloc\b|\bmmap\b|runtime: out"
+)
+_ACCELERATOR_WORDS = ascii_re(
+    r"(?i)cuda|\bhip\b|rocm|gpu|device|vram|\bhbm\b|xpu|npu|\bmps\b|metal|\btpu\b|neuron"
+    r"|accelerat|kv.cache|dmem|cudnn|cublas|nccl|vulkan|sycl"
+)
+
+
+def _match_error_words(text: str, head: str) -> _Found | None:
+    words = _EXHAUSTION_WORDS.search(text)
+    if words is None or text[:1].isspace() or _NOT_EXHAUSTION.search(text):
+        return None
+    prefix = text[: words.start()]
+    error = _ERROR_WORDS.match(text)
+    levelled = _ERROR_LEVEL.search(_own_head(head)) is not None
+    if error is None and not levelled:
+        return None
+    said = prefix[error.end() :] if error is not None and error.end() <= len(prefix) else prefix
+    if (
+        _quoted(prefix)
+        or prefix.count('"') % 2 == 1
+        or prefix.rstrip()[-1:] in ("'", "\u201c")
+        or len(_PROSE_WORD.findall(said)) >= _GENERIC_PROSE_WORDS
+        or _ADVICE.search(prefix)
+        or text.rstrip().endswith("?")
+    ):
+        return None
+    host = _HOST_WORDS.search(text) is not None and _ACCELERATOR_WORDS.search(text) is None
+    kind: OomKind = "host" if host else "gpu"
+    shaped = levelled or (error is not None and (error["exception"] or error["function"]))
+    rule = _ERROR_WORDS_RULES[kind] if shaped else _LABEL_WORDS_RULES[kind]
+    return _Found(rule, _mentioned(prefix))
+
+
+_GENERIC_ORIGIN = "other"  # a runtime with no rule of its own
+_ERROR_WORDS_RULES = {k: _Rule(_EXHAUSTION_WORDS, k, _GENERIC_ORIGIN) for k in ("gpu", "host")}
+_LABEL_WORDS_RULES = {k: _Rule(_ERROR_WORDS, k, _GENERIC_ORIGIN) for k in ("gpu", "host")}
+
+
+def _named_after(window: Sequence[_Line], i: int, hit: _Hit) -> tuple[int, _Hit]:
+    """A failure read from its words, when the next lines of its source name it with a rule
+    (llama.cpp's "graph_reserve: failed to allocate compute buffers" then "failed to allocate
+    compute pp buffers", at load): that line is the event, with its origin and phase. It is
+    the same failure, so it stays one event (the later line is a repeat of this one)."""
+    for k in range(i + 1, min(len(window), i + 1 + CONTEXT_AFTER)):
+        if window[k].source != hit.source:
+            continue
+        if _is_boundary(window[k]) or window[k].body.startswith((">>>", "Traceback")):
+            break
+        named = _recognise(window, k)
+        if named is not None and named.origin != _GENERIC_ORIGIN and named.kind == hit.kind:
+            return k, named
+    return i, hit
+
+
+# A JavaScript error's stack ("    at [eval]:1:1" under "RangeError: WebAssembly.Memory(): could
+# not allocate memory", Node's docs): no process evalmon runs reports its memory this way
+_V8_FRAME = ascii_re(r"\s+at (?:\S+ \(.*:\d+:\d+\)|\S+:\d+:\d+)\s*$")
+
+
+def _in_log(window: Sequence[_Line], i: int) -> bool:
+    """Is line ``i`` among log lines: a log header, a traceback, an error line, within 4 lines?"""
+    for k in (*range(max(0, i - 4), i), *range(i + 1, min(len(window), i + 5))):
+        line = window[k]
+        if line.head or _FRAME.match(line.body) or _ERROR_WORDS.match(line.body):
+            return True
+        if line.body.startswith("Traceback (most recent call last)"):
+            return True
+    return False
+
+
 # A markdown table row (``| 64 | CUDA out of memory |``, ``| CUDA out of memory | lower the
 # batch |``): data about some run, or advice, never this process's report.
 _TABLE_ROW = ascii_re(r"\s*\|(?:[^|]*\|)+\s*$")
@@ -1870,6 +1993,13 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             return None
         found = _Found(_Rule(_SIGKILLED, "host", "kernel"))
         killed = True
+    if found is None:
+        found = _match_error_words(body, line.head)
+        if found is not None and (
+            (found.rule in _LABEL_WORDS_RULES.values() and not _in_log(window, i))
+            or (i + 1 < len(window) and _V8_FRAME.match(window[i + 1].body))
+        ):
+            found = None
     if found is None or _in_head_tail_output(window, i) or _in_examples_section(window, i):
         return None
     rule = found.rule
@@ -2443,6 +2573,8 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     hit = _recognise(window, i)
     if hit is None or _is_repeat(window, i, hit):
         return None
+    if hit.origin == _GENERIC_ORIGIN:
+        i, hit = _named_after(window, i, hit)
     text = _full_text(window, i, hit)
     origin = hit.origin
     better = _better_message(window, i, hit)
