@@ -2521,6 +2521,9 @@ def test_a_plain_error_line_counts_only_among_log_lines() -> None:
         "Error: why does the GPU run out of memory?",
         # a JavaScript error (Node's docs, /usr/share/doc/nodejs/api/cli.md)
         "RangeError: WebAssembly.Memory(): could not allocate memory\n    at [eval]:1:1",
+        # V8's configured heap cap (Node's docs)
+        "FATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed - JavaScript "
+        "heap out of memory",
     ],
 )
 def test_memory_words_that_report_no_exhaustion_are_not_ooms(text: str) -> None:

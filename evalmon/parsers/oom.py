@@ -1593,11 +1593,14 @@ _ADVICE = ascii_re(
 # Not memory running out: Metal's command buffer status ("Insufficient Memory", capitalised; read
 # with its code by the ggml rule above, alone the runner can go on: ollama#6257), pinned host
 # memory (every runtime falls back to pageable memory: ggml, TensorFlow, Triton), shared memory
-# (/dev/shm, Triton kernels' on-chip memory) and Triton's "out of resource"
+# (/dev/shm, Triton kernels' on-chip memory), Triton's "out of resource" and V8's heap limit
+# (a configured cap: "JavaScript heap out of memory")
 _NOT_EXHAUSTION = ascii_re(
-    r"Insufficient Memory\b|(?i:\b(?:pinned|shared) (?:\w+ )?memory\b|\bout of resource)"
+    r"Insufficient Memory\b"
+    r"|(?i:\b(?:pinned|shared) (?:\w+ )?memory\b|\bout of resource|\bJavaScript heap\b)"
 )
 _GENERIC_PROSE_WORDS = 12
+_LEVEL_TOKEN = ascii_re(r"(?<![\w\-.])\[?(?:ERROR|FATAL|CRITICAL|E)\]?(?![\w\-.])(?=\s)")
 _HOST_WORDS = ascii_re(
     r"(?i)\bhost\b|\bRAM\b|system memory|\bCPU\b|_cpu_|\bmalloc\b|\bmmap\b|runtime: out"
 )
@@ -1613,7 +1616,12 @@ def _match_error_words(text: str, head: str) -> _Found | None:
         return None
     prefix = text[: words.start()]
     error = _ERROR_WORDS.match(text)
-    levelled = _ERROR_LEVEL.search(_own_head(head)) is not None
+    # the record's level, in a header evalmon knows or in one it does not ("2024-Oct-15
+    # 18:01:17.728750  3882:3882  ERROR  TDRV:dmem_alloc_internal  Failed to alloc ...")
+    levelled = (
+        _ERROR_LEVEL.search(_own_head(head)) is not None
+        or _LEVEL_TOKEN.search(prefix) is not None
+    )
     if error is None and not levelled:
         return None
     said = prefix[error.end() :] if error is not None and error.end() <= len(prefix) else prefix
