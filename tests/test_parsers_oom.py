@@ -2528,3 +2528,50 @@ def test_a_plain_error_line_counts_only_among_log_lines() -> None:
 )
 def test_memory_words_that_report_no_exhaustion_are_not_ooms(text: str) -> None:
     assert [e for e in events(text) if e.fatal] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # keras-team/keras#3476: bash's "Killed" glued to Keras's progress bar
+        (
+            "Epoch 1/1\n165376/296960 [===============>..............] - ETA: 365s - loss: "
+            "2.1371Killed",
+            "host",
+        ),
+        # tensorflow/tensorflow#8536: IPython 5 glued the exception's name to "Traceback"
+        (
+            "ResourceExhaustedErrorTraceback (most recent call last)\n"
+            "/output/run.py in <module>()\n---> 42               verbose=1)",
+            "gpu",
+        ),
+        # huggingface/transformers#21363: bold toggled inside a word by the paste
+        (
+            "** jax._src.traceback_util.UnfilteredStackTrace: jaxlib.xla_extension.XlaRuntimeError:"
+            " RESO**URCE_EXHAUSTED: Ran out of memory in memory space hbm. Used 17.91G of 15.48G "
+            "hbm. Exceeded hbm capacity by 2.43G.**",
+            "gpu",
+        ),
+    ],
+)
+def test_pasted_forms_of_fatal_ooms(text: str, kind: str) -> None:
+    event = only(text)
+    assert (event.kind, event.fatal) == (kind, True)
+
+
+def test_tensorflow_op_failure_caught_then_more_info_records_is_survived() -> None:
+    """tensorflow/tensorflow#44047: the program catches the OOM ("Resource Error") and TF logs
+    its device being created again; the same warning then a traceback is the process's end."""
+    warning = (
+        "2020-10-15 17:15:39.477328: W tensorflow/core/framework/op_kernel.cc:1401] OP_REQUIRES "
+        "failed at conv_ops_3d.cc:399 : Resource exhausted: OOM when allocating tensor with "
+        "shape[1,32,368,368,368] and type float on /job:localhost/replica:0/task:0/device:GPU:0 "
+        "by allocator GPU_0_bfc\n"
+    )
+    went_on = (
+        "Resource Error\n"
+        "2020-10-15 17:15:39.497736: I tensorflow/core/common_runtime/gpu/gpu_device.cc:1512] "
+        "Adding visible gpu devices: 0"
+    )
+    assert [e.fatal for e in events(warning + went_on)] == [False]
+    assert only(warning + "Traceback (most recent call last):").fatal is True

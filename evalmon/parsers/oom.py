@@ -522,6 +522,9 @@ _LOG_FIELD = ascii_re(
 )
 
 
+_BOLD_IN_WORD = ascii_re(r"(?<=[A-Za-z])\*\*(?=[A-Za-z_])")
+
+
 def _pasted(raw: str) -> str:
     """A log line pasted into an issue, read without its markdown: a whole line of inline code
     (`` `RuntimeError: CUDA out of memory. ...` `` under "I got"), the first or last line of a
@@ -542,6 +545,8 @@ def _pasted(raw: str) -> str:
         raw = stripped = stripped[2:]
         if raw.count("**") == 1:
             raw = stripped = raw.replace("**", "")
+    if "**" in raw:  # bold toggled inside a word by a paste ("XlaRuntimeError: RESO**URCE_...")
+        raw = stripped = _BOLD_IN_WORD.sub("", raw)
     if "`" not in raw:
         return raw
     field = _LOG_FIELD.match(stripped)
@@ -792,9 +797,11 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # IPython's header of an uncaught exception in a notebook cell (the message comes after
     # the frames): "OutOfMemoryError                          Traceback (most recent call last)"
-    _rule(r"^(?:\w+\.)*OutOfMemoryError {3,}Traceback \(most recent call last\)", "gpu",
+    # (IPython 5 and older glued them: "ResourceExhaustedErrorTraceback (most recent call
+    # last)", tensorflow/tensorflow#8536)
+    _rule(r"^(?:\w+\.)*OutOfMemoryError *Traceback \(most recent call last\)", "gpu",
           "pytorch"),
-    _rule(r"^(?:\w+\.)*ResourceExhaustedError {3,}Traceback \(most recent call last\)", "gpu",
+    _rule(r"^(?:\w+\.)*ResourceExhaustedError *Traceback \(most recent call last\)", "gpu",
           "tensorflow"),
     # XLA's status message on its own line, under TensorFlow's ``ResourceExhaustedError: Graph
     # execution error:`` (a Keras ``jit_compile`` cluster)
@@ -1195,6 +1202,9 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     # bash's "Killed" glued to the last line a program printed without its newline
     # ("[+] Merging DictionariesKilled"): not after a colon (a status value, "TaskKilled")
     ascii_re(r"[^:]*[a-z.)\]]Killed$"),
+    # ...or to Keras's bar ("165376/296960 [=====>.....] - ETA: 365s - loss: 2.1371Killed",
+    # keras-team/keras#3476)
+    ascii_re(r"\d+/\d+ \[[=>.]+\] - .*\dKilled$"),
 )
 # A launcher saying its worker died of SIGKILL, which nothing but the kernel's OOM killer sends
 # unasked (DeepSpeed's maintainers: "-9 is system out of memory", deepspeedai/DeepSpeed#4239):
@@ -1340,6 +1350,7 @@ class _Hit:
     # the mention is only the record's level or the line's own words ("skipping", a WARNING):
     # the program meant to go on, which a crash right after can still belie
     handled: bool = False
+    level_blind: bool = False
 
 
 # A sentence that opened a double quote before the message and has not closed it: ``... lead
@@ -2029,6 +2040,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         mention=found.mention or handled,
         killed=killed,
         handled=handled and not found.mention,
+        level_blind=rule.level_blind,
     )
 
 
@@ -2372,6 +2384,27 @@ def _in_test_report(window: Sequence[_Line], i: int) -> bool:
     )
 
 
+def _went_on_logging(following: Sequence[_Line]) -> bool:
+    """After TensorFlow's warning of a failed op (``OP_REQUIRES failed at ...: Resource
+    exhausted: OOM ...``), is the next record INFO, before any traceback or error? The
+    exception was caught and the program went on (tensorflow/tensorflow#44047: it prints
+    "Resource Error" and creates its device again); an uncaught one shows its traceback."""
+    for line in following:
+        body = line.body.lstrip()
+        if body.startswith("Traceback") or _EXCEPTION_START.match(body):
+            return False
+        if _ERROR_LEVEL.search(line.head):
+            return False
+        if "bfc_allocator" in line.head:
+            continue  # the allocator's dump of its bins and chunks: part of the OOM's report
+        if _INFO_HEADER.search(line.head) or _GLOG_INFO.match(line.head.lstrip()):
+            return True
+    return False
+
+
+_GLOG_INFO = ascii_re(r"(?:[\d\-: .]+ )?I(?:\d{4} | [\w./\-]+:\d+\])")
+
+
 def _prompt_follows(following: Sequence[_Line]) -> bool:
     """Does a Python prompt come back after the OOM (``>>> ``)? The interpreter lived on: the
     exception ended the statement typed, not the session (intel/intel-extension-for-pytorch
@@ -2596,6 +2629,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         or _in_batch_search(window, i)
         or _in_test_report(window, i)
         or _prompt_follows(following)
+        or ((hit.level_blind or hit.origin == "tensorflow") and _went_on_logging(following))
         or any(_RECOVERY.search(other.raw) or _RECOVERY.search(other.body) for other in following)
         or (
             not _failure_shown(window, i, hit)
