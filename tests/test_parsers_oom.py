@@ -2545,6 +2545,13 @@ def test_memory_words_that_report_no_exhaustion_are_not_ooms(text: str) -> None:
             "/output/run.py in <module>()\n---> 42               verbose=1)",
             "gpu",
         ),
+        # open-mmlab/mmdetection#1767: a spawned worker's bare MemoryError, the next traceback
+        # glued to it
+        (
+            "MemoryErrorTraceback (most recent call last):\n"
+            '  File "<string>", line 1, in <module>',
+            "host",
+        ),
         # huggingface/transformers#21363: bold toggled inside a word by the paste
         (
             "** jax._src.traceback_util.UnfilteredStackTrace: jaxlib.xla_extension.XlaRuntimeError:"

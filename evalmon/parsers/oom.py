@@ -803,6 +803,9 @@ _STRONG: tuple[_Rule, ...] = (
           "pytorch"),
     _rule(r"^(?:\w+\.)*ResourceExhaustedError *Traceback \(most recent call last\)", "gpu",
           "tensorflow"),
+    # ...and a bare MemoryError ending one traceback, the next one glued to it (a notebook, or
+    # a paste that lost its newlines: open-mmlab/mmdetection#1767, a spawned worker)
+    _rule(r"^MemoryError *Traceback \(most recent call last\)", "host", "python"),
     # XLA's status message on its own line, under TensorFlow's ``ResourceExhaustedError: Graph
     # execution error:`` (a Keras ``jit_compile`` cluster)
     _rule(r"^Out of memory while trying to allocate \d+ bytes\.?$", "gpu", "xla"),
