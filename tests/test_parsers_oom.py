@@ -2583,16 +2583,3 @@ def test_tensorflow_op_failure_caught_then_more_info_records_is_survived() -> No
     assert [e.fatal for e in events(warning + went_on)] == [False]
     assert only(warning + "Traceback (most recent call last):").fatal is True
 
-
-def test_an_exception_raised_at_a_python_prompt_ends_the_statement_not_the_session() -> None:
-    """pytorch/pytorch#20618: the traceback of a statement typed at ``>>>``; the same
-    traceback from a script is the process's end."""
-    traceback = (
-        "Traceback (most recent call last):\n"
-        '  File "<stdin>", line 1, in <module>\n'
-        "RuntimeError: [enforce fail at CPUAllocator.cpp:65] . DefaultCPUAllocator: can't "
-        "allocate memory: you tried to allocate 4000000000000000 bytes. Error code 12 (Cannot "
-        "allocate memory)"
-    )
-    assert [e.fatal for e in events(">>> torch.empty(10**15)\n" + traceback)] == [False]
-    assert only(traceback).fatal is True

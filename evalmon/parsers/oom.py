@@ -2420,19 +2420,6 @@ def _prompt_follows(following: Sequence[_Line]) -> bool:
     return False
 
 
-def _raised_at_prompt(window: Sequence[_Line], i: int) -> bool:
-    """Is the exception the end of a traceback from a statement typed at a Python prompt
-    (``>>> torch.empty(10**15)``, then ``File "<stdin>", line 1, in <module>``)? The
-    interpreter prints it and prompts again: the session goes on (pytorch/pytorch#20618)."""
-    for k in range(i - 1, max(-1, i - 60), -1):
-        body = window[k].body
-        if body.startswith("Traceback (most recent call last)"):
-            return k > 0 and window[k - 1].body.startswith(">>> ")
-        if not body.strip():
-            return False
-    return False
-
-
 def _printed_at_prompt(window: Sequence[_Line], i: int) -> bool:
     """Did a call typed at a Python prompt print the message itself? An exception that
     escaped it would show its ``Traceback`` first (pytorch/pytorch#27600: ``>>> oom()`` then
@@ -2645,7 +2632,6 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         or _in_batch_search(window, i)
         or _in_test_report(window, i)
         or _prompt_follows(following)
-        or _raised_at_prompt(window, i)
         or ((hit.level_blind or hit.origin == "tensorflow") and _went_on_logging(following))
         or any(_RECOVERY.search(other.raw) or _RECOVERY.search(other.body) for other in following)
         or (
