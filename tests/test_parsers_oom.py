@@ -2474,6 +2474,9 @@ def test_unittest_error_report_is_one_tests_exception() -> None:
     )
     assert [e.fatal for e in events(header + traceback)] == [False]
     assert only(traceback).fatal is True
+    # the same under a collector's time stamp on every line (kubectl logs --timestamps)
+    stamped = "\n".join("2024-05-01T10:00:00.123456789Z " + x for x in (header + traceback).split("\n"))
+    assert [e.fatal for e in events(stamped)] == [False]
 
 
 @pytest.mark.parametrize(
@@ -2581,5 +2584,7 @@ def test_tensorflow_op_failure_caught_then_more_info_records_is_survived() -> No
         "Adding visible gpu devices: 0"
     )
     assert [e.fatal for e in events(warning + went_on)] == [False]
+    stamped = "\n".join("2024-05-01T10:00:00.123456789Z " + x for x in (warning + went_on).split("\n"))
+    assert [e.fatal for e in events(stamped)] == [False]
     assert only(warning + "Traceback (most recent call last):").fatal is True
 

@@ -2382,7 +2382,7 @@ _UNITTEST_TEST_HEADER = ascii_re(r"\s*(?:ERROR|FAIL): test\w* \([\w.]+\)\s*$")
 def _in_test_report(window: Sequence[_Line], i: int) -> bool:
     return _PYTEST_ERROR_LINE.match(window[i].body) is not None or any(
         _PYTEST_TEST_HEADER.match(window[k].body)
-        or _UNITTEST_TEST_HEADER.match(window[k].head + window[k].body)
+        or _UNITTEST_TEST_HEADER.match(_own_head(window[k].head) + window[k].body)
         for k in range(i - 1, max(-1, i - 40), -1)
     )
 
@@ -2400,7 +2400,7 @@ def _went_on_logging(following: Sequence[_Line]) -> bool:
             return False
         if "bfc_allocator" in line.head:
             continue  # the allocator's dump of its bins and chunks: part of the OOM's report
-        if _INFO_HEADER.search(line.head) or _GLOG_INFO.match(line.head.lstrip()):
+        if _INFO_HEADER.search(line.head) or _GLOG_INFO.match(_own_head(line.head).lstrip()):
             return True
     return False
 
