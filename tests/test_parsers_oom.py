@@ -2548,6 +2548,12 @@ def test_memory_words_that_report_no_exhaustion_are_not_ooms(text: str) -> None:
             "/output/run.py in <module>()\n---> 42               verbose=1)",
             "gpu",
         ),
+        # hiyouga/LlamaFactory#6608: torchrun's SIGKILL line with its glog header cut in its path
+        (
+            "site-packages/torch/distributed/elastic/multiprocessing/api.py:869] failed (exitcode:"
+            " -9) local_rank: 0 (pid: 93043) of binary: /home/e/miniconda3/envs/factory/bin/python",
+            "host",
+        ),
         # open-mmlab/mmdetection#1767: a spawned worker's bare MemoryError, the next traceback
         # glued to it
         (

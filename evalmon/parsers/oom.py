@@ -1218,7 +1218,9 @@ _SIGKILLED = ascii_re(
     r"\[ERROR\] \[launch\.py:\d+:sigkill_handler\] .*exits with return code = -9"
     r"|(?:ERROR:torch\.distributed\.elastic\.multiprocessing\.api:"
     r"|torch\.distributed\.elastic\.multiprocessing\.api: \[ERROR\] "
-    r"|E\d{4} [\d:.]+ \d+ \S+\] )?"
+    r"|E\d{4} [\d:.]+ \d+ \S+\] "
+    # (or the glog header cut inside its path: hiyouga/LlamaFactory#6608)
+    r"|\S*multiprocessing/api\.py:\d+\] )?"
     r"failed \(exitcode: -9\) local_rank: \d+ \(pid: \d+\)(?: of b.*)?"  # (cut: "of bi")
     r"|traceback : [Ss]ignal 9 \(SIGKILL\) received by PID \d+"
     # ollama's runner (its maintainers: "the operating system thought that the runner was too
