@@ -2554,6 +2554,26 @@ def test_memory_words_that_report_no_exhaustion_are_not_ooms(text: str) -> None:
             " -9) local_rank: 0 (pid: 93043) of binary: /home/e/miniconda3/envs/factory/bin/python",
             "host",
         ),
+        # CompVis/stable-diffusion#352: zsh's job control
+        (
+            "making attention of type 'vanilla' with 512 in_channels\n"
+            "[1]    52429 killed     python scripts/txt2img.py --prompt  --plms",
+            "host",
+        ),
+        # AUTOMATIC1111/stable-diffusion-webui#11951: bash's job kill glued to the last output
+        (
+            "Loading weights [4496b36d48] from /home/u/Stable/stable-diffusion-webui/models/"
+            "dreamshaperXL_v21TurboDPMSDE.safetensors /home/u/Stable/webui.sh: line 255: 34389 "
+            "Killed           ",
+            "host",
+        ),
+        # Comfy-Org/ComfyUI#6073: ComfyUI's record of the prompt that failed
+        (
+            "2024-12-16 17:10:56,767 - root - ERROR - !!! Exception during processing !!! "
+            "Allocation on device \n"
+            "2024-12-16 17:10:56,770 - root - ERROR - Traceback (most recent call last):",
+            "gpu",
+        ),
         # open-mmlab/mmdetection#1767: a spawned worker's bare MemoryError, the next traceback
         # glued to it
         (
@@ -2594,3 +2614,15 @@ def test_tensorflow_op_failure_caught_then_more_info_records_is_survived() -> No
     assert [e.fatal for e in events(stamped)] == [False]
     assert only(warning + "Traceback (most recent call last):").fatal is True
 
+
+
+def test_an_oom_the_program_falls_back_from_is_survived() -> None:
+    """sgl-project/sglang#17070: the OOM while loading a customised transformer, then the
+    program loads the native one."""
+    text = (
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 72.00 MiB. GPU 0 has a "
+        "total capacity of 23.64 GiB of which 32.75 MiB is free.\n"
+        "[01-14 16:34:29] Error while loading customized transformer, falling back to native "
+        "version"
+    )
+    assert [e.fatal for e in events(text)] == [False]

@@ -263,7 +263,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|exit code 137 \(interrupted|Signals\.SIGKILL|died due to signal 9"
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
     rb"|Device memory allocation of size|Memory_Allocation_Failure|EL0004|by the OOM killer"
-    rb"|'oom-kill'|ut of \w+ memory|ut of \w+ \w+ memory|UT OF \w+ MEMORY|nsufficient \w"
+    rb"|'oom-kill'|!!! Allocation on device|\d killed +\S"
+    rb"|ut of \w+ memory|ut of \w+ \w+ memory|UT OF \w+ MEMORY|nsufficient \w"
     rb"|NSUFFICIENT|ot enough \w|OT ENOUGH|o enough|(?i:(?:fail|unable|not|can't) (?:to )?alloc)"
     rb"|(?:ailed|nable|annot|ould not|an't|ouldn't) (?:to )?(?:reserve|malloc)"
     rb"|emory allocation|EMORY ALLOCATION|emory (?:is |was )?exhausted"
@@ -1105,6 +1106,9 @@ _STRONG: tuple[_Rule, ...] = (
     # ComfyUI's explanation under a node's OOM ("Allocation on device", then "This error means
     # you ran out of memory on your GPU."), which it prints for the prompt that failed
     _rule(r"^This error means you ran out of memory on your GPU\.", "gpu", "comfyui"),
+    # ...and its record of the failed prompt: the OOM's message is "Allocation on device "
+    # (Comfy-Org/ComfyUI#6073, kijai/ComfyUI-HunyuanVideoWrapper#503)
+    _rule(r"!!! Exception during processing !!! Allocation on device\s*$", "gpu", "comfyui"),
     # GHC's runtime (IHaskell's kernel): "ihaskell: out of memory (requested 2097152 bytes)"
     _rule(r"^[\w.\-]{1,60}: out of memory \(requested \d+ bytes\)$", "host", "ghc"),
     # Xinference's handler for a model's CUDA OOM, which then ends the model's actor
@@ -1197,6 +1201,11 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     ascii_re("\u5df2\u6740\u6b7b$"),  # bash's "Killed" under a zh_CN locale: 已杀死
     ascii_re(r"[\w./\-]+: line \d+: +\d+ Killed(?: |$)"),  # bash: "script: line 3: 123 Killed  cmd"
     ascii_re(r"\[\d+\][+-]? +Killed +\S"),  # bash job control
+    ascii_re(r"\[\d+\][+-]? +\d+ killed +\S"),  # zsh's (CompVis/stable-diffusion#352)
+    # bash's "script: line N: PID Killed" glued to the last line a program printed without its
+    # newline ("Loading weights [...] from ....safetensors /home/u/webui.sh: line 255: 34389
+    # Killed", AUTOMATIC1111/stable-diffusion-webui#11951)
+    ascii_re(r".* /[\w./\-]+\.sh: line \d+: +\d+ Killed(?: |$)"),
     # bash's "Killed" glued to the progress bar tqdm left without a newline:
     # "Loading checkpoint shards:  38%|██▊   | 3/8 [00:02<00:03,  1.28it/s]Killed"
     ascii_re(r".*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\]Killed$"),
@@ -2163,6 +2172,9 @@ _BOUNDARY = ascii_re(
 _INFO_HEADER = ascii_re(r"\b(?:INFO|DEBUG)\b")
 _RECOVERY = ascii_re(
     r"[Rr]educing batch size|[Rr]etrying with (?:a )?(?:smaller )?batch(?: size)?"
+    # the program caught the OOM and loads something smaller ("Error while loading customized
+    # transformer, falling back to native version", sgl-project/sglang#17070)
+    r"|,? falling back to (?:the )?(?:native|default|cpu|CPU)\b"
     r"|\bretrying without\b|[Ss]etting batch[ _]size to \d"
     r"|[Dd]ecreasing batch size|batch size (?:reduced|decreased|halved)|[Hh]alving batch size"
     r"|Determined [Ll]argest batch size|[Tt]rying (?:again )?with batch size"
