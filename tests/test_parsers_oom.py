@@ -2626,3 +2626,12 @@ def test_an_oom_the_program_falls_back_from_is_survived() -> None:
         "version"
     )
     assert [e.fatal for e in events(text)] == [False]
+
+
+def test_a_mention_read_from_its_words_stays_a_mention_when_a_named_line_follows() -> None:
+    """The fuzz test's case: a repr inside an ERROR record, then a bare exception name."""
+    from evalmon.parsers.oom import classify
+
+    line = "ERROR: request failed: RuntimeError('RuntimeError: CUDA error: out of memory')"
+    event = classify(line, [], ["torch.OutOfMemoryError: "])
+    assert event is None or not event.fatal

@@ -265,7 +265,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Device memory allocation of size|Memory_Allocation_Failure|EL0004|by the OOM killer"
     rb"|'oom-kill'|!!! Allocation on device|\d killed +\S"
     rb"|ut of \w+ memory|ut of \w+ \w+ memory|UT OF \w+ MEMORY|nsufficient \w"
-    rb"|NSUFFICIENT|ot enough \w|OT ENOUGH|o enough|(?i:(?:fail|unable|not|can't) (?:to )?alloc)"
+    rb"|NSUFFICIENT|ot enough \w|OT ENOUGH|o enough"
+    rb"|(?:[Ff]ail|FAIL|[Uu]nable|UNABLE|[Nn]ot|NOT|[Cc]an't|CAN'T) (?:to |TO )?(?:alloc|ALLOC)"
     rb"|(?:ailed|nable|annot|ould not|an't|ouldn't) (?:to )?(?:reserve|malloc)"
     rb"|emory allocation|EMORY ALLOCATION|emory (?:is |was )?exhausted"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
@@ -1675,7 +1676,10 @@ def _named_after(window: Sequence[_Line], i: int, hit: _Hit) -> tuple[int, _Hit]
     """A failure read from its words, when the next lines of its source name it with a rule
     (llama.cpp's "graph_reserve: failed to allocate compute buffers" then "failed to allocate
     compute pp buffers", at load): that line is the event, with its origin and phase. It is
-    the same failure, so it stays one event (the later line is a repeat of this one)."""
+    the same failure, so it stays one event (the later line is a repeat of this one). A
+    mention or a handled record stays what it is."""
+    if hit.mention or hit.handled:
+        return i, hit
     for k in range(i + 1, min(len(window), i + 1 + CONTEXT_AFTER)):
         if window[k].source != hit.source:
             continue
