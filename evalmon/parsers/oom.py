@@ -1365,7 +1365,6 @@ class _Hit:
     # the mention is only the record's level or the line's own words ("skipping", a WARNING):
     # the program meant to go on, which a crash right after can still belie
     handled: bool = False
-    level_blind: bool = False
 
 
 # A sentence that opened a double quote before the message and has not closed it: ``... lead
@@ -2058,7 +2057,6 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         mention=found.mention or handled,
         killed=killed,
         handled=handled and not found.mention,
-        level_blind=rule.level_blind,
     )
 
 
@@ -2650,7 +2648,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         or _in_batch_search(window, i)
         or _in_test_report(window, i)
         or _prompt_follows(following)
-        or ((hit.level_blind or hit.origin == "tensorflow") and _went_on_logging(following))
+        or (hit.origin == "tensorflow" and _went_on_logging(following))
         or any(_RECOVERY.search(other.raw) or _RECOVERY.search(other.body) for other in following)
         or (
             not _failure_shown(window, i, hit)
