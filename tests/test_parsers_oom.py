@@ -1194,6 +1194,17 @@ def test_a_message_cut_inside_out_of_memory_is_still_found() -> None:
     assert (event.kind, event.bytes_tried) == ("gpu", round(12.74 * GIB))
 
 
+def test_a_byte_order_mark_and_windows_line_ends_change_nothing() -> None:
+    """A log written by Windows tools starts with a UTF-8 byte order mark and ends its lines
+    with CRLF; the first line is still read as the log's own."""
+    text = "\ufeffKilled\r\n"
+    plain = only("Killed")
+    assert only(text) == plain
+    assert only("\ufeff" + MEGATRON_GENERATE_OOM.replace("\n", "\r\n")) == only(
+        MEGATRON_GENERATE_OOM
+    )
+
+
 def test_hard_wrapped_read_live_still_reports_once() -> None:
     """With no following lines yet the numbers are partial, but the failure is reported."""
     found = events(HARD_WRAPPED, live=True)

@@ -465,8 +465,9 @@ _LOST_ESCAPE = ascii_re(r"(?:#033|\\033|\\x1[bB]|\\u001[bB])\[(?:\d{1,3}(?:;\d{1
 
 
 def _printed(text: str) -> str:
-    """The line as a terminal showed it: no escape sequences, no carriage returns."""
-    return strip_ansi(text[:_MAX_CHARS]).replace("\r", "").rstrip()
+    """The line as a terminal showed it: no escape sequences, no carriage returns, no byte
+    order mark (a log written by Windows tools starts with one)."""
+    return strip_ansi(text[:_MAX_CHARS]).replace("\r", "").removeprefix("\ufeff").rstrip()
 
 
 def _unescaped(printed: str) -> str:
