@@ -212,6 +212,19 @@ def test_a_job_is_finished_by_its_results_its_summary_or_exit_0():
     assert (failed.status, failed.status_reason) == ("failed", "exited 1") and failed.partial
 
 
+def test_a_stage_announced_after_the_last_bar_is_not_finished():
+    """A job that is not lm-eval by its config line, but whose log says ``Running
+    loglikelihood requests`` after its generation bar completed (lm-evaluation-harness#1538):
+    its next stage has begun, nothing is finished."""
+    generated = [LmEvalStage("generate_until"), bar("Processed prompts", 11873, 11873, 935.0)]
+    done = run_of(*generated)
+    assert (done.status, done.status_reason) == ("finished", "all progress bars complete")
+    next_stage = run_of(*generated, LmEvalStage("loglikelihood"))
+    assert next_stage.status == "running"
+    all_cached = run_of(*generated, LmEvalStage("loglikelihood"), CacheStatus(600, 0))
+    assert all_cached.status == "finished"
+
+
 def test_the_groups_table_is_not_counted_twice():
     row = ResultRow("mmlu", "acc", 0.2295, 0.0035, version="2", filter="none")
     sub = ResultRow("humanities", "acc", 0.2421, 0.0062, version="2", filter="none")
