@@ -1205,6 +1205,15 @@ def test_a_byte_order_mark_and_windows_line_ends_change_nothing() -> None:
     )
 
 
+def test_no_break_spaces_of_a_log_copied_from_a_web_page_are_spaces() -> None:
+    """A page shows a run of spaces as no-break spaces, and a copy keeps them."""
+    caffe = (
+        "F1206 10:15:04.766489   447 syncedmem.cpp:56] Check failed: error == cudaSuccess"
+        " (2 vs. 0)  out of memory\n*** Check failure stack trace: ***\nAborted (core dumped)"
+    )
+    assert only(caffe.replace("  ", "\xa0 ")) == only(caffe)
+
+
 def test_hard_wrapped_read_live_still_reports_once() -> None:
     """With no following lines yet the numbers are partial, but the failure is reported."""
     found = events(HARD_WRAPPED, live=True)

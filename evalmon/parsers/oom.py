@@ -466,8 +466,12 @@ _LOST_ESCAPE = ascii_re(r"(?:#033|\\033|\\x1[bB]|\\u001[bB])\[(?:\d{1,3}(?:;\d{1
 
 def _printed(text: str) -> str:
     """The line as a terminal showed it: no escape sequences, no carriage returns, no byte
-    order mark (a log written by Windows tools starts with one)."""
-    return strip_ansi(text[:_MAX_CHARS]).replace("\r", "").removeprefix("\ufeff").rstrip()
+    order mark (a log written by Windows tools starts with one), and no-break spaces as
+    spaces (a log copied out of a web page or a notebook has them for runs of spaces)."""
+    printed = strip_ansi(text[:_MAX_CHARS]).replace("\r", "").removeprefix("\ufeff")
+    if "\xa0" in printed:
+        printed = printed.replace("\xa0", " ")
+    return printed.rstrip()
 
 
 def _unescaped(printed: str) -> str:
