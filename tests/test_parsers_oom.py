@@ -1284,6 +1284,22 @@ def test_loading_log_line_just_before_means_loading() -> None:
     assert only(text).batch_helps is False
 
 
+def test_error_loading_model_on_or_after_the_oom_line_means_loading() -> None:
+    """llama.cpp's bindings say the model failed to load on the next line (gpt4all#1541) or on
+    the line itself (ollama's runner)."""
+    after = (
+        "Error allocating memory ErrorOutOfDeviceMemory\n"
+        "error loading model: Error allocating vulkan memory."
+    )
+    assert only(after).batch_helps is False
+    assert only(after.split("\n")[0]).batch_helps is True  # no phase known: curable
+    same = (
+        "llama_model_load: error loading model: unable to allocate CUDA0 buffer\n"
+        "llama_load_model_from_file: failed to load model"
+    )
+    assert only(same).batch_helps is False
+
+
 def test_serving_started_after_loading_means_running() -> None:
     text = (
         "Loading checkpoint shards: 100%|██████████| 4/4 [00:20<00:00,  5.00s/it]\n"

@@ -2246,8 +2246,12 @@ _LOAD_LOG = ascii_re(
     r"|Starting to load model|Load weight begin|loading state dict"
 )
 # The OOM line itself says the model was being loaded (Triton: "Model 'tensorrt_llm' loading
-# failed with error: ... when creating modelInstanceState: ... out of memory")
-_LOAD_HERE = ascii_re(r"\bloading failed with error\b|\bwhen creating modelInstanceState\b")
+# failed with error: ... when creating modelInstanceState: ... out of memory"), or the next
+# lines do (llama.cpp and its bindings: "error loading model: Error allocating vulkan memory.",
+# nomic-ai/gpt4all#1541)
+_LOAD_HERE = ascii_re(
+    r"\bloading failed with error\b|\bwhen creating modelInstanceState\b|\berror loading model\b"
+)
 _RUN_LOG = ascii_re(
     r"Running (?:loglikelihood|generate_until) requests|\[BATCHING DEBUG\]|Requesting API"
     r"|\"(?:GET|POST|PUT) \S+ HTTP/[\d.]+\" \d{3}|Application startup complete"
@@ -2337,7 +2341,7 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     Any loading frame in the traceback wins (vLLM's profile run calls ``forward`` at start-up);
     without frames, the nearest phase marker among the log lines decides.
     """
-    if _LOAD_HERE.search(window[i].raw):
+    if any(_LOAD_HERE.search(line.raw) for line in window[i : i + 1 + CONTEXT_AFTER]):
         return "load"
     load = run = False
     for k in range(i - 1, -1, -1):
