@@ -2671,3 +2671,34 @@ def test_a_mention_read_from_its_words_stays_a_mention_when_a_named_line_follows
     line = "ERROR: request failed: RuntimeError('RuntimeError: CUDA error: out of memory')"
     event = classify(line, [], ["torch.OutOfMemoryError: "])
     assert event is None or not event.fatal
+
+
+def test_a_row_of_angle_brackets_after_a_kill_is_no_python_prompt() -> None:
+    """A reporter frames the log with ">>>>>>>>" rows (a TF image loader killed while reading
+    images into memory): no interpreter prompt came back, the process was killed."""
+    text = (
+        ">>>>>>>>>>>>>>>>\ndata process step1 batch_size 16\n"
+        "Load the 24000 image of 25000.\nKilled\n\n>>>>>>>>>>>>>>>>>>>>>>"
+    )
+    event = only(text)
+    assert (event.kind, event.fatal) == ("host", True)
+    at_prompt = "Load the 24000 image of 25000.\nRuntimeError: CUDA out of memory.\n>>> "
+    assert only(at_prompt).fatal is False
+
+
+def test_tensorflow_logs_an_op_failure_at_warning_then_raises_it() -> None:
+    """tensorflow/tpu#598: the TPU compile op's status "Resource exhausted: Compilation failure:
+    Ran out of memory in memory space hbm" is logged at W by op_kernel.cc; the op fails."""
+    text = (
+        "W1110 07:24:24.387306     892 op_kernel.cc:1639] Resource exhausted: Compilation "
+        "failure: Ran out of memory in memory space hbm. Used 18.56G of 16.00G hbm. Exceeded "
+        "hbm capacity by 2.56G.\n\n"
+        "W1110 07:32:01.391885     918 hlo_rematerialization.cc:1363] Can't reduce memory use "
+        "below 13.58GiB (14583876403 bytes) by rematerialization; only reduced to 15.22GiB "
+        "(16339342336 bytes)"
+    )
+    event = only(text)
+    assert (event.kind, event.origin, event.fatal) == ("gpu", "xla", True)
+    # the same status caught by the program, which goes on logging at INFO
+    caught = text.split("\n")[0] + "\nI1110 07:24:25.000000     892 main.py:12] global step 101"
+    assert only(caught).fatal is False

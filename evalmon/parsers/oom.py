@@ -687,7 +687,11 @@ _STRONG: tuple[_Rule, ...] = (
         r"\bunhandled cuda error\b.{0,200}\bCuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"
     ),
     _rule(r"\bRESOURCE_EXHAUSTED: Out of memory while trying to allocate\b", "gpu", "xla"),
-    _rule(r"\bRESOURCE_EXHAUSTED:.{0,80}\b[Rr]an out of memory in memory space\b", "gpu", "xla"),
+    _rule(
+        r"\b(?:RESOURCE_EXHAUSTED|Resource exhausted):.{0,80}\b[Rr]an out of memory in memory space\b",
+        "gpu",
+        "xla",
+    ),
     # (TF 1.x on TPU: "Compilation failure: Ran out of memory in memory space hbm. Used 12.34G
     # of 8.00G hbm.", under "From /job:worker/replica:0/task:0:", google-research/albert#168)
     _rule(r"^Compilation failure: Ran out of memory in memory space \w+\.", "gpu", "xla"),
@@ -2044,10 +2048,13 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if found is None or _in_head_tail_output(window, i) or _in_examples_section(window, i):
         return None
     rule = found.rule
+    # TensorFlow logs an op's failed status at W ("op_kernel.cc:1639] Resource exhausted: ...")
+    # and then raises it, unless the program catches it (see _went_on_logging)
+    level_blind = rule.level_blind or _OP_STATUS_RECORD.search(line.head) is not None
     handled = (
         # the record's level: on the line where a wrapped message starts
-        (not rule.level_blind and _handled_level(start_head))
-        or (not rule.level_blind and _handled_level(line.head))
+        (not level_blind and _handled_level(start_head))
+        or (not level_blind and _handled_level(line.head))
         or _RECOVERED_HERE.search(body) is not None
     )
     return _Hit(
@@ -2063,6 +2070,9 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         killed=killed,
         handled=handled and not found.mention,
     )
+
+
+_OP_STATUS_RECORD = ascii_re(r"\bop_kernel\.cc:\d+\] $")
 
 
 def _joined_ahead(window: Sequence[_Line], i: int, body: str) -> str:
@@ -2433,12 +2443,15 @@ def _went_on_logging(following: Sequence[_Line]) -> bool:
 _GLOG_INFO = ascii_re(r"(?:[\d\-: .]+ )?I(?:\d{4} | [\w./\-]+:\d+\])")
 
 
+_PYTHON_PROMPT = ascii_re(r">>>(?: |$)")  # not a row of ">" a reporter draws around a log
+
+
 def _prompt_follows(following: Sequence[_Line]) -> bool:
     """Does a Python prompt come back after the OOM (``>>> ``)? The interpreter lived on: the
     exception ended the statement typed, not the session (intel/intel-extension-for-pytorch
     #629: a smaller allocation at the next prompt works)."""
     for line in following:
-        if line.body.startswith(">>>"):
+        if _PYTHON_PROMPT.match(line.body):
             return True
         if line.body.startswith("Traceback (most recent call last)"):
             return False
@@ -2657,7 +2670,10 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         or _in_batch_search(window, i)
         or _in_test_report(window, i)
         or _prompt_follows(following)
-        or (hit.origin == "tensorflow" and _went_on_logging(following))
+        or (
+            (hit.origin == "tensorflow" or _OP_STATUS_RECORD.search(window[i].head) is not None)
+            and _went_on_logging(following)
+        )
         or any(_RECOVERY.search(other.raw) or _RECOVERY.search(other.body) for other in following)
         or (
             not _failure_shown(window, i, hit)
