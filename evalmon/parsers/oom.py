@@ -688,7 +688,8 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     _rule(r"\bRESOURCE_EXHAUSTED: Out of memory while trying to allocate\b", "gpu", "xla"),
     _rule(
-        r"\b(?:RESOURCE_EXHAUSTED|Resource exhausted):.{0,80}\b[Rr]an out of memory in memory space\b",
+        r"\b(?:RESOURCE_EXHAUSTED|Resource exhausted):.{0,80}"
+        r"\b[Rr]an out of memory in memory space\b",
         "gpu",
         "xla",
     ),
