@@ -907,7 +907,6 @@ def test_host_events_carry_no_gpu_index() -> None:
         "instead of a catchable `RuntimeError: unable to mmap ... Cannot allocate memory`, the process crashes",
         # quoted, indented, grep output
         "I got `OSError: [WinError 1455] The paging file is too small for this operation to complete.` when loading",
-        " RuntimeError: Could not allocate tensor with 4915840 bytes. There is not enough GPU video memory available!",
         "    raise RuntimeError('DataLoader worker (pid {}) is killed by signal: Killed.')",
         "train.log:RuntimeError: DataLoader worker (pid 1) is killed by signal: Killed.",
         "> OSError: [Errno 12] Cannot allocate memory",
@@ -1827,6 +1826,17 @@ def test_whether_a_smaller_batch_helps_each_runtime(name: str, batch_helps: bool
     assert only(FATAL[name].text).batch_helps is batch_helps
 
 
+def test_a_cuda_graph_capture_oom_at_start_up_is_helped_by_a_smaller_batch() -> None:
+    """vLLM captures CUDA graphs up to max_num_seqs while starting (vllm#6746): the frames
+    above are loading ones, but a smaller largest batch is what helps."""
+    text = {e.path: e.text for e in CORPUS}["vllm/llama-405b-fp8-8xh100-cudagraph-capture-oom-6746.log"]
+    assert "in capture_model" in text
+    assert only(text).batch_helps is True
+    # a loading frame with no warm-up frame still means loading
+    loading = re.sub(r"in capture\w*$", "in load_model", text, flags=re.M)
+    assert only(loading).batch_helps is False
+
+
 def test_tensorflow_bfc_failure_form_against_its_not_a_failure_warning() -> None:
     fatal_form = (
         "2017-07-31 11:36:02.747322: W tensorflow/core/common_runtime/bfc_allocator.cc:273] "
@@ -2541,7 +2551,10 @@ def test_a_plain_error_line_counts_only_among_log_lines() -> None:
     )
     assert events(proposal) == []
     logged = "Failed to load model\n\nError: Llama process ran out of memory."
-    assert (only(logged).kind, only(logged).fatal) == ("gpu", True)
+    # no memory named, on the line or above it: the host's
+    assert (only(logged).kind, only(logged).fatal) == ("host", True)
+    on_gpu = "offloaded 33/33 layers to GPU\n" + logged
+    assert (only(on_gpu).kind, only(on_gpu).fatal) == ("gpu", True)
 
 
 @pytest.mark.parametrize(
@@ -2702,3 +2715,51 @@ def test_tensorflow_logs_an_op_failure_at_warning_then_raises_it() -> None:
     # the same status caught by the program, which goes on logging at INFO
     caught = text.split("\n")[0] + "\nI1110 07:24:25.000000     892 main.py:12] global step 101"
     assert only(caught).fatal is False
+
+
+def test_one_space_before_an_exception_line_is_a_pastes_not_a_block_indent() -> None:
+    """stable-diffusion-webui#13891: the message under the reporter's line, one space in."""
+    text = (
+        "with hires.fix ... 7,6/24,0GG of VRAM\n\n"
+        " RuntimeError: [enforce fail at ..\\c10\\core\\impl\\alloc_cpu.cpp:72] data. "
+        "DefaultCPUAllocator: not enough memory: you tried to allocate 66846720 bytes."
+    )
+    event = only(text)
+    assert (event.kind, event.fatal) == ("host", True)
+    # a block indented by two spaces (a quoted or nested message) stays no report of its own
+    assert events(text.replace("\n RuntimeError", "\n  RuntimeError")) == []
+
+
+def test_an_allocation_failure_that_names_no_memory_is_the_gpus_only_in_a_log_naming_one() -> None:
+    """ggml's assert and onnxruntime's arena name no device: whisper.cpp#1915 (a CPU build,
+    no accelerator in its log) ran out of host memory; onnxruntime#9939 ran on the GPU."""
+    corpus = {e.path: e.text for e in CORPUS}
+    whisper = only(corpus["llamacpp/large-v3-failed-to-allocate-buffer-1915.log"])
+    assert (whisper.kind, whisper.origin, whisper.fatal) == ("host", "ggml", True)
+    on_gpu = only("ggml_init_cublas: found 1 CUDA devices:\n" + whisper.message)
+    assert (on_gpu.kind, on_gpu.origin) == ("gpu", "ggml")
+    ort = only(corpus["onnxruntime/fusedmatmul-bfcarena-alloc-fail-9939.log"])
+    assert (ort.kind, ort.origin, ort.fatal) == ("gpu", "onnxruntime", True)
+    cpu = corpus["other/ocr-web-ort-bfcarena-alloc-fail-355.log"]  # a CPU build's arena
+    assert [(e.kind, e.fatal) for e in events(cpu)] == [("host", True)]
+
+
+def test_failed_to_allocate_memory_in_an_error_record_is_an_oom_and_a_warning_is_not() -> None:
+    """"failed to allocate" is a candidate like "unable to allocate"; LMCache's warning that
+    its own capped buffer is full (LMCache#969) is no OOM."""
+    error = "[2025-07-03 12:45:27,563] ERROR: Failed to allocate memory for the KV cache."
+    assert (only(error).fatal, only(error).origin) == (True, "other")
+    warning = "[2025-07-03 12:45:27,563] LMCache WARNING: Failed to allocate memory for the KV cache."
+    assert events(warning) == []
+
+
+def test_a_commands_output_after_a_shell_prompt_is_a_log() -> None:
+    """ollama#6606: PowerShell's prompt, the command, and its one line of output."""
+    text = (
+        "PS C:\\Users\\Admin> ollama run mistral-nemo\n"
+        "Error: llama runner process has terminated: error loading model: unable to allocate "
+        "backend buffer"
+    )
+    event = only(text)
+    assert (event.kind, event.fatal, event.batch_helps) == ("host", True, False)
+    assert events(text.split("\n", 1)[1]) == []  # the same line alone could be prose

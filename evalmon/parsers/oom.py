@@ -224,6 +224,7 @@ binary sizes as ``GB``/``MB``.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Sequence
@@ -266,7 +267,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|'oom-kill'|!!! Allocation on device|\d killed +\S"
     rb"|ut of \w+ memory|ut of \w+ \w+ memory|UT OF \w+ MEMORY|nsufficient \w"
     rb"|NSUFFICIENT|ot enough \w|OT ENOUGH|o enough"
-    rb"|(?:[Ff]ail|FAIL|[Uu]nable|UNABLE|[Nn]ot|NOT|[Cc]an't|CAN'T) (?:to |TO )?(?:alloc|ALLOC)"
+    rb"|(?:[Ff]ail(?:ed)?|FAIL(?:ED)?|[Uu]nable|UNABLE|[Nn]ot|NOT|[Cc]an't|CAN'T) (?:to |TO )?"
+    rb"(?:alloc|ALLOC)"
     rb"|(?:ailed|nable|annot|ould not|an't|ouldn't) (?:to )?(?:reserve|malloc)"
     rb"|emory allocation|EMORY ALLOCATION|emory (?:is |was )?exhausted"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
@@ -588,6 +590,7 @@ class _Rule:
     code: bool = False  # an error code's name: a report only with an error around it
     survivable: bool = False  # the message itself says the caller retries or goes on
     level_blind: bool = False  # logged at WARNING by a runtime that then fails (TensorFlow)
+    unnamed: bool = False  # names no memory: the kind is read from the log (_accelerator_above)
 
 
 def _rule(
@@ -599,9 +602,18 @@ def _rule(
     code: bool = False,
     survivable: bool = False,
     level_blind: bool = False,
+    unnamed: bool = False,
 ) -> _Rule:
     return _Rule(
-        ascii_re(pattern), kind, origin, batch_helps, always_fatal, code, survivable, level_blind
+        ascii_re(pattern),
+        kind,
+        origin,
+        batch_helps,
+        always_fatal,
+        code,
+        survivable,
+        level_blind,
+        unnamed,
     )
 
 
@@ -892,6 +904,26 @@ _STRONG: tuple[_Rule, ...] = (
         "host",
         "ggml",
         batch_helps=False,
+    ),
+    # ...and its assert when a backend buffer cannot be allocated, which names no backend
+    # (whisper.cpp#1915: "GGML_ASSERT: ...ggml-backend.c:460: data != NULL && "failed to
+    # allocate buffer"")
+    _rule(
+        r"^GGML_ASSERT: \S+:\d+: data != NULL && \"failed to allocate buffer\"",
+        "host",
+        "ggml",
+        batch_helps=False,
+        unnamed=True,
+    ),
+    # onnxruntime's memory arena, which serves the CPU and the GPU alike: "onnxruntime::BFCArena::
+    # AllocateRawInternal(size_t, bool, ...) Failed to allocate memory for requested buffer of
+    # size 180355072" (often hard-wrapped after one of its parameters)
+    _rule(
+        r"(?:\bBFCArena::AllocateRawInternal\b[^)]{0,200}\)?|\bWaitNotificationFn\)) "
+        r"Failed to allocate memory for requested buffer of size \d+",
+        "host",
+        "onnxruntime",
+        unnamed=True,
     ),
     # older llama.cpp (and ggml copies in other projects): "CUDA error 2 at ggml-cuda.cu:6016:
     # out of memory"
@@ -1676,6 +1708,23 @@ def _match_error_words(text: str, head: str) -> _Found | None:
     return _Found(rule, _mentioned(prefix))
 
 
+def _names_no_memory(text: str) -> bool:
+    """Does the failure name no memory (no host and no accelerator words)?"""
+    return _HOST_WORDS.search(text) is None and _ACCELERATOR_WORDS.search(text) is None
+
+
+def _accelerator_above(window: Sequence[_Line], i: int) -> bool:
+    """Does the log before line ``i`` name an accelerator? A failure that names no memory is
+    the GPU's in a log that uses one, the host's in a log that names none (ollama#6606:
+    "error loading model: unable to allocate backend buffer" on a machine short of RAM)."""
+    return any(_ACCELERATOR_WORDS.search(line.raw) for line in window[:i])
+
+
+def _rule_of_kind(rule: _Rule, kind: OomKind) -> _Rule:
+    rules = _ERROR_WORDS_RULES if rule in _ERROR_WORDS_RULES.values() else _LABEL_WORDS_RULES
+    return rules[kind]
+
+
 _GENERIC_ORIGIN = "other"  # a runtime with no rule of its own
 _ERROR_WORDS_RULES = {k: _Rule(_EXHAUSTION_WORDS, k, _GENERIC_ORIGIN) for k in ("gpu", "host")}
 _LABEL_WORDS_RULES = {k: _Rule(_ERROR_WORDS, k, _GENERIC_ORIGIN) for k in ("gpu", "host")}
@@ -1695,7 +1744,12 @@ def _named_after(window: Sequence[_Line], i: int, hit: _Hit) -> tuple[int, _Hit]
         if _is_boundary(window[k]) or window[k].body.startswith((">>>", "Traceback")):
             break
         named = _recognise(window, k)
-        if named is not None and named.origin != _GENERIC_ORIGIN and named.kind == hit.kind:
+        if (
+            named is not None
+            and named.origin != _GENERIC_ORIGIN
+            # the same memory, unless this line named none (its kind was read from the log)
+            and (named.kind == hit.kind or _names_no_memory(window[i].body))
+        ):
             return k, named
     return i, hit
 
@@ -1705,11 +1759,21 @@ def _named_after(window: Sequence[_Line], i: int, hit: _Hit) -> tuple[int, _Hit]
 _V8_FRAME = ascii_re(r"\s+at (?:\S+ \(.*:\d+:\d+\)|\S+:\d+:\d+)\s*$")
 
 
+# A command typed at a shell prompt (PowerShell's "PS C:\Users\me> ", bash's "user@host:~$ ",
+# "$ "): the lines after it are that command's output.
+_SHELL_PROMPT = ascii_re(
+    r"(?:PS [A-Za-z]:\\[^>]{0,200}> |(?:\([\w.\-]+\) )?[\w.\-]+@[\w.\-]+:\S*[$#] |\$ )\S"
+)
+
+
 def _in_log(window: Sequence[_Line], i: int) -> bool:
-    """Is line ``i`` among log lines: a log header, a traceback, an error line, within 4 lines?"""
+    """Is line ``i`` among log lines: a log header, a traceback, an error line, within 4 lines,
+    or a command's output after a shell prompt?"""
     for k in (*range(max(0, i - 4), i), *range(i + 1, min(len(window), i + 5))):
         line = window[k]
         if line.head or _FRAME.match(line.body) or _ERROR_WORDS.match(line.body):
+            return True
+        if k < i and _SHELL_PROMPT.match(line.body):
             return True
         if line.body.startswith("Traceback (most recent call last)"):
             return True
@@ -1839,6 +1903,15 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
     body = window[i].body
     if not body[:1].isspace():
         return body
+    # one space before an exception line is a paste's, not a block's indent (no traceback or
+    # message block indents by one): "during generation of any prompt:" then " RuntimeError:
+    # ... not enough memory" (AUTOMATIC1111/stable-diffusion-webui#13891)
+    if (
+        body[1:2] not in (" ", "\t")
+        and _EXCEPTION_START.match(body[1:])
+        and not _cut_header(window, i)
+    ):
+        return body[1:]
     if _STATUS_ENTRY.match(body) and (
         _ERROR_LEVEL.search(window[i].head) or _OOM_STATUS_ENTRY.match(body)
     ):
@@ -1863,6 +1936,15 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
         if other.body.strip() and not other.body.startswith(indent):
             return body
     return body
+
+
+def _cut_header(window: Sequence[_Line], i: int) -> bool:
+    """Is line ``i-1`` a log header alone, the rest of its record cut onto line ``i`` by a
+    terminal's width (see _continues)?"""
+    if i == 0:
+        return False
+    previous = window[i - 1]
+    return bool(previous.head) and not previous.body.strip()
 
 
 _TF_MEMORY = ascii_re(r"(?i)\bOOM\b|alloc|memory")
@@ -2044,8 +2126,16 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         if found is not None and (
             (found.rule in _LABEL_WORDS_RULES.values() and not _in_log(window, i))
             or (i + 1 < len(window) and _V8_FRAME.match(window[i + 1].body))
+            # a warning in words no rule knows (LMCache's "WARNING: Failed to allocate memory
+            # for the KV cache.": its own capped buffer is full) is too weak to show
+            or _handled_level(line.head)
         ):
             found = None
+        elif found is not None and _names_no_memory(body) and not _accelerator_above(window, i):
+            found = _Found(_rule_of_kind(found.rule, "host"), found.mention)
+    elif found.rule.unnamed:
+        kind: OomKind = "gpu" if _accelerator_above(window, i + 1) else "host"
+        found = _Found(dataclasses.replace(found.rule, kind=kind), found.mention)
     if found is None or _in_head_tail_output(window, i) or _in_examples_section(window, i):
         return None
     rule = found.rule
@@ -2239,12 +2329,19 @@ _FRAME = ascii_re(r"\s*File \"[^\"]*\", line \d+, in (?P<func><?[\w.]+>?)")
 _LOAD_FRAME = ascii_re(
     r"from_pretrained|load_state_dict|load_checkpoint|_load_|^load_model$|load_weights"
     r"|^_apply$|profile_run|determine_num_available_blocks|determine_available_memory"
-    r"|_initialize_kv_caches|initialize_cache|_init_cache|capture_model|init_device"
+    r"|_initialize_kv_caches|initialize_cache|_init_cache|init_device"
     r"|allocate_kv_cache|initialize_from_config|load_megatron|set_module_tensor_to_device"
     r"|dispatch_model"
 )
 _LOAD_SOURCE = ascii_re(
     r"\.from_pretrained\(|load_state_dict\(|load_checkpoint\(|\bmodel\.(?:to|cuda|half|bfloat16)\("
+)
+# Warming up the largest batch at start-up: capturing CUDA graphs up to the largest batch size
+# or running the sampler on max_num_seqs dummy requests. A smaller batch helps (vLLM and SGLang
+# advise lowering max_num_seqs / --cuda-graph-max-bs), though the frames below are loading ones.
+_WARMUP_FRAME = ascii_re(
+    r"^(?:capture_model|capture|capture_end|_capture_\w+|capture_one_batch_size"
+    r"|_dummy_sampler_run)$"
 )
 _RUN_FRAME = ascii_re(
     r"^(?:generate|generate_until|forward|_model_call|_model_generate|loglikelihood\w*"
@@ -2278,7 +2375,11 @@ def _is_boundary(line: _Line) -> bool:
 
 def _same_family(earlier: _Hit, hit: _Hit) -> bool:
     ranks_agree = earlier.rank is None or hit.rank is None or earlier.rank == hit.rank
-    return earlier.kind == hit.kind and earlier.source == hit.source and ranks_agree
+    # a failure read from its words only, next to a named one, is that failure told again
+    # (llama.cpp: the CPU buffer's failure, then "llama_kv_cache_init: failed to allocate
+    # buffer for kv cache"; "graph_reserve: failed to allocate compute buffers" first)
+    kinds_agree = earlier.kind == hit.kind or _GENERIC_ORIGIN in (earlier.origin, hit.origin)
+    return kinds_agree and earlier.source == hit.source and ranks_agree
 
 
 # vLLM's engine core re-raising a worker's error: "Worker failed with error 'CUDA out of
@@ -2349,8 +2450,9 @@ _TRACEBACK_LINE = ascii_re(
 def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     """Phase "load", "run" or None, from the traceback frames and log lines before line ``i``.
 
-    Any loading frame in the traceback wins (vLLM's profile run calls ``forward`` at start-up);
-    without frames, the nearest phase marker among the log lines decides.
+    A warm-up frame wins (see _WARMUP_FRAME), then any loading frame (vLLM's profile run
+    calls ``forward`` at start-up); without frames, the nearest phase marker among the log
+    lines decides.
     """
     if any(_LOAD_HERE.search(line.raw) for line in window[i : i + 1 + CONTEXT_AFTER]):
         return "load"
@@ -2363,6 +2465,8 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
         frame = _FRAME.match(body)
         if frame is not None:
             func = frame.group("func")
+            if _WARMUP_FRAME.match(func):
+                return "run"
             load = load or _LOAD_FRAME.search(func) is not None
             run = run or _RUN_FRAME.match(func) is not None
             continue
