@@ -276,7 +276,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|failed to allocate buffer, size|buffer of size|would exceed memory|OUT_OF_HOST_MEMORY"
     rb"|no enough memory|memory allocation of|memory pressure \(OOM\)"
     rb"|Aborting compilation early|exceeding available bytes|bytes for new constant"
-    rb"|Ray killed this worker|Unable to warmup model|Engine building failed"
+    rb"|Ray killed this worker|Unable to warmup model|Engine building failed|lowmemorykiller: Kill"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -1019,6 +1019,9 @@ _STRONG: tuple[_Rule, ...] = (
         "host",
         "kernel",
     ),
+    # Android's low-memory killer (logcat, lmkd): "I lowmemorykiller: Kill 'app' (25702), uid
+    # 10123, oom_score_adj 200 to free 4223760kB rss, ...; reason: min watermark is breached"
+    _rule(r"\blowmemorykiller: Kill(?:ing)? '[^']+' \(\d+\)", "host", "kernel"),
     _rule(r"\bTask was killed due to the node running low on memory\b", "host", "ray"),
     # ... the monitor's own line for one kill ("Memory on the node (IP: ...) where the task
     # (...) was running was 219.41GB / 230.40GB (0.952289), which exceeds the memory usage
