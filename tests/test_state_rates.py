@@ -221,6 +221,11 @@ def test_a_stage_announced_after_the_last_bar_is_not_finished():
     assert (done.status, done.status_reason) == ("finished", "all progress bars complete")
     next_stage = run_of(*generated, LmEvalStage("loglikelihood"))
     assert next_stage.status == "running"
+    assert done.done_fraction == 1.0
+    assert next_stage.done_fraction is None  # the new stage's size is unknown: not "100%"
+    sized = run_of(*generated, LmEvalStage("loglikelihood"), CacheStatus(0, 600))
+    assert sized.status == "running"
+    assert sized.done_fraction == pytest.approx(11873 / (11873 + 600))
     all_cached = run_of(*generated, LmEvalStage("loglikelihood"), CacheStatus(600, 0))
     assert all_cached.status == "finished"
 

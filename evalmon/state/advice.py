@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from evalmon.events import Alert
 from evalmon.fmt import count, duration, percent, plural
-from evalmon.state.model import BarView, EngineFigures, GpuView, ServerView, parse_int
+from evalmon.state.model import EngineFigures, GpuView, ServerView, parse_int
 from evalmon.state.run import MAX_RECORDS, RunAccumulator
 from evalmon.state.server import KV_FULL, MetricsTrack, Order
 
@@ -116,15 +116,6 @@ _LAUNCHER_ENDS = {
 }
 
 
-def _stage_without_bar(run: RunAccumulator, request_bars: list[BarView]) -> bool:
-    """lm-eval announced ``Running <type> requests`` and no bar has served that type yet: the
-    run is in that stage, not finished (unless the cache held all of its requests)."""
-    served = {b.request_type for b in request_bars}
-    return any(
-        kind not in served and counts.to_send != 0 for kind, counts in run.work.types.items()
-    )
-
-
 def run_status(run: RunAccumulator) -> tuple[str, str]:
     """(status, reason). A job is finished when lm-eval printed its results (or the summary
     line it prints right before them), or the job exited 0; else a fatal OOM explains a crash
@@ -175,7 +166,8 @@ def run_status(run: RunAccumulator) -> tuple[str, str]:
         request_bars
         and all(b.finished for b in request_bars)
         and run.config.model_type is None
-        and not _stage_without_bar(run, request_bars)
+        # lm-eval announced a stage no bar has served yet: it is in that stage
+        and not run.work.stages_without_bar(request_bars)
     ):
         return "finished", "all progress bars complete"
     if not views and not run.engine_hist and not run.http and not run.config.model_type:

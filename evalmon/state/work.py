@@ -125,6 +125,16 @@ class WorkTracker:
 
     # ------------------------------------------------------------------ answers
 
+    def stages_without_bar(self, request_bars: Sequence[BarView]) -> list[str]:
+        """The request types lm-eval announced (``Running <type> requests``) that no request
+        bar has served yet and that have requests to send (the cache may have held them all)."""
+        served = {b.request_type for b in request_bars}
+        return [
+            kind
+            for kind, counts in self.types.items()
+            if kind not in served and counts.to_send != 0
+        ]
+
     def tasks_of(self, kind: str | None) -> tuple[str, ...] | None:
         """The tasks whose requests are of ``kind`` (None: lm-eval did not say).
 
@@ -304,6 +314,11 @@ def _done_fraction(request_bars: Sequence[BarView], work: WorkTracker) -> float 
             return min(1.0, done_docs / all_docs)
     units = [(b.n * b.samples_per_unit, b.total * b.samples_per_unit) for b in request_bars
              if b.total]
+    for kind in work.stages_without_bar(request_bars):
+        to_send = work.types[kind].to_send
+        if to_send is None:
+            return None  # a stage of unknown size has begun: no fraction is true
+        units.append((0.0, float(to_send)))
     if not units:
         return None
     total = sum(t for _, t in units)
