@@ -1680,29 +1680,45 @@ def judge(excerpt: Excerpt) -> str:
     return ""
 
 
+def detected(excerpt: Excerpt) -> bool:
+    """Is the excerpt's fatal OOM reported as fatal at all (whatever its details)?"""
+    return any(e.fatal for e in events(excerpt.text))
+
+
 def test_corpus_recall_and_false_alarms() -> None:
     """OOM recall >= 95 % and no false fatal OOM on the real corpus; each half is printed.
 
+    Recall counts the fatal OOMs reported as fatal. Their details (the memory's kind, the
+    runtime, whether a smaller batch helps, the size asked for) are the judge's too: at least
+    95 % of the fatal OOMs must be reported with every detail right.
+
     The halves no longer hold anything out: every miss in either is read and documented
     (``# known:``). The measure on logs nobody tuned for is each collection round's first
-    sight, taken before any rule is written for it (README, "OOM detection")."""
-    lines, found_all, positives_all = [], 0, 0
+    sight, taken before any rule is written for it (README, "Performance")."""
+    lines, found_all, right_all, positives_all = [], 0, 0, 0
     for split in ("dev", "holdout"):
         part = [e for e in CORPUS if e.split == split]
         positives = [e for e in part if e.verdict == "fatal"]
         negatives = [e for e in part if e.verdict != "fatal"]
         missed = [(e.path, why) for e in positives if (why := judge(e))]
         alarms = [(e.path, why) for e in negatives if (why := judge(e)).startswith("false")]
-        found = len(positives) - len(missed)
-        found_all, positives_all = found_all + found, positives_all + len(positives)
+        found = sum(detected(e) for e in positives)
+        right = len(positives) - len(missed)
+        found_all, right_all = found_all + found, right_all + right
+        positives_all += len(positives)
         lines.append(
-            f"{split}: recall {found}/{len(positives)} ({found / len(positives):.1%}), "
-            f"false alarms {len(alarms)}/{len(negatives)} texts that report no failure"
+            f"{split}: recall {found}/{len(positives)} ({found / len(positives):.1%}), every "
+            f"detail right {right}/{len(positives)}, false alarms {len(alarms)}/{len(negatives)} "
+            "texts that report no failure"
         )
         lines += [f"  {path}: {why}" for path, why in missed + alarms]
         assert not alarms, lines
-    lines.append(f"all: recall {found_all}/{positives_all} ({found_all / positives_all:.1%})")
+    lines.append(
+        f"all: recall {found_all}/{positives_all} ({found_all / positives_all:.1%}), "
+        f"every detail right {right_all}/{positives_all} ({right_all / positives_all:.1%})"
+    )
     assert found_all >= 0.95 * positives_all, lines
+    assert right_all >= 0.95 * positives_all, lines
     print("\n".join(["", *lines]))
 
 
@@ -2150,8 +2166,9 @@ def test_a_log_pasted_as_an_indented_code_block_keeps_its_verdict() -> None:
         text = "\n".join("    " + line if line.strip() else line for line in lines)
         if bool(judge(excerpt)) != bool(judge(dataclasses.replace(excerpt, text=text))):
             changed.append(excerpt.path)
-    # a document indented as a whole becomes a code block: its examples read as a paste
-    assert len(changed) <= 5, changed
+    # a document indented as a whole becomes a code block: its examples read as a paste (the
+    # troubleshooting pages lose their fences too); a list item's indented fence loses its own
+    assert len(changed) <= 8, changed
 
 
 @pytest.mark.parametrize(
@@ -2780,3 +2797,58 @@ def test_androids_low_memory_killer_is_a_host_oom_kill() -> None:
     )
     event = only(text)
     assert (event.kind, event.origin, event.fatal) == ("host", "kernel", True)
+
+
+# Round 11 and 12's forms, each in its real excerpt (issue 12, item 9): (path, kind, origin,
+# fatal, batch_helps)
+ROUND_12_FORMS = [
+    # an ERROR record per traceback line, the exception indented after the header (tabbyAPI)
+    ("exllamav2/tabbyapi-model-switch-scratch-oom-304.log", "gpu", "pytorch", True, None),
+    # Triton's table of its models' states
+    ("triton/trtllm-backend-llama70b-tp8-model-unavailable-oom-195.log", "gpu", "tensorrt-llm",
+     True, False),
+    # CANN's code with neither pid nor time
+    ("ascend/baichuan2-zero3-allgather-el0004-notes-5046601329.log", "gpu", "ascend", True, None),
+    # the device failing to open (aclrtSetDevice) is loading
+    ("ascend/ptoas-board-aclrtsetdevice-el0004-341.log", "gpu", "ascend", True, False),
+    # an accelerator runtime's call for host memory
+    ("mindspore/minddata-cudahostalloc-wsl2-172.log", "host", "other", True, None),
+    # Colab's notice
+    ("diffusers/flux-nf4-colab-session-crashed-ram-474.log", "host", "colab", True, False),
+    # ComfyUI's record glued to a 0% bar whose "<?, ?it/s]" the issue ate
+    ("comfyui/hunyuanavatar-sampler-allocation-on-device-5.log", "gpu", "comfyui", True, None),
+    # vLLM's worker naming the method that failed, after the message
+    ("vllm/deepseek-r1-70b-multigpu-16gb-load-model-oom-14092.log", "gpu", "pytorch", True,
+     False),
+    # torch's Module.to moving the weights
+    ("comfyui/ltx-docker-model-load-allocation-on-device-5735.log", "gpu", "pytorch", True,
+     False),
+    # a server starting (llama.cpp inside Tabby)
+    ("other/tabbyml-parallelism-startup-cuda-oom-726.log", "gpu", "ggml", True, False),
+    # MLC's start-up check: the weights do not fit
+    ("mlc/tp2-insufficient-single-gpu-memory-2498.log", "gpu", "mlc", True, False),
+    # the message printed by the program that caught it, then the next image
+    ("pytorch/realesrgan-anime6b-oom-caught-next-image-861.log", "gpu", "pytorch", False, None),
+]
+
+
+@pytest.mark.parametrize(("path", "kind", "origin", "fatal", "batch_helps"), ROUND_12_FORMS)
+def test_round_12_forms(path: str, kind: str, origin: str, fatal: bool, batch_helps: bool | None) -> None:
+    first = events({e.path: e.text for e in CORPUS}[path])[0]
+    assert (first.kind, first.origin, first.fatal) == (kind, origin, fatal)
+    if batch_helps is not None:
+        assert first.batch_helps is batch_helps
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        # the dynamic loader's TLS area, not memory
+        "ascend/sklearn-libgomp-static-tls-notes-5046601329-b.log",
+        # troubleshooting pages: a heading or a bold label names the OOM or its symptom
+        "other/korean-dgx-cluster-troubleshooting-ray-oom-doc-61572682257.log",
+        "verl/oom-fix-notes-doc-quoted-error-3305935175.log",
+    ],
+)
+def test_round_12_near_misses_are_not_fatal(path: str) -> None:
+    assert [e for e in events({e.path: e.text for e in CORPUS}[path]) if e.fatal] == []

@@ -277,6 +277,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|no enough memory|memory allocation of|memory pressure \(OOM\)"
     rb"|Aborting compilation early|exceeding available bytes|bytes for new constant"
     rb"|Ray killed this worker|Unable to warmup model|Engine building failed|lowmemorykiller: Kill"
+    rb"|using all available RAM"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -419,7 +420,8 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:[^|]{0,120}\d{1,3}%\|[^|]{0,400}\| *\d+/\d+ )?"  # (a bar's tail alone: cut)
             # a notebook's bar as text has no bar: "Loading checkpoint shards:  57% 4/7 [00:40<"
             r"(?:[^|\[]{0,120}\d{1,3}% \d+/\d+ )?"
-            r" ?\[\d+:\d\d<[^\]]{0,60}(?:it/s|s/it)\](?=[\[(\w])"
+            # (its "<?, ?it/s]" lost in an issue, which took it for an HTML tag)
+            r" ?\[\d+:\d\d(?:<[^\]]{0,60}(?:it/s|s/it)\](?=[\[(\w!])|(?=!!! | +\d{1,3}%\|))"
         ),
     ),
 )
@@ -1023,6 +1025,8 @@ _STRONG: tuple[_Rule, ...] = (
     # 10123, oom_score_adj 200 to free 4223760kB rss, ...; reason: min watermark is breached"
     _rule(r"\blowmemorykiller: Kill(?:ing)? '[^']+' \(\d+\)", "host", "kernel"),
     _rule(r"\bTask was killed due to the node running low on memory\b", "host", "ray"),
+    # Google Colab's notice when the runtime's kernel is killed for RAM
+    _rule(r"^Your session crashed after using all available RAM\b", "host", "colab"),
     # ... the monitor's own line for one kill ("Memory on the node (IP: ...) where the task
     # (...) was running was 219.41GB / 230.40GB (0.952289), which exceeds the memory usage
     # threshold of 0.95. Ray killed this worker (ID: ba84...) because it was the most recently
@@ -1094,6 +1098,7 @@ _STRONG: tuple[_Rule, ...] = (
         r"\bInsufficient GPU memory error: The available single GPU memory is [\d.]+ ?MB",
         "gpu",
         "mlc",
+        batch_helps=False,
     ),
     # TensorRT's builder: "[TRT] [E] 2: [virtualMemoryBuffer.cpp::resizePhysical::140] Error
     # Code 2: OutOfMemory (no further information)" while it tries tactics; it skips the ones
@@ -1129,7 +1134,9 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bNPU out of memory\. NPUWorkspaceAllocator tried to allocate", "gpu", "ascend"),
     # ...and CANN's code with no pid ("EL0004: 2025-01-31-08:23:58.845.175 Failed to allocate
     # memory.", hiyouga/LLaMA-Factory#6816)
-    _rule(r"\bEL0004: \d{4}-\d\d-\d\d-[\d:.]+ Failed to allocate memory\b", "gpu", "ascend"),
+    # (or with neither: "EL0004: Failed to allocate memory." under torch_npu's "The Inner error
+    # as above.")
+    _rule(r"\bEL0004: (?:\d{4}-\d\d-\d\d-[\d:.]+ )?Failed to allocate memory\b", "gpu", "ascend"),
     # MindIE (Ascend's inference server) failing its warm-up (gpustack/gpustack#3541)
     _rule(r"\bWarmup failed, because of [\w ]{0,60}out of memory\b", "gpu", "ascend"),
     # Intel's XPU before "XPU out of memory": "RuntimeError: Allocation is out of device memory
@@ -1668,12 +1675,18 @@ _ADVICE = ascii_re(
 _NOT_EXHAUSTION = ascii_re(
     r"Insufficient Memory\b"
     r"|(?i:\b(?:pinned|shared) (?:\w+ )?memory\b|\bout of resource|\bJavaScript heap\b)"
+    # the dynamic loader's fixed TLS area ("libgomp.so.1: cannot allocate memory in static TLS
+    # block", fixed by LD_PRELOAD): no memory ran out
+    r"|\bin static TLS block\b"
 )
 _GENERIC_PROSE_WORDS = 12
 _LEVEL_TOKEN = ascii_re(r"(?<![\w\-.])\[?(?:ERROR|FATAL|CRITICAL|E)\]?(?![\w\-.])(?=\s)")
 _HOST_WORDS = ascii_re(
     r"(?i)\bhost\b|\bRAM\b|system memory|\bCPU\b|_cpu_|\bmalloc\b|\bmmap\b|runtime: out"
 )
+# an accelerator runtime's call for host memory (MindSpore's data arena: "cudaHostAlloc failed,
+# ret[2], out of memory", mindspore-ai/mindspore#172)
+_HOST_ALLOC = ascii_re(r"\b(?:cudaHostAlloc|cudaMallocHost|hipHostMalloc|hipHostAlloc)\b")
 _ACCELERATOR_WORDS = ascii_re(
     r"(?i)cuda|\bhip\b|rocm|gpu|device|vram|\bhbm\b|xpu|npu|\bmps\b|metal|\btpu\b|neuron"
     r"|accelerat|kv.cache|dmem|cudnn|cublas|nccl|vulkan|sycl"
@@ -1704,7 +1717,9 @@ def _match_error_words(text: str, head: str) -> _Found | None:
         or text.rstrip().endswith("?")
     ):
         return None
-    host = _HOST_WORDS.search(text) is not None and _ACCELERATOR_WORDS.search(text) is None
+    host = _HOST_ALLOC.search(text) is not None or (
+        _HOST_WORDS.search(text) is not None and _ACCELERATOR_WORDS.search(text) is None
+    )
     kind: OomKind = "host" if host else "gpu"
     shaped = levelled or (error is not None and (error["exception"] or error["function"]))
     rule = _ERROR_WORDS_RULES[kind] if shaped else _LABEL_WORDS_RULES[kind]
@@ -1786,6 +1801,9 @@ def _in_log(window: Sequence[_Line], i: int) -> bool:
 # A markdown table row (``| 64 | CUDA out of memory |``, ``| CUDA out of memory | lower the
 # batch |``): data about some run, or advice, never this process's report.
 _TABLE_ROW = ascii_re(r"\s*\|(?:[^|]*\|)+\s*$")
+# ...but Triton's own table of its models' states, which it logs at start-up: a model that
+# failed to load is "| tensorrt_llm | 1 | UNAVAILABLE: Internal: ... out of memory ... |"
+_TRITON_MODEL_STATE = ascii_re(r"\s*\|\s*[\w.\-]+\s*\|\s*\d+\s*\|\s*(?=UNAVAILABLE: )")
 # A YAML document (a config or results dump printed by the job): ``error: CUDA out of memory
 # ...`` under a ``---`` line with only mapping entries between. Without the ``---`` such a
 # line cannot be told from a C program's ``function_name: message`` log line (llama.cpp's).
@@ -1915,6 +1933,11 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
         and not _cut_header(window, i)
     ):
         return body[1:]
+    # a traceback logged line by line as error records, its lines indented after the header
+    # ("2025-03-14 11:05:29.634 ERROR:    torch.OutOfMemoryError: CUDA out of memory.",
+    # tabbyAPI): the exception line is the record's message
+    if _ERROR_LEVEL.search(window[i].head) and _EXCEPTION_START.match(body.lstrip()):
+        return body.lstrip()
     if _STATUS_ENTRY.match(body) and (
         _ERROR_LEVEL.search(window[i].head) or _OOM_STATUS_ENTRY.match(body)
     ):
@@ -2068,7 +2091,10 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if not _CANDIDATE_STR.search(line.raw):
         return None
     body = _unnumbered(window, i, _dedented(window, i))
-    table_row = _TABLE_ROW.match(line.raw) or _TABLE_ROW.match(body)
+    model_state = _TRITON_MODEL_STATE.match(line.raw)
+    if model_state is not None:
+        body = line.raw[model_state.end() :].rstrip(" |")
+    table_row = model_state is None and (_TABLE_ROW.match(line.raw) or _TABLE_ROW.match(body))
     if _copied(body) or table_row or _yaml_value(window, i):
         return None
     found = _match_record(body, line.head)
@@ -2150,6 +2176,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         (not level_blind and _handled_level(start_head))
         or (not level_blind and _handled_level(line.head))
         or _RECOVERED_HERE.search(body) is not None
+        or _PRINTED_CAUGHT.match(body) is not None
     )
     return _Hit(
         kind=rule.kind,
@@ -2166,6 +2193,10 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     )
 
 
+# PyTorch's message printed without its exception's name, after a word of the program's own:
+# the program caught it and printed it (Real-ESRGAN's ``print('Error', error)``, then the next
+# image); an uncaught exception shows its name ("torch.OutOfMemoryError: CUDA out of memory")
+_PRINTED_CAUGHT = ascii_re(r"(?:Error|ERROR) (?:CUDA|HIP|XPU|NPU|MPS) out of memory\. Tried to")
 _OP_STATUS_RECORD = ascii_re(r"\bop_kernel\.cc:\d+\] $")
 
 
@@ -2220,19 +2251,34 @@ def _unnumbered(window: Sequence[_Line], i: int, body: str) -> str:
 
 
 _EXAMPLES_HEADING = ascii_re(r"^\s{0,3}#{1,6}\s.*\b[Ee]xamples?\b")
+_BOLD_LABEL = ascii_re(r"\s{0,3}\*\*[^*]{1,40}\*\*:?\s*$")
+_DOC_HEADING = ascii_re(
+    r"(?i)\bOOM\b|out of memory|\btroubleshoot|\bsymptoms?\b|\bFAQ\b"
+    r"|\bcommon (?:errors|issues|problems)\b|\u75c7\u72b6|\uc99d\uc0c1"  # 症状, 증상
+)
+_DOC_LINES = 30
 
 
 def _in_examples_section(window: Sequence[_Line], i: int) -> bool:
     """Is line ``i`` in a fenced block under a markdown heading that names examples (``##
     Error log examples``, then a fenced message): a document's example, not a report. No log
-    has a markdown heading; an issue's own headings (``### Error logs``) name no examples."""
+    has a markdown heading; an issue's own headings (``### Error logs``) name no examples.
+
+    A troubleshooting document is one too: a heading or a bold label above the block names
+    the OOM itself or its symptoms (``### 9.6 Ray OOM (Out of Memory) 에러``, ``**증상**``;
+    ``# GPU Out of Memory (OOM) Fix``, ``## Problem``): a page about the error, not a run."""
     fenced = False
-    for k in range(i - 1, max(-1, i - 12), -1):
+    for k in range(i - 1, max(-1, i - _DOC_LINES), -1):
         raw = window[k].raw
         if raw.lstrip().startswith("```"):
             fenced = True
-        elif raw.lstrip().startswith("#"):
-            return fenced and _EXAMPLES_HEADING.match(raw) is not None
+        elif raw.lstrip().startswith("#") or _BOLD_LABEL.match(raw):
+            if not fenced:
+                return False
+            if _EXAMPLES_HEADING.match(raw) or _DOC_HEADING.search(raw):
+                return True
+            if i - k > 12:
+                return False
     return False
 
 
@@ -2338,6 +2384,7 @@ _LOAD_FRAME = ascii_re(
 )
 _LOAD_SOURCE = ascii_re(
     r"\.from_pretrained\(|load_state_dict\(|load_checkpoint\(|\bmodel\.(?:to|cuda|half|bfloat16)\("
+    r"|^\s*return t\.to\("  # torch's own Module.to, moving a module's weights
 )
 # Warming up the largest batch at start-up: capturing CUDA graphs up to the largest batch size
 # or running the sampler on max_num_seqs dummy requests. A smaller batch helps (vLLM and SGLang
@@ -2355,6 +2402,8 @@ _RUN_FRAME = ascii_re(
 _LOAD_LOG = ascii_re(
     r"Loading checkpoint|[Ll]oading (?:model )?weights|loading checkpoint|Loading model\b"
     r"|Starting to load model|Load weight begin|loading state dict"
+    r"|\baclrtSetDevice\b"  # Ascend: opening the device
+    r"|\bStarting server\b|\bggml_init_cublas:"  # a server starts by loading its model
 )
 # The OOM line itself says the model was being loaded (Triton: "Model 'tensorrt_llm' loading
 # failed with error: ... when creating modelInstanceState: ... out of memory"), or the next
@@ -2362,6 +2411,10 @@ _LOAD_LOG = ascii_re(
 # nomic-ai/gpt4all#1541)
 _LOAD_HERE = ascii_re(
     r"\bloading failed with error\b|\bwhen creating modelInstanceState\b|\berror loading model\b"
+    # vLLM's worker names the method that failed ("Exception in worker VllmWorkerProcess while
+    # processing method load_model.", vllm-project/vllm#14092)
+    r"|\bwhile processing method (?:load_model|init_device|determine_num_available_blocks"
+    r"|initialize_cache|initialize_from_config)\b"
 )
 _RUN_LOG = ascii_re(
     r"Running (?:loglikelihood|generate_until) requests|\[BATCHING DEBUG\]|Requesting API"
