@@ -259,7 +259,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|That was not possible|metal::malloc|Insufficient Memory"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
-    rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455"
+    rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455|os error 1455"
     rb"|more system memory|return code = -9|exitcode: -9|ignal 9 \(SIGKILL\)"
     rb"|exit code 137 \(interrupted|Signals\.SIGKILL|died due to signal 9"
     rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
@@ -277,7 +277,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|no enough memory|memory allocation of|memory pressure \(OOM\)"
     rb"|Aborting compilation early|exceeding available bytes|bytes for new constant"
     rb"|Ray killed this worker|Unable to warmup model|Engine building failed|lowmemorykiller: Kill"
-    rb"|using all available RAM"
+    rb"|using all available RAM|leave no GPU memory|PBS: job killed|memory resource limit"
+    rb"|TERM_MEMLIMIT|gone over memory limit|due to memory usage|systemd-oomd"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -844,7 +845,7 @@ _STRONG: tuple[_Rule, ...] = (
     # ggml's Vulkan backend (its "Failed to allocate pinned memory." falls back to plain host
     # memory: not a report)
     _rule(
-        r"^ggml_vulkan: Device memory allocation of size \d+ failed\b", "gpu", "ggml",
+        r"(?:^|: )ggml_vulkan: (?:Device m|M)emory allocation of size \d+ failed\b", "gpu", "ggml",
         batch_helps=False,
     ),
     # ...as ollama's runner reports it: "error loading model: unable to allocate CUDA0 buffer"
@@ -973,6 +974,11 @@ _STRONG: tuple[_Rule, ...] = (
     # SGLang's decode when the KV pool cannot hold even one request and nothing can be
     # retracted (sgl-project/sglang#14948): a smaller batch cannot help
     _rule(r"\bNo space left for only one request\b", "gpu", "sglang", batch_helps=False),
+    # its newer check at start-up (sgl-project/sglang#2128 in a fork's tracker)
+    _rule(
+        r"\bLoaded weights leave no GPU memory for the KV cache\b", "gpu", "sglang",
+        batch_helps=False,
+    ),
     _rule(
         r"\bNot enough memory\. Please try to increase --mem-fraction-static\b",
         "gpu",
@@ -1020,6 +1026,31 @@ _STRONG: tuple[_Rule, ...] = (
         r"\b(?:Memory cgroup out of memory|Out of memory): Kill(?:ed)? process \d+",
         "host",
         "kernel",
+    ),
+    # other batch schedulers' memory-limit kills: PBS/Torque ("=>> PBS: job killed: mem
+    # 38427376kb exceeded limit 33554432kb", "Job exceeded a memory resource limit (vmem,
+    # pvmem, etc.). Job was aborted"), LSF ("TERM_MEMLIMIT: job killed after reaching LSF
+    # memory usage limit."), HTCondor ("Job has gone over memory limit of 4096 megabytes.",
+    # a periodic hold for memory) and systemd-oomd ("Killed /user.slice/... due to memory
+    # pressure for ...")
+    _rule(
+        r"\bPBS: job killed: p?v?mem (?:job total )?\d+ ?[kKmMgG]?[bB]? exceeded limit\b"
+        r"|\bJob exceeded a memory resource limit \(vmem, pvmem, etc\.\)\. Job was aborted\b",
+        "host",
+        "pbs",
+    ),
+    _rule(r"^TERM_MEMLIMIT: job killed after reaching LSF memory usage limit\b", "host", "lsf"),
+    _rule(
+        r"\bJob has gone over memory limit of \d+ megabytes\b"
+        r"|\bput on hold by SYSTEM_PERIODIC_HOLD due to memory usage\b",
+        "host",
+        "htcondor",
+    ),
+    _rule(
+        r"\bsystemd-oomd\[\d+\]: Killed \S+ due to memory (?:pressure|used)\b"
+        r"|: systemd-oomd killed \d+ process\(es\) in this unit\b",
+        "host",
+        "systemd",
     ),
     # Android's low-memory killer (logcat, lmkd): "I lowmemorykiller: Kill 'app' (25702), uid
     # 10123, oom_score_adj 200 to free 4223760kB rss, ...; reason: min watermark is breached"
@@ -1080,7 +1111,10 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bCUDA runtime error in \S.{0,200}?: out of memory \(", "gpu", "tensorrt-llm"),
     # TensorRT-LLM's PyTorch executor: "[TRT-LLM] [RANK 1] [E] Failed to initialize executor on
     # rank 1: Executor creation failed due to insufficient GPU memory." (NVIDIA/TensorRT-LLM#5872)
-    _rule(r"\bExecutor creation failed due to insufficient GPU memory\b", "gpu", "tensorrt-llm"),
+    _rule(
+        r"\bExecutor creation failed due to insufficient GPU memory\b", "gpu", "tensorrt-llm",
+        batch_helps=False,  # creating the executor: its KV cache and buffers, at start-up
+    ),
     # ...and its C++ runtime's KV cache too small for one sequence (Triton's backend failing to
     # create the model instance, triton-inference-server/tensorrtllm_backend#366)
     _rule(
@@ -1230,6 +1264,9 @@ _HOST_MESSAGE: tuple[_Rule, ...] = (
     ),
     # Windows: the commit limit (RAM + paging file) is reached, in any locale
     _rule(r"\[WinError 1455\]", "host", "windows"),
+    # ...as Rust reports it (safetensors' loader: "OSError: The paging file is too small for
+    # this operation to complete. (os error 1455)", in the locale's words too)
+    _rule(r"[^\n]{0,200}\(os error 1455\)", "host", "windows"),
 )
 # An exception whose message is an error code's name (JCuda: ``jcuda.CudaException:
 # CUDA_ERROR_OUT_OF_MEMORY``): the exception is the error around the name. Only as the
@@ -1252,13 +1289,14 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     ascii_re(r"Killed$"),
     ascii_re(r"\*\*Killed\*\*$"),  # bolded by the reporter (CharlesShang/FastMaskRCNN#172)
     ascii_re("\u5df2\u6740\u6b7b$"),  # bash's "Killed" under a zh_CN locale: 已杀死
-    ascii_re(r"[\w./\-]+: line \d+: +\d+ Killed(?: |$)"),  # bash: "script: line 3: 123 Killed  cmd"
+    # bash: "script: line 3: 123 Killed  cmd", "line" in the locale's words ("riga", "Zeile")
+    ascii_re(r"[\w./\-]+: [^\s:]{2,12} \d+: +\d+ Killed(?: |$)"),
     ascii_re(r"\[\d+\][+-]? +Killed +\S"),  # bash job control
     ascii_re(r"\[\d+\][+-]? +\d+ killed +\S"),  # zsh's (CompVis/stable-diffusion#352)
     # bash's "script: line N: PID Killed" glued to the last line a program printed without its
     # newline ("Loading weights [...] from ....safetensors /home/u/webui.sh: line 255: 34389
     # Killed", AUTOMATIC1111/stable-diffusion-webui#11951)
-    ascii_re(r".* /[\w./\-]+\.sh: line \d+: +\d+ Killed(?: |$)"),
+    ascii_re(r".* /[\w./\-]+\.sh: [^\s:]{2,12} \d+: +\d+ Killed(?: |$)"),
     # bash's "Killed" glued to the progress bar tqdm left without a newline:
     # "Loading checkpoint shards:  38%|██▊   | 3/8 [00:02<00:03,  1.28it/s]Killed"
     ascii_re(r".*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\]Killed$"),
@@ -1553,11 +1591,25 @@ _INDENTED_TPU_SUMMARY = _rule(
     "xla",
 )
 
+# ...and HTCondor's job event log, which indents each event's details under its header line
+# ("012 (1234.000.000) 2023-05-02 10:10:10 Job was held." then "\tError from slot1_9@host:
+# Job has gone over memory limit of 4096 megabytes. Peak usage: 4088 megabytes.")
+_INDENTED_REPORTS = (
+    _INDENTED_TPU_SUMMARY,
+    _rule(
+        r"\s{1,8}Error from [\w.@\-]+: Job has gone over memory limit of \d+ megabytes\b",
+        "host",
+        "htcondor",
+    ),
+)
+
 
 def _match_text(text: str) -> _Found | None:
     """The rule a message body satisfies, or None. ``text`` is a prefix-stripped body."""
-    if text and text[0].isspace() and _INDENTED_TPU_SUMMARY.pattern.match(text):
-        return _Found(_INDENTED_TPU_SUMMARY)
+    if text and text[0].isspace():
+        for indented in _INDENTED_REPORTS:
+            if indented.pattern.match(text):
+                return _Found(indented)
     if not text or text[0].isspace() or _copied(text):
         return None
     if _QUOTING.match(text):
@@ -2253,10 +2305,26 @@ def _unnumbered(window: Sequence[_Line], i: int, body: str) -> str:
 _EXAMPLES_HEADING = ascii_re(r"^\s{0,3}#{1,6}\s.*\b[Ee]xamples?\b")
 _BOLD_LABEL = ascii_re(r"\s{0,3}\*\*[^*]{1,40}\*\*:?\s*$")
 _DOC_HEADING = ascii_re(
-    r"(?i)\bOOM\b|out of memory|\btroubleshoot|\bsymptoms?\b|\bFAQ\b"
+    r"(?i)\btroubleshoot|\bsymptoms?\b|\bFAQ\b"
     r"|\bcommon (?:errors|issues|problems)\b|\u75c7\u72b6|\uc99d\uc0c1"  # 症状, 증상
 )
 _DOC_LINES = 30
+# a sentence that opens a fenced block as an example ("an error such as this:", "for
+# example:"); "like this:" also opens a reporter's own log ("I got an error like this:")
+_EXAMPLE_LEAD_IN = ascii_re(
+    r"(?i)\b(?:such as(?: this)?|for example|for instance|e\.g\.?)[:,]?\s*$"
+)
+
+
+def _introduced_as_example(window: Sequence[_Line], fence: int) -> bool:
+    """Does the sentence over a fenced block open it as an example? (A list item opening with
+    a bold name cannot tell: RELION's docs list errors so, and reporters their failures,
+    abetlen/llama-cpp-python#1944.)"""
+    for k in range(fence - 1, max(-1, fence - 4), -1):
+        raw = window[k].raw
+        if raw.strip():
+            return _EXAMPLE_LEAD_IN.search(raw) is not None
+    return False
 
 
 def _in_examples_section(window: Sequence[_Line], i: int) -> bool:
@@ -2264,13 +2332,15 @@ def _in_examples_section(window: Sequence[_Line], i: int) -> bool:
     Error log examples``, then a fenced message): a document's example, not a report. No log
     has a markdown heading; an issue's own headings (``### Error logs``) name no examples.
 
-    A troubleshooting document is one too: a heading or a bold label above the block names
-    the OOM itself or its symptoms (``### 9.6 Ray OOM (Out of Memory) 에러``, ``**증상**``;
-    ``# GPU Out of Memory (OOM) Fix``, ``## Problem``): a page about the error, not a run."""
+    A troubleshooting page's is one too: a heading or a bold label above the block names
+    symptoms, troubleshooting or an FAQ (``**증상**``, "symptoms"). A heading that names the
+    OOM does not: a run's write-up has one over the log of the run that failed."""
     fenced = False
     for k in range(i - 1, max(-1, i - _DOC_LINES), -1):
         raw = window[k].raw
         if raw.lstrip().startswith("```"):
+            if not fenced and _introduced_as_example(window, k):
+                return True
             fenced = True
         elif raw.lstrip().startswith("#") or _BOLD_LABEL.match(raw):
             if not fenced:
@@ -2403,6 +2473,7 @@ _LOAD_LOG = ascii_re(
     r"Loading checkpoint|[Ll]oading (?:model )?weights|loading checkpoint|Loading model\b"
     r"|Starting to load model|Load weight begin|loading state dict"
     r"|\baclrtSetDevice\b"  # Ascend: opening the device
+    r"|^=+> Building model\b"  # a training script constructing its model (DBPN's "===> ")
     r"|\bStarting server\b|\bggml_init_cublas:"  # a server starts by loading its model
 )
 # The OOM line itself says the model was being loaded (Triton: "Model 'tensorrt_llm' loading
@@ -2415,6 +2486,9 @@ _LOAD_HERE = ascii_re(
     # processing method load_model.", vllm-project/vllm#14092)
     r"|\bwhile processing method (?:load_model|init_device|determine_num_available_blocks"
     r"|initialize_cache|initialize_from_config)\b"
+    # "model stable-diffusion-1.5 could not be loaded: CUDA out of memory." (InvokeAI), vLLM's
+    # engine after its worker's OOM ("EngineCore failed to start."), a loading bar's last draw
+    r"|\bcould not be loaded: |\bEngineCore failed to start\b|^Loading \w+ checkpoint shards:"
 )
 _RUN_LOG = ascii_re(
     r"Running (?:loglikelihood|generate_until) requests|\[BATCHING DEBUG\]|Requesting API"
