@@ -2885,6 +2885,14 @@ ROUND_13_FORMS = [
 ]
 
 
+ROUND_13_FORMS += [
+    # round 14: bash's Killed glued to a bar under a zh_CN locale (已杀死); DDP's buckets set
+    # up by accelerate's prepare, before any batch
+    ("pytorch/convert-checkpoint-killed-zh-1.log", "host", "kernel", None),
+    ("hf/accelerate-prepare-ddp-reducer-oom-317.log", "gpu", "pytorch", False),
+]
+
+
 @pytest.mark.parametrize(("path", "kind", "origin", "batch_helps"), ROUND_13_FORMS)
 def test_round_13_forms(path: str, kind: str, origin: str, batch_helps: bool | None) -> None:
     first = events({e.path: e.text for e in CORPUS}[path])[0]

@@ -1299,7 +1299,7 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     ascii_re(r".* /[\w./\-]+\.sh: [^\s:]{2,12} \d+: +\d+ Killed(?: |$)"),
     # bash's "Killed" glued to the progress bar tqdm left without a newline:
     # "Loading checkpoint shards:  38%|██▊   | 3/8 [00:02<00:03,  1.28it/s]Killed"
-    ascii_re(r".*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\]Killed$"),
+    ascii_re(r".*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\](?:Killed|\u5df2\u6740\u6b7b)$"),
     # zsh (macOS's shell, where jetsam kills a process out of memory), also after a bar
     ascii_re(r"(?:.*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\])?zsh: killed +\S"),
     # bash's "Killed" glued to the last line a program printed without its newline
@@ -2451,6 +2451,8 @@ _LOAD_FRAME = ascii_re(
     r"|_initialize_kv_caches|initialize_cache|_init_cache|init_device"
     r"|allocate_kv_cache|initialize_from_config|load_megatron|set_module_tensor_to_device"
     r"|dispatch_model"
+    # setting up for training before any batch: DDP's buckets, ZeRO's partitions
+    r"|^prepare_model$|^_ddp_init_helper$|^_configure_(?:zero_)?optimizer$"
 )
 _LOAD_SOURCE = ascii_re(
     r"\.from_pretrained\(|load_state_dict\(|load_checkpoint\(|\bmodel\.(?:to|cuda|half|bfloat16)\("
