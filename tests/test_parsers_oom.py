@@ -1653,6 +1653,7 @@ def test_kubernetes_log_prefixes_are_taken_off(prefix: str) -> None:
 # only measured. The figures are printed (pytest -s) and must stay above the target.
 
 CORPUS = load_corpus()
+CORPUS_TEXT = {e.path: e.text for e in CORPUS}
 
 
 def judge(excerpt: Excerpt) -> str:
@@ -1814,7 +1815,7 @@ def test_slurm_oom_kills_of_several_jobs_are_several_events() -> None:
     """A log appended to by several jobs. No public sample of one file holding two jobs was
     found: this joins the real reports of three jobs (ArjunaUsers#52, PyBNF#118, code index
     46547799778), as ``#SBATCH --open-mode=append`` would."""
-    corpus = {e.path: e.text for e in CORPUS}
+    corpus = CORPUS_TEXT
     text = "\n".join(
         corpus[name]
         for name in (
@@ -1851,7 +1852,7 @@ def test_whether_a_smaller_batch_helps_each_runtime(name: str, batch_helps: bool
 def test_a_cuda_graph_capture_oom_at_start_up_is_helped_by_a_smaller_batch() -> None:
     """vLLM captures CUDA graphs up to max_num_seqs while starting (vllm#6746): the frames
     above are loading ones, but a smaller largest batch is what helps."""
-    text = {e.path: e.text for e in CORPUS}["vllm/llama-405b-fp8-8xh100-cudagraph-capture-oom-6746.log"]
+    text = CORPUS_TEXT["vllm/llama-405b-fp8-8xh100-cudagraph-capture-oom-6746.log"]
     assert "in capture_model" in text
     assert only(text).batch_helps is True
     # a loading frame with no warm-up frame still means loading
@@ -1982,7 +1983,7 @@ def test_tail_over_several_files_is_a_copy() -> None:
 def test_a_handled_oom_then_an_uncaught_traceback_is_fatal() -> None:
     """fairseq logs the OOM at WARNING and tries to recover, then the run crashes
     (facebookresearch/fairseq#2867): a traceback from ``<module>`` belies the handling."""
-    corpus = {e.path: e.text for e in CORPUS}
+    corpus = CORPUS_TEXT
     crashed = corpus["pytorch/fairseq-oom-warning-recover-then-traceback-2867.log"]
     assert [e.fatal for e in events(crashed)] == [True]
     # a program logging the exception it handles (``exc_info``) shows the frames from where it
@@ -2000,7 +2001,7 @@ def test_a_handled_oom_then_an_uncaught_traceback_is_fatal() -> None:
 
 def test_line_numbers_that_count_up_are_not_part_of_the_line() -> None:
     """A paste with editor line numbers (donaldlab/OSPREY3#67); ``uniq -c`` counts stay a copy."""
-    corpus = {e.path: e.text for e in CORPUS}
+    corpus = CORPUS_TEXT
     numbered = corpus["jvm/line-numbered-paste-jcuda-ctx-create-osprey-67.log"]
     assert [(e.origin, e.fatal) for e in events(numbered)] == [("cuda", True)]
     counts = "      3 WARNING something\n     12 jcuda.CudaException: CUDA_ERROR_OUT_OF_MEMORY"
@@ -2044,7 +2045,7 @@ def test_a_crash_after_the_job_went_on_is_not_the_handled_oom() -> None:
 def test_ggml_failing_to_allocate_a_cpu_buffer_is_a_host_oom_at_load() -> None:
     """ollama with mmap off could not allocate the weights' CPU buffer (ollama/ollama#12634):
     one host event, not curable by a smaller batch; quoted in prose it is none."""
-    corpus = {e.path: e.text for e in CORPUS}
+    corpus = CORPUS_TEXT
     text = corpus["llamacpp/ollama-cpu-buffer-alloc-failed-mmap-false-panic-12634.log"]
     assert [(e.kind, e.origin, e.fatal, e.batch_helps) for e in events(text)] == [
         ("host", "ggml", True, False)
@@ -2095,7 +2096,7 @@ def test_a_notebooks_exception_header_names_the_oom_before_its_frames() -> None:
 
 
 def test_ollama_runner_unable_to_allocate_a_gpu_buffer_is_a_gpu_oom_at_load() -> None:
-    corpus = {e.path: e.text for e in CORPUS}
+    corpus = CORPUS_TEXT
     text = corpus["llamacpp/ollama-docker-desktop-logfmt-unable-to-allocate-cuda0-buffer-9562.log"]
     assert [(e.kind, e.origin, e.fatal, e.batch_helps) for e in events(text)] == [
         ("gpu", "ggml", True, False)
@@ -2756,7 +2757,7 @@ def test_one_space_before_an_exception_line_is_a_pastes_not_a_block_indent() -> 
 def test_an_allocation_failure_that_names_no_memory_is_the_gpus_only_in_a_log_naming_one() -> None:
     """ggml's assert and onnxruntime's arena name no device: whisper.cpp#1915 (a CPU build,
     no accelerator in its log) ran out of host memory; onnxruntime#9939 ran on the GPU."""
-    corpus = {e.path: e.text for e in CORPUS}
+    corpus = CORPUS_TEXT
     whisper = only(corpus["llamacpp/large-v3-failed-to-allocate-buffer-1915.log"])
     assert (whisper.kind, whisper.origin, whisper.fatal) == ("host", "ggml", True)
     on_gpu = only("ggml_init_cublas: found 1 CUDA devices:\n" + whisper.message)
@@ -2834,7 +2835,7 @@ ROUND_12_FORMS = [
 
 @pytest.mark.parametrize(("path", "kind", "origin", "fatal", "batch_helps"), ROUND_12_FORMS)
 def test_round_12_forms(path: str, kind: str, origin: str, fatal: bool, batch_helps: bool | None) -> None:
-    first = events({e.path: e.text for e in CORPUS}[path])[0]
+    first = events(CORPUS_TEXT[path])[0]
     assert (first.kind, first.origin, first.fatal) == (kind, origin, fatal)
     if batch_helps is not None:
         assert first.batch_helps is batch_helps
@@ -2850,7 +2851,7 @@ def test_round_12_forms(path: str, kind: str, origin: str, fatal: bool, batch_he
     ],
 )
 def test_round_12_near_misses_are_not_fatal(path: str) -> None:
-    assert [e for e in events({e.path: e.text for e in CORPUS}[path]) if e.fatal] == []
+    assert [e for e in events(CORPUS_TEXT[path]) if e.fatal] == []
 
 
 # Round 13's forms (issue 12, item 9): other batch schedulers, systemd-oomd, Windows' commit
@@ -2895,7 +2896,7 @@ ROUND_13_FORMS += [
 
 @pytest.mark.parametrize(("path", "kind", "origin", "batch_helps"), ROUND_13_FORMS)
 def test_round_13_forms(path: str, kind: str, origin: str, batch_helps: bool | None) -> None:
-    first = events({e.path: e.text for e in CORPUS}[path])[0]
+    first = events(CORPUS_TEXT[path])[0]
     assert (first.kind, first.origin, first.fatal) == (kind, origin, True)
     if batch_helps is not None:
         assert first.batch_helps is batch_helps
@@ -2904,7 +2905,7 @@ def test_round_13_forms(path: str, kind: str, origin: str, batch_helps: bool | N
 def test_a_block_opened_as_an_example_is_no_report() -> None:
     """NeSI's FAQ: 'an error such as this:' over a fenced slurmstepd line. A reporter's
     'I got an error like this:' opens their own log."""
-    faq = {e.path: e.text for e in CORPUS}["slurm/nesi-faq-what-does-oom-kill-mean-28584102800.log"]
+    faq = CORPUS_TEXT["slurm/nesi-faq-what-does-oom-kill-mean-28584102800.log"]
     assert [e for e in events(faq) if e.fatal] == []
     line = "slurmstepd: error: Detected 1 oom-kill event(s) in step 370626.batch cgroup"
     report = f"I got an error like this:\n\n```\n{line}\n```"
