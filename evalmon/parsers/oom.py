@@ -593,7 +593,7 @@ class _Rule:
     code: bool = False  # an error code's name: a report only with an error around it
     survivable: bool = False  # the message itself says the caller retries or goes on
     level_blind: bool = False  # logged at WARNING by a runtime that then fails (TensorFlow)
-    unnamed: bool = False  # names no memory: the kind is read from the log (_accelerator_above)
+    unnamed: bool = False  # names no memory: the kind is read from the log (_kind_from_log)
 
 
 def _rule(
@@ -1783,16 +1783,12 @@ def _names_no_memory(text: str) -> bool:
     return _HOST_WORDS.search(text) is None and _ACCELERATOR_WORDS.search(text) is None
 
 
-def _accelerator_above(window: Sequence[_Line], i: int) -> bool:
-    """Does the log before line ``i`` name an accelerator? A failure that names no memory is
-    the GPU's in a log that uses one, the host's in a log that names none (ollama#6606:
-    "error loading model: unable to allocate backend buffer" on a machine short of RAM)."""
-    return any(_ACCELERATOR_WORDS.search(line.raw) for line in window[:i])
-
-
-def _rule_of_kind(rule: _Rule, kind: OomKind) -> _Rule:
-    rules = _ERROR_WORDS_RULES if rule in _ERROR_WORDS_RULES.values() else _LABEL_WORDS_RULES
-    return rules[kind]
+def _kind_from_log(window: Sequence[_Line], i: int) -> OomKind:
+    """The memory of a failure that names none (line ``i``): the GPU's in a log that names an
+    accelerator up to this line, the host's in a log that names none (ollama#6606: "error
+    loading model: unable to allocate backend buffer" on a machine short of RAM)."""
+    named = any(_ACCELERATOR_WORDS.search(line.raw) for line in window[: i + 1])
+    return "gpu" if named else "host"
 
 
 _GENERIC_ORIGIN = "other"  # a runtime with no rule of its own
@@ -2212,11 +2208,10 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             or _handled_level(line.head)
         ):
             found = None
-        elif found is not None and _names_no_memory(body) and not _accelerator_above(window, i):
-            found = _Found(_rule_of_kind(found.rule, "host"), found.mention)
-    elif found.rule.unnamed:
-        kind: OomKind = "gpu" if _accelerator_above(window, i + 1) else "host"
-        found = _Found(dataclasses.replace(found.rule, kind=kind), found.mention)
+    generic = found is not None and found.rule.origin == _GENERIC_ORIGIN
+    if found is not None and (found.rule.unnamed or (generic and _names_no_memory(body))):
+        rule = dataclasses.replace(found.rule, kind=_kind_from_log(window, i))
+        found = _Found(rule, found.mention)
     if found is None or _in_head_tail_output(window, i) or _in_examples_section(window, i):
         return None
     rule = found.rule
