@@ -2891,6 +2891,10 @@ ROUND_13_FORMS += [
     # up by accelerate's prepare, before any batch
     ("pytorch/convert-checkpoint-killed-zh-1.log", "host", "kernel", None),
     ("hf/accelerate-prepare-ddp-reducer-oom-317.log", "gpu", "pytorch", False),
+    # round 15: torch.load's unpickler restoring weights is start-up; ollama's runner taking a
+    # request into a cache slot is serving (the compute buffer a smaller request would fit)
+    ("mps/weightsunpickler-mps-oom-ci-974.log", "gpu", "mps", False),
+    ("ollama/qwen25vl-32b-720p-image-cudamalloc-oom-sigsegv-10753.log", "gpu", "ggml", True),
 ]
 
 

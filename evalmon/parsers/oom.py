@@ -2486,6 +2486,9 @@ _LOAD_HERE = ascii_re(
     # "model stable-diffusion-1.5 could not be loaded: CUDA out of memory." (InvokeAI), vLLM's
     # engine after its worker's OOM ("EngineCore failed to start."), a loading bar's last draw
     r"|\bcould not be loaded: |\bEngineCore failed to start\b|^Loading \w+ checkpoint shards:"
+    # torch.load's safe unpickler failing on a tensor it was restoring (pytorch/torchchat#974:
+    # "WeightsUnpickler error: MPS backend out of memory ...")
+    r"|\bWeightsUnpickler error: "
 )
 _RUN_LOG = ascii_re(
     r"Running (?:loglikelihood|generate_until) requests|\[BATCHING DEBUG\]|Requesting API"
@@ -2623,6 +2626,19 @@ _TRT_OOM = ascii_re(r"\bError Code 2: OutOfMemory\b")
 def _trt_oom_before(window: Sequence[_Line], i: int) -> bool:
     """The build that failed had run out of GPU memory (its builder said so just before)."""
     return any(_TRT_OOM.search(window[k].raw) for k in range(max(0, i - 20), i))
+
+
+# ollama's runner taking a request's prompt into a cache slot, after the model has loaded:
+# a ggml buffer that fails next is the request's compute buffer (ollama/ollama#10753: an image
+# too large for what the model left free), which a smaller request would fit
+_CACHE_SLOT = ascii_re(r'\bmsg="loading cache slot"')
+
+
+def _serving_request_before(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
+    if hit.origin != "ggml":
+        return False
+    before = [line for line in window[max(0, i - 5) : i] if line.source == hit.source]
+    return any(_CACHE_SLOT.search(line.raw) for line in before)
 
 
 def _following(window: Sequence[_Line], i: int, source: str) -> list[_Line]:
@@ -2919,7 +2935,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     if hit.kind == "host":
         batch_helps = False
     elif hit.batch_helps is not None:
-        batch_helps = hit.batch_helps
+        batch_helps = hit.batch_helps or _serving_request_before(window, i, hit)
     else:
         batch_helps = _phase(window, i, hit.source) != "load"
     first = window[i]
