@@ -2895,6 +2895,9 @@ ROUND_13_FORMS += [
     # request into a cache slot is serving (the compute buffer a smaller request would fit)
     ("mps/weightsunpickler-mps-oom-ci-974.log", "gpu", "mps", False),
     ("ollama/qwen25vl-32b-720p-image-cudamalloc-oom-sigsegv-10753.log", "gpu", "ggml", True),
+    # torch elastic's role named after the host ("[gpu187:1]:"): the rank's own exception line,
+    # not rank 0's bar after it
+    ("accelerate/slurm-multinode-oom-1519.log", "gpu", "pytorch", True),
 ]
 
 

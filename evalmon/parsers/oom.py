@@ -301,7 +301,9 @@ _TIMESTAMP = (
 # traceback source line survives (an indented line is never an OOM report).
 _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("rank", ascii_re(r"\[rank(?P<rank>\d{1,6})\]: ?")),
-    ("rank", ascii_re(r"\[default(?P<rank>\d{1,6})\]: ?")),
+    # torch elastic's "[{role}{local_rank}]:" ("[default0]:"; multi-node launchers name the role
+    # after the host: "[gpu187:1]:", huggingface/accelerate#1519)
+    ("rank", ascii_re(r"\[(?P<role>default|[A-Za-z][\w.\-]{0,60}:)(?P<rank>\d{1,6})\]: ?")),
     ("rank", ascii_re(r"\[\d{1,6},(?P<rank>\d{1,6})\]<std(?:out|err)>: ?")),
     ("rank", ascii_re(r" {0,4}(?P<rank>\d{1,5}): (?=\S|  )")),
     ("tag", ascii_re(r"(?P<tag>\[?[A-Za-z][\w.\-]{0,60}\]?) *\| ")),
@@ -504,7 +506,8 @@ def _split(text: str) -> _Line:
             groups = match.groupdict()
             if kind == "rank":
                 rank = int(groups["rank"])
-                source.append(f"r{rank}")
+                role = groups.get("role") or ""
+                source.append(f"{role.rstrip(':') if role != 'default' else ''}r{rank}")
             elif kind == "tag":
                 tag = groups["tag"]
                 source.append(tag)
