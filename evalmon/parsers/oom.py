@@ -256,7 +256,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Failed to alloc DEVICE memory|bytes on DEVICE|\"Allocation Failure\"|Memory not available"
     rb"|nsufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM"
     rb"|ailed to allocate compute|enough host memory"
-    rb"|That was not possible|metal::malloc|Insufficient Memory"
+    rb"|That was not possible|metal::malloc|Insufficient Memory|alloc_gmem failed"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455|os error 1455"
@@ -1126,6 +1126,14 @@ _STRONG: tuple[_Rule, ...] = (
         "tensorrt-llm",
         batch_helps=False,
     ),
+    # Sophgo's TPU runtime allocating device (global) memory: "[bmlib_memory][error]
+    # bm_alloc_gmem failed, dev_id = 0, size = 0xc0fb4000" (sophgo/LLM-TPU#8)
+    _rule(r"\bbm_alloc_gmem failed\b", "gpu", "sophgo"),
+    # Apple Metal's command-buffer error 8 (MTLCommandBufferError.outOfMemory) in a Swift
+    # program's fatalError: "Fatal error: MetalExecutionError: Error Domain=
+    # MTLCommandBufferErrorDomain Code=8 "Insufficient Memory (IOAF code 8)"" (waifu2x-metal#3).
+    # The error alone is a status a program may go on after (gfx-rs/wgpu#9545).
+    _rule(r"^Fatal error: .{0,200}\bMTLCommandBufferErrorDomain Code=8\b", "gpu", "metal"),
     # ExLlamaV2 splitting a model over the GPUs it has (turboderp/exllamav2#383)
     _rule(r"\bInsufficient VRAM for model and cache\b", "gpu", "exllamav2", batch_helps=False),
     # MLC LLM's load-time check: "TVMError: Check failed: (output_res.IsOk()) is false:
@@ -2304,6 +2312,7 @@ _EXAMPLES_HEADING = ascii_re(r"^\s{0,3}#{1,6}\s.*\b[Ee]xamples?\b")
 _BOLD_LABEL = ascii_re(r"\s{0,3}\*\*[^*]{1,40}\*\*:?\s*$")
 _DOC_HEADING = ascii_re(
     r"(?i)\btroubleshoot|\bsymptoms?\b|\bFAQ\b"
+    r"|^#+ *expected behaviou?r\b"  # an issue form's section: what the reporter wants to see
     r"|\bcommon (?:errors|issues|problems)\b|\u75c7\u72b6|\uc99d\uc0c1"  # 症状, 증상
 )
 _DOC_LINES = 30
@@ -2475,6 +2484,7 @@ _LOAD_LOG = ascii_re(
     r"|\baclrtSetDevice\b"  # Ascend: opening the device
     r"|^=+> Building model\b"  # a training script constructing its model (DBPN's "===> ")
     r"|\bStarting server\b|\bggml_init_cublas:"  # a server starts by loading its model
+    r"|\bLoading bmodel from\b"  # Sophgo's runtime
 )
 # The OOM line itself says the model was being loaded (Triton: "Model 'tensorrt_llm' loading
 # failed with error: ... when creating modelInstanceState: ... out of memory"), or the next
