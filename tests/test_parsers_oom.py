@@ -2905,6 +2905,8 @@ ROUND_13_FORMS += [
     # Swift's fatalError
     ("other/sophgo-llm-tpu-bm-alloc-gmem-load-8.log", "gpu", "sophgo", False),
     ("other/waifu2x-metal-insufficient-memory-3.log", "gpu", "metal", None),
+    # the TPU runtime naming the program it loads ("Error loading program 'jit__multi_slice': ")
+    ("vllm/tpu-gptoss-startup-resource-exhausted-151.log", "gpu", "xla", None),
 ]
 
 

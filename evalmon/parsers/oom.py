@@ -766,7 +766,8 @@ _STRONG: tuple[_Rule, ...] = (
     # "Attempting to reserve 3.95G at the bottom of memory. That was not possible. ..."
     _rule(
         r"(?:\b(?:RESOURCE_EXHAUSTED|Resource exhausted):(?:\s*From /job:[\w/:]+:)?\s*"
-        r"(?:Error allocating device buffer:\s*|Error loading program:\s*)?|^)"
+        # (newer runtimes name the program: "Error loading program 'jit__multi_slice': ")
+        r"(?:Error allocating device buffer:\s*|Error loading program(?: '[^']{1,200}')?:\s*)?|^)"
         r"Attempting to (?:allocate|reserve) [\d.]+\s*"
         r"[KMGTP]?i?B?(?: at the bottom of memory)?\.\s*That was not possible\b",
         "gpu",
