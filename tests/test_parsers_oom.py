@@ -2907,6 +2907,9 @@ ROUND_13_FORMS += [
     ("other/waifu2x-metal-insufficient-memory-3.log", "gpu", "metal", None),
     # the TPU runtime naming the program it loads ("Error loading program 'jit__multi_slice': ")
     ("vllm/tpu-gptoss-startup-resource-exhausted-151.log", "gpu", "xla", None),
+    # an error chain's last cause, however many words the chain has ("... custom call
+    # 'xla.gpu.conv.forward' failed: CUDNN_STATUS_ALLOC_FAILED")
+    ("jax/flax-quickstart-cudnn-alloc-failed-3376.log", "gpu", "cudnn", None),
 ]
 
 

@@ -1557,6 +1557,10 @@ _CODE_CONTEXT = ascii_re(r"(?i)error|fail|abort|could not|cannot|unable|!!!")
 # lowercase words; a log line names its code after a short header and a few words
 _PROSE_WORD = ascii_re(r"(?:^|\s)[a-z]{2,}(?=[\s,.;:)]|$)")
 _PROSE_WORDS = 10
+# ...but an error chain's words end in a colon right before the code ("Execution of replica 0
+# failed: INTERNAL: ... custom call 'xla.gpu.conv.forward' failed: CUDNN_STATUS_ALLOC_FAILED",
+# google/flax#3376): each cause is the message of the one before
+_ERROR_CHAIN_END = ascii_re(r"(?i)\b(?:failed|error): $")
 
 
 @dataclass(frozen=True, slots=True)
@@ -1586,7 +1590,11 @@ def _match_rules(text: str, rules: Sequence[_Rule], anchored: bool) -> _Found | 
         prefix = text[: match.start()]
         if rule.code and not _CODE_CONTEXT.search(prefix + " " + text[match.end() :]):
             continue  # the name of an error code alone (prose, a header file) reports nothing
-        if rule.code and len(_PROSE_WORD.findall(prefix)) >= _PROSE_WORDS:
+        if (
+            rule.code
+            and len(_PROSE_WORD.findall(prefix)) >= _PROSE_WORDS
+            and _ERROR_CHAIN_END.search(prefix) is None
+        ):
             continue  # a sentence telling what happened, with the code's name in it
         if not _quoted(prefix):
             return _Found(rule, rule.survivable or _mentioned(prefix))
