@@ -2910,6 +2910,9 @@ ROUND_13_FORMS += [
     # an error chain's last cause, however many words the chain has ("... custom call
     # 'xla.gpu.conv.forward' failed: CUDNN_STATUS_ALLOC_FAILED")
     ("jax/flax-quickstart-cudnn-alloc-failed-3376.log", "gpu", "cudnn", None),
+    # MindSpore's device allocator: the size asked is more than the device's total
+    ("ascend/mindspore-opensora-eager-free-mem-820.log", "gpu", "mindspore", None),
+    ("mindspore/mindnlp-gemma7b-npu-mem-dynamic-allocator-1761.log", "gpu", "mindspore", None),
 ]
 
 

@@ -213,7 +213,8 @@ memory``), ``hip``, ``mps``, ``cuda`` (driver/runtime error names), ``cublas``, 
 ``sycl``, ``deepspeed``, ``ggml``
 (llama.cpp), ``cxx`` (a C++ exception's message), ``vllm-kv`` (KV cache too small), ``vllm``
 (free memory below ``gpu_memory_utilization`` at start, warm-up), ``sglang``, ``tgi``,
-``accelerate``, ``directml`` (gpu); ``python`` (``MemoryError``), ``pytorch`` (CPU allocator),
+``accelerate``, ``directml``, ``metal`` (a Swift program's Metal error), ``mindspore``,
+``sophgo`` (gpu); ``python`` (``MemoryError``), ``pytorch`` (CPU allocator),
 ``slurm``, ``kernel`` (also a DataLoader worker's SIGKILL), ``enomem`` (errno 12), ``windows``
 (paging file), ``ray``, ``rust``, ``sycl`` (host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's
 bare ``K/M/G`` are binary, ``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints
@@ -257,6 +258,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|nsufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM"
     rb"|ailed to allocate compute|enough host memory"
     rb"|That was not possible|metal::malloc|Insufficient Memory|alloc_gmem failed"
+    rb"|more than total mem size"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455|os error 1455"
@@ -1151,6 +1153,16 @@ _STRONG: tuple[_Rule, ...] = (
     # that do not fit and builds on (VoltaML#15, DeepStream-Yolo#366): fatal only when the
     # build then fails (NVIDIA/TensorRT-LLM#346: "Engine building failed")
     _rule(r"\bError Code 2: OutOfMemory\b", "gpu", "tensorrt", survivable=True),
+    # MindSpore's device allocator after freeing what it could: "[ERROR] PRE_ACT(...)
+    # [.../mem_dynamic_allocator.cc:392] AddMemBlockAndMemBufByEagerFree] TotalUsedMemStatistics
+    # : 29356337664 plus ... alloc size : 301990400 is more than total mem size : 29464985600."
+    # (mindspore-lab/mindnlp#1761, mindspore-lab/mindone#820)
+    _rule(
+        r"\bAddMemBlockAndMemBufByEagerFree\] .{0,300}\balloc size : \d+ is more than total mem "
+        r"size : \d+",
+        "gpu",
+        "mindspore",
+    ),
     # TVM (MLC-LLM): "InternalError: Check failed: (e == cudaSuccess || e ==
     # cudaErrorCudartUnloading) is false: CUDA: out of memory"
     _rule(r"\bis false: CUDA: out of memory\b", "gpu", "tvm"),
