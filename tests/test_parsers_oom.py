@@ -2913,6 +2913,10 @@ ROUND_13_FORMS += [
     # MindSpore's device allocator: the size asked is more than the device's total
     ("ascend/mindspore-opensora-eager-free-mem-820.log", "gpu", "mindspore", None),
     ("mindspore/mindnlp-gemma7b-npu-mem-dynamic-allocator-1761.log", "gpu", "mindspore", None),
+    # TensorRT's default allocator failing while it builds an engine; TensorRT-LLM's ModelRunner
+    # loading an engine directory (from_dir)
+    ("other/torch-trt-llama-build-cuda-runtime-oom-2836.log", "gpu", "tensorrt", False),
+    ("trtllm/gptsession-cudamallocasync-oom-1556.log", "gpu", "tensorrt-llm", False),
 ]
 
 

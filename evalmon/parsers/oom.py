@@ -1153,6 +1153,14 @@ _STRONG: tuple[_Rule, ...] = (
     # that do not fit and builds on (VoltaML#15, DeepStream-Yolo#366): fatal only when the
     # build then fails (NVIDIA/TensorRT-LLM#346: "Engine building failed")
     _rule(r"\bError Code 2: OutOfMemory\b", "gpu", "tensorrt", survivable=True),
+    # ...and its default allocator failing outright (pytorch/TensorRT#2836). TensorRT allocates
+    # while building an engine and creating an execution context, before any batch runs.
+    _rule(
+        r"\[defaultAllocator\.cpp::allocate::\d+\] Error Code 1: Cuda Runtime \(out of memory\)",
+        "gpu",
+        "tensorrt",
+        batch_helps=False,
+    ),
     # MindSpore's device allocator after freeing what it could: "[ERROR] PRE_ACT(...)
     # [.../mem_dynamic_allocator.cc:392] AddMemBlockAndMemBufByEagerFree] TotalUsedMemStatistics
     # : 29356337664 plus ... alloc size : 301990400 is more than total mem size : 29464985600."
@@ -2478,7 +2486,7 @@ _LOAD_FRAME = ascii_re(
     r"|^_apply$|profile_run|determine_num_available_blocks|determine_available_memory"
     r"|_initialize_kv_caches|initialize_cache|_init_cache|init_device"
     r"|allocate_kv_cache|initialize_from_config|load_megatron|set_module_tensor_to_device"
-    r"|dispatch_model"
+    r"|dispatch_model|^from_dir$"  # TensorRT-LLM's ModelRunner loading an engine directory
     # setting up for training before any batch: DDP's buckets, ZeRO's partitions
     r"|^prepare_model$|^_ddp_init_helper$|^_configure_(?:zero_)?optimizer$"
 )
