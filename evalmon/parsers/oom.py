@@ -508,8 +508,9 @@ def _split(text: str) -> _Line:
             groups = match.groupdict()
             if kind == "rank":
                 rank = int(groups["rank"])
-                role = groups.get("role") or ""
-                source.append(f"{role.rstrip(':') if role != 'default' else ''}r{rank}")
+                role = groups.get("role") or "default"
+                host = "" if role == "default" else role.rstrip(":")  # ranks of two hosts differ
+                source.append(f"{host}r{rank}")
             elif kind == "tag":
                 tag = groups["tag"]
                 source.append(tag)
@@ -2677,10 +2678,12 @@ _CACHE_SLOT = ascii_re(r'\bmsg="loading cache slot"')
 
 
 def _serving_request_before(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
-    if hit.origin != "ggml":
-        return False
-    before = [line for line in window[max(0, i - 5) : i] if line.source == hit.source]
-    return any(_CACHE_SLOT.search(line.raw) for line in before)
+    """Did ollama's runner take a request just before this ggml failure? Only the few lines
+    right before count: an older request's line may precede a new model's load."""
+    return hit.origin == "ggml" and any(
+        line.source == hit.source and _CACHE_SLOT.search(line.raw)
+        for line in window[max(0, i - 5) : i]
+    )
 
 
 def _following(window: Sequence[_Line], i: int, source: str) -> list[_Line]:
