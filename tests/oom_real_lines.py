@@ -415,8 +415,11 @@ class Excerpt:
     The file starts with ``# key: value`` header lines up to ``# ---``; the rest is the log,
     verbatim. ``expect`` is ``fatal <kind> [origin] [key=value ...]`` (at least one fatal event,
     every fatal event of that kind), ``survived`` (events allowed, none fatal) or ``none`` (no
-    event at all). ``known`` documents a miss the classifier is expected to make, and why. ``split`` is ``dev`` or ``holdout``, fixed by a hash of the file's path so
-    that nobody chooses it.
+    event at all). ``known`` documents a miss the classifier is expected to make, and why.
+    ``policy`` names the form of issue 12, item 2 (a markdown quote, grep output, a caught
+    exception's repr) that the issue requires be read as no report, where the collector read a
+    fatal OOM: evalmon must not report it fatal, and recall is counted without it. ``split`` is
+    ``dev`` or ``holdout``, fixed by a hash of the file's path so that nobody chooses it.
     """
 
     path: str  # relative to CORPUS_DIR
@@ -428,6 +431,7 @@ class Excerpt:
     options: dict[str, str]
     text: str
     known: str = ""  # a documented miss of the classifier, with the reason
+    policy: str = ""  # issue 12, item 2: a quoted form that must be read as no report
 
     @property
     def split(self) -> str:
@@ -460,6 +464,7 @@ def _read_excerpt(path: Path) -> Excerpt:
         options=options,
         text=text.rstrip("\n"),
         known=fields.get("known", ""),
+        policy=fields.get("policy", ""),
     )
 
 

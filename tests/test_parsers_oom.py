@@ -1695,10 +1695,19 @@ def test_corpus_recall_and_false_alarms() -> None:
 
     The halves no longer hold anything out: every miss in either is read and documented
     (``# known:``). The measure on logs nobody tuned for is each collection round's first
-    sight, taken before any rule is written for it (README, "Performance")."""
+    sight, taken before any rule is written for it (README, "Performance").
+
+    Excerpts with a ``# policy:`` line are OOMs their collector read as fatal in a form issue
+    12, item 2 requires be no report (a markdown quote, grep output, a caught exception's
+    repr): they must not be reported fatal, and they are left out of recall (both figures are
+    printed)."""
+    policy = [e for e in CORPUS if e.policy]
+    assert all(e.verdict == "fatal" and e.known for e in policy)
+    assert not [e.path for e in policy if detected(e)]
+    with_policy = sum(detected(e) for e in CORPUS if e.verdict == "fatal")
     lines, found_all, right_all, positives_all = [], 0, 0, 0
     for split in ("dev", "holdout"):
-        part = [e for e in CORPUS if e.split == split]
+        part = [e for e in CORPUS if e.split == split and not e.policy]
         positives = [e for e in part if e.verdict == "fatal"]
         negatives = [e for e in part if e.verdict != "fatal"]
         missed = [(e.path, why) for e in positives if (why := judge(e))]
@@ -1717,6 +1726,11 @@ def test_corpus_recall_and_false_alarms() -> None:
     lines.append(
         f"all: recall {found_all}/{positives_all} ({found_all / positives_all:.1%}), "
         f"every detail right {right_all}/{found_all} of those found ({right_all / found_all:.1%})"
+    )
+    counted = positives_all + len(policy)
+    lines.append(
+        f"with the {len(policy)} quoted forms issue 12 (item 2) requires be no report counted "
+        f"as misses: recall {with_policy}/{counted} ({with_policy / counted:.1%})"
     )
     assert found_all >= 0.95 * positives_all, lines
     assert right_all >= 0.95 * found_all, lines
@@ -2917,6 +2931,16 @@ ROUND_13_FORMS += [
     # loading an engine directory (from_dir)
     ("other/torch-trt-llama-build-cuda-runtime-oom-2836.log", "gpu", "tensorrt", False),
     ("trtllm/gptsession-cudamallocasync-oom-1556.log", "gpu", "tensorrt-llm", False),
+    # round 16: absl's header whose time stamp a paste cut off (": F tensorflow/...cc:103] ");
+    # bash's "PID Killed   command" with no script name; MKL's host allocator; vLLM's KV check
+    # cut after its opening; a paged KV cache with no free block for a request; older
+    # llama.cpp's Metal buffers, all added while the context is created
+    ("tensorflow/fastmaskrcnn-eigenallocator-abort-129.log", "gpu", "other", None),
+    ("jax/gemma-kauldron-v5e-64-host-killed-431.log", "host", "kernel", None),
+    ("fasterwhisper/mkl-malloc-failed-797.log", "host", "other", None),
+    ("vllm/xpu-b70-kv-cache-4-26-vs-4-25-gib-4.log", "gpu", "vllm-kv", False),
+    ("other/atlas-prefill-kv-exhausted-no-free-blocks-375.log", "gpu", "other", True),
+    ("llamacpp/metal-add-buffer-failed-1870.log", "gpu", "ggml", False),
 ]
 
 

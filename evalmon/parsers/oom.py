@@ -247,7 +247,7 @@ _MESSAGE_CHARS = 300
 CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"out of memory|Out of memory|Out Of Memory|OutOfMemory|MemoryError|OUT_OF_MEMORY"
     rb"|RESOURCE_EXHAUSTED|ALLOC_FAILED|oom[-_]kill|Killed|stored in KV|KV cache is needed"
-    rb"|available KV|KV cache memory|cache blocks"
+    rb"|available KV|KV cache memory|cache blocks|max seq len \(|cache exhausted"
     rb"|GPU memory utilization|runs out of memory|Not enough memory|not enough memory"
     rb"|can't allocate memory|No executable batch size|Failed to CUDA calloc"
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
@@ -391,8 +391,9 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
             _SYSLOG_PROGRAM + r"(?:: | " + _LEVEL + r"\b ?|:$)"
         ),
     ),
-    # TensorFlow/XLA (absl) after a Python timestamp: "I tensorflow/core/.../x.cc:830] "
-    ("header", ascii_re(r"[IWEF] (?:[\w.\-]+/)*[\w.\-]+\.(?:cc|h|cpp|py):\d+\] ?")),
+    # TensorFlow/XLA (absl) after a Python timestamp: "I tensorflow/core/.../x.cc:830] " (its
+    # colon left when a paste cut the time stamp off: ": F tensorflow/...gpu_device.cc:103] ")
+    ("header", ascii_re(r"(?:: )?[IWEF] (?:[\w.\-]+/)*[\w.\-]+\.(?:cc|h|cpp|py):\d+\] ?")),
     # a C++ exception's message under "terminate called after throwing an instance of"
     ("header", ascii_re(r" {0,4}what\(\): +")),
     # the JVM's uncaught exception ('Exception in thread "main" java.lang.OutOfMemoryError: ..'),
@@ -895,6 +896,14 @@ _STRONG: tuple[_Rule, ...] = (
           code=True),
     _rule(r"\berror loading model: unable to allocate CPU buffer\b", "host", "ggml",
           batch_helps=False),
+    # older llama.cpp on Apple silicon: every Metal buffer (the weights' 'data', 'kv', 'eval',
+    # 'scr0') is added while the context is created (ggml-org/llama.cpp#1870)
+    _rule(
+        r"^ggml_metal_add_buffer: error: failed to allocate '[^']{1,40}' buffer",
+        "gpu",
+        "ggml",
+        batch_helps=False,
+    ),
     # llama.cpp's context failing its compute buffers (their backend is the offload's GPU: an
     # excerpt that lost the allocator's own line still names what failed; ggml-org/
     # llama.cpp#14752, LM Studio's "Failed to initialize the context: failed to allocate compute
@@ -959,8 +968,10 @@ _STRONG: tuple[_Rule, ...] = (
         batch_helps=False,
     ),
     _rule(r"\bNo available memory for the cache\s*blocks\b", "gpu", "vllm-kv", batch_helps=False),
+    # vLLM's KV check (v1/core/kv_cache_utils.py); its opening alone when a paste cut the rest
     _rule(
-        r"\bKV cache is needed, which is larger than the available\s*KV\s*cache memory\b",
+        r"\bKV cache is needed, which is larger than the available\s*KV\s*cache memory\b"
+        r"|\bValueError: To serve at least one request with the models?'s? max seq len \(\d+\)",
         "gpu",
         "vllm-kv",
         batch_helps=False,
@@ -1325,6 +1336,9 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     # bash: "script: line 3: 123 Killed  cmd", "line" in the locale's words ("riga", "Zeile")
     ascii_re(r"[\w./\-]+: [^\s:]{2,12} \d+: +\d+ Killed(?: |$)"),
     ascii_re(r"\[\d+\][+-]? +Killed +\S"),  # bash job control
+    # bash's report without the script's name ("71885 Killed                  python -m ..."):
+    # the status padded to its column
+    ascii_re(r"\d{1,9} Killed {2,}\S"),
     ascii_re(r"\[\d+\][+-]? +\d+ killed +\S"),  # zsh's (CompVis/stable-diffusion#352)
     # bash's "script: line N: PID Killed" glued to the last line a program printed without its
     # newline ("Loading weights [...] from ....safetensors /home/u/webui.sh: line 255: 34389
@@ -1740,6 +1754,8 @@ _EXHAUSTION_WORDS = ascii_re(
     r"(?:alloc(?:ate)?|reserve|malloc)\b[^.;,]{0,60}?\b(?:memory|VRAM|buffers?)\b"
     r"|\bmemory allocation (?:has )?(?:failed|failure|error)\b|\bmemory not available\b"
     r"|\bmemory (?:is |was )?exhausted\b"
+    # a paged KV cache with no block left for a request ("KV cache exhausted: no free blocks")
+    r"|\bKV[ _-]?cache (?:pool )?(?:is |was )?exhausted\b"
 )
 # What makes the line an error: an exception, a C program's "function: failed ..." line, an
 # error label (after bracketed tags) or a line that opens with a failure. The last two are
@@ -1775,7 +1791,7 @@ _NOT_EXHAUSTION = ascii_re(
 _GENERIC_PROSE_WORDS = 12
 _LEVEL_TOKEN = ascii_re(r"(?<![\w\-.])\[?(?:ERROR|FATAL|CRITICAL|E)\]?(?![\w\-.])(?=\s)")
 _HOST_WORDS = ascii_re(
-    r"(?i)\bhost\b|\bRAM\b|system memory|\bCPU\b|_cpu_|\bmalloc\b|\bmmap\b|runtime: out"
+    r"(?i)\bhost\b|\bRAM\b|system memory|\bCPU\b|_cpu_|\b(?:mkl_)?malloc\b|\bmmap\b|runtime: out"
 )
 # an accelerator runtime's call for host memory (MindSpore's data arena: "cudaHostAlloc failed,
 # ret[2], out of memory", mindspore-ai/mindspore#172)
