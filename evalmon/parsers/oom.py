@@ -650,6 +650,10 @@ _STRONG: tuple[_Rule, ...] = (
     # print of it, with no exception, returned to Python, which went on (vllm-project/vllm#12981)
     _rule(r"\b[A-Z]\w*Error: CUDA Error: out of memory at [\w./\-]+:\d+", "gpu", "vllm"),
     _rule(r"\bCUDA Error: out of memory at [\w./\-]+:\d+", "gpu", "vllm", survivable=True),
+    # a paged KV cache with no free block for a request: that request fails, the server serves
+    # on ("ERROR EP worker command failed (rank 1); worker STAYS UP: KV cache exhausted: no free
+    # blocks", Avarok-Cybersecurity/atlas#1114), as SGLang retracts requests when its pool is full
+    _rule(r"\bKV[ _-]?cache (?:pool )?(?:is |was )?exhausted\b", "gpu", "other", survivable=True),
     # TensorFlow's stream executor: the BFC allocator then asks for less (not a failure)
     _rule(
         r"\bfailed to allocate [\d.]+\s*[KMGT]?i?B? \(\d+ bytes\) from device:"
@@ -1167,8 +1171,11 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bError Code 2: OutOfMemory\b", "gpu", "tensorrt", survivable=True),
     # ...and its default allocator failing outright (pytorch/TensorRT#2836). TensorRT allocates
     # while building an engine and creating an execution context, before any batch runs.
+    # (TensorRT 7's words: "Cuda Error in nvinfer1::internal::DefaultAllocator::allocate: 2 (out
+    # of memory)", NVIDIA/TensorRT#477)
     _rule(
-        r"\[defaultAllocator\.cpp::allocate::\d+\] Error Code 1: Cuda Runtime \(out of memory\)",
+        r"\[defaultAllocator\.cpp::allocate::\d+\] Error Code 1: Cuda Runtime \(out of memory\)"
+        r"|\bCuda Error in nvinfer1::internal::DefaultAllocator::allocate: 2 \(out of memory\)",
         "gpu",
         "tensorrt",
         batch_helps=False,
@@ -1754,8 +1761,6 @@ _EXHAUSTION_WORDS = ascii_re(
     r"(?:alloc(?:ate)?|reserve|malloc)\b[^.;,]{0,60}?\b(?:memory|VRAM|buffers?)\b"
     r"|\bmemory allocation (?:has )?(?:failed|failure|error)\b|\bmemory not available\b"
     r"|\bmemory (?:is |was )?exhausted\b"
-    # a paged KV cache with no block left for a request ("KV cache exhausted: no free blocks")
-    r"|\bKV[ _-]?cache (?:pool )?(?:is |was )?exhausted\b"
 )
 # What makes the line an error: an exception, a C program's "function: failed ..." line, an
 # error label (after bracketed tags) or a line that opens with a failure. The last two are
@@ -1789,6 +1794,8 @@ _NOT_EXHAUSTION = ascii_re(
     r"|\bin static TLS block\b"
 )
 _GENERIC_PROSE_WORDS = 12
+_FAILED_BECAUSE = ascii_re(r"\b(?:[Ff]ailed|FAILED)(?: \([^()]{1,40}\))?: $")
+_RAN_OUT = ascii_re(r"(?i)out of |insufficient |not enough |no enough ")
 _LEVEL_TOKEN = ascii_re(r"(?<![\w\-.])\[?(?:ERROR|FATAL|CRITICAL|E)\]?(?![\w\-.])(?=\s)")
 _HOST_WORDS = ascii_re(
     r"(?i)\bhost\b|\bRAM\b|system memory|\bCPU\b|_cpu_|\b(?:mkl_)?malloc\b|\bmmap\b|runtime: out"
@@ -1799,6 +1806,7 @@ _HOST_ALLOC = ascii_re(r"\b(?:cudaHostAlloc|cudaMallocHost|hipHostMalloc|hipHost
 _ACCELERATOR_WORDS = ascii_re(
     r"(?i)cuda|\bhip\b|rocm|gpu|device|vram|\bhbm\b|xpu|npu|\bmps\b|metal|\btpu\b|neuron"
     r"|accelerat|kv.cache|dmem|cudnn|cublas|nccl|vulkan|sycl"
+    r"|tensorrt|\[TRT\]"  # TensorRT's builder and runtime allocate on the GPU
 )
 
 
@@ -1814,7 +1822,12 @@ def _match_error_words(text: str, head: str) -> _Found | None:
         _ERROR_LEVEL.search(_own_head(head)) is not None
         or _LEVEL_TOKEN.search(prefix) is not None
     )
-    if error is None and not levelled:
+    # a named operation's failure whose cause is the memory ("ds4: CUDA q8 fp16 cache alloc
+    # failed (64.00 MiB): out of memory", antirez/ds4#78): a program's error chain
+    # (not errno 12's "Cannot allocate memory": fork() fails with it when the address space,
+    # not the memory, runs out)
+    chained = _FAILED_BECAUSE.search(prefix) is not None and bool(_RAN_OUT.search(words[0]))
+    if error is None and not levelled and not chained:
         return None
     said = prefix[error.end() :] if error is not None and error.end() <= len(prefix) else prefix
     if (
@@ -1830,7 +1843,9 @@ def _match_error_words(text: str, head: str) -> _Found | None:
         _HOST_WORDS.search(text) is not None and _ACCELERATOR_WORDS.search(text) is None
     )
     kind: OomKind = "host" if host else "gpu"
-    shaped = levelled or (error is not None and (error["exception"] or error["function"]))
+    shaped = (
+        levelled or chained or (error is not None and (error["exception"] or error["function"]))
+    )
     rule = _ERROR_WORDS_RULES[kind] if shaped else _LABEL_WORDS_RULES[kind]
     return _Found(rule, _mentioned(prefix))
 
@@ -2548,6 +2563,9 @@ _LOAD_HERE = ascii_re(
     # torch.load's safe unpickler failing on a tensor it was restoring (pytorch/torchchat#974:
     # "WeightsUnpickler error: MPS backend out of memory ...")
     r"|\bWeightsUnpickler error: "
+    # a Rust backtrace (anyhow, printed after the error) in candle's safetensors loading:
+    # "   3: candle_core::safetensors::convert_slice" (huggingface/candle#2631)
+    r"|^ {0,4}\d{1,3}: [\w:<>]*\bsafetensors::"
 )
 _RUN_LOG = ascii_re(
     r"Running (?:loglikelihood|generate_until) requests|\[BATCHING DEBUG\]|Requesting API"
