@@ -2951,6 +2951,13 @@ ROUND_13_FORMS += [
 ]
 
 
+def test_a_record_repeated_is_not_read_as_the_rest_of_the_first() -> None:
+    """Two equal lines of one length look like a terminal's cut at that width; the message
+    shown is the record, once (antirez/ds4#78 retries its 64 MiB allocation)."""
+    first = events(CORPUS_TEXT["other/ds4-cuda-cache-alloc-oom-78.log"])[0]
+    assert first.message == "CUDA q8 fp16 cache alloc failed (64.00 MiB): out of memory"
+
+
 def test_a_request_the_kv_cache_cannot_hold_is_shown_never_fatal() -> None:
     """A paged KV cache with no free block fails that request; the server serves on."""
     for path in (

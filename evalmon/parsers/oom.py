@@ -2841,6 +2841,8 @@ def _full_text(window: Sequence[_Line], i: int, hit: _Hit) -> str:
     for line in _following(window, i, hit.source):
         if not _continues(lines[-1], line) or _ends_record(lines[-1], line):
             break
+        if line.body == lines[-1].body:
+            break  # the same record again (a retried allocation), not the rest of this one
         lines.append(line)
     # a terminal cut every line at its width (mteb#2426: 177 columns): the full lines, all
     # but the last, have one length
