@@ -2956,6 +2956,14 @@ def test_a_record_repeated_is_not_read_as_the_rest_of_the_first() -> None:
     shown is the record, once (antirez/ds4#78 retries its 64 MiB allocation)."""
     first = events(CORPUS_TEXT["other/ds4-cuda-cache-alloc-oom-78.log"])[0]
     assert first.message == "CUDA q8 fp16 cache alloc failed (64.00 MiB): out of memory"
+    # ...nor is the next record of the same kind, opening with its own time stamp or id
+    for path, end in [
+        ("neuron/transformers-neuronx-tdrv-dmem-alloc-49.log", "DEVICE memory: 13743184"),
+        ("megatron/nccl-warn-cuda-failure-2-then-cublas-alloc-failed-load-optim-1509.log",
+         "NCCL WARN Cuda failure 2 'out of memory'"),
+        ("htcondor/pycbc-osg-periodic-hold-memory-2.log", "due to memory usage 3000000."),
+    ]:
+        assert events(CORPUS_TEXT[path])[0].message.endswith(end), path
 
 
 def test_a_request_the_kv_cache_cannot_hold_is_shown_never_fatal() -> None:

@@ -2834,6 +2834,21 @@ def _ends_record(previous: _Line, line: _Line) -> bool:
     )
 
 
+_SHAPE = str.maketrans("0123456789", "9999999999")
+
+
+def _same_opening(first: str, line: str) -> bool:
+    """Does ``line`` open the way the record's first line does, with a time stamp or an id
+    ("2023-Oct-02 08:17:45.0946  4703:4865  ERROR ...", "TENCENT64:47604:53083 [0] ...",
+    "1051049.0   dbrown ...")? Then it is the next record, not the rest of the first."""
+    opening = first[:12]
+    return (
+        len(opening) == 12
+        and any(c.isdigit() for c in opening)
+        and line[:12].translate(_SHAPE) == opening.translate(_SHAPE)
+    )
+
+
 def _full_text(window: Sequence[_Line], i: int, hit: _Hit) -> str:
     """The hit's text with the hard-wrapped continuation lines that follow it."""
     text = hit.text
@@ -2841,8 +2856,8 @@ def _full_text(window: Sequence[_Line], i: int, hit: _Hit) -> str:
     for line in _following(window, i, hit.source):
         if not _continues(lines[-1], line) or _ends_record(lines[-1], line):
             break
-        if line.body == lines[-1].body:
-            break  # the same record again (a retried allocation), not the rest of this one
+        if line.body == lines[-1].body or _same_opening(lines[0].body, line.body):
+            break  # the next record of the same kind (a retried allocation, another rank)
         lines.append(line)
     # a terminal cut every line at its width (mteb#2426: 177 columns): the full lines, all
     # but the last, have one length
