@@ -40,8 +40,8 @@ export EVALMON_REQUIRE_SLURM="${EVALMON_REQUIRE_SLURM:-1}"
 export EVALMON_REQUIRE_PROMETHEUS="${EVALMON_REQUIRE_PROMETHEUS:-1}"
 
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
-# One process by default. EVALMON_TEST_WORKERS=2 runs two pytest-xdist workers (a module in
-# one worker, the SLURM tests together: tests/conftest.py), about 13 instead of 24 minutes on
-# 2 cores; there the SLURM operator-requeue test failed 2 runs in 4 (the requeued job FAILED
-# before it started again), so CI stays serial until that is understood.
-exec .venv/bin/python -m pytest -n "${EVALMON_TEST_WORKERS:-0}" --dist loadgroup "$@"
+# Two pytest-xdist workers by default (a module in one worker, the SLURM tests together in
+# one: tests/conftest.py): about 11 instead of 20 minutes on 2 cores. EVALMON_TEST_WORKERS=0
+# runs in one process. (The SLURM tests' races that two workers' load once exposed are waited
+# on now: the credential revoked in the requeue's second, the jobcomp line written late.)
+exec .venv/bin/python -m pytest -n "${EVALMON_TEST_WORKERS:-2}" --dist loadgroup "$@"
