@@ -2948,6 +2948,8 @@ ROUND_13_FORMS += [
     ("tensorrt/tactic-oom-computecosts-477.log", "gpu", "tensorrt", False),
     ("tensorrt/torch2trt-jetson-nano-oom-661.log", "gpu", "other", None),
     ("candle/falcon-load-driver-oom-2631.log", "gpu", "cuda", False),
+    # round 18: PaddlePaddle's host allocator (errno 12), not TensorFlow's ResourceExhaustedError
+    ("paddle/paddleocr-predict-host-alloc-2199.log", "host", "paddle", None),
 ]
 
 

@@ -1106,6 +1106,9 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "paddle",
     ),
+    # ...and its host allocator (system_allocator.cc): "ResourceExhaustedError: Fail to alloc
+    # memory of 564023296 size, error code is 12." (errno 12, PaddlePaddle/PaddleOCR#2199)
+    _rule(r"\bFail to alloc memory of \d+ size, error code is 12\b", "host", "paddle"),
     _rule(r"\binvoked oom-killer: gfp_mask=", "host", "kernel"),
     # ("OOMKilled=true ExitCode=137": docker inspect with a format of one's own)
     _rule(r"\bReason:\s*OOMKilled\b|\bOOMKilled(?::\s*|=)true\b", "host", "kernel"),
