@@ -2183,8 +2183,9 @@ def test_a_log_pasted_as_an_indented_code_block_keeps_its_verdict() -> None:
             changed.append(excerpt.path)
     # a document indented as a whole becomes a code block: its examples read as a paste (the
     # troubleshooting pages and an issue's "Expected Behavior" lose their fences too); a list
-    # item's indented fence loses its own
-    assert len(changed) <= 9, changed
+    # item's indented fence loses its own; a known miss whose one line a paste indented reads
+    # whole once every line is indented alike (ComfyUI PR 2829)
+    assert len(changed) <= 10, changed
 
 
 @pytest.mark.parametrize(
@@ -2950,6 +2951,8 @@ ROUND_13_FORMS += [
     ("candle/falcon-load-driver-oom-2631.log", "gpu", "cuda", False),
     # round 18: PaddlePaddle's host allocator (errno 12), not TensorFlow's ResourceExhaustedError
     ("paddle/paddleocr-predict-host-alloc-2199.log", "host", "paddle", None),
+    # llama.cpp before GGUF names its load "llama.cpp: loading model from ..."
+    ("llamacpp/wsl-cuda-oom-model-load-1230.log", "gpu", "ggml", False),
 ]
 
 

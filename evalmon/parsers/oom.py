@@ -2545,6 +2545,7 @@ _RUN_FRAME = ascii_re(
 _LOAD_LOG = ascii_re(
     r"Loading checkpoint|[Ll]oading (?:model )?weights|loading checkpoint|Loading model\b"
     r"|Starting to load model|Load weight begin|loading state dict"
+    r"|^llama\.cpp: loading model from "  # llama.cpp before GGUF (ggerganov/llama.cpp#1230)
     r"|\baclrtSetDevice\b"  # Ascend: opening the device
     r"|^=+> Building model\b"  # a training script constructing its model (DBPN's "===> ")
     r"|\bStarting server\b|\bggml_init_cublas:"  # a server starts by loading its model
