@@ -2137,6 +2137,21 @@ def _own_head(head: str) -> str:
 _ONE_SPACE = ascii_re(r" [a-z(]")
 
 
+_SHAPE = str.maketrans("0123456789", "9999999999")
+
+
+def _next_record(previous: str, line: str) -> bool:
+    """Is ``line`` the same record again, or one that opens the way ``previous`` does, with a
+    time stamp or an id ("2023-Oct-02 08:17:45.0946  4703:4865  ERROR ...", "TENCENT64:47604:
+    53083 [0] ...", "1051049.0   dbrown ...")? Then it is the next record, not the rest."""
+    opening = previous[:12]
+    return line == previous or (
+        len(opening) == 12
+        and any(c.isdigit() for c in opening)
+        and line[:12].translate(_SHAPE) == opening.translate(_SHAPE)
+    )
+
+
 def _continues(previous: _Line, line: _Line) -> bool:
     """Is ``line`` the hard-wrapped continuation of ``previous`` (same process)?"""
     own = _own_head(line.head)
@@ -2153,6 +2168,8 @@ def _continues(previous: _Line, line: _Line) -> bool:
         and 60 <= previous.cols <= _MAX_WRAP_WIDTH
         and _RECORD_START.match(line.body.lstrip()) is None
         and (mid_word or _C_FUNCTION_LINE.match(line.body.lstrip()) is None)
+        # the next record of the same kind (a retried allocation, another rank's line)
+        and not _next_record(previous.body, line.body)
     )
 
 
@@ -2838,21 +2855,6 @@ def _ends_record(previous: _Line, line: _Line) -> bool:
     )
 
 
-_SHAPE = str.maketrans("0123456789", "9999999999")
-
-
-def _same_opening(first: str, line: str) -> bool:
-    """Does ``line`` open the way the record's first line does, with a time stamp or an id
-    ("2023-Oct-02 08:17:45.0946  4703:4865  ERROR ...", "TENCENT64:47604:53083 [0] ...",
-    "1051049.0   dbrown ...")? Then it is the next record, not the rest of the first."""
-    opening = first[:12]
-    return (
-        len(opening) == 12
-        and any(c.isdigit() for c in opening)
-        and line[:12].translate(_SHAPE) == opening.translate(_SHAPE)
-    )
-
-
 def _full_text(window: Sequence[_Line], i: int, hit: _Hit) -> str:
     """The hit's text with the hard-wrapped continuation lines that follow it."""
     text = hit.text
@@ -2860,8 +2862,6 @@ def _full_text(window: Sequence[_Line], i: int, hit: _Hit) -> str:
     for line in _following(window, i, hit.source):
         if not _continues(lines[-1], line) or _ends_record(lines[-1], line):
             break
-        if line.body == lines[-1].body or _same_opening(lines[0].body, line.body):
-            break  # the next record of the same kind (a retried allocation, another rank)
         lines.append(line)
     # a terminal cut every line at its width (mteb#2426: 177 columns): the full lines, all
     # but the last, have one length
