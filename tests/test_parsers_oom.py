@@ -687,8 +687,13 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
     "PaddlePaddle, out of memory on a GPU": (
         "ResourceExhaustedError: \n\nOut of memory error on GPU 0. Cannot allocate 27.000000MB memory"
         " on GPU 0, 10.906372GB memory has been allocated and available memory is only 4.062500MB.",
-        Expect(kind="gpu", origin="paddle", bytes_tried=27 * 2**20, gpu_index=0,
-               free_bytes=round(4.0625 * 2**20)),
+        Expect(
+            kind="gpu",
+            origin="paddle",
+            bytes_tried=27 * 2**20,
+            gpu_index=0,
+            free_bytes=round(4.0625 * 2**20),
+        ),
     ),
     # TensorRT-LLM's runtime buffers: under traffic (NVIDIA/TensorRT-LLM#2857), and while
     # Triton loads the engine (triton-inference-server/tensorrtllm_backend#281)
@@ -1011,7 +1016,7 @@ def test_inline_code_inside_a_sentence_stays_a_quote(text: str) -> None:
         "# zsh: killed     python check1.py",
         "running deepseek r1 671b on 64GB / 128GB ram mac gives `Error: llama runner process has terminated: signal: killed`",
         # PyCharm's Stop button: SIGINT (Python prints KeyboardInterrupt), then SIGKILL
-        "^CTraceback (most recent call last):\n  File \"main.py\", line 3, in <module>\n"
+        '^CTraceback (most recent call last):\n  File "main.py", line 3, in <module>\n'
         "KeyboardInterrupt\n\nProcess finished with exit code 137 (interrupted by signal 9: SIGKILL)",
         "train.log:ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 1) of binary: /x",
         # the job was stopped on purpose first
@@ -1046,7 +1051,9 @@ def test_ggml_failures_behind_real_line_prefixes(prefix: str) -> None:
     assert event.bytes_tried == round(9866.00 * MIB)
 
 
-def test_the_raise_statement_of_the_innermost_frame_reports_when_the_exception_line_is_cut() -> None:
+def test_the_raise_statement_of_the_innermost_frame_reports_when_the_exception_line_is_cut() -> (
+    None
+):
     """vllm-project/vllm#27508, cut before the exception's own line: the innermost frame's
     ``raise ValueError("No available memory ...`` is the failure. A raise that is no frame's
     source line (a diff, code) reports nothing."""
@@ -1058,7 +1065,12 @@ def test_the_raise_statement_of_the_innermost_frame_reports_when_the_exception_l
         """
     )
     (event,) = events(cut)
-    assert (event.kind, event.origin, event.fatal, event.batch_helps) == ("gpu", "vllm-kv", True, False)
+    assert (event.kind, event.origin, event.fatal, event.batch_helps) == (
+        "gpu",
+        "vllm-kv",
+        True,
+        False,
+    )
     assert events('+        raise ValueError("No available memory for the cache blocks. "') == []
     assert events('    raise ValueError("No available memory for the cache blocks. "') == []
 
@@ -1166,8 +1178,10 @@ def test_terminal_cut_inside_the_vllm_header_is_one_fatal_event() -> None:
     ends on the first line and " RuntimeError: ..." starts the second."""
     head = "(VllmWorker rank=1 pid=2445156) ERROR 05-10 16:00:15 [multiproc_executor.py:470]"
     whole = (
-        head + "     raise RuntimeError(\n"
-        + head + " RuntimeError: CUDA out of memory occurred when warming up sampler with 256 "
+        head
+        + "     raise RuntimeError(\n"
+        + head
+        + " RuntimeError: CUDA out of memory occurred when warming up sampler with 256 "
         "dummy requests. Please try lowering `max_num_seqs` or `gpu_memory_utilization` when "
         "initializing the engine."
     )
@@ -1642,7 +1656,9 @@ def test_kubernetes_log_prefixes_are_taken_off(prefix: str) -> None:
     ]
     (event,) = events("\n".join(prefix + line for line in traceback))
     assert (event.kind, event.fatal, event.message) == (
-        "gpu", True, "RuntimeError: CUDA error: out of memory"
+        "gpu",
+        True,
+        "RuntimeError: CUDA error: out of memory",
     )
     assert only(prefix + "Killed").kind == "host"
 
@@ -1894,12 +1910,16 @@ def test_error_code_names_need_an_error_around_them() -> None:
 
 def test_a_sentence_quoting_an_oom_in_double_quotes_is_not_an_event() -> None:
     """NVIDIA/nccl#1284: prose that opened a double quote before the message."""
-    text = ('Does an NCCL timeout will lead the error "torch.cuda.OutOfMemoryError: CUDA out of '
-            'memory. Tried to allocate more than 1EB memory"?')
+    text = (
+        'Does an NCCL timeout will lead the error "torch.cuda.OutOfMemoryError: CUDA out of '
+        'memory. Tried to allocate more than 1EB memory"?'
+    )
     assert events(text) == []
     # a log's own quotes after a key or a call are still read
-    panic = ("thread 'main' panicked at 'Unable to warmup model: Generation(\"Allocation on "
-             "device 0 would exceed allowed memory. (out of memory)\")', router/src/main.rs:216:18")
+    panic = (
+        "thread 'main' panicked at 'Unable to warmup model: Generation(\"Allocation on "
+        "device 0 would exceed allowed memory. (out of memory)\")', router/src/main.rs:216:18"
+    )
     assert only(panic).fatal is True
 
 
@@ -1943,7 +1963,10 @@ def test_onnxruntime_cuda_call_failure_is_a_gpu_oom() -> None:
     )
     event = only(line)
     assert (event.kind, event.origin, event.fatal) == ("gpu", "cuda", True)
-    assert events("I get `CUDA failure 2: out of memory ; GPU=0 ; hostname=x` on the second model") == []
+    assert (
+        events("I get `CUDA failure 2: out of memory ; GPU=0 ; hostname=x` on the second model")
+        == []
+    )
 
 
 def test_bash_killed_in_a_chinese_locale_is_the_oom_killer() -> None:
@@ -1957,7 +1980,10 @@ def test_bash_killed_in_a_chinese_locale_is_the_oom_killer() -> None:
     event = only(text)
     assert (event.kind, event.origin, event.fatal) == ("host", "kernel", True)
     # a cancellation before it, or the word inside a sentence, is not the OOM killer
-    assert events("slurmstepd: error: *** JOB 12 ON n1 CANCELLED AT 2026-01-01T00:00:00 ***\n已杀死") == []
+    assert (
+        events("slurmstepd: error: *** JOB 12 ON n1 CANCELLED AT 2026-01-01T00:00:00 ***\n已杀死")
+        == []
+    )
     assert events("进程已杀死，请检查内存") == []
 
 
@@ -1990,7 +2016,10 @@ def test_tail_over_several_files_is_a_copy() -> None:
     )
     assert events(text) == []
     # after the next shell prompt the lines are the job's own again
-    later = text + "\n$ python train.py\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB."
+    later = (
+        text
+        + "\n$ python train.py\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB."
+    )
     assert len(events(later)) == 1
 
 
@@ -2097,7 +2126,9 @@ def test_killed_glued_to_a_progress_bar_is_the_oom_killer() -> None:
     bar = "Loading checkpoint shards:  38%|######    | 3/8 [00:02<00:03,  1.28it/s]Killed"
     assert [(e.kind, e.origin, e.fatal) for e in events(bar)] == [("host", "kernel", True)]
     assert events("timeout: the monitored command dumped core\n" + bar) == []
-    assert events("Loading checkpoint shards:  38%|######    | 3/8 [00:02<00:03] Killed by user") == []
+    assert (
+        events("Loading checkpoint shards:  38%|######    | 3/8 [00:02<00:03] Killed by user") == []
+    )
 
 
 def test_a_notebooks_exception_header_names_the_oom_before_its_frames() -> None:
@@ -2106,7 +2137,9 @@ def test_a_notebooks_exception_header_names_the_oom_before_its_frames() -> None:
     header = "OutOfMemoryError                          Traceback (most recent call last)"
     assert [(e.kind, e.origin, e.fatal) for e in events(header)] == [("gpu", "pytorch", True)]
     assert events("See the cell below:\n    " + header) == []  # indented under a line: a quote
-    assert events("KeyError                                  Traceback (most recent call last)") == []
+    assert (
+        events("KeyError                                  Traceback (most recent call last)") == []
+    )
 
 
 def test_ollama_runner_unable_to_allocate_a_gpu_buffer_is_a_gpu_oom_at_load() -> None:
@@ -2165,8 +2198,6 @@ def test_runtime_oom_forms_are_fatal_gpu(name: str) -> None:
     text, origin = RUNTIME_FORMS[name]
     fatal = [e for e in events(text) if e.fatal]
     assert len(fatal) == 1 and fatal[0].kind == "gpu" and fatal[0].origin == origin
-
-
 
 
 _FENCE_LINE = re.compile(r"\s*(?:```|~~~)[\w+\-]*\s*$")
@@ -2245,7 +2276,9 @@ def test_a_log_copied_out_of_a_web_page_keeps_its_verdict() -> None:
 def test_a_whole_line_in_markdown_emphasis_is_a_pasted_message() -> None:
     """``_CUDA out of memory. Tried to allocate ..._`` (insilicomedicine/GENTRL#19); Elixir's
     ``** (RuntimeError)`` and a sentence with emphasis inside it are no such decoration."""
-    italic = "Here is the error message:\n\n_CUDA out of memory. Tried to allocate 32.00 MiB (GPU 0)_"
+    italic = (
+        "Here is the error message:\n\n_CUDA out of memory. Tried to allocate 32.00 MiB (GPU 0)_"
+    )
     assert only(italic).fatal is True
     assert events("It says _CUDA out of memory. Tried to allocate 32.00 MiB_ every time") == []
 
@@ -2322,7 +2355,7 @@ def test_sglang_killing_itself_after_a_failed_child_is_no_host_oom() -> None:
         # (ollama/ollama#8571)
         'time=2025-01-24T15:54:16.769-08:00 level=ERROR source=sched.go:455 msg="error loading '
         'llama server" error="llama runner process has terminated: signal: killed"\n'
-        '[GIN] 2025/01/24 - 15:54:16 | 500 | 49.907095958s |       127.0.0.1 | POST     '
+        "[GIN] 2025/01/24 - 15:54:16 | 500 | 49.907095958s |       127.0.0.1 | POST     "
         '"/api/generate"',
     ],
 )
@@ -2356,10 +2389,13 @@ def test_tpu_estimator_records_the_error_at_info_and_raises_it() -> None:
 
 def test_a_retold_slurm_oom_and_a_sacct_column_are_no_report() -> None:
     assert events("State can be OUT_OF_MEMORY or COMPLETED, see `sacct -o State`") == []
-    assert events(
-        "I think slurmstepd: error: Detected 1 oom_kill event in StepId=1.0. "
-        "Some of the step tasks have been OOM Killed. is misleading"
-    ) == []
+    assert (
+        events(
+            "I think slurmstepd: error: Detected 1 oom_kill event in StepId=1.0. "
+            "Some of the step tasks have been OOM Killed. is misleading"
+        )
+        == []
+    )
 
 
 def test_docker_inspect_of_an_oom_killed_container_is_a_host_oom() -> None:
@@ -2398,7 +2434,7 @@ def test_docker_inspect_of_an_oom_killed_container_is_a_host_oom() -> None:
             "neuron",
         ),
         (
-            'ERROR 02-11 14:20:32 engine.py:389] RuntimeError: nrt_tensor_allocate status=4 '
+            "ERROR 02-11 14:20:32 engine.py:389] RuntimeError: nrt_tensor_allocate status=4 "
             'message="Allocation Failure"',
             "neuron",
         ),
@@ -2457,8 +2493,6 @@ def test_ray_kill_message_in_its_released_wording_only() -> None:
     assert events(draft) == []
 
 
-
-
 def test_llama_cpp_context_failing_its_compute_buffers_is_a_gpu_oom_at_load() -> None:
     """ggml-org/llama.cpp#14752: the allocator's own line is not in the excerpt."""
     text = (
@@ -2489,12 +2523,15 @@ def test_a_list_item_retelling_the_log_in_words_is_no_report() -> None:
 def test_a_headerless_line_after_a_finished_record_is_not_its_message() -> None:
     """vLLM's record ends with its quote; "Process SpawnProcess-1:" is the next record."""
     text = (
-        'ERROR 02-11 14:20:32 engine.py:389] RuntimeError: nrt_tensor_allocate status=4 '
+        "ERROR 02-11 14:20:32 engine.py:389] RuntimeError: nrt_tensor_allocate status=4 "
         'message="Allocation Failure"\n'
         "Process SpawnProcess-1:\n"
         "Traceback (most recent call last):"
     )
-    assert only(text).message == 'RuntimeError: nrt_tensor_allocate status=4 message="Allocation Failure"'
+    assert (
+        only(text).message
+        == 'RuntimeError: nrt_tensor_allocate status=4 message="Allocation Failure"'
+    )
 
 
 def test_vs_code_notebook_error_json_is_the_cells_exception() -> None:
@@ -2511,7 +2548,9 @@ def test_vs_code_notebook_error_json_is_the_cells_exception() -> None:
     )
     event = only(text)
     assert (event.kind, event.fatal) == ("gpu", True)
-    assert [e.fatal for e in events(text.replace('"name": "RuntimeError"', '"level": "error"'))] in (
+    assert [
+        e.fatal for e in events(text.replace('"name": "RuntimeError"', '"level": "error"'))
+    ] in (
         [],
         [False],
     )
@@ -2542,6 +2581,7 @@ def test_asyncio_reporting_a_task_dead_of_an_oom_is_a_report() -> None:
     caught = text.replace("future: <Future finished exception=", "caught ")
     assert [e.fatal for e in events(caught)] == [False]
 
+
 def test_unittest_error_report_is_one_tests_exception() -> None:
     """unittest's "ERROR: test_x (module.Class)" report: the runner goes on to the next test
     (pytorch/pytorch#31650); the same traceback without the header is the process's end."""
@@ -2561,7 +2601,9 @@ def test_unittest_error_report_is_one_tests_exception() -> None:
     assert [e.fatal for e in events(header + traceback)] == [False]
     assert only(traceback).fatal is True
     # the same under a collector's time stamp on every line (kubectl logs --timestamps)
-    stamped = "\n".join("2024-05-01T10:00:00.123456789Z " + x for x in (header + traceback).split("\n"))
+    stamped = "\n".join(
+        "2024-05-01T10:00:00.123456789Z " + x for x in (header + traceback).split("\n")
+    )
     assert [e.fatal for e in events(stamped)] == [False]
 
 
@@ -2666,8 +2708,7 @@ def test_memory_words_that_report_no_exhaustion_are_not_ooms(text: str) -> None:
         # open-mmlab/mmdetection#1767: a spawned worker's bare MemoryError, the next traceback
         # glued to it
         (
-            "MemoryErrorTraceback (most recent call last):\n"
-            '  File "<string>", line 1, in <module>',
+            'MemoryErrorTraceback (most recent call last):\n  File "<string>", line 1, in <module>',
             "host",
         ),
         # huggingface/transformers#21363: bold toggled inside a word by the paste
@@ -2699,10 +2740,11 @@ def test_tensorflow_op_failure_caught_then_more_info_records_is_survived() -> No
         "Adding visible gpu devices: 0"
     )
     assert [e.fatal for e in events(warning + went_on)] == [False]
-    stamped = "\n".join("2024-05-01T10:00:00.123456789Z " + x for x in (warning + went_on).split("\n"))
+    stamped = "\n".join(
+        "2024-05-01T10:00:00.123456789Z " + x for x in (warning + went_on).split("\n")
+    )
     assert [e.fatal for e in events(stamped)] == [False]
     assert only(warning + "Traceback (most recent call last):").fatal is True
-
 
 
 def test_an_oom_the_program_falls_back_from_is_survived() -> None:
@@ -2785,11 +2827,13 @@ def test_an_allocation_failure_that_names_no_memory_is_the_gpus_only_in_a_log_na
 
 
 def test_failed_to_allocate_memory_in_an_error_record_is_an_oom_and_a_warning_is_not() -> None:
-    """"failed to allocate" is a candidate like "unable to allocate"; LMCache's warning that
+    """ "failed to allocate" is a candidate like "unable to allocate"; LMCache's warning that
     its own capped buffer is full (LMCache#969) is no OOM."""
     error = "[2025-07-03 12:45:27,563] ERROR: Failed to allocate memory for the KV cache."
     assert (only(error).fatal, only(error).origin) == (True, "other")
-    warning = "[2025-07-03 12:45:27,563] LMCache WARNING: Failed to allocate memory for the KV cache."
+    warning = (
+        "[2025-07-03 12:45:27,563] LMCache WARNING: Failed to allocate memory for the KV cache."
+    )
     assert events(warning) == []
 
 
@@ -2822,8 +2866,13 @@ ROUND_12_FORMS = [
     # an ERROR record per traceback line, the exception indented after the header (tabbyAPI)
     ("exllamav2/tabbyapi-model-switch-scratch-oom-304.log", "gpu", "pytorch", True, None),
     # Triton's table of its models' states
-    ("triton/trtllm-backend-llama70b-tp8-model-unavailable-oom-195.log", "gpu", "tensorrt-llm",
-     True, False),
+    (
+        "triton/trtllm-backend-llama70b-tp8-model-unavailable-oom-195.log",
+        "gpu",
+        "tensorrt-llm",
+        True,
+        False,
+    ),
     # CANN's code with neither pid nor time
     ("ascend/baichuan2-zero3-allgather-el0004-notes-5046601329.log", "gpu", "ascend", True, None),
     # the device failing to open (aclrtSetDevice) is loading
@@ -2835,11 +2884,9 @@ ROUND_12_FORMS = [
     # ComfyUI's record glued to a 0% bar whose "<?, ?it/s]" the issue ate
     ("comfyui/hunyuanavatar-sampler-allocation-on-device-5.log", "gpu", "comfyui", True, None),
     # vLLM's worker naming the method that failed, after the message
-    ("vllm/deepseek-r1-70b-multigpu-16gb-load-model-oom-14092.log", "gpu", "pytorch", True,
-     False),
+    ("vllm/deepseek-r1-70b-multigpu-16gb-load-model-oom-14092.log", "gpu", "pytorch", True, False),
     # torch's Module.to moving the weights
-    ("comfyui/ltx-docker-model-load-allocation-on-device-5735.log", "gpu", "pytorch", True,
-     False),
+    ("comfyui/ltx-docker-model-load-allocation-on-device-5735.log", "gpu", "pytorch", True, False),
     # a server starting (llama.cpp inside Tabby)
     ("other/tabbyml-parallelism-startup-cuda-oom-726.log", "gpu", "ggml", True, False),
     # MLC's start-up check: the weights do not fit
@@ -2850,7 +2897,9 @@ ROUND_12_FORMS = [
 
 
 @pytest.mark.parametrize(("path", "kind", "origin", "fatal", "batch_helps"), ROUND_12_FORMS)
-def test_round_12_forms(path: str, kind: str, origin: str, fatal: bool, batch_helps: bool | None) -> None:
+def test_round_12_forms(
+    path: str, kind: str, origin: str, fatal: bool, batch_helps: bool | None
+) -> None:
     first = events(CORPUS_TEXT[path])[0]
     assert (first.kind, first.origin, first.fatal) == (kind, origin, fatal)
     if batch_helps is not None:
@@ -2953,6 +3002,21 @@ ROUND_13_FORMS += [
     ("paddle/paddleocr-predict-host-alloc-2199.log", "host", "paddle", None),
     # llama.cpp before GGUF names its load "llama.cpp: loading model from ..."
     ("llamacpp/wsl-cuda-oom-model-load-1230.log", "gpu", "ggml", False),
+    # round 20: Tenstorrent's tt-metal allocator ("Out of Memory: Not enough space to allocate
+    # N B DRAM buffer"), in each form it is logged: its logger's line at "critical" (with the
+    # time stamp cut off; in the older order of its columns), the "info:" of a TT_FATAL or of a
+    # TT_THROW that terminates, a run script's "[SERVER] " before vLLM's header
+    ("tenstorrent/tt-forge-llama-nightly-critical-line-855.log", "gpu", "tenstorrent", None),
+    ("tenstorrent/tt-metal-qwen72b-32k-prefill-libcxxabi-19890.log", "gpu", "tenstorrent", None),
+    ("tenstorrent/tt-xla-llama-bench-tt-fatal-info-4130.log", "gpu", "tenstorrent", None),
+    ("tenstorrent/tt-inference-server-llama90b-server-prefix-989.log", "gpu", "tenstorrent", None),
+    ("tenstorrent/tt-metal-galaxy-70b-prefill-repr-29905.log", "gpu", "tenstorrent", None),
+    ("tenstorrent/batched-prefill-dram-buffer-oom-40108.log", "gpu", "tenstorrent", None),
+    # an application's failed step whose name opens with a Python keyword's word ("Import
+    # default pipeline error: CUDA out of memory ..."): a keyword is a quote only in its case
+    ("other/fooocus-api-task-queue-pipeline-oom-32.log", "gpu", "pytorch", None),
+    # torch_memory_saver's check of a runtime call ("cudaError error: 2 (out of memory)")
+    ("sglang/sglang-kv-cache-resume-cumemcreate-oom-99.log", "gpu", "torch_memory_saver", None),
 ]
 
 
@@ -2964,9 +3028,14 @@ def test_a_record_repeated_is_not_read_as_the_rest_of_the_first() -> None:
     # ...nor is the next record of the same kind, opening with its own time stamp or id
     for path, end in [
         ("neuron/transformers-neuronx-tdrv-dmem-alloc-49.log", "DEVICE memory: 13743184"),
-        ("megatron/nccl-warn-cuda-failure-2-then-cublas-alloc-failed-load-optim-1509.log",
-         "NCCL WARN Cuda failure 2 'out of memory'"),
+        (
+            "megatron/nccl-warn-cuda-failure-2-then-cublas-alloc-failed-load-optim-1509.log",
+            "NCCL WARN Cuda failure 2 'out of memory'",
+        ),
         ("htcondor/pycbc-osg-periodic-hold-memory-2.log", "due to memory usage 3000000."),
+        # the same component's label opens the next record ("[Task Queue] Finish task ...")
+        ("other/fooocus-api-task-queue-pipeline-oom-32.log", "Tried to allocate 26.00 MiB. GPU"),
+        ("sglang/sglang-kv-cache-resume-cumemcreate-oom-99.log", "func=resume line=172"),
     ]:
         assert events(CORPUS_TEXT[path])[0].message.endswith(end), path
 

@@ -214,7 +214,7 @@ memory``), ``hip``, ``mps``, ``cuda`` (driver/runtime error names), ``cublas``, 
 (llama.cpp), ``cxx`` (a C++ exception's message), ``vllm-kv`` (KV cache too small), ``vllm``
 (free memory below ``gpu_memory_utilization`` at start, warm-up), ``sglang``, ``tgi``,
 ``accelerate``, ``directml``, ``metal`` (a Swift program's Metal error), ``mindspore``,
-``sophgo`` (gpu); ``python`` (``MemoryError``), ``pytorch`` (CPU allocator),
+``sophgo``, ``tenstorrent`` (gpu); ``python`` (``MemoryError``), ``pytorch`` (CPU allocator),
 ``slurm``, ``kernel`` (also a DataLoader worker's SIGKILL), ``enomem`` (errno 12), ``windows``
 (paging file), ``ray``, ``rust``, ``sycl`` (host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's
 bare ``K/M/G`` are binary, ``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints
@@ -257,7 +257,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Failed to alloc DEVICE memory|bytes on DEVICE|\"Allocation Failure\"|Memory not available"
     rb"|nsufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM"
     rb"|ailed to allocate compute|enough host memory"
-    rb"|That was not possible|metal::malloc|Insufficient Memory|alloc_gmem failed"
+    rb"|That was not possible|metal::malloc|Insufficient Memory|alloc_gmem failed|Out of Memory"
     rb"|more than total mem size"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
@@ -308,6 +308,16 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("rank", ascii_re(r"\[(?P<role>default|[A-Za-z][\w.\-]{0,60}:)(?P<rank>\d{1,6})\]: ?")),
     ("rank", ascii_re(r"\[\d{1,6},(?P<rank>\d{1,6})\]<std(?:out|err)>: ?")),
     ("rank", ascii_re(r" {0,4}(?P<rank>\d{1,5}): (?=\S|  )")),
+    # Tenstorrent's tt-metal logger: its level, then the log's type right-aligned in a column
+    # ("2025-10-23 04:15:50.252 | critical |          Always | Out of Memory: ..."), or, in
+    # older releases, the type first ("                 Always | FATAL    | Out of Memory: ...")
+    (
+        "header",
+        ascii_re(
+            r"(?:\| )?(?i:critical|error|warning|info|debug|trace) +\| +[A-Z][A-Za-z]{1,20} \| "
+        ),
+    ),
+    ("header", ascii_re(r" {0,24}[A-Z][A-Za-z]{1,20} \| " + _LEVEL + r" +\| ")),
     ("tag", ascii_re(r"(?P<tag>\[?[A-Za-z][\w.\-]{0,60}\]?) *\| ")),
     # pdsh (DeepSpeed's multi-node launcher) labels each line with its host: "gpu-q-13: ",
     # "worker-0: ", "localhost: ", "10.0.0.2: " (a name with a digit and no dot: no message
@@ -324,9 +334,7 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # <stream> <F|P> ", on every line), and `kubectl logs --prefix` ("[pod/<pod>/<container>] ")
     (
         "tag",
-        ascii_re(
-            _RFC3339 + r" (?P<tag>stdout|stderr) [FP] "
-        ),
+        ascii_re(_RFC3339 + r" (?P<tag>stdout|stderr) [FP] "),
     ),
     ("tag", ascii_re(r"\[(?P<tag>pod/[\w.\-]{1,253}/[\w.\-]{1,63})\] ")),
     (
@@ -336,13 +344,14 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|(?:pid|rank)=[\w.:\-]+(?:,? +(?:pid|ip|rank|node)=[\w.:\-]+)*)\) "
         ),
     ),
+    # a run script's label on its server's lines before vLLM's header ("[SERVER] ERROR 10-27
+    # 19:32:31 [engine.py:187] ...", tenstorrent/tt-inference-server#989)
+    ("tag", ascii_re(r"\[(?P<tag>[A-Z][A-Z_]{1,20})\] (?=" + _LEVEL + r" +\d\d-\d\d \d\d:)")),
     # a collector's time stamp (CI runner, `docker logs -t`, `kubectl logs --timestamps`) before
     # vLLM's own header, which must stay whole: its level decides whether the record is handled
     (
         "header",
-        ascii_re(
-            _RFC3339 + r" (?=" + _LEVEL + r" +\d\d-\d\d \d\d:\d\d:\d\d)"
-        ),
+        ascii_re(_RFC3339 + r" (?=" + _LEVEL + r" +\d\d-\d\d \d\d:\d\d:\d\d)"),
     ),
     (
         "header",
@@ -387,9 +396,7 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # or the program alone ("ollama[1186]: ", a journal read with -o cat or cut by the reporter)
     (
         "header",
-        ascii_re(
-            _SYSLOG_PROGRAM + r"(?:: | " + _LEVEL + r"\b ?|:$)"
-        ),
+        ascii_re(_SYSLOG_PROGRAM + r"(?:: | " + _LEVEL + r"\b ?|:$)"),
     ),
     # TensorFlow/XLA (absl) after a Python timestamp: "I tensorflow/core/.../x.cc:830] " (its
     # colon left when a paste cut the time stamp off: ": F tensorflow/...gpu_device.cc:103] ")
@@ -643,8 +650,9 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bTHCudaCheck FAIL file=\S+ line=\d+ error=2 : out of memory\b", "gpu", "pytorch"),
     _rule(r"\bHIP error: out of memory" + _END, "gpu", "hip"),
     # torch_memory_saver (SGLang's and verl's sleep mode) exits the process on any CUresult
-    # error: "[torch_memory_saver.cpp] CUresult error: 2 (out of memory)  file=csrc/utils.h"
-    _rule(r"\bCUresult error: 2 \(out of memory\)", "gpu", "torch_memory_saver"),
+    # error: "[torch_memory_saver.cpp] CUresult error: 2 (out of memory)  file=csrc/utils.h",
+    # and on a runtime call's: "cudaError error: 2 (out of memory)  file=csrc/core.cpp"
+    _rule(r"\b(?:CUresult|cudaError) error: 2 \(out of memory\)", "gpu", "torch_memory_saver"),
     # vLLM's sleep-mode allocator waking up: "RuntimeError: CUDA Error: out of memory at
     # /workspace/csrc/cumem_allocator.cpp:62" (OpenRLHF/OpenRLHF#1050). The allocator's own
     # print of it, with no exception, returned to Python, which went on (vllm-project/vllm#12981)
@@ -810,9 +818,7 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     _rule(r"\bOOM when allocating tensor\b", "gpu", "tensorflow"),
     # ggml_init's malloc of its context returned NULL (2023's ggml.c; ggml-org/llama.cpp#1813)
-    _rule(
-        r"\bGGML_ASSERT: \S+:\d+: ctx->mem_buffer != NULL$", "host", "ggml", batch_helps=False
-    ),
+    _rule(r"\bGGML_ASSERT: \S+:\d+: ctx->mem_buffer != NULL$", "host", "ggml", batch_helps=False),
     # the BFC allocator's failure (TF logs it at W, then dumps the allocator and raises); its
     # "The caller indicates that this is not a failure" warnings are no reports at all
     _rule(
@@ -838,10 +844,12 @@ _STRONG: tuple[_Rule, ...] = (
     # the frames): "OutOfMemoryError                          Traceback (most recent call last)"
     # (IPython 5 and older glued them: "ResourceExhaustedErrorTraceback (most recent call
     # last)", tensorflow/tensorflow#8536)
-    _rule(r"^(?:\w+\.)*OutOfMemoryError *Traceback \(most recent call last\)", "gpu",
-          "pytorch"),
-    _rule(r"^(?:\w+\.)*ResourceExhaustedError *Traceback \(most recent call last\)", "gpu",
-          "tensorflow"),
+    _rule(r"^(?:\w+\.)*OutOfMemoryError *Traceback \(most recent call last\)", "gpu", "pytorch"),
+    _rule(
+        r"^(?:\w+\.)*ResourceExhaustedError *Traceback \(most recent call last\)",
+        "gpu",
+        "tensorflow",
+    ),
     # ...and a bare MemoryError ending one traceback, the next one glued to it (a notebook, or
     # a paste that lost its newlines: open-mmlab/mmdetection#1767, a spawned worker)
     _rule(r"^MemoryError *Traceback \(most recent call last\)", "host", "python"),
@@ -857,7 +865,9 @@ _STRONG: tuple[_Rule, ...] = (
     # ggml's Vulkan backend (its "Failed to allocate pinned memory." falls back to plain host
     # memory: not a report)
     _rule(
-        r"(?:^|: )ggml_vulkan: (?:Device m|M)emory allocation of size \d+ failed\b", "gpu", "ggml",
+        r"(?:^|: )ggml_vulkan: (?:Device m|M)emory allocation of size \d+ failed\b",
+        "gpu",
+        "ggml",
         batch_helps=False,
     ),
     # ...as ollama's runner reports it: "error loading model: unable to allocate CUDA0 buffer"
@@ -896,10 +906,12 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\b(?:UR_RESULT_ERROR|PI_ERROR)_OUT_OF_DEVICE_MEMORY\b", "gpu", "sycl", code=True),
     _rule(r"\b(?:UR_RESULT_ERROR|PI_ERROR)_OUT_OF_HOST_MEMORY\b", "host", "sycl", code=True),
     # Vulkan's result code (Mesa's drivers, TVM/MLC's Vulkan runtime, ggml's Vulkan backend)
-    _rule(r"\bVK_ERROR_OUT_OF_DEVICE_MEMORY\b|\bErrorOutOfDeviceMemory\b", "gpu", "vulkan",
-          code=True),
-    _rule(r"\berror loading model: unable to allocate CPU buffer\b", "host", "ggml",
-          batch_helps=False),
+    _rule(
+        r"\bVK_ERROR_OUT_OF_DEVICE_MEMORY\b|\bErrorOutOfDeviceMemory\b", "gpu", "vulkan", code=True
+    ),
+    _rule(
+        r"\berror loading model: unable to allocate CPU buffer\b", "host", "ggml", batch_helps=False
+    ),
     # older llama.cpp on Apple silicon: every Metal buffer (the weights' 'data', 'kv', 'eval',
     # 'scr0') is added while the context is created (ggml-org/llama.cpp#1870)
     _rule(
@@ -998,7 +1010,9 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bNo space left for only one request\b", "gpu", "sglang", batch_helps=False),
     # its newer check at start-up (sgl-project/sglang#2128 in a fork's tracker)
     _rule(
-        r"\bLoaded weights leave no GPU memory for the KV cache\b", "gpu", "sglang",
+        r"\bLoaded weights leave no GPU memory for the KV cache\b",
+        "gpu",
+        "sglang",
         batch_helps=False,
     ),
     _rule(
@@ -1137,7 +1151,9 @@ _STRONG: tuple[_Rule, ...] = (
     # TensorRT-LLM's PyTorch executor: "[TRT-LLM] [RANK 1] [E] Failed to initialize executor on
     # rank 1: Executor creation failed due to insufficient GPU memory." (NVIDIA/TensorRT-LLM#5872)
     _rule(
-        r"\bExecutor creation failed due to insufficient GPU memory\b", "gpu", "tensorrt-llm",
+        r"\bExecutor creation failed due to insufficient GPU memory\b",
+        "gpu",
+        "tensorrt-llm",
         batch_helps=False,  # creating the executor: its KV cache and buffers, at start-up
     ),
     # ...and its C++ runtime's KV cache too small for one sequence (Triton's backend failing to
@@ -1241,6 +1257,12 @@ _STRONG: tuple[_Rule, ...] = (
         "neuron",
     ),
     _rule(r'\bnrt_tensor_allocate status=4 message="Allocation Failure"', "gpu", "neuron"),
+    # Tenstorrent's tt-metal allocator (its own line at "critical", the "info:" of a TT_FATAL
+    # or TT_THROW): "Out of Memory: Not enough space to allocate 117440512 B DRAM buffer across
+    # 12 banks, ..." (tenstorrent/tt-metal#31076, tenstorrent/tt-xla#4685)
+    _rule(
+        r"\bOut of Memory: Not enough space to allocate \d+ B (?:DRAM|L1)\b", "gpu", "tenstorrent"
+    ),
     # AMD's MIGraphX: "MIGraphX Error: .../hip.cpp:109: allocate_gpu: Memory not available to
     # allocate buffer: 251658240" (ROCm/AMDMIGraphX#1688)
     _rule(r"\ballocate_gpu: Memory not available to allocate buffer: \d+", "gpu", "migraphx"),
@@ -1386,7 +1408,6 @@ _SIGKILLED = ascii_re(
     # ...as the server logs it, answering the request with a 500 (ollama/ollama#8571)
     r'|time=\S+ level=ERROR source=\S+ msg="error loading llama server" '
     r'error="llama runner process has terminated: signal: killed"'
-
     # torch.multiprocessing.spawn
     r"|(?:[\w.]+\.)?ProcessExitedException: process \d+ terminated with signal SIGKILL"
     # an IDE's run console (PyCharm: noelshin/selfmask#11, teacherpeterpan/Logic-LLM#10, both
@@ -1405,6 +1426,7 @@ _SIGKILLED = ascii_re(
     r"|nvcc error +: '\w+' died due to signal 9 \(Kill signal\)"
     r")$"
 )
+
 
 def _under_labels(line: _Line) -> list[str]:
     """The line from its start and from after each of the labels, time stamps and tags put
@@ -1443,6 +1465,7 @@ _HANDLED_LEVEL = ascii_re(
     r"\b(?:WARNING|WARN|INFO|DEBUG|TRACE|NOTICE)\b|^\[?[IW]\d{3,4} |(?:^|\s)I [\w./\-]+:\d+\]"
 )
 
+
 def _handled_level(head: str) -> bool:
     """Is the record logged below ERROR? A record relayed inside another (AlphaFold's
     ``run_docker.py`` logging its container's lines at INFO: ``I0922 ... run_docker.py:193]
@@ -1457,7 +1480,9 @@ def _handled_level(head: str) -> bool:
 # A command, a comment, code or prose quoting an OOM message: never a report.
 _QUOTING = ascii_re(
     r"(?i)(?:^|[\s\"'`(=;|])(?:grep|egrep|fgrep|zgrep|rg|ag|awk|sed|echo|printf|assert(?!ionError)\w*"
-    r"|expect\w*|except|raise|catch|if|elif|def|class|import|re\.\w+|pattern|regex|test_\w*"
+    # (Python's keywords in their own case: "Import default pipeline error: CUDA out of ..." is
+    # an application's failed step, RunPod-Fooocus-API#32)
+    r"|expect\w*|(?-i:except|raise|elif|def|class|import)|catch|if|re\.\w+|pattern|regex|test_\w*"
     r"|e\.g|example|such as|like|contains?|startswith|endswith|search(?:es|ing)?"
     # a person telling what happened: "I'm getting include/alloc.h:103 NCCL WARN ..."
     r"|I'm|I am|I get|I got|I see|I saw|I receive|I keep|we get|we got|we see)\b"
@@ -1591,7 +1616,6 @@ def _mentioned(prefix: str) -> bool:
         and _REPR_OPEN.match(prefix) is None
         and _ASYNCIO_FAILED.search(prefix) is None
     )
-
 
 
 # An error code's name reports an error only with an error around it: ``HIP error ...
@@ -1822,8 +1846,7 @@ def _match_error_words(text: str, head: str) -> _Found | None:
     # the record's level, in a header evalmon knows or in one it does not ("2024-Oct-15
     # 18:01:17.728750  3882:3882  ERROR  TDRV:dmem_alloc_internal  Failed to alloc ...")
     levelled = (
-        _ERROR_LEVEL.search(_own_head(head)) is not None
-        or _LEVEL_TOKEN.search(prefix) is not None
+        _ERROR_LEVEL.search(_own_head(head)) is not None or _LEVEL_TOKEN.search(prefix) is not None
     )
     # a named operation's failure whose cause is the memory ("ds4: CUDA q8 fp16 cache alloc
     # failed (64.00 MiB): out of memory", antirez/ds4#78): a program's error chain
@@ -2123,9 +2146,7 @@ _C_FUNCTION_LINE = ascii_re(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+: ")
 # A time stamp put before every line by what collected the log, not by the program: CI runners,
 # `docker logs -t`, `kubectl logs --timestamps` (RFC 3339 with a zone), journald (date, host,
 # program[pid]). It differs from line to line of one wrapped message.
-_COLLECTOR_STAMP = ascii_re(
-    r"\[?" + _RFC3339 + r"\]? +|" + _SYSLOG_DATE + _SYSLOG_PROGRAM + r": "
-)
+_COLLECTOR_STAMP = ascii_re(r"\[?" + _RFC3339 + r"\]? +|" + _SYSLOG_DATE + _SYSLOG_PROGRAM + r": ")
 
 
 def _own_head(head: str) -> str:
@@ -2138,17 +2159,25 @@ _ONE_SPACE = ascii_re(r" [a-z(]")
 
 
 _SHAPE = str.maketrans("0123456789", "9999999999")
+_BRACKET_LABEL = ascii_re(r"\[[A-Za-z][\w .\-]{0,40}\] ")
 
 
 def _next_record(previous: str, line: str) -> bool:
     """Is ``line`` the same record again, or one that opens the way ``previous`` does, with a
     time stamp or an id ("2023-Oct-02 08:17:45.0946  4703:4865  ERROR ...", "TENCENT64:47604:
-    53083 [0] ...", "1051049.0   dbrown ...")? Then it is the next record, not the rest."""
+    53083 [0] ...", "1051049.0   dbrown ...") or the same label ("[Task Queue] ")? Then it is
+    the next record, not the rest."""
     opening = previous[:12]
-    return line == previous or (
-        len(opening) == 12
-        and any(c.isdigit() for c in opening)
-        and line[:12].translate(_SHAPE) == opening.translate(_SHAPE)
+    label = _BRACKET_LABEL.match(previous)
+    return (
+        line == previous
+        or (
+            len(opening) == 12
+            and any(c.isdigit() for c in opening)
+            and line[:12].translate(_SHAPE) == opening.translate(_SHAPE)
+        )
+        # or the same component's label ("[Task Queue] Finish task with error, ...")
+        or (label is not None and line.startswith(label.group(0)))
     )
 
 
@@ -2881,7 +2910,7 @@ def _better_message(window: Sequence[_Line], i: int, hit: _Hit) -> tuple[str, st
     raised = _RAISE_SOURCE.match(window[i].body)
     if raised is not None:
         etype = raised.group("etype").rsplit(".", 1)[-1]
-        for line in _following(window, i, hit.source)[:_MESSAGE_LINES + 8]:
+        for line in _following(window, i, hit.source)[: _MESSAGE_LINES + 8]:
             exception = _EXCEPTION_LINE.match(line.body)
             if exception is not None and exception.group("etype").endswith(etype):
                 return line.body, hit.origin
