@@ -3017,6 +3017,8 @@ ROUND_13_FORMS += [
     ("other/fooocus-api-task-queue-pipeline-oom-32.log", "gpu", "pytorch", None),
     # torch_memory_saver's check of a runtime call ("cudaError error: 2 (out of memory)")
     ("sglang/sglang-kv-cache-resume-cumemcreate-oom-99.log", "gpu", "torch_memory_saver", None),
+    # a bare "Error: ..." under IPython's traceback ("--> 255 ..."); Graphcore's IPU memory
+    ("graphcore/poptorch-stream-memory-allocation-error-9.log", "gpu", "other", None),
 ]
 
 

@@ -1834,6 +1834,7 @@ _ACCELERATOR_WORDS = ascii_re(
     r"(?i)cuda|\bhip\b|rocm|gpu|device|vram|\bhbm\b|xpu|npu|\bmps\b|metal|\btpu\b|neuron"
     r"|accelerat|kv.cache|dmem|cudnn|cublas|nccl|vulkan|sycl"
     r"|tensorrt|\[TRT\]"  # TensorRT's builder and runtime allocate on the GPU
+    r"|poplar|popart|\bipu\b"  # Graphcore's IPU
 )
 
 
@@ -1930,14 +1931,18 @@ _SHELL_PROMPT = ascii_re(
 )
 
 
+# IPython's traceback marks the line each frame was at: "--> 255     self._executable = ..."
+_IPYTHON_ARROW = ascii_re(r"-*> {1,3}\d+ ")
+
+
 def _in_log(window: Sequence[_Line], i: int) -> bool:
     """Is line ``i`` among log lines: a log header, a traceback, an error line, within 4 lines,
-    or a command's output after a shell prompt?"""
+    or a command's output after a shell prompt or IPython's traceback?"""
     for k in (*range(max(0, i - 4), i), *range(i + 1, min(len(window), i + 5))):
         line = window[k]
         if line.head or _FRAME.match(line.body) or _ERROR_WORDS.match(line.body):
             return True
-        if k < i and _SHELL_PROMPT.match(line.body):
+        if k < i and (_SHELL_PROMPT.match(line.body) or _IPYTHON_ARROW.match(line.body)):
             return True
         if line.body.startswith("Traceback (most recent call last)"):
             return True
