@@ -3069,3 +3069,17 @@ def test_a_block_opened_as_an_example_is_no_report() -> None:
     report = f"I got an error like this:\n\n```\n{line}\n```"
     assert only(report).fatal is True
     assert events(f"an error such as this:\n\n```\n{line}\n```") == []
+
+
+def test_an_out_of_tree_backend_copies_pytorchs_words_with_its_device_name() -> None:
+    """Enflame's torch_gcu raises PyTorch's OutOfMemoryError in PyTorch's words with its own
+    device's name (its allocator's TORCH_CHECK_WITH: "GCU out of memory. Tried to allocate ",
+    size, ". GCU ", device, " has a total capacity of ..."; no log of it was found in a public
+    tracker, so the line is the message as that source prints it)."""
+    oom = only(
+        "Traceback (most recent call last):\n"
+        '  File "train.py", line 42, in <module>\n'
+        "torch.OutOfMemoryError: GCU out of memory. Tried to allocate 2.00 GiB. GCU 0 has a"
+        " total capacity of 63.98 GiB of which 1.02 GiB is free."
+    )
+    assert (oom.kind, oom.origin, oom.fatal) == ("gpu", "pytorch", True)

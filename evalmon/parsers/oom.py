@@ -643,7 +643,10 @@ _END = r"(?=\s*(?:$|[.,;:!(])|\s+(?:CUDA|HIP) kernel errors might)"
 _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bHIP out of memory\.\s*Tried\s*to\s*allocate", "gpu", "hip"),
     _rule(r"\bMPS backend out of memory\b", "gpu", "mps"),
-    _rule(r"\b(?:CUDA|XPU|NPU|MUSA|MLU) out of memory\.\s*Tried\s*to\s*allocate", "gpu", "pytorch"),
+    # PyTorch's caching allocator, whose words each out-of-tree backend copies with its own
+    # device's name (XPU, Ascend's NPU, MUSA, Cambricon's MLU, Enflame's "GCU out of memory.
+    # Tried to allocate" in torch_gcu's allocator)
+    _rule(r"\b(?:CUDA|[A-Z]{2,5}) out of memory\.\s*Tried\s*to\s*allocate", "gpu", "pytorch"),
     _rule(r"\bCUDA error: ?out of memory" + _END, "gpu", "pytorch"),
     # PyTorch 0.1-0.4 printed the failed CUDA call before raising ("THCudaCheck FAIL
     # file=.../THCStorage.cu line=66 error=2 : out of memory"); a job that catches it goes on
