@@ -916,12 +916,11 @@ def test_host_events_carry_no_gpu_index() -> None:
         "train.log:RuntimeError: DataLoader worker (pid 1) is killed by signal: Killed.",
         "> OSError: [Errno 12] Cannot allocate memory",
         'I get "RuntimeError: Could not allocate tensor with 1 bytes. There is not enough GPU video memory available!"',
-        # named in prose, a README and a client's JSON body (whisper-standalone-win#141,
-        # continuedev/continue#11478, yuntianhe2014/Easy-RAG#9)
+        # named in prose, a README and a client's quote with no status (whisper-standalone-win
+        # #141, continuedev/continue#11478)
         "Here you have `RuntimeError: CUDA failed with error out of memory` error.",
         '- **Memory Errors**: If you see "model requires more system memory", change to a smaller model in `.env`:',
         '"model requires more system memory (2.7 GiB) than is available (2.3 GiB)"',
-        'ValueError: Ollama call failed with status code 500. Details: {"error":"model requires more system memory (3.7 GiB) than is available (3.6 GiB)"}',
     ],
 )
 def test_host_memory_and_directml_near_misses_are_not_events(text: str) -> None:
@@ -3083,3 +3082,24 @@ def test_an_out_of_tree_backend_copies_pytorchs_words_with_its_device_name() -> 
         " total capacity of 63.98 GiB of which 1.02 GiB is free."
     )
     assert (oom.kind, oom.origin, oom.fatal) == ("gpu", "pytorch", True)
+
+
+def test_a_server_answering_5xx_with_an_oom_in_its_body_failed_the_request() -> None:
+    """Issue 12: a quoted OOM is a report when the server answered 5xx. The client's exception
+    names the status (yuntianhe2014/Easy-RAG#9), or an app's error report has it in a field
+    above the body (continuedev/continue#11767)."""
+    easy_rag = (
+        "ValueError: Ollama call failed with status code 500. Details: {\"error\":\"model requires"
+        ' more system memory (3.7 GiB) than is available (3.6 GiB)"}'
+    )
+    oom = only(easy_rag)
+    assert (oom.kind, oom.origin, oom.fatal) == ("host", "ollama", True)
+    continue_report = CORPUS_TEXT["ollama/continue-500-requires-more-system-memory-11206.log"]
+    assert [(e.kind, e.origin, e.fatal) for e in events(continue_report)] == [
+        ("host", "ollama", True)
+    ]
+    # without the status line the same body is a quote
+    assert events(continue_report.replace("Status Code: 500", "Status Code: 200")) == []
+    # a report's list item telling of such a call (a review tool that went on) is no report
+    review = CORPUS_TEXT["ollama/code-review-llm-kvcache-oom-kept-going-71165919150.log"]
+    assert [e for e in events(review) if e.fatal] == []

@@ -2337,6 +2337,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             or _handled_level(line.head)
         ):
             found = None
+    if found is None or found.mention:
+        found = _server_error(window, i, body) or found
     generic = found is not None and found.rule.origin == _GENERIC_ORIGIN
     if found is not None and (found.rule.unnamed or (generic and _names_no_memory(body))):
         rule = dataclasses.replace(found.rule, kind=_kind_from_log(window, i))
@@ -2367,6 +2369,40 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         killed=killed,
         handled=handled and not found.mention,
     )
+
+
+# A client's record that the server answered 5xx ("openai.InternalServerError: Error code: 500 -
+# {'object': 'error', 'message': 'CUDA out of memory ...'}", "ValueError: Ollama call failed
+# with status code 500. Details: {"error":"model requires more system memory ..."}"), or an
+# app's error report with the status in a field of its own above the body ("Status Code: 500",
+# then the body, continuedev/continue#11767): the request failed for the OOM the body quotes.
+# Issue 12: a quoted OOM is a report with evidence the server answered 5xx.
+_SERVER_5XX = ascii_re(
+    r"(?i)\b(?:status(?:[ _]code)?|error code|HTTP(?:/\d(?:\.\d)?)?)\W{0,3}5\d\d\b"
+    r"|\b5\d\d (?:Internal )?Server Error\b"
+)
+_STATUS_FIELD = ascii_re(r"\s*(?:\*\*)?Status Code:(?:\*\*)? 5\d\d\s*$")
+_STATUS_FIELD_LINES = 8
+_QUOTED_VALUE = ascii_re(r"\"((?:[^\"\\]|\\.){8,})\"|'((?:[^'\\]|\\.){8,})'")
+
+
+def _server_error(window: Sequence[_Line], i: int, body: str) -> _Found | None:
+    """The OOM a server's 5xx answer carries in its body, as the client logged it."""
+    status = _SERVER_5XX.search(body)
+    if status is not None:
+        if _quoted(body[: status.start()]) or _LIST_ITEM.match(body):
+            return None  # a document's words about a failed call, a report's list
+        rest = body[status.end() :]
+    elif any(_STATUS_FIELD.match(w.raw) for w in window[max(0, i - _STATUS_FIELD_LINES) : i]):
+        rest = body
+    else:
+        return None
+    for value in _QUOTED_VALUE.finditer(rest):
+        text = value.group(1) or value.group(2)
+        found = _match_text(text) or _match_rules(text, _HOST_MESSAGE, anchored=True)
+        if found is not None and not found.rule.survivable:
+            return _Found(found.rule)
+    return None
 
 
 # PyTorch's message printed without its exception's name, after a word of the program's own:
