@@ -232,8 +232,11 @@ def test_a_job_slurm_requeues_itself_never_runs_twice(
     assert "JobState=CANCELLED" in info and "Restarts=1" in info, info
     # the jobcomp file has a line per run; once scontrol forgets the job, the last one counts
     # (slurmctld writes the cancelled run's line after the cancel returns: wait for two)
-    wait_for(lambda: len(jobcomp(cluster, job).split()) >= 2, timeout=30,
-             what="the cancelled run's jobcomp line", step=0.2)
+    try:
+        wait_for(lambda: len(jobcomp(cluster, job).split()) >= 2, timeout=60,
+                 what="the cancelled run's jobcomp line", step=0.2)
+    except AssertionError as late:  # say what SLURM did write (a CI run once waited 30 s)
+        raise AssertionError(f"{late}: jobcomp holds {jobcomp(cluster, job)!r}") from None
     assert jobcomp(cluster, job).split() == [f"{job}|{BANNER_STATE[cause]}", f"{job}|CANCELLED"]
     monkeypatch.setenv("SLURM_CONF", cluster.conf)
     late = SlurmJob(job, SlurmCommands())
