@@ -2474,6 +2474,10 @@ _DOC_LINES = 30
 # example:"); "like this:" also opens a reporter's own log ("I got an error like this:")
 _EXAMPLE_LEAD_IN = ascii_re(
     r"(?i)\b(?:such as(?: this)?|for example|for instance|e\.g\.?)[:,]?\s*$"
+    # a manual's sentence about where an error shows ("This error is reported in the Slurm
+    # output:", UNINETTSigma2's common job failures); a reporter writes "in my log"
+    r"|\b(?:this|the following) (?:error|message)s? (?:is|are) (?:reported|shown|printed|logged)"
+    r" in (?:the|your) [\w' \-]{1,30}:\s*$"
 )
 
 
