@@ -3113,3 +3113,24 @@ def test_a_manual_showing_where_an_error_is_reported_is_no_report() -> None:
     assert [e for e in events(manual) if e.fatal] == []
     mine = manual.replace("This error is reported in the Slurm output:", "I get this:")
     assert [e.kind for e in events(mine) if e.fatal] == ["host"]
+
+
+def test_vllm_counting_no_kv_blocks_on_the_device_is_the_start_up_failing() -> None:
+    """vLLM V0 logs "# cuda blocks: 0" and then raises "No available memory for the cache
+    blocks" (vllm-project/vllm#13882, whose paste cuts the traceback before the error). Only
+    under vLLM's header: its own "#" is no comment there."""
+    line = "INFO 02-26 09:54:05 executor_base.py:111] # cuda blocks: 0, # CPU blocks: 4681"
+    oom = only(line)
+    assert (oom.kind, oom.origin, oom.fatal, oom.batch_helps) == ("gpu", "vllm-kv", True, False)
+    assert events("INFO 02-26 09:54:05 executor_base.py:111] # cuda blocks: 2, # CPU blocks: 4681") == []
+    # a person's notes quoting the line with no header are no report
+    assert events("# GPU blocks: 0, # CPU blocks: 512") == []
+    # the error raised next is the same failure, across the traceback's boundary
+    raised = (
+        line + "\nTraceback (most recent call last):\n"
+        '  File "vllm/worker/worker.py", line 485, in raise_if_cache_size_invalid\n'
+        '    raise ValueError("No available memory for the cache blocks. "\n'
+        "ValueError: No available memory for the cache blocks. Try increasing "
+        "`gpu_memory_utilization` when initializing the engine."
+    )
+    assert len([e for e in events(raised) if e.fatal]) == 1

@@ -258,7 +258,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|nsufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM"
     rb"|ailed to allocate compute|enough host memory"
     rb"|That was not possible|metal::malloc|Insufficient Memory|alloc_gmem failed|Out of Memory"
-    rb"|more than total mem size"
+    rb"|more than total mem size| blocks: 0, # CPU blocks"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455|os error 1455"
@@ -1767,8 +1767,34 @@ _CXX_OOM = ascii_re(r"(?i)out of memory|\bbad_alloc\b|OutOfMemory|\bOOM\b")
 _GPU_WORDS = ascii_re(r"(?i)cuda|\bhip|gpu|device|c10::|cudnn|cublas|nccl|vram|\bmps\b")
 
 
+# vLLM V0's count of KV blocks at start-up, under its log header: with none on the device the
+# engine raises "No available memory for the cache blocks" next (raise_if_cache_size_invalid),
+# a line pastes often cut. Its own "#" is no comment here.
+_VLLM_NO_GPU_BLOCKS = _rule(
+    r"# (?:cuda|CUDA|GPU|gpu|npu|NPU|xpu|XPU|hpu|HPU) blocks: 0, # CPU blocks: \d+",
+    "gpu",
+    "vllm-kv",
+    batch_helps=False,
+    always_fatal=True,
+    level_blind=True,  # logged at INFO
+)
+
+
+_NO_CACHE_BLOCKS = ascii_re(r"\bNo available memory for the cache\s*blocks\b")
+
+
+def _after_no_blocks(window: Sequence[_Line], i: int) -> bool:
+    """Is line ``i`` vLLM's error raised for a count of no KV blocks reported above it?"""
+    return _NO_CACHE_BLOCKS.search(window[i].body) is not None and any(
+        window[k].head and _VLLM_NO_GPU_BLOCKS.pattern.match(window[k].body)
+        for k in range(i - 1, -1, -1)
+    )
+
+
 def _match_record(text: str, head: str) -> _Found | None:
     """The rule ``text`` satisfies, given the log header of the line it starts on."""
+    if head and _VLLM_NO_GPU_BLOCKS.pattern.match(text):
+        return _Found(_VLLM_NO_GPU_BLOCKS)
     found = _match_text(text)
     if found is None and _CXX_HEAD.match(_own_head(head)):
         words = _CXX_OOM.search(text)
@@ -2713,6 +2739,8 @@ def _survived(hit: _Hit) -> bool:
 
 
 def _is_repeat(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
+    if _after_no_blocks(window, i):  # across the traceback's boundary
+        return True
     if _REFERS_ABOVE.search(window[i].raw):
         for k in range(i - 1, -1, -1):  # the original may come from another process
             earlier = _recognise(window, k)
