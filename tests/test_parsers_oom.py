@@ -3134,3 +3134,17 @@ def test_vllm_counting_no_kv_blocks_on_the_device_is_the_start_up_failing() -> N
         "`gpu_memory_utilization` when initializing the engine."
     )
     assert len([e for e in events(raised) if e.fatal]) == 1
+
+
+def test_sglangs_first_releases_exit_on_a_token_pool_out_of_memory() -> None:
+    """SGLang's 2024 scheduler printed "Prefill out of memory. This should nerver happen.",
+    dumped its radix tree and called exit() (sgl-project/sglang#393): a plain line, fatal."""
+    found = events(
+        "Prefill out of memory. This should nerver happen.\n"
+        " 3 (151644, 8948, 198) r=1\n"
+        "   1 (2610,) r=1\n"
+        "#tokens: 7"
+    )
+    assert [(e.kind, e.origin, e.fatal, e.batch_helps) for e in found] == [
+        ("gpu", "sglang", True, True)
+    ]

@@ -1008,6 +1008,13 @@ _STRONG: tuple[_Rule, ...] = (
         "sglang",
     ),
     _rule(r"\balloc_req_slots runs out of memory\b", "gpu", "sglang"),
+    # its first releases (2024) print this, dump the radix tree and exit() (sgl-project/sglang#393)
+    _rule(
+        r"\b(?:Prefill|Decode) out of memory\. This should ne(?:r)?ver happen\b",
+        "gpu",
+        "sglang",
+        always_fatal=True,
+    ),
     # SGLang's decode when the KV pool cannot hold even one request and nothing can be
     # retracted (sgl-project/sglang#14948): a smaller batch cannot help
     _rule(r"\bNo space left for only one request\b", "gpu", "sglang", batch_helps=False),
