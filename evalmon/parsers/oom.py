@@ -258,7 +258,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|nsufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM"
     rb"|ailed to allocate compute|enough host memory"
     rb"|That was not possible|metal::malloc|Insufficient Memory|alloc_gmem failed|Out of Memory"
-    rb"|more than total mem size| blocks: 0, # CPU blocks"
+    rb"|more than total mem size| blocks: 0, # CPU blocks|Allocation type: "
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455|os error 1455"
@@ -1695,6 +1695,13 @@ _INDENTED_TPU_SUMMARY = _rule(
 # Job has gone over memory limit of 4096 megabytes. Peak usage: 4088 megabytes.")
 _INDENTED_REPORTS = (
     _INDENTED_TPU_SUMMARY,
+    # an entry of XLA's "Largest program allocations in hbm" list, which only its out-of-memory
+    # error carries: the list's tail when a paste cut the error's first line (EasyLM#98)
+    _rule(
+        r"\s{1,8}Allocation type: (?:HLO temp|scoped|program|parameter|output|thread-local)\s*$",
+        "gpu",
+        "xla",
+    ),
     _rule(
         r"\s{1,8}Error from [\w.@\-]+: Job has gone over memory limit of \d+ megabytes\b",
         "host",
