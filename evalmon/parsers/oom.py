@@ -822,6 +822,14 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bOOM when allocating tensor\b", "gpu", "tensorflow"),
     # ggml_init's malloc of its context returned NULL (2023's ggml.c; ggml-org/llama.cpp#1813)
     _rule(r"\bGGML_ASSERT: \S+:\d+: ctx->mem_buffer != NULL$", "host", "ggml", batch_helps=False),
+    # ...and in its later form ("ggml/src/ggml.c:1532: GGML_ASSERT(ctx->mem_buffer != NULL)
+    # failed", LostRuins/koboldcpp#1730)
+    _rule(
+        r"(?:^|\S+:\d+: )GGML_ASSERT\(ctx->mem_buffer != NULL\) failed$",
+        "host",
+        "ggml",
+        batch_helps=False,
+    ),
     # the BFC allocator's failure (TF logs it at W, then dumps the allocator and raises); its
     # "The caller indicates that this is not a failure" warnings are no reports at all
     _rule(
@@ -1008,6 +1016,9 @@ _STRONG: tuple[_Rule, ...] = (
         "sglang",
     ),
     _rule(r"\balloc_req_slots runs out of memory\b", "gpu", "sglang"),
+    # ggml's abort when HIP's virtual memory pool cannot grow (ggml-cuda.cu, ggml-org/llama.cpp
+    # #11405: "ggml-cuda.cu:359: HipVMM Failure: out of memory")
+    _rule(r"\bHipVMM Failure: out of memory\b", "gpu", "hip"),
     # its first releases (2024) print this, dump the radix tree and exit() (sgl-project/sglang#393)
     _rule(
         r"\b(?:Prefill|Decode) out of memory\. This should ne(?:r)?ver happen\b",
@@ -2302,12 +2313,19 @@ def _notebook_error(window: Sequence[_Line], i: int) -> bool:
     )
 
 
+# Rust's panic header; its message is on the next line ("thread '<unnamed>' panicked at
+# mistralrs-core/src/pipeline/mistral.rs:409:17:", mistral.rs#44)
+_RUST_PANIC_AT = ascii_re(r"thread '[^']*' panicked at \S+:\d+:\d+:$")
+
+
 def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     """Does line ``i`` report an OOM, judged from itself and the lines BEFORE it only?"""
     line = window[i]
     if not _CANDIDATE_STR.search(line.raw):
         return None
     body = _unnumbered(window, i, _dedented(window, i))
+    if i > 0 and _RUST_PANIC_AT.match(window[i - 1].body):
+        body = body.replace("`", "")  # the panic's own message: Rust's backticks quote nothing
     model_state = _TRITON_MODEL_STATE.match(line.raw)
     if model_state is not None:
         body = line.raw[model_state.end() :].rstrip(" |")
