@@ -640,6 +640,12 @@ def _rule(
 _END = r"(?=\s*(?:$|[.,;:!(])|\s+(?:CUDA|HIP) kernel errors might)"
 
 # Specific messages: recognised anywhere in the line (unless quoted, see _QUOTING).
+# vLLM's error when no KV block fits at start-up (also the failure its "# GPU blocks: 0" count
+# announces, see _after_no_blocks)
+_VLLM_NO_CACHE_BLOCKS = _rule(
+    r"\bNo available memory for the cache\s*blocks\b", "gpu", "vllm-kv", batch_helps=False
+)
+
 _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bHIP out of memory\.\s*Tried\s*to\s*allocate", "gpu", "hip"),
     _rule(r"\bMPS backend out of memory\b", "gpu", "mps"),
@@ -994,7 +1000,7 @@ _STRONG: tuple[_Rule, ...] = (
         "vllm-kv",
         batch_helps=False,
     ),
-    _rule(r"\bNo available memory for the cache\s*blocks\b", "gpu", "vllm-kv", batch_helps=False),
+    _VLLM_NO_CACHE_BLOCKS,
     # vLLM's KV check (v1/core/kv_cache_utils.py); its opening alone when a paste cut the rest
     _rule(
         r"\bKV cache is needed, which is larger than the available\s*KV\s*cache memory\b"
@@ -1805,12 +1811,9 @@ _VLLM_NO_GPU_BLOCKS = _rule(
 )
 
 
-_NO_CACHE_BLOCKS = ascii_re(r"\bNo available memory for the cache\s*blocks\b")
-
-
 def _after_no_blocks(window: Sequence[_Line], i: int) -> bool:
     """Is line ``i`` vLLM's error raised for a count of no KV blocks reported above it?"""
-    return _NO_CACHE_BLOCKS.search(window[i].body) is not None and any(
+    return _VLLM_NO_CACHE_BLOCKS.pattern.search(window[i].body) is not None and any(
         window[k].head and _VLLM_NO_GPU_BLOCKS.pattern.match(window[k].body)
         for k in range(i - 1, -1, -1)
     )
