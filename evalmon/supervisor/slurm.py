@@ -230,7 +230,9 @@ class SlurmJob:
 
     def _jobcomp_records(self, note_error: bool = True) -> list[tuple[str, str]] | None:
         """(state, exit code) of each run of our job in the jobcomp file, oldest first: a job
-        SLURM requeued has one line per run (``PREEMPTED`` then ``COMPLETED``)."""
+        SLURM requeued has one line per run (``PREEMPTED`` then ``COMPLETED``). A rerun
+        cancelled while the run before it was still COMPLETING gets no line: the last one
+        stays ``PREEMPTED``, which is still true of the job's only run."""
         res = _run(
             ["sacct", "-c", "-n", "-j", self.job_id, "-P", "-o", "jobid,state,exitcode,end"],
             self.commands.timeout_s,
