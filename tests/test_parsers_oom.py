@@ -3180,3 +3180,54 @@ def test_local_runtimes_words_from_round_21() -> None:
     assert [(e.kind, e.fatal) for e in events(panic + message)] == [("gpu", True)]
     # the same words in a person's sentence stay a quote
     assert events("I think " + message[0].lower() + message[1:]) == []
+
+
+def test_torch_xla_glog_header_with_a_padded_thread_id() -> None:
+    """torch_xla logs through glog with the thread id padded after the level ("E    1578
+    tensorflow/.../xla_util.cc:76] "): the largest-allocations entry under it is the OOM
+    (pytorch/xla#1965)."""
+    header = "2020-05-04 09:05:40.721156: E    1578 tensorflow/compiler/xla/xla_client/xla_util.cc:76]"
+    oom = only(header + "      Allocation type: HLO temp")
+    assert (oom.kind, oom.origin, oom.fatal) == ("gpu", "xla", True)
+    assert events(header + " Hint: If you want to see a list of allocated tensors when OOM "
+                  "happens, add report_tensor_allocations_upon_oom to RunOptions") == []
+
+
+def test_a_cuda_context_that_cannot_be_created_is_no_batchs_fault() -> None:
+    """TensorFlow creating its CUDA context on a GPU others fill (keras-team/keras#12695):
+    out of memory before any batch exists, so a smaller one cannot help."""
+    paste = CORPUS_TEXT["keras/streamexecutor-ctx-oom-no-devices-abort-12695.log"]
+    assert [(e.kind, e.origin, e.fatal, e.batch_helps) for e in events(paste)] == [
+        ("gpu", "cuda", True, False)
+    ]
+
+
+def test_a_launchers_sigkill_after_a_ranks_program_error_is_teardown() -> None:
+    """A rank dies of a NameError; torchrun's agent SIGTERMs the others and SIGKILLs the one
+    that outlives the grace, then reports "exitcode: -9" for it (a committed train_log of
+    ShiminZhang/LLM-SAT): no OOM killer, no report. The same lines without the NameError
+    are the OOM killer's work, as before."""
+    paste = CORPUS_TEXT["pytorch/dpo-nameerror-then-exitcode-9-sigkill.log"]
+    assert events(paste) == []
+    without = "\n".join(
+        line for line in paste.splitlines() if "NameError" not in line
+    )
+    assert [(e.kind, e.origin, e.fatal) for e in events(without)] == [("host", "kernel", True)]
+
+
+def test_the_kernels_oom_report_from_its_task_list_on() -> None:
+    """Only the OOM killer's report prints the task list's header (mm/oom_kill.c,
+    dump_tasks): a paste that starts inside the report is the kill (b4rtaz/distributed-llama
+    #59). A syslog's "host kernel: [uptime] " is a header, not the message."""
+    paste = CORPUS_TEXT["other/dllama-sbc-oom-killer-dump-59.log"]
+    (oom,) = events(paste)
+    assert (oom.kind, oom.origin, oom.fatal, oom.message) == (
+        "host", "kernel", True, "Tasks state (memory values in pages):"
+    )
+    invoked = only(
+        "May 19 08:46:24 ubuntu kernel: [107061.603594] 10931 pages reserved\n"
+        "May 19 08:46:24 ubuntu kernel: [107061.603624] dllama invoked oom-killer: "
+        "gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=0"
+    )
+    assert invoked.message.startswith("dllama invoked oom-killer:")
+    assert events("The kernel printed Tasks state (memory values in pages): and a list") == []

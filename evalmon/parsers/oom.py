@@ -259,6 +259,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|ailed to allocate compute|enough host memory"
     rb"|That was not possible|metal::malloc|Insufficient Memory|alloc_gmem failed|Out of Memory"
     rb"|more than total mem size| blocks: 0, # CPU blocks|Allocation type: "
+    rb"|Tasks state \(memory|oom_score_adj +name"
     rb"|failed to allocate buffer of size|failed to allocate CPU buffer of size"
     rb"|unable to allocate \w+ buffer"
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455|os error 1455"
@@ -391,6 +392,8 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "header",
         ascii_re(_SYSLOG_DATE),
     ),
+    # the kernel's ring buffer as syslog or dmesg shows it: "host kernel: [107061.603624] "
+    ("header", ascii_re(r"(?:[\w.\-]{1,64} )?kernel: (?:\[ *\d{1,10}\.\d{6}\] )?")),
     # then the host and the program with its pid, then a level or a colon: "node1 ollama[35]: ",
     # Python logging's "%(hostname)s %(name)s[%(process)d] %(levelname)s " ("h root[14] DEBUG "),
     # or the program alone ("ollama[1186]: ", a journal read with -o cat or cut by the reporter)
@@ -399,8 +402,12 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ascii_re(_SYSLOG_PROGRAM + r"(?:: | " + _LEVEL + r"\b ?|:$)"),
     ),
     # TensorFlow/XLA (absl) after a Python timestamp: "I tensorflow/core/.../x.cc:830] " (its
-    # colon left when a paste cut the time stamp off: ": F tensorflow/...gpu_device.cc:103] ")
-    ("header", ascii_re(r"(?:: )?[IWEF] (?:[\w.\-]+/)*[\w.\-]+\.(?:cc|h|cpp|py):\d+\] ?")),
+    # colon left when a paste cut the time stamp off: ": F tensorflow/...gpu_device.cc:103] "),
+    # torch_xla's with the thread id padded ("E    1578 tensorflow/.../xla_util.cc:76] ")
+    (
+        "header",
+        ascii_re(r"(?:: )?[IWEF](?: +\d+)? (?:[\w.\-]+/)*[\w.\-]+\.(?:cc|h|cpp|py):\d+\] ?"),
+    ),
     # a C++ exception's message under "terminate called after throwing an instance of"
     ("header", ascii_re(r" {0,4}what\(\): +")),
     # the JVM's uncaught exception ('Exception in thread "main" java.lang.OutOfMemoryError: ..'),
@@ -877,6 +884,15 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(
         r"\b(?:CUDA|HIP) out of memory occurred when warming up\b", "gpu", "vllm", batch_helps=True
     ),
+    # TensorFlow/XLA creating its CUDA context, before any batch: the GPU is held by others
+    # ("unable to create StreamExecutor for CUDA:0: ... failed call to cuDevicePrimaryCtxRetain:
+    # CUDA_ERROR_OUT_OF_MEMORY", keras-team/keras#12695)
+    _rule(
+        r"\bfailed call to cu(?:DevicePrimaryCtxRetain|CtxCreate\w*): CUDA_ERROR_OUT_OF_MEMORY\b",
+        "gpu",
+        "cuda",
+        batch_helps=False,
+    ),
     # llama.cpp/ggml allocates its buffers while loading the model or creating the context
     _rule(r"\bcudaMalloc failed: out of memory\b", "gpu", "ggml", batch_helps=False),
     # ggml's Vulkan backend (its "Failed to allocate pinned memory." falls back to plain host
@@ -1151,6 +1167,14 @@ _STRONG: tuple[_Rule, ...] = (
     # memory of 564023296 size, error code is 12." (errno 12, PaddlePaddle/PaddleOCR#2199)
     _rule(r"\bFail to alloc memory of \d+ size, error code is 12\b", "host", "paddle"),
     _rule(r"\binvoked oom-killer: gfp_mask=", "host", "kernel"),
+    # ...and the header of its task list, which only the OOM killer's report prints (mm/
+    # oom_kill.c, dump_tasks): a paste that starts inside the report (b4rtaz/distributed-llama#59)
+    _rule(
+        r"(?:^|\bkernel: (?:\[ *\d+\.\d+\] )?)(?:Tasks state \(memory values in pages\):"
+        r"|\[ *pid *\] +uid +tgid +total_vm +rss .*\boom_score_adj +name)$",
+        "host",
+        "kernel",
+    ),
     # ("OOMKilled=true ExitCode=137": docker inspect with a format of one's own)
     _rule(r"\bReason:\s*OOMKilled\b|\bOOMKilled(?::\s*|=)true\b", "host", "kernel"),
     # `kubectl get pods`: the pod's STATUS column, between READY and RESTARTS
@@ -2384,7 +2408,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         or _SIGKILLED.match((line.head + ahead).strip())
         or (k < i and _SIGKILLED.match((window[k].head + joined).strip()))
     ):
-        if _deliberate_kill(window, i, besides=_AGENT_CLEANUP):
+        if _deliberate_kill(window, i, besides=_AGENT_CLEANUP) or _program_error_first(window, i):
             return None
         found = _Found(_Rule(_SIGKILLED, "host", "kernel"))
         killed = True
@@ -2608,6 +2632,27 @@ def _deliberate_kill(
     return any(
         _DELIBERATE.search(raw) and not (besides and besides.search(raw))
         for raw in (window[k].raw for k in range(i - 1, max(-1, i - 11), -1))
+    )
+
+
+# A bug or a bad setting ending a rank with one of Python's own errors, which no peer's death
+# causes (unlike NCCL's or a socket's RuntimeError). After one, the launcher's agent stops the
+# other ranks; one that outlives SIGTERM's grace is SIGKILLed, and the launcher reports exit
+# code -9 for it: that is teardown, not the OOM killer (a NameError, then torchrun's
+# "failed (exitcode: -9)" and "Signal 9 (SIGKILL) received by PID": a committed train_log).
+_PROGRAM_ERROR = ascii_re(
+    r"(?:NameError|AttributeError|TypeError|ValueError|KeyError|IndexError|ImportError"
+    r"|ModuleNotFoundError|FileNotFoundError|AssertionError|SyntaxError|UnboundLocalError"
+    r"|ZeroDivisionError|NotImplementedError|(?:json\.decoder\.)?JSONDecodeError): "
+)
+
+
+def _program_error_first(window: Sequence[_Line], i: int) -> bool:
+    """Did a rank end with a program error (see _PROGRAM_ERROR) in the lines before a
+    launcher's SIGKILL report?"""
+    return any(
+        _PROGRAM_ERROR.match(window[k].body) and _match_record(window[k].body, "") is None
+        for k in range(i - 1, max(-1, i - CONTEXT_BEFORE), -1)
     )
 
 
