@@ -74,7 +74,8 @@ Rules the supervisor and the dashboard can rely on:
   (SIGKILL) received by PID``, torch.multiprocessing.spawn's ``terminated with signal
   SIGKILL``, ollama's ``llama runner process has terminated: signal: killed`` and zsh's
   ``zsh: killed     python ...`` (torchrun's own ``closing signal SIGTERM`` to the other ranks
-  is no cancellation).
+  is no cancellation). A launcher's SIGKILL report after a rank ended with one of Python's own
+  program errors (``NameError``, ``KeyError``...) is the agent's teardown: no report.
 * A traceback cut before its exception's line: the innermost frame's source line ``raise
   ValueError("No available memory for the cache blocks. "`` right under its ``File ...``
   line is the exception (its own line, once in sight, gives the message); a ``raise`` in code
