@@ -3231,3 +3231,12 @@ def test_the_kernels_oom_report_from_its_task_list_on() -> None:
     )
     assert invoked.message.startswith("dllama invoked oom-killer:")
     assert events("The kernel printed Tasks state (memory values in pages): and a list") == []
+
+
+def test_a_json_record_is_never_the_rest_of_a_line_a_terminal_cut() -> None:
+    """A JSON record after a line that fills a terminal's width is a record of its own: its
+    "error" key must not give an error code on the line above the context it lacks (found by
+    the fuzz test: a bare HIPBLAS_STATUS_ALLOC_FAILED, 100 columns, then a JSON value)."""
+    above = "[rank3]: [default1]:HIPBLAS_STATUS_ALLOC_FAILED |utilization (0.9, 7.2 GiB) then"
+    above = above.ljust(100, ".")
+    assert classify('{"error": "torch.OutOfMemoryError: "}', [above], []) is None

@@ -2313,8 +2313,8 @@ def _uncut(window: Sequence[_Line], i: int) -> _Line | None:
     header or right after it ("...[multiproc_executor.py:4" / "70] RuntimeError: CUDA out of
     memory..."): the lines before it that fill the width exactly, joined as printed."""
     line = window[i]
-    if line.head or line.source:
-        return None
+    if line.head or line.source or line.body.startswith('{"'):
+        return None  # (a JSON record is one line, no cut one's rest)
     raw, k = line.raw, i
     while k > 0 and i - k < _WRAP_LINES:
         previous = window[k - 1]
