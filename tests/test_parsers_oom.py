@@ -3230,6 +3230,11 @@ def test_the_kernels_oom_report_from_its_task_list_on() -> None:
         "gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=0"
     )
     assert invoked.message.startswith("dllama invoked oom-killer:")
+    # plain dmesg: its uptime stamp alone
+    dmesg = only("[107061.603624] Tasks state (memory values in pages):")
+    assert (dmesg.origin, dmesg.fatal, dmesg.message) == (
+        "kernel", True, "Tasks state (memory values in pages):"
+    )
     assert events("The kernel printed Tasks state (memory values in pages): and a list") == []
 
 

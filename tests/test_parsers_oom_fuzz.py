@@ -6,6 +6,8 @@ instead of being swallowed by :func:`classify`.
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -119,7 +121,12 @@ any_lines = st.one_of(fragment_lines, st.text(max_size=200))
 contexts_before = st.lists(any_lines, max_size=CONTEXT_BEFORE)
 contexts_after = st.lists(any_lines, max_size=CONTEXT_AFTER)
 
-FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# EVALMON_FUZZ_EXAMPLES: a longer hunt by hand (CI keeps the default)
+FUZZ = settings(
+    max_examples=int(os.environ.get("EVALMON_FUZZ_EXAMPLES", "250")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def _matches_candidate(line: str) -> bool:

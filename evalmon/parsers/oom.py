@@ -394,7 +394,10 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ascii_re(_SYSLOG_DATE),
     ),
     # the kernel's ring buffer as syslog or dmesg shows it: "host kernel: [107061.603624] "
-    ("header", ascii_re(r"(?:[\w.\-]{1,64} )?kernel: (?:\[ *\d{1,10}\.\d{6}\] )?")),
+    (
+        "header",
+        ascii_re(r"(?:[\w.\-]{1,64} )?kernel: (?:\[ *\d{1,10}\.\d{6}\] )?|\[ *\d{1,10}\.\d{6}\] "),
+    ),
     # then the host and the program with its pid, then a level or a colon: "node1 ollama[35]: ",
     # Python logging's "%(hostname)s %(name)s[%(process)d] %(levelname)s " ("h root[14] DEBUG "),
     # or the program alone ("ollama[1186]: ", a journal read with -o cat or cut by the reporter)
@@ -1171,7 +1174,7 @@ _STRONG: tuple[_Rule, ...] = (
     # ...and the header of its task list, which only the OOM killer's report prints (mm/
     # oom_kill.c, dump_tasks): a paste that starts inside the report (b4rtaz/distributed-llama#59)
     _rule(
-        r"(?:^|\bkernel: (?:\[ *\d+\.\d+\] )?)(?:Tasks state \(memory values in pages\):"
+        r"^(?:Tasks state \(memory values in pages\):"
         r"|\[ *pid *\] +uid +tgid +total_vm +rss .*\boom_score_adj +name)$",
         "host",
         "kernel",
