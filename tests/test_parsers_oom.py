@@ -3245,3 +3245,15 @@ def test_a_json_record_is_never_the_rest_of_a_line_a_terminal_cut() -> None:
     above = "[rank3]: [default1]:HIPBLAS_STATUS_ALLOC_FAILED |utilization (0.9, 7.2 GiB) then"
     above = above.ljust(100, ".")
     assert classify('{"error": "torch.OutOfMemoryError: "}', [above], []) is None
+
+
+def test_words_alone_are_judged_on_the_lines_before_them_only() -> None:
+    """Error words no rule names count only among log lines, and only the lines before say so:
+    read live, the next line is not there yet, and the verdict must be the same (found by the
+    fuzz test: the exception line after it made the same line an OOM)."""
+    line = (
+        "Unable to warmup model: 2.00 GiBRESOURCE_EXHAUSTED: Out of memory while trying to "
+        "allocate 1234 bytes."
+    )
+    assert classify(line, [], []) is None
+    assert classify(line, [], ["torch.OutOfMemoryError: torch.OutOfMemoryError: "]) is None

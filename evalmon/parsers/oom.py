@@ -2021,13 +2021,14 @@ _IPYTHON_ARROW = ascii_re(r"-*> {1,3}\d+ ")
 
 
 def _in_log(window: Sequence[_Line], i: int) -> bool:
-    """Is line ``i`` among log lines: a log header, a traceback, an error line, within 4 lines,
-    or a command's output after a shell prompt or IPython's traceback?"""
-    for k in (*range(max(0, i - 4), i), *range(i + 1, min(len(window), i + 5))):
+    """Is line ``i`` among log lines: a log header, a traceback, an error line, within the 4
+    lines before it, or a command's output after a shell prompt or IPython's traceback? (Never
+    the lines after it: a line read live has none yet, and its verdict must not change.)"""
+    for k in range(max(0, i - 4), i):
         line = window[k]
         if line.head or _FRAME.match(line.body) or _ERROR_WORDS.match(line.body):
             return True
-        if k < i and (_SHELL_PROMPT.match(line.body) or _IPYTHON_ARROW.match(line.body)):
+        if _SHELL_PROMPT.match(line.body) or _IPYTHON_ARROW.match(line.body):
             return True
         if line.body.startswith("Traceback (most recent call last)"):
             return True
