@@ -43,5 +43,6 @@ export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 # Two pytest-xdist workers by default (a module in one worker, the SLURM tests together in
 # one: tests/conftest.py): about 11 instead of 20 minutes on 2 cores. EVALMON_TEST_WORKERS=0
 # runs in one process. (The SLURM tests' races that two workers' load once exposed are waited
-# on now: the credential revoked in the requeue's second, the jobcomp line written late.)
+# on now: the credential revoked in the requeue's second; a jobcomp line SLURM writes only
+# when a cancel misses the requeued job's COMPLETING window is not waited for.)
 exec .venv/bin/python -m pytest -n "${EVALMON_TEST_WORKERS:-2}" --dist loadgroup "$@"
