@@ -3257,3 +3257,15 @@ def test_words_alone_are_judged_on_the_lines_before_them_only() -> None:
     )
     assert classify(line, [], []) is None
     assert classify(line, [], ["torch.OutOfMemoryError: torch.OutOfMemoryError: "]) is None
+
+
+def test_a_program_error_logged_as_a_warning_does_not_hide_a_launchers_sigkill() -> None:
+    """Only a rank that ended with the error explains torchrun's SIGKILL: the same error in a
+    WARNING record (the real excerpt, its NameError lines made one) is one the program logged
+    and went on from."""
+    paste = CORPUS_TEXT["pytorch/dpo-nameerror-then-exitcode-9-sigkill.log"]
+    warned = paste.replace(
+        "[rank0]: NameError: name 'logger' is not defined",
+        "2025-10-13 15:59:27,001 - WARNING - NameError: name 'logger' is not defined",
+    ).replace("[rank0]: NameError: name 'accelerator' is not defined", "")
+    assert [(e.origin, e.fatal) for e in events(warned)] == [("kernel", True)]

@@ -2654,10 +2654,12 @@ _PROGRAM_ERROR = ascii_re(
 
 def _program_error_first(window: Sequence[_Line], i: int) -> bool:
     """Did a rank end with a program error (see _PROGRAM_ERROR) in the lines before a
-    launcher's SIGKILL report?"""
+    launcher's SIGKILL report? (Not one a program logged below ERROR and went on.)"""
     return any(
-        _PROGRAM_ERROR.match(window[k].body) and _match_record(window[k].body, "") is None
-        for k in range(i - 1, max(-1, i - CONTEXT_BEFORE), -1)
+        _PROGRAM_ERROR.match(line.body)
+        and not _handled_level(line.head)
+        and _match_record(line.body, "") is None
+        for line in window[max(0, i - CONTEXT_BEFORE + 1) : i]
     )
 
 
