@@ -8,14 +8,23 @@ import os
 import termios
 
 
-def detach_from_terminal() -> None:
-    """Send stdin, stdout and stderr to /dev/null: after SIGHUP (an SSH drop, a closed window)
-    the terminal is gone, and the lines still printed while the job is stopped must neither
-    fail with EIO nor end evalmon before its record is complete."""
+def detach_from_terminal(errors_to: str | None = None) -> None:
+    """Send stdin and stdout to /dev/null, and stderr to ``errors_to`` (appended; /dev/null
+    when not given or not writable): after SIGHUP (an SSH drop, a closed window) the terminal
+    is gone, and the lines still printed while the job is stopped must neither fail with EIO
+    nor end evalmon before its record is complete. An error evalmon hits from then on still
+    leaves its traceback somewhere a user can read."""
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
+        errors = devnull
+        if errors_to is not None:
+            with contextlib.suppress(OSError):
+                errors = os.open(errors_to, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW,
+                                 0o600)
+        for fd, target in ((0, devnull), (1, devnull), (2, errors)):
+            os.dup2(target, fd)
+        if errors != devnull:
+            os.close(errors)
         os.close(devnull)
 
 

@@ -62,3 +62,35 @@ os.write(out, f"{before_none} {live} {gone}".encode())
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, cwd=REPO, stdin=subprocess.DEVNULL)
     assert result.stdout == "False False True", result.stderr
+
+
+def test_after_a_hang_up_evalmon_s_own_errors_still_land_in_a_file(tmp_path: Path) -> None:
+    """Once the terminal is gone, stdout goes nowhere but stderr goes to the file given: a
+    crash while the job is being stopped must leave its traceback where a user can read it
+    (one went unexplained because stderr was /dev/null)."""
+    errors = tmp_path / "evalmon-stderr.log"
+    code = f"""
+from evalmon.terminal import detach_from_terminal
+detach_from_terminal({str(errors)!r})
+print("a summary line nobody can see")
+raise RuntimeError("no running event loop")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, cwd=REPO, stdin=subprocess.DEVNULL)
+    assert result.returncode == 1
+    assert result.stdout == "" and result.stderr == ""  # nothing reaches the old terminal
+    text = errors.read_text()
+    assert "Traceback" in text and "RuntimeError: no running event loop" in text
+    assert "nobody can see" not in text
+
+
+def test_with_no_writable_errors_file_stderr_goes_nowhere(tmp_path: Path) -> None:
+    code = f"""
+import sys
+from evalmon.terminal import detach_from_terminal
+detach_from_terminal({str(tmp_path / "no-such-folder" / "x.log")!r})
+sys.stderr.write("lost\\n")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, cwd=REPO, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0 and result.stderr == ""

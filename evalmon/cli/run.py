@@ -19,6 +19,7 @@ from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor.launchers import Launcher, LocalLauncher
 from evalmon.supervisor.model import SupervisorStatus, stop_reason
 from evalmon.supervisor.policy import Policy, PolicyError, parse_schedule
+from evalmon.supervisor.record import evalmon_dir
 from evalmon.supervisor.supervisor import Supervisor, SupervisorOptions
 from evalmon.terminal import detach_from_terminal
 
@@ -332,7 +333,7 @@ def _run_headless(options: SupervisorOptions, launcher: Launcher, monitor: Monit
 
     def on_signal(signum: int, frame: object) -> None:
         if signum == signal.SIGHUP:
-            detach_from_terminal()
+            detach_from_terminal(_errors_file(options))
         supervisor.stop(stop_reason(signum))
 
     if threading.current_thread() is not threading.main_thread():
@@ -351,10 +352,15 @@ def _run_headless(options: SupervisorOptions, launcher: Launcher, monitor: Monit
 def _stop_on_signal(supervisor: Supervisor) -> Callable[[int, object], None]:
     def on_signal(signum: int, frame: object) -> None:
         if signum == signal.SIGHUP:
-            detach_from_terminal()
+            detach_from_terminal(_errors_file(supervisor.options))
         supervisor.stop(stop_reason(signum))
 
     return on_signal
+
+
+def _errors_file(options: SupervisorOptions) -> str:
+    """Where evalmon's own error output goes once its terminal is gone."""
+    return os.path.join(evalmon_dir(options.log_dir), "evalmon-stderr.log")
 
 
 def _print_summary(status: SupervisorStatus) -> None:
@@ -404,7 +410,7 @@ def _run_with_dashboard(
         print(f"evalmon run: dashboard error: {exc}", file=sys.stderr)
     stopping = ended_by >= 128  # the dashboard has already called supervisor.stop()
     if ended_by == 128 + signal.SIGHUP:
-        detach_from_terminal()  # no terminal to print on: lines go nowhere, not into EIO
+        detach_from_terminal(_errors_file(options))  # no terminal: nothing fails with EIO
     if stopping:
         supervisor.stop(stop_reason(ended_by - 128))  # kept: the dashboard's own, if first
         print("evalmon: stopping the job", flush=True)

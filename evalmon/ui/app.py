@@ -849,7 +849,12 @@ def run_dashboard(
         handle_signals=True,
     )
     result: Any = None
-    with _restored_signals((signal.SIGTERM, signal.SIGHUP, signal.SIGINT)):
+    # SIGTSTP and SIGCONT too: Textual's driver sets handlers for them (Ctrl+Z) and leaves
+    # them behind; a SIGCONT after the app has ended (a terminal resuming a stopped evalmon)
+    # then restarts application mode with no event loop and raises in whatever evalmon is
+    # doing, e.g. waiting for the job to stop: evalmon died with the record left unfinished
+    with _restored_signals((signal.SIGTERM, signal.SIGHUP, signal.SIGINT,
+                            signal.SIGTSTP, signal.SIGCONT)):
         try:
             result = app.run()
         except OSError:  # the terminal went away under Textual's own output
