@@ -3269,3 +3269,43 @@ def test_a_program_error_logged_as_a_warning_does_not_hide_a_launchers_sigkill()
         "2025-10-13 15:59:27,001 - WARNING - NameError: name 'logger' is not defined",
     ).replace("[rank0]: NameError: name 'accelerator' is not defined", "")
     assert [(e.origin, e.fatal) for e in events(warned)] == [("kernel", True)]
+
+
+def test_darknets_own_cuda_error_line() -> None:
+    """Darknet's check_error prints "CUDA Error: <cudaGetErrorString>" after whatever it was
+    printing, then asserts; only "out of memory" there is an OOM. Its perror() suffix (the
+    stale errno's text) is not the error: "...: Cannot allocate memory" after a launch
+    timeout is no OOM (AlexeyAB/darknet#6381)."""
+    (oom,) = events(CORPUS_TEXT["darknet/train-resize-cuda-error-oom-4533.log"])  # one failure
+    assert (oom.kind, oom.origin, oom.fatal) == ("gpu", "darknet", True)
+    mid_line = only("Iteration: 0, 1, 2, CUDA Error: out of memory")
+    assert (mid_line.origin, mid_line.fatal) == ("darknet", True)
+    assert events(CORPUS_TEXT["darknet/map-buffer-launch-timeout-errno-6381.log"]) == []
+    assert events("CUDA Error: mapping of buffer object failed: Cannot allocate memory") == []
+    assert events("> CUDA Error: out of memory") == []  # a quote
+
+
+def test_a_finished_loading_line_is_no_loading_phase() -> None:
+    """"Loading weights from ...Done!" says the loading is over: an OOM in the iterations
+    after it is no load failure, so a smaller input may help (schwittlick/ofxDarknet#6)."""
+    (oom,) = events(CORPUS_TEXT["darknet/deepdream-iteration-cuda-oom-6.log"])
+    assert oom.batch_helps is True
+    loading = only("Loading weights from /models/vgg-conv.weights...\nCUDA Error: out of memory")
+    assert loading.batch_helps is False
+
+
+def test_openvinos_gpu_plugin_allocation_failures() -> None:
+    """One buffer over the device's largest allocation (with its size), and OpenCL's out of
+    resources while allocating (openvinotoolkit/openvino.genai#2406, immich-app/immich#13674)."""
+    (big,) = events(CORPUS_TEXT["openvino/genai-max-alloc-exceeded-2406.log"])
+    assert (big.kind, big.origin, big.fatal, big.bytes_tried) == (
+        "gpu", "openvino", True, 2305843008391495680
+    )
+    (oor,) = events(CORPUS_TEXT["openvino/ort-openvino-ep-out-of-gpu-resources-13674.log"])
+    assert (oor.kind, oor.origin, oor.fatal) == ("gpu", "openvino", True)
+    # the older wording, thrown before the plugin's own prefix existed
+    old = only("RuntimeError: Exceeded max size of memory object allocation: Requested 9172942848"
+               " bytes but max alloc size is 4294959104 bytes")
+    assert (old.origin, old.fatal) == ("openvino", True)
+    assert events("set GPU_ENABLE_LARGE_ALLOCATIONS=YES to avoid \"[GPU] Exceeded max size of "
+                  "memory object allocation\" on large prompts") == []

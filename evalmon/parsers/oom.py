@@ -133,6 +133,10 @@ of each, with a near-miss):
   actors) killed due to memory pressure (OOM)`` (host, N > 0).
 * TVM (MLC-LLM): ``Check failed: (e == cudaSuccess || ...) is false: CUDA: out of memory``.
 * LMDeploy's TurboMind: ``[TM][ERROR] CUDA runtime error: out of memory /lmdeploy/src/...``.
+* Darknet's ``CUDA Error: out of memory`` (its check_error then asserts); the text its perror
+  adds after another CUDA error (``...: Cannot allocate memory``) is a stale errno, no report.
+* OpenVINO's GPU plugin (origin ``openvino``): ``[GPU] Exceeded max size of memory object
+  allocation: requested N bytes, ...`` and ``[GPU] out of GPU resources``.
 * Intel Gaudi: ``FATAL ERROR :: MODULE:PT_DEVMEM Allocation failed for size::939524096``;
   Huawei Ascend: ``Memory_Allocation_Failure(EL0004): Failed to allocate memory``.
 * ggml's Vulkan backend: ``ggml_vulkan: Device memory allocation of size 118497280 failed.``
@@ -215,7 +219,7 @@ memory``), ``hip``, ``mps``, ``cuda`` (driver/runtime error names), ``cublas``, 
 (llama.cpp), ``cxx`` (a C++ exception's message), ``vllm-kv`` (KV cache too small), ``vllm``
 (free memory below ``gpu_memory_utilization`` at start, warm-up), ``sglang``, ``tgi``,
 ``accelerate``, ``directml``, ``metal`` (a Swift program's Metal error), ``mindspore``,
-``sophgo``, ``tenstorrent`` (gpu); ``python`` (``MemoryError``), ``pytorch`` (CPU allocator),
+``sophgo``, ``tenstorrent``, ``darknet``, ``openvino`` (gpu); ``python`` (``MemoryError``), ``pytorch`` (CPU allocator),
 ``slurm``, ``kernel`` (also a DataLoader worker's SIGKILL), ``enomem`` (errno 12), ``windows``
 (paging file), ``ray``, ``rust``, ``sycl`` (host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's
 bare ``K/M/G`` are binary, ``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints
@@ -274,7 +278,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|(?:[Ff]ail(?:ed)?|FAIL(?:ED)?|[Uu]nable|UNABLE|[Nn]ot|NOT|[Cc]an't|CAN'T) (?:to |TO )?"
     rb"(?:alloc|ALLOC)"
     rb"|(?:ailed|nable|annot|ould not|an't|ouldn't) (?:to )?(?:reserve|malloc)"
-    rb"|emory allocation|EMORY ALLOCATION|emory (?:is |was )?exhausted"
+    rb"|emory allocation|EMORY ALLOCATION|emory (?:is |was )?exhausted|emory object allocation"
+    rb"|out of GPU resources"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
     rb"|No space left for only one request|OUT_OF_DEVICE_MEMORY|OutOfDeviceMemory"
     rb"|failed to allocate buffer, size|buffer of size|would exceed memory|OUT_OF_HOST_MEMORY"
@@ -665,6 +670,22 @@ _STRONG: tuple[_Rule, ...] = (
     # Tried to allocate" in torch_gcu's allocator)
     _rule(r"\b(?:CUDA|[A-Z]{2,5}) out of memory\.\s*Tried\s*to\s*allocate", "gpu", "pytorch"),
     _rule(r"\bCUDA error: ?out of memory" + _END, "gpu", "pytorch"),
+    # Darknet's check_error (pjreddie's and AlexeyAB's forks) prints the CUDA error's string
+    # after whatever it was printing (a layer number, "Iteration: 0, 1, 2, "), then asserts:
+    # "CUDA Error: out of memory" / "darknet: ./src/cuda.c:36: check_error: Assertion `0'
+    # failed." (pjreddie/darknet#499, AlexeyAB/darknet#4533)
+    _rule(r"\bCUDA Error: out of memory(?=$|: |\s*$)", "gpu", "darknet"),
+    # OpenVINO's GPU plugin (Intel GPUs): one buffer over the device's largest allocation, the
+    # whole model over its memory ("Please try to reduce batch size or use lower precision."),
+    # or OpenCL's CL_OUT_OF_RESOURCES / CL_MEM_OBJECT_ALLOCATION_FAILURE while allocating
+    # (openvinotoolkit/openvino.genai#2406, immich-app/immich#13674)
+    _rule(
+        r"(?:\[GPU\] |\b)Exceeded max size of memory (?:object )?allocation: "
+        r"[Rr]e(?:quest|quir)ed \d+"
+        r"|\[GPU\] out of GPU resources\b",
+        "gpu",
+        "openvino",
+    ),
     # PyTorch 0.1-0.4 printed the failed CUDA call before raising ("THCudaCheck FAIL
     # file=.../THCStorage.cu line=66 error=2 : out of memory"); a job that catches it goes on
     _rule(r"\bTHCudaCheck FAIL file=\S+ line=\d+ error=2 : out of memory\b", "gpu", "pytorch"),
@@ -1904,6 +1925,10 @@ _NOT_EXHAUSTION = ascii_re(
     # the dynamic loader's fixed TLS area ("libgomp.so.1: cannot allocate memory in static TLS
     # block", fixed by LD_PRELOAD): no memory ran out
     r"|\bin static TLS block\b"
+    # Darknet's check_error ends with perror(): the CUDA error, then whatever errno held
+    # ("CUDA Error: mapping of buffer object failed: Cannot allocate memory", AlexeyAB/darknet
+    # #6381: a launch timeout); only its own "CUDA Error: out of memory" is the memory
+    r"|\bCUDA Error(?: Prev)?: (?!out of memory\b)[^:]{1,80}: Cannot allocate memory$"
 )
 _GENERIC_PROSE_WORDS = 12
 _FAILED_BECAUSE = ascii_re(r"\b(?:[Ff]ailed|FAILED)(?: \([^()]{1,40}\))?: $")
@@ -2758,6 +2783,7 @@ _LOAD_LOG = ascii_re(
     r"|\bStarting server\b|\bggml_init_cublas:"  # a server starts by loading its model
     r"|\bLoading bmodel from\b"  # Sophgo's runtime
 )
+_LOAD_DONE = ascii_re(r"\.\.\.\s*[Dd]one!?\s*$")
 # The OOM line itself says the model was being loaded (Triton: "Model 'tensorrt_llm' loading
 # failed with error: ... when creating modelInstanceState: ... out of memory"), or the next
 # lines do (llama.cpp and its bindings: "error loading model: Error allocating vulkan memory.",
@@ -2898,7 +2924,8 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
         if load or run:
             break
         if _LOAD_LOG.search(line.raw):
-            return "load"
+            # "Loading weights from ....weights...Done!" (Darknet): the loading is over
+            return None if _LOAD_DONE.search(line.raw) else "load"
         if _RUN_LOG.search(line.raw):
             return "run"
         if _is_boundary(line):
@@ -3133,6 +3160,7 @@ _TRIED = (
     ascii_re(r"Failed to allocate request for\s*" + _SIZE),  # XLA
     ascii_re(r"Failed to allocate (\d+)() bytes for new constant"),  # XLA:GPU
     ascii_re(r"^memory allocation of (\d+)() bytes failed"),  # Rust
+    ascii_re(r"memory object allocation: requested (\d+)() bytes"),  # OpenVINO's GPU plugin
 )
 _GPU = (
     ascii_re(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
