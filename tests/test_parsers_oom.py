@@ -3309,3 +3309,31 @@ def test_openvinos_gpu_plugin_allocation_failures() -> None:
     assert (old.origin, old.fatal) == ("openvino", True)
     assert events("set GPU_ENABLE_LARGE_ALLOCATIONS=YES to avoid \"[GPU] Exceeded max size of "
                   "memory object allocation\" on large prompts") == []
+
+
+def test_gnu_times_report_of_a_sigkill_is_the_kernels_kill() -> None:
+    """GNU time's "Command terminated by signal 9" is what bash's "Killed" is
+    (AlexeyAB/darknet#8308, a 32 GB host OOM-killed during mAP)."""
+    (oom,) = events(CORPUS_TEXT["darknet/map-calc-host-oom-8308.log"])
+    assert (oom.kind, oom.fatal, oom.message) == ("host", True, "Command terminated by signal 9")
+    assert events("Command terminated by signal 15") == []
+    assert events("if you see Command terminated by signal 9 in the log, add swap") == []
+
+
+def test_mindspore_kernel_launch_and_old_paddle_gpu_check() -> None:
+    (ms,) = events(CORPUS_TEXT["mindspore/sd-lora-kernel-output-malloc-465.log"])
+    assert (ms.kind, ms.origin, ms.fatal) == ("gpu", "mindspore", True)
+    (pd,) = events(CORPUS_TEXT["paddle/fluid-enforce-allocating-8992.log"])
+    assert (pd.kind, pd.origin, pd.fatal, pd.bytes_tried) == ("gpu", "paddle", True, 10513462067)
+
+
+def test_an_oom_under_torchs_default_device_context_is_a_load() -> None:
+    """Tensors built under ``with torch.device("cuda"):`` are a model's parameters being
+    created (meta-pytorch/torchtune#229's checkpoint conversion): no batch to make smaller."""
+    paste = CORPUS_TEXT["torchtune/convert-llama2-checkpoint-gpu-oom-pr229.log"]
+    (oom,) = events(paste)
+    assert (oom.fatal, oom.batch_helps) == (True, False)
+    in_forward = paste.replace("torch/utils/_device.py", "model/llama.py").replace(
+        "__torch_function__", "forward"
+    )
+    assert only(in_forward).batch_helps is True

@@ -215,15 +215,15 @@ of each, with a near-miss):
 ``origin`` names the reporter: ``pytorch`` (CUDA caching allocator, ``CUDA error: out of
 memory``), ``hip``, ``mps``, ``cuda`` (driver/runtime error names), ``cublas``, ``cudnn``,
 ``nccl``, ``xla`` (JAX/XLA, TPU HBM), ``mlx`` (Apple MLX), ``tensorflow``, ``vulkan``,
-``sycl``, ``deepspeed``, ``ggml``
-(llama.cpp), ``cxx`` (a C++ exception's message), ``vllm-kv`` (KV cache too small), ``vllm``
-(free memory below ``gpu_memory_utilization`` at start, warm-up), ``sglang``, ``tgi``,
-``accelerate``, ``directml``, ``metal`` (a Swift program's Metal error), ``mindspore``,
-``sophgo``, ``tenstorrent``, ``darknet``, ``openvino`` (gpu); ``python`` (``MemoryError``), ``pytorch`` (CPU allocator),
-``slurm``, ``kernel`` (also a DataLoader worker's SIGKILL), ``enomem`` (errno 12), ``windows``
-(paging file), ``ray``, ``rust``, ``sycl`` (host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's
-bare ``K/M/G`` are binary, ``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints
-binary sizes as ``GB``/``MB``.
+``sycl``, ``deepspeed``, ``ggml`` (llama.cpp), ``cxx`` (a C++ exception's message), ``vllm-kv``
+(KV cache too small), ``vllm`` (free memory below ``gpu_memory_utilization`` at start,
+warm-up), ``sglang``, ``tgi``, ``accelerate``, ``directml``, ``metal`` (a Swift program's Metal
+error), ``mindspore``, ``sophgo``, ``tenstorrent``, ``darknet``, ``openvino`` (gpu); ``python``
+(``MemoryError``), ``pytorch`` (CPU allocator), ``slurm``, ``kernel`` (also a DataLoader
+worker's SIGKILL), ``enomem`` (errno 12), ``windows`` (paging file), ``ray``, ``rust``,
+``sycl`` (host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are binary,
+``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints binary sizes as
+``GB``/``MB``.
 ``bytes_tried`` is the failed request (for vLLM's KV check: the KV cache needed) and
 ``free_bytes`` what was free (for vLLM's KV check: the KV cache memory available).
 """
@@ -279,7 +279,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"(?:alloc|ALLOC)"
     rb"|(?:ailed|nable|annot|ould not|an't|ouldn't) (?:to )?(?:reserve|malloc)"
     rb"|emory allocation|EMORY ALLOCATION|emory (?:is |was )?exhausted|emory object allocation"
-    rb"|out of GPU resources"
+    rb"|out of GPU resources|Memory isn't enough|allocating <= available failed"
+    rb"|terminated by signal 9"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
     rb"|No space left for only one request|OUT_OF_DEVICE_MEMORY|OutOfDeviceMemory"
     rb"|failed to allocate buffer, size|buffer of size|would exceed memory|OUT_OF_HOST_MEMORY"
@@ -1191,6 +1192,10 @@ _STRONG: tuple[_Rule, ...] = (
     # ...and its host allocator (system_allocator.cc): "ResourceExhaustedError: Fail to alloc
     # memory of 564023296 size, error code is 12." (errno 12, PaddlePaddle/PaddleOCR#2199)
     _rule(r"\bFail to alloc memory of \d+ size, error code is 12\b", "host", "paddle"),
+    # ...and its first GPU allocator's check (Paddle Fluid 0.x, platform/gpu_info.cc):
+    # "EnforceNotMet: enforce allocating <= available failed, 10513462067 > 1369702144"
+    # (PaddlePaddle/Paddle#8992)
+    _rule(r"\benforce allocating <= available failed, \d+ > \d+", "gpu", "paddle"),
     _rule(r"\binvoked oom-killer: gfp_mask=", "host", "kernel"),
     # ...and the header of its task list, which only the OOM killer's report prints (mm/
     # oom_kill.c, dump_tasks): a paste that starts inside the report (b4rtaz/distributed-llama#59)
@@ -1282,6 +1287,14 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(
         r"\bAddMemBlockAndMemBufByEagerFree\] .{0,300}\balloc size : \d+ is more than total mem "
         r"size : \d+",
+        "gpu",
+        "mindspore",
+    ),
+    # ...and its kernel launcher's, raised as an exception (MS_LOG(EXCEPTION)): "RuntimeError:
+    # Malloc for kernel output failed, Memory isn't enough, node:Default/Cast-op446"
+    # (mindspore-lab/mindone#465)
+    _rule(
+        r"\bMalloc for kernel (?:input|output|workspace) failed, Memory isn't enough\b",
         "gpu",
         "mindspore",
     ),
@@ -1500,6 +1513,9 @@ _SIGKILLED = ascii_re(
     r"|[\w.+\-]{0,40}: (?:internal compiler error: Killed \(program cc1\w*\)"
     r"|fatal error: Killed signal terminated program cc1\w*)"
     r"|nvcc error +: '\w+' died due to signal 9 \(Kill signal\)"
+    # GNU time's report of the command it ran (AlexeyAB/darknet#8308: mAP over 9 M detections
+    # on a 32 GB host, the kernel's report in dmesg)
+    r"|Command terminated by signal 9"
     r")$"
 )
 
@@ -2757,6 +2773,10 @@ _LOAD_FRAME = ascii_re(
     # setting up for training before any batch: DDP's buckets, ZeRO's partitions
     r"|^prepare_model$|^_ddp_init_helper$|^_configure_(?:zero_)?optimizer$"
 )
+# torch's default-device context (``with torch.device("cuda"): model = Model()``): tensors
+# built under it are a model's parameters being created on the GPU (vLLM's _initialize_model,
+# torchtune's model set-up: meta-pytorch/torchtune#229), not a batch's
+_LOAD_FILE = ascii_re(r'\s*File "[^"]*torch[/\\]utils[/\\]_device\.py", line \d+, in ')
 _LOAD_SOURCE = ascii_re(
     r"\.from_pretrained\(|load_state_dict\(|load_checkpoint\(|\bmodel\.(?:to|cuda|half|bfloat16)\("
     r"|^\s*return t\.to\("  # torch's own Module.to, moving a module's weights
@@ -2914,6 +2934,7 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
             if _WARMUP_FRAME.match(func):
                 return "run"
             load = load or _LOAD_FRAME.search(func) is not None
+            load = load or _LOAD_FILE.match(body) is not None
             run = run or _RUN_FRAME.match(func) is not None
             continue
         if not body or body[0].isspace():
@@ -3160,6 +3181,7 @@ _TRIED = (
     ascii_re(r"Failed to allocate request for\s*" + _SIZE),  # XLA
     ascii_re(r"Failed to allocate (\d+)() bytes for new constant"),  # XLA:GPU
     ascii_re(r"^memory allocation of (\d+)() bytes failed"),  # Rust
+    ascii_re(r"enforce allocating <= available failed, (\d+)() >"),  # Paddle Fluid: bytes
     ascii_re(r"memory object allocation: requested (\d+)() bytes"),  # OpenVINO's GPU plugin
 )
 _GPU = (
