@@ -3337,3 +3337,13 @@ def test_an_oom_under_torchs_default_device_context_is_a_load() -> None:
         "__torch_function__", "forward"
     )
     assert only(in_forward).batch_helps is True
+
+
+def test_llama_cpps_vision_warm_up_goes_on_after_a_failed_reserve() -> None:
+    """clip.cpp ignores ggml_backend_sched_reserve's result while warming up its graph: the
+    failure is logged, the next line is its own, and the server starts (ggml-org/llama.cpp
+    #18181). Without the lines after it, the same failure is fatal."""
+    paste = CORPUS_TEXT["llamacpp/clip-warmup-reserve-oom-goes-on-18181.log"]
+    assert [(e.origin, e.fatal) for e in events(paste)] == [("ggml", False)]
+    cut = paste.rsplit("\n", 1)[0]  # without "alloc_compute_meta: graph splits = ..."
+    assert [(e.origin, e.fatal) for e in events(cut)] == [("ggml", True)]

@@ -2735,6 +2735,11 @@ _RECOVERY = ascii_re(
     # text-generation-webui's summary of a generation, printed after the exception it caught:
     # the request came back empty, the server goes on (oobabooga/text-generation-webui#1595)
     r"|^Output generated in [\d.]+ seconds \([\d.]+ tokens/s, \d+ tokens\b"
+    # llama.cpp's vision encoder (clip.cpp) ignores a failed reserve of its warm-up graph and
+    # goes on: its next lines, then the server loading the projector (ggml-org/llama.cpp
+    # #18181); the image that needs the memory fails later, on its own
+    r"|\b(?:alloc|reserve)_compute_meta: graph splits = \d+"
+    r"|\bload_model: loaded multimodal model\b"
 )
 # A bar moving on after a bare message (no exception type, no error level, no traceback):
 # the program printed a caught OOM and went on.
