@@ -3347,3 +3347,49 @@ def test_llama_cpps_vision_warm_up_goes_on_after_a_failed_reserve() -> None:
     assert [(e.origin, e.fatal) for e in events(paste)] == [("ggml", False)]
     cut = paste.rsplit("\n", 1)[0]  # without "alloc_compute_meta: graph splits = ..."
     assert [(e.origin, e.fatal) for e in events(cut)] == [("ggml", True)]
+
+
+def test_std_bad_alloc_at_the_end_of_openvinos_allocator_chain() -> None:
+    """std::bad_alloc's what() (MSVC's "bad allocation") as the innermost message of OpenVINO's
+    chained exception, from its allocator (openvinotoolkit/openvino#34345). As a RuntimeError's
+    whole message it can be a library's bug (pytorch/pytorch#73356): no report, as before."""
+    (oom,) = events(CORPUS_TEXT["openvino/genai-flux-nf4-bad-allocation-34345.log"])
+    assert (oom.kind, oom.origin, oom.fatal) == ("host", "cxx", True)
+    assert events(CORPUS_TEXT["openvino/sd-compile-model-bad-allocation-132.log"]) == []
+    assert events("bad allocation") == []
+    assert events("Exception from src/core/src/model.cpp:12:\nbad allocation") == []
+    assert events("we hit a bad allocation in the planner, see below") == []
+
+
+def test_round_24s_runtime_forms() -> None:
+    """SGLang's capture OOM printed over several lines and its diffusion worker's own OOM
+    notice (loading: no batch), TensorFlow's executor failing to create a kernel (set-up: no
+    batch), Metal's buffer limit, vLLM V0's swap space; FlashInfer's fixed workspace is none."""
+    capture = only("Exception: Capture cuda graph failed: CUDA out of memory.\n"
+                   "Tried to allocate 672.00 MiB.")
+    assert (capture.origin, capture.fatal, capture.batch_helps) == ("sglang", True, True)
+    (notice,) = events(CORPUS_TEXT["sglang/diffusion-fp8-fallback-oom-detected-29833.log"])
+    assert (notice.origin, notice.fatal, notice.batch_helps) == ("sglang", True, False)
+    (tf,) = [e for e in events(CORPUS_TEXT["tensorflow/gpt2-simple-bfc-executor-oom-189.log"])
+             if e.fatal][:1]
+    assert tf.batch_helps is False
+    (metal,) = events(CORPUS_TEXT["llamacpp/ios-metal-buffer-validation-32k-ctx-6861.log"])
+    assert (metal.origin, metal.fatal, metal.batch_helps) == ("metal", True, True)
+    swap = only("RuntimeError: Aborted due to the lack of CPU swap space. Please increase the "
+                "swap space to avoid this error.")
+    assert (swap.kind, swap.origin, swap.fatal) == ("host", "vllm-kv", True)
+    assert events(CORPUS_TEXT["vllm/flashinfer-workspace-alignedallocator-362.log"]) == []
+
+
+def test_schedulers_memory_kills_in_their_own_words() -> None:
+    """Moab's mail (cBio/cbio-cluster#251), CMS's WMAgent over its PSS limit
+    (cms-sw/cmssw#46040) and CRAB relaying HTCondor's kill (dmwm/CRABServer#9367)."""
+    (moab,) = events(CORPUS_TEXT["pbs/cbio-gpu-job-mem-hard-limit-251.log"])
+    assert (moab.kind, moab.origin, moab.fatal) == ("host", "pbs", True)
+    (pss,) = [e for e in events(CORPUS_TEXT["other/cmssw-promptreco-maxpss-exceeded-46040.log"])
+              if e.fatal]
+    assert (pss.kind, pss.origin) == ("host", "wmagent")
+    crab = only("ERROR:RetryJob Job killed by HTCondor due to excessive memory use (RSS=2250 MB). "
+                "Will not retry it.")
+    assert (crab.origin, crab.fatal) == ("htcondor", True)
+    assert events("limit: a job that exceeded MEM usage hard limit (2528 > 1126) is deleted") == []

@@ -259,6 +259,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|low on resource: memory|malloc_or_wait"
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate"
     rb"|Tried to allocate|bad_alloc|OUT_OF_ME\+|mem_buffer != NULL|out of device memory"
+    rb"|bad allocation"
     rb"|Failed to alloc DEVICE memory|bytes on DEVICE|\"Allocation Failure\"|Memory not available"
     rb"|nsufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM"
     rb"|ailed to allocate compute|enough host memory"
@@ -280,7 +281,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|(?:ailed|nable|annot|ould not|an't|ouldn't) (?:to )?(?:reserve|malloc)"
     rb"|emory allocation|EMORY ALLOCATION|emory (?:is |was )?exhausted|emory object allocation"
     rb"|out of GPU resources|Memory isn't enough|allocating <= available failed"
-    rb"|terminated by signal 9"
+    rb"|terminated by signal 9|OOM detected\. Possible|lack of CPU swap space|must not exceed"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
     rb"|No space left for only one request|OUT_OF_DEVICE_MEMORY|OutOfDeviceMemory"
     rb"|failed to allocate buffer, size|buffer of size|would exceed memory|OUT_OF_HOST_MEMORY"
@@ -289,6 +290,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Ray killed this worker|Unable to warmup model|Engine building failed|lowmemorykiller: Kill"
     rb"|using all available RAM|leave no GPU memory|PBS: job killed|memory resource limit"
     rb"|TERM_MEMLIMIT|gone over memory limit|due to memory usage|systemd-oomd"
+    rb"|MEM usage hard limit|excessive memory use|exceeded maxPSS"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -1064,6 +1066,25 @@ _STRONG: tuple[_Rule, ...] = (
         "sglang",
     ),
     _rule(r"\balloc_req_slots runs out of memory\b", "gpu", "sglang"),
+    # vLLM V0's scheduler when a preempted sequence must be swapped out and the host's swap
+    # space for the KV cache is full: the engine loop dies (ai-dynamo/dynamo#1471); fewer
+    # sequences at once need less of it
+    _rule(
+        r"\bAborted due to the lack of CPU swap space\b", "host", "vllm-kv", batch_helps=True
+    ),
+    # its diffusion runtime's worker when an OOM escapes its scheduler: logged at WARNING, then
+    # re-raised, and the worker shuts down (multimodal_gen's gpu_worker, sgl-project/sglang
+    # #29833)
+    _rule(r"^OOM detected\. Possible solutions:$", "gpu", "sglang", level_blind=True),
+    # its CUDA-graph capture failing for memory, whose message PyTorch may print over several
+    # lines ("Capture cuda graph failed: CUDA out of memory." then "Tried to allocate ..."); it
+    # advises a smaller --cuda-graph-max-bs (sgl-project/sglang#23769)
+    _rule(
+        r"\bCapture cuda graph failed: (?:[\w.]+Error: )?(?:CUDA|HIP|NPU|XPU) out of memory\b",
+        "gpu",
+        "sglang",
+        batch_helps=True,
+    ),
     # ggml's abort when HIP's virtual memory pool cannot grow (ggml-cuda.cu, ggml-org/llama.cpp
     # #11405: "ggml-cuda.cu:359: HipVMM Failure: out of memory")
     _rule(r"\bHipVMM Failure: out of memory\b", "gpu", "hip"),
@@ -1140,17 +1161,24 @@ _STRONG: tuple[_Rule, ...] = (
     # pressure for ...")
     _rule(
         r"\bPBS: job killed: p?v?mem (?:job total )?\d+ ?[kKmMgG]?[bB]? exceeded limit\b"
-        r"|\bJob exceeded a memory resource limit \(vmem, pvmem, etc\.\)\. Job was aborted\b",
+        r"|\bJob exceeded a memory resource limit \(vmem, pvmem, etc\.\)\. Job was aborted\b"
+        # Moab's mail when it deletes the job (cBio/cbio-cluster#251)
+        r"|^job \d+ exceeded MEM usage hard limit \(\d+ > \d+\)$",
         "host",
         "pbs",
     ),
     _rule(r"^TERM_MEMLIMIT: job killed after reaching LSF memory usage limit\b", "host", "lsf"),
     _rule(
         r"\bJob has gone over memory limit of \d+ megabytes\b"
-        r"|\bput on hold by SYSTEM_PERIODIC_HOLD due to memory usage\b",
+        r"|\bput on hold by SYSTEM_PERIODIC_HOLD due to memory usage\b"
+        # CMS's CRAB relaying HTCondor's kill (dmwm/CRABServer#9367)
+        r"|\bJob killed by HTCondor due to excessive memory use \(RSS=\d+ MB\)",
         "host",
         "htcondor",
     ),
+    # CMS's WMAgent killing a step over its PSS limit (cms-sw/cmssw#46040): "Error in CMSSW
+    # step cmsRun1", "Job has exceeded maxPSS: 16000 MB", then SIGUSR2 to the step
+    _rule(r"^Job has exceeded maxPSS: \d+ MB$", "host", "wmagent"),
     _rule(
         r"\bsystemd-oomd\[\d+\]: Killed \S+ due to memory (?:pressure|used)\b"
         r"|: systemd-oomd killed \d+ process\(es\) in this unit\b",
@@ -1253,6 +1281,14 @@ _STRONG: tuple[_Rule, ...] = (
     # MTLCommandBufferErrorDomain Code=8 "Insufficient Memory (IOAF code 8)"" (waifu2x-metal#3).
     # The error alone is a status a program may go on after (gfx-rs/wgpu#9545).
     _rule(r"^Fatal error: .{0,200}\bMTLCommandBufferErrorDomain Code=8\b", "gpu", "metal"),
+    # Metal's validation layer refusing a buffer over the device's largest (an iPhone's 2 GB:
+    # llama.cpp's context for a 32k n_ctx, ggml-org/llama.cpp#6861); a smaller ubatch helps
+    _rule(
+        r"\bnewBufferWith\S*:length 0x[0-9a-fA-F]+ must not exceed \d+ MB\b",
+        "gpu",
+        "metal",
+        batch_helps=True,
+    ),
     # ExLlamaV2 splitting a model over the GPUs it has (turboderp/exllamav2#383)
     _rule(r"\bInsufficient VRAM for model and cache\b", "gpu", "exllamav2", batch_helps=False),
     # MLC LLM's load-time check: "TVMError: Check failed: (output_res.IsOk()) is false:
@@ -1540,7 +1576,10 @@ _EXCEPTION_NAME = ascii_re(r"(?:Error|Exception|Exhausted|Failure|Exit)(?:\([\w.
 _LABEL = ascii_re(r"(?P<label>[A-Za-z][\w\-]*(?: [\w\-]+){0,4}): (?P<msg>.*)$")
 # (not advice: Ray's "Set max_restarts and max_task_retries to enable retry when the task
 # crashes due to OOM")
-_RETRYING = ascii_re(r"(?<!enable )(?<!to )\b[Rr]etry(?:ing)?\b|\bwill retry\b|\bRETRYING\b")
+# (not "Will not retry it.": CRAB giving up on a job HTCondor killed, dmwm/CRABServer#9367)
+_RETRYING = ascii_re(
+    r"(?<!enable )(?<!to )(?<!not )\b[Rr]etry(?:ing)?\b|\bwill retry\b|\bRETRYING\b"
+)
 # The line says the process goes on: it halves/reduces the batch, skips, falls back. Only
 # progressive and past forms: "Reduce the batch size" in an error message is advice.
 _RECOVERED_HERE = ascii_re(
@@ -1941,6 +1980,9 @@ _NOT_EXHAUSTION = ascii_re(
     # the dynamic loader's fixed TLS area ("libgomp.so.1: cannot allocate memory in static TLS
     # block", fixed by LD_PRELOAD): no memory ran out
     r"|\bin static TLS block\b"
+    # FlashInfer's fixed-size workspace buffer ("Out of workspace memory in AlignedAlloactor"
+    # [sic], vllm-project/vllm#362 in a fork's tracker): a configured buffer, the GPU had room
+    r"|\bOut of workspace memory in Aligned"
     # Darknet's check_error ends with perror(): the CUDA error, then whatever errno held
     # ("CUDA Error: mapping of buffer object failed: Cannot allocate memory", AlexeyAB/darknet
     # #6381: a launch timeout); only its own "CUDA Error: out of memory" is the memory
@@ -2437,6 +2479,13 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             break
     if found is None:
         found = _raised_here(window, i)
+    if (
+        found is None
+        and i > 0
+        and _BAD_ALLOC_LINE.pattern.match(body)
+        and _EXCEPTION_FROM.search(window[i - 1].body)
+    ):
+        found = _Found(_BAD_ALLOC_LINE)
     if found is None and _TRT_BUILD_FAILED.search(body) and _trt_oom_before(window, i):
         found = _Found(_TRT_BUILD_OOM)
     ahead = _joined_ahead(window, i, body) if found is None else body
@@ -2807,6 +2856,9 @@ _LOAD_LOG = ascii_re(
     r"|^=+> Building model\b"  # a training script constructing its model (DBPN's "===> ")
     r"|\bStarting server\b|\bggml_init_cublas:"  # a server starts by loading its model
     r"|\bLoading bmodel from\b"  # Sophgo's runtime
+    # a loading bar: "Loading checkpoint shards:  0%|", SGLang diffusion's "Loading required
+    # modules:  60%|" (sgl-project/sglang#29833)
+    r"|^Loading [\w ]{1,40}: +\d+%\|"
 )
 _LOAD_DONE = ascii_re(r"\.\.\.\s*[Dd]one!?\s*$")
 # The OOM line itself says the model was being loaded (Triton: "Model 'tensorrt_llm' loading
@@ -2825,6 +2877,9 @@ _LOAD_HERE = ascii_re(
     # torch.load's safe unpickler failing on a tensor it was restoring (pytorch/torchchat#974:
     # "WeightsUnpickler error: MPS backend out of memory ...")
     r"|\bWeightsUnpickler error: "
+    # TensorFlow's executor creating a graph's kernels, before any step ran (a scalar's OOM:
+    # the GPU is already full; minimaxir/gpt-2-simple#189)
+    r"|\bExecutor failed to create kernel\b"
     # a Rust backtrace (anyhow, printed after the error) in candle's safetensors loading:
     # "   3: candle_core::safetensors::convert_slice" (huggingface/candle#2631)
     r"|^ {0,4}\d{1,3}: [\w:<>]*\bsafetensors::"
@@ -2960,6 +3015,15 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
         return "load"
     return "run" if run else None
 
+
+# OpenVINO's chained exception ends with the innermost one's message on its own line:
+# "RuntimeError: Exception from src\inference\src\cpp\core.cpp:113:" ... "Exception from
+# src\core\src\runtime\allocator.cpp:79:" then std::bad_alloc's what(), "bad allocation"
+# under MSVC (openvinotoolkit/openvino#34345): its host allocator failed. Elsewhere, as a
+# RuntimeError's message, std::bad_alloc can be a library's bug (a one-element tensor,
+# pytorch/pytorch#73356): no report; pybind11's MemoryError is one.
+_BAD_ALLOC_LINE = _rule(r"(?:std::bad_alloc|bad allocation)$", "host", "cxx")
+_EXCEPTION_FROM = ascii_re(r"\bException from \S*\ballocator\.cpp:\d+:$")
 
 _TRT_BUILD_FAILED = ascii_re(r"\bEngine building failed\b|\bFailed to build (?:the )?engine\b")
 _TRT_BUILD_OOM = _rule(_TRT_BUILD_FAILED.pattern, "gpu", "tensorrt", batch_helps=False)
