@@ -3393,3 +3393,13 @@ def test_schedulers_memory_kills_in_their_own_words() -> None:
                 "Will not retry it.")
     assert (crab.origin, crab.fatal) == ("htcondor", True)
     assert events("limit: a job that exceeded MEM usage hard limit (2528 > 1126) is deleted") == []
+
+
+def test_memory_words_the_other_way_round() -> None:
+    """"memory is not enough", "memory is insufficient" in an error record, as any runtime may
+    word it; not in prose, not TensorRT's skipped tactics (NVIDIA-AI-IOT/torch2trt#706)."""
+    assert only("RuntimeError: device memory is not enough for the KV cache").fatal is True
+    assert only("ERROR: GPU memory is insufficient to load the model").kind == "gpu"
+    assert events("The memory is not enough, so I bought a new card") == []
+    assert events("[TensorRT] ERROR: Tactic Device request: 2304MB Available: 1536MB. Device "
+                  "memory is insufficient to use tactic.") == []

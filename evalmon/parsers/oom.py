@@ -281,6 +281,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|(?:ailed|nable|annot|ould not|an't|ouldn't) (?:to )?(?:reserve|malloc)"
     rb"|emory allocation|EMORY ALLOCATION|emory (?:is |was )?exhausted|emory object allocation"
     rb"|out of GPU resources|Memory isn't enough|allocating <= available failed"
+    rb"|(?:emory|VRAM|RAM|HBM) (?:is not|isn't|was not|wasn't) enough"
+    rb"|(?:emory|VRAM|RAM|HBM) (?:is |was )?insufficient"
     rb"|terminated by signal 9|OOM detected\. Possible|lack of CPU swap space|must not exceed"
     rb"|zsh: killed|has terminated: signal: killed|maximum allowed buffer size"
     rb"|No space left for only one request|OUT_OF_DEVICE_MEMORY|OutOfDeviceMemory"
@@ -1949,6 +1951,10 @@ _EXHAUSTION_WORDS = ascii_re(
     r"(?:alloc(?:ate)?|reserve|malloc)\b[^.;,]{0,60}?\b(?:memory|VRAM|buffers?)\b"
     r"|\bmemory allocation (?:has )?(?:failed|failure|error)\b|\bmemory not available\b"
     r"|\bmemory (?:is |was )?exhausted\b"
+    # the words the other way round ("Memory isn't enough", MindSpore; "device memory is
+    # insufficient")
+    r"|\b(?:memory|VRAM|RAM|HBM) (?:is not|isn't|was not|wasn't) enough\b"
+    r"|\b(?:memory|VRAM|RAM|HBM) (?:is |was )?insufficient\b"
 )
 # What makes the line an error: an exception, a C program's "function: failed ..." line, an
 # error label (after bracketed tags) or a line that opens with a failure. The last two are
@@ -1983,6 +1989,9 @@ _NOT_EXHAUSTION = ascii_re(
     # FlashInfer's fixed-size workspace buffer ("Out of workspace memory in AlignedAlloactor"
     # [sic], vllm-project/vllm#362 in a fork's tracker): a configured buffer, the GPU had room
     r"|\bOut of workspace memory in Aligned"
+    # TensorRT's builder skipping a tactic that wants more than is free, at ERROR, and
+    # building on ("Device memory is insufficient to use tactic.", NVIDIA-AI-IOT/torch2trt#706)
+    r"|\binsufficient to use tactic\b"
     # Darknet's check_error ends with perror(): the CUDA error, then whatever errno held
     # ("CUDA Error: mapping of buffer object failed: Cannot allocate memory", AlexeyAB/darknet
     # #6381: a launch timeout); only its own "CUDA Error: out of memory" is the memory
