@@ -3403,3 +3403,13 @@ def test_memory_words_the_other_way_round() -> None:
     assert events("The memory is not enough, so I bought a new card") == []
     assert events("[TensorRT] ERROR: Tactic Device request: 2304MB Available: 1536MB. Device "
                   "memory is insufficient to use tactic.") == []
+
+
+def test_earlyoom_kills_and_fsdp_wrapping() -> None:
+    """earlyoom's kill and its dying node; FSDP flattening a model's parameters is set-up."""
+    kill = only('sending SIGTERM to process 2677144 uid 996 "llama-server": badness 1022, '
+                "VmRSS 11791 MiB")
+    assert (kill.kind, kill.origin, kill.fatal) == ("host", "earlyoom", True)
+    assert events("earlyoom v1.7 sending SIGTERM when mem <= 10.00% and swap <= 10.00%,") == []
+    (fsdp,) = events(CORPUS_TEXT["lightning/fsdp-init-flatten-14gib-oom-9063108564.log"])
+    assert (fsdp.fatal, fsdp.batch_helps) == (True, False)

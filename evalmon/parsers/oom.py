@@ -292,7 +292,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Ray killed this worker|Unable to warmup model|Engine building failed|lowmemorykiller: Kill"
     rb"|using all available RAM|leave no GPU memory|PBS: job killed|memory resource limit"
     rb"|TERM_MEMLIMIT|gone over memory limit|due to memory usage|systemd-oomd"
-    rb"|MEM usage hard limit|excessive memory use|exceeded maxPSS"
+    rb"|MEM usage hard limit|excessive memory use|exceeded maxPSS|\": badness|process to kill"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -1181,6 +1181,15 @@ _STRONG: tuple[_Rule, ...] = (
     # CMS's WMAgent killing a step over its PSS limit (cms-sw/cmssw#46040): "Error in CMSSW
     # step cmsRun1", "Job has exceeded maxPSS: 16000 MB", then SIGUSR2 to the step
     _rule(r"^Job has exceeded maxPSS: \d+ MB$", "host", "wmagent"),
+    # earlyoom, the user-space OOM killer many desktops and DGX boxes run: "sending SIGTERM to
+    # process 2677144 uid 996 "llama-server": badness 1022, VmRSS 11791 MiB", and when nothing
+    # is left to kill but itself, "Could not find a process to kill (selected itself)"
+    _rule(
+        r"\bsending SIG(?:TERM|KILL) to process \d+ uid \d+ \"[^\"]{1,200}\": badness -?\d+"
+        r"|\bearlyoom: Could not find a process to kill\b",
+        "host",
+        "earlyoom",
+    ),
     _rule(
         r"\bsystemd-oomd\[\d+\]: Killed \S+ due to memory (?:pressure|used)\b"
         r"|: systemd-oomd killed \d+ process\(es\) in this unit\b",
@@ -2835,6 +2844,8 @@ _LOAD_FRAME = ascii_re(
     r"|dispatch_model|^from_dir$"  # TensorRT-LLM's ModelRunner loading an engine directory
     # setting up for training before any batch: DDP's buckets, ZeRO's partitions
     r"|^prepare_model$|^_ddp_init_helper$|^_configure_(?:zero_)?optimizer$"
+    # FSDP wrapping a model: flattening its parameters (Lightning's strategy, accelerate)
+    r"|^_init_param_handle_from_module$|^_init_flat_param_and_metadata$"
 )
 # torch's default-device context (``with torch.device("cuda"): model = Model()``): tensors
 # built under it are a model's parameters being created on the GPU (vLLM's _initialize_model,
