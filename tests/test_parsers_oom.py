@@ -3413,3 +3413,29 @@ def test_earlyoom_kills_and_fsdp_wrapping() -> None:
     assert events("earlyoom v1.7 sending SIGTERM when mem <= 10.00% and swap <= 10.00%,") == []
     (fsdp,) = events(CORPUS_TEXT["lightning/fsdp-init-flatten-14gib-oom-9063108564.log"])
     assert (fsdp.fatal, fsdp.batch_helps) == (True, False)
+
+
+def test_sglangs_negative_kv_profile_and_llama_servers_optional_draft() -> None:
+    """SGLang profiling a negative number of KV tokens is the failure (sgl-project/sglang
+    #7691), a positive one is not; llama-server going on to its vision projector after a
+    draft context failed to allocate survived it (ggml-org/llama.cpp#24758)."""
+    neg = [e for e in events(CORPUS_TEXT["sglang/mi300x-dsr1-dp-negative-kv-profile-7691.log"])
+           if e.fatal]
+    assert neg and all((e.origin, e.batch_helps) == ("sglang", False) for e in neg)
+    assert events("[2025-07-02 07:41:59 DP0 TP0] max_total_tokens=131072 is larger than the "
+                  "profiled value 561981. Use the profiled value instead.") == []
+    paste = CORPUS_TEXT["llamacpp/gemma4-mtp-draft-ctx-oom-silently-disabled-24758.log"]
+    assert not any(e.fatal for e in events(paste))
+
+
+def test_nccls_cuda_error_2_and_rusts_abort_after_a_progress_line() -> None:
+    """CUDA's error 2 is out of memory, however much of its text a paste kept
+    (ggml-org/llama.cpp#22476); Rust's abort glued to rustup's progress line (rust-lang/rust
+    #73202) is the line's report, though the bar starts with a space."""
+    nccl = only("ph3a:1:107 [1] include/alloc.h:228 NCCL WARN Cuda failure 2 'out of me")
+    assert (nccl.origin, nccl.fatal) == ("nccl", True)
+    assert events("ph3a:1:107 [1] include/alloc.h:228 NCCL WARN Cuda failure 700 'an illegal "
+                  "memory access was encountered'") == []
+    (rust,) = events(CORPUS_TEXT["other/rustup-2gb-vm-alloc-failed-aborted-73202.log"])
+    assert (rust.kind, rust.origin, rust.fatal) == ("host", "rust", True)
+    assert events(" 42.0 MiB /  60.2 MiB ( 70 %)   8.0 MiB/s in  5s ETA:  2s") == []

@@ -293,6 +293,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|using all available RAM|leave no GPU memory|PBS: job killed|memory resource limit"
     rb"|TERM_MEMLIMIT|gone over memory limit|due to memory usage|systemd-oomd"
     rb"|MEM usage hard limit|excessive memory use|exceeded maxPSS|\": badness|process to kill"
+    rb"|than the profiled value -|Cuda failure 2 '"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
 )
@@ -752,6 +753,9 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(
         r"(?:\bNCCL|\] [\w/]+\.cu:\d+) WARN Cuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"
     ),
+    # ...its code alone says it: CUDA's error 2 is cudaErrorMemoryAllocation, whatever of the
+    # text a paste kept ("NCCL WARN Cuda failure 2 'out of me", ggml-org/llama.cpp#22476)
+    _rule(r"\bNCCL WARN Cuda failure 2 '", "gpu", "nccl"),
     _rule(r"\bNCCL WARN Failed to CUDA calloc\b", "gpu", "nccl"),
     # Caffe2's enforce on a CUDA call ("[enforce fail at event_gpu.cc:17] error == cudaSuccess.
     # 2 vs 0. Error at: /home/sd/pytorch/caffe2/core/event_gpu.cc:17: out of memory")
@@ -1068,6 +1072,15 @@ _STRONG: tuple[_Rule, ...] = (
         "sglang",
     ),
     _rule(r"\balloc_req_slots runs out of memory\b", "gpu", "sglang"),
+    # its profile leaving a negative number of KV tokens: the weights took the memory, and the
+    # next line raises "Not enough memory" (model_runner; sgl-project/sglang#7691, cut before)
+    _rule(
+        r"\bmax_total_tokens=\d+ is larger than the profiled value -\d+\b",
+        "gpu",
+        "sglang",
+        batch_helps=False,
+        level_blind=True,
+    ),
     # vLLM V0's scheduler when a preempted sequence must be swapped out and the host's swap
     # space for the KV cache is full: the engine loop dies (ai-dynamo/dynamo#1471); fewer
     # sequences at once need less of it
@@ -1838,6 +1851,15 @@ _INDENTED_REPORTS = (
         r"\s{1,8}Error from [\w.@\-]+: Job has gone over memory limit of \d+ megabytes\b",
         "host",
         "htcondor",
+    ),
+    # Rust's abort glued to the end of a progress line a program redrew without a newline
+    # (rustup's " 42.0 MiB /  60.2 MiB ( 70 %) ... ETA:  2smemory allocation of 166442784
+    # bytes failed", rust-lang/rust#73202): the bar's own indent is no code's
+    _rule(
+        r"\s{1,4}[\d.]+ [KMG]iB / +[\d.]+ [KMG]iB \( ?\d+ %\).{0,80}\S"
+        r"(?=memory allocation of \d+ bytes failed)",
+        "host",
+        "rust",
     ),
 )
 
@@ -2807,6 +2829,10 @@ _RECOVERY = ascii_re(
     # #18181); the image that needs the memory fails later, on its own
     r"|\b(?:alloc|reserve)_compute_meta: graph splits = \d+"
     r"|\bload_model: loaded multimodal model\b"
+    # ...and llama-server going on to its vision projector after a failed context: only an
+    # optional one (the MTP draft's) can fail and leave the load going (ggml-org/llama.cpp
+    # #24758); a failed main model ends the load first
+    r"|\bclip_ctx: CLIP using \w+ backend\b"
 )
 # A bar moving on after a bare message (no exception type, no error level, no traceback):
 # the program printed a caught OOM and went on.
