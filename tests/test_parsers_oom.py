@@ -3351,11 +3351,14 @@ def test_llama_cpps_vision_warm_up_goes_on_after_a_failed_reserve() -> None:
 
 def test_std_bad_alloc_at_the_end_of_openvinos_allocator_chain() -> None:
     """std::bad_alloc's what() (MSVC's "bad allocation") as the innermost message of OpenVINO's
-    chained exception, from its allocator (openvinotoolkit/openvino#34345). As a RuntimeError's
-    whole message it can be a library's bug (pytorch/pytorch#73356): no report, as before."""
+    chained exception, from its allocator (openvinotoolkit/openvino#34345), or raised by a call
+    into OpenVINO's Python API. Elsewhere, as a RuntimeError's whole message, it can be a
+    library's bug (pytorch/pytorch#73356): no report, as before."""
     (oom,) = events(CORPUS_TEXT["openvino/genai-flux-nf4-bad-allocation-34345.log"])
     assert (oom.kind, oom.origin, oom.fatal) == ("host", "cxx", True)
-    assert events(CORPUS_TEXT["openvino/sd-compile-model-bad-allocation-132.log"]) == []
+    (raised,) = events(CORPUS_TEXT["openvino/sd-compile-model-bad-allocation-132.log"])
+    assert (raised.kind, raised.origin, raised.fatal) == ("host", "cxx", True)  # under ie_api.py
+    assert events(CORPUS_TEXT["pytorch/repl-std-bad-alloc-one-element-tensor-not-oom-73356.log"]) == []
     assert events("bad allocation") == []
     assert events("Exception from src/core/src/model.cpp:12:\nbad allocation") == []
     assert events("we hit a bad allocation in the planner, see below") == []
@@ -3439,3 +3442,36 @@ def test_nccls_cuda_error_2_and_rusts_abort_after_a_progress_line() -> None:
     (rust,) = events(CORPUS_TEXT["other/rustup-2gb-vm-alloc-failed-aborted-73202.log"])
     assert (rust.kind, rust.origin, rust.fatal) == ("host", "rust", True)
     assert events(" 42.0 MiB /  60.2 MiB ( 70 %)   8.0 MiB/s in  5s ETA:  2s") == []
+
+
+def test_kubernetes_pod_rows_runc_numpy_and_tqdm_killed() -> None:
+    """`kubectl get pods`' OOMKilled row, runc's killed container init
+    (kubeflow/training-operator#1661), numpy's words under an app's ERROR label, and bash's
+    Killed glued to a tqdm bar (unslothai/unsloth#3442)."""
+    row = only("kubeflow    training-operator-8569f97489-zkxbt    0/1     OOMKilled")
+    assert (row.kind, row.origin, row.fatal) == ("host", "kubernetes", True)
+    assert only("training-operator-5cc8  0/1  OOMKilled   3   2m").fatal is True
+    runc = [e for e in events(CORPUS_TEXT[
+        "kubeflow/training-operator-init-oom-killed-ocp-1661.log"]) if e.fatal]
+    assert runc and runc[0].origin == "kubernetes"
+    numpy = only("ERROR: Unable to allocate 3.60 GiB for an array with shape (1, 1200623, 201) "
+                 "and data type complex128")
+    assert (numpy.kind, numpy.fatal) == ("host", True)
+    assert events("#note - numpy: Unable to allocate 3.60 GiB for an array with shape (1,)") == []
+    bar = only('Unsloth: Tokenizing ["text"] (num_proc=196):  31%|###  | 1859/5939 '
+               "[01:01<02:39, 25.61 examples/s]Killed")
+    assert (bar.kind, bar.origin, bar.fatal) == ("host", "kernel", True)
+
+
+def test_an_ides_sigkill_report_in_a_chinese_locale() -> None:
+    """PyCharm's exit line with full-width brackets and colon (a YOLO run's evaluation)."""
+    (kill,) = events(CORPUS_TEXT["yolo-family/tiny-yolo-epoch10-voc-eval-sigkill-15.log"])
+    assert (kill.kind, kill.fatal) == ("host", True)
+
+
+def test_a_benchmark_harness_summary_of_the_exception_that_ended_a_run() -> None:
+    """milabench lists the exceptions that ended a benchmark, indented as list items
+    (mila-iqia/milabench#301): its Gaudi allocation failure is the run's own."""
+    (oom,) = events(CORPUS_TEXT["gaudi/milabench-hpu-reformer-pt-devmem-alloc-301.log"])
+    assert (oom.kind, oom.fatal, oom.bytes_tried) == ("gpu", True, 268435456)
+    assert events("\t* 1 x ValueError: bad config") == []

@@ -293,9 +293,11 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|using all available RAM|leave no GPU memory|PBS: job killed|memory resource limit"
     rb"|TERM_MEMLIMIT|gone over memory limit|due to memory usage|systemd-oomd"
     rb"|MEM usage hard limit|excessive memory use|exceeded maxPSS|\": badness|process to kill"
-    rb"|than the profiled value -|Cuda failure 2 '"
+    rb"|than the profiled value -|Cuda failure 2 '|\]Killed|OOMKilled|OOM-killed"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
+    + b"|"
+    + "exit code 137 \uff08interrupted".encode()  # an IDE's, with full-width brackets
 )
 _CANDIDATE_STR = ascii_re(CANDIDATE.pattern.decode())
 
@@ -1213,6 +1215,23 @@ _STRONG: tuple[_Rule, ...] = (
     # 10123, oom_score_adj 200 to free 4223760kB rss, ...; reason: min watermark is breached"
     _rule(r"\blowmemorykiller: Kill(?:ing)? '[^']+' \(\d+\)", "host", "kernel"),
     _rule(r"\bTask was killed due to the node running low on memory\b", "host", "ray"),
+    # `kubectl get pods`' row of a pod whose container the kernel killed ("training-operator-
+    # 8569f97489-zkxbt  0/1  OOMKilled", with or without its namespace column), and runc
+    # failing to start a container whose init was killed (kubeflow/training-operator#1661)
+    _rule(
+        r"^(?:[a-z0-9][\w.\-]*\s+)?[a-z0-9][\w.\-]*\s+\d+/\d+\s+OOMKilled(?:\s+\d+\b|\s*$)",
+        "host",
+        "kubernetes",
+    ),
+    _rule(r"\bcontainer init was OOM-killed\b", "host", "kubernetes"),
+    # numpy's own words for an array it cannot allocate, alone or under an app's "ERROR: "
+    # label (noScribe); as an exception's message the exception rules read it
+    _rule(
+        r"^(?:\[?(?:ERROR|Error|error)\]?:? )?Unable to allocate [\d.]+ [KMGTPE]i?B for an array"
+        r" with shape\b",
+        "host",
+        "python",
+    ),
     # Google Colab's notice when the runtime's kernel is killed for RAM
     _rule(r"^Your session crashed after using all available RAM\b", "host", "colab"),
     # ... the monitor's own line for one kill ("Memory on the node (IP: ...) where the task
@@ -1536,6 +1555,9 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     # ...or to Keras's bar ("165376/296960 [=====>.....] - ETA: 365s - loss: 2.1371Killed",
     # keras-team/keras#3476)
     ascii_re(r"\d+/\d+ \[[=>.]+\] - .*\dKilled$"),
+    # ...or to a tqdm bar's stats ("... 1859/5939 [01:01<02:39, 25.61 examples/s]Killed",
+    # unslothai/unsloth#3442: tokenizing with 196 processes)
+    ascii_re(r".*\d+/\d+ \[[\d:<>?]+(?:, *[^\]]{1,30})?\]Killed$"),
 )
 # A launcher saying its worker died of SIGKILL, which nothing but the kernel's OOM killer sends
 # unasked (DeepSpeed's maintainers: "-9 is system out of memory", deepspeedai/DeepSpeed#4239):
@@ -1562,7 +1584,10 @@ _SIGKILLED = ascii_re(
     # an IDE's run console (PyCharm: noelshin/selfmask#11, teacherpeterpan/Logic-LLM#10, both
     # out of host memory). Its Stop button sends SIGINT first: a Python program then prints
     # KeyboardInterrupt, which marks the SIGKILL that may follow as deliberate.
-    r"|Process finished with exit code 137 \(interrupted by signal 9: ?SIGKILL\)"
+    # (a Chinese locale's IDE prints full-width brackets and colon: "（interrupted by signal 9：
+    # SIGKILL）", a YOLO training run's evaluation)
+    r"|Process finished with exit code 137 [(\uff08]interrupted by signal 9[:\uff1a] ?SIGKILL"
+    r"[)\uff09]"
     # Python's subprocess, as `accelerate launch` and torch.distributed.launch report their
     # worker (kohya-ss/sd-scripts#1065, microsoft/Swin-Transformer#267, in italics there)
     r"|_?(?:[\w.]+\.)?CalledProcessError: Command .{1,8000} died with <Signals\.SIGKILL: 9>\._?"
@@ -1864,12 +1889,23 @@ _INDENTED_REPORTS = (
 )
 
 
+# A benchmark harness's summary of the exceptions that ended a run (milabench: "* Error codes =
+# 1, 1", "* 1 exceptions found", then "\t* 1 x RuntimeError: ..."): the run's own failure,
+# indented as a list item (mila-iqia/milabench#301)
+_HARNESS_SUMMARY = ascii_re(
+    r"\s{1,8}\* \d+ x (?P<exception>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception): \S.*)$"
+)
+
+
 def _match_text(text: str) -> _Found | None:
     """The rule a message body satisfies, or None. ``text`` is a prefix-stripped body."""
     if text and text[0].isspace():
         for indented in _INDENTED_REPORTS:
             if indented.pattern.match(text):
                 return _Found(indented)
+        summary = _HARNESS_SUMMARY.match(text)
+        if summary is not None:
+            return _match_text(summary.group("exception"))
     if not text or text[0].isspace() or _copied(text):
         return None
     if _QUOTING.match(text):
@@ -2519,12 +2555,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             break
     if found is None:
         found = _raised_here(window, i)
-    if (
-        found is None
-        and i > 0
-        and _BAD_ALLOC_LINE.pattern.match(body)
-        and _EXCEPTION_FROM.search(window[i - 1].body)
-    ):
+    if found is None and i > 0 and _openvino_bad_alloc(window, i, body):
         found = _Found(_BAD_ALLOC_LINE)
     if found is None and _TRT_BUILD_FAILED.search(body) and _trt_oom_before(window, i):
         found = _Found(_TRT_BUILD_OOM)
@@ -3070,6 +3101,18 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
 # pytorch/pytorch#73356): no report; pybind11's MemoryError is one.
 _BAD_ALLOC_LINE = _rule(r"(?:std::bad_alloc|bad allocation)$", "host", "cxx")
 _EXCEPTION_FROM = ascii_re(r"\bException from \S*\ballocator\.cpp:\d+:$")
+# ...or raised as a RuntimeError by a call into OpenVINO's Python API (its frames above:
+# compile_model in openvino/runtime/ie_api.py, bes-dev/stable_diffusion.openvino#132)
+_BAD_ALLOC_RAISED = ascii_re(r"RuntimeError: (?:std::bad_alloc|bad allocation)$")
+_OPENVINO_FRAME = ascii_re(r'\s*File "[^"]*[/\\]openvino[/\\][^"]*", line \d+, in ')
+
+
+def _openvino_bad_alloc(window: Sequence[_Line], i: int, body: str) -> bool:
+    if _BAD_ALLOC_LINE.pattern.match(body):
+        return _EXCEPTION_FROM.search(window[i - 1].body) is not None
+    if _BAD_ALLOC_RAISED.match(body):
+        return any(_OPENVINO_FRAME.match(window[k].body) for k in range(max(0, i - 6), i))
+    return False
 
 _TRT_BUILD_FAILED = ascii_re(r"\bEngine building failed\b|\bFailed to build (?:the )?engine\b")
 _TRT_BUILD_OOM = _rule(_TRT_BUILD_FAILED.pattern, "gpu", "tensorrt", batch_helps=False)
