@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -340,12 +341,10 @@ def wait(predicate: Callable[[], object], what: str, deadline_s: float = DEADLIN
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.mark.parametrize("how", ["ctrl-c", "SIGTERM", "SIGHUP"])
-def test_ctrl_c_sigterm_and_sighup_under_the_dashboard_stop_the_job_cleanly(
-    tmp_path: Path, how: str,
-) -> None:
-    """What they do headless: the job is stopped (SIGTERM to its group), the record says
-    cancelled, evalmon exits, and the terminal leaves the alternate screen."""
+@contextlib.contextmanager
+def job_under_dashboard(tmp_path: Path) -> Iterator[tuple[Tmux, Path, Any]]:
+    """`evalmon run` of the fake job under the dashboard in tmux at 80x24, once the job runs:
+    (tmux, the job's pid file, evalmon's psutil.Process). Both are gone afterwards."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed (apt-get install tmux)")
     import psutil
@@ -355,8 +354,20 @@ def test_ctrl_c_sigterm_and_sighup_under_the_dashboard_stop_the_job_cleanly(
     try:
         tmux.wait_for(lambda s: "attempt 1/5 running at batch 8" in s and job_alive(pid_file),
                       "the job running under the dashboard")
+        yield tmux, pid_file, psutil.Process(int(tmux.pane("#{pane_pid}")))
+    finally:
+        tmux.close()
+        kill_job(pid_file)
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "SIGTERM", "SIGHUP"])
+def test_ctrl_c_sigterm_and_sighup_under_the_dashboard_stop_the_job_cleanly(
+    tmp_path: Path, how: str,
+) -> None:
+    """What they do headless: the job is stopped (SIGTERM to its group), the record says
+    cancelled, evalmon exits, and the terminal leaves the alternate screen."""
+    with job_under_dashboard(tmp_path) as (tmux, pid_file, evalmon):
         assert tmux.pane("#{alternate_on}") == "1"
-        evalmon = psutil.Process(int(tmux.pane("#{pane_pid}")))
         if how == "ctrl-c":
             tmux.keys("C-c")
         elif how == "SIGTERM":
@@ -382,9 +393,6 @@ def test_ctrl_c_sigterm_and_sighup_under_the_dashboard_stop_the_job_cleanly(
         assert "Traceback" not in screen and "Traceback" not in errors_text
         if how != "SIGHUP":  # (after SIGHUP nothing is printed: there is no terminal)
             assert "cancelled" in screen
-    finally:
-        tmux.close()
-        kill_job(pid_file)
 
 
 def test_after_q_supervision_goes_on_and_survives_sigcont(tmp_path: Path) -> None:
@@ -392,16 +400,7 @@ def test_after_q_supervision_goes_on_and_survives_sigcont(tmp_path: Path) -> Non
     evalmon) must not wake the dashboard's leftovers: once, Textual's SIGCONT handler stayed
     installed and raised with no event loop, and evalmon died mid-supervision with its record
     unfinished. Ctrl-C then stops the job as it does headless."""
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not installed (apt-get install tmux)")
-    import psutil
-
-    command, pid_file = fake_job(tmp_path)
-    tmux = Tmux(command, cwd=tmp_path, size=(80, 24), keep=True)
-    try:
-        tmux.wait_for(lambda s: "attempt 1/5 running at batch 8" in s and job_alive(pid_file),
-                      "the job running under the dashboard")
-        evalmon = psutil.Process(int(tmux.pane("#{pane_pid}")))
+    with job_under_dashboard(tmp_path) as (tmux, pid_file, evalmon):
         tmux.keys("q")
         tmux.wait_for(lambda s: "still supervising the job" in s, "the headless hand-over")
         assert tmux.pane("#{alternate_on}") == "0"
@@ -414,9 +413,6 @@ def test_after_q_supervision_goes_on_and_survives_sigcont(tmp_path: Path) -> Non
         assert final_state(tmp_path / "logs") == "cancelled", tmux.screen()
         assert "Ctrl-C" in last_reason(tmp_path / "logs"), last_reason(tmp_path / "logs")
         assert "Traceback" not in tmux.scrollback()
-    finally:
-        tmux.close()
-        kill_job(pid_file)
 
 
 def test_closing_the_terminal_stops_the_job(tmp_path: Path) -> None:
