@@ -3475,3 +3475,17 @@ def test_a_benchmark_harness_summary_of_the_exception_that_ended_a_run() -> None
     (oom,) = events(CORPUS_TEXT["gaudi/milabench-hpu-reformer-pt-devmem-alloc-301.log"])
     assert (oom.kind, oom.fatal, oom.bytes_tried) == ("gpu", True, 268435456)
     assert events("\t* 1 x ValueError: bad config") == []
+
+
+def test_htcondor_docker_mpi_hydra_and_ai_platform_kills() -> None:
+    """HTCondor's Docker universe (CHTC), MPICH hydra's exit code 9 banner, and Google AI
+    Platform's replica killed out of memory (tensorflow/models#9352)."""
+    condor = only("Hold reason: Error from slot1_7@gpulab2002.chtc.wisc.edu: Docker job has gone "
+                  "over memory limit of 1024 Mb")
+    assert (condor.origin, condor.fatal) == ("htcondor", True)
+    (hydra,) = events(CORPUS_TEXT["mplbm/mpi-bad-termination-92.log"])
+    assert (hydra.kind, hydra.fatal) == ("host", True)
+    assert events("=   EXIT CODE: 139") == []
+    gcp = only("The replica master 0 ran out-of-memory and exited with a non-zero status of "
+               "9(SIGKILL)")
+    assert (gcp.kind, gcp.origin, gcp.fatal) == ("host", "gcp", True)

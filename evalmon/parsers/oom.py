@@ -294,6 +294,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|TERM_MEMLIMIT|gone over memory limit|due to memory usage|systemd-oomd"
     rb"|MEM usage hard limit|excessive memory use|exceeded maxPSS|\": badness|process to kill"
     rb"|than the profiled value -|Cuda failure 2 '|\]Killed|OOMKilled|OOM-killed"
+    rb"|EXIT CODE: 9|ran out-of-memory"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -1186,7 +1187,7 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     _rule(r"^TERM_MEMLIMIT: job killed after reaching LSF memory usage limit\b", "host", "lsf"),
     _rule(
-        r"\bJob has gone over memory limit of \d+ megabytes\b"
+        r"\b(?:Docker job|Job) has gone over memory limit of \d+ (?:megabytes|Mb|MB)\b"
         r"|\bput on hold by SYSTEM_PERIODIC_HOLD due to memory usage\b"
         # CMS's CRAB relaying HTCondor's kill (dmwm/CRABServer#9367)
         r"|\bJob killed by HTCondor due to excessive memory use \(RSS=\d+ MB\)",
@@ -1224,6 +1225,13 @@ _STRONG: tuple[_Rule, ...] = (
         "kubernetes",
     ),
     _rule(r"\bcontainer init was OOM-killed\b", "host", "kubernetes"),
+    # Google's AI Platform (Vertex) training service on a replica the node killed
+    # (tensorflow/models#9352)
+    _rule(
+        r"\bThe replica \w+ \d+ ran out-of-memory and exited with a non-zero status of 9\b",
+        "host",
+        "gcp",
+    ),
     # numpy's own words for an array it cannot allocate, alone or under an app's "ERROR: "
     # label (noScribe); as an exception's message the exception rules read it
     _rule(
@@ -1601,6 +1609,9 @@ _SIGKILLED = ascii_re(
     # GNU time's report of the command it ran (AlexeyAB/darknet#8308: mAP over 9 M detections
     # on a 32 GB host, the kernel's report in dmesg)
     r"|Command terminated by signal 9"
+    # MPICH's hydra: "=   BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES" ... "=   EXIT
+    # CODE: 9", the signal that killed the rank (mplbm#92)
+    r"|=\s+EXIT CODE: 9\s*"
     r")$"
 )
 
