@@ -3489,3 +3489,14 @@ def test_htcondor_docker_mpi_hydra_and_ai_platform_kills() -> None:
     gcp = only("The replica master 0 ran out-of-memory and exited with a non-zero status of "
                "9(SIGKILL)")
     assert (gcp.kind, gcp.origin, gcp.fatal) == ("host", "gcp", True)
+
+
+def test_tensorrt_creating_an_execution_context_is_no_skipped_tactic() -> None:
+    """TensorRT's builder logs "Error Code 2: OutOfMemory" for tactics it skips and builds on;
+    creating an execution context has nothing to skip (pytorch/TensorRT#4227)."""
+    (oom,) = [e for e in events(CORPUS_TEXT["tensorrt/torch-tensorrt-compile-outofmemory-4227.log"])
+              if e.fatal]
+    assert (oom.origin, oom.bytes_tried) == ("tensorrt", 149635638784)
+    skipped = events("[TRT] [E] 2: [virtualMemoryBuffer.cpp::resizePhysical::140] Error Code 2: "
+                     "OutOfMemory (no further information)")
+    assert not any(e.fatal for e in skipped)

@@ -1355,6 +1355,14 @@ _STRONG: tuple[_Rule, ...] = (
     # Code 2: OutOfMemory (no further information)" while it tries tactics; it skips the ones
     # that do not fit and builds on (VoltaML#15, DeepStream-Yolo#366): fatal only when the
     # build then fails (NVIDIA/TensorRT-LLM#346: "Engine building failed")
+    # ...but not when it creates an execution context for a built engine: no tactic to skip,
+    # the context cannot run (pytorch/TensorRT#4227: 149 GB asked for by an eval's module)
+    _rule(
+        r"\[executionContext\.cpp::initializeExecutionContext::\d+\] Error Code 2: OutOfMemory\b",
+        "gpu",
+        "tensorrt",
+        batch_helps=False,  # set-up, before any batch runs
+    ),
     _rule(r"\bError Code 2: OutOfMemory\b", "gpu", "tensorrt", survivable=True),
     # ...and its default allocator failing outright (pytorch/TensorRT#2836). TensorRT allocates
     # while building an engine and creating an execution context, before any batch runs.
@@ -3352,6 +3360,7 @@ _TRIED = (
     ascii_re(r"^memory allocation of (\d+)() bytes failed"),  # Rust
     ascii_re(r"enforce allocating <= available failed, (\d+)() >"),  # Paddle Fluid: bytes
     ascii_re(r"memory object allocation: requested (\d+)() bytes"),  # OpenVINO's GPU plugin
+    ascii_re(r"Error Code 2: OutOfMemory \(Requested size was (\d+)() bytes"),  # TensorRT
 )
 _GPU = (
     ascii_re(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
