@@ -439,7 +439,7 @@ class Excerpt:
         return "holdout" if digest[0] % 2 else "dev"
 
 
-def _read_excerpt(path: Path) -> Excerpt:
+def _read_excerpt(path: Path, root: Path = CORPUS_DIR) -> Excerpt:
     raw = path.read_text(encoding="utf-8")
     head, sep, text = raw.partition("\n" + _HEADER_END + "\n")
     if not sep:
@@ -455,7 +455,7 @@ def _read_excerpt(path: Path) -> Excerpt:
     if verdict not in ("fatal", "survived", "none"):
         raise ValueError(f"{path}: unknown verdict {verdict!r}")
     return Excerpt(
-        path=path.relative_to(CORPUS_DIR).as_posix(),
+        path=path.relative_to(root).as_posix(),
         runtime=path.parent.name,
         source=fields["source"],
         verdict=verdict,
