@@ -1560,9 +1560,10 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     # newline ("Loading weights [...] from ....safetensors /home/u/webui.sh: line 255: 34389
     # Killed", AUTOMATIC1111/stable-diffusion-webui#11951)
     ascii_re(r".* /[\w./\-]+\.sh: [^\s:]{2,12} \d+: +\d+ Killed(?: |$)"),
-    # bash's "Killed" glued to the progress bar tqdm left without a newline:
-    # "Loading checkpoint shards:  38%|██▊   | 3/8 [00:02<00:03,  1.28it/s]Killed"
-    ascii_re(r".*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\](?:Killed|\u5df2\u6740\u6b7b)$"),
+    # bash's "Killed" glued to the progress bar tqdm left without a newline, in any unit:
+    # "Loading checkpoint shards:  38%|██▊   | 3/8 [00:02<00:03,  1.28it/s]Killed",
+    # "... 1859/5939 [01:01<02:39, 25.61 examples/s]Killed" (unslothai/unsloth#3442)
+    ascii_re(r".*\d+%\|.*\[[^\]]*(?:/s|s/\w+)\](?:Killed|\u5df2\u6740\u6b7b)$"),
     # zsh (macOS's shell, where jetsam kills a process out of memory), also after a bar
     ascii_re(r"(?:.*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\])?zsh: killed +\S"),
     # bash's "Killed" glued to the last line a program printed without its newline
@@ -1571,9 +1572,6 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     # ...or to Keras's bar ("165376/296960 [=====>.....] - ETA: 365s - loss: 2.1371Killed",
     # keras-team/keras#3476)
     ascii_re(r"\d+/\d+ \[[=>.]+\] - .*\dKilled$"),
-    # ...or to a tqdm bar's stats ("... 1859/5939 [01:01<02:39, 25.61 examples/s]Killed",
-    # unslothai/unsloth#3442: tokenizing with 196 processes)
-    ascii_re(r".*\d+/\d+ \[[\d:<>?]+(?:, *[^\]]{1,30})?\]Killed$"),
 )
 # A launcher saying its worker died of SIGKILL, which nothing but the kernel's OOM killer sends
 # unasked (DeepSpeed's maintainers: "-9 is system out of memory", deepspeedai/DeepSpeed#4239):
@@ -1896,15 +1894,10 @@ _INDENTED_REPORTS = (
         "host",
         "htcondor",
     ),
-    # Rust's abort glued to the end of a progress line a program redrew without a newline
-    # (rustup's " 42.0 MiB /  60.2 MiB ( 70 %) ... ETA:  2smemory allocation of 166442784
-    # bytes failed", rust-lang/rust#73202): the bar's own indent is no code's
-    _rule(
-        r"\s{1,4}[\d.]+ [KMG]iB / +[\d.]+ [KMG]iB \( ?\d+ %\).{0,80}\S"
-        r"(?=memory allocation of \d+ bytes failed)",
-        "host",
-        "rust",
-    ),
+    # Rust's abort glued to whatever the program last printed without a newline, here an
+    # indented progress line (rustup's " 42.0 MiB /  60.2 MiB ( 70 %) ... ETA:  2smemory
+    # allocation of 166442784 bytes failed", rust-lang/rust#73202): glued, it is no quote
+    _rule(r"\s.*\S(?=memory allocation of \d+ bytes failed)", "host", "rust"),
 )
 
 
