@@ -1714,8 +1714,8 @@ def test_corpus_recall_and_false_alarms() -> None:
 
     Excerpts with a ``# policy:`` line are OOMs their collector read as fatal in a form issue
     12, item 2 requires be no report (a markdown quote, grep output, a caught exception's
-    repr): they must not be reported fatal, and they are left out of recall (both figures are
-    printed)."""
+    repr, a JSON value): they must not be reported fatal, and they are left out of recall
+    (both figures are printed)."""
     policy = [e for e in CORPUS if e.policy]
     assert all(e.verdict == "fatal" and e.known for e in policy)
     assert not [e.path for e in policy if detected(e)]
@@ -3500,3 +3500,63 @@ def test_tensorrt_creating_an_execution_context_is_no_skipped_tactic() -> None:
     skipped = events("[TRT] [E] 2: [virtualMemoryBuffer.cpp::resizePhysical::140] Error Code 2: "
                      "OutOfMemory (no further information)")
     assert not any(e.fatal for e in skipped)
+
+
+def test_a_kill_during_the_batch_size_search_is_no_recovered_oom() -> None:
+    """lighteval's batch-size search catches torch's OOM exceptions, never SLURM's cgroup kill
+    (OpenEuroLLM/oellm-eval#60)."""
+    (kill,) = events(CORPUS_TEXT["lighteval/lighteval-slurm-oomkill-batchdetect-60.log"])
+    assert (kill.kind, kill.origin, kill.fatal) == ("host", "slurm", True)
+    search = ["[INFO]: Detecting largest batch size with max_input_length=337"]
+    caught = classify("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
+                      search, [])
+    assert caught is not None and caught.fatal is False
+
+
+def test_pytorchs_nvml_assert_on_its_oom_path_and_other_allocator_asserts() -> None:
+    """The caching allocator calls NVML only after an allocation failed (pytorch/pytorch
+    #121899); its other internal asserts are bugs, not memory (#133316)."""
+    (oom,) = events(CORPUS_TEXT["pytorch/nvml-assert-masked-oom-121899.log"])
+    assert (oom.kind, oom.origin, oom.fatal) == ("gpu", "pytorch", True)
+    assert events(CORPUS_TEXT["pytorch/cudagraph-allocator-assert-133316.log"]) == []
+
+
+def test_gmp_metal_buffers_and_joblibs_killed_workers() -> None:
+    """GNU MP's abort glued to a tqdm bar (MARIO-Math-Reasoning/Super_MARIO#19), early
+    llama.cpp's Metal buffer over the device's maximum (ggml-org/llama.cpp#1815), and joblib's
+    worker killed by SIGKILL, not by SIGSEGV (hotpotqa/hotpot#39)."""
+    (gmp,) = events(CORPUS_TEXT["other/gmp-cannot-allocate-19.log"])
+    assert (gmp.kind, gmp.origin, gmp.fatal) == ("host", "gmp", True)
+    (metal,) = events(CORPUS_TEXT["llamacpp/metal-buffer-max-1815.log"])
+    assert (metal.kind, metal.origin, metal.fatal, metal.batch_helps) == (
+        "gpu", "ggml", True, False)
+    (joblib,) = events(CORPUS_TEXT["python/joblib-worker-sigkill-39.log"])
+    assert (joblib.kind, joblib.origin, joblib.fatal) == ("host", "joblib", True)
+    assert events("       TerminatedWorkerError ... exit codes of the workers are "
+                  "{SIGSEGV(-11)}") == []
+    assert events("The exit codes of the workers are {SIGKILL(-9)}") == []  # no error above
+
+
+def test_tpu_vmem_set_up_frames_and_names_cut_mid_word() -> None:
+    """A TPU kernel's VMEM is sized by its blocks, not the batch (vllm-project/tpu-inference
+    #508); Megatron building a layer is set-up (modelscope/ms-swift#9191); an OOM exception's
+    name cut where a stored thread ends is still the OOM (ultralytics#1451, vllm#1765)."""
+    (vmem,) = events(CORPUS_TEXT["tpu/rpav3-vmem-resource-exhausted-508.log"])
+    assert (vmem.origin, vmem.fatal, vmem.batch_helps) == ("xla", True, False)
+    (init,) = events(CORPUS_TEXT["ms-swift/glm5-megatron-init-oom-9191.log"])
+    assert (init.fatal, init.batch_helps) == (True, False)
+    (cut,) = events(CORPUS_TEXT["ultralytics/autobatch-281-nano-oom-1451.log"])
+    assert (cut.kind, cut.origin, cut.fatal) == ("gpu", "pytorch", True)
+    ray = only("ray.exceptions.OutOfMe")
+    assert (ray.kind, ray.origin, ray.fatal) == ("host", "ray", True)
+
+
+def test_torch_tensorrt_failing_after_its_oom_and_a_pasted_first_line_indent() -> None:
+    """Torch-TensorRT's module failing right after TensorRT ran out of memory
+    (pytorch/TensorRT#603), not alone; a code block's first line indented by the paste
+    (Comfy-Org/ComfyUI#2829)."""
+    fatal = [e for e in events(CORPUS_TEXT["tensorrt/trtorch-compile-oom-603.log"]) if e.fatal]
+    assert fatal and fatal[0].origin == "tensorrt"
+    assert events("Error The following operation failed in the TorchScript interpreter.") == []
+    (comfy,) = events(CORPUS_TEXT["other/comfyui-zluda-ksampler-cuda-oom-pr-2829.log"])
+    assert (comfy.origin, comfy.fatal) == ("pytorch", True)

@@ -290,11 +290,13 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|no enough memory|memory allocation of|memory pressure \(OOM\)"
     rb"|Aborting compilation early|exceeding available bytes|bytes for new constant"
     rb"|Ray killed this worker|Unable to warmup model|Engine building failed|lowmemorykiller: Kill"
+    rb"|failed in the TorchScript interpreter"
     rb"|using all available RAM|leave no GPU memory|PBS: job killed|memory resource limit"
     rb"|TERM_MEMLIMIT|gone over memory limit|due to memory usage|systemd-oomd"
     rb"|MEM usage hard limit|excessive memory use|exceeded maxPSS|\": badness|process to kill"
     rb"|than the profiled value -|Cuda failure 2 '|\]Killed|OOMKilled|OOM-killed"
-    rb"|EXIT CODE: 9|ran out-of-memory"
+    rb"|EXIT CODE: 9|ran out-of-memory|is larger than buffer maximum|NVML_SUCCESS == "
+    rb"|workers are \{SIGKILL|OutOfMe"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -671,6 +673,18 @@ _VLLM_NO_CACHE_BLOCKS = _rule(
     r"\bNo available memory for the cache\s*blocks\b", "gpu", "vllm-kv", batch_helps=False
 )
 
+# joblib's (loky's) error for a worker that died names two causes, a segmentation fault or the
+# OS killing it for memory, and prints the workers' exit codes after it, on the same line or
+# on its own: SIGKILL is no segmentation fault (hotpotqa/hotpot#39; SIGSEGV(-11) is the other)
+_JOBLIB_TERMINATED = (
+    r"(?:[\w.]+\.)?TerminatedWorkerError: A worker process managed by the executor was "
+    r"unexpectedly terminated\."
+)
+_JOBLIB_SIGKILL = r"The exit codes of the workers are \{SIGKILL\(-9\)(?:, SIGKILL\(-9\))*\}"
+
+# what may follow "OutOfMe" in a name cut short of "OutOfMemoryError" (never the whole name)
+_CUT_NAME_TAIL = r"(?:m(?:o(?:r(?:y(?:E(?:r(?:r(?:o)?)?)?)?)?)?)?)?$"
+
 _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bHIP out of memory\.\s*Tried\s*to\s*allocate", "gpu", "hip"),
     _rule(r"\bMPS backend out of memory\b", "gpu", "mps"),
@@ -774,6 +788,15 @@ _STRONG: tuple[_Rule, ...] = (
         r"\bunhandled cuda error\b.{0,200}\bCuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"
     ),
     _rule(r"\bRESOURCE_EXHAUSTED: Out of memory while trying to allocate\b", "gpu", "xla"),
+    # a TPU kernel's scratch in on-chip vector memory (VMEM), sized by its block sizes and the
+    # compiler's vmem limit, not by the batch (vllm-project/tpu-inference#508 raised the limit)
+    _rule(
+        r"\b(?:RESOURCE_EXHAUSTED|Resource exhausted):.{0,80}"
+        r"\b[Rr]an out of memory in memory space vmem\b",
+        "gpu",
+        "xla",
+        batch_helps=False,
+    ),
     _rule(
         r"\b(?:RESOURCE_EXHAUSTED|Resource exhausted):.{0,80}"
         r"\b[Rr]an out of memory in memory space\b",
@@ -1332,6 +1355,39 @@ _STRONG: tuple[_Rule, ...] = (
     # MTLCommandBufferErrorDomain Code=8 "Insufficient Memory (IOAF code 8)"" (waifu2x-metal#3).
     # The error alone is a status a program may go on after (gfx-rs/wgpu#9545).
     _rule(r"^Fatal error: .{0,200}\bMTLCommandBufferErrorDomain Code=8\b", "gpu", "metal"),
+    # early llama.cpp's Metal back-end mapping the model's weights into one buffer larger than
+    # the device's largest ("ggml_metal_add_buffer: buffer 'data' size 18300780544 is larger
+    # than buffer maximum of 17179869184", ggml-org/llama.cpp#1815): the load fails
+    _rule(
+        r"\bggml_metal_add_buffer: (?:error: )?buffer '\w+' size \d+ is larger than buffer "
+        r"maximum of \d+",
+        "gpu",
+        "ggml",
+        batch_helps=False,
+    ),
+    # PyTorch's caching allocator asks NVML which processes hold the GPU only when an
+    # allocation has failed (reportProcessMemoryInfo, called on the OOM path of malloc); when
+    # NVML fails there (MIG slices, a broken NVML), the OOM surfaces as its internal assert:
+    # "RuntimeError: NVML_SUCCESS == r INTERNAL ASSERT FAILED at \"../c10/cuda/
+    # CUDACachingAllocator.cpp\":830" (pytorch/pytorch#121899, #112377)
+    _rule(
+        r"\bNVML_SUCCESS == (?:r|DriverAPI::get\(\)->nvml\w+\([^()]*\)) INTERNAL ASSERT FAILED "
+        r"at \"[^\"]*CUDACachingAllocator\.cpp\"",
+        "gpu",
+        "pytorch",
+    ),
+    # joblib's error with the workers' exit codes on the same line (see _JOBLIB_TERMINATED)
+    _rule(r"\b" + _JOBLIB_TERMINATED + r".{0,200}" + _JOBLIB_SIGKILL, "host", "joblib"),
+    # an OOM exception's name cut mid-word where a stored thread or a paste ends
+    # ("torch.cuda.OutOfMemoryErro", ultralytics/ultralytics#1451; "ray.exceptions.OutOfMe",
+    # vllm-project/vllm#1765): no program prints a part of the name alone on a line
+    _rule(r"^torch\.(?:cuda\.)?OutOfMe" + _CUT_NAME_TAIL, "gpu", "pytorch"),
+    _rule(r"^ray\.exceptions\.OutOfMe" + _CUT_NAME_TAIL, "host", "ray"),
+    # GNU MP's default allocator aborts the program when malloc fails ("GNU MP: Cannot allocate
+    # memory (size=800296713216048)", MARIO-Math-Reasoning/Super_MARIO#19)
+    _rule(
+        r"\bGNU MP: Cannot allocate memory \(size=\d+\)", "host", "gmp", always_fatal=True
+    ),
     # Metal's validation layer refusing a buffer over the device's largest (an iPhone's 2 GB:
     # llama.cpp's context for a 32k n_ctx, ggml-org/llama.cpp#6861); a smaller ubatch helps
     _rule(
@@ -2240,6 +2296,7 @@ _TRACEBACK_HEAD = ascii_re(r"(?P<indent>\s+)Traceback \(most recent call last\):
 # ...and a log pasted in a markdown code block inside a list item: the fence and every line
 # of the block carry the item's indent ("   ```" then "   torch.OutOfMemoryError: ...")
 _INDENTED_FENCE = ascii_re(r"(?P<indent> +)(?:```|~~~)[\w+\-]*\s*$")
+_FENCE_OPEN = ascii_re(r"(?:```|~~~)[\w+\-]*\s*$")
 
 
 _MESSAGE_LINES = 12  # an exception's message indented under its first line (see _dedented)
@@ -2304,10 +2361,14 @@ _K8S_STATUS = ascii_re(
 _DOCKER_OOMKILLED = ascii_re(r'\s*"OOMKilled":\s*true,?\s*$')
 _DOCKER_STATUS = ascii_re(r'\s*"State":\s*\{\s*$')
 _DOCKER_OOMKILLED_RULE = _Rule(_DOCKER_OOMKILLED, "host", "docker")
-# a container's OOM kill, each read only under its container's status
-_CONTAINER_OOMKILLED = (
+_JOBLIB_KILLED_RULE = _rule(r"\s*" + _JOBLIB_SIGKILL, "host", "joblib")
+_JOBLIB_STATUS = ascii_re(r".{0,200}\b" + _JOBLIB_TERMINATED)
+# a container's OOM kill, each read only under its container's status; joblib's exit codes
+# only under its error
+_KILLED_UNDER_STATUS = (
     (_K8S_POD_OOMKILLED, _K8S_STATUS),
     (_DOCKER_OOMKILLED_RULE, _DOCKER_STATUS),
+    (_JOBLIB_KILLED_RULE, _JOBLIB_STATUS),
 )
 
 
@@ -2351,6 +2412,17 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
     ):
         return body.lstrip()
     indent = body[: len(body) - len(body.lstrip())]
+    # a code block's first line indented by a few spaces the line after it does not have:
+    # the paste's indent, not the program's ("```python" then "   !!! Exception during
+    # processing!!! CUDA error: out of memory", then "Compile with ...", ComfyUI#2829)
+    if (
+        len(indent) < 4
+        and 0 < i < len(window) - 1
+        and _FENCE_OPEN.match(window[i - 1].raw)
+        and window[i + 1].body.strip()
+        and not window[i + 1].body[:1].isspace()
+    ):
+        return body.lstrip()
     for k in range(i - 1, max(-1, i - CONTEXT_BEFORE), -1):
         other = window[k]
         if other.source != window[i].source:
@@ -2561,7 +2633,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         in_value = _match_record(value, "")
         if in_value is not None:
             found, text = _Found(in_value.rule), value
-    for killed_rule, status in _CONTAINER_OOMKILLED if found is None else ():
+    for killed_rule, status in _KILLED_UNDER_STATUS if found is None else ():
         if killed_rule.pattern.match(body) and _status_above(window, i, status):
             found, text = _Found(killed_rule), body.strip()
             break
@@ -2913,6 +2985,9 @@ _LOAD_FRAME = ascii_re(
     r"|dispatch_model|^from_dir$"  # TensorRT-LLM's ModelRunner loading an engine directory
     # setting up for training before any batch: DDP's buckets, ZeRO's partitions
     r"|^prepare_model$|^_ddp_init_helper$|^_configure_(?:zero_)?optimizer$"
+    # ...DeepSpeed's engine moving the model to its device, Megatron building a model's
+    # layers from their specs (modelscope/ms-swift#9191)
+    r"|^_configure_distributed_model$|^build_module$"
     # FSDP wrapping a model: flattening its parameters (Lightning's strategy, accelerate)
     r"|^_init_param_handle_from_module$|^_init_flat_param_and_metadata$"
 )
@@ -3126,7 +3201,14 @@ def _openvino_bad_alloc(window: Sequence[_Line], i: int, body: str) -> bool:
         return any(_OPENVINO_FRAME.match(window[k].body) for k in range(max(0, i - 6), i))
     return False
 
-_TRT_BUILD_FAILED = ascii_re(r"\bEngine building failed\b|\bFailed to build (?:the )?engine\b")
+
+# TensorRT's build failing after its builder ran out of GPU memory (see the rule for "Error
+# Code 2: OutOfMemory"), or Torch-TensorRT's compiled module then failing to run ("Error The
+# following operation failed in the TorchScript interpreter.", pytorch/TensorRT#603)
+_TRT_BUILD_FAILED = ascii_re(
+    r"\bEngine building failed\b|\bFailed to build (?:the )?engine\b"
+    r"|\bThe following operation failed in the TorchScript interpreter\b"
+)
 _TRT_BUILD_OOM = _rule(_TRT_BUILD_FAILED.pattern, "gpu", "tensorrt", batch_helps=False)
 _TRT_OOM = ascii_re(r"\bError Code 2: OutOfMemory\b")
 
@@ -3428,7 +3510,9 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     recovered = (
         hit.retrying
         or (hit.mention and not crashed)
-        or _in_batch_search(window, i)
+        # the batch-size search catches torch's OOM exceptions (accelerate's
+        # should_reduce_batch_size), never a kill from outside the process
+        or ((hit.kind == "gpu" or hit.origin == "pytorch") and _in_batch_search(window, i))
         or _in_test_report(window, i)
         or _prompt_follows(following)
         or (
