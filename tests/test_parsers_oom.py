@@ -787,11 +787,17 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "self.token_to_kv_pool_allocator.available_size()=0",
         Expect(kind="gpu", origin="sglang", batch_helps=False),
     ),
-    # LMDeploy's TurboMind (InternLM/lmdeploy#2236)
+    # LMDeploy's TurboMind (InternLM/lmdeploy#2236): its deviceMalloc (memory_utils.cu) is
+    # the weights' allocation (#2381 loading InternVL2-40B), its allocator.h the run's buffers
     "LMDeploy's TurboMind": (
         "RuntimeError: [TM][ERROR] CUDA runtime error: out of memory "
         "/lmdeploy/src/turbomind/utils/memory_utils.cu:32",
-        Expect(kind="gpu", origin="turbomind"),
+        Expect(kind="gpu", origin="turbomind", batch_helps=False),
+    ),
+    "LMDeploy's TurboMind allocator (InternLM/lmdeploy#2236, a comment)": (
+        "  what():  [TM][ERROR] CUDA runtime error: out of memory "
+        "/lmdeploy/src/turbomind/utils/allocator.h:233",
+        Expect(kind="gpu", origin="turbomind", batch_helps=True),
     ),
     # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
     "CTranslate2's own CUDA allocator": (
@@ -3560,3 +3566,33 @@ def test_torch_tensorrt_failing_after_its_oom_and_a_pasted_first_line_indent() -
     assert events("Error The following operation failed in the TorchScript interpreter.") == []
     (comfy,) = events(CORPUS_TEXT["other/comfyui-zluda-ksampler-cuda-oom-pr-2829.log"])
     assert (comfy.origin, comfy.fatal) == ("pytorch", True)
+
+
+def test_tritons_wrapped_status_rows_list_item_blocks_and_a_viewers_column() -> None:
+    """Triton wraps a failed model's status over rows with empty cells
+    (triton-inference-server/tensorrtllm_backend#80); a log pasted in a list item's block is
+    indented by the marker's width (xorbitsai/inference#2926), a lone indented quote under a
+    sentence is not (pytorch/pytorch#13751); CloudWatch puts every message in one column after
+    its time stamp (huggingface/trl#1169)."""
+    (trt,) = events(CORPUS_TEXT["tensorrt-llm/int4-7b-v100s-oom-80.log"])
+    assert (trt.kind, trt.fatal) == ("gpu", True)
+    assert "cudaMallocAsync" in trt.message
+    (kv,) = [e for e in events(CORPUS_TEXT["xinference/deepseek-v3-llamacpp-kv-cudamalloc-2926.log"])
+             if e.fatal]
+    assert kv.origin == "ggml"
+    assert events(CORPUS_TEXT["pytorch/pr-improve-cuda-oom-message-example-13751.log"]) == []
+    (replica,) = events(CORPUS_TEXT["trl/sagemaker-dpo-dataparallel-replica0-1169.log"])
+    assert (replica.origin, replica.fatal) == ("pytorch", True)
+
+
+def test_turbominds_weights_chinese_load_words_and_frames_behind_carets() -> None:
+    """TurboMind's deviceMalloc is its weights' (InternLM/lmdeploy#2381); a Chinese app saying
+    the model did not load (chatchat-space/Langchain-Chatchat#310); a frame glued to another
+    rank's caret markers still names the set-up (QwenLM/Qwen#852)."""
+    (tm,) = events(CORPUS_TEXT["lmdeploy/internvl2-40b-tm-oom-2381.log"])
+    assert (tm.origin, tm.batch_helps) == ("turbomind", False)
+    (zh,) = events(CORPUS_TEXT["other/langchain-chatchat-docker-load-oom-310.log"])
+    assert (zh.fatal, zh.batch_helps) == (True, False)
+    glued = [e for e in events(CORPUS_TEXT["deepspeed/72b-lora-deepspeed-interleaved-852.log"])
+             if e.fatal]
+    assert glued and glued[0].batch_helps is False

@@ -1453,7 +1453,16 @@ _STRONG: tuple[_Rule, ...] = (
     # cudaErrorCudartUnloading) is false: CUDA: out of memory"
     _rule(r"\bis false: CUDA: out of memory\b", "gpu", "tvm"),
     # LMDeploy's TurboMind: "[TM][ERROR] CUDA runtime error: out of memory /lmdeploy/src/..."
-    # (its "[TM][ERROR] " can be read as a header after a collector's time stamp)
+    # (its "[TM][ERROR] " can be read as a header after a collector's time stamp). Its
+    # deviceMalloc in utils/memory_utils.cu is the weights' allocation (the _create_weight_func
+    # thread, InternLM/lmdeploy#1593, #2381); run-time buffers come from its allocator.h
+    _rule(
+        r"(?:\[TM\]\[ERROR\] |^)CUDA runtime error: out of memory "
+        r"/\S*/turbomind/utils/memory_utils\.cu:\d+",
+        "gpu",
+        "turbomind",
+        batch_helps=False,
+    ),
     _rule(
         r"\[TM\]\[ERROR\] CUDA runtime error: out of memory(?= /|$)"
         r"|^CUDA runtime error: out of memory /\S*/turbomind/",
@@ -2268,6 +2277,33 @@ _TABLE_ROW = ascii_re(r"\s*\|(?:[^|]*\|)+\s*$")
 # ...but Triton's own table of its models' states, which it logs at start-up: a model that
 # failed to load is "| tensorrt_llm | 1 | UNAVAILABLE: Internal: ... out of memory ... |"
 _TRITON_MODEL_STATE = ascii_re(r"\s*\|\s*[\w.\-]+\s*\|\s*\d+\s*\|\s*(?=UNAVAILABLE: )")
+# ...whose status column it wraps at a fixed width, mid-word, onto rows with the first two
+# cells empty ("|   |   |  in ::cudaMallocAsync(...): out of memory (.../tllmB |", then "| ... |
+# uffers.h:112)", triton-inference-server/tensorrtllm_backend#80)
+_TRITON_STATE_CELL = ascii_re(
+    r"\s*\|\s*[\w.\-]+\s*\|\s*\d+\s*\| (?P<cell>UNAVAILABLE: .*?)(?: \|)?\s*$"
+)
+_TRITON_MORE_CELL = ascii_re(r"\s*\|\s*\|\s*\| (?P<cell>.*?)(?: \|)?\s*$")
+_TRITON_ROWS = 12
+
+
+def _triton_status(window: Sequence[_Line], i: int) -> str | None:
+    """The whole status of the Triton model whose wrapped status row line ``i`` is."""
+    if _TRITON_MORE_CELL.match(window[i].raw) is None:
+        return None
+    for k in range(i - 1, max(-1, i - _TRITON_ROWS), -1):
+        start = _TRITON_STATE_CELL.match(window[k].raw)
+        if start is not None:
+            cells = [start["cell"]]
+            for line in window[k + 1 : k + 1 + _TRITON_ROWS]:
+                more = _TRITON_MORE_CELL.match(line.raw)
+                if more is None:
+                    break
+                cells.append(more["cell"])
+            return "".join(cells)
+        if _TRITON_MORE_CELL.match(window[k].raw) is None:
+            return None
+    return None
 # A YAML document (a config or results dump printed by the job): ``error: CUDA out of memory
 # ...`` under a ``---`` line with only mapping entries between. Without the ``---`` such a
 # line cannot be told from a C program's ``function_name: message`` log line (llama.cpp's).
@@ -2331,9 +2367,11 @@ def _pasted_block(
         block.append(text)
     # the block's own indent: that of its least indented line
     indent = min((t[: len(t) - len(t.lstrip(" \t"))] for t in block), key=len)
-    if len(indent) < 4 and "\t" not in indent:
+    if len(indent) < 2 and "\t" not in indent:
         return before, line, after
     if not all(t.startswith(indent) for t in block):
+        return before, line, after
+    if len(indent) < 4 and "\t" not in indent and not _list_item_block(block, after, indent):
         return before, line, after
     cut = len(indent)
 
@@ -2341,6 +2379,21 @@ def _pasted_block(
         return [t[cut:] if t.startswith(indent) else t for t in texts]
 
     return strip(before), line[cut:], strip(after)
+
+
+def _list_item_block(block: list[str], after: list[str], indent: str) -> bool:
+    """A markdown list item's block is indented by its marker's width, 2 or 3 ("1. " then
+    "   ggml_backend_cuda_buffer_type_alloc_buffer: ... cudaMalloc failed", xorbitsai/inference
+    #2926): lines of a log, at least two, with no sentence introducing them in the block (a
+    pull request's "2. The OOM traceback was surfaced ...:" then its quote, torchtitan#2374)."""
+    lines = list(block)
+    for text in after:
+        if not text.strip() or not text.startswith(indent):
+            break
+        lines.append(text)
+    return len(lines) >= 2 and not any(
+        text.rstrip().endswith(":") and len(_PROSE_WORD.findall(text)) >= 3 for text in block
+    )
 
 
 # A container's OOM in `kubectl describe pod` ("      Reason:       OOMKilled", under "Last
@@ -2412,6 +2465,21 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
     ):
         return body.lstrip()
     indent = body[: len(body) - len(body.lstrip())]
+    # a log viewer's copy puts every record's message in one column after its time stamp
+    # (CloudWatch's console: "2024-01-12T19:26:34.787+08:00" and 16 spaces, then "raise
+    # exception", then "torch.cuda.OutOfMemoryError: ...", huggingface/trl#1169): the same
+    # indent on each record above is the column, not a block's
+    if window[i].head and _EXCEPTION_START.match(body.lstrip()):
+        above = [
+            other.body
+            for other in window[max(0, i - 6) : i]
+            if other.head and other.body.strip() and other.source == window[i].source
+        ]
+        if len(above) >= 2 and all(
+            other.startswith(indent) and not other[len(indent) : len(indent) + 1].isspace()
+            for other in above
+        ):
+            return body.lstrip()
     # a code block's first line indented by a few spaces the line after it does not have:
     # the paste's indent, not the program's ("```python" then "   !!! Exception during
     # processing!!! CUDA error: out of memory", then "Compile with ...", ComfyUI#2829)
@@ -2602,9 +2670,16 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if i > 0 and _RUST_PANIC_AT.match(window[i - 1].body):
         body = body.replace("`", "")  # the panic's own message: Rust's backticks quote nothing
     model_state = _TRITON_MODEL_STATE.match(line.raw)
+    wrapped_state = None if model_state is not None else _triton_status(window, i)
     if model_state is not None:
         body = line.raw[model_state.end() :].rstrip(" |")
-    table_row = model_state is None and (_TABLE_ROW.match(line.raw) or _TABLE_ROW.match(body))
+    elif wrapped_state is not None:
+        body = wrapped_state
+    table_row = (
+        model_state is None
+        and wrapped_state is None
+        and (_TABLE_ROW.match(line.raw) or _TABLE_ROW.match(body))
+    )
     if _copied(body) or table_row or _yaml_value(window, i):
         return None
     found = _match_record(body, line.head)
@@ -2976,7 +3051,9 @@ def _failure_shown(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
 
 _SEARCH_START = ascii_re(r"Detecting largest batch size")
 _SEARCH_END = ascii_re(r"Determined [Ll]argest batch size")
-_FRAME = ascii_re(r"\s*File \"[^\"]*\", line \d+, in (?P<func><?[\w.]+>?)")
+# (interleaved ranks glue Python 3.11's "^^^^" markers of one rank's traceback before another
+# rank's frame: "^  File \".../deepspeed/runtime/engine.py\", line 1103, in ...", QwenLM/Qwen#852)
+_FRAME = ascii_re(r"[\s^~]*File \"[^\"]*\", line \d+, in (?P<func><?[\w.]+>?)")
 _LOAD_FRAME = ascii_re(
     r"from_pretrained|load_state_dict|load_checkpoint|_load_|^load_model$|load_weights"
     r"|^_apply$|profile_run|determine_num_available_blocks|determine_available_memory"
@@ -3041,6 +3118,9 @@ _LOAD_HERE = ascii_re(
     # torch.load's safe unpickler failing on a tensor it was restoring (pytorch/torchchat#974:
     # "WeightsUnpickler error: MPS backend out of memory ...")
     r"|\bWeightsUnpickler error: "
+    # a Chinese app's words that the model did not load ("模型未成功加载", chatchat-space/
+    # Langchain-Chatchat#310), failed to load ("模型加载失败", "加载模型失败")
+    r"|模型未成功加载|模型加载失败|加载模型失败"
     # TensorFlow's executor creating a graph's kernels, before any step ran (a scalar's OOM:
     # the GPU is already full; minimaxir/gpt-2-simple#189)
     r"|\bExecutor failed to create kernel\b"
