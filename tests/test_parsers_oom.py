@@ -3596,3 +3596,13 @@ def test_turbominds_weights_chinese_load_words_and_frames_behind_carets() -> Non
     glued = [e for e in events(CORPUS_TEXT["deepspeed/72b-lora-deepspeed-interleaved-852.log"])
              if e.fatal]
     assert glued and glued[0].batch_helps is False
+
+
+def test_darknets_own_space_before_its_cuda_error_and_rs_vector() -> None:
+    """Darknet prints " CUDA Error: out of memory" with a space of its own, after loading a
+    network (WorkPlaceForMe/G-SATE's committed log); R's "cannot allocate vector" then
+    "Execution halted" (dynverse/dynbenchmark_results)."""
+    (darknet,) = events(CORPUS_TEXT["darknet/gsate-yolov3-load-cuda-oom.log"])
+    assert (darknet.origin, darknet.fatal, darknet.batch_helps) == ("darknet", True, False)
+    (r,) = events(CORPUS_TEXT["r/dynbenchmark-celltrails-cannot-allocate-vector.log"])
+    assert (r.kind, r.origin, r.fatal) == ("host", "r", True)

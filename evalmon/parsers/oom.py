@@ -296,7 +296,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|MEM usage hard limit|excessive memory use|exceeded maxPSS|\": badness|process to kill"
     rb"|than the profiled value -|Cuda failure 2 '|\]Killed|OOMKilled|OOM-killed"
     rb"|EXIT CODE: 9|ran out-of-memory|is larger than buffer maximum|NVML_SUCCESS == "
-    rb"|workers are \{SIGKILL|OutOfMe"
+    rb"|workers are \{SIGKILL|OutOfMe|cannot allocate vector"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -1383,6 +1383,14 @@ _STRONG: tuple[_Rule, ...] = (
     # vllm-project/vllm#1765): no program prints a part of the name alone on a line
     _rule(r"^torch\.(?:cuda\.)?OutOfMe" + _CUT_NAME_TAIL, "gpu", "pytorch"),
     _rule(r"^ray\.exceptions\.OutOfMe" + _CUT_NAME_TAIL, "host", "ray"),
+    # R's allocator refusing a vector ("Error: cannot allocate vector of size 11.8 Gb", then
+    # Rscript's "Execution halted", dynverse/dynbenchmark_results); an interactive session goes
+    # on at its prompt
+    _rule(
+        r"^Error(?: in [^:]{1,200})?: cannot allocate vector of size [\d.]+ [KMGT]?b\b",
+        "host",
+        "r",
+    ),
     # GNU MP's default allocator aborts the program when malloc fails ("GNU MP: Cannot allocate
     # memory (size=800296713216048)", MARIO-Math-Reasoning/Super_MARIO#19)
     _rule(
@@ -2449,9 +2457,11 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
     # one space before an exception line is a paste's, not a block's indent (no traceback or
     # message block indents by one): "during generation of any prompt:" then " RuntimeError:
     # ... not enough memory" (AUTOMATIC1111/stable-diffusion-webui#13891)
+    # Darknet prints its CUDA errors with one space of its own (printf("\n CUDA Error: %s\n"),
+    # after " CUDA status Error: file: ./src/dark_cuda.c ...", WorkPlaceForMe/G-SATE's log.o)
     if (
         body[1:2] not in (" ", "\t")
-        and _EXCEPTION_START.match(body[1:])
+        and (_EXCEPTION_START.match(body[1:]) or body.startswith(" CUDA Error: "))
         and not _cut_header(window, i)
     ):
         return body[1:]
@@ -3075,6 +3085,8 @@ _LOAD_FILE = ascii_re(r'\s*File "[^"]*torch[/\\]utils[/\\]_device\.py", line \d+
 _LOAD_SOURCE = ascii_re(
     r"\.from_pretrained\(|load_state_dict\(|load_checkpoint\(|\bmodel\.(?:to|cuda|half|bfloat16)\("
     r"|^\s*return t\.to\("  # torch's own Module.to, moving a module's weights
+    # Darknet (AlexeyAB's) reading a network to run, a line it prints with a space before
+    r"|^ Try to load cfg: \S+, weights: "
 )
 # Warming up the largest batch at start-up: capturing CUDA graphs up to the largest batch size
 # or running the sampler on max_num_seqs dummy requests. A smaller batch helps (vLLM and SGLang
