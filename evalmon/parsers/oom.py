@@ -296,7 +296,9 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|MEM usage hard limit|excessive memory use|exceeded maxPSS|\": badness|process to kill"
     rb"|than the profiled value -|Cuda failure 2 '|\]Killed|OOMKilled|OOM-killed"
     rb"|EXIT CODE: 9|ran out-of-memory|is larger than buffer maximum|NVML_SUCCESS == "
-    rb"|workers are \{SIGKILL|OutOfMe|cannot allocate vector"
+    rb"|workers are \{SIGKILL|OutOfMe|cannot allocate vector|Error out of memory at line"
+    rb"|killed by the operating system due to running out of memory|Non-OK-status: "
+    rb"|neuronx-cc was forcibly killed"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -916,10 +918,11 @@ _STRONG: tuple[_Rule, ...] = (
         r"\b[Rr]an out of memory trying to allocate [\d.]+\s*\w+(?: \(rounded to \d+\))?"
         r"(?:requested by op \S+)?\.?"
         r"\s+(?:Current allocation summary follows|See logs for memory state)"
-        # the op that asked is named only in the failure (its "not a failure" warnings name
-        # none), so a line cut right after it is the failure too
-        r"|\b[Rr]an out of memory trying to allocate [\d.]+\s*\w+ \(rounded to \d+\)\s*"
-        r"requested by op\b",
+        # the op that asked, and the size rounded to the allocator's bins, are named only in
+        # the failure (its "not a failure" warnings name neither), so a line cut right after
+        # either is the failure too ("... trying to allocate 5.49MiB (rounded to 5760000).",
+        # then the reporter's "...", microsoft/tensorflow-directml#294)
+        r"|\b[Rr]an out of memory trying to allocate [\d.]+\s*\w+ \(rounded to \d+\)",
         "gpu",
         "tensorflow",
         level_blind=True,
@@ -1391,6 +1394,32 @@ _STRONG: tuple[_Rule, ...] = (
         "host",
         "r",
     ),
+    # bitsandbytes' CUDA_CHECK_RETURN: "Error out of memory at line 380 in file .../bitsandbytes/
+    # csrc/pythonInterface.c", then exit(1) (InternLM/xtuner#319)
+    _rule(r"^Error out of memory at line \d+ in file \S+", "gpu", "bitsandbytes"),
+    # dagster's multiprocess executor on a step's child killed by the kernel ("child process
+    # for step X was terminated by signal 9 (SIGKILL). This usually indicates that the process
+    # was killed by the operating system due to running out of memory.", dagster-io's users)
+    _rule(
+        r"\bwas terminated by signal 9 \(SIGKILL\)\. This usually indicates that the process "
+        r"was killed by the operating system due to running out of memory\b",
+        "host",
+        "dagster",
+    ),
+    # TensorFlow's CHECK on a GPU kernel launch, which aborts ("Non-OK-status: GpuLaunchKernel(
+    # ...) status: Internal: out of memory", kubeflow/training-operator#1158)
+    _rule(
+        r"\bNon-OK-status: .{0,400}\bstatus: (?:Internal|INTERNAL): out of memory\b",
+        "gpu",
+        "tensorflow",
+    ),
+    # AWS Neuron's compiler killed by the kernel, in its own diagnosis ("[F137] neuronx-cc was
+    # forcibly killed - This most commonly occurs due to insufficient system memory.", after
+    # "Backend exited with code -9", aws-neuron/aws-neuron-sdk#64)
+    _rule(r"\[F137\] neuronx-cc was forcibly killed\b", "host", "neuron"),
+    # IREE's Vulkan HAL failing to create a buffer ("vma_allocator.cc:693: RESOURCE_EXHAUSTED;
+    # VK_ERROR_OUT_OF_DEVICE_MEMORY; vmaCreateBuffer", nod-ai/SHARK#1198)
+    _rule(r"\bRESOURCE_EXHAUSTED; VK_ERROR_OUT_OF_DEVICE_MEMORY; \w+", "gpu", "iree"),
     # GNU MP's default allocator aborts the program when malloc fails ("GNU MP: Cannot allocate
     # memory (size=800296713216048)", MARIO-Math-Reasoning/Super_MARIO#19)
     _rule(
@@ -3109,6 +3138,12 @@ _LOAD_LOG = ascii_re(
     r"|^=+> Building model\b"  # a training script constructing its model (DBPN's "===> ")
     r"|\bStarting server\b|\bggml_init_cublas:"  # a server starts by loading its model
     r"|\bLoading bmodel from\b"  # Sophgo's runtime
+    # a program telling what it loads where ("Loading only U-Net into both Neuron Cores...",
+    # aws-neuron/optimum-neuron#668)
+    r"|^Loading [\w \-]{1,60} (?:into|onto) "
+    # Ray Serve's controller when a replica fails to start (its constructor raised: vLLM
+    # loading under a RayService, ray-project/kuberay#8402)
+    r"|\bException in Replica\(.{0,200}\), the replica will be stopped\."
     # a loading bar: "Loading checkpoint shards:  0%|", SGLang diffusion's "Loading required
     # modules:  60%|" (sgl-project/sglang#29833)
     r"|^Loading [\w ]{1,40}: +\d+%\|"
@@ -3351,6 +3386,24 @@ def _in_test_report(window: Sequence[_Line], i: int) -> bool:
         _PYTEST_TEST_HEADER.match(window[k].body)
         or _UNITTEST_TEST_HEADER.match(_own_head(window[k].head) + window[k].body)
         for k in range(i - 1, max(-1, i - 40), -1)
+    )
+
+
+_WARNED_TEXT = 40  # of the message: enough to name the same allocation, size included
+
+
+def _warned_after(window: Sequence[_Line], i: int, text: str) -> bool:
+    """Does a WARNING (or INFO) record right after the exception quote its message? The
+    program caught it and logged it (mlcommons/algorithmic-efficiency#182: "RuntimeError:
+    CUDA out of memory. Tried to allocate 6.05 GiB ...", then "W1019 ... error: GPU out of
+    memory during eval ..., error : CUDA out of memory. Tried to allocate 6.05 GiB ...")."""
+    exception = _EXCEPTION_START.match(text)
+    if exception is None:
+        return False
+    quote = text[exception.end() :].strip()[:_WARNED_TEXT]
+    return len(quote) == _WARNED_TEXT and any(
+        line.head and _handled_level(line.head) and quote in line.body
+        for line in window[i + 1 : i + 1 + CONTEXT_AFTER]
     )
 
 
@@ -3612,6 +3665,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
             and _went_on_logging(following)
         )
         or any(_RECOVERY.search(other.raw) or _RECOVERY.search(other.body) for other in following)
+        or _warned_after(window, i, text)
         or (
             not _failure_shown(window, i, hit)
             and (
