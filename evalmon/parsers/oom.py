@@ -182,6 +182,20 @@ of each, with a near-miss):
   memory)`` (it exits the process); vLLM's sleep-mode allocator's own print of ``CUDA Error:
   out of memory at ...cumem_allocator.cpp`` returns to Python (survived), the RuntimeError
   raised from it is the failure.
+* Twelfth session's forms: PyTorch's NVML assert on its OOM path (``NVML_SUCCESS == r INTERNAL
+  ASSERT FAILED at ".../CUDACachingAllocator.cpp"``), bitsandbytes' ``Error out of memory at
+  line N in file ...``, TensorFlow's ``Non-OK-status: GpuLaunchKernel(...) status: Internal:
+  out of memory`` and its allocator failure cut after ``(rounded to N)``, IREE's
+  ``RESOURCE_EXHAUSTED; VK_ERROR_OUT_OF_DEVICE_MEMORY``, early llama.cpp's ``ggml_metal_add_buffer:
+  buffer 'data' size N is larger than buffer maximum of M``, Triton's model status wrapped
+  over table rows, TurboMind's weights (``memory_utils.cu``: ``batch_helps=False``), a TPU
+  kernel's VMEM (``batch_helps=False``); host: GNU MP's ``Cannot allocate memory (size=N)``,
+  R's ``cannot allocate vector of size``, joblib's killed workers with exit codes
+  ``{SIGKILL(-9)}``, dagster's child ``terminated by signal 9 (SIGKILL)`` and Neuron's
+  ``[F137] neuronx-cc was forcibly killed``, in their own words about memory. A kill during a
+  batch-size search is no recovered OOM (the search catches exceptions only); a WARNING right
+  after an exception that quotes it says the program caught it. An OOM exception's name cut
+  mid-word where a stored copy ends (``torch.cuda.OutOfMemoryErro``) is the OOM.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
@@ -218,10 +232,12 @@ memory``), ``hip``, ``mps``, ``cuda`` (driver/runtime error names), ``cublas``, 
 ``sycl``, ``deepspeed``, ``ggml`` (llama.cpp), ``cxx`` (a C++ exception's message), ``vllm-kv``
 (KV cache too small), ``vllm`` (free memory below ``gpu_memory_utilization`` at start,
 warm-up), ``sglang``, ``tgi``, ``accelerate``, ``directml``, ``metal`` (a Swift program's Metal
-error), ``mindspore``, ``sophgo``, ``tenstorrent``, ``darknet``, ``openvino`` (gpu); ``python``
+error), ``mindspore``, ``sophgo``, ``tenstorrent``, ``darknet``, ``openvino``, ``bitsandbytes``,
+``iree``, ``turbomind`` (gpu); ``python``
 (``MemoryError``), ``pytorch`` (CPU allocator), ``slurm``, ``kernel`` (also a DataLoader
 worker's SIGKILL), ``enomem`` (errno 12), ``windows`` (paging file), ``ray``, ``rust``,
-``sycl`` (host). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are binary,
+``sycl``, ``gmp``, ``r``, ``joblib``, ``dagster``, ``neuron`` (host). Sizes are bytes:
+``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are binary,
 ``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints binary sizes as
 ``GB``/``MB``.
 ``bytes_tried`` is the failed request (for vLLM's KV check: the KV cache needed) and
