@@ -3657,3 +3657,10 @@ def test_a_warning_quoting_the_oom_and_start_up_phases_of_servers() -> None:
     (neuron,) = [e for e in events(CORPUS_TEXT["neuron/sdxl-unet-load-dmem-alloc-668.log"])
                  if e.fatal]
     assert neuron.batch_helps is False
+
+
+def test_a_list_items_block_is_judged_without_the_lines_after_it() -> None:
+    """Hypothesis found a 2-space line whose verdict changed with a line after it (the block
+    was counted forward): a verdict never waits for ``after``."""
+    line = '  File "/x.py", line 3, in from_pretrainedp2pd invoked oom-killer: gfp_mask=0x140cca'
+    assert (classify(line, [], ["  | "]) is None) == (classify(line, [], []) is None)

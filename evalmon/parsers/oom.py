@@ -2424,7 +2424,8 @@ def _pasted_block(
         return before, line, after
     if not all(t.startswith(indent) for t in block):
         return before, line, after
-    if len(indent) < 4 and "\t" not in indent and not _list_item_block(block, after, indent):
+    pasted_first = len(block) == len(before) + 1  # nothing above the block in sight
+    if len(indent) < 4 and "\t" not in indent and not _list_item_block(block, pasted_first):
         return before, line, after
     cut = len(indent)
 
@@ -2434,17 +2435,15 @@ def _pasted_block(
     return strip(before), line[cut:], strip(after)
 
 
-def _list_item_block(block: list[str], after: list[str], indent: str) -> bool:
+def _list_item_block(block: list[str], pasted_first: bool) -> bool:
     """A markdown list item's block is indented by its marker's width, 2 or 3 ("1. " then
     "   ggml_backend_cuda_buffer_type_alloc_buffer: ... cudaMalloc failed", xorbitsai/inference
-    #2926): lines of a log, at least two, with no sentence introducing them in the block (a
-    pull request's "2. The OOM traceback was surfaced ...:" then its quote, torchtitan#2374)."""
-    lines = list(block)
-    for text in after:
-        if not text.strip() or not text.startswith(indent):
-            break
-        lines.append(text)
-    return len(lines) >= 2 and not any(
+    #2926): lines of a log, at least two up to this one or the first in sight (never the lines
+    after: whether a line reports an OOM does not wait for them), with no sentence introducing
+    them in the block (a pull request's "2. The OOM traceback was surfaced ...:" then its
+    quote, pytorch/torchtitan#2374; a lone line under a sentence and a blank line,
+    pytorch/pytorch#13751)."""
+    return (len(block) >= 2 or pasted_first) and not any(
         text.rstrip().endswith(":") and len(_PROSE_WORD.findall(text)) >= 3 for text in block
     )
 
