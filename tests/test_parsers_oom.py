@@ -3664,3 +3664,20 @@ def test_a_list_items_block_is_judged_without_the_lines_after_it() -> None:
     was counted forward): a verdict never waits for ``after``."""
     line = '  File "/x.py", line 3, in from_pretrainedp2pd invoked oom-killer: gfp_mask=0x140cca'
     assert (classify(line, [], ["  | "]) is None) == (classify(line, [], []) is None)
+
+
+@pytest.mark.parametrize("path", [
+    "other/comfyui-zluda-ksampler-cuda-oom-pr-2829.log",
+    "tensorrt-llm/int4-7b-v100s-oom-80.log",
+])
+def test_pasted_layouts_are_judged_without_the_lines_after(path: str) -> None:
+    """A fenced block's indented first line and Triton's wrapped status rows report their OOM
+    before the next line arrives, as a followed log gives it (the stream's rule)."""
+    lines = CORPUS_TEXT[path].splitlines()
+    verdicts = [
+        (classify(line, lines[:k], []) is None, classify(line, lines[:k], lines[k + 1 :]) is None)
+        for k, line in enumerate(lines)
+        if CANDIDATE.search(line.encode())
+    ]
+    assert all(alone == with_after for alone, with_after in verdicts)
+    assert not all(alone for alone, _ in verdicts)

@@ -2347,13 +2347,9 @@ def _triton_status(window: Sequence[_Line], i: int) -> str | None:
     for k in range(i - 1, max(-1, i - _TRITON_ROWS), -1):
         start = _TRITON_STATE_CELL.match(window[k].raw)
         if start is not None:
-            cells = [start["cell"]]
-            for line in window[k + 1 : k + 1 + _TRITON_ROWS]:
-                more = _TRITON_MORE_CELL.match(line.raw)
-                if more is None:
-                    break
-                cells.append(more["cell"])
-            return "".join(cells)
+            # up to this row only: whether it reports an OOM never waits for the rows after
+            rows = [_TRITON_MORE_CELL.match(line.raw) for line in window[k + 1 : i + 1]]
+            return start["cell"] + "".join(row["cell"] for row in rows if row is not None)
         if _TRITON_MORE_CELL.match(window[k].raw) is None:
             return None
     return None
@@ -2384,8 +2380,9 @@ def _yaml_value(window: Sequence[_Line], i: int) -> bool:
 _TRACEBACK_HEAD = ascii_re(r"(?P<indent>\s+)Traceback \(most recent call last\):")
 # ...and a log pasted in a markdown code block inside a list item: the fence and every line
 # of the block carry the item's indent ("   ```" then "   torch.OutOfMemoryError: ...")
-_INDENTED_FENCE = ascii_re(r"(?P<indent> +)(?:```|~~~)[\w+\-]*\s*$")
-_FENCE_OPEN = ascii_re(r"(?:```|~~~)[\w+\-]*\s*$")
+_FENCE = r"(?:```|~~~)[\w+\-]*\s*$"
+_INDENTED_FENCE = ascii_re(r"(?P<indent> +)" + _FENCE)
+_FENCE_OPEN = ascii_re(_FENCE)
 
 
 _MESSAGE_LINES = 12  # an exception's message indented under its first line (see _dedented)
@@ -2534,16 +2531,10 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
             for other in above
         ):
             return body.lstrip()
-    # a code block's first line indented by a few spaces the line after it does not have:
-    # the paste's indent, not the program's ("```python" then "   !!! Exception during
-    # processing!!! CUDA error: out of memory", then "Compile with ...", ComfyUI#2829)
-    if (
-        len(indent) < 4
-        and 0 < i < len(window) - 1
-        and _FENCE_OPEN.match(window[i - 1].raw)
-        and window[i + 1].body.strip()
-        and not window[i + 1].body[:1].isspace()
-    ):
+    # a code block's first line indented by fewer spaces than markdown's code indent: the
+    # paste's, not the program's ("```python" then "   !!! Exception during processing!!!
+    # CUDA error: out of memory", Comfy-Org/ComfyUI#2829). Judged without the lines after it.
+    if len(indent) < 4 and i > 0 and _FENCE_OPEN.match(window[i - 1].raw):
         return body.lstrip()
     for k in range(i - 1, max(-1, i - CONTEXT_BEFORE), -1):
         other = window[k]
