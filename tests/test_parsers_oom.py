@@ -1677,6 +1677,11 @@ CORPUS = load_corpus()
 CORPUS_TEXT = {e.path: e.text for e in CORPUS}
 
 
+def fatal_in(path: str) -> list[OutOfMemory]:
+    """The fatal OOM events of one corpus excerpt."""
+    return [e for e in events(CORPUS_TEXT[path]) if e.fatal]
+
+
 def judge(excerpt: Excerpt) -> str:
     """Empty if the classifier's verdict on the excerpt is right, else what went wrong."""
     found = events(excerpt.text)
@@ -2939,7 +2944,7 @@ def test_round_12_forms(
     ],
 )
 def test_round_12_near_misses_are_not_fatal(path: str) -> None:
-    assert [e for e in events(CORPUS_TEXT[path]) if e.fatal] == []
+    assert fatal_in(path) == []
 
 
 # Round 13's forms (issue 12, item 9): other batch schedulers, systemd-oomd, Windows' commit
@@ -3392,8 +3397,7 @@ def test_round_24s_runtime_forms() -> None:
     assert (capture.origin, capture.fatal, capture.batch_helps) == ("sglang", True, True)
     (notice,) = events(CORPUS_TEXT["sglang/diffusion-fp8-fallback-oom-detected-29833.log"])
     assert (notice.origin, notice.fatal, notice.batch_helps) == ("sglang", True, False)
-    (tf,) = [e for e in events(CORPUS_TEXT["tensorflow/gpt2-simple-bfc-executor-oom-189.log"])
-             if e.fatal][:1]
+    (tf,) = fatal_in("tensorflow/gpt2-simple-bfc-executor-oom-189.log")[:1]
     assert tf.batch_helps is False
     (metal,) = events(CORPUS_TEXT["llamacpp/ios-metal-buffer-validation-32k-ctx-6861.log"])
     assert (metal.origin, metal.fatal, metal.batch_helps) == ("metal", True, True)
@@ -3408,8 +3412,7 @@ def test_schedulers_memory_kills_in_their_own_words() -> None:
     (cms-sw/cmssw#46040) and CRAB relaying HTCondor's kill (dmwm/CRABServer#9367)."""
     (moab,) = events(CORPUS_TEXT["pbs/cbio-gpu-job-mem-hard-limit-251.log"])
     assert (moab.kind, moab.origin, moab.fatal) == ("host", "pbs", True)
-    (pss,) = [e for e in events(CORPUS_TEXT["other/cmssw-promptreco-maxpss-exceeded-46040.log"])
-              if e.fatal]
+    (pss,) = fatal_in("other/cmssw-promptreco-maxpss-exceeded-46040.log")
     assert (pss.kind, pss.origin) == ("host", "wmagent")
     crab = only("ERROR:RetryJob Job killed by HTCondor due to excessive memory use (RSS=2250 MB). "
                 "Will not retry it.")
@@ -3441,8 +3444,7 @@ def test_sglangs_negative_kv_profile_and_llama_servers_optional_draft() -> None:
     """SGLang profiling a negative number of KV tokens is the failure (sgl-project/sglang
     #7691), a positive one is not; llama-server going on to its vision projector after a
     draft context failed to allocate survived it (ggml-org/llama.cpp#24758)."""
-    neg = [e for e in events(CORPUS_TEXT["sglang/mi300x-dsr1-dp-negative-kv-profile-7691.log"])
-           if e.fatal]
+    neg = fatal_in("sglang/mi300x-dsr1-dp-negative-kv-profile-7691.log")
     assert neg and all((e.origin, e.batch_helps) == ("sglang", False) for e in neg)
     assert events("[2025-07-02 07:41:59 DP0 TP0] max_total_tokens=131072 is larger than the "
                   "profiled value 561981. Use the profiled value instead.") == []
@@ -3470,8 +3472,7 @@ def test_kubernetes_pod_rows_runc_numpy_and_tqdm_killed() -> None:
     row = only("kubeflow    training-operator-8569f97489-zkxbt    0/1     OOMKilled")
     assert (row.kind, row.origin, row.fatal) == ("host", "kubernetes", True)
     assert only("training-operator-5cc8  0/1  OOMKilled   3   2m").fatal is True
-    runc = [e for e in events(CORPUS_TEXT[
-        "kubeflow/training-operator-init-oom-killed-ocp-1661.log"]) if e.fatal]
+    runc = fatal_in("kubeflow/training-operator-init-oom-killed-ocp-1661.log")
     assert runc and runc[0].origin == "kubernetes"
     numpy = only("ERROR: Unable to allocate 3.60 GiB for an array with shape (1, 1200623, 201) "
                  "and data type complex128")
@@ -3513,8 +3514,7 @@ def test_htcondor_docker_mpi_hydra_and_ai_platform_kills() -> None:
 def test_tensorrt_creating_an_execution_context_is_no_skipped_tactic() -> None:
     """TensorRT's builder logs "Error Code 2: OutOfMemory" for tactics it skips and builds on;
     creating an execution context has nothing to skip (pytorch/TensorRT#4227)."""
-    (oom,) = [e for e in events(CORPUS_TEXT["tensorrt/torch-tensorrt-compile-outofmemory-4227.log"])
-              if e.fatal]
+    (oom,) = fatal_in("tensorrt/torch-tensorrt-compile-outofmemory-4227.log")
     assert (oom.origin, oom.bytes_tried) == ("tensorrt", 149635638784)
     skipped = events("[TRT] [E] 2: [virtualMemoryBuffer.cpp::resizePhysical::140] Error Code 2: "
                      "OutOfMemory (no further information)")
@@ -3574,7 +3574,7 @@ def test_torch_tensorrt_failing_after_its_oom_and_a_pasted_first_line_indent() -
     """Torch-TensorRT's module failing right after TensorRT ran out of memory
     (pytorch/TensorRT#603), not alone; a code block's first line indented by the paste
     (Comfy-Org/ComfyUI#2829)."""
-    fatal = [e for e in events(CORPUS_TEXT["tensorrt/trtorch-compile-oom-603.log"]) if e.fatal]
+    fatal = fatal_in("tensorrt/trtorch-compile-oom-603.log")
     assert fatal and fatal[0].origin == "tensorrt"
     assert events("Error The following operation failed in the TorchScript interpreter.") == []
     (comfy,) = events(CORPUS_TEXT["other/comfyui-zluda-ksampler-cuda-oom-pr-2829.log"])
@@ -3590,8 +3590,7 @@ def test_tritons_wrapped_status_rows_list_item_blocks_and_a_viewers_column() -> 
     (trt,) = events(CORPUS_TEXT["tensorrt-llm/int4-7b-v100s-oom-80.log"])
     assert (trt.kind, trt.fatal) == ("gpu", True)
     assert "cudaMallocAsync" in trt.message
-    (kv,) = [e for e in events(CORPUS_TEXT["xinference/deepseek-v3-llamacpp-kv-cudamalloc-2926.log"])
-             if e.fatal]
+    (kv,) = fatal_in("xinference/deepseek-v3-llamacpp-kv-cudamalloc-2926.log")
     assert kv.origin == "ggml"
     assert events(CORPUS_TEXT["pytorch/pr-improve-cuda-oom-message-example-13751.log"]) == []
     (replica,) = events(CORPUS_TEXT["trl/sagemaker-dpo-dataparallel-replica0-1169.log"])
@@ -3606,8 +3605,7 @@ def test_turbominds_weights_chinese_load_words_and_frames_behind_carets() -> Non
     assert (tm.origin, tm.batch_helps) == ("turbomind", False)
     (zh,) = events(CORPUS_TEXT["other/langchain-chatchat-docker-load-oom-310.log"])
     assert (zh.fatal, zh.batch_helps) == (True, False)
-    glued = [e for e in events(CORPUS_TEXT["deepspeed/72b-lora-deepspeed-interleaved-852.log"])
-             if e.fatal]
+    glued = fatal_in("deepspeed/72b-lora-deepspeed-interleaved-852.log")
     assert glued and glued[0].batch_helps is False
 
 
@@ -3636,7 +3634,7 @@ def test_orchestrators_and_accelerator_runtimes_in_their_own_words() -> None:
         "directml/tf-dml-bfc-ran-out-294.log": ("gpu", "tensorflow"),
     }
     for path, (kind, origin) in cases.items():
-        fatal = [e for e in events(CORPUS_TEXT[path]) if e.fatal]
+        fatal = fatal_in(path)
         assert fatal and (fatal[0].kind, fatal[0].origin) == (kind, origin), path
     assert not any(e.fatal for e in events(
         "Allocator (GPU_0_bfc) ran out of memory trying to allocate 2.20GiB with freed_by_count=0."
@@ -3651,11 +3649,9 @@ def test_a_warning_quoting_the_oom_and_start_up_phases_of_servers() -> None:
     are start-up."""
     caught = events(CORPUS_TEXT["algoperf/fastmri-eval-oom-182.log"])
     assert caught and not any(e.fatal for e in caught)
-    (replica,) = [e for e in events(CORPUS_TEXT["kuberay/rayservice-vllm-replica-8402.log"])
-                  if e.fatal]
+    (replica,) = fatal_in("kuberay/rayservice-vllm-replica-8402.log")
     assert replica.batch_helps is False
-    (neuron,) = [e for e in events(CORPUS_TEXT["neuron/sdxl-unet-load-dmem-alloc-668.log"])
-                 if e.fatal]
+    (neuron,) = fatal_in("neuron/sdxl-unet-load-dmem-alloc-668.log")
     assert neuron.batch_helps is False
 
 
