@@ -3677,3 +3677,34 @@ def test_pasted_layouts_are_judged_without_the_lines_after(path: str) -> None:
     ]
     assert all(alone == with_after for alone, with_after in verdicts)
     assert not all(alone for alone, _ in verdicts)
+
+
+def test_round_32s_forms_and_start_up_phases() -> None:
+    """vLLM's sleep-mode pool holds weights and KV cache only (vllm-project/vllm#47654); TGI's
+    launcher names a shard that failed to start (huggingface/text-generation-inference#844);
+    TensorFlow's op status after its allocator's dump (tensorflow/tensorflow#61168); GCC out of
+    host memory in a CI build (pytorch/pytorch#76206); transformers refusing a quantized model
+    that did not fit the GPUs (hustvl/Senna#17)."""
+    (cumem,) = fatal_in("vllm/sleep-mode-wakeup-oom-47654.log")
+    assert (cumem.origin, cumem.batch_helps) == ("vllm", False)
+    (tgi,) = fatal_in("tgi/llama2-7b-2080ti-shard-oom-844.log")
+    assert tgi.batch_helps is False
+    (tf,) = fatal_in("tensorflow/memory-limit-ignored-61168.log")
+    assert (tf.kind, tf.origin) == ("gpu", "tensorflow")
+    (gcc,) = fatal_in("pytorch/ci-nccl-bump-virtual-memory-exhausted-76206.log")
+    assert (gcc.kind, gcc.origin, gcc.batch_helps) == ("host", "gcc", False)
+    libiberty = classify(
+        "cc1: out of memory allocating 65536 bytes after a total of 1487814656 bytes", [], []
+    )
+    assert libiberty is not None and libiberty.fatal and libiberty.bytes_tried == 65536
+    (dispatch,) = fatal_in("transformers/quantized-dispatch-cpu-disk-valueerror-senna-17.log")
+    assert (dispatch.kind, dispatch.origin, dispatch.batch_helps) == ("gpu", "transformers", False)
+
+
+def test_a_programs_print_that_it_caught_the_error_before_printing_it() -> None:
+    """``Caught generic RuntimeError`` then ``print(e)``: the script goes on
+    (pytorch/pytorch#133280); PyTorch's re-raised replica error puts the type first."""
+    caught = events(CORPUS_TEXT[
+        "pytorch/rmm-pluggable-allocator-oom-caught-generic-runtimeerror-133280.log"])
+    assert caught and not any(e.fatal for e in caught)
+    assert fatal_in("pytorch/lcn-llama-oumi-dataparallel-replica-oom.log")

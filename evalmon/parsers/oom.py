@@ -314,7 +314,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|EXIT CODE: 9|ran out-of-memory|is larger than buffer maximum|NVML_SUCCESS == "
     rb"|workers are \{SIGKILL|OutOfMe|cannot allocate vector|Error out of memory at line"
     rb"|killed by the operating system due to running out of memory|Non-OK-status: "
-    rb"|neuronx-cc was forcibly killed"
+    rb"|neuronx-cc was forcibly killed|Some modules are dispatched"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -737,8 +737,15 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\b(?:CUresult|cudaError) error: 2 \(out of memory\)", "gpu", "torch_memory_saver"),
     # vLLM's sleep-mode allocator waking up: "RuntimeError: CUDA Error: out of memory at
     # /workspace/csrc/cumem_allocator.cpp:62" (OpenRLHF/OpenRLHF#1050). The allocator's own
-    # print of it, with no exception, returned to Python, which went on (vllm-project/vllm#12981)
-    _rule(r"\b[A-Z]\w*Error: CUDA Error: out of memory at [\w./\-]+:\d+", "gpu", "vllm"),
+    # print of it, with no exception, returned to Python, which went on (vllm-project/vllm#12981).
+    # Its pool holds only the weights and the KV cache (mapped at start-up and at wake-up), never
+    # a batch's activations: no smaller batch helps (vllm-project/vllm#47654)
+    _rule(
+        r"\b[A-Z]\w*Error: CUDA Error: out of memory at [\w./\-]+:\d+",
+        "gpu",
+        "vllm",
+        batch_helps=False,
+    ),
     _rule(r"\bCUDA Error: out of memory at [\w./\-]+:\d+", "gpu", "vllm", survivable=True),
     # a paged KV cache with no free block for a request: that request fails, the server serves
     # on ("ERROR EP worker command failed (rank 1); worker STAYS UP: KV cache exhausted: no free
@@ -806,6 +813,10 @@ _STRONG: tuple[_Rule, ...] = (
         r"\bunhandled cuda error\b.{0,200}\bCuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"
     ),
     _rule(r"\bRESOURCE_EXHAUSTED: Out of memory while trying to allocate\b", "gpu", "xla"),
+    # TensorFlow's op failing on its allocator, logged as the op's status before it is raised
+    # ("W .../op_kernel.cc:1733] RESOURCE_EXHAUSTED: failed to allocate memory" after the BFC
+    # allocator's dump, tensorflow/tensorflow#61168), as eager raises ResourceExhaustedError
+    _rule(r"\bRESOURCE_EXHAUSTED: failed to allocate memory$", "gpu", "tensorflow"),
     # a TPU kernel's scratch in on-chip vector memory (VMEM), sized by its block sizes and the
     # compiler's vmem limit, not by the batch (vllm-project/tpu-inference#508 raised the limit)
     _rule(
@@ -1440,6 +1451,28 @@ _STRONG: tuple[_Rule, ...] = (
     # memory (size=800296713216048)", MARIO-Math-Reasoning/Super_MARIO#19)
     _rule(
         r"\bGNU MP: Cannot allocate memory \(size=\d+\)", "host", "gmp", always_fatal=True
+    ),
+    # transformers refusing to load a quantized model that device_map="auto" could not fit on
+    # the GPUs ("ValueError: Some modules are dispatched on the CPU or the disk. Make sure you
+    # have enough GPU RAM to fit the quantized model.", hustvl/Senna#17); older releases break
+    # the message over indented lines after a bare "ValueError: "
+    _rule(
+        r"^(?:ValueError: )?\s*Some modules are dispatched on the CPU or the disk\. Make sure you"
+        r" have enough GPU RAM to fit\b",
+        "gpu",
+        "transformers",
+        batch_helps=False,
+    ),
+    # GCC's compiler proper exits when the host cannot give it memory: its page allocator's
+    # perror ("virtual memory exhausted: Cannot allocate memory", a CI build of NCCL's device
+    # code, pytorch/pytorch#76206) and libiberty's xmalloc ("cc1: out of memory allocating 65536
+    # bytes after a total of 1487814656 bytes")
+    _rule(r"^virtual memory exhausted: Cannot allocate memory$", "host", "gcc", always_fatal=True),
+    _rule(
+        r"^(?:cc1\w*(?:\.exe)?: )?out of memory allocating \d+ bytes after a total of \d+ bytes$",
+        "host",
+        "gcc",
+        always_fatal=True,
     ),
     # Metal's validation layer refusing a buffer over the device's largest (an iPhone's 2 GB:
     # llama.cpp's context for a 32k n_ctx, ggml-org/llama.cpp#6861); a smaller ubatch helps
@@ -2810,6 +2843,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         or (not level_blind and _handled_level(line.head))
         or _RECOVERED_HERE.search(body) is not None
         or _PRINTED_CAUGHT.match(body) is not None
+        or _caught_just_before(window, i)
     )
     return _Hit(
         kind=rule.kind,
@@ -2865,6 +2899,20 @@ def _server_error(window: Sequence[_Line], i: int, body: str) -> _Found | None:
 # image); an uncaught exception shows its name ("torch.OutOfMemoryError: CUDA out of memory")
 _PRINTED_CAUGHT = ascii_re(r"(?:Error|ERROR) (?:CUDA|HIP|XPU|NPU|MPS) out of memory\. Tried to")
 _OP_STATUS_RECORD = ascii_re(r"\bop_kernel\.cc:\d+\] $")
+# A program's own print that it caught an exception, right before it prints the exception
+# ("Caught generic RuntimeError" then print(e), pytorch/pytorch#133280). PyTorch's re-raised
+# worker and replica errors read "...Error: Caught X in replica 0", with the type first.
+_CAUGHT_PRINT = ascii_re(r"^Caught (?:\w+ ){0,2}\w*(?:Error|Exception)\s*$")
+
+
+def _caught_just_before(window: Sequence[_Line], i: int) -> bool:
+    """Is the line before line ``i`` (same source) the program saying it caught an error?"""
+    for k in range(i - 1, max(-1, i - 3), -1):
+        line = window[k]
+        if line.source != window[i].source or not line.body.strip():
+            continue
+        return _CAUGHT_PRINT.match(line.body) is not None
+    return False
 
 
 def _joined_ahead(window: Sequence[_Line], i: int, body: str) -> str:
@@ -3168,6 +3216,9 @@ _LOAD_HERE = ascii_re(
     # "model stable-diffusion-1.5 could not be loaded: CUDA out of memory." (InvokeAI), vLLM's
     # engine after its worker's OOM ("EngineCore failed to start."), a loading bar's last draw
     r"|\bcould not be loaded: |\bEngineCore failed to start\b|^Loading \w+ checkpoint shards:"
+    # TGI's launcher when a shard dies before it is ready ("ERROR text_generation_launcher: Shard
+    # 0 failed to start", then "Error: ShardCannotStart", huggingface/text-generation-inference#844)
+    r"|\btext_generation_launcher: Shard \d+ failed to start\b|^Error: ShardCannotStart\b"
     # torch.load's safe unpickler failing on a tensor it was restoring (pytorch/torchchat#974:
     # "WeightsUnpickler error: MPS backend out of memory ...")
     r"|\bWeightsUnpickler error: "
@@ -3587,6 +3638,7 @@ _TRIED = (
     ascii_re(r"enforce allocating <= available failed, (\d+)() >"),  # Paddle Fluid: bytes
     ascii_re(r"memory object allocation: requested (\d+)() bytes"),  # OpenVINO's GPU plugin
     ascii_re(r"Error Code 2: OutOfMemory \(Requested size was (\d+)() bytes"),  # TensorRT
+    ascii_re(r"out of memory allocating (\d+)() bytes after a total of"),  # GCC's libiberty
 )
 _GPU = (
     ascii_re(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
