@@ -3684,7 +3684,7 @@ def test_round_32s_forms_and_start_up_phases() -> None:
     launcher names a shard that failed to start (huggingface/text-generation-inference#844);
     TensorFlow's op status after its allocator's dump (tensorflow/tensorflow#61168); GCC out of
     host memory in a CI build (pytorch/pytorch#76206); transformers refusing a quantized model
-    that did not fit the GPUs (hustvl/Senna#17)."""
+    that did not fit the GPUs (hustvl/Senna#17); earlyoom's newer wording."""
     (cumem,) = fatal_in("vllm/sleep-mode-wakeup-oom-47654.log")
     assert (cumem.origin, cumem.batch_helps) == ("vllm", False)
     (tgi,) = fatal_in("tgi/llama2-7b-2080ti-shard-oom-844.log")
@@ -3699,6 +3699,9 @@ def test_round_32s_forms_and_start_up_phases() -> None:
     assert libiberty is not None and libiberty.fatal and libiberty.bytes_tried == 65536
     (dispatch,) = fatal_in("transformers/quantized-dispatch-cpu-disk-valueerror-senna-17.log")
     assert (dispatch.kind, dispatch.origin, dispatch.batch_helps) == ("gpu", "transformers", False)
+    # earlyoom's newer kill line names the score "oom_score" (Comfy-Org/ComfyUI#15276)
+    earlyoom = fatal_in("comfyui/earlyoom-sigterm-python-comfy-15276.log")
+    assert earlyoom and (earlyoom[0].kind, earlyoom[0].origin) == ("host", "earlyoom")
 
 
 def test_a_programs_print_that_it_caught_the_error_before_printing_it() -> None:

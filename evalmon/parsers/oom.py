@@ -310,6 +310,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|using all available RAM|leave no GPU memory|PBS: job killed|memory resource limit"
     rb"|TERM_MEMLIMIT|gone over memory limit|due to memory usage|systemd-oomd"
     rb"|MEM usage hard limit|excessive memory use|exceeded maxPSS|\": badness|process to kill"
+    rb"|\": oom_score"
     rb"|than the profiled value -|Cuda failure 2 '|\]Killed|OOMKilled|OOM-killed"
     rb"|EXIT CODE: 9|ran out-of-memory|is larger than buffer maximum|NVML_SUCCESS == "
     rb"|workers are \{SIGKILL|OutOfMe|cannot allocate vector|Error out of memory at line"
@@ -1252,9 +1253,11 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"^Job has exceeded maxPSS: \d+ MB$", "host", "wmagent"),
     # earlyoom, the user-space OOM killer many desktops and DGX boxes run: "sending SIGTERM to
     # process 2677144 uid 996 "llama-server": badness 1022, VmRSS 11791 MiB", and when nothing
-    # is left to kill but itself, "Could not find a process to kill (selected itself)"
+    # is left to kill but itself, "Could not find a process to kill (selected itself)". Newer
+    # releases name the score "oom_score" (Comfy-Org/ComfyUI#15276)
     _rule(
-        r"\bsending SIG(?:TERM|KILL) to process \d+ uid \d+ \"[^\"]{1,200}\": badness -?\d+"
+        r"\bsending SIG(?:TERM|KILL) to process \d+ uid \d+ \"[^\"]{1,200}\": "
+        r"(?:badness|oom_score) -?\d+"
         r"|\bearlyoom: Could not find a process to kill\b",
         "host",
         "earlyoom",
