@@ -3711,3 +3711,26 @@ def test_a_programs_print_that_it_caught_the_error_before_printing_it() -> None:
         "pytorch/rmm-pluggable-allocator-oom-caught-generic-runtimeerror-133280.log"])
     assert caught and not any(e.fatal for e in caught)
     assert fatal_in("pytorch/lcn-llama-oumi-dataparallel-replica-oom.log")
+
+
+def test_schedulers_and_job_platforms_kills_in_their_own_words() -> None:
+    """Flux's job shell (flux-framework/flux-core#6289), Alibaba PAI's report
+    (alibaba/EasyRec#60), a SLURM oom-kill line without slurmstepd's name and srun's report
+    glued to a progress line (HuguesTHOMAS/KPConv-PyTorch#181), HTCondor's periodic hold cut
+    at "due to memory" (gwastro/1-ogc#4) and RELION's FFT plan that fit no GPU memory
+    (3dem/relion#1074)."""
+    cases = {
+        "flux/shell-oom-memory-cgroup-killed-task-6289.log": ("host", "flux"),
+        "easyrec/pai-job-oom-killer-signal9-60.log": ("host", "pai"),
+        "kpconv/epoch-middle-oom-kill-srun-181.log": ("host", "slurm"),
+        "htcondor-pegasus/calculate-psd-held-memory-4.log": ("host", "htcondor"),
+        "relion/refine3d-slurm-gpu-memory-insufficient-1074.log": ("gpu", "relion"),
+    }
+    for path, (kind, origin) in cases.items():
+        fatal = fatal_in(path)
+        assert fatal and (fatal[0].kind, fatal[0].origin) == (kind, origin), path
+    glued = classify(
+        "e001-i0136 => L=2.946 acc= 72% / t(ms):  15.0 1096.7 661.1)srun: error: node11: task 0:"
+        " Out Of Memory", [], [])
+    assert glued is not None and glued.fatal
+    assert classify("I read srun: error: node11: task 0: Out Of Memory", [], []) is None

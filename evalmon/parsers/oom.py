@@ -308,9 +308,9 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Ray killed this worker|Unable to warmup model|Engine building failed|lowmemorykiller: Kill"
     rb"|failed in the TorchScript interpreter"
     rb"|using all available RAM|leave no GPU memory|PBS: job killed|memory resource limit"
-    rb"|TERM_MEMLIMIT|gone over memory limit|due to memory usage|systemd-oomd"
+    rb"|TERM_MEMLIMIT|gone over memory limit|due to memory usage|systemd-oomd|HOLD due to memory"
     rb"|MEM usage hard limit|excessive memory use|exceeded maxPSS|\": badness|process to kill"
-    rb"|\": oom_score"
+    rb"|\": oom_score|killed by \"OOM Killer\""
     rb"|than the profiled value -|Cuda failure 2 '|\]Killed|OOMKilled|OOM-killed"
     rb"|EXIT CODE: 9|ran out-of-memory|is larger than buffer maximum|NVML_SUCCESS == "
     rb"|workers are \{SIGKILL|OutOfMe|cannot allocate vector|Error out of memory at line"
@@ -1199,7 +1199,12 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(
         r"\bDefaultCPUAllocator: (?:can't allocate memory|not enough memory)\b", "host", "pytorch"
     ),
-    _rule(r"^slurmstepd(?:-[\w.\-]+)?: error: Detected \d+ oom[-_]kill event", "host", "slurm"),
+    # (the step's own stderr can carry it without slurmstepd's name: "error: Detected 1 oom-kill
+    # event(s) in StepId=889106.0. Some of your processes may have been killed by the cgroup
+    # out-of-memory handler.", HuguesTHOMAS/KPConv-PyTorch#181)
+    _rule(
+        r"^(?:slurmstepd(?:-[\w.\-]+)?: )?error: Detected \d+ oom[-_]kill event", "host", "slurm"
+    ),
     # ...relayed by a wrapper that labels it, after a colon ("qdo-srun.py: srun#64: slurmstepd:
     # error: ...", dstndstn/tractor#126): its whole first sentence
     _rule(
@@ -1220,6 +1225,9 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # the node and task are left out when people retell it (submitit#1769)
     _rule(r"^srun: error: (?:[\w.\-]+: tasks? [\d,\-]+: )?Out Of Memory\b", "host", "slurm"),
+    # ...glued to the end of the job's last progress line, which had no newline ("... 661.1)srun:
+    # error: node11: task 0: Out Of Memory", HuguesTHOMAS/KPConv-PyTorch#181)
+    _rule(r"(?<=[)\]%])srun: error: [\w.\-]+: tasks? [\d,\-]+: Out Of Memory$", "host", "slurm"),
     _rule(
         r"\b(?:Memory cgroup out of memory|Out of memory): Kill(?:ed)? process \d+",
         "host",
@@ -1242,7 +1250,8 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"^TERM_MEMLIMIT: job killed after reaching LSF memory usage limit\b", "host", "lsf"),
     _rule(
         r"\b(?:Docker job|Job) has gone over memory limit of \d+ (?:megabytes|Mb|MB)\b"
-        r"|\bput on hold by SYSTEM_PERIODIC_HOLD due to memory usage\b"
+        # (a stored copy can end at "due to memory", gwastro/1-ogc#4)
+        r"|\bput on hold by SYSTEM_PERIODIC_HOLD due to memory(?: usage\b|$)"
         # CMS's CRAB relaying HTCondor's kill (dmwm/CRABServer#9367)
         r"|\bJob killed by HTCondor due to excessive memory use \(RSS=\d+ MB\)",
         "host",
@@ -1465,6 +1474,27 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "transformers",
         batch_helps=False,
+    ),
+    # Flux's job shell reporting its cgroup's OOM kill ("flux-shell[0]: ERROR: oom: Memory cgroup
+    # out of memory: killed 1 task on picl7.", flux-framework/flux-core#6289) and Alibaba PAI's
+    # job report ("The job has been killed by \"OOM Killer\", please check your job's memory
+    # usage.", alibaba/EasyRec#60)
+    _rule(
+        r"\bflux-shell\[\d+\]: (?:ERROR: )?oom: Memory cgroup out of memory: killed \d+ tasks?\b",
+        "host",
+        "flux",
+    ),
+    _rule(r"^The job has been killed by \"OOM Killer\"", "host", "pai"),
+    # RELION's error when not one FFT plan fits the GPU's free memory, hard-wrapped by RELION
+    # itself ("When trying to plan one or more Fourier transforms, it was found that the
+    # available" / "GPU memory was insufficient. Relion attempts to reduce the memory by
+    # segmenting", 3dem/relion#1074); its RelionError ends the run
+    _rule(
+        r"^GPU memory was insufficient\. Relion attempts to reduce the memory\b",
+        "gpu",
+        "relion",
+        batch_helps=False,
+        always_fatal=True,
     ),
     # GCC's compiler proper exits when the host cannot give it memory: its page allocator's
     # perror ("virtual memory exhausted: Cannot allocate memory", a CI build of NCCL's device
