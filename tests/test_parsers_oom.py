@@ -3734,3 +3734,16 @@ def test_schedulers_and_job_platforms_kills_in_their_own_words() -> None:
         " Out Of Memory", [], [])
     assert glued is not None and glued.fatal
     assert classify("I read srun: error: node11: task 0: Out Of Memory", [], []) is None
+
+
+def test_an_allocation_no_batch_size_explains_gets_no_smaller_batch() -> None:
+    """A size that wrapped around (2**64 bytes, pytorch/pytorch#33143) or one at least 1024
+    times the device (pytorch/pytorch#1254, 3DTopia/Phidias-Diffusion#8): halving the batch
+    cannot make it fit. An ordinary request keeps batch_helps."""
+    (wrapped,) = fatal_in("pytorch/fp16-16eib-alloc-33143.log")
+    assert wrapped.batch_helps is False and wrapped.bytes_tried >= 2**63
+    (absurd,) = fatal_in("phidias/absurd-125537-gib-alloc-4090-8.log")
+    assert absurd.batch_helps is False
+    assert absurd.bytes_tried >= 1024 * absurd.capacity_bytes
+    (ordinary,) = fatal_in("pytorch/cuda-oom-after-140-batches-15563.log")
+    assert ordinary.batch_helps is True

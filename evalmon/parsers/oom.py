@@ -3777,17 +3777,37 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     # binary units printed as "GB"/"MB": MPS ("MPS allocated: 18.13 GB" on a 16 GiB Mac) and
     # Paddle (its sizes are divided by 1024)
     binary = hit.origin in ("mps", "paddle")
+    tried = _first_size(_TRIED, text, binary)
+    capacity = _first_size(_CAPACITY, text, binary)
+    if batch_helps and _beyond_any_batch(tried, capacity):
+        batch_helps = False
     return OutOfMemory(
         kind=hit.kind,
         origin=origin,
         message=_message(text),
         fatal=fatal,
         batch_helps=batch_helps,
-        bytes_tried=_first_size(_TRIED, text, binary),
+        bytes_tried=tried,
         gpu_index=_first_int(_GPU, gpu_text) if hit.kind == "gpu" else None,
-        capacity_bytes=_first_size(_CAPACITY, text, binary),
+        capacity_bytes=capacity,
         free_bytes=_first_size(_FREE, text, binary),
         rank=hit.rank,
+    )
+
+
+# An allocation no batch size explains: a size that wrapped around (torch's "Tried to allocate
+# 17179869183.95 GiB", 2**64 bytes, pytorch/pytorch#33143), or one at least 1024 times the
+# device. Halving a batch of up to 1024 down to 1 divides a request by at most 1024, so the
+# request of one sample would still not fit.
+_NO_DEVICE_HOLDS = 2**50  # a pebibyte
+_BATCH_HALVINGS = 1024
+
+
+def _beyond_any_batch(tried: int | None, capacity: int | None) -> bool:
+    if tried is None:
+        return False
+    return tried >= _NO_DEVICE_HOLDS or (
+        capacity is not None and tried >= _BATCH_HALVINGS * capacity
     )
 
 
