@@ -196,6 +196,18 @@ of each, with a near-miss):
   batch-size search is no recovered OOM (the search catches exceptions only); a WARNING right
   after an exception that quotes it says the program caught it. An OOM exception's name cut
   mid-word where a stored copy ends (``torch.cuda.OutOfMemoryErro``) is the OOM.
+* Thirteenth session's forms: TensorFlow's op status ``RESOURCE_EXHAUSTED: failed to allocate
+  memory``; transformers refusing a quantized model ``device_map`` could not fit on the GPUs
+  (``Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM``,
+  ``batch_helps=False``); RELION's FFT plan that fit no GPU memory; host: GCC's ``virtual memory
+  exhausted: Cannot allocate memory`` and ``cc1: out of memory allocating N bytes after a total
+  of M bytes``, Flux's job shell ``oom: Memory cgroup out of memory: killed N task``, Alibaba
+  PAI's ``The job has been killed by "OOM Killer"``, earlyoom's ``oom_score`` wording, SLURM's
+  oom-kill line without slurmstepd's name and srun's report glued to a progress line. vLLM's
+  sleep-mode pool (``CUDA Error: out of memory at .../cumem_allocator.cpp`` raised) and TGI's
+  ``Shard N failed to start`` are start-up (``batch_helps=False``), and so is any request no
+  batch size explains: a size that wrapped around (2**64 bytes) or 1024 times the device. A
+  program's own ``Caught ...Error`` print right before the message says it caught it.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
