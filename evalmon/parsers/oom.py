@@ -322,7 +322,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|using all available RAM|leave no GPU memory|PBS: job killed|memory resource limit"
     rb"|TERM_MEMLIMIT|gone over memory limit|due to memory usage|systemd-oomd|HOLD due to memory"
     rb"|MEM usage hard limit|excessive memory use|exceeded maxPSS|\": badness|process to kill"
-    rb"|\": oom_score|killed by \"OOM Killer\""
+    rb"|\": oom_score|killed by \"OOM Killer\"|Error in allocate: 2"
     rb"|than the profiled value -|Cuda failure 2 '|\]Killed|OOMKilled|OOM-killed"
     rb"|EXIT CODE: 9|ran out-of-memory|is larger than buffer maximum|NVML_SUCCESS == "
     rb"|workers are \{SIGKILL|OutOfMe|cannot allocate vector|Error out of memory at line"
@@ -1508,6 +1508,24 @@ _STRONG: tuple[_Rule, ...] = (
         batch_helps=False,
         always_fatal=True,
     ),
+    # the C++ runtime's abort on std::bad_alloc with its what() joined onto the same line by a
+    # paste ("terminate called after throwing an instance of 'std::bad_alloc'  what():
+    # std::bad_alloc", tensorflow/tensorflow#9487); on two lines, see _CXX_HEAD
+    _rule(
+        r"^terminate called after throwing an instance of 'std::bad_alloc' +what\(\): +"
+        r"std::bad_alloc$",
+        "host",
+        "cxx",
+        always_fatal=True,
+    ),
+    # LLVM's JIT (XLA's CPU back-end) failing to map memory for compiled code, after which the
+    # process crashes ("JIT session error: Cannot allocate memory" then "Fatal Python error:
+    # Segmentation fault", jax-ml/jax#11923)
+    _rule(r"^JIT session error: Cannot allocate memory$", "host", "llvm"),
+    # TensorRT's runtime failing a device allocation with CUDA's error 2 (out of memory), then
+    # terminate on its nvinfer1::CudaError ("runtime.cpp (24) - Cuda Error in allocate: 2",
+    # triton-inference-server/server#145)
+    _rule(r"\bCuda Error in allocate: 2$", "gpu", "tensorrt"),
     # GCC's compiler proper exits when the host cannot give it memory: its page allocator's
     # perror ("virtual memory exhausted: Cannot allocate memory", a CI build of NCCL's device
     # code, pytorch/pytorch#76206) and libiberty's xmalloc ("cc1: out of memory allocating 65536
@@ -3237,6 +3255,7 @@ _LOAD_LOG = ascii_re(
     r"|^=+> Building model\b"  # a training script constructing its model (DBPN's "===> ")
     r"|\bStarting server\b|\bggml_init_cublas:"  # a server starts by loading its model
     r"|\bLoading bmodel from\b"  # Sophgo's runtime
+    r"|\bDeserialize required \d+ microseconds\b"  # TensorRT reading an engine (a plan)
     # a program telling what it loads where ("Loading only U-Net into both Neuron Cores...",
     # aws-neuron/optimum-neuron#668)
     r"|^Loading [\w \-]{1,60} (?:into|onto) "
