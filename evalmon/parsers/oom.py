@@ -3831,14 +3831,14 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
 # device. Halving a batch of up to 1024 down to 1 divides a request by at most 1024, so the
 # request of one sample would still not fit.
 _NO_DEVICE_HOLDS = 2**50  # a pebibyte
-_BATCH_HALVINGS = 1024
+_LARGEST_BATCH = 1024  # the largest batch a halving relaunch starts from, in practice
 
 
 def _beyond_any_batch(tried: int | None, capacity: int | None) -> bool:
     if tried is None:
         return False
     return tried >= _NO_DEVICE_HOLDS or (
-        capacity is not None and tried >= _BATCH_HALVINGS * capacity
+        capacity is not None and tried >= _LARGEST_BATCH * capacity
     )
 
 
