@@ -3762,3 +3762,14 @@ def test_tensorrts_allocate_error_cxx_abort_on_one_line_and_llvms_jit() -> None:
     assert (cxx.kind, cxx.origin) == ("host", "cxx")
     (jit,) = fatal_in("jax/jit-session-cannot-allocate-11923.log")
     assert (jit.kind, jit.origin) == ("host", "llvm")
+
+
+def test_rs_memory_exhausted_and_a_cxx_bad_alloc_as_its_error() -> None:
+    """R past its memory limit at the top level, and std::bad_alloc as an R error's message on
+    the line after a long call (dynverse/dynbenchmark_results); try()'s "Error : ..." is a
+    caught error and goes on."""
+    (exhausted,) = fatal_in("r/ouija-memory-exhausted.log")
+    assert (exhausted.kind, exhausted.origin) == ("host", "r")
+    (bad_alloc,) = fatal_in("r/monocle-ddrtree-bad-alloc.log")
+    assert (bad_alloc.kind, bad_alloc.origin) == ("host", "r")
+    assert classify("Error : memory exhausted (limit reached?)", [], []) is None

@@ -1445,6 +1445,14 @@ _STRONG: tuple[_Rule, ...] = (
         "host",
         "r",
     ),
+    # ...and R's allocator past its limit at the top level ("Error: memory exhausted (limit
+    # reached?)" then "Execution halted", dynverse/dynbenchmark_results). try() prints a caught
+    # error as "Error : ...", with a space, and goes on.
+    _rule(r"^Error: memory exhausted \(limit reached\?\)$", "host", "r"),
+    # ...and a C++ library's std::bad_alloc as an R error's message, which R puts on the line
+    # after a long call ("Error in DDRTree_reduce_dim(X, Z, ...  : " / "  std::bad_alloc", then
+    # "Execution halted", dynverse/dynbenchmark_results)
+    _rule(r"^Error in .{1,300} :\s+std::bad_alloc$", "host", "r"),
     # bitsandbytes' CUDA_CHECK_RETURN: "Error out of memory at line 380 in file .../bitsandbytes/
     # csrc/pythonInterface.c", then exit(1) (InternLM/xtuner#319)
     _rule(r"^Error out of memory at line \d+ in file \S+", "gpu", "bitsandbytes"),
