@@ -3781,3 +3781,17 @@ def test_an_error_codes_context_is_never_taken_from_the_next_line() -> None:
     ``after``, so no line is joined ahead any more."""
     line = 'hipErrorOutOfMemory  File "/x.py", line 3, in from_pretrained'
     assert (classify(line, [], ["error: "]) is None) == (classify(line, [], []) is None)
+
+
+def test_a_benchmark_utilitys_caught_oom_is_no_failure() -> None:
+    """transformers' and TensorFlow's benchmark utilities print "Doesn't fit on GPU." before the
+    OOM they caught and record N/A for that configuration (patrickvonplaten/notebooks,
+    younesbelkada/notebooks); the same OOM without those words is fatal."""
+    for path in (
+        "transformers/reformer-benchmark-16k-na.log",
+        "tensorflow/tf-benchmark-bs512-na.log",
+    ):
+        caught = events(CORPUS_TEXT[path])
+        assert caught and not any(e.fatal for e in caught), path
+    (fatal,) = fatal_in("pytorch/resnet18-batch2048-cuda-oom.log")
+    assert fatal.kind == "gpu"

@@ -1876,6 +1876,9 @@ _RECOVERED_HERE = ascii_re(
     # fairseq's OOM handler logs the exception it caught, then recovers (or re-raises: the
     # traceback that follows says so)
     r"|\bOOM: Ran out of memory with exception:"
+    # transformers' benchmark utilities print the OOM they caught and record "N/A" for that
+    # configuration ("Doesn't fit on GPU. CUDA out of memory. Tried to allocate ...")
+    r"|^Doesn't fit on GPU\. "
 )
 # A log record at a level below ERROR: a program that logs an OOM as a warning has caught it
 # (pytorch/pytorch#31252: ``WARNING:root:CUDA out of memory. Tried to allocate ...`` once per
