@@ -207,7 +207,12 @@ of each, with a near-miss):
   sleep-mode pool (``CUDA Error: out of memory at .../cumem_allocator.cpp`` raised) and TGI's
   ``Shard N failed to start`` are start-up (``batch_helps=False``), and so is any request no
   batch size explains: a size that wrapped around (2**64 bytes) or 1024 times the device. A
-  program's own ``Caught ...Error`` print right before the message says it caught it.
+  program's own ``Caught ...Error`` print right before the message says it caught it, and so
+  does a benchmark utility's ``Doesn't fit on GPU.`` before it. Also: TensorRT's ``Cuda Error in
+  allocate: 2``, LLVM's ``JIT session error: Cannot allocate memory``, ``std::bad_alloc``'s
+  abort pasted on one line, R's ``Error: memory exhausted (limit reached?)`` and
+  ``std::bad_alloc`` as an R error's message. No line is joined with the lines after it: a
+  verdict never waits for them.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
