@@ -3777,8 +3777,8 @@ def test_rs_memory_exhausted_and_a_cxx_bad_alloc_as_its_error() -> None:
 
 def test_an_error_codes_context_is_never_taken_from_the_next_line() -> None:
     """A 30,000-example hunt found an error code's name reported only when the next line,
-    joined as the rest of a wrapped line, gave it an error word: a verdict never waits for
-    ``after``, so no line is joined ahead any more."""
+    joined as the rest of a wrapped line, gave it an error word: only a line a terminal cut at
+    its full width is joined with the lines after it."""
     line = 'hipErrorOutOfMemory  File "/x.py", line 3, in from_pretrained'
     assert (classify(line, [], ["error: "]) is None) == (classify(line, [], []) is None)
 

@@ -2875,6 +2875,10 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         found = _Found(_BAD_ALLOC_LINE)
     if found is None and _TRT_BUILD_FAILED.search(body) and _trt_oom_before(window, i):
         found = _Found(_TRT_BUILD_OOM)
+    ahead = _joined_ahead(window, i, body) if found is None else body
+    if found is None and ahead != body:
+        # ...or whose end is on the next line(s): the rest a terminal cut off
+        found = _match_record(ahead, line.head)
     labelled = _under_labels(line) if found is None else []
     if found is None and any(p.match(text) for p in _KILLED for text in (body, *labelled)):
         if _deliberate_kill(window, i):
@@ -2883,7 +2887,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         killed = True
     if found is None and (
         any(_SIGKILLED.match(text) for text in labelled)
-        or _SIGKILLED.match((line.head + body).strip())
+        or _SIGKILLED.match((line.head + ahead).strip())
         or (k < i and _SIGKILLED.match((window[k].head + joined).strip()))
     ):
         if _deliberate_kill(window, i, besides=_AGENT_CLEANUP) or _program_error_first(window, i):
@@ -2988,6 +2992,28 @@ def _caught_just_before(window: Sequence[_Line], i: int) -> bool:
             continue
         return _CAUGHT_PRINT.match(line.body) is not None
     return False
+
+
+def _joined_ahead(window: Sequence[_Line], i: int, body: str) -> str:
+    """Line ``i``'s body with the hard-wrapped continuation lines after it (up to
+    _WRAP_LINES), when none of them could be judged itself: a continuation that is a
+    candidate joins back to this line when its own turn comes (one event, live or not).
+
+    Only a line a terminal cut at its full width joins ahead: the program wrote it as one
+    line, so its end arrives with it. This is the one verdict that reads the lines after;
+    any other line is judged as it is (a 30,000-example fuzz hunt found an error code's name
+    made a report by an unrelated next line that gave it an error word)."""
+    cols = window[i].cols
+    if cols not in _WRAP_WIDTHS and cols + 1 not in _WRAP_WIDTHS:  # (a cut space is trimmed)
+        return body
+    joined, last = body, window[i]
+    for line in window[i + 1 : i + 1 + _WRAP_LINES]:
+        if not _continues(last, line):
+            break
+        if _CANDIDATE_STR.search(line.raw):
+            return body
+        joined, last = _join(joined, line.body, last.cols), line
+    return joined
 
 
 # The innermost frame of a traceback is the statement that raised: ``raise ValueError("No
