@@ -211,8 +211,8 @@ of each, with a near-miss):
   does a benchmark utility's ``Doesn't fit on GPU.`` before it. Also: TensorRT's ``Cuda Error in
   allocate: 2``, LLVM's ``JIT session error: Cannot allocate memory``, ``std::bad_alloc``'s
   abort pasted on one line, R's ``Error: memory exhausted (limit reached?)`` and
-  ``std::bad_alloc`` as an R error's message. No line is joined with the lines after it: a
-  verdict never waits for them.
+  ``std::bad_alloc`` as an R error's message. Only a line a terminal cut at its full width
+  is joined with the lines after it; no other verdict waits for them.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
