@@ -1442,22 +1442,19 @@ _STRONG: tuple[_Rule, ...] = (
     # vllm-project/vllm#1765): no program prints a part of the name alone on a line
     _rule(r"^torch\.(?:cuda\.)?OutOfMe" + _CUT_NAME_TAIL, "gpu", "pytorch"),
     _rule(r"^ray\.exceptions\.OutOfMe" + _CUT_NAME_TAIL, "host", "ray"),
-    # R's allocator refusing a vector ("Error: cannot allocate vector of size 11.8 Gb", then
-    # Rscript's "Execution halted", dynverse/dynbenchmark_results); an interactive session goes
-    # on at its prompt
+    # R's top-level errors for memory, then Rscript's "Execution halted" (dynverse/
+    # dynbenchmark_results): its allocator refusing a vector ("Error: cannot allocate vector of
+    # size 11.8 Gb") or past its limit ("Error: memory exhausted (limit reached?)"), and a C++
+    # library's std::bad_alloc as the message, which R puts on the line after a long call
+    # ("Error in DDRTree_reduce_dim(X, Z, ...  : " / "  std::bad_alloc"). An interactive
+    # session goes on at its prompt; try() prints a caught error as "Error : ...", with a space.
     _rule(
-        r"^Error(?: in [^:]{1,200})?: cannot allocate vector of size [\d.]+ [KMGT]?b\b",
+        r"^Error(?: in [^:]{1,200})?: cannot allocate vector of size [\d.]+ [KMGT]?b\b"
+        r"|^Error: memory exhausted \(limit reached\?\)$"
+        r"|^Error in .{1,300} :\s+std::bad_alloc$",
         "host",
         "r",
     ),
-    # ...and R's allocator past its limit at the top level ("Error: memory exhausted (limit
-    # reached?)" then "Execution halted", dynverse/dynbenchmark_results). try() prints a caught
-    # error as "Error : ...", with a space, and goes on.
-    _rule(r"^Error: memory exhausted \(limit reached\?\)$", "host", "r"),
-    # ...and a C++ library's std::bad_alloc as an R error's message, which R puts on the line
-    # after a long call ("Error in DDRTree_reduce_dim(X, Z, ...  : " / "  std::bad_alloc", then
-    # "Execution halted", dynverse/dynbenchmark_results)
-    _rule(r"^Error in .{1,300} :\s+std::bad_alloc$", "host", "r"),
     # bitsandbytes' CUDA_CHECK_RETURN: "Error out of memory at line 380 in file .../bitsandbytes/
     # csrc/pythonInterface.c", then exit(1) (InternLM/xtuner#319)
     _rule(r"^Error out of memory at line \d+ in file \S+", "gpu", "bitsandbytes"),
@@ -1543,9 +1540,9 @@ _STRONG: tuple[_Rule, ...] = (
     # perror ("virtual memory exhausted: Cannot allocate memory", a CI build of NCCL's device
     # code, pytorch/pytorch#76206) and libiberty's xmalloc ("cc1: out of memory allocating 65536
     # bytes after a total of 1487814656 bytes")
-    _rule(r"^virtual memory exhausted: Cannot allocate memory$", "host", "gcc", always_fatal=True),
     _rule(
-        r"^(?:cc1\w*(?:\.exe)?: )?out of memory allocating \d+ bytes after a total of \d+ bytes$",
+        r"^virtual memory exhausted: Cannot allocate memory$"
+        r"|^(?:cc1\w*(?:\.exe)?: )?out of memory allocating \d+ bytes after a total of \d+ bytes$",
         "host",
         "gcc",
         always_fatal=True,
