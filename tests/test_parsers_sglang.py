@@ -356,6 +356,23 @@ CASES: list[tuple[str, list[object]]] = [
         "[2025-06-26 02:16:20 TP0] Scheduler hit an exception: Traceback (most recent call last):",
         [ServerShutdown(server="sglang", crashed=True, message="Scheduler hit an exception")],
     ),
+    # sgl-project/sglang#3752: the launcher, told by a child that timed out (older releases
+    # misspelt "proces.")
+    (
+        "[2025-03-09 00:57:20] Received sigquit from a child proces. It usually means the child "
+        "failed.",
+        [
+            ServerShutdown(
+                server="sglang", crashed=True, message="Received sigquit from a child proces"
+            )
+        ],
+    ),
+    # sgl-project/sglang#17941: the newer wording
+    (
+        "[2026-01-29 13:12:42] SIGQUIT received. signum=None, frame=None. It usually means one "
+        "child failed.",
+        [ServerShutdown(server="sglang", crashed=True, message="SIGQUIT received")],
+    ),
     # ------------------------------------------------------------------ request cap
     # sgl-project/sglang#6623: the launch flags
     (

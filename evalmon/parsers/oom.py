@@ -332,7 +332,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|EXIT CODE: 9|ran out-of-memory|is larger than buffer maximum|NVML_SUCCESS == "
     rb"|workers are \{SIGKILL|OutOfMe|cannot allocate vector|Error out of memory at line"
     rb"|killed by the operating system due to running out of memory|Non-OK-status: "
-    rb"|neuronx-cc was forcibly killed|Some modules are dispatched"
+    rb"|neuronx-cc was forcibly killed|Some modules are dispatched|layout cannot be allocated"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -436,6 +436,13 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # PyTorch's c10 logging (often under a rank label): "[W906 07:46:05.008634648
     # CUDACachingAllocator.cpp:3933] ", "[E1204 11:18:17.728425480 compiler_depend.ts:444] "
     ("header", ascii_re(r"\[[IWEF]\d{3,4} \d\d:\d\d:\d\d\.\d+ [\w./\-]+:\d+\] ?")),
+    # a log viewer's time of day, with milliseconds and no date, on every line (glued to the
+    # line's text when that starts a new record: "16:49:33.632torch.cuda.OutOfMemoryError: ...",
+    # hiyouga/LlamaFactory#5590)
+    ("header", ascii_re(r"\d\d:\d\d:\d\d\.\d{3}(?: |(?=[A-Za-z]))")),
+    # llama-server's router, which runs each model in a child and prefixes the child's lines
+    # with its pid ("[41303] 0.01.289.827 E alloc_tensor_range: ...", ggml-org/llama.cpp#23858)
+    ("tag", ascii_re(r"\[(?P<tag>\d{1,9})\] (?=\d{1,6}\.\d\d\.\d{3}\.\d{3} )")),
     # llama.cpp's common log with timestamps (minutes.seconds.ms.us, then the level's letter):
     # "0.15.079.619 E ggml_backend_cuda_buffer_type_alloc_buffer: ..."
     ("header", ascii_re(r"\d{1,6}\.\d\d\.\d{3}\.\d{3} (?:[IWEDT] )?")),
@@ -658,6 +665,9 @@ def _pasted(raw: str) -> str:
 # --------------------------------------------------------------------------- recognition
 
 _SIZE = r"(\d+(?:\.\d+)?)\s*(bytes|[KMGTP]i?B|B|[KMGTP](?![A-Za-z]))"
+# A ggml backend's buffer type as llama.cpp names it: "CUDA0", "Vulkan1", "Metal", and a remote
+# device over RPC with its address ("RPC0[10.0.69.2:50052]")
+_GGML_DEVICE = r"(?:(?:CUDA|ROCm|Vulkan|SYCL|Metal|CANN|MUSA|OpenCL)\d*|RPC\d*\[[^\]\s]{1,80}\])"
 
 
 @dataclass(frozen=True, slots=True)
@@ -671,6 +681,9 @@ class _Rule:
     survivable: bool = False  # the message itself says the caller retries or goes on
     level_blind: bool = False  # logged at WARNING by a runtime that then fails (TensorFlow)
     unnamed: bool = False  # names no memory: the kind is read from the log (_kind_from_log)
+    # a C++ library's own print of an error it then returns to Python: a traceback from
+    # ``<module>`` right under it is that error raised, uncaught (see _raised_right_below)
+    raised_below: bool = False
 
 
 def _rule(
@@ -683,6 +696,7 @@ def _rule(
     survivable: bool = False,
     level_blind: bool = False,
     unnamed: bool = False,
+    raised_below: bool = False,
 ) -> _Rule:
     return _Rule(
         ascii_re(pattern),
@@ -694,6 +708,7 @@ def _rule(
         survivable,
         level_blind,
         unnamed,
+        raised_below,
     )
 
 
@@ -755,7 +770,8 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\b(?:CUresult|cudaError) error: 2 \(out of memory\)", "gpu", "torch_memory_saver"),
     # vLLM's sleep-mode allocator waking up: "RuntimeError: CUDA Error: out of memory at
     # /workspace/csrc/cumem_allocator.cpp:62" (OpenRLHF/OpenRLHF#1050). The allocator's own
-    # print of it, with no exception, returned to Python, which went on (vllm-project/vllm#12981).
+    # print of it, with no exception, returned to Python, which went on (vllm-project/vllm#12981),
+    # unless the traceback of it raised follows (unslothai/unsloth#3302: wake_up() at a resume).
     # Its pool holds only the weights and the KV cache (mapped at start-up and at wake-up), never
     # a batch's activations: no smaller batch helps (vllm-project/vllm#47654)
     _rule(
@@ -764,7 +780,14 @@ _STRONG: tuple[_Rule, ...] = (
         "vllm",
         batch_helps=False,
     ),
-    _rule(r"\bCUDA Error: out of memory at [\w./\-]+:\d+", "gpu", "vllm", survivable=True),
+    _rule(
+        r"\bCUDA Error: out of memory at [\w./\-]+:\d+",
+        "gpu",
+        "vllm",
+        batch_helps=False,
+        survivable=True,
+        raised_below=True,
+    ),
     # a paged KV cache with no free block for a request: that request fails, the server serves
     # on ("ERROR EP worker command failed (rank 1); worker STAYS UP: KV cache exhausted: no free
     # blocks", Avarok-Cybersecurity/atlas#1114), as SGLang retracts requests when its pool is full
@@ -1013,7 +1036,16 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # ...as ollama's runner reports it: "error loading model: unable to allocate CUDA0 buffer"
     _rule(
-        r"\berror loading model: unable to allocate (?:CUDA|ROCm|Vulkan|SYCL|Metal)\d* buffer\b",
+        r"\berror loading model: unable to allocate " + _GGML_DEVICE + r" buffer\b",
+        "gpu",
+        "ggml",
+        batch_helps=False,
+    ),
+    # ...and the tensor allocator's own line above it, while the weights are placed
+    # ("alloc_tensor_range: failed to allocate RPC0[10.0.69.2:50052] buffer of size
+    # 193608946688", ggml-org/llama.cpp#23858)
+    _rule(
+        r"\balloc_tensor_range: failed to allocate " + _GGML_DEVICE + r" buffer of size \d+",
         "gpu",
         "ggml",
         batch_helps=False,
@@ -1023,7 +1055,7 @@ _STRONG: tuple[_Rule, ...] = (
     # allocate buffer, size = 33074.89 MiB"
     _rule(
         r"^ggml_gallocr_reserve_n(?:_impl)?: failed to allocate"
-        r" (?:CUDA|ROCm|Vulkan|SYCL|Metal)\d* buffer of size \d+",
+        r" " + _GGML_DEVICE + r" buffer of size \d+",
         "gpu",
         "ggml",
         batch_helps=False,
@@ -1740,6 +1772,16 @@ _HOST_MESSAGE: tuple[_Rule, ...] = (
         "host",
         "ollama",
     ),
+    # ...and a model whose layers it cannot lay out in the free VRAM and RAM, at load, answering
+    # the request with a 500 ("Error: 500 Internal Server Error: memory layout cannot be
+    # allocated with num_gpu = 49", ollama/ollama#12846): the memory is the log's
+    _rule(
+        r"\bmemory layout cannot be allocated\b",
+        "gpu",
+        "ollama",
+        batch_helps=False,
+        unnamed=True,
+    ),
     # ...and SGLang its hierarchical cache larger than the free RAM (sgl-project/sglang#8102)
     _rule(
         r"Not enough host memory available\. Requesting [\d.]+ ?[KMGT]i?B but only have ",
@@ -1961,6 +2003,7 @@ class _Hit:
     # the mention is only the record's level or the line's own words ("skipping", a WARNING):
     # the program meant to go on, which a crash right after can still belie
     handled: bool = False
+    raised_below: bool = False  # see _Rule
 
 
 # A sentence that opened a double quote before the message and has not closed it: ``... lead
@@ -2933,6 +2976,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         mention=found.mention or handled,
         killed=killed,
         handled=handled and not found.mention,
+        raised_below=rule.raised_below,
     )
 
 
@@ -2962,8 +3006,12 @@ def _server_error(window: Sequence[_Line], i: int, body: str) -> _Found | None:
         rest = body
     else:
         return None
-    for value in _QUOTED_VALUE.finditer(rest):
-        text = value.group(1) or value.group(2)
+    # the body quoted ({"error": "..."}), or right after the status as a CLI prints it
+    # ("Error: 500 Internal Server Error: memory layout cannot be allocated ...", ollama's)
+    values = [v.group(1) or v.group(2) for v in _QUOTED_VALUE.finditer(rest)]
+    if status is not None and rest.startswith(": "):
+        values.append(rest[2:])
+    for text in values:
         found = _match_text(text) or _match_rules(text, _HOST_MESSAGE, anchored=True)
         if found is not None and not found.rule.survivable:
             return _Found(found.rule)
@@ -3104,6 +3152,30 @@ def _in_examples_section(window: Sequence[_Line], i: int) -> bool:
     return False
 
 
+# A troubleshooting entry's label for its fix ("**Solution**:", "**Solutions:**", "Fix:")
+_SOLUTION_LABEL = ascii_re(
+    r"\s{0,3}(?:\*\*)?(?:Solutions?|Fix(?:es)?|Workarounds?)(?::\*\*|\*\*:|:)\s*$"
+)
+
+
+def _troubleshooting_entry(window: Sequence[_Line], i: int) -> bool:
+    """Is line ``i`` the one line of a fenced block under a markdown heading, with a label for
+    the fix right below the block (``### CUDA Out of Memory``, the bare message in a fence,
+    then ``**Solution**:``)? A guide's entry for the error, not a run's: a run's write-up pastes
+    more than the message, and what comes after it is not a fix. Judged with the lines after,
+    so it only makes the OOM non-fatal (a mention), never hides it."""
+    if i < 2 or not window[i - 1].raw.strip().startswith("```"):
+        return False
+    above = [line.raw.strip() for line in window[max(0, i - 4) : i - 1] if line.raw.strip()]
+    if not above or not above[-1].startswith("#"):
+        return False
+    below = [line.raw for line in window[i + 1 : i + 1 + CONTEXT_AFTER]]
+    if not below or below[0].strip() != "```":
+        return False
+    rest = [text for text in below[1:] if text.strip()]
+    return bool(rest) and _SOLUTION_LABEL.match(rest[0]) is not None
+
+
 def _in_head_tail_output(window: Sequence[_Line], i: int) -> bool:
     """Is line ``i`` part of ``tail``/``head`` output over several files (each file's lines
     under a ``==> name <==`` header): a copy of other logs, like grep output. The output ends
@@ -3121,8 +3193,10 @@ _DELIBERATE = ascii_re(
     r"CANCELLED AT|DUE TO TIME LIMIT|DUE TO PREEMPTION|\bscancel\b|Terminated\b|\bkill -9\b"
     r"|sending signal (?:KILL|SIGKILL)|timeout: the monitored command|received signal|SIGTERM"
     r"|\bKeyboardInterrupt\b|\bSIGINT\b"
-    # SGLang's launcher kills its own process tree, itself included, when a child fails
-    r"|Received sigquit from a child process"
+    # SGLang's launcher kills its own process tree, itself included, when a child fails (older
+    # releases misspelt "proces."; newer ones: "SIGQUIT received. signum=None, frame=None. It
+    # usually means one child failed.", sgl-project/sglang#17941)
+    r"|Received sigquit from a child proces|\bSIGQUIT received\. signum="
 )
 
 
@@ -3244,6 +3318,18 @@ _LOAD_FRAME = ascii_re(
     r"|^_configure_distributed_model$|^build_module$"
     # FSDP wrapping a model: flattening its parameters (Lightning's strategy, accelerate)
     r"|^_init_param_handle_from_module$|^_init_flat_param_and_metadata$"
+    # after training, with no batch: merging a LoRA adapter into the weights, saving or
+    # exporting them (unslothai/unsloth#2193: _merge_lora under push_to_hub_gguf)
+    r"|merge_and_unload|^_?merge_lora$|save_pretrained|push_to_hub|^_save_checkpoint$"
+    r"|^export_model$"
+    # an optimizer creating its state at the first step (AdamW's exp_avg_sq: the states do not
+    # fit beside the weights and gradients, hiyouga/LlamaFactory#5590)
+    r"|^_init_group$"
+)
+# IPython's frames in a notebook's traceback: "/path/module.py in func(args)", IPython 8's
+# "File /path/module.py:177, in func(args)", Colab's "[/path/module.py](https://...) in func("
+_NOTEBOOK_FRAME = ascii_re(
+    r"(?:File )?\[?[^\s\[\]()]+\.py(?:\]\([^)\s]*\))?(?::\d+)?,? in (?P<func>[\w.]+)\("
 )
 # torch's default-device context (``with torch.device("cuda"): model = Model()``): tensors
 # built under it are a model's parameters being created on the GPU (vLLM's _initialize_model,
@@ -3286,6 +3372,9 @@ _LOAD_LOG = ascii_re(
     # a loading bar: "Loading checkpoint shards:  0%|", SGLang diffusion's "Loading required
     # modules:  60%|" (sgl-project/sglang#29833)
     r"|^Loading [\w ]{1,40}: +\d+%\|"
+    # ComfyUI's model management moving a model to the GPU before a node runs ("Requested to
+    # load FluxClipModel_", "Loading 1 new model", Comfy-Org/ComfyUI#5166)
+    r"|\bRequested to load \w|\bLoading \d+ new models?\b"
 )
 _LOAD_DONE = ascii_re(r"\.\.\.\s*[Dd]one!?\s*$")
 # The OOM line itself says the model was being loaded (Triton: "Model 'tensorrt_llm' loading
@@ -3316,6 +3405,9 @@ _LOAD_HERE = ascii_re(
     # a Rust backtrace (anyhow, printed after the error) in candle's safetensors loading:
     # "   3: candle_core::safetensors::convert_slice" (huggingface/candle#2631)
     r"|^ {0,4}\d{1,3}: [\w:<>]*\bsafetensors::"
+    # MLC LLM reading its parameter shards ("ValueError: Error when loading parameters from
+    # params_shard_299.bin: ... CUDA: out of memory", mlc-ai/mlc-llm#2492)
+    r"|\bError when loading parameters from\b"
 )
 _RUN_LOG = ascii_re(
     r"Running (?:loglikelihood|generate_until) requests|\[BATCHING DEBUG\]|Requesting API"
@@ -3415,13 +3507,15 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     """
     if any(_LOAD_HERE.search(line.raw) for line in window[i : i + 1 + CONTEXT_AFTER]):
         return "load"
+    if _NOTEBOOK_HEADER.match(window[i].body) and _cell_loads_or_saves(window, i):
+        return "load"
     load = run = False
     for k in range(i - 1, -1, -1):
         line = window[k]
         if line.source != source:
             continue
         body = line.body
-        frame = _FRAME.match(body)
+        frame = _FRAME.match(body) or _NOTEBOOK_FRAME.match(body)
         if frame is not None:
             func = frame.group("func")
             if _WARMUP_FRAME.match(func):
@@ -3447,6 +3541,26 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     if load:
         return "load"
     return "run" if run else None
+
+
+# IPython's header of a cell's uncaught exception, whose frames and message come after it
+_NOTEBOOK_HEADER = ascii_re(r"(?:\w+\.)*\w+ *Traceback \(most recent call last\)")
+_CALLED = ascii_re(r"(\w+)\(")
+
+
+def _cell_loads_or_saves(window: Sequence[_Line], i: int) -> bool:
+    """Under IPython's header, the first frames: does the cell's marked line (``----> 3
+    model.push_to_hub_gguf(``) or a frame load, merge or save weights?"""
+    for line in window[i + 1 : i + 1 + CONTEXT_AFTER]:
+        frame = _NOTEBOOK_FRAME.match(line.body)
+        if frame is not None and _LOAD_FRAME.search(frame["func"]):
+            return True
+        arrow = _IPYTHON_ARROW.match(line.body)
+        if arrow is not None and any(
+            _LOAD_FRAME.search(name) for name in _CALLED.findall(line.body[arrow.end() :])
+        ):
+            return True
+    return False
 
 
 # OpenVINO's chained exception ends with the innermost one's message on its own line:
@@ -3619,6 +3733,17 @@ def _crash_follows(window: Sequence[_Line], i: int, source: str) -> bool:
         if _is_boundary(line) or _PROGRESS.search(line.raw):
             return False  # the job went on after the OOM: a later crash is another failure
     return False
+
+
+def _raised_right_below(window: Sequence[_Line], i: int, source: str) -> bool:
+    """Does a traceback from ``<module>`` start on the next line of the same source? Under a C++
+    library's own print, that is the error it returned to Python, raised and not caught."""
+    following = [line for line in window[i + 1 :] if line.source == source][:2]
+    return (
+        len(following) == 2
+        and following[0].body.startswith("Traceback (most recent call last):")
+        and _TOP_FRAME.match(following[1].body) is not None
+    )
 
 
 def _ends_record(previous: _Line, line: _Line) -> bool:
@@ -3794,7 +3919,9 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     if better is not None:
         text, origin = better
     following = _following(window, i, hit.source)
-    crashed = hit.handled and _crash_follows(window, i, hit.source)
+    crashed = (hit.handled and _crash_follows(window, i, hit.source)) or (
+        hit.raised_below and _raised_right_below(window, i, hit.source)
+    )
     recovered = (
         hit.retrying
         or (hit.mention and not crashed)
@@ -3802,6 +3929,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         # should_reduce_batch_size), never a kill from outside the process
         or ((hit.kind == "gpu" or hit.origin == "pytorch") and _in_batch_search(window, i))
         or _in_test_report(window, i)
+        or _troubleshooting_entry(window, i)
         or _prompt_follows(following)
         or (
             (hit.origin == "tensorflow" or _OP_STATUS_RECORD.search(window[i].head) is not None)

@@ -23,7 +23,9 @@ Fields are read by name. ``token usage`` is a fraction (0..1) as SGLang prints i
 A process's death -> ``ServerShutdown(server="sglang", crashed=True)``: ``Scheduler hit an
 exception: Traceback ...`` (also ``DataParallelController``, ``DetokenizerManager``,
 ``TpModelWorkerClient``), after which the child signals its parent, which logs ``Received
-sigquit from a child process. It usually means the child failed.``
+sigquit from a child process. It usually means the child failed.`` (older releases misspelt
+``proces.``; newer ones log ``SIGQUIT received. signum=None, frame=None. It usually means one
+child failed.``)
 
 The scheduler's cap ``max_running_requests`` -> ``EngineConfig(max_requests=N)``, from
 ``server_args=ServerArgs(..., max_running_requests=128, ...)`` or ``--max-running-requests 128``.
@@ -40,7 +42,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"(?:Prefill|Decode) batch|max[_-]running[_-]requests(?:=| +)\d"
     rb"|(?:Scheduler|DataParallelController|DetokenizerManager|TpModelWorkerClient)"
     rb" hit an exception"
-    rb"|Received sigquit from a child process"
+    rb"|Received sigquit from a child proces|SIGQUIT received\. signum="
 )
 _CANDIDATE_STR = ascii_re(CANDIDATE.pattern.decode())
 
@@ -67,7 +69,7 @@ _DP = ascii_re(r"\bDP(?P<n>\d{1,6})\b")
 _TP = ascii_re(r"\bTP(?P<n>\d{1,6})\b")
 _DIED = ascii_re(
     r"\b(?:(?:Scheduler|DataParallelController|DetokenizerManager|TpModelWorkerClient) hit an "
-    r"exception|Received sigquit from a child process)\b"
+    r"exception|Received sigquit from a child process?\b|SIGQUIT received(?=\. signum=))"
 )
 _MAX_RUNNING = ascii_re(
     r"(?:(?<![\w-])max_running_requests=|(?<![\w-])--max[-_]running[-_]requests(?:=| +))"
@@ -85,7 +87,7 @@ def parse(segment: str) -> list[Event]:
             cap = _MAX_RUNNING.search(text)
             if cap:
                 return [EngineConfig(max_requests=int(cap["value"]))]
-        if "hit an exception" in text or "sigquit" in text:
+        if "hit an exception" in text or "sigquit" in text or "SIGQUIT" in text:
             died = _DIED.search(text)
             if died:
                 return [ServerShutdown(server="sglang", crashed=True, message=died[0])]

@@ -102,7 +102,9 @@ def decide_on_oom(
         return Decision("fail", "host (CPU RAM) out of memory: a smaller GPU batch will not help")
     if not oom.batch_helps:
         return Decision(
-            "fail", "GPU OOM while loading the model: a smaller batch size will not help"
+            "fail",
+            "GPU OOM outside the batch's work (loading or saving weights, a fixed memory pool):"
+            " a smaller batch size will not help",
         )
     if current_size is None:
         return Decision("fail", "GPU OOM, but the batch size of this job is unknown")
