@@ -213,6 +213,19 @@ of each, with a near-miss):
   abort pasted on one line, R's ``Error: memory exhausted (limit reached?)`` and
   ``std::bad_alloc`` as an R error's message. Only a line a terminal cut at its full width
   is joined with the lines after it; no other verdict waits for them.
+* Fourteenth session's forms: ggml's buffers on any backend, a remote RPC device's too
+  (``alloc_tensor_range: failed to allocate RPC0[host:port] buffer of size N``), under
+  llama-server's router, which prefixes its child's pid (``[41303] 0.01.289.827 E ...``);
+  ollama's ``memory layout cannot be allocated`` (at load; its CLI prints the server's ``500
+  Internal Server Error:`` before it, read like a quoted body); SGLang killing its own process
+  tree (``SIGQUIT received. signum=...``, older ``Received sigquit from a child proces.``)
+  makes the ``Killed`` after it deliberate; vLLM's sleep-mode allocator print is fatal when the
+  traceback of it raised starts on the next line. No batch is involved when weights are merged,
+  saved or exported (``merge_and_unload``, ``_merge_lora``, ``save_pretrained``,
+  ``push_to_hub``; IPython's and Colab's frames are read too), when an optimizer creates its
+  state at the first step (``_init_group``), when ComfyUI loads a model (``Requested to load``)
+  or when MLC reads its parameter shards. A guide's troubleshooting entry (the bare message in
+  a one-line fence between a heading and a ``Solution`` label) is never fatal.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
