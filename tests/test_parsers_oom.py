@@ -3857,3 +3857,25 @@ def test_a_guides_troubleshooting_entry_is_no_failure() -> None:
     after = ["```", "**Solution**:", "- Reduce batch size: `--batch_size 1`"]
     assert classify(entry[-1], entry[:-1], after).fatal is False
     assert classify(entry[-1], entry[:-1], ["```", "**Expected behavior**:"]).fatal is True
+
+
+def test_round_38s_forms() -> None:
+    """TensorRT's builder finding no tactic for a node once those that needed more memory were
+    skipped (triton-inference-server/server#6064); TensorRT-LLM's KV cache too small for one
+    sequence in the older wording (NVIDIA/TensorRT-LLM#542); vLLM's count of no KV blocks under
+    its memory profile in a log that lost its headers; Triton's Python backend unable to
+    create or grow its shared-memory region (#6195, #6156)."""
+    (build,) = fatal_in("triton/trt-plan-build-6064.log")
+    assert (build.kind, build.origin, build.batch_helps) == ("gpu", "tensorrt", False)
+    (kv,) = fatal_in("tensorrt-llm/paged-kv-too-small-542.log")
+    assert (kv.origin, kv.batch_helps) == ("tensorrt-llm", False)
+    (blocks,) = fatal_in("vllm/wsl-rtx3050-negative-kv-cache-engine-init.log")
+    assert (blocks.origin, blocks.batch_helps) == ("vllm-kv", False)
+    # the count alone, with no header and no profile above it, reads as a comment
+    assert classify("# cuda blocks: 0, # CPU blocks: 4681", [], []) is None
+    for path in ("triton/python-backend-shm-6195.log", "triton/perf-analyzer-shm-6156.log"):
+        (shm,) = fatal_in(path)
+        assert (shm.kind, shm.origin) == ("host", "triton"), path
+    # skipped tactics alone are the builder choosing others: a build that succeeds logs them too
+    skipped = CORPUS_TEXT["triton/trt-plan-build-6064.log"].split("\n")[:-1]
+    assert not any(e.fatal for e in events("\n".join(skipped)))

@@ -336,6 +336,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|no enough memory|memory allocation of|memory pressure \(OOM\)"
     rb"|Aborting compilation early|exceeding available bytes|bytes for new constant"
     rb"|Ray killed this worker|Unable to warmup model|Engine building failed|lowmemorykiller: Kill"
+    rb"|Could not find any implementation|shared memory pool size|initialize shared memory key"
     rb"|failed in the TorchScript interpreter"
     rb"|using all available RAM|leave no GPU memory|PBS: job killed|memory resource limit"
     rb"|TERM_MEMLIMIT|gone over memory limit|due to memory usage|systemd-oomd|HOLD due to memory"
@@ -449,6 +450,8 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # PyTorch's c10 logging (often under a rank label): "[W906 07:46:05.008634648
     # CUDACachingAllocator.cpp:3933] ", "[E1204 11:18:17.728425480 compiler_depend.ts:444] "
     ("header", ascii_re(r"\[[IWEF]\d{3,4} \d\d:\d\d:\d\d\.\d+ [\w./\-]+:\d+\] ?")),
+    # trtexec's: "[08/02/2023-21:40:02] [E] " (triton-inference-server/server#6064)
+    ("header", ascii_re(r"\[\d\d/\d\d/\d{4}-\d\d:\d\d:\d\d\] \[[VIWEF]\] ")),
     # a log viewer's time of day, with milliseconds and no date, on every line (glued to the
     # line's text when that starts a new record: "16:49:33.632torch.cuda.OutOfMemoryError: ...",
     # hiyouga/LlamaFactory#5590)
@@ -1446,10 +1449,24 @@ _STRONG: tuple[_Rule, ...] = (
     # ...and its C++ runtime's KV cache too small for one sequence (Triton's backend failing to
     # create the model instance, triton-inference-server/tensorrtllm_backend#366)
     _rule(
-        r"\bmaxTokensInPagedKvCache \(\d+\) must be large enough to process at least 1 sequence",
+        # (older releases without the count: NVIDIA/TensorRT-LLM#542)
+        r"\bmaxTokensInPagedKvCache (?:\(\d+\) )?must be large enough to process at least 1"
+        r" sequence",
         "gpu",
         "tensorrt-llm",
         batch_helps=False,
+    ),
+    # Triton's Python backend, whose shared-memory region (host RAM under /dev/shm, capped by
+    # docker's --shm-size) could not be created or grown: its model does not load, or the
+    # request fails ("Failed to increase the shared memory pool size for key 'triton_python_
+    # backend_shm_region_2' to 671088640 bytes. ... Error: No space left on device",
+    # triton-inference-server/server#6156, #6195, #5681)
+    _rule(
+        r"\b(?:Unable to initialize shared memory key|Failed to increase the shared memory pool"
+        r" size for key) '[^']{1,200}' to (?:requested size \()?\d+ bytes\b"
+        r".{0,300}\bError: No space left on device\b",
+        "host",
+        "triton",
     ),
     # Sophgo's TPU runtime allocating device (global) memory: "[bmlib_memory][error]
     # bm_alloc_gmem failed, dev_id = 0, size = 0xc0fb4000" (sophgo/LLM-TPU#8)
@@ -2279,6 +2296,18 @@ _VLLM_NO_GPU_BLOCKS = _rule(
 )
 
 
+# ...whose memory profile, right above the count, says what was left for the KV cache ("the
+# rest of the memory reserved for KV Cache is -0.94GiB."): the count is vLLM's even where the
+# log lost its headers (a project's committed log of vLLM 0.7.3 on a 6 GB RTX 3050)
+_VLLM_KV_BUDGET = ascii_re(r"\bthe rest of the memory reserved for KV Cache is -?[\d.]+ ?GiB\.")
+
+
+def _vllm_blocks_under_profile(window: Sequence[_Line], i: int) -> bool:
+    return _VLLM_NO_GPU_BLOCKS.pattern.match(window[i].body) is not None and any(
+        _VLLM_KV_BUDGET.search(window[k].raw) for k in range(max(0, i - 2), i)
+    )
+
+
 def _after_no_blocks(window: Sequence[_Line], i: int) -> bool:
     """Is line ``i`` vLLM's error raised for a count of no KV blocks reported above it?"""
     return _VLLM_NO_CACHE_BLOCKS.pattern.search(window[i].body) is not None and any(
@@ -2893,6 +2922,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if _copied(body) or table_row or _yaml_value(window, i):
         return None
     found = _match_record(body, line.head)
+    if found is None and _vllm_blocks_under_profile(window, i):
+        found = _Found(_VLLM_NO_GPU_BLOCKS)
     text, start_head = body, line.head
     killed = False
     # A hard-wrapped message whose start is on the previous line(s): join back up to
@@ -3604,9 +3635,15 @@ def _openvino_bad_alloc(window: Sequence[_Line], i: int, body: str) -> bool:
 _TRT_BUILD_FAILED = ascii_re(
     r"\bEngine building failed\b|\bFailed to build (?:the )?engine\b"
     r"|\bThe following operation failed in the TorchScript interpreter\b"
+    # no tactic left for a node once those that needed more memory were skipped
+    # (triton-inference-server/server#6064)
+    r"|\bError Code 10: Internal Error \(Could not find any implementation for node\b"
 )
 _TRT_BUILD_OOM = _rule(_TRT_BUILD_FAILED.pattern, "gpu", "tensorrt", batch_helps=False)
-_TRT_OOM = ascii_re(r"\bError Code 2: OutOfMemory\b")
+_TRT_OOM = ascii_re(
+    r"\bError Code 2: OutOfMemory\b"
+    r"|\bSkipping tactic \S+ due to (?:insufficient memory\b|Myelin error: .*\bout of memory\b)"
+)
 
 
 def _trt_oom_before(window: Sequence[_Line], i: int) -> bool:
