@@ -225,7 +225,12 @@ of each, with a near-miss):
   ``push_to_hub``; IPython's and Colab's frames are read too), when an optimizer creates its
   state at the first step (``_init_group``), when ComfyUI loads a model (``Requested to load``)
   or when MLC reads its parameter shards. A guide's troubleshooting entry (the bare message in
-  a one-line fence between a heading and a ``Solution`` label) is never fatal.
+  a one-line fence between a heading and a ``Solution`` label) is never fatal. Also: TensorRT's
+  builder finding no tactic for a node (``Error Code 10: ... Could not find any
+  implementation``) after it skipped tactics for memory; TensorRT-LLM's KV cache too small in
+  its older wording; vLLM's ``# cuda blocks: 0`` under its memory profile where the log lost its
+  headers; Triton's Python backend unable to create or grow its shared-memory region (``Error:
+  No space left on device``: host memory under /dev/shm).
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
@@ -2369,7 +2374,8 @@ _ADVICE = ascii_re(
 # Not memory running out: Metal's command buffer status ("Insufficient Memory", capitalised; read
 # with its code by the ggml rule above, alone the runner can go on: ollama#6257), pinned host
 # memory (every runtime falls back to pageable memory: ggml, TensorFlow, Triton), shared memory
-# (/dev/shm, Triton kernels' on-chip memory), Triton's "out of resource" and V8's heap limit
+# (/dev/shm in words, Triton kernels' on-chip memory; Triton's Python backend naming its region
+# and "No space left on device" has a rule above), Triton's "out of resource" and V8's heap limit
 # (a configured cap: "JavaScript heap out of memory")
 _NOT_EXHAUSTION = ascii_re(
     r"Insufficient Memory\b"
