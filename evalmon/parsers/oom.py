@@ -230,7 +230,10 @@ of each, with a near-miss):
   implementation``) after it skipped tactics for memory; TensorRT-LLM's KV cache too small in
   its older wording; vLLM's ``# cuda blocks: 0`` under its memory profile where the log lost its
   headers; Triton's Python backend unable to create or grow its shared-memory region (``Error:
-  No space left on device``: host memory under /dev/shm).
+  No space left on device``: host memory under /dev/shm); the kernel's ``Killed process N
+  (comm) total-vm:...kB, anon-rss:...kB`` where a paste lost the ``Out of memory:`` before it;
+  llama-server going on to its slots and ``listening on`` after a compute buffer it could not
+  reserve (survived).
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
