@@ -980,6 +980,17 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "ggml",
     ),
+    # tf.train.Coordinator taking a thread's OOM: it stops every thread and join() raises it
+    # in the main thread; logged at INFO ("I0402 ... coordinator.py:224] Error reported to
+    # Coordinator: <class '...ResourceExhaustedError'>, OOM when allocating tensor with shape
+    # [512,64,56,56] ...", tf_cnn_benchmarks on Summit)
+    _rule(
+        r"\bError reported to Coordinator: <class '[\w.]*ResourceExhaustedError'>, OOM when"
+        r" allocating tensor\b(?!.*\bdevice:CPU:)",
+        "gpu",
+        "tensorflow",
+        level_blind=True,
+    ),
     # on the CPU device, by the CPU allocator: host memory (Kyubyong/transformer#116)
     _rule(
         r"\bOOM when allocating tensor\b(?=.*(?:device:CPU|by allocator cpu\b))",
@@ -1402,7 +1413,7 @@ _STRONG: tuple[_Rule, ...] = (
     # memory on GPU 0, available memory is only 117.750000MB."
     _rule(
         r"\bOut of memory error on (?:GPU|XPU|NPU|MLU|DCU) \d+\. Cannot allocate"
-        r" \d+(?:\.\d+)? ?[KMGT]?B (?:GPU )?memory\b",
+        r" \d+(?:\.\d+)? ?[KkMGT]?B (?:GPU )?memory\b",  # ("39.250000kB": d2l's notebook)
         "gpu",
         "paddle",
     ),
@@ -2895,9 +2906,12 @@ def _uncut(window: Sequence[_Line], i: int) -> _Line | None:
 
 # VS Code's notebook copies a cell's uncaught exception as JSON: ``"name": "RuntimeError",``
 # then ``"message": "CUDA error: out of memory`` (its newlines raw) and ``"stack": ...``
-# (unslothai/unsloth#1797): the exception itself, not a value someone logged
-_NOTEBOOK_ERROR_NAME = ascii_re(r'\s*"name": "[\w.]*(?:Error|Exception)",\s*$')
-_NOTEBOOK_ERROR_MESSAGE = ascii_re(r'\s*"message": "')
+# (unslothai/unsloth#1797), and a saved .ipynb holds it as ``"ename"`` and ``"evalue"`` (its
+# newlines escaped: ``"evalue": "ResourceExhaustedError: \n\nOut of memory error on GPU 7..."``,
+# d2l's PaddlePaddle notebook): the exception itself, not a value someone logged
+_NOTEBOOK_ERROR_NAME = ascii_re(r'\s*"e?name": "[\w.]*(?:Error|Exception)",\s*$')
+_NOTEBOOK_ERROR_MESSAGE = ascii_re(r'\s*"(?:message|evalue)": "')
+_JSON_ESCAPE = ascii_re(r"\\[nrt]")
 
 
 def _notebook_error(window: Sequence[_Line], i: int) -> bool:
@@ -2958,7 +2972,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if whole is not None and (found := _match_record(whole.body, whole.head)) is not None:
         text, start_head, line = whole.body, whole.head, whole
     if found is None and _notebook_error(window, i):
-        value = line.raw.split('"message": "', 1)[1]
+        opening = _NOTEBOOK_ERROR_MESSAGE.match(line.raw)
+        value = _JSON_ESCAPE.sub(" ", line.raw[opening.end() :]) if opening else ""
         in_value = _match_record(value, "")
         if in_value is not None:
             found, text = _Found(in_value.rule), value
@@ -3742,6 +3757,8 @@ def _went_on_logging(following: Sequence[_Line]) -> bool:
             return False
         if "bfc_allocator" in line.head:
             continue  # the allocator's dump of its bins and chunks: part of the OOM's report
+        if body.startswith("Error reported to Coordinator: "):
+            return False  # tf.train.Coordinator stopping the threads for it, at INFO
         if _INFO_HEADER.search(line.head) or _GLOG_INFO.match(_own_head(line.head).lstrip()):
             return True
     return False
