@@ -233,7 +233,10 @@ of each, with a near-miss):
   No space left on device``: host memory under /dev/shm); the kernel's ``Killed process N
   (comm) total-vm:...kB, anon-rss:...kB`` where a paste lost the ``Out of memory:`` before it;
   llama-server going on to its slots and ``listening on`` after a compute buffer it could not
-  reserve (survived).
+  reserve (survived); a saved notebook's error output (``"ename"``, ``"evalue"`` with its newlines
+  escaped); ``tf.train.Coordinator`` taking a thread's OOM at INFO (``Error reported to
+  Coordinator: <class '...ResourceExhaustedError'>, OOM when allocating tensor``), which stops
+  the run.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
