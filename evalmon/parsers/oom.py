@@ -3399,7 +3399,6 @@ _LOAD_FRAME = ascii_re(
     # after training, with no batch: merging a LoRA adapter into the weights, saving or
     # exporting them (unslothai/unsloth#2193: _merge_lora under push_to_hub_gguf)
     r"|merge_and_unload|^_?merge_lora$|save_pretrained|push_to_hub|^_save_checkpoint$"
-    r"|^export_model$"
     # an optimizer creating its state at the first step (AdamW's exp_avg_sq: the states do not
     # fit beside the weights and gradients, hiyouga/LlamaFactory#5590)
     r"|^_init_group$"
