@@ -375,7 +375,11 @@ _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)"
 _SYSLOG_DATE = r"(?:[A-Z][a-z]{2} {1,2}\d{1,2}|\d{1,2}\u6708 \d{1,2}) \d\d:\d\d:\d\d {1,2}"
 _SYSLOG_PROGRAM = r"(?:[\w.\-]{1,64} )?[\w.\-/]{1,64}\[\d{1,9}\]"
 _TIMESTAMP = (
-    r"\[?\d{4}-\d\d-\d\d[T :_]\d\d:\d\d:\d\d(?:[.,:]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+    r"(?:\[?\d{4}-\d\d-\d\d[T :_]\d\d:\d\d:\d\d(?:[.,:]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+    # a log viewer's time of day, with milliseconds and no date (glued to the line's text when
+    # that starts a new record: "16:49:33.632torch.cuda.OutOfMemoryError: ...",
+    # hiyouga/LlamaFactory#5590)
+    r"|\d\d:\d\d:\d\d\.\d{3}(?=[\sA-Za-z]))"
     r"(?P<par>(?: (?:TP|DP|PP|EP)\d+)*)\]?"
 )
 # Each prefix is consumed with exactly one trailing separator so that the indentation of a
@@ -463,10 +467,6 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("header", ascii_re(r"\[[IWEF]\d{3,4} \d\d:\d\d:\d\d\.\d+ [\w./\-]+:\d+\] ?")),
     # trtexec's: "[08/02/2023-21:40:02] [E] " (triton-inference-server/server#6064)
     ("header", ascii_re(r"\[\d\d/\d\d/\d{4}-\d\d:\d\d:\d\d\] \[[VIWEF]\] ")),
-    # a log viewer's time of day, with milliseconds and no date, on every line (glued to the
-    # line's text when that starts a new record: "16:49:33.632torch.cuda.OutOfMemoryError: ...",
-    # hiyouga/LlamaFactory#5590)
-    ("header", ascii_re(r"\d\d:\d\d:\d\d\.\d{3}(?: |(?=[A-Za-z]))")),
     # llama-server's router, which runs each model in a child and prefixes the child's lines
     # with its pid ("[41303] 0.01.289.827 E alloc_tensor_range: ...", ggml-org/llama.cpp#23858)
     ("tag", ascii_re(r"\[(?P<tag>\d{1,9})\] (?=\d{1,6}\.\d\d\.\d{3}\.\d{3} )")),
