@@ -3912,3 +3912,13 @@ def test_round_40s_forms() -> None:
     # an op's failed status the program went on after (an INFO record next) stays survived
     went_on = events(CORPUS_TEXT["tensorflow/conv3d-oom-caught-then-continues-44047.log"])
     assert went_on and not any(e.fatal for e in went_on)
+
+
+def test_vllms_cpu_back_end_kv_cache_is_host_memory() -> None:
+    """vLLM's KV-cache refusal speaks of gpu_memory_utilization on every back-end; where its log
+    shows the CPU back-end (cpu_worker.py, the CPU_ATTN layout), that memory is the host's
+    (er0080/vllm-benchmarking's committed log of vLLM on the CPU)."""
+    (cpu,) = fatal_in("vllm/cpu-backend-no-kv-cache-memory.log")
+    assert (cpu.kind, cpu.origin, cpu.batch_helps) == ("host", "vllm-kv", False)
+    (gpu,) = fatal_in("vllm/wsl-rtx3050-negative-kv-cache-engine-init.log")
+    assert gpu.kind == "gpu"

@@ -2334,6 +2334,16 @@ def _vllm_blocks_under_profile(window: Sequence[_Line], i: int) -> bool:
     )
 
 
+# vLLM's CPU back-end at start-up ("[cpu_worker.py:235] Explicitly set (0.0/11.65) GiB for KV
+# cache on node 0.", "Using HND KV cache layout for CPU_ATTN backend."): its KV cache is host
+# memory, though its errors speak of gpu_memory_utilization (er0080/vllm-benchmarking's log)
+_VLLM_CPU_BACKEND = ascii_re(r"\[cpu_(?:worker|model_runner)\.py:\d+\]|\bfor CPU_ATTN backend\b")
+
+
+def _vllm_on_cpu(window: Sequence[_Line], i: int) -> bool:
+    return any(_VLLM_CPU_BACKEND.search(line.raw) for line in window[:i])
+
+
 def _after_no_blocks(window: Sequence[_Line], i: int) -> bool:
     """Is line ``i`` vLLM's error raised for a count of no KV blocks reported above it?"""
     return _VLLM_NO_CACHE_BLOCKS.pattern.search(window[i].body) is not None and any(
@@ -3998,6 +4008,8 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         return None
     if hit.origin == _GENERIC_ORIGIN:
         i, hit = _named_after(window, i, hit)
+    if hit.origin == "vllm-kv" and hit.kind == "gpu" and _vllm_on_cpu(window, i):
+        hit = dataclasses.replace(hit, kind="host")
     text = _full_text(window, i, hit)
     origin = hit.origin
     better = _better_message(window, i, hit)
