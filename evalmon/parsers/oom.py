@@ -236,7 +236,9 @@ of each, with a near-miss):
   reserve (survived); a saved notebook's error output (``"ename"``, ``"evalue"`` with its newlines
   escaped); ``tf.train.Coordinator`` taking a thread's OOM at INFO (``Error reported to
   Coordinator: <class '...ResourceExhaustedError'>, OOM when allocating tensor``), which stops
-  the run.
+  the run; vLLM's KV-cache refusal is host memory where the log shows its CPU back-end
+  (``cpu_worker.py``, the ``CPU_ATTN`` layout); a log viewer's time of day without a date is a
+  time stamp, so the level after it counts.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
