@@ -711,7 +711,7 @@ class _Rule:
     level_blind: bool = False  # logged at WARNING by a runtime that then fails (TensorFlow)
     unnamed: bool = False  # names no memory: the kind is read from the log (_kind_from_log)
     # a C++ library's own print of an error it then returns to Python: a traceback from
-    # ``<module>`` right under it is that error raised, uncaught (see _raised_right_below)
+    # ``<module>`` right under it is that error raised, uncaught (see _crash_follows)
     raised_below: bool = False
 
 
@@ -3809,16 +3809,19 @@ def _printed_at_prompt(window: Sequence[_Line], i: int) -> bool:
     return False
 
 
-def _crash_follows(window: Sequence[_Line], i: int, source: str) -> bool:
+def _crash_follows(
+    window: Sequence[_Line], i: int, source: str, next_line_counts: bool = False
+) -> bool:
     """Does a traceback that reached the top level follow (its first frame is ``<module>``)?
 
     A traceback from ``<module>`` is an uncaught exception: the handling failed and the
     process ends (fairseq's ``attempting to recover from OOM`` then its ``Traceback``). A
     program that logs an OOM it handles with the exception (``exc_info``) prints the traceback
     right under the record, from where it caught it (``<module>`` too in a flat script): a
-    traceback on the very next line does not count. Nor does one after progress or an INFO
-    record: the handling worked, and what crashed later is another failure. A logger's tag is
-    not on the traceback's lines: those count too.
+    traceback on the very next line does not count, unless the line is a C++ library's own
+    print of the error it returns to Python (``next_line_counts``: no logger prints that).
+    Nor does one after progress or an INFO record: the handling worked, and what crashed later
+    is another failure. A logger's tag is not on the traceback's lines: those count too.
     """
     # the record's own source, or the process it came from (a logger's tag is one level below
     # a container's or launcher's prefix: "svc-1/fairseq.trainer", then "svc-1" on the frames)
@@ -3826,21 +3829,10 @@ def _crash_follows(window: Sequence[_Line], i: int, source: str) -> bool:
     following = [line for line in window[i + 1 :] if line.source in outer]
     for n, (line, after) in enumerate(pairwise(following)):
         if line.body.startswith("Traceback (most recent call last):"):
-            return n > 0 and _TOP_FRAME.match(after.body) is not None
+            return (n > 0 or next_line_counts) and _TOP_FRAME.match(after.body) is not None
         if _is_boundary(line) or _PROGRESS.search(line.raw):
             return False  # the job went on after the OOM: a later crash is another failure
     return False
-
-
-def _raised_right_below(window: Sequence[_Line], i: int, source: str) -> bool:
-    """Does a traceback from ``<module>`` start on the next line of the same source? Under a C++
-    library's own print, that is the error it returned to Python, raised and not caught."""
-    following = [line for line in window[i + 1 :] if line.source == source][:2]
-    return (
-        len(following) == 2
-        and following[0].body.startswith("Traceback (most recent call last):")
-        and _TOP_FRAME.match(following[1].body) is not None
-    )
 
 
 def _ends_record(previous: _Line, line: _Line) -> bool:
@@ -4018,8 +4010,8 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     if better is not None:
         text, origin = better
     following = _following(window, i, hit.source)
-    crashed = (hit.handled and _crash_follows(window, i, hit.source)) or (
-        hit.raised_below and _raised_right_below(window, i, hit.source)
+    crashed = (hit.handled or hit.raised_below) and _crash_follows(
+        window, i, hit.source, next_line_counts=hit.raised_below
     )
     recovered = (
         hit.retrying
