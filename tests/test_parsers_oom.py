@@ -2879,8 +2879,9 @@ def test_a_commands_output_after_a_shell_prompt_is_a_log() -> None:
         "backend buffer"
     )
     event = only(text)
-    assert (event.kind, event.fatal, event.batch_helps) == ("host", True, False)
-    assert events(text.split("\n", 1)[1]) == []  # the same line alone could be prose
+    assert (event.kind, event.origin, event.fatal, event.batch_helps) == ("host", "ggml", True, False)
+    # ollama's words in a person's quotes are a quote
+    assert events('I think "error loading model: unable to allocate backend buffer" means RAM') == []
 
 
 def test_androids_low_memory_killer_is_a_host_oom_kill() -> None:
@@ -3922,3 +3923,36 @@ def test_vllms_cpu_back_end_kv_cache_is_host_memory() -> None:
     assert (cpu.kind, cpu.origin, cpu.batch_helps) == ("host", "vllm-kv", False)
     (gpu,) = fatal_in("vllm/wsl-rtx3050-negative-kv-cache-engine-init.log")
     assert gpu.kind == "gpu"
+
+
+def test_round_42s_forms() -> None:
+    """A person telling of their own failure with the message straight after "I got this
+    error:" (pytorch/pytorch#65027, vllm-project/vllm#2447); LM Studio's record whose header
+    stands alone on the line above its one-space-indented message (lmstudio-ai/mlx-engine#314)
+    and its guardrail refusing a model the RAM cannot hold (lmstudio-bug-tracker#927);
+    ollama's runner unable to allocate a backend buffer, in its server's logfmt record
+    (ollama/ollama#7267); vLLM's CPU swap space for preempted sequences running out
+    (vllm-project/vllm#588), where fewer sequences at once do help."""
+    (told,) = fatal_in("pytorch/deepgaze-windows-cuda-oom-65027.log")
+    assert (told.kind, told.origin) == ("gpu", "pytorch")
+    (quoted,) = fatal_in("vllm/falcon40b-no-cache-blocks-2447.log")
+    assert quoted.origin == "vllm-kv"
+    # a condition, inline code, or no error named: a guide's or a person's quote, as before
+    for text in (
+        "When I get this error: RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB, "
+        "I lower the batch size.",
+        "I got this error: `torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2 GiB`",
+        "I got torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. Why?",
+    ):
+        assert not any(e.fatal for e in events(text)), text
+    (metal,) = fatal_in("lmstudio/mlx-multiround-metal-oom-314.log")
+    assert (metal.kind, metal.origin) == ("gpu", "mlx")
+    # the same message indented under a line that is no header stays an indented line
+    indented = CORPUS_TEXT["lmstudio/mlx-multiround-metal-oom-314.log"].split("\n")[-3:-2]
+    assert events("Some words above\n" + indented[0]) == []
+    (guardrail,) = fatal_in("lmstudio/second-mlx-guardrail-927.log")
+    assert (guardrail.kind, guardrail.origin, guardrail.batch_helps) == ("host", "lmstudio", False)
+    (backend,) = fatal_in("ollama/gpu2-alloc-7267.log")
+    assert (backend.origin, backend.batch_helps) == ("ggml", False)
+    (swap,) = fatal_in("vllm/cpu-swap-space-abort-588.log")
+    assert (swap.kind, swap.origin, swap.batch_helps) == ("host", "vllm-kv", True)

@@ -1125,6 +1125,25 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(
         r"\berror loading model: unable to allocate CPU buffer\b", "host", "ggml", batch_helps=False
     ),
+    # LM Studio's guardrail refusing a model the free RAM cannot hold ("Error: Model loading
+    # aborted due to insufficient system resources. Overloading the system will likely cause
+    # it to freeze.", lmstudio-ai/lmstudio-bug-tracker#927)
+    _rule(
+        r"\bModel loading aborted due to insufficient system resources\b",
+        "host",
+        "lmstudio",
+        batch_helps=False,
+    ),
+    # ...and the buffer of no backend named (weights split over devices and the host): the
+    # memory is the log's, RAM or VRAM (ollama/ollama#6606, #7267; in its server's logfmt
+    # record: 'error="llama runner process has terminated: error loading model: ...')
+    _rule(
+        r"\berror loading model: unable to allocate backend buffer\b",
+        "gpu",
+        "ggml",
+        batch_helps=False,
+        unnamed=True,
+    ),
     # older llama.cpp on Apple silicon: every Metal buffer (the weights' 'data', 'kv', 'eval',
     # 'scr0') is added while the context is created (ggml-org/llama.cpp#1870)
     _rule(
@@ -2237,6 +2256,21 @@ _HARNESS_SUMMARY = ascii_re(
 )
 
 
+# A person telling of their own failure with the message straight after ("... i got this
+# error: RuntimeError: CUDA out of memory ...", pytorch/pytorch#65027; "I get this error ==>
+# MemoryError: ..."): their run's failure, as a sentence in any language running into it is.
+# Said with the message as code, or without naming an error, it stays a quote.
+_OWN_FAILURE_TOLD = ascii_re(
+    r"(?i)\b(?:I|we)(?:'m| am| are)? +(?:keep +)?(?:got|get|getting|receive[ds]?|receiving|see|saw"
+    r"|encounter(?:ed)?|hit|ran into|run into)\b"
+    r"(?: +(?:this|the|an?|another|following|same|below|similar))*"
+    r" +(?:errors?|issues?|problems?|exceptions?)(?: +message)?"
+    r" *(?:(?::|==>|=>|->) *(?=[^\s`])|(?=[\"\u201c]))"
+)
+# ...but not a condition, which a guide writes ("When I get this error: ..., lower the batch")
+_CONDITION_BEFORE = ascii_re(r"(?i)\b(?:when|whenever|if|once|unless|until|in case)\s*$")
+
+
 def _match_text(text: str) -> _Found | None:
     """The rule a message body satisfies, or None. ``text`` is a prefix-stripped body."""
     if text and text[0].isspace():
@@ -2248,6 +2282,13 @@ def _match_text(text: str) -> _Found | None:
             return _match_text(summary.group("exception"))
     if not text or text[0].isspace() or _copied(text):
         return None
+    told = _OWN_FAILURE_TOLD.search(text)
+    if (
+        told is not None
+        and not _quoted(text[: told.start()])
+        and _CONDITION_BEFORE.search(text[: told.start()]) is None
+    ):
+        return _match_text(text[told.end() :])
     if _QUOTING.match(text):
         return None
     found = _match_rules(text, _STRONG, anchored=False)
@@ -2737,6 +2778,17 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
         body[1:2] not in (" ", "\t")
         and (_EXCEPTION_START.match(body[1:]) or body.startswith(" CUDA Error: "))
         and not _cut_header(window, i)
+    ):
+        return body[1:]
+    # a record whose header stands alone on the line above, its message indented by one
+    # (LM Studio's log: "2026-04-18 21:08:53 [DEBUG]" then " libc++abi: terminating due to
+    # uncaught exception ...", lmstudio-ai/mlx-engine#314)
+    if (
+        body[1:2] not in (" ", "\t")
+        and i > 0
+        and window[i - 1].head
+        and not window[i - 1].body.strip()
+        and window[i - 1].source == window[i].source
     ):
         return body[1:]
     # a traceback logged line by line as error records, its lines indented after the header
@@ -4038,7 +4090,8 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     )
     fatal = (hit.always_fatal and not hit.mention) or not recovered
     if hit.kind == "host":
-        batch_helps = False
+        # host memory is no batch's, but vLLM's CPU swap space holds preempted sequences' KV
+        batch_helps = hit.batch_helps is True
     elif hit.batch_helps is not None:
         batch_helps = hit.batch_helps or _serving_request_before(window, i, hit)
     else:
