@@ -3937,6 +3937,8 @@ def test_round_42s_forms() -> None:
     assert (told.kind, told.origin) == ("gpu", "pytorch")
     (quoted,) = fatal_in("vllm/falcon40b-no-cache-blocks-2447.log")
     assert quoted.origin == "vllm-kv"
+    (named,) = fatal_in("vllm/mmap-gptq-34b-cannot-allocate-memory-2391.log")  # "error Runtime..."
+    assert named.kind == "host"
     # a condition, inline code, or no error named: a guide's or a person's quote, as before
     for text in (
         "When I get this error: RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB, "

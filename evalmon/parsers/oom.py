@@ -254,7 +254,8 @@ of each, with a near-miss):
   italics, a block indented as markdown code (4 spaces or a tab, under a blank line), a fence
   glued to the first line, HTML entities (``&lt;module&gt;``), a literal ``^M``, and a message a
   progress bar left no newline before; a sentence in any language that runs straight into the
-  message (``报错torch.cuda.OutOfMemoryError: ...``) is the reporter telling of their own run.
+  message (``报错torch.cuda.OutOfMemoryError: ...``) is the reporter telling of their own run,
+  and so is a person's "I got this error:" right before it (not "When I get this error:").
 * Survived, besides the above: an OOM inside one failed pytest test's report (or on pytest's
   ``E   `` line), an exception at a
   Python prompt that comes back (``>>>``), a message a call typed at a prompt printed itself.
@@ -2265,7 +2266,9 @@ _OWN_FAILURE_TOLD = ascii_re(
     r"|encounter(?:ed)?|hit|ran into|run into)\b"
     r"(?: +(?:this|the|an?|another|following|same|below|similar))*"
     r" +(?:errors?|issues?|problems?|exceptions?)(?: +message)?"
-    r" *(?:(?::|==>|=>|->) *(?=[^\s`])|(?=[\"\u201c]))"
+    r" *(?:(?::|==>|=>|->) *(?=[^\s`])|(?=[\"\u201c])"
+    # ("i am getting error RuntimeError: unable to mmap ...": the exception's name follows)
+    r"|(?<=\w) +(?=(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exhausted)\w*: ))"
 )
 # ...but not a condition, which a guide writes ("When I get this error: ..., lower the batch")
 _CONDITION_BEFORE = ascii_re(r"(?i)\b(?:when|whenever|if|once|unless|until|in case)\s*$")
