@@ -443,7 +443,8 @@ class OutOfMemory:
 
     ``fatal``: the process cannot continue (an automatic batch search that recovers is not).
     ``batch_helps``: a smaller batch size can plausibly avoid it (an OOM while loading the
-    weights, or a host OOM, cannot be cured that way).
+    weights, or a host OOM but vLLM's CPU swap space for preempted sequences, cannot be cured
+    that way).
     """
 
     kind: OomKind

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evalmon.events import OutOfMemory
+from evalmon.parsers.oom import classify
 from evalmon.supervisor.policy import (
     Policy,
     PolicyError,
@@ -69,7 +70,7 @@ def test_limits_give_up_with_reason() -> None:
     ("oom", "action", "words"),
     [
         (OutOfMemory("gpu", "pytorch", "m", fatal=False), "ignore", "recovered"),
-        (OutOfMemory("host", "kernel", "Killed"), "fail", "host"),
+        (OutOfMemory("host", "kernel", "Killed", batch_helps=False), "fail", "host"),
         (OutOfMemory("gpu", "pytorch", "m", batch_helps=False), "fail", "loading"),
     ],
 )
@@ -92,3 +93,17 @@ def test_exit_decisions() -> None:
     assert decide_on_exit(-15, oom) == oom
     load = decide_on_oom(Policy(), OutOfMemory("gpu", "pytorch", "m", batch_helps=False), 8, 1)
     assert decide_on_exit(1, load).action == "fail"
+
+
+def test_a_host_oom_the_batch_fills_relaunches_smaller() -> None:
+    """vLLM's CPU swap space holds preempted sequences' KV blocks: fewer at once fit it, so the
+    parser says a smaller batch helps, and the supervisor relaunches as for a GPU OOM."""
+    swap = classify("RuntimeError: Aborted due to the lack of CPU swap space. Please increase "
+                    "the swap space to avoid this error.", [], [])
+    assert swap is not None and (swap.kind, swap.batch_helps) == ("host", True)
+    d = decide_on_oom(Policy(), swap, 256, attempts_used=1)
+    assert (d.action, d.batch_size) == ("relaunch", 128) and "host memory" in d.reason
+    # the kernel's OOM killer takes any process: never a smaller batch
+    killed = classify("Killed", [], [])
+    assert killed is not None and killed.kind == "host"
+    assert decide_on_oom(Policy(), killed, 256, attempts_used=1).action == "fail"

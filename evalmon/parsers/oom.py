@@ -52,7 +52,8 @@ Rules the supervisor and the dashboard can rely on:
   recovered OOM whose message is printed is returned with ``fatal=False`` (never None) so
   the dashboard can show it; the supervisor ignores it. accelerate's ``No executable batch
   size found, reached zero`` is always fatal (unless only mentioned).
-* **batch_helps** is False for host OOMs, for vLLM/SGLang start-up memory errors (KV cache too
+* **batch_helps** is False for host OOMs (but vLLM's CPU swap space for preempted sequences,
+  which fewer sequences at once fit), for vLLM/SGLang start-up memory errors (KV cache too
   small, ``gpu_memory_utilization``, ``--mem-fraction-static``), for accelerate's search reaching
   zero, and for a GPU OOM while loading weights (the traceback shows ``from_pretrained``,
   ``load_state_dict``, ``load_checkpoint``, ``_load_...``, ``model.to(``, ``Module._apply``, vLLM's

@@ -98,7 +98,7 @@ def decide_on_oom(
     """
     if not oom.fatal:
         return Decision("ignore", f"recovered {oom.kind} OOM ({oom.origin}): no action")
-    if oom.kind == "host":
+    if oom.kind == "host" and not oom.batch_helps:
         return Decision("fail", "host (CPU RAM) out of memory: a smaller GPU batch will not help")
     if not oom.batch_helps:
         return Decision(
@@ -106,9 +106,11 @@ def decide_on_oom(
             "GPU OOM outside the batch's work (loading or saving weights, a fixed memory pool):"
             " a smaller batch size will not help",
         )
+    # the one host memory the batch fills: vLLM's CPU swap space for preempted sequences
+    what = "GPU out of memory" if oom.kind == "gpu" else f"host memory of the batch ({oom.origin})"
     if current_size is None:
-        return Decision("fail", "GPU OOM, but the batch size of this job is unknown")
-    return _relaunch_or_give_up(policy, current_size, attempts_used, "GPU out of memory")
+        return Decision("fail", f"{what}, but the batch size of this job is unknown")
+    return _relaunch_or_give_up(policy, current_size, attempts_used, what)
 
 
 def _relaunch_or_give_up(
