@@ -3958,3 +3958,33 @@ def test_round_42s_forms() -> None:
     assert (backend.origin, backend.batch_helps) == ("ggml", False)
     (swap,) = fatal_in("vllm/cpu-swap-space-abort-588.log")
     assert (swap.kind, swap.origin, swap.batch_helps) == ("host", "vllm-kv", True)
+
+
+def test_round_43s_forms() -> None:
+    """Committed run logs: the kernel's Killed glued to a tqdm bar of no known total; a
+    program's ERROR record of the OOM it caught, then the shell's prompt (it exited of it);
+    a caught OOM the program falls back from, and Ultralytics' AutoBatch probing larger
+    batches; MXNet's "cudaMalloc retry failed"; the GPUassert macro CUDA programs copy; a
+    model built from a checkpoint (gpt-oss's Transformer.from_checkpoint)."""
+    (killed,) = fatal_in("pytorch/transunet-synapse-test-killed-23935424235.log")
+    assert (killed.kind, killed.origin) == ("host", "kernel")
+    (exited,) = fatal_in("transformers/qwen27b-lora-dryrun-56538052785.log")
+    assert (exited.kind, exited.batch_helps) == ("gpu", False)
+    # the same record with the program going on after it stays survived
+    lines = CORPUS_TEXT["transformers/qwen27b-lora-dryrun-56538052785.log"].split("\n")
+    record = next(line for line in lines if line.startswith("ERROR CUDA out of memory"))
+    went_on = events(f"{record}\nINFO 已启用 PEFT LoRA (r=8)\nINFO step 1/100")
+    assert went_on and not any(e.fatal for e in went_on)
+    for path in (
+        "transformers/embedding-analysis-fallback-57359739380.log",
+        "ultralytics/yolo26s-football-autobatch-oom-probe-59859167387.log",
+    ):
+        found = events(CORPUS_TEXT[path])
+        assert found and not any(e.fatal for e in found), path
+    (mxnet,) = fatal_in("mxnet/efficientdet-train-cudamalloc-retry-oom-40790804545.log")
+    assert mxnet.kind == "gpu"
+    (macro,) = fatal_in("mnmgjoin/tc-interactive-gpuassert-oom-25736932289.log")
+    assert (macro.kind, macro.origin) == ("gpu", "cuda")
+    assert events("    fprintf(stderr, \"GPUassert: %s %s %d\\n\", cudaGetErrorString(code));") == []
+    (load,) = fatal_in("gpt-oss/torch-ref-load-4090-20440156511.log")
+    assert load.batch_helps is False

@@ -538,6 +538,15 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r" ?\[\d+:\d\d(?:<[^\]]{0,60}(?:it/s|s/it)\](?=[\[(\w!])|(?=!!! | +\d{1,3}%\|))"
         ),
     ),
+    # ...and a bar of no known total, which counts and times alone ("3it [05:29,
+    # 105.48s/it]Killed", a test loop's tqdm the kernel's OOM killer cut off)
+    (
+        "bar",
+        ascii_re(
+            r"(?:[^|\[]{0,120}: )?\d+it \[\d+:\d\d(?::\d\d)?, +[\d.?]+(?:it/s|s/it)\]"
+            r"(?=[\[(\w!])"
+        ),
+    ),
 )
 _RANK_IN_TAG = ascii_re(r"\brank=(\d{1,6})\b|\bTP(\d{1,6})\b")
 
@@ -862,6 +871,10 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "cuda",
     ),
+    # the error-check macro CUDA programs copy from a well-known answer (``fprintf(stderr,
+    # "GPUassert: %s %s %d\n", cudaGetErrorString(code), file, line)``, then exit): "GPUassert:
+    # out of memory common/join.cu 79", a Datalog join's run on ALCF Polaris
+    _rule(r"^GPUassert: out of memory \S+ \d+$", "gpu", "cuda"),
     # (NCCL 2.0/2.1 printed the source file instead of its name: "c460c041:101211:106353 [0]
     # init.cu:218 WARN Cuda failure 'out of memory'", pytorch/pytorch#4921)
     _rule(
@@ -1988,8 +2001,10 @@ _LABEL = ascii_re(r"(?P<label>[A-Za-z][\w\-]*(?: [\w\-]+){0,4}): (?P<msg>.*)$")
 # (not advice: Ray's "Set max_restarts and max_task_retries to enable retry when the task
 # crashes due to OOM")
 # (not "Will not retry it.": CRAB giving up on a job HTCondor killed, dmwm/CRABServer#9367)
+# (not a retry that failed: MXNet's "cudaMalloc retry failed: out of memory", after it freed
+# its pool and tried once more)
 _RETRYING = ascii_re(
-    r"(?<!enable )(?<!to )(?<!not )\b[Rr]etry(?:ing)?\b|\bwill retry\b|\bRETRYING\b"
+    r"(?<!enable )(?<!to )(?<!not )\b[Rr]etry(?:ing)?\b(?! failed)|\bwill retry\b|\bRETRYING\b"
 )
 # The line says the process goes on: it halves/reduces the batch, skips, falls back. Only
 # progressive and past forms: "Reduce the batch size" in an error message is advice.
@@ -3420,6 +3435,12 @@ _RECOVERY = ascii_re(
     # ...and llama-server setting up its slots and listening after a compute buffer it could
     # not reserve on one device (an RPC device: a Japanese test log of GLM over 13 P100s)
     r"|\bload_model: initializing, n_slots = \d+|\bllama_server: listening on https?://"
+    # a program that caught the OOM going on with something else ("Error getting embeddings:
+    # CUDA out of memory ..." then "Falling back to random embeddings for demonstration...")
+    r"|^[Ff]alling back to\b"
+    # Ultralytics' AutoBatch, whose profile of larger batches ran out (it prints the caught
+    # message bare) and which then picks the largest that fit
+    r"|\bAutoBatch: Using batch-size \d+"
 )
 # A bar moving on after a bare message (no exception type, no error level, no traceback):
 # the program printed a caught OOM and went on.
@@ -3457,6 +3478,9 @@ _LOAD_FRAME = ascii_re(
     r"|_initialize_kv_caches|initialize_cache|_init_cache|init_device"
     r"|allocate_kv_cache|initialize_from_config|load_megatron|set_module_tensor_to_device"
     r"|dispatch_model|^from_dir$"  # TensorRT-LLM's ModelRunner loading an engine directory
+    # a model class building itself from a checkpoint (gpt-oss's Transformer.from_checkpoint,
+    # Lightning's load_from_checkpoint)
+    r"|from_checkpoint$"
     # setting up for training before any batch: DDP's buckets, ZeRO's partitions
     r"|^prepare_model$|^_ddp_init_helper$|^_configure_(?:zero_)?optimizer$"
     # ...DeepSpeed's engine moving the model to its device, Megatron building a model's
@@ -3470,6 +3494,9 @@ _LOAD_FRAME = ascii_re(
     # an optimizer creating its state at the first step (AdamW's exp_avg_sq: the states do not
     # fit beside the weights and gradients, hiyouga/LlamaFactory#5590)
     r"|^_init_group$"
+    # ...or a JAX trainer its whole train state, parameters and optimizer state, before any
+    # batch (flax's create_train_state idiom; openpi's init_train_state)
+    r"|^(?:init|create)_train_state$"
 )
 # IPython's frames in a notebook's traceback: "/path/module.py in func(args)", IPython 8's
 # "File /path/module.py:177, in func(args)", Colab's "[/path/module.py](https://...) in func("
@@ -3891,6 +3918,20 @@ def _crash_follows(
     return False
 
 
+# bash's prompt back, with or without a command typed at it ("(env) user@node4:~/code$")
+_PROMPT_BACK = ascii_re(r"(?:\([\w.\-]+\) )?[\w.\-]+@[\w.\-]+:\S*[$#](?: |$)")
+
+
+def _ended_at_shell(window: Sequence[_Line], i: int) -> bool:
+    """Is the OOM the program's last output, the shell's prompt on the next line? A program
+    that printed the OOM it caught and exited failed of it (a fine-tuning script's ``ERROR
+    CUDA out of memory. ...`` then the prompt)."""
+    for line in window[i + 1 :]:
+        if line.body.strip():
+            return _PROMPT_BACK.match(line.body) is not None
+    return False
+
+
 def _ends_record(previous: _Line, line: _Line) -> bool:
     """A log record whose text ended (a closing quote, bracket or period) with no cut at a
     terminal's width, then a line with no header: the next record of a program that writes
@@ -4066,8 +4107,9 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     if better is not None:
         text, origin = better
     following = _following(window, i, hit.source)
-    crashed = (hit.handled or hit.raised_below) and _crash_follows(
-        window, i, hit.source, next_line_counts=hit.raised_below
+    crashed = (hit.handled or hit.raised_below) and (
+        _crash_follows(window, i, hit.source, next_line_counts=hit.raised_below)
+        or _ended_at_shell(window, i)
     )
     recovered = (
         hit.retrying
