@@ -240,6 +240,18 @@ of each, with a near-miss):
   the run; vLLM's KV-cache refusal is host memory where the log shows its CPU back-end
   (``cpu_worker.py``, the ``CPU_ATTN`` layout); a log viewer's time of day without a date is a
   time stamp, so the level after it counts.
+* Fifteenth session's forms: a person's ``I got this error: RuntimeError: ...`` is their own
+  failure; LM Studio's records with the header alone on the line above (``2026-04-18 21:08:53
+  [DEBUG]`` then `` libc++abi: ...``) and its guardrail (``Model loading aborted due to
+  insufficient system resources``: host, at load); ollama's ``unable to allocate backend
+  buffer`` (the memory is the log's); vLLM's CPU swap space running out is host memory fewer
+  sequences at once cure (``batch_helps=True``, the one host OOM so); the kernel's ``Killed``
+  glued to a tqdm bar of no total (``3it [05:29, 105.48s/it]Killed``); a caught OOM's record
+  right before the shell's prompt is fatal (the program exited of it), one followed by
+  ``Falling back to ...`` or Ultralytics' ``AutoBatch: Using batch-size N`` survived; MXNet's
+  ``cudaMalloc retry failed: out of memory`` is no retry; the ``GPUassert: out of memory FILE
+  LINE`` macro; ``from_checkpoint`` and ``create_train_state``/``init_train_state`` build a
+  model or its train state before any batch.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
