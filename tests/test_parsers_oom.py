@@ -3988,3 +3988,20 @@ def test_round_43s_forms() -> None:
     assert events("    fprintf(stderr, \"GPUassert: %s %s %d\\n\", cudaGetErrorString(code));") == []
     (load,) = fatal_in("gpt-oss/torch-ref-load-4090-20440156511.log")
     assert load.batch_helps is False
+
+
+def test_tensorflows_bfc_failure_is_fatal_at_its_warning_level() -> None:
+    """TensorFlow logs the BFC allocator's failure at W, then dumps the allocator and raises:
+    the rule reads no level. Its "not a failure" warnings stay no report."""
+    head = "2020-01-03 14:18:34.461297: W tensorflow/core/common_runtime/bfc_allocator.cc:419] "
+    failure = only(
+        head + "Allocator (GPU_0_bfc) ran out of memory trying to allocate 1.02GiB.  "
+        "Current allocation summary follows."
+    )
+    assert (failure.kind, failure.origin, failure.fatal) == ("gpu", "tensorflow", True)
+    warning = events(
+        head + "Allocator (GPU_0_bfc) ran out of memory trying to allocate 1.02GiB with "
+        "freed_by_count=0. The caller indicates that this is not a failure, but may mean that "
+        "there could be performance gains if more memory were available."
+    )
+    assert not any(e.fatal for e in warning)
