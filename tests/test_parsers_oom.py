@@ -4005,3 +4005,11 @@ def test_tensorflows_bfc_failure_is_fatal_at_its_warning_level() -> None:
         "there could be performance gains if more memory were available."
     )
     assert not any(e.fatal for e in warning)
+
+
+def test_round_44s_forms() -> None:
+    """A traceback whose frames are ``<module>`` and ``<lambda>`` alone, with the source line
+    ``model.generate(`` (a ROCm blog's benchmark at batch 128): running work, though a model
+    was loaded in the lines above it and another after."""
+    (oom,) = fatal_in("rocm/mamba-gptneo-bs128-hip-oom.log")
+    assert (oom.kind, oom.origin, oom.batch_helps) == ("gpu", "hip", True)

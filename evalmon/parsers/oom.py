@@ -3525,6 +3525,9 @@ _LOAD_SOURCE = ascii_re(
     # Darknet (AlexeyAB's) reading a network to run, a line it prints with a space before
     r"|^ Try to load cfg: \S+, weights: "
 )
+# ...and the source lines of running work: generating, a backward pass ("fn = lambda:
+# model.generate(", a ROCm blog's benchmark, whose frames are <module> and <lambda> alone)
+_RUN_SOURCE = ascii_re(r"\.generate\(|\.backward\(")
 # Warming up the largest batch at start-up: capturing CUDA graphs up to the largest batch size
 # or running the sampler on max_num_seqs dummy requests. A smaller batch helps (vLLM and SGLang
 # advise lowering max_num_seqs / --cuda-graph-max-bs), though the frames below are loading ones.
@@ -3710,6 +3713,7 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
             continue
         if not body or body[0].isspace():
             load = load or _LOAD_SOURCE.search(body) is not None
+            run = run or _RUN_SOURCE.search(body) is not None
             continue
         if _TRACEBACK_LINE.match(body):
             continue
