@@ -1682,6 +1682,12 @@ def fatal_in(path: str) -> list[OutOfMemory]:
     return [e for e in events(CORPUS_TEXT[path]) if e.fatal]
 
 
+def only_survived(text: str) -> bool:
+    """Does the text hold OOM events, none of them fatal (shown, survived)?"""
+    found = events(text)
+    return bool(found) and not any(e.fatal for e in found)
+
+
 def judge(excerpt: Excerpt) -> str:
     """Empty if the classifier's verdict on the excerpt is right, else what went wrong."""
     found = events(excerpt.text)
@@ -3656,8 +3662,7 @@ def test_a_warning_quoting_the_oom_and_start_up_phases_of_servers() -> None:
     (mlcommons/algorithmic-efficiency#182); Ray Serve's replica that failed to start
     (ray-project/kuberay#8402) and a program loading onto its devices (optimum-neuron#668)
     are start-up."""
-    caught = events(CORPUS_TEXT["algoperf/fastmri-eval-oom-182.log"])
-    assert caught and not any(e.fatal for e in caught)
+    assert only_survived(CORPUS_TEXT["algoperf/fastmri-eval-oom-182.log"])
     (replica,) = fatal_in("kuberay/rayservice-vllm-replica-8402.log")
     assert replica.batch_helps is False
     (neuron,) = fatal_in("neuron/sdxl-unet-load-dmem-alloc-668.log")
@@ -3798,8 +3803,7 @@ def test_a_benchmark_utilitys_caught_oom_is_no_failure() -> None:
         "transformers/reformer-benchmark-16k-na.log",
         "tensorflow/tf-benchmark-bs512-na.log",
     ):
-        caught = events(CORPUS_TEXT[path])
-        assert caught and not any(e.fatal for e in caught), path
+        assert only_survived(CORPUS_TEXT[path]), path
     (fatal,) = fatal_in("pytorch/resnet18-batch2048-cuda-oom.log")
     assert fatal.kind == "gpu"
 
@@ -3817,8 +3821,7 @@ def test_round_37s_forms() -> None:
     assert (layout.kind, layout.origin, layout.batch_helps) == ("gpu", "ollama", False)
     (raised,) = fatal_in("unsloth/grpo-standby-resume-wakeup-cumem-oom-3302.log")
     assert (raised.origin, raised.batch_helps) == ("vllm", False)
-    printed = events(CORPUS_TEXT["vllm/pr-wake-up-error-handling-quotes-cumem-oom-12981.log"])
-    assert printed and not any(e.fatal for e in printed)
+    assert only_survived(CORPUS_TEXT["vllm/pr-wake-up-error-handling-quotes-cumem-oom-12981.log"])
 
 
 def test_weights_merged_saved_or_given_optimizer_state_get_no_smaller_batch() -> None:
@@ -3858,8 +3861,7 @@ def test_a_guides_troubleshooting_entry_is_no_failure() -> None:
         "lm-eval/kenpos-readme-oom-tip.log",
         "lmms-eval/easi-testing-doc-oom-tip.log",
     ):
-        shown = events(CORPUS_TEXT[path])
-        assert shown and not any(e.fatal for e in shown), path
+        assert only_survived(CORPUS_TEXT[path]), path
     entry = ["### CUDA Out of Memory", "```", "RuntimeError: CUDA out of memory"]
     after = ["```", "**Solution**:", "- Reduce batch size: `--batch_size 1`"]
     assert classify(entry[-1], entry[:-1], after).fatal is False
@@ -3894,8 +3896,7 @@ def test_round_39s_forms() -> None:
     could not reserve on an RPC device (a test log of GLM over 13 P100s)."""
     (kill,) = fatal_in("vllm-tt/host-oom-enginecore-68926493169.log")[:1]
     assert (kill.kind, kill.origin) == ("host", "kernel")
-    went_on = events(CORPUS_TEXT["llamacpp/rpc-graph-reserve-nonfatal-68615303308.log"])
-    assert went_on and not any(e.fatal for e in went_on)
+    assert only_survived(CORPUS_TEXT["llamacpp/rpc-graph-reserve-nonfatal-68615303308.log"])
     # the same two lines with nothing after them (the load went no further) stay fatal
     lines = CORPUS_TEXT["llamacpp/rpc-graph-reserve-nonfatal-68615303308.log"].split("\n")
     assert any(e.fatal for e in events("\n".join(lines[:2])))
@@ -3911,8 +3912,7 @@ def test_round_40s_forms() -> None:
     (coordinator,) = fatal_in("tensorflow/tf-cnn-bench-summit-bs512-oom-25989616459.log")
     assert (coordinator.kind, coordinator.origin) == ("gpu", "tensorflow")
     # an op's failed status the program went on after (an INFO record next) stays survived
-    went_on = events(CORPUS_TEXT["tensorflow/conv3d-oom-caught-then-continues-44047.log"])
-    assert went_on and not any(e.fatal for e in went_on)
+    assert only_survived(CORPUS_TEXT["tensorflow/conv3d-oom-caught-then-continues-44047.log"])
 
 
 def test_vllms_cpu_back_end_kv_cache_is_host_memory() -> None:
@@ -3973,14 +3973,12 @@ def test_round_43s_forms() -> None:
     # the same record with the program going on after it stays survived
     lines = CORPUS_TEXT["transformers/qwen27b-lora-dryrun-56538052785.log"].split("\n")
     record = next(line for line in lines if line.startswith("ERROR CUDA out of memory"))
-    went_on = events(f"{record}\nINFO 已启用 PEFT LoRA (r=8)\nINFO step 1/100")
-    assert went_on and not any(e.fatal for e in went_on)
+    assert only_survived(f"{record}\nINFO 已启用 PEFT LoRA (r=8)\nINFO step 1/100")
     for path in (
         "transformers/embedding-analysis-fallback-57359739380.log",
         "ultralytics/yolo26s-football-autobatch-oom-probe-59859167387.log",
     ):
-        found = events(CORPUS_TEXT[path])
-        assert found and not any(e.fatal for e in found), path
+        assert only_survived(CORPUS_TEXT[path]), path
     (mxnet,) = fatal_in("mxnet/efficientdet-train-cudamalloc-retry-oom-40790804545.log")
     assert mxnet.kind == "gpu"
     (macro,) = fatal_in("mnmgjoin/tc-interactive-gpuassert-oom-25736932289.log")
