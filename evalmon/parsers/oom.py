@@ -1584,8 +1584,10 @@ _STRONG: tuple[_Rule, ...] = (
     # library's std::bad_alloc as the message, which R puts on the line after a long call
     # ("Error in DDRTree_reduce_dim(X, Z, ...  : " / "  std::bad_alloc"). An interactive
     # session goes on at its prompt; try() prints a caught error as "Error : ...", with a space.
+    # A harness that logs the condition's message alone writes the allocator's words as the
+    # whole line ("cannot allocate vector of size 3.0 Gb", dynbenchmark's last lines of a job).
     _rule(
-        r"^Error(?: in [^:]{1,200})?: cannot allocate vector of size [\d.]+ [KMGT]?b\b"
+        r"^(?:Error(?: in [^:]{1,200})?: )?cannot allocate vector of size [\d.]+ [KMGT]?b\b"
         r"|^Error: memory exhausted \(limit reached\?\)$"
         r"|^Error in .{1,300} :\s+std::bad_alloc$",
         "host",
@@ -3283,7 +3285,16 @@ _EXAMPLE_LEAD_IN = ascii_re(
     # output:", UNINETTSigma2's common job failures); a reporter writes "in my log"
     r"|\b(?:this|the following) (?:error|message)s? (?:is|are) (?:reported|shown|printed|logged)"
     r" in (?:the|your) [\w' \-]{1,30}:\s*$"
+    # a guide's condition ("If you encounter the following error, the model does not fit ...
+    # Set a larger tensor parallel size, for example `--tp 8`:", a Gaudi calibration guide)
+    r"|^\s*(?:[-*]\s+)?[Ii]f you (?:encounter|see|get|hit|run into|receive|observe)\b.*:\s*$"
+    # ...or what may happen ("A multimodal model can fail in the middle of a phase with the
+    # following error:")
+    r"|\b(?:can|may|might|could) (?:fail|crash|abort|stop|die)\b.*\bwith (?:the following|this|an?)"
+    r" (?:error|message|output)s?:\s*$"
 )
+# A setext heading's underline ("Troubleshooting" then "-----"): the line above is a heading
+_SETEXT_UNDERLINE = ascii_re(r"\s{0,3}(?:-{3,}|={3,})\s*$")
 
 
 def _introduced_as_example(window: Sequence[_Line], fence: int) -> bool:
@@ -3312,10 +3323,15 @@ def _in_examples_section(window: Sequence[_Line], i: int) -> bool:
             if not fenced and _introduced_as_example(window, k):
                 return True
             fenced = True
-        elif raw.lstrip().startswith("#") or _BOLD_LABEL.match(raw):
+        elif (
+            raw.lstrip().startswith("#")
+            or _BOLD_LABEL.match(raw)
+            or (k > 0 and _SETEXT_UNDERLINE.match(raw) and window[k - 1].raw.strip())
+        ):
             if not fenced:
                 return False
-            if _EXAMPLES_HEADING.match(raw) or _DOC_HEADING.search(raw):
+            heading = window[k - 1].raw if _SETEXT_UNDERLINE.match(raw) else raw
+            if _EXAMPLES_HEADING.match(heading) or _DOC_HEADING.search(heading):
                 return True
             if i - k > 12:
                 return False
