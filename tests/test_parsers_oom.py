@@ -3980,6 +3980,9 @@ def test_round_43s_forms() -> None:
     lines = CORPUS_TEXT["transformers/qwen27b-lora-dryrun-56538052785.log"].split("\n")
     record = next(line for line in lines if line.startswith("ERROR CUDA out of memory"))
     assert only_survived(f"{record}\nINFO 已启用 PEFT LoRA (r=8)\nINFO step 1/100")
+    # a record that itself says the program went on stays survived, prompt or not
+    prompt = lines[-1]
+    assert only_survived(f"{record.replace('ERROR ', 'WARNING ')} skipping the batch\n{prompt}")
     for path in (
         "transformers/embedding-analysis-fallback-57359739380.log",
         "ultralytics/yolo26s-football-autobatch-oom-probe-59859167387.log",

@@ -4141,7 +4141,8 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     following = _following(window, i, hit.source)
     crashed = (hit.handled or hit.raised_below) and (
         _crash_follows(window, i, hit.source, next_line_counts=hit.raised_below)
-        or _ended_at_shell(window, i)
+        # (not a line that itself says the program went on: "... skipping this batch")
+        or (_ended_at_shell(window, i) and _RECOVERED_HERE.search(hit.text) is None)
     )
     recovered = (
         hit.retrying
