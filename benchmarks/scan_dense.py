@@ -604,7 +604,11 @@ class PssSampler(threading.Thread):
             return
         while not self._done.wait(0.05):
             total = 0
-            for proc in [root, *root.children(recursive=True)]:
+            try:
+                children = root.children(recursive=True)
+            except psutil.Error:  # the child has exited: its peak is already recorded
+                return
+            for proc in [root, *children]:
                 try:
                     total += proc.memory_full_info().pss
                 except psutil.Error:
