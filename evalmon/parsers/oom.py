@@ -1149,6 +1149,10 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(
         r"\bVK_ERROR_OUT_OF_DEVICE_MEMORY\b|\bErrorOutOfDeviceMemory\b", "gpu", "vulkan", code=True
     ),
+    # Mesa's RADV driver when the kernel gives it no buffer object, before it returns that code
+    # to the program ("radv/amdgpu: Failed to allocate a buffer:", then the size on the next
+    # lines; llama-bench on a Strix Halo, kyuz0's benchmark logs)
+    _rule(r"^radv/amdgpu: Failed to allocate a buffer:$", "gpu", "vulkan"),
     _rule(
         r"\berror loading model: unable to allocate CPU buffer\b", "host", "ggml", batch_helps=False
     ),
