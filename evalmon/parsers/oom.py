@@ -2611,9 +2611,8 @@ _V8_FRAME = ascii_re(r"\s+at (?:\S+ \(.*:\d+:\d+\)|\S+:\d+:\d+)\s*$")
 
 # A command typed at a shell prompt (PowerShell's "PS C:\Users\me> ", bash's "user@host:~$ ",
 # "$ "): the lines after it are that command's output.
-_SHELL_PROMPT = ascii_re(
-    r"(?:PS [A-Za-z]:\\[^>]{0,200}> |(?:\([\w.\-]+\) )?[\w.\-]+@[\w.\-]+:\S*[$#] |\$ )\S"
-)
+_BASH_PROMPT = r"(?:\([\w.\-]+\) )?[\w.\-]+@[\w.\-]+:\S*[$#]"  # "(env) user@host:~/dir$"
+_SHELL_PROMPT = ascii_re(r"(?:PS [A-Za-z]:\\[^>]{0,200}> |" + _BASH_PROMPT + r" |\$ )\S")
 
 
 # IPython's traceback marks the line each frame was at: "--> 255     self._executable = ..."
@@ -3955,7 +3954,7 @@ def _crash_follows(
 
 
 # bash's prompt back, with or without a command typed at it ("(env) user@node4:~/code$")
-_PROMPT_BACK = ascii_re(r"(?:\([\w.\-]+\) )?[\w.\-]+@[\w.\-]+:\S*[$#](?: |$)")
+_PROMPT_BACK = ascii_re(_BASH_PROMPT + r"(?: |$)")
 
 
 def _ended_at_shell(window: Sequence[_Line], i: int) -> bool:
