@@ -57,10 +57,12 @@ Rules the supervisor and the dashboard can rely on:
   small, ``gpu_memory_utilization``, ``--mem-fraction-static``), for accelerate's search reaching
   zero, and for a GPU OOM while loading weights (the traceback shows ``from_pretrained``,
   ``load_state_dict``, ``load_checkpoint``, ``_load_...``, ``model.to(``, ``Module._apply``, vLLM's
-  ``profile_run`` / KV-cache set-up, or a ``Loading checkpoint`` line is the nearest phase
-  marker). When the phase is unknown a GPU OOM counts as curable: an eval job spends nearly all
-  its time generating, where memory grows with the batch, and a wrong guess costs one short
-  attempt, bounded by the supervisor's attempt limit.
+  KV-cache set-up, or a ``Loading checkpoint`` line is the nearest phase marker). vLLM's profile
+  run is no loading: it runs a dummy batch of ``max_num_seqs`` sequences and
+  ``max_num_batched_tokens`` tokens, which a smaller batch setting shrinks. When the phase is
+  unknown a GPU OOM counts as curable: an eval job spends nearly all its time generating, where
+  memory grows with the batch, and a wrong guess costs one short attempt, bounded by the
+  supervisor's attempt limit.
 * A client that quotes a REMOTE server's OOM (``API request failed ... CUDA out of memory.
   Tried to allocate ... Retrying``) yields a GPU OOM of that server, non-fatal because the
   client retries; the fatal event comes from the server's own log.
@@ -374,6 +376,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|workers are \{SIGKILL|OutOfMe|cannot allocate vector|Error out of memory at line"
     rb"|killed by the operating system due to running out of memory|Non-OK-status: "
     rb"|neuronx-cc was forcibly killed|Some modules are dispatched|layout cannot be allocated"
+    rb"|failed with status 5"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -844,6 +847,16 @@ _STRONG: tuple[_Rule, ...] = (
     # on ("ERROR EP worker command failed (rank 1); worker STAYS UP: KV cache exhausted: no free
     # blocks", Avarok-Cybersecurity/atlas#1114), as SGLang retracts requests when its pool is full
     _rule(r"\bKV[ _-]?cache (?:pool )?(?:is |was )?exhausted\b", "gpu", "other", survivable=True),
+    # ...and TGI's flash shard out of blocks for a prefill ("Request failed during generation:
+    # Server error: Out of available cache blocks: asked 3666, only 3661 free blocks",
+    # huggingface/text-generation-inference#1154): the batch's requests fail, the shard goes on
+    _rule(
+        r"\bOut of available cache blocks: asked \d+, only \d+ free blocks\b",
+        "gpu",
+        "tgi",
+        batch_helps=True,
+        survivable=True,
+    ),
     # TensorFlow's stream executor: the BFC allocator then asks for less (not a failure)
     _rule(
         r"\bfailed to allocate [\d.]+\s*[KMGT]?i?B? \(\d+ bytes\) from device:"
@@ -2336,6 +2349,12 @@ def _match_text(text: str) -> _Found | None:
         etype = exception.group("etype")
         message = exception.group("msg") or ""
         if _EXCEPTION_NAME.search(etype) or "." in etype:
+            if "OutOfMemoryError" in etype and message.startswith("out of resource:"):
+                # Triton's kernel asking more shared memory per block than the SM has
+                # ("OutOfMemoryError: out of resource: triton_per_fused_..." then "Required:
+                # 327768 Hardware limit:232448", pytorch/pytorch#175250): a launch limit, not
+                # memory running out; smaller blocks fit, a smaller batch does not help
+                return None
             if "OutOfMemoryError" in etype:
                 # Ray's memory monitor raises its own OutOfMemoryError; a task's own exception
                 # comes wrapped ("RayTaskError(OutOfMemoryError): ray::Worker.f() ...", a
@@ -3090,6 +3109,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         found = _Found(_BAD_ALLOC_LINE)
     if found is None and _TRT_BUILD_FAILED.search(body) and _trt_oom_before(window, i):
         found = _Found(_TRT_BUILD_OOM)
+    if found is None and _METAL_STATUS_ERROR.search(body) and _over_working_set_before(window, i):
+        found = _Found(_METAL_OOM)
     ahead = _joined_ahead(window, i, body) if found is None else body
     if found is None and ahead != body:
         # ...or whose end is on the next line(s): the rest a terminal cut off
@@ -3505,7 +3526,7 @@ _SEARCH_END = ascii_re(r"Determined [Ll]argest batch size")
 _FRAME = ascii_re(r"[\s^~]*File \"[^\"]*\", line \d+, in (?P<func><?[\w.]+>?)")
 _LOAD_FRAME = ascii_re(
     r"from_pretrained|load_state_dict|load_checkpoint|_load_|^load_model$|load_weights"
-    r"|^_apply$|profile_run|determine_num_available_blocks|determine_available_memory"
+    r"|^_apply$"
     r"|_initialize_kv_caches|initialize_cache|_init_cache|init_device"
     r"|allocate_kv_cache|initialize_from_config|load_megatron|set_module_tensor_to_device"
     r"|dispatch_model|^from_dir$"  # TensorRT-LLM's ModelRunner loading an engine directory
@@ -3547,12 +3568,14 @@ _LOAD_SOURCE = ascii_re(
 # ...and the source lines of running work: generating, a backward pass ("fn = lambda:
 # model.generate(", a ROCm blog's benchmark, whose frames are <module> and <lambda> alone)
 _RUN_SOURCE = ascii_re(r"\.generate\(|\.backward\(")
-# Warming up the largest batch at start-up: capturing CUDA graphs up to the largest batch size
-# or running the sampler on max_num_seqs dummy requests. A smaller batch helps (vLLM and SGLang
-# advise lowering max_num_seqs / --cuda-graph-max-bs), though the frames below are loading ones.
+# Warming up the largest batch at start-up: capturing CUDA graphs up to the largest batch size,
+# running the sampler on max_num_seqs dummy requests, or vLLM's profile run (a dummy forward of
+# max_num_batched_tokens tokens over max_num_seqs sequences, to measure activations). A smaller
+# batch helps (vLLM and SGLang advise lowering max_num_seqs / --cuda-graph-max-bs), though the
+# frames below are loading ones.
 _WARMUP_FRAME = ascii_re(
     r"^(?:capture_model|capture|capture_end|_capture_\w+|capture_one_batch_size"
-    r"|_dummy_sampler_run)$"
+    r"|_dummy_sampler_run|profile_run)$"
 )
 _RUN_FRAME = ascii_re(
     r"^(?:generate|generate_until|forward|_model_call|_model_generate|loglikelihood\w*"
@@ -3591,7 +3614,7 @@ _LOAD_HERE = ascii_re(
     r"\bloading failed with error\b|\bwhen creating modelInstanceState\b|\berror loading model\b"
     # vLLM's worker names the method that failed ("Exception in worker VllmWorkerProcess while
     # processing method load_model.", vllm-project/vllm#14092)
-    r"|\bwhile processing method (?:load_model|init_device|determine_num_available_blocks"
+    r"|\bwhile processing method (?:load_model|init_device"
     r"|initialize_cache|initialize_from_config)\b"
     # "model stable-diffusion-1.5 could not be loaded: CUDA out of memory." (InvokeAI), vLLM's
     # engine after its worker's OOM ("EngineCore failed to start."), a loading bar's last draw
@@ -3807,6 +3830,22 @@ _TRT_OOM = ascii_re(
     r"\bError Code 2: OutOfMemory\b"
     r"|\bSkipping tactic \S+ due to (?:insufficient memory\b|Myelin error: .*\bout of memory\b)"
 )
+
+
+# ggml's Metal backend: a command buffer's bare status 5 (MTLCommandBufferStatusError, any error)
+# is its OOM when the buffers allocated just before passed the device's working set
+# ("ggml_metal_add_buffer: ... (23984.91 / 21845.34), warning: current allocated size is greater
+# than the recommended max working set size", then "command buffer 8 failed with status 5" and
+# GGML_ASSERT, ollama/ollama#434); without that warning it says nothing of memory
+_METAL_STATUS_ERROR = ascii_re(
+    r"\bggml_metal_graph_compute: command buffer \d+ failed with status 5\b"
+)
+_METAL_OOM = _rule(_METAL_STATUS_ERROR.pattern, "gpu", "ggml", batch_helps=False)
+_OVER_WORKING_SET = ascii_re(r"\bgreater than the recommended max working set size\b")
+
+
+def _over_working_set_before(window: Sequence[_Line], i: int) -> bool:
+    return any(_OVER_WORKING_SET.search(window[k].raw) for k in range(max(0, i - 20), i))
 
 
 def _trt_oom_before(window: Sequence[_Line], i: int) -> bool:
@@ -4121,6 +4160,16 @@ def _message(text: str) -> str:
 # --------------------------------------------------------------------------- entry point
 
 
+# TensorFlow's BFC allocator refusing a request of zero bytes ("E .../bfc_allocator.cc:246] tried
+# to allocate 0 bytes", then the ResourceExhaustedError it becomes, tensorflow/tensorflow#21638):
+# a bug in the op asking, not memory running out
+_ZERO_BYTES_REFUSED = ascii_re(r"\bbfc_allocator\.cc:\d+\] tried to allocate 0 bytes$")
+
+
+def _zero_bytes_refused_before(window: Sequence[_Line], i: int) -> bool:
+    return any(_ZERO_BYTES_REFUSED.search(window[k].raw) for k in range(max(0, i - 20), i))
+
+
 def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMemory | None:
     if not _CANDIDATE_STR.search(line[:_MAX_CHARS]):
         return None
@@ -4131,6 +4180,8 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     i = len(before)
     hit = _recognise(window, i)
     if hit is None or _is_repeat(window, i, hit):
+        return None
+    if hit.origin == "tensorflow" and _zero_bytes_refused_before(window, i):
         return None
     if hit.origin == _GENERIC_ORIGIN:
         i, hit = _named_after(window, i, hit)
