@@ -1718,7 +1718,7 @@ def detected(excerpt: Excerpt) -> bool:
     return any(e.fatal for e in events(excerpt.text))
 
 
-_RECALL_FLOOR = 0.915
+_RECALL_FLOOR = 0.91
 _DETAILS_FLOOR = 0.925
 
 
@@ -1730,7 +1730,7 @@ def test_corpus_recall_and_false_alarms() -> None:
     runtime, whether a smaller batch helps, the size asked for) are the judge's.
 
     The exact guard is per excerpt (test_corpus_excerpt): every verdict not documented as a
-    miss must be right, and every documented miss must still be one. The floors here (91.5 %
+    miss must be right, and every documented miss must still be one. The floors here (91 %
     recall, 92.5 % of those found with every detail right) only catch a wholesale breakage.
     The product's target, 95 % on logs nobody tuned for, is measured at first sight (README,
     "Performance"), not here. The floors were 95 % until the twelfth session folded in
@@ -1750,9 +1750,10 @@ def test_corpus_recall_and_false_alarms() -> None:
     The details floor went to 92.5 % with round 46, whose collectors of llama.cpp benchmark logs
     read a shorter prompt or generation as the cure for buffers llama.cpp places at load and
     context creation, which evalmon reads as no batch's (1,665/1,790 right before it).
-    The recall floor went to 91.5 % with round 47 (issue threads of the trackers issue 12
-    names), 31 of whose 48 fatal OOMs the search tool's stored chunk tells only in the
-    reporter's prose or cuts before the failure line (1,813/1,943 before it, 1,824/1,991 with it).
+    The recall floor went to 91 % with rounds 47 and 48 (issue threads of the trackers issue 12
+    names and of fine-tuning and serving projects): 31 of round 47's 48 fatal OOMs are told
+    only in the reporter's prose or cut before the failure line by the search tool's stored
+    chunk (1,813/1,943 before them, 1,837/2,009 with them).
 
     The halves no longer hold anything out: every miss in either is read and documented
     (``# known:``). The measure on logs nobody tuned for is each collection round's first
@@ -4075,3 +4076,18 @@ def test_round_47s_forms() -> None:
     assert only_survived(CORPUS_TEXT["tgi/out-of-cache-blocks-then-connection-refused-1154.log"])
     (profile,) = fatal_in("vllm/ultravox-profile-run-oom-multiproc-worker-10085.log")
     assert profile.batch_helps is True
+
+
+def test_round_48s_forms() -> None:
+    """An OOM inside the optimizer's update (the batch's activations are freed by then) and
+    TensorFlow's CUDA context creation are no batch's; ExLlamaV2's older loader assertion and
+    TensorRT-LLM's CUASSERT of cudaMalloc's error 2 are GPU OOMs."""
+    (adamw,) = fatal_in("ms-swift/mistral-7b-full-sft-adamw-oom-411.log")
+    assert adamw.batch_helps is False
+    (context,) = fatal_in("tensorflow/session-create-ctxretain-cuda-error-oom-7272.log")
+    assert (context.kind, context.batch_helps) == ("gpu", False)
+    (split,) = fatal_in("exllamav2/70b-16k-attn-scratch-insufficient-device-allocation-168.log")
+    assert (split.origin, split.batch_helps) == ("exllamav2", False)
+    (cuassert,) = fatal_in("tensorrt-llm/whisper-decoder-session-cudamalloc-error-2-788.log")
+    assert (cuassert.kind, cuassert.origin) == ("gpu", "tensorrt-llm")
+    assert events("RuntimeError: CUDA ERROR: 700, error code reference: https://x") == []

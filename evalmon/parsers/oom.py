@@ -376,7 +376,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|workers are \{SIGKILL|OutOfMe|cannot allocate vector|Error out of memory at line"
     rb"|killed by the operating system due to running out of memory|Non-OK-status: "
     rb"|neuronx-cc was forcibly killed|Some modules are dispatched|layout cannot be allocated"
-    rb"|failed with status 5"
+    rb"|failed with status 5|CUDA ERROR: 2,"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -1712,6 +1712,18 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # ExLlamaV2 splitting a model over the GPUs it has (turboderp/exllamav2#383)
     _rule(r"\bInsufficient VRAM for model and cache\b", "gpu", "exllamav2", batch_helps=False),
+    # ...and its older loader's assertion when a layer no longer fits the split it was given
+    # (turboderp/exllamav2#168: a 16k-squared attention scratch on 80 GB cards)
+    _rule(
+        r"^AssertionError: Insufficient space in device allocation$",
+        "gpu",
+        "exllamav2",
+        batch_helps=False,
+    ),
+    # TensorRT-LLM's CUASSERT on a cuda-python call: error 2 is cudaErrorMemoryAllocation
+    # ("RuntimeError: CUDA ERROR: 2, error code reference: https://nvidia.github.io/cuda-python/
+    # ...", under cudaMalloc(self.engine.device_memory_size), NVIDIA/TensorRT-LLM#788)
+    _rule(r"\bCUDA ERROR: 2, error code reference\b", "gpu", "tensorrt-llm"),
     # MLC LLM's load-time check: "TVMError: Check failed: (output_res.IsOk()) is false:
     # Insufficient GPU memory error: The available single GPU memory is 19314.976 MB, which is
     # less than the sum of model weight size ..." (mlc-ai/mlc-llm#2791)
@@ -3546,6 +3558,11 @@ _LOAD_FRAME = ascii_re(
     # an optimizer creating its state at the first step (AdamW's exp_avg_sq: the states do not
     # fit beside the weights and gradients, hiyouga/LlamaFactory#5590)
     r"|^_init_group$"
+    # ...or its update: at optimizer.step() the backward pass has freed the batch's activations,
+    # so what is held (weights, gradients, states, the update's temporaries) is no batch's
+    # ("in _multi_tensor_adamw: denom = torch._foreach_add(exp_avg_sq_sqrt, eps)" on a 7B full
+    # fine-tune at one GPU, modelscope/ms-swift#411)
+    r"|^_(?:multi|single)_tensor_\w+$|^_fused_\w+$"
     # ...or a JAX trainer its whole train state, parameters and optimizer state, before any
     # batch (flax's create_train_state idiom; openpi's init_train_state)
     r"|^(?:init|create)_train_state$"
@@ -3612,6 +3629,10 @@ _LOAD_DONE = ascii_re(r"\.\.\.\s*[Dd]one!?\s*$")
 # nomic-ai/gpt4all#1541)
 _LOAD_HERE = ascii_re(
     r"\bloading failed with error\b|\bwhen creating modelInstanceState\b|\berror loading model\b"
+    # TensorFlow creating its CUDA context (another process holds the device): "failed
+    # initializing StreamExecutor for CUDA device ordinal 0: Internal: failed call to
+    # cuDevicePrimaryCtxRetain: CUDA_ERROR_OUT_OF_MEMORY", tensorflow/tensorflow#7272
+    r"|\bfailed initializing StreamExecutor\b|\bcuDevicePrimaryCtxRetain\b"
     # vLLM's worker names the method that failed ("Exception in worker VllmWorkerProcess while
     # processing method load_model.", vllm-project/vllm#14092)
     r"|\bwhile processing method (?:load_model|init_device"
