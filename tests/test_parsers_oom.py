@@ -4091,3 +4091,12 @@ def test_round_48s_forms() -> None:
     (cuassert,) = fatal_in("tensorrt-llm/whisper-decoder-session-cudamalloc-error-2-788.log")
     assert (cuassert.kind, cuassert.origin) == ("gpu", "tensorrt-llm")
     assert events("RuntimeError: CUDA ERROR: 700, error code reference: https://x") == []
+
+
+def test_round_49s_forms() -> None:
+    """UCX failing to register memory with the NIC (ibv_reg_mr's ENOMEM, a registration limit
+    with the node's RAM free) is no OOM; the same words from malloc's caller still are."""
+    assert events(CORPUS_TEXT["mpi/archer2-ucx-ibv-reg-mr-cannot-allocate-memory.log"]) == []
+    line = "[1613401128.440695] [nid001192:11838:0] ib_md.c:325 UCX ERROR {} failed: Cannot allocate memory"
+    assert events(line.format("ibv_reg_mr(address=0xabcf12c0, length=26400, access=0xf)")) == []
+    assert any(e.fatal for e in events(line.format("malloc(length=26400)")))

@@ -2535,6 +2535,10 @@ _NOT_EXHAUSTION = ascii_re(
     # ("CUDA Error: mapping of buffer object failed: Cannot allocate memory", AlexeyAB/darknet
     # #6381: a launch timeout); only its own "CUDA Error: out of memory" is the memory
     r"|\bCUDA Error(?: Prev)?: (?!out of memory\b)[^:]{1,80}: Cannot allocate memory$"
+    # RDMA memory registration (UCX's "ibv_reg_mr(address=..., length=26400, access=0xf) failed:
+    # Cannot allocate memory", ARCHER2's known issues): the NIC's registration limits, fixed by
+    # UCX_IB_REG_METHODS, with the node's RAM free; like mlock's RLIMIT_MEMLOCK
+    r"|\bibv_reg_mr\("
 )
 _GENERIC_PROSE_WORDS = 12
 _FAILED_BECAUSE = ascii_re(r"\b(?:[Ff]ailed|FAILED)(?: \([^()]{1,40}\))?: $")
