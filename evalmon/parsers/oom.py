@@ -2539,6 +2539,11 @@ _NOT_EXHAUSTION = ascii_re(
     # Cannot allocate memory", ARCHER2's known issues): the NIC's registration limits, fixed by
     # UCX_IB_REG_METHODS, with the node's RAM free; like mlock's RLIMIT_MEMLOCK
     r"|\bibv_reg_mr\("
+    # the NVIDIA kernel driver's own check of an internal allocation ("NVRM: nvCheckOkFailedNoLog:
+    # Check failed: Out of memory [NV_ERR_NO_MEMORY] (0x00000051) returned from
+    # _memdescAllocInternal(pMemDesc)"): logged in healthy start-ups and at rest
+    # (vllm-project/vllm#56824); a process it fails reports its own CUDA error
+    r"|\bnvCheckOkFailed\w*: |\[NV_ERR_NO_MEMORY\]"
 )
 _GENERIC_PROSE_WORDS = 12
 _FAILED_BECAUSE = ascii_re(r"\b(?:[Ff]ailed|FAILED)(?: \([^()]{1,40}\))?: $")
