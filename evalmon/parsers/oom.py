@@ -254,6 +254,17 @@ of each, with a near-miss):
   ``cudaMalloc retry failed: out of memory`` is no retry; the ``GPUassert: out of memory FILE
   LINE`` macro; ``from_checkpoint`` and ``create_train_state``/``init_train_state`` build a
   model or its train state before any batch.
+* Sixteenth session's forms: ggml's Metal ``command buffer N failed with status 5`` is its OOM
+  after the warning that the buffers passed the working set (``greater than the recommended max
+  working set size``); ExLlamaV2's ``AssertionError: Insufficient space in device allocation``;
+  TensorRT-LLM's ``CUDA ERROR: 2, error code reference`` (cudaMalloc's error 2); TGI's shard
+  ``Out of available cache blocks: asked N, only M free blocks`` (shown, never fatal alone).
+  vLLM's profile run is the largest batch's warm-up (``batch_helps=True``); an OOM in an
+  optimizer's update (``_multi_tensor_adamw``, after the backward pass freed the activations)
+  and TensorFlow creating its CUDA context (``cuDevicePrimaryCtxRetain``) are no batch's. No
+  reports: Triton's ``OutOfMemoryError: out of resource:``, TensorFlow's refused zero-byte
+  request and its ResourceExhaustedError, UCX's ``ibv_reg_mr(...) failed: Cannot allocate
+  memory``, the NVIDIA driver's ``[NV_ERR_NO_MEMORY]`` check.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
