@@ -138,6 +138,8 @@ VLLM_PROFILE_OOM = log(
     ERROR 11-24 03:00:09 [core.py:387]     available_gpu_memory = self.model_executor.determine_available_memory()
     ERROR 11-24 03:00:09 [core.py:387]   File "/usr/lib/python3/dist-packages/vllm/v1/worker/gpu_worker.py", line 180, in determine_available_memory
     ERROR 11-24 03:00:09 [core.py:387]     self.model_runner.profile_run()
+    ERROR 11-24 03:00:09 [core.py:387]   File "/usr/lib/python3/dist-packages/vllm/v1/worker/gpu_model_runner.py", line 1745, in profile_run
+    ERROR 11-24 03:00:09 [core.py:387]     hidden_states = self._dummy_run(self.max_num_tokens)
     ERROR 11-24 03:00:09 [core.py:387]   File "/usr/lib/python3/dist-packages/vllm/model_executor/models/llama.py", line 360, in forward
     ERROR 11-24 03:00:09 [core.py:387]     hidden_states = self.mlp(hidden_states)
     ERROR 11-24 03:00:09 [core.py:387] torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 3.50 GiB. GPU 0 has a total capacity of 39.38 GiB of which 1.20 GiB is free.
@@ -375,8 +377,20 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         MODULE_TO_OOM,
         Expect(origin="hip", batch_helps=False, bytes_tried=978 * MIB, free_bytes=630 * MIB),
     ),
+    # the profile run is the largest batch's warm-up: max_num_batched_tokens over max_num_seqs
+    # sequences, which a smaller batch setting shrinks (as the sampler's warm-up)
     "vllm profile run at start-up": (
         VLLM_PROFILE_OOM,
+        Expect(batch_helps=True, bytes_tried=round(3.5 * GIB), capacity_bytes=round(39.38 * GIB)),
+    ),
+    # ...while the KV cache's own set-up, with no profile frame, is no batch's
+    "vllm KV-cache set-up at start-up": (
+        VLLM_PROFILE_OOM.replace(
+            "ERROR 11-24 03:00:09 [core.py:387]   File \"/usr/lib/python3/dist-packages/vllm/v1/"
+            "worker/gpu_model_runner.py\", line 1745, in profile_run\n"
+            "ERROR 11-24 03:00:09 [core.py:387]     hidden_states = self._dummy_run(self.max_num_tokens)\n",
+            "",
+        ),
         Expect(batch_helps=False, bytes_tried=round(3.5 * GIB), capacity_bytes=round(39.38 * GIB)),
     ),
     "vllm V0 KV cache too small": (
