@@ -3139,9 +3139,13 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         found = _raised_here(window, i)
     if found is None and i > 0 and _openvino_bad_alloc(window, i, body):
         found = _Found(_BAD_ALLOC_LINE)
-    if found is None and _TRT_BUILD_FAILED.search(body) and _trt_oom_before(window, i):
+    if found is None and _TRT_BUILD_FAILED.search(body) and _said_just_before(window, i, _TRT_OOM):
         found = _Found(_TRT_BUILD_OOM)
-    if found is None and _METAL_STATUS_ERROR.search(body) and _over_working_set_before(window, i):
+    if (
+        found is None
+        and _METAL_STATUS_ERROR.search(body)
+        and _said_just_before(window, i, _OVER_WORKING_SET)
+    ):
         found = _Found(_METAL_OOM)
     ahead = _joined_ahead(window, i, body) if found is None else body
     if found is None and ahead != body:
@@ -3885,13 +3889,11 @@ _METAL_OOM = _rule(_METAL_STATUS_ERROR.pattern, "gpu", "ggml", batch_helps=False
 _OVER_WORKING_SET = ascii_re(r"\bgreater than the recommended max working set size\b")
 
 
-def _over_working_set_before(window: Sequence[_Line], i: int) -> bool:
-    return any(_OVER_WORKING_SET.search(window[k].raw) for k in range(max(0, i - 20), i))
-
-
-def _trt_oom_before(window: Sequence[_Line], i: int) -> bool:
-    """The build that failed had run out of GPU memory (its builder said so just before)."""
-    return any(_TRT_OOM.search(window[k].raw) for k in range(max(0, i - 20), i))
+def _said_just_before(window: Sequence[_Line], i: int, pattern: re.Pattern[str]) -> bool:
+    """Did one of the 20 lines before line ``i`` say it? (A failure whose own words name no
+    memory, told by its runtime's line just before: TensorRT's builder skipping tactics for
+    memory, Metal's buffers past the working set, TensorFlow's refused zero-byte request.)"""
+    return any(pattern.search(window[k].raw) for k in range(max(0, i - 20), i))
 
 
 # ollama's runner taking a request's prompt into a cache slot, after the model has loaded:
@@ -4207,10 +4209,6 @@ def _message(text: str) -> str:
 _ZERO_BYTES_REFUSED = ascii_re(r"\bbfc_allocator\.cc:\d+\] tried to allocate 0 bytes$")
 
 
-def _zero_bytes_refused_before(window: Sequence[_Line], i: int) -> bool:
-    return any(_ZERO_BYTES_REFUSED.search(window[k].raw) for k in range(max(0, i - 20), i))
-
-
 def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMemory | None:
     if not _CANDIDATE_STR.search(line[:_MAX_CHARS]):
         return None
@@ -4222,7 +4220,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     hit = _recognise(window, i)
     if hit is None or _is_repeat(window, i, hit):
         return None
-    if hit.origin == "tensorflow" and _zero_bytes_refused_before(window, i):
+    if hit.origin == "tensorflow" and _said_just_before(window, i, _ZERO_BYTES_REFUSED):
         return None
     if hit.origin == _GENERIC_ORIGIN:
         i, hit = _named_after(window, i, hit)
