@@ -386,8 +386,8 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
     # ...while the KV cache's own set-up, with no profile frame, is no batch's
     "vllm KV-cache set-up at start-up": (
         VLLM_PROFILE_OOM.replace(
-            "ERROR 11-24 03:00:09 [core.py:387]   File \"/usr/lib/python3/dist-packages/vllm/v1/"
-            "worker/gpu_model_runner.py\", line 1745, in profile_run\n"
+            'ERROR 11-24 03:00:09 [core.py:387]   File "/usr/lib/python3/dist-packages/vllm/v1/'
+            'worker/gpu_model_runner.py", line 1745, in profile_run\n'
             "ERROR 11-24 03:00:09 [core.py:387]     hidden_states = self._dummy_run(self.max_num_tokens)\n",
             "",
         ),
@@ -2917,9 +2917,16 @@ def test_a_commands_output_after_a_shell_prompt_is_a_log() -> None:
         "backend buffer"
     )
     event = only(text)
-    assert (event.kind, event.origin, event.fatal, event.batch_helps) == ("host", "ggml", True, False)
+    assert (event.kind, event.origin, event.fatal, event.batch_helps) == (
+        "host",
+        "ggml",
+        True,
+        False,
+    )
     # ollama's words in a person's quotes are a quote
-    assert events('I think "error loading model: unable to allocate backend buffer" means RAM') == []
+    assert (
+        events('I think "error loading model: unable to allocate backend buffer" means RAM') == []
+    )
 
 
 def test_androids_low_memory_killer_is_a_host_oom_kill() -> None:
@@ -3046,7 +3053,8 @@ ROUND_13_FORMS += [
     ("vllm/tpu-gptoss-startup-resource-exhausted-151.log", "gpu", "xla", None),
     # an error chain's last cause, however many words the chain has ("... custom call
     # 'xla.gpu.conv.forward' failed: CUDNN_STATUS_ALLOC_FAILED")
-    ("jax/flax-quickstart-cudnn-alloc-failed-3376.log", "gpu", "cudnn", None),
+    # (XLA's own diagnosis of the cuBLAS handle it could not create comes first: the event)
+    ("jax/flax-quickstart-cudnn-alloc-failed-3376.log", "gpu", "xla", None),
     # MindSpore's device allocator: the size asked is more than the device's total
     ("ascend/mindspore-opensora-eager-free-mem-820.log", "gpu", "mindspore", None),
     ("mindspore/mindnlp-gemma7b-npu-mem-dynamic-allocator-1761.log", "gpu", "mindspore", None),
@@ -3163,7 +3171,7 @@ def test_a_server_answering_5xx_with_an_oom_in_its_body_failed_the_request() -> 
     names the status (yuntianhe2014/Easy-RAG#9), or an app's error report has it in a field
     above the body (continuedev/continue#11767)."""
     easy_rag = (
-        "ValueError: Ollama call failed with status code 500. Details: {\"error\":\"model requires"
+        'ValueError: Ollama call failed with status code 500. Details: {"error":"model requires'
         ' more system memory (3.7 GiB) than is available (3.6 GiB)"}'
     )
     oom = only(easy_rag)
@@ -3195,7 +3203,10 @@ def test_vllm_counting_no_kv_blocks_on_the_device_is_the_start_up_failing() -> N
     line = "INFO 02-26 09:54:05 executor_base.py:111] # cuda blocks: 0, # CPU blocks: 4681"
     oom = only(line)
     assert (oom.kind, oom.origin, oom.fatal, oom.batch_helps) == ("gpu", "vllm-kv", True, False)
-    assert events("INFO 02-26 09:54:05 executor_base.py:111] # cuda blocks: 2, # CPU blocks: 4681") == []
+    assert (
+        events("INFO 02-26 09:54:05 executor_base.py:111] # cuda blocks: 2, # CPU blocks: 4681")
+        == []
+    )
     # a person's notes quoting the line with no header are no report
     assert events("# GPU blocks: 0, # CPU blocks: 512") == []
     # the error raised next is the same failure, across the traceback's boundary
@@ -3239,12 +3250,14 @@ def test_local_runtimes_words_from_round_21() -> None:
     """ggml's abort when HIP's VMM pool cannot grow (ggml-org/llama.cpp#11405), ggml's later
     GGML_ASSERT form (LostRuins/koboldcpp#1730), and a Rust panic's message, whose backticks
     are the program's own formatting, not a person quoting (EricLBuehler/mistral.rs#44)."""
-    hip = only("/home/mango/neuro/llama.cpp/ggml/src/ggml-cuda/ggml-cuda.cu:359: HipVMM Failure: out of memory")
+    hip = only(
+        "/home/mango/neuro/llama.cpp/ggml/src/ggml-cuda/ggml-cuda.cu:359: HipVMM Failure: out of memory"
+    )
     assert (hip.kind, hip.origin, hip.fatal) == ("gpu", "hip", True)
     ggml = only("ggml/src/ggml.c:1532: GGML_ASSERT(ctx->mem_buffer != NULL) failed")
     assert (ggml.kind, ggml.origin, ggml.fatal, ggml.batch_helps) == ("host", "ggml", True, False)
     message = (
-        "Model failed with error `DriverError(CUDA_ERROR_OUT_OF_MEMORY, \"out of memory\")`. "
+        'Model failed with error `DriverError(CUDA_ERROR_OUT_OF_MEMORY, "out of memory")`. '
         "Please raise an issue."
     )
     panic = "thread '<unnamed>' panicked at mistralrs-core/src/pipeline/mistral.rs:409:17:\n"
@@ -3257,11 +3270,18 @@ def test_torch_xla_glog_header_with_a_padded_thread_id() -> None:
     """torch_xla logs through glog with the thread id padded after the level ("E    1578
     tensorflow/.../xla_util.cc:76] "): the largest-allocations entry under it is the OOM
     (pytorch/xla#1965)."""
-    header = "2020-05-04 09:05:40.721156: E    1578 tensorflow/compiler/xla/xla_client/xla_util.cc:76]"
+    header = (
+        "2020-05-04 09:05:40.721156: E    1578 tensorflow/compiler/xla/xla_client/xla_util.cc:76]"
+    )
     oom = only(header + "      Allocation type: HLO temp")
     assert (oom.kind, oom.origin, oom.fatal) == ("gpu", "xla", True)
-    assert events(header + " Hint: If you want to see a list of allocated tensors when OOM "
-                  "happens, add report_tensor_allocations_upon_oom to RunOptions") == []
+    assert (
+        events(
+            header + " Hint: If you want to see a list of allocated tensors when OOM "
+            "happens, add report_tensor_allocations_upon_oom to RunOptions"
+        )
+        == []
+    )
 
 
 def test_a_cuda_context_that_cannot_be_created_is_no_batchs_fault() -> None:
@@ -3280,9 +3300,7 @@ def test_a_launchers_sigkill_after_a_ranks_program_error_is_teardown() -> None:
     are the OOM killer's work, as before."""
     paste = CORPUS_TEXT["pytorch/dpo-nameerror-then-exitcode-9-sigkill.log"]
     assert events(paste) == []
-    without = "\n".join(
-        line for line in paste.splitlines() if "NameError" not in line
-    )
+    without = "\n".join(line for line in paste.splitlines() if "NameError" not in line)
     assert [(e.kind, e.origin, e.fatal) for e in events(without)] == [("host", "kernel", True)]
 
 
@@ -3293,7 +3311,10 @@ def test_the_kernels_oom_report_from_its_task_list_on() -> None:
     paste = CORPUS_TEXT["other/dllama-sbc-oom-killer-dump-59.log"]
     (oom,) = events(paste)
     assert (oom.kind, oom.origin, oom.fatal, oom.message) == (
-        "host", "kernel", True, "Tasks state (memory values in pages):"
+        "host",
+        "kernel",
+        True,
+        "Tasks state (memory values in pages):",
     )
     invoked = only(
         "May 19 08:46:24 ubuntu kernel: [107061.603594] 10931 pages reserved\n"
@@ -3304,7 +3325,9 @@ def test_the_kernels_oom_report_from_its_task_list_on() -> None:
     # plain dmesg: its uptime stamp alone
     dmesg = only("[107061.603624] Tasks state (memory values in pages):")
     assert (dmesg.origin, dmesg.fatal, dmesg.message) == (
-        "kernel", True, "Tasks state (memory values in pages):"
+        "kernel",
+        True,
+        "Tasks state (memory values in pages):",
     )
     assert events("The kernel printed Tasks state (memory values in pages): and a list") == []
 
@@ -3357,7 +3380,7 @@ def test_darknets_own_cuda_error_line() -> None:
 
 
 def test_a_finished_loading_line_is_no_loading_phase() -> None:
-    """"Loading weights from ...Done!" says the loading is over: an OOM in the iterations
+    """ "Loading weights from ...Done!" says the loading is over: an OOM in the iterations
     after it is no load failure, so a smaller input may help (schwittlick/ofxDarknet#6)."""
     (oom,) = events(CORPUS_TEXT["darknet/deepdream-iteration-cuda-oom-6.log"])
     assert oom.batch_helps is True
@@ -3370,16 +3393,26 @@ def test_openvinos_gpu_plugin_allocation_failures() -> None:
     resources while allocating (openvinotoolkit/openvino.genai#2406, immich-app/immich#13674)."""
     (big,) = events(CORPUS_TEXT["openvino/genai-max-alloc-exceeded-2406.log"])
     assert (big.kind, big.origin, big.fatal, big.bytes_tried) == (
-        "gpu", "openvino", True, 2305843008391495680
+        "gpu",
+        "openvino",
+        True,
+        2305843008391495680,
     )
     (oor,) = events(CORPUS_TEXT["openvino/ort-openvino-ep-out-of-gpu-resources-13674.log"])
     assert (oor.kind, oor.origin, oor.fatal) == ("gpu", "openvino", True)
     # the older wording, thrown before the plugin's own prefix existed
-    old = only("RuntimeError: Exceeded max size of memory object allocation: Requested 9172942848"
-               " bytes but max alloc size is 4294959104 bytes")
+    old = only(
+        "RuntimeError: Exceeded max size of memory object allocation: Requested 9172942848"
+        " bytes but max alloc size is 4294959104 bytes"
+    )
     assert (old.origin, old.fatal) == ("openvino", True)
-    assert events("set GPU_ENABLE_LARGE_ALLOCATIONS=YES to avoid \"[GPU] Exceeded max size of "
-                  "memory object allocation\" on large prompts") == []
+    assert (
+        events(
+            'set GPU_ENABLE_LARGE_ALLOCATIONS=YES to avoid "[GPU] Exceeded max size of '
+            'memory object allocation" on large prompts'
+        )
+        == []
+    )
 
 
 def test_gnu_times_report_of_a_sigkill_is_the_kernels_kill() -> None:
@@ -3429,7 +3462,9 @@ def test_std_bad_alloc_at_the_end_of_openvinos_allocator_chain() -> None:
     assert (oom.kind, oom.origin, oom.fatal) == ("host", "cxx", True)
     (raised,) = events(CORPUS_TEXT["openvino/sd-compile-model-bad-allocation-132.log"])
     assert (raised.kind, raised.origin, raised.fatal) == ("host", "cxx", True)  # under ie_api.py
-    assert events(CORPUS_TEXT["pytorch/repl-std-bad-alloc-one-element-tensor-not-oom-73356.log"]) == []
+    assert (
+        events(CORPUS_TEXT["pytorch/repl-std-bad-alloc-one-element-tensor-not-oom-73356.log"]) == []
+    )
     assert events("bad allocation") == []
     assert events("Exception from src/core/src/model.cpp:12:\nbad allocation") == []
     assert events("we hit a bad allocation in the planner, see below") == []
@@ -3439,8 +3474,9 @@ def test_round_24s_runtime_forms() -> None:
     """SGLang's capture OOM printed over several lines and its diffusion worker's own OOM
     notice (loading: no batch), TensorFlow's executor failing to create a kernel (set-up: no
     batch), Metal's buffer limit, vLLM V0's swap space; FlashInfer's fixed workspace is none."""
-    capture = only("Exception: Capture cuda graph failed: CUDA out of memory.\n"
-                   "Tried to allocate 672.00 MiB.")
+    capture = only(
+        "Exception: Capture cuda graph failed: CUDA out of memory.\nTried to allocate 672.00 MiB."
+    )
     assert (capture.origin, capture.fatal, capture.batch_helps) == ("sglang", True, True)
     (notice,) = events(CORPUS_TEXT["sglang/diffusion-fp8-fallback-oom-detected-29833.log"])
     assert (notice.origin, notice.fatal, notice.batch_helps) == ("sglang", True, False)
@@ -3448,8 +3484,10 @@ def test_round_24s_runtime_forms() -> None:
     assert tf.batch_helps is False
     (metal,) = events(CORPUS_TEXT["llamacpp/ios-metal-buffer-validation-32k-ctx-6861.log"])
     assert (metal.origin, metal.fatal, metal.batch_helps) == ("metal", True, True)
-    swap = only("RuntimeError: Aborted due to the lack of CPU swap space. Please increase the "
-                "swap space to avoid this error.")
+    swap = only(
+        "RuntimeError: Aborted due to the lack of CPU swap space. Please increase the "
+        "swap space to avoid this error."
+    )
     assert (swap.kind, swap.origin, swap.fatal) == ("host", "vllm-kv", True)
     assert events(CORPUS_TEXT["vllm/flashinfer-workspace-alignedallocator-362.log"]) == []
 
@@ -3461,26 +3499,34 @@ def test_schedulers_memory_kills_in_their_own_words() -> None:
     assert (moab.kind, moab.origin, moab.fatal) == ("host", "pbs", True)
     (pss,) = fatal_in("other/cmssw-promptreco-maxpss-exceeded-46040.log")
     assert (pss.kind, pss.origin) == ("host", "wmagent")
-    crab = only("ERROR:RetryJob Job killed by HTCondor due to excessive memory use (RSS=2250 MB). "
-                "Will not retry it.")
+    crab = only(
+        "ERROR:RetryJob Job killed by HTCondor due to excessive memory use (RSS=2250 MB). "
+        "Will not retry it."
+    )
     assert (crab.origin, crab.fatal) == ("htcondor", True)
     assert events("limit: a job that exceeded MEM usage hard limit (2528 > 1126) is deleted") == []
 
 
 def test_memory_words_the_other_way_round() -> None:
-    """"memory is not enough", "memory is insufficient" in an error record, as any runtime may
+    """ "memory is not enough", "memory is insufficient" in an error record, as any runtime may
     word it; not in prose, not TensorRT's skipped tactics (NVIDIA-AI-IOT/torch2trt#706)."""
     assert only("RuntimeError: device memory is not enough for the KV cache").fatal is True
     assert only("ERROR: GPU memory is insufficient to load the model").kind == "gpu"
     assert events("The memory is not enough, so I bought a new card") == []
-    assert events("[TensorRT] ERROR: Tactic Device request: 2304MB Available: 1536MB. Device "
-                  "memory is insufficient to use tactic.") == []
+    assert (
+        events(
+            "[TensorRT] ERROR: Tactic Device request: 2304MB Available: 1536MB. Device "
+            "memory is insufficient to use tactic."
+        )
+        == []
+    )
 
 
 def test_earlyoom_kills_and_fsdp_wrapping() -> None:
     """earlyoom's kill and its dying node; FSDP flattening a model's parameters is set-up."""
-    kill = only('sending SIGTERM to process 2677144 uid 996 "llama-server": badness 1022, '
-                "VmRSS 11791 MiB")
+    kill = only(
+        'sending SIGTERM to process 2677144 uid 996 "llama-server": badness 1022, VmRSS 11791 MiB'
+    )
     assert (kill.kind, kill.origin, kill.fatal) == ("host", "earlyoom", True)
     assert events("earlyoom v1.7 sending SIGTERM when mem <= 10.00% and swap <= 10.00%,") == []
     (fsdp,) = events(CORPUS_TEXT["lightning/fsdp-init-flatten-14gib-oom-9063108564.log"])
@@ -3493,8 +3539,13 @@ def test_sglangs_negative_kv_profile_and_llama_servers_optional_draft() -> None:
     draft context failed to allocate survived it (ggml-org/llama.cpp#24758)."""
     neg = fatal_in("sglang/mi300x-dsr1-dp-negative-kv-profile-7691.log")
     assert neg and all((e.origin, e.batch_helps) == ("sglang", False) for e in neg)
-    assert events("[2025-07-02 07:41:59 DP0 TP0] max_total_tokens=131072 is larger than the "
-                  "profiled value 561981. Use the profiled value instead.") == []
+    assert (
+        events(
+            "[2025-07-02 07:41:59 DP0 TP0] max_total_tokens=131072 is larger than the "
+            "profiled value 561981. Use the profiled value instead."
+        )
+        == []
+    )
     paste = CORPUS_TEXT["llamacpp/gemma4-mtp-draft-ctx-oom-silently-disabled-24758.log"]
     assert not any(e.fatal for e in events(paste))
 
@@ -3505,8 +3556,13 @@ def test_nccls_cuda_error_2_and_rusts_abort_after_a_progress_line() -> None:
     #73202) is the line's report, though the bar starts with a space."""
     nccl = only("ph3a:1:107 [1] include/alloc.h:228 NCCL WARN Cuda failure 2 'out of me")
     assert (nccl.origin, nccl.fatal) == ("nccl", True)
-    assert events("ph3a:1:107 [1] include/alloc.h:228 NCCL WARN Cuda failure 700 'an illegal "
-                  "memory access was encountered'") == []
+    assert (
+        events(
+            "ph3a:1:107 [1] include/alloc.h:228 NCCL WARN Cuda failure 700 'an illegal "
+            "memory access was encountered'"
+        )
+        == []
+    )
     (rust,) = events(CORPUS_TEXT["other/rustup-2gb-vm-alloc-failed-aborted-73202.log"])
     assert (rust.kind, rust.origin, rust.fatal) == ("host", "rust", True)
     assert events(" 42.0 MiB /  60.2 MiB ( 70 %)   8.0 MiB/s in  5s ETA:  2s") == []
@@ -3521,12 +3577,16 @@ def test_kubernetes_pod_rows_runc_numpy_and_tqdm_killed() -> None:
     assert only("training-operator-5cc8  0/1  OOMKilled   3   2m").fatal is True
     runc = fatal_in("kubeflow/training-operator-init-oom-killed-ocp-1661.log")
     assert runc and runc[0].origin == "kubernetes"
-    numpy = only("ERROR: Unable to allocate 3.60 GiB for an array with shape (1, 1200623, 201) "
-                 "and data type complex128")
+    numpy = only(
+        "ERROR: Unable to allocate 3.60 GiB for an array with shape (1, 1200623, 201) "
+        "and data type complex128"
+    )
     assert (numpy.kind, numpy.fatal) == ("host", True)
     assert events("#note - numpy: Unable to allocate 3.60 GiB for an array with shape (1,)") == []
-    bar = only('Unsloth: Tokenizing ["text"] (num_proc=196):  31%|###  | 1859/5939 '
-               "[01:01<02:39, 25.61 examples/s]Killed")
+    bar = only(
+        'Unsloth: Tokenizing ["text"] (num_proc=196):  31%|###  | 1859/5939 '
+        "[01:01<02:39, 25.61 examples/s]Killed"
+    )
     assert (bar.kind, bar.origin, bar.fatal) == ("host", "kernel", True)
 
 
@@ -3547,14 +3607,17 @@ def test_a_benchmark_harness_summary_of_the_exception_that_ended_a_run() -> None
 def test_htcondor_docker_mpi_hydra_and_ai_platform_kills() -> None:
     """HTCondor's Docker universe (CHTC), MPICH hydra's exit code 9 banner, and Google AI
     Platform's replica killed out of memory (tensorflow/models#9352)."""
-    condor = only("Hold reason: Error from slot1_7@gpulab2002.chtc.wisc.edu: Docker job has gone "
-                  "over memory limit of 1024 Mb")
+    condor = only(
+        "Hold reason: Error from slot1_7@gpulab2002.chtc.wisc.edu: Docker job has gone "
+        "over memory limit of 1024 Mb"
+    )
     assert (condor.origin, condor.fatal) == ("htcondor", True)
     (hydra,) = events(CORPUS_TEXT["mplbm/mpi-bad-termination-92.log"])
     assert (hydra.kind, hydra.fatal) == ("host", True)
     assert events("=   EXIT CODE: 139") == []
-    gcp = only("The replica master 0 ran out-of-memory and exited with a non-zero status of "
-               "9(SIGKILL)")
+    gcp = only(
+        "The replica master 0 ran out-of-memory and exited with a non-zero status of 9(SIGKILL)"
+    )
     assert (gcp.kind, gcp.origin, gcp.fatal) == ("host", "gcp", True)
 
 
@@ -3563,8 +3626,10 @@ def test_tensorrt_creating_an_execution_context_is_no_skipped_tactic() -> None:
     creating an execution context has nothing to skip (pytorch/TensorRT#4227)."""
     (oom,) = fatal_in("tensorrt/torch-tensorrt-compile-outofmemory-4227.log")
     assert (oom.origin, oom.bytes_tried) == ("tensorrt", 149635638784)
-    skipped = events("[TRT] [E] 2: [virtualMemoryBuffer.cpp::resizePhysical::140] Error Code 2: "
-                     "OutOfMemory (no further information)")
+    skipped = events(
+        "[TRT] [E] 2: [virtualMemoryBuffer.cpp::resizePhysical::140] Error Code 2: "
+        "OutOfMemory (no further information)"
+    )
     assert not any(e.fatal for e in skipped)
 
 
@@ -3574,8 +3639,9 @@ def test_a_kill_during_the_batch_size_search_is_no_recovered_oom() -> None:
     (kill,) = events(CORPUS_TEXT["lighteval/lighteval-slurm-oomkill-batchdetect-60.log"])
     assert (kill.kind, kill.origin, kill.fatal) == ("host", "slurm", True)
     search = ["[INFO]: Detecting largest batch size with max_input_length=337"]
-    caught = classify("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
-                      search, [])
+    caught = classify(
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", search, []
+    )
     assert caught is not None and caught.fatal is False
 
 
@@ -3595,11 +3661,17 @@ def test_gmp_metal_buffers_and_joblibs_killed_workers() -> None:
     assert (gmp.kind, gmp.origin, gmp.fatal) == ("host", "gmp", True)
     (metal,) = events(CORPUS_TEXT["llamacpp/metal-buffer-max-1815.log"])
     assert (metal.kind, metal.origin, metal.fatal, metal.batch_helps) == (
-        "gpu", "ggml", True, False)
+        "gpu",
+        "ggml",
+        True,
+        False,
+    )
     (joblib,) = events(CORPUS_TEXT["python/joblib-worker-sigkill-39.log"])
     assert (joblib.kind, joblib.origin, joblib.fatal) == ("host", "joblib", True)
-    assert events("       TerminatedWorkerError ... exit codes of the workers are "
-                  "{SIGSEGV(-11)}") == []
+    assert (
+        events("       TerminatedWorkerError ... exit codes of the workers are {SIGSEGV(-11)}")
+        == []
+    )
     assert events("The exit codes of the workers are {SIGKILL(-9)}") == []  # no error above
 
 
@@ -3683,10 +3755,14 @@ def test_orchestrators_and_accelerator_runtimes_in_their_own_words() -> None:
     for path, (kind, origin) in cases.items():
         fatal = fatal_in(path)
         assert fatal and (fatal[0].kind, fatal[0].origin) == (kind, origin), path
-    assert not any(e.fatal for e in events(
-        "Allocator (GPU_0_bfc) ran out of memory trying to allocate 2.20GiB with freed_by_count=0."
-        " The caller indicates that this is not a failure, but may mean that there could be"
-        " performance gains if more memory were available."))
+    assert not any(
+        e.fatal
+        for e in events(
+            "Allocator (GPU_0_bfc) ran out of memory trying to allocate 2.20GiB with freed_by_count=0."
+            " The caller indicates that this is not a failure, but may mean that there could be"
+            " performance gains if more memory were available."
+        )
+    )
 
 
 def test_a_warning_quoting_the_oom_and_start_up_phases_of_servers() -> None:
@@ -3708,10 +3784,13 @@ def test_a_list_items_block_is_judged_without_the_lines_after_it() -> None:
     assert (classify(line, [], ["  | "]) is None) == (classify(line, [], []) is None)
 
 
-@pytest.mark.parametrize("path", [
-    "other/comfyui-zluda-ksampler-cuda-oom-pr-2829.log",
-    "tensorrt-llm/int4-7b-v100s-oom-80.log",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "other/comfyui-zluda-ksampler-cuda-oom-pr-2829.log",
+        "tensorrt-llm/int4-7b-v100s-oom-80.log",
+    ],
+)
 def test_pasted_layouts_are_judged_without_the_lines_after(path: str) -> None:
     """A fenced block's indented first line and Triton's wrapped status rows report their OOM
     before the next line arrives, as a followed log gives it (the stream's rule)."""
@@ -3753,8 +3832,9 @@ def test_round_32s_forms_and_start_up_phases() -> None:
 def test_a_programs_print_that_it_caught_the_error_before_printing_it() -> None:
     """``Caught generic RuntimeError`` then ``print(e)``: the script goes on
     (pytorch/pytorch#133280); PyTorch's re-raised replica error puts the type first."""
-    caught = events(CORPUS_TEXT[
-        "pytorch/rmm-pluggable-allocator-oom-caught-generic-runtimeerror-133280.log"])
+    caught = events(
+        CORPUS_TEXT["pytorch/rmm-pluggable-allocator-oom-caught-generic-runtimeerror-133280.log"]
+    )
     assert caught and not any(e.fatal for e in caught)
     assert fatal_in("pytorch/lcn-llama-oumi-dataparallel-replica-oom.log")
 
@@ -3777,7 +3857,10 @@ def test_schedulers_and_job_platforms_kills_in_their_own_words() -> None:
         assert fatal and (fatal[0].kind, fatal[0].origin) == (kind, origin), path
     glued = classify(
         "e001-i0136 => L=2.946 acc= 72% / t(ms):  15.0 1096.7 661.1)srun: error: node11: task 0:"
-        " Out Of Memory", [], [])
+        " Out Of Memory",
+        [],
+        [],
+    )
     assert glued is not None and glued.fatal
     assert classify("I read srun: error: node11: task 0: Out Of Memory", [], []) is None
 
@@ -4018,7 +4101,7 @@ def test_round_43s_forms() -> None:
     assert mxnet.kind == "gpu"
     (macro,) = fatal_in("mnmgjoin/tc-interactive-gpuassert-oom-25736932289.log")
     assert (macro.kind, macro.origin) == ("gpu", "cuda")
-    assert events("    fprintf(stderr, \"GPUassert: %s %s %d\\n\", cudaGetErrorString(code));") == []
+    assert events('    fprintf(stderr, "GPUassert: %s %s %d\\n", cudaGetErrorString(code));') == []
     (load,) = fatal_in("gpt-oss/torch-ref-load-4090-20440156511.log")
     assert load.batch_helps is False
 
@@ -4131,3 +4214,48 @@ def test_round_51s_forms() -> None:
     )
     assert events(nvrm) == []
     assert only("RuntimeError: CUDA error: out of memory").fatal
+
+
+def test_round_52s_forms() -> None:
+    """Round 52's wordings: nvcc's front end and Docker's BuildKit out of host memory while
+    building (no batch's); Gaudi's graph workspace and DEVMEM, pyopencl's and tinygrad's device
+    allocators; XLA's diagnosis of a cuBLAS handle it could not create and TensorFlow's failed
+    handle (the framework's pool left no room, no batch's); vLLM's worker naming load_model;
+    NCCL's remote allocator failing for a peer that closed its connection (the rank trains on)."""
+    (nvcc,) = fatal_in("docker/vllm-nvcc-catastrophic-error-out-of-memory-2175.log")
+    assert (nvcc.kind, nvcc.origin, nvcc.batch_helps) == ("host", "nvcc", False)
+    (build,) = fatal_in("docker/vllm-docker-build-cannot-allocate-memory-18040.log")
+    assert (build.kind, build.origin, build.batch_helps) == ("host", "docker", False)
+    (workspace,) = fatal_in("gaudi/dl1-synhelper-workspace-allocation-failed-backward-10.log")
+    assert (workspace.origin, workspace.bytes_tried, workspace.batch_helps) == (
+        "hpu",
+        14493510400,
+        True,
+    )
+    (devmem,) = fatal_in("gaudi/gpt2-clm-devmem-allocation-failed-step7-inline-52.log")
+    assert (devmem.origin, devmem.bytes_tried) == ("hpu", 1646821376)
+    (opencl,) = fatal_in("tinygrad/cifar-opencl-mem-object-allocation-failure-1989.log")
+    assert (opencl.kind, opencl.origin) == ("gpu", "opencl")
+    (amd,) = fatal_in("tinygrad/mi300x-bert-memoryerror-cannot-allocate-11442.log")
+    assert (amd.kind, amd.origin, amd.bytes_tried) == ("gpu", "tinygrad", 122341986304)
+    (cublas,) = fatal_in("jax/cublas-handle-oom-gemm-autotune-retcheck-13504.log")
+    assert (cublas.origin, cublas.batch_helps) == ("xla", False)
+    for path in (
+        "tensorflow/windows-cublas-handle-alloc-failed-7072.log",
+        "tensorflow/cublas-alloc-failed-od-api-model-main-tf2-33916.log",
+    ):
+        assert [e.batch_helps for e in fatal_in(path)] == [False]
+    (npu,) = fatal_in("vllm-ascend/dsv3-w8a8-two-node-a2-load-model-npu-oom-2378.log")
+    assert npu.batch_helps is False
+    peer = CORPUS_TEXT["nccl/rem-allocator-cuda-oom-warn-training-continues-844.log"]
+    assert only_survived(peer)
+    assert any(e.fatal for e in events(peer.replace("[Rem Allocator] Allocation failed", "x")))
+    # a whole line between fences on that line is the reporter's paste; PBS's job output file
+    # before it ("dask-worker.o1838772:") is grep's, which is no report (issue 12, item 2)
+    assert only("```RuntimeError: CUDA error: out of memory```").fatal
+    assert (
+        events(
+            "```dask-worker.o1838772:=>> PBS: job killed: mem job total 1 kb exceeded limit 1 kb```"
+        )
+        == []
+    )

@@ -357,7 +357,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Cannot allocate memory|not enough GPU video memory|WinError 1455|os error 1455"
     rb"|more system memory|return code = -9|exitcode: -9|ignal 9 \(SIGKILL\)"
     rb"|exit code 137 \(interrupted|Signals\.SIGKILL|died due to signal 9"
-    rb"|with signal SIGKILL|Dst tensor is not initialized|PT_DEVMEM Allocation failed"
+    rb"|with signal SIGKILL|Dst tensor is not initialized|DEVMEM Allocation failed"
     rb"|Device memory allocation of size|Memory_Allocation_Failure|EL0004|by the OOM killer"
     rb"|'oom-kill'|!!! Allocation on device|\d killed +\S"
     rb"|ut of \w+ memory|ut of \w+ \w+ memory|UT OF \w+ MEMORY|nsufficient \w"
@@ -387,7 +387,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|workers are \{SIGKILL|OutOfMe|cannot allocate vector|Error out of memory at line"
     rb"|killed by the operating system due to running out of memory|Non-OK-status: "
     rb"|neuronx-cc was forcibly killed|Some modules are dispatched|layout cannot be allocated"
-    rb"|failed with status 5|CUDA ERROR: 2,"
+    rb"|failed with status 5|CUDA ERROR: 2,|workspace Allocation of size|OBJECT_ALLOCATION_FAILURE"
+    rb"|may be due to OOM"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -691,7 +692,8 @@ def _pasted(raw: str) -> str:
     """A log line pasted into an issue, read without its markdown: a whole line of inline code
     (`` `RuntimeError: CUDA out of memory. ...` `` under "I got"), the first or last line of a
     span over several lines (``Killed` `` ending a converter's output), a whole line in bold
-    or italics, a fence glued to the first line. Code inside a sentence stays a quote."""
+    or italics, a fence glued to the first line, a whole line between fences. Code inside a
+    sentence stays a quote."""
     stripped = raw.strip()
     if (
         len(stripped) > 2
@@ -717,6 +719,10 @@ def _pasted(raw: str) -> str:
     ticks = stripped.count("`")
     if stripped.startswith("```") and "`" not in stripped[3:] and " " in stripped[3:]:
         return stripped[3:]  # a fence glued to the log's first line ("```torch.OutOf...")
+    if ticks == 6 and len(stripped) > 6 and stripped[:3] == stripped[-3:] == "```":
+        # a whole line between fences on that line ("```pyopencl._cl.MemoryError: ...```"
+        # under "eventually causes a crash", tinygrad/tinygrad#1989)
+        return stripped[3:-3].strip()
     if stripped.startswith("``"):  # a fence, or inline code opened with two backticks
         return raw
     if ticks == 2 and len(stripped) > 2 and stripped[0] == stripped[-1] == "`":
@@ -819,6 +825,14 @@ _STRONG: tuple[_Rule, ...] = (
     # whole model over its memory ("Please try to reduce batch size or use lower precision."),
     # or OpenCL's CL_OUT_OF_RESOURCES / CL_MEM_OBJECT_ALLOCATION_FAILURE while allocating
     # (openvinotoolkit/openvino.genai#2406, immich-app/immich#13674)
+    # pyopencl raising OpenCL's CL_MEM_OBJECT_ALLOCATION_FAILURE ("pyopencl._cl.MemoryError:
+    # clEnqueueMapBuffer failed: MEM_OBJECT_ALLOCATION_FAILURE", tinygrad's OpenCL backend on a
+    # 6 GB card, tinygrad/tinygrad#1989)
+    _rule(r"\bMemoryError: \w+ failed: MEM_OBJECT_ALLOCATION_FAILURE\b", "gpu", "opencl"),
+    # tinygrad's device allocators (its AMD and NV drivers) turning the kernel driver's ENOMEM
+    # into a MemoryError ("MemoryError: Cannot allocate 122341986304 bytes: no memory is
+    # available.", BERT on MI300X, tinygrad/tinygrad#11442)
+    _rule(r"\bMemoryError: Cannot allocate \d+ bytes: no memory is available\b", "gpu", "tinygrad"),
     _rule(
         r"(?:\[GPU\] |\b)Exceeded max size of memory (?:object )?allocation: "
         r"[Rr]e(?:quest|quir)ed \d+"
@@ -934,6 +948,12 @@ _STRONG: tuple[_Rule, ...] = (
         r"\bunhandled cuda error\b.{0,200}\bCuda failure(?: \d+)? 'out of memory'", "gpu", "nccl"
     ),
     _rule(r"\bRESOURCE_EXHAUSTED: Out of memory while trying to allocate\b", "gpu", "xla"),
+    # XLA's stream executor when cuBLAS cannot create its handle, in its own diagnosis ("failed
+    # to create cublas handle: cublas error", then "Failure to initialize cublas may be due to
+    # OOM (cublas needs some free memory when you initialize it, and your deep-learning
+    # framework may have preallocated more than its fair share)", jax-ml/jax#13504): the
+    # framework's preallocated pool left no room, which no batch changes
+    _rule(r"\bFailure to initialize cublas may be due to OOM\b", "gpu", "xla", batch_helps=False),
     # TensorFlow's op failing on its allocator, logged as the op's status before it is raised
     # ("W .../op_kernel.cc:1733] RESOURCE_EXHAUSTED: failed to allocate memory" after the BFC
     # allocator's dump, tensorflow/tensorflow#61168), as eager raises ResourceExhaustedError
@@ -1304,9 +1324,7 @@ _STRONG: tuple[_Rule, ...] = (
     # vLLM V0's scheduler when a preempted sequence must be swapped out and the host's swap
     # space for the KV cache is full: the engine loop dies (ai-dynamo/dynamo#1471); fewer
     # sequences at once need less of it
-    _rule(
-        r"\bAborted due to the lack of CPU swap space\b", "host", "vllm-kv", batch_helps=True
-    ),
+    _rule(r"\bAborted due to the lack of CPU swap space\b", "host", "vllm-kv", batch_helps=True),
     # its diffusion runtime's worker when an OOM escapes its scheduler: logged at WARNING, then
     # re-raised, and the worker shuts down (multimodal_gen's gpu_worker, sgl-project/sglang
     # #29833)
@@ -1649,9 +1667,7 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bRESOURCE_EXHAUSTED; VK_ERROR_OUT_OF_DEVICE_MEMORY; \w+", "gpu", "iree"),
     # GNU MP's default allocator aborts the program when malloc fails ("GNU MP: Cannot allocate
     # memory (size=800296713216048)", MARIO-Math-Reasoning/Super_MARIO#19)
-    _rule(
-        r"\bGNU MP: Cannot allocate memory \(size=\d+\)", "host", "gmp", always_fatal=True
-    ),
+    _rule(r"\bGNU MP: Cannot allocate memory \(size=\d+\)", "host", "gmp", always_fatal=True),
     # transformers refusing to load a quantized model that device_map="auto" could not fit on
     # the GPUs ("ValueError: Some modules are dispatched on the CPU or the disk. Make sure you
     # have enough GPU RAM to fit the quantized model.", hustvl/Senna#17); older releases break
@@ -1711,6 +1727,27 @@ _STRONG: tuple[_Rule, ...] = (
         r"|^(?:cc1\w*(?:\.exe)?: )?out of memory allocating \d+ bytes after a total of \d+ bytes$",
         "host",
         "gcc",
+        always_fatal=True,
+    ),
+    # ...and the EDG front end of nvcc (cudafe++) and Intel's compilers, with the source line it
+    # was compiling ("StringUtil.h(68): catastrophic error: out of memory" building vLLM's
+    # kernels, vllm-project/vllm#2175)
+    _rule(
+        r"\bcatastrophic error: out of memory$",
+        "host",
+        "nvcc",
+        batch_helps=False,
+        always_fatal=True,
+    ),
+    # Docker's BuildKit failing a build step whose process it could not give memory ("ERROR:
+    # failed to solve: ResourceExhausted: process \"/bin/sh -c ...\" did not complete
+    # successfully: cannot allocate memory", building vLLM's image, vllm-project/vllm#18040)
+    _rule(
+        r"\bfailed to solve: ResourceExhausted: .{0,8000}\bdid not complete successfully: "
+        r"cannot allocate memory$",
+        "host",
+        "docker",
+        batch_helps=False,
         always_fatal=True,
     ),
     # Metal's validation layer refusing a buffer over the device's largest (an iPhone's 2 GB:
@@ -1808,7 +1845,15 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # Intel Gaudi (HPU): "RuntimeError: [Rank:0] FATAL ERROR :: MODULE:PT_DEVMEM Allocation
     # failed for size::939524096 (896)MB" (accelerate's batch-size search counts it as an OOM)
-    _rule(r"\bMODULE:PT_DEVMEM Allocation failed for size::\d+", "gpu", "hpu"),
+    # (the older bridge's module is DEVMEM; its graph compiler's workspace is SYNHELPER's: "FATAL
+    # ERROR :: MODULE:SYNHELPER workspace Allocation of size ::14493510400 failed!" in a
+    # backward pass, HabanaAI/Model-References#10: a smaller batch ran)
+    _rule(
+        r"\bMODULE:(?:PT_)?DEVMEM Allocation failed for size::\d+"
+        r"|\bMODULE:SYNHELPER workspace Allocation of size ::?\d+ failed\b",
+        "gpu",
+        "hpu",
+    ),
     # Huawei Ascend (torch_npu, vllm-ascend): the CANN runtime's error code, and the workspace
     # allocator's "NPU out of memory. NPUWorkspaceAllocator tried to allocate 180.00 MiB(NPU 1;"
     # (also as "EL0004: [PID: 553] 2025-09-17-04:55:13.065.712 Failed to allocate memory.",
@@ -2113,7 +2158,8 @@ _QUOTING = ascii_re(
 # * a ``> `` quote (markdown, e-mail); ``>>> `` is a Python prompt (see _QUOTING).
 _GREP_OUTPUT = ascii_re(
     r"(?:(?:[\w.+~\-]*/)+[\w.+~\-]+"  # a path with a "/"
-    r"|[\w.+~\-]+\.(?:log|out|err|txt|md|rst|py|json|jsonl|csv|tsv|ya?ml|sh|ipynb|html))"
+    r"|[\w.+~\-]+\.(?:log|out|err|txt|md|rst|py|json|jsonl|csv|tsv|ya?ml|sh|ipynb|html)"
+    r"|[\w.+~\-]+\.[oe]\d{1,12})"  # PBS's and SGE's job output files ("dask-worker.o1838772")
     r"(?::(?:\d+[:-])?|-\d+-)(?=[^\s\d])"  # path:, path:lineno: (match), path-lineno- (context)
     r"|\d{1,9}:(?=[^\s\d])"  # lineno: (grep -n / rg -n on one file)
     # source locations: Python warnings (``memory.py:365: UserWarning: ...``), compilers
@@ -2714,6 +2760,8 @@ def _triton_status(window: Sequence[_Line], i: int) -> str | None:
         if _TRITON_MORE_CELL.match(window[k].raw) is None:
             return None
     return None
+
+
 # A YAML document (a config or results dump printed by the job): ``error: CUDA out of memory
 # ...`` under a ``---`` line with only mapping entries between. Without the ``---`` such a
 # line cannot be told from a C program's ``function_name: message`` log line (llama.cpp's).
@@ -3682,6 +3730,14 @@ _LOAD_HERE = ascii_re(
     # MLC LLM reading its parameter shards ("ValueError: Error when loading parameters from
     # params_shard_299.bin: ... CUDA: out of memory", mlc-ai/mlc-llm#2492)
     r"|\bError when loading parameters from\b"
+    # vLLM's older worker naming the method that raised ("Error executing method 'load_model'.
+    # This might cause deadlock in distributed execution.", vllm-project/vllm-ascend#2378)
+    r"|\bError executing method '(?:load_model|init_device|initialize_cache"
+    r"|determine_num_available_blocks)'"
+    # a framework creating cuBLAS's handle for its first matrix product, in the memory its own
+    # pool left ("failed to create cublas handle: CUBLAS_STATUS_ALLOC_FAILED", TensorFlow with
+    # its whole-GPU reservation, tensorflow/tensorflow#7072; allow_growth fixes it)
+    r"|\bfailed to create cublas handle\b"
 )
 _RUN_LOG = ascii_re(
     r"Running (?:loglikelihood|generate_until) requests|\[BATCHING DEBUG\]|Requesting API"
@@ -4133,13 +4189,15 @@ _TRIED = (
     ascii_re(r"while\s*trying\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"Failed to CUDA calloc\s*" + _SIZE),
     ascii_re(r"Unable to allocate\s*" + _SIZE),
+    ascii_re(r"MemoryError: Cannot allocate (\d+)() bytes: no memory"),  # tinygrad
     ascii_re(r"Could not allocate tensor with\s*" + _SIZE),  # DirectML
     ascii_re(r"unable to mmap\s*" + _SIZE),
     ascii_re(r"Attempting\s*to\s*(?:allocate|reserve)\s*" + _SIZE),
     ascii_re(r"\(\s*" + _SIZE + r"\s*KV\s*cache\s*is\s*needed"),
     ascii_re(r"desired\s*GPU\s*memory\s*utilization\s*\(\s*[\d.]+\s*,\s*" + _SIZE),
     ascii_re(r"on (?:GPU|XPU|NPU|MLU|DCU) \d+\. Cannot allocate\s*" + _SIZE),  # Paddle
-    ascii_re(r"PT_DEVMEM Allocation failed for size::(\d+)()"),  # Gaudi: bytes
+    ascii_re(r"DEVMEM Allocation failed for size::(\d+)()"),  # Gaudi: bytes
+    ascii_re(r"workspace Allocation of size ::?(\d+)() failed"),  # Gaudi's graph workspace
     ascii_re(r"Device memory allocation of size (\d+)() failed"),  # ggml's Vulkan: bytes
     ascii_re(r"\ballocating\s*" + _SIZE + r"\s*on device \d+: cudaMalloc failed"),  # ggml
     ascii_re(r"failed to allocate \w+ buffer of size (\d+)()"),  # ggml's graph allocator: bytes
@@ -4209,6 +4267,13 @@ def _message(text: str) -> str:
 _ZERO_BYTES_REFUSED = ascii_re(r"\bbfc_allocator\.cc:\d+\] tried to allocate 0 bytes$")
 
 
+# NCCL's bootstrap thread failing to allocate for a remote peer ("bootstrap.cc:279 NCCL WARN
+# [Rem Allocator] Allocation failed (segment 0, fd 130)", then alloc.h's "Cuda failure 'out of
+# memory'"), right after that peer closed its connection: the service thread answers the peer
+# and the rank trains on (Azure/azureml-examples#844: epochs 1 to 3 after it)
+_REMOTE_ALLOCATOR_FAILED = ascii_re(r"\bNCCL WARN \[Rem Allocator\] Allocation failed\b")
+
+
 def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMemory | None:
     if not _CANDIDATE_STR.search(line[:_MAX_CHARS]):
         return None
@@ -4252,6 +4317,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         )
         or any(_RECOVERY.search(other.raw) or _RECOVERY.search(other.body) for other in following)
         or _warned_after(window, i, text)
+        or (hit.origin == "nccl" and _said_just_before(window, i, _REMOTE_ALLOCATOR_FAILED))
         or (
             not _failure_shown(window, i, hit)
             and (
