@@ -4221,7 +4221,8 @@ def test_round_52s_forms() -> None:
     building (no batch's); Gaudi's graph workspace and DEVMEM, pyopencl's and tinygrad's device
     allocators; XLA's diagnosis of a cuBLAS handle it could not create and TensorFlow's failed
     handle (the framework's pool left no room, no batch's); vLLM's worker naming load_model;
-    NCCL's remote allocator failing for a peer that closed its connection (the rank trains on)."""
+    NCCL's remote allocator failing for a peer that closed its connection (the rank trains on);
+    torch-neuronx's compiler and a garbled torchrun line SIGKILLed."""
     (nvcc,) = fatal_in("docker/vllm-nvcc-catastrophic-error-out-of-memory-2175.log")
     assert (nvcc.kind, nvcc.origin, nvcc.batch_helps) == ("host", "nvcc", False)
     (build,) = fatal_in("docker/vllm-docker-build-cannot-allocate-memory-18040.log")
@@ -4250,6 +4251,10 @@ def test_round_52s_forms() -> None:
     peer = CORPUS_TEXT["nccl/rem-allocator-cuda-oom-warn-training-continues-844.log"]
     assert only_survived(peer)
     assert any(e.fatal for e in events(peer.replace("[Rem Allocator] Allocation failed", "x")))
+    (neuron,) = fatal_in("neuron/sd21-inf2-xlarge-neuronx-cc-failed-minus9-10.log")
+    (garbled,) = fatal_in("torchrun/deepspeed-13b-llama-zero-offload-exitcode-9-3153.log")
+    assert (neuron.kind, garbled.kind) == ("host", "host")
+    assert events("RuntimeError: neuronx-cc failed with -6") == []
     # a whole line between fences on that line is the reporter's paste; PBS's job output file
     # before it ("dask-worker.o1838772:") is grep's, which is no report (issue 12, item 2)
     assert only("```RuntimeError: CUDA error: out of memory```").fatal

@@ -388,7 +388,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|killed by the operating system due to running out of memory|Non-OK-status: "
     rb"|neuronx-cc was forcibly killed|Some modules are dispatched|layout cannot be allocated"
     rb"|failed with status 5|CUDA ERROR: 2,|workspace Allocation of size|OBJECT_ALLOCATION_FAILURE"
-    rb"|may be due to OOM"
+    rb"|may be due to OOM|neuronx-cc failed with -9"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -2042,8 +2042,15 @@ _SIGKILLED = ascii_re(
     r"|E\d{4} [\d:.]+ \d+ \S+\] "
     # (or the glog header cut inside its path: hiyouga/LlamaFactory#6608)
     r"|\S*multiprocessing/api\.py:\d+\] )?"
-    r"failed \(exitcode: -9\) local_rank: \d+ \(pid: \d+\)(?: of b.*)?"  # (cut: "of bi")
+    r"failed \(exitcode: -9\) local_rank(?:: \d+ \(pid: \d+\)(?: of b.*)?"  # (cut: "of bi")
+    # (a paste that lost the fields after it: "local_rankroot/anaconda3/envs/faster/bin/python",
+    # deepspeedai/DeepSpeed#3153)
+    r"|\w*/\S*)"
     r"|traceback : [Ss]ignal 9 \(SIGKILL\) received by PID \d+"
+    # torch-neuronx's compiler run, killed while compiling a graph (its maintainers: "-9 means
+    # the Linux OOM killer ended neuronx-cc", aws-neuron/aws-neuron-sdk#431; an inf2.xlarge's
+    # 16 GB compiling SD 2.1, aws-neuron/aws-neuron-samples#10)
+    r"|RuntimeError: neuronx-cc failed with -9"
     # ollama's runner (its maintainers: "the operating system thought that the runner was too
     # big and would cause an OOM condition", ollama/ollama#10532)
     r"|Error: llama runner process has terminated: signal: killed"
