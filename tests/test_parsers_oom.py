@@ -4264,3 +4264,25 @@ def test_round_52s_forms() -> None:
         )
         == []
     )
+
+
+def test_round_53s_forms() -> None:
+    """Round 53's forms: SGLang's KV pool and CUDA's context at set_device are no batch's;
+    ggml's cudaMalloc failure cut short in a paste ("failed: ou"), TGI's launcher reporting its
+    download process SIGKILLed, and llama-server's compute buffer right after a slot took a
+    prompt (a smaller ubatch helps); an editor's search results ("Line 118: ...") are grep's."""
+    (pool,) = fatal_in("sglang/ci-embedding-test-kv-pool-init-oom-exit-9-29408.log")
+    (context,) = fatal_in("sglang/ci-h200-oom-at-cuda-context-creation-set-device-30677.log")
+    assert (pool.batch_helps, context.batch_helps) == (False, False)
+    (cut,) = fatal_in("llamacpp/fit-aborted-cpu-moe-compute-buffer-cudamalloc-27872.log")
+    assert (cut.origin, cut.batch_helps) == ("ggml", False)
+    assert events("allocating 14656.12 MiB on device 0: cudaMalloc failed: o") == []
+    (download,) = fatal_in("tgi/wsl2-mistrallite-safetensors-convert-sigkill-45156759056.log")
+    assert (download.kind, download.origin) == ("host", "tgi")
+    signal_4 = "ERROR download: text_generation_launcher: Download process was signaled to shutdown with signal 4"
+    assert events(signal_4) == []
+    (slot,) = fatal_in("llamacpp/dsv4-flash-no-rtr-compute-buffer-segfault-61660392794.log")
+    assert slot.batch_helps is True
+    found = CORPUS_TEXT["vllm/dp-ep-startup-free-memory-refusal-grep-61222640834.log"]
+    assert [e for e in events(found) if e.fatal] == []
+    assert any(e.fatal for e in events(found.replace("  Line 118: ", "")))

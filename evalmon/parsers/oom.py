@@ -388,7 +388,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|killed by the operating system due to running out of memory|Non-OK-status: "
     rb"|neuronx-cc was forcibly killed|Some modules are dispatched|layout cannot be allocated"
     rb"|failed with status 5|CUDA ERROR: 2,|workspace Allocation of size|OBJECT_ALLOCATION_FAILURE"
-    rb"|may be due to OOM|neuronx-cc failed with -9"
+    rb"|may be due to OOM|neuronx-cc failed with -9|cudaMalloc failed: ou|shutdown with signal 9"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -1136,7 +1136,16 @@ _STRONG: tuple[_Rule, ...] = (
         batch_helps=False,
     ),
     # llama.cpp/ggml allocates its buffers while loading the model or creating the context
-    _rule(r"\bcudaMalloc failed: out of memory\b", "gpu", "ggml", batch_helps=False),
+    # (or cut short in a paste: "allocating 14656.12 MiB on device 0: cudaMalloc failed: ou",
+    # ggml-org/llama.cpp#27872; of CUDA's error strings only "out of memory" starts "ou")
+    _rule(
+        r"\bcudaMalloc failed: out of memory\b"
+        r"|\ballocating [\d.]+ MiB on device \d+: cudaMalloc failed: ou(?:t(?: (?:o(?:f(?: (?:m"
+        r"(?:e(?:m(?:o(?:r)?)?)?)?)?)?)?)?)?)?$",
+        "gpu",
+        "ggml",
+        batch_helps=False,
+    ),
     # ggml's Vulkan backend (its "Failed to allocate pinned memory." falls back to plain host
     # memory: not a report)
     _rule(
@@ -1363,6 +1372,16 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "sglang",
         batch_helps=False,
+    ),
+    # TGI's launcher when the kernel SIGKILLs its child: the weights' download and conversion to
+    # safetensors, or a shard loading them (huggingface/text-generation-inference#451: "signal 9"
+    # is the host's RAM); its other signals are other crashes (4: an illegal instruction)
+    _rule(
+        r"\btext_generation_launcher: (?:Download|Shard) process was signaled to shutdown with "
+        r"signal 9\b",
+        "host",
+        "tgi",
+        always_fatal=True,
     ),
     _rule(
         r"\bNot enough memory to handle \d+ (?:prefill|total) tokens\b",  # TGI warm-up
@@ -2169,6 +2188,8 @@ _GREP_OUTPUT = ascii_re(
     r"|[\w.+~\-]+\.[oe]\d{1,12})"  # PBS's and SGE's job output files ("dask-worker.o1838772")
     r"(?::(?:\d+[:-])?|-\d+-)(?=[^\s\d])"  # path:, path:lineno: (match), path-lineno- (context)
     r"|\d{1,9}:(?=[^\s\d])"  # lineno: (grep -n / rg -n on one file)
+    # an editor's or an agent's search results ("Line 118: (Worker pid=147074) ERROR ...")
+    r"|Line \d{1,9}: (?=\S)"
     # source locations: Python warnings (``memory.py:365: UserWarning: ...``), compilers
     r"|[\w./\-]+\.(?:log|out|err|txt|md|py|json|jsonl)[:-]\d+[:-]"
 )
@@ -3619,6 +3640,12 @@ _LOAD_FRAME = ascii_re(
     r"from_pretrained|load_state_dict|load_checkpoint|_load_|^load_model$|load_weights"
     r"|^_apply$"
     r"|_initialize_kv_caches|initialize_cache|_init_cache|init_device"
+    # SGLang allocating its KV pool at start-up, sized by --mem-fraction-static
+    # ("in _init_pools: self.token_to_kv_pool = pool_cls(...)", sgl-project/sglang#29408)
+    r"|^_?init_(?:memory_)?pools?$"
+    # CUDA creating its context on the device (torch.cuda.set_device, in a process that starts
+    # on a GPU other processes fill: sgl-project/sglang#30677)
+    r"|^set_device$"
     r"|allocate_kv_cache|initialize_from_config|load_megatron|set_module_tensor_to_device"
     r"|dispatch_model|^from_dir$"  # TensorRT-LLM's ModelRunner loading an engine directory
     # a model class building itself from a checkpoint (gpt-oss's Transformer.from_checkpoint,
@@ -3658,6 +3685,7 @@ _LOAD_FILE = ascii_re(r'\s*File "[^"]*torch[/\\]utils[/\\]_device\.py", line \d+
 _LOAD_SOURCE = ascii_re(
     r"\.from_pretrained\(|load_state_dict\(|load_checkpoint\(|\bmodel\.(?:to|cuda|half|bfloat16)\("
     r"|^\s*return t\.to\("  # torch's own Module.to, moving a module's weights
+    r"|\b_cuda_setDevice\("  # creating the CUDA context
     # Darknet (AlexeyAB's) reading a network to run, a line it prints with a space before
     r"|^ Try to load cfg: \S+, weights: "
 )
@@ -3962,7 +3990,12 @@ def _said_just_before(window: Sequence[_Line], i: int, pattern: re.Pattern[str])
 # ollama's runner taking a request's prompt into a cache slot, after the model has loaded:
 # a ggml buffer that fails next is the request's compute buffer (ollama/ollama#10753: an image
 # too large for what the model left free), which a smaller request would fit
-_CACHE_SLOT = ascii_re(r'\bmsg="loading cache slot"')
+_CACHE_SLOT = ascii_re(
+    r'\bmsg="loading cache slot"'
+    # llama-server's slot trimming its KV cache for the prompt it is about to process ("kv cache
+    # rm [p0, end) p0=4096", then the compute buffer it re-reserves fails)
+    r"|\bkv cache rm \[p0, end\)"
+)
 
 
 def _serving_request_before(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
