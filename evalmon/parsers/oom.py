@@ -265,6 +265,17 @@ of each, with a near-miss):
   reports: Triton's ``OutOfMemoryError: out of resource:``, TensorFlow's refused zero-byte
   request and its ResourceExhaustedError, UCX's ``ibv_reg_mr(...) failed: Cannot allocate
   memory``, the NVIDIA driver's ``[NV_ERR_NO_MEMORY]`` check.
+* Seventeenth session's forms: building, nvcc's ``catastrophic error: out of memory`` and
+  BuildKit's ``failed to solve: ResourceExhausted: ... cannot allocate memory`` (host, no
+  batch's); Gaudi's ``MODULE:SYNHELPER workspace Allocation of size ::N failed`` and
+  ``MODULE:DEVMEM``; pyopencl's ``MEM_OBJECT_ALLOCATION_FAILURE``; tinygrad's ``MemoryError:
+  Cannot allocate N bytes: no memory is available``; XLA's ``Failure to initialize cublas may
+  be due to OOM`` (no batch's, like a failed ``cublas handle``); ``neuronx-cc failed with -9``
+  and TGI's ``Download process was signaled to shutdown with signal 9`` (host kills). SGLang's
+  ``_init_pools`` and CUDA's ``set_device`` are no batch's; ggml's compute buffer right after
+  llama-server's ``kv cache rm [p0, end)`` is a request's. NCCL's ``Cuda failure 'out of
+  memory'`` under its ``[Rem Allocator] Allocation failed`` (a peer's request) is survived; an
+  editor's ``Line N:`` search results and PBS's ``job.o123:`` are grep output.
 * A notebook's uncaught exception header names the OOM before its frames (IPython's
   ``OutOfMemoryError    Traceback (most recent call last)``); ollama's runner reports ggml's
   buffer failure as ``error loading model: unable to allocate CUDA0 buffer`` (at load).
