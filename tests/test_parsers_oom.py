@@ -4222,7 +4222,7 @@ def test_round_52s_forms() -> None:
     allocators; XLA's diagnosis of a cuBLAS handle it could not create and TensorFlow's failed
     handle (the framework's pool left no room, no batch's); vLLM's worker naming load_model;
     NCCL's remote allocator failing for a peer that closed its connection (the rank trains on);
-    torch-neuronx's compiler and a garbled torchrun line SIGKILLed."""
+    torch-neuronx's compiler, a garbled torchrun line and a wrapper's step SIGKILLed."""
     (nvcc,) = fatal_in("docker/vllm-nvcc-catastrophic-error-out-of-memory-2175.log")
     assert (nvcc.kind, nvcc.origin, nvcc.batch_helps) == ("host", "nvcc", False)
     (build,) = fatal_in("docker/vllm-docker-build-cannot-allocate-memory-18040.log")
@@ -4255,6 +4255,9 @@ def test_round_52s_forms() -> None:
     (garbled,) = fatal_in("torchrun/deepspeed-13b-llama-zero-offload-exitcode-9-3153.log")
     assert (neuron.kind, garbled.kind) == ("host", "host")
     assert events("RuntimeError: neuronx-cc failed with -6") == []
+    (wrapper,) = fatal_in("other/gemma-tuner-wizard-training-exit-code-9-19.log")
+    assert wrapper.kind == "host"
+    assert events("Training failed with exit code -15") == []
     # a whole line between fences on that line is the reporter's paste; PBS's job output file
     # before it ("dask-worker.o1838772:") is grep's, which is no report (issue 12, item 2)
     assert only("```RuntimeError: CUDA error: out of memory```").fatal

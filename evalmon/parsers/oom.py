@@ -399,7 +399,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|killed by the operating system due to running out of memory|Non-OK-status: "
     rb"|neuronx-cc was forcibly killed|Some modules are dispatched|layout cannot be allocated"
     rb"|failed with status 5|CUDA ERROR: 2,|workspace Allocation of size|OBJECT_ALLOCATION_FAILURE"
-    rb"|may be due to OOM|neuronx-cc failed with -9|cudaMalloc failed: ou|shutdown with signal 9"
+    rb"|may be due to OOM|neuronx-cc failed with -9|failed with exit code -9"
+    rb"|cudaMalloc failed: ou|shutdown with signal 9"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -2081,6 +2082,10 @@ _SIGKILLED = ascii_re(
     # the Linux OOM killer ended neuronx-cc", aws-neuron/aws-neuron-sdk#431; an inf2.xlarge's
     # 16 GB compiling SD 2.1, aws-neuron/aws-neuron-samples#10)
     r"|RuntimeError: neuronx-cc failed with -9"
+    # a Python wrapper reporting its step's subprocess by its return code, -9 for SIGKILL ("❌
+    # Training failed with exit code -9": macOS's memory-pressure kill on a Mac's unified memory,
+    # mattmireles/gemma-tuner-multimodal#19)
+    r"|(?:\W{1,4} )?[A-Z][a-z]{2,30} failed with exit code -9"
     # ollama's runner (its maintainers: "the operating system thought that the runner was too
     # big and would cause an OOM condition", ollama/ollama#10532)
     r"|Error: llama runner process has terminated: signal: killed"
