@@ -698,6 +698,8 @@ _LOG_FIELD = ascii_re(
 
 
 _BOLD_IN_WORD = ascii_re(r"(?<=[A-Za-z])\*\*(?=[A-Za-z_])")
+_PASTED_EXCEPTION = ascii_re(r"(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception): \S")
+_NAMES_IN_CODE = ascii_re(r"[^`]*(?:`[\w.\-]+`[^`]*)*")  # inner backticks only around names
 
 
 def _pasted(raw: str) -> str:
@@ -738,6 +740,17 @@ def _pasted(raw: str) -> str:
     if stripped.startswith("``"):  # a fence, or inline code opened with two backticks
         return raw
     if ticks == 2 and len(stripped) > 2 and stripped[0] == stripped[-1] == "`":
+        return stripped[1:-1].strip()
+    if (
+        ticks % 2 == 0
+        and len(stripped) > 2
+        and stripped[0] == stripped[-1] == "`"
+        and _PASTED_EXCEPTION.match(stripped, 1)
+        and _NAMES_IN_CODE.fullmatch(stripped, 1, len(stripped) - 1)
+    ):
+        # a whole line of inline code whose exception's message has backticks of its own
+        # ("`ValueError: ... Try increasing `gpu_memory_utilization` or decreasing
+        # `max_model_len` when initializing the engine.`", QwenLM/Qwen1.5#16)
         return stripped[1:-1].strip()
     if ticks == 1 and len(stripped) > 1 and stripped[0] == "`":
         return stripped[1:]
@@ -1547,7 +1560,14 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # ...and its host allocator (system_allocator.cc): "ResourceExhaustedError: Fail to alloc
     # memory of 564023296 size, error code is 12." (errno 12, PaddlePaddle/PaddleOCR#2199)
-    _rule(r"\bFail to alloc memory of \d+ size, error code is 12\b", "host", "paddle"),
+    # (or retold with the size alone, the code cut: "...ResourceExhaustedError: Fail to alloc
+    # memory of 5060694016 size。" in a Chinese sentence, PaddlePaddle/PaddleOCR#2656; another
+    # code is another error than memory)
+    _rule(
+        r"\bFail to alloc memory of \d+ size(?:, error code is 12\b|(?!,? error code))",
+        "host",
+        "paddle",
+    ),
     # ...and its first GPU allocator's check (Paddle Fluid 0.x, platform/gpu_info.cc):
     # "EnforceNotMet: enforce allocating <= available failed, 10513462067 > 1369702144"
     # (PaddlePaddle/Paddle#8992)
@@ -3701,6 +3721,7 @@ _LOAD_FILE = ascii_re(r'\s*File "[^"]*torch[/\\]utils[/\\]_device\.py", line \d+
 _LOAD_SOURCE = ascii_re(
     r"\.from_pretrained\(|load_state_dict\(|load_checkpoint\(|\bmodel\.(?:to|cuda|half|bfloat16)\("
     r"|^\s*return t\.to\("  # torch's own Module.to, moving a module's weights
+    r"|^\s*return self\._apply\(convert\)"  # ...and its last line
     r"|\b_cuda_setDevice\("  # creating the CUDA context
     # Darknet (AlexeyAB's) reading a network to run, a line it prints with a space before
     r"|^ Try to load cfg: \S+, weights: "
@@ -3905,6 +3926,19 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
             load = load or _LOAD_FILE.match(body) is not None
             run = run or _RUN_FRAME.match(func) is not None
             continue
+        if body[:1] in _RICH_BOX:
+            # rich's traceback (accelerate, kohya's scripts): a frame's header or a source line
+            # in its box, "│ /x/module.py:1145 in _apply │", "│   1145 │   return self._apply("
+            rich = _RICH_FRAME.match(body)
+            if rich is not None:
+                load = load or _LOAD_FRAME.search(rich["func"]) is not None
+                run = run or _RUN_FRAME.match(rich["func"]) is not None
+            source_line = _RICH_SOURCE.match(body)
+            if source_line is not None:
+                code = source_line["code"].replace("│", " ")
+                load = load or _LOAD_SOURCE.search(code) is not None
+                run = run or _RUN_SOURCE.search(code) is not None
+            continue
         if not body or body[0].isspace():
             load = load or _LOAD_SOURCE.search(body) is not None
             run = run or _RUN_SOURCE.search(body) is not None
@@ -3923,6 +3957,11 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     if load:
         return "load"
     return "run" if run else None
+
+
+_RICH_BOX = ("│", "╭", "╰")
+_RICH_FRAME = ascii_re(r"│ \S+:\d+ in (?P<func><?[\w.]+>?)\s*│?\s*$")
+_RICH_SOURCE = ascii_re(r"│ (?:❱ )? *\d+ │(?P<code>.*?)│?\s*$")
 
 
 # IPython's header of a cell's uncaught exception, whose frames and message come after it
@@ -4245,6 +4284,7 @@ _TRIED = (
     ascii_re(r"while\s*trying\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"Failed to CUDA calloc\s*" + _SIZE),
     ascii_re(r"Unable to allocate\s*" + _SIZE),
+    ascii_re(r"Fail to alloc memory of (\d+)() size"),  # Paddle's host allocator: bytes
     ascii_re(r"MemoryError: Cannot allocate (\d+)() bytes: no memory"),  # tinygrad
     ascii_re(r"Could not allocate tensor with\s*" + _SIZE),  # DirectML
     ascii_re(r"unable to mmap\s*" + _SIZE),
