@@ -4310,3 +4310,20 @@ def test_round_55s_forms() -> None:
     text = CORPUS_TEXT["kohya/sdxl-rich-traceback-oom-wrapped-725.log"]
     moved = text.replace("return self._apply(convert)", "return self.forward(x)      ")
     assert [e.batch_helps for e in events(moved) if e.fatal] == [True]
+
+
+def test_round_56s_forms() -> None:
+    """Round 56's forms: onnxruntime's arena, which names no memory, is the GPU's unless its CPU
+    provider is named; a retry that already failed is no retry; zsh's kill after a CLI's
+    braille spinner; Ray Serve's health check telling the workers Ray killed for memory."""
+    (arena,) = fatal_in("triton/onnxruntime-backend-bfcarena-alloc-fail-t4-249.log")
+    assert (arena.kind, arena.origin) == ("gpu", "onnxruntime")
+    (cpu,) = fatal_in("other/ocr-web-ort-bfcarena-alloc-fail-355.log")
+    assert cpu.kind == "host"
+    (failed,) = fatal_in("ollama/windows-qwen36-cuda-host-buffer-alloc-failed-16455.log")
+    assert failed.kind == "host"
+    assert only_survived("RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB; retrying")
+    (zsh,) = fatal_in("ollama/macos-8gb-create-safetensors-zsh-killed-15800.log")
+    assert zsh.kind == "host"
+    (serve,) = fatal_in("ray/controller-benchmark-replica-healthcheck-oom-65847.log")
+    assert (serve.kind, serve.origin) == ("host", "ray")

@@ -1506,6 +1506,10 @@ _STRONG: tuple[_Rule, ...] = (
     # 10123, oom_score_adj 200 to free 4223760kB rss, ...; reason: min watermark is breached"
     _rule(r"\blowmemorykiller: Kill(?:ing)? '[^']+' \(\d+\)", "host", "kernel"),
     _rule(r"\bTask was killed due to the node running low on memory\b", "host", "ray"),
+    # ...and the workers it killed, as Ray Serve's failed health check tells them ("14 worker(s)
+    # were killed due to the node running low on memory. ... 28.64GB used / 30.00GB limit",
+    # ray-project/ray#65847: the deployment went UNHEALTHY)
+    _rule(r"^\d+ worker\(s\) were killed due to the node running low on memory\b", "host", "ray"),
     # `kubectl get pods`' row of a pod whose container the kernel killed ("training-operator-
     # 8569f97489-zkxbt  0/1  OOMKilled", with or without its namespace column), and runc
     # failing to start a container whose init was killed (kubeflow/training-operator#1661)
@@ -2073,7 +2077,11 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     # "... 1859/5939 [01:01<02:39, 25.61 examples/s]Killed" (unslothai/unsloth#3442)
     ascii_re(r".*\d+%\|.*\[[^\]]*(?:/s|s/\w+)\](?:Killed|\u5df2\u6740\u6b7b)$"),
     # zsh (macOS's shell, where jetsam kills a process out of memory), also after a bar
-    ascii_re(r"(?:.*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\])?zsh: killed +\S"),
+    # (or after a CLI's braille spinner: "importing safetensors model ⠧ zsh: killed     ollama
+    # create ...", on an 8 GB Mac, ollama/ollama#15800)
+    ascii_re(
+        r"(?:.*\d+%\|.*\[[^\]]*(?:it/s|s/it|\?it/s)\]|.{0,200}[\u2801-\u28ff] )?zsh: killed +\S"
+    ),
     # bash's "Killed" glued to the last line a program printed without its newline
     # ("[+] Merging DictionariesKilled"): not after a colon (a status value, "TaskKilled")
     ascii_re(r"[^:]*[a-z.)\]]Killed$"),
@@ -2167,6 +2175,9 @@ _LABEL = ascii_re(r"(?P<label>[A-Za-z][\w\-]*(?: [\w\-]+){0,4}): (?P<msg>.*)$")
 _RETRYING = ascii_re(
     r"(?<!enable )(?<!to )(?<!not )\b[Rr]etry(?:ing)?\b(?! failed)|\bwill retry\b|\bRETRYING\b"
 )
+# ...not a retry that already failed ("llama-server startup failed after projector CPU offload
+# retry: ... unable to allocate CUDA_Host buffer", ollama/ollama#16455)
+_FAILED_AFTER_RETRY = ascii_re(r"\bfailed after (?:[\w\-]+ ){0,5}retr(?:y|ies)\b")
 # The line says the process goes on: it halves/reduces the batch, skips, falls back. Only
 # progressive and past forms: "Reduce the batch size" in an error message is advice.
 _RECOVERED_HERE = ascii_re(
@@ -2736,6 +2747,20 @@ def _kind_from_log(window: Sequence[_Line], i: int) -> OomKind:
     return "gpu" if named else "host"
 
 
+# onnxruntime's CPU execution provider: its name, or the NCHWc layout only it runs ("Conv node.
+# Name:'347_nchwc'", DayBreak-u/chineseocr_lite#355)
+_ORT_CPU = ascii_re(r"\bCPUExecutionProvider\b|_nchwc\b|\bCPU\b")
+
+
+def _onnxruntime_arena_kind(window: Sequence[_Line], i: int) -> OomKind:
+    """The memory of onnxruntime's arena, which names none: the host's when its CPU provider is
+    named up to this line, the GPU's otherwise. Its CPU arena rarely fails (the host's malloc
+    gives), its CUDA arena on a full card often: 6 of the corpus's 7 such failures without a
+    name were on a GPU (Triton's onnxruntime backend on a T4, ORTModule training)."""
+    cpu = any(_ORT_CPU.search(line.raw) for line in window[: i + 1])
+    return "host" if cpu else "gpu"
+
+
 _GENERIC_ORIGIN = "other"  # a runtime with no rule of its own
 _ERROR_WORDS_RULES = {k: _Rule(_EXHAUSTION_WORDS, k, _GENERIC_ORIGIN) for k in ("gpu", "host")}
 _LABEL_WORDS_RULES = {k: _Rule(_ERROR_WORDS, k, _GENERIC_ORIGIN) for k in ("gpu", "host")}
@@ -3291,7 +3316,10 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if found is None or found.mention:
         found = _server_error(window, i, body) or found
     generic = found is not None and found.rule.origin == _GENERIC_ORIGIN
-    if found is not None and (found.rule.unnamed or (generic and _names_no_memory(body))):
+    if found is not None and found.rule.origin == "onnxruntime" and found.rule.unnamed:
+        rule = dataclasses.replace(found.rule, kind=_onnxruntime_arena_kind(window, i))
+        found = dataclasses.replace(found, rule=rule)
+    elif found is not None and (found.rule.unnamed or (generic and _names_no_memory(body))):
         rule = dataclasses.replace(found.rule, kind=_kind_from_log(window, i))
         found = _Found(rule, found.mention)
     if found is None or _in_head_tail_output(window, i) or _in_examples_section(window, i):
@@ -3316,7 +3344,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         rank=line.rank,
         batch_helps=rule.batch_helps,
         always_fatal=rule.always_fatal,
-        retrying=_RETRYING.search(body) is not None,
+        retrying=_RETRYING.search(body) is not None and _FAILED_AFTER_RETRY.search(body) is None,
         mention=found.mention or handled,
         killed=killed,
         handled=handled and not found.mention,
