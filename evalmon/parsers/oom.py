@@ -3954,18 +3954,20 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
             load = load or _LOAD_FILE.match(body) is not None
             run = run or _RUN_FRAME.match(func) is not None
             continue
-        if body[:1] in _RICH_BOX:
-            # rich's traceback (accelerate, kohya's scripts): a frame's header or a source line
-            # in its box, "│ /x/module.py:1145 in _apply │", "│   1145 │   return self._apply("
-            rich = _RICH_FRAME.match(body)
-            if rich is not None:
-                load = load or _LOAD_FRAME.search(rich["func"]) is not None
-                run = run or _RUN_FRAME.match(rich["func"]) is not None
-            source_line = _RICH_SOURCE.match(body)
-            if source_line is not None:
-                code = source_line["code"].replace("│", " ")
-                load = load or _LOAD_SOURCE.search(code) is not None
-                run = run or _RUN_SOURCE.search(code) is not None
+        # rich's traceback (accelerate, kohya's scripts): a frame's header or a source line in
+        # its box, "│ /x/module.py:1145 in _apply │", "│   1145 │   return self._apply("
+        rich = _RICH_FRAME.match(body)
+        if rich is not None:
+            load = load or _LOAD_FRAME.search(rich["func"]) is not None
+            run = run or _RUN_FRAME.match(rich["func"]) is not None
+            continue
+        source_line = _RICH_SOURCE.match(body)
+        if source_line is not None:
+            code = source_line["code"].replace("│", " ")
+            load = load or _LOAD_SOURCE.search(code) is not None
+            run = run or _RUN_SOURCE.search(code) is not None
+            continue
+        if body.startswith(_RICH_BORDERS):
             continue
         if not body or body[0].isspace():
             load = load or _LOAD_SOURCE.search(body) is not None
@@ -3987,7 +3989,7 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     return "run" if run else None
 
 
-_RICH_BOX = ("│", "╭", "╰")
+_RICH_BORDERS = ("╭─", "╰─")
 _RICH_FRAME = ascii_re(r"│ \S+:\d+ in (?P<func><?[\w.]+>?)\s*│?\s*$")
 _RICH_SOURCE = ascii_re(r"│ (?:❱ )? *\d+ │(?P<code>.*?)│?\s*$")
 
