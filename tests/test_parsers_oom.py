@@ -4327,3 +4327,19 @@ def test_round_56s_forms() -> None:
     assert zsh.kind == "host"
     (serve,) = fatal_in("ray/controller-benchmark-replica-healthcheck-oom-65847.log")
     assert (serve.kind, serve.origin) == ("host", "ray")
+
+
+@pytest.mark.parametrize(
+    "prefix", ["vllm-1  | ", "0: ", "2026-11-24T03:00:02.123456789Z stderr F "]
+)
+def test_phase_markers_open_the_programs_text_not_the_prefix(prefix: str) -> None:
+    """A marker that opens a line ("llama.cpp: loading model from", "Loading safetensors
+    checkpoint shards:") opens the program's text: behind a container's, srun's or the kubelet's
+    prefix it still says the model was loading."""
+    for path in (
+        "llamacpp/wsl-cuda-oom-model-load-1230.log",
+        "dynamo/gpu0-occupied-loading-shards-oom-1492.log",
+    ):
+        lines = [line for line in CORPUS_TEXT[path].split("\n") if not _FENCE_LINE.match(line)]
+        prefixed = "\n".join(prefix + line for line in lines)
+        assert [e.batch_helps for e in events(prefixed) if e.fatal] == [False], path

@@ -3928,6 +3928,15 @@ _TRACEBACK_LINE = ascii_re(
 )
 
 
+def _says(pattern: re.Pattern[str], line: _Line) -> bool:
+    """Does the line say it, read whole or without its source's prefix (a container's
+    ``vllm-1  | ``, srun's ``0: ``)? Phase markers that open a line ("llama.cpp: loading model
+    from") open the program's text, not the prefix."""
+    return pattern.search(line.raw) is not None or (
+        line.body is not line.raw and pattern.search(line.body) is not None
+    )
+
+
 def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     """Phase "load", "run" or None, from the traceback frames and log lines before line ``i``.
 
@@ -3935,7 +3944,7 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     calls ``forward`` at start-up); without frames, the nearest phase marker among the log
     lines decides.
     """
-    if any(_LOAD_HERE.search(line.raw) for line in window[i : i + 1 + CONTEXT_AFTER]):
+    if any(_says(_LOAD_HERE, line) for line in window[i : i + 1 + CONTEXT_AFTER]):
         return "load"
     if _NOTEBOOK_HEADER.match(window[i].body) and _cell_loads_or_saves(window, i):
         return "load"
@@ -3977,10 +3986,10 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
             continue
         if load or run:
             break
-        if _LOAD_LOG.search(line.raw):
+        if _says(_LOAD_LOG, line):
             # "Loading weights from ....weights...Done!" (Darknet): the loading is over
             return None if _LOAD_DONE.search(line.raw) else "load"
-        if _RUN_LOG.search(line.raw):
+        if _says(_RUN_LOG, line):
             return "run"
         if _is_boundary(line):
             return None
