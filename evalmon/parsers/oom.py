@@ -777,7 +777,8 @@ class _Rule:
     code: bool = False  # an error code's name: a report only with an error around it
     survivable: bool = False  # the message itself says the caller retries or goes on
     level_blind: bool = False  # logged at WARNING by a runtime that then fails (TensorFlow)
-    unnamed: bool = False  # names no memory: the kind is read from the log (_kind_from_log)
+    # names no memory: ``kind`` is only the default, the log may name the other (_kind_from_log)
+    unnamed: bool = False
     # a C++ library's own print of an error it then returns to Python: a traceback from
     # ``<module>`` right under it is that error raised, uncaught (see _crash_follows)
     raised_below: bool = False
@@ -1248,7 +1249,7 @@ _STRONG: tuple[_Rule, ...] = (
     # record: 'error="llama runner process has terminated: error loading model: ...')
     _rule(
         r"\berror loading model: unable to allocate backend buffer\b",
-        "gpu",
+        "host",
         "ggml",
         batch_helps=False,
         unnamed=True,
@@ -1297,7 +1298,7 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(
         r"(?:\bBFCArena::AllocateRawInternal\b[^)]{0,200}\)?|\bWaitNotificationFn\)) "
         r"Failed to allocate memory for requested buffer of size \d+",
-        "host",
+        "gpu",
         "onnxruntime",
         unnamed=True,
     ),
@@ -2023,7 +2024,7 @@ _HOST_MESSAGE: tuple[_Rule, ...] = (
     # allocated with num_gpu = 49", ollama/ollama#12846): the memory is the log's
     _rule(
         r"\bmemory layout cannot be allocated\b",
-        "gpu",
+        "host",
         "ollama",
         batch_helps=False,
         unnamed=True,
@@ -2739,26 +2740,22 @@ def _names_no_memory(text: str) -> bool:
     return _HOST_WORDS.search(text) is None and _ACCELERATOR_WORDS.search(text) is None
 
 
-def _kind_from_log(window: Sequence[_Line], i: int) -> OomKind:
-    """The memory of a failure that names none (line ``i``): the GPU's in a log that names an
-    accelerator up to this line, the host's in a log that names none (ollama#6606: "error
-    loading model: unable to allocate backend buffer" on a machine short of RAM)."""
-    named = any(_ACCELERATOR_WORDS.search(line.raw) for line in window[: i + 1])
-    return "gpu" if named else "host"
+def _kind_from_log(window: Sequence[_Line], i: int, default: OomKind = "host") -> OomKind:
+    """The memory of a failure that names none (line ``i``): ``default``, unless the log names
+    the other memory up to this line. Host by default, the GPU's in a log that names an
+    accelerator (ollama#6606: "error loading model: unable to allocate backend buffer" on a
+    machine short of RAM). onnxruntime's arena is the GPU's by default, the host's when its CPU
+    provider is named: its CPU arena rarely fails (the host's malloc gives), its CUDA arena on a
+    full card often (6 of the corpus's 7 such failures without a name were on a GPU)."""
+    other = _ACCELERATOR_WORDS if default == "host" else _CPU_NAMED
+    if any(other.search(line.raw) for line in window[: i + 1]):
+        return "gpu" if default == "host" else "host"
+    return default
 
 
-# onnxruntime's CPU execution provider: its name, or the NCHWc layout only it runs ("Conv node.
-# Name:'347_nchwc'", DayBreak-u/chineseocr_lite#355)
-_ORT_CPU = ascii_re(r"\bCPUExecutionProvider\b|_nchwc\b|\bCPU\b")
-
-
-def _onnxruntime_arena_kind(window: Sequence[_Line], i: int) -> OomKind:
-    """The memory of onnxruntime's arena, which names none: the host's when its CPU provider is
-    named up to this line, the GPU's otherwise. Its CPU arena rarely fails (the host's malloc
-    gives), its CUDA arena on a full card often: 6 of the corpus's 7 such failures without a
-    name were on a GPU (Triton's onnxruntime backend on a T4, ORTModule training)."""
-    cpu = any(_ORT_CPU.search(line.raw) for line in window[: i + 1])
-    return "host" if cpu else "gpu"
+# a CPU named: onnxruntime's CPU execution provider, or the NCHWc layout only it runs ("Conv
+# node. Name:'347_nchwc'", DayBreak-u/chineseocr_lite#355)
+_CPU_NAMED = ascii_re(r"\bCPUExecutionProvider\b|_nchwc\b|\bCPU\b")
 
 
 _GENERIC_ORIGIN = "other"  # a runtime with no rule of its own
@@ -3316,11 +3313,9 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if found is None or found.mention:
         found = _server_error(window, i, body) or found
     generic = found is not None and found.rule.origin == _GENERIC_ORIGIN
-    if found is not None and found.rule.origin == "onnxruntime" and found.rule.unnamed:
-        rule = dataclasses.replace(found.rule, kind=_onnxruntime_arena_kind(window, i))
-        found = dataclasses.replace(found, rule=rule)
-    elif found is not None and (found.rule.unnamed or (generic and _names_no_memory(body))):
-        rule = dataclasses.replace(found.rule, kind=_kind_from_log(window, i))
+    if found is not None and (found.rule.unnamed or (generic and _names_no_memory(body))):
+        default = found.rule.kind if found.rule.unnamed else "host"
+        rule = dataclasses.replace(found.rule, kind=_kind_from_log(window, i, default))
         found = _Found(rule, found.mention)
     if found is None or _in_head_tail_output(window, i) or _in_examples_section(window, i):
         return None
