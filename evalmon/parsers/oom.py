@@ -698,7 +698,6 @@ _LOG_FIELD = ascii_re(
 
 
 _BOLD_IN_WORD = ascii_re(r"(?<=[A-Za-z])\*\*(?=[A-Za-z_])")
-_PASTED_EXCEPTION = ascii_re(r"(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception): \S")
 _NAMES_IN_CODE = ascii_re(r"[^`]*(?:`[\w.\-]+`[^`]*)*")  # inner backticks only around names
 
 
@@ -745,7 +744,7 @@ def _pasted(raw: str) -> str:
         ticks % 2 == 0
         and len(stripped) > 2
         and stripped[0] == stripped[-1] == "`"
-        and _PASTED_EXCEPTION.match(stripped, 1)
+        and _EXCEPTION_START.match(stripped, 1)
         and _NAMES_IN_CODE.fullmatch(stripped, 1, len(stripped) - 1)
     ):
         # a whole line of inline code whose exception's message has backticks of its own
