@@ -2905,13 +2905,17 @@ def _pasted_block(
     if not line[:1].isspace() or not line.strip():
         return before, line, after
     block = [line]
+    fenced = False  # a fence opens the block: its lines were indented by 4 inside it
     for text in reversed(before):
         if not text.strip():
+            break
+        if _FENCE_OPEN.match(text):
+            fenced = True
             break
         block.append(text)
     # the block's own indent: that of its least indented line
     indent = min((t[: len(t) - len(t.lstrip(" \t"))] for t in block), key=len)
-    if len(indent) < 2 and "\t" not in indent:
+    if len(indent) < (4 if fenced else 2) and "\t" not in indent:
         return before, line, after
     if not all(t.startswith(indent) for t in block):
         return before, line, after
