@@ -4375,3 +4375,27 @@ def test_phase_markers_open_the_programs_text_not_the_prefix(prefix: str) -> Non
         lines = [line for line in CORPUS_TEXT[path].split("\n") if not _FENCE_LINE.match(line)]
         prefixed = "\n".join(prefix + line for line in lines)
         assert [e.batch_helps for e in events(prefixed) if e.fatal] == [False], path
+
+
+def test_round_58s_forms() -> None:
+    """Round 58's forms: a server's loader or executor set-up reporting the OOM it caught
+    (LightLLM, TensorRT-LLM) and a KV buffer pre-allocated at start-up are no batch's;
+    onnxruntime's session failing to initialise on std::bad_alloc is a host OOM; a bad_alloc
+    raised from torch.distributed's TCPStore is a garbled exchange, not memory."""
+    for path in (
+        "lightllm/llama7b-max-total-token-120000-load-model-error-oom-187.log",
+        "tensorrt-llm/autodeploy-llama70b-executor-init-rank3-cuda-oom-12228.log",
+        "lightllm/a800-llama2-13b-kv-value-buffer-alloc-oom-13.log",
+    ):
+        (oom,) = fatal_in(path)
+        assert (oom.kind, oom.batch_helps) == ("gpu", False), path
+    (session,) = fatal_in("onnxruntime/x86-perf-test-vgg16-init-bad-allocation-4136.log")
+    assert (session.kind, session.origin, session.batch_helps) == ("host", "onnxruntime", False)
+    assert events(CORPUS_TEXT["pytorch/elastic-c10d-rendezvous-bad-alloc-64990.log"]) == []
+    # the same exception raised from a model's own frame is still memory
+    model_frame = (
+        '  File "/app/train.py", line 12, in build\n'
+        "    table = make_table(n)\n"
+        "MemoryError: std::bad_alloc"
+    )
+    assert [e.kind for e in events(model_frame) if e.fatal] == ["host"]

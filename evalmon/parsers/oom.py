@@ -1301,6 +1301,16 @@ _STRONG: tuple[_Rule, ...] = (
         "onnxruntime",
         unnamed=True,
     ),
+    # ...and its session failing to load a model because the host's allocator refused
+    # (std::bad_alloc, "bad allocation" under MSVC): a 32-bit process reading a 548 MB model
+    # ("[E:onnxruntime:, inference_session.cc:925 ...] Exception during initialization: bad
+    # allocation", microsoft/onnxruntime#4136)
+    _rule(
+        r"\bException during initialization: (?:std::bad_alloc|bad allocation)$",
+        "host",
+        "onnxruntime",
+        batch_helps=False,
+    ),
     # older llama.cpp (and ggml copies in other projects): "CUDA error 2 at ggml-cuda.cu:6016:
     # out of memory"
     _rule(r"\b(?:CUDA|HIP) error \d+ at .{1,200}?:\d+: out of memory\b", "gpu", "ggml"),
@@ -3322,6 +3332,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         found = _Found(rule, found.mention)
     if found is None or _in_head_tail_output(window, i) or _in_examples_section(window, i):
         return None
+    if _store_bad_alloc(window, i, body):
+        return None
     rule = found.rule
     # TensorFlow logs an op's failed status at W ("op_kernel.cc:1639] Resource exhausted: ...")
     # and then raises it, unless the program catches it (see _went_on_logging)
@@ -3749,6 +3761,9 @@ _LOAD_SOURCE = ascii_re(
     r"|^\s*return t\.to\("  # torch's own Module.to, moving a module's weights
     r"|^\s*return self\._apply\(convert\)"  # ...and its last line
     r"|\b_cuda_setDevice\("  # creating the CUDA context
+    # a server pre-allocating its KV cache's buffers at start-up (LightLLM's memory manager:
+    # "self.value_buffer = [torch.empty((size, head_num, head_dim), ...", ModelTC/lightllm#13)
+    r"|^\s*self\.(?:key|value|kv)_buffer = .*\btorch\.(?:empty|zeros)\("
     # Darknet (AlexeyAB's) reading a network to run, a line it prints with a space before
     r"|^ Try to load cfg: \S+, weights: "
 )
@@ -3836,6 +3851,10 @@ _LOAD_HERE = ascii_re(
     # pool left ("failed to create cublas handle: CUBLAS_STATUS_ALLOC_FAILED", TensorFlow with
     # its whole-GPU reservation, tensorflow/tensorflow#7072; allow_growth fixes it)
     r"|\bfailed to create cublas handle\b"
+    # a server's model loader or executor set-up reporting the error it caught (LightLLM's
+    # "load model error: CUDA out of memory ...", ModelTC/lightllm#187; TensorRT-LLM's "[E]
+    # Failed to initialize executor on rank 3: CUDA out of memory", NVIDIA/TensorRT-LLM#12228)
+    r"|\bload model error: |\bFailed to initialize executor on rank \d+: "
 )
 _RUN_LOG = ascii_re(
     r"Running (?:loglikelihood|generate_until) requests|\[BATCHING DEBUG\]|Requesting API"
@@ -3980,6 +3999,9 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
             load = load or _LOAD_SOURCE.search(body) is not None
             run = run or _RUN_SOURCE.search(body) is not None
             continue
+        if body.startswith("self.") and _LOAD_SOURCE.search(body):
+            load = True  # a traceback's source line whose indent the paste dropped
+            continue
         if _TRACEBACK_LINE.match(body):
             continue
         if load or run:
@@ -4033,6 +4055,23 @@ _EXCEPTION_FROM = ascii_re(r"\bException from \S*\ballocator\.cpp:\d+:$")
 # compile_model in openvino/runtime/ie_api.py, bes-dev/stable_diffusion.openvino#132)
 _BAD_ALLOC_RAISED = ascii_re(r"RuntimeError: (?:std::bad_alloc|bad allocation)$")
 _OPENVINO_FRAME = ascii_re(r'\s*File "[^"]*[/\\]openvino[/\\][^"]*", line \d+, in ')
+
+
+# torch.distributed's TCPStore sizes a reply by the length its peer sent: std::bad_alloc raised
+# from a store call is a garbled exchange (a rendezvous reaching the wrong endpoint,
+# pytorch/pytorch#64990), not memory
+_STORE_BAD_ALLOC = ascii_re(r"(?:MemoryError|RuntimeError): std::bad_alloc$")
+_STORE_CALL = ascii_re(
+    r'\s*File "[^"]*[/\\]torch[/\\]distributed[/\\][^"]*", line \d+, in \w*store\w*$'
+    r"|\bself\._store\b"
+)
+
+
+def _store_bad_alloc(window: Sequence[_Line], i: int, body: str) -> bool:
+    return _STORE_BAD_ALLOC.match(body) is not None and any(
+        _STORE_CALL.match(window[k].body) or _STORE_CALL.search(window[k].body)
+        for k in range(max(0, i - 2), i)
+    )
 
 
 def _openvino_bad_alloc(window: Sequence[_Line], i: int, body: str) -> bool:
