@@ -630,6 +630,11 @@ class _Window(Sequence[_Line]):
 _LOST_ESCAPE = ascii_re(r"(?:#033|\\033|\\x1[bB]|\\u001[bB])\[(?:\d{1,3}(?:;\d{1,3}){0,4})?m")
 
 
+_TRACEBACK_ENTRY = ascii_re(
+    r'(?P<indent>\s*)"(?P<text>[A-Za-z_][\w.]*(?:Error|Exception)\b.*?)(?:\\n)?",?$'
+)
+
+
 def _printed(text: str) -> str:
     """The line as a terminal showed it: no escape sequences, no carriage returns, no byte
     order mark (a log written by Windows tools starts with one), and no-break spaces as
@@ -646,7 +651,11 @@ def _unescaped(printed: str) -> str:
     if "&" in printed and ";" in printed:  # a log copied out of a web page: "&lt;module&gt;"
         printed = html.unescape(printed)
     if "33[" in printed or "1b[" in printed or "1B[" in printed:
-        return _LOST_ESCAPE.sub("", printed)
+        plain = _LOST_ESCAPE.sub("", printed)
+        # an entry of a saved notebook's traceback list, coloured by IPython: the exception as
+        # it printed, not a value ('"\u001b[1;31mMemoryError\u001b[0m: "', the last entry)
+        entry = _TRACEBACK_ENTRY.match(plain) if plain != printed else None
+        return entry["indent"] + entry["text"] if entry else plain
     return printed
 
 
@@ -2112,10 +2121,13 @@ _SIGKILLED = ascii_re(
     # (or the glog header cut inside its path: hiyouga/LlamaFactory#6608)
     r"|\S*multiprocessing/api\.py:\d+\] )?"
     r"failed \(exitcode: -9\) local_rank(?:: \d+ \(pid: \d+\)(?: of b.*)?"  # (cut: "of bi")
+    # (or abridged by a note after the rank: "failed (exitcode: -9) local_rank: 0", then
+    # "traceback : Signal 9 (SIGKILL) received by PID ...", a committed post-mortem)
+    r"|: \d+\s*$"
     # (a paste that lost the fields after it: "local_rankroot/anaconda3/envs/faster/bin/python",
     # deepspeedai/DeepSpeed#3153)
     r"|\w*/\S*)"
-    r"|traceback : [Ss]ignal 9 \(SIGKILL\) received by PID \d+"
+    r"|traceback : [Ss]ignal 9 \(SIGKILL\) received by PID (?:\d+|\.\.\.$|…$)"
     # torch-neuronx's compiler run, killed while compiling a graph (its maintainers: "-9 means
     # the Linux OOM killer ended neuronx-cc", aws-neuron/aws-neuron-sdk#431; an inf2.xlarge's
     # 16 GB compiling SD 2.1, aws-neuron/aws-neuron-samples#10)
@@ -2199,6 +2211,10 @@ _RECOVERED_HERE = ascii_re(
     # transformers' benchmark utilities print the OOM they caught and record "N/A" for that
     # configuration ("Doesn't fit on GPU. CUDA out of memory. Tried to allocate ...")
     r"|^Doesn't fit on GPU\. "
+    # a batch's OOM whose items are then run one at a time ("Error processing batch of 3
+    # sequences: CUDA out of memory. ... Will try to embed each sequence in the set
+    # individually on the GPU.", sacdallago/bio_embeddings#217)
+    r"|\b[Ww]ill try to \w+ (?:each|every) \w+\b.{0,60}\bindividually\b"
 )
 # A log record at a level below ERROR: a program that logs an OOM as a warning has caught it
 # (pytorch/pytorch#31252: ``WARNING:root:CUDA out of memory. Tried to allocate ...`` once per
@@ -3714,6 +3730,9 @@ _LOAD_FRAME = ascii_re(
     r"from_pretrained|load_state_dict|load_checkpoint|_load_|^load_model$|load_weights"
     r"|^_apply$"
     r"|_initialize_kv_caches|initialize_cache|_init_cache|init_device"
+    # TGI's and LoRAX's warm-up sizing the KV cache's blocks before any forward (its
+    # CacheManager's torch.empty, predibase/lorax#339)
+    r"|^set_cache_manager$"
     # SGLang allocating its KV pool at start-up, sized by --mem-fraction-static
     # ("in _init_pools: self.token_to_kv_pool = pool_cls(...)", sgl-project/sglang#29408)
     r"|^_?init_(?:memory_)?pools?$"
@@ -3995,6 +4014,13 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
             continue
         if body.startswith(_RICH_BORDERS):
             continue
+        # IPython's source excerpt: only the arrow's line ran ("-> 1143 return t.to(...")
+        numbered = _IPYTHON_SOURCE.match(body)
+        if numbered is not None and (numbered["arrow"] or body[0].isspace()):
+            code = numbered["code"] if numbered["arrow"] else ""
+            load = load or _LOAD_SOURCE.search(code) is not None
+            run = run or _RUN_SOURCE.search(code) is not None
+            continue
         if not body or body[0].isspace():
             load = load or _LOAD_SOURCE.search(body) is not None
             run = run or _RUN_SOURCE.search(body) is not None
@@ -4018,6 +4044,7 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     return "run" if run else None
 
 
+_IPYTHON_SOURCE = ascii_re(r"\s*(?P<arrow>-+> {1,3})?\d+ (?P<code>.*)")
 _RICH_BORDERS = ("╭─", "╰─")
 _RICH_FRAME = ascii_re(r"│ \S+:\d+ in (?P<func><?[\w.]+>?)\s*│?\s*$")
 _RICH_SOURCE = ascii_re(r"│ (?:❱ )? *\d+ │(?P<code>.*?)│?\s*$")
