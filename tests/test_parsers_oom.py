@@ -4425,3 +4425,23 @@ def test_round_59s_forms() -> None:
     assert warmup.batch_helps is False
     (jvm,) = fatal_in("torchserve/netty-direct-buffer-oom-507-reply-2401.log")
     assert jvm.kind == "host"
+
+
+def test_round_60s_forms() -> None:
+    """Round 60's forms: a saved notebook's stream entry (one printed line, its newline escaped)
+    is that line; Metal's status 5 once the last buffer filled the working set; llama.cpp's
+    tensors being placed are its model's load, and its context being made ends that phase."""
+    (killed,) = fatal_in("deepspeed/zero3-offload-deepseek-coder-6.7b-sigkill-9.log")
+    assert (killed.kind, killed.origin) == ("host", "kernel")
+    # the same entry as a value in a JSON object stays a value
+    assert events('{"log": "exits with return code = -9\\n"}') == []
+    (metal,) = fatal_in("llamacpp/metal-65b-q4-m3max-status5-no-warning.log")
+    assert (metal.kind, metal.origin, metal.batch_helps) == ("gpu", "ggml", False)
+    roomy = CORPUS_TEXT["llamacpp/metal-65b-q4-m3max-status5-no-warning.log"].replace(
+        "(36700.88 / 36864.00)", "(30700.88 / 36864.00)"
+    )
+    assert [e for e in events(roomy) if e.fatal] == []
+    (placing,) = fatal_in("llamacpp/cuda-70b-f16-3x3090-ggml-assert.log")
+    assert placing.batch_helps is False
+    (prompt,) = fatal_in("llamacpp/xiongjiedai-2x4000ada-65b-q4-prompt.log")
+    assert prompt.batch_helps is True

@@ -635,6 +635,9 @@ _TRACEBACK_ENTRY = ascii_re(
 )
 
 
+_STREAM_ENTRY = ascii_re(r'(?P<indent>\s*)"(?P<text>(?:[^"\\]|\\.)*?)\\n",?$')
+
+
 def _printed(text: str) -> str:
     """The line as a terminal showed it: no escape sequences, no carriage returns, no byte
     order mark (a log written by Windows tools starts with one), and no-break spaces as
@@ -650,6 +653,13 @@ def _unescaped(printed: str) -> str:
         printed = printed[:-2]
     if "&" in printed and ";" in printed:  # a log copied out of a web page: "&lt;module&gt;"
         printed = html.unescape(printed)
+    if printed.endswith(('\\n"', '\\n",')):
+        # an entry of a saved notebook's output list: one printed line, its newline escaped
+        # ('    "[...] [ERROR] [launch.py:322:sigkill_handler] ... exits with return code =
+        # -9\\n",', a Colab fine-tune's stream output)
+        entry = _STREAM_ENTRY.match(printed)
+        if entry is not None:
+            printed = entry["indent"] + entry["text"].replace('\\"', '"').replace("\\\\", "\\")
     if "33[" in printed or "1b[" in printed or "1B[" in printed:
         plain = _LOST_ESCAPE.sub("", printed)
         # an entry of a saved notebook's traceback list, coloured by IPython: the exception as
@@ -3307,7 +3317,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if (
         found is None
         and _METAL_STATUS_ERROR.search(body)
-        and _said_just_before(window, i, _OVER_WORKING_SET)
+        and (_said_just_before(window, i, _OVER_WORKING_SET) or _metal_set_full(window, i))
     ):
         found = _Found(_METAL_OOM)
     ahead = _joined_ahead(window, i, body) if found is None else body
@@ -3811,6 +3821,9 @@ _LOAD_LOG = ascii_re(
     r"|\baclrtSetDevice\b"  # Ascend: opening the device
     r"|^=+> Building model\b"  # a training script constructing its model (DBPN's "===> ")
     r"|\bStarting server\b|\bggml_init_cublas:"  # a server starts by loading its model
+    # llama.cpp placing the model's tensors (before its context and any prompt: "llm_load_tensors:
+    # VRAM used = 131065.03 MiB", then its loading dots and "CUDA error 2 ... out of memory")
+    r"|^llm_load_tensors: "
     r"|\bLoading bmodel from\b"  # Sophgo's runtime
     r"|\bDeserialize required \d+ microseconds\b"  # TensorRT reading an engine (a plan)
     # a program telling what it loads where ("Loading only U-Net into both Neuron Cores...",
@@ -3825,6 +3838,10 @@ _LOAD_LOG = ascii_re(
     # ComfyUI's model management moving a model to the GPU before a node runs ("Requested to
     # load FluxClipModel_", "Loading 1 new model", Comfy-Org/ComfyUI#5166)
     r"|\bRequested to load \w|\bLoading \d+ new models?\b"
+)
+# llama.cpp creating its context once the model's tensors are placed (see _LOAD_LOG)
+_CONTEXT_MADE = ascii_re(
+    r"^llama_(?:new_context_with_model|context|kv_cache_init|init_from_model): "
 )
 _LOAD_DONE = ascii_re(r"\.\.\.\s*[Dd]one!?\s*$")
 # The OOM line itself says the model was being loaded (Triton: "Model 'tensorrt_llm' loading
@@ -4032,6 +4049,8 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
             continue
         if load or run:
             break
+        if _says(_CONTEXT_MADE, line):
+            return None  # the weights are placed; what follows is the context or a prompt
         if _says(_LOAD_LOG, line):
             # "Loading weights from ....weights...Done!" (Darknet): the loading is over
             return None if _LOAD_DONE.search(line.raw) else "load"
@@ -4136,6 +4155,22 @@ _METAL_STATUS_ERROR = ascii_re(
 )
 _METAL_OOM = _rule(_METAL_STATUS_ERROR.pattern, "gpu", "ggml", batch_helps=False)
 _OVER_WORKING_SET = ascii_re(r"\bgreater than the recommended max working set size\b")
+# ...or when the last buffer allocated filled it all but a sliver, below the warning's line
+# ("ggml_metal_add_buffer: allocated 'alloc ' buffer, size = 119.02 MiB, (36700.88 /
+# 36864.00)", then status 5: a 65B model on a 48 GB M3 Max, XiongjieDai/GPU-Benchmarks-on-LLM-
+# Inference)
+_METAL_BUFFER_USE = ascii_re(
+    r"\bggml_metal_add_buffer: allocated .*\((?P<used>\d+(?:\.\d+)?) / (?P<max>\d+(?:\.\d+)?)\)\s*$"
+)
+_METAL_SET_FULL = 0.98
+
+
+def _metal_set_full(window: Sequence[_Line], i: int) -> bool:
+    for k in range(i - 1, max(-1, i - 20), -1):
+        use = _METAL_BUFFER_USE.search(window[k].raw)
+        if use is not None:
+            return float(use["used"]) >= _METAL_SET_FULL * float(use["max"]) > 0
+    return False
 
 
 def _said_just_before(window: Sequence[_Line], i: int, pattern: re.Pattern[str]) -> bool:
