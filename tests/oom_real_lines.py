@@ -440,7 +440,9 @@ class Excerpt:
 
 
 def _read_excerpt(path: Path, root: Path = CORPUS_DIR) -> Excerpt:
-    raw = path.read_text(encoding="utf-8")
+    # an excerpt keeps the bytes of its log, garbage included (a C string printed unset): read
+    # as evalmon decodes a log, with U+FFFD for what is not UTF-8
+    raw = path.read_bytes().decode("utf-8", errors="replace")
     head, sep, text = raw.partition("\n" + _HEADER_END + "\n")
     if not sep:
         raise ValueError(f"{path}: no '{_HEADER_END}' line")
