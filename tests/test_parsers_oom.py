@@ -4445,3 +4445,12 @@ def test_round_60s_forms() -> None:
     assert placing.batch_helps is False
     (prompt,) = fatal_in("llamacpp/xiongjiedai-2x4000ada-65b-q4-prompt.log")
     assert prompt.batch_helps is True
+
+
+def test_round_61s_forms() -> None:
+    """Round 61's near-miss: XLA's warning that it could not open one GPU goes on with the
+    others (survived), unless the next lines say no device was left (fatal)."""
+    skipped = CORPUS_TEXT["jax/gridengine-0g-gpus-streamexecutor-cuda-oom-warnings-10830.log"]
+    assert only_survived(skipped)
+    (none_left,) = fatal_in("keras/streamexecutor-ctx-oom-no-devices-abort-12695.log")
+    assert none_left.batch_helps is False

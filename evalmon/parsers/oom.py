@@ -3371,6 +3371,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         or _RECOVERED_HERE.search(body) is not None
         or _PRINTED_CAUGHT.match(body) is not None
         or _caught_just_before(window, i)
+        or _device_skipped(window, i, line.head, body)
     )
     return _Hit(
         kind=rule.kind,
@@ -4230,6 +4231,26 @@ def _in_test_report(window: Sequence[_Line], i: int) -> bool:
 
 
 _WARNED_TEXT = 40  # of the message: enough to name the same allocation, size included
+
+
+# XLA's warning that it could not open one GPU (its CUDA context did not fit, or a scheduler
+# capped the device at 0G, jax-ml/jax#10830): it goes on with the other devices, unless the
+# next lines say none was left ("F ... no supported devices found for platform CUDA", then
+# Aborted, keras-team/keras#12695)
+_DEVICE_SKIPPED = ascii_re(r"\bunable to create StreamExecutor for \w+:\d+: ")
+_NO_DEVICE_LEFT = ascii_re(
+    r"\bno supported devices found\b|\bUnable to initialize backend\b|\bAborted\b"
+)
+
+
+def _device_skipped(window: Sequence[_Line], i: int, head: str, body: str) -> bool:
+    return (
+        _DEVICE_SKIPPED.search(body) is not None
+        and re.search(r"\bW\b", head) is not None
+        and not any(
+            _NO_DEVICE_LEFT.search(line.raw) for line in window[i + 1 : i + 1 + CONTEXT_AFTER]
+        )
+    )
 
 
 def _warned_after(window: Sequence[_Line], i: int, text: str) -> bool:
