@@ -9,6 +9,7 @@ SGLang, SLURM, bash) collected from public issues and source; numbers are made u
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import textwrap
 from dataclasses import dataclass
@@ -4454,3 +4455,13 @@ def test_round_61s_forms() -> None:
     assert only_survived(skipped)
     (none_left,) = fatal_in("keras/streamexecutor-ctx-oom-no-devices-abort-12695.log")
     assert none_left.batch_helps is False
+
+
+def test_round_62s_forms() -> None:
+    """Round 62's form: a container log's JSON record is its program's line (Docker's
+    json-file driver, a Kubernetes shipper), while a JSON value elsewhere stays a value."""
+    line = "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB"
+    docker = json.dumps({"log": line + "\n", "stream": "stderr", "time": "2024-05-01T10:00:00Z"})
+    assert [e.kind for e in events(docker) if e.fatal] == ["gpu"]
+    assert [e for e in events(json.dumps({"log": line, "level": "error"})) if e.fatal] == []
+    assert [e for e in events(json.dumps({"error": line, "stream": "stderr"})) if e.fatal] == []

@@ -329,6 +329,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -648,7 +649,23 @@ def _printed(text: str) -> str:
     return printed.rstrip()
 
 
+def _container_record(line: str) -> str | None:
+    """The program's line in a container log's JSON record (Docker's json-file driver, a
+    Kubernetes log shipper: ``{"stream":"stderr","log":"...","kubernetes":...}``,
+    danny-avila/LibreChat#10011): its ``log`` is what the program printed, not a value."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or record.get("stream") not in ("stdout", "stderr"):
+        return None
+    text = record.get("log")
+    return text.rstrip("\r\n") if isinstance(text, str) else None
+
+
 def _unescaped(printed: str) -> str:
+    if printed.startswith("{") and '"log":' in printed and '"stream":' in printed:
+        printed = _container_record(printed) or printed
     if printed.endswith("^M"):  # a carriage return shown as text by a pager or an editor
         printed = printed[:-2]
     if "&" in printed and ";" in printed:  # a log copied out of a web page: "&lt;module&gt;"
