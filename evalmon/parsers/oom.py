@@ -631,12 +631,8 @@ class _Window(Sequence[_Line]):
 _LOST_ESCAPE = ascii_re(r"(?:#033|\\033|\\x1[bB]|\\u001[bB])\[(?:\d{1,3}(?:;\d{1,3}){0,4})?m")
 
 
-_TRACEBACK_ENTRY = ascii_re(
-    r'(?P<indent>\s*)"(?P<text>[A-Za-z_][\w.]*(?:Error|Exception)\b.*?)(?:\\n)?",?$'
-)
-
-
-_STREAM_ENTRY = ascii_re(r'(?P<indent>\s*)"(?P<text>(?:[^"\\]|\\.)*?)\\n",?$')
+# A line of a saved notebook's output list: one JSON string, then a comma or the list's end
+_OUTPUT_ENTRY = ascii_re(r'(?P<indent>\s*)"(?P<text>(?:[^"\\]|\\.)*)",?$')
 
 
 def _printed(text: str) -> str:
@@ -670,20 +666,32 @@ def _unescaped(printed: str) -> str:
         printed = printed[:-2]
     if "&" in printed and ";" in printed:  # a log copied out of a web page: "&lt;module&gt;"
         printed = html.unescape(printed)
-    if printed.endswith(('\\n"', '\\n",')):
-        # an entry of a saved notebook's output list: one printed line, its newline escaped
-        # ('    "[...] [ERROR] [launch.py:322:sigkill_handler] ... exits with return code =
-        # -9\\n",', a Colab fine-tune's stream output)
-        entry = _STREAM_ENTRY.match(printed)
-        if entry is not None:
-            printed = entry["indent"] + entry["text"].replace('\\"', '"').replace("\\\\", "\\")
+    if printed.endswith(('"', '",')):
+        printed = _notebook_output(printed) or printed
     if "33[" in printed or "1b[" in printed or "1B[" in printed:
-        plain = _LOST_ESCAPE.sub("", printed)
-        # an entry of a saved notebook's traceback list, coloured by IPython: the exception as
-        # it printed, not a value ('"\u001b[1;31mMemoryError\u001b[0m: "', the last entry)
-        entry = _TRACEBACK_ENTRY.match(plain) if plain != printed else None
-        return entry["indent"] + entry["text"] if entry else plain
+        return _LOST_ESCAPE.sub("", printed)
     return printed
+
+
+def _notebook_output(line: str) -> str | None:
+    """The line a saved notebook's output entry holds, as the program printed it: a stream's
+    line, its newline escaped ('"[...] [ERROR] [launch.py:322:sigkill_handler] ... exits with
+    return code = -9\\n",', a Colab fine-tune), or the exception line of a traceback, coloured
+    by IPython ('"\\u001b[1;31mMemoryError\\u001b[0m: "'). Any other JSON string is a value."""
+    entry = _OUTPUT_ENTRY.match(line)
+    if entry is None:
+        return None
+    text = entry["text"]
+    stream = text.endswith("\\n")
+    if not stream and "\\u001b[" not in text:
+        return None
+    try:
+        printed = strip_ansi(json.loads('"' + text + '"')).rstrip("\n")
+    except ValueError:
+        return None
+    if not stream and _EXCEPTION_START.match(printed) is None:
+        return None  # a traceback's frames: only its last entry is the exception
+    return entry["indent"] + printed
 
 
 def _split(text: str) -> _Line:
@@ -4133,8 +4141,7 @@ _STORE_CALL = ascii_re(
 
 def _store_bad_alloc(window: Sequence[_Line], i: int, body: str) -> bool:
     return _STORE_BAD_ALLOC.match(body) is not None and any(
-        _STORE_CALL.match(window[k].body) or _STORE_CALL.search(window[k].body)
-        for k in range(max(0, i - 2), i)
+        _STORE_CALL.search(window[k].body) for k in range(max(0, i - 2), i)
     )
 
 
@@ -4254,6 +4261,7 @@ _WARNED_TEXT = 40  # of the message: enough to name the same allocation, size in
 # capped the device at 0G, jax-ml/jax#10830): it goes on with the other devices, unless the
 # next lines say none was left ("F ... no supported devices found for platform CUDA", then
 # Aborted, keras-team/keras#12695)
+_WARNING_HEAD = ascii_re(r"(?:^|\s)W [\w./\-]+:\d+\]|^\[?W\d{3,4} ")
 _DEVICE_SKIPPED = ascii_re(r"\bunable to create StreamExecutor for \w+:\d+: ")
 _NO_DEVICE_LEFT = ascii_re(
     r"\bno supported devices found\b|\bUnable to initialize backend\b|\bAborted\b"
@@ -4263,7 +4271,7 @@ _NO_DEVICE_LEFT = ascii_re(
 def _device_skipped(window: Sequence[_Line], i: int, head: str, body: str) -> bool:
     return (
         _DEVICE_SKIPPED.search(body) is not None
-        and re.search(r"\bW\b", head) is not None
+        and _WARNING_HEAD.search(head) is not None
         and not any(
             _NO_DEVICE_LEFT.search(line.raw) for line in window[i + 1 : i + 1 + CONTEXT_AFTER]
         )
