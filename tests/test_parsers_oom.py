@@ -12,6 +12,7 @@ import dataclasses
 import json
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -2280,13 +2281,21 @@ _FENCE_LINE = re.compile(r"\s*(?:```|~~~)[\w+\-]*\s*$")
 
 # A log pasted as a markdown indented code block (4 spaces or a tab on every line, under a
 # blank line) keeps its verdict: every fatal corpus excerpt pasted that way is still found.
-def test_a_log_pasted_as_an_indented_code_block_keeps_its_verdict() -> None:
+def _verdicts_changed(paste: Callable[[list[str]], str]) -> list[str]:
+    """The excerpts whose verdict changes once their lines (fences dropped) are pasted anew."""
     changed = []
     for excerpt in CORPUS:
         lines = [line for line in excerpt.text.split("\n") if not _FENCE_LINE.match(line)]
-        text = "\n".join("    " + line if line.strip() else line for line in lines)
-        if bool(judge(excerpt)) != bool(judge(dataclasses.replace(excerpt, text=text))):
+        pasted = dataclasses.replace(excerpt, text=paste(lines))
+        if bool(judge(excerpt)) != bool(judge(pasted)):
             changed.append(excerpt.path)
+    return changed
+
+
+def test_a_log_pasted_as_an_indented_code_block_keeps_its_verdict() -> None:
+    changed = _verdicts_changed(
+        lambda lines: "\n".join("    " + line if line.strip() else line for line in lines)
+    )
     # a document indented as a whole becomes a code block: its examples read as a paste (the
     # troubleshooting pages, an HPC manual's job failures and an issue's "Expected Behavior"
     # lose their fences too); a list
@@ -2307,12 +2316,9 @@ def test_a_log_pasted_as_an_indented_code_block_keeps_its_verdict() -> None:
 # its lines carried from where they were copied (4 spaces on every line: a CI step's output,
 # a manual's literal block, a log indented once already).
 def test_a_log_pasted_between_fences_keeps_its_verdict() -> None:
-    changed = []
-    for excerpt in CORPUS:
-        lines = [line for line in excerpt.text.split("\n") if not _FENCE_LINE.match(line)]
-        text = "### Describe the bug\n\nLog:\n\n```\n" + "\n".join(lines) + "\n```\n"
-        if bool(judge(excerpt)) != bool(judge(dataclasses.replace(excerpt, text=text))):
-            changed.append(excerpt.path)
+    changed = _verdicts_changed(
+        lambda lines: "### Describe the bug\n\nLog:\n\n```\n" + "\n".join(lines) + "\n```\n"
+    )
     # documents read as a log once a fence holds them: troubleshooting pages and READMEs (6),
     # an issue's numbered items around their own indented fences (3), a reporter's prose
     # pulled inside the fence (1); four known misses read whole
