@@ -815,6 +815,11 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "/lmdeploy/src/turbomind/utils/allocator.h:233",
         Expect(kind="gpu", origin="turbomind", batch_helps=True),
     ),
+    # a 2006 forum post archived in a public repository: old libstdc++ prints the mangled name
+    "the C++ runtime's abort with old libstdc++'s mangled what()": (
+        "terminate called after throwing an instance of 'St9bad_alloc'\n  what():  St9bad_alloc",
+        Expect(kind="host", origin="cxx", batch_helps=False),
+    ),
     # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
     "CTranslate2's own CUDA allocator": (
         "RuntimeError: CUDA failed with error out of memory",

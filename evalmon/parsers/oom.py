@@ -2609,7 +2609,9 @@ def _match_text(text: str) -> _Found | None:
 # ``  what():  CUDA error: out of memory`` (libtorch, MXNet's dmlc, dlib, mallocMC...). The
 # process aborts: any out-of-memory message there is a fatal report.
 _CXX_HEAD = ascii_re(r" {0,4}what\(\): +$")
-_CXX_OOM = ascii_re(r"(?i)out of memory|\bbad_alloc\b|OutOfMemory|\bOOM\b")
+# (old libstdc++ prints the type's mangled name as what(): "  what():  St9bad_alloc", in a 2006
+# Hydrogen forum post)
+_CXX_OOM = ascii_re(r"(?i)out of memory|\b(?:St9)?bad_alloc\b|OutOfMemory|\bOOM\b")
 _GPU_WORDS = ascii_re(r"(?i)cuda|\bhip|gpu|device|c10::|cudnn|cublas|nccl|vram|\bmps\b")
 
 
