@@ -820,6 +820,11 @@ POSITIVES: dict[str, tuple[str, Expect]] = {
         "terminate called after throwing an instance of 'St9bad_alloc'\n  what():  St9bad_alloc",
         Expect(kind="host", origin="cxx", batch_helps=False),
     ),
+    # aws-neuron-sdk's tensorflow-neuron release notes: the compiler's abort, what() not shown
+    "the C++ runtime's abort on std::bad_alloc with its what() cut off": (
+        "terminate called after throwing an instance of 'std::bad_alloc'",
+        Expect(kind="host", origin="cxx", batch_helps=False),
+    ),
     # faster-whisper/whisperX (SYSTRAN/faster-whisper#442)
     "CTranslate2's own CUDA allocator": (
         "RuntimeError: CUDA failed with error out of memory",

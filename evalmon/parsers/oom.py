@@ -1809,12 +1809,13 @@ _STRONG: tuple[_Rule, ...] = (
         batch_helps=False,
         always_fatal=True,
     ),
-    # the C++ runtime's abort on std::bad_alloc with its what() joined onto the same line by a
-    # paste ("terminate called after throwing an instance of 'std::bad_alloc'  what():
-    # std::bad_alloc", tensorflow/tensorflow#9487); on two lines, see _CXX_HEAD
+    # the C++ runtime's abort on std::bad_alloc, its what() cut off or joined onto the same line
+    # by a paste ("terminate called after throwing an instance of 'std::bad_alloc'  what():
+    # std::bad_alloc", tensorflow/tensorflow#9487; the mangled 'St9bad_alloc' of a static
+    # build); on two lines, see _CXX_HEAD
     _rule(
-        r"^terminate called after throwing an instance of 'std::bad_alloc' +what\(\): +"
-        r"std::bad_alloc$",
+        r"^terminate called after throwing an instance of '(?:std::|St9)bad_alloc'"
+        r"(?: +what\(\): +(?:std::|St9)bad_alloc)?$",
         "host",
         "cxx",
         always_fatal=True,
