@@ -4483,3 +4483,14 @@ def test_round_62s_forms() -> None:
     assert [e.kind for e in events(docker) if e.fatal] == ["gpu"]
     assert [e for e in events(json.dumps({"log": line, "level": "error"})) if e.fatal] == []
     assert [e for e in events(json.dumps({"error": line, "stream": "stderr"})) if e.fatal] == []
+
+
+def test_round_64s_forms() -> None:
+    """Round 64's forms: TensorFlow's eager copy to a full GPU ends its message with the op's
+    name (tensorflow/tensorflow#39656)."""
+    eager = (
+        "InternalError: Failed copying input tensor from /job:localhost/replica:0/task:0/device:"
+        "CPU:0 to /job:localhost/replica:0/task:0/device:GPU:0 in order to run GatherV2: Dst "
+        "tensor is not initialized. [Op:GatherV2]"
+    )
+    assert [(e.kind, e.origin) for e in events(eager) if e.fatal] == [("gpu", "tensorflow")]

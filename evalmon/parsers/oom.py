@@ -2039,10 +2039,11 @@ _WEAK: tuple[_Rule, ...] = (
     _rule(r"RESOURCE_EXHAUSTED: .{0,60}\b(?:[Oo]ut of memory|memory space hbm)", "gpu", "xla"),
     # TensorFlow's copy to a GPU that has no memory left (its own tracker:
     # tensorflow/tensorflow#7025 "Getting 'Dst tensor is not initialized.' when really the
-    # problem is out of GPU memory"); only as an exception's message
+    # problem is out of GPU memory"); only as an exception's message, which eager execution ends
+    # with the op's name ("... GatherV2: Dst tensor is not initialized. [Op:GatherV2]", #39656)
     _rule(
         r"(?:Failed copying input tensor from \S+ to \S+ in order to run \w+: )?"
-        r"Dst tensor is not initialized\.?$",
+        r"Dst tensor is not initialized\.?(?: \[Op:\w+\])?$",
         "gpu",
         "tensorflow",
     ),
