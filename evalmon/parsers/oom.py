@@ -1719,10 +1719,12 @@ _STRONG: tuple[_Rule, ...] = (
     # allocation has failed (reportProcessMemoryInfo, called on the OOM path of malloc); when
     # NVML fails there (MIG slices, a broken NVML), the OOM surfaces as its internal assert:
     # "RuntimeError: NVML_SUCCESS == r INTERNAL ASSERT FAILED at \"../c10/cuda/
-    # CUDACachingAllocator.cpp\":830" (pytorch/pytorch#121899, #112377)
+    # CUDACachingAllocator.cpp\":830" (pytorch/pytorch#121899, #112377), its path wrapped onto
+    # the next line in a forum post (forums.developer.nvidia.com/t/.../370049): PyTorch asserts
+    # on NVML nowhere else
     _rule(
         r"\bNVML_SUCCESS == (?:r|DriverAPI::get\(\)->nvml\w+\([^()]*\)) INTERNAL ASSERT FAILED "
-        r"at \"[^\"]*CUDACachingAllocator\.cpp\"",
+        r"at(?: \"[^\"]*CUDACachingAllocator\.cpp\"|$)",
         "gpu",
         "pytorch",
     ),
