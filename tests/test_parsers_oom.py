@@ -4502,3 +4502,6 @@ def test_round_64s_forms() -> None:
     )
     assert [(e.kind, e.origin) for e in events(nvml) if e.fatal] == [("gpu", "pytorch")]
     assert events("NVML_SUCCESS == r INTERNAL ASSERT FAILED at the end of a sentence") == []
+    # a rank's line pasted after one space (a README's, round 64's review of the corpus)
+    one_space = " [rank2]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 56.00 MiB."
+    assert [(e.rank, e.kind) for e in events(one_space) if e.fatal] == [(2, "gpu")]

@@ -429,7 +429,8 @@ _TIMESTAMP = (
 # Each prefix is consumed with exactly one trailing separator so that the indentation of a
 # traceback source line survives (an indented line is never an OOM report).
 _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("rank", ascii_re(r"\[rank(?P<rank>\d{1,6})\]: ?")),
+    # (after one space: a paste's, never a traceback's indent)
+    ("rank", ascii_re(r" ?\[rank(?P<rank>\d{1,6})\]: ?")),
     # torch elastic's "[{role}{local_rank}]:" ("[default0]:"; multi-node launchers name the role
     # after the host: "[gpu187:1]:", huggingface/accelerate#1519)
     ("rank", ascii_re(r"\[(?P<role>default|[A-Za-z][\w.\-]{0,60}:)(?P<rank>\d{1,6})\]: ?")),
