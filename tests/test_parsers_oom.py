@@ -4487,9 +4487,10 @@ def test_round_62s_forms() -> None:
 
 
 def test_round_64s_forms() -> None:
-    """Round 64's and 65's forms: TensorFlow's eager copy to a full GPU ends its message with
-    the op's name (tensorflow/tensorflow#39656); PyTorch's NVML assert on its OOM path with its
-    path wrapped onto the next line (a forum post, forums.developer.nvidia.com/t/.../370049)."""
+    """Rounds 64-66's forms: TensorFlow's eager copy to a full GPU ends its message with the
+    op's name (tensorflow/tensorflow#39656); PyTorch's NVML assert on its OOM path with its path
+    wrapped onto the next line (a forum post, forums.developer.nvidia.com/t/.../370049);
+    tt-metal's circular buffers past a core's L1 (tenstorrent/tt-inference-server#225)."""
     eager = (
         "InternalError: Failed copying input tensor from /job:localhost/replica:0/task:0/device:"
         "CPU:0 to /job:localhost/replica:0/task:0/device:GPU:0 in order to run GatherV2: Dst "
@@ -4505,3 +4506,8 @@ def test_round_64s_forms() -> None:
     # a rank's line pasted after one space (a README's, round 64's review of the corpus)
     one_space = " [rank2]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 56.00 MiB."
     assert [(e.rank, e.kind) for e in events(one_space) if e.fatal] == [(2, "gpu")]
+    l1 = (
+        "ERROR 05-05 19:27:47 engine.py:159] Statically allocated circular buffers on core range "
+        "[(x=0,y=0) - (x=3,y=0)] grow to 2292704 B which is beyond max L1 size of 1499136 B"
+    )
+    assert [(e.kind, e.origin) for e in events(l1) if e.fatal] == [("gpu", "tenstorrent")]

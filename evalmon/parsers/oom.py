@@ -401,6 +401,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|neuronx-cc was forcibly killed|Some modules are dispatched|layout cannot be allocated"
     rb"|failed with status 5|CUDA ERROR: 2,|workspace Allocation of size|OBJECT_ALLOCATION_FAILURE"
     rb"|may be due to OOM|neuronx-cc failed with -9|failed with exit code -9"
+    rb"|beyond max L1 size"
     rb"|cudaMalloc failed: ou|shutdown with signal 9"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
@@ -2006,6 +2007,15 @@ _STRONG: tuple[_Rule, ...] = (
     # 12 banks, ..." (tenstorrent/tt-metal#31076, tenstorrent/tt-xla#4685)
     _rule(
         r"\bOut of Memory: Not enough space to allocate \d+ B (?:DRAM|L1)\b", "gpu", "tenstorrent"
+    ),
+    # ...and its program's circular buffers past a core's L1 ("Statically allocated circular
+    # buffers on core range [...] grow to 2292704 B which is beyond max L1 size of 1499136 B",
+    # tenstorrent/tt-inference-server#225, an "L1 OOM" of vLLM's engine)
+    _rule(
+        r"\bStatically allocated circular buffers on core range .{1,200} grow to \d+ B which is "
+        r"beyond max L1 size of \d+ B",
+        "gpu",
+        "tenstorrent",
     ),
     # AMD's MIGraphX: "MIGraphX Error: .../hip.cpp:109: allocate_gpu: Memory not available to
     # allocate buffer: 251658240" (ROCm/AMDMIGraphX#1688)
