@@ -501,6 +501,9 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
             + r"\b(?!:[\w.\-]*:)(?: {2,8}(?=\S))?|\[[^\]]{0,80}\]|[\w.\-]{1,60}(?= - )"
             # loguru's "{name}:{function}:{line} - " ("train:main:42 - ", "__main__:<module>:7 - ")
             + r"|[\w.\-]{1,60}:[\w.<>\-]{1,60}:\d{1,6}(?= - )"
+            # Rust tracing's target, a module path ("DEBUG dynamo_run::subprocess: ", which
+            # relays its child's own record, ai-dynamo/dynamo#1422)
+            + r"|\w{1,60}(?:::\w{1,60})+(?=: )"
             # a logger's name or pid before the level ("xinference.core.model 35043 ERROR ")
             + r"|[\w.\-]{1,60}(?= +(?:\d{1,9} +)?"
             + _LEVEL
@@ -3942,10 +3945,15 @@ _RUN_LOG = ascii_re(
 )
 
 
+# A DEBUG record is no boundary: programs log it inside a phase (vLLM's "Inferred dynamic
+# dimensions for forward method" while its model loads, ai-dynamo/dynamo#1422)
+_INFO_LEVEL = ascii_re(r"\bINFO\b")
+
+
 def _is_boundary(line: _Line) -> bool:
     if _BOUNDARY.search(line.raw):
         return True
-    return _INFO_HEADER.search(line.head) is not None
+    return _INFO_LEVEL.search(line.head) is not None
 
 
 def _same_family(earlier: _Hit, hit: _Hit) -> bool:
