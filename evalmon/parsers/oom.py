@@ -1818,8 +1818,8 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # the C++ runtime's abort on std::bad_alloc, its what() cut off or joined onto the same line
     # by a paste ("terminate called after throwing an instance of 'std::bad_alloc'  what():
-    # std::bad_alloc", tensorflow/tensorflow#9487; the mangled 'St9bad_alloc' of a static
-    # build); on two lines, see _CXX_HEAD
+    # std::bad_alloc", tensorflow/tensorflow#9487; old libstdc++'s mangled 'St9bad_alloc');
+    # on two lines, see _CXX_HEAD
     _rule(
         r"^terminate called after throwing an instance of '(?:std::|St9)bad_alloc'"
         r"(?: +what\(\): +(?:std::|St9)bad_alloc)?$",
@@ -3945,15 +3945,20 @@ _RUN_LOG = ascii_re(
 )
 
 
-# A DEBUG record is no boundary: programs log it inside a phase (vLLM's "Inferred dynamic
-# dimensions for forward method" while its model loads, ai-dynamo/dynamo#1422)
-_INFO_LEVEL = ascii_re(r"\bINFO\b")
-
-
 def _is_boundary(line: _Line) -> bool:
     if _BOUNDARY.search(line.raw):
         return True
-    return _INFO_LEVEL.search(line.head) is not None
+    return _INFO_HEADER.search(line.head) is not None
+
+
+_INFO_LEVEL = ascii_re(r"\bINFO\b")
+
+
+def _ends_phase(line: _Line) -> bool:
+    """A boundary, for the phase only: a DEBUG record is none, programs log it inside a phase
+    (vLLM's "Inferred dynamic dimensions for forward method" while its model loads,
+    ai-dynamo/dynamo#1422)."""
+    return _BOUNDARY.search(line.raw) is not None or _INFO_LEVEL.search(line.head) is not None
 
 
 def _same_family(earlier: _Hit, hit: _Hit) -> bool:
@@ -4107,7 +4112,7 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
             return None if _LOAD_DONE.search(line.raw) else "load"
         if _says(_RUN_LOG, line):
             return "run"
-        if _is_boundary(line):
+        if _ends_phase(line):
             return None
     if load:
         return "load"
