@@ -4526,3 +4526,27 @@ def test_round_64s_forms() -> None:
     )
     [event] = events(relayed)
     assert (event.fatal, event.batch_helps) == (True, False)
+
+
+def test_round_69s_forms() -> None:
+    """Round 69's forms: the HIP samples' check macro as hipBLASLt prints it before it exits
+    (kyuz0/amd-r9700-ai-toolboxes' llama-bench log), and UCX failing to allocate a memory pool
+    for a cause that is not the memory, after an RDMA verbs call hit the locked-memory limit
+    (microsoft/DeepSpeedExamples' ViT log, which trains on)."""
+    hip = (
+        "Hip error: 'out of memory'(2) at /therock/src/rocm-libraries/projects/hipblaslt/"
+        "library/src/amd_detail/hipblaslt.cpp:147"
+    )
+    assert [(e.kind, e.origin) for e in events(hip) if e.fatal] == [("gpu", "hip")]
+    assert events(hip.replace("'out of memory'(2)", "'invalid argument'(1)")) == []
+    assert events(f"our runs often end with {hip}") == []
+    ucx = "[1669076180.994037] [BINGHYPC064:69690:0]          mpool.c:192  UCX  ERROR "
+    assert (
+        events(f"{ucx}Failed to allocate memory pool (name=rc_recv_desc) chunk: Input/output error")
+        == []
+    )
+    verbs = "[1669076181.049053] [BINGHYPC064:69690:0]        dc_mlx5.c:301  UCX  ERROR "
+    assert events(f"{verbs}mlx5dv_create_qp(mlx5_3:1, DCI): failed: Cannot allocate memory") == []
+    # the memory itself is still a failure, in the same words
+    enomem = f"{ucx}Failed to allocate memory pool (name=rc_recv_desc) chunk: Out of memory"
+    assert [e.fatal for e in events(enomem)] == [True]

@@ -918,6 +918,10 @@ _STRONG: tuple[_Rule, ...] = (
     # file=.../THCStorage.cu line=66 error=2 : out of memory"); a job that catches it goes on
     _rule(r"\bTHCudaCheck FAIL file=\S+ line=\d+ error=2 : out of memory\b", "gpu", "pytorch"),
     _rule(r"\bHIP error: out of memory" + _END, "gpu", "hip"),
+    # the HIP samples' check macro, which prints the error and exits, as hipBLASLt has it
+    # ("Hip error: 'out of memory'(2) at .../hipblaslt/library/src/amd_detail/hipblaslt.cpp:147",
+    # llama-bench on two R9700s, kyuz0/amd-r9700-ai-toolboxes)
+    _rule(r"^(?:Hip |HIP )?[Ee]rror: 'out of memory'\(2\) at \S+:\d+$", "gpu", "hip"),
     # torch_memory_saver (SGLang's and verl's sleep mode) exits the process on any CUresult
     # error: "[torch_memory_saver.cpp] CUresult error: 2 (out of memory)  file=csrc/utils.h",
     # and on a runtime call's: "cudaError error: 2 (out of memory)  file=csrc/core.cpp"
@@ -2750,8 +2754,14 @@ _NOT_EXHAUSTION = ascii_re(
     r"|\bCUDA Error(?: Prev)?: (?!out of memory\b)[^:]{1,80}: Cannot allocate memory$"
     # RDMA memory registration (UCX's "ibv_reg_mr(address=..., length=26400, access=0xf) failed:
     # Cannot allocate memory", ARCHER2's known issues): the NIC's registration limits, fixed by
-    # UCX_IB_REG_METHODS, with the node's RAM free; like mlock's RLIMIT_MEMLOCK
-    r"|\bibv_reg_mr\("
+    # UCX_IB_REG_METHODS, with the node's RAM free; like mlock's RLIMIT_MEMLOCK. Other verbs
+    # calls fail the same way ("mlx5dv_create_qp(mlx5_3:1, DCI): failed: Cannot allocate memory")
+    r"|\b(?:ibv|mlx5dv)_\w+\("
+    # an allocation that failed for a named cause that is not the memory (UCX's "Failed to
+    # allocate memory pool (name=rc_recv_desc) chunk: Input/output error" after ibv_reg_mr hit
+    # the locked-memory limit, microsoft/DeepSpeedExamples' ViT log, which trains on)
+    r"|\b[Ff]ailed to allocate\b.{0,120}: (?:Input/output error|Invalid argument"
+    r"|Operation not permitted|Permission denied|Bad address|No such device)$"
     # the NVIDIA kernel driver's own check of an internal allocation ("NVRM: nvCheckOkFailedNoLog:
     # Check failed: Out of memory [NV_ERR_NO_MEMORY] (0x00000051) returned from
     # _memdescAllocInternal(pMemDesc)"): logged in healthy start-ups and at rest
