@@ -4550,3 +4550,79 @@ def test_round_69s_forms() -> None:
     # the memory itself is still a failure, in the same words
     enomem = f"{ucx}Failed to allocate memory pool (name=rc_recv_desc) chunk: Out of memory"
     assert [e.fatal for e in events(enomem)] == [True]
+
+
+def test_round_70s_forms() -> None:
+    """Round 70's forms, each from a real thread: a wrapper putting its own INFO level before
+    every line of its child's output (cocktailpeanut/fluxgym#78, #383); CuPy's pool
+    (chainer/chainer#2537); RAPIDS' RMM (rapidsai/dask-cuda#859); Paddle's BadAlloc through the
+    C++ runtime (PaddlePaddle/Paddle#42341); PyTorch's posix_memalign check
+    (pyg-team/pytorch_geometric#581); torch_npu's ACL memory error (vllm-project/vllm-ascend
+    #5650); OpenVINO's USM allocation (openvinotoolkit/openvino.genai#3195); gunicorn's worker
+    killed from outside (ahmetoner/whisper-asr-webservice#195)."""
+    relay = "[2024-09-18 08:19:51] [INFO] "
+    oom = (
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 80.00 MiB. GPU 0 has a "
+        "total capacity of 12.00 GiB of which 6.31 GiB is free."
+    )
+    frames = [
+        "Traceback (most recent call last):",
+        'File "C:\\pinokio\\bin\\miniconda\\lib\\runpy.py", line 196, in _run_module_as_main',
+    ]
+    relayed = "\n".join(relay + line for line in [oom, *frames])
+    assert [(e.fatal, e.kind) for e in events(relayed)] == [(True, "gpu")]
+    # a program's own INFO record of an OOM, its traceback one record: no relay
+    logged = "\n".join([relay + oom, relay + frames[0], '  File "train.py", line 3, in <module>'])
+    assert [e.fatal for e in events(logged)] == [False]
+    glog = (
+        "[2025-04-07 03:45:08] [INFO] E0407 03:45:08.236000 27404 site-packages/torch/distributed/"
+        "elastic/multiprocessing/api.py:869] failed (exitcode: 1) local_rank: 1 (pid: 28380)"
+    )
+    assert [e.fatal for e in events(f"{relay}[rank1]: {oom}\n{glog}")] == [True]
+    forms = {
+        "Exception in main training loop: Out of memory allocating 25,600,000 bytes (allocated "
+        "so far: 3,635,267,072 bytes).": ("gpu", "cupy"),
+        "MemoryError: std::bad_alloc: out_of_memory: RMM failure at:/x/include/rmm/mr/device/"
+        "pool_memory_resource.hpp:192: Maximum pool size exceeded": ("gpu", "rmm"),
+        "terminate called after throwing an instance of 'paddle::memory::allocation::BadAlloc'": (
+            "gpu",
+            "paddle",
+        ),
+        "RuntimeError: [enforce fail at CPUAllocator.cpp:56] posix_memalign(&data, gAlignment, "
+        "nbytes) == 0. 12 vs 0": ("host", "pytorch"),
+        "(EngineCore_DP0 pid=357) ERROR 01-06 17:54:58 [model_runner_v1.py:3016] [Error]: Failed "
+        "to apply for memory.": ("gpu", "ascend"),
+        "[CL ext] Can not allocate 1474560 bytes for USM Host. ptr: 0000000000000000, error: 0": (
+            "gpu",
+            "openvino",
+        ),
+        "[2024-02-15 02:53:01 +0000] [1] [ERROR] Worker (pid:7) was sent SIGKILL! Perhaps out "
+        "of memory?": ("host", "kernel"),
+    }
+    for line, (kind, origin) in forms.items():
+        assert [(e.kind, e.origin) for e in events(line) if e.fatal] == [(kind, origin)], line
+    # near misses: another errno, gunicorn's own kill after a timeout
+    assert (
+        events(
+            "RuntimeError: [enforce fail at CPUAllocator.cpp:56] posix_memalign(&data, gAlignment, "
+            "nbytes) == 0. 22 vs 0"
+        )
+        == []
+    )
+    timeout = (
+        "[2024-02-15 02:52:31 +0000] [1] [CRITICAL] WORKER TIMEOUT (pid:7)\n"
+        "[2024-02-15 02:53:01 +0000] [1] [ERROR] Worker (pid:7) was sent SIGKILL! Perhaps out "
+        "of memory?"
+    )
+    assert [e for e in events(timeout) if e.fatal] == []
+    # scikit-learn catching a fit's OOM and scoring it nan (rapidsai/cuml#4898)
+    fit = (
+        "MemoryError: std::bad_alloc: out_of_memory: CUDA error at: ../include/rmm/mr/device/"
+        "cuda_memory_resource.hpp:70: cudaErrorMemoryAllocation out of memory\n\n"
+        '  warnings.warn("Estimator fit failed. The score on this train-test"\n'
+        "/opt/conda/lib/python3.8/site-packages/sklearn/model_selection/_validation.py:615: "
+        "FitFailedWarning: Estimator fit failed. The score on this train-test partition for "
+        "these parameters will be set to nan. Details: "
+    )
+    assert [(e.fatal, e.origin) for e in events(fit)] == [(False, "rmm")]
+    assert [e.fatal for e in events(fit.split("\n")[0])] == [True]

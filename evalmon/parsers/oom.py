@@ -403,6 +403,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|may be due to OOM|neuronx-cc failed with -9|failed with exit code -9"
     rb"|beyond max L1 size"
     rb"|cudaMalloc failed: ou|shutdown with signal 9"
+    rb"|allocation::BadAlloc'|posix_memalign|Failed to apply for memory"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -420,7 +421,8 @@ _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)"
 _SYSLOG_DATE = r"(?:[A-Z][a-z]{2} {1,2}\d{1,2}|\d{1,2}\u6708 \d{1,2}) \d\d:\d\d:\d\d {1,2}"
 _SYSLOG_PROGRAM = r"(?:[\w.\-]{1,64} )?[\w.\-/]{1,64}\[\d{1,9}\]"
 _TIMESTAMP = (
-    r"(?:\[?\d{4}-\d\d-\d\d[T :_]\d\d:\d\d:\d\d(?:[.,:]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+    # (the zone after a space: gunicorn's "[2024-02-15 02:53:01 +0000] [1] [ERROR] ")
+    r"(?:\[?\d{4}-\d\d-\d\d[T :_]\d\d:\d\d:\d\d(?:[.,:]\d+)?(?:Z| ?[+-]\d\d:?\d\d)?"
     # a log viewer's time of day, with milliseconds and no date (glued to the line's text when
     # that starts a new record: "16:49:33.632torch.cuda.OutOfMemoryError: ...",
     # hiyouga/LlamaFactory#5590)
@@ -910,10 +912,56 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(
         r"(?:\[GPU\] |\b)Exceeded max size of memory (?:object )?allocation: "
         r"[Rr]e(?:quest|quir)ed \d+"
-        r"|\[GPU\] out of GPU resources\b",
+        # (with the size left to the debug log: openvinotoolkit/model_server#2316)
+        r"|\[GPU\] Exceeded max size of memory allocation, check debug message for size info"
+        r"|\[GPU\] out of GPU resources\b"
+        # the GPU plugin's OpenCL USM allocation ("[CL ext] Can not allocate 1474560 bytes for
+        # USM Host. ptr: 0000000000000000, error: 0", openvinotoolkit/openvino.genai#3195)
+        r"|^\[CL ext\] Can not allocate \d+ bytes for USM (?:Host|Device|Shared)\b",
         "gpu",
         "openvino",
     ),
+    # CuPy's memory pool, as Chainer's trainer prints it before re-raising ("Exception in main
+    # training loop: Out of memory allocating 25,600,000 bytes (allocated so far: 3,635,267,072
+    # bytes).", chainer/chainer#2537)
+    _rule(
+        r"\bOut of memory allocating [\d,]+ bytes \(allocated so far: [\d,]+ bytes\)",
+        "gpu",
+        "cupy",
+    ),
+    # RAPIDS Memory Manager's device resources, raised to Python as MemoryError: its pool at its
+    # limit ("MemoryError: std::bad_alloc: out_of_memory: RMM failure at:.../rmm/mr/device/
+    # pool_memory_resource.hpp:192: Maximum pool size exceeded", rapidsai/dask-cuda#859) or
+    # CUDA's own failure under it ("...CUDA error at: ../include/rmm/mr/device/
+    # cuda_memory_resource.hpp:70: cudaErrorMemoryAllocation out of memory")
+    _rule(
+        r"\bRMM failure at: ?\S*rmm/mr/device/\S+: Maximum pool size exceeded"
+        r"|\bCUDA error at: \S*rmm/mr/device/\S+: cudaErrorMemoryAllocation out of memory",
+        "gpu",
+        "rmm",
+    ),
+    # Paddle's allocator exception ending the process through the C++ runtime, its what() empty
+    # or cut ("terminate called after throwing an instance of
+    # 'paddle::memory::allocation::BadAlloc'", PaddlePaddle/Paddle#42341)
+    _rule(
+        r"^terminate called after throwing an instance of 'paddle::memory::allocation::BadAlloc'$",
+        "gpu",
+        "paddle",
+        always_fatal=True,
+    ),
+    # PyTorch's CPU allocator checking posix_memalign, whose 12 is ENOMEM ("[enforce fail at
+    # CPUAllocator.cpp:56] posix_memalign(&data, gAlignment, nbytes) == 0. 12 vs 0",
+    # pyg-team/pytorch_geometric#581)
+    _rule(
+        r"\benforce fail at CPUAllocator\.cpp:\d+\] posix_memalign\(&data, gAlignment, "
+        r"nbytes\) == 0\. 12 vs 0\b",
+        "host",
+        "pytorch",
+    ),
+    # torch_npu's description of an ACL runtime error in its memory class, under "PTA call acl
+    # api failed" ("[Error]: Failed to apply for memory.", then "Check the remaining storage
+    # space in the hardware environment.", vllm-project/vllm-ascend#5650)
+    _rule(r"^\[Error\]: Failed to apply for memory\.$", "gpu", "ascend"),
     # PyTorch 0.1-0.4 printed the failed CUDA call before raising ("THCudaCheck FAIL
     # file=.../THCStorage.cu line=66 error=2 : out of memory"); a job that catches it goes on
     _rule(r"\bTHCudaCheck FAIL file=\S+ line=\d+ error=2 : out of memory\b", "gpu", "pytorch"),
@@ -2199,6 +2247,10 @@ _SIGKILLED = ascii_re(
     # ...as the server logs it, answering the request with a 500 (ollama/ollama#8571)
     r'|time=\S+ level=ERROR source=\S+ msg="error loading llama server" '
     r'error="llama runner process has terminated: signal: killed"'
+    # gunicorn's arbiter reporting a worker killed from outside: it sends SIGKILL itself only
+    # after a "WORKER TIMEOUT" (see _DELIBERATE), so the kernel's OOM killer is left
+    # (ahmetoner/whisper-asr-webservice#195: each 1-2 GB upload on an 8 GB NAS)
+    r"|Worker \(pid:\d+\) was sent SIGKILL! Perhaps out of memory\?"
     # torch.multiprocessing.spawn
     r"|(?:[\w.]+\.)?ProcessExitedException: process \d+ terminated with signal SIGKILL"
     # an IDE's run console (PyCharm: noelshin/selfmask#11, teacherpeterpan/Logic-LLM#10, both
@@ -3419,6 +3471,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     # TensorFlow logs an op's failed status at W ("op_kernel.cc:1639] Resource exhausted: ...")
     # and then raises it, unless the program catches it (see _went_on_logging)
     level_blind = rule.level_blind or _OP_STATUS_RECORD.search(line.head) is not None
+    # a wrapper's level on every line of a child's output is no level of the child's
+    level_blind = level_blind or _relays_a_stream(window, i)
     handled = (
         # the record's level: on the line where a wrapped message starts
         (not level_blind and _handled_level(start_head))
@@ -3442,6 +3496,38 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         handled=handled and not found.mention,
         raised_below=rule.raised_below,
     )
+
+
+# A traceback's frame under a header of its own: a wrapper relaying a child's output line by
+# line (FluxGym logging sd-scripts' stdout, "[2024-09-18 08:19:51] [INFO] File "C:\\...\\runpy.py",
+# line 196, in _run_module_as_main", cocktailpeanut/fluxgym#78). A program logging a caught
+# exception writes it as one record, its header on the first line only.
+_FRAME_LINE = ascii_re(r'File "[^"]+", line \d+')
+_LEVEL_CLOSE = ascii_re(r"[\])>:|\-]*\s*")
+
+
+def _relays_a_stream(window: Sequence[_Line], i: int) -> bool:
+    """Is line ``i``'s header a wrapper's that puts its own level before every line of another
+    program's output? Then that level is not the record's (FluxGym at INFO before its child's
+    ``torch.OutOfMemoryError``). The same header shows it: before a traceback's frame, or
+    before another program's own header ("[INFO] E0407 03:45:08.236000 27404 .../api.py:869]
+    failed (exitcode: 1)", cocktailpeanut/fluxgym#383)."""
+    head = window[i].head
+    levels = list(_HANDLED_LEVEL.finditer(head))
+    if not levels or not _handled_level(head):
+        return False
+    close = _LEVEL_CLOSE.match(head, levels[-1].end())
+    wrapper = head[: close.end() if close else levels[-1].end()].translate(_SHAPE)
+    for line in window[max(0, i - CONTEXT_BEFORE) : i + CONTEXT_AFTER + 1]:
+        other = line.head.translate(_SHAPE)
+        if not other.startswith(wrapper):
+            continue
+        inner = line.head[len(wrapper) :].lstrip()
+        if _FRAME_LINE.match(line.body) and not inner:
+            return True
+        if _HANDLED_LEVEL.match(inner) or _ERROR_LEVEL.match(inner):
+            return True
+    return False
 
 
 # A client's record that the server answered 5xx ("openai.InternalServerError: Error code: 500 -
@@ -3671,6 +3757,8 @@ _DELIBERATE = ascii_re(
     r"CANCELLED AT|DUE TO TIME LIMIT|DUE TO PREEMPTION|\bscancel\b|Terminated\b|\bkill -9\b"
     r"|sending signal (?:KILL|SIGKILL)|timeout: the monitored command|received signal|SIGTERM"
     r"|\bKeyboardInterrupt\b|\bSIGINT\b"
+    # gunicorn's arbiter killing a worker that stopped answering
+    r"|\bWORKER TIMEOUT \(pid:\d+\)"
     # SGLang's launcher kills its own process tree, itself included, when a child fails (older
     # releases misspelt "proces."; newer ones: "SIGQUIT received. signum=None, frame=None. It
     # usually means one child failed.", sgl-project/sglang#17941)
@@ -3761,6 +3849,10 @@ _RECOVERY = ascii_re(
     # Ultralytics' AutoBatch, whose profile of larger batches ran out (it prints the caught
     # message bare) and which then picks the largest that fit
     r"|\bAutoBatch: Using batch-size \d+"
+    # scikit-learn's search catching a failed fit, which it scores nan, and going on to the
+    # next ("FitFailedWarning: Estimator fit failed. The score on this train-test partition for
+    # these parameters will be set to nan.", cuML's SVC in GridSearchCV, rapidsai/cuml#4898)
+    r"|\bFitFailedWarning: Estimator fit failed\b"
 )
 # A bar moving on after a bare message (no exception type, no error level, no traceback):
 # the program printed a caught OOM and went on.
