@@ -4626,3 +4626,25 @@ def test_round_70s_forms() -> None:
     )
     assert [(e.fatal, e.origin) for e in events(fit)] == [(False, "rmm")]
     assert [e.fatal for e in events(fit.split("\n")[0])] == [True]
+
+
+def test_round_71s_forms() -> None:
+    """Round 71's forms: Metaflow's report of a pod OOM-killed (Netflix/metaflow#1696), Ray
+    1.x's own RayOutOfMemoryError wrapped in a task's error (ray-project/ray#21425), and an OOM
+    carried by a component's failed initialization, which no batch helps (vllm-project/
+    vllm-omni#7555)."""
+    metaflow = "Task ran out of memory. Increase the available memory for the step."
+    assert [(e.kind, e.origin) for e in events(metaflow) if e.fatal] == [("host", "metaflow")]
+    assert events(f"if it says '{metaflow}', raise the limit") == []
+    ray = (
+        "ray.exceptions.RayTaskError(RayOutOfMemoryError): ray::RayServeWrappedReplica."
+        "handle_request() (pid=220, ip=10.16.0.131)"
+    )
+    assert [(e.kind, e.origin) for e in events(ray)] == [("host", "ray")]
+    init = (
+        "RuntimeError: Orchestrator initialization failed: CUDA out of memory. Tried to allocate "
+        "18.00 MiB. GPU 0 has a total capacity of 22.03 GiB of which 3.12 MiB is free."
+    )
+    [event] = events(init)
+    assert (event.fatal, event.batch_helps) == (True, False)
+    assert events(init.replace("Orchestrator initialization failed: ", ""))[0].batch_helps

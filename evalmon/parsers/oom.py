@@ -1645,6 +1645,12 @@ _STRONG: tuple[_Rule, ...] = (
         "host",
         "python",
     ),
+    # Metaflow's report of a step whose Kubernetes pod was OOM-killed (Netflix/metaflow#1696)
+    _rule(
+        r"^Task ran out of memory\. Increase the available memory for the step\.",
+        "host",
+        "metaflow",
+    ),
     # Google Colab's notice when the runtime's kernel is killed for RAM
     _rule(r"^Your session crashed after using all available RAM\b", "host", "colab"),
     # ... the monitor's own line for one kill ("Memory on the node (IP: ...) where the task
@@ -2638,8 +2644,14 @@ def _match_text(text: str) -> _Found | None:
                 # Ray's memory monitor raises its own OutOfMemoryError; a task's own exception
                 # comes wrapped ("RayTaskError(OutOfMemoryError): ray::Worker.f() ...", a
                 # torch OOM on the worker's GPU: NVIDIA-NeMo/RL#3793)
+                # (Ray 1.x's monitor named its own RayOutOfMemoryError, wrapped or not:
+                # "RayTaskError(RayOutOfMemoryError): ray::...handle_request()", ray#21425)
                 wrapped = "TaskError(" in etype or "ActorError(" in etype
-                if (etype.startswith("ray.") and not wrapped) or "running low on memory" in message:
+                if (
+                    (etype.startswith("ray.") and not wrapped)
+                    or "RayOutOfMemoryError" in etype
+                    or "running low on memory" in message
+                ):
                     return _Found(_Rule(_EXCEPTION_LINE, "host", "ray"))
                 if etype.startswith("java."):  # the JVM's heap, metaspace or threads
                     return _Found(_Rule(_EXCEPTION_LINE, "host", "jvm"))
@@ -4021,6 +4033,9 @@ _LOAD_HERE = ascii_re(
     # TensorFlow's executor creating a graph's kernels, before any step ran (a scalar's OOM:
     # the GPU is already full; minimaxir/gpt-2-simple#189)
     r"|\bExecutor failed to create kernel\b"
+    # a component's start-up failing for the OOM it carries ("RuntimeError: Orchestrator
+    # initialization failed: CUDA out of memory.", vllm-project/vllm-omni#7555)
+    r"|\b[Ii]nitiali[sz]ation failed: "
     # a Rust backtrace (anyhow, printed after the error) in candle's safetensors loading:
     # "   3: candle_core::safetensors::convert_slice" (huggingface/candle#2631)
     r"|^ {0,4}\d{1,3}: [\w:<>]*\bsafetensors::"
