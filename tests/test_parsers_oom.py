@@ -4648,3 +4648,18 @@ def test_round_71s_forms() -> None:
     [event] = events(init)
     assert (event.fatal, event.batch_helps) == (True, False)
     assert events(init.replace("Orchestrator initialization failed: ", ""))[0].batch_helps
+
+
+def test_a_kill_lightning_sends_after_another_process_failed_is_no_oom() -> None:
+    """Lightning's launcher SIGKILLs its other processes after one failed; bash then reports
+    the main process ``Killed`` (a lab's committed run log, round 70b). Without that line the
+    same ``Killed`` is the kernel's."""
+    killed = "run_code.sh: line 11: 2781049 Killed                  python /home/u/main.py"
+    lightning = (
+        "[rank: 1] Child process with PID 3141341 terminated with code 1. Forcefully terminating "
+        "all other processes to avoid zombies 🧟"
+    )
+    assert (
+        events(f"ModuleNotFoundError: No module named 'galore_torch'\n{lightning}\n{killed}") == []
+    )
+    assert [(e.fatal, e.kind) for e in events(killed)] == [(True, "host")]

@@ -3769,6 +3769,10 @@ _DELIBERATE = ascii_re(
     r"CANCELLED AT|DUE TO TIME LIMIT|DUE TO PREEMPTION|\bscancel\b|Terminated\b|\bkill -9\b"
     r"|sending signal (?:KILL|SIGKILL)|timeout: the monitored command|received signal|SIGTERM"
     r"|\bKeyboardInterrupt\b|\bSIGINT\b"
+    # Lightning's launcher killing its other processes after one failed ("Child process with
+    # PID 3141341 terminated with code 1. Forcefully terminating all other processes to avoid
+    # zombies", a lab's committed run log, where bash then reports the main process Killed)
+    r"|\bForcefully terminating all other process"
     # gunicorn's arbiter killing a worker that stopped answering
     r"|\bWORKER TIMEOUT \(pid:\d+\)"
     # SGLang's launcher kills its own process tree, itself included, when a child fails (older
