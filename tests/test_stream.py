@@ -437,6 +437,21 @@ def test_feeding_in_pieces_gives_the_same_events(
     assert pieces_parser.dropped_bytes == whole_parser.dropped_bytes
 
 
+def test_a_context_line_is_capped_in_bytes_whichever_way_it_arrives() -> None:
+    """A line of context before an OOM is capped at the same bytes whether it came in one read
+    or byte by byte: its multi-byte characters (a results table's ``↑``, ``±``) once made the
+    message differ (found by the test above)."""
+    data = TABLE + bar(4, desc="") + OOM_LINE + b"\n"
+    whole = feed_all(data, parser=LogParser(max_line_bytes=64))
+    parser = LogParser(max_line_bytes=64)
+    pieces: list[Located] = []
+    for k in range(len(data)):
+        pieces += parser.feed(data[k : k + 1])
+    pieces += parser.finish()
+    assert collapse(pieces) == collapse(whole)
+    assert any(isinstance(x.event, OutOfMemory) for x in whole if isinstance(x, Located))
+
+
 def test_byte_by_byte_equals_one_feed_on_the_sample() -> None:
     whole = feed_all(SAMPLE)
     assert collapse(feed_all(SAMPLE, 1)) == collapse(whole)

@@ -509,12 +509,13 @@ class LogParser:
             first = i + 1 if i >= 0 else lo
             n += 1
         if n and pos - first <= n * 4096 and data.find(_CR, first, pos) < 0:
-            lines = data[first : pos - 1].decode("utf-8", "replace").split("\n")
+            raw = data[first : pos - 1]
+            cap = self._context_cap
+            if pos - first > cap:  # each line capped in bytes, as _last_segment caps it
+                raw = b"\n".join(line[:cap] for line in raw.split(b"\n"))
+            lines = raw.decode("utf-8", "replace").split("\n")
             if first == lo and not lines[0]:  # see _region_line
                 lines[0] = self._open_line_tail.decode("utf-8", "replace")
-            cap = self._context_cap
-            if pos - first > cap:
-                lines = [line[:cap] for line in lines]
         else:
             lines = _decode_all(self._lines_before(data, lo, pos, n))
         if n < k:
