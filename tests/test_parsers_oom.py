@@ -4663,3 +4663,22 @@ def test_a_kill_lightning_sends_after_another_process_failed_is_no_oom() -> None
         events(f"ModuleNotFoundError: No module named 'galore_torch'\n{lightning}\n{killed}") == []
     )
     assert [(e.fatal, e.kind) for e in events(killed)] == [(True, "host")]
+
+
+def test_an_oom_while_a_program_builds_its_model_is_the_load() -> None:
+    """GLM-130B's evaluate.py building its layers on cards other processes had filled (a
+    committed log, round 72b): its frames name the model's initialisation, so no smaller batch
+    helps."""
+    frames = [
+        "Traceback (most recent call last):",
+        '  File "/x/GLM-130B/evaluate.py", line 58, in main',
+        '  File "/x/GLM-130B/initialize.py", line 47, in initialize_model_and_tokenizer',
+        '  File "/x/SwissArmyTransformer/mpu/layers.py", line 219, in __init__',
+        "RuntimeError: CUDA out of memory. Tried to allocate 192.00 MiB (GPU 5; 79.17 GiB total "
+        "capacity; 11.44 GiB already allocated; 125.88 MiB free; 11.44 GiB reserved in total by "
+        "PyTorch)",
+    ]
+    [event] = events("\n".join(frames))
+    assert (event.fatal, event.batch_helps) == (True, False)
+    [event] = events("\n".join(frames).replace("initialize_model_and_tokenizer", "train_step"))
+    assert event.batch_helps is True

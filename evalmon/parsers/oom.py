@@ -3904,6 +3904,9 @@ _LOAD_FRAME = ascii_re(
     r"from_pretrained|load_state_dict|load_checkpoint|_load_|^load_model$|load_weights"
     r"|^_apply$"
     r"|_initialize_kv_caches|initialize_cache|_init_cache|init_device"
+    # a program building its model ("in initialize_model_and_tokenizer", GLM-130B's evaluate.py
+    # on cards other processes already filled)
+    r"|initialize_model"
     # TGI's and LoRAX's warm-up sizing the KV cache's blocks before any forward (its
     # CacheManager's torch.empty, predibase/lorax#339)
     r"|^set_cache_manager$"
