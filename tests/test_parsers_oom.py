@@ -4682,3 +4682,11 @@ def test_an_oom_while_a_program_builds_its_model_is_the_load() -> None:
     assert (event.fatal, event.batch_helps) == (True, False)
     [event] = events("\n".join(frames).replace("initialize_model_and_tokenizer", "train_step"))
     assert event.batch_helps is True
+
+
+def test_a_checklist_of_failure_markers_found_absent_is_no_oom() -> None:
+    """A committed run report lists the markers its scan looked for ("CUDA out of memory:
+    absent", round 73b); the same words without the checklist's value are a report."""
+    checklist = "No fatal command markers were found:\n\nCalledProcessError: absent\nCUDA out of memory: absent"
+    assert events(checklist) == []
+    assert [e.fatal for e in events("RuntimeError: CUDA out of memory.")] == [True]

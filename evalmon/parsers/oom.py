@@ -2362,6 +2362,9 @@ _QUOTING = ascii_re(
     r"|(?:^|\s)#+(?:\s|$)|^\s*//|^\$ |^>>> |^\+ |^In \[\d+\]"
     r"|::test_\w*"  # a pytest report: ``FAILED tests/x.py::test_y - torch.OutOfMemoryError``
 )
+# A scan's checklist of failure markers, each with what it found ("CUDA out of memory: absent",
+# a committed run report of a verl smoke test that succeeded)
+_CHECKED_ABSENT = ascii_re(r": (?:absent|not found|not present|missing)\.?$")
 # Lines that are not the job's own output but a copy of someone's (never a report):
 # * grep/rg output: ``old-logs/eval-1.err:torch.OutOfMemoryError: ...`` (``grep -r``),
 #   ``old-logs/x.log:123:...`` (``grep -rn``; ``-`` for context lines), ``4924:torch...``
@@ -2624,7 +2627,7 @@ def _match_text(text: str) -> _Found | None:
         and _CONDITION_BEFORE.search(text[: told.start()]) is None
     ):
         return _match_text(text[told.end() :])
-    if _QUOTING.match(text):
+    if _QUOTING.match(text) or _CHECKED_ABSENT.search(text):
         return None
     found = _match_rules(text, _STRONG, anchored=False)
     if found is not None:
