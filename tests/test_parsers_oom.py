@@ -4690,3 +4690,16 @@ def test_a_checklist_of_failure_markers_found_absent_is_no_oom() -> None:
     checklist = "No fatal command markers were found:\n\nCalledProcessError: absent\nCUDA out of memory: absent"
     assert events(checklist) == []
     assert [e.fatal for e in events("RuntimeError: CUDA out of memory.")] == [True]
+
+
+def test_a_c_assert_message_naming_the_memory_is_a_report() -> None:
+    """C's assert message is the runtime's own line, not code quoting an OOM: TensorRT's
+    plugin aborting an engine build ("Assertion failed: out of memory", then "Aborting...", an
+    MLPerf DLRM build in its tuning guide, round 74a). An ``assert`` statement stays a quote."""
+    abort = (
+        "[TensorRT] INTERNAL ERROR: Assertion failed: out of memory\n"
+        "/work/code/plugin/DLRMInteractionsPlugin/src/dlrmInteractionsPlugin.cpp:224\n"
+        "Aborting..."
+    )
+    assert [(e.fatal, e.kind) for e in events(abort)] == [(True, "gpu")]
+    assert events('assert "CUDA out of memory" in log.read()') == []

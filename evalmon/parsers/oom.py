@@ -2352,7 +2352,10 @@ def _handled_level(head: str) -> bool:
 
 # A command, a comment, code or prose quoting an OOM message: never a report.
 _QUOTING = ascii_re(
-    r"(?i)(?:^|[\s\"'`(=;|])(?:grep|egrep|fgrep|zgrep|rg|ag|awk|sed|echo|printf|assert(?!ionError)\w*"
+    # (not C's own assert message: "[TensorRT] INTERNAL ERROR: Assertion failed: out of memory",
+    # then "Aborting...", an MLPerf DLRM engine build)
+    r"(?i)(?:^|[\s\"'`(=;|])(?:grep|egrep|fgrep|zgrep|rg|ag|awk|sed|echo|printf"
+    r"|assert(?!ionError|ion failed:)\w*"
     # (Python's keywords in their own case: "Import default pipeline error: CUDA out of ..." is
     # an application's failed step, RunPod-Fooocus-API#32)
     r"|expect\w*|(?-i:except|raise|elif|def|class|import)|catch|if|re\.\w+|pattern|regex|test_\w*"
