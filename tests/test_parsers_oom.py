@@ -4703,3 +4703,20 @@ def test_a_c_assert_message_naming_the_memory_is_a_report() -> None:
     )
     assert [(e.fatal, e.kind) for e in events(abort)] == [(True, "gpu")]
     assert events('assert "CUDA out of memory" in log.read()') == []
+
+
+def test_a_notebook_files_json_indent_is_not_the_programs() -> None:
+    """An ``.ipynb`` read as a file indents each output entry by its JSON layout; the entry's
+    text is what the program printed (a Colab tutorial's saved error, round 74a). Spaces inside
+    the string stay the program's: a traceback's source line is still no report."""
+    error = (
+        '            "\\u001b[0;31mRuntimeError\\u001b[0m: CUDA out of memory. Tried to allocate '
+        '7.27 GiB (GPU 0; 11.17 GiB total capacity; 8.67 GiB already allocated)"'
+    )
+    entry = '          "ename": "RuntimeError",\n          "evalue": "ignored",\n'
+    notebook = f'{entry}          "traceback": [\n{error}\n          ]'
+    assert [(e.fatal, e.kind) for e in events(notebook)] == [(True, "gpu")]
+    source = (
+        '      "    raise RuntimeError(\\"CUDA out of memory. Tried to allocate 2.00 GiB\\")\\n",'
+    )
+    assert [e for e in events(source) if e.fatal] == []

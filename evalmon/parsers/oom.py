@@ -639,7 +639,7 @@ _LOST_ESCAPE = ascii_re(r"(?:#033|\\033|\\x1[bB]|\\u001[bB])\[(?:\d{1,3}(?:;\d{1
 
 
 # A line of a saved notebook's output list: one JSON string, then a comma or the list's end
-_OUTPUT_ENTRY = ascii_re(r'(?P<indent>\s*)"(?P<text>(?:[^"\\]|\\.)*)",?$')
+_OUTPUT_ENTRY = ascii_re(r'\s*"(?P<text>(?:[^"\\]|\\.)*)",?$')
 
 
 def _printed(text: str) -> str:
@@ -684,7 +684,9 @@ def _notebook_output(line: str) -> str | None:
     """The line a saved notebook's output entry holds, as the program printed it: a stream's
     line, its newline escaped ('"[...] [ERROR] [launch.py:322:sigkill_handler] ... exits with
     return code = -9\\n",', a Colab fine-tune), or the exception line of a traceback, coloured
-    by IPython ('"\\u001b[1;31mMemoryError\\u001b[0m: "'). Any other JSON string is a value."""
+    by IPython ('"\\u001b[1;31mMemoryError\\u001b[0m: "'). Any other JSON string is a value.
+    The entry's own indent is the notebook file's JSON layout (an ``.ipynb`` read as a file), not
+    the program's: only the spaces inside the string are."""
     entry = _OUTPUT_ENTRY.match(line)
     if entry is None:
         return None
@@ -698,7 +700,7 @@ def _notebook_output(line: str) -> str | None:
         return None
     if not stream and _EXCEPTION_START.match(printed) is None:
         return None  # a traceback's frames: only its last entry is the exception
-    return entry["indent"] + printed
+    return printed
 
 
 def _split(text: str) -> _Line:
