@@ -942,15 +942,6 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "rmm",
     ),
-    # Paddle's allocator exception ending the process through the C++ runtime, its what() empty
-    # or cut ("terminate called after throwing an instance of
-    # 'paddle::memory::allocation::BadAlloc'", PaddlePaddle/Paddle#42341)
-    _rule(
-        r"^terminate called after throwing an instance of 'paddle::memory::allocation::BadAlloc'$",
-        "gpu",
-        "paddle",
-        always_fatal=True,
-    ),
     # PyTorch's CPU allocator checking posix_memalign, whose 12 is ENOMEM ("[enforce fail at
     # CPUAllocator.cpp:56] posix_memalign(&data, gAlignment, nbytes) == 0. 12 vs 0",
     # pyg-team/pytorch_geometric#581)
@@ -1885,6 +1876,14 @@ _STRONG: tuple[_Rule, ...] = (
         r"(?: +what\(\): +(?:std::|St9)bad_alloc)?$",
         "host",
         "cxx",
+        always_fatal=True,
+    ),
+    # ...and Paddle's allocator exception, its what() empty or cut ("terminate called after
+    # throwing an instance of 'paddle::memory::allocation::BadAlloc'", PaddlePaddle/Paddle#42341)
+    _rule(
+        r"^terminate called after throwing an instance of 'paddle::memory::allocation::BadAlloc'$",
+        "gpu",
+        "paddle",
         always_fatal=True,
     ),
     # LLVM's JIT (XLA's CPU back-end) failing to map memory for compiled code, after which the
@@ -3518,11 +3517,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     )
 
 
-# A traceback's frame under a header of its own: a wrapper relaying a child's output line by
-# line (FluxGym logging sd-scripts' stdout, "[2024-09-18 08:19:51] [INFO] File "C:\\...\\runpy.py",
-# line 196, in _run_module_as_main", cocktailpeanut/fluxgym#78). A program logging a caught
-# exception writes it as one record, its header on the first line only.
-_FRAME_LINE = ascii_re(r'File "[^"]+", line \d+')
+# what closes a level's token in a header ("[INFO] ", "INFO: ", "<WARNING> | ")
 _LEVEL_CLOSE = ascii_re(r"[\])>:|\-]*\s*")
 
 
@@ -3531,19 +3526,20 @@ def _relays_a_stream(window: Sequence[_Line], i: int) -> bool:
     program's output? Then that level is not the record's (FluxGym at INFO before its child's
     ``torch.OutOfMemoryError``). The same header shows it: before a traceback's frame, or
     before another program's own header ("[INFO] E0407 03:45:08.236000 27404 .../api.py:869]
-    failed (exitcode: 1)", cocktailpeanut/fluxgym#383)."""
+    failed (exitcode: 1)", cocktailpeanut/fluxgym#383). A program logging a caught exception
+    writes it as one record, its header on the first line only, never before a frame."""
     head = window[i].head
-    levels = list(_HANDLED_LEVEL.finditer(head))
-    if not levels or not _handled_level(head):
+    if not _handled_level(head):
         return False
-    close = _LEVEL_CLOSE.match(head, levels[-1].end())
-    wrapper = head[: close.end() if close else levels[-1].end()].translate(_SHAPE)
+    level_end = list(_HANDLED_LEVEL.finditer(head))[-1].end()
+    close = _LEVEL_CLOSE.match(head, level_end)
+    wrapper = head[: close.end() if close else level_end].translate(_SHAPE)
     for line in window[max(0, i - CONTEXT_BEFORE) : i + CONTEXT_AFTER + 1]:
         other = line.head.translate(_SHAPE)
         if not other.startswith(wrapper):
             continue
         inner = line.head[len(wrapper) :].lstrip()
-        if _FRAME_LINE.match(line.body) and not inner:
+        if not inner and _FRAME.match(line.body):
             return True
         if _HANDLED_LEVEL.match(inner) or _ERROR_LEVEL.match(inner):
             return True
