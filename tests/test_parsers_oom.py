@@ -4720,3 +4720,20 @@ def test_a_notebook_files_json_indent_is_not_the_programs() -> None:
         '      "    raise RuntimeError(\\"CUDA out of memory. Tried to allocate 2.00 GiB\\")\\n",'
     )
     assert [e for e in events(source) if e.fatal] == []
+
+
+def test_go_runtime_out_of_memory_is_a_host_oom() -> None:
+    """Go's runtime crashes when the OS refuses it more heap (ollama's server is a Go program):
+    the line as mozilla/tls-observatory#377 and mandiant/GoReSym#51 pasted it, then its stack.
+    The same words inside a sentence are no report."""
+    linux = (
+        "fatal error: runtime: out of memory\n\nruntime stack:\nruntime.throw(0x6731d0, 0x16)\n"
+        "        /tmp/go/src/runtime/panic.go:608 +0x72\n"
+    )
+    windows = (
+        "runtime: VirtualAlloc of 299704320 bytes failed with errno=1455\n"
+        "fatal error: out of memory\n\nruntime stack:\n"
+    )
+    for log in (linux, windows):
+        assert [(e.fatal, e.kind, e.origin) for e in events(log)] == [(True, "host", "go")]
+    assert events("we saw fatal error: runtime: out of memory on the old build\n") == []

@@ -1644,6 +1644,11 @@ _STRONG: tuple[_Rule, ...] = (
         "host",
         "metaflow",
     ),
+    # Go's runtime when the OS refuses it more heap, a crash no program can catch (ollama's
+    # server is a Go program): "fatal error: runtime: out of memory" (mozilla/tls-observatory
+    # #377), and after Windows' VirtualAlloc fails, "fatal error: out of memory"
+    # (mandiant/GoReSym#51); the whole line, as the runtime prints it
+    _rule(r"^fatal error: (?:runtime: )?out of memory$", "host", "go"),
     # Google Colab's notice when the runtime's kernel is killed for RAM
     _rule(r"^Your session crashed after using all available RAM\b", "host", "colab"),
     # ... the monitor's own line for one kill ("Memory on the node (IP: ...) where the task
