@@ -1317,9 +1317,14 @@ _STRONG: tuple[_Rule, ...] = (
     # -6 (PI_ERROR_OUT_OF_HOST_MEMORY)"
     _rule(r"\b(?:UR_RESULT_ERROR|PI_ERROR)_OUT_OF_DEVICE_MEMORY\b", "gpu", "sycl", code=True),
     _rule(r"\b(?:UR_RESULT_ERROR|PI_ERROR)_OUT_OF_HOST_MEMORY\b", "host", "sycl", code=True),
-    # Vulkan's result code (Mesa's drivers, TVM/MLC's Vulkan runtime, ggml's Vulkan backend)
+    # Vulkan's result code (Mesa's drivers, TVM/MLC's Vulkan runtime, ggml's Vulkan backend;
+    # Rust's vulkano wraps it: "OomError(OutOfDeviceMemory)", vulkano-rs/vulkano#172)
     _rule(
-        r"\bVK_ERROR_OUT_OF_DEVICE_MEMORY\b|\bErrorOutOfDeviceMemory\b", "gpu", "vulkan", code=True
+        r"\bVK_ERROR_OUT_OF_DEVICE_MEMORY\b|\bErrorOutOfDeviceMemory\b"
+        r"|\bOomError\(OutOfDeviceMemory\)",
+        "gpu",
+        "vulkan",
+        code=True,
     ),
     # Mesa's RADV driver when the kernel gives it no buffer object, before it returns that code
     # to the program ("radv/amdgpu: Failed to allocate a buffer:", then the size on the next
@@ -1692,6 +1697,10 @@ _STRONG: tuple[_Rule, ...] = (
     # (PaddlePaddle/Paddle#8992)
     _rule(r"\benforce allocating <= available failed, \d+ > \d+", "gpu", "paddle"),
     _rule(r"\binvoked oom-killer: gfp_mask=", "host", "kernel"),
+    # ...and the victim's summary, which the same report prints only once it chose one (mm/
+    # oom_kill.c, dump_oom_summary), where a paste was cut before the kill line ("oom-kill:
+    # constraint=CONSTRAINT_MEMCG,...,oom_memcg=/docker/...", google-research/jax3d#121)
+    _rule(r"\boom-kill:constraint=CONSTRAINT_[A-Z]+,", "host", "kernel"),
     # ...and its kill line with what it took (mm/oom_kill.c, __oom_kill_process), also where a
     # paste lost the "Out of memory: " before it ("Aug 19 07:28:44 ... Killed process 3652454
     # (VLLM::EngineCor) total-vm:160958068kB, anon-rss:6548368kB", a vLLM port's stage report)
@@ -2196,6 +2205,9 @@ _CODE_MESSAGE: tuple[_Rule, ...] = (
 _KILLED: tuple[re.Pattern[str], ...] = (
     ascii_re(r"Killed$"),
     ascii_re(r"\*\*Killed\*\*$"),  # bolded by the reporter (CharlesShang/FastMaskRCNN#172)
+    # macOS's sh and bash, which add the signal's number (a TF training job that leaked host
+    # memory on a Mac, tensorflow/models#9231)
+    ascii_re(r"Killed: 9$"),
     ascii_re("\u5df2\u6740\u6b7b$"),  # bash's "Killed" under a zh_CN locale: 已杀死
     # bash: "script: line 3: 123 Killed  cmd", "line" in the locale's words ("riga", "Zeile")
     ascii_re(r"[\w./\-]+: [^\s:]{2,12} \d+: +\d+ Killed(?: |$)"),
@@ -2509,7 +2521,7 @@ def _mentioned(prefix: str) -> bool:
 
 # An error code's name reports an error only with an error around it: ``HIP error ...
 # hipErrorOutOfMemory !!!``, ``HIPError(code hipErrorOutOfMemory, ...)``, ``failed with``.
-_CODE_CONTEXT = ascii_re(r"(?i)error|fail|abort|could not|cannot|unable|!!!")
+_CODE_CONTEXT = ascii_re(r"(?i)error|fail|abort|could not|cannot|unable|!!!|\bpanicked\b")
 # A person's sentence before an error code's name ("First try with -ngl 99 (needed -fit off to
 # get past an unrelated crash): error 39 UR_RESULT_ERROR_OUT_OF_DEVICE_MEMORY"): many plain
 # lowercase words; a log line names its code after a short header and a few words
@@ -2684,16 +2696,10 @@ def _match_text(text: str) -> _Found | None:
                 # TensorFlow: "OOM when allocating tensor ...", eager "failed to allocate memory"
                 kind: OomKind = "host" if _TF_CPU.search(message) else "gpu"
                 return _Found(_Rule(_EXCEPTION_LINE, kind, "tensorflow"))
-            found = (
-                _match_rules(message, _WEAK, anchored=True)
-                or _match_rules(message, _CODE_MESSAGE, anchored=True)
-                or _match_rules(message, _HOST_MESSAGE, anchored=True)
-            )
-            if found is None and _OOM_MESSAGE_START.match(message):
-                # an exception whose message starts with the allocator's words, whatever
-                # follows: "RuntimeError: CUDA out of memory when ..." (the type is the report)
-                found = _Found(_Rule(_OOM_MESSAGE_START, "gpu", _origin_of(message)))
-            return found
+            return _match_exception_message(message)
+    failed_prompt = _COMFYUI_FAILED_PROMPT.match(text)
+    if failed_prompt is not None:
+        return _match_exception_message(text[failed_prompt.end() :])
     found = _match_rules(text, _WEAK, anchored=True)
     if found is not None:
         return found
@@ -2701,6 +2707,26 @@ def _match_text(text: str) -> _Found | None:
     if label is not None and not _quoted(label.group("label")):
         return _match_rules(label.group("msg"), _WEAK, anchored=True)
     return None
+
+
+def _match_exception_message(message: str) -> _Found | None:
+    """The rule an exception's message satisfies (the exception is the error around it)."""
+    found = (
+        _match_rules(message, _WEAK, anchored=True)
+        or _match_rules(message, _CODE_MESSAGE, anchored=True)
+        or _match_rules(message, _HOST_MESSAGE, anchored=True)
+    )
+    if found is None and _OOM_MESSAGE_START.match(message):
+        # an exception whose message starts with the allocator's words, whatever follows:
+        # "RuntimeError: CUDA out of memory when ..." (the type is the report)
+        found = _Found(_Rule(_OOM_MESSAGE_START, "gpu", _origin_of(message)))
+    return found
+
+
+# ComfyUI's record of the exception that failed a prompt, its message without its type ("!!!
+# Exception during processing !!! El archivo de paginación es demasiado pequeño para completar
+# la operación. (os error 1455)", Comfy-Org/ComfyUI#11009): read as that exception's message
+_COMFYUI_FAILED_PROMPT = ascii_re(r"!!! Exception during processing ?!!! (?=\S)")
 
 
 # C++ runtimes: ``terminate called after throwing an instance of 'c10::Error'`` then
@@ -2780,6 +2806,10 @@ _EXHAUSTION_WORDS = ascii_re(
     r"|\b(?:insufficient|not enough|no enough) (?:[\w\-]+ ){0,3}(?:memory|VRAM|RAM|HBM)\b"
     r"|\b(?:failed|unable|cannot|can ?not|can't|could ?not|couldn't) (?:to )?"
     r"(?:alloc(?:ate)?|reserve|malloc)\b[^.;,]{0,60}?\b(?:memory|VRAM|buffers?)\b"
+    # ...or a size ("Failed to allocate 4.000GB (alignment: none, usage: tensors) on ND 0:NC 4",
+    # the Neuron runtime's)
+    r"|\b(?:failed|unable|cannot|can ?not|could ?not) (?:to )?alloc(?:ate)? [\d.,]+ ?"
+    r"(?:bytes|[KMGT]i?B)\b"
     r"|\bmemory allocation (?:has )?(?:failed|failure|error)\b|\bmemory not available\b"
     r"|\bmemory (?:is |was )?exhausted\b"
     # the words the other way round ("Memory isn't enough", MindSpore; "device memory is
