@@ -886,7 +886,13 @@ _JOBLIB_SIGKILL = r"The exit codes of the workers are \{SIGKILL\(-9\)(?:, SIGKIL
 # what may follow "OutOfMe" in a name cut short of "OutOfMemoryError" (never the whole name)
 _CUT_NAME_TAIL = r"(?:m(?:o(?:r(?:y(?:E(?:r(?:r(?:o)?)?)?)?)?)?)?)?$"
 
+# wgpu's error chain, each cause indented under the last ("wgpu error: Validation Error",
+# "Caused by:", "    In Device::create_buffer", "    Not enough memory left", in a Rust panic:
+# Burn's Stable Diffusion on a small card, Gadersd/stable-diffusion-burn#5); the whole line
+_WGPU_NO_MEMORY_LEFT = _rule(r"^\s{0,8}Not enough memory left\.?\s*$", "gpu", "wgpu")
+
 _STRONG: tuple[_Rule, ...] = (
+    _WGPU_NO_MEMORY_LEFT,
     _rule(r"\bHIP out of memory\.\s*Tried\s*to\s*allocate", "gpu", "hip"),
     _rule(r"\bMPS backend out of memory\b", "gpu", "mps"),
     # PyTorch's caching allocator, whose words each out-of-tree backend copies with its own
@@ -925,9 +931,11 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # CuPy's memory pool, as Chainer's trainer prints it before re-raising ("Exception in main
     # training loop: Out of memory allocating 25,600,000 bytes (allocated so far: 3,635,267,072
-    # bytes).", chainer/chainer#2537)
+    # bytes).", chainer/chainer#2537; CuPy 2's words: "out of memory to allocate 163840000 bytes
+    # (total 1673061376 bytes)", motokimura/spacenet_building_detection#3)
     _rule(
-        r"\bOut of memory allocating [\d,]+ bytes \(allocated so far: [\d,]+ bytes\)",
+        r"\bOut of memory allocating [\d,]+ bytes \(allocated so far: [\d,]+ bytes\)"
+        r"|\bout of memory to allocate \d+ bytes \(total \d+ bytes\)",
         "gpu",
         "cupy",
     ),
@@ -1696,6 +1704,22 @@ _STRONG: tuple[_Rule, ...] = (
     # "EnforceNotMet: enforce allocating <= available failed, 10513462067 > 1369702144"
     # (PaddlePaddle/Paddle#8992)
     _rule(r"\benforce allocating <= available failed, \d+ > \d+", "gpu", "paddle"),
+    # ...and its CPU allocator's check of posix_memalign, whose 12 is ENOMEM ("[Hint: Expected
+    # posix_memalign(&p, alignment, size) == 0, but received posix_memalign(&p, alignment,
+    # size):12 != 0:0.]", PaddlePaddle/PaddleOCR#493)
+    _rule(
+        r"\[Hint: Expected posix_memalign\(&p, alignment, size\) == 0, but received "
+        r"posix_memalign\(&p, alignment, size\):12 != 0:0\.\]",
+        "host",
+        "paddle",
+    ),
+    # CatBoost's GPU memory pool, its uncaught exception's type first ("(NCudaLib::
+    # TOutOfMemoryError) .../stack_like_memory_pool.h:303: Error: Out of memory. Requested 8880
+    # MB; Free 5902.061425 MB", catboost/catboost#2750)
+    _rule(r"^\(NCudaLib::TOutOfMemoryError\) ", "gpu", "catboost"),
+    # nnabla's caching allocator after it freed its cache and retried ("Failed to allocate.
+    # Freeing memory cache and retrying." twice, then this; sony/ai-research-code#54)
+    _rule(r"^Failed to allocate again\.$", "gpu", "nnabla", unnamed=True),
     _rule(r"\binvoked oom-killer: gfp_mask=", "host", "kernel"),
     # ...and the victim's summary, which the same report prints only once it chose one (mm/
     # oom_kill.c, dump_oom_summary), where a paste was cut before the kill line ("oom-kill:
@@ -2210,7 +2234,9 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     ascii_re(r"Killed: 9$"),
     ascii_re("\u5df2\u6740\u6b7b$"),  # bash's "Killed" under a zh_CN locale: 已杀死
     # bash: "script: line 3: 123 Killed  cmd", "line" in the locale's words ("riga", "Zeile")
-    ascii_re(r"[\w./\-]+: [^\s:]{2,12} \d+: +\d+ Killed(?: |$)"),
+    # (run.pl's subshell pads its columns: "bash: line 1:  227304  Killed  (gmm-latgen-faster
+    # ...)", kaldi-asr/kaldi#3751)
+    ascii_re(r"[\w./\-]+: [^\s:]{2,12} \d+: +\d+ +Killed(?: |$)"),
     ascii_re(r"\[\d+\][+-]? +Killed +\S"),  # bash job control
     # bash's report without the script's name ("71885 Killed                  python -m ..."):
     # the status padded to its column
@@ -2602,6 +2628,7 @@ _INDENTED_REPORTS = (
     # indented progress line (rustup's " 42.0 MiB /  60.2 MiB ( 70 %) ... ETA:  2smemory
     # allocation of 166442784 bytes failed", rust-lang/rust#73202): glued, it is no quote
     _rule(r"\s.*\S(?=memory allocation of \d+ bytes failed)", "host", "rust"),
+    _WGPU_NO_MEMORY_LEFT,
 )
 
 
@@ -2683,7 +2710,9 @@ def _match_text(text: str) -> _Found | None:
                     return _Found(_Rule(_EXCEPTION_LINE, "gpu", "hip"))
                 return _Found(_Rule(_EXCEPTION_LINE, "gpu", "pytorch"))
             if etype.endswith("MemoryError"):
-                if "cuMemAlloc" in message or "CUDA" in message:
+                if _THEANO_OTHER_CAUSE.search(message):
+                    return None
+                if "cuMemAlloc" in message or "CUDA" in message or "device memory" in message:
                     return _Found(_Rule(_EXCEPTION_LINE, "gpu", "cuda"))
                 return _Found(_Rule(_EXCEPTION_LINE, "host", "python"))
             memory = _TF_MEMORY.search(message)
@@ -2697,7 +2726,7 @@ def _match_text(text: str) -> _Found | None:
                 kind: OomKind = "host" if _TF_CPU.search(message) else "gpu"
                 return _Found(_Rule(_EXCEPTION_LINE, kind, "tensorflow"))
             return _match_exception_message(message)
-    failed_prompt = _COMFYUI_FAILED_PROMPT.match(text)
+    failed_prompt = _EXCEPTION_CARRIER.match(text)
     if failed_prompt is not None:
         return _match_exception_message(text[failed_prompt.end() :])
     found = _match_rules(text, _WEAK, anchored=True)
@@ -2707,6 +2736,14 @@ def _match_text(text: str) -> _Found | None:
     if label is not None and not _quoted(label.group("label")):
         return _match_rules(label.group("msg"), _WEAK, anchored=True)
     return None
+
+
+# Theano raises MemoryError for any failed device allocation and names CUDA's reason after it:
+# "(out of memory)" is the memory, "(initialization error)" a context CUDA could not create
+# (60 MB on a free 12 GB card, NVIDIA's developer forums, thread 148586)
+_THEANO_OTHER_CAUSE = ascii_re(
+    r"\bError allocating \d+ bytes of device memory \((?!out of memory\))[\w ]{1,40}\)"
+)
 
 
 def _match_exception_message(message: str) -> _Found | None:
@@ -2726,7 +2763,12 @@ def _match_exception_message(message: str) -> _Found | None:
 # ComfyUI's record of the exception that failed a prompt, its message without its type ("!!!
 # Exception during processing !!! El archivo de paginación es demasiado pequeño para completar
 # la operación. (os error 1455)", Comfy-Org/ComfyUI#11009): read as that exception's message
-_COMFYUI_FAILED_PROMPT = ascii_re(r"!!! Exception during processing ?!!! (?=\S)")
+# ...and Chainer's trainer, which prints the exception's message so before its traceback and
+# raises it again ("Exception in main training loop: out of memory to allocate 163840000 bytes
+# (total 1673061376 bytes)", CuPy's pool; motokimura/spacenet_building_detection#3)
+_EXCEPTION_CARRIER = ascii_re(
+    r"!!! Exception during processing ?!!! (?=\S)|Exception in main training loop: (?=\S)"
+)
 
 
 # C++ runtimes: ``terminate called after throwing an instance of 'c10::Error'`` then
@@ -2854,6 +2896,10 @@ _NOT_EXHAUSTION = ascii_re(
     # TensorRT's builder skipping a tactic that wants more than is free, at ERROR, and
     # building on ("Device memory is insufficient to use tactic.", NVIDIA-AI-IOT/torch2trt#706)
     r"|\binsufficient to use tactic\b"
+    # TVM's graph memory planner refusing a symbolic shape at compile time ("Check failed:
+    # (pval != nullptr) is false: Cannot allocate memory symbolic tensor shape [T.Any(),
+    # T.Any()]", apache/tvm#16509): nothing was allocated
+    r"|\bCannot allocate memory symbolic tensor shape\b"
     # Darknet's check_error ends with perror(): the CUDA error, then whatever errno held
     # ("CUDA Error: mapping of buffer object failed: Cannot allocate memory", AlexeyAB/darknet
     # #6381: a launch timeout); only its own "CUDA Error: out of memory" is the memory
@@ -3630,12 +3676,21 @@ _OP_STATUS_RECORD = ascii_re(r"\bop_kernel\.cc:\d+\] $")
 _CAUGHT_PRINT = ascii_re(r"^Caught (?:\w+ ){0,2}\w*(?:Error|Exception)\s*$")
 
 
+# ...or a record below ERROR saying the program falls back, the caught exception printed under
+# it ("WARN  BatchNormalization:370 - CuDNN BatchNormalization forward pass execution failed -
+# falling back on built-in implementation", then "java.lang.RuntimeException: Failed to allocate
+# 411041792 bytes from DEVICE [0] memory", deeplearning4j/deeplearning4j#6691)
+_FALLS_BACK = ascii_re(r"(?i)\bfall(?:ing|s)? back (?:on|to)\b")
+
+
 def _caught_just_before(window: Sequence[_Line], i: int) -> bool:
     """Is the line before line ``i`` (same source) the program saying it caught an error?"""
     for k in range(i - 1, max(-1, i - 3), -1):
         line = window[k]
         if line.source != window[i].source or not line.body.strip():
             continue
+        if _handled_level(line.head) and _FALLS_BACK.search(line.body):
+            return True
         return _CAUGHT_PRINT.match(line.body) is not None
     return False
 
@@ -4031,6 +4086,9 @@ _LOAD_LOG = ascii_re(
     # VRAM used = 131065.03 MiB", then its loading dots and "CUDA error 2 ... out of memory")
     r"|^llm_load_tensors: "
     r"|\bLoading bmodel from\b"  # Sophgo's runtime
+    # the Neuron runtime answering a model's load ("NRTD_CTX_LOAD NRTD response code
+    # 'NERR_RESOURCE'", then "Failed to alloc DEVICE memory", aws-neuron/aws-neuron-sdk#302)
+    r"|\bContext=NRTD_CTX_LOAD\b"
     r"|\bDeserialize required \d+ microseconds\b"  # TensorRT reading an engine (a plan)
     # a program telling what it loads where ("Loading only U-Net into both Neuron Cores...",
     # aws-neuron/optimum-neuron#668)
