@@ -2642,14 +2642,16 @@ _HARNESS_SUMMARY = ascii_re(
 
 # A person telling of their own failure with the message straight after ("... i got this
 # error: RuntimeError: CUDA out of memory ...", pytorch/pytorch#65027; "I get this error ==>
-# MemoryError: ..."): their run's failure, as a sentence in any language running into it is.
-# Said with the message as code, or without naming an error, it stays a quote.
+# MemoryError: ..."): their run's failure, as a sentence in any language running into it is,
+# also with the message in quotes or as inline code ("i would get this error------ "MemoryError:
+# bad allocation"", tensorflow/tensorflow#39434). Without naming an error it stays a quote.
 _OWN_FAILURE_TOLD = ascii_re(
-    r"(?i)\b(?:I|we)(?:'m| am| are)? +(?:keep +)?(?:got|get|getting|receive[ds]?|receiving|see|saw"
+    r"(?i)\b(?:I|we)(?:'m| am| are)? +(?:(?:keep|would|will|always|still|now|also|then|just)"
+    r" +)*(?:got|get|getting|receive[ds]?|receiving|see|saw"
     r"|encounter(?:ed)?|hit|ran into|run into)\b"
     r"(?: +(?:this|the|an?|another|following|same|below|similar))*"
     r" +(?:errors?|issues?|problems?|exceptions?)(?: +message)?"
-    r" *(?:(?::|==>|=>|->) *(?=[^\s`])|(?=[\"\u201c])"
+    r" *(?:(?::|==>|=>|->|-{2,}|={2,}) *(?=\S)|(?=[\"\u201c`'])"
     # ("i am getting error RuntimeError: unable to mmap ...": the exception's name follows)
     r"|(?<=\w) +(?=(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exhausted)\w*: ))"
 )
@@ -2674,7 +2676,7 @@ def _match_text(text: str) -> _Found | None:
         and not _quoted(text[: told.start()])
         and _CONDITION_BEFORE.search(text[: told.start()]) is None
     ):
-        return _match_text(text[told.end() :])
+        return _match_text(text[told.end() :].lstrip("\"'`\u201c"))
     if _QUOTING.match(text) or _CHECKED_ABSENT.search(text):
         return None
     found = _match_rules(text, _STRONG, anchored=False)
