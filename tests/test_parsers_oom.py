@@ -4851,3 +4851,21 @@ def test_round_76s_forms() -> None:
         "symbolic tensor shape [T.Any(), T.Any()]"
     )
     assert events(symbolic) == []
+
+
+def test_round_77s_forms() -> None:
+    """Round 77's forms (scientific GPU applications' trackers), as their logs printed them."""
+    fatal = {
+        # RELION's custom allocator, after the progress bar whose fish holds a '"'
+        # (3dem/relion#769)
+        '000/??? sec ~~(,_,">                                   [oo]ERROR: CudaCustomAllocator '
+        "out of memory": "relion",
+        # SPECFEM3D's CUDA check, then every rank's MPI_Abort (SPECFEM/specfem3d#1344)
+        "CUDA error !!!!! <out of memory> !!!!! \nat CUDA call error code: # 2402": "specfem",
+        # MATLAB's gpuArray under its "Error using" (MouseLand/Kilosort#319)
+        "Error using  * \nOut of memory on device. To view more detail about available memory "
+        "on the GPU, use 'gpuDevice()'. If the problem persists, reset the GPU by calling "
+        "'gpuDevice(1)'.": "matlab",
+    }
+    for log, origin in fatal.items():
+        assert [(e.fatal, e.kind, e.origin) for e in events(log)] == [(True, "gpu", origin)], log

@@ -1905,6 +1905,20 @@ _STRONG: tuple[_Rule, ...] = (
         batch_helps=False,
         always_fatal=True,
     ),
+    # ...and its custom GPU allocator's, printed where its progress bar left off ("000/??? sec
+    # ~~(,_,">   [oo]ERROR: CudaCustomAllocator out of memory", 3dem/relion#769): the bar's
+    # fish is no quote, so the rule reads the line from its start
+    _rule(r"^.{0,300}?\bERROR: CudaCustomAllocator out of memory\b", "gpu", "relion"),
+    # SPECFEM3D's CUDA check, before every rank calls MPI_Abort ("CUDA error !!!!! <out of
+    # memory> !!!!!", SPECFEM/specfem3d#1344)
+    _rule(r"^CUDA error !+ <out of memory> !+", "gpu", "specfem"),
+    # MATLAB's gpuArray under "Error using ..." (Kilosort 3's pursuit, MouseLand/Kilosort#319)
+    _rule(
+        r"^Out of memory on device\. To view more detail about available memory on the GPU, "
+        r"use 'gpuDevice\(\)'",
+        "gpu",
+        "matlab",
+    ),
     # the C++ runtime's abort on std::bad_alloc, its what() cut off or joined onto the same line
     # by a paste ("terminate called after throwing an instance of 'std::bad_alloc'  what():
     # std::bad_alloc", tensorflow/tensorflow#9487; old libstdc++'s mangled 'St9bad_alloc');
