@@ -2742,9 +2742,9 @@ def _match_text(text: str) -> _Found | None:
                 kind: OomKind = "host" if _TF_CPU.search(message) else "gpu"
                 return _Found(_Rule(_EXCEPTION_LINE, kind, "tensorflow"))
             return _match_exception_message(message)
-    failed_prompt = _EXCEPTION_CARRIER.match(text)
-    if failed_prompt is not None:
-        return _match_exception_message(text[failed_prompt.end() :])
+    carried = _EXCEPTION_CARRIER.match(text)
+    if carried is not None:
+        return _match_exception_message(text[carried.end() :])
     found = _match_rules(text, _WEAK, anchored=True)
     if found is not None:
         return found
