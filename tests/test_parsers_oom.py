@@ -4869,3 +4869,29 @@ def test_round_77s_forms() -> None:
     }
     for log, origin in fatal.items():
         assert [(e.fatal, e.kind, e.origin) for e in events(log)] == [(True, "gpu", origin)], log
+
+
+def test_round_78s_forms() -> None:
+    """Round 78's forms (runtimes used from other languages), as their logs printed them: a
+    JVM trace's cause (NVIDIA/spark-rapids#7341), .NET's OutOfMemoryException alone and as an
+    inner exception (dotnet/machinelearning#7040, #6288), TH's "Buy new RAM!" as Lua prints it
+    (torch/cutorch#218), and Xcode's report of an app iOS killed (argmaxinc/WhisperKit#70)."""
+    fatal = {
+        "Caused by: java.lang.OutOfMemoryError: Could not allocate native memory: "
+        "std::bad_alloc: out_of_memory: CUDA error at: /home/jenkins/rmm/mr/device/"
+        "cuda_memory_resource.hpp:70": ("gpu", "jvm"),
+        "System.OutOfMemoryException\n  HResult=0x8007000E\n  Message=Exception of type "
+        "'System.OutOfMemoryException' was thrown.": ("host", "dotnet"),
+        "System.InvalidOperationException: Event we were waiting on was subject to an exception\n"
+        " ---> System.FormatException: Stream reading encountered exception\n"
+        " ---> System.OutOfMemoryException: Exception of type 'System.OutOfMemoryException' was "
+        "thrown.\n   at System.Text.StringBuilder.ToString()": ("host", "dotnet"),
+        " Function call failed\n$ Torch: not enough memory: you tried to allocate 845GB. Buy new "
+        "RAM! at /home/users/distro/pkg/torch/lib/TH/THGeneral.c:270": ("host", "torch7"),
+        "The app \u201cWhisperAX\u201d has been killed by the operating system because it is "
+        "using too much memory.": ("host", "ios"),
+    }
+    for log, (kind, origin) in fatal.items():
+        assert [(e.fatal, e.kind, e.origin) for e in events(log)] == [(True, kind, origin)], log
+    # a shell prompt's command stays a command
+    assert events("$ Torch-bench --not-enough-memory-test\n") == []

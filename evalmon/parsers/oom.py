@@ -403,7 +403,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|may be due to OOM|neuronx-cc failed with -9|failed with exit code -9"
     rb"|beyond max L1 size"
     rb"|cudaMalloc failed: ou|shutdown with signal 9"
-    rb"|allocation::BadAlloc'|posix_memalign|Failed to apply for memory"
+    rb"|allocation::BadAlloc'|posix_memalign|Failed to apply for memory|using too much memory"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -928,6 +928,14 @@ _STRONG: tuple[_Rule, ...] = (
         r"|^\[CL ext\] Can not allocate \d+ bytes for USM (?:Host|Device|Shared)\b",
         "gpu",
         "openvino",
+    ),
+    # TH's host allocator (Torch7 and PyTorch before 1.0), as Lua's error prints it with the
+    # calling file first ("THNN.lua:109: $ Torch: not enough memory: you tried to reallocate
+    # 11GB. Buy new RAM! at .../TH/THGeneral.c:251", torch/nn#643)
+    _rule(
+        r"\$ Torch: not enough memory: you tried to (?:re)?allocate \d+GB\. Buy new RAM!",
+        "host",
+        "torch7",
     ),
     # CuPy's memory pool, as Chainer's trainer prints it before re-raising ("Exception in main
     # training loop: Out of memory allocating 25,600,000 bytes (allocated so far: 3,635,267,072
@@ -1662,6 +1670,14 @@ _STRONG: tuple[_Rule, ...] = (
     # #377), and after Windows' VirtualAlloc fails, "fatal error: out of memory"
     # (mandiant/GoReSym#51); the whole line, as the runtime prints it
     _rule(r"^fatal error: (?:runtime: )?out of memory$", "host", "go"),
+    # Xcode's report of an app iOS's jetsam killed ("The app “WhisperAX” has been killed by the
+    # operating system because it is using too much memory.", argmaxinc/WhisperKit#70)
+    _rule(
+        r"^The app \u201c[^\u201d]{1,80}\u201d has been killed by the operating system because "
+        r"it is using too much memory\.",
+        "host",
+        "ios",
+    ),
     # Google Colab's notice when the runtime's kernel is killed for RAM
     _rule(r"^Your session crashed after using all available RAM\b", "host", "colab"),
     # ... the monitor's own line for one kill ("Memory on the node (IP: ...) where the task
@@ -2420,7 +2436,8 @@ _QUOTING = ascii_re(
     r"|e\.g|example|such as|like|contains?|startswith|endswith|search(?:es|ing)?"
     # a person telling what happened: "I'm getting include/alloc.h:103 NCCL WARN ..."
     r"|I'm|I am|I get|I got|I see|I saw|I receive|I keep|we get|we got|we see)\b"
-    r"|(?:^|\s)#+(?:\s|$)|^\s*//|^\$ |^>>> |^\+ |^In \[\d+\]"
+    # (a shell prompt, but not TH's own error: "$ Torch: not enough memory: ...")
+    r"|(?:^|\s)#+(?:\s|$)|^\s*//|^\$ (?!Torch: )|^>>> |^\+ |^In \[\d+\]"
     r"|::test_\w*"  # a pytest report: ``FAILED tests/x.py::test_y - torch.OutOfMemoryError``
 )
 # A scan's checklist of failure markers, each with what it found ("CUDA out of memory: absent",
@@ -2675,6 +2692,9 @@ _CONDITION_BEFORE = ascii_re(r"(?i)\b(?:when|whenever|if|once|unless|until|in ca
 
 def _match_text(text: str) -> _Found | None:
     """The rule a message body satisfies, or None. ``text`` is a prefix-stripped body."""
+    cause = _CAUSE.match(text)
+    if cause is not None:
+        return _match_text(text[cause.end() :])
     if text and text[0].isspace():
         for indented in _INDENTED_REPORTS:
             if indented.pattern.match(text):
@@ -2720,11 +2740,21 @@ def _match_text(text: str) -> _Found | None:
                     or "running low on memory" in message
                 ):
                     return _Found(_Rule(_EXCEPTION_LINE, "host", "ray"))
-                if etype.startswith("java."):  # the JVM's heap, metaspace or threads
-                    return _Found(_Rule(_EXCEPTION_LINE, "host", "jvm"))
+                if etype.startswith("java."):
+                    # the JVM's heap, metaspace or threads, or native memory a library asked
+                    # for: a GPU's when the message names it (RAPIDS for Spark: "Could not
+                    # allocate native memory: std::bad_alloc: out_of_memory: CUDA error at:
+                    # ...", NVIDIA/spark-rapids#7341)
+                    gpu = _ACCELERATOR_WORDS.search(message) is not None
+                    return _Found(_Rule(_EXCEPTION_LINE, "gpu" if gpu else "host", "jvm"))
                 if message.startswith("HIP"):
                     return _Found(_Rule(_EXCEPTION_LINE, "gpu", "hip"))
                 return _Found(_Rule(_EXCEPTION_LINE, "gpu", "pytorch"))
+            if etype.endswith("OutOfMemoryException"):
+                # .NET's ("System.OutOfMemoryException: Exception of type 'System.
+                # OutOfMemoryException' was thrown.", dotnet/machinelearning#6288)
+                gpu = _ACCELERATOR_WORDS.search(message) is not None
+                return _Found(_Rule(_EXCEPTION_LINE, "gpu" if gpu else "host", "dotnet"))
             if etype.endswith("MemoryError"):
                 if _THEANO_OTHER_CAUSE.search(message):
                     return None
@@ -2785,6 +2815,11 @@ def _match_exception_message(message: str) -> _Found | None:
 _EXCEPTION_CARRIER = ascii_re(
     r"!!! Exception during processing ?!!! (?=\S)|Exception in main training loop: (?=\S)"
 )
+# A JVM stack trace's cause, the exception the one above wraps ("Caused by: java.lang.
+# OutOfMemoryError: Could not allocate native memory: ...", NVIDIA/spark-rapids#7341), and
+# .NET's inner exception (" ---> System.OutOfMemoryException: Exception of type ...",
+# dotnet/machinelearning#6288): the whole exception line follows
+_CAUSE = ascii_re(r"(?:Caused by: | ?---> )(?=[A-Za-z_][\w.$]*(?:Error|Exception)\b)")
 
 
 # C++ runtimes: ``terminate called after throwing an instance of 'c10::Error'`` then
