@@ -4895,3 +4895,29 @@ def test_round_78s_forms() -> None:
         assert [(e.fatal, e.kind, e.origin) for e in events(log)] == [(True, kind, origin)], log
     # a shell prompt's command stays a command
     assert events("$ Torch-bench --not-enough-memory-test\n") == []
+
+
+def test_round_79s_forms() -> None:
+    """Round 79's forms (accelerators other than NVIDIA's), as their logs printed them."""
+    fatal = {
+        # tt-metal's allocator for an L1_SMALL buffer (tenstorrent/tt-metal#23271)
+        "RuntimeError: TT_THROW @ /project/tt_metal/impl/allocator/bank_manager.cpp:141: "
+        "tt::exception\ninfo:\nOut of Memory: Not enough space to allocate 51584 B L1_SMALL "
+        "buffer across 62 banks, where each bank needs to store 832 B": "tenstorrent",
+        # a platform's bracketed field glued to its time stamp, before vLLM's header
+        # (vllm-project/vllm-ascend#16649)
+        "[2026-09-09 23:58:37.427][sv-882d3306-3f4c-4b0a-bb20-caac7b62fd56-0-1] "
+        "(Worker_DP2_TP0_DCP0_EP16 pid=1315) ERROR 09-09 15:58:37 [multiproc_executor.py:987] "
+        "torch.OutOfMemoryError: map:../torch_npu/csrc/core/npu/NPUCachingAllocator.cpp:457 NPU "
+        "function error: aclrtMallocPhysical, error code is 507899": "pytorch",
+        # Neuron's compiler refusing the graph (aws-neuron/aws-neuron-sdk#884)
+        "RuntimeError: Failed compilation with ['neuronx-cc', '--target=trn1', 'compile']: "
+        "2024-05-10T23:47:40Z [XCG815]  Estimated peak HBM usage (22.839451) exceeds 16GB. Neff "
+        "won't be able to load on chip": "neuron",
+    }
+    for log, origin in fatal.items():
+        assert [(e.fatal, e.kind, e.origin) for e in events(log)] == [(True, "gpu", origin)], log
+    # zsh's job report glued to a step left without its newline
+    # (illinois-impact/puma-compiler#6)
+    glued = "Memory allocation... done.\nMVM coalescing... [1]    51630 killed     ./vgg16.test"
+    assert [(e.fatal, e.kind) for e in events(glued)] == [(True, "host")]

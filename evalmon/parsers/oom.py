@@ -404,6 +404,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|beyond max L1 size"
     rb"|cudaMalloc failed: ou|shutdown with signal 9"
     rb"|allocation::BadAlloc'|posix_memalign|Failed to apply for memory|using too much memory"
+    rb"|Estimated peak HBM"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -496,7 +497,10 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "header",
         ascii_re(
             _TIMESTAMP
-            + r"(?:(?: - | +| *\| *| *: *)(?:"
+            # (a bracketed field glued to the time's bracket: "[2026-09-09 23:58:37.427][sv-882d...]
+            # (Worker_DP2_TP0 pid=1315) ERROR ...", a platform's collector before vLLM's header,
+            # vllm-project/vllm-ascend#16649)
+            + r"(?:(?: - | +| *\| *| *: *|(?<=\])(?=\[))(?:"
             + _LEVEL
             # a level padded to a column ("%(levelname)-8s": "ERROR    Model failed ..."); not
             # Python logging's own "INFO:tensorflow:" header, which is read whole after this one
@@ -2136,7 +2140,19 @@ _STRONG: tuple[_Rule, ...] = (
     # or TT_THROW): "Out of Memory: Not enough space to allocate 117440512 B DRAM buffer across
     # 12 banks, ..." (tenstorrent/tt-metal#31076, tenstorrent/tt-xla#4685)
     _rule(
-        r"\bOut of Memory: Not enough space to allocate \d+ B (?:DRAM|L1)\b", "gpu", "tenstorrent"
+        r"\bOut of Memory: Not enough space to allocate \d+ B (?:DRAM|L1(?:_SMALL)?)\b",
+        "gpu",
+        "tenstorrent",
+    ),
+    # AWS Neuron's compiler refusing a graph whose estimated peak HBM exceeds the device's
+    # ("[XCG815]  Estimated peak HBM usage (22.839451) exceeds 16GB. Neff won't be able to load
+    # on chip", in torch-neuronx's "Failed compilation with [...]", aws-neuron/aws-neuron-sdk#884)
+    # (the whole graph's estimate at compile time, weights with it: smaller batches still failed)
+    _rule(
+        r"\[XCG815\] +Estimated peak HBM usage \([\d.]+\) exceeds \d+GB\b",
+        "gpu",
+        "neuron",
+        batch_helps=False,
     ),
     # ...and its program's circular buffers past a core's L1 ("Statically allocated circular
     # buffers on core range [...] grow to 2292704 B which is beyond max L1 size of 1499136 B",
@@ -2272,6 +2288,9 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     # the status padded to its column
     ascii_re(r"\d{1,9} Killed {2,}\S"),
     ascii_re(r"\[\d+\][+-]? +\d+ killed +\S"),  # zsh's (CompVis/stable-diffusion#352)
+    # ...glued to a step the program left without its newline ("MVM coalescing... [1]    51630
+    # killed     ./vgg16.test", illinois-impact/puma-compiler#6)
+    ascii_re(r".{1,200}\.\.\. \[\d+\][+-]? +\d+ killed +\S"),
     # bash's "script: line N: PID Killed" glued to the last line a program printed without its
     # newline ("Loading weights [...] from ....safetensors /home/u/webui.sh: line 255: 34389
     # Killed", AUTOMATIC1111/stable-diffusion-webui#11951)
