@@ -2146,8 +2146,8 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # AWS Neuron's compiler refusing a graph whose estimated peak HBM exceeds the device's
     # ("[XCG815]  Estimated peak HBM usage (22.839451) exceeds 16GB. Neff won't be able to load
-    # on chip", in torch-neuronx's "Failed compilation with [...]", aws-neuron/aws-neuron-sdk#884)
-    # (the whole graph's estimate at compile time, weights with it: smaller batches still failed)
+    # on chip", in torch-neuronx's "Failed compilation with [...]", aws-neuron/aws-neuron-sdk#884):
+    # the whole graph's estimate at compile time, weights with it (smaller batches still failed)
     _rule(
         r"\[XCG815\] +Estimated peak HBM usage \([\d.]+\) exceeds \d+GB\b",
         "gpu",
