@@ -4750,6 +4750,12 @@ def test_go_runtime_out_of_memory_is_a_host_oom() -> None:
     assert events("we saw fatal error: runtime: out of memory on the old build\n") == []
 
 
+def _assert_each_one_fatal(forms: dict[str, tuple[str, str]]) -> None:
+    """Each log holds exactly one event: fatal, of the given kind and origin."""
+    for log, (kind, origin) in forms.items():
+        assert [(e.fatal, e.kind, e.origin) for e in events(log)] == [(True, kind, origin)], log
+
+
 def test_round_75s_forms() -> None:
     """Round 75's forms, each as its real log printed it: ComfyUI's record of the exception that
     failed a prompt, read as that exception's message (Comfy-Org/ComfyUI#11009, Windows' commit
@@ -4833,8 +4839,7 @@ def test_round_76s_forms() -> None:
             "wgpu",
         ),
     }
-    for log, (kind, origin) in fatal.items():
-        assert [(e.fatal, e.kind, e.origin) for e in events(log)] == [(True, kind, origin)], log
+    _assert_each_one_fatal(fatal)
     # a record below ERROR that falls back, the caught exception printed under it
     # (deeplearning4j/deeplearning4j#6691)
     fell_back = (
@@ -4867,8 +4872,7 @@ def test_round_77s_forms() -> None:
         "on the GPU, use 'gpuDevice()'. If the problem persists, reset the GPU by calling "
         "'gpuDevice(1)'.": "matlab",
     }
-    for log, origin in fatal.items():
-        assert [(e.fatal, e.kind, e.origin) for e in events(log)] == [(True, "gpu", origin)], log
+    _assert_each_one_fatal({log: ("gpu", origin) for log, origin in fatal.items()})
 
 
 def test_round_78s_forms() -> None:
@@ -4891,8 +4895,7 @@ def test_round_78s_forms() -> None:
         "The app \u201cWhisperAX\u201d has been killed by the operating system because it is "
         "using too much memory.": ("host", "ios"),
     }
-    for log, (kind, origin) in fatal.items():
-        assert [(e.fatal, e.kind, e.origin) for e in events(log)] == [(True, kind, origin)], log
+    _assert_each_one_fatal(fatal)
     # a shell prompt's command stays a command
     assert events("$ Torch-bench --not-enough-memory-test\n") == []
 
@@ -4915,8 +4918,7 @@ def test_round_79s_forms() -> None:
         "2024-05-10T23:47:40Z [XCG815]  Estimated peak HBM usage (22.839451) exceeds 16GB. Neff "
         "won't be able to load on chip": "neuron",
     }
-    for log, origin in fatal.items():
-        assert [(e.fatal, e.kind, e.origin) for e in events(log)] == [(True, "gpu", origin)], log
+    _assert_each_one_fatal({log: ("gpu", origin) for log, origin in fatal.items()})
     # zsh's job report glued to a step left without its newline
     # (illinois-impact/puma-compiler#6)
     glued = "Memory allocation... done.\nMVM coalescing... [1]    51630 killed     ./vgg16.test"

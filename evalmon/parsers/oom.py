@@ -3746,20 +3746,17 @@ _OP_STATUS_RECORD = ascii_re(r"\bop_kernel\.cc:\d+\] $")
 _CAUGHT_PRINT = ascii_re(r"^Caught (?:\w+ ){0,2}\w*(?:Error|Exception)\s*$")
 
 
-# ...or a record below ERROR saying the program falls back, the caught exception printed under
-# it ("WARN  BatchNormalization:370 - CuDNN BatchNormalization forward pass execution failed -
-# falling back on built-in implementation", then "java.lang.RuntimeException: Failed to allocate
-# 411041792 bytes from DEVICE [0] memory", deeplearning4j/deeplearning4j#6691)
-_FALLS_BACK = ascii_re(r"(?i)\bfall(?:ing|s)? back (?:on|to)\b")
-
-
 def _caught_just_before(window: Sequence[_Line], i: int) -> bool:
     """Is the line before line ``i`` (same source) the program saying it caught an error?"""
     for k in range(i - 1, max(-1, i - 3), -1):
         line = window[k]
         if line.source != window[i].source or not line.body.strip():
             continue
-        if _handled_level(line.head) and _FALLS_BACK.search(line.body):
+        # ...or a record below ERROR saying it goes on, the caught exception printed under it
+        # ("WARN  BatchNormalization:370 - CuDNN BatchNormalization forward pass execution
+        # failed - falling back on built-in implementation", then "java.lang.RuntimeException:
+        # Failed to allocate 411041792 bytes from DEVICE [0] memory", deeplearning4j#6691)
+        if _handled_level(line.head) and _RECOVERED_HERE.search(line.body):
             return True
         return _CAUGHT_PRINT.match(line.body) is not None
     return False
