@@ -291,11 +291,9 @@ def late_rank(delay: float, text: str) -> None:
     err = os.path.realpath("/proc/self/fd/2")
     folder = os.path.dirname(err)
     number = int(os.environ.get("EVALMON_ATTEMPT", "1"))
-    if os.fork() == 0:
-        os.setsid()
-        nxt = os.path.join(folder, f"attempt-{number + 1}.out")
-        done = os.path.join(folder, "late-rank.done")
-        as_another_node(_LATE_RANK, nxt, str(delay), ranked(text, 1), done)
+    nxt = os.path.join(folder, f"attempt-{number + 1}.out")
+    done = os.path.join(folder, "late-rank.done")
+    as_another_node(_LATE_RANK, nxt, str(delay), ranked(text, 1), done)
 
 
 _LATE_RANK = """
@@ -319,20 +317,31 @@ with open(sys.argv[1], "a") as fh:
 
 
 def as_another_node(code: str, *argv: str) -> None:
-    """Become a process of another node: not the job's (no evalmon markers in its
-    environment, so evalmon's stop does not reach it), writing on its own schedule."""
+    """Start a process of another node: not the job's, writing on its own schedule. The
+    supervisor counts as the job's any descendant it sees and any process carrying its markers,
+    so the process is forked twice (its parent exits at once: it is no descendant of ours for
+    longer than that) and this returns only once it has exec'd without the markers."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVALMON_")}
-    try:
-        os.execve(sys.executable, [sys.executable, "-c", code, *argv], env)
-    finally:
-        os._exit(1)
+    ready, exec_done = os.pipe()
+    os.set_inheritable(exec_done, False)  # closed by the grandchild's exec (O_CLOEXEC)
+    middle = os.fork()
+    if middle == 0:
+        try:
+            os.close(ready)
+            os.setsid()
+            if os.fork() == 0:
+                os.execve(sys.executable, [sys.executable, "-c", code, *argv], env)
+        finally:
+            os._exit(0)
+    os.close(exec_done)
+    os.waitpid(middle, 0)
+    os.read(ready, 1)  # end of file: the grandchild's exec closed the pipe
+    os.close(ready)
 
 
 def late_writer(path: str, text: str) -> None:
     """Like a server still finishing a request of a client that is gone: not in our group."""
-    if os.fork() == 0:
-        os.setsid()
-        as_another_node(_LATE_WRITER, path, text)
+    as_another_node(_LATE_WRITER, path, text)
 
 
 if __name__ == "__main__":
