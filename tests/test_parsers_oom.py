@@ -4923,3 +4923,15 @@ def test_round_79s_forms() -> None:
     # (illinois-impact/puma-compiler#6)
     glued = "Memory allocation... done.\nMVM coalescing... [1]    51630 killed     ./vgg16.test"
     assert [(e.fatal, e.kind) for e in events(glued)] == [(True, "host")]
+
+
+def test_round_80s_forms() -> None:
+    """Round 80's forms: the kernel's reaper freeing the memory of a process the OOM killer
+    chose, the only line of the report a paste kept (onyx-dot-app/onyx#3427)."""
+    reaped = (
+        "[Tue Dec 10 17:20:04 2024] oom_reaper: reaped process 163083 (vespa-proton-bi), now "
+        "anon-rss:0kB, file-rss:208kB, shmem-rss:0kB"
+    )
+    _assert_each_one_fatal({reaped: ("host", "kernel")})
+    # the reaper's kernel thread in a process list is no kill
+    assert events("root          34  0.0  0.0      0     0 ?        S    Dec10   0:00 [oom_reaper]") == []

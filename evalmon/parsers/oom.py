@@ -404,7 +404,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|beyond max L1 size"
     rb"|cudaMalloc failed: ou|shutdown with signal 9"
     rb"|allocation::BadAlloc'|posix_memalign|Failed to apply for memory|using too much memory"
-    rb"|Estimated peak HBM"
+    rb"|Estimated peak HBM|oom_reaper: reaped"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -1749,6 +1749,11 @@ _STRONG: tuple[_Rule, ...] = (
     # paste lost the "Out of memory: " before it ("Aug 19 07:28:44 ... Killed process 3652454
     # (VLLM::EngineCor) total-vm:160958068kB, anon-rss:6548368kB", a vLLM port's stage report)
     _rule(r"\bKilled process \d+ \([^)]{1,16}\) total-vm:\d+kB, anon-rss:\d+kB", "host", "kernel"),
+    # ...and its reaper freeing the victim's memory, which it does only for a process the OOM
+    # killer chose (mm/oom_kill.c, oom_reap_task_mm): a paste that kept this line alone
+    # ("oom_reaper: reaped process 163083 (vespa-proton-bi), now anon-rss:0kB, ...",
+    # onyx-dot-app/onyx#3427)
+    _rule(r"\boom_reaper: reaped process \d+ \([^)]{1,16}\), now anon-rss:\d+kB", "host", "kernel"),
     # ...and the header of its task list, which only the OOM killer's report prints (mm/
     # oom_kill.c, dump_tasks): a paste that starts inside the report (b4rtaz/distributed-llama#59)
     _rule(
