@@ -1746,8 +1746,9 @@ def detected(excerpt: Excerpt) -> bool:
 
 # The floors guard against regressions. Each round folds in the texts its first sight missed
 # with no rule possible (prose, a code naming no memory), so recall settles lower as the
-# corpus grows: 0.885 until round 74, 0.88 from round 75 (2,215/2,508 found).
-_RECALL_FLOOR = 0.88
+# corpus grows: 0.885 until round 74, 0.88 from round 75 (2,215/2,508 found), 0.87 from round
+# 81, whose cloud platforms' threads told most failures in prose, quotes or JSON (2,377/2,719).
+_RECALL_FLOOR = 0.87
 _DETAILS_FLOOR = 0.92
 
 
@@ -4935,3 +4936,81 @@ def test_round_80s_forms() -> None:
     _assert_each_one_fatal({reaped: ("host", "kernel")})
     # the reaper's kernel thread in a process list is no kill
     assert events("root          34  0.0  0.0      0     0 ?        S    Dec10   0:00 [oom_reaper]") == []
+
+
+def test_round_81s_forms() -> None:
+    """Round 81's forms: platforms' own words for a kill over the memory limit (ECS/AWS Batch
+    under Nextflow, Airflow's Kubernetes executor, Cloud Run, AWS Lambda, LSF as Toil relays
+    it, AI Platform's deployment, Replicate's Cog), each as its real log printed it."""
+    fatal = {
+        "Caused by:\n  Essential container in task exited - OutOfMemoryError: Container killed due "
+        "to memory usage": ("host", "ecs"),
+        "Pod phase: Failed, reason: None, message: None, container_type: main, container_name: "
+        "base,\ncontainer_state: terminated, container_reason: OOMKilled, container_message: "
+        "None, exit_code: 137": ("host", "kubernetes"),
+        "Memory limit of 2048M exceeded with 2126M used.": ("host", "cloud-run"),
+        "RequestId: 45b36944-5896-4d3b-a4eb-b2af494eb662 Error: Runtime exited with error: "
+        "signal: killed\nRuntime.ExitError": ("host", "lambda"),
+        "[2023-01-20T12:09:50+0000] [Thread-2  ] [E] [toil.batchSystems.lsf] bjobs detected job "
+        "failed with:\nexit code: 130\nexit reason: TERM_MEMLIMIT: job killed after reaching LSF "
+        "memory usage limit\nfor job: 9986865": ("host", "lsf"),
+        "ERROR: (gcloud.beta.ai-platform.versions.create) Create Version failed. Bad model "
+        "detected with error: Model requires more memory than allowed. Please try to decrease "
+        "the model size and re-deploy.": ("host", "gcloud"),
+        "Prediction failed for an unknown reason. It might have run out of memory? "
+        "(exitcode -9)": ("host", "cog"),
+    }
+    _assert_each_one_fatal(fatal)
+    # Cog's same guess for a process that exited normally names no kill (replicate/cog#960)
+    assert events(
+        "Prediction failed for an unknown reason. It might have run out of memory? (exitcode 2)"
+    ) == []
+
+
+def test_engines_start_up_capacity_checks() -> None:
+    """vLLM's and SGLang's start-up checks that the memory budget cannot hold their pools, as
+    their logs print them: vLLM's CPU backend, where --gpu-memory-utilization reserves host
+    RAM (a quick-start's log); the recurrent-state pool of hybrid (Mamba/linear-attention)
+    models, which lower max_num_seqs / --max-running-requests fits or, when not one request's
+    slots fit, does not; SGLang's sliding-window pool cap, its message hard-wrapped."""
+    forms = {
+        "ERROR 06-13 18:37:32 [multiproc_executor.py:890] ValueError: Available memory on node 0 "
+        "(4.85/18.0 GiB) on startup is less than desired CPU memory utilization (0.92, 16.56 "
+        "GiB). On the CPU backend, the `--gpu-memory-utilization` flag controls the fraction of "
+        "CPU memory reserved (despite its name).": ("host", "vllm", False),
+        "(Worker pid=18026) ERROR 06-13 19:57:36 [multiproc_executor.py:989] ValueError: "
+        "Available memory on node 0 (4.66/18.0 GiB) on kv cache allocation is less than "
+        "requested memory for kv (-0.39/3.6 GiB). Reduce CPU memory used by other processes.": (
+            "host",
+            "vllm",
+            False,
+        ),
+        "ValueError: max_num_seqs (1024) exceeds available Mamba cache blocks (854)": (
+            "gpu",
+            "vllm-kv",
+            True,
+        ),
+        "RuntimeError: Hybrid (mamba/linear-attention) state cache is too small to serve any "
+        "requests.\nmax_mamba_cache_size=3, mamba_ratio=5, resulting max_num_reqs=0.": (
+            "gpu",
+            "sglang",
+            False,
+        ),
+        "RuntimeError: The DSV4 SWA pool cap (10752 tokens, 0.23 GB) leaves no room for the full "
+        "KV pool within the\navailable 0.14 GB. Reduce --max-running-requests, lower "
+        "--swa-prefix-tails or SGLANG_SWA_EVICTION_INTERVAL,\nor increase --mem-fraction-static.": (
+            "gpu",
+            "sglang",
+            True,
+        ),
+    }
+    for log, (kind, origin, batch_helps) in forms.items():
+        found = [(e.fatal, e.kind, e.origin, e.batch_helps) for e in events(log)]
+        assert found == [(True, kind, origin, batch_helps)], log
+    # the same words in a guide's table or a launcher script's comment are no failure
+    for text in (
+        "| `max_num_seqs (256) exceeds available Mamba cache blocks` | This model keeps one "
+        "state block per running request; `--max-num-seqs 64` fits a 48 GB GPU |",
+        "REM vLLM's default 256 overflows it -> \"exceeds available Mamba cache blocks\" crash at",
+    ):
+        assert not any(e.fatal for e in events(text)), text

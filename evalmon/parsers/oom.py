@@ -404,7 +404,9 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|beyond max L1 size"
     rb"|cudaMalloc failed: ou|shutdown with signal 9"
     rb"|allocation::BadAlloc'|posix_memalign|Failed to apply for memory|using too much memory"
-    rb"|Estimated peak HBM|oom_reaper: reaped"
+    rb"|Estimated peak HBM|oom_reaper: reaped|Available memory on node|Mamba cache blocks"
+    rb"|state cache is too small|leaves no room for the full KV|emory limit of"
+    rb"|exited with error: signal: killed|requires more memory than allowed"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -1468,6 +1470,45 @@ _STRONG: tuple[_Rule, ...] = (
         "vllm",
         batch_helps=False,
     ),
+    # its CPU backend, where --gpu-memory-utilization reserves host RAM: at start-up, and when
+    # the KV cache is allocated after the weights took their share (v1/worker/cpu_worker.py; a
+    # Chinese quick-start's log: "Available memory on node 0 (4.66/18.0 GiB) on kv cache
+    # allocation is less than requested memory for kv (-0.39/3.6 GiB)")
+    _rule(
+        r"\bAvailable memory on node \d+ \([\d.]+/[\d.]+ GiB\) on (?:startup is less than "
+        r"desired CPU memory utilization|kv cache allocation is less than requested memory for kv)",
+        "host",
+        "vllm",
+        batch_helps=False,
+    ),
+    # its hybrid models' recurrent-state pool, one block per running sequence, too small for
+    # max_num_seqs at CUDA-graph capture; lowering it is the cure ("ValueError: max_num_seqs
+    # (1024) exceeds available Mamba cache blocks (635)", config/compilation.py)
+    _rule(
+        r"\bmax_num_seqs \(\d+\) exceeds available Mamba cache blocks \(\d+\)",
+        "gpu",
+        "vllm-kv",
+        batch_helps=True,
+    ),
+    # SGLang's the same for its hybrid models, where not one request's slots fit ("... state
+    # cache is too small to serve any requests." then "max_mamba_cache_size=3, mamba_ratio=5,
+    # resulting max_num_reqs=0."; mem_cache/kv_cache_configurator.py): fewer requests cannot help
+    _rule(
+        r"\bHybrid \(mamba/linear-attention\) state cache is too small to serve any requests\b",
+        "gpu",
+        "sglang",
+        batch_helps=False,
+    ),
+    # ...and its sliding-window pool's cap, sized per running request, leaving the full-attention
+    # pool no memory ("RuntimeError: The DSV4 SWA pool cap (10752 tokens, 0.23 GB) leaves no
+    # room for the full KV pool within the available 0.14 GB. Reduce --max-running-requests,
+    # ..."; model_executor/pool_configurator.py)
+    _rule(
+        r"\bSWA pool cap \(\d+ tokens, [\d.]+ Gi?B\) leaves no room for the full KV pool\b",
+        "gpu",
+        "sglang",
+        batch_helps=True,
+    ),
     # SGLang's token allocator (mem_cache/common.py); older releases name the phase
     _rule(
         r"(?:\b(?:Prefill|Decode) out|\bOut) of memory\. Try to lower your batch size\b",
@@ -1601,7 +1642,12 @@ _STRONG: tuple[_Rule, ...] = (
         "host",
         "pbs",
     ),
-    _rule(r"^TERM_MEMLIMIT: job killed after reaching LSF memory usage limit\b", "host", "lsf"),
+    # (also as a batch system's wrapper relays it: "exit reason: TERM_MEMLIMIT: ...", Toil)
+    _rule(
+        r"(?:^|\bexit reason: )TERM_MEMLIMIT: job killed after reaching LSF memory usage limit\b",
+        "host",
+        "lsf",
+    ),
     _rule(
         r"\b(?:Docker job|Job) has gone over memory limit of \d+ (?:megabytes|Mb|MB)\b"
         # (a stored copy can end at "due to memory", gwastro/1-ogc#4)
@@ -1774,6 +1820,27 @@ _STRONG: tuple[_Rule, ...] = (
     # the kubelet evicting a pod under memory pressure ("The node was low on resource: memory.
     # Container egg was using 5053216Ki, which exceeds its request of 0.")
     _rule(r"\bThe node was low on resource: memory\.", "host", "kubernetes"),
+    # container platforms' own words for a kill over the memory limit: Amazon ECS's (and AWS
+    # Batch's) stopped reason ("Essential container in task exited - OutOfMemoryError: Container
+    # killed due to memory usage", under a Nextflow run's "Caused by:"), Airflow's Kubernetes
+    # executor reading the pod ("container_state: terminated, container_reason: OOMKilled, ...
+    # exit_code: 137"), Cloud Run's ("Memory limit of 2048M exceeded with 2126M used.") and AWS
+    # Lambda's when a function reaches its memory size ("Error: Runtime exited with error:
+    # signal: killed" then "Runtime.ExitError"; a timeout says "Task timed out" instead)
+    _rule(r"\bOutOfMemoryError: Container killed due to memory usage\b", "host", "ecs"),
+    _rule(r"\bcontainer_reason: OOMKilled\b", "host", "kubernetes"),
+    _rule(
+        r"\bMemory limit of \d+ ?[MG]i?B? exceeded with \d+ ?[MG]i?B? used\b", "host", "cloud-run"
+    ),
+    _rule(r"\bRuntime exited with error: signal: killed\b", "host", "lambda"),
+    # AI Platform's model deployment, whose model does not fit the machine ("ERROR: (gcloud.beta.
+    # ai-platform.versions.create) Create Version failed. Bad model detected with error: Model
+    # requires more memory than allowed."): no smaller batch helps a model's size
+    _rule(r"\bModel requires more memory than allowed\b", "host", "gcloud", batch_helps=False),
+    # Replicate's Cog when the predictor's process was SIGKILLed ("Prediction failed for an
+    # unknown reason. It might have run out of memory? (exitcode -9)"); with another exit code
+    # the same guess names no kill (its exit code 2 is a normal exit), so only -9 counts
+    _rule(r"\bIt might have run out of memory\? \(exitcode -9\)", "host", "cog"),
     # systemd about a service (ollama, vllm, a job's unit): "ollama.service: A process of this
     # unit has been killed by the OOM killer.", then "Failed with result 'oom-kill'."
     _rule(
