@@ -4973,7 +4973,7 @@ def test_engines_start_up_capacity_checks() -> None:
     RAM (a quick-start's log); the recurrent-state pool of hybrid (Mamba/linear-attention)
     models, which lower max_num_seqs / --max-running-requests fits or, when not one request's
     slots fit, does not; SGLang's sliding-window pool cap, its message hard-wrapped."""
-    forms = {
+    forms: dict[str, tuple[str, str, bool]] = {
         "ERROR 06-13 18:37:32 [multiproc_executor.py:890] ValueError: Available memory on node 0 "
         "(4.85/18.0 GiB) on startup is less than desired CPU memory utilization (0.92, 16.56 "
         "GiB). On the CPU backend, the `--gpu-memory-utilization` flag controls the fraction of "
@@ -5004,6 +5004,17 @@ def test_engines_start_up_capacity_checks() -> None:
             True,
         ),
     }
+    # vLLM's checks of a weight cache daemon's share, as v1/worker/utils.py formats them (its
+    # docs quote the first; no public log of either yet)
+    for message in (
+        "Externally held weights on device cuda:0 (70.12/79.19 GiB) exceed the desired GPU "
+        "memory utilization (0.85, 67.31 GiB). Increase GPU memory utilization or reduce GPU "
+        "memory used by other processes.",
+        "Free memory on device cuda:0 (10.2/79.19 GiB) on startup is less than the engine's "
+        "budget after excluding external process's weights (0.9, 20.1 GiB). Decrease GPU memory "
+        "utilization or reduce GPU memory used by other processes.",
+    ):
+        forms[f"ValueError: {message}"] = ("gpu", "vllm", False)
     for log, (kind, origin, batch_helps) in forms.items():
         found = [(e.fatal, e.kind, e.origin, e.batch_helps) for e in events(log)]
         assert found == [(True, kind, origin, batch_helps)], log

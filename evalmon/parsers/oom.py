@@ -407,6 +407,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Estimated peak HBM|oom_reaper: reaped|Available memory on node|Mamba cache blocks"
     rb"|state cache is too small|leaves no room for the full KV|emory limit of"
     rb"|exited with error: signal: killed|requires more memory than allowed"
+    rb"|exceed the desired GPU memory|budget after excluding external"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -1464,8 +1465,14 @@ _STRONG: tuple[_Rule, ...] = (
         "vllm-kv",
         batch_helps=False,
     ),
+    # its start-up check of free memory against --gpu-memory-utilization; with weights a weight
+    # cache daemon holds outside the process, also its two checks of that share (v1/worker/
+    # utils.py, request_memory; its docs quote the first: "startup fails with `Externally held
+    # weights ... exceed the desired GPU memory utilization`")
     _rule(
-        r"\bFree memory on device .{0,40}on startup is less than desired\s*GPU memory utilization",
+        r"\bFree memory on device .{0,40}on startup is less than (?:desired\s*GPU memory "
+        r"utilization|the engine's budget after excluding external process's weights)"
+        r"|\bExternally held weights on device .{0,40}\bexceed the desired GPU memory utilization",
         "gpu",
         "vllm",
         batch_helps=False,
