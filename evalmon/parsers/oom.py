@@ -1585,8 +1585,10 @@ _STRONG: tuple[_Rule, ...] = (
         "tgi",
         always_fatal=True,
     ),
+    # TGI's warm-up, and its router's error when the KV blocks the warm-up left cannot hold
+    # --max-total-tokens (router's lib.rs: "Not enough memory to handle `max_total_tokens={0}`")
     _rule(
-        r"\bNot enough memory to handle \d+ (?:prefill|total) tokens\b",  # TGI warm-up
+        r"\bNot enough memory to handle (?:\d+ (?:prefill|total) tokens\b|`max_total_tokens=\d+`)",
         "gpu",
         "tgi",
         batch_helps=False,
