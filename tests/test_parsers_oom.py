@@ -5032,3 +5032,27 @@ def test_engines_start_up_capacity_checks() -> None:
         "REM vLLM's default 256 overflows it -> \"exceeds available Mamba cache blocks\" crash at",
     ):
         assert not any(e.fatal for e in events(text)), text
+
+
+def test_sglang_decode_offload_with_a_full_host_pool_is_survived() -> None:
+    """SGLang's PD decode server logs at ERROR when its host pool cannot take a request's KV
+    offload, skips that offload and serves the request on (disaggregation/
+    decode_kvcache_offload_manager.py; its docs: "the offload for the request is skipped, the
+    request is served normally"): no relaunch."""
+    assert only_survived(
+        "[2026-09-01 10:00:00 DP0 TP0] Not enough host memory for request 3f2a9c\n"
+        "[2026-09-01 10:00:01 DP0 TP0] Decode batch, #running-req: 12, #token: 40211, token "
+        "usage: 0.31, gen throughput (token/s): 812.20, #queue-req: 0"
+    )
+
+
+def test_sglang_diffusion_worker_exits_after_a_multi_rank_oom() -> None:
+    """SGLang's diffusion runtime answers an OOM with a request error when one rank runs the
+    forward, but exits when several do (multimodal_gen's gpu_worker; the messages as it formats
+    them, no public log yet)."""
+    for line in (
+        "[2026-09-01 10:00:00] Worker 1 cannot safely continue after a multi-rank OOM",
+        "sglang.multimodal_gen.runtime.managers.gpu_worker._FatalDistributedForward: Multi-rank "
+        "forward ran out of memory; restart the server.",
+    ):
+        assert [(e.fatal, e.kind, e.origin) for e in events(line)] == [(True, "gpu", "sglang")]

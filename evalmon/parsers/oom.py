@@ -407,7 +407,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Estimated peak HBM|oom_reaper: reaped|Available memory on node|Mamba cache blocks"
     rb"|state cache is too small|leaves no room for the full KV|emory limit of"
     rb"|exited with error: signal: killed|requires more memory than allowed"
-    rb"|exceed the desired GPU memory|budget after excluding external"
+    rb"|exceed the desired GPU memory|budget after excluding external|a multi-rank OOM"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -1014,6 +1014,11 @@ _STRONG: tuple[_Rule, ...] = (
     # on ("ERROR EP worker command failed (rank 1); worker STAYS UP: KV cache exhausted: no free
     # blocks", Avarok-Cybersecurity/atlas#1114), as SGLang retracts requests when its pool is full
     _rule(r"\bKV[ _-]?cache (?:pool )?(?:is |was )?exhausted\b", "gpu", "other", survivable=True),
+    # SGLang's PD decode server when its host pool for offloading a request's KV cache is full:
+    # that offload is skipped and the request is served on ("Not enough host memory for request
+    # <rid>", disaggregation/decode_kvcache_offload_manager.py, at ERROR; a benchmark counts
+    # them in its decode logs)
+    _rule(r"\bNot enough host memory for request \S+$", "host", "sglang", survivable=True),
     # ...and TGI's flash shard out of blocks for a prefill ("Request failed during generation:
     # Server error: Out of available cache blocks: asked 3666, only 3661 free blocks",
     # huggingface/text-generation-inference#1154): the batch's requests fail, the shard goes on
@@ -1540,6 +1545,18 @@ _STRONG: tuple[_Rule, ...] = (
     # re-raised, and the worker shuts down (multimodal_gen's gpu_worker, sgl-project/sglang
     # #29833)
     _rule(r"^OOM detected\. Possible solutions:$", "gpu", "sglang", level_blind=True),
+    # ...and its diffusion runtime's worker when an OOM hits a forward shared by several ranks:
+    # a request error would desynchronise the replica, so it logs this and exits
+    # (multimodal_gen's gpu_worker: "Worker 0 cannot safely continue after a multi-rank OOM",
+    # then the chain ending "_FatalDistributedForward: Multi-rank forward ran out of memory;
+    # restart the server.")
+    _rule(
+        r"\bcannot safely continue after a multi-rank OOM\b"
+        r"|\bMulti-rank forward ran out of memory; restart the server\b",
+        "gpu",
+        "sglang",
+        always_fatal=True,
+    ),
     # its CUDA-graph capture failing for memory, whose message PyTorch may print over several
     # lines ("Capture cuda graph failed: CUDA out of memory." then "Tried to allocate ..."); it
     # advises a smaller --cuda-graph-max-bs (sgl-project/sglang#23769)
