@@ -5056,3 +5056,22 @@ def test_sglang_diffusion_worker_exits_after_a_multi_rank_oom() -> None:
         "forward ran out of memory; restart the server.",
     ):
         assert [(e.fatal, e.kind, e.origin) for e in events(line)] == [(True, "gpu", "sglang")]
+
+
+def test_mooncake_store_put_and_rdma_registration() -> None:
+    """Mooncake's store client dropping a KV put its buffer cannot take is survived, the engine
+    serves on (LMCache/LMCache#1224); its transfer engine's RDMA registration failing with
+    ENOMEM for a large segment is the NIC's registration limit, not memory running out
+    (kvcache-ai/Mooncake#1382: 80 GiB fails, 60 GiB works)."""
+    assert only_survived(
+        "E0804 05:20:44.874174 1321649 store_py.cpp:495] Failed to allocate buffer for put_parts "
+        "operation, key: vllm@meta-llama/Llama-3.1-8B-Instruct@1@0@7193353375021096452, total "
+        "size: 33554460"
+    )
+    assert not any(
+        e.fatal
+        for e in events(
+            "E0115 11:22:06.866998 3663955 rdma_context.cpp:257] Failed to register memory "
+            "0x7f7186000000: Cannot allocate memory [12]"
+        )
+    )

@@ -1019,6 +1019,15 @@ _STRONG: tuple[_Rule, ...] = (
     # <rid>", disaggregation/decode_kvcache_offload_manager.py, at ERROR; a benchmark counts
     # them in its decode logs)
     _rule(r"\bNot enough host memory for request \S+$", "host", "sglang", survivable=True),
+    # Mooncake's store client when its buffer for a put is full: that KV put is dropped, the
+    # engine serves on ("E0804 05:20:44.874174 1321649 store_py.cpp:495] Failed to allocate
+    # buffer for put_parts operation, key: vllm@...", LMCache/LMCache#1224)
+    _rule(
+        r"\bFailed to allocate buffer for put_parts operation\b",
+        "host",
+        "mooncake",
+        survivable=True,
+    ),
     # ...and TGI's flash shard out of blocks for a prefill ("Request failed during generation:
     # Server error: Out of available cache blocks: asked 3666, only 3661 free blocks",
     # huggingface/text-generation-inference#1154): the batch's requests fail, the shard goes on
@@ -3077,6 +3086,10 @@ _NOT_EXHAUSTION = ascii_re(
     # UCX_IB_REG_METHODS, with the node's RAM free; like mlock's RLIMIT_MEMLOCK. Other verbs
     # calls fail the same way ("mlx5dv_create_qp(mlx5_3:1, DCI): failed: Cannot allocate memory")
     r"|\b(?:ibv|mlx5dv)_\w+\("
+    # ...as Mooncake's transfer engine words it (rdma_context.cpp: "Failed to register memory
+    # 0x7f7186000000: Cannot allocate memory [12]" for an 80 GiB segment, 60 GiB fine,
+    # kvcache-ai/Mooncake#1382)
+    r"|\bFailed to register memory 0x[0-9a-f]+: Cannot allocate memory\b"
     # an allocation that failed for a named cause that is not the memory (UCX's "Failed to
     # allocate memory pool (name=rc_recv_desc) chunk: Input/output error" after ibv_reg_mr hit
     # the locked-memory limit, microsoft/DeepSpeedExamples' ViT log, which trains on)
