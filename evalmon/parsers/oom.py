@@ -2534,8 +2534,11 @@ _RECOVERED_HERE = ascii_re(
 # A log record at a level below ERROR: a program that logs an OOM as a warning has caught it
 # (pytorch/pytorch#31252: ``WARNING:root:CUDA out of memory. Tried to allocate ...`` once per
 # skipped batch while the progress bar goes on). glog: ``I1124``/``W1124``.
+# (glog's letter opens the record, or follows a collector's time stamp: CI runners, `docker
+# logs -t` and `kubectl logs --timestamps` put one before every line)
 _HANDLED_LEVEL = ascii_re(
-    r"\b(?:WARNING|WARN|INFO|DEBUG|TRACE|NOTICE)\b|^\[?[IW]\d{3,4} |(?:^|\s)I [\w./\-]+:\d+\]"
+    r"\b(?:WARNING|WARN|INFO|DEBUG|TRACE|NOTICE)\b|^(?:" + _RFC3339 + r" )?\[?[IW]\d{3,4} "
+    r"|(?:^|\s)I [\w./\-]+:\d+\]"
 )
 
 
@@ -4149,7 +4152,8 @@ _EXCEPTION_START = ascii_re(
     r"(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exhausted|Failure)(?:\([\w.]+\))?:"
 )
 _ERROR_LEVEL = ascii_re(
-    r"\b(?:ERROR|CRITICAL|FATAL|Error|error)\b|^\[?E\d{3,4} |(?:^|\s)[EF] [\w./\-]+:\d+\]"
+    r"\b(?:ERROR|CRITICAL|FATAL|Error|error)\b|^(?:" + _RFC3339 + r" )?\[?E\d{3,4} "
+    r"|(?:^|\s)[EF] [\w./\-]+:\d+\]"
 )
 _FAILED_BEFORE = ascii_re(r"Traceback \(most recent call last\)|\bException on /|panicked at\b")
 
