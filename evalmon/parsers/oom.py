@@ -2534,10 +2534,10 @@ _RECOVERED_HERE = ascii_re(
 # A log record at a level below ERROR: a program that logs an OOM as a warning has caught it
 # (pytorch/pytorch#31252: ``WARNING:root:CUDA out of memory. Tried to allocate ...`` once per
 # skipped batch while the progress bar goes on). glog: ``I1124``/``W1124``.
-# (glog's letter opens the record, or follows a collector's time stamp: CI runners, `docker
-# logs -t` and `kubectl logs --timestamps` put one before every line)
+# (glog's letter opens the record, or follows a collector's header: a CI runner's, `docker
+# logs -t`'s or `kubectl logs --timestamps`' time stamp, journald's date)
 _HANDLED_LEVEL = ascii_re(
-    r"\b(?:WARNING|WARN|INFO|DEBUG|TRACE|NOTICE)\b|^(?:" + _RFC3339 + r" )?\[?[IW]\d{3,4} "
+    r"\b(?:WARNING|WARN|INFO|DEBUG|TRACE|NOTICE)\b|(?:^|\s)\[?[IW]\d{3,4} "
     r"|(?:^|\s)I [\w./\-]+:\d+\]"
 )
 
@@ -4152,7 +4152,7 @@ _EXCEPTION_START = ascii_re(
     r"(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exhausted|Failure)(?:\([\w.]+\))?:"
 )
 _ERROR_LEVEL = ascii_re(
-    r"\b(?:ERROR|CRITICAL|FATAL|Error|error)\b|^(?:" + _RFC3339 + r" )?\[?E\d{3,4} "
+    r"\b(?:ERROR|CRITICAL|FATAL|Error|error)\b|(?:^|\s)\[?E\d{3,4} "
     r"|(?:^|\s)[EF] [\w./\-]+:\d+\]"
 )
 _FAILED_BEFORE = ascii_re(r"Traceback \(most recent call last\)|\bException on /|panicked at\b")
