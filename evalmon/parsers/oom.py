@@ -503,7 +503,11 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
             # (a bracketed field glued to the time's bracket: "[2026-09-09 23:58:37.427][sv-882d...]
             # (Worker_DP2_TP0 pid=1315) ERROR ...", a platform's collector before vLLM's header,
             # vllm-project/vllm-ascend#16649)
-            + r"(?:(?: - | +| *\| *| *: *|(?<=\])(?=\[))(?:"
+            # (spaces: up to three, or any number before a level word; more is a line's own
+            # indent under a collector's stamp: "2024-...Z     [GPU] Exceeded max size ...")
+            + r"(?:(?: - | {1,3}(?! )| +(?="
+            + _LEVEL
+            + r"\b)| *\| *| *: *|(?<=\])(?=\[))(?:"
             + _LEVEL
             # a level padded to a column ("%(levelname)-8s": "ERROR    Model failed ..."); not
             # Python logging's own "INFO:tensorflow:" header, which is read whole after this one
