@@ -11,10 +11,8 @@ documents (READMEs, troubleshooting pages, tables) that no collector prefixes.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from tests.oom_real_lines import _read_excerpt
-from tests.test_parsers_oom import events
+from tests.test_parsers_oom import CORPUS, events
 
 PREFIXES = {
     "compose": "ollama-1  | ",
@@ -38,17 +36,14 @@ def _prefixed(text: str, prefix: str) -> str:
 
 
 def main(names: list[str]) -> int:
-    root = Path(__file__).parent / "data" / "oom_corpus"
-    excerpts = [_read_excerpt(p, root.resolve()) for p in sorted(root.glob("*/*.log"))]
-    found = [e for e in excerpts if e.verdict == "fatal" and not e.policy and _fatal(e.text)]
-    negatives = [e for e in excerpts if e.verdict != "fatal"]
+    found = [e for e in CORPUS if e.verdict == "fatal" and not e.policy and _fatal(e.text)]
+    negatives = [e for e in CORPUS if e.verdict != "fatal"]
     for name in names or list(PREFIXES):
         prefix = PREFIXES[name]
         lost = [e.path for e in found if not _fatal(_prefixed(e.text, prefix))]
         alarms = [e.path for e in negatives if _fatal(_prefixed(e.text, prefix))]
         print(
-            f"{name:12s} lost {len(lost)}/{len(found)}  "
-            f"false alarms {len(alarms)}/{len(negatives)}"
+            f"{name:12s} lost {len(lost)}/{len(found)}  false alarms {len(alarms)}/{len(negatives)}"
         )
         for path in alarms:
             print(f"  false alarm: {path}")

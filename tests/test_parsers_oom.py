@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from evalmon.events import OutOfMemory
-from evalmon.parsers.oom import CANDIDATE, CONTEXT_AFTER, CONTEXT_BEFORE, classify
+from evalmon.parsers.oom import CANDIDATE, CONTEXT_AFTER, CONTEXT_BEFORE, _handled_level, classify
 from tests.oom_real_lines import FATAL, NOT_REPORTS, SURVIVED, Excerpt, load_corpus
 
 GIB = 1 << 30
@@ -5081,14 +5081,12 @@ def test_a_collectors_time_stamp_keeps_a_glog_records_level() -> None:
     """A CI runner (or `docker logs -t`, `kubectl logs --timestamps`) stamps every line with
     its own RFC 3339 time, journald with its date and the program. The glog WARNING under the exception that quotes it still says the
     program caught it (mlcommons/algorithmic-efficiency#182), and a glog ERROR stays an error."""
-    from evalmon.parsers import oom as oom_module
-
     text = CORPUS_TEXT["algoperf/fastmri-eval-oom-182.log"]
     assert only_survived(text)
     for stamp in ("2024-05-01T10:00:00.1234567Z ", "Oct 19 19:13:50 node7 python[2824]: "):
         assert only_survived("\n".join(stamp + line for line in text.split("\n"))), stamp
     stamped_error = "2024-05-01T10:00:00.1234567Z E1019 19:13:49.873734 1 x.py:3] "
-    assert not oom_module._handled_level(stamped_error)
+    assert not _handled_level(stamped_error)
 
 
 def test_a_collectors_time_stamp_keeps_a_lines_indent() -> None:
