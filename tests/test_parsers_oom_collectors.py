@@ -143,3 +143,31 @@ def test_a_report_cut_by_a_120_column_terminal_is_still_fatal(path: str) -> None
     cut = "\n".join(line[k : k + 120] for line in lines for k in range(0, max(len(line), 1), 120))
     fatal = [e for e in events(cut) if e.fatal]
     assert [e.kind for e in fatal] == [excerpt.kind]
+
+
+def _coloured(text: str) -> str:
+    """Each line in red, as a program that colours its stderr writes it to a file."""
+    lines = text.split("\n")
+    return "\n".join(f"\x1b[31m{line}\x1b[0m" if line.strip() else line for line in lines)
+
+
+def _from_a_web_page(text: str) -> str:
+    """Runs of spaces as a web page's copy gives them: a no-break space, then a space."""
+    return text.replace("  ", "\xa0 ")
+
+
+@pytest.mark.parametrize("dress", [_coloured, _from_a_web_page])
+@pytest.mark.parametrize(
+    "path",
+    [
+        # a log pasted as a markdown indented code block: each line indented by 4
+        "directml/a1111-dml-vae-decode-alloc-495.log",
+        "numpy/demux-qscores-273gib-arraymemoryerror.log",
+    ],
+)
+def test_an_indented_paste_is_read_as_printed(path: str, dress: Callable[[str], str]) -> None:
+    """The indent of a pasted block is measured on the line as a terminal shows it: a colour
+    code or a no-break space before it is not text."""
+    excerpt = _read_excerpt(CORPUS_DIR / path)
+    fatal = [e for e in events(dress(excerpt.text)) if e.fatal]
+    assert [e.kind for e in fatal] == [excerpt.kind]

@@ -4994,9 +4994,11 @@ _REMOTE_ALLOCATOR_FAILED = ascii_re(r"\bNCCL WARN \[Rem Allocator\] Allocation f
 def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMemory | None:
     if not _CANDIDATE_STR.search(line[:_MAX_CHARS]):
         return None
-    before = list(before)[-CONTEXT_BEFORE:]
-    after = list(after)[:CONTEXT_AFTER]
-    before, line, after = _pasted_block(before, line, after)
+    # a pasted block's indent is judged on the lines as printed: a colour code or a web
+    # page's no-break spaces before the indent are not text
+    before = [_printed(text) for text in list(before)[-CONTEXT_BEFORE:]]
+    after = [_printed(text) for text in list(after)[:CONTEXT_AFTER]]
+    before, line, after = _pasted_block(before, _printed(line), after)
     window = _Window((*before, line, *after))
     i = len(before)
     hit = _recognise(window, i)
