@@ -5096,3 +5096,53 @@ def test_a_collectors_time_stamp_keeps_a_lines_indent() -> None:
     text = CORPUS_TEXT["openvino/vlm-exceed-alloc-retry-37501.log"]
     stamped = "\n".join(f"2024-05-01T10:00:00.1234567Z {line}" for line in text.split("\n"))
     assert not any(e.fatal for e in events(text)) and not any(e.fatal for e in events(stamped))
+
+
+def test_round_84s_forms() -> None:
+    """Round 84's forms, each as its real log printed it: `sacct --parsable`'s row of a step in
+    state OUT_OF_MEMORY (a NeMo-RL job's committed evidence); an exception whose whole message
+    is the repr of the OOM it wraps, raised by a handler (deepbeepmeep/Wan2GP#2228)."""
+    _assert_each_one_fatal(
+        {
+            "sacct:\n"
+            "2350825|coreai_dlalgo_llm-cutedsl.func|FAILED|1:0|00:38:56||940000M|lyris0117\n"
+            "2350825.0|bash|COMPLETED|0:0|00:22:50|75124M||lyris0117\n"
+            "2350825.4|bash|OUT_OF_MEMORY|0:125|00:12:17|453952640K||lyris0117": ("host", "slurm"),
+            '  File "/home/user/Wan2GP/wgp.py", line 6450, in exec_prompt_enhancer_engine\n'
+            "    raise gr.Error(e)\n"
+            "gradio.exceptions.Error: OutOfMemoryError('CUDA out of memory. Tried to allocate "
+            "2.37 GiB. GPU 0 has a total capacity of 31.33 GiB of which 1.87 GiB is free.')": (
+                "gpu",
+                "pytorch",
+            ),
+        }
+    )
+    # the same repr inside a sentence is a mention (a client quoting a server's error)
+    assert not any(
+        e.fatal
+        for e in events(
+            "Engine loop is not running. Inspect the stacktrace to find the original error: "
+            "OutOfMemoryError('HIP out of memory. Tried to allocate 1.63 GiB.')"
+        )
+    )
+
+
+def test_ultralytics_autobatch_probe_oom_is_caught() -> None:
+    """AutoBatch's profile() prints each probe's exception under its table and goes on
+    (PetervanLunteren/AddaxAI#27: the paste stops at the OOM line): no relaunch. A training OOM
+    after "AutoBatch: Using batch-size ..." is the run's own (ultralytics/ultralytics#1451)."""
+    table = (
+        "    Params      GFLOPs  GPU_mem (GB)  forward (ms) backward (ms)                   input"
+        "                  output\n"
+        "   140045044        6681         9.836          5323          2526      (8, 3, 1280, 1280)"
+        "                    list\n"
+    )
+    oom = (
+        "CUDA out of memory. Tried to allocate 126.00 MiB (GPU 0; 8.00 GiB total capacity; 13.08 "
+        "GiB already allocated; 0 bytes free; 13.51 GiB reserved in total by PyTorch)"
+    )
+    assert [e.fatal for e in events(table + oom)] == [False]
+    chosen = "AutoBatch: Using batch-size 281 for CUDA:0 16.87G/23.99G (70%) \u2705\n"
+    assert [e.fatal for e in events(table + chosen + "torch.cuda.OutOfMemoryError: " + oom)] == [
+        True
+    ]

@@ -1650,6 +1650,13 @@ _STRONG: tuple[_Rule, ...] = (
     # a job's or step's row of `sacct` in state OUT_OF_MEMORY (truncated to the column's ten
     # characters by default: "OUT_OF_ME+"; BSC-ES/autosubmit#382)
     _rule(r"^\d+(?:\.[\w+]+)? .*\sOUT_OF_ME(?:MORY|\+) +\d+:\d+$", "host", "slurm"),
+    # ...and in `sacct --parsable`'s rows, fields between pipes ("2350825.4|bash|OUT_OF_MEMORY|
+    # 0:125|00:12:17|453952640K||lyris0117", a NeMo-RL job's committed evidence)
+    _rule(
+        r"^\d+(?:_\d+)?(?:\.[\w+]+)?\|(?:[^|]*\|){0,20}OUT_OF_MEMORY\|\d+:\d+(?:\||$)",
+        "host",
+        "slurm",
+    ),
     _rule(
         # (older releases leave out "error: ": "slurmstepd: Job 13041453 exceeded memory limit
         # (8431484 > 8388608), being killed", marbl/canu#211)
@@ -2694,10 +2701,26 @@ _ASYNCIO_FAILED = ascii_re(
 )
 
 
+# An exception whose whole message is the repr of the OOM it wraps, raised from a handler
+# ("gradio.exceptions.Error: OutOfMemoryError('CUDA out of memory. ...')" after `raise
+# gr.Error(e)`, deepbeepmeep/Wan2GP#2228): the exception line is the report
+_WRAPPING_EXCEPTION = ascii_re(r"(?:[A-Za-z_]\w{0,80}\.){0,8}\w{0,80}(?:Error|Exception): ")
+
+
+def _raised_wrapping(prefix: str) -> bool:
+    wrapping = _WRAPPING_EXCEPTION.match(prefix)
+    if wrapping is None:
+        return False
+    opened = _REPR_OPEN.match(prefix, wrapping.end())
+    return opened is not None and _REPR_OPEN.search(prefix, opened.end()) is None
+
+
 def _mentioned(prefix: str) -> bool:
     """Is a message after ``prefix`` only mentioned: a repr inside a message, a JSON value?"""
     if _inside_json_string(prefix) or _KEY_STRING_OPEN.match(prefix):
         return True
+    if _raised_wrapping(prefix):
+        return False
     # a repr that IS the message (older vLLM: ``ERROR ... engine.py:157] OutOfMemoryError(
     # 'CUDA out of memory ...')`` and then its traceback) is a report; one inside is not
     # asyncio's report of a task that died of it (``future: <Future finished exception=
@@ -4175,8 +4198,15 @@ def _failure_shown(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
     )
 
 
-_SEARCH_START = ascii_re(r"Detecting largest batch size")
-_SEARCH_END = ascii_re(r"Determined [Ll]argest batch size")
+# A batch-size search: accelerate's find_executable_batch_size, and Ultralytics' AutoBatch,
+# whose profile() prints each probe's exception under its table and goes on ("Params  GFLOPs
+# GPU_mem (GB)  forward (ms) backward (ms)" then "CUDA out of memory. Tried to allocate ...",
+# PetervanLunteren/AddaxAI#27) until "AutoBatch: Using batch-size 5 for CUDA:0"
+_SEARCH_START = ascii_re(
+    r"Detecting largest batch size"
+    r"|\bParams +GFLOPs +GPU_mem \(GB\) +forward \(ms\) +backward \(ms\)"
+)
+_SEARCH_END = ascii_re(r"Determined [Ll]argest batch size|AutoBatch: Using batch-size")
 # (interleaved ranks glue Python 3.11's "^^^^" markers of one rank's traceback before another
 # rank's frame: "^  File \".../deepspeed/runtime/engine.py\", line 1103, in ...", QwenLM/Qwen#852)
 _FRAME = ascii_re(r"[\s^~]*File \"[^\"]*\", line \d+, in (?P<func><?[\w.]+>?)")
