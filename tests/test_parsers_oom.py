@@ -5146,3 +5146,60 @@ def test_ultralytics_autobatch_probe_oom_is_caught() -> None:
     assert [e.fatal for e in events(table + chosen + "torch.cuda.OutOfMemoryError: " + oom)] == [
         True
     ]
+
+
+def test_round_85s_forms() -> None:
+    """Round 85's forms, each as its real log printed it: ColabFold's line for a job whose name
+    starts with "test_" (sokrypton/ColabFold#186), no test's name in code; TF 2.6's op status
+    naming the code in words, then its traceback (keras-team/keras-io#709); XLA's records cut
+    by a 153-column terminal inside the code's name (young-geng/EasyLM#14)."""
+    assert [
+        (e.fatal, e.kind, e.origin)
+        for e in events(
+            "Could not predict test_cdf7a. Not Enough GPU memory? RESOURCE_EXHAUSTED: Out of "
+            "memory while trying to allocate 7866899248 bytes."
+        )
+    ] == [(True, "gpu", "xla")]
+    tf = (
+        "2021-11-16 11:34:36.221746: W tensorflow/core/framework/op_kernel.cc:1680] Resource "
+        "exhausted: failed to allocate memory\n"
+        "Traceback (most recent call last):\n"
+        '  File "D:/repositories/flowchart-recognition/retinanet.py", line 877, in <module>\n'
+        "    model.fit("
+    )
+    assert [(e.fatal, e.origin) for e in events(tf)] == [(True, "tensorflow")]
+    record = (
+        "2023-04-06 07:42:51.27{}: E external/org_tensorflow/tensorflow/compiler/xla/pjrt/"
+        "pjrt_stream_executor_client.cc:2153] Execution of replica 0 failed: RE\n"
+        "SOURCE_EXHAUSTED: Failed to allocate request for 625.00MiB (655360000B) on device "
+        "ordinal {}"
+    )
+    cut = "\n".join(record.format(8258 + n, n) for n in range(3))
+    assert all(len(line) == 153 for line in cut.split("\n")[::2])
+    fatal = [e for e in events(cut) if e.fatal]
+    assert fatal and {(e.kind, e.origin) for e in fatal} == {("gpu", "xla")}
+    assert "RESOURCE_EXHAUSTED: Failed to allocate request" in fatal[0].message
+
+
+def test_torchelastic_summary_reads_the_childs_traceback() -> None:
+    """torchelastic's failure summary names each child's traceback as a field and indents its
+    lines under it; the exception line at that indent is the child's (a torchtitan run's log,
+    here one rank's entry only, pasted between fences)."""
+    entry = [
+        "[5]:",
+        "  time      : 2026-05-20_00:30:48",
+        "  host      : devgpu020.snb3.facebook.com",
+        "  rank      : 5 (local_rank: 5)",
+        "  exitcode  : 1 (pid: 987194) ",
+        "  error_file: /tmp/torchelastic_fpl2fi3s/none_6w5kodv4/attempt_0/5/error.json",
+        "  traceback : Traceback (most recent call last):",
+        '    File "/home/avenkataraman/github/pytorch/torch/nn/functional.py", line 3513, in '
+        "cross_entropy",
+        "      return torch._C._nn.cross_entropy_loss(",
+        "             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+        "  torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.99 GiB. GPU 5 has a "
+        "total capacity of 178.35 GiB of which 1.28 GiB is free.",
+        "  ",
+    ]
+    text = "```\n" + "\n".join(entry) + "\n```"
+    assert [(e.fatal, e.kind, e.gpu_index) for e in events(text)] == [(True, "gpu", 5)]

@@ -1117,7 +1117,13 @@ _STRONG: tuple[_Rule, ...] = (
     # TensorFlow's op failing on its allocator, logged as the op's status before it is raised
     # ("W .../op_kernel.cc:1733] RESOURCE_EXHAUSTED: failed to allocate memory" after the BFC
     # allocator's dump, tensorflow/tensorflow#61168), as eager raises ResourceExhaustedError
-    _rule(r"\bRESOURCE_EXHAUSTED: failed to allocate memory$", "gpu", "tensorflow"),
+    # (TF 2.6 names the code in words: "op_kernel.cc:1680] Resource exhausted: failed to allocate
+    # memory", keras-team/keras-io#709)
+    _rule(
+        r"\b(?:RESOURCE_EXHAUSTED|Resource exhausted): failed to allocate memory$",
+        "gpu",
+        "tensorflow",
+    ),
     # a TPU kernel's scratch in on-chip vector memory (VMEM), sized by its block sizes and the
     # compiler's vmem limit, not by the batch (vllm-project/tpu-inference#508 raised the limit)
     _rule(
@@ -2572,7 +2578,10 @@ _QUOTING = ascii_re(
     r"|assert(?!ionError|ion failed:)\w*"
     # (Python's keywords in their own case: "Import default pipeline error: CUDA out of ..." is
     # an application's failed step, RunPod-Fooocus-API#32)
-    r"|expect\w*|(?-i:except|raise|elif|def|class|import)|catch|if|re\.\w+|pattern|regex|test_\w*"
+    r"|expect\w*|(?-i:except|raise|elif|def|class|import)|catch|if|re\.\w+|pattern|regex"
+    # a test's name as code names it, not a job named so ("Could not predict test_cdf7a. Not
+    # Enough GPU memory? RESOURCE_EXHAUSTED: ...", ColabFold's log, sokrypton/ColabFold#186)
+    r"|test_\w*(?!\w|\. [A-Z])"
     r"|e\.g|example|such as|like|contains?|startswith|endswith|search(?:es|ing)?"
     # a person telling what happened: "I'm getting include/alloc.h:103 NCCL WARN ..."
     r"|I'm|I am|I get|I got|I see|I saw|I receive|I keep|we get|we got|we see)\b"
@@ -3325,7 +3334,9 @@ def _yaml_value(window: Sequence[_Line], i: int) -> bool:
 
 # A traceback pasted or captured as an indented block (a CI step, a workflow manager's
 # "Command error:" section): its lines keep the indent of its "Traceback" line.
-_TRACEBACK_HEAD = ascii_re(r"(?P<indent>\s+)Traceback \(most recent call last\):")
+# (torchelastic's failure summary names the child's traceback as a field, its lines under the
+# field's indent: "  traceback : Traceback (most recent call last):", a torchtitan run's log)
+_TRACEBACK_HEAD = ascii_re(r"(?P<indent>\s+)(?:traceback : )?Traceback \(most recent call last\):")
 # ...and a log pasted in a markdown code block inside a list item: the fence and every line
 # of the block carry the item's indent ("   ```" then "   torch.OutOfMemoryError: ...")
 _FENCE = r"(?:```|~~~)[\w+\-]*\s*$"
@@ -3616,6 +3627,22 @@ _WRAP_LINES = 3
 _MID_SENTENCE = ascii_re(r"[a-z0-9(`'\"]")
 
 
+def _width_above(window: Sequence[_Line], k: int) -> int | None:
+    """Line ``k``'s length when a terminal of that width cut a line above it too: another line
+    of exactly that length, followed by a line without a header (every record of
+    an XLA log cut at 153 columns, "... Execution of replica 0 failed: RE" then "SOURCE_
+    EXHAUSTED: Failed to allocate request for 625.00MiB", young-geng/EasyLM#14)."""
+    cols = window[k].cols
+    if cols < 60:
+        return None
+    cut = sum(
+        1
+        for j in range(max(0, k - CONTEXT_BEFORE), k)
+        if window[j].cols == cols and not window[j + 1].head and window[j + 1].body.strip()
+    )
+    return cols if cut >= 1 else None
+
+
 _WRAP_WIDTHS = frozenset((80, 100, 120, 132, 160, 200, 240, 256))
 _MAX_WRAP_WIDTH = max(_WRAP_WIDTHS)  # a longer line was not wrapped: nothing continues it
 
@@ -3708,7 +3735,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
             break
         if found is not None and not _MID_SENTENCE.match(joined):
             break
-        joined, k = _join(previous.body, joined, previous.cols), k - 1
+        joined, k = _join(previous.body, joined, previous.cols, _width_above(window, k - 1)), k - 1
         if found is None:
             found = _match_record(joined, previous.head)
         if found is not None:
