@@ -1748,8 +1748,11 @@ def detected(excerpt: Excerpt) -> bool:
 # with no rule possible (prose, a code naming no memory), so recall settles lower as the
 # corpus grows: 0.885 until round 74, 0.88 from round 75 (2,215/2,508 found), 0.87 from round
 # 81, whose cloud platforms' threads told most failures in prose, quotes or JSON (2,377/2,719).
+# Details: 0.92 until round 85, whose collectors judged from the threads that no smaller batch
+# would help (one protein, a model that does not fit, another process holding the GPU) where
+# the lines show no phase (2,246/2,446 with it).
 _RECALL_FLOOR = 0.87
-_DETAILS_FLOOR = 0.92
+_DETAILS_FLOOR = 0.915
 
 
 def test_corpus_recall_and_false_alarms() -> None:
@@ -5203,3 +5206,13 @@ def test_torchelastic_summary_reads_the_childs_traceback() -> None:
     ]
     text = "```\n" + "\n".join(entry) + "\n```"
     assert [(e.fatal, e.kind, e.gpu_index) for e in events(text)] == [(True, "gpu", 5)]
+
+
+def test_colabfold_failed_prediction_has_no_batch_to_shrink() -> None:
+    """ColabFold predicts one sequence at a time; its failure line names the structure, not a
+    batch (sokrypton/ColabFold#186: "use a bigger GPU")."""
+    event = only(
+        "2022-03-28 06:34:20,955 Could not predict TripartateproteinamrB_23797. Not Enough GPU "
+        "memory? RESOURCE_EXHAUSTED: Out of memory while trying to allocate 2542442752 bytes."
+    )
+    assert (event.fatal, event.kind, event.batch_helps) == (True, "gpu", False)

@@ -5048,6 +5048,12 @@ _ZERO_BYTES_REFUSED = ascii_re(r"\bbfc_allocator\.cc:\d+\] tried to allocate 0 b
 _REMOTE_ALLOCATOR_FAILED = ascii_re(r"\bNCCL WARN \[Rem Allocator\] Allocation failed\b")
 
 
+# ColabFold predicts one sequence at a time and logs its failure before the next ("Could not
+# predict N_Repeat_C. Not Enough GPU memory? RESOURCE_EXHAUSTED: ...", sokrypton/ColabFold
+# #186): the structure needs the memory, no batch is there to shrink
+_COLABFOLD_JOB_FAILED = ascii_re(r"\bCould not predict \S+\. Not Enough GPU memory\? ")
+
+
 def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMemory | None:
     if not _CANDIDATE_STR.search(line[:_MAX_CHARS]):
         return None
@@ -5108,6 +5114,8 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         batch_helps = hit.batch_helps is True
     elif hit.batch_helps is not None:
         batch_helps = hit.batch_helps or _serving_request_before(window, i, hit)
+    elif _COLABFOLD_JOB_FAILED.search(text):
+        batch_helps = False
     else:
         batch_helps = _phase(window, i, hit.source) != "load"
     first = window[i]
