@@ -5216,3 +5216,29 @@ def test_colabfold_failed_prediction_has_no_batch_to_shrink() -> None:
         "memory? RESOURCE_EXHAUSTED: Out of memory while trying to allocate 2542442752 bytes."
     )
     assert (event.fatal, event.kind, event.batch_helps) == (True, "gpu", False)
+
+
+def test_round_86s_forms() -> None:
+    """Round 86's forms, each as its real log printed it: an OOM while ColossalAI's lazy init
+    makes the weights real (hpcaitech/ColossalAI#5068), a load no smaller batch helps; vLLM's
+    worker error pasted with the terminal's column before it (MoonshotAI/Kimi-VL#51)."""
+    lazy = (
+        "Traceback (most recent call last):\n"
+        '  File "/mnt/lustre/share_data//miniconda3/envs/llama2-env/lib/python3.10/site-packages/'
+        'colossalai-0.3.4-py3.10-linux-x86_64.egg/colossalai/lazy/lazy_init.py", line 240, in '
+        "_materialize_data\n"
+        "    init_val = func(*args, **kwargs)\n"
+        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 448.00 MiB (GPU 4; "
+        "79.32 GiB total capacity; 77.24 GiB already allocated; 443.56 MiB free; 77.32 GiB "
+        "reserved in total by PyTorch)"
+    )
+    event = only(lazy)
+    assert (event.fatal, event.batch_helps) == (True, False)
+    pasted = (
+        " Worker failed with error 'CUDA out of memory. Tried to allocate 408.29 GiB. GPU 0 has a "
+        "total capacity of 79.33 GiB of which 50.72 GiB is free.', please check the stack trace "
+        "above for the root cause"
+    )
+    assert [(e.fatal, e.kind) for e in events(pasted)] == [(True, "gpu")]
+    # one space under a line of text is that text's continuation, not a paste's first line
+    assert events("Traceback of the worker follows:\n" + pasted) == []

@@ -3510,6 +3510,11 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
     # CUDA error: out of memory", Comfy-Org/ComfyUI#2829). Judged without the lines after it.
     if len(indent) < 4 and i > 0 and _FENCE_OPEN.match(window[i - 1].raw):
         return body.lstrip()
+    # ...and one space before a paste's first line, copied from a terminal with the column
+    # before it (" Worker failed with error 'CUDA out of memory. ...'", MoonshotAI/Kimi-VL#51):
+    # the text's start, or a paragraph's after a blank line
+    if indent == " " and (i == 0 or not window[i - 1].raw.strip()):
+        return body[1:]
     for k in range(i - 1, max(-1, i - CONTEXT_BEFORE), -1):
         other = window[k]
         if other.source != window[i].source:
@@ -4244,6 +4249,9 @@ _LOAD_FRAME = ascii_re(
     # a program building its model ("in initialize_model_and_tokenizer", GLM-130B's evaluate.py
     # on cards other processes already filled)
     r"|initialize_model"
+    # a lazily initialised model's weights made real on the device (ColossalAI's LazyTensor.
+    # _materialize_data, hpcaitech/ColossalAI#5068; FSDP's materialize_meta_module)
+    r"|materializ"
     # TGI's and LoRAX's warm-up sizing the KV cache's blocks before any forward (its
     # CacheManager's torch.empty, predibase/lorax#339)
     r"|^set_cache_manager$"
