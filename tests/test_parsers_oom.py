@@ -4938,7 +4938,10 @@ def test_round_80s_forms() -> None:
     )
     _assert_each_one_fatal({reaped: ("host", "kernel")})
     # the reaper's kernel thread in a process list is no kill
-    assert events("root          34  0.0  0.0      0     0 ?        S    Dec10   0:00 [oom_reaper]") == []
+    assert (
+        events("root          34  0.0  0.0      0     0 ?        S    Dec10   0:00 [oom_reaper]")
+        == []
+    )
 
 
 def test_round_81s_forms() -> None:
@@ -4960,14 +4963,19 @@ def test_round_81s_forms() -> None:
         "ERROR: (gcloud.beta.ai-platform.versions.create) Create Version failed. Bad model "
         "detected with error: Model requires more memory than allowed. Please try to decrease "
         "the model size and re-deploy.": ("host", "gcloud"),
-        "Prediction failed for an unknown reason. It might have run out of memory? "
-        "(exitcode -9)": ("host", "cog"),
+        "Prediction failed for an unknown reason. It might have run out of memory? (exitcode -9)": (
+            "host",
+            "cog",
+        ),
     }
     _assert_each_one_fatal(fatal)
     # Cog's same guess for a process that exited normally names no kill (replicate/cog#960)
-    assert events(
-        "Prediction failed for an unknown reason. It might have run out of memory? (exitcode 2)"
-    ) == []
+    assert (
+        events(
+            "Prediction failed for an unknown reason. It might have run out of memory? (exitcode 2)"
+        )
+        == []
+    )
 
 
 def test_engines_start_up_capacity_checks() -> None:
@@ -5009,7 +5017,9 @@ def test_engines_start_up_capacity_checks() -> None:
     }
     # TGI's router when the KV blocks its warm-up left cannot hold --max-total-tokens, as its
     # lib.rs formats it (no public log yet)
-    forms["ERROR text_generation_launcher: Not enough memory to handle `max_total_tokens=32000`"] = (
+    forms[
+        "ERROR text_generation_launcher: Not enough memory to handle `max_total_tokens=32000`"
+    ] = (
         "gpu",
         "tgi",
         False,
@@ -5032,7 +5042,7 @@ def test_engines_start_up_capacity_checks() -> None:
     for text in (
         "| `max_num_seqs (256) exceeds available Mamba cache blocks` | This model keeps one "
         "state block per running request; `--max-num-seqs 64` fits a 48 GB GPU |",
-        "REM vLLM's default 256 overflows it -> \"exceeds available Mamba cache blocks\" crash at",
+        'REM vLLM\'s default 256 overflows it -> "exceeds available Mamba cache blocks" crash at',
     ):
         assert not any(e.fatal for e in events(text)), text
 
@@ -5242,3 +5252,24 @@ def test_round_86s_forms() -> None:
     assert [(e.fatal, e.kind) for e in events(pasted)] == [(True, "gpu")]
     # one space under a line of text is that text's continuation, not a paste's first line
     assert events("Traceback of the worker follows:\n" + pasted) == []
+
+
+def test_unsloth_refusals_from_its_source() -> None:
+    """Unsloth's own messages for a model that does not fit (its loader) and for llama.cpp's
+    GGUF converter killed for host RAM (its save path, unslothai/unsloth#7861). From unsloth's
+    source: no public log of either was found, so the text is the raise's, with its values."""
+    frames = 'Traceback (most recent call last):\n  File "train.py", line 9, in <module>\n'
+    fit = (
+        "ValueError: Unsloth: unsloth/Llama-3.3-70B-bnb-4bit does not fit in GPU memory (cuda:0 "
+        "has 14.52 GB free), so transformers placed part of it on the CPU, which bitsandbytes "
+        "cannot quantize. Load a smaller model."
+    )
+    gguf = (
+        "RuntimeError: Unsloth: GGUF conversion was killed by the operating system (SIGKILL), "
+        "which almost always means the machine ran out of host RAM. The converter holds tensors "
+        "in RAM, so this is about system memory rather than GPU memory or disk."
+    )
+    assert [(e.fatal, e.kind, e.batch_helps) for e in events(frames + fit)] == [
+        (True, "gpu", False)
+    ]
+    assert [(e.fatal, e.kind) for e in events(frames + gguf)] == [(True, "host")]

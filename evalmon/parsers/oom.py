@@ -408,6 +408,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|state cache is too small|leaves no room for the full KV|emory limit of"
     rb"|exited with error: signal: killed|requires more memory than allowed"
     rb"|exceed the desired GPU memory|budget after excluding external|a multi-rank OOM"
+    rb"|does not fit in GPU memory|ran out of host RAM"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -2027,6 +2028,21 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "transformers",
         batch_helps=False,
+    ),
+    # Unsloth's own words for the same refusal, and for llama.cpp's GGUF converter killed by the
+    # OOM killer (both from unsloth's source, raised since 2026; no public log of either yet)
+    _rule(
+        r"^(?:ValueError: )?Unsloth: \S+ does not fit in GPU memory(?: \([^()]{1,60}\))?, so "
+        r"transformers placed part of it on the CPU\b",
+        "gpu",
+        "unsloth",
+        batch_helps=False,
+    ),
+    _rule(
+        r"^(?:RuntimeError: )?Unsloth: GGUF conversion was killed by the operating system "
+        r"\(SIGKILL\), which almost always means the machine ran out of host RAM\b",
+        "host",
+        "unsloth",
     ),
     # Flux's job shell reporting its cgroup's OOM kill ("flux-shell[0]: ERROR: oom: Memory cgroup
     # out of memory: killed 1 task on picl7.", flux-framework/flux-core#6289) and Alibaba PAI's
