@@ -3650,9 +3650,9 @@ _MID_SENTENCE = ascii_re(r"[a-z0-9(`'\"]")
 
 def _width_above(window: Sequence[_Line], k: int) -> int | None:
     """Line ``k``'s length when a terminal of that width cut a line above it too: another line
-    of exactly that length, followed by a line without a header (every record of
-    an XLA log cut at 153 columns, "... Execution of replica 0 failed: RE" then "SOURCE_
-    EXHAUSTED: Failed to allocate request for 625.00MiB", young-geng/EasyLM#14)."""
+    of exactly that length, followed by a line without a header (every record of an XLA log
+    cut at 153 columns, "... Execution of replica 0 failed: RE" then "SOURCE_EXHAUSTED: Failed
+    to allocate request for 625.00MiB", young-geng/EasyLM#14)."""
     cols = window[k].cols
     if cols < 60:
         return None
