@@ -715,8 +715,9 @@ def _notebook_output(line: str) -> str | None:
     return printed
 
 
-def _split(text: str) -> _Line:
-    printed = _printed(text)
+def _split(printed: str) -> _Line:
+    """A line already read as printed (_classify reads the window so, once) split into its
+    collectors' prefixes and the program's body."""
     raw = _unescaped(printed)
     body = _pasted(raw)
     rank: int | None = None
