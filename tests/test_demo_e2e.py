@@ -120,6 +120,8 @@ def test_ctrl_c_stops_everything_the_demo_started(tmp_path: Path):
          "--time-scale", "5"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=demo_env(tmp_path), cwd=tmp_path,
         start_new_session=True,
+        # (Ctrl-C reaches it even when this suite runs in the background, SIGINT ignored)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         # wait until lm-eval is really talking to the server, then press Ctrl-C

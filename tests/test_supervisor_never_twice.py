@@ -110,6 +110,9 @@ def test_a_stop_asked_for_during_an_oom_stop_wins(tmp_path: Path) -> None:
                      "--oom-wait", "0.5"],  # it hangs after its OOM: acted on after 0.5 s
                     fake("--oom-above", "16", "--ignore-sigterm", "--steps", "3")),
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        # Ctrl-C reaches evalmon even when this suite was started in the background, where
+        # the shell ignores SIGINT for it and evalmon would keep that, as under nohup
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines = []
     try:
