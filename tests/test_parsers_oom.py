@@ -5273,3 +5273,49 @@ def test_unsloth_refusals_from_its_source() -> None:
         (True, "gpu", False)
     ]
     assert [(e.fatal, e.kind) for e in events(frames + gguf)] == [(True, "host")]
+
+
+def test_source_audit_forms_of_transformers_exllamav3_and_lmcache() -> None:
+    """From the packages' sources (transformers 5.x, ExLlamaV3 1.6, LMCache 0.5); no public log
+    of these exact texts was found, so each is the raise's or the log call's text, with values.
+
+    transformers' Trainer re-raises an evaluation OOM it cannot shrink under
+    auto_find_batch_size (a smaller eval batch helps); ExLlamaV3 refuses host RAM and /dev/shm
+    for its placement before it allocates; LMCache logs at ERROR a staging allocation that
+    failed and returns no object, which is a cache miss vLLM recomputes."""
+    frames = 'Traceback (most recent call last):\n  File "run.py", line 9, in <module>\n'
+    evaluation = (
+        "RuntimeError: Evaluation hit an out-of-memory error. `auto_find_batch_size` only "
+        "adjusts the training batch size, reduce `per_device_eval_batch_size` instead."
+    )
+    host = (
+        "RuntimeError: CPU MoE experts needs 40960 MiB of host memory, but only 31000 MiB is "
+        "available and EXL3_HOST_MEM_RESERVE_MB = 2048 MiB is kept free. Lower the amount of "
+        "data held in host memory (fewer offloaded experts, no --ngram_ram, ...) or set "
+        "EXL3_HOST_MEM_RESERVE_MB=0 to skip this check."
+    )
+    shm = (
+        "RuntimeError: TP shared buffer needs 512.0 MiB of POSIX shared memory (/dev/shm), but "
+        "only 63.9 MiB of 64.0 MiB is free. A segment larger than the filesystem can be created "
+        "but its pages cannot be backed, so pinning it for CUDA fails with 'invalid argument'."
+    )
+    assert [(e.fatal, e.kind, e.batch_helps) for e in events(frames + evaluation)] == [
+        (True, "gpu", True)
+    ]
+    for refusal in (host, shm):
+        assert [(e.fatal, e.kind, e.batch_helps) for e in events(frames + refusal)] == [
+            (True, "host", False)
+        ]
+    stamp = "(EngineCore pid=98264) [2026-05-24 10:21:29,867] LMCache ERROR: "
+    handled = [
+        "Memory allocation failed during sync disk load. (gds_backend.py:871:lmcache.v1."
+        "storage_backend.gds_backend)",
+        "Memory allocation failed during async disk load for key vllm@m@1@0@3f2a. CPU staging "
+        "pool may be exhausted (unpin() not called after a previous retrieve). Returning partial "
+        "results. (local_disk_backend.py:629:lmcache.v1.storage_backend.local_disk_backend)",
+        "fail to allocate memory during remote receive key vllm@m@1@0@3f2a length 4194304 "
+        "(eic_connector.py:367:lmcache.v1.storage_backend.connector.eic_connector)",
+    ]
+    for message in handled:
+        found = events(stamp + message)
+        assert found and not any(e.fatal for e in found), message

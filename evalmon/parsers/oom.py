@@ -408,7 +408,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|state cache is too small|leaves no room for the full KV|emory limit of"
     rb"|exited with error: signal: killed|requires more memory than allowed"
     rb"|exceed the desired GPU memory|budget after excluding external|a multi-rank OOM"
-    rb"|does not fit in GPU memory|ran out of host RAM"
+    rb"|does not fit in GPU memory|ran out of host RAM|hit an out-of-memory error"
+    rb"|MiB of host memory, but only|MiB of POSIX shared memory"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -1032,6 +1033,17 @@ _STRONG: tuple[_Rule, ...] = (
         r"\bFailed to allocate buffer for put_parts operation\b",
         "host",
         "mooncake",
+        survivable=True,
+    ),
+    # LMCache's loads and receives whose staging buffer is full log at ERROR and return no
+    # object: that chunk is a cache miss, vLLM recomputes it and serves on (from LMCache's
+    # source, 0.5: gds_backend.py, local_disk_backend.py, eic_connector.py; its public logs show
+    # the same messages at DEBUG, LMCache/LMCache#969)
+    _rule(
+        r"\bMemory allocation failed during (?:sync disk load\.|async disk load for key \S+"
+        r"|get_blocking for \S+)|\bfail to allocate memory during remote receive key \S+",
+        "host",
+        "lmcache",
         survivable=True,
     ),
     # ...and TGI's flash shard out of blocks for a prefill ("Request failed during generation:
@@ -2028,6 +2040,27 @@ _STRONG: tuple[_Rule, ...] = (
         r" have enough GPU RAM to fit\b",
         "gpu",
         "transformers",
+        batch_helps=False,
+    ),
+    # transformers' Trainer under auto_find_batch_size when the OOM came from evaluation, which
+    # the finder cannot shrink: raised from the OOM, which may not be in the pasted lines (from
+    # transformers' source, 5.x: trainer.py _evaluate; no public log of it yet)
+    _rule(
+        r"^(?:RuntimeError: )?Evaluation hit an out-of-memory error\. `?auto_find_batch_size`? "
+        r"only adjusts the training batch size\b",
+        "gpu",
+        "transformers",
+        batch_helps=True,
+    ),
+    # ExLlamaV3's checks before it takes host RAM or /dev/shm for offloaded experts or a shared
+    # buffer (from its source, 0.0.x-1.6: util/memory.py, util/shm.py; no public log of either
+    # yet): the model's placement, not a batch, asks for it
+    _rule(
+        r"\bneeds \d+ MiB of host memory, but only \d+ MiB is available and "
+        r"EXL3_HOST_MEM_RESERVE_MB\b|\bneeds [\d.]+ MiB of POSIX shared memory \([^()]{1,40}\), "
+        r"but only [\d.]+ MiB of [\d.]+ MiB is free\b",
+        "host",
+        "exllamav3",
         batch_helps=False,
     ),
     # Unsloth's own words for the same refusal, and for llama.cpp's GGUF converter killed by the
