@@ -5254,6 +5254,52 @@ def test_round_86s_forms() -> None:
     assert events("Traceback of the worker follows:\n" + pasted) == []
 
 
+def test_round_88s_forms() -> None:
+    """Round 88's forms, each as its real log printed it: Vulkan-Hpp's exception type under a
+    C++ terminate (a llama-server build under WSL, thebiss/llama-cpp-mkl-docker's notes);
+    vLLM V1's negative KV-cache budget with the traceback cut before its raise
+    (vllm-project/vllm-omni#469); ZeRO-3 flattening fp32 gradients for the optimizer's step at
+    micro-batch 1 (The-School-of-AI/LLM); TensorFlow's tensor shape as the size tried."""
+    vulkan = (
+        "common_init_from_params: warming up the model with an empty run - please wait ... "
+        "(--no-warmup to disable)\n"
+        "D3D12: Removing Device.\n"
+        "terminate called after throwing an instance of 'vk::OutOfDeviceMemoryError'\n"
+        "  what():  vk::Device::createDescriptorPool: ErrorOutOfDeviceMemory"
+    )
+    assert [(e.fatal, e.kind) for e in events(vulkan)] == [(True, "gpu")]
+    budget = (
+        "(EngineCore_DP0 pid=563) INFO 12-23 23:34:23 [gpu_worker.py:298] Available KV cache "
+        "memory: -2.77 GiB\n"
+        "(EngineCore_DP0 pid=563) ERROR 12-23 23:34:23 [core.py:708] EngineCore failed to start."
+    )
+    event = only(budget)
+    assert (event.fatal, event.kind, event.batch_helps) == (True, "gpu", False)
+    # a budget left over is the healthy start's line; without vLLM's header it is nobody's
+    assert events(budget.replace("-2.77", "2.77")) == []
+    assert events("Available KV cache memory: -2.77 GiB") == []
+    step = (
+        '[rank2]:   File "/mnt/local-nvme/LLM/.venv/lib64/python3.12/site-packages/deepspeed/'
+        'runtime/zero/stage3.py", line 2018, in _prepare_fp32_grad_for_sub_group\n'
+        "[rank2]:     single_grad_partition = self.flatten(self.averaged_gradients[sub_group_id])"
+        ".to(\n"
+        "[rank2]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.83 GiB. GPU 2 "
+        "has a total capacity of 79.25 GiB of which 1.42 GiB is free."
+    )
+    event = only(step)
+    assert (event.fatal, event.batch_helps) == (True, False)
+    tensor = (
+        "2024-07-12 14:20:01.747621: W tensorflow/core/framework/op_kernel.cc:1828] OP_REQUIRES "
+        "failed at conv_ops_fused_impl.h:452 : RESOURCE_EXHAUSTED: OOM when allocating tensor "
+        "with shape[32,64,250,250] and type float on /job:localhost/replica:0/task:0/device:GPU:0 "
+        "by allocator GPU_0_bfc\n"
+        "Traceback (most recent call last):\n"
+        '  File "/home/xx4455/Comparable/Code/ImageExp/Experiments.py", line 104, in <module>\n'
+        "tensorflow.python.framework.errors_impl.ResourceExhaustedError: Graph execution error:"
+    )
+    assert {e.bytes_tried for e in events(tensor) if e.fatal} == {32 * 64 * 250 * 250 * 4}
+
+
 def test_unsloth_refusals_from_its_source() -> None:
     """Unsloth's own messages for a model that does not fit (its loader) and for llama.cpp's
     GGUF converter killed for host RAM (its save path, unslothai/unsloth#7861). From unsloth's

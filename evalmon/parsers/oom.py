@@ -3043,7 +3043,9 @@ _CAUSE = ascii_re(r"(?:Caused by: | ?---> )(?=[A-Za-z_][\w.$]*(?:Error|Exception
 _CXX_HEAD = ascii_re(r" {0,4}what\(\): +$")
 # (old libstdc++ prints the type's mangled name as what(): "  what():  St9bad_alloc", in a 2006
 # Hydrogen forum post)
-_CXX_OOM = ascii_re(r"(?i)out of memory|\b(?:St9)?bad_alloc\b|OutOfMemory|\bOOM\b")
+# (Vulkan-Hpp throws its result code as a type: "vk::OutOfDeviceMemoryError", what(): "vk::
+# Device::createDescriptorPool: ErrorOutOfDeviceMemory", a llama-server build under WSL)
+_CXX_OOM = ascii_re(r"(?i)out of memory|\b(?:St9)?bad_alloc\b|OutOf(?:Device)?Memory|\bOOM\b")
 _GPU_WORDS = ascii_re(r"(?i)cuda|\bhip|gpu|device|c10::|cudnn|cublas|nccl|vram|\bmps\b")
 
 
@@ -3059,6 +3061,18 @@ _VLLM_NO_GPU_BLOCKS = _rule(
     level_blind=True,  # logged at INFO
 )
 
+# ...and vLLM V1's budget for it, under its log header: at or below zero the engine raises the
+# same error next (check_enough_kv_cache_memory), which pastes often cut inside the traceback
+# of "EngineCore failed to start." (vllm-project/vllm-omni#469)
+_VLLM_NEGATIVE_KV = _rule(
+    r"Available KV cache memory: -[\d.]+ ?GiB$",
+    "gpu",
+    "vllm-kv",
+    batch_helps=False,
+    always_fatal=True,
+    level_blind=True,  # logged at INFO
+)
+_VLLM_NO_KV_ANNOUNCED = (_VLLM_NO_GPU_BLOCKS, _VLLM_NEGATIVE_KV)
 
 # ...whose memory profile, right above the count, says what was left for the KV cache ("the
 # rest of the memory reserved for KV Cache is -0.94GiB."): the count is vLLM's even where the
@@ -3085,15 +3099,17 @@ def _vllm_on_cpu(window: Sequence[_Line], i: int) -> bool:
 def _after_no_blocks(window: Sequence[_Line], i: int) -> bool:
     """Is line ``i`` vLLM's error raised for a count of no KV blocks reported above it?"""
     return _VLLM_NO_CACHE_BLOCKS.pattern.search(window[i].body) is not None and any(
-        window[k].head and _VLLM_NO_GPU_BLOCKS.pattern.match(window[k].body)
+        window[k].head and rule.pattern.match(window[k].body)
         for k in range(i - 1, -1, -1)
+        for rule in _VLLM_NO_KV_ANNOUNCED
     )
 
 
 def _match_record(text: str, head: str) -> _Found | None:
     """The rule ``text`` satisfies, given the log header of the line it starts on."""
-    if head and _VLLM_NO_GPU_BLOCKS.pattern.match(text):
-        return _Found(_VLLM_NO_GPU_BLOCKS)
+    for rule in _VLLM_NO_KV_ANNOUNCED if head else ():
+        if rule.pattern.match(text):
+            return _Found(rule)
     found = _match_text(text)
     if found is None and _CXX_HEAD.match(_own_head(head)):
         words = _CXX_OOM.search(text)
@@ -4334,6 +4350,9 @@ _LOAD_FRAME = ascii_re(
     # ("in _multi_tensor_adamw: denom = torch._foreach_add(exp_avg_sq_sqrt, eps)" on a 7B full
     # fine-tune at one GPU, modelscope/ms-swift#411)
     r"|^_(?:multi|single)_tensor_\w+$|^_fused_\w+$"
+    # (ZeRO-3 flattening a sub-group's fp32 gradients for its step, at micro-batch 1 on
+    # 8x80 GB, The-School-of-AI/LLM's run log)
+    r"|^_prepare_fp32_grad_for_sub_group$"
     # ...or a JAX trainer its whole train state, parameters and optimizer state, before any
     # batch (flax's create_train_state idiom; openpi's init_train_state)
     r"|^(?:init|create)_train_state$"
@@ -5075,6 +5094,28 @@ def _first_size(patterns: Sequence[re.Pattern[str]], text: str, binary: bool = F
     return None
 
 
+# TensorFlow names the tensor, not its size: "OOM when allocating tensor with shape[32,64,250,
+# 250] and type float on /job:localhost/..." is 32*64*250*250 elements of 4 bytes
+_TF_TENSOR = ascii_re(r"OOM when allocating tensor with shape\s*\[([\d,\s]*)\] and type (\w+)")
+_TF_DTYPE_BYTES = {
+    "float": 4, "half": 2, "bfloat16": 2, "double": 8, "int8": 1, "uint8": 1, "int16": 2,
+    "uint16": 2, "int32": 4, "uint32": 4, "int64": 8, "uint64": 8, "bool": 1, "complex64": 8,
+    "complex128": 16,
+}  # fmt: skip
+
+
+def _tf_tensor_bytes(text: str) -> int | None:
+    match = _TF_TENSOR.search(text)
+    if match is None or match.group(2) not in _TF_DTYPE_BYTES:
+        return None
+    elements = 1
+    for dim in match.group(1).split(","):
+        if not dim.strip():
+            return None
+        elements *= int(dim)
+    return elements * _TF_DTYPE_BYTES[match.group(2)] or None
+
+
 def _first_int(patterns: Sequence[re.Pattern[str]], text: str) -> int | None:
     for pattern in patterns:
         match = pattern.search(text)
@@ -5181,7 +5222,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     # binary units printed as "GB"/"MB": MPS ("MPS allocated: 18.13 GB" on a 16 GiB Mac) and
     # Paddle (its sizes are divided by 1024)
     binary = hit.origin in ("mps", "paddle")
-    tried = _first_size(_TRIED, text, binary)
+    tried = _first_size(_TRIED, text, binary) or _tf_tensor_bytes(text)
     capacity = _first_size(_CAPACITY, text, binary)
     if batch_helps and _beyond_any_batch(tried, capacity):
         batch_helps = False
