@@ -19,7 +19,15 @@ from pathlib import Path
 import pytest
 
 from evalmon.events import OutOfMemory
-from evalmon.parsers.oom import CANDIDATE, CONTEXT_AFTER, CONTEXT_BEFORE, _handled_level, classify
+from evalmon.parsers.oom import (
+    CANDIDATE,
+    CONTEXT_AFTER,
+    CONTEXT_AFTER_MAX,
+    CONTEXT_BEFORE,
+    _handled_level,
+    classify,
+    double_spaced,
+)
 from tests.oom_real_lines import FATAL, NOT_REPORTS, SURVIVED, Excerpt, load_corpus
 
 GIB = 1 << 30
@@ -37,7 +45,7 @@ def scan(text: str, *, live: bool = False) -> list[tuple[int, OutOfMemory]]:
         if not CANDIDATE.search(line.encode("utf-8", "surrogatepass")):
             continue
         before = lines[max(0, index - CONTEXT_BEFORE) : index]
-        after = [] if live else lines[index + 1 : index + 1 + CONTEXT_AFTER]
+        after = [] if live else lines[index + 1 : index + 1 + CONTEXT_AFTER_MAX]
         event = classify(line, before, after)
         if event is not None:
             found.append((index + 1, event))
@@ -1536,6 +1544,47 @@ def test_through_the_real_stream_whatever_the_chunking() -> None:
         out += parser.flush()
         ooms = [loc.event for loc in out if isinstance(loc.event, OutOfMemory)]
         assert [(e.origin, e.rank, e.fatal) for e in ooms] == expected, step
+
+
+# mistral.rs's panic under load (EricLBuehler/mistral.rs#44), as a forum's or a console's copy
+# gives it: a blank line under every line
+MISTRALRS_DOUBLE_SPACED = "\n\n".join(
+    [
+        "$ mistralrs-server --port 1234 --log output.log mistral",
+        "Loading model on Cuda(CudaDevice(DeviceId(1)))...",
+        "100%|####################| 88/88 [00:03<00:00, 20.72it/s]",
+        "Model loaded.",
+        "Serving on http://0.0.0.0:1234.",
+        "thread '<unnamed>' panicked at mistralrs-core/src/pipeline/mistral.rs:409:17:",
+        "Model failed with error `DriverError(CUDA_ERROR_OUT_OF_MEMORY, \"out of memory\")`. "
+        "Please raise an issue.",
+        "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+        "thread 'tokio-runtime-worker' panicked at mistralrs-server/src/main.rs:548:30:",
+        "called `Result::unwrap()` on an `Err` value: RecvError",
+    ]
+)
+
+
+def test_a_double_spaced_paste_reads_as_printed() -> None:
+    """A blank line under every line (four lines of text, each with one, above the message):
+    the blanks are the copy's, so the panic's header above and the lines below are the
+    message's neighbours, as in the log; through the stream too, whatever the chunking."""
+    from evalmon.parsers.stream import LogParser
+
+    expected = [(True, "gpu", True)]
+    assert [(e.fatal, e.kind, e.batch_helps) for e in events(MISTRALRS_DOUBLE_SPACED)] == expected
+    data = MISTRALRS_DOUBLE_SPACED.encode() + b"\n"
+    for step in (len(data), 64, 5):
+        parser = LogParser()
+        out = []
+        for start in range(0, len(data), step):
+            out += parser.feed(data[start : start + step])
+        out += parser.flush()
+        ooms = [loc.event for loc in out if isinstance(loc.event, OutOfMemory)]
+        assert [(e.fatal, e.kind, e.batch_helps) for e in ooms] == expected, step
+    # a paragraph break in a single-spaced paste is no spacing: two blank lines are not four
+    assert not double_spaced(["a", "", "b", "", "c"])
+    assert double_spaced(["a", "", "b", "", "c", "", "d", ""])
 
 
 def test_an_access_line_after_a_long_oom_message_is_not_its_continuation():
@@ -5298,6 +5347,44 @@ def test_round_88s_forms() -> None:
         "tensorflow.python.framework.errors_impl.ResourceExhaustedError: Graph execution error:"
     )
     assert {e.bytes_tried for e in events(tensor) if e.fatal} == {32 * 64 * 250 * 250 * 4}
+
+
+def test_round_89s_forms() -> None:
+    """Round 89's forms, as their real logs printed them: vLLM V1's client kills its own
+    process tree when the engine core dies, so bash's ``Killed`` under its "Got fatal signal"
+    is that kill, not the kernel's; the NPU's OOM above is the one (vllm-project/vllm-ascend
+    #514). TensorFlow's tf.data source put on the GPU whole is no batch's."""
+    npu = (
+        "ERROR 04-14 03:35:21 [core.py:386] RuntimeError: NPU out of memory. Tried to allocate "
+        "322.00 MiB (NPU 0; 60.97 GiB total capacity; 57.51 GiB already allocated; 57.51 GiB "
+        "current active; 20.12 MiB free; 59.53 GiB reserved in total by PyTorch)\n"
+        "ERROR 04-14 03:35:21 [core.py:386] \n"
+    )
+    fatal_signal = (
+        "CRITICAL 04-14 03:35:21 [core_client.py:359] Got fatal signal from worker processes, "
+        "shutting down. See stack trace above for root cause issue.\n"
+        "Killed"
+    )
+    assert [(e.fatal, e.kind) for e in events(npu + fatal_signal)] == [(True, "gpu")]
+    assert [e for e in events(fatal_signal) if e.fatal] == []
+    # without vLLM's line, bash's Killed is the kernel's, as always
+    assert [(e.fatal, e.kind) for e in events("Loading weights...\nKilled")] == [(True, "host")]
+    # TensorFlow copying a whole array to the GPU as a tf.data source, before any batch
+    # (hil-se/Comparable's SLURM job): a smaller batch does not shrink it
+    sliced = (
+        "Traceback (most recent call last):\n"
+        '  File "/.spack-env/view/lib/python3.9/site-packages/tensorflow/python/data/ops/'
+        'dataset_ops.py", line 831, in from_tensor_slices\n'
+        "    return from_tensor_slices_op._from_tensor_slices(tensors, name)\n"
+        '  File "/.spack-env/view/lib/python3.9/site-packages/tensorflow/python/framework/'
+        'constant_op.py", line 98, in convert_to_eager_tensor\n'
+        "    return ops.EagerTensor(value, ctx.device_name, dtype)\n"
+        "tensorflow.python.framework.errors_impl.InternalError: Failed copying input tensor from "
+        "/job:localhost/replica:0/task:0/device:CPU:0 to /job:localhost/replica:0/task:0/device:"
+        "GPU:0 in order to run _EagerConst: Dst tensor is not initialized."
+    )
+    event = only(sliced)
+    assert (event.fatal, event.kind, event.batch_helps) == (True, "gpu", False)
 
 
 def test_unsloth_refusals_from_its_source() -> None:

@@ -2,7 +2,9 @@
 
 Pure: text in, :class:`~evalmon.events.OutOfMemory` out; no I/O, no clocks. The stream calls
 :func:`classify` for each line where :data:`CANDIDATE` matched, with up to
-:data:`CONTEXT_BEFORE` preceding and :data:`CONTEXT_AFTER` following lines of the same file.
+:data:`CONTEXT_BEFORE` preceding and :data:`CONTEXT_AFTER` following lines of the same file
+(in a paste with a blank line under every line, up to :data:`CONTEXT_AFTER` lines with text,
+which it reads without the blanks: see :func:`double_spaced`).
 
 Precision matters as much as recall: a false GPU OOM relaunches a healthy job. So a line is
 an OOM report only when the OOM text is *the message of the line* (an exception line such as
@@ -339,10 +341,22 @@ from typing import overload
 from evalmon.events import OomKind, OutOfMemory
 from evalmon.parsers.lines import ascii_re, strip_ansi
 
-__all__ = ["CANDIDATE", "CONTEXT_AFTER", "CONTEXT_BEFORE", "classify"]
+__all__ = [
+    "CANDIDATE",
+    "CONTEXT_AFTER",
+    "CONTEXT_AFTER_MAX",
+    "CONTEXT_BEFORE",
+    "after_context",
+    "classify",
+    "double_spaced",
+    "has_text",
+]
 
 CONTEXT_BEFORE = 60  # a chained traceback repeats the message ~30-50 lines later
-CONTEXT_AFTER = 4  # hard-wrapped message continuations, recovery lines
+CONTEXT_AFTER = 4  # hard-wrapped message continuations, recovery lines (lines with text)
+# ...and at most this many lines in all: a paste that puts a blank line between every two
+# (a forum's or a console's copy) still shows its four lines of text after a message
+CONTEXT_AFTER_MAX = 12
 _MAX_CHARS = 16_384  # analyse at most this much of a line (OOM messages are < 2 KB)
 _MESSAGE_CHARS = 300
 
@@ -4179,6 +4193,10 @@ _DELIBERATE = ascii_re(
     # releases misspelt "proces."; newer ones: "SIGQUIT received. signum=None, frame=None. It
     # usually means one child failed.", sgl-project/sglang#17941)
     r"|Received sigquit from a child proces|\bSIGQUIT received\. signum="
+    # ...and vLLM V1's client when its engine core died: its handler kills the process tree,
+    # itself included ("CRITICAL ... [core_client.py:359] Got fatal signal from worker
+    # processes, shutting down.", then bash's "Killed": vllm-project/vllm-ascend#514)
+    r"|\bGot fatal signal from worker processes, shutting down\b"
 )
 
 
@@ -4356,6 +4374,9 @@ _LOAD_FRAME = ascii_re(
     # ...or a JAX trainer its whole train state, parameters and optimizer state, before any
     # batch (flax's create_train_state idiom; openpi's init_train_state)
     r"|^(?:init|create)_train_state$"
+    # ...or a whole array put on the device as a tf.data source, at once, before any batch
+    # ("in from_tensor_slices" above "Dst tensor is not initialized", hil-se/Comparable's job)
+    r"|^from_tensor_slices$"
 )
 # IPython's frames in a notebook's traceback: "/path/module.py in func(args)", IPython 8's
 # "File /path/module.py:177, in func(args)", Colab's "[/path/module.py](https://...) in func("
@@ -5153,13 +5174,49 @@ _REMOTE_ALLOCATOR_FAILED = ascii_re(r"\bNCCL WARN \[Rem Allocator\] Allocation f
 _COLABFOLD_JOB_FAILED = ascii_re(r"\bCould not predict \S+\. Not Enough GPU memory\? ")
 
 
+def has_text(line: str) -> bool:
+    """Is a line more than blank, as printed?"""
+    return bool(_printed(line[:_MAX_CHARS]).strip())
+
+
+def double_spaced(before: Sequence[str]) -> bool:
+    """Does a blank line stand between every two lines of the paste so far (a forum's or a
+    console's copy)? Then the lines after a candidate are counted by their text."""
+    last = list(before)[-_SPACING_LINES:]
+    return len(last) == _SPACING_LINES and all(
+        has_text(line) == (k % 2 == 0) for k, line in enumerate(last)
+    )
+
+
+_SPACING_LINES = 8  # four lines of text, each with a blank line under it, right before
+
+
+def after_context(lines: Sequence[str], spaced: bool) -> list[str]:
+    """The lines after a candidate that the classifier reads: CONTEXT_AFTER lines, or in a
+    double-spaced paste up to the CONTEXT_AFTER-th line with text (CONTEXT_AFTER_MAX at most)."""
+    if not spaced:
+        return list(lines[:CONTEXT_AFTER])
+    kept: list[str] = []
+    text = 0
+    for line in lines[:CONTEXT_AFTER_MAX]:
+        if text == CONTEXT_AFTER:
+            break
+        kept.append(line)
+        text += has_text(line)
+    return kept
+
+
 def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMemory | None:
     if not _CANDIDATE_STR.search(line[:_MAX_CHARS]):
         return None
     # a pasted block's indent is judged on the lines as printed: a colour code or a web
     # page's no-break spaces before the indent are not text
     before = [_printed(text) for text in list(before)[-CONTEXT_BEFORE:]]
-    after = [_printed(text) for text in list(after)[:CONTEXT_AFTER]]
+    spaced = double_spaced(before)
+    after = after_context([_printed(text) for text in list(after)[:CONTEXT_AFTER_MAX]], spaced)
+    if spaced:  # read as the program printed it, one line after another
+        before = [text for text in before if has_text(text)]
+        after = [text for text in after if has_text(text)]
     before, line, after = _pasted_block(before, _printed(line), after)
     window = _Window((*before, line, *after))
     i = len(before)

@@ -77,6 +77,10 @@ _CONTEXT_LINE_BYTES = 16 * 1024  # of a context line for oom.classify (it reads 
 _OOM_MARK = object()  # placeholder returned by _parse_segment for an OOM candidate
 
 
+def _has_text(line: bytes) -> bool:
+    """Does a line after an OOM candidate count towards its context (oom.has_text)?"""
+    return oom.has_text(line.decode("utf-8", "replace"))
+
 
 def _decode_all(lines: Sequence[bytes]) -> list[str]:
     return [line.decode("utf-8", "replace") for line in lines]
@@ -90,6 +94,8 @@ class _PendingOom:
     text: str
     before: list[str]
     after: list[bytes] = dataclasses.field(default_factory=list)
+    after_text: int = 0  # how many of ``after`` have text (see oom.after_context)
+    spaced: bool = False  # a double-spaced paste: its lines after are counted by their text
     done: bool = False
     result: Located | None = None
 
@@ -136,6 +142,7 @@ class LogParser:
         self._all_bits = (1 << len(self._mods)) - 1
         self._ctx_before = int(getattr(oom_module, "CONTEXT_BEFORE", 0))
         self._ctx_after = int(getattr(oom_module, "CONTEXT_AFTER", 0))
+        self._ctx_after_max = int(getattr(oom_module, "CONTEXT_AFTER_MAX", self._ctx_after))
         self._cap = max_line_bytes
         self._progress_samples = max(0, progress_samples)
         self._context_cap = min(max_line_bytes, _CONTEXT_LINE_BYTES)
@@ -260,8 +267,8 @@ class LogParser:
         self.lines += 1
         self._ring.append(last_segment)
         for p in self._pending:
-            if p.line < self.lines and len(p.after) < self._ctx_after:
-                p.after.append(last_segment)
+            if p.line < self.lines and self._wants_after(p):
+                self._add_after(p, last_segment)
         self._open_line_tail = b""
 
     # ------------------------------------------------------------------ scanning
@@ -529,12 +536,12 @@ class LogParser:
         self, p: _PendingOom, data: bytes, start: int, pos: int, line_no: int, end: int
     ) -> None:
         """Give ``p`` the complete lines from ``pos`` on (``start``: the region's start)."""
-        while len(p.after) < self._ctx_after:
+        while self._wants_after(p):
             nl = data.find(_NL, pos, end)
             if nl < 0:
                 return
             if line_no > p.line:
-                p.after.append(self._region_line(data, start, pos, nl))
+                self._add_after(p, self._region_line(data, start, pos, nl))
             pos = nl + 1
             line_no += 1
 
@@ -544,8 +551,18 @@ class LogParser:
             ev, self._last_task = lm_eval.carry_table_task(ev, self._last_task)
         self._queue.append(Located(line_no, ev))
 
+    def _wants_after(self, p: _PendingOom) -> bool:
+        if not p.spaced:
+            return len(p.after) < self._ctx_after
+        return p.after_text < self._ctx_after and len(p.after) < self._ctx_after_max
+
+    def _add_after(self, p: _PendingOom, line: bytes) -> None:
+        p.after.append(line)
+        p.after_text += _has_text(line)
+
     def _new_pending(self, text: bytes, line_no: int, before: list[str]) -> _PendingOom:
         p = _PendingOom(line=line_no, text=text.decode("utf-8", "replace"), before=before)
+        p.spaced = oom.double_spaced(before)
         self._queue.append(p)
         self._pending.append(p)
         return p
@@ -568,7 +585,7 @@ class LogParser:
             return
         still: list[_PendingOom] = []
         for p in self._pending:
-            if len(p.after) >= self._ctx_after:
+            if not self._wants_after(p):
                 self._resolve(p)
             else:
                 still.append(p)

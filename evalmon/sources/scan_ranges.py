@@ -6,8 +6,9 @@ the ranges are independent except for three things, each kept exact:
 
 * an OOM candidate reads up to ``CONTEXT_BEFORE`` lines before it: a range starts only where
   the window before it holds all of those lines whole, and its parser is primed with them;
-* it reads up to ``CONTEXT_AFTER`` lines after it: a worker whose range ends with a candidate
-  still waiting reads on past its end (keeping no event from there) until it is judged;
+* it reads up to ``CONTEXT_AFTER`` lines after it (``CONTEXT_AFTER_MAX`` in a double-spaced
+  paste): a worker whose range ends with a candidate still waiting reads on past its end
+  (keeping no event from there) until it is judged;
 * lm-eval's results table names a task on its first row only: rows are carried across
   ranges here, in order.
 
