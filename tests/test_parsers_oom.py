@@ -5387,6 +5387,59 @@ def test_round_89s_forms() -> None:
     assert (event.fatal, event.kind, event.batch_helps) == (True, "gpu", False)
 
 
+def test_round_92s_forms() -> None:
+    """Round 92's forms: a saved notebook's traceback entries (meta-llama/llama-recipes' Llama
+    Guard 2 fine-tuning, pasted from its ``"traceback": [``, each frame entry cut to its header)
+    are frames: they say the model was being moved to the GPU (IPython 8 names methods with
+    their class: ``in Module.to``); mixtral-offloading's ``build_model`` builds a model; a
+    guide's FAQ entry, the bare message under a bold label with its fix quoted below
+    (THUDM/ChatGLM-6B's Windows deployment guide), is a document."""
+    saved = "\n".join(
+        [
+            '    "traceback": [',
+            '     "\\u001b[0;31m-----------------------------------------------------------------'
+            '----------\\u001b[0m",',
+            '     "\\u001b[0;31mOutOfMemoryError\\u001b[0m                          Traceback (most '
+            'recent call last)",',
+            '     "File \\u001b[0;32m/opt/conda/lib/python3.10/site-packages/llama_recipes/'
+            'finetuning.py:205\\u001b[0m, in \\u001b[0;36mmain\\u001b[0;34m(**kwargs)\\u001b[0m\\n",',
+            '     "File \\u001b[0;32m/opt/conda/lib/python3.10/site-packages/torch/nn/modules/'
+            'module.py:1152\\u001b[0m, in \\u001b[0;36mModule.to\\u001b[0;34m(self, *args, '
+            '**kwargs)\\u001b[0m\\n",',
+            '     "File \\u001b[0;32m/opt/conda/lib/python3.10/site-packages/torch/nn/modules/'
+            'module.py:802\\u001b[0m, in \\u001b[0;36mModule._apply\\u001b[0;34m(self, fn, '
+            'recurse)\\u001b[0m\\n",',
+            '     "\\u001b[0;31mOutOfMemoryError\\u001b[0m: CUDA out of memory. Tried to allocate '
+            '224.00 MiB. GPU 0 has a total capacity of 21.99 GiB of which 127.75 MiB is free. '
+            'Process 16481 has 8.79 GiB memory in use."',
+            "    ]",
+        ]
+    )
+    event = only(saved)
+    assert (event.fatal, event.kind, event.batch_helps) == (True, "gpu", False)
+    built = (
+        "Traceback (most recent call last):\n"
+        '  File "/content/mixtral-offloading/src/build_model.py", line 204, in build_model\n'
+        "    expert = expert.to(device)\n"
+        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 250.00 MiB. GPU 0 "
+        "has a total capacty of 14.75 GiB of which 13.06 MiB is free."
+    )
+    event = only(built)
+    assert (event.fatal, event.batch_helps) == (True, False)
+    faq = (
+        "**常见问题：** \n"
+        "\n"
+        "torch.cuda.OutOfMemoryError: CUDA out of memory.\n"
+        "> 在Windows的系统环境变量中增加  \n"
+        "> 变量名：`PYTORCH_CUDA_ALLOC_CONF`  \n"
+        "> 变量值：`max_split_size_mb:32`  "
+    )
+    assert [e for e in events(faq) if e.fatal] == []
+    # the same message under a bold label, with no fix quoted below, is a report
+    reported = "**Error:**\n\ntorch.cuda.OutOfMemoryError: CUDA out of memory.\nKilled training."
+    assert [(e.fatal, e.kind) for e in events(reported)] == [(True, "gpu")]
+
+
 def test_unsloth_refusals_from_its_source() -> None:
     """Unsloth's own messages for a model that does not fit (its loader) and for llama.cpp's
     GGUF converter killed for host RAM (its save path, unslothai/unsloth#7861). From unsloth's

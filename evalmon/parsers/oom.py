@@ -4148,6 +4148,22 @@ _SOLUTION_LABEL = ascii_re(
 )
 
 
+# ...and a guide's FAQ entry without a fence: the bare message under a bold label, its fix
+# quoted right below ("**常见问题：**", "torch.cuda.OutOfMemoryError: CUDA out of memory.",
+# "> 在Windows的系统环境变量中增加 ...", THUDM/ChatGLM-6B's Windows deployment guide)
+_BOLD_LABEL = ascii_re(r"\s{0,3}\*\*[^*]{1,40}\*\*\s*$")
+
+
+def _faq_entry(window: Sequence[_Line], i: int) -> bool:
+    above = [line.raw.strip() for line in window[max(0, i - 3) : i] if line.raw.strip()]
+    below = [line.raw for line in window[i + 1 : i + 1 + CONTEXT_AFTER] if line.raw.strip()]
+    return (
+        bool(above and below)
+        and _BOLD_LABEL.match(above[-1]) is not None
+        and below[0].lstrip().startswith("> ")
+    )
+
+
 def _troubleshooting_entry(window: Sequence[_Line], i: int) -> bool:
     """Is line ``i`` the one line of a fenced block under a markdown heading, with a label for
     the fix right below the block (``### CUDA Out of Memory``, the bare message in a fence,
@@ -4355,6 +4371,9 @@ _LOAD_FRAME = ascii_re(
     # ...DeepSpeed's engine moving the model to its device, Megatron building a model's
     # layers from their specs (modelscope/ms-swift#9191)
     r"|^_configure_distributed_model$|^build_module$"
+    # ...or a program's own model builder (mixtral-offloading's build_model placing the experts
+    # it offloads, in a Colab notebook's traceback)
+    r"|^build_model$"
     # FSDP wrapping a model: flattening its parameters (Lightning's strategy, accelerate)
     r"|^_init_param_handle_from_module$|^_init_flat_param_and_metadata$"
     # after training, with no batch: merging a LoRA adapter into the weights, saving or
@@ -4625,9 +4644,10 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
         if line.source != source:
             continue
         body = line.body
-        frame = _FRAME.match(body) or _NOTEBOOK_FRAME.match(body)
+        frame = _FRAME.match(body) or _NOTEBOOK_FRAME.match(body) or _saved_frame(body)
         if frame is not None:
-            func = frame.group("func")
+            # (IPython 8 names a method with its class: "in Module._apply(self, fn)")
+            func = frame.group("func").rsplit(".", 1)[-1]
             if _WARMUP_FRAME.match(func):
                 return "run"
             load = load or _LOAD_FRAME.search(func) is not None
@@ -4679,6 +4699,20 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     if load:
         return "load"
     return "run" if run else None
+
+
+def _saved_frame(body: str) -> re.Match[str] | None:
+    """A frame of a traceback a saved notebook holds as one JSON string of its output
+    ('"File \\u001b[0;32m/x/module.py:1152\\u001b[0m, in \\u001b[0;36mModule.to\\u001b[0;34m(
+    self, ...'), which _notebook_output leaves as a value: only the last entry is printed."""
+    entry = _OUTPUT_ENTRY.match(body)
+    if entry is None or "\\u001b[" not in entry["text"]:
+        return None
+    try:
+        printed = strip_ansi(json.loads('"' + entry["text"] + '"'))
+    except ValueError:
+        return None
+    return _NOTEBOOK_FRAME.match(printed)
 
 
 _IPYTHON_SOURCE = ascii_re(r"\s*(?P<arrow>-+> {1,3})?\d+ (?P<code>.*)")
@@ -5248,6 +5282,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         or ((hit.kind == "gpu" or hit.origin == "pytorch") and _in_batch_search(window, i))
         or _in_test_report(window, i)
         or _troubleshooting_entry(window, i)
+        or _faq_entry(window, i)
         or _prompt_follows(following)
         or (
             (hit.origin == "tensorflow" or _OP_STATUS_RECORD.search(window[i].head) is not None)
