@@ -5307,8 +5307,8 @@ def test_round_88s_forms() -> None:
     """Round 88's forms, each as its real log printed it: Vulkan-Hpp's exception type under a
     C++ terminate (a llama-server build under WSL, thebiss/llama-cpp-mkl-docker's notes);
     vLLM V1's negative KV-cache budget with the traceback cut before its raise
-    (vllm-project/vllm-omni#469); ZeRO-3 flattening fp32 gradients for the optimizer's step at
-    micro-batch 1 (The-School-of-AI/LLM); TensorFlow's tensor shape as the size tried."""
+    (vllm-project/vllm-omni#469); TensorFlow's tensor shape as the size tried. (Its phase:
+    test_phases_no_smaller_batch_shrinks.)"""
     vulkan = (
         "common_init_from_params: warming up the model with an empty run - please wait ... "
         "(--no-warmup to disable)\n"
@@ -5327,16 +5327,6 @@ def test_round_88s_forms() -> None:
     # a budget left over is the healthy start's line; without vLLM's header it is nobody's
     assert events(budget.replace("-2.77", "2.77")) == []
     assert events("Available KV cache memory: -2.77 GiB") == []
-    step = (
-        '[rank2]:   File "/mnt/local-nvme/LLM/.venv/lib64/python3.12/site-packages/deepspeed/'
-        'runtime/zero/stage3.py", line 2018, in _prepare_fp32_grad_for_sub_group\n'
-        "[rank2]:     single_grad_partition = self.flatten(self.averaged_gradients[sub_group_id])"
-        ".to(\n"
-        "[rank2]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.83 GiB. GPU 2 "
-        "has a total capacity of 79.25 GiB of which 1.42 GiB is free."
-    )
-    event = only(step)
-    assert (event.fatal, event.batch_helps) == (True, False)
     tensor = (
         "2024-07-12 14:20:01.747621: W tensorflow/core/framework/op_kernel.cc:1828] OP_REQUIRES "
         "failed at conv_ops_fused_impl.h:452 : RESOURCE_EXHAUSTED: OOM when allocating tensor "
@@ -5353,7 +5343,7 @@ def test_round_89s_forms() -> None:
     """Round 89's forms, as their real logs printed them: vLLM V1's client kills its own
     process tree when the engine core dies, so bash's ``Killed`` under its "Got fatal signal"
     is that kill, not the kernel's; the NPU's OOM above is the one (vllm-project/vllm-ascend
-    #514). TensorFlow's tf.data source put on the GPU whole is no batch's."""
+    #514)."""
     npu = (
         "ERROR 04-14 03:35:21 [core.py:386] RuntimeError: NPU out of memory. Tried to allocate "
         "322.00 MiB (NPU 0; 60.97 GiB total capacity; 57.51 GiB already allocated; 57.51 GiB "
@@ -5369,31 +5359,14 @@ def test_round_89s_forms() -> None:
     assert [e for e in events(fatal_signal) if e.fatal] == []
     # without vLLM's line, bash's Killed is the kernel's, as always
     assert [(e.fatal, e.kind) for e in events("Loading weights...\nKilled")] == [(True, "host")]
-    # TensorFlow copying a whole array to the GPU as a tf.data source, before any batch
-    # (hil-se/Comparable's SLURM job): a smaller batch does not shrink it
-    sliced = (
-        "Traceback (most recent call last):\n"
-        '  File "/.spack-env/view/lib/python3.9/site-packages/tensorflow/python/data/ops/'
-        'dataset_ops.py", line 831, in from_tensor_slices\n'
-        "    return from_tensor_slices_op._from_tensor_slices(tensors, name)\n"
-        '  File "/.spack-env/view/lib/python3.9/site-packages/tensorflow/python/framework/'
-        'constant_op.py", line 98, in convert_to_eager_tensor\n'
-        "    return ops.EagerTensor(value, ctx.device_name, dtype)\n"
-        "tensorflow.python.framework.errors_impl.InternalError: Failed copying input tensor from "
-        "/job:localhost/replica:0/task:0/device:CPU:0 to /job:localhost/replica:0/task:0/device:"
-        "GPU:0 in order to run _EagerConst: Dst tensor is not initialized."
-    )
-    event = only(sliced)
-    assert (event.fatal, event.kind, event.batch_helps) == (True, "gpu", False)
 
 
 def test_round_92s_forms() -> None:
     """Round 92's forms: a saved notebook's traceback entries (meta-llama/llama-recipes' Llama
     Guard 2 fine-tuning, pasted from its ``"traceback": [``, each frame entry cut to its header)
     are frames: they say the model was being moved to the GPU (IPython 8 names methods with
-    their class: ``in Module.to``); mixtral-offloading's ``build_model`` builds a model; a
-    guide's FAQ entry, the bare message under a bold label with its fix quoted below
-    (THUDM/ChatGLM-6B's Windows deployment guide), is a document."""
+    their class: ``in Module.to``); a guide's FAQ entry, the bare message under a bold label
+    with its fix quoted below (THUDM/ChatGLM-6B's Windows deployment guide), is a document."""
     saved = "\n".join(
         [
             '    "traceback": [',
@@ -5417,15 +5390,6 @@ def test_round_92s_forms() -> None:
     )
     event = only(saved)
     assert (event.fatal, event.kind, event.batch_helps) == (True, "gpu", False)
-    built = (
-        "Traceback (most recent call last):\n"
-        '  File "/content/mixtral-offloading/src/build_model.py", line 204, in build_model\n'
-        "    expert = expert.to(device)\n"
-        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 250.00 MiB. GPU 0 "
-        "has a total capacty of 14.75 GiB of which 13.06 MiB is free."
-    )
-    event = only(built)
-    assert (event.fatal, event.batch_helps) == (True, False)
     faq = (
         "**常见问题：** \n"
         "\n"
@@ -5438,6 +5402,47 @@ def test_round_92s_forms() -> None:
     # the same message under a bold label, with no fix quoted below, is a report
     reported = "**Error:**\n\ntorch.cuda.OutOfMemoryError: CUDA out of memory.\nKilled training."
     assert [(e.fatal, e.kind) for e in events(reported)] == [(True, "gpu")]
+
+
+# Phases no smaller batch shrinks, each a real traceback's frames: ZeRO-3 flattening fp32
+# gradients for the optimizer's step at micro-batch 1 (The-School-of-AI/LLM, round 88);
+# TensorFlow putting a whole array on the GPU as a tf.data source (hil-se/Comparable's SLURM
+# job, round 89); a program's own build_model (dvmazur/mixtral-offloading's notebook, round 92)
+NO_BATCH_PHASES = {
+    "zero3-fp32-grad-partition": (
+        '[rank2]:   File "/mnt/local-nvme/LLM/.venv/lib64/python3.12/site-packages/deepspeed/'
+        'runtime/zero/stage3.py", line 2018, in _prepare_fp32_grad_for_sub_group\n'
+        "[rank2]:     single_grad_partition = self.flatten(self.averaged_gradients[sub_group_id])"
+        ".to(\n"
+        "[rank2]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.83 GiB. GPU 2 "
+        "has a total capacity of 79.25 GiB of which 1.42 GiB is free."
+    ),
+    "tf-from-tensor-slices": (
+        "Traceback (most recent call last):\n"
+        '  File "/.spack-env/view/lib/python3.9/site-packages/tensorflow/python/data/ops/'
+        'dataset_ops.py", line 831, in from_tensor_slices\n'
+        "    return from_tensor_slices_op._from_tensor_slices(tensors, name)\n"
+        '  File "/.spack-env/view/lib/python3.9/site-packages/tensorflow/python/framework/'
+        'constant_op.py", line 98, in convert_to_eager_tensor\n'
+        "    return ops.EagerTensor(value, ctx.device_name, dtype)\n"
+        "tensorflow.python.framework.errors_impl.InternalError: Failed copying input tensor from "
+        "/job:localhost/replica:0/task:0/device:CPU:0 to /job:localhost/replica:0/task:0/device:"
+        "GPU:0 in order to run _EagerConst: Dst tensor is not initialized."
+    ),
+    "build-model": (
+        "Traceback (most recent call last):\n"
+        '  File "/content/mixtral-offloading/src/build_model.py", line 204, in build_model\n'
+        "    expert = expert.to(device)\n"
+        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 250.00 MiB. GPU 0 "
+        "has a total capacty of 14.75 GiB of which 13.06 MiB is free."
+    ),
+}
+
+
+@pytest.mark.parametrize("trace", NO_BATCH_PHASES.values(), ids=NO_BATCH_PHASES.keys())
+def test_phases_no_smaller_batch_shrinks(trace: str) -> None:
+    event = only(trace)
+    assert (event.fatal, event.kind, event.batch_helps) == (True, "gpu", False)
 
 
 def test_unsloth_refusals_from_its_source() -> None:

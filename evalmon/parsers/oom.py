@@ -346,10 +346,10 @@ __all__ = [
     "CONTEXT_AFTER",
     "CONTEXT_AFTER_MAX",
     "CONTEXT_BEFORE",
-    "after_context",
     "classify",
     "double_spaced",
     "has_text",
+    "wants_after",
 ]
 
 CONTEXT_BEFORE = 60  # a chained traceback repeats the message ~30-50 lines later
@@ -714,6 +714,18 @@ def _notebook_output(line: str) -> str | None:
     by IPython ('"\\u001b[1;31mMemoryError\\u001b[0m: "'). Any other JSON string is a value.
     The entry's own indent is the notebook file's JSON layout (an ``.ipynb`` read as a file), not
     the program's: only the spaces inside the string are."""
+    decoded = _output_entry(line)
+    if decoded is None:
+        return None
+    printed, stream = decoded
+    if not stream and _EXCEPTION_START.match(printed) is None:
+        return None  # a traceback's frames: only its last entry is the exception
+    return printed
+
+
+def _output_entry(line: str) -> tuple[str, bool] | None:
+    """A saved notebook's output entry decoded (its JSON escapes, IPython's colours), and
+    whether it is a stream's line (its newline escaped) rather than a traceback's entry."""
     entry = _OUTPUT_ENTRY.match(line)
     if entry is None:
         return None
@@ -722,12 +734,9 @@ def _notebook_output(line: str) -> str | None:
     if not stream and "\\u001b[" not in text:
         return None
     try:
-        printed = strip_ansi(json.loads('"' + text + '"')).rstrip("\n")
+        return strip_ansi(json.loads('"' + text + '"')).rstrip("\n"), stream
     except ValueError:
         return None
-    if not stream and _EXCEPTION_START.match(printed) is None:
-        return None  # a traceback's frames: only its last entry is the exception
-    return printed
 
 
 def _split(printed: str) -> _Line:
@@ -4167,9 +4176,12 @@ def _faq_entry(window: Sequence[_Line], i: int) -> bool:
 def _troubleshooting_entry(window: Sequence[_Line], i: int) -> bool:
     """Is line ``i`` the one line of a fenced block under a markdown heading, with a label for
     the fix right below the block (``### CUDA Out of Memory``, the bare message in a fence,
-    then ``**Solution**:``)? A guide's entry for the error, not a run's: a run's write-up pastes
+    then ``**Solution**:``), or the bare message under a bold label with its fix quoted below
+    (_faq_entry)? A guide's entry for the error, not a run's: a run's write-up pastes
     more than the message, and what comes after it is not a fix. Judged with the lines after,
     so it only makes the OOM non-fatal (a mention), never hides it."""
+    if _faq_entry(window, i):
+        return True
     if i < 2 or not window[i - 1].raw.strip().startswith("```"):
         return False
     above = [line.raw.strip() for line in window[max(0, i - 4) : i - 1] if line.raw.strip()]
@@ -4705,14 +4717,8 @@ def _saved_frame(body: str) -> re.Match[str] | None:
     """A frame of a traceback a saved notebook holds as one JSON string of its output
     ('"File \\u001b[0;32m/x/module.py:1152\\u001b[0m, in \\u001b[0;36mModule.to\\u001b[0;34m(
     self, ...'), which _notebook_output leaves as a value: only the last entry is printed."""
-    entry = _OUTPUT_ENTRY.match(body)
-    if entry is None or "\\u001b[" not in entry["text"]:
-        return None
-    try:
-        printed = strip_ansi(json.loads('"' + entry["text"] + '"'))
-    except ValueError:
-        return None
-    return _NOTEBOOK_FRAME.match(printed)
+    decoded = _output_entry(body)
+    return _NOTEBOOK_FRAME.match(decoded[0]) if decoded is not None else None
 
 
 _IPYTHON_SOURCE = ascii_re(r"\s*(?P<arrow>-+> {1,3})?\d+ (?P<code>.*)")
@@ -5225,18 +5231,29 @@ def double_spaced(before: Sequence[str]) -> bool:
 _SPACING_LINES = 8  # four lines of text, each with a blank line under it, right before
 
 
-def after_context(lines: Sequence[str], spaced: bool) -> list[str]:
-    """The lines after a candidate that the classifier reads: CONTEXT_AFTER lines, or in a
-    double-spaced paste up to the CONTEXT_AFTER-th line with text (CONTEXT_AFTER_MAX at most)."""
+def wants_after(
+    lines: int,
+    with_text: int,
+    spaced: bool,
+    context: int = CONTEXT_AFTER,
+    most: int = CONTEXT_AFTER_MAX,
+) -> bool:
+    """Does the classifier read one more line after a candidate, having ``lines`` of them,
+    ``with_text`` of those with text? ``context`` lines, or in a double-spaced paste up to the
+    ``context``-th line with text (``most`` lines at most). The stream waits by it."""
     if not spaced:
-        return list(lines[:CONTEXT_AFTER])
+        return lines < context
+    return with_text < context and lines < most
+
+
+def _after_context(lines: Sequence[str], spaced: bool) -> list[str]:
     kept: list[str] = []
-    text = 0
-    for line in lines[:CONTEXT_AFTER_MAX]:
-        if text == CONTEXT_AFTER:
+    with_text = 0
+    for line in lines:
+        if not wants_after(len(kept), with_text, spaced):
             break
         kept.append(line)
-        text += has_text(line)
+        with_text += has_text(line)
     return kept
 
 
@@ -5247,7 +5264,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     # page's no-break spaces before the indent are not text
     before = [_printed(text) for text in list(before)[-CONTEXT_BEFORE:]]
     spaced = double_spaced(before)
-    after = after_context([_printed(text) for text in list(after)[:CONTEXT_AFTER_MAX]], spaced)
+    after = _after_context([_printed(text) for text in list(after)[:CONTEXT_AFTER_MAX]], spaced)
     if spaced:  # read as the program printed it, one line after another
         before = [text for text in before if has_text(text)]
         after = [text for text in after if has_text(text)]
@@ -5282,7 +5299,6 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         or ((hit.kind == "gpu" or hit.origin == "pytorch") and _in_batch_search(window, i))
         or _in_test_report(window, i)
         or _troubleshooting_entry(window, i)
-        or _faq_entry(window, i)
         or _prompt_follows(following)
         or (
             (hit.origin == "tensorflow" or _OP_STATUS_RECORD.search(window[i].head) is not None)

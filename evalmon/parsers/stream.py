@@ -94,7 +94,7 @@ class _PendingOom:
     text: str
     before: list[str]
     after: list[bytes] = dataclasses.field(default_factory=list)
-    after_text: int = 0  # how many of ``after`` have text (see oom.after_context)
+    after_text: int = 0  # how many of ``after`` have text (see oom.wants_after)
     spaced: bool = False  # a double-spaced paste: its lines after are counted by their text
     done: bool = False
     result: Located | None = None
@@ -552,9 +552,9 @@ class LogParser:
         self._queue.append(Located(line_no, ev))
 
     def _wants_after(self, p: _PendingOom) -> bool:
-        if not p.spaced:
-            return len(p.after) < self._ctx_after
-        return p.after_text < self._ctx_after and len(p.after) < self._ctx_after_max
+        return oom.wants_after(
+            len(p.after), p.after_text, p.spaced, self._ctx_after, self._ctx_after_max
+        )
 
     def _add_after(self, p: _PendingOom, line: bytes) -> None:
         p.after.append(line)
