@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from evalmon.supervisor.record import read_record
-from tests.waiting import wait_for
+from tests.waiting import communicate_or_dump, wait_for
 
 FAKE = str(Path(__file__).with_name("fake_eval.py"))
 ROOT = str(Path(__file__).resolve().parents[1])
@@ -22,14 +22,17 @@ pytestmark = pytest.mark.slow
 
 
 def evalmon_run(opts: list[str], command: list[str]) -> list[str]:
-    return [sys.executable, "-m", "evalmon.cli.run", "--headless", *opts, "--", *command]
+    # -X faulthandler: a hang is failed with every thread's stack (communicate_or_dump)
+    return [sys.executable, "-X", "faulthandler", "-m", "evalmon.cli.run", "--headless", *opts,
+            "--", *command]
 
 
 def run(opts: list[str], command: list[str], timeout: float = 60.0) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        evalmon_run(opts, command), capture_output=True, text=True, timeout=timeout, cwd=ROOT,
-        check=False,
-    )
+    argv = evalmon_run(opts, command)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT)
+    out, err = communicate_or_dump(proc, timeout)
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
 def fake(*args: str) -> list[str]:

@@ -25,6 +25,7 @@ from tests.test_supervisor_local import (
     run,
     wait_for,
 )
+from tests.waiting import communicate_or_dump
 
 pytestmark = pytest.mark.slow
 
@@ -122,7 +123,7 @@ def test_a_stop_asked_for_during_an_oom_stop_wins(tmp_path: Path) -> None:
             if line.startswith("evalmon: OOM at") and " confirmed: " in line:
                 break  # the stop begins right after this line
         proc.send_signal(signal.SIGINT)
-        rest, _ = proc.communicate(timeout=60)
+        rest, _ = communicate_or_dump(proc, 60)
     finally:
         with contextlib.suppress(ProcessLookupError):
             proc.kill()
