@@ -5510,3 +5510,145 @@ def test_source_audit_forms_of_transformers_exllamav3_and_lmcache() -> None:
     for message in handled:
         found = events(stamp + message)
         assert found and not any(e.fatal for e in found), message
+
+
+def test_round_93_and_94s_forms() -> None:
+    """Rounds 93-94's forms, each a real log's lines: NCCL's failed calloc repeated as torch's
+    last error (pytorch/torchtitan#660), TensorRT 8's named CUDA error (linghu8812/
+    tensorrt_inference#155), nvdiffrast's CUDA check (NVlabs/nvdiffrast#182), faceswap's training
+    thread (deepfakes/faceswap#973), a Space's status page (sedthh/pyxelate#27)."""
+    nccl = (
+        "torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/"
+        "NCCLUtils.hpp:340, unhandled cuda error (run with NCCL_DEBUG=INFO for details), NCCL "
+        "version 2.21.5\n"
+        "ncclUnhandledCudaError: Call to CUDA function failed.\n"
+        "Last error:\n"
+        "Failed to CUDA calloc 8388608 bytes"
+    )
+    event = only(nccl)
+    assert (event.fatal, event.kind, event.origin, event.bytes_tried) == (
+        True, "gpu", "nccl", 8388608
+    )
+    tensorrt = (
+        "start building engine\n"
+        "[09/29/2022-16:59:38] [E] [TRT] ../rtSafe/safeRuntime.cpp (25) - Cuda Error in "
+        "allocate: 2 (out of memory)\n"
+        "build engine done\n"
+        "tensorrt_inference: /home/thuong/source/tensorrt_inference/code/src/model.cpp:46: void "
+        "Model::OnnxToTRTModel(): Assertion `engine' failed.\n"
+        "Aborted (core dumped)"
+    )
+    assert [(e.fatal, e.kind, e.origin) for e in events(tensorrt)] == [(True, "gpu", "tensorrt")]
+    nvdiffrast = (
+        '  File "/x/site-packages/nvdiffrast/torch/ops.py", line 248, in forward\n'
+        "    out, out_db = _get_plugin().rasterize_fwd_cuda(raster_ctx.cpp_wrapper, pos, tri, "
+        "resolution, ranges, peeling_idx)\n"
+        "RuntimeError: Cuda error: 2[cudaMalloc(&m_gpuPtr, bytes);]"
+    )
+    assert [(e.fatal, e.kind) for e in events(nvdiffrast)] == [(True, "gpu")]
+    faceswap = (
+        "02/15/2020 15:10:09 MainProcess     _training_0     multithreading  run              "
+        "         DEBUG    Error in thread (_training_0): You do not have enough GPU memory "
+        "available to train the selected model at the selected settings. You can try a number "
+        "of things:\n"
+        "02/15/2020 15:10:09 MainProcess     MainThread      train           _monitor         "
+        "         DEBUG    Thread error detected"
+    )
+    assert [(e.fatal, e.kind, e.batch_helps) for e in events(faceswap)] == [(True, "gpu", True)]
+    space = "Runtime error\nCPU Memory limit exceeded (16GB)"
+    assert [(e.fatal, e.kind, e.batch_helps) for e in events(space)] == [(True, "host", False)]
+    assert events("CPU Memory limit exceeded (16GB)") == []  # a heading's words alone
+
+
+def test_tensorflows_oom_names_its_own_device_not_its_nodes_inputs() -> None:
+    """A thread's error string joins TensorFlow's node listing onto the OOM's line ("\\n\\t
+    [[{{node ...}} = Mul[...](Adam/beta_2/read, ...)"): the device is the message's own, the
+    GPU, whatever devices the inputs name (deepfakes/faceswap#670)."""
+    line = (
+        "03/15/2019 22:08:06 MainProcess     training_0      multithreading  run     DEBUG    "
+        "Error in thread (training_0): OOM when allocating tensor with shape[16384,1024] and type "
+        "float on /job:localhost/replica:0/task:0/device:GPU:0 by allocator GPU_0_bfc\\n\t "
+        '[[{{node training_1/Adam/mul_43}} = Mul[T=DT_FLOAT, _device="/job:localhost/replica:0/'
+        'task:0/device:GPU:0"](Adam/beta_2/read, training_1/Adam/Square_21)]]\\nHint: ... '
+        '[[{{node loss_1/mul/_1041 = _Recv[client_terminated=false, recv_device="/job:localhost/'
+        'replica:0/task:0/device:CPU:0"]()]]'
+    )
+    assert [(e.kind, e.origin) for e in events(line)] == [("gpu", "tensorflow")]
+    cpu = (
+        "Resource exhausted: OOM when allocating tensor with shape[1,512,647,3] and type float on "
+        "/job:localhost/replica:0/task:0/device:CPU:0 by allocator cpu"
+    )
+    assert [e.kind for e in events(cpu)] == ["host"]
+
+
+def test_vllms_negative_kv_budget_is_no_failure_when_the_cache_is_made_after_it() -> None:
+    """A build that places its KV cache off the device reports a negative budget, then the
+    cache it made, and serves (a GLM-5.2 run's committed server log); without that line the
+    budget is the failure vLLM raises next."""
+    budget = (
+        "(Worker_TP0_EP0 pid=193115) INFO 07-17 13:24:33 [gpu_worker.py:560] Available KV cache "
+        "memory: -2.67 GiB\n"
+    )
+    made = (
+        "(EngineCore pid=192838) INFO 07-17 13:24:33 [kv_cache_utils.py:2216] GPU KV cache size: "
+        "400,000 tokens\n"
+        "(EngineCore pid=192838) INFO 07-17 13:24:33 [kv_cache_utils.py:2217] Maximum concurrency "
+        "for 400,000 tokens per request: 1.00x"
+    )
+    assert events(budget + made) == []
+    assert [(e.fatal, e.origin) for e in events(budget.rstrip())] == [(True, "vllm-kv")]
+    cpu_space = (
+        "ValueError: The model's max seq len (131072) is larger than the maximum number of tokens "
+        "that can be stored in KV cache (21840). Try increasing `VLLM_CPU_KVCACHE_SPACE` or "
+        "decreasing `max_model_len` when initializing the engine."
+    )
+    assert [e.kind for e in events(cpu_space)] == ["host"]
+
+
+def test_a_forward_under_enginecore_failed_to_start_is_a_warm_up() -> None:
+    """A paste that begins inside the worker's traceback at a forward pass, then "EngineCore
+    failed to start.": at start-up a forward is the profile run or a warm-up, sized by the batch
+    limits (a GLM-5.2 run's committed log); with no frames, the engine's line says loading."""
+    head = "(Worker_TP1_EP1 pid=211806) ERROR 07-17 15:09:17 [multiproc_executor.py:1007] "
+    frames = (
+        f'{head}  File "/x/vllm/model_executor/layers/attention/mla_attention.py", line 689, in '
+        "forward_impl\n"
+        f"{head}    _ = torch.empty(\n"
+    )
+    oom = (
+        f"{head}torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 896.00 MiB. GPU 1 "
+        "has a total capacity of 95.00 GiB of which 508.69 MiB is free.\n"
+        "(EngineCore pid=211448) ERROR 07-17 15:09:17 [core.py:1330] EngineCore failed to start."
+    )
+    assert [e.batch_helps for e in events(frames.replace("forward_impl", "forward") + oom)] == [
+        True
+    ]
+    assert [e.batch_helps for e in events(oom)] == [False]
+    constructor = (
+        '  File "train.py", line 97, in train\n'
+        "    ssd_net = build_ssd('train', cfg['min_dim'], cfg['num_classes'])\n"
+        '  File "/x/site-packages/torch/nn/modules/conv.py", line 41, in __init__\n'
+        "    out_channels, in_channels // groups, *kernel_size))\n"
+        "RuntimeError: CUDA error: out of memory"
+    )
+    assert [e.batch_helps for e in events(constructor)] == [False]  # a module's parameters
+
+
+def test_the_size_tried_is_the_exact_one_a_runtime_prints_beside_its_rounded_one() -> None:
+    """ggml's graph allocator gives in bytes the buffer its back-end failed in MiB
+    (ikawrakow/ik_llama.cpp#500); tcmalloc names the large allocation it refused right before
+    std::bad_alloc (huggingface/transformers#13721)."""
+    ggml = (
+        "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 360757.13 MiB on device 0: "
+        "cudaMalloc failed: out of memory\n"
+        "ggml_gallocr_reserve_n: failed to allocate CUDA0 buffer of size 378281271296\n"
+        "llama_new_context_with_model: failed to allocate compute buffers"
+    )
+    assert [e.bytes_tried for e in events(ggml) if e.fatal] == [378281271296]
+    tcmalloc = (
+        "tcmalloc: large alloc 113702387720192 bytes == (nil) @  0x7f6a2b8f1680 0x7f6a2b911ff4\n"
+        "terminate called after throwing an instance of 'std::bad_alloc'\n"
+        "  what():  std::bad_alloc\n"
+        "Aborted (core dumped)"
+    )
+    assert [(e.kind, e.bytes_tried) for e in events(tcmalloc)] == [("host", 113702387720192)]

@@ -374,7 +374,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|bad allocation"
     rb"|Failed to alloc DEVICE memory|bytes on DEVICE|\"Allocation Failure\"|Memory not available"
     rb"|nsufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM"
-    rb"|ailed to allocate compute|enough host memory"
+    rb"|ailed to allocate compute|enough host memory|enough GPU memory|Cuda error: 2\["
+    rb"|Memory limit exceeded \("
     rb"|That was not possible|metal::malloc|Insufficient Memory|alloc_gmem failed|Out of Memory"
     rb"|more than total mem size| blocks: 0, # CPU blocks|Allocation type: "
     rb"|Tasks state \(memory|oom_score_adj +name"
@@ -1131,6 +1132,10 @@ _STRONG: tuple[_Rule, ...] = (
     # text a paste kept ("NCCL WARN Cuda failure 2 'out of me", ggml-org/llama.cpp#22476)
     _rule(r"\bNCCL WARN Cuda failure 2 '", "gpu", "nccl"),
     _rule(r"\bNCCL WARN Failed to CUDA calloc\b", "gpu", "nccl"),
+    # ...which torch's DistBackendError repeats as NCCL's last error, under "Last error:"
+    # ("ncclUnhandledCudaError: Call to CUDA function failed." at a barrier, pytorch/
+    # torchtitan#660)
+    _rule(r"^Failed to CUDA calloc(?: async)? \d+ bytes$", "gpu", "nccl"),
     # Caffe2's enforce on a CUDA call ("[enforce fail at event_gpu.cc:17] error == cudaSuccess.
     # 2 vs 0. Error at: /home/sd/pytorch/caffe2/core/event_gpu.cc:17: out of memory")
     _rule(
@@ -1270,9 +1275,11 @@ _STRONG: tuple[_Rule, ...] = (
         "tensorflow",
         level_blind=True,
     ),
-    # on the CPU device, by the CPU allocator: host memory (Kyubyong/transformer#116)
+    # on the CPU device, by the CPU allocator: host memory (Kyubyong/transformer#116). Only the
+    # message's own device counts, not a node's inputs listed after it ("\\n\t [[{{node ...
+    # _device=...CPU"), which a thread's error string joins onto the line (deepfakes/faceswap#670)
     _rule(
-        r"\bOOM when allocating tensor\b(?=.*(?:device:CPU|by allocator cpu\b))",
+        r"\bOOM when allocating tensor\b(?=(?:(?!\[\[|\\n).)*(?:device:CPU|by allocator cpu\b))",
         "host",
         "tensorflow",
     ),
@@ -2161,8 +2168,31 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"^JIT session error: Cannot allocate memory$", "host", "llvm"),
     # TensorRT's runtime failing a device allocation with CUDA's error 2 (out of memory), then
     # terminate on its nvinfer1::CudaError ("runtime.cpp (24) - Cuda Error in allocate: 2",
-    # triton-inference-server/server#145)
-    _rule(r"\bCuda Error in allocate: 2$", "gpu", "tensorrt"),
+    # triton-inference-server/server#145); TensorRT 8 adds the error's name ("safeRuntime.cpp (25)
+    # - Cuda Error in allocate: 2 (out of memory)" building an engine, linghu8812/
+    # tensorrt_inference#155)
+    _rule(r"\bCuda Error in allocate: 2(?: \(out of memory\))?$", "gpu", "tensorrt"),
+    # faceswap's training thread, whose error its monitor logs at DEBUG before ending the
+    # training ("Error in thread (_training_0): You do not have enough GPU memory available to
+    # train the selected model at the selected settings. You can try a number of things:",
+    # which start with a lower batch size; deepfakes/faceswap#973)
+    _rule(
+        r"\bError in thread \(\w+\): You do not have enough GPU memory available to train\b",
+        "gpu",
+        "faceswap",
+        level_blind=True,
+    ),
+    # a Hugging Face Space's status page when its container was stopped for its memory limit:
+    # "Runtime error" over "CPU Memory limit exceeded (16GB)" (sedthh/pyxelate#27) or "Memory
+    # limit exceeded (16Gi)" (mhrice/RemFx#47); alone, the line is only a heading's words
+    _rule(
+        r"^(?:CPU )?Memory limit exceeded \([\d.]+ ?[GM]i?B?\)$", "host", "hf-spaces",
+        batch_helps=False,
+    ),
+    # nvdiffrast's check of a CUDA call prints the error's number and the call: 2 is
+    # cudaErrorMemoryAllocation ("RuntimeError: Cuda error: 2[cudaMalloc(&m_gpuPtr, bytes);]",
+    # NVlabs/nvdiffrast#182)
+    _rule(r"\bCuda error: 2\[cudaMalloc\w*\(", "gpu", "nvdiffrast"),
     # GCC's compiler proper exits when the host cannot give it memory: its page allocator's
     # perror ("virtual memory exhausted: Cannot allocate memory", a CI build of NCCL's device
     # code, pytorch/pytorch#76206) and libiberty's xmalloc ("cc1: out of memory allocating 65536
@@ -3096,6 +3126,16 @@ _VLLM_NEGATIVE_KV = _rule(
     level_blind=True,  # logged at INFO
 )
 _VLLM_NO_KV_ANNOUNCED = (_VLLM_NO_GPU_BLOCKS, _VLLM_NEGATIVE_KV)
+# ...unless the engine reports the KV cache it made right after: a build that places the cache
+# off the device ("Allocated 19.06 GiB host-UVA KV cache") goes on to serve (a GLM-5.2 run's
+# committed server log: "GPU KV cache size: 400,000 tokens" under the negative budget)
+_VLLM_KV_MADE = ascii_re(r"\bGPU KV cache size: [1-9][\d,]* tokens\b")
+
+
+def _vllm_kv_made_after(window: Sequence[_Line], i: int) -> bool:
+    return _VLLM_NEGATIVE_KV.pattern.match(window[i].body) is not None and any(
+        _VLLM_KV_MADE.search(line.raw) for line in window[i + 1 :]
+    )
 
 # ...whose memory profile, right above the count, says what was left for the KV cache ("the
 # rest of the memory reserved for KV Cache is -0.94GiB."): the count is vLLM's even where the
@@ -3116,7 +3156,11 @@ _VLLM_CPU_BACKEND = ascii_re(r"\[cpu_(?:worker|model_runner)\.py:\d+\]|\bfor CPU
 
 
 def _vllm_on_cpu(window: Sequence[_Line], i: int) -> bool:
-    return any(_VLLM_CPU_BACKEND.search(line.raw) for line in window[:i])
+    # (or its error names the CPU back-end's KV space: "Try increasing `VLLM_CPU_KVCACHE_SPACE`
+    # or decreasing `max_model_len`", opea-project/GenAIExamples#1762)
+    return "VLLM_CPU_KVCACHE_SPACE" in window[i].raw or any(
+        _VLLM_CPU_BACKEND.search(line.raw) for line in window[:i]
+    )
 
 
 def _after_no_blocks(window: Sequence[_Line], i: int) -> bool:
@@ -4417,7 +4461,12 @@ _NOTEBOOK_FRAME = ascii_re(
 # torch's default-device context (``with torch.device("cuda"): model = Model()``): tensors
 # built under it are a model's parameters being created on the GPU (vLLM's _initialize_model,
 # torchtune's model set-up: meta-pytorch/torchtune#229), not a batch's
-_LOAD_FILE = ascii_re(r'\s*File "[^"]*torch[/\\]utils[/\\]_device\.py", line \d+, in ')
+# ...and a torch module's constructor creating its parameters on the GPU (ssd.pytorch's
+# build_ssd: "in __init__" of torch/nn/modules/conv.py, amdegroot/ssd.pytorch#447)
+_LOAD_FILE = ascii_re(
+    r'\s*File "[^"]*torch[/\\](?:utils[/\\]_device\.py", line \d+, in '
+    r'|nn[/\\]modules[/\\]\w+\.py", line \d+, in __init__$)'
+)
 _LOAD_SOURCE = ascii_re(
     r"\.from_pretrained\(|load_state_dict\(|load_checkpoint\(|\bmodel\.(?:to|cuda|half|bfloat16)\("
     r"|^\s*return t\.to\("  # torch's own Module.to, moving a module's weights
@@ -4496,7 +4545,7 @@ _LOAD_HERE = ascii_re(
     r"|initialize_cache|initialize_from_config)\b"
     # "model stable-diffusion-1.5 could not be loaded: CUDA out of memory." (InvokeAI), vLLM's
     # engine after its worker's OOM ("EngineCore failed to start."), a loading bar's last draw
-    r"|\bcould not be loaded: |\bEngineCore failed to start\b|^Loading \w+ checkpoint shards:"
+    r"|\bcould not be loaded: |^Loading \w+ checkpoint shards:"
     # TGI's launcher when a shard dies before it is ready ("ERROR text_generation_launcher: Shard
     # 0 failed to start", then "Error: ShardCannotStart", huggingface/text-generation-inference#844)
     r"|\btext_generation_launcher: Shard \d+ failed to start\b|^Error: ShardCannotStart\b"
@@ -4639,6 +4688,13 @@ def _says(pattern: re.Pattern[str], line: _Line) -> bool:
     )
 
 
+# vLLM's engine after its worker's OOM at start-up ("EngineCore failed to start."): loading,
+# unless the worker's frames above show a forward pass, which at start-up is the profile run
+# or a warm-up, both sized by the batch limits (a GLM-5.2 run's committed log, whose paste
+# begins inside the worker's traceback at "in forward")
+_ENGINE_START_FAILED = ascii_re(r"\bEngineCore failed to start\b")
+
+
 def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     """Phase "load", "run" or None, from the traceback frames and log lines before line ``i``.
 
@@ -4648,6 +4704,22 @@ def _phase(window: Sequence[_Line], i: int, source: str) -> str | None:
     """
     if any(_says(_LOAD_HERE, line) for line in window[i : i + 1 + CONTEXT_AFTER]):
         return "load"
+    phase = _phase_before(window, i, source)
+    if any(_says(_ENGINE_START_FAILED, line) for line in window[i : i + 1 + CONTEXT_AFTER]):
+        return "run" if phase == "run" and _frame_above(window, i, source) else "load"
+    return phase
+
+
+def _frame_above(window: Sequence[_Line], i: int, source: str) -> bool:
+    """Is line ``i`` under a traceback's frames (its message, not a log line's)?"""
+    for k in range(i - 1, max(-1, i - 6), -1):
+        line = window[k]
+        if line.source == source and (_FRAME.match(line.body) or _NOTEBOOK_FRAME.match(line.body)):
+            return True
+    return False
+
+
+def _phase_before(window: Sequence[_Line], i: int, source: str) -> str | None:
     if _NOTEBOOK_HEADER.match(window[i].body) and _cell_loads_or_saves(window, i):
         return "load"
     load = run = False
@@ -5276,6 +5348,10 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         return None
     if hit.origin == "tensorflow" and _said_just_before(window, i, _ZERO_BYTES_REFUSED):
         return None
+    if hit.origin == "vllm-kv" and _vllm_kv_made_after(window, i):
+        return None
+    if hit.origin == "hf-spaces" and not _SPACE_RUNTIME_ERROR.match(window[max(0, i - 1)].body):
+        return None
     if hit.origin == _GENERIC_ORIGIN:
         i, hit = _named_after(window, i, hit)
     if hit.origin == "vllm-kv" and hit.kind == "gpu" and _vllm_on_cpu(window, i):
@@ -5331,6 +5407,10 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     # Paddle (its sizes are divided by 1024)
     binary = hit.origin in ("mps", "paddle")
     tried = _first_size(_TRIED, text, binary) or _tf_tensor_bytes(text)
+    if tried is not None and hit.origin == "ggml":
+        tried = _ggml_exact_size(window, i, tried)
+    if tried is None and hit.origin == "cxx":
+        tried = _tcmalloc_refused(window, i)
     capacity = _first_size(_CAPACITY, text, binary)
     if batch_helps and _beyond_any_batch(tried, capacity):
         batch_helps = False
@@ -5346,6 +5426,36 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         free_bytes=_first_size(_FREE, text, binary),
         rank=hit.rank,
     )
+
+
+_SPACE_RUNTIME_ERROR = ascii_re(r"(?i)runtime error$")
+
+
+# ggml's graph allocator names in bytes the buffer its back-end just failed in MiB
+# ("allocating 360757.13 MiB on device 0: cudaMalloc failed: out of memory", then
+# "ggml_gallocr_reserve_n: failed to allocate CUDA0 buffer of size 378281271296")
+_GGML_EXACT_SIZE = ascii_re(r"\bfailed to allocate \S+ buffer of size (\d+)$")
+
+
+def _ggml_exact_size(window: Sequence[_Line], i: int, rounded: int) -> int:
+    for line in window[i + 1 : i + 3]:
+        found = _GGML_EXACT_SIZE.search(line.body)
+        if found is not None and abs(int(found[1]) - rounded) <= 2**20 // 100:
+            return int(found[1])
+    return rounded
+
+
+# tcmalloc's report of the large allocation it could not make, right before the std::bad_alloc
+# it throws ("tcmalloc: large alloc 113702387720192 bytes == (nil) @ 0x7f6a2b8f1680 ...")
+_TCMALLOC_REFUSED = ascii_re(r"\btcmalloc: large alloc (\d+) bytes == \(nil\)")
+
+
+def _tcmalloc_refused(window: Sequence[_Line], i: int) -> int | None:
+    for line in window[max(0, i - 3) : i]:
+        found = _TCMALLOC_REFUSED.search(line.body)
+        if found is not None:
+            return int(found[1])
+    return None
 
 
 # An allocation no batch size explains: a size that wrapped around (torch's "Tried to allocate
