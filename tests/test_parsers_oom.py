@@ -5652,3 +5652,14 @@ def test_the_size_tried_is_the_exact_one_a_runtime_prints_beside_its_rounded_one
         "Aborted (core dumped)"
     )
     assert [(e.kind, e.bytes_tried) for e in events(tcmalloc)] == [("host", 113702387720192)]
+    # a byte count of 19 digits is read exactly, not through a float (ONNX Runtime's arena
+    # under Triton, an overflowed size: triton-inference-server/server#6037); no batch explains
+    # it
+    onnx = (
+        "onnxruntime::BFCArena::AllocateRawInternal(size_t, bool, onnxruntime::Stream*, bool, "
+        "onnxruntime::WaitNotificationFn) Failed to allocate memory for requested buffer of size "
+        "4547406516732812544"
+    )
+    assert [(e.bytes_tried, e.batch_helps) for e in events(onnx)] == [
+        (4547406516732812544, False)
+    ]

@@ -2928,6 +2928,9 @@ _INDENTED_REPORTS = (
     # allocation of 166442784 bytes failed", rust-lang/rust#73202): glued, it is no quote
     _rule(r"\s.*\S(?=memory allocation of \d+ bytes failed)", "host", "rust"),
     _WGPU_NO_MEMORY_LEFT,
+    # NCCL's last error under torch's DistBackendError, in a block a fence keeps indented
+    # ("  Last error:" then "  Failed to CUDA calloc 8388608 bytes", pytorch/torchtitan#660)
+    _rule(r"\s{1,8}Failed to CUDA calloc(?: async)? \d+ bytes$", "gpu", "nccl"),
 )
 
 
@@ -5164,6 +5167,8 @@ def _bytes(number: str, unit: str, binary: bool = False) -> int | None:
     factor = _UNITS.get(unit.replace("B", "IB") if binary and unit in _DECIMAL else unit)
     if factor is None or value != value or value == float("inf"):
         return None
+    if number.isdigit() and isinstance(factor, int):
+        return int(number) * factor  # exact: a float loses a 19-digit byte count's last digits
     return round(value * factor)
 
 
@@ -5193,6 +5198,8 @@ _TRIED = (
     ascii_re(r"enforce allocating <= available failed, (\d+)() >"),  # Paddle Fluid: bytes
     ascii_re(r"memory object allocation: requested (\d+)() bytes"),  # OpenVINO's GPU plugin
     ascii_re(r"Error Code 2: OutOfMemory \(Requested size was (\d+)() bytes"),  # TensorRT
+    # ONNX Runtime's BFC arena: bytes
+    ascii_re(r"Failed to allocate memory for requested buffer of size (\d+)()"),
     ascii_re(r"out of memory allocating (\d+)() bytes after a total of"),  # GCC's libiberty
 )
 _GPU = (
