@@ -5663,3 +5663,70 @@ def test_the_size_tried_is_the_exact_one_a_runtime_prints_beside_its_rounded_one
     assert [(e.bytes_tried, e.batch_helps) for e in events(onnx)] == [
         (4547406516732812544, False)
     ]
+
+
+def test_round_95s_forms() -> None:
+    """Round 95's forms, each a real log's lines: cuBLAS without a handle right after
+    TensorFlow's allocator ran out (tensorflow/tensorflow#9077), the BFC allocator's memory map
+    in a paste that begins inside its dump (tensorflow/models#9809), LuaJIT's allocator
+    (facebookresearch/fairseq-lua#37), ggml's SYCL back-end (ggml-org/llama.cpp#10421), a
+    program building its network (OpenPCDet's build_network, open-mmlab/mmdetection3d#871)."""
+    ran_out = (
+        "W tensorflow/core/common_runtime/bfc_allocator.cc:217] Ran out of memory trying to "
+        "allocate 1.08GiB. The caller indicates that this is not a failure, but may mean that "
+        "there could be performance gains if more memory is available.\n"
+    )
+    no_handle = (
+        "E tensorflow/stream_executor/cuda/cuda_blas.cc:372] failed to create cublas handle: "
+        "CUBLAS_STATUS_NOT_INITIALIZED\n"
+        "W tensorflow/stream_executor/stream.cc:1390] attempting to perform BLAS operation using "
+        "StreamExecutor without BLAS support"
+    )
+    assert [(e.fatal, e.kind, e.batch_helps) for e in events(ran_out + no_handle)] == [
+        (True, "gpu", False)
+    ]
+    assert [e for e in events(no_handle) if e.fatal] == []  # no memory named: no report
+    stats = (
+        "2021-03-18 20:49:12.347444: I tensorflow/core/common_runtime/bfc_allocator.cc:1010] "
+        "Stats:\n"
+        "Limit:                    55115776\n"
+        "InUse:                        2048\n"
+        "\n"
+        "2021-03-18 20:49:12.347509: W tensorflow/core/common_runtime/bfc_allocator.cc:439] *"
+        + "_" * 99 + "\n"
+    )
+    raised = (
+        "Traceback (most recent call last):\n"
+        '  File "/usr/local/lib/python3.6/dist-packages/tensorflow/python/eager/context.py", line '
+        "1986, in execution_mode\n"
+        "    yield"
+    )
+    assert [(e.fatal, e.kind, e.origin) for e in events(stats + raised)] == [
+        (True, "gpu", "tensorflow")
+    ]
+    op = (
+        "2020-10-15 17:15:39.477328: W tensorflow/core/framework/op_kernel.cc:1401] OP_REQUIRES "
+        "failed at conv_ops_3d.cc:399 : Resource exhausted: OOM when allocating tensor with "
+        "shape[1,64,250,250] and type float on /job:localhost/replica:0/task:0/device:GPU:0 by "
+        "allocator GPU_0_bfc"
+    )
+    # with the op's own OOM under the map, one event: the op's, with the size it names
+    assert [(e.fatal, e.bytes_tried) for e in events(stats + op)] == [(True, 16000000)]
+    lua = "exec:fairseq stderr:/Users/x/torch/install/bin/luajit: not enough memory"
+    assert [(e.fatal, e.kind) for e in events(lua)] == [(True, "host")]
+    sycl = (
+        "ggml_backend_sycl_buffer_type_alloc_buffer: can't malloc 3278637056 Bytes memory on "
+        "device\n"
+        "llama_new_context_with_model: failed to allocate compute buffers"
+    )
+    assert [(e.fatal, e.origin, e.bytes_tried) for e in events(sycl) if e.fatal] == [
+        (True, "ggml", 3278637056)
+    ]
+    network = (
+        '  File "../pcdet/models/__init__.py", line 18, in build_network\n'
+        "    model_cfg=model_cfg, num_class=num_class, dataset=dataset\n"
+        '  File "../pcdet/models/dense_heads/center_head.py", line 66, in __init__\n'
+        "    [self.class_names.index(x) for x in cur_class_names if x in class_names]\n"
+        "RuntimeError: CUDA error: out of memory"
+    )
+    assert [e.batch_helps for e in events(network)] == [False]

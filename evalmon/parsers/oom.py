@@ -375,7 +375,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|Failed to alloc DEVICE memory|bytes on DEVICE|\"Allocation Failure\"|Memory not available"
     rb"|nsufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM"
     rb"|ailed to allocate compute|enough host memory|enough GPU memory|Cuda error: 2\["
-    rb"|Memory limit exceeded \("
+    rb"|Memory limit exceeded \(|can't malloc |create cublas handle|\*\*\*\*\*\*\*\*\*\*|__________"
     rb"|That was not possible|metal::malloc|Insufficient Memory|alloc_gmem failed|Out of Memory"
     rb"|more than total mem size| blocks: 0, # CPU blocks|Allocation type: "
     rb"|Tasks state \(memory|oom_score_adj +name"
@@ -2172,6 +2172,14 @@ _STRONG: tuple[_Rule, ...] = (
     # - Cuda Error in allocate: 2 (out of memory)" building an engine, linghu8812/
     # tensorrt_inference#155)
     _rule(r"\bCuda Error in allocate: 2(?: \(out of memory\))?$", "gpu", "tensorrt"),
+    # ggml's SYCL back-end refusing a buffer on the device ("ggml_backend_sycl_buffer_type_alloc_
+    # buffer: can't malloc 3278637056 Bytes memory on device", an Arc A770's compute buffer,
+    # ggml-org/llama.cpp#10421)
+    _rule(r"\bggml_backend_sycl_\w+: can't malloc \d+ Bytes memory on device", "gpu", "ggml"),
+    # LuaJIT's (and Lua's) allocator failing: the interpreter prints it and exits (Torch7's
+    # fairseq-lua generating on a 16 GB laptop's CPU: "/Users/x/torch/install/bin/luajit: not
+    # enough memory", facebookresearch/fairseq-lua#37)
+    _rule(r"(?:^|/|\b)(?:lua|luajit)(?:\.exe)?: not enough memory$", "host", "lua"),
     # faceswap's training thread, whose error its monitor logs at DEBUG before ending the
     # training ("Error in thread (_training_0): You do not have enough GPU memory available to
     # train the selected model at the selected settings. You can try a number of things:",
@@ -3900,6 +3908,14 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         found = _Found(_BAD_ALLOC_LINE)
     if found is None and _TRT_BUILD_FAILED.search(body) and _said_just_before(window, i, _TRT_OOM):
         found = _Found(_TRT_BUILD_OOM)
+    if found is None and _bfc_map(line):
+        found = _Found(_BFC_MAP)
+    if (
+        found is None
+        and _CUBLAS_NO_HANDLE.pattern.search(body)
+        and _said_just_before(window, i, _BFC_RAN_OUT)
+    ):
+        found = _Found(_CUBLAS_NO_HANDLE)
     if (
         found is None
         and _METAL_STATUS_ERROR.search(body)
@@ -4432,7 +4448,7 @@ _LOAD_FRAME = ascii_re(
     r"|^_configure_distributed_model$|^build_module$"
     # ...or a program's own model builder (mixtral-offloading's build_model placing the experts
     # it offloads, in a Colab notebook's traceback)
-    r"|^build_model$"
+    r"|^build_(?:model|networks?|detector)$"
     # FSDP wrapping a model: flattening its parameters (Lightning's strategy, accelerate)
     r"|^_init_param_handle_from_module$|^_init_flat_param_and_metadata$"
     # after training, with no batch: merging a LoRA adapter into the weights, saving or
@@ -4871,6 +4887,31 @@ _TRT_BUILD_FAILED = ascii_re(
     r"|\bError Code 10: Internal Error \(Could not find any implementation for node\b"
 )
 _TRT_BUILD_OOM = _rule(_TRT_BUILD_FAILED.pattern, "gpu", "tensorrt", batch_helps=False)
+# cuBLAS unable to create its handle names no memory, but right after TensorFlow's allocator ran
+# out it is that memory: the pool left cuBLAS none, and the op then runs without BLAS and fails
+# (a 2 GB GTX 950's "Ran out of memory trying to allocate 1.08GiB" warnings, then "failed to
+# create cublas handle: CUBLAS_STATUS_NOT_INITIALIZED", tensorflow/tensorflow#9077)
+_CUBLAS_NO_HANDLE = _rule(
+    r"\bfailed to create cublas handle: CUBLAS_STATUS_NOT_INITIALIZED\b",
+    "gpu",
+    "tensorflow",
+    batch_helps=False,
+)
+# the map of its memory TensorFlow's BFC allocator draws last in the dump it logs when an
+# allocation failed ("W .../bfc_allocator.cc:439] *_____..." under "Stats:"): a paste that
+# begins inside the dump, after its first line, still holds the failure (tensorflow/models#9809);
+# with the first line in sight it is the same failure, one event
+_BFC_MAP = _rule(r"[*_]{50,}\s*$", "gpu", "tensorflow", level_blind=True)
+_BFC_HEAD = ascii_re(r"\bbfc_allocator\.cc:\d+\] $")
+
+
+def _bfc_map(line: _Line) -> bool:
+    return _BFC_HEAD.search(line.head) is not None and _BFC_MAP.pattern.match(line.body) is not None
+
+
+_BFC_RAN_OUT = ascii_re(
+    r"\bbfc_allocator\.cc:\d+\] (?:Allocator \(\w+\) ran|Ran) out of memory trying to allocate\b"
+)
 _TRT_OOM = ascii_re(
     r"\bError Code 2: OutOfMemory\b"
     r"|\bSkipping tactic \S+ due to (?:insufficient memory\b|Myelin error: .*\bout of memory\b)"
@@ -5189,6 +5230,7 @@ _TRIED = (
     ascii_re(r"workspace Allocation of size ::?(\d+)() failed"),  # Gaudi's graph workspace
     ascii_re(r"Device memory allocation of size (\d+)() failed"),  # ggml's Vulkan: bytes
     ascii_re(r"\ballocating\s*" + _SIZE + r"\s*on device \d+: cudaMalloc failed"),  # ggml
+    ascii_re(r"can't malloc (\d+)() Bytes memory on device"),  # ggml's SYCL back-end
     ascii_re(r"failed to allocate \w+ buffer of size (\d+)()"),  # ggml's graph allocator: bytes
     ascii_re(r"failed to allocate buffer, size = " + _SIZE),  # ollama
     ascii_re(r"\bAllocation \(size=(\d+)()\) would exceed memory"),  # XLA: bytes
@@ -5359,8 +5401,8 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         return None
     if hit.origin == "hf-spaces" and not _SPACE_RUNTIME_ERROR.match(window[max(0, i - 1)].body):
         return None
-    if hit.origin == _GENERIC_ORIGIN:
-        i, hit = _named_after(window, i, hit)
+    if hit.origin == _GENERIC_ORIGIN or _bfc_map(window[i]):
+        i, hit = _named_after(window, i, hit)  # (the allocator's map: the op's OOM names it)
     if hit.origin == "vllm-kv" and hit.kind == "gpu" and _vllm_on_cpu(window, i):
         hit = dataclasses.replace(hit, kind="host")
     text = _full_text(window, i, hit)
