@@ -2190,13 +2190,6 @@ _STRONG: tuple[_Rule, ...] = (
         "faceswap",
         level_blind=True,
     ),
-    # a Hugging Face Space's status page when its container was stopped for its memory limit:
-    # "Runtime error" over "CPU Memory limit exceeded (16GB)" (sedthh/pyxelate#27) or "Memory
-    # limit exceeded (16Gi)" (mhrice/RemFx#47); alone, the line is only a heading's words
-    _rule(
-        r"^(?:CPU )?Memory limit exceeded \([\d.]+ ?[GM]i?B?\)$", "host", "hf-spaces",
-        batch_helps=False,
-    ),
     # nvdiffrast's check of a CUDA call prints the error's number and the call: 2 is
     # cudaErrorMemoryAllocation ("RuntimeError: Cuda error: 2[cudaMalloc(&m_gpuPtr, bytes);]",
     # NVlabs/nvdiffrast#182)
@@ -3912,6 +3905,13 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         found = _Found(_BFC_MAP)
     if (
         found is None
+        and i > 0
+        and _SPACE_MEMORY_LIMIT.pattern.match(body)
+        and _SPACE_RUNTIME_ERROR.match(window[i - 1].body)
+    ):
+        found = _Found(_SPACE_MEMORY_LIMIT)
+    if (
+        found is None
         and _CUBLAS_NO_HANDLE.pattern.search(body)
         and _said_just_before(window, i, _BFC_RAN_OUT)
     ):
@@ -4733,7 +4733,10 @@ def _frame_above(window: Sequence[_Line], i: int, source: str) -> bool:
     """Is line ``i`` under a traceback's frames (its message, not a log line's)?"""
     for k in range(i - 1, max(-1, i - 6), -1):
         line = window[k]
-        if line.source == source and (_FRAME.match(line.body) or _NOTEBOOK_FRAME.match(line.body)):
+        body = line.body
+        if line.source == source and (
+            _FRAME.match(body) or _NOTEBOOK_FRAME.match(body) or _saved_frame(body)
+        ):
             return True
     return False
 
@@ -4909,6 +4912,14 @@ def _bfc_map(line: _Line) -> bool:
     return _BFC_HEAD.search(line.head) is not None and _BFC_MAP.pattern.match(line.body) is not None
 
 
+# A Hugging Face Space's status page when its container was stopped for its memory limit:
+# "Runtime error" over "CPU Memory limit exceeded (16GB)" (sedthh/pyxelate#27) or "Memory limit
+# exceeded (16Gi)" (mhrice/RemFx#47). Alone, the line is only a heading's words.
+_SPACE_MEMORY_LIMIT = _rule(
+    r"(?:CPU )?Memory limit exceeded \([\d.]+ ?[GM]i?B?\)$", "host", "hf-spaces",
+    batch_helps=False,
+)
+_SPACE_RUNTIME_ERROR = ascii_re(r"(?i)runtime error$")
 _BFC_RAN_OUT = ascii_re(
     r"\bbfc_allocator\.cc:\d+\] (?:Allocator \(\w+\) ran|Ran) out of memory trying to allocate\b"
 )
@@ -5399,8 +5410,6 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         return None
     if hit.origin == "vllm-kv" and _vllm_kv_made_after(window, i):
         return None
-    if hit.origin == "hf-spaces" and not _SPACE_RUNTIME_ERROR.match(window[max(0, i - 1)].body):
-        return None
     if hit.origin == _GENERIC_ORIGIN or _bfc_map(window[i]):
         i, hit = _named_after(window, i, hit)  # (the allocator's map: the op's OOM names it)
     if hit.origin == "vllm-kv" and hit.kind == "gpu" and _vllm_on_cpu(window, i):
@@ -5475,9 +5484,6 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         free_bytes=_first_size(_FREE, text, binary),
         rank=hit.rank,
     )
-
-
-_SPACE_RUNTIME_ERROR = ascii_re(r"(?i)runtime error$")
 
 
 # ggml's graph allocator names in bytes the buffer its back-end just failed in MiB
