@@ -1501,6 +1501,11 @@ _STRONG: tuple[_Rule, ...] = (
         "onnxruntime",
         batch_helps=False,
     ),
+    # NVIDIA Warp's own print of a failed CUDA call ("Warp CUDA error 2: out of memory (in
+    # function wp_alloc_device_async, .../warp/native/warp.cu:769)", google-deepmind/
+    # mujoco_warp#926), and the RuntimeError it raises with it ("Graph creation error: Warp
+    # CUDA error 2: out of memory")
+    _rule(r"\bWarp CUDA error 2: out of memory\b", "gpu", "warp"),
     # older llama.cpp (and ggml copies in other projects): "CUDA error 2 at ggml-cuda.cu:6016:
     # out of memory"
     _rule(r"\b(?:CUDA|HIP) error \d+ at .{1,200}?:\d+: out of memory\b", "gpu", "ggml"),
@@ -2773,10 +2778,17 @@ _LIST_ITEM = ascii_re(r"\s*(?:[-*+]|\d+[.)])\s+")
 _IDENTIFIER_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."
 
 
+# A report's field whose value cites another log's line by its file and line number
+# ("first_oom=server.log:707 1790287751398 [prefix-cache] snapshot failed (DriverError(...))",
+# a burst test's summary of a server's log): the line is that report's, not the server's
+_CITED_LINE = ascii_re(r"\b\w+=(?:[\w.+~\-]*/)*[\w.+~\-]+\.(?:log|out|err|txt):\d+\s")
+
+
 def _quoted(prefix: str) -> bool:
     """Is a message after ``prefix`` quoted (command, code, prose, inside markdown `code`)?"""
     return (
         prefix.count("`") % 2 == 1
+        or _CITED_LINE.search(prefix) is not None
         or _QUOTING.search(prefix) is not None
         or _PROSE_QUOTE_OPEN.search(prefix) is not None
         or _MARKDOWN_FIELD.match(prefix) is not None
@@ -2943,6 +2955,14 @@ _HARNESS_SUMMARY = ascii_re(
 )
 
 
+# Triton's Python back-end failing a request with the exception its model raised ("pb_stub.cc:
+# 402] Failed to process the request(s) for model 'uie_0', message: MemoryError: std::bad_alloc",
+# PaddlePaddle/FastDeploy#1616): the request is answered with that error
+_TRITON_REQUEST_FAILED = ascii_re(
+    r"\bFailed to process the request\(s\) for model (?:instance )?'[^']{1,200}', message: (?=\S)"
+)
+
+
 # A person telling of their own failure with the message straight after ("... i got this
 # error: RuntimeError: CUDA out of memory ...", pytorch/pytorch#65027; "I get this error ==>
 # MemoryError: ..."): their run's failure, as a sentence in any language running into it is,
@@ -2985,6 +3005,9 @@ def _match_text(text: str) -> _Found | None:
         return _match_text(text[told.end() :].lstrip("\"'`\u201c"))
     if _QUOTING.match(text) or _CHECKED_ABSENT.search(text):
         return None
+    failed_request = _TRITON_REQUEST_FAILED.search(text)
+    if failed_request is not None and not _mentioned(text[: failed_request.start()]):
+        return _match_text(text[failed_request.end() :])
     found = _match_rules(text, _STRONG, anchored=False)
     if found is not None:
         return found
@@ -4441,6 +4464,9 @@ _LOAD_FRAME = ascii_re(
     # a model class building itself from a checkpoint (gpt-oss's Transformer.from_checkpoint,
     # Lightning's load_from_checkpoint)
     r"|from_checkpoint$"
+    # ...or a Keras model from a preset, its layers built with their weights (keras-nlp's
+    # MistralCausalLM.from_preset in a Colab cell)
+    r"|^from_preset$"
     # setting up for training before any batch: DDP's buckets, ZeRO's partitions
     r"|^prepare_model$|^_ddp_init_helper$|^_configure_(?:zero_)?optimizer$"
     # ...DeepSpeed's engine moving the model to its device, Megatron building a model's
@@ -5245,6 +5271,8 @@ _TRIED = (
     ascii_re(r"failed to allocate \w+ buffer of size (\d+)()"),  # ggml's graph allocator: bytes
     ascii_re(r"failed to allocate buffer, size = " + _SIZE),  # ollama
     ascii_re(r"\bAllocation \(size=(\d+)()\) would exceed memory"),  # XLA: bytes
+    # XLA prints the exact count beside the rounded one: "108.03GiB (116000729080B)"
+    ascii_re(r"Failed to allocate request for\s*[\d.]+\s*[KMGT]i?B\s*\((\d+)()B\)"),
     ascii_re(r"Failed to allocate request for\s*" + _SIZE),  # XLA
     ascii_re(r"Failed to allocate (\d+)() bytes for new constant"),  # XLA:GPU
     ascii_re(r"^memory allocation of (\d+)() bytes failed"),  # Rust
