@@ -417,7 +417,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|failed with status 5|CUDA ERROR: 2,|workspace Allocation of size|OBJECT_ALLOCATION_FAILURE"
     rb"|may be due to OOM|neuronx-cc failed with -9|failed with exit code -9"
     rb"|beyond max L1 size"
-    rb"|cudaMalloc failed: ou|shutdown with signal 9"
+    rb"|cudaMalloc failed: ou|shutdown with signal 9|to cudaMalloc "
     rb"|allocation::BadAlloc'|posix_memalign|Failed to apply for memory|using too much memory"
     rb"|Estimated peak HBM|oom_reaper: reaped|Available memory on node|Mamba cache blocks"
     rb"|state cache is too small|leaves no room for the full KV|emory limit of"
@@ -1041,6 +1041,14 @@ _STRONG: tuple[_Rule, ...] = (
         survivable=True,
         raised_below=True,
     ),
+    # FlashInfer's own check of a CUDA call, then the error it raises ("CUDA Error: out of memory
+    # (2) /sglang/3rdparty/flashinfer/include/flashinfer/handler.cuh: line 100 at function
+    # cudaMallocAsync(...)", then SGLang's "Exception in ModelRpcClient:", sgl-project/sglang#109)
+    _rule(
+        r"\bCUDA Error: out of memory \(2\) \S+: line \d+ at function cuda\w+\(",
+        "gpu",
+        "flashinfer",
+    ),
     # a paged KV cache with no free block for a request: that request fails, the server serves
     # on ("ERROR EP worker command failed (rank 1); worker STAYS UP: KV cache exhausted: no free
     # blocks", Avarok-Cybersecurity/atlas#1114), as SGLang retracts requests when its pool is full
@@ -1501,11 +1509,35 @@ _STRONG: tuple[_Rule, ...] = (
         "onnxruntime",
         batch_helps=False,
     ),
+    # faiss's GPU resources failing a cudaMalloc, raised as RuntimeError or asserted (then the
+    # process aborts): "... failed: StandardGpuResources: alloc fail type FlatData dev 2 space
+    # Device stream 0 size 2764800000 bytes (cudaMalloc error out of memory [2])"
+    # (facebookresearch/faiss#2179), "failed to cudaMalloc 47064032 bytes (error 2 out of
+    # memory)" (#1031), "Faiss assertion 'err__ == cudaSuccess' failed in ...; details: CUDA
+    # error 2 out of memory" (amazon-science/patchcore-inspection#57)
+    _rule(
+        r"\(cudaMalloc error out of memory \[2\]\)|\bcudaMalloc \d+ bytes (?:on device \d+ )?"
+        r"\(error 2 out of memory\b|\bdetails: CUDA error 2 out of memory\b",
+        "gpu",
+        "faiss",
+    ),
+    # ...its assertion on cudaMalloc itself, the size in its details (faiss#648: "Faiss
+    # assertion 'cudaMalloc(p, size) == cudaSuccess' failed in ... details: Failed to cudaMalloc
+    # 16000000000 bytes", then "Aborted")
+    _rule(
+        r"^Faiss assertion 'cudaMalloc\(p, size\) == cudaSuccess' failed in .{1,300}; details: "
+        r"Failed to cudaMalloc \d+ bytes",
+        "gpu",
+        "faiss",
+    ),
     # NVIDIA Warp's own print of a failed CUDA call ("Warp CUDA error 2: out of memory (in
     # function wp_alloc_device_async, .../warp/native/warp.cu:769)", google-deepmind/
     # mujoco_warp#926), and the RuntimeError it raises with it ("Graph creation error: Warp
     # CUDA error 2: out of memory")
     _rule(r"\bWarp CUDA error 2: out of memory\b", "gpu", "warp"),
+    # Torch7's threads library when LuaJIT's allocator refuses a worker ("FATAL THREAD PANIC:
+    # (write) not enough memory", facebookresearch/deepmask's COCO conversion): host memory
+    _rule(r"^FATAL THREAD PANIC: \(\w+\) not enough memory\b", "host", "lua"),
     # older llama.cpp (and ggml copies in other projects): "CUDA error 2 at ggml-cuda.cu:6016:
     # out of memory"
     _rule(r"\b(?:CUDA|HIP) error \d+ at .{1,200}?:\d+: out of memory\b", "gpu", "ggml"),
@@ -2684,7 +2716,8 @@ _QUOTING = ascii_re(
     # (not C's own assert message: "[TensorRT] INTERNAL ERROR: Assertion failed: out of memory",
     # then "Aborting...", an MLPerf DLRM engine build)
     r"(?i)(?:^|[\s\"'`(=;|])(?:grep|egrep|fgrep|zgrep|rg|ag|awk|sed|echo|printf"
-    r"|assert(?!ionError|ion failed:)\w*"
+    # (nor faiss's own: "Faiss assertion 'err__ == cudaSuccess' failed in ...")
+    r"|(?<!Faiss )assert(?!ionError|ion failed:)\w*"
     # (Python's keywords in their own case: "Import default pipeline error: CUDA out of ..." is
     # an application's failed step, RunPod-Fooocus-API#32)
     r"|expect\w*|(?-i:except|raise|elif|def|class|import)|catch|if|re\.\w+|pattern|regex"
@@ -3951,7 +3984,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         found = _match_record(ahead, line.head)
     labelled = _under_labels(line) if found is None else []
     if found is None and any(p.match(text) for p in _KILLED for text in (body, *labelled)):
-        if _deliberate_kill(window, i):
+        if _deliberate_kill(window, i) or _program_error_just_before(window, i):
             return None
         found = _Found(_Rule(_KILLED[0], "host", "kernel"))
         killed = True
@@ -4170,9 +4203,15 @@ def _unnumbered(window: Sequence[_Line], i: int, body: str) -> str:
 
 _EXAMPLES_HEADING = ascii_re(r"^\s{0,3}#{1,6}\s.*\b[Ee]xamples?\b")
 _BOLD_LABEL = ascii_re(r"\s{0,3}\*\*[^*]{1,40}\*\*:?\s*$")
+# ...or a bold field with its text on the same line, as a troubleshooting entry writes them
+# ("**Symptom**: Process killed, MPS out of memory error", then "**Error Snippet**:")
+_BOLD_FIELD = ascii_re(r"\s{0,3}\*\*[^*]{1,40}\*\*:? \S")
 _DOC_HEADING = ascii_re(
     r"(?i)\btroubleshoot|\bsymptoms?\b|\bFAQ\b"
     r"|^#+ *expected behaviou?r\b"  # an issue form's section: what the reporter wants to see
+    # a pull request comparing a message's wording ("### Before", then "### This PR": CuPy's
+    # OutOfMemoryError before and after its change)
+    r"|^#+ *(?:before|after|this PR)(?: (?:this|the) (?:PR|change))?\s*:?\s*$"
     r"|\bcommon (?:errors|issues|problems)\b|\u75c7\u72b6|\uc99d\uc0c1"  # 症状, 증상
 )
 _DOC_LINES = 30
@@ -4225,6 +4264,7 @@ def _in_examples_section(window: Sequence[_Line], i: int) -> bool:
         elif (
             raw.lstrip().startswith("#")
             or _BOLD_LABEL.match(raw)
+            or _BOLD_FIELD.match(raw)
             or (k > 0 and _SETEXT_UNDERLINE.match(raw) and window[k - 1].raw.strip())
         ):
             if not fenced:
@@ -4348,6 +4388,23 @@ def _program_error_first(window: Sequence[_Line], i: int) -> bool:
     )
 
 
+def _program_error_just_before(window: Sequence[_Line], i: int) -> bool:
+    """Is a bare ``Killed`` right under a traceback that ended with a program error? The
+    process had already failed of it; what killed the rest is its launcher's teardown (SGLang
+    kills its own process tree: a TypeError in prepare_for_extend, then bash's "Killed",
+    sgl-project/sglang#1130), not the OOM killer."""
+    seen = 0
+    for line in reversed(window[max(0, i - CONTEXT_BEFORE) : i]):
+        if not line.body.strip():
+            continue
+        if _PROGRAM_ERROR.match(line.body) and not _handled_level(line.head):
+            return True
+        seen += 1
+        if seen == 2:
+            return False
+    return False
+
+
 # --------------------------------------------------------------------------- context
 
 _BOUNDARY = ascii_re(
@@ -4446,7 +4503,7 @@ _LOAD_FRAME = ascii_re(
     r"|_initialize_kv_caches|initialize_cache|_init_cache|init_device"
     # a program building its model ("in initialize_model_and_tokenizer", GLM-130B's evaluate.py
     # on cards other processes already filled)
-    r"|initialize_model"
+    r"|initialize_model|^init_model$"
     # a lazily initialised model's weights made real on the device (ColossalAI's LazyTensor.
     # _materialize_data, hpcaitech/ColossalAI#5068; FSDP's materialize_meta_module)
     r"|materializ"
@@ -4517,6 +4574,9 @@ _LOAD_SOURCE = ascii_re(
     r"|^\s*return t\.to\("  # torch's own Module.to, moving a module's weights
     r"|^\s*return self\._apply\(convert\)"  # ...and its last line
     r"|\b_cuda_setDevice\("  # creating the CUDA context
+    # TensorFlow 1's session creating the variables, the weights, before any batch
+    # ("session.run(tf.variables_initializer(uninitialized_vars))" in Keras's get_session)
+    r"|\b(?:global_|local_)?variables_initializer\("
     # a server pre-allocating its KV cache's buffers at start-up (LightLLM's memory manager:
     # "self.value_buffer = [torch.empty((size, head_num, head_dim), ...", ModelTC/lightllm#13)
     r"|^\s*self\.(?:key|value|kv)_buffer = .*\btorch\.(?:empty|zeros)\("
@@ -5282,6 +5342,9 @@ _TRIED = (
     # ONNX Runtime's BFC arena: bytes
     ascii_re(r"Failed to allocate memory for requested buffer of size (\d+)()"),
     ascii_re(r"out of memory allocating (\d+)() bytes after a total of"),  # GCC's libiberty
+    # faiss: "size 2764800000 bytes (cudaMalloc error ...", "Failed to cudaMalloc N bytes"
+    ascii_re(r"\bsize (\d+)() bytes \(cudaMalloc error"),
+    ascii_re(r"\b[Ff]ailed to cudaMalloc (\d+)() bytes"),
 )
 _GPU = (
     ascii_re(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
