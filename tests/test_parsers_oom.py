@@ -5879,3 +5879,16 @@ def test_round_99s_forms() -> None:
     assert events(teardown) == []
     # ...while a Killed after the job's own progress is still the OOM killer's
     assert [e.kind for e in events("Epoch 3: 100%|##########| 50/50\nKilled")] == ["host"]
+
+
+def test_systemd_oomds_kill_is_read_under_journalds_prefix() -> None:
+    """journald's prefix is read as the line's source, which leaves systemd-oomd's kill as the
+    line's text (a Japanese blog's journalctl, its month in Japanese; systemd/systemd#23606)."""
+    for month in ("12\u6708 17", "Dec 18"):
+        line = (
+            f"{month} 10:04:41 user systemd-oomd[588]: Killed /user.slice/user-1000.slice/"
+            "user@1000.service/app.slice/app-org.gnome.Terminal.slice/vte-spawn-f6518140-41fe-"
+            "4a13-b828-55c5b8738fb8.scope due to memory pressure for /user.slice/user-1000.slice/"
+            "user@1000.service being 57.97% > 50.00% for > 20s with reclaim activity"
+        )
+        assert [(e.fatal, e.kind, e.origin) for e in events(line)] == [(True, "host", "systemd")]

@@ -1806,6 +1806,9 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     _rule(
         r"\bsystemd-oomd\[\d+\]: Killed \S+ due to memory (?:pressure|used)\b"
+        # (journald's "Dec 17 10:04:41 host systemd-oomd[588]: " is read as the line's prefix,
+        # which leaves the kill itself)
+        r"|^Killed /\S+\.(?:scope|service|slice) due to memory (?:pressure|used) for /"
         r"|: systemd-oomd killed \d+ process\(es\) in this unit\b",
         "host",
         "systemd",
