@@ -1242,10 +1242,19 @@ _STRONG: tuple[_Rule, ...] = (
     # Attempting to allocate 196.00M. That was not possible. There are 134.44M free.", older
     # "Resource exhausted: From /job:tpu_worker/replica:0/task:0:" then, on the next line,
     # "Attempting to reserve 3.95G at the bottom of memory. That was not possible. ..."
+    # (newest runtimes put an error code and its name on the line above: "jax.errors.
+    # JaxRuntimeError: RESOURCE_EXHAUSTED: E0100: RuntimeBufferAllocationFailure:", then "Error
+    # allocating device buffer: Attempting to allocate 5.24G. That was not possible. ...", vLLM's
+    # TPU back-end, vllm-project/tpu-inference)
     _rule(
-        r"(?:\b(?:RESOURCE_EXHAUSTED|Resource exhausted):(?:\s*From /job:[\w/:]+:)?\s*"
+        r"\bRESOURCE_EXHAUSTED: E010[01]: Runtime(?:Buffer|Program)AllocationFailure\b",
+        "gpu",
+        "xla",
+    ),
+    _rule(
+        r"(?:\b(?:RESOURCE_EXHAUSTED|Resource exhausted):(?:\s*From /job:[\w/:]+:)?\s*|^)"
         # (newer runtimes name the program: "Error loading program 'jit__multi_slice': ")
-        r"(?:Error allocating device buffer:\s*|Error loading program(?: '[^']{1,200}')?:\s*)?|^)"
+        r"(?:Error allocating device buffer:\s*|Error loading program(?: '[^']{1,200}')?:\s*)?"
         r"Attempting to (?:allocate|reserve) [\d.]+\s*"
         r"[KMGTP]?i?B?(?: at the bottom of memory)?\.\s*That was not possible\b",
         "gpu",
@@ -1530,6 +1539,10 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "faiss",
     ),
+    # Mesa's RADV Vulkan driver when the kernel cannot take a command submission for memory
+    # (".radv/amdgpu: Not enough memory for command submission.", glued to llama.cpp's loading
+    # dots, then "vk::Queue::submit: ErrorDeviceLost" and "failed to load model")
+    _rule(r"\bradv/amdgpu: Not enough memory for command submission\b", "gpu", "vulkan"),
     # NVIDIA Warp's own print of a failed CUDA call ("Warp CUDA error 2: out of memory (in
     # function wp_alloc_device_async, .../warp/native/warp.cu:769)", google-deepmind/
     # mujoco_warp#926), and the RuntimeError it raises with it ("Graph creation error: Warp
