@@ -445,6 +445,9 @@ class OutOfMemory:
     ``batch_helps``: a smaller batch size can plausibly avoid it (an OOM while loading the
     weights, or a host OOM but vLLM's CPU swap space for preempted sequences, cannot be cured
     that way).
+    ``signal_only``: the log names a SIGKILL and no memory (bash's ``Killed``, a launcher's
+    exit code -9), which is read as the kernel's OOM killer, its usual sender; the supervisor
+    checks it against the job's memory cgroup (see evalmon.supervisor.cgroup).
     """
 
     kind: OomKind
@@ -457,6 +460,7 @@ class OutOfMemory:
     capacity_bytes: int | None = None
     free_bytes: int | None = None
     rank: int | None = None
+    signal_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,6 +543,9 @@ class JobState:
     reason: str = ""
     exit_code: int | None = None
     node: str = ""
+    #: evalmon run's local launcher: did the job's memory cgroup count an OOM kill while it
+    #: ran (None: not known)? A SIGKILL its log names with no memory word is no OOM if not.
+    oom_killed: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

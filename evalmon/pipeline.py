@@ -482,7 +482,7 @@ def attempt_end(attempt: Attempt) -> JobState | None:
         return JobState(job_id=job_id, state="COMPLETED", reason="exited 0", exit_code=0)
     state = _ENDED_STATES.get(attempt.outcome, "FAILED")
     return JobState(job_id=job_id, state=state, reason=attempt.reason,
-                    exit_code=attempt.exit_code)
+                    exit_code=attempt.exit_code, oom_killed=attempt.oom_killed)
 
 
 #: an attempt's outcome as a launcher's job state (SLURM's names), for the run's status

@@ -331,3 +331,23 @@ def test_a_log_read_tail_first_gives_the_same_rates():
     assert [r.request_type for r in tail_first.rates] == ["loglikelihood", "generate_until"]
     assert tail_first.requests_per_s == pytest.approx(whole.requests_per_s)
     assert tail_first.docs_per_s == pytest.approx(whole.docs_per_s)
+
+
+def test_a_bare_killed_is_no_oom_when_the_jobs_cgroup_counted_no_oom_kill():
+    """bash's ``Killed`` is read as the kernel's OOM kill; evalmon run's launcher, which read
+    the job's memory cgroup, says whether one happened: the status and the OOMs follow it."""
+    killed = OutOfMemory("host", "kernel", "bash: line 1: 4242 Killed python3 train.py",
+                         batch_helps=False, signal_only=True)
+    unknown = run_of(killed, JobState("1", "FAILED", exit_code=137))
+    assert unknown.status == "oom" and len(unknown.ooms) == 1
+    not_oom = run_of(killed, JobState("1", "FAILED", reason="exited 137", exit_code=137,
+                                      oom_killed=False))
+    assert (not_oom.status, not_oom.status_reason) == ("failed", "exited 137")
+    assert not_oom.ooms == ()
+    counted = run_of(JobState("1", "FAILED", reason="host (CPU RAM) out of memory: the kernel's "
+                              "OOM killer killed 1 process", exit_code=-9, oom_killed=True))
+    assert counted.status == "oom" and "OOM killer" in counted.status_reason
+    # ...and an OOM the log names in memory words stays one whatever the cgroup counted
+    named = OutOfMemory("host", "kernel", "Out of memory: Killed process 4242 (python3)",
+                        batch_helps=False)
+    assert run_of(named, JobState("1", "FAILED", exit_code=137, oom_killed=False)).status == "oom"

@@ -5590,6 +5590,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         capacity_bytes=capacity,
         free_bytes=_first_size(_FREE, text, binary),
         rank=hit.rank,
+        signal_only=hit.killed and origin == "kernel",
     )
 
 

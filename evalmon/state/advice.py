@@ -127,7 +127,7 @@ def run_status(run: RunAccumulator) -> tuple[str, str]:
     job = run.job_state
     if job is not None and (job.exit_code == 0 or job.state == "COMPLETED"):
         return "finished", "exited 0"
-    fatal = [r for r in run.ooms.all() if r.event.fatal]
+    fatal = [r for r in run.oom_records() if r.event.fatal]
     if fatal:
         first, last = fatal[0], fatal[-1]
         what = "host memory" if first.event.kind == "host" else f"GPU memory ({first.event.origin})"
@@ -140,6 +140,8 @@ def run_status(run: RunAccumulator) -> tuple[str, str]:
         return "oom", reason
     if job is not None and job.state == "OUT_OF_MEMORY":  # evalmon run read it elsewhere
         return "oom", job.reason or "out of memory"
+    if job is not None and job.oom_killed and job.exit_code:  # its cgroup counted the kill
+        return "oom", job.reason or "killed by the kernel's OOM killer"
     if job is not None and job.state == "CANCELLED":  # stopped by evalmon run (a retune...)
         return "cancelled", job.reason or "cancelled"
     for record in reversed(run.signals.all()):

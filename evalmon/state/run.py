@@ -363,7 +363,7 @@ class RunAccumulator:
             engine_batches=self.engine_stats(),
             engine_series=tuple(self.engine_series),
             http=dict(sorted(self.http.items())),
-            ooms=self.ooms.all(),
+            ooms=self.oom_records(),
             exceptions=self.exceptions.all(),
             signals=self.signals.all(),
             api_failures=self.api_failures,
@@ -394,6 +394,14 @@ class RunAccumulator:
             return None
         bar = max(live, key=lambda b: (b.elapsed_s or 0.0))
         return bar.eta_s
+
+    def oom_records(self) -> tuple[OomRecord, ...]:
+        """The OOMs read, but a SIGKILL the log names with no memory word when the launcher
+        saw that the job's memory cgroup counted no OOM kill (evalmon run, local jobs)."""
+        records = self.ooms.all()
+        if self.job_state is None or self.job_state.oom_killed is not False:
+            return records
+        return tuple(r for r in records if not r.event.signal_only)
 
     def engine_stats(self) -> EngineBatchStats:
         count = sum(self.engine_hist.values())

@@ -74,6 +74,8 @@ class Attempt:
     num_concurrent: int | None = None
     #: outcome "retuned": what the user asked for (control.py's text form, e.g. batch_size=128)
     retune: str = ""
+    #: local: did the job's memory cgroup count an OOM kill while it ran (None: not known)
+    oom_killed: bool | None = None
 
     @property
     def duration_s(self) -> float | None:

@@ -53,6 +53,7 @@ from evalmon.state.bars import is_request_bar
 from evalmon.state.grouping import run_key
 from evalmon.supervisor import argv as argv_mod
 from evalmon.supervisor import control as control_mod
+from evalmon.supervisor.cgroup import MemoryCgroup, memory_cgroup, oom_kills
 from evalmon.supervisor.launchers import Job, Launcher, LocalJobView
 from evalmon.supervisor.local import LaunchError
 from evalmon.supervisor.model import Attempt, SupervisorState, SupervisorStatus
@@ -138,6 +139,12 @@ class _AttemptWatch:
     #: the job's exit code once it ended: an OOM read after that is confirmed by it
     exit_code: int | None = None
     ended: bool = False
+    #: the fatal OOM behind oom_decision, when it came from the logs
+    oom_event: OutOfMemory | None = None
+    #: the memory cgroup the job was launched in and its OOM-kill count then (local jobs)
+    cgroup: MemoryCgroup | None = None
+    oom_kills_before: int | None = None
+    oom_killed: bool | None = None  # once it ended: did the cgroup count an OOM kill since
 
 
 @dataclass(slots=True)
@@ -582,6 +589,9 @@ class Supervisor:
         self._set_attempt(intent)  # RecordError: nothing launched, one line
         if self._stop_requested.is_set():
             raise _Finished(Decision("fail", self._stop_reason), state="cancelled")
+        # a local job starts in evalmon's own memory cgroup: its OOM-kill count from now
+        cgroup = memory_cgroup(os.getpid()) if self.launcher.kind == "local" else None
+        kills_before = oom_kills(cgroup) if cgroup is not None else None
         try:
             job = self.launcher.launch(rewritten.argv, env, number)
         except (LaunchError, OSError) as exc:
@@ -610,6 +620,7 @@ class Supervisor:
         self._publish("running", f"attempt {number} running at batch size {size}")
         watch = _AttemptWatch(own_files=_norm_all(files), offsets=offsets)
         watch.stall = StallEvidence(launched_at=self._clock())
+        watch.cgroup, watch.oom_kills_before = cgroup, kills_before
         return job, watch
 
     def _job_env(self, number: int, size: int | None) -> dict[str, str]:
@@ -692,6 +703,8 @@ class Supervisor:
         self._oom_on_exit(watch)  # the exit is the evidence a pending OOM waited for
         if job.exit_code != 0 and watch.oom_decision is None:
             self._drain_for_oom(logs, watch)
+        if job.exit_code != 0:
+            self._weigh_oom_kills(watch)
         self._update_running(attempt, job, watch, logs)
         retuned = self._end_retuned(job, watch)
         if retuned is not None:
@@ -1039,6 +1052,7 @@ class Supervisor:
         if not acts:  # fail: nothing is stopped for it, the exit message names it
             watch.oom_decision = decision
             watch.oom_where = (path, line)
+            watch.oom_event = oom
             return
         watch.oom_pending = _OomPending(decision, path, line, self._clock())
         if watch.ended:
@@ -1108,6 +1122,48 @@ class Supervisor:
             self._oom_confirm(
                 watch, "exit code unknown" if code is None else describe_exit(code)
             )
+
+    def _weigh_oom_kills(self, watch: _AttemptWatch) -> None:
+        """A failed local attempt against the OOM kills its memory cgroup counted while it ran
+        (see cgroup.py). A kill counted that the logs do not name is the OOM killer's: the
+        job died of host memory. A bare ``Killed`` read from the logs, with none counted, was
+        another SIGKILL (not judged where v1 counts only the cgroup's own processes and the
+        job made cgroups under it)."""
+        cgroup, before = watch.cgroup, watch.oom_kills_before
+        if cgroup is None or before is None:
+            return
+        now = oom_kills(cgroup)
+        if now is None:
+            return
+        counted = now - before
+        name = _inert(cgroup.name, 80)
+        if counted > 0 or cgroup.counts_descendants or not cgroup.has_descendants():
+            watch.oom_killed = counted > 0
+        if counted > 0 and watch.oom_decision is None and watch.oom_pending is None:
+            kills = "1 process" if counted == 1 else f"{counted} processes"
+            watch.oom_decision = Decision(
+                "fail",
+                f"host (CPU RAM) out of memory: the kernel's OOM killer killed {kills} in the "
+                "job's memory cgroup: a smaller GPU batch will not help",
+            )
+            self._say(f"no OOM in its logs, but its memory cgroup {name} counted {counted} "
+                      f"OOM kill{'s' if counted > 1 else ''} since the launch")
+            return
+        event = watch.oom_event
+        if (
+            counted == 0
+            and event is not None
+            and event.signal_only
+            and watch.oom_decision is not None
+            and watch.oom_decision.action == "fail"
+            and watch.oom_killed is False
+        ):
+            where = ""
+            if watch.oom_where is not None:
+                where = f" at {os.path.basename(watch.oom_where[0])}:{watch.oom_where[1]}"
+            self._say(f"the kill{where} ({_inert(event.message, 60)}) was not the OOM "
+                      f"killer's: its memory cgroup {name} counted no OOM kill since the launch")
+            watch.oom_decision = watch.oom_event = watch.oom_where = None
 
     def _oom_confirm(self, watch: _AttemptWatch, evidence: str) -> None:
         pending = watch.oom_pending
@@ -1218,6 +1274,7 @@ class Supervisor:
             ),
             oom_file=oom_file,
             oom_line=oom_line,
+            oom_killed=watch.oom_killed,
         )
         self._set_attempt(ended)
         self._say(f"attempt {attempt.number} ended: {outcome}: {ended.reason}")
