@@ -5917,3 +5917,27 @@ def test_round_100s_forms() -> None:
         "llama_model_load_from_file_impl: failed to load model"
     )
     assert [(e.fatal, e.kind, e.batch_helps) for e in events(radv)] == [(True, "gpu", False)]
+
+
+def test_torchserves_relay_of_its_workers_output_is_a_tag_not_a_level() -> None:
+    """TorchServe logs its worker's stderr at WARN and stdout at INFO ("[WARN ] W-29500-
+    opt_1.0-stderr MODEL_LOG - "): the stream's level, not the worker's, so an OOM relayed at
+    WARN is no handled warning; and the worker's own "507 - System out of memory" before it
+    dies is a report (pytorch/serve's PiPPy example's committed logs)."""
+    relay = "2023-05-09T05:01:22,927 [WARN ] W-29500-opt_1.0-stderr MODEL_LOG - "
+    out = "2023-05-09T05:01:31,903 [INFO ] W-29500-opt_1.0-stdout MODEL_LOG - "
+    oom = relay + (
+        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 392.00 MiB (GPU 0; "
+        "22.19 GiB total capacity; 6.83 GiB already allocated; 90.50 MiB free; 6.83 GiB "
+        "reserved in total by PyTorch)"
+    )
+    assert [(e.fatal, e.bytes_tried) for e in events(oom)] == [(True, 411041792)]
+    died = "\n".join(out + text for text in (
+        "Backend worker process died.",
+        "Traceback (most recent call last):",
+        '  File "/opt/conda/lib/python3.9/site-packages/ts/model_service_worker.py", line 180, '
+        "in handle_connection",
+        '    raise RuntimeError("{} - {}".format(code, result))',
+        "RuntimeError: 507 - System out of memory",
+    ))
+    assert [(e.fatal, e.origin) for e in events(died)] == [(True, "torchserve")]

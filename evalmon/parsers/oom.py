@@ -453,6 +453,16 @@ _TIMESTAMP = (
 # Each prefix is consumed with exactly one trailing separator so that the indentation of a
 # traceback source line survives (an indented line is never an OOM report).
 _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # TorchServe's frontend relaying its worker's stdout at INFO and stderr at WARN
+    # ("2023-05-09T05:01:22,927 [WARN ] W-29500-opt_1.0-stderr MODEL_LOG - "): the level is
+    # the stream's, not the worker's, so the whole relay is the worker's tag, never a header
+    (
+        "tag",
+        ascii_re(
+            r"(?:" + _TIMESTAMP + r" \[(?:TRACE|DEBUG|INFO|WARN|ERROR) ?\] )?"
+            r"(?P<tag>W-\d{1,6}-[\w.\-]{1,120}?)-std(?:out|err) MODEL_LOG - "
+        ),
+    ),
     # (after one space: a paste's, never a traceback's indent)
     ("rank", ascii_re(r" ?\[rank(?P<rank>\d{1,6})\]: ?")),
     # torch elastic's "[{role}{local_rank}]:" ("[default0]:"; multi-node launchers name the role
@@ -1538,6 +1548,13 @@ _STRONG: tuple[_Rule, ...] = (
         r"Failed to cudaMalloc \d+ bytes",
         "gpu",
         "faiss",
+    ),
+    # TorchServe's worker when its handler ran out of memory (host or GPU: the kind is the log's),
+    # then dies: "RuntimeError: 507 - System out of memory" under "Backend worker process died."
+    # (pytorch/serve's PiPPy example's model_log)
+    _rule(
+        r"(?:^|\bMODEL_LOG - |\bRuntimeError: )507 - System out of memory$", "host", "torchserve",
+        unnamed=True,
     ),
     # Mesa's RADV Vulkan driver when the kernel cannot take a command submission for memory
     # (".radv/amdgpu: Not enough memory for command submission.", glued to llama.cpp's loading
