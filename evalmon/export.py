@@ -234,7 +234,7 @@ class EvalCollector(Collector):
             put(running, 1.0 if run.status == "running" else 0.0)
             for status, count in sorted(run.http.items()):
                 put(http, count, _label(status))
-            put(ooms, len(run.oom_failures))
+            put(ooms, run.oom_count)
             put(batch, run.batch_size)
             figures = run.server.figures if run.server is not None else None
             if figures is not None:

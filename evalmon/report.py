@@ -151,7 +151,7 @@ def fmt_ooms(run: RunView) -> str:
     """OOM failures (one failure however many ranks or retries report it), then the detail."""
     failures = run.oom_failures
     if not failures:
-        return "0"
+        return "1 (outside its logs)" if run.oom_outside_logs else "0"
     fatal = sum(1 for f in failures if f.fatal)
     first = failures[0].first
     where = f"{first.file.rsplit('/', 1)[-1]}:{first.line}"
@@ -381,7 +381,7 @@ def _table_cells(row: ReportRow) -> list[str]:
         fmt.speedup(row.speedup),
         fmt.duration(row.time_for_n_s),
         _short_engine(run),
-        str(len(run.oom_failures)),
+        str(run.oom_count),
         run.status,
     ]
 

@@ -347,6 +347,7 @@ def test_a_bare_killed_is_no_oom_when_the_jobs_cgroup_counted_no_oom_kill():
     counted = run_of(JobState("1", "FAILED", reason="host (CPU RAM) out of memory: the kernel's "
                               "OOM killer killed 1 process", exit_code=-9, oom_killed=True))
     assert counted.status == "oom" and "OOM killer" in counted.status_reason
+    assert (counted.oom_count, not_oom.oom_count, unknown.oom_count) == (1, 0, 1)
     # ...and an OOM the log names in memory words stays one whatever the cgroup counted
     named = OutOfMemory("host", "kernel", "Out of memory: Killed process 4242 (python3)",
                         batch_helps=False)

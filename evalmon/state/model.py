@@ -405,6 +405,18 @@ class RunView:
         """The run's OOM records grouped into failures: what "N OOMs" counts everywhere."""
         return oom_failures(self.ooms)
 
+    @property
+    def oom_outside_logs(self) -> bool:
+        """Did the run die of memory by its launcher's word alone (evalmon run counted the
+        kernel's OOM kill in the job's memory cgroup, SLURM said OUT_OF_MEMORY), with no OOM
+        in its logs?"""
+        return self.status == "oom" and not self.oom_failures
+
+    @property
+    def oom_count(self) -> int:
+        """What "N OOMs" counts: the failures in the logs, or the one only the launcher saw."""
+        return len(self.oom_failures) or int(self.oom_outside_logs)
+
     def time_for(self, n: int, per: str = "requests") -> float | None:
         """Seconds needed for ``n`` requests (or documents, ``per="docs"``) at this run's rate.
 
