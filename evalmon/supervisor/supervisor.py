@@ -1125,10 +1125,10 @@ class Supervisor:
 
     def _weigh_oom_kills(self, watch: _AttemptWatch) -> None:
         """A failed local attempt against the OOM kills its memory cgroup counted while it ran
-        (see cgroup.py). A kill counted that the logs do not name is the OOM killer's: the
-        job died of host memory. A bare ``Killed`` read from the logs, with none counted, was
-        another SIGKILL (not judged where v1 counts only the cgroup's own processes and the
-        job made cgroups under it)."""
+        (see cgroup.py). A job that died of SIGKILL, with a kill counted that the logs do not
+        name, was the OOM killer's: it died of host memory. A bare ``Killed`` read from the
+        logs, with none counted, was another SIGKILL (not judged where v1 counts only the
+        cgroup's own processes and the job made cgroups under it)."""
         cgroup, before = watch.cgroup, watch.oom_kills_before
         if cgroup is None or before is None:
             return
@@ -1139,7 +1139,10 @@ class Supervisor:
         name = _inert(cgroup.name, 80)
         if counted > 0 or cgroup.counts_descendants or not cgroup.has_descendants():
             watch.oom_killed = counted > 0
-        if counted > 0 and watch.oom_decision is None and watch.oom_pending is None:
+        # (a kill counted while the job failed some other way may be another process's: only
+        # a job that itself died of SIGKILL is read as killed by it)
+        sigkilled = watch.exit_code in (-signal.SIGKILL, 128 + signal.SIGKILL)
+        if counted > 0 and sigkilled and watch.oom_decision is None and watch.oom_pending is None:
             kills = "1 process" if counted == 1 else f"{counted} processes"
             watch.oom_decision = Decision(
                 "fail",
