@@ -1553,8 +1553,7 @@ _STRONG: tuple[_Rule, ...] = (
     # then dies: "RuntimeError: 507 - System out of memory" under "Backend worker process died."
     # (pytorch/serve's PiPPy example's model_log)
     _rule(
-        r"(?:^|\bMODEL_LOG - |\bRuntimeError: )507 - System out of memory$", "host", "torchserve",
-        unnamed=True,
+        r"(?:^|\bRuntimeError: )507 - System out of memory$", "host", "torchserve", unnamed=True,
     ),
     # Mesa's RADV Vulkan driver when the kernel cannot take a command submission for memory
     # (".radv/amdgpu: Not enough memory for command submission.", glued to llama.cpp's loading
@@ -2749,8 +2748,9 @@ _QUOTING = ascii_re(
     # (not C's own assert message: "[TensorRT] INTERNAL ERROR: Assertion failed: out of memory",
     # then "Aborting...", an MLPerf DLRM engine build)
     r"(?i)(?:^|[\s\"'`(=;|])(?:grep|egrep|fgrep|zgrep|rg|ag|awk|sed|echo|printf"
-    # (nor faiss's own: "Faiss assertion 'err__ == cudaSuccess' failed in ...")
-    r"|(?<!Faiss )assert(?!ionError|ion failed:)\w*"
+    # (nor a C library's assertion on its own expression: "Faiss assertion 'err__ ==
+    # cudaSuccess' failed in ...; details: CUDA error 2 out of memory")
+    r"|assert(?!ionError|ion failed:|ion '[^']{1,200}' failed\b)\w*"
     # (Python's keywords in their own case: "Import default pipeline error: CUDA out of ..." is
     # an application's failed step, RunPod-Fooocus-API#32)
     r"|expect\w*|(?-i:except|raise|elif|def|class|import)|catch|if|re\.\w+|pattern|regex"
