@@ -196,7 +196,17 @@ def missing_binaries() -> list[str]:
     return [b for b in (*DAEMONS, *CLIENTS) if shutil.which(b) is None]
 
 
-def start_cluster(base: str | None = None) -> SlurmCluster:
+# Memory as a consumable resource, enforced by slurmstepd's accounting poll (no cgroups
+# here): a job over its --mem is killed with "exceeded memory limit", as on real clusters
+# without cgroup enforcement.
+MEMORY_LIMITS = {
+    "JobAcctGatherType=jobacct_gather/none": "JobAcctGatherType=jobacct_gather/linux\n"
+    "JobAcctGatherParams=OverMemoryKill\nJobAcctGatherFrequency=task=1",
+    "SelectTypeParameters=CR_Core\n": "SelectTypeParameters=CR_Core_Memory\n",
+}
+
+
+def start_cluster(base: str | None = None, memory_limits: bool = False) -> SlurmCluster:
     missing = missing_binaries()
     if missing:
         raise SlurmUnavailable(
@@ -214,8 +224,12 @@ def start_cluster(base: str | None = None) -> SlurmCluster:
     os.chmod(key, 0o400)
     conf = os.path.join(base, "etc", "slurm.conf")
     cpus = max(1, min(os.cpu_count() or 1, 2))
+    text = CONF
+    for plain, enforced in MEMORY_LIMITS.items() if memory_limits else ():
+        assert plain in text
+        text = text.replace(plain, enforced)
     with open(conf, "w") as fh:
-        fh.write(CONF.format(base=base, ctld_port=_free_port(), slurmd_port=_free_port(),
+        fh.write(text.format(base=base, ctld_port=_free_port(), slurmd_port=_free_port(),
                              cpus=cpus, memory=_real_memory()))
     cluster = SlurmCluster(base=base, conf=conf)
     try:
@@ -242,11 +256,12 @@ def start_cluster(base: str | None = None) -> SlurmCluster:
     return cluster
 
 
-@pytest.fixture(scope="session")
-def slurm_cluster() -> Iterator[SlurmCluster]:
+def cluster_or_skip(memory_limits: bool = False) -> Iterator[SlurmCluster]:
+    """A started cluster for a fixture, skipped where SLURM cannot run here (failed instead
+    under EVALMON_REQUIRE_SLURM=1, as in CI), stopped and removed after."""
     required = os.environ.get("EVALMON_REQUIRE_SLURM") == "1"
     try:
-        cluster = start_cluster()
+        cluster = start_cluster(memory_limits=memory_limits)
     except SlurmUnavailable as exc:
         if required:
             pytest.fail(f"EVALMON_REQUIRE_SLURM=1 but {exc}", pytrace=False)
@@ -258,9 +273,6 @@ def slurm_cluster() -> Iterator[SlurmCluster]:
         shutil.rmtree(cluster.base, ignore_errors=True)
 
 
-if __name__ == "__main__":
-    c = start_cluster()
-    print(f"export SLURM_CONF={c.conf}")
-    with contextlib.suppress(KeyboardInterrupt, EOFError):
-        input("cluster up; Enter stops it ")
-    c.stop()
+@pytest.fixture(scope="session")
+def slurm_cluster() -> Iterator[SlurmCluster]:
+    yield from cluster_or_skip()
