@@ -5941,3 +5941,112 @@ def test_torchserves_relay_of_its_workers_output_is_a_tag_not_a_level() -> None:
         "RuntimeError: 507 - System out of memory",
     ))
     assert [(e.fatal, e.origin) for e in events(died)] == [(True, "torchserve")]
+
+
+def test_round_104s_forms() -> None:
+    """Round 104's forms, each a real log's lines: tinygrad's CUDA check (exo), XLA's
+    cuda_async allocator alone and its exact count, a JAX FFI kernel's HIP check, the TPU
+    runtime's sentences one per line, TensorRT's requested amount, flax's replicated
+    parameters as loading, and a pandas HTML table's cell holding another run's OOM."""
+    exo = (
+        "loaded weights in 578.55 ms, 1.31 GB loaded at 2.26 GB/s\n"
+        "Error processing prompt: CUDA Error 2, out of memory"
+    )
+    assert [(e.fatal, e.kind, e.origin) for e in events(exo)] == [(True, "gpu", "tinygrad")]
+    # ...and the same message in an API's JSON error body, escaped quotes and all, is a value
+    # a client printed (exo-explore/exo#322)
+    body = (
+        '{"detail": "Error processing prompt (see logs with DEBUG>=2): <AioRpcError of RPC that '
+        'terminated with:\\n\\tstatus = StatusCode.UNKNOWN\\n\\tdetails = \\"Unexpected '
+        "<class 'RuntimeError'>: CUDA Error 2, out of memory\\\"\\n\\tdebug_error_string = "
+        '\\"UNKNOWN\\"\\n>"}'
+    )
+    assert [e.fatal for e in events(body)] == [False]
+    arena = (
+        "cuMemAllocAsync failed to allocate 126,257,359,472 bytes (117.59 GiB)\n"
+        "Free memory/Total:      18,801,229,824 / 197,890,015,232\n"
+        "Limit: 138.22 GiB   MaxInUse: 135.64 GiB"
+    )
+    assert [(e.fatal, e.kind, e.bytes_tried) for e in events(arena)] == [
+        (True, "gpu", 126257359472)
+    ]
+    exact = (
+        "gpu_async_0 cuMemAllocAsync failed to allocate 131108848800 bytes: "
+        "CUDA_ERROR_OUT_OF_MEMORY\n"
+        "CU_MEMPOOL_ATTR_USED_MEM_HIGH: 184037715581      # 171.4 GiB — the 0.93 ceiling\n"
+        "jax.errors.JaxRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying to\n"
+        "  allocate 122.10GiB. [executable_name='jit_train_step']"
+    )
+    assert [e.bytes_tried for e in events(exact)] == [131108848800]
+    hip = "INTERNAL: solver_kernels_ffi.cc:452: operation hipGetLastError() failed: out of memory"
+    assert [(e.fatal, e.kind) for e in events(hip)] == [(True, "gpu")]
+    tpu = (
+        "RESOURCE_EXHAUSTED: Error allocating device buffer: \n"
+        "Attempting to allocate 1.96G. \n"
+        "That was not possible. \n"
+        "There are 3.46G free. \n"
+        "The largest contiguous region of free memory is 1.75G due to fragmentation."
+    )
+    assert [(e.fatal, e.origin) for e in events(tpu)] == [(True, "xla")]
+    trt = (
+        "[E] 1: [defaultAllocator.cpp::allocate::19] Error Code 1: Cuda Runtime (out of memory)\n"
+        "[W] Requested amount of GPU memory (1180463648 bytes) could not be allocated. There may "
+        "not be enough free memory for allocation to succeed.\n"
+        "[E] 2: [safeDeserialize.cpp::load::269] Error Code 2: OutOfMemory (no further "
+        "information)\n"
+        "[!] Could not deserialize engine. See log for details."
+    )
+    assert [(e.fatal, e.bytes_tried) for e in events(trt)] == [(True, 1180463648)]
+    site = "/usr/local/lib/python3.8/dist-packages/jax/_src"
+    replicated = (
+        f'  File "{site}/api.py", line 2801, in device_put_replicated\n'
+        "    return tree_map(_device_put_replicated, x)\n"
+        f'  File "{site}/dispatch.py", line 924, in _copy_device_array_to_device\n'
+        "    moved_buf = backend.buffer_from_pyval(x.device_buffer.to_py(), device)\n"
+        "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying "
+        "to allocate 402653184 bytes."
+    )
+    assert [(e.fatal, e.batch_helps) for e in events(replicated)] == [(True, False)]
+    cell = (
+        "      <td>CUDA out of memory. Tried to allocate 1.12 GiB. GPU 3 has a total capacity of "
+        "63.29 GiB of which 344.69 MiB is free.</td>\n"
+        "    </tr>\n"
+        "    <tr>\n"
+        '      <th rowspan="14" valign="top">nodes-2</th>\n'
+        "      <td>8463.459268</td>"
+    )
+    assert events(cell) == []
+
+
+def test_a_bare_killed_after_a_servers_own_failure_is_its_teardown() -> None:
+    """SGLang kills its own process tree when a child fails: bash's ``Killed`` right after a
+    traceback that ended in an error naming no memory (a failed flashinfer check,
+    sgl-project/sglang#2777), or, in a cloud log listed newest first, above the launcher's
+    "Received sigquit from a child process" (sgl-project/sglang#5095), is no OOM. A Killed
+    after an OOM's traceback, or with nothing before it, still is."""
+    check = (
+        '  File "/opt/conda/envs/rl/lib/python3.11/site-packages/flashinfer/decode.py", line 673, '
+        "in run\n"
+        "    out = self._wrapper.run(\n"
+        "RuntimeError: CHECK_GE(paged_kv_indptr.size(0), batch_size + 1) failed. 137 vs 145\n"
+        "\n"
+        "Killed"
+    )
+    assert events(check) == []
+    newest_first = (
+        "./entrypoint.sh: line 47: 28 Killed python3 -m sglang.launch_server ...\n"
+        "--\n"
+        "[2025-04-04 06:24:51] Received sigquit from a child process. It usually means the "
+        "child failed.\n"
+        "{}\n"
+        "KeyError: 'model.layers.78.mlp.gate_up_proj.input_scale'"
+    )
+    assert events(newest_first) == []
+    alone = "./entrypoint.sh: line 47: 28 Killed python3 -m sglang.launch_server ..."
+    assert [(e.fatal, e.kind) for e in events(alone)] == [(True, "host")]
+    worker = (
+        "RuntimeError: DataLoader worker (pid 2345) is killed by signal: Killed.\n"
+        "\n"
+        "Killed"
+    )
+    assert [(e.fatal, e.kind) for e in events(worker)] == [(True, "host")]

@@ -1248,6 +1248,13 @@ _STRONG: tuple[_Rule, ...] = (
         "xla",
     ),
     _rule(r"\bINTERNAL: Failed to allocate \d+ bytes for new constant\b", "gpu", "xla"),
+    # the cuda_async allocator's own line, the RESOURCE_EXHAUSTED it becomes cut from a copy
+    # ("cuMemAllocAsync failed to allocate 126,257,359,472 bytes (117.59 GiB)", then its pool's
+    # "Free memory/Total" and "Limit: ... MaxInUse", marin-community/marin#8508)
+    _rule(r"\bcuMemAllocAsync failed to allocate (?:\d{1,3}(?:,\d{3})+|\d+) bytes\b", "gpu", "xla"),
+    # a JAX FFI kernel checking the runtime's last error on ROCm ("INTERNAL: solver_kernels_ffi
+    # .cc:452: operation hipGetLastError() failed: out of memory", ROCm/jax#718)
+    _rule(r"\boperation hip\w*\(\) failed: out of memory\b", "gpu", "hip"),
     # the TPU runtime (JAX, torch_xla, TF): "RESOURCE_EXHAUSTED: Error allocating device buffer:
     # Attempting to allocate 196.00M. That was not possible. There are 134.44M free.", older
     # "Resource exhausted: From /job:tpu_worker/replica:0/task:0:" then, on the next line,
@@ -1564,6 +1571,9 @@ _STRONG: tuple[_Rule, ...] = (
     # mujoco_warp#926), and the RuntimeError it raises with it ("Graph creation error: Warp
     # CUDA error 2: out of memory")
     _rule(r"\bWarp CUDA error 2: out of memory\b", "gpu", "warp"),
+    # tinygrad's CUDA back-end's check of a failed driver call ("Error processing prompt: CUDA
+    # Error 2, out of memory" from exo on tinygrad, tinygrad/tinygrad#8948)
+    _rule(r"\bCUDA Error 2, out of memory\b", "gpu", "tinygrad"),
     # Torch7's threads library when LuaJIT's allocator refuses a worker ("FATAL THREAD PANIC:
     # (write) not enough memory", facebookresearch/deepmask's COCO conversion): host memory
     _rule(r"^FATAL THREAD PANIC: \(\w+\) not enough memory\b", "host", "lua"),
@@ -2787,6 +2797,9 @@ _GREP_OUTPUT = ascii_re(
     r"|[\w./\-]+\.(?:log|out|err|txt|md|py|json|jsonl)[:-]\d+[:-]"
 )
 _QUOTE_MARK = ascii_re(r">+(?: |$)|> ?>")
+# a cell of an HTML table (pandas' to_html of a benchmark's results: "<td>CUDA out of memory.
+# Tried to allocate 1.12 GiB. ...", a run's outcome as a value, minerva4ai-eu/minerva-benchmarks#41)
+_HTML_CELL = ascii_re(r"\s*<t[dh]\b[^>]{0,200}>")
 
 # Text that only MENTIONS an OOM the process survived: recognised (the dashboard shows it)
 # but never fatal. An exception repr inside a message (``caught OutOfMemoryError('CUDA out
@@ -2796,7 +2809,9 @@ _REPR_OPEN = ascii_re(
     r"\b(?:[A-Za-z_]\w{0,80}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception|Exhausted)\(\s*[rbuf]?['\"]"
 )
 _JSON_STRING_OPEN = (
-    ascii_re(r"(?:[{\[,]|\"\s*:)\s*\"[^\"]*$"),  # {"error": "...   ["...
+    # {"error": "...   ["...   (escaped quotes inside: {"detail": "... details = \"Unexpected
+    # <class 'RuntimeError'>: CUDA Error 2, out of memory\"", exo-explore/exo#322)
+    ascii_re(r"(?:[{\[,]|\"\s*:)\s*\"(?:[^\"\\]|\\.)*$"),
     ascii_re(r"(?:[{\[,]|'\s*:)\s*'[^']*$"),  # a printed Python dict: {'error': '...
 )
 # A quoted YAML (or key=value) string: ``error: "CUDA out of memory ..."``, ``reason='...``
@@ -2864,7 +2879,11 @@ def _quoted(prefix: str) -> bool:
 
 def _copied(body: str) -> bool:
     """Is the line a copy of another log's line (grep output, a ``> `` quote)?"""
-    return _GREP_OUTPUT.match(body) is not None or _QUOTE_MARK.match(body) is not None
+    return (
+        _GREP_OUTPUT.match(body) is not None
+        or _QUOTE_MARK.match(body) is not None
+        or _HTML_CELL.match(body) is not None
+    )
 
 
 def _inside_repr(prefix: str) -> bool:
@@ -3846,11 +3865,23 @@ def _continues(previous: _Line, line: _Line) -> bool:
         (line.source == previous.source or cut)
         and own in ("", _own_head(previous.head))  # vLLM repeats the header on every line
         and bool(line.body.strip())
-        and 60 <= previous.cols <= _MAX_WRAP_WIDTH
+        and (60 <= previous.cols <= _MAX_WRAP_WIDTH or _tpu_sentence_per_line(previous, line))
         and _RECORD_START.match(line.body.lstrip()) is None
         and (mid_word or _C_FUNCTION_LINE.match(line.body.lstrip()) is None)
         # the next record of the same kind (a retried allocation, another rank's line)
         and not _next_record(previous.body, line.body)
+    )
+
+
+# The TPU runtime's allocation error with each sentence on a line of its own ("RESOURCE_
+# EXHAUSTED: Error allocating device buffer: ", "Attempting to allocate 1.96G. ", "That was not
+# possible. ", "There are 3.46G free. ", marin-community/marin#2387): short lines, one message
+_TPU_ATTEMPT_ALONE = ascii_re(r"Attempting to (?:allocate|reserve) [\d.]+\s*[KMGTP]?i?B?\.\s*$")
+
+
+def _tpu_sentence_per_line(previous: _Line, line: _Line) -> bool:
+    return bool(
+        _TPU_ATTEMPT_ALONE.match(previous.body) and line.body.startswith("That was not possible")
     )
 
 
@@ -4017,7 +4048,11 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         found = _match_record(ahead, line.head)
     labelled = _under_labels(line) if found is None else []
     if found is None and any(p.match(text) for p in _KILLED for text in (body, *labelled)):
-        if _deliberate_kill(window, i) or _program_error_just_before(window, i):
+        if (
+            _deliberate_kill(window, i)
+            or _program_error_just_before(window, i)
+            or _self_kill_announced_after(window, i)
+        ):
             return None
         found = _Found(_Rule(_KILLED[0], "host", "kernel"))
         killed = True
@@ -4366,6 +4401,15 @@ def _in_head_tail_output(window: Sequence[_Line], i: int) -> bool:
     return False
 
 
+# A server announcing that it kills its own process tree, itself included. SGLang's launcher
+# when a child fails (older releases misspelt "proces."; newer ones: "SIGQUIT received.
+# signum=None, frame=None. It usually means one child failed.", sgl-project/sglang#17941);
+# vLLM V1's client when its engine core died ("CRITICAL ... [core_client.py:359] Got fatal
+# signal from worker processes, shutting down.", then bash's "Killed": vllm-ascend#514).
+_SELF_KILL_ANNOUNCED = ascii_re(
+    r"Received sigquit from a child proces|\bSIGQUIT received\. signum="
+    r"|\bGot fatal signal from worker processes, shutting down\b"
+)
 _DELIBERATE = ascii_re(
     r"CANCELLED AT|DUE TO TIME LIMIT|DUE TO PREEMPTION|\bscancel\b|Terminated\b|\bkill -9\b"
     r"|sending signal (?:KILL|SIGKILL)|timeout: the monitored command|received signal|SIGTERM"
@@ -4375,15 +4419,7 @@ _DELIBERATE = ascii_re(
     # zombies", a lab's committed run log, where bash then reports the main process Killed)
     r"|\bForcefully terminating all other process"
     # gunicorn's arbiter killing a worker that stopped answering
-    r"|\bWORKER TIMEOUT \(pid:\d+\)"
-    # SGLang's launcher kills its own process tree, itself included, when a child fails (older
-    # releases misspelt "proces."; newer ones: "SIGQUIT received. signum=None, frame=None. It
-    # usually means one child failed.", sgl-project/sglang#17941)
-    r"|Received sigquit from a child proces|\bSIGQUIT received\. signum="
-    # ...and vLLM V1's client when its engine core died: its handler kills the process tree,
-    # itself included ("CRITICAL ... [core_client.py:359] Got fatal signal from worker
-    # processes, shutting down.", then bash's "Killed": vllm-project/vllm-ascend#514)
-    r"|\bGot fatal signal from worker processes, shutting down\b"
+    r"|\bWORKER TIMEOUT \(pid:\d+\)|" + _SELF_KILL_ANNOUNCED.pattern
 )
 
 
@@ -4421,16 +4457,42 @@ def _program_error_first(window: Sequence[_Line], i: int) -> bool:
     )
 
 
+def _exception_naming_no_memory(line: _Line) -> bool:
+    """Is ``line`` an exception's own line whose message names no memory?"""
+    exception = _EXCEPTION_LINE.match(line.body)
+    return (
+        exception is not None
+        and bool(exception.group("msg"))
+        and _EXCEPTION_NAME.search(exception.group("etype")) is not None
+        and _CANDIDATE_STR.search(line.raw) is None
+    )
+
+
+def _self_kill_announced_after(window: Sequence[_Line], i: int) -> bool:
+    """A server's announcement that it kills its own process tree (_SELF_KILL_ANNOUNCED) is
+    printed before the kill: seen after it only where a log viewer lists the newest line first
+    (a cloud log: "./entrypoint.sh: line 47: 28 Killed python3 -m sglang.launch_server ...",
+    then "Received sigquit from a child process. It usually means the child failed.",
+    sgl-project/sglang#5095)."""
+    after = window[i + 1 : i + 1 + CONTEXT_AFTER]
+    return any(_SELF_KILL_ANNOUNCED.search(line.raw) for line in after)
+
+
 def _program_error_just_before(window: Sequence[_Line], i: int) -> bool:
     """Is a bare ``Killed`` right under a traceback that ended with a program error? The
     process had already failed of it; what killed the rest is its launcher's teardown (SGLang
     kills its own process tree: a TypeError in prepare_for_extend, then bash's "Killed",
-    sgl-project/sglang#1130), not the OOM killer."""
+    sgl-project/sglang#1130), not the OOM killer. Any exception whose line names no memory
+    counts here, right above the kill: a failed check ("RuntimeError: CHECK_GE(paged_kv_indptr
+    .size(0), batch_size + 1) failed. 137 vs 145", then a blank line and "Killed",
+    sgl-project/sglang#2777)."""
     seen = 0
     for line in reversed(window[max(0, i - CONTEXT_BEFORE) : i]):
         if not line.body.strip():
             continue
-        if _PROGRAM_ERROR.match(line.body) and not _handled_level(line.head):
+        if not _handled_level(line.head) and (
+            _PROGRAM_ERROR.match(line.body) or (seen == 0 and _exception_naming_no_memory(line))
+        ):
             return True
         seen += 1
         if seen == 2:
@@ -4549,6 +4611,10 @@ _LOAD_FRAME = ascii_re(
     # CUDA creating its context on the device (torch.cuda.set_device, in a process that starts
     # on a GPU other processes fill: sgl-project/sglang#30677)
     r"|^set_device$"
+    # JAX copying one tree to every device: flax's replicate() of the model's parameters and
+    # train state (data is sharded, not replicated; dalle-mini's parameters under WSL,
+    # gaycodegal/craiyon-low-vram-easy#1)
+    r"|^_?device_put_replicated$"
     r"|allocate_kv_cache|initialize_from_config|load_megatron|set_module_tensor_to_device"
     r"|dispatch_model|^from_dir$"  # TensorRT-LLM's ModelRunner loading an engine directory
     # a model class building itself from a checkpoint (gpt-oss's Transformer.from_checkpoint,
@@ -5328,6 +5394,7 @@ _UNITS = {
 
 def _bytes(number: str, unit: str, binary: bool = False) -> int | None:
     """``binary``: the reporter prints powers of 1024 as KB/MB/GB (PyTorch's MPS allocator)."""
+    number = number.replace(",", "")  # (only a pattern that allows thousands separators)
     if len(number) > 24:
         return None
     try:
@@ -5344,6 +5411,9 @@ def _bytes(number: str, unit: str, binary: bool = False) -> int | None:
 
 
 _TRIED = (
+    # XLA's cuda_async allocator; the exact count beside the rounded one the error names
+    # (a thread's copy may add thousands separators: "126,257,359,472 bytes")
+    ascii_re(r"\bcuMemAllocAsync failed to allocate (\d{1,3}(?:,\d{3})+|\d+)() bytes"),
     ascii_re(r"[Tt]ried\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"while\s*trying\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"Failed to CUDA calloc\s*" + _SIZE),
@@ -5378,6 +5448,9 @@ _TRIED = (
     # faiss: "size 2764800000 bytes (cudaMalloc error ...", "Failed to cudaMalloc N bytes"
     ascii_re(r"\bsize (\d+)() bytes \(cudaMalloc error"),
     ascii_re(r"\b[Ff]ailed to cudaMalloc (\d+)() bytes"),
+    # TensorRT's default allocator ("Requested amount of GPU memory (1180463648 bytes) could
+    # not be allocated")
+    ascii_re(r"Requested amount of GPU memory \((\d+)() bytes\) could not be allocated"),
 )
 _GPU = (
     ascii_re(r"\bGPU\s*(\d{1,4})\s*has\s*a\s*total\s*capac"),
