@@ -6050,3 +6050,76 @@ def test_a_bare_killed_after_a_servers_own_failure_is_its_teardown() -> None:
         "Killed"
     )
     assert [(e.fatal, e.kind) for e in events(worker)] == [(True, "host")]
+
+
+def test_round_105s_forms() -> None:
+    """Round 105's forms (a fixed sample of the vLLM, SGLang and llama.cpp trackers), each a
+    real log's lines: libc++'s bad_alloc abort glued to loading dots, bash's Killed of a
+    compiler relayed by pip under BuildKit's step label, vLLM's TPU worker raising VMEM's
+    exhaustion as a ValueError, FlashInfer's workspace size; and no report for ggml's Metal
+    buffer of no size."""
+    dots = (
+        "llama_model_load: loading model part 1/1 from './models/alpaca/7B/ggml-alpaca-7b-q4.bin'\n"
+        "llama_model_load: ..........................libc++abi: terminating with uncaught "
+        "exception of type std::bad_alloc: std::bad_alloc\n"
+        "Abort"
+    )
+    assert [(e.fatal, e.kind, e.origin) for e in events(dots)] == [(True, "host", "cxx")]
+    build = (
+        "#4 3570.9       /bin/bash: line 1:   367 Killed                  cicc --c++17 "
+        '--gnu_version=90400 --display_error_number --orig_src_file_name "/tmp/pip-install-84soz'
+        '_ys/vllm_d8938fe9fc4a483f86388d0c975b69f4/csrc/cache_kernels.cu"\n'
+        "#4 3570.9       ninja: build stopped: subcommand failed."
+    )
+    assert [(e.fatal, e.kind) for e in events(build)] == [(True, "host")]
+    vmem = (
+        "ERROR 06-11 13:57:14 [core.py:515] ValueError: Ran out of memory in memory space vmem "
+        "while allocating on stack for %name.32 = bf16[16,32,128]{2,1,0:T(8,128)(2,1)S(1)} "
+        "custom-call(%p16.165, %copy)"
+    )
+    assert [(e.fatal, e.kind, e.origin) for e in events(vmem)] == [(True, "gpu", "xla")]
+    workspace = (
+        "RuntimeError: Failed to allocate memory for batch_prefill_tmp_v with size 450494464 "
+        "and alignment 16 in AlignedAllocator"
+    )
+    assert [(e.fatal, e.bytes_tried) for e in events(workspace)] == [(True, 450494464)]
+    no_size = (
+        "llama_model_load: error loading model: failed to allocate buffer\n"
+        "ggml_backend_metal_buffer_from_ptr: error: failed to allocate buffer, size =     0.00 MiB"
+    )
+    assert [e for e in events(no_size) if e.fatal] == []
+
+
+def test_a_bare_killed_after_a_device_error_or_an_oom_is_no_new_host_oom() -> None:
+    """bash's ``Killed`` under a traceback that ended in a bare AssertionError
+    (sgl-project/sglang#747), under a device error and PyTorch's advice below it
+    (sgl-project/sglang#3200), or under a worker's CUDA OOM (vllm-project/vllm#15182): the
+    process had already failed; the kill is its teardown, and the OOM stays the one report."""
+    bare = (
+        '  File "/opt/conda/lib/python3.10/site-packages/sglang/srt/managers/controller/'
+        'cuda_graph_runner.py", line 188, in replay\n'
+        "    assert not batch.return_logprob\n"
+        "AssertionError\n"
+        " \n"
+        "Killed"
+    )
+    assert events(bare) == []
+    device = (
+        "RuntimeError: HIP error: invalid device ordinal\n"
+        "HIP kernel errors might be asynchronously reported at some other API call, so the "
+        "stacktrace below might be incorrect.\n"
+        "For debugging consider passing AMD_SERIALIZE_KERNEL=3\n"
+        "Compile with `TORCH_USE_HIP_DSA` to enable device-side assertions.\n"
+        "\n"
+        "\n"
+        "Killed"
+    )
+    assert events(device) == []
+    worker = "(VllmWorker rank=5 pid=3073) "
+    oom = (
+        f"{worker}    return func(*args, **kwargs)\n"
+        f"{worker}torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 896.00 MiB. GPU 5 "
+        "has a total capacity of 79.14 GiB of which 72.75 MiB is free.\n"
+        "Killed"
+    )
+    assert [(e.fatal, e.kind) for e in events(oom)] == [(True, "gpu")]

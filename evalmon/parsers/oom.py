@@ -499,6 +499,8 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ascii_re(_RFC3339 + r" (?P<tag>stdout|stderr) [FP] "),
     ),
     ("tag", ascii_re(r"\[(?P<tag>pod/[\w.\-]{1,253}/[\w.\-]{1,63})\] ")),
+    # Docker BuildKit's plain progress: the build step's number and its seconds ("#4 3570.9 ")
+    ("tag", ascii_re(r"#(?P<tag>\d{1,5}) \d{1,6}\.\d{1,3} ")),
     (
         "tag",
         ascii_re(
@@ -1185,9 +1187,10 @@ _STRONG: tuple[_Rule, ...] = (
         "tensorflow",
     ),
     # a TPU kernel's scratch in on-chip vector memory (VMEM), sized by its block sizes and the
-    # compiler's vmem limit, not by the batch (vllm-project/tpu-inference#508 raised the limit)
+    # compiler's vmem limit, not by the batch (vllm-project/tpu-inference#508 raised the limit;
+    # vLLM's TPU worker raises it as a ValueError while it precompiles, vllm-project/vllm#19490)
     _rule(
-        r"\b(?:RESOURCE_EXHAUSTED|Resource exhausted):.{0,80}"
+        r"(?:\b(?:RESOURCE_EXHAUSTED|Resource exhausted):.{0,80}|\bValueError: )"
         r"\b[Rr]an out of memory in memory space vmem\b",
         "gpu",
         "xla",
@@ -2233,6 +2236,17 @@ _STRONG: tuple[_Rule, ...] = (
         "cxx",
         always_fatal=True,
     ),
+    # ...and LLVM's libc++ (macOS, Android): "libc++abi: terminating with uncaught exception of
+    # type std::bad_alloc: std::bad_alloc" (newer: "terminating due to"), glued to the loading
+    # dots the program left without a newline ("llama_model_load: .....libc++abi: ...", then
+    # "Abort", ggml-org/llama.cpp#379)
+    _rule(
+        r"(?:^|(?<=\.\.\.))libc\+\+abi(?:\.dylib)?: terminating (?:with|due to) uncaught "
+        r"exception of type std::bad_alloc(?:: std::bad_alloc)?$",
+        "host",
+        "cxx",
+        always_fatal=True,
+    ),
     # ...and Paddle's allocator exception, its what() empty or cut ("terminate called after
     # throwing an instance of 'paddle::memory::allocation::BadAlloc'", PaddlePaddle/Paddle#42341)
     _rule(
@@ -2589,7 +2603,9 @@ _KILLED: tuple[re.Pattern[str], ...] = (
     # bash: "script: line 3: 123 Killed  cmd", "line" in the locale's words ("riga", "Zeile")
     # (run.pl's subshell pads its columns: "bash: line 1:  227304  Killed  (gmm-latgen-faster
     # ...)", kaldi-asr/kaldi#3751)
-    ascii_re(r"[\w./\-]+: [^\s:]{2,12} \d+: +\d+ +Killed(?: |$)"),
+    # (indented by what relays it: pip's build output, "      /bin/bash: line 1:   367 Killed
+    # cicc --c++17 ...", under BuildKit's step label, vllm-project/vllm#552)
+    ascii_re(r" {0,8}[\w./\-]+: [^\s:]{2,12} \d+: +\d+ +Killed(?: |$)"),
     ascii_re(r"\[\d+\][+-]? +Killed +\S"),  # bash job control
     # bash's report without the script's name ("71885 Killed                  python -m ..."):
     # the status padded to its column
@@ -4442,7 +4458,15 @@ def _deliberate_kill(
 _PROGRAM_ERROR = ascii_re(
     r"(?:NameError|AttributeError|TypeError|ValueError|KeyError|IndexError|ImportError"
     r"|ModuleNotFoundError|FileNotFoundError|AssertionError|SyntaxError|UnboundLocalError"
-    r"|ZeroDivisionError|NotImplementedError|(?:json\.decoder\.)?JSONDecodeError): "
+    r"|ZeroDivisionError|NotImplementedError|(?:json\.decoder\.)?JSONDecodeError)(?:: |$)"
+)
+# the advice PyTorch prints under a device error's own line ("HIP kernel errors might be
+# asynchronously reported at some other API call, ...", "For debugging consider passing
+# AMD_SERIALIZE_KERNEL=3", "Compile with `TORCH_USE_HIP_DSA` to enable device-side assertions.")
+_DEVICE_ERROR_ADVICE = ascii_re(
+    r"(?:CUDA|HIP|XPU|MUSA) kernel errors might be asynchronously reported"
+    r"|For debugging consider passing (?:CUDA_LAUNCH_BLOCKING|AMD_SERIALIZE_KERNEL)="
+    r"|Compile with `TORCH_USE_\w+_DSA` to enable device-side assertions"
 )
 
 
@@ -4457,14 +4481,13 @@ def _program_error_first(window: Sequence[_Line], i: int) -> bool:
     )
 
 
-def _exception_naming_no_memory(line: _Line) -> bool:
-    """Is ``line`` an exception's own line whose message names no memory?"""
+def _exception_with_message(line: _Line) -> bool:
+    """Is ``line`` an exception's own line, with its message?"""
     exception = _EXCEPTION_LINE.match(line.body)
     return (
         exception is not None
         and bool(exception.group("msg"))
         and _EXCEPTION_NAME.search(exception.group("etype")) is not None
-        and _CANDIDATE_STR.search(line.raw) is None
     )
 
 
@@ -4482,16 +4505,17 @@ def _program_error_just_before(window: Sequence[_Line], i: int) -> bool:
     """Is a bare ``Killed`` right under a traceback that ended with a program error? The
     process had already failed of it; what killed the rest is its launcher's teardown (SGLang
     kills its own process tree: a TypeError in prepare_for_extend, then bash's "Killed",
-    sgl-project/sglang#1130), not the OOM killer. Any exception whose line names no memory
-    counts here, right above the kill: a failed check ("RuntimeError: CHECK_GE(paged_kv_indptr
-    .size(0), batch_size + 1) failed. 137 vs 145", then a blank line and "Killed",
-    sgl-project/sglang#2777)."""
+    sgl-project/sglang#1130), not the OOM killer. Any exception's own line right above the kill
+    (PyTorch's advice under a device error aside) counts here: a failed check ("RuntimeError:
+    CHECK_GE(paged_kv_indptr.size(0), batch_size + 1) failed. 137 vs 145", then a blank line and
+    "Killed", sgl-project/sglang#2777), or an OOM, which is the report itself (a worker's
+    "torch.OutOfMemoryError: CUDA out of memory ...", then "Killed": no second, host OOM)."""
     seen = 0
     for line in reversed(window[max(0, i - CONTEXT_BEFORE) : i]):
-        if not line.body.strip():
+        if not line.body.strip() or _DEVICE_ERROR_ADVICE.match(line.body):
             continue
         if not _handled_level(line.head) and (
-            _PROGRAM_ERROR.match(line.body) or (seen == 0 and _exception_naming_no_memory(line))
+            _PROGRAM_ERROR.match(line.body) or (seen == 0 and _exception_with_message(line))
         ):
             return True
         seen += 1
@@ -5448,6 +5472,9 @@ _TRIED = (
     # faiss: "size 2764800000 bytes (cudaMalloc error ...", "Failed to cudaMalloc N bytes"
     ascii_re(r"\bsize (\d+)() bytes \(cudaMalloc error"),
     ascii_re(r"\b[Ff]ailed to cudaMalloc (\d+)() bytes"),
+    # FlashInfer's workspace ("Failed to allocate memory for batch_prefill_tmp_v with size
+    # 450494464 and alignment 16 in AlignedAllocator")
+    ascii_re(r"Failed to allocate memory for \w+ with size (\d+)() and alignment"),
     # TensorRT's default allocator ("Requested amount of GPU memory (1180463648 bytes) could
     # not be allocated")
     ascii_re(r"Requested amount of GPU memory \((\d+)() bytes\) could not be allocated"),
@@ -5528,6 +5555,10 @@ def _message(text: str) -> str:
 # to allocate 0 bytes", then the ResourceExhaustedError it becomes, tensorflow/tensorflow#21638):
 # a bug in the op asking, not memory running out
 _ZERO_BYTES_REFUSED = ascii_re(r"\bbfc_allocator\.cc:\d+\] tried to allocate 0 bytes$")
+# ...and ggml's Metal back-end failing to wrap a buffer of no size ("ggml_backend_metal_buffer_
+# from_ptr: error: failed to allocate buffer, size =     0.00 MiB" for every model, 7B to 34B:
+# a build's fault, ggml-org/llama.cpp#5236)
+_ZERO_SIZE_BUFFER = ascii_re(r"\bfailed to allocate buffer, size = +0(?:\.0+)? ?[KMG]i?B$")
 
 
 # NCCL's bootstrap thread failing to allocate for a remote peer ("bootstrap.cc:279 NCCL WARN
@@ -5604,6 +5635,8 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     if hit is None or _is_repeat(window, i, hit):
         return None
     if hit.origin == "tensorflow" and _said_just_before(window, i, _ZERO_BYTES_REFUSED):
+        return None
+    if _ZERO_SIZE_BUFFER.search(window[i].body):
         return None
     if hit.origin == "vllm-kv" and _vllm_kv_made_after(window, i):
         return None
