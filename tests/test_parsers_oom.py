@@ -6123,3 +6123,29 @@ def test_a_bare_killed_after_a_device_error_or_an_oom_is_no_new_host_oom() -> No
         "Killed"
     )
     assert [(e.fatal, e.kind) for e in events(oom)] == [(True, "gpu")]
+
+
+def test_round_106s_forms() -> None:
+    """Round 106's forms (issue bodies of the TensorFlow tracker a study copied), each a real
+    log's lines: the BFC allocator's exact size, "(rounded to N)"; a whole host value copied to
+    the GPU (_EagerConst) is no batch's; and OpenCL refusing an invalid buffer size is no OOM."""
+    bfc = (
+        "2020-12-14 12:27:42.864421: W tensorflow/core/common_runtime/bfc_allocator.cc:433] "
+        "Allocator (GPU_0_bfc) ran out of memory trying to allocate 4.00MiB (rounded to 4194304)"
+        "requested by op Tanh\n"
+        "Current allocation summary follows."
+    )
+    assert [(e.fatal, e.bytes_tried) for e in events(bfc)] == [(True, 4194304)]
+    constant = (
+        "2024-07-12 08:21:05.997032: W external/local_tsl/tsl/framework/bfc_allocator.cc:482] "
+        "Allocator (GPU_0_bfc) ran out of memory trying to allocate 13.00GiB (rounded to "
+        "13958643712)requested by op _EagerConst\n"
+        "If the cause is memory fragmentation maybe the environment variable "
+        "'TF_GPU_ALLOCATOR=cuda_malloc_async' will improve the situation.\n"
+        "Current allocation summary follows."
+    )
+    assert [(e.fatal, e.batch_helps, e.bytes_tried) for e in events(constant)] == [
+        (True, False, 13958643712)
+    ]
+    invalid = "ERROR: Failed to allocate device memory (clCreateBuffer): Invalid buffer size"
+    assert [e for e in events(invalid) if e.fatal] == []

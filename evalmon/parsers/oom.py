@@ -3367,6 +3367,10 @@ _NOT_EXHAUSTION = ascii_re(
     # the dynamic loader's fixed TLS area ("libgomp.so.1: cannot allocate memory in static TLS
     # block", fixed by LD_PRELOAD): no memory ran out
     r"|\bin static TLS block\b"
+    # OpenCL refusing a size no buffer can have (CL_INVALID_BUFFER_SIZE: "Failed to allocate
+    # device memory (clCreateBuffer): Invalid buffer size", an overflowed size, TF Lite's GPU
+    # delegate, tensorflow/tensorflow#86048): no memory ran out
+    r"|\(clCreateBuffer\): Invalid buffer size\b"
     # FlashInfer's fixed-size workspace buffer ("Out of workspace memory in AlignedAlloactor"
     # [sic], vllm-project/vllm#362 in a fork's tracker): a configured buffer, the GPU had room
     r"|\bOut of workspace memory in Aligned"
@@ -5438,6 +5442,9 @@ _TRIED = (
     # XLA's cuda_async allocator; the exact count beside the rounded one the error names
     # (a thread's copy may add thousands separators: "126,257,359,472 bytes")
     ascii_re(r"\bcuMemAllocAsync failed to allocate (\d{1,3}(?:,\d{3})+|\d+)() bytes"),
+    # TensorFlow's BFC allocator: the request rounded to its bins, exact ("ran out of memory
+    # trying to allocate 4.00MiB (rounded to 4194304)requested by op Tanh")
+    ascii_re(r"ran out of memory trying to allocate [\d.]+\s*[KMGT]?i?B \(rounded to (\d+)()\)"),
     ascii_re(r"[Tt]ried\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"while\s*trying\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"Failed to CUDA calloc\s*" + _SIZE),
@@ -5572,6 +5579,10 @@ _REMOTE_ALLOCATOR_FAILED = ascii_re(r"\bNCCL WARN \[Rem Allocator\] Allocation f
 # predict N_Repeat_C. Not Enough GPU memory? RESOURCE_EXHAUSTED: ...", sokrypton/ColabFold
 # #186): the structure needs the memory, no batch is there to shrink
 _COLABFOLD_JOB_FAILED = ascii_re(r"\bCould not predict \S+\. Not Enough GPU memory\? ")
+# TensorFlow copying a host value to the device whole (tf.constant, Dataset.from_tensor_slices
+# of a numpy array: "... trying to allocate 13.00GiB (rounded to 13958643712)requested by op
+# _EagerConst", tensorflow/tensorflow#71744): the data, not a batch of it
+_WHOLE_CONSTANT = ascii_re(r"requested by op _?EagerConst\b")
 
 
 def has_text(line: str) -> bool:
@@ -5685,7 +5696,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         batch_helps = hit.batch_helps is True
     elif hit.batch_helps is not None:
         batch_helps = hit.batch_helps or _serving_request_before(window, i, hit)
-    elif _COLABFOLD_JOB_FAILED.search(text):
+    elif _COLABFOLD_JOB_FAILED.search(text) or _WHOLE_CONSTANT.search(text):
         batch_helps = False
     else:
         batch_helps = _phase(window, i, hit.source) != "load"
