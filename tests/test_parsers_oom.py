@@ -2403,8 +2403,9 @@ def test_a_log_pasted_between_fences_keeps_its_verdict() -> None:
     # so does a torchtitan run's traceback pasted with every frame indented by two (round 98)
     # and a doc's literal block indented by three (DeepMask's, round 99); a pull request's
     # before-and-after examples and a troubleshooting entry's bold fields lose their reach
-    # inside the fence; a second calibration guide's troubleshooting section (round 100)
-    assert len(changed) <= 21, changed
+    # inside the fence; a second calibration guide's troubleshooting section (round 100);
+    # a blog's llama.cpp log whose records wrap onto lines indented by 14 (round 110)
+    assert len(changed) <= 22, changed
 
 
 @pytest.mark.parametrize(
