@@ -415,7 +415,7 @@ class RunView:
     @property
     def oom_count(self) -> int:
         """What "N OOMs" counts: the failures in the logs, or the one only the launcher saw."""
-        return len(self.oom_failures) or int(self.oom_outside_logs)
+        return len(self.oom_failures) or int(self.status == "oom")
 
     def time_for(self, n: int, per: str = "requests") -> float | None:
         """Seconds needed for ``n`` requests (or documents, ``per="docs"``) at this run's rate.

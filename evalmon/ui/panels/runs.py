@@ -73,8 +73,9 @@ def run_cells(run: RunView, speedup: compare.Speedup | None = None) -> tuple[Tex
     done = fmt.done(run.done_fraction)
     issues: list[str] = []
     failures = run.oom_failures
-    if run.oom_count:
-        issues.append(f"{run.oom_count} OOM")
+    ooms = run.oom_count
+    if ooms:
+        issues.append(f"{ooms} OOM")
     http_errors = sum(c for s, c in run.http.items() if s >= 500)
     if http_errors:
         issues.append(f"{http_errors}×5xx")
@@ -83,9 +84,7 @@ def run_cells(run: RunView, speedup: compare.Speedup | None = None) -> tuple[Tex
     if crashes:
         issues.append(f"{len(crashes)} exc")
     worst = max((a.level for a in run.alerts), key=_level_rank, default=None)
-    issue_style = (
-        "red" if failures or run.oom_outside_logs or http_errors else ("yellow" if worst else "")
-    )
+    issue_style = "red" if ooms or http_errors else ("yellow" if worst else "")
     if not issues and run.alerts:
         issues.append(f"{len(run.alerts)} advice")
     return (
