@@ -2813,9 +2813,6 @@ _GREP_OUTPUT = ascii_re(
     r"|[\w./\-]+\.(?:log|out|err|txt|md|py|json|jsonl)[:-]\d+[:-]"
 )
 _QUOTE_MARK = ascii_re(r">+(?: |$)|> ?>")
-# a cell of an HTML table (pandas' to_html of a benchmark's results: "<td>CUDA out of memory.
-# Tried to allocate 1.12 GiB. ...", a run's outcome as a value, minerva4ai-eu/minerva-benchmarks#41)
-_HTML_CELL = ascii_re(r"\s*<t[dh]\b[^>]{0,200}>")
 
 # Text that only MENTIONS an OOM the process survived: recognised (the dashboard shows it)
 # but never fatal. An exception repr inside a message (``caught OutOfMemoryError('CUDA out
@@ -2895,11 +2892,7 @@ def _quoted(prefix: str) -> bool:
 
 def _copied(body: str) -> bool:
     """Is the line a copy of another log's line (grep output, a ``> `` quote)?"""
-    return (
-        _GREP_OUTPUT.match(body) is not None
-        or _QUOTE_MARK.match(body) is not None
-        or _HTML_CELL.match(body) is not None
-    )
+    return _GREP_OUTPUT.match(body) is not None or _QUOTE_MARK.match(body) is not None
 
 
 def _inside_repr(prefix: str) -> bool:
@@ -3547,6 +3540,9 @@ def _in_log(window: Sequence[_Line], i: int) -> bool:
 # A markdown table row (``| 64 | CUDA out of memory |``, ``| CUDA out of memory | lower the
 # batch |``): data about some run, or advice, never this process's report.
 _TABLE_ROW = ascii_re(r"\s*\|(?:[^|]*\|)+\s*$")
+# a cell of an HTML table (pandas' to_html of a benchmark's results: "<td>CUDA out of memory.
+# Tried to allocate 1.12 GiB. ...", a run's outcome as a value, minerva4ai-eu/minerva-benchmarks#41)
+_HTML_CELL = ascii_re(r"\s*<t[dh]\b[^>]{0,200}>")
 # ...but Triton's own table of its models' states, which it logs at start-up: a model that
 # failed to load is "| tensorrt_llm | 1 | UNAVAILABLE: Internal: ... out of memory ... |"
 _TRITON_MODEL_STATE = ascii_re(r"\s*\|\s*[\w.\-]+\s*\|\s*\d+\s*\|\s*(?=UNAVAILABLE: )")
@@ -3998,7 +3994,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     table_row = (
         model_state is None
         and wrapped_state is None
-        and (_TABLE_ROW.match(line.raw) or _TABLE_ROW.match(body))
+        and (_TABLE_ROW.match(line.raw) or _TABLE_ROW.match(body) or _HTML_CELL.match(body))
     )
     if _copied(body) or table_row or _yaml_value(window, i):
         return None
