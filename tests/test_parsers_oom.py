@@ -6150,3 +6150,90 @@ def test_round_106s_forms() -> None:
     ]
     invalid = "ERROR: Failed to allocate device memory (clCreateBuffer): Invalid buffer size"
     assert [e for e in events(invalid) if e.fatal] == []
+
+
+def test_round_112s_forms() -> None:
+    """Round 112's forms (issue bodies that bug studies copied from the TensorFlow, PyTorch and
+    Qiskit Aer trackers), each a real log's lines."""
+    # oneDNN's CPU allocator ("mklcpu") is the host's memory (tensorflow/tensorflow#60917)
+    mklcpu = (
+        "2023-06-14 19:51:21.248476: W tensorflow/tsl/framework/bfc_allocator.cc:479] Allocator "
+        "(mklcpu) ran out of memory trying to allocate 22.97GiB (rounded to 24662507520)"
+        "requested by op OneHot"
+    )
+    assert [(e.fatal, e.kind, e.bytes_tried) for e in events(mklcpu)] == [
+        (True, "host", 24662507520)
+    ]
+    # compilers out of the host's memory: MSVC's heap (Qiskit/qiskit-aer#2017, under pip), GCC
+    # reading an include (tensorflow/tensorflow#61921), Bazel's action killed
+    # (tensorflow/tensorflow#61648)
+    msvc = (
+        "      C:\\Users\\home\\AppData\\Local\\Temp\\pip-install-um7anyj7\\qiskit-aer_6747576a7a0d4313"
+        "bcfbbce5c14a7066\\src\\framework/results/pybind_result.hpp(50): fatal error C1060: "
+        "compiler is out of heap space\n"
+        "      ninja: build stopped: subcommand failed."
+    )
+    gcc = (
+        "/usr/include/c++/13/memory:81:12: fatal error: /workspaces/tfl-dev-env/tie/../"
+        "tensorflow_src/bits/shared_ptr_atomic.h: Cannot allocate memory\n"
+        "   81 | #  include <bits/shared_ptr_atomic.h>\n"
+        "      |            ^~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+        "compilation terminated."
+    )
+    bazel = (
+        "INFO: Found 1 target...\n"
+        "ERROR: /root/tensorflow/tensorflow/compiler/mlir/tensorflow/BUILD:475:11: Compiling "
+        "tensorflow/compiler/mlir/tensorflow/ir/tf_ops.cc failed: (Killed): clang failed: error "
+        "executing command (from target //tensorflow/compiler/mlir/tensorflow:tensorflow_ops) "
+    )
+    for build in (msvc, gcc, bazel):
+        assert [(e.fatal, e.kind, e.batch_helps) for e in events(build)] == [
+            (True, "host", False)
+        ], build
+    # TensorFlow's cuDNN runner with no workspace left (tensorflow/tensorflow#60783, in the
+    # reporter's inline code; DeepLabCut/DeepLabCut#1919 in a status list)
+    scratch = (
+        "`Node: 'gradient_tape/model/conv3d_20/Conv3D/Conv3DBackpropFilterV2'\n"
+        "CUDNN failed to allocate the scratch space for the runner or to find a working "
+        "no-scratch runner.`"
+    )
+    assert [(e.fatal, e.kind) for e in events(scratch)] == [(True, "gpu")]
+    # Qiskit Aer refusing a circuit over its memory limit (Qiskit/qiskit-aer#1917, #1921)
+    aer = (
+        "Simulation failed and returned the following error message:\n"
+        "ERROR:  [Experiment 0] Insufficient memory to run circuit circuit-22865 using the Qasm "
+        "simulator. Required memory: 274877906944M, max memory: 7998M"
+    )
+    stabilizer = (
+        "Simulation failed and returned the following error message:\n"
+        "ERROR: a circuit requires more memory than max_memory_mb."
+    )
+    for text in (aer, stabilizer):
+        assert [(e.fatal, e.kind, e.batch_helps) for e in events(text)] == [
+            (True, "host", False)
+        ], text
+    # ...whose "memory slots" are a circuit's classical bits (Qiskit/qiskit-aer#1783)
+    slots = (
+        "Simulation failed and returned the following error message:\n"
+        "ERROR: Failed to load qobj: Invalid Qobj experiment: not enough memory slots."
+    )
+    assert events(slots) == []
+    # a request of 0 bytes that fails: the runtime's fault, no batch asks for less
+    # (pytorch/pytorch#111449; tensorflow/tensorflow#6766)
+    mps = (
+        "RuntimeError: MPS backend out of memory (MPS allocated: 0 bytes, other allocations: 0 "
+        "bytes, max allowed: 1.70 GB). Tried to allocate 0 bytes on private pool. Use "
+        "PYTORCH_MPS_HIGH_WATERMARK_RATIO=0.0 to disable upper limit for memory allocations (may "
+        "cause system failure)."
+    )
+    eigen = (
+        "E tensorflow/core/common_runtime/bfc_allocator.cc:244] tried to allocate 0 bytes\n"
+        "W tensorflow/core/common_runtime/allocator_retry.cc:32] Request to allocate 0 bytes\n"
+        "F tensorflow/core/common_runtime/gpu/gpu_device.cc:104] EigenAllocator for GPU ran out "
+        "of memory when allocating 0. See error logs for more detailed info.\n"
+        "Aborted (core dumped)"
+    )
+    for text in (mps, eigen):
+        assert [(e.fatal, e.batch_helps, e.bytes_tried) for e in events(text)] == [
+            (True, False, 0)
+        ], text

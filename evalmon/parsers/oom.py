@@ -418,6 +418,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|may be due to OOM|neuronx-cc failed with -9|failed with exit code -9"
     rb"|beyond max L1 size"
     rb"|cudaMalloc failed: ou|shutdown with signal 9|to cudaMalloc "
+    rb"|out of heap space|more memory than max_memory_mb"
     rb"|allocation::BadAlloc'|posix_memalign|Failed to apply for memory|using too much memory"
     rb"|Estimated peak HBM|oom_reaper: reaped|Available memory on node|Mamba cache blocks"
     rb"|state cache is too small|leaves no room for the full KV|emory limit of"
@@ -1126,6 +1127,26 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"\bHIP(?:BLAS|BLASLT|SPARSE)_STATUS_ALLOC_FAILED\b", "gpu", "hip", code=True),
     _rule(r"\bCUBLAS_STATUS_ALLOC_FAILED\b", "gpu", "cublas", code=True),
     _rule(r"\bCUDNN_STATUS_ALLOC_FAILED\b", "gpu", "cudnn", code=True),
+    # TensorFlow's cuDNN runner finding no algorithm whose workspace still fits ("UNKNOWN: CUDNN
+    # failed to allocate the scratch space for the runner or to find a working no-scratch
+    # runner.", DeepLabCut/DeepLabCut#1919; mid-training with the card nearly full,
+    # tensorflow/tensorflow#60783)
+    _rule(r"\bCUDNN failed to allocate the scratch space for the runner\b", "gpu", "tensorflow"),
+    # Qiskit Aer refusing a circuit whose state needs more than its limit (max_memory_mb, the
+    # host's RAM by default): "ERROR:  [Experiment 0] Insufficient memory to run circuit
+    # circuit-158 using the matrix_product_state simulator. Required memory: 1638412M, max
+    # memory: 64016M" (Qiskit/qiskit-aer#2056), and its extended stabilizer's "ERROR: a circuit
+    # requires more memory than max_memory_mb." (Qiskit/qiskit-aer#1921). The circuit's own size,
+    # no batch's.
+    _rule(
+        r"(?:^|^ERROR: +|QiskitError: 'ERROR: +)(?:\[Experiment \d+\] )?"
+        r"(?:Insufficient memory to run circuit \S+ using the "
+        r"\w+ simulator\.|a circuit requires more memory than max_memory_mb\.)",
+        "host",
+        "qiskit",
+        batch_helps=False,
+        always_fatal=True,
+    ),
     # the other CUDA libraries' "failed to allocate GPU or CPU memory" status (cupy's
     # ``CuFftError: CUFFT_ALLOC_FAILED``, PyTorch's ``cusolver error: ..._ALLOC_FAILED``)
     _rule(r"\bCU(?:FFT|SOLVER_STATUS|SPARSE_STATUS)_ALLOC_FAILED\b", "gpu", "cuda", code=True),
@@ -1333,9 +1354,13 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     # the BFC allocator's failure (TF logs it at W, then dumps the allocator and raises); its
     # "The caller indicates that this is not a failure" warnings are no reports at all
+    # (oneDNN's CPU allocator is "mklcpu": a Keras histogram's OneHot asking it for 22.97GiB,
+    # tensorflow/tensorflow#60917)
     _rule(
         r"\bAllocator \(\w*(?:host|cpu)\w*\) ran out of memory trying to allocate [\d.]+\s*\w+"
-        r"\.?\s+Current allocation summary follows",
+        r"(?:(?: \(rounded to \d+\))?(?:requested by op \S+)?\.?"
+        r"\s+(?:Current allocation summary follows|See logs for memory state)"
+        r"| \(rounded to \d+\))",
         "host",
         "tensorflow",
         level_blind=True,
@@ -2298,6 +2323,25 @@ _STRONG: tuple[_Rule, ...] = (
         "gcc",
         always_fatal=True,
     ),
+    # MSVC's compiler out of its heap (building qiskit-aer's wheel, "pybind_result.hpp(50): fatal
+    # error C1060: compiler is out of heap space", Qiskit/qiskit-aer#2017)
+    _rule(
+        r"\bfatal error C1060: compiler is out of heap space$",
+        "host",
+        "msvc",
+        batch_helps=False,
+        always_fatal=True,
+    ),
+    # ...and GCC's when it cannot read an include into memory ("memory:81:12: fatal error:
+    # .../bits/shared_ptr_atomic.h: Cannot allocate memory", then "compilation terminated.", a
+    # TFLite build eating 16 GB and its swap, tensorflow/tensorflow#61921)
+    _rule(
+        r"^\S+:\d+:\d+: fatal error: \S.{0,4000}: Cannot allocate memory$",
+        "host",
+        "gcc",
+        batch_helps=False,
+        always_fatal=True,
+    ),
     # ...and the EDG front end of nvcc (cudafe++) and Intel's compilers, with the source line it
     # was compiling ("StringUtil.h(68): catastrophic error: out of memory" building vLLM's
     # kernels, vllm-project/vllm#2175)
@@ -2692,6 +2736,11 @@ _SIGKILLED = ascii_re(
     r"|[\w.+\-]{0,40}: (?:internal compiler error: Killed \(program cc1\w*\)"
     r"|fatal error: Killed signal terminated program cc1\w*)"
     r"|nvcc error +: '\w+' died due to signal 9 \(Kill signal\)"
+    # ...and Bazel's action whose compiler was killed ("ERROR: .../BUILD:475:11: Compiling
+    # .../tf_ops.cc failed: (Killed): clang failed: error executing command (from target ...)",
+    # a TensorFlow build under --local_ram_resources=3000, tensorflow/tensorflow#61648)
+    r"|ERROR: \S+:\d+:\d+: .{1,400} failed: \(Killed\): [\w+.\-]+ failed: error executing "
+    r"command\b.*"
     # GNU time's report of the command it ran (AlexeyAB/darknet#8308: mAP over 9 M detections
     # on a 32 GB host, the kernel's report in dmesg)
     r"|Command terminated by signal 9"
@@ -3360,6 +3409,9 @@ _NOT_EXHAUSTION = ascii_re(
     # the dynamic loader's fixed TLS area ("libgomp.so.1: cannot allocate memory in static TLS
     # block", fixed by LD_PRELOAD): no memory ran out
     r"|\bin static TLS block\b"
+    # Qiskit's "memory slots" are a circuit's classical bits ("Failed to load qobj: Invalid Qobj
+    # experiment: not enough memory slots.", Qiskit/qiskit-aer#1783)
+    r"|\bmemory slots\b"
     # OpenCL refusing a size no buffer can have (CL_INVALID_BUFFER_SIZE: "Failed to allocate
     # device memory (clCreateBuffer): Invalid buffer size", an overflowed size, TF Lite's GPU
     # delegate, tensorflow/tensorflow#86048): no memory ran out
@@ -5446,6 +5498,9 @@ _TRIED = (
     ascii_re(r"Failed to CUDA calloc\s*" + _SIZE),
     ascii_re(r"Unable to allocate\s*" + _SIZE),
     ascii_re(r"Fail to alloc memory of (\d+)() size"),  # Paddle's host allocator: bytes
+    # TensorFlow 0.x's Eigen allocator: bytes ("EigenAllocator for GPU ran out of memory when
+    # allocating 0. See error logs", tensorflow/tensorflow#6766)
+    ascii_re(r"EigenAllocator for \w+ ran out of memory when allocating (\d+)()\."),
     ascii_re(r"MemoryError: Cannot allocate (\d+)() bytes: no memory"),  # tinygrad
     ascii_re(r"Could not allocate tensor with\s*" + _SIZE),  # DirectML
     ascii_re(r"unable to mmap\s*" + _SIZE),
@@ -5701,7 +5756,9 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     # binary units printed as "GB"/"MB": MPS ("MPS allocated: 18.13 GB" on a 16 GiB Mac) and
     # Paddle (its sizes are divided by 1024)
     binary = hit.origin in ("mps", "paddle")
-    tried = _first_size(_TRIED, text, binary) or _tf_tensor_bytes(text)
+    tried = _first_size(_TRIED, text, binary)
+    if tried is None:  # (a request of 0 bytes is a size too)
+        tried = _tf_tensor_bytes(text)
     if tried is not None and hit.origin == "ggml":
         tried = _ggml_exact_size(window, i, tried)
     if tried is None and hit.origin == "cxx":
@@ -5754,7 +5811,9 @@ def _tcmalloc_refused(window: Sequence[_Line], i: int) -> int | None:
 # An allocation no batch size explains: a size that wrapped around (torch's "Tried to allocate
 # 17179869183.95 GiB", 2**64 bytes, pytorch/pytorch#33143), or one at least 1024 times the
 # device. Halving a batch of up to 1024 down to 1 divides a request by at most 1024, so the
-# request of one sample would still not fit.
+# request of one sample would still not fit. A request of no bytes that fails is the runtime's
+# own fault (MPS refusing "Tried to allocate 0 bytes" in a CI test, TensorFlow's allocator an
+# empty batch's 0 bytes): no batch asks for less.
 _NO_DEVICE_HOLDS = 2**50  # a pebibyte
 _LARGEST_BATCH = 1024  # the largest batch a halving relaunch starts from, in practice
 
@@ -5762,7 +5821,7 @@ _LARGEST_BATCH = 1024  # the largest batch a halving relaunch starts from, in pr
 def _beyond_any_batch(tried: int | None, capacity: int | None) -> bool:
     if tried is None:
         return False
-    return tried >= _NO_DEVICE_HOLDS or (
+    return tried == 0 or tried >= _NO_DEVICE_HOLDS or (
         capacity is not None and tried >= _LARGEST_BATCH * capacity
     )
 
