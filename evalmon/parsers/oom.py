@@ -418,7 +418,8 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|may be due to OOM|neuronx-cc failed with -9|failed with exit code -9"
     rb"|beyond max L1 size"
     rb"|cudaMalloc failed: ou|shutdown with signal 9|to cudaMalloc "
-    rb"|out of heap space|more memory than max_memory_mb"
+    rb"|out of heap space|more memory than max_memory_mb|% memory budget. Restart"
+    rb"|LLVM ERROR: out of memory|insufficient memory for the Java|xmalloc: cannot allocate"
     rb"|allocation::BadAlloc'|posix_memalign|Failed to apply for memory|using too much memory"
     rb"|Estimated peak HBM|oom_reaper: reaped|Available memory on node|Mamba cache blocks"
     rb"|state cache is too small|leaves no room for the full KV|emory limit of"
@@ -1125,6 +1126,17 @@ _STRONG: tuple[_Rule, ...] = (
     ),
     _rule(r"\bhipErrorOutOfMemory\b|\bHIP_ERROR_OutOfMemory\b", "gpu", "hip", code=True),
     _rule(r"\bHIP(?:BLAS|BLASLT|SPARSE)_STATUS_ALLOC_FAILED\b", "gpu", "hip", code=True),
+    # compute-sanitizer reports every CUDA API call that returned an error, which the program
+    # may handle ("========= Program hit cudaErrorMemoryAllocation (error 2) due to \"out of
+    # memory\" on CUDA API call to cudaDeviceGetStreamPriorityRange.", TensorFlow going on to
+    # deadlock elsewhere, tensorflow/tensorflow#58006): shown, never fatal on its own
+    _rule(
+        r"^=+ Program hit cudaErrorMemoryAllocation \(error 2\) due to \"out of memory\" on "
+        r"CUDA API call to\b",
+        "gpu",
+        "cuda",
+        survivable=True,
+    ),
     _rule(r"\bCUBLAS_STATUS_ALLOC_FAILED\b", "gpu", "cublas", code=True),
     _rule(r"\bCUDNN_STATUS_ALLOC_FAILED\b", "gpu", "cudnn", code=True),
     # TensorFlow's cuDNN runner finding no algorithm whose workspace still fits ("UNKNOWN: CUDNN
@@ -1228,7 +1240,11 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(r"^Compilation failure: Ran out of memory in memory space \w+\.", "gpu", "xla"),
     _rule(
         r"\b(?:RESOURCE_EXHAUSTED|Resource exhausted):\s*(?:Failed to allocate request for"
-        r"|Out\s*of\s*memory while trying to allocate)",
+        r"|Out\s*of\s*memory while trying to allocate)"
+        # (TF 1.x on a Cloud TPU prints the status without its code: "Tensorflow error:
+        # Status: Failed to allocate request for 385.74MiB (404480000B) on device ordinal 0",
+        # then the HBM usage, tensorflow/tensorflow#21904)
+        r"|\bStatus: Failed to allocate request for [\d.]+\s*[KMGT]?i?B\b",
         "gpu",
         "xla",
     ),
@@ -1951,6 +1967,19 @@ _STRONG: tuple[_Rule, ...] = (
         "host",
         "ray",
     ),
+    # Dask's nanny killing its worker over the memory budget ("distributed.nanny.memory -
+    # WARNING - Worker tcp://127.0.0.1:49477 (pid=59029) exceeded 95% memory budget.
+    # Restarting...", logged at WARNING; older: "distributed.nanny - WARNING - Worker exceeded
+    # 95% memory budget. Restarting"), like Ray's monitor above. Not a budget of 0-9%: a worker
+    # configured to die at once (coffea-casa's "terminate: 0" printing "exceeded 0% memory
+    # budget"), no exhaustion.
+    _rule(
+        r"\bWorker (?:\S+ (?:\(pid=\d+\) )?)?exceeded (?:[1-9]\d|100)% memory budget\. Restarting",
+        "host",
+        "dask",
+        batch_helps=False,
+        level_blind=True,
+    ),
     # PaddlePaddle's allocator: "Out of memory error on GPU 0. Cannot allocate 3.125000GB
     # memory on GPU 0, available memory is only 117.750000MB."
     _rule(
@@ -2321,6 +2350,56 @@ _STRONG: tuple[_Rule, ...] = (
         r"|^(?:cc1\w*(?:\.exe)?: )?out of memory allocating \d+ bytes after a total of \d+ bytes$",
         "host",
         "gcc",
+        always_fatal=True,
+    ),
+    # git's allocator, which dies ("fatal: Out of memory, malloc failed (tried to allocate
+    # 947912704 bytes)", cloning zlib in TensorFlow's CMake build on Windows,
+    # tensorflow/tensorflow#21542)
+    _rule(
+        r"^fatal: Out of memory, malloc failed \(tried to allocate \d+ bytes\)",
+        "host",
+        "git",
+        batch_helps=False,
+        always_fatal=True,
+    ),
+    # a PBS site's job epilogue after the job hit its memory limit ("Out of Memory condition
+    # reached, job memory usage should be reevaluated.", under "Memory summary:", a Keras job
+    # on a DoD HPC node, tensorflow/tensorflow#42661)
+    _rule(
+        r"^Out of Memory condition reached, job memory usage should be reevaluated\.",
+        "host",
+        "pbs",
+        batch_helps=False,
+        always_fatal=True,
+    ),
+    # LLVM's handler of a failed allocation, which aborts ("rustc-LLVM ERROR: out of memory"
+    # then "Allocation failed", rustc on a Windows host at its commit limit, a Rust OS project's
+    # known-issues notes)
+    _rule(
+        r"^(?:[\w.+\-]{1,40}-)?LLVM ERROR: out of memory$",
+        "host",
+        "llvm",
+        batch_helps=False,
+        always_fatal=True,
+    ),
+    # the JVM's fatal error when the OS refuses it memory, in its hs_err banner or alone
+    # ("# There is insufficient memory for the Java Runtime Environment to continue." then "#
+    # Native memory allocation (mmap) failed to map 58576896 bytes for committing reserved
+    # memory.", javac under Maven building Apache Oozie; Elasticsearch under journald)
+    _rule(
+        r"^There is insufficient memory for the Java Runtime Environment to continue\.",
+        "host",
+        "jvm",
+        batch_helps=False,
+        always_fatal=True,
+    ),
+    # bash's own allocator failing, which ends the shell ("/bin/bash: xmalloc: cannot allocate
+    # 8192 bytes", a hook's shell on a Windows host at its commit limit)
+    _rule(
+        r"\bxmalloc: cannot allocate \d+ bytes\b",
+        "host",
+        "bash",
+        batch_helps=False,
         always_fatal=True,
     ),
     # MSVC's compiler out of its heap (building qiskit-aer's wheel, "pybind_result.hpp(50): fatal
@@ -2736,6 +2815,12 @@ _SIGKILLED = ascii_re(
     r"|[\w.+\-]{0,40}: (?:internal compiler error: Killed \(program cc1\w*\)"
     r"|fatal error: Killed signal terminated program cc1\w*)"
     r"|nvcc error +: '\w+' died due to signal 9 \(Kill signal\)"
+    # ...and clang's driver reporting its compiler killed ("clang: error: unable to execute
+    # command: Killed", building TFLite for Android, tensorflow/tensorflow#55680), and old
+    # Bazel's ("C++ compilation of rule '//tensorflow/core/util:einsum_op_util' failed
+    # (Killed)", tensorflow/tensorflow#41369)
+    r"|clang(?:\+\+|-\d+)?: error: unable to execute command: Killed"
+    r"|C\+\+ compilation of rule '\S+' failed \(Killed\)"
     # ...and Bazel's action whose compiler was killed ("ERROR: .../BUILD:475:11: Compiling
     # .../tf_ops.cc failed: (Killed): clang failed: error executing command (from target ...)",
     # a TensorFlow build under --local_ram_resources=3000, tensorflow/tensorflow#61648)
@@ -2983,9 +3068,20 @@ def _raised_wrapping(prefix: str) -> bool:
     return opened is not None and _REPR_OPEN.search(prefix, opened.end()) is None
 
 
+# A program's own print of an exception it caught, after an arrow ("FAIL at total=4608MiB ->
+# OutOfMemoryError: CUDA out of memory. ...", a GPU-sharing test pod that goes on holding what
+# it got, then prints "final held MiB: 4096"); not .NET's inner exception ("---> System.
+# OutOfMemoryException"), which is the report
+_CAUGHT_ARROW = ascii_re(
+    r"\S.*[^-]-> (?:(?:[A-Za-z_]\w{0,80}\.){0,8}\w{0,80}(?:Error|Exception): )?$"
+)
+
+
 def _mentioned(prefix: str) -> bool:
     """Is a message after ``prefix`` only mentioned: a repr inside a message, a JSON value?"""
     if _inside_json_string(prefix) or _KEY_STRING_OPEN.match(prefix):
+        return True
+    if _CAUGHT_ARROW.match(prefix):
         return True
     if _raised_wrapping(prefix):
         return False
@@ -3125,6 +3221,10 @@ _OWN_FAILURE_TOLD = ascii_re(
 _CONDITION_BEFORE = ascii_re(r"(?i)\b(?:when|whenever|if|once|unless|until|in case)\s*$")
 
 
+# The hs_err banner the JVM prints on a fatal error, every line after "# "
+_JVM_BANNER = ascii_re(r"# (?=There is insufficient memory for the Java Runtime Environment\b)")
+
+
 def _match_text(text: str) -> _Found | None:
     """The rule a message body satisfies, or None. ``text`` is a prefix-stripped body."""
     cause = _CAUSE.match(text)
@@ -3139,6 +3239,8 @@ def _match_text(text: str) -> _Found | None:
             return _match_text(summary.group("exception"))
     if not text or text[0].isspace() or _copied(text):
         return None
+    if _JVM_BANNER.match(text):  # the JVM's "#" is its banner's, no comment
+        return _match_text(text[2:])
     told = _OWN_FAILURE_TOLD.search(text)
     if (
         told is not None
@@ -3412,6 +3514,13 @@ _NOT_EXHAUSTION = ascii_re(
     # Qiskit's "memory slots" are a circuit's classical bits ("Failed to load qobj: Invalid Qobj
     # experiment: not enough memory slots.", Qiskit/qiskit-aer#1783)
     r"|\bmemory slots\b"
+    # TFLite's AllocateTensors failing on an op's preparation, not on memory ("Internal error:
+    # Cannot allocate memory for the interpreter: .../conv.cc:201 filter->type != data_type (3 !=
+    # 1)Node 4 failed to prepare.", tensorflow/tensorflow#22535; its Swift API's "Failed to
+    # allocate memory for input tensors." after "Node number 1 (CONCATENATION) failed to
+    # prepare.", tensorflow/tensorflow#37733)
+    r"|\bCannot allocate memory for the interpreter: .{0,600}\bfailed to prepare\b"
+    r"|\bFailed to allocate memory for input tensors\b"
     # OpenCL refusing a size no buffer can have (CL_INVALID_BUFFER_SIZE: "Failed to allocate
     # device memory (clCreateBuffer): Invalid buffer size", an overflowed size, TF Lite's GPU
     # delegate, tensorflow/tensorflow#86048): no memory ran out
@@ -5498,6 +5607,8 @@ _TRIED = (
     ascii_re(r"Failed to CUDA calloc\s*" + _SIZE),
     ascii_re(r"Unable to allocate\s*" + _SIZE),
     ascii_re(r"Fail to alloc memory of (\d+)() size"),  # Paddle's host allocator: bytes
+    ascii_re(r"\bxmalloc: cannot allocate (\d+)() bytes"),  # bash
+    ascii_re(r"\bmalloc failed \(tried to allocate (\d+)() bytes\)"),  # git
     # TensorFlow 0.x's Eigen allocator: bytes ("EigenAllocator for GPU ran out of memory when
     # allocating 0. See error logs", tensorflow/tensorflow#6766)
     ascii_re(r"EigenAllocator for \w+ ran out of memory when allocating (\d+)()\."),
@@ -5763,6 +5874,8 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         tried = _ggml_exact_size(window, i, tried)
     if tried is None and hit.origin == "cxx":
         tried = _tcmalloc_refused(window, i)
+    if tried is None and hit.origin == "jvm":
+        tried = _jvm_request(window, i)
     capacity = _first_size(_CAPACITY, text, binary)
     if batch_helps and _beyond_any_batch(tried, capacity):
         batch_helps = False
@@ -5805,6 +5918,23 @@ def _tcmalloc_refused(window: Sequence[_Line], i: int) -> int | None:
         found = _TCMALLOC_REFUSED.search(line.body)
         if found is not None:
             return int(found[1])
+    return None
+
+
+# The JVM's request, in its warning above the banner ("os::commit_memory(0x00000000fa4f3000,
+# 58576896, 0) failed; error='Cannot allocate memory'") or in the banner's next line ("#
+# Native memory allocation (mmap) failed to map 58576896 bytes for committing reserved memory")
+_JVM_REQUEST = ascii_re(
+    r"\bos::commit_memory\(0x[0-9a-fA-F]+, (\d+), \d+\) failed"
+    r"|\bNative memory allocation \(\w+\) failed to (?:map|allocate) (\d+) bytes"
+)
+
+
+def _jvm_request(window: Sequence[_Line], i: int) -> int | None:
+    for line in window[max(0, i - 3) : i + 3]:
+        found = _JVM_REQUEST.search(line.body)
+        if found is not None:
+            return int(found[1] or found[2])
     return None
 
 
