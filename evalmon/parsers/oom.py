@@ -420,6 +420,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|cudaMalloc failed: ou|shutdown with signal 9|to cudaMalloc "
     rb"|out of heap space|more memory than max_memory_mb|% memory budget. Restart"
     rb"|LLVM ERROR: out of memory|insufficient memory for the Java|xmalloc: cannot allocate"
+    rb"|create cudnn handle"
     rb"|allocation::BadAlloc'|posix_memalign|Failed to apply for memory|using too much memory"
     rb"|Estimated peak HBM|oom_reaper: reaped|Available memory on node|Mamba cache blocks"
     rb"|state cache is too small|leaves no room for the full KV|emory limit of"
@@ -3516,10 +3517,11 @@ _NOT_EXHAUSTION = ascii_re(
     r"|\bmemory slots\b"
     # TFLite's AllocateTensors failing on an op's preparation, not on memory ("Internal error:
     # Cannot allocate memory for the interpreter: .../conv.cc:201 filter->type != data_type (3 !=
-    # 1)Node 4 failed to prepare.", tensorflow/tensorflow#22535; its Swift API's "Failed to
+    # 1)Node 4 failed to prepare.", tensorflow/tensorflow#22535; the same wrapper with no detail
+    # after a model's version change, tensorflow/tensorflow#19051; its Swift API's "Failed to
     # allocate memory for input tensors." after "Node number 1 (CONCATENATION) failed to
     # prepare.", tensorflow/tensorflow#37733)
-    r"|\bCannot allocate memory for the interpreter: .{0,600}\bfailed to prepare\b"
+    r"|\bCannot allocate memory for the interpreter\b"
     r"|\bFailed to allocate memory for input tensors\b"
     # OpenCL refusing a size no buffer can have (CL_INVALID_BUFFER_SIZE: "Failed to allocate
     # device memory (clCreateBuffer): Invalid buffer size", an overflowed size, TF Lite's GPU
@@ -4207,12 +4209,11 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         and _SPACE_RUNTIME_ERROR.match(window[i - 1].body)
     ):
         found = _Found(_SPACE_MEMORY_LIMIT)
-    if (
-        found is None
-        and _CUBLAS_NO_HANDLE.pattern.search(body)
-        and _said_just_before(window, i, _BFC_RAN_OUT)
-    ):
-        found = _Found(_CUBLAS_NO_HANDLE)
+    if found is None and _said_just_before(window, i, _TF_POOL_FAILED):
+        for no_handle in (_CUBLAS_NO_HANDLE, _CUDNN_NO_HANDLE):
+            if no_handle.pattern.search(body):
+                found = _Found(no_handle)
+                break
     if (
         found is None
         and _METAL_STATUS_ERROR.search(body)
@@ -4662,6 +4663,14 @@ def _self_kill_announced_after(window: Sequence[_Line], i: int) -> bool:
     return any(_SELF_KILL_ANNOUNCED.search(line.raw) for line in after)
 
 
+# TensorFlow's tail under its error, the op that failed ("     [[Node: save_1/RestoreV2_14 =
+# RestoreV2[...]]", "[[{{node conv2d/Conv2D}}]]"), and TF 1.x's error line of a session's run
+# ("NotFoundError (see above for traceback): Unsuccessful TensorSliceReader constructor ...",
+# then a background job's "[1]+  Killed  python2 infer.py", tensorflow/tensorflow#7547)
+_TF_NODE_TAIL = ascii_re(r"\s*\[\[(?:Node: |\{\{node )")
+_TF1_ERROR = ascii_re(r"\w+Error \(see above for traceback\): \S")
+
+
 def _program_error_just_before(window: Sequence[_Line], i: int) -> bool:
     """Is a bare ``Killed`` right under a traceback that ended with a program error? The
     process had already failed of it; what killed the rest is its launcher's teardown (SGLang
@@ -4673,10 +4682,15 @@ def _program_error_just_before(window: Sequence[_Line], i: int) -> bool:
     "torch.OutOfMemoryError: CUDA out of memory ...", then "Killed": no second, host OOM)."""
     seen = 0
     for line in reversed(window[max(0, i - CONTEXT_BEFORE) : i]):
-        if not line.body.strip() or _DEVICE_ERROR_ADVICE.match(line.body):
+        if (
+            not line.body.strip()
+            or _DEVICE_ERROR_ADVICE.match(line.body)
+            or _TF_NODE_TAIL.match(line.body)
+        ):
             continue
         if not _handled_level(line.head) and (
-            _PROGRAM_ERROR.match(line.body) or (seen == 0 and _exception_with_message(line))
+            _PROGRAM_ERROR.match(line.body)
+            or (seen == 0 and (_exception_with_message(line) or _TF1_ERROR.match(line.body)))
         ):
             return True
         seen += 1
@@ -5270,6 +5284,16 @@ _CUBLAS_NO_HANDLE = _rule(
     "tensorflow",
     batch_helps=False,
 )
+# ...and cuDNN's, the same way: TensorFlow's start-up could not get the device's memory (another
+# process holds it), then "could not create cudnn handle: CUDNN_STATUS_INTERNAL_ERROR" and the
+# convolution's "Check failed: stream->parent()->GetConvolveAlgorithms(&algorithms)", Aborted
+# (a second instance on a GTX 1070, tensorflow/tensorflow#8085)
+_CUDNN_NO_HANDLE = _rule(
+    r"\b[Cc]ould not create cudnn handle: CUDNN_STATUS_(?:NOT_INITIALIZED|INTERNAL_ERROR)\b",
+    "gpu",
+    "tensorflow",
+    batch_helps=False,
+)
 # the map of its memory TensorFlow's BFC allocator draws last in the dump it logs when an
 # allocation failed ("W .../bfc_allocator.cc:439] *_____..." under "Stats:"): a paste that
 # begins inside the dump, after its first line, still holds the failure (tensorflow/models#9809);
@@ -5292,6 +5316,13 @@ _SPACE_MEMORY_LIMIT = _rule(
 _SPACE_RUNTIME_ERROR = ascii_re(r"(?i)runtime error$")
 _BFC_RAN_OUT = ascii_re(
     r"\bbfc_allocator\.cc:\d+\] (?:Allocator \(\w+\) ran|Ran) out of memory trying to allocate\b"
+)
+# TensorFlow's pool out of the device's memory: the BFC allocator's failure, or the stream
+# executor's at start-up ("failed to allocate 126.19M (132317184 bytes) from device:
+# CUDA_ERROR_OUT_OF_MEMORY", which it retries smaller and survives on its own)
+_TF_POOL_FAILED = ascii_re(
+    _BFC_RAN_OUT.pattern
+    + r"|\bfailed to allocate [\d.]+\w? \(\d+ bytes\) from device: CUDA_ERROR_OUT_OF_MEMORY\b"
 )
 _TRT_OOM = ascii_re(
     r"\bError Code 2: OutOfMemory\b"
