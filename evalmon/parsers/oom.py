@@ -4209,11 +4209,13 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         and _SPACE_RUNTIME_ERROR.match(window[i - 1].body)
     ):
         found = _Found(_SPACE_MEMORY_LIMIT)
-    if found is None and _said_just_before(window, i, _TF_POOL_FAILED):
-        for no_handle in (_CUBLAS_NO_HANDLE, _CUDNN_NO_HANDLE):
-            if no_handle.pattern.search(body):
-                found = _Found(no_handle)
-                break
+    if found is None:
+        # the line's own words first: the 20 lines above are read only for a handle's failure
+        no_handle = next(
+            (r for r in (_CUBLAS_NO_HANDLE, _CUDNN_NO_HANDLE) if r.pattern.search(body)), None
+        )
+        if no_handle is not None and _said_just_before(window, i, _TF_POOL_FAILED):
+            found = _Found(no_handle)
     if (
         found is None
         and _METAL_STATUS_ERROR.search(body)
