@@ -5906,9 +5906,9 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     if tried is not None and hit.origin == "ggml":
         tried = _ggml_exact_size(window, i, tried)
     if tried is None and hit.origin == "cxx":
-        tried = _tcmalloc_refused(window, i)
+        tried = _size_near(window, i - 3, i, _TCMALLOC_REFUSED)
     if tried is None and hit.origin == "jvm":
-        tried = _jvm_request(window, i)
+        tried = _size_near(window, i - 3, i + 3, _JVM_REQUEST)
     capacity = _first_size(_CAPACITY, text, binary)
     if batch_helps and _beyond_any_batch(tried, capacity):
         batch_helps = False
@@ -5946,11 +5946,15 @@ def _ggml_exact_size(window: Sequence[_Line], i: int, rounded: int) -> int:
 _TCMALLOC_REFUSED = ascii_re(r"\btcmalloc: large alloc (\d+) bytes == \(nil\)")
 
 
-def _tcmalloc_refused(window: Sequence[_Line], i: int) -> int | None:
-    for line in window[max(0, i - 3) : i]:
-        found = _TCMALLOC_REFUSED.search(line.body)
+def _size_near(
+    window: Sequence[_Line], start: int, stop: int, pattern: re.Pattern[str]
+) -> int | None:
+    """The byte count the first of lines ``start:stop`` matching ``pattern`` names (its first
+    non-empty group): a runtime's own line beside a failure that names no size."""
+    for line in window[max(0, start) : stop]:
+        found = pattern.search(line.body)
         if found is not None:
-            return int(found[1])
+            return int(next(group for group in found.groups() if group))
     return None
 
 
@@ -5961,14 +5965,6 @@ _JVM_REQUEST = ascii_re(
     r"\bos::commit_memory\(0x[0-9a-fA-F]+, (\d+), \d+\) failed"
     r"|\bNative memory allocation \(\w+\) failed to (?:map|allocate) (\d+) bytes"
 )
-
-
-def _jvm_request(window: Sequence[_Line], i: int) -> int | None:
-    for line in window[max(0, i - 3) : i + 3]:
-        found = _JVM_REQUEST.search(line.body)
-        if found is not None:
-            return int(found[1] or found[2])
-    return None
 
 
 # An allocation no batch size explains: a size that wrapped around (torch's "Tried to allocate
