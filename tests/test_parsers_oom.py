@@ -6391,3 +6391,43 @@ def test_round_115s_forms() -> None:
         "NullPointerException: Internal error: Cannot allocate memory for the interpreter"
     )
     assert [e for e in events(wrapper) if e.fatal] == []
+
+
+def test_session_29s_forms() -> None:
+    """TensorFlow 1.x's BFC failure read from the corpus's misses, each a real log's lines."""
+    # the pinned host pool's eviction stats at INFO, logged by other threads while the OOM is
+    # on its way up, are not the program going on (tensorflow/tensorflow#3751: the traceback
+    # and ResourceExhaustedError follow them)
+    pool_stats = (
+        "W tensorflow/core/common_runtime/bfc_allocator.cc:270] "
+        + "*" * 100
+        + "\n"
+        "W tensorflow/core/common_runtime/bfc_allocator.cc:271] Ran out of memory trying to "
+        "allocate 768.0KiB.  See logs for memory state.\n"
+        "W tensorflow/core/framework/op_kernel.cc:940] Resource exhausted: OOM when allocating "
+        "tensor with shape[384,512]\n"
+        "I tensorflow/core/common_runtime/gpu/pool_allocator.cc:244] PoolAllocator: After 0 get "
+        "requests, put_count=140010 evicted_count=140000 eviction_rate=0.999929 and unsatisfied "
+        "allocation rate=0\n"
+        "I tensorflow/core/common_runtime/gpu/pool_allocator.cc:244] PoolAllocator: After 0 get "
+        "requests, put_count=150010 evicted_count=150000 eviction_rate=0.999933 and unsatisfied "
+        "allocation rate=0\n"
+        "Traceback (most recent call last):\n"
+        '  File "3D-CNN-LSTM-reg.py", line 225, in <module>\n'
+        "    keep_prob: dropout})\n"
+        "tensorflow.python.framework.errors.ResourceExhaustedError: OOM when allocating tensor "
+        "with shape[396,128]"
+    )
+    fatal = [e for e in events(pool_stats) if e.fatal]
+    assert [(e.kind, e.origin, e.bytes_tried) for e in fatal] == [("gpu", "tensorflow", 786432)]
+    # TF 1.x's failure names only the rounded size, which is the size it asked for
+    # (tensorflow/tensorflow#1568)
+    rounded = (
+        "I tensorflow/core/common_runtime/gpu/gpu_bfc_allocator.cc:475] Sum Total of in-use "
+        "chunks: 3.63GiB\n"
+        "W tensorflow/core/common_runtime/gpu/gpu_bfc_allocator.cc:211] Ran out of memory trying "
+        "to allocate 32.00MiB.  See logs for memory state\n"
+        "W tensorflow/core/kernels/matmul_op.cc:158] Resource exhausted: OOM when allocating "
+        "tensor with shape[2048,4096]"
+    )
+    assert [e.bytes_tried for e in events(rounded)] == [33554432]

@@ -5466,8 +5466,11 @@ def _went_on_logging(following: Sequence[_Line]) -> bool:
             return False
         if _ERROR_LEVEL.search(line.head):
             return False
-        if "bfc_allocator" in line.head:
-            continue  # the allocator's dump of its bins and chunks: part of the OOM's report
+        if "bfc_allocator" in line.head or "pool_allocator" in line.head:
+            # the allocator's dump of its bins and chunks: part of the OOM's report; the pinned
+            # host pool's eviction stats ("PoolAllocator: After 0 get requests, put_count=...")
+            # come from other threads while the exception is still on its way up
+            continue
         if body.startswith("Error reported to Coordinator: "):
             return False  # tf.train.Coordinator stopping the threads for it, at INFO
         if _INFO_HEADER.search(line.head) or _GLOG_INFO.match(_own_head(line.head).lstrip()):
@@ -5635,6 +5638,9 @@ _TRIED = (
     # TensorFlow's BFC allocator: the request rounded to its bins, exact ("ran out of memory
     # trying to allocate 4.00MiB (rounded to 4194304)requested by op Tanh")
     ascii_re(r"ran out of memory trying to allocate [\d.]+\s*[KMGT]?i?B \(rounded to (\d+)()\)"),
+    # ...and TF 1.x's, which names only the rounded size ("Ran out of memory trying to allocate
+    # 32.00MiB.  See logs for memory state", tensorflow/tensorflow#1568)
+    ascii_re(r"[Rr]an out of memory trying to allocate\s*" + _SIZE),
     ascii_re(r"[Tt]ried\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"while\s*trying\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"Failed to CUDA calloc\s*" + _SIZE),
