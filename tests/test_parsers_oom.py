@@ -6431,3 +6431,18 @@ def test_session_29s_forms() -> None:
         "tensor with shape[2048,4096]"
     )
     assert [e.bytes_tried for e in events(rounded)] == [33554432]
+    # XLA could not open the GPU another notebook held, then its service asked for that device
+    # and a fatal check ended the process (tensorflow/tensorflow#27122): the OOM, at start-up
+    no_device = (
+        "2019-03-04 10:36:27.210489: W tensorflow/compiler/xla/service/platform_util.cc:240] "
+        "unable to create StreamExecutor for CUDA:0: failed initializing StreamExecutor for CUDA "
+        "device ordinal 0: Internal: failed call to cuDevicePrimaryCtxRetain: "
+        "CUDA_ERROR_OUT_OF_MEMORY: out of memory; total memory reported: 11523260416\n"
+        "2019-03-04 10:36:27.210803: I tensorflow/compiler/xla/service/service.cc:150] XLA "
+        "service 0x56311c4bccf0 executing computations on platform CUDA. Devices:\n"
+        "2019-03-04 10:36:27.211230: F tensorflow/stream_executor/lib/statusor.cc:34] "
+        "Attempting to fetch value\n"
+        "instead of handling error Invalid argument: device CUDA:0 not supported by XLA service"
+    )
+    fatal = [e for e in events(no_device) if e.fatal]
+    assert [(e.kind, e.batch_helps) for e in fatal] == [("gpu", False)]

@@ -5427,6 +5427,10 @@ _WARNING_HEAD = ascii_re(r"(?:^|\s)W [\w./\-]+:\d+\]|^\[?W\d{3,4} ")
 _DEVICE_SKIPPED = ascii_re(r"\bunable to create StreamExecutor for \w+:\d+: ")
 _NO_DEVICE_LEFT = ascii_re(
     r"\bno supported devices found\b|\bUnable to initialize backend\b|\bAborted\b"
+    # TF 1.13's XLA service asked for the device it could not open: a fatal check follows
+    # ("F ... statusor.cc:34] Attempting to fetch value instead of handling error Invalid
+    # argument: device CUDA:0 not supported by XLA service", tensorflow/tensorflow#27122)
+    r"|\bnot supported by XLA service\b"
 )
 
 
