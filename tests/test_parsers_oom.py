@@ -6446,3 +6446,25 @@ def test_session_29s_forms() -> None:
     )
     fatal = [e for e in events(no_device) if e.fatal]
     assert [(e.kind, e.batch_helps) for e in fatal] == [("gpu", False)]
+    # sizes named beside the failure or in their runtime's own units: the pool's first refusal
+    # above a cuBLAS handle it left no memory (tensorflow/tensorflow#9256), NumPy's message on
+    # the line under its _ArrayMemoryError and its whole units with a point (an EOD retraining
+    # job's log; a Lightning test on Windows), R's binary "Gb" (a scaling job's log)
+    sized = {
+        "E tensorflow/stream_executor/cuda/cuda_driver.cc:1002] failed to allocate 3.95G "
+        "(4240965632 bytes) from device: CUDA_ERROR_OUT_OF_MEMORY\n"
+        "E tensorflow/stream_executor/cuda/cuda_driver.cc:1002] failed to allocate 3.55G "
+        "(3816868864 bytes) from device: CUDA_ERROR_OUT_OF_MEMORY\n"
+        "E tensorflow/stream_executor/cuda/cuda_blas.cc:372] failed to create cublas handle: "
+        "CUBLAS_STATUS_NOT_INITIALIZED": 4240965632,
+        "numpy.core._exceptions._ArrayMemoryError:\n"
+        "  Unable to allocate 22.2 MiB for an array with shape (30060, 97) and data type "
+        "float64": 23278387,
+        "numpy.core._exceptions.MemoryError: Unable to allocate 498. MiB for an array with shape "
+        "(52260, 2, 5000) and data type bool": 522190848,
+        "Computing adjacency matrix ...\n"
+        "Error: cannot allocate vector of size 11.8 Gb\n"
+        "Execution halted": 12670153523,
+    }
+    for text, size in sized.items():
+        assert [e.bytes_tried for e in events(text) if e.fatal] == [size], text

@@ -5649,6 +5649,9 @@ _TRIED = (
     ascii_re(r"while\s*trying\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"Failed to CUDA calloc\s*" + _SIZE),
     ascii_re(r"Unable to allocate\s*" + _SIZE),
+    # NumPy prints a whole number of units with its point ("Unable to allocate 654. MiB for an
+    # array with shape (26187, 26187) and data type uint8", pandas-dev/pandas#50494)
+    ascii_re(r"Unable to allocate\s*(\d+)\.\s*([KMGTP]i?B)\b"),
     ascii_re(r"Fail to alloc memory of (\d+)() size"),  # Paddle's host allocator: bytes
     ascii_re(r"\bxmalloc: cannot allocate (\d+)() bytes"),  # bash
     ascii_re(r"\bmalloc failed \(tried to allocate (\d+)() bytes\)"),  # git
@@ -5656,6 +5659,7 @@ _TRIED = (
     # allocating 0. See error logs", tensorflow/tensorflow#6766)
     ascii_re(r"EigenAllocator for \w+ ran out of memory when allocating (\d+)()\."),
     ascii_re(r"MemoryError: Cannot allocate (\d+)() bytes: no memory"),  # tinygrad
+    ascii_re(r"\bcannot allocate vector of size ([\d.]+) ([KMGT]?b)\b"),  # R
     ascii_re(r"Could not allocate tensor with\s*" + _SIZE),  # DirectML
     ascii_re(r"unable to mmap\s*" + _SIZE),
     ascii_re(r"Attempting\s*to\s*(?:allocate|reserve)\s*" + _SIZE),
@@ -5907,9 +5911,9 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         batch_helps = _phase(window, i, hit.source) != "load"
     first = window[i]
     gpu_text = first.body if hit.origin == "nccl" else text
-    # binary units printed as "GB"/"MB": MPS ("MPS allocated: 18.13 GB" on a 16 GiB Mac) and
-    # Paddle (its sizes are divided by 1024)
-    binary = hit.origin in ("mps", "paddle")
+    # binary units printed as "GB"/"MB": MPS ("MPS allocated: 18.13 GB" on a 16 GiB Mac),
+    # Paddle (its sizes are divided by 1024) and R ("cannot allocate vector of size 11.8 Gb")
+    binary = hit.origin in ("mps", "paddle", "r")
     tried = _first_size(_TRIED, text, binary)
     if tried is None:  # (a request of 0 bytes is a size too)
         tried = _tf_tensor_bytes(text)
@@ -5917,8 +5921,23 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         tried = _ggml_exact_size(window, i, tried)
     if tried is None and hit.origin == "cxx":
         tried = _size_near(window, i - 3, i, _TCMALLOC_REFUSED)
+    if tried is None and text.endswith("MemoryError:"):
+        # NumPy's _ArrayMemoryError, its message on the next line ("numpy.core._exceptions.
+        # _ArrayMemoryError:", then "  Unable to allocate 22.2 MiB for an array with shape ...")
+        tried = next(
+            (
+                size
+                for line in window[i + 1 : i + 3]
+                if (size := _first_size(_NUMPY_REQUEST, line.body)) is not None
+            ),
+            None,
+        )
     if tried is None and hit.origin == "jvm":
         tried = _size_near(window, i - 3, i + 3, _JVM_REQUEST)
+    if tried is None and (
+        _CUDNN_NO_HANDLE.pattern.search(text) or _CUBLAS_NO_HANDLE.pattern.search(text)
+    ):
+        tried = _size_near(window, i - 20, i, _TF_POOL_REQUEST)
     capacity = _first_size(_CAPACITY, text, binary)
     if batch_helps and _beyond_any_batch(tried, capacity):
         batch_helps = False
@@ -5966,6 +5985,19 @@ def _size_near(
         if found is not None:
             return int(next(group for group in found.groups() if group))
     return None
+
+
+_NUMPY_REQUEST = tuple(
+    ascii_re(r"^\s*" + pattern.pattern) for pattern in _TRIED if "Unable to" in pattern.pattern
+)
+
+
+# A cuDNN or cuBLAS handle that could not be made names no size: the request is the pool's
+# first, refused just above ("failed to allocate 3.95G (4240965632 bytes) from device:
+# CUDA_ERROR_OUT_OF_MEMORY", then smaller retries, tensorflow/tensorflow#9256)
+_TF_POOL_REQUEST = ascii_re(
+    r"\bfailed to allocate [\d.]+\w? \((\d+) bytes\) from device: CUDA_ERROR_OUT_OF_MEMORY\b"
+)
 
 
 # The JVM's request, in its warning above the banner ("os::commit_memory(0x00000000fa4f3000,
