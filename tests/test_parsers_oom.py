@@ -6468,3 +6468,29 @@ def test_session_29s_forms() -> None:
     }
     for text, size in sized.items():
         assert [e.bytes_tried for e in events(text) if e.fatal] == [size], text
+
+
+def test_round_117s_forms() -> None:
+    """Round 117's near-misses (committed program output), each a real file's lines: a run's
+    OOM recorded by the program that went on is no fatal report."""
+    tail = (
+        "CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 9.64 GiB "
+        "of which 1.80 GiB is free. Process 1855005 has 10.85 MiB memory in use."
+    )
+    recorded = [
+        # generated reports' list items naming the run in inline code, or by its fields
+        "- `Qwen2.5-7B-Instruct__P` (oom): OutOfMemoryError: CUDA out of memory. Tried to "
+        "allocate 20.00 MiB. GPU 0 has a total capacity of 14.56 GiB of which 7.81 MiB is free.",
+        "## Eval Metrics\n\n- `eval_skipped`: True\n- `error`: CUDA out of memory. Tried to "
+        "allocate 1.51 GiB. GPU 0 has a total capacity of 14.56 GiB of which 831.81 MiB is free.",
+        "- N=1048576 backend=megablocks_dmoe: returncode=1 reason=error: " + tail,
+        # a latency benchmark that caught it and says it skips that length
+        "[Length 32768] Baseline End2End failed: CUDA out of memory. Tried to allocate 18.56 GiB. "
+        "GPU 0 has a total capacity of 47.37 GiB of which 17.60 GiB is free.\n"
+        "[Length 32768] OOM on GPU, skipping this length.\n"
+        "[OK] Results saved to results/latency_results_keep09.json",
+    ]
+    for text in recorded:
+        assert [e for e in events(text) if e.fatal] == [], text
+    # the same message as the run's own line is still fatal
+    assert [e.fatal for e in events("torch.OutOfMemoryError: " + tail)] == [True]

@@ -2995,13 +2995,21 @@ _PROSE_QUOTE_OPEN = ascii_re(r"\b[a-z]{2,},? +[\"\u201c][^\"\u201d]*$")
 # of memory ...`` (ComfyUI's error report pasted as a document), ``- **Qwen/Qwen3-235B** (SFT
 # Full) on 8xH100: [rank1]: torch.OutOfMemoryError: ...`` (a report listing failed runs): a
 # document's words; no program logs this shape
-_MARKDOWN_FIELD = ascii_re(r"^\s*(?:[-*+]|\d+[.)])\s+\*\*[^*]+\*\*")
+# ...or with a name in inline code (a generated report's "- `Qwen2.5-7B-Instruct__P` (oom):
+# OutOfMemoryError: ...", "- `error`: CUDA out of memory ..." under "## Eval Metrics")
+_MARKDOWN_FIELD = ascii_re(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*[^*]+\*\*|`[^`]+`)")
 
 
 # A markdown list item telling what happened in words before the message ("1. failed to fit
 # params to free device memory ... abort → 11 × Insufficient Memory (...)", ggml-org/
 # llama.cpp#27309): a summary of the log, not a line of it
 _LIST_ITEM = ascii_re(r"\s*(?:[-*+]|\d+[.)])\s+")
+
+
+# ...or recording a run by its fields ("- N=1048576 backend=megablocks_dmoe: returncode=1
+# reason=error: CUDA out of memory ...", a sweep's report of the runs it made): a record of
+# another process's outcome, not that process's log
+_KEY_VALUE = ascii_re(r"\b\w+=[^\s=]+")
 
 
 _IDENTIFIER_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."
@@ -3021,7 +3029,10 @@ def _quoted(prefix: str) -> bool:
         or _QUOTING.search(prefix) is not None
         or _PROSE_QUOTE_OPEN.search(prefix) is not None
         or _MARKDOWN_FIELD.match(prefix) is not None
-        or (_LIST_ITEM.match(prefix) is not None and len(_PROSE_WORD.findall(prefix)) >= 4)
+        or (
+            _LIST_ITEM.match(prefix) is not None
+            and (len(_PROSE_WORD.findall(prefix)) >= 4 or len(_KEY_VALUE.findall(prefix)) >= 2)
+        )
     )
 
 
@@ -4754,6 +4765,10 @@ _RECOVERY = ascii_re(
     # next ("FitFailedWarning: Estimator fit failed. The score on this train-test partition for
     # these parameters will be set to nan.", cuML's SVC in GridSearchCV, rapidsai/cuml#4898)
     r"|\bFitFailedWarning: Estimator fit failed\b"
+    # a benchmark that caught the OOM and says it skips that setting ("[Length 32768] Baseline
+    # End2End failed: CUDA out of memory ...", then "[Length 32768] OOM on GPU, skipping this
+    # length.", a committed latency-benchmark log)
+    r"|\bOOM\b[^.]{0,40}, skipping\b"
 )
 # A bar moving on after a bare message (no exception type, no error level, no traceback):
 # the program printed a caught OOM and went on.
