@@ -4223,7 +4223,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if found is None:
         # the line's own words first: the 20 lines above are read only for a handle's failure
         no_handle = next(
-            (r for r in (_CUBLAS_NO_HANDLE, _CUDNN_NO_HANDLE) if r.pattern.search(body)), None
+            (r for r in _NO_HANDLE if r.pattern.search(body)), None
         )
         if no_handle is not None and _said_just_before(window, i, _TF_POOL_FAILED):
             found = _Found(no_handle)
@@ -5311,6 +5311,7 @@ _CUDNN_NO_HANDLE = _rule(
     "tensorflow",
     batch_helps=False,
 )
+_NO_HANDLE = (_CUBLAS_NO_HANDLE, _CUDNN_NO_HANDLE)
 # the map of its memory TensorFlow's BFC allocator draws last in the dump it logs when an
 # allocation failed ("W .../bfc_allocator.cc:439] *_____..." under "Stats:"): a paste that
 # begins inside the dump, after its first line, still holds the failure (tensorflow/models#9809);
@@ -5334,13 +5335,15 @@ _SPACE_RUNTIME_ERROR = ascii_re(r"(?i)runtime error$")
 _BFC_RAN_OUT = ascii_re(
     r"\bbfc_allocator\.cc:\d+\] (?:Allocator \(\w+\) ran|Ran) out of memory trying to allocate\b"
 )
-# TensorFlow's pool out of the device's memory: the BFC allocator's failure, or the stream
-# executor's at start-up ("failed to allocate 126.19M (132317184 bytes) from device:
-# CUDA_ERROR_OUT_OF_MEMORY", which it retries smaller and survives on its own)
-_TF_POOL_FAILED = ascii_re(
-    _BFC_RAN_OUT.pattern
-    + r"|\bfailed to allocate [\d.]+\w? \(\d+ bytes\) from device: CUDA_ERROR_OUT_OF_MEMORY\b"
+# The stream executor refusing the pool at start-up ("failed to allocate 126.19M (132317184
+# bytes) from device: CUDA_ERROR_OUT_OF_MEMORY", which it retries smaller and survives on its
+# own); group 1 the request. A cuDNN or cuBLAS handle that then cannot be made names no size:
+# its request is the pool's first refusal (tensorflow/tensorflow#9256: 3.95G, then retries)
+_TF_POOL_REQUEST = ascii_re(
+    r"\bfailed to allocate [\d.]+\w? \((\d+) bytes\) from device: CUDA_ERROR_OUT_OF_MEMORY\b"
 )
+# TensorFlow's pool out of the device's memory: the BFC allocator's failure, or that refusal
+_TF_POOL_FAILED = ascii_re(_BFC_RAN_OUT.pattern + "|" + _TF_POOL_REQUEST.pattern)
 _TRT_OOM = ascii_re(
     r"\bError Code 2: OutOfMemory\b"
     r"|\bSkipping tactic \S+ due to (?:insufficient memory\b|Myelin error: .*\bout of memory\b)"
@@ -5949,9 +5952,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         )
     if tried is None and hit.origin == "jvm":
         tried = _size_near(window, i - 3, i + 3, _JVM_REQUEST)
-    if tried is None and (
-        _CUDNN_NO_HANDLE.pattern.search(text) or _CUBLAS_NO_HANDLE.pattern.search(text)
-    ):
+    if tried is None and any(r.pattern.search(text) for r in _NO_HANDLE):
         tried = _size_near(window, i - 20, i, _TF_POOL_REQUEST)
     capacity = _first_size(_CAPACITY, text, binary)
     if batch_helps and _beyond_any_batch(tried, capacity):
@@ -6006,13 +6007,6 @@ _NUMPY_REQUEST = tuple(
     ascii_re(r"^\s*" + pattern.pattern) for pattern in _TRIED if "Unable to" in pattern.pattern
 )
 
-
-# A cuDNN or cuBLAS handle that could not be made names no size: the request is the pool's
-# first, refused just above ("failed to allocate 3.95G (4240965632 bytes) from device:
-# CUDA_ERROR_OUT_OF_MEMORY", then smaller retries, tensorflow/tensorflow#9256)
-_TF_POOL_REQUEST = ascii_re(
-    r"\bfailed to allocate [\d.]+\w? \((\d+) bytes\) from device: CUDA_ERROR_OUT_OF_MEMORY\b"
-)
 
 
 # The JVM's request, in its warning above the banner ("os::commit_memory(0x00000000fa4f3000,
