@@ -934,6 +934,24 @@ def test_positive_samples_give_exactly_one_event(name: str) -> None:
             assert getattr(event, field) == wanted, field
 
 
+def test_a_dataloader_worker_out_of_shared_memory_is_a_host_oom_no_batch_cures() -> None:
+    # PaddlePaddle/Paddle#24708, hkchengrex/STCN#132: the run dies; a larger /dev/shm cures it
+    event = only(
+        "RuntimeError: DataLoader worker (pid 46794) is killed by signal: Bus error. It is "
+        "possible that dataloader's workers are out of shared memory. Please try to raise your "
+        "shared memory limit."
+    )
+    assert (event.kind, event.origin, event.fatal, event.batch_helps) == (
+        "host",
+        "shm",
+        True,
+        False,
+    )
+    # the hint alone, with no exception around it, is no report (prose can say it)
+    alone = "It is possible that dataloader's workers are out of shared memory."
+    assert events(alone) == []
+
+
 def test_host_events_carry_no_gpu_index() -> None:
     for event in events(SLURM_KILLED) + events("MemoryError"):
         assert event.kind == "host" and event.gpu_index is None
@@ -942,8 +960,7 @@ def test_host_events_carry_no_gpu_index() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        # a worker killed by SIGBUS (/dev/shm full) or gone for any reason is no host OOM
-        "RuntimeError: DataLoader worker (pid 46794) is killed by signal: Bus error. It is possible that dataloader's workers are out of shared memory. Please try to raise your shared memory limit.",
+        # a worker gone for any reason is no host OOM
         "RuntimeError: DataLoader worker (pid(s) 1234, 1235) exited unexpectedly",
         "RuntimeError: DataLoader worker (pid 23616) is killed by signal: Terminated.",
         # a login shell that cannot fork goes on; ENOMEM named in prose or code
@@ -2861,9 +2878,6 @@ def test_a_plain_error_line_counts_only_among_log_lines() -> None:
     [
         # pinned host memory: every runtime falls back to pageable memory (ollama#5469)
         "ggml_cuda_host_malloc: failed to allocate 16607.35 MiB of pinned memory: out of memory",
-        # /dev/shm, not memory running out (a DataLoader hint)
-        "RuntimeError: DataLoader worker (pid 46794) is killed by signal: Bus error. It is "
-        "possible that dataloader's workers are out of shared memory.",
         # Triton's kernel resources, logged by inductor's autotuner (pytorch#181198)
         "Exception No valid triton configs. OutOfMemoryError: out of resource: triton_mm",
         # advice and quotes
@@ -6496,3 +6510,85 @@ def test_round_117s_forms() -> None:
         assert [e for e in events(text) if e.fatal] == [], text
     # the same message as the run's own line is still fatal
     assert [e.fatal for e in events("torch.OutOfMemoryError: " + tail)] == [True]
+
+
+def test_round_122s_forms() -> None:
+    """Round 122's forms, each a real file's or thread's lines."""
+    # PyTorch's message with the exception's words cut by the copy, its figures whole
+    # (ShannonAI/Self_Explaining_Structures_Improve_NLP_Models#6)
+    cut = (
+        "Tried to allocate 20.00 MiB (GPU 0; 1.96 GiB total capacity; 1.24 GiB already "
+        "allocated; 2.88 MiB free; 1.25 GiB reserved in total by PyTorch)"
+    )
+    assert (only(cut).fatal, only(cut).bytes_tried) == (True, 20 * 2**20)
+    # ...but a pull request's indented quote of the 2.x tail, elided, is no run's (vllm#57595)
+    quoted = (
+        "it OOMed at capture:\n\n    Tried to allocate 136.00 MiB. GPU 0 has a total capacity of "
+        "22.36 GiB of\n    which 120.88 MiB is free. ... If this problem persists, try setting"
+    )
+    assert events(quoted) == []
+    # a demo script's docstring quoting the error it provokes
+    script = (
+        "# this allocation will raise a OOM:\n"
+        "torch.empty(total_memory // 2, dtype=torch.int8, device='cuda')\n\n"
+        '"""\nIt raises an error as follows: \n'
+        "RuntimeError: CUDA out of memory. Tried to allocate 5.59 GiB (GPU 0; 11.17 GiB total "
+        "capacity; 0 bytes already allocated; 10.91 GiB free; 5.59 GiB allowed; 0 bytes reserved "
+        'in total by PyTorch)\n"""'
+    )
+    assert events(script) == []
+    # ...not a traceback whose left-out frames the reporter marked with three quotes
+    # (tatsu-lab/stanford_alpaca#308)
+    elided = (
+        "Traceback (most recent call last):\n"
+        '  File "/home/bingxing2/home/scx6203/luckychao/stanford_alpaca/train.py", line 220, in '
+        "<module>\n    train()\n'''\n"
+        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 208.00 MiB. GPU 1 has "
+        "a total capacty of 39.41 GiB of which 183.50 MiB is free."
+    )
+    assert only(elided).fatal
+    # a kernel's failed assertion breaks the context; cuBLAS's next handle names memory
+    assertion = (
+        "/pytorch/aten/src/THC/THCTensorIndex.cu:361: void indexSelectLargeIndex(TensorInfo<T, "
+        "IndexType>, TensorInfo<T, IndexType>, TensorInfo<long, IndexType>, int, int, IndexType, "
+        "IndexType, long) [with T = float, IndexType = unsigned int, DstDim = 2, SrcDim = 2, "
+        "IdxDim = -2, IndexIsMajor = true]: block: [116,0,0], thread: [98,0,0] Assertion "
+        "`srcIndex < srcSelectDimSize` failed.\n"
+        "Traceback (most recent call last):\n"
+        '  File "/usr/local/lib/python3.6/dist-packages/torch/nn/functional.py", line 1372, in '
+        "linear\n"
+        "    output = input.matmul(weight.t())\n"
+    )
+    failed = "RuntimeError: CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`"
+    assert events(assertion + failed) == []
+    assert only(failed).fatal  # alone, the handle's failure is the OOM it says
+    # XLA's autotuner skipping an algorithm whose scratch does not fit; the op's own request
+    # is the failure (lambdal/lambda-tensorflow-benchmark, Inception-v4 with XLA)
+    autotuned = (
+        "2020-07-10 08:25:04.529580: E tensorflow/compiler/xla/service/gpu/cudnn_conv_algorithm_"
+        "picker.cc:536] Resource exhausted: Out of memory while trying to allocate 83160064 bytes."
+    )
+    assert [e for e in events(autotuned) if e.fatal] == []
+    op_failed = (
+        "2020-07-10 08:25:04.601330: W tensorflow/core/framework/op_kernel.cc:1651] OP_REQUIRES "
+        "failed at xla_ops.cc:502 : Resource exhausted: Out of memory while trying to allocate "
+        "22927360 bytes.\n"
+        "Traceback (most recent call last):"
+    )
+    fatal = [e for e in events(autotuned + "\n" + op_failed) if e.fatal]
+    assert [e.bytes_tried for e in fatal] == [22927360]
+    # Django's error page: the type alone, NumPy's message under it (matchering)
+    page = (
+        "MemoryError\n"
+        "Unable to allocate 139. MiB for an array with shape (9131294, 2) and data type float64"
+    )
+    assert only(page).bytes_tried == 139 * 2**20
+    # Ray's wrapper, the task's own message a few lines down (a NeMo-RL nightly report)
+    wrapped = (
+        "ray.exceptions.RayTaskError(OutOfMemoryError):\n"
+        "  ray::DTensorPolicyWorkerV2.train()\n"
+        "  (pid=3900548, ip=10.65.29.143, actor_id=7c33dde8bfc662c0efbe335501000000)\n\n"
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 320.00 MiB.\n"
+        "GPU 0 has a total capacity of 79.11 GiB of which 177.38 MiB is free."
+    )
+    assert only(wrapped).bytes_tried == 320 * 2**20

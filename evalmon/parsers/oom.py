@@ -162,11 +162,13 @@ of each, with a near-miss):
   memory occurred when warming up sampler`` advises fewer sequences (``batch_helps=True``).
 * Host memory told by an exception's message only (``RuntimeError: ...``, ``OSError: ...``):
   PyTorch's ``DataLoader worker (pid 123) is killed by signal: Killed.`` (the OOM killer took a
-  worker; its ``Bus error`` is a full /dev/shm and ``exited unexpectedly`` has any cause: no
-  reports), ENOMEM (``[Errno 12] Cannot allocate memory``, ``unable to mmap 4096 bytes from file
-  </torch_...>: Cannot allocate memory (12)``), Windows' commit limit (``[WinError 1455] The
-  paging file is too small``, any locale), ollama's refusal to load a model larger than the
-  RAM (``model requires more system memory (164.8 GiB) than is available``). The words alone
+  worker) and ``... killed by signal: Bus error. It is possible that dataloader's workers are
+  out of shared memory`` (a full /dev/shm, ``batch_helps=False``; ``exited unexpectedly`` has
+  any cause: no report), ENOMEM (``[Errno 12] Cannot allocate memory``, ``unable to mmap 4096
+  bytes from file </torch_...>: Cannot allocate memory (12)``), Windows' commit limit
+  (``[WinError 1455] The paging file is too small``, any locale), ollama's refusal to load a
+  model larger than the RAM (``model requires more system memory (164.8 GiB) than is
+  available``). The words alone
   (a shell's ``-bash: fork: Cannot allocate memory``, prose) are no reports. torch-directml's
   ``Could not allocate tensor with N bytes. There is not enough GPU video memory available!``
   is a GPU OOM, as a message only.
@@ -952,6 +954,15 @@ _STRONG: tuple[_Rule, ...] = (
     # device's name (XPU, Ascend's NPU, MUSA, Cambricon's MLU, Enflame's "GCU out of memory.
     # Tried to allocate" in torch_gcu's allocator)
     _rule(r"\b(?:CUDA|[A-Z]{2,5}) out of memory\.\s*Tried\s*to\s*allocate", "gpu", "pytorch"),
+    # ...its message with the exception's words cut off by the copy, the allocator's own
+    # figures whole ("Tried to allocate 20.00 MiB (GPU 0; 1.96 GiB total capacity; ...",
+    # ShannonAI/Self_Explaining_Structures_Improve_NLP_Models#6)
+    _rule(
+        r"^Tried to allocate [\d.]+ [KMGT]?i?B \(GPU \d+; [\d.]+ [KMGT]?i?B total capacity;"
+        r" [^()]{1,200} reserved in total by PyTorch\)",
+        "gpu",
+        "pytorch",
+    ),
     _rule(r"\bCUDA error: ?out of memory" + _END, "gpu", "pytorch"),
     # Darknet's check_error (pjreddie's and AlexeyAB's forks) prints the CUDA error's string
     # after whatever it was printing (a layer number, "Iteration: 0, 1, 2, "), then asserts:
@@ -2663,8 +2674,18 @@ _WEAK: tuple[_Rule, ...] = (
 # shell's ``-bash: fork: Cannot allocate memory`` or a prose retelling is no job's failure).
 _HOST_MESSAGE: tuple[_Rule, ...] = (
     # PyTorch's DataLoader when the kernel's OOM killer took a worker (SIGKILL). Not its
-    # ``Bus error`` (/dev/shm is full) nor ``exited unexpectedly`` (any cause).
+    # ``exited unexpectedly`` (any cause).
     _rule(r"DataLoader worker \(pid \d+\) is killed by signal: Killed\.", "host", "kernel"),
+    # ...and its worker's SIGBUS, which PyTorch reads as /dev/shm full (the batches the workers
+    # hand over live there): the shared-memory limit is the cure, not a smaller batch
+    # (PaddlePaddle/Paddle#24708, mittagessen/kraken#699, ultralytics/yolov3#1151)
+    _rule(
+        r"DataLoader worker \(pid \d+\) is killed by signal: Bus error\. It is possible that"
+        r" dataloader's workers are out of shared memory\b",
+        "host",
+        "shm",
+        batch_helps=False,
+    ),
     # ENOMEM: Python's OSError (fork, mmap...), PyTorch's shared-memory mmap
     _rule(r"\[Errno 12\] Cannot allocate memory\b", "host", "enomem"),
     _rule(
@@ -3767,6 +3788,43 @@ def _yaml_value(window: Sequence[_Line], i: int) -> bool:
     return False
 
 
+# A Python source file quoting an error in a triple-quoted string ('"""\nIt raises an error as
+# follows:\nRuntimeError: CUDA out of memory. ...\n"""' at the end of a demo script): the
+# string opens after the script's statements. Not a traceback whose left-out frames the
+# reporter marked with three quotes (tatsu-lab/stanford_alpaca#308), nor a log.
+_TRIPLE_QUOTE = ascii_re("\"\"\"|'''")
+_PYTHON_STATEMENT = ascii_re(
+    r"\s*(?:import [\w.]+|from [\w.]+ import \w|def \w+\(|class \w+[(:]|\w[\w.]* = \S"
+    r"|[A-Za-z_][\w.]*\(.*\)\s*$)"
+)
+_FRAME_OR_HEAD = ascii_re(r'\s*(?:Traceback \(most recent call last\)|File "[^"]*", line \d+)')
+_PYTHON_STRING_LINES = 40
+
+
+def _in_python_string(window: Sequence[_Line], i: int) -> bool:
+    opener = next(
+        (
+            k
+            for k in range(i - 1, max(-1, i - _PYTHON_STRING_LINES), -1)
+            if _TRIPLE_QUOTE.search(window[k].raw)
+        ),
+        None,
+    )
+    if opener is None or len(_TRIPLE_QUOTE.findall(window[opener].raw)) % 2 == 0:
+        return False  # no string open, or the nearest triple quote closes its own
+    if _PYTHON_STATEMENT.match(window[opener].raw):
+        return True  # ('message = """')
+    above = window[max(0, opener - _PYTHON_STRING_LINES) : opener]
+    if any(line.head or _FRAME_OR_HEAD.match(line.raw) for line in above):
+        return False
+    for line in reversed(above):
+        if _TRIPLE_QUOTE.search(line.raw):
+            return False  # another string's end: the nearest one may close, not open
+        if _PYTHON_STATEMENT.match(line.raw):
+            return True
+    return False
+
+
 # A traceback pasted or captured as an indented block (a CI step, a workflow manager's
 # "Command error:" section): its lines keep the indent of its "Traceback" line.
 # (torchelastic's failure summary names the child's traceback as a field, its lines under the
@@ -4170,7 +4228,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         and wrapped_state is None
         and (_TABLE_ROW.match(line.raw) or _TABLE_ROW.match(body) or _HTML_CELL.match(body))
     )
-    if _copied(body) or table_row or _yaml_value(window, i):
+    if _copied(body) or table_row or _yaml_value(window, i) or _in_python_string(window, i):
         return None
     found = _match_record(body, line.head)
     if found is None and _vllm_blocks_under_profile(window, i):
@@ -4287,6 +4345,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         # the record's level: on the line where a wrapped message starts
         (not level_blind and _handled_level(start_head))
         or (not level_blind and _handled_level(line.head))
+        or _AUTOTUNER_RECORD.search(line.head) is not None
         or _RECOVERED_HERE.search(body) is not None
         or _PRINTED_CAUGHT.match(body) is not None
         or _caught_just_before(window, i)
@@ -4306,6 +4365,13 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         handled=handled and not found.mention,
         raised_below=rule.raised_below,
     )
+
+
+# XLA's autotuner trying each convolution algorithm: one whose scratch space does not fit is
+# logged at E ("cudnn_conv_algorithm_picker.cc:536] Resource exhausted: Out of memory while
+# trying to allocate 83160064 bytes.") and skipped for the next (a tf_cnn_benchmarks log of
+# lambdal/lambda-tensorflow-benchmark: the op that fails later names its own request)
+_AUTOTUNER_RECORD = ascii_re(r"\b(?:cudnn_conv|gemm)_algorithm_picker\.cc:\d+\] $")
 
 
 # what closes a level's token in a header ("[INFO] ", "INFO: ", "<WARNING> | ")
@@ -5604,10 +5670,17 @@ def _full_text(window: Sequence[_Line], i: int, hit: _Hit) -> str:
 _SLURM_OOM = ascii_re(r"^slurmstepd(?:-[\w.\-]+)?: error: Detected \d+ oom[-_]kill event")
 
 
+# Ray's exception wrapping a task's, the task's own message a few lines down, under the
+# actor's name ("ray.exceptions.RayTaskError(OutOfMemoryError):", "  ray::Worker.train()", ...,
+# "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 320.00 MiB.", NeMo-RL's report)
+_WRAPPED_TYPE = ascii_re(r"\bRayTaskError\((?P<etype>[\w.]+)\):\s*$")
+
+
 def _better_message(window: Sequence[_Line], i: int, hit: _Hit) -> tuple[str, str] | None:
     """For a bare ``Killed``: slurmstepd's oom_kill line right after it names the cause. For
-    a traceback's ``raise X("...")``: the exception's own line, when it is already in sight."""
-    raised = _RAISE_SOURCE.match(window[i].body)
+    a traceback's ``raise X("...")`` or Ray's wrapper of X: the exception's own line, when it
+    is already in sight."""
+    raised = _RAISE_SOURCE.match(window[i].body) or _WRAPPED_TYPE.search(window[i].body)
     if raised is not None:
         etype = raised.group("etype").rsplit(".", 1)[-1]
         for line in _following(window, i, hit.source)[: _MESSAGE_LINES + 8]:
@@ -5789,6 +5862,22 @@ def _message(text: str) -> str:
 # to allocate 0 bytes", then the ResourceExhaustedError it becomes, tensorflow/tensorflow#21638):
 # a bug in the op asking, not memory running out
 _ZERO_BYTES_REFUSED = ascii_re(r"\bbfc_allocator\.cc:\d+\] tried to allocate 0 bytes$")
+# A CUDA kernel's failed assertion (an index out of range: "THCTensorIndex.cu:361: void
+# indexSelectLargeIndex(...) ... Assertion `srcIndex < srcSelectDimSize` failed.") leaves the
+# context broken, and the next library call fails with a code that names memory: cuBLAS's
+# "CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`" on the model's next matmul.
+# The index is the failure; the allocator, which measures what it asks, is not fooled.
+_KERNEL_ASSERTION = ascii_re(r"\.cuh?:\d+: .{0,600}\bAssertion `[^`]{1,300}` failed\.")
+_CONTEXT_ERROR = ascii_re(r"\b(?:CUBLAS|CUDNN|CUSOLVER|CUSPARSE|CUFFT)_STATUS_ALLOC_FAILED\b")
+_ASSERTION_LINES = 60  # the traceback of the call that found the broken context, above
+
+
+def _after_kernel_assertion(window: Sequence[_Line], i: int) -> bool:
+    return _CONTEXT_ERROR.search(window[i].body) is not None and any(
+        _KERNEL_ASSERTION.search(window[k].raw) for k in range(max(0, i - _ASSERTION_LINES), i)
+    )
+
+
 # ...and ggml's Metal back-end failing to wrap a buffer of no size ("ggml_backend_metal_buffer_
 # from_ptr: error: failed to allocate buffer, size =     0.00 MiB" for every model, 7B to 34B:
 # a build's fault, ggml-org/llama.cpp#5236)
@@ -5874,6 +5963,8 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         return None
     if hit.origin == "tensorflow" and _said_just_before(window, i, _ZERO_BYTES_REFUSED):
         return None
+    if _after_kernel_assertion(window, i):
+        return None
     if _ZERO_SIZE_BUFFER.search(window[i].body):
         return None
     if hit.origin == "vllm-kv" and _vllm_kv_made_after(window, i):
@@ -5939,9 +6030,11 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         tried = _ggml_exact_size(window, i, tried)
     if tried is None and hit.origin == "cxx":
         tried = _size_near(window, i - 3, i, _TCMALLOC_REFUSED)
-    if tried is None and text.endswith("MemoryError:"):
+    if tried is None and text.rstrip(": ").endswith("MemoryError"):
         # NumPy's _ArrayMemoryError, its message on the next line ("numpy.core._exceptions.
-        # _ArrayMemoryError:", then "  Unable to allocate 22.2 MiB for an array with shape ...")
+        # _ArrayMemoryError:", then "  Unable to allocate 22.2 MiB for an array with shape ...";
+        # Django's error page, the type alone over its value: "MemoryError", then "Unable to
+        # allocate 139. MiB for an array ...", matchering's)
         tried = next(
             (
                 size
