@@ -6592,3 +6592,58 @@ def test_round_122s_forms() -> None:
         "GPU 0 has a total capacity of 79.11 GiB of which 177.38 MiB is free."
     )
     assert only(wrapped).bytes_tried == 320 * 2**20
+
+
+def test_round_123s_forms() -> None:
+    """Round 123's forms (the trackers of vision, eval and older frameworks), real lines."""
+    # the DataLoader worker's own SIGBUS handler, after a progress bar (ultralytics)
+    worker = (
+        "                 Class     Images  Instances      Box(P          R      mAP50  "
+        "mAP50-95):   0%|          | 0/21 [00:00<?, ?it/s]ERROR: Unexpected bus error "
+        "encountered in worker. This might be caused by insufficient shared memory (shm)."
+    )
+    event = only(worker)
+    assert (event.kind, event.origin, event.fatal, event.batch_helps) == ("host", "shm", True, False)
+    # Caffe's check on its cudaMalloc, CUDA's code 2 (BVLC/caffe)
+    caffe = (
+        "I0111 00:39:27.884718  8026 solver.cpp:84] Testing net\n"
+        "F0111 00:39:28.925695  8026 syncedmem.cpp:45] Check failed: (cudaMalloc(&gpu_ptr_, "
+        "size_)) == cudaSuccess (2 vs. 0) \n"
+        "*** Check failure stack trace: ***"
+    )
+    assert (only(caffe).origin, only(caffe).fatal) == ("caffe", True)
+    # ...and another code is another failure
+    assert events(caffe.replace("(2 vs. 0)", "(77 vs. 0)")) == []
+    # Theano's device allocator, whole
+    theano = (
+        "Error allocating 26214400 bytes of device memory (out of memory). Driver report "
+        "19365888 bytes free and 1073414144 bytes total "
+    )
+    assert (only(theano).fatal, only(theano).bytes_tried) == (True, 26214400)
+    # CuPy 2's pool names its request in bytes (chainer's trainer)
+    cupy = (
+        "cupy.cuda.memory.OutOfMemoryError: out of memory to allocate 250092544 bytes (total "
+        "10824923136 bytes)"
+    )
+    assert only(cupy).bytes_tried == 250092544
+    # PyTorch's message re-wrapped after its first sentence (ComfyUI on ROCm)
+    rewrapped = (
+        "torch.OutOfMemoryError: HIP out of memory. \n"
+        "Tried to allocate 26.00 MiB. GPU 0 has a total capacity of 15.92 GiB of which 13.60 GiB "
+        "is free. "
+    )
+    assert only(rewrapped).bytes_tried == 26 * 2**20
+    # the cudaMallocAsync back-end's table (ComfyUI's KSampler)
+    table = (
+        "Allocation on device 0 would exceed allowed memory. (out of memory)\n"
+        "Currently allocated : 6.50 GiB\n"
+        "Requested : 40.00 MiB\n"
+        "Device limit : 8.00 GiB"
+    )
+    assert only(table).bytes_tried == 40 * 2**20
+    # Tenstorrent's allocator names its buffer in bytes (tenstorrent/tt-xla#1650)
+    tt = (
+        "Out of Memory: Not enough space to allocate 204800000 B DRAM buffer across 12 banks, "
+        "where each bank needs to store 17088000 B, but bank size is only 1073741792 B"
+    )
+    assert only(tt).bytes_tried == 204800000

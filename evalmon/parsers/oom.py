@@ -373,7 +373,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|low on resource: memory|malloc_or_wait"
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate"
     rb"|Tried to allocate|bad_alloc|OUT_OF_ME\+|mem_buffer != NULL|out of device memory"
-    rb"|bad allocation"
+    rb"|bad allocation|cudaSuccess \(2 vs"
     rb"|Failed to alloc DEVICE memory|bytes on DEVICE|\"Allocation Failure\"|Memory not available"
     rb"|nsufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM"
     rb"|ailed to allocate compute|enough host memory|enough GPU memory|Cuda error: 2\["
@@ -948,6 +948,16 @@ _WGPU_NO_MEMORY_LEFT = _rule(r"^\s{0,8}Not enough memory left\.?\s*$", "gpu", "w
 
 _STRONG: tuple[_Rule, ...] = (
     _WGPU_NO_MEMORY_LEFT,
+    # PyTorch's DataLoader worker's own SIGBUS handler, printed as it dies, before the main
+    # process raises (pytorch/pytorch#16979, ultralytics' validation loader): /dev/shm is full,
+    # which a larger shared-memory limit cures, not a smaller batch
+    _rule(
+        r"\bUnexpected bus error encountered in worker\. This might be caused by"
+        r" insufficient shared memory \(shm\)",
+        "host",
+        "shm",
+        batch_helps=False,
+    ),
     _rule(r"\bHIP out of memory\.\s*Tried\s*to\s*allocate", "gpu", "hip"),
     _rule(r"\bMPS backend out of memory\b", "gpu", "mps"),
     # PyTorch's caching allocator, whose words each out-of-tree backend copies with its own
@@ -1183,6 +1193,23 @@ _STRONG: tuple[_Rule, ...] = (
         r"(?:\(\d+ vs\. \d+\)|:)\s*(?:Cuda Error: |CUDA: )?out of memory\b",
         "gpu",
         "cuda",
+    ),
+    # ...Caffe's own check on its cudaMalloc, which prints the call and CUDA's code, 2 being
+    # cudaErrorMemoryAllocation ("F0111 ... syncedmem.cpp:45] Check failed: (cudaMalloc(&gpu_
+    # ptr_, size_)) == cudaSuccess (2 vs. 0)", BVLC/caffe's tracker)
+    _rule(
+        r"\bCheck failed: \(?cudaMalloc\([^()]{1,80}\)\)? == cudaSuccess \(2 vs\. 0\)",
+        "gpu",
+        "caffe",
+    ),
+    # Theano's device allocator, its message whole with the driver's figures ("Error allocating
+    # 26214400 bytes of device memory (out of memory). Driver report 19365888 bytes free and
+    # 1073414144 bytes total"); another reason in the brackets is another failure
+    _rule(
+        r"\bError allocating \d+ bytes of device memory \(out of memory\)\. Driver report \d+"
+        r" bytes free and \d+ bytes total",
+        "gpu",
+        "theano",
     ),
     # the error-check macro CUDA programs copy from a well-known answer (``fprintf(stderr,
     # "GPUassert: %s %s %d\n", cudaGetErrorString(code), file, line)``, then exit): "GPUassert:
@@ -5776,6 +5803,12 @@ _TRIED = (
     # ONNX Runtime's BFC arena: bytes
     ascii_re(r"Failed to allocate memory for requested buffer of size (\d+)()"),
     ascii_re(r"out of memory allocating (\d+)() bytes after a total of"),  # GCC's libiberty
+    # CuPy's pool, its two wordings ("Out of memory allocating 25,600,000 bytes (allocated so
+    # far: ...)", "out of memory to allocate 250092544 bytes (total 10824923136 bytes)")
+    ascii_re(r"\b[Oo]ut of memory (?:allocating|to allocate) (\d{1,3}(?:,\d{3})+|\d+)() bytes \("),
+    ascii_re(r"\bError allocating (\d+)() bytes of device memory \(out of memory\)"),  # Theano
+    # Tenstorrent's allocator: "Not enough space to allocate 204800000 B DRAM buffer"
+    ascii_re(r"\bNot enough space to allocate (\d+)() B (?:DRAM|L1)"),
     # faiss: "size 2764800000 bytes (cudaMalloc error ...", "Failed to cudaMalloc N bytes"
     ascii_re(r"\bsize (\d+)() bytes \(cudaMalloc error"),
     ascii_re(r"\b[Ff]ailed to cudaMalloc (\d+)() bytes"),
@@ -6043,6 +6076,15 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
             ),
             None,
         )
+    if tried is None and _SIZE_BELOW.search(text):
+        tried = next(
+            (
+                size
+                for line in window[i + 1 : i + 4]
+                if (size := _first_size(_REQUEST_BELOW, line.body)) is not None
+            ),
+            None,
+        )
     if tried is None and hit.origin == "jvm":
         tried = _size_near(window, i - 3, i + 3, _JVM_REQUEST)
     if tried is None and any(r.pattern.search(text) for r in _NO_HANDLE):
@@ -6094,6 +6136,18 @@ def _size_near(
         if found is not None:
             return int(next(group for group in found.groups() if group))
     return None
+
+
+# A message whose request is on a line of its own below: PyTorch's, re-wrapped after its first
+# sentence ("torch.OutOfMemoryError: HIP out of memory. ", then "Tried to allocate 26.00 MiB.
+# GPU 0 has ...", a ComfyUI report), and the cudaMallocAsync back-end's table ("Allocation on
+# device 0 would exceed allowed memory. (out of memory)", "Currently allocated : 6.50 GiB",
+# "Requested : 40.00 MiB")
+_SIZE_BELOW = ascii_re(r"\bout of memory\.\s*$|\bwould exceed allowed memory\. \(out of memory\)")
+_REQUEST_BELOW = (
+    ascii_re(r"^\s*Tried to allocate\s*" + _SIZE),
+    ascii_re(r"^\s*Requested\s*:\s*" + _SIZE),
+)
 
 
 _NUMPY_REQUEST = tuple(
