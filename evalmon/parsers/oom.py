@@ -321,7 +321,8 @@ error), ``mindspore``, ``sophgo``, ``tenstorrent``, ``darknet``, ``openvino``, `
 ``iree``, ``turbomind`` (gpu); ``python``
 (``MemoryError``), ``pytorch`` (CPU allocator), ``slurm``, ``kernel`` (also a DataLoader
 worker's SIGKILL), ``enomem`` (errno 12), ``windows`` (paging file), ``ray``, ``rust``,
-``sycl``, ``gmp``, ``r``, ``joblib``, ``dagster``, ``neuron`` (host). Sizes are bytes:
+``sycl``, ``gmp``, ``r``, ``joblib``, ``dagster``, ``neuron``, ``shm`` (a DataLoader's
+workers out of /dev/shm) (host); ``caffe``, ``theano`` (gpu). Sizes are bytes:
 ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are binary,
 ``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints binary sizes as
 ``GB``/``MB``.
@@ -4255,7 +4256,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         and wrapped_state is None
         and (_TABLE_ROW.match(line.raw) or _TABLE_ROW.match(body) or _HTML_CELL.match(body))
     )
-    if _copied(body) or table_row or _yaml_value(window, i) or _in_python_string(window, i):
+    if _copied(body) or table_row or _yaml_value(window, i):
         return None
     found = _match_record(body, line.head)
     if found is None and _vllm_blocks_under_profile(window, i):
@@ -4358,7 +4359,12 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         default = found.rule.kind if found.rule.unnamed else "host"
         rule = dataclasses.replace(found.rule, kind=_kind_from_log(window, i, default))
         found = _Found(rule, found.mention)
-    if found is None or _in_head_tail_output(window, i) or _in_examples_section(window, i):
+    if (
+        found is None
+        or _in_head_tail_output(window, i)
+        or _in_examples_section(window, i)
+        or _in_python_string(window, i)
+    ):
         return None
     if _store_bad_alloc(window, i, body):
         return None
