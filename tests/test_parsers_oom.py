@@ -6647,3 +6647,20 @@ def test_round_123s_forms() -> None:
         "where each bank needs to store 17088000 B, but bank size is only 1073741792 B"
     )
     assert only(tt).bytes_tried == 204800000
+
+
+def test_round_124s_forms() -> None:
+    """Round 124's form: tcmalloc refused a huge allocation, then the C++ exception escaped
+    (jax-ml/jax#12550, the first op on a TPU VM)."""
+    refused = (
+        ">>> jnp.sqrt(2)\n"
+        "tcmalloc: large alloc 377396076847104 bytes == (nil) @  0x7fefdec9d680 0x7fefdecbe824 "
+        "0x7fedeee9d2da\n"
+        "Unhandled exception:\n"
+        "    @     0x7fedeedb9b62  (unknown)\n"
+        "    @     0x7fedeeeba4e6  (unknown)"
+    )
+    event = only(refused)
+    assert (event.kind, event.fatal, event.bytes_tried) == ("host", True, 377396076847104)
+    # an unhandled exception with no refusal above names no memory
+    assert events("Unhandled exception:\n    @     0x7fedeedb9b62  (unknown)") == []

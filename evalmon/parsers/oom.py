@@ -374,7 +374,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|low on resource: memory|malloc_or_wait"
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate"
     rb"|Tried to allocate|bad_alloc|OUT_OF_ME\+|mem_buffer != NULL|out of device memory"
-    rb"|bad allocation|cudaSuccess \(2 vs"
+    rb"|bad allocation|cudaSuccess \(2 vs|Unhandled exception:"
     rb"|Failed to alloc DEVICE memory|bytes on DEVICE|\"Allocation Failure\"|Memory not available"
     rb"|nsufficient GPU memory|maxTokensInPagedKvCache|Insufficient VRAM"
     rb"|ailed to allocate compute|enough host memory|enough GPU memory|Cuda error: 2\["
@@ -4297,6 +4297,12 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
         found = _Found(_BAD_ALLOC_LINE)
     if found is None and _TRT_BUILD_FAILED.search(body) and _said_just_before(window, i, _TRT_OOM):
         found = _Found(_TRT_BUILD_OOM)
+    if (
+        found is None
+        and _UNHANDLED_CXX.pattern.match(body)
+        and any(_TCMALLOC_REFUSED.search(line.raw) for line in window[max(0, i - 2) : i])
+    ):
+        found = _Found(_UNHANDLED_CXX)
     if found is None and _bfc_map(line):
         found = _Found(_BFC_MAP)
     if (
@@ -5390,6 +5396,11 @@ _TRT_BUILD_FAILED = ascii_re(
     r"|\bError Code 10: Internal Error \(Could not find any implementation for node\b"
 )
 _TRT_BUILD_OOM = _rule(_TRT_BUILD_FAILED.pattern, "gpu", "tensorrt", batch_helps=False)
+# An unhandled C++ exception right after tcmalloc refused a large allocation ("tcmalloc: large
+# alloc 377396076847104 bytes == (nil) @ ...", then "Unhandled exception:" and its frames,
+# jax-ml/jax#12550 on a TPU VM): the allocation's failure is the exception (the size comes
+# from tcmalloc's line, as for std::bad_alloc)
+_UNHANDLED_CXX = _rule(r"^Unhandled exception:\s*$", "host", "cxx")
 # cuBLAS unable to create its handle names no memory, but right after TensorFlow's allocator ran
 # out it is that memory: the pool left cuBLAS none, and the op then runs without BLAS and fails
 # (a 2 GB GTX 950's "Ran out of memory trying to allocate 1.08GiB" warnings, then "failed to
