@@ -6664,3 +6664,35 @@ def test_round_124s_forms() -> None:
     assert (event.kind, event.fatal, event.bytes_tried) == ("host", True, 377396076847104)
     # an unhandled exception with no refusal above names no memory
     assert events("Unhandled exception:\n    @     0x7fedeedb9b62  (unknown)") == []
+
+
+def test_round_125s_forms() -> None:
+    """Round 125's form: a run's log copied out of Kaggle's viewer (seconds and line number
+    before tabs), its records stamped with the time of day and a level; the OOM logged at
+    WARNING is one the program went on after (an ARC solver's generation error)."""
+    viewer = (
+        "14744.5s\t566\t06:55:26 [INFO] [045e512c] Iter 0: LLM synthesizing...\n"
+        "14744.8s\t569\t06:55:27 [WARNING] HF Bridge: generation error: CUDA out of memory. "
+        "Tried to allocate 3.91 GiB. GPU 0 has a total capacity of 14.56 GiB of which 2.70 GiB "
+        "is free.\n"
+        "14744.8s\t572\t06:55:27 [INFO] Verified 'identity (return input unchanged)': 0/3 pairs "
+        "passed (avg sim 93.0%)"
+    )
+    assert [e.fatal for e in events(viewer)] == [False]
+    # the same record at ERROR, then a traceback, is the failure
+    failed = viewer.replace("[WARNING]", "[ERROR]").split("\n")[:2]
+    assert [e.fatal for e in events("\n".join([*failed, "Traceback (most recent call last):"]))] == [
+        True
+    ]
+    # the Hub client's requests for the model's files are the loading, not a new phase (an
+    # auto-quantization pipeline's log: "Loading model...", then its HEAD and GET records)
+    loading = (
+        "14:23:26 [INFO] Loading model...\n"
+        "14:23:27 [INFO] HTTP Request: HEAD https://huggingface.co/google/gemma-4-12B/resolve/"
+        'main/config.json "HTTP/1.1 307 Temporary Redirect"\n'
+        "14:23:27 [INFO] HTTP Request: HEAD https://huggingface.co/google/gemma-4-12B/resolve/"
+        'main/model.safetensors "HTTP/1.1 302 Found"\n'
+        "14:26:10 [ERROR] Quantization failed: CUDA out of memory. Tried to allocate 30.00 MiB. "
+        "GPU 0 has a total capacity of 22.15 GiB of which 28.00 MiB is free."
+    )
+    assert (only(loading).fatal, only(loading).batch_helps) == (True, False)

@@ -453,7 +453,9 @@ _TIMESTAMP = (
     # a log viewer's time of day, with milliseconds and no date (glued to the line's text when
     # that starts a new record: "16:49:33.632torch.cuda.OutOfMemoryError: ...",
     # hiyouga/LlamaFactory#5590)
-    r"|\d\d:\d\d:\d\d\.\d{3}(?=[\sA-Za-z]))"
+    r"|\d\d:\d\d:\d\d\.\d{3}(?=[\sA-Za-z])"
+    # ...or without them, a level right after ("06:55:27 [WARNING] HF Bridge: ...")
+    r"|\d\d:\d\d:\d\d(?= \[?" + _LEVEL + r"\]? ))"
     r"(?P<par>(?: (?:TP|DP|PP|EP)\d+)*)\]?"
 )
 # Each prefix is consumed with exactly one trailing separator so that the indentation of a
@@ -810,12 +812,20 @@ _BOLD_IN_WORD = ascii_re(r"(?<=[A-Za-z])\*\*(?=[A-Za-z_])")
 _NAMES_IN_CODE = ascii_re(r"[^`]*(?:`[\w.\-]+`[^`]*)*")  # inner backticks only around names
 
 
+# Kaggle's log viewer, copied: the seconds since the start and the line's number, each before a
+# tab ("14744.8s\t569\t06:55:27 [WARNING] ..."), on every line
+_KAGGLE_VIEWER = ascii_re(r"\d{1,7}\.\d{1,3}s\t\d{1,7}\t")
+
+
 def _pasted(raw: str) -> str:
     """A log line pasted into an issue, read without its markdown: a whole line of inline code
     (`` `RuntimeError: CUDA out of memory. ...` `` under "I got"), the first or last line of a
     span over several lines (``Killed` `` ending a converter's output), a whole line in bold
     or italics, a fence glued to the first line, a whole line between fences. Code inside a
     sentence stays a quote."""
+    viewer = _KAGGLE_VIEWER.match(raw)
+    if viewer is not None:
+        raw = raw[viewer.end() :]
     stripped = raw.strip()
     if (
         len(stripped) > 2
@@ -5124,8 +5134,15 @@ _INFO_LEVEL = ascii_re(r"\bINFO\b")
 def _ends_phase(line: _Line) -> bool:
     """A boundary, for the phase only: a DEBUG record is none, programs log it inside a phase
     (vLLM's "Inferred dynamic dimensions for forward method" while its model loads,
-    ai-dynamo/dynamo#1422)."""
+    ai-dynamo/dynamo#1422), nor is the Hub client's record of a request for the model's files
+    ("[INFO] HTTP Request: HEAD https://huggingface.co/.../config.json", after "Loading
+    model...": the loading itself)."""
+    if _HUB_REQUEST.search(line.body) is not None:
+        return False
     return _BOUNDARY.search(line.raw) is not None or _INFO_LEVEL.search(line.head) is not None
+
+
+_HUB_REQUEST = ascii_re(r"^HTTP Request: (?:HEAD|GET) https://huggingface\.co/")
 
 
 def _same_family(earlier: _Hit, hit: _Hit) -> bool:
