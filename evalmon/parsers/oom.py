@@ -168,8 +168,8 @@ of each, with a near-miss):
   bytes from file </torch_...>: Cannot allocate memory (12)``), Windows' commit limit
   (``[WinError 1455] The paging file is too small``, any locale), ollama's refusal to load a
   model larger than the RAM (``model requires more system memory (164.8 GiB) than is
-  available``). The words alone
-  (a shell's ``-bash: fork: Cannot allocate memory``, prose) are no reports. torch-directml's
+  available``). The words alone (a shell's ``-bash: fork: Cannot allocate memory``, prose) are
+  no reports. torch-directml's
   ``Could not allocate tensor with N bytes. There is not enough GPU video memory available!``
   is a GPU OOM, as a message only.
 * systemd: ``ollama.service: A process of this unit has been killed by the OOM killer.`` and its
