@@ -4310,7 +4310,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if (
         found is None
         and _UNHANDLED_CXX.pattern.match(body)
-        and any(_TCMALLOC_REFUSED.search(line.raw) for line in window[max(0, i - 2) : i])
+        and _said_just_before(window, i, _TCMALLOC_REFUSED)
     ):
         found = _Found(_UNHANDLED_CXX)
     if found is None and _bfc_map(line):
@@ -6097,24 +6097,11 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         tried = _ggml_exact_size(window, i, tried)
     if tried is None and hit.origin == "cxx":
         tried = _size_near(window, i - 3, i, _TCMALLOC_REFUSED)
-    if tried is None and text.rstrip(": ").endswith("MemoryError"):
-        # NumPy's _ArrayMemoryError, its message on the next line ("numpy.core._exceptions.
-        # _ArrayMemoryError:", then "  Unable to allocate 22.2 MiB for an array with shape ...";
-        # Django's error page, the type alone over its value: "MemoryError", then "Unable to
-        # allocate 139. MiB for an array ...", matchering's)
-        tried = next(
-            (
-                size
-                for line in window[i + 1 : i + 3]
-                if (size := _first_size(_NUMPY_REQUEST, line.body)) is not None
-            ),
-            None,
-        )
     if tried is None and _SIZE_BELOW.search(text):
         tried = next(
             (
                 size
-                for line in window[i + 1 : i + 4]
+                for line in window[i + 1 : i + 1 + _BELOW_LINES]
                 if (size := _first_size(_REQUEST_BELOW, line.body)) is not None
             ),
             None,
@@ -6172,21 +6159,23 @@ def _size_near(
     return None
 
 
-# A message whose request is on a line of its own below: PyTorch's, re-wrapped after its first
-# sentence ("torch.OutOfMemoryError: HIP out of memory. ", then "Tried to allocate 26.00 MiB.
-# GPU 0 has ...", a ComfyUI report), and the cudaMallocAsync back-end's table ("Allocation on
-# device 0 would exceed allowed memory. (out of memory)", "Currently allocated : 6.50 GiB",
-# "Requested : 40.00 MiB")
-_SIZE_BELOW = ascii_re(r"\bout of memory\.\s*$|\bwould exceed allowed memory\. \(out of memory\)")
+# A message whose request is on a line of its own below it:
+# - NumPy's _ArrayMemoryError ("numpy.core._exceptions._ArrayMemoryError:", then "  Unable to
+#   allocate 22.2 MiB for an array with shape ..."; a Django error page's bare "MemoryError"
+#   over the same value, matchering's);
+# - PyTorch's, re-wrapped after its first sentence ("torch.OutOfMemoryError: HIP out of memory.
+#   ", then "Tried to allocate 26.00 MiB. GPU 0 has ...", a ComfyUI report);
+# - the cudaMallocAsync back-end's table ("Allocation on device 0 would exceed allowed memory.
+#   (out of memory)", "Currently allocated : 6.50 GiB", "Requested : 40.00 MiB").
+_SIZE_BELOW = ascii_re(
+    r"MemoryError[:\s]*$|\bout of memory\.\s*$|\bwould exceed allowed memory\. \(out of memory\)"
+)
 _REQUEST_BELOW = (
+    *(ascii_re(r"^\s*" + pattern.pattern) for pattern in _TRIED if "Unable to" in pattern.pattern),
     ascii_re(r"^\s*Tried to allocate\s*" + _SIZE),
     ascii_re(r"^\s*Requested\s*:\s*" + _SIZE),
 )
-
-
-_NUMPY_REQUEST = tuple(
-    ascii_re(r"^\s*" + pattern.pattern) for pattern in _TRIED if "Unable to" in pattern.pattern
-)
+_BELOW_LINES = 3
 
 
 
