@@ -6696,3 +6696,64 @@ def test_round_125s_forms() -> None:
         "GPU 0 has a total capacity of 22.15 GiB of which 28.00 MiB is free."
     )
     assert (only(loading).fatal, only(loading).batch_helps) == (True, False)
+
+
+def test_round_127s_forms() -> None:
+    """Round 127's forms, each on its real lines."""
+    # DataParallel re-raises a replica's OOM with the replica's own traceback below it: the
+    # replica's message is the report, its size included (gtseligas/lcn-llama's train.err)
+    frames = "\n".join(
+        [
+            '  File "/opt/env/lib/python3.11/site-packages/torch/nn/parallel/parallel_apply.py",'
+            " line 96, in _worker",
+            "    output = module(*input, **kwargs)",
+        ]
+        * 20
+    )
+    replica = (
+        "torch.OutOfMemoryError: Caught OutOfMemoryError in replica 0 on device 0.\n"
+        "Original Traceback (most recent call last):\n"
+        f"{frames}\n"
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 512.00 MiB. GPU 0 has a "
+        "total capacity of 63.42 GiB of which 1.20 GiB is free."
+    )
+    # (read with the lines after each line, as the stream reads them: a line written last,
+    # with nothing after it yet, is the announcement alone, below)
+    (event,) = events(replica)
+    assert (event.fatal, event.bytes_tried) == (True, 512 * 2**20)
+    assert event.message.startswith("torch.OutOfMemoryError: CUDA out of memory.")
+    # ...and alone (a paste cut after it), the announcement is still the report
+    alone = only(replica.split("\n")[0])
+    assert (alone.fatal, alone.kind) == (True, "gpu")
+    # ggml's CPU back-end names the buffer it could not allocate in bytes, the graph allocator
+    # its aligned size below (mozilla-ai/llamafile#501)
+    cpu_buffer = (
+        "ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer of size 84940832\n"
+        "ggml_gallocr_reserve_n: failed to allocate CPU buffer of size 84940800\n"
+        "llama_new_context_with_model: failed to allocate compute buffers"
+    )
+    event = only(cpu_buffer)
+    assert (event.fatal, event.kind, event.bytes_tried) == (True, "host", 84940832)
+    # NCCL could not grow its /dev/shm segment (NVIDIA/nccl-tests#166): the mount is full
+    shm = (
+        "ubuntu:9621:9691 [6] misc/shmutils.cc:71 NCCL WARN Error: failed to extend "
+        "/dev/shm/nccl-fjwOOB to 5967876 bytes\n"
+        "\n"
+        "ubuntu:9621:9691 [6] misc/shmutils.cc:112 NCCL WARN Error while creating shared "
+        "memory segment /dev/shm/nccl-fjwOOB (size 5967872)\n"
+        "ubuntu:9621:9691 [6] NCCL INFO transport/shm.cc:114 -> 2"
+    )
+    event = only(shm)
+    assert (event.fatal, event.kind, event.origin, event.batch_helps) == (True, "host", "shm", False)
+    # ...not the segment's failure alone, which a denied permission prints too
+    assert events(shm.split("\n", 2)[2]) == []
+    # R's reticulate reports Python's exception under its "Error: " (a committed note of
+    # zellkonverter's readH5AD, code index id 37200547003)
+    reticulate = (
+        "sce = readH5AD(file, verbose=TRUE, use_hdf5=TRUE)\n"
+        "\n"
+        "Error: numpy.core._exceptions._ArrayMemoryError: Unable to allocate 30.5 GiB for an "
+        "array with shape (4097142408,) and data type float64"
+    )
+    event = only(reticulate)
+    assert (event.fatal, event.kind, event.bytes_tried) == (True, "host", round(30.5 * 2**30))

@@ -371,7 +371,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|GPU memory utilization|runs out of memory|Not enough memory|not enough memory"
     rb"|can't allocate memory|No executable batch size|Failed to CUDA calloc"
     rb"|memory limit|OOMKilled|running low on memory|cudaErrorMemoryAllocation"
-    rb"|low on resource: memory|malloc_or_wait"
+    rb"|low on resource: memory|malloc_or_wait|failed to extend /dev/shm"
     rb"|Resource exhausted|ResourceExhausted|OOM when allocating|trying to allocate"
     rb"|Tried to allocate|bad_alloc|OUT_OF_ME\+|mem_buffer != NULL|out of device memory"
     rb"|bad allocation|cudaSuccess \(2 vs|Unhandled exception:"
@@ -965,6 +965,17 @@ _STRONG: tuple[_Rule, ...] = (
     _rule(
         r"\bUnexpected bus error encountered in worker\. This might be caused by"
         r" insufficient shared memory \(shm\)",
+        "host",
+        "shm",
+        batch_helps=False,
+    ),
+    # NCCL failing to grow its segment in /dev/shm (posix_fallocate: the mount is full, a
+    # container's 64 MB default), after which its init fails with a system error ("misc/
+    # shmutils.cc:71 NCCL WARN Error: failed to extend /dev/shm/nccl-fjwOOB to 5967876 bytes",
+    # an nccl-tests thread); not "Error while creating shared memory segment" alone, which a
+    # denied permission prints too
+    _rule(
+        r"\bNCCL WARN Error: failed to extend /dev/shm/\S+ to \d+ bytes",
         "host",
         "shm",
         batch_helps=False,
@@ -3429,8 +3440,13 @@ _EXCEPTION_CARRIER = ascii_re(
 # A JVM stack trace's cause, the exception the one above wraps ("Caused by: java.lang.
 # OutOfMemoryError: Could not allocate native memory: ...", NVIDIA/spark-rapids#7341), and
 # .NET's inner exception (" ---> System.OutOfMemoryException: Exception of type ...",
-# dotnet/machinelearning#6288): the whole exception line follows
-_CAUSE = ascii_re(r"(?:Caused by: | ?---> )(?=[A-Za-z_][\w.$]*(?:Error|Exception)\b)")
+# dotnet/machinelearning#6288): the whole exception line follows. R's reticulate reports a
+# Python exception under its own "Error: " ("Error: numpy.core._exceptions._ArrayMemoryError:
+# Unable to allocate 30.5 GiB ...", a committed note of zellkonverter's readH5AD): a module path
+_CAUSE = ascii_re(
+    r"(?:Caused by: | ?---> )(?=[A-Za-z_][\w.$]*(?:Error|Exception)\b)"
+    r"|Error: (?=(?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*(?:Error|Exception): )"
+)
 
 
 # C++ runtimes: ``terminate called after throwing an instance of 'c10::Error'`` then
@@ -5192,7 +5208,11 @@ def _is_repeat(window: Sequence[_Line], i: int, hit: _Hit) -> bool:
         if line.source != hit.source:
             continue
         earlier = _recognise(window, k)
-        if earlier is not None and _same_family(earlier, hit):
+        if (
+            earlier is not None
+            and _same_family(earlier, hit)
+            and not _announces_original(window, k)
+        ):
             if _other_job(earlier, hit):
                 return False  # a log holding several SLURM jobs: each job's OOM kill counts
             # a survived OOM is not the report of a failure that follows it; accelerate
@@ -5823,7 +5843,8 @@ _TRIED = (
     ascii_re(r"Device memory allocation of size (\d+)() failed"),  # ggml's Vulkan: bytes
     ascii_re(r"\ballocating\s*" + _SIZE + r"\s*on device \d+: cudaMalloc failed"),  # ggml
     ascii_re(r"can't malloc (\d+)() Bytes memory on device"),  # ggml's SYCL back-end
-    ascii_re(r"failed to allocate \w+ buffer of size (\d+)()"),  # ggml's graph allocator: bytes
+    # ggml's graph allocator and its CPU back-end: bytes
+    ascii_re(r"failed to allocate (?:\w+ )?buffer of size (\d+)()"),
     ascii_re(r"failed to allocate buffer, size = " + _SIZE),  # ollama
     ascii_re(r"\bAllocation \(size=(\d+)()\) would exceed memory"),  # XLA: bytes
     # XLA prints the exact count beside the rounded one: "108.03GiB (116000729080B)"
@@ -6011,6 +6032,25 @@ def _after_context(lines: Sequence[str], spaced: bool) -> list[str]:
     return kept
 
 
+# PyTorch re-raises a DataParallel replica's or a DataLoader worker's exception as "X: Caught X
+# in replica 0 on device 0." with the worker's own traceback below it, which ends in the worker's
+# own message, its size included: that line reports the failure, this one only announces it
+_REPLICA_CAUGHT = ascii_re(
+    r"(?:\w+\.)*\w+: Caught \w+ in"
+    r" (?:replica \d+ on device \d+|DataLoader worker process \d+)\.\s*$"
+)
+_ORIGINAL_TRACEBACK = ascii_re(r"\s*Original Traceback \(most recent call last\):\s*$")
+
+
+def _announces_original(window: Sequence[_Line], i: int) -> bool:
+    following = _following(window, i, window[i].source)
+    return (
+        _REPLICA_CAUGHT.match(window[i].body) is not None
+        and bool(following)
+        and _ORIGINAL_TRACEBACK.match(following[0].body) is not None
+    )
+
+
 def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMemory | None:
     if not _CANDIDATE_STR.search(line[:_MAX_CHARS]):
         return None
@@ -6030,7 +6070,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         return None
     if hit.origin == "tensorflow" and _said_just_before(window, i, _ZERO_BYTES_REFUSED):
         return None
-    if _after_kernel_assertion(window, i):
+    if _after_kernel_assertion(window, i) or _announces_original(window, i):
         return None
     if _ZERO_SIZE_BUFFER.search(window[i].body):
         return None
@@ -6132,9 +6172,12 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
 # ("allocating 360757.13 MiB on device 0: cudaMalloc failed: out of memory", then
 # "ggml_gallocr_reserve_n: failed to allocate CUDA0 buffer of size 378281271296")
 _GGML_EXACT_SIZE = ascii_re(r"\bfailed to allocate \S+ buffer of size (\d+)$")
+_GGML_BYTES_HERE = ascii_re(r"\bbuffer of size \d+\s*$")
 
 
 def _ggml_exact_size(window: Sequence[_Line], i: int, rounded: int) -> int:
+    if _GGML_BYTES_HERE.search(window[i].body):  # (the back-end named its bytes itself)
+        return rounded
     for line in window[i + 1 : i + 3]:
         found = _GGML_EXACT_SIZE.search(line.body)
         if found is not None and abs(int(found[1]) - rounded) <= 2**20 // 100:
