@@ -322,10 +322,10 @@ error), ``mindspore``, ``sophgo``, ``tenstorrent``, ``darknet``, ``openvino``, `
 (``MemoryError``), ``pytorch`` (CPU allocator), ``slurm``, ``kernel`` (also a DataLoader
 worker's SIGKILL), ``enomem`` (errno 12), ``windows`` (paging file), ``ray``, ``rust``,
 ``sycl``, ``gmp``, ``r``, ``joblib``, ``dagster``, ``neuron``, ``shm`` (a DataLoader's
-workers out of /dev/shm) (host); ``caffe``, ``theano`` (gpu). Sizes are bytes:
-``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are binary,
+workers out of /dev/shm, or NCCL's segment there) (host); ``caffe``, ``theano``, ``cupy``,
+``marian`` (gpu). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are binary,
 ``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints binary sizes as
-``GB``/``MB``.
+``GB``/``MB``, and Torch's TH allocator, whose ``you tried to allocate 2GB`` is whole GiB.
 ``bytes_tried`` is the failed request (for vLLM's KV check: the KV cache needed) and
 ``free_bytes`` what was free (for vLLM's KV check: the KV cache memory available).
 """
@@ -1224,6 +1224,9 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "caffe",
     ),
+    # Marian's abort on its GPU allocator, naming the source file ("[2018-03-29 18:25:38]
+    # Error: out of memory - /storage/.../src/tensors/gpu/device.cu:30", then "Aborted")
+    _rule(r"\bError: out of memory - \S*[/\\]tensors[/\\]gpu[/\\]\w+\.cu:\d+", "gpu", "marian"),
     # Theano's device allocator, its message whole with the driver's figures ("Error allocating
     # 26214400 bytes of device memory (out of memory). Driver report 19365888 bytes free and
     # 1073414144 bytes total"); another reason in the brackets is another failure
@@ -3371,6 +3374,8 @@ def _match_text(text: str) -> _Found | None:
                     return _Found(_Rule(_EXCEPTION_LINE, "gpu" if gpu else "host", "jvm"))
                 if message.startswith("HIP"):
                     return _Found(_Rule(_EXCEPTION_LINE, "gpu", "hip"))
+                if etype.startswith(("cupy.", "cupy_backends.")):  # CuPy's memory pool
+                    return _Found(_Rule(_EXCEPTION_LINE, "gpu", "cupy"))
                 return _Found(_Rule(_EXCEPTION_LINE, "gpu", "pytorch"))
             if etype.endswith("OutOfMemoryException"):
                 # .NET's ("System.OutOfMemoryException: Exception of type 'System.
@@ -5614,10 +5619,14 @@ def _warned_after(window: Sequence[_Line], i: int, text: str) -> bool:
     program caught it and logged it (mlcommons/algorithmic-efficiency#182: "RuntimeError:
     CUDA out of memory. Tried to allocate 6.05 GiB ...", then "W1019 ... error: GPU out of
     memory during eval ..., error : CUDA out of memory. Tried to allocate 6.05 GiB ...")."""
-    exception = _EXCEPTION_START.match(text)
+    exception = _EXCEPTION_START.match(text) or _OOM_MESSAGE_START.search(text)
     if exception is None:
         return False
-    quote = text[exception.end() :].strip()[:_WARNED_TEXT]
+    # (a record of the caught error in the program's words, "Failed to load model: MPS
+    # backend out of memory ...", is quoted from the runtime's own words on: the warning after
+    # it puts its own words first, "LLM Service not available: MPS backend out of memory ...")
+    start = exception.end() if exception.re is _EXCEPTION_START else exception.start()
+    quote = text[start:].strip()[:_WARNED_TEXT]
     return len(quote) == _WARNED_TEXT and any(
         line.head and _handled_level(line.head) and quote in line.body
         for line in window[i + 1 : i + 1 + CONTEXT_AFTER]
@@ -5860,7 +5869,7 @@ _TRIED = (
     ascii_re(r"out of memory allocating (\d+)() bytes after a total of"),  # GCC's libiberty
     # CuPy's pool, its two wordings ("Out of memory allocating 25,600,000 bytes (allocated so
     # far: ...)", "out of memory to allocate 250092544 bytes (total 10824923136 bytes)")
-    ascii_re(r"\b[Oo]ut of memory (?:allocating|to allocate) (\d{1,3}(?:,\d{3})+|\d+)() bytes \("),
+    ascii_re(r"\b[Oo]ut of memory (?:allocating|to allocate) (\d{1,3}(?:,\d{3})+|\d+)() bytes\b"),
     ascii_re(r"\bError allocating (\d+)() bytes of device memory \(out of memory\)"),  # Theano
     # Tenstorrent's allocator: "Not enough space to allocate 204800000 B DRAM buffer"
     ascii_re(r"\bNot enough space to allocate (\d+)() B (?:DRAM|L1)"),
@@ -6129,7 +6138,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
     gpu_text = first.body if hit.origin == "nccl" else text
     # binary units printed as "GB"/"MB": MPS ("MPS allocated: 18.13 GB" on a 16 GiB Mac),
     # Paddle (its sizes are divided by 1024) and R ("cannot allocate vector of size 11.8 Gb")
-    binary = hit.origin in ("mps", "paddle", "r")
+    binary = hit.origin in ("mps", "paddle", "r") or _TH_WHOLE_GB.search(text) is not None
     tried = _first_size(_TRIED, text, binary)
     if tried is None:  # (a request of 0 bytes is a size too)
         tried = _tf_tensor_bytes(text)
@@ -6166,6 +6175,11 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         rank=hit.rank,
         signal_only=hit.killed and origin == "kernel",
     )
+
+
+# Torch 7's and old PyTorch's TH allocator print the request in whole GiB ("$ Torch: not enough
+# memory: you tried to allocate 2GB. Buy new RAM!": size / 2**30, rounded down)
+_TH_WHOLE_GB = ascii_re(r"\bnot enough memory: you tried to allocate \d+GB\b")
 
 
 # ggml's graph allocator names in bytes the buffer its back-end just failed in MiB
@@ -6212,11 +6226,13 @@ def _size_near(
 #   (out of memory)", "Currently allocated : 6.50 GiB", "Requested : 40.00 MiB").
 _SIZE_BELOW = ascii_re(
     r"MemoryError[:\s]*$|\bout of memory\.\s*$|\bwould exceed allowed memory\. \(out of memory\)"
+    r"|\bOut of memory allocating\s*$"  # CuPy's message wrapped before its size
 )
 _REQUEST_BELOW = (
     *(ascii_re(r"^\s*" + pattern.pattern) for pattern in _TRIED if "Unable to" in pattern.pattern),
     ascii_re(r"^\s*Tried to allocate\s*" + _SIZE),
     ascii_re(r"^\s*Requested\s*:\s*" + _SIZE),
+    ascii_re(r"^\s*(\d{1,3}(?:,\d{3})+|\d+)() bytes \(allocated so far: "),  # CuPy
 )
 _BELOW_LINES = 3
 
