@@ -6805,3 +6805,62 @@ def test_round_128s_forms() -> None:
     assert (event.fatal, event.origin, event.bytes_tried) == (True, "cupy", 1_128_960_000)
     bare = "    cupy.cuda.memory.OutOfMemoryError: Out of memory allocating 290,488,467,456 bytes"
     assert only(bare).bytes_tried == 290_488_467_456
+
+
+def test_round_129s_forms() -> None:
+    """Round 129's forms, each on its real lines."""
+    # jetson-utils' mapped allocation (dusty-nv/jetson-inference#1525)
+    jetson = "Exception: jetson.utils -- cudaAllocMapped() failed to allocate memory"
+    event = only(jetson)
+    assert (event.fatal, event.kind, event.origin, event.batch_helps) == (
+        True,
+        "gpu",
+        "jetson",
+        False,
+    )
+    # OpenCV's CUDA context under WSL2 (microsoft/WSL#9829)
+    opencv = (
+        "opencv/modules/core/src/cuda_info.cpp:74: error: (-217:Gpu API call) out of memory in "
+        "function 'setDevice'\n"
+        "opencv/modules/core/src/cuda_host_mem.cpp:95: error: (-217:Gpu API call) out of memory "
+        "in function 'allocate'"
+    )
+    event = events(opencv)[0]
+    assert (event.fatal, event.origin, event.batch_helps) == (True, "opencv", False)
+    # TensorFlow 1.x's op error names its request in bytes (Kyubyong/transformer#77)
+    tf = (
+        "tensorflow.python.framework.errors_impl.ResourceExhaustedError: Ran out of GPU memory "
+        "when allocating 1294336000 bytes for \n"
+        "\t [[{{node softmax_cross_entropy_with_logits}} = SoftmaxCrossEntropyWithLogits[T=DT_FLOAT"
+        ', _device="/job:localhost/replica:0/task:0/device:GPU:0"]'
+        "(softmax_cross_entropy_with_logits/Reshape, softmax_cross_entropy_with_logits/Reshape_1)]]"
+    )
+    assert only(tf).bytes_tried == 1_294_336_000
+    # a weekly test report: the error as the heading of a table of the models that hit it
+    # (intel/torch-xpu-ops#701)
+    report = (
+        "RuntimeError: XPU out of memory\n"
+        "Suite | Dtype | Mode | Scenario | Model\n"
+        "-- | -- | -- | -- | --\n"
+        "huggingface | amp_bf16 | inference | accuracy | GPTJForCausalLM"
+    )
+    assert events(report) == []
+    # ...while the error with its traceback's frames below is a failure
+    assert only(report.split("\n")[0]).fatal
+    # Android's runtime, under logcat's tag for an app's uncaught exception, names its request
+    # (23rd/Scrib#1, a transcriber app)
+    android = (
+        "AndroidRuntime: FATAL EXCEPTION: fgt-decode\n"
+        "AndroidRuntime: Process: org.scrib.transcriber, PID: 19611\n"
+        "AndroidRuntime: java.lang.OutOfMemoryError: Failed to allocate a 200146960 byte "
+        "allocation with 100663296 free bytes and 157MB until OOM, target footprint 204132176, "
+        "growth limit 268435456\n"
+        "AndroidRuntime: \tat java.util.Arrays.copyOf(Arrays.java:3785)"
+    )
+    event = only(android)
+    assert (event.fatal, event.kind, event.origin, event.bytes_tried) == (
+        True,
+        "host",
+        "jvm",
+        200_146_960,
+    )

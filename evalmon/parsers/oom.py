@@ -323,9 +323,10 @@ error), ``mindspore``, ``sophgo``, ``tenstorrent``, ``darknet``, ``openvino``, `
 worker's SIGKILL), ``enomem`` (errno 12), ``windows`` (paging file), ``ray``, ``rust``,
 ``sycl``, ``gmp``, ``r``, ``joblib``, ``dagster``, ``neuron``, ``shm`` (a DataLoader's
 workers out of /dev/shm, or NCCL's segment there) (host); ``caffe``, ``theano``, ``cupy``,
-``marian`` (gpu). Sizes are bytes: ``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are binary,
-``KB/MB/GB`` decimal, except PyTorch's MPS allocator, which prints binary sizes as
-``GB``/``MB``, and Torch's TH allocator, whose ``you tried to allocate 2GB`` is whole GiB.
+``marian``, ``jetson`` (jetson-utils' mapped memory), ``opencv`` (gpu). Sizes are bytes:
+``KiB/MiB/GiB`` and XLA's bare ``K/M/G`` are binary, ``KB/MB/GB`` decimal, except PyTorch's
+MPS allocator, which prints binary sizes as ``GB``/``MB``, and Torch's TH allocator, whose
+``you tried to allocate 2GB`` is whole GiB.
 ``bytes_tried`` is the failed request (for vLLM's KV check: the KV cache needed) and
 ``free_bytes`` what was free (for vLLM's KV check: the KV cache memory available).
 """
@@ -572,6 +573,9 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # llama.cpp's common log with timestamps (minutes.seconds.ms.us, then the level's letter):
     # "0.15.079.619 E ggml_backend_cuda_buffer_type_alloc_buffer: ..."
     ("header", ascii_re(r"\d{1,6}\.\d\d\.\d{3}\.\d{3} (?:[IWEDT] )?")),
+    # Android's logcat, its tag for an app's uncaught exception, with or without the level and
+    # pid ("E/AndroidRuntime( 1234): ", "AndroidRuntime: java.lang.OutOfMemoryError: ...")
+    ("header", ascii_re(r"(?:[VDIWEF]/)?AndroidRuntime(?:\(\s*\d+\))?: ")),
     # syslog/journald dates: "Apr 25 06:31:56 ", "12\u6708 03 18:13:23 " (a zh_CN locale)
     # (journalctl leaves the host out when it is empty: "Apr 27 09:35:17  lemond[17105]: ")
     (
@@ -1224,6 +1228,22 @@ _STRONG: tuple[_Rule, ...] = (
         "gpu",
         "caffe",
     ),
+    # jetson-utils' mapped (zero-copy) allocation on a Jetson's shared memory ("Exception:
+    # jetson.utils -- cudaAllocMapped() failed to allocate memory", dusty-nv/jetson-inference)
+    # (its images and frames, no batch's)
+    _rule(
+        r"\bcudaAllocMapped\(\) failed to allocate memory\b", "gpu", "jetson", batch_helps=False
+    ),
+    # OpenCV's CUDA modules: CUDA's error string under its Gpu API call code ("cuda_info.cpp:74:
+    # error: (-217:Gpu API call) out of memory in function 'setDevice'", under WSL2)
+    # (setDevice creates the CUDA context: no batch's)
+    _rule(
+        r"\(-217:Gpu API call\) out of memory in function 'setDevice'",
+        "gpu",
+        "opencv",
+        batch_helps=False,
+    ),
+    _rule(r"\(-217:Gpu API call\) out of memory in function '\w+'", "gpu", "opencv"),
     # Marian's abort on its GPU allocator, naming the source file ("[2018-03-29 18:25:38]
     # Error: out of memory - /storage/.../src/tensors/gpu/device.cu:30", then "Aborted")
     _rule(r"\bError: out of memory - \S*[/\\]tensors[/\\]gpu[/\\]\w+\.cu:\d+", "gpu", "marian"),
@@ -5829,6 +5849,12 @@ _TRIED = (
     ascii_re(r"[Tt]ried\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"while\s*trying\s*to\s*allocate\s*" + _SIZE),
     ascii_re(r"Failed to CUDA calloc\s*" + _SIZE),
+    # Android's runtime (ART): "java.lang.OutOfMemoryError: Failed to allocate a 200146960 byte
+    # allocation with 100663296 free bytes and 157MB until OOM"
+    ascii_re(r"\bFailed to allocate a (\d+)() byte allocation with\b"),
+    # TensorFlow 1.x's op error: bytes ("Ran out of GPU memory when allocating 1294336000 bytes
+    # for [[{{node softmax_cross_entropy_with_logits}} ...")
+    ascii_re(r"\bRan out of GPU memory when allocating (\d+)() bytes\b"),
     ascii_re(r"Unable to allocate\s*" + _SIZE),
     # NumPy prints a whole number of units with its point ("Unable to allocate 654. MiB for an
     # array with shape (26187, 26187) and data type uint8", pandas-dev/pandas#50494)
@@ -6060,6 +6086,23 @@ def _announces_original(window: Sequence[_Line], i: int) -> bool:
     )
 
 
+# A markdown table right under the line: its header row, then its delimiter row ("-- | --",
+# "|---|---|"). The line is the heading of a report that lists runs by their outcome
+# ("RuntimeError: XPU out of memory", then the models that hit it, torch-xpu-ops' weekly test
+# report), not a failure of this run.
+_TABLE_CELLS = ascii_re(r"[^|]*\S[^|]*(?:\|[^|]*\S[^|]*){2,}$")
+_TABLE_DELIMITER = ascii_re(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
+
+
+def _heads_a_table(window: Sequence[_Line], i: int) -> bool:
+    rows = [line.raw for line in window[i + 1 : i + 3]]
+    return (
+        len(rows) == 2
+        and _TABLE_CELLS.match(rows[0]) is not None
+        and _TABLE_DELIMITER.match(rows[1]) is not None
+    )
+
+
 def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMemory | None:
     if not _CANDIDATE_STR.search(line[:_MAX_CHARS]):
         return None
@@ -6079,7 +6122,11 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         return None
     if hit.origin == "tensorflow" and _said_just_before(window, i, _ZERO_BYTES_REFUSED):
         return None
-    if _after_kernel_assertion(window, i) or _announces_original(window, i):
+    if (
+        _after_kernel_assertion(window, i)
+        or _announces_original(window, i)
+        or _heads_a_table(window, i)
+    ):
         return None
     if _ZERO_SIZE_BUFFER.search(window[i].body):
         return None
