@@ -6078,29 +6078,26 @@ _ORIGINAL_TRACEBACK = ascii_re(r"\s*Original Traceback \(most recent call last\)
 
 
 def _announces_original(window: Sequence[_Line], i: int) -> bool:
-    following = _following(window, i, window[i].source)
-    return (
-        _REPLICA_CAUGHT.match(window[i].body) is not None
-        and bool(following)
-        and _ORIGINAL_TRACEBACK.match(following[0].body) is not None
-    )
+    if _REPLICA_CAUGHT.match(window[i].body) is None:
+        return False
+    source = window[i].source
+    below = next((line for line in window[i + 1 :] if line.source == source), None)
+    return below is not None and _ORIGINAL_TRACEBACK.match(below.body) is not None
 
 
 # A markdown table right under the line: its header row, then its delimiter row ("-- | --",
 # "|---|---|"). The line is the heading of a report that lists runs by their outcome
 # ("RuntimeError: XPU out of memory", then the models that hit it, torch-xpu-ops' weekly test
 # report), not a failure of this run.
-_TABLE_CELLS = ascii_re(r"[^|]*\S[^|]*(?:\|[^|]*\S[^|]*){2,}$")
-_TABLE_DELIMITER = ascii_re(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
+_TABLE_DELIMITER = ascii_re(r" {0,3}\|? *:?-{2,}:? *(?:\| *:?-{2,}:? *)+\|? *$")
 
 
 def _heads_a_table(window: Sequence[_Line], i: int) -> bool:
     rows = [line.raw for line in window[i + 1 : i + 3]]
-    return (
-        len(rows) == 2
-        and _TABLE_CELLS.match(rows[0]) is not None
-        and _TABLE_DELIMITER.match(rows[1]) is not None
-    )
+    if len(rows) < 2 or _TABLE_DELIMITER.match(rows[1]) is None:
+        return False
+    cells = rows[0].strip().strip("|").split("|")
+    return len(cells) >= 3 and all(cell.strip() for cell in cells)
 
 
 def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMemory | None:
