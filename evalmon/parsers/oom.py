@@ -6281,7 +6281,6 @@ _REQUEST_BELOW = (
 _BELOW_LINES = 3
 
 
-
 # The JVM's request, in its warning above the banner ("os::commit_memory(0x00000000fa4f3000,
 # 58576896, 0) failed; error='Cannot allocate memory'") or in the banner's next line ("#
 # Native memory allocation (mmap) failed to map 58576896 bytes for committing reserved memory")
