@@ -6864,3 +6864,33 @@ def test_round_129s_forms() -> None:
         "jvm",
         200_146_960,
     )
+
+
+def test_round_130s_misses_now_read() -> None:
+    """Two program lines round 130 missed, each on its real lines."""
+    # JAX's exception line ends at its status code, the message on the next line (a committed
+    # run log of a latent-update model)
+    jax = (
+        "jax.errors.JaxRuntimeError: RESOURCE_EXHAUSTED:\n"
+        "Out of memory while trying to allocate 4.58GiB"
+    )
+    event = only(jax)
+    assert (event.fatal, event.kind, event.origin, event.bytes_tried) == (
+        True,
+        "gpu",
+        "xla",
+        4_917_737_554,
+    )
+    # ...while the status line alone names no memory
+    assert events(jax.split("\n")[0]) == []
+    # torchrun's worker killed, in Rich's console layout: its level column, the record's source
+    # at the right edge, "binary:" on the next line (huggingface/accelerate#1214)
+    rich = (
+        " WARNING  Sending process 29 closing signal SIGTERM         api.py:699\n"
+        " ERROR    failed (exitcode: -9) local_rank: 5 (pid: 22) of  api.py:673\n"
+        " binary: /opt/conda/bin/python "
+    )
+    event = only(rich)
+    assert (event.fatal, event.kind, event.origin) == (True, "host", "kernel")
+    # ...and a worker that failed with another exit code is no OOM
+    assert events(rich.replace("-9", "1")) == []

@@ -2863,8 +2863,12 @@ _SIGKILLED = ascii_re(
     r"|torch\.distributed\.elastic\.multiprocessing\.api: \[ERROR\] "
     r"|E\d{4} [\d:.]+ \d+ \S+\] "
     # (or the glog header cut inside its path: hiyouga/LlamaFactory#6608)
-    r"|\S*multiprocessing/api\.py:\d+\] )?"
-    r"failed \(exitcode: -9\) local_rank(?:: \d+ \(pid: \d+\)(?: of b.*)?"  # (cut: "of bi")
+    r"|\S*multiprocessing/api\.py:\d+\] "
+    r"|ERROR {2,8})?"  # (Rich's level column)
+    r"failed \(exitcode: -9\) local_rank(?:: \d+ \(pid: \d+\)(?: of b.*"  # (cut: "of bi")
+    # (or Rich's console layout: the record's source at the right edge, "binary:" on the next
+    # line, huggingface/accelerate#1214)
+    r"| of {1,40}[\w.]+\.py:\d+)?"
     # (or abridged by a note after the rank: "failed (exitcode: -9) local_rank: 0", then
     # "traceback : Signal 9 (SIGKILL) received by PID ...", a committed post-mortem)
     r"|: \d+\s*$"
@@ -4287,6 +4291,13 @@ def _notebook_error(window: Sequence[_Line], i: int) -> bool:
 # mistralrs-core/src/pipeline/mistral.rs:409:17:", mistral.rs#44)
 _RUST_PANIC_AT = ascii_re(r"thread '[^']*' panicked at \S+:\d+:\d+:$")
 
+# JAX's exception line that ends at its status code, the message on the next line
+# ("jax.errors.JaxRuntimeError: RESOURCE_EXHAUSTED:", then "Out of memory while trying to
+# allocate 4.58GiB", a committed run log)
+_STATUS_ONLY_EXCEPTION = ascii_re(
+    r"(?:[\w.]+\.)?(?:JaxRuntimeError|XlaRuntimeError): RESOURCE_EXHAUSTED:\s*$"
+)
+
 
 def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     """Does line ``i`` report an OOM, judged from itself and the lines BEFORE it only?"""
@@ -4296,6 +4307,8 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     body = _unnumbered(window, i, _dedented(window, i))
     if i > 0 and _RUST_PANIC_AT.match(window[i - 1].body):
         body = body.replace("`", "")  # the panic's own message: Rust's backticks quote nothing
+    if i > 0 and _STATUS_ONLY_EXCEPTION.match(window[i - 1].body):
+        body = window[i - 1].body.rstrip() + " " + body.lstrip()
     model_state = _TRITON_MODEL_STATE.match(line.raw)
     wrapped_state = None if model_state is not None else _triton_status(window, i)
     if model_state is not None:
