@@ -6894,3 +6894,79 @@ def test_round_130s_misses_now_read() -> None:
     assert (event.fatal, event.kind, event.origin) == (True, "host", "kernel")
     # ...and a worker that failed with another exit code is no OOM
     assert events(rich.replace("-9", "1")) == []
+
+
+def test_round_131s_forms() -> None:
+    """Round 131's forms, each on its real lines."""
+    # SGLang's launcher: its scheduler found dead, then the exit code of SIGKILL
+    # (sgl-project/sglang#15235)
+    sglang = (
+        "[12-16 14:27:08] Rank 0 scheduler is dead. Please check if there are relevant logs.\n"
+        "[12-16 14:27:10] Exit code: -9"
+    )
+    event = only(sglang)
+    assert (event.fatal, event.kind, event.origin) == (True, "host", "kernel")
+    # ...and another exit code is no kill (sgl-project/sglang, a capture's SIGQUIT)
+    assert events(sglang.replace("-9", "-3")) == []
+    # the kernel's kill line with its pid left out by the paste (wtdcode/vllm-backport#68)
+    kernel = "Out of memory: Killed process (VLLM::Worker_TP)"
+    assert (only(kernel).kind, only(kernel).origin) == ("host", "kernel")
+    # torch.multiprocessing.spawn's first releases (HRNet/HigherHRNet-Human-Pose-Estimation)
+    spawn = "Exception: process 1 terminated with signal SIGKILL"
+    assert (only(spawn).kind, only(spawn).origin) == ("host", "kernel")
+    assert events(spawn.replace("SIGKILL", "SIGSEGV")) == []
+    # a tensor shared through a full /dev/shm (MIC-DKFZ/nnUNet; and before the errno was
+    # printed, an EfficientDet tutorial and a cloud training job)
+    for shm in (
+        "RuntimeError: unable to write to file </torch_8289_606636967_0>: No space left on "
+        "device (28)",
+        "RuntimeError: unable to write to file </torch_74396_2983595444>",
+        "RuntimeError: unable to write to file </torch_76_3625483894> at "
+        "/pytorch/aten/src/TH/THAllocator.c:383",
+    ):
+        event = only(shm)
+        assert (event.kind, event.origin, event.batch_helps) == ("host", "shm", False)
+    # ggml's SYCL back-end in its later words (an 18 GB model on a 12 GB Arc B580)
+    sycl = (
+        "ggml_backend_sycl_buffer_type_alloc_buffer: can't allocate 12745011200 Bytes of "
+        "memory on device"
+    )
+    event = only(sycl)
+    assert (event.kind, event.origin, event.bytes_tried) == ("gpu", "ggml", 12_745_011_200)
+    # TensorFlow 1.x's session error (naturomics/CapsNet-Tensorflow#39) and an error's numbered
+    # root causes
+    assert only("InternalError (see above for traceback): Dst tensor is not initialized.").fatal
+    roots = (
+        "tensorflow.python.framework.errors_impl.InternalError: 2 root error(s) found.\n"
+        "  (0) Internal: Dst tensor is not initialized.\n"
+        "\t [[{{node _arg_input/x-input_0_1}}]]\n"
+        "  (1) Internal: Dst tensor is not initialized.\n"
+        "\t [[{{node _arg_input/x-input_0_1}}]]\n"
+        "\t [[layer1/Wx_plus_b/add/_25]]\n"
+        "0 successful operations.\n"
+        "0 derived errors ignored."
+    )
+    assert (only(roots).kind, only(roots).origin) == ("gpu", "tensorflow")
+    # ...while another internal error is none
+    assert events(roots.replace("Dst tensor is not initialized", "Blas GEMM launch failed")) == []
+    # Android Studio's logcat: the app's exception indented under its tag (chaquo/chaquopy)
+    logcat = (
+        "E/AndroidRuntime: FATAL EXCEPTION: main\n"
+        "    Process: mycanera.zdl.com.mycamera, PID: 25426\n"
+        "    com.chaquo.python.PyException: RuntimeError: [enforce fail at CPUAllocator.cpp:72] "
+        "data. DefaultCPUAllocator: not enough memory: you tried to allocate 38400000 bytes. "
+        "Buy new RAM!\n"
+        "    (no backtrace available)"
+    )
+    event = only(logcat)
+    assert (event.kind, event.bytes_tried) == ("host", 38_400_000)
+    # ggml's context whose tensors were all placed already: its caller's failed allocation
+    # is no OOM (ikawrakow/ik_llama.cpp, a reused draft model's context)
+    reused = (
+        "ggml_backend_alloc_ctx_tensors_from_buft: all tensors in the context are already "
+        "allocated\n"
+        "llama_kv_cache_init: failed to allocate buffer for kv cache\n"
+        "llama_new_context_with_model: llama_kv_cache_init() failed for self-attention cache"
+    )
+    assert events(reused) == []
+    assert only(reused.split("\n", 1)[1]).fatal

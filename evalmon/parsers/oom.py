@@ -432,6 +432,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|exceed the desired GPU memory|budget after excluding external|a multi-rank OOM"
     rb"|does not fit in GPU memory|ran out of host RAM|hit an out-of-memory error"
     rb"|MiB of host memory, but only|MiB of POSIX shared memory"
+    rb"|Exit code: -9|write to file </torch_"
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -1924,7 +1925,10 @@ _STRONG: tuple[_Rule, ...] = (
     # error: node11: task 0: Out Of Memory", HuguesTHOMAS/KPConv-PyTorch#181)
     _rule(r"(?<=[)\]%])srun: error: [\w.\-]+: tasks? [\d,\-]+: Out Of Memory$", "host", "slurm"),
     _rule(
-        r"\b(?:Memory cgroup out of memory|Out of memory): Kill(?:ed)? process \d+",
+        # (or with the pid left out by a paste: "Out of memory: Killed process
+        # (VLLM::Worker_TP)", wtdcode/vllm-backport#68)
+        r"\b(?:Memory cgroup out of memory|Out of memory): Kill(?:ed)? process "
+        r"(?:\d+|\([^)]{1,16}\))",
         "host",
         "kernel",
     ),
@@ -2406,7 +2410,14 @@ _STRONG: tuple[_Rule, ...] = (
     # ggml's SYCL back-end refusing a buffer on the device ("ggml_backend_sycl_buffer_type_alloc_
     # buffer: can't malloc 3278637056 Bytes memory on device", an Arc A770's compute buffer,
     # ggml-org/llama.cpp#10421)
-    _rule(r"\bggml_backend_sycl_\w+: can't malloc \d+ Bytes memory on device", "gpu", "ggml"),
+    # (its later wording: "can't allocate 12745011200 Bytes of memory on device", an 18 GB
+    # model on a 12 GB Arc B580)
+    _rule(
+        r"\bggml_backend_sycl_\w+: can't (?:malloc \d+ Bytes|allocate \d+ Bytes of) memory"
+        r" on device",
+        "gpu",
+        "ggml",
+    ),
     # LuaJIT's (and Lua's) allocator failing: the interpreter prints it and exits (Torch7's
     # fairseq-lua generating on a 16 GB laptop's CPU: "/Users/x/torch/install/bin/luajit: not
     # enough memory", facebookresearch/fairseq-lua#37)
@@ -2765,6 +2776,18 @@ _HOST_MESSAGE: tuple[_Rule, ...] = (
         "host",
         "enomem",
     ),
+    # ...and its tensor shared with another process, written into /dev/shm: the write of its
+    # last byte fails when /dev/shm is full ("RuntimeError: unable to write to file
+    # </torch_8289_606636967_0>: No space left on device (28)", MIC-DKFZ/nnUNet; before the
+    # errno was printed: "... </torch_76_3625483894> at /pytorch/aten/src/TH/THAllocator.c:383").
+    # The shared-memory limit is the cure, not a smaller batch.
+    _rule(
+        r"unable to write to file </torch_[\d_]+>(?:: No space left on device \(28\)"
+        r"| at \S*THAllocator\.c:\d+)?\s*$",
+        "host",
+        "shm",
+        batch_helps=False,
+    ),
     # ollama refuses to load a model larger than the free RAM (CLI and API client errors)
     _rule(
         r"model requires more system memory \(\d+(?:\.\d+)? [KMGT]i?B\) than is available\b",
@@ -2895,7 +2918,10 @@ _SIGKILLED = ascii_re(
     # (ahmetoner/whisper-asr-webservice#195: each 1-2 GB upload on an 8 GB NAS)
     r"|Worker \(pid:\d+\) was sent SIGKILL! Perhaps out of memory\?"
     # torch.multiprocessing.spawn
-    r"|(?:[\w.]+\.)?ProcessExitedException: process \d+ terminated with signal SIGKILL"
+    # (its first releases raised a bare Exception: "Exception: process 1 terminated with signal
+    # SIGKILL", HRNet/HigherHRNet-Human-Pose-Estimation, Jeff-sjtu/HybrIK)
+    r"|(?:(?:[\w.]+\.)?ProcessExitedException|Exception): process \d+ terminated with signal"
+    r" SIGKILL"
     # an IDE's run console (PyCharm: noelshin/selfmask#11, teacherpeterpan/Logic-LLM#10, both
     # out of host memory). Its Stop button sends SIGINT first: a Python program then prints
     # KeyboardInterrupt, which marks the SIGKILL that may follow as deliberate.
@@ -2948,7 +2974,9 @@ def _under_labels(line: _Line) -> list[str]:
 # the report of the one that died, and are no sign that someone stopped the job.
 _AGENT_CLEANUP = ascii_re(r"Sending process \d+ closing signal SIGTERM")
 _EXCEPTION_LINE = ascii_re(
-    r"(?P<etype>(?:[A-Za-z_]\w*\.){0,8}[A-Za-z_]\w*(?:\([\w.]{1,80}\))?)(?::\s*(?P<msg>.*))?$"
+    r"(?P<etype>(?:[A-Za-z_]\w*\.){0,8}[A-Za-z_]\w*(?:\([\w.]{1,80}\))?)"
+    r"(?: \(see above for traceback\))?"  # (TensorFlow 1.x's session: "InternalError (see ...")
+    r"(?::\s*(?P<msg>.*))?$"
 )
 _EXCEPTION_NAME = ascii_re(r"(?:Error|Exception|Exhausted|Failure|Exit)(?:\([\w.]+\))?$")
 _LABEL = ascii_re(r"(?P<label>[A-Za-z][\w\-]*(?: [\w\-]+){0,4}): (?P<msg>.*)$")
@@ -3336,7 +3364,7 @@ _JVM_BANNER = ascii_re(r"# (?=There is insufficient memory for the Java Runtime 
 
 def _match_text(text: str) -> _Found | None:
     """The rule a message body satisfies, or None. ``text`` is a prefix-stripped body."""
-    cause = _CAUSE.match(text)
+    cause = _CAUSE.match(text) or _INTERNAL_STATUS_ENTRY.match(text)
     if cause is not None:
         return _match_text(text[cause.end() :])
     if text and text[0].isspace():
@@ -3433,6 +3461,11 @@ def _match_text(text: str) -> _Found | None:
     if label is not None and not _quoted(label.group("label")):
         return _match_rules(label.group("msg"), _WEAK, anchored=True)
     return None
+
+
+# TensorFlow's numbered entry of an error's root causes, its status code a label ("(0)
+# Internal: Dst tensor is not initialized." under "InternalError: 2 root error(s) found.")
+_INTERNAL_STATUS_ENTRY = ascii_re(r"\(\d+\) (?=Internal: )")
 
 
 # Theano raises MemoryError for any failed device allocation and names CUDA's reason after it:
@@ -4104,12 +4137,19 @@ def _dedented(window: Sequence[_Line], i: int) -> str:
                 _EXCEPTION_START.match(other.body)
                 or (_STATUS_ENTRY.match(body) and _ROOT_ERRORS.match(other.body))
                 or other.body.rstrip() == "Caused by:"  # Rust's anyhow/eyre error chain
+                # Android Studio's logcat: an app's uncaught exception under its tag, the
+                # rest indented ("E/AndroidRuntime: FATAL EXCEPTION: main", then "    Process:
+                # ...", "    com.chaquo.python.PyException: RuntimeError: ...", chaquo/chaquopy)
+                or _LOGCAT_FATAL.match(other.body)
             ):
                 return body.lstrip()
             return body
         if other.body.strip() and not other.body.startswith(indent):
             return body
     return body
+
+
+_LOGCAT_FATAL = ascii_re(r"FATAL EXCEPTION: \S+\s*$")
 
 
 def _cut_header(window: Sequence[_Line], i: int) -> bool:
@@ -4291,6 +4331,13 @@ def _notebook_error(window: Sequence[_Line], i: int) -> bool:
 # mistralrs-core/src/pipeline/mistral.rs:409:17:", mistral.rs#44)
 _RUST_PANIC_AT = ascii_re(r"thread '[^']*' panicked at \S+:\d+:\d+:$")
 
+# SGLang's launcher finding its scheduler (or detokenizer) process dead, then its exit code on
+# a record of its own: -9 is SIGKILL ("Rank 0 scheduler is dead. Please check if there are
+# relevant logs." then "Exit code: -9", Flux.1 loading, sgl-project/sglang#15235)
+_SGLANG_STAMP = r"(?:\[[\d\-: ]{8,30}\] )?"  # (its own "[12-16 14:27:10] ", no header here)
+_SGLANG_PROCESS_DEAD = ascii_re(_SGLANG_STAMP + r"(?:Rank \d+ scheduler|Detokenizer) is dead\.")
+_SGLANG_EXIT_KILLED = ascii_re(_SGLANG_STAMP + r"Exit code: -9\s*$")
+
 # JAX's exception line that ends at its status code, the message on the next line
 # ("jax.errors.JaxRuntimeError: RESOURCE_EXHAUSTED:", then "Out of memory while trying to
 # allocate 4.58GiB", a committed run log)
@@ -4406,6 +4453,7 @@ def _recognise(window: Sequence[_Line], i: int) -> _Hit | None:
     if found is None and (
         any(_SIGKILLED.match(text) for text in labelled)
         or _SIGKILLED.match((line.head + ahead).strip())
+        or (_SGLANG_EXIT_KILLED.match(body) and _status_above(window, i, _SGLANG_PROCESS_DEAD))
         or (k < i and _SIGKILLED.match((window[k].head + joined).strip()))
     ):
         if _deliberate_kill(window, i, besides=_AGENT_CLEANUP) or _program_error_first(window, i):
@@ -5890,7 +5938,7 @@ _TRIED = (
     ascii_re(r"workspace Allocation of size ::?(\d+)() failed"),  # Gaudi's graph workspace
     ascii_re(r"Device memory allocation of size (\d+)() failed"),  # ggml's Vulkan: bytes
     ascii_re(r"\ballocating\s*" + _SIZE + r"\s*on device \d+: cudaMalloc failed"),  # ggml
-    ascii_re(r"can't malloc (\d+)() Bytes memory on device"),  # ggml's SYCL back-end
+    ascii_re(r"can't (?:malloc|allocate) (\d+)() Bytes (?:of )?memory on device"),  # ggml's SYCL
     # ggml's graph allocator and its CPU back-end: bytes
     ascii_re(r"failed to allocate (?:\w+ )?buffer of size (\d+)()"),
     ascii_re(r"failed to allocate buffer, size = " + _SIZE),  # ollama
@@ -6011,6 +6059,19 @@ _ASSERTION_LINES = 60  # the traceback of the call that found the broken context
 def _after_kernel_assertion(window: Sequence[_Line], i: int) -> bool:
     return _CONTEXT_ERROR.search(window[i].body) is not None and any(
         _KERNEL_ASSERTION.search(window[k].raw) for k in range(max(0, i - _ASSERTION_LINES), i)
+    )
+
+
+# ggml finding every tensor of a context already placed returns no buffer, which its caller
+# reports as a failed allocation ("ggml_backend_alloc_ctx_tensors_from_buft: all tensors in
+# the context are already allocated", then "llama_kv_cache_init: failed to allocate buffer for
+# kv cache": a draft model's context reused, ikawrakow/ik_llama.cpp): no memory ran out
+_ALL_ALREADY_ALLOCATED = ascii_re(r"\ball tensors in the context are already allocated\s*$")
+
+
+def _nothing_left_to_allocate(window: Sequence[_Line], i: int) -> bool:
+    return any(
+        _ALL_ALREADY_ALLOCATED.search(window[k].body) for k in range(max(0, i - 2), i)
     )
 
 
@@ -6138,7 +6199,7 @@ def _classify(line: str, before: Sequence[str], after: Sequence[str]) -> OutOfMe
         or _heads_a_table(window, i)
     ):
         return None
-    if _ZERO_SIZE_BUFFER.search(window[i].body):
+    if _ZERO_SIZE_BUFFER.search(window[i].body) or _nothing_left_to_allocate(window, i):
         return None
     if hit.origin == "vllm-kv" and _vllm_kv_made_after(window, i):
         return None
