@@ -6970,3 +6970,13 @@ def test_round_131s_forms() -> None:
     )
     assert events(reused) == []
     assert only(reused.split("\n", 1)[1]).fatal
+
+
+def test_round_132s_forms() -> None:
+    """Round 132's form on its real line: ENOMEM in the locale's words (andresriancho/w3af#7047,
+    os.fork() under zh_CN)."""
+    enomem = "OSError: [Errno 12] \u65e0\u6cd5\u5206\u914d\u5185\u5b58"
+    event = only(enomem)
+    assert (event.fatal, event.kind, event.origin) == (True, "host", "enomem")
+    # ...while another errno in the same words' place is none
+    assert events(enomem.replace("12", "13")) == []

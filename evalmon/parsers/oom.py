@@ -432,7 +432,7 @@ CANDIDATE: re.Pattern[bytes] = re.compile(
     rb"|exceed the desired GPU memory|budget after excluding external|a multi-rank OOM"
     rb"|does not fit in GPU memory|ran out of host RAM|hit an out-of-memory error"
     rb"|MiB of host memory, but only|MiB of POSIX shared memory"
-    rb"|Exit code: -9|write to file </torch_"
+    rb"|Exit code: -9|write to file </torch_|\[Errno 12\] "
     + b"|"
     + "\u5df2\u6740\u6b7b".encode()  # bash's "Killed" under a zh_CN locale
     + b"|"
@@ -2770,7 +2770,9 @@ _HOST_MESSAGE: tuple[_Rule, ...] = (
         batch_helps=False,
     ),
     # ENOMEM: Python's OSError (fork, mmap...), PyTorch's shared-memory mmap
-    _rule(r"\[Errno 12\] Cannot allocate memory\b", "host", "enomem"),
+    # (in the locale's words too: zh_CN's after "OSError: [Errno 12] ", os.fork() in
+    # andresriancho/w3af#7047)
+    _rule(r"\[Errno 12\] (?:Cannot allocate memory\b|[^\x00-\x7f])", "host", "enomem"),
     _rule(
         r"unable to mmap \d+ bytes from file <[^>]{0,200}>: Cannot allocate memory \(12\)",
         "host",
