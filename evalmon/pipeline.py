@@ -511,6 +511,16 @@ class Replay:
     recognised: int = 0  # files with at least one line a parser knew
 
 
+def keep_compiled_scans() -> None:
+    """Keep the scanner's compiled databases in the user's cache folder between runs (the CLI,
+    and the library's callers), unless a store was set already."""
+    from evalmon.parsers.scanner import compiled_store, use_compiled_store
+    from evalmon.sources.scan_cache import FileCompiledStore
+
+    if compiled_store() is None:
+        use_compiled_store(FileCompiledStore())
+
+
 def replay(
     paths: Sequence[str],
     *,
@@ -531,6 +541,8 @@ def replay(
     from evalmon.sources.paths import resolve_paths
     from evalmon.sources.scan import scan_file
     from evalmon.state import EvalState
+
+    keep_compiled_scans()
 
     files, errors = resolve_paths(list(paths))
     state = EvalState(stall_after_s=stall_after_s)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_LOGS = REPO / "sample_logs"
+
+# evalmon's cache (compiled scan databases, remembered tuning) goes to a folder of this run's
+# own, never the user's; the tests that need an empty one set their own
+if "EVALMON_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="evalmon-test-cache-")
+    os.environ["EVALMON_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 @pytest.fixture

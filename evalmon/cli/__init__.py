@@ -117,6 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _call(load: Callable[[], Entry], argv: list[str]) -> int:
+    from evalmon.pipeline import keep_compiled_scans
+
+    keep_compiled_scans()
     try:
         entry = load()
     except ImportError as exc:  # an optional part missing from this install

@@ -8,9 +8,10 @@ by pattern (slow: ten patterns, ten passes). A hit is ``(position << 5) | patter
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 try:  # a native multi-pattern matcher: one pass over the chunk for every module
     import hyperscan as _hs
@@ -141,16 +142,18 @@ class Scanner:
 
     @classmethod
     def _hs_database(cls, patterns: Sequence[re.Pattern[bytes]], ids: Sequence[int]) -> Any:
+        expressions = [relaxed_source(p) for p in patterns]
+        flags = [cls._hs_flags(p) for p in patterns]
+        key = hashlib.sha256(repr((_hs.__version__, expressions, list(ids), flags)).encode())
+        db = _load_compiled(key.hexdigest()[:32])
+        if db is not None:
+            return db
         try:
             db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            db.compile(
-                expressions=[relaxed_source(p) for p in patterns],
-                ids=list(ids),
-                elements=len(patterns),
-                flags=[cls._hs_flags(p) for p in patterns],
-            )
+            db.compile(expressions=expressions, ids=list(ids), elements=len(patterns), flags=flags)
         except Exception:  # hyperscan.error and friends: fall back to Python
             return None
+        _store_compiled(key.hexdigest()[:32], db)
         return db
 
     @classmethod
@@ -214,11 +217,54 @@ class Scanner:
                 pos = seg_end + 1
 
 
+class CompiledStore(Protocol):
+    """Where compiled databases are kept between runs, by a key that names everything a
+    database depends on (its patterns, their flags, Hyperscan's version)."""
+
+    def load(self, key: str) -> bytes | None: ...
+
+    def store(self, key: str, data: bytes) -> None: ...
+
+
+# Compiling the OOM module's candidate alternation takes about half a second, which every
+# `evalmon report` and dashboard start would pay; loading a serialized database takes
+# microseconds. The parsers do no I/O: the application hands them a store (the CLI's keeps
+# the files in the user's cache folder), and without one every run compiles.
+_compiled_store: CompiledStore | None = None
+
+
+def use_compiled_store(store: CompiledStore | None) -> None:
+    global _compiled_store
+    _compiled_store = store
+
+
+def compiled_store() -> CompiledStore | None:
+    return _compiled_store
+
+
+def _load_compiled(key: str) -> Any:
+    if _compiled_store is None:
+        return None
+    try:
+        data = _compiled_store.load(key)
+        return None if data is None else _hs.loadb(data, _hs.HS_MODE_BLOCK)
+    except Exception:  # cut, foreign or corrupt: compiled again, and replaced
+        return None
+
+
+def _store_compiled(key: str, db: Any) -> None:
+    if _compiled_store is not None:
+        try:
+            _compiled_store.store(key, _hs.dumpb(db))
+        except Exception:  # a store that cannot keep it: compiled again next time
+            return
+
+
 _SCANNERS: dict[tuple[Any, ...], Scanner] = {}
 
 
 def scanner_for(patterns: Sequence[re.Pattern[bytes]], engine: str = "auto") -> Scanner:
-    """Compiling a Hyperscan database takes milliseconds: share one per pattern set."""
+    """Compiling a Hyperscan database takes up to half a second: share one per pattern set."""
     key = (engine, *((p.pattern, p.flags) for p in patterns))
     scanner = _SCANNERS.get(key)
     if scanner is None:

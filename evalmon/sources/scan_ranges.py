@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from evalmon.events import Located, ResultRow
 from evalmon.parsers import oom
 from evalmon.parsers.lm_eval import carry_table_task
+from evalmon.parsers.scanner import CompiledStore, compiled_store, use_compiled_store
 from evalmon.parsers.stream import LogParser
 
 RANGE_BYTES = 16 << 20  # a worker's task: small enough to pipeline and show progress
@@ -162,9 +163,11 @@ def _scan_range(job: Range, fd: int) -> RangeScan:
     return RangeScan(events, lines, dropped, end or pos)
 
 
-def _quiet_worker() -> None:
+def _quiet_worker(store: CompiledStore | None = None) -> None:
     # Ctrl-C is the parent's to handle: a worker must not print a traceback for it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # a fork server's worker starts from a fresh import: the parent's compiled scans too
+    use_compiled_store(store)
 
 
 def scan_in_ranges(
@@ -225,7 +228,12 @@ def _pool(n: int) -> Iterator[Callable[[Range], Future[RangeScan]]]:
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         _start_fork_server()
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_quiet_worker)
+    pool = ProcessPoolExecutor(
+        max_workers=n,
+        mp_context=context,
+        initializer=_quiet_worker,
+        initargs=(compiled_store(),),
+    )
     try:
         yield lambda job: pool.submit(scan_range, job)
     finally:

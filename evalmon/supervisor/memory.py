@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalmon import __version__
+from evalmon.cachedir import cache_folder
 from evalmon.supervisor import argv as argv_mod
 
 FILE_NAME = "tune-memory.sqlite3"
@@ -42,15 +43,7 @@ CREATE TABLE IF NOT EXISTS learnt (
 
 
 def store_path() -> str:
-    folder = os.environ.get("EVALMON_CACHE_DIR")
-    if not folder:
-        try:
-            import platformdirs
-
-            folder = platformdirs.user_cache_dir("evalmon")
-        except ImportError:  # pragma: no cover - platformdirs comes with textual
-            folder = os.path.join(os.path.expanduser("~"), ".cache", "evalmon")
-    return os.path.join(folder, FILE_NAME)
+    return os.path.join(cache_folder(), FILE_NAME)
 
 
 def job_of(command: Sequence[str]) -> dict[str, str]:
