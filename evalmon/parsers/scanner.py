@@ -144,8 +144,9 @@ class Scanner:
     def _hs_database(cls, patterns: Sequence[re.Pattern[bytes]], ids: Sequence[int]) -> Any:
         expressions = [relaxed_source(p) for p in patterns]
         flags = [cls._hs_flags(p) for p in patterns]
-        key = hashlib.sha256(repr((_hs.__version__, expressions, list(ids), flags)).encode())
-        db = _load_compiled(key.hexdigest()[:32])
+        depends = repr((_hs.__version__, expressions, list(ids), flags)).encode()
+        key = hashlib.sha256(depends).hexdigest()[:32]
+        db = _load_compiled(key)
         if db is not None:
             return db
         try:
@@ -153,7 +154,7 @@ class Scanner:
             db.compile(expressions=expressions, ids=list(ids), elements=len(patterns), flags=flags)
         except Exception:  # hyperscan.error and friends: fall back to Python
             return None
-        _store_compiled(key.hexdigest()[:32], db)
+        _store_compiled(key, db)
         return db
 
     @classmethod
